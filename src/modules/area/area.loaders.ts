@@ -1,0 +1,134 @@
+import DataLoader from 'dataloader';
+import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import type { Sql } from '../../db/sql.js';
+import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
+import { subtreeRange, type AreaLevel } from './area.rules.js';
+
+/** A list of areas below one area, with page arguments. */
+export interface AreaListKey {
+  code: string;
+  level: AreaLevel;
+  /** Only this level (descendants). */
+  onlyLevel: AreaLevel | null;
+  includeRetired: boolean;
+  page: PageRequest;
+}
+
+type PagedRow = AreaRow & { batch_key: string; total: number };
+
+const codeOf = (area: Area) => area.code;
+
+function pagesFrom(keys: AreaListKey[], rows: PagedRow[]): Page<Area>[] {
+  const byKey = rowsByKey(
+    keys.map((key) => key.code),
+    rows,
+    (row) => row.batch_key,
+  );
+  return keys.map((key) => {
+    const group = byKey.get(key.code)!;
+    const total = group[0]?.total ?? 0;
+    const areas = group.filter((row) => row.code !== null).map(areaFromRow);
+    return toPage(areas, key.page, codeOf, total);
+  });
+}
+
+/**
+ * Per-request loaders for the area hierarchy. Each batch is one SQL statement,
+ * whatever the number of areas in the request.
+ */
+export function createAreaLoaders(sql: Sql) {
+  const byCode = new DataLoader<string, Area | null>(async (codes) => {
+    const rows = await sql<AreaRow>(`select ${AREA_COLUMNS} from area where code = any(?::text[])`, [codes]);
+    const found = new Map(rows.map((row) => [row.code, areaFromRow(row)]));
+    return codes.map((code) => found.get(code) ?? null);
+  });
+
+  const listGroup = (key: AreaListKey) =>
+    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey]);
+
+  // Children and their total in one statement: the lateral count runs once per
+  // parent on the (parent_code, code) index, the page once per parent with LIMIT.
+  const children = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
+    const { includeRetired, page } = keys[0]!;
+    const rows = await sql<PagedRow>(
+      `select p.code as batch_key, t.total, c.*
+         from unnest(?::text[]) as p(code)
+         cross join lateral (
+           select count(*)::int as total from area
+            where parent_code = p.code and (?::boolean or valid_to is null)) t
+         left join lateral (
+           select ${AREA_COLUMNS} from area
+            where parent_code = p.code and (?::boolean or valid_to is null)
+              and (?::text is null or code > ?::text)
+            order by code limit ?) c on true
+        order by p.code, c.code`,
+      [keys.map((key) => key.code), includeRetired, includeRetired, page.afterKey, page.afterKey, page.first + 1],
+    );
+    return pagesFrom(keys, rows);
+  });
+
+  const descendants = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
+    const { onlyLevel, includeRetired, page } = keys[0]!;
+    const ranges = keys.map((key) => subtreeRange(key.code, key.level));
+    const rows = await sql<PagedRow>(
+      `select p.code as batch_key, t.total, d.*
+         from unnest(?::text[], ?::text[]) as p(code, hi)
+         cross join lateral (
+           select count(*)::int as total from area
+            where code > p.code and code <= p.hi
+              and (?::text is null or level = ?::text) and (?::boolean or valid_to is null)) t
+         left join lateral (
+           select ${AREA_COLUMNS} from area
+            where code > greatest(p.code, ?::text) and code <= p.hi
+              and (?::text is null or level = ?::text) and (?::boolean or valid_to is null)
+            order by code limit ?) d on true
+        order by p.code, d.code`,
+      [
+        keys.map((key) => key.code),
+        ranges.map(([, hi]) => hi),
+        onlyLevel,
+        onlyLevel,
+        includeRetired,
+        page.afterKey ?? '',
+        onlyLevel,
+        onlyLevel,
+        includeRetired,
+        page.first + 1,
+      ],
+    );
+    return pagesFrom(keys, rows);
+  });
+
+  const childCount = new DataLoader<string, number>(async (codes) => {
+    const rows = await sql<{ parent_code: string; n: number }>(
+      `select parent_code, count(*)::int as n from area
+        where parent_code = any(?::text[]) and valid_to is null group by parent_code`,
+      [codes],
+    );
+    const counts = new Map(rows.map((row) => [row.parent_code, row.n]));
+    return codes.map((code) => counts.get(code) ?? 0);
+  });
+
+  const descendantCount = groupedLoader<{ code: string; level: AreaLevel; onlyLevel: AreaLevel | null }, number>(
+    (key) => String(key.onlyLevel),
+    async (keys) => {
+      const onlyLevel = keys[0]!.onlyLevel;
+      const rows = await sql<{ code: string; n: number }>(
+        `select p.code, t.n
+           from unnest(?::text[], ?::text[]) as p(code, hi)
+           cross join lateral (
+             select count(*)::int as n from area
+              where code > p.code and code <= p.hi
+                and (?::text is null or level = ?::text) and valid_to is null) t`,
+        [keys.map((key) => key.code), keys.map((key) => subtreeRange(key.code, key.level)[1]), onlyLevel, onlyLevel],
+      );
+      const counts = new Map(rows.map((row) => [row.code, row.n]));
+      return keys.map((key) => counts.get(key.code) ?? 0);
+    },
+  );
+
+  return { byCode, children, descendants, childCount, descendantCount };
+}
+
+export type AreaLoaders = ReturnType<typeof createAreaLoaders>;

@@ -1,0 +1,85 @@
+import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { badInput } from '../../common/errors.js';
+import type { Context } from '../../graphql/context.js';
+import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
+import type { AreaListArgs, AreasArgs, DescendantsArgs } from './area.inputs.js';
+import { ancestorCodes, normalizeCode, type AreaLevel } from './area.rules.js';
+
+const MAX_NAME_FILTER = 50;
+
+/** Reads of the area hierarchy. Every method takes the request context first. */
+export class AreaService {
+  /** The area with this code (6, 9 or 12 digits), current or retired; null when unknown. */
+  async byCode(ctx: Context, code: string, field = 'code'): Promise<Area | null> {
+    return ctx.loaders.area.byCode.load(normalizeCode(code, field));
+  }
+
+  async parent(ctx: Context, area: Area): Promise<Area | null> {
+    return area.parentCode ? ctx.loaders.area.byCode.load(area.parentCode) : null;
+  }
+
+  async successor(ctx: Context, area: Area): Promise<Area | null> {
+    return area.successorCode ? ctx.loaders.area.byCode.load(area.successorCode) : null;
+  }
+
+  /** Root first, down to the parent. */
+  async ancestors(ctx: Context, area: Area): Promise<Area[]> {
+    const found = await ctx.loaders.area.byCode.loadMany(ancestorCodes(area.code, area.level));
+    return found.filter((item): item is Area => item !== null && !(item instanceof Error));
+  }
+
+  async children(ctx: Context, area: Area, args: AreaListArgs): Promise<Page<Area>> {
+    return ctx.loaders.area.children.load({
+      code: area.code,
+      level: area.level,
+      onlyLevel: null,
+      includeRetired: args.includeRetired,
+      page: pageRequest(args),
+    });
+  }
+
+  async descendants(ctx: Context, area: Area, args: DescendantsArgs): Promise<Page<Area>> {
+    return ctx.loaders.area.descendants.load({
+      code: area.code,
+      level: area.level,
+      onlyLevel: args.level ?? null,
+      includeRetired: args.includeRetired,
+      page: pageRequest(args),
+    });
+  }
+
+  async childCount(ctx: Context, area: Area): Promise<number> {
+    return ctx.loaders.area.childCount.load(area.code);
+  }
+
+  async descendantCount(ctx: Context, area: Area, level: AreaLevel | null): Promise<number> {
+    return ctx.loaders.area.descendantCount.load({ code: area.code, level: area.level, onlyLevel: level });
+  }
+
+  /** Areas filtered by level, parent and name, in code order. */
+  async list(ctx: Context, args: AreasArgs): Promise<Page<Area>> {
+    const page = pageRequest(args);
+    const parentCode = args.parentCode == null ? null : normalizeCode(args.parentCode, 'parentCode');
+    const name = args.nameContains?.trim() || null;
+    if (name && name.length > MAX_NAME_FILTER) {
+      throw badInput('nameContains', `nameContains must be at most ${MAX_NAME_FILTER} characters`);
+    }
+    const pattern = name && `%${name.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = `(?::text is null or level = ?::text)
+        and (?::text is null or parent_code = ?::text)
+        and (?::text is null or name like ?::text)
+        and (?::boolean or valid_to is null)`;
+    const params = [args.level ?? null, args.level ?? null, parentCode, parentCode, pattern, pattern, args.includeRetired];
+    const rows = await ctx.sql<AreaRow>(
+      `select ${AREA_COLUMNS} from area where ${where} and code > ? order by code limit ?`,
+      [...params, page.afterKey ?? '', page.first + 1],
+    );
+    const total = async () => {
+      const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from area where ${where}`, params);
+      return row!.n;
+    };
+    return toPage(rows.map(areaFromRow), page, (area) => area.code, total);
+  }
+}
+
+export const areaService = new AreaService();

@@ -1,0 +1,50 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { civgraphSchema } from '../graphql/schema.js';
+import { createHttpApp } from './http.js';
+import { attachWebSocket } from './ws.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface RunningServer {
+  /** `http://host:port/graphql`; the same URL serves graphql-ws (ws://). */
+  url: string;
+  port: number;
+  /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
+  close(): Promise<void>;
+}
+
+/** Serves GraphQL over HTTP and graphql-ws on one port and path. */
+export async function startServer(options: {
+  orm: MikroORM;
+  port: number;
+  host?: string;
+  introspection?: boolean;
+}): Promise<RunningServer> {
+  const schema = await civgraphSchema();
+  const httpServer = createServer();
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH);
+  const { app, apollo } = await createHttpApp({
+    httpServer,
+    schema,
+    orm: options.orm,
+    introspection: options.introspection ?? true,
+    onDrain: () => ws.close(),
+  });
+  httpServer.on('request', app);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://localhost:${port}${GRAPHQL_PATH}`,
+    port,
+    close() {
+      closing ??= apollo.stop();
+      return closing;
+    },
+  };
+}
