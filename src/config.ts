@@ -22,8 +22,10 @@ export interface Config {
   /** Whether the schema may be introspected (on by default: the schema is a published contract). */
   introspection: boolean;
   /** Log level for the server's own messages. */
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: (typeof LOG_LEVELS)[number];
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -60,8 +62,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d{6}$/.test(seedCounty)) problems.push(`SEED_COUNTY must be a 6-digit county code, got "${seedCounty}"`);
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, got "${env.LOG_LEVEL}"`);
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
 
   const introspectionRaw = env.GRAPHQL_INTROSPECTION ?? 'true';

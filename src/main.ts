@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
       const scope: ImportScope =
         values.county !== undefined ? { county: values.county } : values.province !== undefined ? { province: values.province } : { all: true };
       const started = Date.now();
-      const result = await withDatabase(loadConfig(), (orm) => importAreas(orm, scope, progressBar('areas')));
+      const result = await withDatabase(loadConfig(), (orm) => importAreas(orm, scope, { onProgress: progressBar('areas') }));
       process.stdout.write(
         `${result.total.toLocaleString()} areas: ${result.inserted.toLocaleString()} inserted, ${result.updated.toLocaleString()} updated, ${result.unchanged.toLocaleString()} unchanged (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
       );

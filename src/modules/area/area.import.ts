@@ -131,13 +131,18 @@ export async function readDivision(scope: ImportScope): Promise<AreaRecord[]> {
  * new areas are inserted, changed names or parents updated, the rest untouched,
  * so running it again changes nothing. An unknown code writes nothing.
  */
-export async function importAreas(orm: MikroORM, scope: ImportScope, onProgress?: ProgressListener): Promise<ImportResult> {
+export async function importAreas(
+  orm: MikroORM,
+  scope: ImportScope,
+  options: { onProgress?: ProgressListener; chunkSize?: number } = {},
+): Promise<ImportResult> {
+  const { onProgress, chunkSize = CHUNK } = options;
   const records = await readDivision(scope);
   const result: ImportResult = { total: records.length, inserted: 0, updated: 0, unchanged: 0 };
   await orm.em.fork().transactional(async (em) => {
     const sql = sqlFor(em);
-    for (let start = 0; start < records.length; start += CHUNK) {
-      const chunk = records.slice(start, start + CHUNK);
+    for (let start = 0; start < records.length; start += chunkSize) {
+      const chunk = records.slice(start, start + chunkSize);
       const [counts] = await sql<{ inserted: number; updated: number }>(
         `with incoming (code, name, level, kind, parent_code) as (
            select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
@@ -165,7 +170,7 @@ export async function importAreas(orm: MikroORM, scope: ImportScope, onProgress?
       );
       result.inserted += counts!.inserted;
       result.updated += counts!.updated;
-      onProgress?.(Math.min(start + CHUNK, records.length), records.length);
+      onProgress?.(Math.min(start + chunkSize, records.length), records.length);
     }
   });
   result.unchanged = result.total - result.inserted - result.updated;

@@ -1,0 +1,74 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type FormattedExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { importAreas } from '../../src/modules/area/area.import.js';
+import { startServer } from '../../src/server/app.js';
+import { createTestDatabase, statementCounter } from './database.js';
+
+export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: string; [key: string]: unknown }>;
+
+/**
+ * A running civgraph for one test file: its own migrated database holding the
+ * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
+ */
+export async function startTestApp(options: { county?: string | null } = {}) {
+  const database = await createTestDatabase();
+  const county = options.county === undefined ? '511921' : options.county;
+  if (county) await importAreas(database.orm, { county });
+  const server = await startServer({ orm: database.orm, port: 0, host: '127.0.0.1' });
+  const counter = statementCounter(database.orm);
+  const wsClients: Client[] = [];
+
+  /** POSTs a typed operation over HTTP and returns the whole response body. */
+  async function request<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables> | string,
+    variables?: TVariables,
+    headers: Record<string, string> = {},
+  ): Promise<Result<TData>> {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
+    });
+    return (await response.json()) as Result<TData>;
+  }
+
+  /** Like {@link request}, but fails the test on any error and returns `data`. */
+  async function query<TData, TVariables>(document: TypedDocumentNode<TData, TVariables> | string, variables?: TVariables): Promise<TData> {
+    const result = await request(document, variables);
+    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data!;
+  }
+
+  /** A graphql-ws client on the same URL (ws://). Closed with the app. */
+  function wsClient(connectionParams?: Record<string, unknown>): Client {
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    wsClients.push(client);
+    return client;
+  }
+
+  return {
+    url: server.url,
+    orm: database.orm,
+    databaseUrl: database.url,
+    request,
+    query,
+    wsClient,
+    /** Statements sent while `work` runs. */
+    measure: counter.measure,
+    async close() {
+      await Promise.all(wsClients.map((client) => client.dispose()));
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
