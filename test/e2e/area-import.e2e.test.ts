@@ -66,6 +66,13 @@ describe('import-areas', () => {
     expect(stored.filter((r) => r.level === 'VILLAGE')).toHaveLength(609);
   });
 
+  it('skips placeholder rows that repeat their parent (金门县 lists itself as its own township and village)', async () => {
+    const result = await importAreas(orm, { county: '350527' });
+    expect(result.total).toBe(3); // 福建省, 泉州市, 金门县
+    const stored = await rows('350527');
+    expect(stored).toEqual([{ code: '350527000000', name: '金门县', level: 'COUNTY', kind: null, parent_code: '350500000000' }]);
+  });
+
   it('rejects an unknown county and writes nothing', async () => {
     const before = await rows();
     const error = await importAreas(orm, { county: '519999' }).catch((e: unknown) => e);

@@ -118,12 +118,17 @@ export async function readDivision(scope: ImportScope): Promise<AreaRecord[]> {
   for (const s of townships) records.push({ code: pad(s.code!), name: s.name!, level: AreaLevel.TOWNSHIP, parentCode: pad(s.areaCode!) });
   for (const v of villages) records.push({ code: v.code!, name: v.name!, level: AreaLevel.VILLAGE, parentCode: pad(v.streetCode!) });
 
+  // Placeholder rows repeat their parent's code (金门县 lists itself as its own
+  // township and village); the first occurrence, the real level, is kept.
+  const seen = new Set<string>();
+  const unique = records.filter((r) => !seen.has(r.code) && seen.add(r.code));
+
   const roots = 'county' in scope ? counties : 'province' in scope ? provinces : null;
   if (roots && !roots.some((row) => row.code === prefix)) {
     const what = 'county' in scope ? 'county' : 'province';
     throw new DomainError(ErrorCode.NOT_FOUND, `No ${what} with code ${prefix} in ${AREA_SOURCE}`, what);
   }
-  return records;
+  return unique;
 }
 
 /**
