@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_areas } from './Migration20261127000000_areas.js';
+import { Migration20261127010000_progress_updates } from './Migration20261127010000_progress_updates.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -8,4 +9,5 @@ import { Migration20261127000000_areas } from './Migration20261127000000_areas.j
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_areas', class: Migration20261127000000_areas },
+  { name: 'Migration20261127010000_progress_updates', class: Migration20261127010000_progress_updates },
 ];

@@ -21,6 +21,14 @@ export interface Config {
   nodeEnv: string;
   /** Whether the schema may be introspected (on by default: the schema is a published contract). */
   introspection: boolean;
+  /** HS256 secret for bearer tokens. */
+  jwtSecret: string | undefined;
+  /** JWKS URL of an identity provider (RS256/ES256); takes precedence over the secret. */
+  jwtJwksUrl: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  /** Origins allowed to call from browsers (CORS); empty allows same-origin only. */
+  corsOrigins: string[];
   /** Log level for the server's own messages. */
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -71,6 +79,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`GRAPHQL_INTROSPECTION must be true or false, got "${introspectionRaw}"`);
   }
 
+  const jwtSecret = env.JWT_SECRET || undefined;
+  if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+  const jwtJwksUrl = env.JWT_JWKS_URL || undefined;
+  if (jwtJwksUrl && !/^https?:\/\//.test(jwtJwksUrl)) problems.push('JWT_JWKS_URL must be an http(s) URL');
+  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://dashboard.example.gov.cn, got "${origin}"`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -81,6 +98,11 @@ export function loadConfig(env: Env = process.env): Config {
     seedCounty,
     nodeEnv: env.NODE_ENV ?? 'development',
     introspection: introspectionRaw === 'true',
+    jwtSecret,
+    jwtJwksUrl,
+    jwtIssuer: env.JWT_ISSUER || undefined,
+    jwtAudience: env.JWT_AUDIENCE || undefined,
+    corsOrigins,
     logLevel,
   };
 }

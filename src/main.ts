@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -11,6 +13,9 @@ import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
 import { startServer } from './server/app.js';
+import { Role } from './modules/auth/auth.rules.js';
+import { createTokenVerifier, mintToken } from './modules/auth/auth.tokens.js';
+import { normalizeCode } from './modules/area/area.rules.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
@@ -22,7 +27,26 @@ Commands:
   import-areas --province 51         load one province
   import-areas --all                 load the whole country (~665,000 areas)
   schema [--check]                   write schema/schema.graphql (or exit 1 when it is stale)
+  token --role ROLE --area CODE [--name NAME] [--section NAME] [--expires 12h]
+                                     mint a development token (JWT_SECRET, or the dev secret in DATA_DIR)
+
+Roles: ${Object.keys(Role).join(', ')}
 `;
+
+/**
+ * The HS256 secret: JWT_SECRET, or outside production a random one kept in
+ * DATA_DIR/jwt-secret so development tokens survive restarts.
+ */
+async function tokenSecret(config: Config): Promise<string | undefined> {
+  if (config.jwtSecret || config.jwtJwksUrl || config.nodeEnv === 'production') return config.jwtSecret;
+  const file = join(config.dataDir, 'jwt-secret');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim()) return existing.trim();
+  const secret = randomBytes(48).toString('base64url');
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 const EXAMPLE_QUERY = `{ area(code: "511921") { name children(first: 100) { totalCount edges { node { name childCount } } } } }`;
 
@@ -87,11 +111,25 @@ async function start(config: Config): Promise<void> {
     const result = await importAreas(orm, { county: config.seedCounty });
     log.info(result, 'areas loaded');
   }
-  const server = await startServer({ orm, port: config.port, host: config.host, introspection: config.introspection });
+  const secret = await tokenSecret(config);
+  const verifier = createTokenVerifier({ secret, jwksUrl: config.jwtJwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
+  if (!verifier) log.warn('no JWT_SECRET or JWT_JWKS_URL: every request is anonymous');
+  const server = await startServer({
+    orm,
+    port: config.port,
+    host: config.host,
+    introspection: config.introspection,
+    verifier,
+    corsOrigins: config.corsOrigins,
+  });
   log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(
     `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
   );
+  if (secret && config.nodeEnv !== 'production') {
+    const token = await mintToken(secret, { name: '县民政局管理员', role: Role.COUNTY_ADMIN, area: config.seedCounty });
+    process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
+  }
 
   onSignal(async (signal) => {
     log.info({ signal }, 'shutting down: draining connections');
@@ -112,6 +150,11 @@ async function main(argv: string[]): Promise<void> {
       all: { type: 'boolean' },
       check: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      role: { type: 'string' },
+      area: { type: 'string' },
+      name: { type: 'string' },
+      section: { type: 'string' },
+      expires: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -138,7 +181,6 @@ async function main(argv: string[]): Promise<void> {
       const sdl = await printedSchema();
       const path = new URL('../../schema/schema.graphql', import.meta.url);
       if (values.check) {
-        const { readFile } = await import('node:fs/promises');
         const current = await readFile(path, 'utf8').catch(() => '');
         if (current !== sdl) throw new UsageError('schema/schema.graphql is stale: run `npm run schema` and commit it');
         process.stdout.write('schema/schema.graphql is up to date\n');
@@ -146,6 +188,21 @@ async function main(argv: string[]): Promise<void> {
       }
       await writeFile(path, sdl);
       process.stdout.write('wrote schema/schema.graphql\n');
+      return;
+    }
+    case 'token': {
+      const config = loadConfig();
+      const secret = await tokenSecret(config);
+      if (!secret) throw new UsageError('token needs JWT_SECRET (tokens from an identity provider are minted there)');
+      if (!values.role || !(values.role in Role)) throw new UsageError(`--role must be one of ${Object.keys(Role).join(', ')}`);
+      if (!values.area) throw new UsageError('--area CODE is required (6, 9 or 12 digits)');
+      const area = normalizeCode(values.area, 'area');
+      const token = await mintToken(
+        secret,
+        { name: values.name ?? values.role, role: values.role as Role, area, section: values.section },
+        { expiresIn: values.expires ?? '12h', issuer: config.jwtIssuer, audience: config.jwtAudience },
+      );
+      process.stdout.write(`${token}\n`);
       return;
     }
     default:

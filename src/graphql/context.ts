@@ -3,6 +3,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { log, type Logger } from '../common/log.js';
 import { sqlFor, type Sql } from '../db/sql.js';
 import { createAreaLoaders } from '../modules/area/area.loaders.js';
+import type { Viewer } from '../modules/auth/auth.rules.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
@@ -16,14 +17,18 @@ export type Loaders = ReturnType<typeof createLoaders>;
  */
 export interface Context {
   requestId: string;
+  /** The verified caller; null when anonymous. */
+  viewer: Viewer | null;
   em: EntityManager;
   sql: Sql;
   loaders: Loaders;
   log: Logger;
 }
 
-export function createContext(orm: MikroORM, requestId: string = randomUUID()): Context {
+export function createContext(orm: MikroORM, options: { requestId?: string; viewer?: Viewer | null } = {}): Context {
+  const requestId = options.requestId ?? randomUUID();
   const em = orm.em.fork();
   const sql = sqlFor(em);
-  return { requestId, em, sql, loaders: createLoaders(sql), log: log.child({ requestId }) };
+  const viewer = options.viewer ?? null;
+  return { requestId, viewer, em, sql, loaders: createLoaders(sql), log: log.child({ requestId, user: viewer?.sub }) };
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
+import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -9,7 +10,7 @@ let schema: Promise<GraphQLSchema> | undefined;
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver],
     validate: false,
     emitSchemaFile: false,
   });

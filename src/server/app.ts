@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket } from './ws.js';
+import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -21,15 +22,20 @@ export async function startServer(options: {
   port: number;
   host?: string;
   introspection?: boolean;
+  verifier?: TokenVerifier | null;
+  corsOrigins?: string[];
 }): Promise<RunningServer> {
   const schema = await civgraphSchema();
   const httpServer = createServer();
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH);
+  const verifier = options.verifier ?? null;
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier);
   const { app, apollo } = await createHttpApp({
     httpServer,
     schema,
     orm: options.orm,
     introspection: options.introspection ?? true,
+    verifier,
+    corsOrigins: options.corsOrigins ?? [],
     onDrain: () => ws.close(),
   });
   httpServer.on('request', app);

@@ -5,13 +5,35 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import express, { type Express } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import cors from 'cors';
+import express, { type Express, type Request } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
+import type { Viewer } from '../modules/auth/auth.rules.js';
+import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/**
+ * The caller of an HTTP request: anonymous without an Authorization header; a
+ * header that does not carry a valid token fails the whole request with 401.
+ */
+async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
+  const header = req.get('authorization');
+  if (!header) return null;
+  const reject = (message: string) =>
+    new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
+  const token = bearerToken(header);
+  if (!token) throw reject('Authorization must be "Bearer <token>"');
+  if (!verifier) throw reject('This server accepts no tokens: set JWT_SECRET or JWT_JWKS_URL');
+  try {
+    return (await verifier(token)).viewer;
+  } catch (error) {
+    throw reject(error instanceof Error ? error.message : 'Token is not valid');
+  }
+}
 
 /** Apollo Server on Express: the HTTP side of `/graphql`. */
 export async function createHttpApp(options: {
@@ -19,6 +41,8 @@ export async function createHttpApp(options: {
   schema: GraphQLSchema;
   orm: MikroORM;
   introspection: boolean;
+  verifier: TokenVerifier | null;
+  corsOrigins: string[];
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
@@ -74,9 +98,16 @@ export async function createHttpApp(options: {
   });
   app.use(
     '/graphql',
+    cors({
+      origin: options.corsOrigins,
+      allowedHeaders: ['content-type', 'authorization', 'x-request-id', 'apollo-require-preflight'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    }),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => createContext(options.orm, res.locals.requestId as string),
+      context: async ({ req, res }) =>
+        createContext(options.orm, { requestId: res.locals.requestId as string, viewer: await viewerOf(req, options.verifier) }),
     }),
   );
   app.use((_req, res) => {

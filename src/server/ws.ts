@@ -6,17 +6,54 @@ import { WebSocketServer } from 'ws';
 import { createContext } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
+import type { Identity, TokenVerifier } from '../modules/auth/auth.tokens.js';
+import { bearerToken } from '../modules/auth/auth.tokens.js';
+
+/** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
+export const CLOSE_FORBIDDEN = 4403;
+
+type Extra = {
+  identity?: Identity;
+  expiryTimer?: NodeJS.Timeout;
+};
 
 /**
  * graphql-ws on the same path as HTTP. Each operation (query, mutation or
  * subscription) gets its own context, built exactly as for HTTP.
  */
-export function attachWebSocket(httpServer: Server, schema: GraphQLSchema, orm: MikroORM, path: string) {
+export function attachWebSocket(
+  httpServer: Server,
+  schema: GraphQLSchema,
+  orm: MikroORM,
+  path: string,
+  verifier: TokenVerifier | null,
+) {
   const wsServer = new WebSocketServer({ server: httpServer, path });
-  const disposable = useServer(
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
-      context: () => createContext(orm),
+      connectionInitWaitTimeout: 10_000,
+      // The token travels in connection_init as { authorization: "Bearer …" } (or { token }).
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const token = bearerToken(params.authorization ?? params.Authorization) ?? (typeof params.token === 'string' ? params.token : null);
+        if (!token) return true;
+        if (!verifier) return false;
+        try {
+          const identity = await verifier(token);
+          ctx.extra.identity = identity;
+          if (identity.expiresAt) {
+            const { socket } = ctx.extra;
+            const ms = Math.max(0, identity.expiresAt * 1000 - Date.now());
+            ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(ms, 2_147_483_647));
+          }
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;

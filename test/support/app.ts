@@ -3,8 +3,13 @@ import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { importAreas } from '../../src/modules/area/area.import.js';
+import type { Role } from '../../src/modules/auth/auth.rules.js';
+import { createTokenVerifier, mintToken } from '../../src/modules/auth/auth.tokens.js';
 import { startServer } from '../../src/server/app.js';
 import { createTestDatabase, statementCounter } from './database.js';
+
+/** The HS256 secret every test app accepts tokens for. */
+export const TEST_JWT_SECRET = 'civgraph-test-secret-not-for-production-0123456789';
 
 export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: string; [key: string]: unknown }>;
 
@@ -16,7 +21,12 @@ export async function startTestApp(options: { county?: string | null } = {}) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
-  const server = await startServer({ orm: database.orm, port: 0, host: '127.0.0.1' });
+  const server = await startServer({
+    orm: database.orm,
+    port: 0,
+    host: '127.0.0.1',
+    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+  });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];
 
@@ -24,19 +34,27 @@ export async function startTestApp(options: { county?: string | null } = {}) {
   async function request<TData, TVariables>(
     document: TypedDocumentNode<TData, TVariables> | string,
     variables?: TVariables,
-    headers: Record<string, string> = {},
+    options: { token?: string; headers?: Record<string, string> } = {},
   ): Promise<Result<TData>> {
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
       body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
     });
     return (await response.json()) as Result<TData>;
   }
 
   /** Like {@link request}, but fails the test on any error and returns `data`. */
-  async function query<TData, TVariables>(document: TypedDocumentNode<TData, TVariables> | string, variables?: TVariables): Promise<TData> {
-    const result = await request(document, variables);
+  async function query<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables> | string,
+    variables?: TVariables,
+    options: { token?: string } = {},
+  ): Promise<TData> {
+    const result = await request(document, variables, options);
     if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
     return result.data!;
   }
@@ -54,8 +72,14 @@ export async function startTestApp(options: { county?: string | null } = {}) {
     return client;
   }
 
+  /** A valid token for a role at an area (6, 9 or 12 digits), signed with {@link TEST_JWT_SECRET}. */
+  function token(role: `${Role}`, area: string, extra: { name?: string; section?: string; expiresIn?: string | number } = {}) {
+    return mintToken(TEST_JWT_SECRET, { name: extra.name ?? `${role} ${area}`, role: role as Role, area, section: extra.section }, { expiresIn: extra.expiresIn });
+  }
+
   return {
     url: server.url,
+    token,
     orm: database.orm,
     databaseUrl: database.url,
     request,

@@ -1,0 +1,96 @@
+import { validate } from 'class-validator';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { DomainError, ErrorCode } from './errors.js';
+
+registerEnumType(ErrorCode, {
+  name: 'ErrorCode',
+  description: 'Stable error codes, in `userErrors` and in `extensions.code` of GraphQL errors. Never renamed.',
+  valuesConfig: {
+    BAD_USER_INPUT: { description: 'An argument or input field is malformed (wrong shape, out of range).' },
+    VALIDATION: { description: 'Input is well formed but breaks a business rule.' },
+    NOT_FOUND: { description: 'The referenced object does not exist.' },
+    FORBIDDEN: { description: 'The caller may not do this (role, or an area outside their subtree).' },
+    UNAUTHENTICATED: { description: 'No valid bearer token.' },
+    CONFLICT: { description: 'Someone else changed the record first: reload it and retry with its current `version`.' },
+    INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
+    INTERNAL_SERVER_ERROR: { description: 'Unexpected failure; the response carries a `requestId` for the logs.' },
+  },
+});
+
+/**
+ * An expected failure of a mutation, returned in its payload (not thrown): the
+ * input field at fault, a message for people, and a stable code for programs.
+ */
+@ObjectType({ description: 'A problem with a mutation\'s input: which field, what is wrong, and a stable code. Nothing was written.' })
+export class UserError {
+  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["input", "values", "2", "value"]; null when the whole input is at fault.' })
+  field!: string[] | null;
+
+  @Field({ description: 'What is wrong, for people.' })
+  message!: string;
+
+  @Field(() => ErrorCode, { description: 'What is wrong, for programs.' })
+  code!: ErrorCode;
+}
+
+export function userError(code: ErrorCode, message: string, field?: string | string[] | null): UserError {
+  const error = new UserError();
+  error.code = code;
+  error.message = message;
+  error.field = field == null ? null : Array.isArray(field) ? field : ['input', ...field.split('.')];
+  return error;
+}
+
+/**
+ * Validates a type-graphql input instance with its class-validator decorators;
+ * one UserError per failed constraint, nested fields as paths.
+ */
+export async function validateInput(input: object): Promise<UserError[]> {
+  const errors = await validate(input, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  const out: UserError[] = [];
+  const walk = (list: typeof errors, path: string[]) => {
+    for (const error of list) {
+      const here = [...path, error.property];
+      for (const message of Object.values(error.constraints ?? {})) out.push(userError(ErrorCode.BAD_USER_INPUT, message, ['input', ...here]));
+      if (error.children?.length) walk(error.children, here);
+    }
+  };
+  walk(errors, []);
+  return out;
+}
+
+/**
+ * Runs a mutation's work and turns expected failures into `userErrors`:
+ * validation, conflicts, transitions and missing objects come back in the
+ * payload; FORBIDDEN and UNAUTHENTICATED stay GraphQL errors (a client that is
+ * not allowed gets no partial business answer), and unknown errors propagate to
+ * be masked.
+ */
+export async function asPayload<T extends object>(
+  work: () => Promise<T>,
+): Promise<(T & { userErrors: UserError[] }) | { userErrors: UserError[] }> {
+  try {
+    return { ...(await work()), userErrors: [] };
+  } catch (error) {
+    if (error instanceof PayloadErrors) return { userErrors: error.errors };
+    if (error instanceof DomainError && error.code !== ErrorCode.FORBIDDEN && error.code !== ErrorCode.UNAUTHENTICATED) {
+      return { userErrors: [userError(error.code, error.message, error.field ?? null)] };
+    }
+    throw error;
+  }
+}
+
+/** Thrown inside {@link asPayload} work to return several user errors at once (and roll back). */
+export class PayloadErrors extends Error {
+  constructor(readonly errors: UserError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.name = 'PayloadErrors';
+  }
+}
+
+/** Optimistic concurrency: a stale `version` is a CONFLICT and nothing is written. */
+export function assertVersion(current: number, expected: number, what: string): void {
+  if (current !== expected) {
+    throw new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else (version ${current}, you sent ${expected}); reload and retry`, 'version');
+  }
+}

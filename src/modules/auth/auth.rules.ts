@@ -1,0 +1,99 @@
+import { DomainError, ErrorCode } from '../../common/errors.js';
+
+/** What a caller may do. Each feature's service states which roles it allows. */
+export enum Role {
+  /** 县/局领导 and the bureau's administrators: everything in their county. */
+  COUNTY_ADMIN = 'COUNTY_ADMIN',
+  /** 股室 staff: the work items of their own section; reads across the county. */
+  SECTION_STAFF = 'SECTION_STAFF',
+  /** 乡镇民政办: reports and edits inside their township's subtree. */
+  TOWNSHIP_OPERATOR = 'TOWNSHIP_OPERATOR',
+  /** 村/社区 operators: their own village only. */
+  VILLAGE_OPERATOR = 'VILLAGE_OPERATOR',
+  /** Read-only over their area's subtree: leaders' dashboards, third-party frontends. */
+  VIEWER = 'VIEWER',
+}
+
+/** The authenticated caller, from a verified token. `null` in a context means anonymous. */
+export interface Viewer {
+  /** Subject (user id at the identity provider). */
+  sub: string;
+  name: string;
+  role: Role;
+  /** 12-digit code of the area the caller works for. */
+  areaCode: string;
+  /** 股室 of SECTION_STAFF, e.g. 养老服务股. */
+  section?: string;
+}
+
+/**
+ * The significant prefix of a 12-digit code: what every code in its subtree
+ * starts with (`511921` for the county 511921000000, `511921101` for a township).
+ */
+export function significantPrefix(code: string): string {
+  if (code.endsWith('0000000000')) return code.slice(0, 2);
+  if (code.endsWith('00000000')) return code.slice(0, 4);
+  if (code.endsWith('000000')) return code.slice(0, 6);
+  if (code.endsWith('000')) return code.slice(0, 9);
+  return code;
+}
+
+/** Whether `areaCode` lies in the subtree of the caller's own area (itself included). */
+export function inViewerSubtree(viewer: Viewer, areaCode: string): boolean {
+  return areaCode.startsWith(significantPrefix(viewer.areaCode));
+}
+
+/**
+ * The inclusive code range a caller may read, for SQL filters
+ * (`area_code between lo and hi`); null for anonymous callers, who read no
+ * protected rows.
+ */
+export function readRange(viewer: Viewer | null): [string, string] | null {
+  if (!viewer) return null;
+  const prefix = significantPrefix(viewer.areaCode);
+  return [prefix.padEnd(12, '0'), prefix.padEnd(12, '9')];
+}
+
+/** Roles that may write at all; VIEWER never writes. */
+const WRITERS = new Set([Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR]);
+
+/** Throws UNAUTHENTICATED for anonymous callers; returns the viewer otherwise. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Sign in: this needs a bearer token');
+  return viewer;
+}
+
+/**
+ * Throws unless the caller may read rows of `areaCode`: any signed-in role
+ * inside its own subtree (SECTION_STAFF and VIEWER included).
+ */
+export function assertCanRead(viewer: Viewer | null, areaCode: string, roles?: Role[]): Viewer {
+  const who = requireViewer(viewer);
+  if (roles && !roles.includes(who.role)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not read this`);
+  }
+  if (!inViewerSubtree(who, areaCode)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Area ${areaCode} is outside your area ${who.areaCode}`);
+  }
+  return who;
+}
+
+/**
+ * Throws unless the caller may change data of `areaCode`: a writing role (or
+ * one of `roles`, when the feature narrows it), inside the caller's subtree.
+ * Checked in services, so every path (HTTP, WebSocket, CLI, import) passes here.
+ */
+export function assertCanWrite(viewer: Viewer | null, areaCode: string, roles?: Role[]): Viewer {
+  const who = requireViewer(viewer);
+  const allowed = roles ? roles.includes(who.role) : WRITERS.has(who.role);
+  if (!allowed) throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not make this change`);
+  if (!inViewerSubtree(who, areaCode)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `Area ${areaCode} is outside your area ${who.areaCode}`);
+  }
+  return who;
+}
+
+/** The identity used by trusted server-side jobs (CLI imports, demo seeding). */
+export function systemViewer(areaCode: string): Viewer {
+  return { sub: 'system', name: '系统', role: Role.COUNTY_ADMIN, areaCode };
+}
