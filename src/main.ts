@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
 import { log } from './common/log.js';
 import { provideDatabase } from './db/database.js';
+import { seedDemo } from './db/seed.js';
 import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
@@ -111,6 +112,7 @@ async function start(config: Config): Promise<void> {
     const result = await importAreas(orm, { county: config.seedCounty });
     log.info(result, 'areas loaded');
   }
+  await seedDemo(orm, normalizeCode(config.seedCounty));
   const secret = await tokenSecret(config);
   const verifier = createTokenVerifier({ secret, jwksUrl: config.jwtJwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   if (!verifier) log.warn('no JWT_SECRET or JWT_JWKS_URL: every request is anonymous');
