@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: starts its own PostgreSQL, loads the data, starts civgraph, the
+ * raw-SQL floor and PostGraphile v4 as separate processes on the same database,
+ * and measures each scenario with autocannon (10 connections). Prints a table and
+ * writes JSON under bench/results/.
+ *
+ *   npm run bench                      # Tongjiang + the whole country
+ *   npm run bench -- --duration 5      # seconds per measurement (default 10)
+ *   npm run bench -- --county-only     # skip the national import and scenarios
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
+import { openDatabase } from '../src/db/orm.js';
+import { importAreas } from '../src/modules/area/area.import.js';
+import { Role } from '../src/modules/auth/auth.rules.js';
+import { mintToken } from '../src/modules/auth/auth.tokens.js';
+
+const { values: options } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, 'county-only': { type: 'boolean', default: false } },
+});
+const DURATION = Number(options.duration);
+const CONNECTIONS = 10;
+const SECRET = 'civgraph-bench-secret-0123456789-0123456789';
+// Compiled to dist/bench/run.js: the repository is two levels up.
+const root = new URL('../../', import.meta.url).pathname;
+
+interface Target {
+  name: string;
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+interface Measurement {
+  scenario: string;
+  server: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  ratioToFloor?: number;
+}
+
+/** Starts a server process and resolves with the first URL it prints. */
+function startProcess(name: string, command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env } });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} printed no URL:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/?\S*)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
+  });
+}
+
+async function fetchJson(target: Target): Promise<unknown> {
+  const response = await fetch(target.url, { method: target.method, headers: target.headers, body: target.body });
+  return response.json();
+}
+
+async function measure(scenario: string, target: Target): Promise<Measurement> {
+  // Warm up: JIT, pools, PostgreSQL caches.
+  await autocannon({ url: target.url, method: target.method, body: target.body, headers: target.headers, connections: CONNECTIONS, duration: 2 });
+  const result = await autocannon({
+    url: target.url,
+    method: target.method,
+    body: target.body,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    duration: DURATION,
+  });
+  return {
+    scenario,
+    server: target.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+const graphql = (url: string, query: string, token?: string): Target => ({
+  name: 'civgraph',
+  url,
+  method: 'POST',
+  body: JSON.stringify({ query }),
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+});
+
+/** Counts the areas in a county tree answer, whatever the server's shape. */
+function countNames(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, item) => n + countNames(item), 0);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).reduce((n, [key, item]) => n + (key === 'name' ? 1 : countNames(item)), 0);
+  }
+  return 0;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dataDir = await mkdtemp(join(tmpdir(), 'civgraph-bench-'));
+  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dataDir, persistent: false });
+  const adminUrl = process.env.DATABASE_URL ?? embedded!.adminUrl;
+  const databaseUrl = withDatabase(adminUrl, 'civgraph_bench');
+  const admin = new pg.Client({ connectionString: withDatabase(adminUrl, 'postgres') });
+  await admin.connect();
+  await admin.query('drop database if exists civgraph_bench with (force)');
+  await admin.query('create database civgraph_bench');
+  await admin.end();
+
+  const figures: Record<string, number> = {};
+  const orm = await openDatabase(databaseUrl);
+  let t = Date.now();
+  await importAreas(orm, { county: '511921' });
+  figures.countyImportMs = Date.now() - t;
+  if (!options['county-only']) {
+    t = Date.now();
+    const national = await importAreas(orm, { all: true });
+    figures.nationalImportMs = Date.now() - t;
+    figures.nationalAreas = national.total;
+  }
+  await orm.em.getConnection().execute('analyze');
+  await orm.close();
+
+  const processes: ChildProcess[] = [];
+  const measurements: Measurement[] = [];
+  try {
+    const civgraph = await startProcess('civgraph', process.execPath, ['dist/src/main.js', 'start'], {
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      NODE_ENV: 'production',
+      GRAPHQL_INTROSPECTION: 'true',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: SECRET,
+      RATE_LIMIT_PER_MINUTE: '100000000',
+    });
+    processes.push(civgraph.child);
+    const floor = await startProcess('floor', process.execPath, ['dist/bench/floor-server.js'], { DATABASE_URL: databaseUrl, PORT: '0' });
+    processes.push(floor.child);
+    const postgraphile = await startProcess('postgraphile', process.execPath, ['bench/postgraphile-server.cjs'], { DATABASE_URL: databaseUrl, PORT: '0' });
+    processes.push(postgraphile.child);
+    const token = await mintToken(SECRET, { name: 'bench', role: Role.VIEWER, area: '511921' });
+
+    const scenarios: { name: string; targets: Target[]; areas: number }[] = [
+      {
+        name: 'county tree, names (1 + 33 + 367 areas)',
+        areas: 401,
+        targets: [
+          graphql(civgraph.url, '{ area(code: "511921") { name children { edges { node { name children { edges { node { name } } } } } } } }', token),
+          { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/tree?code=511921000000`, method: 'GET' },
+          {
+            ...graphql(postgraphile.url, '{ areaByCode(code: "511921000000") { name areasByParentCode { nodes { name areasByParentCode { nodes { name } } } } } }'),
+            name: 'PostGraphile v4',
+          },
+        ],
+      },
+    ];
+
+    for (const scenario of scenarios) {
+      for (const target of scenario.targets) {
+        const answer = await fetchJson(target);
+        const names = countNames(answer);
+        if (names !== scenario.areas) throw new Error(`${target.name} answered ${names} areas for "${scenario.name}":\n${JSON.stringify(answer).slice(0, 500)}`);
+      }
+      const results: Measurement[] = [];
+      for (const target of scenario.targets) results.push(await measure(scenario.name, target));
+      const floorResult = results.find((r) => r.server === 'raw-SQL floor');
+      for (const result of results) {
+        if (floorResult) result.ratioToFloor = Number((floorResult.requestsPerSecond / result.requestsPerSecond).toFixed(2));
+        measurements.push(result);
+      }
+    }
+  } finally {
+    for (const child of processes) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await embedded?.stop();
+  }
+
+  figures.totalSeconds = Math.round((Date.now() - started) / 1000);
+  const rows = measurements.map((m) => [
+    m.scenario,
+    m.server,
+    String(m.requestsPerSecond),
+    `${m.p50} ms`,
+    `${m.p99} ms`,
+    m.ratioToFloor === undefined ? '' : `${m.ratioToFloor}×`,
+    String(m.errors),
+  ]);
+  const header = ['scenario', 'server', 'req/s', 'p50', 'p99', 'floor/this', 'errors'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(`\ncivgraph benchmark — ${CONNECTIONS} connections, ${DURATION} s each, Node ${process.version}\n\n`);
+  process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n\n`);
+  for (const [key, value] of Object.entries(figures)) process.stdout.write(`${key}: ${value}\n`);
+
+  await mkdir(join(root, 'bench/results'), { recursive: true });
+  const file = join(root, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, figures }, null, 2));
+  process.stdout.write(`\nwritten to ${file}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
