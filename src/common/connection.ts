@@ -56,6 +56,18 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
+/** An edge at run time; its cursor is encoded only when a client asks for it. */
+class PageEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly keyOf: (node: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.keyOf(this.node));
+  }
+}
+
 /**
  * One page of a connection at run time. The GraphQL types made by
  * {@link connectionType} only declare its shape.
@@ -68,8 +80,8 @@ export class Page<T> {
     private readonly total: number | (() => Promise<number>),
   ) {}
 
-  get edges(): { cursor: string; node: T }[] {
-    return this.nodes.map((node) => ({ cursor: encodeCursor(this.keyOf(node)), node }));
+  get edges(): PageEdge<T>[] {
+    return this.nodes.map((node) => new PageEdge(node, this.keyOf));
   }
 
   /** Counted only when asked for, where it costs a statement of its own. */

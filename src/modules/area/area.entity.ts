@@ -34,6 +34,10 @@ registerEnumType(AreaKind, {
  * An administrative area (行政区划), from province down to village, keyed by its
  * 12-digit statistical division code (统计用区划代码).
  *
+ * Areas are read with raw SQL and written by the importer, never through the
+ * unit of work, so change tracking is off: MikroORM's per-property tracking
+ * accessors cost more than the rest of a tree query put together.
+ *
  * Invariants: the code encodes the position in the tree, so a subtree is a code
  * range; `parentCode` is the nearest existing ancestor; a retired area (两项改革
  * mergers) keeps its row with `validTo` set and, when merged, a `successorCode`.
@@ -50,31 +54,31 @@ export class Area {
   code!: string;
 
   @Field({ description: '名称 — official name, as the statistical bureau lists it (e.g. 城南社区居民委员会).' })
-  @Property({ type: 'string', columnType: 'text' })
+  @Property({ type: 'string', columnType: 'text', trackChanges: false })
   name!: string;
 
   @Field(() => AreaLevel, { description: '级别 — level in the hierarchy.' })
-  @Enum({ items: () => AreaLevel, type: 'string', columnType: 'text' })
+  @Enum({ items: () => AreaLevel, type: 'string', columnType: 'text', trackChanges: false })
   level!: AreaLevel;
 
   @Field(() => AreaKind, { nullable: true, description: '类别 — 街道/镇/乡 or 社区/村; null above township level.' })
-  @Enum({ items: () => AreaKind, type: 'string', columnType: 'text', nullable: true })
+  @Enum({ items: () => AreaKind, type: 'string', columnType: 'text', nullable: true, trackChanges: false })
   kind!: AreaKind | null;
 
   /** Code of the parent area; null for a root (a province, or the top of a partial import). */
-  @Property({ type: 'string', columnType: 'text', nullable: true })
+  @Property({ type: 'string', columnType: 'text', nullable: true, trackChanges: false })
   parentCode!: string | null;
 
   @Field(() => LocalDateResolver, { nullable: true, description: '启用日期 — first day this area existed as recorded; null when it predates the records.' })
-  @Property({ type: 'string', columnType: 'date', nullable: true })
+  @Property({ type: 'string', columnType: 'date', nullable: true, trackChanges: false })
   validFrom!: string | null;
 
   @Field(() => LocalDateResolver, { nullable: true, description: '撤销日期 — last day of a retired area (两项改革 merger or split); null while current.' })
-  @Property({ type: 'string', columnType: 'date', nullable: true })
+  @Property({ type: 'string', columnType: 'date', nullable: true, trackChanges: false })
   validTo!: string | null;
 
   /** Code of the area that took this one over when it was retired. */
-  @Property({ type: 'string', columnType: 'text', nullable: true })
+  @Property({ type: 'string', columnType: 'text', nullable: true, trackChanges: false })
   successorCode!: string | null;
 
   @Field(() => ID, { description: 'Global ID (Relay).' })
