@@ -35,3 +35,12 @@ export function isUnexpected(error: unknown): boolean {
   if (original instanceof DomainError) return false;
   return !(original instanceof GraphQLError) || (original.originalError !== undefined && !(original.originalError instanceof GraphQLError));
 }
+
+/** The stable code a client will see for this error (before masking). */
+export function errorCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original.code;
+  if (isUnexpected(error)) return ErrorCode.INTERNAL_SERVER_ERROR;
+  const code = (error as GraphQLError).extensions?.code;
+  return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+}

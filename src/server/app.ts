@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket } from './ws.js';
+import { createMetrics } from './metrics.js';
 import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -29,7 +30,9 @@ export async function startServer(options: {
   const httpServer = createServer();
   const verifier = options.verifier ?? null;
   const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier);
+  const metrics = createMetrics(options.orm);
   const { app, apollo } = await createHttpApp({
+    metrics,
     httpServer,
     schema,
     orm: options.orm,

@@ -10,8 +10,10 @@ import express, { type Express, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
-import { formatError, isUnexpected } from '../graphql/errors.js';
+import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
+import { healthRouter } from './health.js';
+import type { Metrics } from './metrics.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -43,6 +45,7 @@ export async function createHttpApp(options: {
   introspection: boolean;
   verifier: TokenVerifier | null;
   corsOrigins: string[];
+  metrics: Metrics;
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
@@ -62,13 +65,19 @@ export async function createHttpApp(options: {
           return { drainServer: options.onDrain };
         },
         async requestDidStart() {
+          const started = process.hrtime.bigint();
           return {
             async didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {
+                options.metrics.errors.inc({ code: errorCode(error) });
                 if (isUnexpected(error)) contextValue.log.error({ err: error.originalError ?? error }, 'unexpected error');
               }
             },
-            async willSendResponse({ response, contextValue }) {
+            async willSendResponse({ response, contextValue, operationName, operation }) {
+              options.metrics.requestDuration.observe(
+                { operation: operationName ?? '(anonymous)', type: operation?.operation ?? 'unknown', transport: 'http' },
+                Number(process.hrtime.bigint() - started) / 1e9,
+              );
               // Masked errors carry the request id, so a user's report finds the log line.
               if (response.body.kind !== 'single') return;
               for (const error of response.body.singleResult.errors ?? []) {
@@ -93,9 +102,7 @@ export async function createHttpApp(options: {
     res.set('x-request-id', requestId);
     next();
   });
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(healthRouter(options.orm, options.metrics));
   app.use(
     '/graphql',
     cors({

@@ -1,0 +1,58 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one process (`GET /metrics`). Each instance exposes its
+ * own; the scraper adds them up.
+ */
+export function createMetrics(orm: MikroORM) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'civgraph_' });
+
+  const requestDuration = new Histogram({
+    name: 'civgraph_graphql_request_duration_seconds',
+    help: 'GraphQL operation latency by operation name and type, over HTTP and WebSocket.',
+    labelNames: ['operation', 'type', 'transport'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'civgraph_graphql_errors_total',
+    help: 'GraphQL errors by stable error code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const wsConnections = new Gauge({
+    name: 'civgraph_websocket_connections',
+    help: 'Open graphql-ws connections.',
+    registers: [registry],
+  });
+  const subscriptions = new Gauge({
+    name: 'civgraph_subscriptions',
+    help: 'Active GraphQL subscriptions.',
+    registers: [registry],
+  });
+  const deliveryLag = new Histogram({
+    name: 'civgraph_event_delivery_lag_seconds',
+    help: 'Time from an event\'s commit to its delivery to a subscriber.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'civgraph_db_pool_connections',
+    help: 'Database pool connections by state.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const pool = (orm.em.getConnection().getKnex().client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }).pool;
+      if (!pool) return;
+      this.set({ state: 'used' }, pool.numUsed());
+      this.set({ state: 'free' }, pool.numFree());
+      this.set({ state: 'pending' }, pool.numPendingAcquires());
+    },
+  });
+
+  return { registry, requestDuration, errors, wsConnections, subscriptions, deliveryLag };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
