@@ -38,7 +38,35 @@ async function countyTree(code: string): Promise<unknown> {
   return { data: { area: root ?? null } };
 }
 
-const routes: Record<string, (code: string) => Promise<unknown>> = { '/tree': countyTree };
+type Counted = { name: string; villages?: number; children?: { nodes: Counted[] } };
+
+/** Province → cities → counties, each county with its number of villages. */
+async function provinceDrillDown(code: string): Promise<unknown> {
+  const prefix = code.slice(0, 2);
+  const { rows } = await pool.query<Row & { level: string; villages: number | null }>(
+    `select a.code, a.name, a.parent_code, a.level,
+            case when a.level = 'COUNTY' then (
+              select count(*)::int from area v
+               where v.level = 'VILLAGE' and v.valid_to is null
+                 and v.code > a.code and v.code <= substr(a.code, 1, 6) || '999999') end as villages
+       from area a
+      where a.code between $1 and $2 and a.valid_to is null and a.level in ('PROVINCE', 'CITY', 'COUNTY')
+      order by a.code`,
+    [prefix.padEnd(12, '0'), prefix.padEnd(12, '9')],
+  );
+  const nodes = new Map<string, Counted>();
+  let root: Counted | undefined;
+  for (const row of rows) {
+    const node: Counted = row.level === 'COUNTY' ? { name: row.name, villages: row.villages ?? 0 } : { name: row.name, children: { nodes: [] } };
+    nodes.set(row.code, node);
+    const parent = row.parent_code ? nodes.get(row.parent_code) : undefined;
+    if (parent?.children) parent.children.nodes.push(node);
+    else if (!parent) root = node;
+  }
+  return { data: { area: root ?? null } };
+}
+
+const routes: Record<string, (code: string) => Promise<unknown>> = { '/tree': countyTree, '/province': provinceDrillDown };
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');

@@ -171,6 +171,22 @@ async function main(): Promise<void> {
         ],
       },
     ];
+    if (!options['county-only']) {
+      const sichuan = await fetchJson(graphql(civgraph.url, '{ area(code: "510000") { descendantCount(level: COUNTY) } }', token));
+      const counties = (sichuan as { data: { area: { descendantCount: number } } }).data.area.descendantCount;
+      scenarios.push({
+        name: `province drill-down, national data (四川: 1 + 21 cities + ${counties} counties with village counts)`,
+        areas: 1 + 21 + counties,
+        targets: [
+          graphql(
+            civgraph.url,
+            '{ area(code: "510000") { name children { nodes { name children { nodes { name villages: descendantCount(level: VILLAGE) } } } } } }',
+            token,
+          ),
+          { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/province?code=510000000000`, method: 'GET' },
+        ],
+      });
+    }
 
     for (const scenario of scenarios) {
       for (const target of scenario.targets) {
