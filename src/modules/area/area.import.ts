@@ -179,5 +179,10 @@ export async function importAreas(
     }
   });
   result.unchanged = result.total - result.inserted - result.updated;
+  if (result.inserted + result.updated > 10_000) {
+    // Fresh statistics for the planner, and a visibility map so counts below an
+    // area are index-only scans straight away (autovacuum would get there later).
+    await orm.em.fork().getConnection().execute('vacuum (analyze) area');
+  }
   return result;
 }
