@@ -3,6 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   getNamedType,
   parse,
   specifiedRules,
@@ -100,6 +101,7 @@ export function checkOperation(
   schema: GraphQLSchema,
   limits: Limits,
   request: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
+  options: { introspection: boolean } = { introspection: true },
 ): { document: DocumentNode } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
@@ -108,7 +110,8 @@ export function checkOperation(
     if (!(error instanceof GraphQLError)) throw error;
     return { errors: [new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
-  const invalid = validate(schema, document, [...specifiedRules, ...limitRules(limits)]);
+  const rules = [...specifiedRules, ...limitRules(limits), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const invalid = validate(schema, document, rules);
   if (invalid.length) {
     return { errors: invalid.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: LIMIT_ERROR_CODE } }))) };
   }

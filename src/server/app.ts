@@ -39,7 +39,7 @@ export async function startServer(options: {
   const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
   const verifier = options.verifier ?? null;
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter: new RateLimiter(rateLimit) });
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter: new RateLimiter(rateLimit), introspection: options.introspection ?? true });
   const { app, apollo } = await createHttpApp({
     httpServer,
     schema,

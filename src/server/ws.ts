@@ -32,7 +32,7 @@ export function attachWebSocket(
   orm: MikroORM,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
 ) {
   const wsServer = new WebSocketServer({ server: httpServer, path });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
@@ -71,7 +71,7 @@ export function attachWebSocket(
             }),
           ];
         }
-        const checked = checkOperation(schema, guard.limits, payload);
+        const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
       },

@@ -20,7 +20,7 @@ export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: str
  * A running civgraph for one test file: its own migrated database holding the
  * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
  */
-export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema } = {}) {
+export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean } = {}) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
@@ -32,6 +32,7 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     limits: options.limits,
     rateLimit: options.rateLimit,
     schema: options.schema,
+    introspection: options.introspection,
   });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];
