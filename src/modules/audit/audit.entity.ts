@@ -76,7 +76,8 @@ export class AuditEntry {
 /** Row shape of `audit_log`. */
 export interface AuditRow {
   id: string;
-  occurred_at: Date;
+  /** The driver may hand timestamptz back as text. */
+  occurred_at: Date | string;
   duration_ms: number;
   actor_sub: string | null;
   actor_name: string | null;
@@ -96,7 +97,7 @@ export const AUDIT_COLUMNS =
 export function auditEntryFromRow(row: AuditRow): AuditEntry {
   const entry = new AuditEntry();
   entry.key = row.id;
-  entry.occurredAt = row.occurred_at;
+  entry.occurredAt = new Date(row.occurred_at);
   entry.durationMs = row.duration_ms;
   entry.actor = row.actor_sub
     ? Object.assign(new AuditActor(), { sub: row.actor_sub, name: row.actor_name ?? '', role: row.actor_role, areaCode: row.actor_area_code ?? '' })
