@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAccessMatrix, type MatrixRow } from '../support/access-matrix.js';
+import { describeAccessMatrix, mutationsWithoutRows, type MatrixRow } from '../support/access-matrix.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 
@@ -44,6 +44,14 @@ const probeRow: MatrixRow = {
 };
 
 describeAccessMatrix(() => app, [probeRow]);
+
+describe('access matrix coverage check', () => {
+  it('names the mutations that have no row', async () => {
+    const schema = await probeSchema();
+    expect(mutationsWithoutRows(schema, [])).toEqual(['recordProbe']);
+    expect(mutationsWithoutRows(schema, [probeRow])).toEqual([]);
+  });
+});
 
 describe('audit of mutations over HTTP', () => {
   it('records a successful call with caller, operation, arguments, outcome and duration', async () => {
