@@ -34,7 +34,8 @@ export function attachWebSocket(
   verifier: TokenVerifier | null,
   guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
 ) {
-  const wsServer = new WebSocketServer({ server: httpServer, path });
+  // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
+  const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,

@@ -268,3 +268,15 @@ describe('cost estimate', () => {
     expect(operationCost(schema, parse(overLimit[3]![1]), {})).toBeGreaterThan(DEFAULT_LIMITS.maxCost);
   });
 });
+
+describe('graphql-ws message size', () => {
+  it('closes a socket that sends a message over 1 MB with 1009', async () => {
+    const { default: WebSocket } = await import('ws');
+    const code = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(app.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(1_100_000) } })));
+      socket.on('close', (closeCode) => resolve(closeCode));
+    });
+    expect(code).toBe(1009);
+  });
+});

@@ -11,7 +11,8 @@ export const AuditEntryConnection = connectionType('AuditEntry', AuditEntry, 'au
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   @Query(() => AuditEntryConnection, {
-    description: '审计日志 — every mutation call by callers inside your subtree, newest first. COUNTY_ADMIN only (others get FORBIDDEN).',
+    description:
+      '审计日志 — every mutation call by signed-in callers whose area lies inside your subtree, newest first. COUNTY_ADMIN only (others get FORBIDDEN). Anonymous calls are recorded but listed to no one here.',
   })
   auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: Context): Promise<Page<AuditEntry>> {
     return auditService.list(ctx, args);
