@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_areas } from './Migration20261127000000_areas.js';
 import { Migration20261127010000_progress_updates } from './Migration20261127010000_progress_updates.js';
 import { Migration20261127020000_area_current_indexes } from './Migration20261127020000_area_current_indexes.js';
+import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_areas', class: Migration20261127000000_areas },
   { name: 'Migration20261127010000_progress_updates', class: Migration20261127010000_progress_updates },
   { name: 'Migration20261127020000_area_current_indexes', class: Migration20261127020000_area_current_indexes },
+  { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
 ];

@@ -26,3 +26,18 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: guard settings', () => {
+  it('turns introspection off in production unless enabled', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ GRAPHQL_INTROSPECTION: 'false' }).introspection).toBe(false);
+  });
+
+  it('reads abuse and rate limits, with defaults', () => {
+    const config = loadConfig({ GRAPHQL_MAX_DEPTH: '8', RATE_LIMIT_PER_MINUTE: '120' });
+    expect(config.limits).toMatchObject({ maxDepth: 8, maxAliases: 30 });
+    expect(config.rateLimit).toEqual({ perMinute: 120, burst: 20 });
+    expect(() => loadConfig({ GRAPHQL_MAX_COST: 'lots' })).toThrow(/GRAPHQL_MAX_COST/);
+  });
+});

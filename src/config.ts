@@ -1,3 +1,6 @@
+import { DEFAULT_LIMITS, type Limits } from './graphql/limits.js';
+import type { RateLimit } from './server/rate-limit.js';
+
 /**
  * Configuration from the environment, validated once at start-up.
  *
@@ -19,7 +22,7 @@ export interface Config {
   seedCounty: string;
   /** `production` turns off graphql-js development checks. */
   nodeEnv: string;
-  /** Whether the schema may be introspected (on by default: the schema is a published contract). */
+  /** Whether the schema may be introspected (on by default outside production; GRAPHQL_INTROSPECTION overrides). */
   introspection: boolean;
   /** HS256 secret for bearer tokens. */
   jwtSecret: string | undefined;
@@ -31,6 +34,10 @@ export interface Config {
   corsOrigins: string[];
   /** Log level for the server's own messages. */
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Abuse limits per operation (GRAPHQL_MAX_DEPTH, _ALIASES, _TOKENS, _DIRECTIVES, _COST). */
+  limits: Limits;
+  /** Per-identity rate limit (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST), per instance. */
+  rateLimit: RateLimit;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -55,6 +62,17 @@ function portOf(env: Env, name: string, problems: string[], fallback?: number): 
   return port;
 }
 
+function countOf(env: Env, name: string, problems: string[], fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    problems.push(`${name} must be a whole number ≥ 0, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
 /** Reads and validates the configuration; throws a {@link ConfigError} listing every problem. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -74,7 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
 
-  const introspectionRaw = env.GRAPHQL_INTROSPECTION ?? 'true';
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const introspectionRaw = env.GRAPHQL_INTROSPECTION || (nodeEnv === 'production' ? 'false' : 'true');
   if (!['true', 'false'].includes(introspectionRaw)) {
     problems.push(`GRAPHQL_INTROSPECTION must be true or false, got "${introspectionRaw}"`);
   }
@@ -88,6 +107,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://dashboard.example.gov.cn, got "${origin}"`);
   }
 
+  const limits: Limits = {
+    maxDepth: countOf(env, 'GRAPHQL_MAX_DEPTH', problems, DEFAULT_LIMITS.maxDepth),
+    maxAliases: countOf(env, 'GRAPHQL_MAX_ALIASES', problems, DEFAULT_LIMITS.maxAliases),
+    maxTokens: countOf(env, 'GRAPHQL_MAX_TOKENS', problems, DEFAULT_LIMITS.maxTokens),
+    maxDirectives: countOf(env, 'GRAPHQL_MAX_DIRECTIVES', problems, DEFAULT_LIMITS.maxDirectives),
+    maxCost: countOf(env, 'GRAPHQL_MAX_COST', problems, DEFAULT_LIMITS.maxCost),
+  };
+  const perMinute = countOf(env, 'RATE_LIMIT_PER_MINUTE', problems, 600);
+  const rateLimit: RateLimit = { perMinute, burst: countOf(env, 'RATE_LIMIT_BURST', problems, Math.max(1, Math.ceil(perMinute / 6))) };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -96,7 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort,
     dataDir: env.DATA_DIR ?? '.data',
     seedCounty,
-    nodeEnv: env.NODE_ENV ?? 'development',
+    nodeEnv,
     introspection: introspectionRaw === 'true',
     jwtSecret,
     jwtJwksUrl,
@@ -104,5 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAudience: env.JWT_AUDIENCE || undefined,
     corsOrigins,
     logLevel,
+    limits,
+    rateLimit,
   };
 }

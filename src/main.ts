@@ -123,6 +123,8 @@ async function start(config: Config): Promise<void> {
     introspection: config.introspection,
     verifier,
     corsOrigins: config.corsOrigins,
+    limits: config.limits,
+    rateLimit: config.rateLimit,
   });
   log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(

@@ -3,18 +3,29 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { AuditActorResolver, AuditResolver } from '../modules/audit/audit.resolver.js';
+import { auditMutations } from '../modules/audit/audit.wrap.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
-  schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+  schema ??= buildCivgraphSchema();
+  return schema;
+}
+
+/**
+ * Builds the executable schema (every Mutation field audited). `extra`
+ * resolvers are for tests only: probe mutations that exercise the guards.
+ */
+export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
+  const built = await buildSchema({
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
   });
-  return schema;
+  return auditMutations(built);
 }
 
 export const SCHEMA_HEADER =

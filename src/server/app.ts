@@ -1,6 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import { DEFAULT_LIMITS, type Limits } from '../graphql/limits.js';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket } from './ws.js';
@@ -25,11 +28,19 @@ export async function startServer(options: {
   introspection?: boolean;
   verifier?: TokenVerifier | null;
   corsOrigins?: string[];
+  /** Abuse limits per operation, on both transports. */
+  limits?: Limits;
+  /** Per-identity rate limit (off when absent). */
+  rateLimit?: RateLimit;
+  /** Serve this schema instead of civgraph's own (tests that add probe resolvers). */
+  schema?: GraphQLSchema;
 }): Promise<RunningServer> {
-  const schema = await civgraphSchema();
+  const schema = options.schema ?? (await civgraphSchema());
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
   const verifier = options.verifier ?? null;
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier);
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter: new RateLimiter(rateLimit), introspection: options.introspection ?? true });
   const metrics = createMetrics(options.orm);
   const { app, apollo } = await createHttpApp({
     metrics,
@@ -39,6 +50,8 @@ export async function startServer(options: {
     introspection: options.introspection ?? true,
     verifier,
     corsOrigins: options.corsOrigins ?? [],
+    limits,
+    rateLimiter: new RateLimiter(rateLimit),
     onDrain: () => ws.close(),
   });
   httpServer.on('request', app);

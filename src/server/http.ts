@@ -6,17 +6,50 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
-import express, { type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
+import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Largest request body accepted; larger ones get 413 before any GraphQL work. */
+export const MAX_BODY = '1mb';
+
+/** Refuses a request whose identity has used up its bucket: 429 with Retry-After. */
+function assertWithinRate(limiter: RateLimiter, viewer: Viewer | null, req: Request): void {
+  const taken = limiter.take(viewer ? `sub:${viewer.sub}` : `ip:${req.ip ?? 'unknown'}`);
+  if (taken.ok) return;
+  throw new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfter: taken.retryAfterSeconds,
+      http: { status: 429, headers: new Map([['retry-after', String(taken.retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/** Body-parser failures as GraphQL-shaped JSON instead of Express's HTML page. */
+const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+  const status = (error as { status?: number }).status;
+  if (res.headersSent || !status || status < 400 || status >= 500) return next(error);
+  const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+  res.status(status).json({
+    errors: [
+      {
+        message: tooLarge ? `Request body is larger than ${MAX_BODY}` : 'Request body is not valid JSON',
+        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+      },
+    ],
+  });
+};
 
 /**
  * The caller of an HTTP request: anonymous without an Authorization header; a
@@ -46,6 +79,8 @@ export async function createHttpApp(options: {
   verifier: TokenVerifier | null;
   corsOrigins: string[];
   metrics: Metrics;
+  limits: Limits;
+  rateLimiter: RateLimiter;
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
@@ -54,6 +89,12 @@ export async function createHttpApp(options: {
     introspection: options.introspection,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Abuse limits (src/graphql/limits.ts), the same as graphql-ws applies.
+    validationRules: limitRules(options.limits),
+    parseOptions: parseOptions(options.limits),
+    // Stated although they are Apollo's defaults: one operation per request; simple requests refused.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     // civgraph stops in order itself: HTTP, WebSockets, pool, then PostgreSQL.
     stopOnTerminationSignals: false,
     plugins: [
@@ -67,6 +108,10 @@ export async function createHttpApp(options: {
         async requestDidStart() {
           const started = process.hrtime.bigint();
           return {
+            async didResolveOperation({ request, document, schema }) {
+              const error = costError(options.limits, schema, document, request.variables, request.operationName);
+              if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
+            },
             async didEncounterErrors({ errors, contextValue }) {
               for (const error of errors) {
                 options.metrics.errors.inc({ code: errorCode(error) });
@@ -111,10 +156,14 @@ export async function createHttpApp(options: {
       exposedHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
     }),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_BODY }),
+    bodyErrors,
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createContext(options.orm, { requestId: res.locals.requestId as string, viewer: await viewerOf(req, options.verifier) }),
+      context: async ({ req, res }) => {
+        const viewer = await viewerOf(req, options.verifier);
+        assertWithinRate(options.rateLimiter, viewer, req);
+        return createContext(options.orm, { requestId: res.locals.requestId as string, viewer });
+      },
     }),
   );
   app.use((_req, res) => {

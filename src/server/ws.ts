@@ -1,11 +1,14 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { GraphQLSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
+import { checkOperation, type Limits } from '../graphql/limits.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { Identity, TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { bearerToken } from '../modules/auth/auth.tokens.js';
 
@@ -15,6 +18,8 @@ export const CLOSE_FORBIDDEN = 4403;
 type Extra = {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
+  /** Key of this connection's rate-limit bucket. */
+  connectionId?: string;
 };
 
 /**
@@ -27,8 +32,10 @@ export function attachWebSocket(
   orm: MikroORM,
   path: string,
   verifier: TokenVerifier | null,
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
 ) {
-  const wsServer = new WebSocketServer({ server: httpServer, path });
+  // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
+  const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
@@ -53,6 +60,22 @@ export function attachWebSocket(
         }
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      // Apollo's parse options and validation rules do not reach graphql-ws: the
+      // same limits run here. A refused subscribe gets an error message; the socket stays open.
+      onSubscribe: (ctx, _id, payload) => {
+        ctx.extra.connectionId ??= randomUUID();
+        const taken = guard.rateLimiter.take(`ws:${ctx.extra.connectionId}`);
+        if (!taken.ok) {
+          return [
+            new GraphQLError(`Too many operations on this connection: retry after ${taken.retryAfterSeconds} s`, {
+              extensions: { code: 'RATE_LIMITED', retryAfter: taken.retryAfterSeconds },
+            }),
+          ];
+        }
+        const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
+        if ('errors' in checked) return checked.errors;
+        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
+      },
       context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;

@@ -5,7 +5,10 @@ import WebSocket from 'ws';
 import { importAreas } from '../../src/modules/area/area.import.js';
 import type { Role } from '../../src/modules/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/modules/auth/auth.tokens.js';
+import type { Limits } from '../../src/graphql/limits.js';
 import { startServer } from '../../src/server/app.js';
+import type { RateLimit } from '../../src/server/rate-limit.js';
+import type { GraphQLSchema } from 'graphql';
 import { createTestDatabase, statementCounter } from './database.js';
 
 /** The HS256 secret every test app accepts tokens for. */
@@ -17,7 +20,7 @@ export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: str
  * A running civgraph for one test file: its own migrated database holding the
  * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
  */
-export async function startTestApp(options: { county?: string | null } = {}) {
+export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean } = {}) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
@@ -26,6 +29,10 @@ export async function startTestApp(options: { county?: string | null } = {}) {
     port: 0,
     host: '127.0.0.1',
     verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+    limits: options.limits,
+    rateLimit: options.rateLimit,
+    schema: options.schema,
+    introspection: options.introspection,
   });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];

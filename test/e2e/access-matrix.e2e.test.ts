@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { civgraphSchema } from '../../src/graphql/schema.js';
+import { describeAccessMatrix, mutationsWithoutRows, type MatrixRow } from '../support/access-matrix.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+/**
+ * One row per Mutation field of the published schema (see
+ * test/support/access-matrix.ts for what a row declares). Each feature adds its
+ * rows here; the harness runs every role × inside/outside its subtree ×
+ * anonymous, and the test below fails when a mutation has no row.
+ */
+const rows: MatrixRow[] = [];
+
+const schema = await civgraphSchema();
+const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});
+
+let app: TestApp | undefined;
+beforeAll(async () => {
+  if (rows.length) app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+describe('access matrix coverage', () => {
+  it.skipIf(mutations.length === 0)('has a row for every Mutation field (skipped: the schema has no mutations yet)', () => {
+    expect(mutationsWithoutRows(schema, rows), 'add a MatrixRow for each of these mutations').toEqual([]);
+  });
+
+  it('has no rows for mutations that do not exist', () => {
+    expect(rows.map((row) => row.field).filter((field) => !mutations.includes(field))).toEqual([]);
+  });
+});
+
+describeAccessMatrix(() => app!, rows);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { matrixCases } from './access-matrix.js';
+
+describe('matrixCases', () => {
+  it('puts each role inside and next to a village target, plus anonymous', () => {
+    const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'] });
+    expect(cases.map((c) => `${c.role} ${c.scope} ${c.viewerArea} ${c.expect}`)).toEqual([
+      'COUNTY_ADMIN inside 511921000000 allowed',
+      'COUNTY_ADMIN outside 511901000000 FORBIDDEN',
+      'SECTION_STAFF inside 511921000000 FORBIDDEN',
+      'SECTION_STAFF outside 511901000000 FORBIDDEN',
+      'VIEWER inside 511921000000 FORBIDDEN',
+      'VIEWER outside 511901000000 FORBIDDEN',
+      'TOWNSHIP_OPERATOR inside 511921101000 allowed',
+      'TOWNSHIP_OPERATOR outside 511921001000 FORBIDDEN',
+      'VILLAGE_OPERATOR inside 511921101001 allowed',
+      'VILLAGE_OPERATOR outside 511921101002 FORBIDDEN',
+      'ANONYMOUS - null UNAUTHENTICATED',
+    ]);
+  });
+
+  it('puts roles below a township target inside its subtree, which is still out of their reach', () => {
+    const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'], target: '511921101000' });
+    expect(cases.find((c) => c.role === 'VILLAGE_OPERATOR')).toEqual({ role: 'VILLAGE_OPERATOR', scope: 'outside', viewerArea: '511921101001', expect: 'FORBIDDEN' });
+    expect(cases.filter((c) => c.expect === 'allowed').map((c) => c.role)).toEqual(['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR']);
+  });
+});
