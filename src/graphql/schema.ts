@@ -4,13 +4,14 @@ import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { NodeResolver } from './node.resolver.js';
+import { governanceResolvers } from '../modules/report/governance.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, ...governanceResolvers],
     validate: false,
     emitSchemaFile: false,
   });

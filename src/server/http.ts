@@ -13,6 +13,7 @@ import { createContext, type Context } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
+import { monthlyReportRouter } from '../modules/report/report.http.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -20,7 +21,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
  * The caller of an HTTP request: anonymous without an Authorization header; a
  * header that does not carry a valid token fails the whole request with 401.
  */
-async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
+export async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
   const header = req.get('authorization');
   if (!header) return null;
   const reject = (message: string) =>
@@ -110,6 +111,7 @@ export async function createHttpApp(options: {
         createContext(options.orm, { requestId: res.locals.requestId as string, viewer: await viewerOf(req, options.verifier) }),
     }),
   );
+  app.use('/reports', monthlyReportRouter(options.orm, (req) => viewerOf(req, options.verifier)));
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
   });
