@@ -565,3 +565,17 @@ describe('monthly report', () => {
     expect(badMonth.status).toBe(400);
   });
 });
+
+describe('concurrent writers', () => {
+  it('let exactly one of two writers with the same version win, with one event', async () => {
+    const task = (await app.query(TasksDocument, { filter: { ownerSection: '社会事务股', area: TIEFO } }, { token: admin })).tasks.nodes[0]!;
+    const { task: current } = (await app.request(`{ task(id: "${task.id}") { ... on Task { version } } }`, undefined, { token: admin })).data as { task: { version: number } };
+    const before = await count('progress_update');
+    const results = await Promise.all(
+      ['甲', '乙'].map((who) => app.query(UpdateTaskDocument, { input: { id: task.id, version: current.version, title: `硬化大墓、活人墓整治(${who})` } }, { token: admin })),
+    );
+    const codes = results.map((r) => r.updateTask.userErrors[0]?.code ?? 'OK').sort();
+    expect(codes).toEqual(['CONFLICT', 'OK']);
+    expect(await count('progress_update')).toBe(before + 1);
+  });
+});

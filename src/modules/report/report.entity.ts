@@ -49,28 +49,28 @@ export class MonthlyReport {
   @Field(() => [MonthlyReportItem], { description: '一、项目推进情况 — projects\' progress recorded in the month (PROJECT events).' })
   projectProgress!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '二、节点到期 — project milestones due in the month.' })
+  @Field(() => [MonthlyReportItem], { description: '二、本月到期节点 — project milestones due in the month.' })
   milestonesDue!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '二、节点完成 — project milestones done in the month.' })
+  @Field(() => [MonthlyReportItem], { description: '三、本月完成节点 — project milestones done in the month.' })
   milestonesDone!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '三、进度滞后的重点工作 — lagging tasks at month end, with owners.' })
+  @Field(() => [MonthlyReportItem], { description: '四、进度滞后的重点工作 — lagging tasks at month end, with owners.' })
   laggingTasks!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '三、逾期的重点工作 — overdue tasks at month end, with owners.' })
+  @Field(() => [MonthlyReportItem], { description: '五、逾期的重点工作 — overdue tasks at month end, with owners.' })
   overdueTasks!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '四、新交办整改问题 — rectifications registered in the month.' })
+  @Field(() => [MonthlyReportItem], { description: '六、新交办审计整改问题 — rectifications registered in the month.' })
   rectificationsOpened!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '四、销号 — rectifications closed in the month.' })
+  @Field(() => [MonthlyReportItem], { description: '七、本月销号 — rectifications closed in the month.' })
   rectificationsClosed!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '四、逾期未整改 — rectifications overdue at month end.' })
+  @Field(() => [MonthlyReportItem], { description: '八、逾期未整改 — rectifications overdue at month end.' })
   rectificationsOverdue!: MonthlyReportItem[];
 
-  @Field(() => [MonthlyReportItem], { description: '五、督办 — supervision actions issued in the month.' })
+  @Field(() => [MonthlyReportItem], { description: '九、本月督办 — supervision actions issued in the month.' })
   supervisionIssued!: MonthlyReportItem[];
 
   @Field(() => Int, { description: 'Number of items in all sections.' })
