@@ -365,6 +365,16 @@ describe('audit rectification', () => {
     ]);
   });
 
+  it('lists with their histories in a bounded number of statements', async () => {
+    const measured = await app.measure(() => app.query(RectificationsDocument, { asOf: '2026-09-01' }, { token: admin }));
+    expect(measured.result.rectifications.totalCount).toBe(2);
+    // The page, then areas, transitions, reviews and supervision actions of all items: one statement each.
+    expect(measured.count).toBeLessThanOrEqual(5);
+    const needs = await app.measure(() => app.query(NeedsSupervisionDocument, { asOf: '2026-09-30' }, { token: admin }));
+    // Tasks, rectifications, then their areas.
+    expect(needs.count).toBeLessThanOrEqual(3);
+  });
+
   it('is sensitive: hidden from VIEWER and VILLAGE_OPERATOR, and from other townships', async () => {
     for (const token of [viewer, villageOp]) {
       const result = await app.request(RectificationsDocument, {}, { token });
