@@ -3,11 +3,19 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { log, type Logger } from '../common/log.js';
 import { sqlFor, type Sql } from '../db/sql.js';
 import { createAreaLoaders } from '../modules/area/area.loaders.js';
+import { createTaskLoaders } from '../modules/task/task.loaders.js';
+import { createRectificationLoaders } from '../modules/rectification/rectification.loaders.js';
+import { createSupervisionLoaders } from '../modules/supervision/supervision.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
-  return { area: createAreaLoaders(sql) };
+  return {
+    area: createAreaLoaders(sql),
+    task: createTaskLoaders(sql),
+    rectification: createRectificationLoaders(sql),
+    supervision: createSupervisionLoaders(sql),
+  };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 

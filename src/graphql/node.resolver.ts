@@ -4,17 +4,25 @@ import { fromGlobalId } from '../common/global-id.js';
 import { Node } from '../common/node.js';
 import { areaService } from '../modules/area/area.service.js';
 import { auditService } from '../modules/audit/audit.service.js';
+import { taskService } from '../modules/task/task.service.js';
+import { rectificationService } from '../modules/rectification/rectification.service.js';
+import { supervisionService } from '../modules/supervision/supervision.service.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
 const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {
   Area: (ctx, key) => areaService.byCode(ctx, key, 'id'),
   AuditEntry: (ctx, key) => auditService.byKey(ctx, key),
+  Task: (ctx, key) => taskService.byKey(ctx, key),
+  TaskAssignment: (ctx, key) => taskService.assignmentByKey(ctx, key),
+  Rectification: (ctx, key) => rectificationService.byKey(ctx, key),
+  SupervisionAction: (ctx, key) => supervisionService.byKey(ctx, key),
 };
 
 const MAX_NODES = 100;
 
-async function fetchNode(ctx: Context, id: string, field: string): Promise<object | null> {
+/** Fetches any Node by global ID through the registered fetchers (their read rules apply); null when unknown. */
+export async function fetchNode(ctx: Context, id: string, field: string): Promise<object | null> {
   const { type, key } = fromGlobalId(id, field);
   const fetch = fetchers[type];
   if (!fetch) return null;

@@ -6,6 +6,7 @@ import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { AuditActorResolver, AuditResolver } from '../modules/audit/audit.resolver.js';
 import { auditMutations } from '../modules/audit/audit.wrap.js';
 import { NodeResolver } from './node.resolver.js';
+import { governanceResolvers } from '../modules/report/governance.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
@@ -21,7 +22,7 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
   });

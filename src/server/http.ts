@@ -17,6 +17,7 @@ import type { Viewer } from '../modules/auth/auth.rules.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
+import { monthlyReportRouter } from '../modules/report/report.http.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -55,7 +56,7 @@ const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
  * The caller of an HTTP request: anonymous without an Authorization header; a
  * header that does not carry a valid token fails the whole request with 401.
  */
-async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
+export async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
   const header = req.get('authorization');
   if (!header) return null;
   const reject = (message: string) =>
@@ -166,6 +167,7 @@ export async function createHttpApp(options: {
       },
     }),
   );
+  app.use('/reports', monthlyReportRouter(options.orm, (req) => viewerOf(req, options.verifier)));
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
   });

@@ -1,0 +1,59 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Router, type Request } from 'express';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { createContext } from '../../graphql/context.js';
+import type { Viewer } from '../auth/auth.rules.js';
+import { renderCsv } from './report.render.js';
+import { reportService } from './report.service.js';
+
+const STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.VALIDATION]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+};
+
+/**
+ * `GET /reports/monthly/<YYYY-MM>.md` and `.csv` (`?area=` defaults to the
+ * caller's area): the same report as the `monthlyReport` query, under the same
+ * bearer token and the same read rules. A request without a token gets 401.
+ */
+export function monthlyReportRouter(orm: MikroORM, viewerOf: (req: Request) => Promise<Viewer | null>): Router {
+  const router = Router();
+  router.get('/monthly/:file', async (req, res) => {
+    const match = /^(\d{4}-\d{2})\.(md|csv)$/.exec(req.params.file ?? '');
+    if (!match) {
+      res.status(404).json({ error: 'Use /reports/monthly/<YYYY-MM>.md or .csv' });
+      return;
+    }
+    let viewer: Viewer | null;
+    try {
+      viewer = await viewerOf(req);
+    } catch (error) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: error instanceof Error ? error.message : 'Token is not valid', code: ErrorCode.UNAUTHENTICATED });
+      return;
+    }
+    if (!viewer) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Sign in: this needs a bearer token', code: ErrorCode.UNAUTHENTICATED });
+      return;
+    }
+    const ctx = createContext(orm, { requestId: res.locals.requestId as string | undefined, viewer });
+    try {
+      const area = typeof req.query.area === 'string' ? req.query.area : null;
+      const report = await reportService.monthly(ctx, match[1]!, area);
+      const name = `monthly-report-${report.month}-${report.areaCode}.${match[2]}`;
+      res.set('content-disposition', `inline; filename="${name}"`);
+      if (match[2] === 'md') res.type('text/markdown; charset=utf-8').send(report.markdown);
+      else res.type('text/csv; charset=utf-8').send(renderCsv(report));
+    } catch (error) {
+      if (error instanceof DomainError) {
+        res.status(STATUS[error.code] ?? 400).json({ error: error.message, code: error.code, field: error.field });
+        return;
+      }
+      ctx.log.error({ err: error }, 'monthly report failed');
+      res.status(500).json({ error: 'Internal error', requestId: ctx.requestId });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+import { SECTIONS, type MonthlyReport } from './report.entity.js';
+
+const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/** The report as Markdown: numbered sections (一、二、…), numbered items; "无" for an empty section. */
+export function renderMarkdown(report: Omit<MonthlyReport, 'markdown' | 'itemCount'>): string {
+  const lines = [`# ${report.areaName} ${report.month} 民政重点工作条理式报告`, '', `截至 ${report.asOf}。`, ''];
+  SECTIONS.forEach(([key, heading], index) => {
+    lines.push(`## ${NUMERALS[index]}、${heading}`, '');
+    const items = report[key];
+    if (!items.length) lines.push('无。');
+    items.forEach((item, i) => lines.push(`${i + 1}. ${item.title}(${item.areaName}${item.owner ? `,${item.owner}` : ''}):${item.detail}`));
+    lines.push('');
+  });
+  return lines.join('\n');
+}
+
+function csvCell(value: string | null): string {
+  const text = value ?? '';
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The report as CSV (RFC 4180, UTF-8 with BOM so spreadsheet programs read the Chinese). */
+export function renderCsv(report: MonthlyReport): string {
+  const rows = [['section', 'no', 'title', 'area', 'owner', 'date', 'health', 'detail', 'subject_id']];
+  for (const [key, heading] of SECTIONS) {
+    report[key].forEach((item, i) => rows.push([heading, String(i + 1), item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]));
+  }
+  return '\ufeff' + rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}

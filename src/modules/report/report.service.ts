@@ -1,0 +1,166 @@
+import { monthRange } from '../../common/dates.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { toGlobalId } from '../../common/global-id.js';
+import { codeRange } from '../../common/scope.js';
+import type { Context } from '../../graphql/context.js';
+import { normalizeCode } from '../area/area.rules.js';
+import { assertCanRead } from '../auth/auth.rules.js';
+import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
+import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
+import { DONE_AS_OF } from '../task/task.loaders.js';
+import { taskHealth, TaskHealth } from '../task/task.rules.js';
+import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
+import { renderMarkdown } from './report.render.js';
+
+/** Business date of an event: `after.asOf` when the change carried one, else the day it was written (China time). */
+const EVENT_DAY = `coalesce(substr(p.after->>'asOf', 1, 10), to_char(p.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))`;
+
+function item(fields: Partial<MonthlyReportItem> & Pick<MonthlyReportItem, 'subjectId' | 'title' | 'areaName' | 'detail'>): MonthlyReportItem {
+  return Object.assign(new MonthlyReportItem(), { owner: null, date: null, health: null, ...fields });
+}
+
+interface Milestone {
+  name?: string;
+  dueDate?: string;
+  due?: string;
+  doneDate?: string | null;
+  done?: string | null;
+}
+
+/**
+ * 每月条理式报告. Every section is read from dated history only — PROJECT
+ * events in `progress_update` (so it works whatever the project tables look
+ * like), task progress entries, rectification transitions and supervision
+ * issue dates — bounded by the month, so a past month is reproducible.
+ * Sensitive (it lists rectifications): COUNTY_ADMIN, SECTION_STAFF and
+ * TOWNSHIP_OPERATOR inside their subtree.
+ */
+export class ReportService {
+  async monthly(ctx: Context, month: string, areaArg: string | null | undefined): Promise<MonthlyReport> {
+    const viewer = requireSensitiveReader(ctx.viewer);
+    const [first, last] = monthRange(month);
+    const areaCode = areaArg == null ? viewer.areaCode : normalizeCode(areaArg, 'area');
+    assertCanRead(viewer, areaCode, SENSITIVE_READERS);
+    const [area] = await ctx.sql<{ name: string }>('select name from area where code = ?', [areaCode]);
+    if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area ${areaCode}`, 'area');
+    const [lo, hi] = codeRange(areaCode);
+
+    const progress = await ctx.sql<{ subject_id: string; summary: string; name: string | null; area_name: string; day: string }>(
+      `select p.subject_id, p.summary, p.after->>'name' as name, a.name as area_name, ${EVENT_DAY} as day
+         from progress_update p join area a on a.code = p.area_code
+        where p.subject_kind = 'PROJECT' and p.action = 'PROGRESS_RECORDED' and p.area_code between ? and ?
+          and ${EVENT_DAY} between ? and ?
+        order by day, p.sequence`,
+      [lo, hi, first, last],
+    );
+
+    const plans = await ctx.sql<{ subject_id: string; milestones: Milestone[]; name: string | null; area_name: string }>(
+      `select distinct on (p.subject_id) p.subject_id, p.after->'milestones' as milestones, p.after->>'name' as name, a.name as area_name
+         from progress_update p join area a on a.code = p.area_code
+        where p.subject_kind = 'PROJECT' and jsonb_typeof(p.after->'milestones') = 'array' and p.area_code between ? and ?
+          and ${EVENT_DAY} <= ?
+        order by p.subject_id, p.sequence desc`,
+      [lo, hi, last],
+    );
+    const milestonesDue: MonthlyReportItem[] = [];
+    const milestonesDone: MonthlyReportItem[] = [];
+    for (const plan of plans) {
+      for (const milestone of plan.milestones) {
+        const due = milestone.dueDate ?? milestone.due ?? null;
+        const done = milestone.doneDate ?? milestone.done ?? null;
+        const base = { subjectId: plan.subject_id, title: `${plan.name ?? '项目'}:${milestone.name ?? '节点'}`, areaName: plan.area_name };
+        if (due && due >= first && due <= last) {
+          milestonesDue.push(item({ ...base, date: due, detail: done && done <= last ? `${due} 到期,${done} 已完成` : `${due} 到期,未完成` }));
+        }
+        if (done && done >= first && done <= last) milestonesDone.push(item({ ...base, date: done, detail: `${done} 完成(计划 ${due ?? '—'})` }));
+      }
+    }
+
+    const tasks = await ctx.sql<{ id: string; title: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number; area_name: string }>(
+      `select t.id::text as id, t.title, t.owner_section, t.target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
+         from task t join area a on a.code = t.area_code
+        where t.start_date <= ?::date
+          and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?))
+        order by t.deadline, t.id`,
+      [last, last, lo, hi, lo, hi],
+    );
+    const laggingTasks: MonthlyReportItem[] = [];
+    const overdueTasks: MonthlyReportItem[] = [];
+    for (const task of tasks) {
+      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline: task.deadline, asOf: last });
+      if (health !== TaskHealth.LAGGING && health !== TaskHealth.OVERDUE) continue;
+      const entry = item({
+        subjectId: toGlobalId('Task', task.id),
+        title: task.title,
+        areaName: task.area_name,
+        owner: task.owner_section,
+        date: task.deadline,
+        health,
+        detail: `完成 ${task.done}/${task.target}${task.unit}(${Math.round((task.done / task.target) * 100)}%),时限 ${task.deadline}${health === TaskHealth.OVERDUE ? ',已逾期' : ',进度滞后'}`,
+      });
+      (health === TaskHealth.LAGGING ? laggingTasks : overdueTasks).push(entry);
+    }
+
+    type RectRow = { id: string; finding: string; responsible_person: string; deadline: string; opened_on: string; area_name: string; day: string | null; note: string | null };
+    const opened = await ctx.sql<RectRow>(
+      `select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, r.opened_on::text as day, null as note
+         from rectification r join area a on a.code = r.area_code
+        where r.area_code between ? and ? and r.opened_on between ? and ? order by r.opened_on, r.id`,
+      [lo, hi, first, last],
+    );
+    const closed = await ctx.sql<RectRow>(
+      `select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, tr.on_date::text as day, tr.note
+         from rectification_transition tr join rectification r on r.id = tr.rectification_id join area a on a.code = r.area_code
+        where r.area_code between ? and ? and tr.to_status = 'CLOSED' and tr.on_date between ? and ? order by tr.on_date, tr.id`,
+      [lo, hi, first, last],
+    );
+    const overdue = await ctx.sql<RectRow & { status: string }>(
+      `select * from (
+         select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, null as day, null as note,
+                (select tr.to_status from rectification_transition tr where tr.rectification_id = r.id and tr.on_date <= ?::date
+                  order by tr.on_date desc, tr.id desc limit 1) as status
+           from rectification r join area a on a.code = r.area_code
+          where r.area_code between ? and ? and r.deadline < ?::date) x
+        where status in ('OPEN', 'RECTIFYING') order by deadline, id`,
+      [last, lo, hi, last],
+    );
+    const rect = (row: RectRow, detail: string, date: string | null) =>
+      item({ subjectId: toGlobalId('Rectification', row.id), title: row.finding, areaName: row.area_name, owner: row.responsible_person, date, detail });
+
+    const supervision = await ctx.sql<{ id: string; kind: SupervisionKind; target_label: string; target_unit: string; issuer: string; issued_on: string; response_due: string; area_name: string }>(
+      `select s.id::text as id, s.kind, s.target_label, s.target_unit, s.issuer, s.issued_on, s.response_due, a.name as area_name
+         from supervision_action s join area a on a.code = s.area_code
+        where s.area_code between ? and ? and s.issued_on between ? and ? order by s.issued_on, s.id`,
+      [lo, hi, first, last],
+    );
+
+    const report = Object.assign(new MonthlyReport(), {
+      month,
+      areaCode,
+      areaName: area.name,
+      asOf: last,
+      projectProgress: progress.map((row) => item({ subjectId: row.subject_id, title: row.name ?? '项目', areaName: row.area_name, date: row.day, detail: row.summary })),
+      milestonesDue,
+      milestonesDone,
+      laggingTasks,
+      overdueTasks,
+      rectificationsOpened: opened.map((row) => rect(row, `${row.opened_on} 交办,${row.deadline} 前整改`, row.opened_on)),
+      rectificationsClosed: closed.map((row) => rect(row, `${row.day} 销号${row.note ? `(${row.note})` : ''}`, row.day)),
+      rectificationsOverdue: overdue.map((row) => rect(row, `整改时限 ${row.deadline},至月末仍${row.status === 'OPEN' ? '未启动整改' : '在整改中'}`, row.deadline)),
+      supervisionIssued: supervision.map((row) =>
+        item({
+          subjectId: toGlobalId('SupervisionAction', row.id),
+          title: row.target_label,
+          areaName: row.area_name,
+          owner: row.target_unit,
+          date: row.issued_on,
+          detail: `${row.issued_on} ${row.issuer}${SUPERVISION_LABEL[row.kind]},${row.response_due} 前回复`,
+        }),
+      ),
+    });
+    report.markdown = renderMarkdown(report);
+    return report;
+  }
+}
+
+export const reportService = new ReportService();

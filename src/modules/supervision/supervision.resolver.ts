@@ -1,0 +1,68 @@
+import { LocalDateResolver } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { connectionType, type Page } from '../../common/connection.js';
+import { Node } from '../../common/node.js';
+import { asPayload } from '../../common/payload.js';
+import type { Context } from '../../graphql/context.js';
+import { fetchNode } from '../../graphql/node.resolver.js';
+import { Area } from '../area/area.entity.js';
+import { SupervisionAction, SupervisionCandidate } from './supervision.entity.js';
+import { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs, SupervisionPayload } from './supervision.inputs.js';
+import { supervisionService } from './supervision.service.js';
+
+export const SupervisionConnection = connectionType('SupervisionAction', SupervisionAction, 'supervision action');
+
+@Resolver(() => SupervisionAction)
+export class SupervisionResolver {
+  @Query(() => SupervisionAction, { nullable: true, description: '督办 — one supervision action by global ID (sensitive roles only).' })
+  supervisionAction(@Arg('id', () => ID, { description: 'SupervisionAction global ID.' }) id: string, @Ctx() ctx: Context) {
+    return supervisionService.byId(ctx, id);
+  }
+
+  @Query(() => SupervisionConnection, { description: '督办 — supervision actions in the caller\'s subtree (sensitive roles only).' })
+  supervisionActions(@Args() args: SupervisionListArgs, @Ctx() ctx: Context): Promise<Page<SupervisionAction>> {
+    return supervisionService.list(ctx, args);
+  }
+
+  @Query(() => [SupervisionCandidate], { description: '待督办 — lagging or overdue tasks and overdue rectifications as of a date that no supervision action (issued on or before it) covers yet (sensitive roles only).' })
+  needsSupervision(
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
+    @Arg('area', () => String, { nullable: true, description: 'Only this area\'s subtree (default: the caller\'s).' }) area: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return supervisionService.needsSupervision(ctx, asOf, area);
+  }
+
+  @Mutation(() => SupervisionPayload, { description: '督办 — issues a supervision action against a task, project or rectification (COUNTY_ADMIN).' })
+  issueSupervision(@Arg('input', { description: 'The action.' }) input: IssueSupervisionInput, @Ctx() ctx: Context) {
+    return asPayload(() => supervisionService.issue(ctx, input));
+  }
+
+  @Mutation(() => SupervisionPayload, { description: '督办回复 — records the supervised unit\'s response (COUNTY_ADMIN or the township\'s operator).' })
+  recordSupervisionResponse(@Arg('input', { description: 'The response.' }) input: RecordSupervisionResponseInput, @Ctx() ctx: Context) {
+    return asPayload(() => supervisionService.respond(ctx, input));
+  }
+
+  @FieldResolver(() => Node, { nullable: true, description: '督办对象 — the supervised task, project or rectification; null if it no longer exists.' })
+  target(@Root() action: SupervisionAction, @Ctx() ctx: Context) {
+    return fetchNode(ctx, action.targetId, 'target');
+  }
+
+  @FieldResolver(() => Area, { description: '所在区划 — the target\'s area.' })
+  area(@Root() action: SupervisionAction, @Ctx() ctx: Context) {
+    return ctx.loaders.area.byCode.load(action.areaCode);
+  }
+}
+
+@Resolver(() => SupervisionCandidate)
+export class SupervisionCandidateResolver {
+  @FieldResolver(() => Node, { nullable: true, description: 'The task or rectification itself.' })
+  target(@Root() candidate: SupervisionCandidate, @Ctx() ctx: Context) {
+    return fetchNode(ctx, candidate.targetId, 'target');
+  }
+
+  @FieldResolver(() => Area, { description: '所在区划 — the target\'s area.' })
+  area(@Root() candidate: SupervisionCandidate, @Ctx() ctx: Context) {
+    return ctx.loaders.area.byCode.load(candidate.areaCode);
+  }
+}

@@ -1,0 +1,193 @@
+import { pageRequest, type Page } from '../../common/connection.js';
+import { daysBetween, isDate, todayLocal } from '../../common/dates.js';
+import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
+import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
+import { keyOf } from '../../common/ids.js';
+import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
+import { codeRange, intersectRanges } from '../../common/scope.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import { fetchNode } from '../../graphql/node.resolver.js';
+import { normalizeCode } from '../area/area.rules.js';
+import { assertCanRead, assertCanWrite, readRange, Role } from '../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.service.js';
+import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
+import { DONE_AS_OF } from '../task/task.loaders.js';
+import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
+import { asOfOrToday } from '../task/task.service.js';
+import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
+import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
+
+/** Node types that are not work and cannot be supervised. */
+const NOT_SUPERVISABLE = new Set(['Area', 'ProgressUpdate', 'SupervisionAction', 'TaskAssignment']);
+
+/**
+ * Supervision (督办): issued by COUNTY_ADMIN against any supervisable Node,
+ * resolved through the `node` fetchers so types from other modules (projects)
+ * are accepted as they appear; answered by the supervised township's operator
+ * or the bureau. Sensitive reads. One progress event per change.
+ */
+export class SupervisionService {
+  async byKey(ctx: Context, key: string): Promise<SupervisionAction | null> {
+    requireSensitiveReader(ctx.viewer);
+    if (!/^[1-9]\d{0,17}$/.test(key)) return null;
+    const item = await ctx.loaders.supervision.byId.load(key);
+    if (item) assertCanRead(ctx.viewer, item.areaCode, SENSITIVE_READERS);
+    return item;
+  }
+
+  async byId(ctx: Context, id: string): Promise<SupervisionAction | null> {
+    return this.byKey(ctx, keyOf(id, 'SupervisionAction', 'id'));
+  }
+
+  async list(ctx: Context, args: SupervisionListArgs): Promise<Page<SupervisionAction>> {
+    const viewer = requireSensitiveReader(ctx.viewer);
+    const page = pageRequest(args);
+    let range = readRange(viewer)!;
+    if (args.area != null) range = intersectRanges(range, codeRange(normalizeCode(args.area, 'area'))) ?? ['1', '0'];
+    if (args.target != null) fromGlobalId(args.target, 'target');
+    return ctx.loaders.supervision.list.load({ range, kind: args.kind ?? null, targetId: args.target ?? null, page });
+  }
+
+  /** Lagging or overdue tasks and overdue rectifications as of a date with no supervision issued on or before it. */
+  async needsSupervision(ctx: Context, asOfArg: string | null | undefined, area: string | null | undefined): Promise<SupervisionCandidate[]> {
+    const viewer = requireSensitiveReader(ctx.viewer);
+    const asOf = asOfOrToday(asOfArg);
+    let range = readRange(viewer)!;
+    if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
+    const tasks = await ctx.sql<{ id: string; title: string; area_code: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number }>(
+      `select t.id::text as id, t.title, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
+         from task t, (select ?::text as lo, ?::text as hi) r
+        where t.start_date <= ?::date
+          and (t.area_code between r.lo and r.hi or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))
+          and not exists (select 1 from supervision_action s where s.target_kind = 'Task' and s.target_key = t.id::text and s.issued_on <= ?::date)
+        order by t.deadline, t.id`,
+      [asOf, range[0], range[1], asOf, asOf],
+    );
+    const candidates: SupervisionCandidate[] = [];
+    for (const task of tasks) {
+      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline: task.deadline, asOf });
+      if (!NEEDS_SUPERVISION.has(health)) continue;
+      candidates.push(
+        Object.assign(new SupervisionCandidate(), {
+          targetKey: task.id,
+          targetId: toGlobalId('Task', task.id),
+          targetKind: 'Task',
+          areaCode: task.area_code,
+          title: task.title,
+          owner: task.owner_section,
+          deadline: task.deadline,
+          health,
+          reason:
+            health === TaskHealth.OVERDUE
+              ? `逾期 ${daysBetween(task.deadline, asOf)} 天,完成 ${task.done}/${task.target}${task.unit}`
+              : `进度滞后,完成 ${task.done}/${task.target}${task.unit}`,
+        }),
+      );
+    }
+    const items = await ctx.sql<{ id: string; finding: string; area_code: string; responsible_person: string; deadline: string }>(
+      `select r.id::text as id, r.finding, r.area_code, r.responsible_person, r.deadline
+         from rectification r
+        where r.area_code between ? and ? and r.deadline < ?::date
+          and (select tr.to_status from rectification_transition tr where tr.rectification_id = r.id and tr.on_date <= ?::date
+                order by tr.on_date desc, tr.id desc limit 1) in ('OPEN', 'RECTIFYING')
+          and not exists (select 1 from supervision_action s where s.target_kind = 'Rectification' and s.target_key = r.id::text and s.issued_on <= ?::date)
+        order by r.deadline, r.id`,
+      [range[0], range[1], asOf, asOf, asOf],
+    );
+    for (const item of items) {
+      candidates.push(
+        Object.assign(new SupervisionCandidate(), {
+          targetKey: item.id,
+          targetId: toGlobalId('Rectification', item.id),
+          targetKind: 'Rectification',
+          areaCode: item.area_code,
+          title: item.finding,
+          owner: item.responsible_person,
+          deadline: item.deadline,
+          health: null,
+          reason: `整改逾期 ${daysBetween(item.deadline, asOf)} 天`,
+        }),
+      );
+    }
+    return candidates;
+  }
+
+  async issue(ctx: Context, input: IssueSupervisionInput): Promise<{ supervisionAction: SupervisionAction }> {
+    const invalid = await validateInput(input);
+    if (invalid.length) throw new PayloadErrors(invalid);
+    const { type, key: targetKey } = fromGlobalId(input.target, 'target');
+    if (NOT_SUPERVISABLE.has(type)) throw badInput('target', `A ${type} cannot be supervised`);
+    const target = (await fetchNode(ctx, input.target, 'target')) as { areaCode?: string; title?: string; name?: string; finding?: string } | null;
+    if (!target) throw new DomainError(ErrorCode.NOT_FOUND, `No ${type} ${input.target}`, 'target');
+    if (typeof target.areaCode !== 'string') throw badInput('target', `A ${type} has no area and cannot be supervised`);
+    const viewer = assertCanWrite(ctx.viewer, target.areaCode, [Role.COUNTY_ADMIN]);
+    const today = todayLocal();
+    const issuedOn = input.issuedOn ?? today;
+    if (!isDate(issuedOn)) throw badInput('issuedOn', 'issuedOn must be a date');
+    if (issuedOn > today) throw new DomainError(ErrorCode.VALIDATION, `issuedOn ${issuedOn} is in the future`, 'issuedOn');
+    if (input.responseDue < issuedOn) throw new DomainError(ErrorCode.VALIDATION, 'responseDue must not precede issuedOn', 'responseDue');
+    const label = target.title ?? target.name ?? target.finding ?? type;
+    const key = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<{ id: string }>(
+        `insert into supervision_action (target_kind, target_key, target_id, target_label, area_code, kind, issued_on, issuer, target_unit, response_due)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id::text as id`,
+        [type, targetKey, input.target, label, target.areaCode, input.kind, issuedOn, input.issuer.trim(), input.targetUnit.trim(), input.responseDue],
+      );
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.SUPERVISION,
+        subjectId: toGlobalId('SupervisionAction', row!.id),
+        areaCode: target.areaCode!,
+        action: ProgressAction.CREATED,
+        actor: viewer,
+        summary: `${SUPERVISION_LABEL[input.kind]}「${label}」:${input.issuer.trim()} 督办 ${input.targetUnit.trim()},${input.responseDue} 前回复`,
+        before: null,
+        after: { target: input.target, targetKind: type, kind: input.kind, issuedOn, issuer: input.issuer.trim(), targetUnit: input.targetUnit.trim(), responseDue: input.responseDue },
+      });
+      return row!.id;
+    });
+    ctx.loaders.supervision.byId.clearAll();
+    return { supervisionAction: (await ctx.loaders.supervision.byId.load(key))! };
+  }
+
+  async respond(ctx: Context, input: RecordSupervisionResponseInput): Promise<{ supervisionAction: SupervisionAction }> {
+    const invalid = await validateInput(input);
+    if (invalid.length) throw new PayloadErrors(invalid);
+    const key = keyOf(input.id, 'SupervisionAction', 'id');
+    await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<SupervisionRow>(`select ${SUPERVISION_COLUMNS} from supervision_action s where s.id = ? for update`, [key]);
+      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No supervision action ${input.id}`, 'id');
+      const viewer = assertCanWrite(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR]);
+      assertVersion(row.version, input.version, 'Supervision action');
+      if (row.response !== null) throw new DomainError(ErrorCode.INVALID_TRANSITION, 'This supervision action has been answered already', 'id');
+      const respondedOn = input.respondedOn ?? todayLocal();
+      if (!isDate(respondedOn) || respondedOn < row.issued_on || respondedOn > todayLocal()) {
+        throw new DomainError(ErrorCode.VALIDATION, 'respondedOn must lie between the issue date and today', 'respondedOn');
+      }
+      const updated = await sql(`update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`, [
+        input.response.trim(),
+        respondedOn,
+        key,
+        input.version,
+      ]);
+      if (!updated.length) assertVersion(row.version + 1, input.version, 'Supervision action');
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.SUPERVISION,
+        subjectId: toGlobalId('SupervisionAction', key),
+        areaCode: row.area_code,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `${SUPERVISION_LABEL[row.kind]} ${row.target_unit} 已回复${respondedOn > row.response_due ? '(超期)' : ''}`,
+        before: { response: null },
+        after: { response: input.response.trim(), respondedOn },
+      });
+    });
+    ctx.loaders.supervision.byId.clearAll();
+    return { supervisionAction: (await ctx.loaders.supervision.byId.load(key))! };
+  }
+}
+
+export const supervisionService = new SupervisionService();

@@ -1,0 +1,158 @@
+import DataLoader from 'dataloader';
+import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import type { CodeRange } from '../../common/scope.js';
+import type { Sql } from '../../db/sql.js';
+import {
+  ASSIGNMENT_COLUMNS,
+  assignmentFromRow,
+  TASK_COLUMNS,
+  taskFromRow,
+  TaskProgressEntry,
+  type AssignmentRow,
+  type Task,
+  type TaskAssignment,
+  type TaskRow,
+} from './task.entity.js';
+import { taskHealth, type TaskCategory, type TaskHealth } from './task.rules.js';
+
+/** A filtered list of tasks touching one subtree (own area or an assignment in it). */
+export interface TaskListKey {
+  range: CodeRange;
+  asOf: string;
+  health: TaskHealth[] | null;
+  category: TaskCategory | null;
+  ownerSection: string | null;
+  page: PageRequest;
+}
+
+/**
+ * Done quantity of each task as of a date: per assignment, the latest entry
+ * dated on or before it, summed. Shared by lists, health and the monthly report.
+ */
+export const DONE_AS_OF = `coalesce((
+    select sum(p.done)::int from task_assignment a
+     cross join lateral (
+       select tp.done from task_progress tp
+        where tp.assignment_id = a.id and tp.as_of <= ?::date
+        order by tp.as_of desc, tp.id desc limit 1) p
+     where a.task_id = t.id), 0)`;
+
+/** Whether a task touches the subtree [lo, hi]: its own area or one of its assignments lies in it. */
+export const TASK_IN_RANGE = `(t.area_code between r.lo and r.hi
+    or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))`;
+
+type ListRow = TaskRow & { done_as_of: number; batch_key: string };
+
+/**
+ * Per-request loaders for key tasks; each batch is one statement. Lists are
+ * filtered by health in code (the rule lives once, in task.rules.ts): a
+ * county holds tens to hundreds of tasks, so the candidate rows of one
+ * statement are filtered and paged in memory.
+ */
+export function createTaskLoaders(sql: Sql) {
+  const byId = new DataLoader<string, Task | null>(async (ids) => {
+    const rows = await sql<TaskRow>(`select ${TASK_COLUMNS} from task t where t.id = any(?::bigint[])`, [ids]);
+    const found = new Map(rows.map((row) => [row.id, taskFromRow(row)]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+
+  const assignmentById = new DataLoader<string, TaskAssignment | null>(async (ids) => {
+    const rows = await sql<AssignmentRow>(`select ${ASSIGNMENT_COLUMNS} from task_assignment a where a.id = any(?::bigint[])`, [ids]);
+    const found = new Map(rows.map((row) => [row.id, assignmentFromRow(row)]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+
+  const assignmentsOfTask = new DataLoader<string, TaskAssignment[]>(async (taskIds) => {
+    const rows = await sql<AssignmentRow>(
+      `select ${ASSIGNMENT_COLUMNS} from task_assignment a where a.task_id = any(?::bigint[]) order by a.task_id, a.area_code`,
+      [taskIds],
+    );
+    const byTask = rowsByKey([...taskIds], rows, (row) => row.task_id);
+    return taskIds.map((id) => byTask.get(id)!.map(assignmentFromRow));
+  });
+
+  /** Done as of a date, per task; keys with the same date share one statement. */
+  const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string }, number>(
+    (key) => key.asOf,
+    async (keys) => {
+      const rows = await sql<{ id: string; done: number }>(
+        `select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`,
+        [keys[0]!.asOf, keys.map((key) => key.taskId)],
+      );
+      const found = new Map(rows.map((row) => [row.id, row.done]));
+      return keys.map((key) => found.get(key.taskId) ?? 0);
+    },
+  );
+
+  /** An assignment's done as of a date. */
+  const assignmentDoneAsOf = groupedLoader<{ assignmentId: string; asOf: string }, number>(
+    (key) => key.asOf,
+    async (keys) => {
+      const rows = await sql<{ id: string; done: number }>(
+        `select a.id::text as id, coalesce(p.done, 0) as done
+           from task_assignment a
+           left join lateral (
+             select tp.done from task_progress tp where tp.assignment_id = a.id and tp.as_of <= ?::date
+              order by tp.as_of desc, tp.id desc limit 1) p on true
+          where a.id = any(?::bigint[])`,
+        [keys[0]!.asOf, keys.map((key) => key.assignmentId)],
+      );
+      const found = new Map(rows.map((row) => [row.id, row.done]));
+      return keys.map((key) => found.get(key.assignmentId) ?? 0);
+    },
+  );
+
+  const progressOfAssignment = new DataLoader<string, TaskProgressEntry[]>(async (ids) => {
+    const rows = await sql<{ assignment_id: string; as_of: string; done: number; note: string | null; recorded_by: string; recorded_at: Date }>(
+      `select assignment_id::text as assignment_id, as_of, done, note, recorded_by, recorded_at
+         from task_progress where assignment_id = any(?::bigint[]) order by assignment_id, as_of, id`,
+      [ids],
+    );
+    const byAssignment = rowsByKey([...ids], rows, (row) => row.assignment_id);
+    return ids.map((id) =>
+      byAssignment.get(id)!.map((row) =>
+        Object.assign(new TaskProgressEntry(), { asOf: row.as_of, done: row.done, note: row.note, recordedBy: row.recorded_by, recordedAt: row.recorded_at }),
+      ),
+    );
+  });
+
+  const listGroup = (key: TaskListKey) => JSON.stringify([key.asOf, key.health, key.category, key.ownerSection, key.page]);
+
+  /** Tasks touching each requested subtree: one statement for every key of a group. */
+  const list = groupedLoader<TaskListKey, Page<Task>>(listGroup, async (keys) => {
+    const { asOf, health, category, ownerSection, page } = keys[0]!;
+    const rows = await sql<ListRow>(
+      `select r.lo || '-' || r.hi as batch_key, ${TASK_COLUMNS}, ${DONE_AS_OF} as done_as_of
+         from unnest(?::text[], ?::text[]) as r(lo, hi)
+         join task t on ${TASK_IN_RANGE}
+        where (?::text is null or t.category = ?::text)
+          and (?::text is null or t.owner_section = ?::text)
+        order by r.lo, t.id`,
+      [asOf, keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), category, category, ownerSection, ownerSection],
+    );
+    const byRange = rowsByKey(
+      keys.map((key) => key.range.join('-')),
+      rows,
+      (row) => row.batch_key,
+    );
+    return keys.map((key) => {
+      const tasks = byRange.get(key.range.join('-'))!.map((row) => {
+        const task = taskFromRow(row);
+        task.listDone = row.done_as_of;
+        task.listAsOf = asOf;
+        return task;
+      });
+      const matching = health
+        ? tasks.filter((task) => health.includes(taskHealth({ ...task, done: task.listDone!, asOf })))
+        : tasks;
+      const after = page.afterKey === null ? null : BigInt(page.afterKey);
+      const rest = after === null ? matching : matching.filter((task) => BigInt(task.key) > after);
+      return toPage(rest.slice(0, page.first + 1), page, (task) => task.key, matching.length);
+    });
+  });
+
+  return { byId, assignmentById, assignmentsOfTask, taskDoneAsOf, assignmentDoneAsOf, progressOfAssignment, list };
+}
+
+export type TaskLoaders = ReturnType<typeof createTaskLoaders>;

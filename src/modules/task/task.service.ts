@@ -1,0 +1,276 @@
+import { pageRequest, type Page } from '../../common/connection.js';
+import { isDate, todayLocal } from '../../common/dates.js';
+import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
+import { toGlobalId } from '../../common/global-id.js';
+import { keyOf } from '../../common/ids.js';
+import { PayloadErrors, assertVersion, userError, validateInput, type UserError } from '../../common/payload.js';
+import { codeRange, intersectRanges } from '../../common/scope.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import { normalizeCode } from '../area/area.rules.js';
+import { assertCanWrite, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.service.js';
+import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
+import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
+import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
+
+/** A date argument, or today (Asia/Shanghai) when absent. */
+export function asOfOrToday(asOf: string | null | undefined, field = 'asOf'): string {
+  if (asOf == null) return todayLocal();
+  if (!isDate(asOf)) throw badInput(field, `${field} must be a date like 2026-05-31`);
+  return asOf;
+}
+
+function fail(errors: UserError[]): never {
+  throw new PayloadErrors(errors);
+}
+
+/**
+ * Key tasks (重点工作): reads scoped to the caller's subtree, writes by
+ * COUNTY_ADMIN and by SECTION_STAFF for their own section's tasks; township
+ * operators record progress on their township's assignments. Every change
+ * appends exactly one progress event in its transaction.
+ */
+export class TaskService {
+  /** Whether the caller may read a task: signed in, and the task's area or one of its assignments in the caller's subtree. */
+  async assertCanReadTask(ctx: Context, task: Task): Promise<void> {
+    const viewer = requireViewer(ctx.viewer);
+    if (inViewerSubtree(viewer, task.areaCode)) return;
+    const assignments = await ctx.loaders.task.assignmentsOfTask.load(task.key);
+    if (!assignments.some((a) => inViewerSubtree(viewer, a.areaCode))) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `Task ${task.key} lies outside your area ${viewer.areaCode}`);
+    }
+  }
+
+  async byKey(ctx: Context, key: string): Promise<Task | null> {
+    if (!/^[1-9]\d{0,17}$/.test(key)) return null;
+    const task = await ctx.loaders.task.byId.load(key);
+    if (task) await this.assertCanReadTask(ctx, task);
+    return task;
+  }
+
+  async byId(ctx: Context, id: string): Promise<Task | null> {
+    return this.byKey(ctx, keyOf(id, 'Task', 'id'));
+  }
+
+  async assignmentByKey(ctx: Context, key: string): Promise<TaskAssignment | null> {
+    if (!/^[1-9]\d{0,17}$/.test(key)) return null;
+    const assignment = await ctx.loaders.task.assignmentById.load(key);
+    if (!assignment) return null;
+    const task = await ctx.loaders.task.byId.load(assignment.taskKey);
+    await this.assertCanReadTask(ctx, task!);
+    return assignment;
+  }
+
+  /** Tasks touching `areaCode`'s subtree (default: the caller's area), as of a date, filtered and paged. */
+  async list(ctx: Context, args: TaskListArgs, areaCode?: string): Promise<Page<Task>> {
+    const viewer = requireViewer(ctx.viewer);
+    const page = pageRequest(args);
+    const asOf = asOfOrToday(args.asOf);
+    const filter = args.filter ?? {};
+    let range = readRange(viewer)!;
+    for (const code of [areaCode, filter.area == null ? undefined : normalizeCode(filter.area, 'filter.area')]) {
+      if (code === undefined) continue;
+      range = intersectRanges(range, codeRange(code)) ?? ['1', '0'];
+    }
+    return ctx.loaders.task.list.load({
+      range,
+      asOf,
+      health: filter.health?.length ? [...filter.health].sort() : null,
+      category: filter.category ?? null,
+      ownerSection: filter.ownerSection ?? null,
+      page,
+    });
+  }
+
+  async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined): Promise<number> {
+    const date = asOf == null ? task.listAsOf ?? todayLocal() : asOfOrToday(asOf);
+    if (task.listAsOf === date && task.listDone !== undefined) return task.listDone;
+    return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date });
+  }
+
+  async health(ctx: Context, task: Task, asOf: string | null | undefined): Promise<TaskHealth> {
+    const date = asOf == null ? task.listAsOf ?? todayLocal() : asOfOrToday(asOf);
+    const done = await this.doneAsOf(ctx, task, date);
+    return taskHealth({ target: task.target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
+  }
+
+  async assignmentDoneAsOf(ctx: Context, assignment: TaskAssignment, asOf: string | null | undefined): Promise<number> {
+    if (asOf == null) return assignment.currentDone;
+    return ctx.loaders.task.assignmentDoneAsOf.load({ assignmentId: assignment.key, asOf: asOfOrToday(asOf) });
+  }
+
+  private assertCanWriteTask(viewer: Viewer | null, areaCode: string, ownerSection: string, roles: Role[]): Viewer {
+    const who = assertCanWrite(viewer, areaCode, roles);
+    if (who.role === Role.SECTION_STAFF && who.section !== ownerSection) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `Only ${ownerSection} (or a county administrator) may change this task`);
+    }
+    return who;
+  }
+
+  async create(ctx: Context, input: CreateTaskInput): Promise<{ task: Task }> {
+    const invalid = await validateInput(input);
+    if (invalid.length) fail(invalid);
+    const areaCode = normalizeCode(input.area, 'area');
+    const viewer = this.assertCanWriteTask(ctx.viewer, areaCode, input.ownerSection.trim(), [Role.COUNTY_ADMIN, Role.SECTION_STAFF]);
+    const errors: UserError[] = [];
+    if (input.deadline < input.startDate) errors.push(userError(ErrorCode.VALIDATION, 'deadline must not precede startDate', 'deadline'));
+    const codes = input.assignments.map((a, i) => normalizeCode(a.area, `assignments.${i}.area`));
+    const [lo, hi] = codeRange(areaCode);
+    codes.forEach((code, i) => {
+      if (code < lo || code > hi) errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is not inside the task's area ${areaCode}`, `assignments.${i}.area`));
+      if (codes.indexOf(code) !== i) errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is assigned twice`, `assignments.${i}.area`));
+    });
+    const sum = input.assignments.reduce((total, a) => total + a.target, 0);
+    if (sum !== input.target) errors.push(userError(ErrorCode.VALIDATION, `The assignments' targets sum to ${sum}, not the task's target ${input.target}`, 'assignments'));
+    const known = new Set(
+      (await ctx.sql<{ code: string }>('select code from area where code = any(?::text[])', [[areaCode, ...codes]])).map((row) => row.code),
+    );
+    if (!known.has(areaCode)) errors.push(userError(ErrorCode.NOT_FOUND, `No area ${areaCode}`, 'area'));
+    codes.forEach((code, i) => {
+      if (!known.has(code)) errors.push(userError(ErrorCode.NOT_FOUND, `No area ${code}`, `assignments.${i}.area`));
+    });
+    if (errors.length) fail(errors);
+
+    const key = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<{ id: string }>(
+        `insert into task (title, category, area_code, owner_section, target, unit, start_date, deadline)
+         values (?, ?, ?, ?, ?, ?, ?, ?) returning id::text as id`,
+        [input.title.trim(), input.category, areaCode, input.ownerSection.trim(), input.target, input.unit.trim(), input.startDate, input.deadline],
+      );
+      await sql(
+        `insert into task_assignment (task_id, area_code, target) select ?, * from unnest(?::text[], ?::int[])`,
+        [row!.id, codes, input.assignments.map((a) => a.target)],
+      );
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.TASK,
+        subjectId: toGlobalId('Task', row!.id),
+        areaCode,
+        action: ProgressAction.CREATED,
+        actor: viewer,
+        summary: `新建重点工作「${input.title.trim()}」:目标 ${input.target}${input.unit.trim()},${input.deadline} 前完成,责任股室 ${input.ownerSection.trim()}`,
+        before: null,
+        after: {
+          title: input.title.trim(),
+          category: input.category,
+          ownerSection: input.ownerSection.trim(),
+          target: input.target,
+          unit: input.unit.trim(),
+          startDate: input.startDate,
+          deadline: input.deadline,
+          assignments: codes.map((code, i) => ({ area: code, target: input.assignments[i]!.target })),
+        },
+      });
+      return row!.id;
+    });
+    return { task: (await this.reload(ctx, key))! };
+  }
+
+  async update(ctx: Context, input: UpdateTaskInput): Promise<{ task: Task }> {
+    const invalid = await validateInput(input);
+    if (invalid.length) fail(invalid);
+    const key = keyOf(input.id, 'Task', 'id');
+    await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<TaskRow>(`select ${TASK_COLUMNS} from task t where t.id = ? for update`, [key]);
+      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id');
+      const viewer = this.assertCanWriteTask(ctx.viewer, row.area_code, row.owner_section, [Role.COUNTY_ADMIN, Role.SECTION_STAFF]);
+      const title = input.title?.trim() ?? row.title;
+      const ownerSection = input.ownerSection?.trim() ?? row.owner_section;
+      if (viewer.role === Role.SECTION_STAFF && ownerSection !== viewer.section) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'Section staff may not hand a task to another section');
+      }
+      assertVersion(row.version, input.version, 'Task');
+      const updated = await sql(`update task set title = ?, owner_section = ?, version = version + 1 where id = ? and version = ? returning id`, [
+        title,
+        ownerSection,
+        key,
+        input.version,
+      ]);
+      if (!updated.length) assertVersion(row.version + 1, input.version, 'Task');
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      if (title !== row.title) {
+        before.title = row.title;
+        after.title = title;
+      }
+      if (ownerSection !== row.owner_section) {
+        before.ownerSection = row.owner_section;
+        after.ownerSection = ownerSection;
+      }
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.TASK,
+        subjectId: toGlobalId('Task', key),
+        areaCode: row.area_code,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `修改重点工作「${title}」${ownerSection !== row.owner_section ? `:责任股室 ${row.owner_section} → ${ownerSection}` : ''}`,
+        before,
+        after,
+      });
+    });
+    return { task: (await this.reload(ctx, key))! };
+  }
+
+  async recordProgress(ctx: Context, input: RecordTaskProgressInput): Promise<{ assignment: TaskAssignment; task: Task }> {
+    const invalid = await validateInput(input);
+    if (invalid.length) fail(invalid);
+    const key = keyOf(input.assignment, 'TaskAssignment', 'assignment');
+    if (!isDate(input.asOf)) throw badInput('asOf', 'asOf must be a date like 2026-05-31');
+    const taskKey = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<AssignmentRow & { title: string; unit: string; owner_section: string; task_area: string; area_name: string; last_as_of: string | null }>(
+        `select ${ASSIGNMENT_COLUMNS}, t.title, t.unit, t.owner_section, t.area_code as task_area, ar.name as area_name,
+                (select max(as_of) from task_progress where assignment_id = a.id)::text as last_as_of
+           from task_assignment a join task t on t.id = a.task_id join area ar on ar.code = a.area_code
+          where a.id = ? for update of a`,
+        [key],
+      );
+      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment');
+      const viewer = this.assertCanWriteTask(ctx.viewer, row.area_code, row.owner_section, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]);
+      assertVersion(row.version, input.version, 'Assignment');
+      const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayLocal());
+      if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
+      const note = input.note?.trim() || null;
+      await sql(`insert into task_progress (assignment_id, task_id, as_of, done, note, recorded_by) values (?, ?, ?, ?, ?, ?)`, [
+        key,
+        row.task_id,
+        input.asOf,
+        input.done,
+        note,
+        viewer.name,
+      ]);
+      const updated = await sql(`update task_assignment set done = ?, version = version + 1 where id = ? and version = ? returning id`, [input.done, key, input.version]);
+      if (!updated.length) assertVersion(row.version + 1, input.version, 'Assignment');
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.TASK_ASSIGNMENT,
+        subjectId: toGlobalId('TaskAssignment', key),
+        areaCode: row.area_code,
+        action: ProgressAction.PROGRESS_RECORDED,
+        actor: viewer,
+        summary: `「${row.title}」${row.area_name} 完成 ${input.done}/${row.target}${row.unit}(截至 ${input.asOf})`,
+        before: { done: row.done },
+        after: { task: toGlobalId('Task', row.task_id), done: input.done, target: row.target, asOf: input.asOf, note },
+      });
+      return row.task_id;
+    });
+    const fresh = createFreshLoaders(ctx);
+    return { assignment: (await fresh.assignmentById.load(key))!, task: (await fresh.byId.load(taskKey))! };
+  }
+
+  private async reload(ctx: Context, key: string): Promise<Task | null> {
+    return createFreshLoaders(ctx).byId.load(key);
+  }
+}
+
+/** Loaders that read after a write: the request's cached ones may hold the old row. */
+function createFreshLoaders(ctx: Context) {
+  ctx.loaders.task.byId.clearAll();
+  ctx.loaders.task.assignmentById.clearAll();
+  ctx.loaders.task.assignmentsOfTask.clearAll();
+  return ctx.loaders.task;
+}
+
+export const taskService = new TaskService();
