@@ -3,11 +3,13 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { log, type Logger } from '../common/log.js';
 import { sqlFor, type Sql } from '../db/sql.js';
 import { createAreaLoaders } from '../modules/area/area.loaders.js';
+import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
+import { createProjectLoaders } from '../modules/project/project.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
-  return { area: createAreaLoaders(sql) };
+  return { area: createAreaLoaders(sql), facility: createFacilityLoaders(sql), project: createProjectLoaders(sql) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 

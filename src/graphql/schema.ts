@@ -3,6 +3,8 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { AreaFacilitiesResolver, FacilityResolver, FacilitySummaryResolver } from '../modules/facility/facility.resolver.js';
+import { AreaProjectsResolver, ProjectResolver } from '../modules/project/project.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -10,7 +12,7 @@ let schema: Promise<GraphQLSchema> | undefined;
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver],
     validate: false,
     emitSchemaFile: false,
   });
