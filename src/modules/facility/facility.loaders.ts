@@ -50,7 +50,7 @@ export function createFacilityLoaders(sql: Sql) {
              select ${FACILITY_COLUMNS} from facility
               where area_code between p.lo and p.hi and ${filter}
                 and id > ?::bigint
-              order by id limit ?) f on true
+              order by facility.id limit ?) f on true
           order by p.n, f.id::bigint`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), ...filterParams, ...filterParams, page.afterKey ?? '0', page.first + 1],
       );

@@ -48,7 +48,7 @@ export function createProjectLoaders(sql: Sql) {
              select ${PROJECT_COLUMNS} from project
               where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))
                 and id > ?::bigint
-              order by id limit ?) x on true
+              order by project.id limit ?) x on true
           order by p.n, x.id::bigint`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), statuses, statuses, statuses, statuses, page.afterKey ?? '0', page.first + 1],
       );
@@ -76,7 +76,7 @@ export function createProjectLoaders(sql: Sql) {
            left join lateral (
              select ${PROGRESS_ENTRY_COLUMNS} from project_progress
               where project_id = p.id and (?::bigint is null or id < ?::bigint)
-              order by id desc limit ?) e on true
+              order by project_progress.id desc limit ?) e on true
           order by p.id, e.id::bigint desc`,
         [keys.map((k) => k.project), page.afterKey, page.afterKey, page.first + 1],
       );
