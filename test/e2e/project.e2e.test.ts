@@ -376,3 +376,20 @@ describe('Area.projects', () => {
     expect(anon.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('references', () => {
+  it('answers an unknown or foreign ID with NOT_FOUND and a malformed one with BAD_USER_INPUT', async () => {
+    const unknown = Buffer.from('Project:999999').toString('base64url');
+    const area = Buffer.from('Area:511921000000').toString('base64url');
+    const a = await app.query(UpdateProjectDocument, { input: { id: unknown, version: 1, name: 'x' } }, { token: admin });
+    expect(a.updateProject.userErrors).toEqual([expect.objectContaining({ field: ['input', 'id'], code: 'NOT_FOUND' })]);
+    const b = await app.query(RecordProjectProgressDocument, { input: { project: area, percent: 1 } }, { token: admin });
+    expect(b.recordProjectProgress.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'NOT_FOUND' })]);
+    const c = await app.query(SetProjectPlanDocument, { input: { project: 'nonsense', version: 1, milestones: [] } }, { token: admin });
+    expect(c.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'BAD_USER_INPUT' })]);
+    const d = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, facility: unknown } }, { token: admin });
+    expect(d.createProject.userErrors).toEqual([expect.objectContaining({ field: ['input', 'facility'], code: 'NOT_FOUND' })]);
+    const anonymous = await app.request(UpdateProjectDocument, { input: { id: 'nonsense', version: 1 } });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});

@@ -192,6 +192,7 @@ export class ProjectService {
   }
 
   async update(ctx: Context, input: UpdateProjectInput): Promise<{ project: Project }> {
+    requireViewer(ctx.viewer);
     const key = projectKey(input.id, 'id');
     await throwInvalid(input);
     return this.edit(ctx, key, 'id', input.version, ProgressAction.UPDATED, async (current, sql, viewer) => {
@@ -215,6 +216,7 @@ export class ProjectService {
   }
 
   async setTeam(ctx: Context, input: SetProjectTeamInput): Promise<{ project: Project }> {
+    requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
     await throwInvalid(input);
     return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, async (current) => {
@@ -228,6 +230,7 @@ export class ProjectService {
   }
 
   async setPlan(ctx: Context, input: SetProjectPlanInput): Promise<{ project: Project }> {
+    requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
     await throwInvalid(input);
     const milestones = plan(input.milestones);
@@ -239,6 +242,7 @@ export class ProjectService {
   }
 
   async completeMilestone(ctx: Context, input: CompleteMilestoneInput): Promise<{ project: Project }> {
+    requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
     await throwInvalid(input);
     return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, async (current) => {
@@ -253,6 +257,7 @@ export class ProjectService {
   }
 
   async changeStatus(ctx: Context, input: ChangeProjectStatusInput): Promise<{ project: Project }> {
+    requireViewer(ctx.viewer);
     const key = projectKey(input.id, 'id');
     let facilityToMove: string | null = null;
     return this.edit(
