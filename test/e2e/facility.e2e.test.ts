@@ -179,6 +179,14 @@ describe('updateFacility', () => {
     expect(await written()).toEqual(before);
   });
 
+  it('writes nothing (no version, no event) when an update changes nothing', async () => {
+    const facility = await create();
+    const before = await written();
+    const data = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, beds: 50, name: '铁佛镇敬老院' } }, { token: admin });
+    expect(data.updateFacility).toMatchObject({ facility: { version: 1, beds: 50 }, userErrors: [] });
+    expect(await written()).toEqual(before);
+  });
+
   it('gives CONFLICT for a stale version and writes nothing', async () => {
     const facility = await create();
     await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, name: '铁佛镇中心敬老院' } }, { token: admin });

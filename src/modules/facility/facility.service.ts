@@ -183,7 +183,19 @@ export class FacilityService {
       };
       throwProblems(facilityFieldProblems(next));
       const before = snapshot(current);
-      const candidate = snapshot({ ...current, ...{ name: next.name, type: next.type, area_code: areaCode, operating_model: next.operatingModel, beds: next.beds, occupied_beds: next.occupiedBeds, operator: next.operator, opened_on: next.openedOn, latitude: next.latitude == null ? null : String(next.latitude), longitude: next.longitude == null ? null : String(next.longitude) } });
+      const candidate = snapshot({
+        ...current,
+        name: next.name,
+        type: next.type,
+        area_code: areaCode,
+        operating_model: next.operatingModel,
+        beds: next.beds,
+        occupied_beds: next.occupiedBeds,
+        operator: next.operator,
+        opened_on: next.openedOn,
+        latitude: next.latitude == null ? null : String(next.latitude),
+        longitude: next.longitude == null ? null : String(next.longitude),
+      });
       const changed = changedFields(before, candidate);
       if (!changed.length) return { facility: facilityFromRow(current) };
       const [row] = await sql<FacilityRow>(
