@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../common/log.js';
 import { governanceDemoSeeder } from '../modules/task/governance.demo.js';
+import { facilitiesAndProjectsDemo } from '../modules/project/project.demo.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -16,6 +17,7 @@ export interface DemoSeeder {
 /** Every feature's seeder, in dependency order. Features add one line each. */
 export const demoSeeders: DemoSeeder[] = [];
 demoSeeders.push(governanceDemoSeeder);
+demoSeeders.push(facilitiesAndProjectsDemo);
 
 export async function seedDemo(orm: MikroORM, countyCode: string): Promise<void> {
   for (const seeder of demoSeeders) {

@@ -6,6 +6,8 @@ import { createAreaLoaders } from '../modules/area/area.loaders.js';
 import { createTaskLoaders } from '../modules/task/task.loaders.js';
 import { createRectificationLoaders } from '../modules/rectification/rectification.loaders.js';
 import { createSupervisionLoaders } from '../modules/supervision/supervision.loaders.js';
+import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
+import { createProjectLoaders } from '../modules/project/project.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
@@ -15,6 +17,8 @@ export function createLoaders(sql: Sql) {
     task: createTaskLoaders(sql),
     rectification: createRectificationLoaders(sql),
     supervision: createSupervisionLoaders(sql),
+    facility: createFacilityLoaders(sql),
+    project: createProjectLoaders(sql),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

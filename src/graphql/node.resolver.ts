@@ -7,6 +7,8 @@ import { auditService } from '../modules/audit/audit.service.js';
 import { taskService } from '../modules/task/task.service.js';
 import { rectificationService } from '../modules/rectification/rectification.service.js';
 import { supervisionService } from '../modules/supervision/supervision.service.js';
+import { facilityService } from '../modules/facility/facility.service.js';
+import { projectService } from '../modules/project/project.service.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
@@ -17,6 +19,8 @@ const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | n
   TaskAssignment: (ctx, key) => taskService.assignmentByKey(ctx, key),
   Rectification: (ctx, key) => rectificationService.byKey(ctx, key),
   SupervisionAction: (ctx, key) => supervisionService.byKey(ctx, key),
+  Facility: (ctx, key) => facilityService.byKey(ctx, key),
+  Project: (ctx, key) => projectService.byKey(ctx, key),
 };
 
 const MAX_NODES = 100;

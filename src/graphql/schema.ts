@@ -5,6 +5,8 @@ import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { AuditActorResolver, AuditResolver } from '../modules/audit/audit.resolver.js';
 import { auditMutations } from '../modules/audit/audit.wrap.js';
+import { AreaFacilitiesResolver, FacilityResolver, FacilitySummaryResolver } from '../modules/facility/facility.resolver.js';
+import { AreaProjectsResolver, ProjectResolver } from '../modules/project/project.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
@@ -22,7 +24,7 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
   });

@@ -1,0 +1,279 @@
+import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
+import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
+import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
+import { todayInChina, visibleRange } from '../../common/subtree-scope.js';
+import type { Sql } from '../../db/sql.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import type { Area } from '../area/area.entity.js';
+import { normalizeCode } from '../area/area.rules.js';
+import { assertCanRead, assertCanWrite, requireViewer, type Viewer } from '../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.service.js';
+import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
+import type { ChangeFacilityStatusInput, CreateFacilityInput, FacilitiesArgs, FacilitySummaryArgs, UpdateFacilityInput } from './facility.inputs.js';
+import { emptyFacilitySummary } from './facility.loaders.js';
+import {
+  assertFacilityTransition,
+  FACILITY_STATUS_LABEL,
+  FACILITY_TYPE_LABEL,
+  facilityFieldProblems,
+  FacilityStatus,
+  OPERATING_MODEL_LABEL,
+  type FieldProblem,
+} from './facility.rules.js';
+
+/** Decodes a Facility global ID to its database key; NOT_FOUND for another type's ID. */
+export function facilityKey(id: string, field = 'id'): string {
+  const { type, key } = fromGlobalId(id, field);
+  if (type !== 'Facility' || !/^[1-9]\d{0,17}$/.test(key)) throw new DomainError(ErrorCode.NOT_FOUND, `No facility has ID "${id}"`, field);
+  return key;
+}
+
+/** An existing, current area by code (any accepted form); NOT_FOUND / VALIDATION on `field`. */
+export async function currentAreaCode(sql: Sql, input: string, field: string): Promise<string> {
+  const code = normalizeCode(input, field);
+  const [row] = await sql<{ code: string; valid_to: string | null }>('select code, valid_to from area where code = ?', [code]);
+  if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No area has code ${code}`, field);
+  if (row.valid_to !== null) throw new DomainError(ErrorCode.VALIDATION, `Area ${code} was retired on ${row.valid_to}`, field);
+  return code;
+}
+
+/** Another writer committed between our read and our guarded UPDATE. */
+export function lostRace(what: string): DomainError {
+  return new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else while you saved; reload and retry`, 'version');
+}
+
+function throwProblems(problems: FieldProblem[]): void {
+  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(ErrorCode.VALIDATION, p.message, p.field)));
+}
+
+async function throwInvalid(input: object): Promise<void> {
+  const errors = await validateInput(input);
+  if (errors.length) throw new PayloadErrors(errors);
+}
+
+/** The fields an event records for a facility, in API spelling. */
+function snapshot(f: FacilityRow): Record<string, unknown> {
+  return {
+    name: f.name,
+    type: f.type,
+    areaCode: f.area_code,
+    operatingModel: f.operating_model,
+    status: f.status,
+    beds: f.beds,
+    occupiedBeds: f.occupied_beds,
+    operator: f.operator,
+    openedOn: f.opened_on,
+    latitude: f.latitude == null ? null : Number(f.latitude),
+    longitude: f.longitude == null ? null : Number(f.longitude),
+  };
+}
+
+function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
+
+const pick = (record: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, record[k]]));
+
+/**
+ * 服务站点 — reads and writes of facilities. Writes: load → check scope, version
+ * and rules → change in one transaction → append exactly one progress event as
+ * the transaction's last statement.
+ */
+export class FacilityService {
+  /** One facility the caller may read; null when there is none. */
+  async byKey(ctx: Context, key: string): Promise<Facility | null> {
+    requireViewer(ctx.viewer);
+    if (!/^[1-9]\d{0,17}$/.test(key)) return null;
+    const facility = await ctx.loaders.facility.byId.load(key);
+    if (facility) assertCanRead(ctx.viewer, facility.areaCode);
+    return facility;
+  }
+
+  /** Facilities of an area (and its subtree), as far as the caller may read them. */
+  async list(ctx: Context, area: Area, args: FacilitiesArgs): Promise<Page<Facility>> {
+    const page = pageRequest(args);
+    if (page.afterKey !== null && !/^\d{1,18}$/.test(page.afterKey)) throw badInput('after', 'after is not a cursor from this connection');
+    const range = visibleRange(ctx.viewer, area, args.includeDescendants);
+    if (!range) return toPage<Facility>([], page, (f) => f.key, 0);
+    return ctx.loaders.facility.list.load({
+      lo: range[0],
+      hi: range[1],
+      types: args.types?.length ? args.types : null,
+      statuses: args.statuses?.length ? args.statuses : null,
+      operatingModels: args.operatingModels?.length ? args.operatingModels : null,
+      page,
+    });
+  }
+
+  /** Counts by type × status × operating model over the area's subtree, in one statement. */
+  async summary(ctx: Context, area: Area, args: FacilitySummaryArgs): Promise<FacilitySummary> {
+    const range = visibleRange(ctx.viewer, area, args.includeDescendants);
+    if (!range) return emptyFacilitySummary();
+    return ctx.loaders.facility.summary.load({ lo: range[0], hi: range[1] });
+  }
+
+  /** Registers a facility (new, or existing with its current status). One CREATED event. */
+  async create(ctx: Context, input: CreateFacilityInput, options: { source?: 'USER' | 'DEMO' } = {}): Promise<{ facility: Facility }> {
+    const viewer = requireViewer(ctx.viewer);
+    await throwInvalid(input);
+    const operator = input.operator?.trim() || null;
+    throwProblems(facilityFieldProblems({ beds: input.beds, occupiedBeds: input.occupiedBeds, operatingModel: input.operatingModel, operator }));
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const areaCode = await currentAreaCode(sql, input.area, 'area');
+      assertCanWrite(viewer, areaCode);
+      const openedOn = input.openedOn ?? (input.status === FacilityStatus.OPERATING ? todayInChina() : null);
+      const [row] = await sql<FacilityRow>(
+        `insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds, operator, opened_on, latitude, longitude, source)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${FACILITY_COLUMNS}`,
+        [
+          input.name.trim(),
+          input.type,
+          areaCode,
+          input.operatingModel,
+          input.status,
+          input.beds,
+          input.occupiedBeds,
+          operator,
+          openedOn,
+          input.location?.latitude ?? null,
+          input.location?.longitude ?? null,
+          options.source ?? 'USER',
+        ],
+      );
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.FACILITY,
+        subjectId: toGlobalId('Facility', row!.id),
+        areaCode,
+        action: ProgressAction.CREATED,
+        actor: viewer,
+        summary: `登记${FACILITY_TYPE_LABEL[row!.type]} ${row!.name}(${OPERATING_MODEL_LABEL[row!.operating_model]},${FACILITY_STATUS_LABEL[row!.status]},床位 ${row!.beds})`,
+        before: null,
+        after: snapshot(row!),
+      });
+      return { facility: facilityFromRow(row!) };
+    });
+  }
+
+  /** Changes fields (not status). Stale version → CONFLICT. One UPDATED event; none when nothing changes. */
+  async update(ctx: Context, input: UpdateFacilityInput): Promise<{ facility: Facility }> {
+    const viewer = requireViewer(ctx.viewer);
+    const key = facilityKey(input.id);
+    await throwInvalid(input);
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const current = await this.load(sql, key, 'id');
+      assertCanWrite(viewer, current.area_code);
+      assertVersion(current.version, input.version, 'Facility');
+      const areaCode = input.area == null ? current.area_code : await currentAreaCode(sql, input.area, 'area');
+      if (areaCode !== current.area_code) assertCanWrite(viewer, areaCode);
+      const next = {
+        name: input.name?.trim() ?? current.name,
+        type: input.type ?? current.type,
+        operatingModel: input.operatingModel ?? current.operating_model,
+        beds: input.beds ?? current.beds,
+        occupiedBeds: input.occupiedBeds ?? current.occupied_beds,
+        operator: input.operator === undefined ? current.operator : input.operator?.trim() || null,
+        openedOn: input.openedOn === undefined ? current.opened_on : input.openedOn,
+        latitude: input.location === undefined ? current.latitude : (input.location?.latitude ?? null),
+        longitude: input.location === undefined ? current.longitude : (input.location?.longitude ?? null),
+      };
+      throwProblems(facilityFieldProblems(next));
+      const before = snapshot(current);
+      const candidate = snapshot({
+        ...current,
+        name: next.name,
+        type: next.type,
+        area_code: areaCode,
+        operating_model: next.operatingModel,
+        beds: next.beds,
+        occupied_beds: next.occupiedBeds,
+        operator: next.operator,
+        opened_on: next.openedOn,
+        latitude: next.latitude == null ? null : String(next.latitude),
+        longitude: next.longitude == null ? null : String(next.longitude),
+      });
+      const changed = changedFields(before, candidate);
+      if (!changed.length) return { facility: facilityFromRow(current) };
+      const [row] = await sql<FacilityRow>(
+        `update facility set name = ?, type = ?, area_code = ?, operating_model = ?, beds = ?, occupied_beds = ?, operator = ?,
+                opened_on = ?, latitude = ?, longitude = ?, version = version + 1, updated_at = now()
+          where id = ? and version = ? returning ${FACILITY_COLUMNS}`,
+        [next.name, next.type, areaCode, next.operatingModel, next.beds, next.occupiedBeds, next.operator, next.openedOn, next.latitude, next.longitude, key, input.version],
+      );
+      if (!row) throw lostRace('Facility');
+      const after = snapshot(row!);
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.FACILITY,
+        subjectId: toGlobalId('Facility', key),
+        areaCode: row!.area_code,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `${row!.name} 修改 ${changed.join('、')}`,
+        before: pick(before, changed),
+        after: pick(after, changed),
+      });
+      return { facility: facilityFromRow(row!) };
+    });
+  }
+
+  /** Moves the facility one lifecycle step. Illegal jump → INVALID_TRANSITION. One STATUS_CHANGED event. */
+  async changeStatus(ctx: Context, input: ChangeFacilityStatusInput): Promise<{ facility: Facility }> {
+    const viewer = requireViewer(ctx.viewer);
+    const key = facilityKey(input.id);
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const current = await this.load(sql, key, 'id');
+      assertCanWrite(viewer, current.area_code);
+      assertVersion(current.version, input.version, 'Facility');
+      assertFacilityTransition(current.status, input.status);
+      const row = await this.writeStatus(sql, viewer, current, input.status, input.openedOn ?? null, null);
+      return { facility: facilityFromRow(row) };
+    });
+  }
+
+  /**
+   * Moves a project's linked facility, inside the project's transaction, with its
+   * own event. Used when a project starts (PLANNED → UNDER_CONSTRUCTION) or
+   * completes (→ BUILT, which a completed construction project certifies even
+   * from PLANNED). Returns the new row, or null when the facility needs no move.
+   */
+  async moveForProject(sql: Sql, viewer: Viewer, key: string, to: FacilityStatus, from: FacilityStatus[], projectName: string): Promise<FacilityRow | null> {
+    const [current] = await sql<FacilityRow>(`select ${FACILITY_COLUMNS} from facility where id = ? for update`, [key]);
+    if (!current || !from.includes(current.status)) return null;
+    return this.writeStatus(sql, viewer, current, to, null, projectName);
+  }
+
+  private async writeStatus(sql: Sql, viewer: Viewer, current: FacilityRow, to: FacilityStatus, openedOn: string | null, projectName: string | null): Promise<FacilityRow> {
+    const opening = to === FacilityStatus.OPERATING && current.opened_on === null ? (openedOn ?? todayInChina()) : current.opened_on;
+    const [row] = await sql<FacilityRow>(
+      `update facility set status = ?, opened_on = ?, version = version + 1, updated_at = now()
+        where id = ? and version = ? returning ${FACILITY_COLUMNS}`,
+      [to, opening, current.id, current.version],
+    );
+    if (!row) throw lostRace('Facility');
+    await appendProgressUpdate(sql, {
+      subjectKind: SubjectKind.FACILITY,
+      subjectId: toGlobalId('Facility', current.id),
+      areaCode: current.area_code,
+      action: ProgressAction.STATUS_CHANGED,
+      actor: viewer,
+      summary: `${current.name} 状态 ${FACILITY_STATUS_LABEL[current.status]} → ${FACILITY_STATUS_LABEL[to]}${projectName ? `(项目 ${projectName})` : ''}`,
+      before: { status: current.status, openedOn: current.opened_on },
+      after: { status: to, openedOn: row!.opened_on },
+    });
+    return row!;
+  }
+
+  /** The row, in the open transaction; NOT_FOUND on `field` when missing. */
+  async load(sql: Sql, key: string, field: string): Promise<FacilityRow> {
+    const [row] = await sql<FacilityRow>(`select ${FACILITY_COLUMNS} from facility where id = ?`, [key]);
+    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No facility has ID "${toGlobalId('Facility', key)}"`, field);
+    return row;
+  }
+}
+
+export const facilityService = new FacilityService();
