@@ -2,7 +2,7 @@ import { h, s, fmt } from '../dom';
 
 /** A horizontal bar chart as inline SVG (one bar per row, value at the end). */
 export function barChart(rows: { label: string; value: number; key?: string }[], options: { onSelect?: (key: string) => void } = {}): Element {
-  const rowHeight = 20;
+  const rowHeight = 15;
   const labelWidth = 96;
   const width = 420;
   const barSpace = width - labelWidth - 40;
@@ -17,9 +17,9 @@ export function barChart(rows: { label: string; value: number; key?: string }[],
         'g',
         { class: options.onSelect && row.key ? 'bar clickable' : 'bar' },
         s('title', {}, `${row.label}：${fmt(row.value)}`),
-        s('text', { x: labelWidth - 6, y: y + 13, 'text-anchor': 'end', class: 'bar-label' }, row.label),
-        s('rect', { x: labelWidth, y: y + 3, width: barWidth, height: rowHeight - 7, rx: 2, class: 'bar-rect' }),
-        s('text', { x: labelWidth + barWidth + 4, y: y + 13, class: 'bar-value' }, fmt(row.value)),
+        s('text', { x: labelWidth - 6, y: y + 11, 'text-anchor': 'end', class: 'bar-label' }, row.label),
+        s('rect', { x: labelWidth, y: y + 2, width: barWidth, height: rowHeight - 5, rx: 2, class: 'bar-rect' }),
+        s('text', { x: labelWidth + barWidth + 4, y: y + 11, class: 'bar-value' }, fmt(row.value)),
       );
       if (options.onSelect && row.key) group.addEventListener('click', () => options.onSelect!(row.key!));
       return group;
