@@ -26,7 +26,9 @@ if (!HAS_CHROMIUM) {
 }
 
 const SCREENSHOTS = new URL('../screenshots/', import.meta.url);
+// `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshots the README shows.
 const DOCS_SCREENSHOT = new URL('../../docs/dashboard.png', import.meta.url);
+const DOCS_PANELS_SCREENSHOT = new URL('../../docs/dashboard-panels.png', import.meta.url);
 const COUNTY = '511921';
 const COUNTY_CODE = '511921000000';
 
@@ -290,7 +292,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       { after: null, area: COUNTY_CODE },
       { after: '6', area: COUNTY_CODE },
     ]);
-    await screenshot('dashboard-panels', mocked);
+    const shot = await screenshot('dashboard-panels', mocked);
+    if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_PANELS_SCREENSHOT);
 
     // Drill-down: every panel follows the selected township.
     const township = '511921101000';
