@@ -305,7 +305,14 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await mocked.close();
   });
 
-  it('never requested a host other than this server, and raised no page errors', () => {
+  it('never requested a host other than this server, and raised no page errors', async () => {
+    // The guard itself: a request to another host is aborted and recorded.
+    const probe = await context.newPage();
+    await probe.goto('about:blank');
+    const failed = await probe.evaluate(() => fetch('http://203.0.113.7/probe').then(() => false, () => true));
+    await probe.close();
+    expect(failed).toBe(true);
+    expect(offHost.splice(offHost.indexOf('http://203.0.113.7/probe'), 1)).toEqual(['http://203.0.113.7/probe']);
     expect(offHost).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
