@@ -211,6 +211,37 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await screenshot('console');
   });
 
+  it('runs subscriptions from the console over graphql-ws on /graphql, sending the saved token in connection_init', async () => {
+    const inits: unknown[] = [];
+    const console = await context.newPage();
+    console.on('pageerror', (error) => pageErrors.push(error.message));
+    // A graphql-ws stand-in: the schema on main has no subscription yet, the protocol is what matters here.
+    await console.routeWebSocket(/\/graphql$/, (socket) => {
+      socket.onMessage((raw) => {
+        const message = JSON.parse(String(raw)) as { id?: string; type: string; payload?: unknown };
+        if (message.type === 'connection_init') {
+          inits.push(message.payload);
+          socket.send(JSON.stringify({ type: 'connection_ack' }));
+        }
+        if (message.type === 'subscribe') {
+          socket.send(JSON.stringify({ id: message.id, type: 'next', payload: { data: { progressUpdated: { sequence: '42', summary: '控制台订阅到的进展' } } } }));
+        }
+      });
+    });
+    await console.goto(`${base}/graphql`);
+    await console.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 15_000 });
+    await console.evaluate(() => {
+      const editor = (globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(value: string): void } } } }).document.querySelector(
+        '.graphiql-query-editor .CodeMirror',
+      );
+      editor.CodeMirror.setValue('subscription Feed { progressUpdated(area: "511921") { sequence summary } }');
+    });
+    await console.locator('.graphiql-execute-button').click();
+    await expect.poll(() => console.locator('.graphiql-response').textContent(), { timeout: 10_000 }).toContain('控制台订阅到的进展');
+    expect(inits).toEqual([{ authorization: `Bearer ${token}` }]);
+    await console.close();
+  });
+
   // The panels' APIs are being built on other branches. Until they land, this
   // test stands in for them: it answers the panels' operations (and the schema
   // probe) with fixtures in the shapes the panels expect, and plays a graphql-ws
