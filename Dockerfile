@@ -8,7 +8,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY web ./web
+RUN npx tsc -p tsconfig.json && npx vite build --config web/vite.config.ts --logLevel warn && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=4000

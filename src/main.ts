@@ -133,6 +133,7 @@ async function start(config: Config): Promise<void> {
   if (secret && config.nodeEnv !== 'production') {
     const token = await mintToken(secret, { name: '县民政局管理员', role: Role.COUNTY_ADMIN, area: config.seedCounty });
     process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
+    process.stdout.write(`Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')}?token=${token}\nConsole (GraphiQL): ${server.url} in a browser\n\n`);
   }
 
   onSignal(async (signal) => {

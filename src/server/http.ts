@@ -18,6 +18,7 @@ import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { monthlyReportRouter } from '../modules/report/report.http.js';
+import { webAssetsDir, webConsole, webDashboard } from './web.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -149,6 +150,9 @@ export async function createHttpApp(options: {
     next();
   });
   app.use(healthRouter(options.orm, options.metrics));
+  // Dashboard (/) and console (GET /graphql from a browser), bundled in dist/web.
+  const webDir = webAssetsDir();
+  app.use(webConsole(webDir), webDashboard(webDir));
   app.use(
     '/graphql',
     cors({

@@ -1,0 +1,51 @@
+type Child = Node | string | number | null | undefined | false | Child[];
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+
+/** A tiny element builder: `h('div', { class: 'x', onclick }, 'text', child)`. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  setAttrs(element, attrs);
+  append(element, children);
+  return element;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** The same for inline SVG (charts). */
+export function s(tag: string, attrs: Attrs = {}, ...children: Child[]): SVGElement {
+  const element = document.createElementNS(SVG, tag);
+  setAttrs(element, attrs);
+  append(element, children);
+  return element;
+}
+
+function setAttrs(element: Element, attrs: Attrs) {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (typeof value === 'function') element.addEventListener(key.replace(/^on/, ''), value);
+    else element.setAttribute(key, value === true ? '' : String(value));
+  }
+}
+
+function append(element: Element, children: Child[]) {
+  for (const child of children.flat(Infinity as 1) as Child[]) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+}
+
+const integer = new Intl.NumberFormat('zh-CN');
+const money = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** 12,345 (integers) or 12,345.60 (decimal strings such as money). */
+export function fmt(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const n = Number(value);
+  if (!Number.isFinite(n)) return String(value);
+  return typeof value === 'string' && value.includes('.') ? money.format(n) : integer.format(n);
+}
+
+/** 「暂无数据」 with the reason in small print (a field the server lacks, an error). */
+export function noData(reason?: string): HTMLElement {
+  return h('div', { class: 'no-data' }, '暂无数据', reason ? h('small', {}, reason) : null);
+}

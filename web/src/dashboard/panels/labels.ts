@@ -1,0 +1,43 @@
+/** Chinese labels for enum values the other branches are likely to use; unknown values show as they are. */
+const LABELS: Record<string, string> = {
+  // facility types
+  NURSING_HOME: '敬老院',
+  PUBLIC_NURSING_HOME: '敬老院',
+  REGIONAL_ELDERLY_CARE_CENTER: '区域养老服务中心',
+  REGIONAL_ELDERLY_CARE_CENTRE: '区域养老服务中心',
+  COMMUNITY_ELDERLY_CARE_COMPLEX: '社区养老服务综合体',
+  DISABLED_ELDERLY_CARE_HOME: '失能特困人员照护机构',
+  EXTREMELY_POOR_SUPPORT_FACILITY: '特困供养服务设施',
+  MINOR_PROTECTION_STATION: '未成年人保护工作站',
+  MINOR_PROTECTION_POINT: '未成年人保护工作点',
+  MINOR_PROTECTION_CENTER: '未成年人救助保护中心',
+  MINOR_PROTECTION_CENTRE: '未成年人救助保护中心',
+  // operating models
+  PUBLIC: '公办公营',
+  PUBLIC_PRIVATE: '公建民营',
+  PUBLIC_BUILT_PRIVATELY_RUN: '公建民营',
+  PRIVATE: '民办',
+  // statuses
+  PLANNED: '规划中',
+  UNDER_CONSTRUCTION: '在建',
+  BUILT: '已建成',
+  OPERATING: '运营中',
+  NOT_STARTED: '未开工',
+  IN_PROGRESS: '推进中',
+  COMPLETED: '已完成',
+  DONE: '已完成',
+  OPEN: '待整改',
+  RECTIFYING: '整改中',
+  RECTIFIED: '已整改',
+  CLOSED: '已销号',
+  // task health
+  OVERDUE: '逾期',
+  LAGGING: '滞后',
+  DUE_SOON: '临期',
+  ON_TRACK: '正常',
+};
+
+export function label(value: string | null | undefined): string {
+  if (!value) return '—';
+  return LABELS[value] ?? value;
+}

@@ -1,0 +1,128 @@
+import query from '../../../graphql/pending/progress.graphql?raw';
+import { GraphQLRequestError, ws, type GqlError } from '../api';
+import { h, noData } from '../dom';
+import type { Panel } from '../panel';
+
+interface ProgressEvent {
+  sequence: string;
+  summary: string;
+  occurredAt: string;
+  area?: { shortName: string } | null;
+}
+
+const MAX_ITEMS = 50;
+
+/**
+ * 实时动态: progress events under the selected area as they happen. After a
+ * dropped connection it resubscribes with `after` = the last sequence it showed,
+ * so nothing is missed and nothing is shown twice (it also drops any repeat).
+ */
+class LiveFeed {
+  private last: bigint | null = null;
+  private stop: (() => void) | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly area: string,
+    private readonly list: HTMLElement,
+    private readonly status: HTMLElement,
+    private readonly onEvent: () => void,
+    private readonly onUnsupported: (reason: string) => void,
+  ) {}
+
+  start() {
+    if (this.disposed) return;
+    this.setStatus('connecting', '连接中…');
+    this.stop = ws().subscribe<{ progressUpdated: ProgressEvent }>(
+      { query, variables: { area: this.area, after: this.last === null ? null : this.last.toString() } },
+      {
+        next: (result) => {
+          if (result.errors?.length) return this.fail(new GraphQLRequestError(result.errors as GqlError[]));
+          const event = result.data?.progressUpdated;
+          if (event) this.show(event);
+        },
+        error: (error) => {
+          if (Array.isArray(error)) return this.fail(new GraphQLRequestError(error as GqlError[]));
+          this.reconnect();
+        },
+        complete: () => this.reconnect(),
+      },
+    );
+    // graphql-ws has no "subscribed" callback; the socket opening is close enough for the badge.
+    const off = ws().on('connected', () => {
+      off();
+      this.retries = 0;
+      if (!this.disposed) this.setStatus('live', '实时');
+    });
+  }
+
+  private show(event: ProgressEvent) {
+    const sequence = BigInt(event.sequence);
+    if (this.last !== null && sequence <= this.last) return;
+    this.last = sequence;
+    this.setStatus('live', '实时');
+    const time = new Date(event.occurredAt);
+    const item = h(
+      'li',
+      { 'data-sequence': event.sequence },
+      h('time', { datetime: event.occurredAt }, Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString('zh-CN', { hour12: false })),
+      event.area ? h('span', { class: 'feed-area' }, event.area.shortName) : '',
+      h('span', { class: 'feed-summary' }, event.summary),
+    );
+    this.list.querySelector('.feed-empty')?.remove();
+    this.list.prepend(item);
+    while (this.list.children.length > MAX_ITEMS) this.list.lastElementChild!.remove();
+    this.onEvent();
+  }
+
+  private fail(error: GraphQLRequestError) {
+    this.stop?.();
+    this.stop = null;
+    if (error.unsupported) return this.onUnsupported('服务端尚未提供 progressUpdated 订阅');
+    this.setStatus('error', error.message);
+    this.reconnect();
+  }
+
+  private reconnect() {
+    if (this.disposed) return;
+    this.stop = null;
+    clearTimeout(this.retryTimer);
+    const delay = Math.min(10_000, 500 * 2 ** this.retries++);
+    this.setStatus('reconnecting', '连接中断，正在重连…');
+    this.retryTimer = setTimeout(() => this.start(), delay);
+  }
+
+  private setStatus(state: string, text: string) {
+    this.status.dataset.state = state;
+    this.status.textContent = text;
+  }
+
+  dispose() {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    this.stop?.();
+  }
+}
+
+let current: LiveFeed | null = null;
+
+export const livePanel: Panel = {
+  id: 'live',
+  title: '实时动态',
+  live: true,
+  requires: ['Subscription.progressUpdated'],
+  async render(ctx, body) {
+    current?.dispose();
+    const status = h('span', { class: 'live-status', 'data-state': 'connecting' }, '连接中…');
+    const list = h('ul', { class: 'feed' }, h('li', { class: 'feed-empty' }, '等待新的进展…'));
+    body.replaceChildren(status, list);
+    current = new LiveFeed(ctx.area.code, list, status, ctx.refresh, (reason) => body.replaceChildren(noData(reason)));
+    current.start();
+  },
+  dispose() {
+    current?.dispose();
+    current = null;
+  },
+};
