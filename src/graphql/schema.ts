@@ -3,6 +3,8 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { AreaHistoryResolver } from '../modules/area/area.history.resolver.js';
+import { statsResolvers } from '../modules/stats/stats.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -10,7 +12,7 @@ let schema: Promise<GraphQLSchema> | undefined;
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AreaHistoryResolver, ...statsResolvers],
     validate: false,
     emitSchemaFile: false,
   });
