@@ -3,7 +3,7 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { PayloadErrors, userError, type UserError } from '../../common/payload.js';
+import { PayloadErrors, UserError, userError } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { Role, assertCanWrite, type Viewer } from '../auth/auth.rules.js';
@@ -72,6 +72,9 @@ export class AreaSuccessionPayload {
 
   @Field(() => [Area], { nullable: true, description: '被撤并区划 — the retired areas, with `validTo` and `successor` set; null on errors.' })
   retired?: Area[] | null;
+
+  @Field(() => [UserError], { description: 'What was wrong with the input; empty on success (then nothing was written).' })
+  userErrors!: UserError[];
 }
 
 /**

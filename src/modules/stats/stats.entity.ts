@@ -144,12 +144,10 @@ abstract class Valued {
   value!: string | null;
   unit!: IndicatorUnit;
 
-  @Field(() => Int, { nullable: true, description: '人数 — the value of a PERSONS indicator; null for money indicators or when nothing was reported.' })
   get persons(): number | null {
     return this.unit === IndicatorUnit.PERSONS && this.value !== null ? Math.round(Number(this.value)) : null;
   }
 
-  @Field(() => DecimalScalar, { nullable: true, description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.' })
   get amount(): string | null {
     return this.unit === IndicatorUnit.YUAN ? this.value : null;
   }
@@ -165,6 +163,16 @@ export class StatValue extends Valued {
 
   @Field(() => PeriodScalar, { description: '统计期 — the period.' })
   period!: Period;
+
+  @Field(() => Int, { nullable: true, description: '人数 — the value of a PERSONS indicator; null for money indicators or when nothing was reported.' })
+  override get persons(): number | null {
+    return super.persons;
+  }
+
+  @Field(() => DecimalScalar, { nullable: true, description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.' })
+  override get amount(): string | null {
+    return super.amount;
+  }
 
   @Field(() => Int, { description: '已报单位数 — reporting areas in the subtree with a figure for this indicator in the period.' })
   reportedAreas!: number;
@@ -213,6 +221,16 @@ export class Observation extends Valued {
 
   @Field(() => PeriodScalar, { description: '月份 — the month.' })
   period!: Period;
+
+  @Field(() => Int, { nullable: true, description: '人数 — the value of a PERSONS indicator; null for money indicators or when nothing was reported.' })
+  override get persons(): number | null {
+    return super.persons;
+  }
+
+  @Field(() => DecimalScalar, { nullable: true, description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.' })
+  override get amount(): string | null {
+    return super.amount;
+  }
 
   @Field(() => ObservationSource, { description: '来源 — reported, or demo data.' })
   source!: ObservationSource;
