@@ -5,10 +5,14 @@ import { Migration } from '@mikro-orm/migrations';
  * area, their audit trail, and township approvals of reporting periods.
  *
  * Roll-ups are range scans on the area-code prefix (C collation) over the
- * covering index `(indicator, period_month, area_code) include (value, source)`:
- * for one indicator and month the subtree of any area is one contiguous index
- * range, so one area and a batch of sibling areas are both served without
- * touching the heap.
+ * covering index `(indicator, area_code, period_month) include (value, source)`:
+ * for one indicator the subtree of any area is one contiguous index range
+ * (index-only, no heap), already ordered by area for the per-village
+ * latest-month/sum step. Measured with EXPLAIN ANALYZE on 4 years × 367
+ * villages: against `(indicator, period_month, area_code)` it costs about the
+ * same for a month (0.26 vs 0.16 ms one township, 2.4 vs 1.1 ms all 33) and
+ * half or less for a year (0.29 vs 2.6 ms one, 8.5 vs 18 ms all 33), where
+ * the month-first index needs one descent per month and an unsorted group-by.
  */
 export class Migration20261128100000_statistics extends Migration {
   override async up(): Promise<void> {
@@ -47,7 +51,7 @@ export class Migration20261128100000_statistics extends Migration {
         updated_by text not null,
         primary key (area_code, indicator, period_month)
       )`);
-    this.addSql('create index observation_rollup_idx on observation (indicator, period_month, area_code) include (value, source)');
+    this.addSql('create index observation_rollup_idx on observation (indicator, area_code, period_month) include (value, source)');
     this.addSql(`comment on table observation is '统计数据 — one monthly figure per reporting area and indicator; quarters and years are derived'`);
     this.addSql(`
       create table observation_change (

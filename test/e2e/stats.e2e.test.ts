@@ -495,7 +495,7 @@ describe('area mergers (两项改革)', () => {
       (await app.query(AreaStatsDocument, { code, period: period.key, indicators: ind }, { token })).area!.stats.map((s) => [valueCents(s), s.reportedAreas, s.expectedAreas]);
     const codes = ['511921', t1, t2, source, target];
     const pastBefore = await Promise.all(codes.map((c) => read(c, PREV)));
-    const yearBefore = await Promise.all(codes.map((c) => read(c, shift(NOW, -12).key.slice(0, 4) === NOW.key.slice(0, 4) ? YEAR : parsePeriod(shift(NOW, -1).key))));
+    const quarterBefore = await Promise.all(codes.map((c) => read(c, QUARTER)));
     const nowBefore = await Promise.all(codes.map((c) => read(c, NOW)));
     const events = await eventCount();
 
@@ -509,7 +509,7 @@ describe('area mergers (两项改革)', () => {
 
     // Past periods: every total unchanged, the retired village still counted.
     expect(await Promise.all(codes.map((c) => read(c, PREV)))).toEqual(pastBefore);
-    void yearBefore;
+    expect(await Promise.all(codes.map((c) => read(c, QUARTER)))).toEqual(quarterBefore);
     // The current month: the source's figures now belong to the target.
     const nowAfter = await Promise.all(codes.map((c) => read(c, NOW)));
     expect(nowAfter[0]).toEqual(nowBefore[0]!.map(([v, r, e]) => [v, r! - 1, e! - 1]));

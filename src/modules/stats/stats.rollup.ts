@@ -22,7 +22,7 @@ interface RollupRow {
 /**
  * Rolls up any number of (area, period, indicator) keys in ONE statement, in
  * SQL: each key's subtree is a code range `[lo, hi]` scanned on
- * `observation_rollup_idx (indicator, period_month, area_code)`; per reporting
+ * `observation_rollup_idx (indicator, area_code, period_month)`; per reporting
  * area a STOCK takes its latest month in the period and a FLOW sums the months;
  * areas are summed. `expected` counts the reporting-level areas of the subtree
  * that existed during the period, so retired villages count for past periods only.
