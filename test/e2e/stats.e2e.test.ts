@@ -76,9 +76,12 @@ const eventCount = async () => Number((await db<{ n: string }>('select count(*):
 async function expectedFromLeaves(code: string, level: AreaLevel, period: Period, indicator: string) {
   const [lo, hi] = subtreeRange(code, level);
   const rows = await db<{ area_code: string; m: string; cents: string }>(
-    `select area_code, period_month::text as m, (value * 100)::bigint::text as cents from observation
-      where indicator = ? and period_month between ? and ? and area_code between ? and ?`,
-    [indicator, period.startMonth, period.endMonth, lo, hi],
+    `select o.area_code, o.period_month::text as m, (o.value * 100)::bigint::text as cents
+       from observation o join area a on a.code = o.area_code
+      where o.indicator = ? and o.period_month between ? and ? and o.area_code between ? and ?
+        -- stocks: areas retired before the period's end are represented by their successor
+        and (? or a.valid_to is null or a.valid_to >= (?::date + interval '1 month' - interval '1 day')::date)`,
+    [indicator, period.startMonth, period.endMonth, lo, hi, indicator === 'ASSISTANCE_FUNDS_YUAN', period.endMonth],
   );
   const flow = indicator === 'ASSISTANCE_FUNDS_YUAN';
   const perVillage = new Map<string, { m: string; cents: number }>();
@@ -496,6 +499,7 @@ describe('area mergers (两项改革)', () => {
     const codes = ['511921', t1, t2, source, target];
     const pastBefore = await Promise.all(codes.map((c) => read(c, PREV)));
     const quarterBefore = await Promise.all(codes.map((c) => read(c, QUARTER)));
+    const yearBefore = await read('511921', YEAR);
     const nowBefore = await Promise.all(codes.map((c) => read(c, NOW)));
     const events = await eventCount();
 
@@ -510,6 +514,12 @@ describe('area mergers (两项改革)', () => {
     // Past periods: every total unchanged, the retired village still counted.
     expect(await Promise.all(codes.map((c) => read(c, PREV)))).toEqual(pastBefore);
     expect(await Promise.all(codes.map((c) => read(c, QUARTER)))).toEqual(quarterBefore);
+    // The year spanning the merger: the county's stock is not counted twice (the source's
+    // latest month and the target's, which now holds its people), the flow keeps every month.
+    const yearAfter = await read('511921', YEAR);
+    expect(yearAfter.map(([v]) => v)).toEqual(yearBefore.map(([v]) => v));
+    expect(yearAfter[0]![2]).toBe(yearBefore[0]![2]! - 1); // stock: expected at the year's end
+    expect(yearAfter[1]![2]).toBe(yearBefore[1]![2]); // flow: the source reported part of the year
     // The current month: the source's figures now belong to the target.
     const nowAfter = await Promise.all(codes.map((c) => read(c, NOW)));
     expect(nowAfter[0]).toEqual(nowBefore[0]!.map(([v, r, e]) => [v, r! - 1, e! - 1]));

@@ -177,7 +177,7 @@ export class StatValue extends Valued {
   @Field(() => Int, { description: '已报单位数 — reporting areas in the subtree with a figure for this indicator in the period.' })
   reportedAreas!: number;
 
-  @Field(() => Int, { description: '应报单位数 — reporting areas (villages) in the subtree that existed during the period.' })
+  @Field(() => Int, { description: '应报单位数 — reporting areas (villages) of the subtree expected to report: for a flow those that existed during the period, for a stock those that exist at its end.' })
   expectedAreas!: number;
 
   @Field(() => Int, { description: '演示数据单位数 — of the reported areas, how many rest on demo figures (`source: DEMO`).' })

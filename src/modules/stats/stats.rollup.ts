@@ -24,8 +24,11 @@ interface RollupRow {
  * SQL: each key's subtree is a code range `[lo, hi]` scanned on
  * `observation_rollup_idx (indicator, area_code, period_month)`; per reporting
  * area a STOCK takes its latest month in the period and a FLOW sums the months;
- * areas are summed. `expected` counts the reporting-level areas of the subtree
- * that existed during the period, so retired villages count for past periods only.
+ * areas are summed. A stock counts only areas that exist at the period's end
+ * (a village merged during the year is in its successor's latest figure, not
+ * twice); a flow counts every area that existed during the period. `expected`
+ * counts the reporting-level areas of the subtree on the same rule, so retired
+ * villages count for past periods only.
  *
  * No permission check: callers filter (the resolver path checks the viewer's
  * subtree; the live-progress feature pushes `statsChanged` per subscriber scope).
@@ -37,6 +40,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
     `select k.n::text as n, r.value::text as value, r.reported, r.demo, e.expected
        from unnest(?::text[], ?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
             with ordinality as k(lo, hi, m_start, m_end, indicator, agg, lvl, n)
+       cross join lateral (select (k.m_end + interval '1 month' - interval '1 day')::date as last_day) d
        cross join lateral (
          select sum(per_area.v) as value, count(*)::int as reported, count(*) filter (where per_area.demo)::int as demo
            from (select case when k.agg = 'FLOW' then sum(o.value)
@@ -44,14 +48,18 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
                         bool_or(o.source = 'DEMO') as demo
                    from observation o
                   where o.indicator = k.indicator
-                    and o.period_month between k.m_start and k.m_end
                     and o.area_code between k.lo and k.hi
-                  group by o.area_code) per_area) r
+                    and o.period_month between k.m_start and k.m_end
+                  group by o.area_code
+                  -- A stock counts the areas that exist at the period's end: people of an
+                  -- area retired during the period are in its successor's latest figure.
+                 having k.agg = 'FLOW'
+                     or not exists (select 1 from area r where r.code = o.area_code and r.valid_to < d.last_day)) per_area) r
        cross join lateral (
          select count(*)::int as expected from area a
           where a.level = k.lvl and a.code between k.lo and k.hi
-            and (a.valid_from is null or a.valid_from < k.m_end + interval '1 month')
-            and (a.valid_to is null or a.valid_to >= k.m_start)) e
+            and (a.valid_from is null or a.valid_from <= d.last_day)
+            and (a.valid_to is null or a.valid_to >= case when k.agg = 'FLOW' then k.m_start else d.last_day end)) e
       order by k.n`,
     [
       ranges.map(([lo]) => lo),
