@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subtreeRange, AreaLevel } from '../../src/modules/area/area.rules.js';
 import { monthOf, nextPeriod, parsePeriod, type Period } from '../../src/modules/stats/stats.rules.js';
 import { demoFigures, seedDemoStatistics } from '../../src/modules/stats/stats.seed.js';
+import { rolledUpValues } from '../../src/modules/stats/stats.rollup.js';
+import { indicatorsOf } from '../../src/modules/stats/stats.rules.js';
+import { sqlFor } from '../../src/db/sql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   AreaApprovalDocument,
@@ -120,6 +123,8 @@ describe('indicator catalogue', () => {
     const funds = indicators.find((i) => i.code === 'ASSISTANCE_FUNDS_YUAN')!;
     expect(funds).toMatchObject({ unit: 'YUAN', timeAggregation: 'FLOW', reportingLevel: 'VILLAGE' });
     expect(funds.description).toContain('sums the months');
+    const node = await app.query<{ node: { code: string } | null }, { id: string }>('query($id: ID!) { node(id: $id) { ... on Indicator { code } } }', { id: funds.id });
+    expect(node.node).toEqual({ code: 'ASSISTANCE_FUNDS_YUAN' });
     expect(indicators.find((i) => i.code === 'DIBAO_RURAL')).toMatchObject({ unit: 'PERSONS', timeAggregation: 'STOCK', nameZh: '农村低保对象' });
     // The catalogue table agrees with the code.
     const table = await db<{ code: string; unit: string; time_aggregation: string }>('select code, unit, time_aggregation from indicator order by sort_order');
@@ -233,6 +238,17 @@ describe('roll-ups', () => {
     expect(single.area!.stats[0]!.amount).toBe(series[5]!.amount);
     const bad = await app.request(StatsSeriesDocument, { code: '511921', indicator: 'ASSISTANCE_FUNDS_YUAN', from: '2026', to: '2026-05' }, { token: ADMIN });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('offers rolledUpValues to other features: the same figures for a list of areas in one statement', async () => {
+    const sql = sqlFor(app.orm.em.fork());
+    const areas = [{ code: COUNTY, level: AreaLevel.COUNTY }, ...townships.slice(0, 5).map((code) => ({ code, level: AreaLevel.TOWNSHIP }))];
+    const { result, count } = await app.measure(() => rolledUpValues(sql, areas, PREV, indicatorsOf(['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'])));
+    expect(count).toBe(1);
+    for (const area of areas) {
+      const api = await app.query(AreaStatsDocument, { code: area.code, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
+      expect(result.get(area.code)!.map((v) => [v.persons, v.amount, v.reportedAreas])).toEqual(api.area!.stats.map((v) => [v.persons, v.amount, v.reportedAreas]));
+    }
   });
 
   it('validates and normalises the Period scalar', async () => {
@@ -442,6 +458,16 @@ describe('approval and locking', () => {
 
     const seen = await app.query(AreaApprovalDocument, { code: village(), period: PREV.key }, { token: villageToken });
     expect(seen.area!.approval).toMatchObject({ status: 'APPROVED', locked: true });
+    const node = await app.query<{ node: { id: string; status: string } | null }, { id: string }>(
+      'query($id: ID!) { node(id: $id) { id ... on ReportingApproval { status } } }',
+      { id: seen.area!.approval!.id },
+      { token: villageToken },
+    );
+    expect(node.node).toEqual({ id: seen.area!.approval!.id, status: 'APPROVED' });
+    const nodeQuery = 'query($id: ID!) { node(id: $id) { id } }';
+    expect((await app.request(nodeQuery, { id: seen.area!.approval!.id })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const stranger = await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0]!)![0]!);
+    expect((await app.request(nodeQuery, { id: seen.area!.approval!.id }, { token: stranger })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const noReason = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN' } }, { token: ADMIN });
     expect(noReason.reviewReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'reason'] })]);

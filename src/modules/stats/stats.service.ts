@@ -8,7 +8,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { AreaLevel, ancestorCodes, normalizeCode } from '../area/area.rules.js';
-import { Role, assertCanRead, assertCanWrite } from '../auth/auth.rules.js';
+import { Role, assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
@@ -134,11 +134,16 @@ export class StatsService {
     });
   }
 
-  /** The approval governing an area's figures: its township's; null at county level and above. */
+  /**
+   * The approval governing an area's figures: its township's; null at county
+   * level and above. Readable inside the viewer's subtree and, since it decides
+   * whether they may report, by the villages of the township.
+   */
   async approval(ctx: Context, area: { code: string; level: AreaLevel }, period: Period): Promise<ReportingApproval | null> {
     const township = townshipOf(area);
     if (!township) return null;
-    assertCanRead(ctx.viewer, area.code);
+    const viewer = requireViewer(ctx.viewer);
+    if (!viewer.areaCode.startsWith(township.slice(0, 9))) assertCanRead(viewer, area.code);
     return ctx.loaders.stats.approval.load({ code: township, period });
   }
 
