@@ -301,6 +301,20 @@ describe('reportObservations', () => {
     expect(stats.area!.stats[0]!.demoAreas).toBe(stats.area!.stats[0]!.reportedAreas - 1);
   });
 
+  it('rejects a stale version with CONFLICT and writes nothing', async () => {
+    const v = villagesOf.get(township())![2]!;
+    const ok = await app.query(ReportObservationsDocument, { input: input({ area: v, values: [{ indicator: 'ORPHANS', value: '4', version: 1 }] }) }, { token: ADMIN });
+    expect(ok.reportObservations.observations![0]!.version).toBe(2);
+    const before = await snapshot();
+    const stale = await app.query(
+      ReportObservationsDocument,
+      { input: input({ area: v, values: [{ indicator: 'DIBAO_RURAL', value: '9' }, { indicator: 'ORPHANS', value: '5', version: 1 }] }) },
+      { token: ADMIN },
+    );
+    expect(stale.reportObservations.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'values', '1', 'version'] })]);
+    expect(await snapshot()).toEqual(before);
+  });
+
   it.each([
     ['a negative count', { values: [{ indicator: 'ORPHANS', value: '-1' }] }, 'BAD_USER_INPUT', ['input', 'values', '0', 'value']],
     ['fractional persons', { values: [{ indicator: 'ORPHANS', value: '1.5' }] }, 'BAD_USER_INPUT', ['input', 'values', '0', 'value']],

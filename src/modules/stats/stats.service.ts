@@ -173,7 +173,7 @@ export class StatsService {
     } else if (period && period.startMonth > monthOf(new Date()).startMonth) {
       errors.push(userError(ErrorCode.VALIDATION, `${period.key} lies in the future`, 'period'));
     }
-    const values: { def: IndicatorDef; value: string }[] = [];
+    const values: { def: IndicatorDef; value: string; version: number | null; index: number }[] = [];
     input.values.forEach((entry, i) => {
       const def = collect(errors, () => indicatorOf(entry.indicator, `values.${i}.indicator`));
       if (!def) return;
@@ -182,7 +182,7 @@ export class StatsService {
         return;
       }
       const value = collect(errors, () => checkValue(def, entry.value, `values.${i}.value`));
-      if (value !== undefined) values.push({ def, value });
+      if (value !== undefined) values.push({ def, value, version: entry.version ?? null, index: i });
     });
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) {
@@ -255,6 +255,15 @@ export class StatsService {
           viewer.role,
         ],
       );
+      // Optimistic concurrency: a written row's version is its previous one + 1, so
+      // anything else means someone changed it since the caller read it.
+      const stale = written.flatMap((row) => {
+        const sent = values.find((v) => v.def.code === row.indicator)!;
+        return sent.version !== null && row.version !== sent.version + 1
+          ? [userError(ErrorCode.CONFLICT, `${row.indicator} ${period!.key} was changed by someone else (version ${row.version - 1}, you sent ${sent.version}); reload and retry`, `values.${sent.index}.version`)]
+          : [];
+      });
+      if (stale.length) throw new PayloadErrors(stale);
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
       for (const row of written) {

@@ -94,6 +94,8 @@ export type ObservationValueInput = {
   indicator: string;
   /** 数值 — a non-negative number as a string: whole persons ("12") or yuan with at most 2 decimals ("1250.50"). A string so that malformed numbers come back as userErrors. */
   value: string;
+  /** 版本 — optional optimistic concurrency: the figure's current `version` (0 when it does not exist yet); if someone changed it since, the report is a CONFLICT and nothing is written. */
+  version?: number | null | undefined;
 };
 
 /** 上报统计数据 — one village's figures for one month. */
