@@ -5,6 +5,7 @@ import { Migration20261127020000_area_current_indexes } from './Migration2026112
 import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
 import { Migration20261128300000_tasks_rectifications_supervision } from './Migration20261128300000_tasks_rectifications_supervision.js';
 import { Migration20261128200000_facilities_projects } from './Migration20261128200000_facilities_projects.js';
+import { Migration20261128100000_statistics } from './Migration20261128100000_statistics.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
   { name: 'Migration20261128300000_tasks_rectifications_supervision', class: Migration20261128300000_tasks_rectifications_supervision },
   { name: 'Migration20261128200000_facilities_projects', class: Migration20261128200000_facilities_projects },
+  { name: 'Migration20261128100000_statistics', class: Migration20261128100000_statistics },
 ];

@@ -14,6 +14,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A status change the lifecycle does not allow. */
   INVALID_TRANSITION: 'INVALID_TRANSITION',
+  /** The record is locked (an approved reporting period) until it is reopened. */
+  LOCKED: 'LOCKED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -13,6 +13,7 @@ registerEnumType(ErrorCode, {
     UNAUTHENTICATED: { description: 'No valid bearer token.' },
     CONFLICT: { description: 'Someone else changed the record first: reload it and retry with its current `version`.' },
     INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
+    LOCKED: { description: 'The record is locked (e.g. an approved reporting period, 已审核锁定) until it is reopened.' },
     INTERNAL_SERVER_ERROR: { description: 'Unexpected failure; the response carries a `requestId` for the logs.' },
   },
 });

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../common/log.js';
 import { governanceDemoSeeder } from '../modules/task/governance.demo.js';
 import { facilitiesAndProjectsDemo } from '../modules/project/project.demo.js';
+import { statsDemoSeeder } from '../modules/stats/stats.seed.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -18,6 +19,7 @@ export interface DemoSeeder {
 export const demoSeeders: DemoSeeder[] = [];
 demoSeeders.push(governanceDemoSeeder);
 demoSeeders.push(facilitiesAndProjectsDemo);
+demoSeeders.push(statsDemoSeeder);
 
 export async function seedDemo(orm: MikroORM, countyCode: string): Promise<void> {
   for (const seeder of demoSeeders) {

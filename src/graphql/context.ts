@@ -9,6 +9,7 @@ import { createSupervisionLoaders } from '../modules/supervision/supervision.loa
 import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
 import { createProjectLoaders } from '../modules/project/project.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
+import { createStatsLoaders } from '../modules/stats/stats.loaders.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
@@ -19,6 +20,7 @@ export function createLoaders(sql: Sql) {
     supervision: createSupervisionLoaders(sql),
     facility: createFacilityLoaders(sql),
     project: createProjectLoaders(sql),
+    stats: createStatsLoaders(sql),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -9,6 +9,7 @@ import { rectificationService } from '../modules/rectification/rectification.ser
 import { supervisionService } from '../modules/supervision/supervision.service.js';
 import { facilityService } from '../modules/facility/facility.service.js';
 import { projectService } from '../modules/project/project.service.js';
+import { statsNodeFetchers } from '../modules/stats/stats.node.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
@@ -21,6 +22,7 @@ const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | n
   SupervisionAction: (ctx, key) => supervisionService.byKey(ctx, key),
   Facility: (ctx, key) => facilityService.byKey(ctx, key),
   Project: (ctx, key) => projectService.byKey(ctx, key),
+  ...statsNodeFetchers,
 };
 
 const MAX_NODES = 100;

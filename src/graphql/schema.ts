@@ -7,6 +7,8 @@ import { AuditActorResolver, AuditResolver } from '../modules/audit/audit.resolv
 import { auditMutations } from '../modules/audit/audit.wrap.js';
 import { AreaFacilitiesResolver, FacilityResolver, FacilitySummaryResolver } from '../modules/facility/facility.resolver.js';
 import { AreaProjectsResolver, ProjectResolver } from '../modules/project/project.resolver.js';
+import { AreaHistoryResolver } from '../modules/area/area.history.resolver.js';
+import { statsResolvers } from '../modules/stats/stats.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
@@ -24,7 +26,7 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
   });

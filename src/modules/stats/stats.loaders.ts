@@ -1,0 +1,237 @@
+import DataLoader from 'dataloader';
+import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import type { Sql } from '../../db/sql.js';
+import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
+import { subtreeRange, type AreaLevel } from '../area/area.rules.js';
+import { Indicator, Observation, ObservationChange, ObservationSource, ReportingApproval } from './stats.entity.js';
+import { rollUp, type RollupKey } from './stats.rollup.js';
+import { ApprovalStatus, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type Period } from './stats.rules.js';
+import { ProgressActor } from '../progress/progress.entity.js';
+
+/** An area's subtree and a period. */
+export interface AreaPeriodKey {
+  code: string;
+  level: AreaLevel;
+  period: Period;
+}
+
+export interface CompletenessCounts {
+  expected: number;
+  reported: number;
+}
+
+/**
+ * Per village of the key's subtree that existed during the period: how many
+ * months it had to report (the period's months within its validity, up to the
+ * current month) and how many it has figures for. `k` is the key relation with
+ * lo, hi, m_start, m_end; `?` binds the current month.
+ */
+const VILLAGE_STATUS = `
+  select v.code, w.needed,
+         (select count(distinct o.period_month)::int from observation o
+           where o.area_code = v.code and o.period_month between w.from_m and w.to_m) as got
+    from area v
+    cross join lateral (
+      select f.from_m, f.to_m,
+             ((date_part('year', f.to_m) - date_part('year', f.from_m)) * 12
+               + date_part('month', f.to_m) - date_part('month', f.from_m) + 1)::int as needed
+        from (select greatest(k.m_start, date_trunc('month', coalesce(v.valid_from, k.m_start))::date) as from_m,
+                     least(k.m_end, date_trunc('month', coalesce(v.valid_to, k.m_end))::date, ?::date) as to_m) f) w
+   where v.level = 'VILLAGE' and v.code between k.lo and k.hi
+     and (v.valid_from is null or v.valid_from < k.m_end + interval '1 month')
+     and (v.valid_to is null or v.valid_to >= k.m_start)`;
+
+const keyArrays = (keys: AreaPeriodKey[]) => {
+  const ranges = keys.map((key) => subtreeRange(key.code, key.level));
+  return [ranges.map(([lo]) => lo), ranges.map(([, hi]) => hi), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth)];
+};
+
+const periodKey = (key: AreaPeriodKey) => JSON.stringify([key.code, key.period.key]);
+
+interface ObservationRow {
+  n: string;
+  area_code: string;
+  indicator: string;
+  period_month: string;
+  value: string;
+  source: ObservationSource;
+  version: number;
+  updated_at: Date;
+}
+
+/** `YYYY-MM-01` → the month period. */
+export const monthPeriod = (date: string) => parsePeriod(date.slice(0, 7));
+
+export function observationFromRow(row: Omit<ObservationRow, 'n'>): Observation {
+  const def = INDICATOR_BY_CODE.get(row.indicator)!;
+  return Object.assign(new Observation(), {
+    areaCode: row.area_code,
+    indicator: Indicator.of(def),
+    unit: def.unit,
+    period: monthPeriod(row.period_month),
+    value: row.value,
+    source: row.source,
+    version: row.version,
+    updatedAt: row.updated_at,
+  });
+}
+
+/**
+ * Per-request loaders for statistics. Each batch is ONE statement, whatever the
+ * number of areas: a tree query with stats on every node costs one roll-up
+ * statement per level of the tree.
+ */
+export function createStatsLoaders(sql: Sql) {
+  const rollup = new DataLoader<RollupKey, Awaited<ReturnType<typeof rollUp>>[number], string>((keys) => rollUp(sql, [...keys]), {
+    cacheKeyFn: (key) => JSON.stringify([key.code, key.period.key, key.indicator.code]),
+  });
+
+  const completeness = new DataLoader<AreaPeriodKey, CompletenessCounts, string>(
+    async (keys) => {
+      const rows = await sql<{ n: string; expected: number; reported: number }>(
+        `select k.n::text as n, count(s.code)::int as expected,
+                count(s.code) filter (where s.needed > 0 and s.got >= s.needed)::int as reported
+           from unnest(?::text[], ?::text[], ?::date[], ?::date[]) with ordinality as k(lo, hi, m_start, m_end, n)
+           left join lateral (${VILLAGE_STATUS}) s on true
+          group by k.n order by k.n`,
+        [...keyArrays([...keys]), monthOf(new Date()).startMonth],
+      );
+      return rows.map((row) => ({ expected: row.expected, reported: row.reported }));
+    },
+    { cacheKeyFn: periodKey },
+  );
+
+  // Villages not yet reported, keyset-paged on the code; one statement per page shape.
+  const missing = groupedLoader<AreaPeriodKey & { page: PageRequest }, Page<Area>>(
+    (key) => JSON.stringify([key.page.first, key.page.afterKey]),
+    async (keys) => {
+      const { page } = keys[0]!;
+      const rows = await sql<AreaRow & { n: string }>(
+        `select k.n::text as n, a.*
+           from unnest(?::text[], ?::text[], ?::date[], ?::date[]) with ordinality as k(lo, hi, m_start, m_end, n)
+           cross join lateral (
+             select ${AREA_COLUMNS.split(', ').map((c) => `v.${c}`).join(', ')}
+               from (${VILLAGE_STATUS}) s join area v on v.code = s.code
+              where not (s.needed > 0 and s.got >= s.needed) and s.code > ?::text
+              order by s.code limit ?) a
+          order by k.n, a.code`,
+        [...keyArrays(keys), monthOf(new Date()).startMonth, page.afterKey ?? '', page.first + 1],
+      );
+      const byKey = rowsByKey(
+        keys.map((_, i) => String(i + 1)),
+        rows,
+        (row) => row.n,
+      );
+      return keys.map((key, i) =>
+        toPage(byKey.get(String(i + 1))!.map(areaFromRow), key.page, (area) => area.code, async () => (await completeness.load(key)).expected - (await completeness.load(key)).reported),
+      );
+    },
+  );
+
+  const approval = new DataLoader<{ code: string; period: Period }, ReportingApproval, string>(
+    async (keys) => {
+      const rows = await sql<{ area_code: string; period: string; status: ApprovalStatus; reason: string | null; version: number; updated_at: Date }>(
+        `select r.area_code, r.period, r.status, r.reason, r.version, r.updated_at
+           from unnest(?::text[], ?::text[]) as k(code, period)
+           join reporting_approval r on r.area_code = k.code and r.period = k.period`,
+        [keys.map((k) => k.code), keys.map((k) => k.period.key)],
+      );
+      const found = new Map(rows.map((row) => [`${row.area_code}:${row.period}`, row]));
+      return keys.map((key) => {
+        const row = found.get(`${key.code}:${key.period.key}`);
+        return Object.assign(new ReportingApproval(), {
+          areaCode: key.code,
+          period: key.period,
+          status: row?.status ?? ApprovalStatus.OPEN,
+          reason: row?.reason ?? null,
+          version: row?.version ?? 0,
+          updatedAt: row?.updated_at ?? null,
+        });
+      });
+    },
+    { cacheKeyFn: (key) => `${key.code}:${key.period.key}` },
+  );
+
+  // Stored monthly figures of one area (a village) for a period.
+  const observations = groupedLoader<{ code: string; period: Period; indicators: IndicatorDef[] }, Observation[]>(
+    (key) => key.indicators.map((i) => i.code).join(','),
+    async (keys) => {
+      const rows = await sql<ObservationRow>(
+        `select k.n::text as n, o.area_code, o.indicator, o.period_month::text as period_month, o.value::text as value, o.source, o.version, o.updated_at
+           from unnest(?::text[], ?::date[], ?::date[]) with ordinality as k(code, m_start, m_end, n)
+           join observation o on o.area_code = k.code and o.indicator = any(?::text[]) and o.period_month between k.m_start and k.m_end
+          order by k.n, o.period_month, o.indicator`,
+        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0]!.indicators.map((i) => i.code)],
+      );
+      const byKey = rowsByKey(
+        keys.map((_, i) => String(i + 1)),
+        rows,
+        (row) => row.n,
+      );
+      const order = new Map(keys[0]!.indicators.map((def, i) => [def.code, i]));
+      return keys.map((_, i) =>
+        byKey
+          .get(String(i + 1))!
+          .sort((a, b) => a.period_month.localeCompare(b.period_month) || order.get(a.indicator)! - order.get(b.indicator)!)
+          .map(observationFromRow),
+      );
+    },
+  );
+
+  // Audit trail of one area's figures for an indicator and period, newest first (at most 200 per area).
+  const history = groupedLoader<{ code: string; period: Period; indicator: IndicatorDef }, ObservationChange[]>(
+    (key) => key.indicator.code,
+    async (keys) => {
+      const rows = await sql<{
+        n: string;
+        area_code: string;
+        period_month: string;
+        old_value: string | null;
+        new_value: string | null;
+        old_source: ObservationSource | null;
+        new_source: ObservationSource | null;
+        reason: string;
+        actor_sub: string;
+        actor_name: string;
+        actor_role: string | null;
+        changed_at: Date;
+      }>(
+        `select k.n::text as n, c.*
+           from unnest(?::text[], ?::date[], ?::date[]) with ordinality as k(code, m_start, m_end, n)
+           cross join lateral (
+             select area_code, period_month::text as period_month, old_value::text as old_value, new_value::text as new_value,
+                    old_source, new_source, reason, actor_sub, actor_name, actor_role, changed_at
+               from observation_change
+              where area_code = k.code and indicator = ? and period_month between k.m_start and k.m_end
+              order by id desc limit 200) c
+          order by k.n`,
+        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0]!.indicator.code],
+      );
+      const byKey = rowsByKey(
+        keys.map((_, i) => String(i + 1)),
+        rows,
+        (row) => row.n,
+      );
+      return keys.map((_, i) =>
+        byKey.get(String(i + 1))!.map((row) =>
+          Object.assign(new ObservationChange(), {
+            areaCode: row.area_code,
+            period: monthPeriod(row.period_month),
+            oldValue: row.old_value,
+            newValue: row.new_value,
+            oldSource: row.old_source,
+            newSource: row.new_source,
+            reason: row.reason,
+            actor: Object.assign(new ProgressActor(), { sub: row.actor_sub, name: row.actor_name, role: row.actor_role }),
+            changedAt: row.changed_at,
+          }),
+        ),
+      );
+    },
+  );
+
+  return { rollup, completeness, missing, approval, observations, history };
+}
+
+export type StatsLoaders = ReturnType<typeof createStatsLoaders>;

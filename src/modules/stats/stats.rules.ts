@@ -1,0 +1,228 @@
+import { DomainError, ErrorCode, badInput } from '../../common/errors.js';
+import { parseDecimal } from '../../common/money.js';
+
+/** Granularity of a {@link Period}. */
+export enum PeriodKind {
+  YEAR = 'YEAR',
+  QUARTER = 'QUARTER',
+  MONTH = 'MONTH',
+}
+
+/**
+ * A reporting period (统计期): a year `2026`, a quarter `2026Q2` or a month
+ * `2026-05`. Observations are monthly; a quarter or year is the months it spans.
+ */
+export interface Period {
+  kind: PeriodKind;
+  /** Normalised form: `2026`, `2026Q2`, `2026-05`. */
+  key: string;
+  /** First day of the first month, `YYYY-MM-01`. */
+  startMonth: string;
+  /** First day of the last month, `YYYY-MM-01`. */
+  endMonth: string;
+}
+
+const monthKey = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;
+const firstDay = (year: number, month: number) => `${monthKey(year, month)}-01`;
+
+/** Builds a period from its kind, year and quarter or month number (already checked). */
+function periodOf(kind: PeriodKind, year: number, n: number): Period {
+  if (kind === PeriodKind.YEAR) return { kind, key: String(year), startMonth: firstDay(year, 1), endMonth: firstDay(year, 12) };
+  if (kind === PeriodKind.QUARTER) return { kind, key: `${year}Q${n}`, startMonth: firstDay(year, 3 * n - 2), endMonth: firstDay(year, 3 * n) };
+  return { kind, key: monthKey(year, n), startMonth: firstDay(year, n), endMonth: firstDay(year, n) };
+}
+
+/**
+ * Parses and normalises a period: `2026`, `2026Q2` (also `2026q2`, `2026-Q2`),
+ * `2026-05` (also `2026-5`). Years 2000–2099. Anything else is a
+ * BAD_USER_INPUT naming `field` (`2026Q5`, `2026-13`, `26-05`).
+ */
+export function parsePeriod(input: string, field = 'period'): Period {
+  const text = String(input).trim();
+  const bad = () => badInput(field, `${field} must be a year (2026), a quarter (2026Q2) or a month (2026-05), got "${input}"`);
+  let match = /^(\d{4})$/.exec(text);
+  const year = (y: string) => {
+    const n = Number(y);
+    if (n < 2000 || n > 2099) throw badInput(field, `${field} must lie in the years 2000–2099, got "${input}"`);
+    return n;
+  };
+  if (match) return periodOf(PeriodKind.YEAR, year(match[1]!), 0);
+  match = /^(\d{4})-?[Qq](\d)$/.exec(text);
+  if (match) {
+    const q = Number(match[2]);
+    if (q < 1 || q > 4) throw badInput(field, `${field}: a quarter is Q1–Q4, got "${input}"`);
+    return periodOf(PeriodKind.QUARTER, year(match[1]!), q);
+  }
+  match = /^(\d{4})-(\d{1,2})$/.exec(text);
+  if (match) {
+    const m = Number(match[2]);
+    if (m < 1 || m > 12) throw badInput(field, `${field}: a month is 01–12, got "${input}"`);
+    return periodOf(PeriodKind.MONTH, year(match[1]!), m);
+  }
+  throw bad();
+}
+
+/** The month period containing a date (UTC). */
+export function monthOf(date: Date): Period {
+  return periodOf(PeriodKind.MONTH, date.getUTCFullYear(), date.getUTCMonth() + 1);
+}
+
+/** The period following `period`, of the same kind. */
+export function nextPeriod(period: Period): Period {
+  const year = Number(period.key.slice(0, 4));
+  if (period.kind === PeriodKind.YEAR) return periodOf(PeriodKind.YEAR, year + 1, 0);
+  if (period.kind === PeriodKind.QUARTER) {
+    const q = Number(period.key.slice(5));
+    return q === 4 ? periodOf(PeriodKind.QUARTER, year + 1, 1) : periodOf(PeriodKind.QUARTER, year, q + 1);
+  }
+  const m = Number(period.key.slice(5, 7));
+  return m === 12 ? periodOf(PeriodKind.MONTH, year + 1, 1) : periodOf(PeriodKind.MONTH, year, m + 1);
+}
+
+/** Longest time series served in one request. */
+export const MAX_SERIES_POINTS = 120;
+
+/** The periods from `from` to `to` inclusive; both of one kind, in order, at most {@link MAX_SERIES_POINTS}. */
+export function periodRange(from: Period, to: Period): Period[] {
+  if (from.kind !== to.kind) throw badInput('to', `from and to must be of the same kind (${from.kind} vs ${to.kind})`);
+  if (to.startMonth < from.startMonth) throw badInput('to', `to (${to.key}) is before from (${from.key})`);
+  const out: Period[] = [];
+  for (let p = from; p.startMonth <= to.startMonth; p = nextPeriod(p)) {
+    out.push(p);
+    if (out.length > MAX_SERIES_POINTS) throw badInput('to', `a series holds at most ${MAX_SERIES_POINTS} periods`);
+  }
+  return out;
+}
+
+/** Unit of an indicator's values. */
+export enum IndicatorUnit {
+  /** 人 — whole persons. */
+  PERSONS = 'PERSONS',
+  /** 元 — yuan, two decimal places. */
+  YUAN = 'YUAN',
+}
+
+/** How an indicator's monthly values combine into a quarter or a year (areas always SUM). */
+export enum TimeAggregation {
+  /** 时点数 — a count at a moment: the latest reported month in the period, per area. */
+  STOCK = 'STOCK',
+  /** 累计数 — an amount per month: the months of the period are summed. */
+  FLOW = 'FLOW',
+}
+
+/** One entry of the indicator catalogue (统计指标). */
+export interface IndicatorDef {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  unit: IndicatorUnit;
+  timeAggregation: TimeAggregation;
+  /** Level whose areas report it (roll-ups count these as expected). */
+  reportingLevel: 'VILLAGE' | 'TOWNSHIP';
+}
+
+const persons = (code: string, nameZh: string, nameEn: string): IndicatorDef => ({
+  code,
+  nameZh,
+  nameEn,
+  unit: IndicatorUnit.PERSONS,
+  timeAggregation: TimeAggregation.STOCK,
+  reportingLevel: 'VILLAGE',
+});
+
+/** The catalogue, in display order; the `indicator` table holds the same rows (migration 20261128100000). */
+export const INDICATORS: readonly IndicatorDef[] = [
+  persons('ELDERLY_60_PLUS', '60岁以上老年人', 'Elderly aged 60 and over'),
+  persons('MINORS_0_17', '未成年人(0-17周岁)', 'Minors aged 0-17'),
+  persons('DIBAO_URBAN', '城市低保对象', 'Urban minimum living allowance recipients'),
+  persons('DIBAO_RURAL', '农村低保对象', 'Rural minimum living allowance recipients'),
+  persons('EXTREMELY_POOR_SUPPORTED', '特困供养人员(五保户)', 'Extremely poor persons under state support'),
+  persons('DISABLED_LIVING_SUBSIDY', '困难残疾人生活补贴对象', 'Recipients of the living subsidy for disabled people in hardship'),
+  persons('SEVERE_DISABLED_CARE_SUBSIDY', '重度残疾人护理补贴对象', 'Recipients of the care subsidy for severely disabled people'),
+  persons('ORPHANS', '孤儿', 'Orphans'),
+  persons('DE_FACTO_UNSUPPORTED_CHILDREN', '事实无人抚养儿童', 'De facto unsupported children'),
+  persons('HIV_AFFECTED_CHILDREN', '艾滋病病毒感染儿童', 'Children living with HIV'),
+  {
+    code: 'ASSISTANCE_FUNDS_YUAN',
+    nameZh: '救助资金(元)',
+    nameEn: 'Assistance funds paid (yuan)',
+    unit: IndicatorUnit.YUAN,
+    timeAggregation: TimeAggregation.FLOW,
+    reportingLevel: 'VILLAGE',
+  },
+];
+
+export const INDICATOR_BY_CODE = new Map(INDICATORS.map((i) => [i.code, i]));
+
+/** The catalogue entry for a code, or a BAD_USER_INPUT naming `field`. */
+export function indicatorOf(code: string, field = 'indicator'): IndicatorDef {
+  const found = INDICATOR_BY_CODE.get(code.trim().toUpperCase());
+  if (!found) throw badInput(field, `Unknown indicator "${code}"; known: ${INDICATORS.map((i) => i.code).join(', ')}`);
+  return found;
+}
+
+/** Indicators named by a request, defaulting to the whole catalogue; duplicates dropped, order kept. */
+export function indicatorsOf(codes: string[] | null | undefined, field = 'indicators'): IndicatorDef[] {
+  if (codes == null) return [...INDICATORS];
+  const out: IndicatorDef[] = [];
+  codes.forEach((code, i) => {
+    const def = indicatorOf(code, `${field}.${i}`);
+    if (!out.includes(def)) out.push(def);
+  });
+  return out;
+}
+
+/**
+ * Checks one reported value against its indicator's unit and returns it in
+ * canonical form: persons are whole non-negative numbers ("12"), yuan have at
+ * most two decimal places ("1250.50"). Throws BAD_USER_INPUT naming `field`.
+ */
+export function checkValue(def: IndicatorDef, input: string, field = 'value'): string {
+  const text = String(input).trim();
+  if (text.startsWith('-')) throw badInput(field, `${def.code}: a value cannot be negative, got "${input}"`);
+  if (def.unit === IndicatorUnit.PERSONS) {
+    if (!/^\d{1,9}$/.test(text)) throw badInput(field, `${def.code} counts persons: a whole number is required, got "${input}"`);
+    return String(Number(text));
+  }
+  const parsed = parseDecimal(text, 2);
+  if (parsed === null || Number(parsed) >= 1e12) {
+    throw badInput(field, `${def.code} is money in yuan: a decimal with at most 2 places is required, got "${input}"`);
+  }
+  return parsed;
+}
+
+/** 报送审核 status of one area and period. */
+export enum ApprovalStatus {
+  OPEN = 'OPEN',
+  SUBMITTED = 'SUBMITTED',
+  APPROVED = 'APPROVED',
+  RETURNED = 'RETURNED',
+}
+
+/** A county decision on a submitted or approved period. */
+export enum ReviewDecision {
+  APPROVE = 'APPROVE',
+  RETURN = 'RETURN',
+  REOPEN = 'REOPEN',
+}
+
+/** Township submission: from OPEN or RETURNED only. */
+export function submitTransition(current: ApprovalStatus): ApprovalStatus {
+  if (current === ApprovalStatus.OPEN || current === ApprovalStatus.RETURNED) return ApprovalStatus.SUBMITTED;
+  throw new DomainError(ErrorCode.INVALID_TRANSITION, `A period that is ${current} cannot be submitted`, 'period');
+}
+
+/**
+ * County review: APPROVE and RETURN act on a SUBMITTED period, REOPEN on an
+ * APPROVED one (back to OPEN, unlocking it). RETURN and REOPEN need a reason.
+ */
+export function reviewTransition(current: ApprovalStatus, decision: ReviewDecision, reason: string | null | undefined): ApprovalStatus {
+  const from = decision === ReviewDecision.REOPEN ? ApprovalStatus.APPROVED : ApprovalStatus.SUBMITTED;
+  if (current !== from) {
+    throw new DomainError(ErrorCode.INVALID_TRANSITION, `${decision} needs a ${from} period; this one is ${current}`, 'decision');
+  }
+  if (decision !== ReviewDecision.APPROVE && !reason?.trim()) {
+    throw badInput('reason', `${decision} needs a reason`);
+  }
+  return decision === ReviewDecision.APPROVE ? ApprovalStatus.APPROVED : decision === ReviewDecision.RETURN ? ApprovalStatus.RETURNED : ApprovalStatus.OPEN;
+}

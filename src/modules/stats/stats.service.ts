@@ -1,0 +1,376 @@
+// Side effect: registers the statistics merge hook (moveObservationsOnMerge).
+import './stats.history.js';
+import { pageRequest, type Page, type PageArgs } from '../../common/connection.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { toGlobalId } from '../../common/global-id.js';
+import { PayloadErrors, assertVersion, userError, type UserError } from '../../common/payload.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
+import { AreaLevel, ancestorCodes, normalizeCode } from '../area/area.rules.js';
+import { Role, assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.service.js';
+import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
+import { observationFromRow } from './stats.loaders.js';
+import type { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';
+import {
+  ApprovalStatus,
+  PeriodKind,
+  checkValue,
+  indicatorOf,
+  indicatorsOf,
+  monthOf,
+  parsePeriod,
+  periodRange,
+  reviewTransition,
+  submitTransition,
+  type IndicatorDef,
+  type Period,
+} from './stats.rules.js';
+
+const REPORTERS = [Role.VILLAGE_OPERATOR, Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];
+const SUBMITTERS = [Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];
+const REVIEWERS = [Role.COUNTY_ADMIN];
+
+/** Runs `parse` and records its DomainError as a userError instead of throwing. */
+function collect<T>(errors: UserError[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== ErrorCode.FORBIDDEN && error.code !== ErrorCode.UNAUTHENTICATED) {
+      errors.push(userError(error.code, error.message, error.field ?? null));
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** The township whose approvals govern an area (itself when it is one); null above township level. */
+export function townshipOf(area: { code: string; level: AreaLevel }): string | null {
+  if (area.level === AreaLevel.TOWNSHIP) return area.code;
+  if (area.level === AreaLevel.VILLAGE) return `${area.code.slice(0, 9)}000`;
+  return null;
+}
+
+/**
+ * Statistics (统计): roll-ups, completeness, reporting, approval and audit.
+ *
+ * Reads need a signed-in viewer and are limited to the viewer's subtree
+ * (anonymous callers get UNAUTHENTICATED, other subtrees FORBIDDEN): figures
+ * on 低保 and orphans are not public. Roll-ups run in SQL via
+ * {@link rollUp}, batched per request by the stats loaders.
+ */
+export class StatsService {
+  async stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<StatValue[]> {
+    assertCanRead(ctx.viewer, area.code);
+    const defs = indicatorsOf(indicators);
+    return Promise.all(defs.map((indicator) => ctx.loaders.stats.rollup.load({ code: area.code, level: area.level, period, indicator })));
+  }
+
+  async series(ctx: Context, area: Area, indicator: string, from: Period, to: Period): Promise<StatValue[]> {
+    assertCanRead(ctx.viewer, area.code);
+    const def = indicatorOf(indicator);
+    const periods = periodRange(from, to);
+    return Promise.all(periods.map((period) => ctx.loaders.stats.rollup.load({ code: area.code, level: area.level, period, indicator: def })));
+  }
+
+  /**
+   * The drill-down table: one row per child of `parent` that existed during the
+   * period (current children for current periods; retired ones for the periods
+   * they lived in). Three statements whatever the number of children.
+   */
+  async table(ctx: Context, parentCode: string, period: Period, indicators: string[] | null | undefined): Promise<StatsTable> {
+    const code = normalizeCode(parentCode, 'parent');
+    assertCanRead(ctx.viewer, code);
+    const defs = indicatorsOf(indicators);
+    const parent = await ctx.loaders.area.byCode.load(code);
+    if (!parent) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'parent');
+    const children = await ctx.sql<AreaRow>(
+      `select ${AREA_COLUMNS} from area
+        where parent_code = ? and (valid_from is null or valid_from < ?::date + interval '1 month')
+          and (valid_to is null or valid_to >= ?::date)
+        order by code`,
+      [code, period.endMonth, period.startMonth],
+    );
+    const areas = [parent, ...children.map(areaFromRow)];
+    // The rows' `area` fields then resolve without another statement.
+    for (const area of areas) ctx.loaders.area.byCode.prime(area.code, area);
+    const values = await ctx.loaders.stats.rollup.loadMany(
+      areas.flatMap((area) => defs.map((indicator) => ({ code: area.code, level: area.level, period, indicator }))),
+    );
+    const failed = values.find((value) => value instanceof Error);
+    if (failed) throw failed;
+    const rows = areas.map((area, i) =>
+      Object.assign(new StatsRow(), { areaCode: area.code, values: values.slice(i * defs.length, (i + 1) * defs.length) as StatValue[] }),
+    );
+    return Object.assign(new StatsTable(), {
+      parentCode: code,
+      period,
+      indicators: defs.map(Indicator.of),
+      rows: rows.slice(1),
+      total: rows[0]!.values,
+    });
+  }
+
+  async reporting(ctx: Context, area: Area, period: Period): Promise<ReportingCompleteness> {
+    assertCanRead(ctx.viewer, area.code);
+    const counts = await ctx.loaders.stats.completeness.load({ code: area.code, level: area.level, period });
+    return Object.assign(new ReportingCompleteness(), {
+      areaCode: area.code,
+      areaLevel: area.level,
+      period,
+      expectedAreas: counts.expected,
+      reportedAreas: counts.reported,
+    });
+  }
+
+  async missing(ctx: Context, completeness: ReportingCompleteness, args: PageArgs): Promise<Page<Area>> {
+    return ctx.loaders.stats.missing.load({
+      code: completeness.areaCode,
+      level: completeness.areaLevel,
+      period: completeness.period,
+      page: pageRequest(args),
+    });
+  }
+
+  /**
+   * The approval governing an area's figures: its township's; null at county
+   * level and above. Readable inside the viewer's subtree and, since it decides
+   * whether they may report, by the villages of the township.
+   */
+  async approval(ctx: Context, area: { code: string; level: AreaLevel }, period: Period): Promise<ReportingApproval | null> {
+    const township = townshipOf(area);
+    if (!township) return null;
+    const viewer = requireViewer(ctx.viewer);
+    if (!viewer.areaCode.startsWith(township.slice(0, 9))) assertCanRead(viewer, area.code);
+    return ctx.loaders.stats.approval.load({ code: township, period });
+  }
+
+  async observations(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<Observation[]> {
+    assertCanRead(ctx.viewer, area.code);
+    return ctx.loaders.stats.observations.load({ code: area.code, period, indicators: indicatorsOf(indicators) });
+  }
+
+  async history(ctx: Context, area: Area, indicator: string, period: Period): Promise<ObservationChange[]> {
+    assertCanRead(ctx.viewer, area.code);
+    return ctx.loaders.stats.history.load({ code: area.code, period, indicator: indicatorOf(indicator) });
+  }
+
+  /**
+   * 上报: writes one reporting area's figures for one month, all or nothing.
+   * Every input problem comes back at once as userErrors and nothing is written;
+   * a period its township has had APPROVED is LOCKED until the county reopens it.
+   * Each changed figure gets an audit row; the report gets one progress event.
+   */
+  async report(ctx: Context, input: ReportObservationsInput): Promise<{ area: Area; observations: Observation[] }> {
+    const code = normalizeCode(input.area, 'area');
+    const viewer = assertCanWrite(ctx.viewer, code, REPORTERS);
+    const errors: UserError[] = [];
+    const period = collect(errors, () => parsePeriod(input.period, 'period'));
+    if (period && period.kind !== PeriodKind.MONTH) {
+      errors.push(userError(ErrorCode.VALIDATION, `Figures are reported per month (e.g. 2026-05); ${period.key} is a ${period.kind.toLowerCase()}`, 'period'));
+    } else if (period && period.startMonth > monthOf(new Date()).startMonth) {
+      errors.push(userError(ErrorCode.VALIDATION, `${period.key} lies in the future`, 'period'));
+    }
+    const values: { def: IndicatorDef; value: string; version: number | null; index: number }[] = [];
+    input.values.forEach((entry, i) => {
+      const def = collect(errors, () => indicatorOf(entry.indicator, `values.${i}.indicator`));
+      if (!def) return;
+      if (values.some((v) => v.def === def)) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, `${def.code} is given twice`, `values.${i}.indicator`));
+        return;
+      }
+      const value = collect(errors, () => checkValue(def, entry.value, `values.${i}.value`));
+      if (value !== undefined) values.push({ def, value, version: entry.version ?? null, index: i });
+    });
+    const area = await ctx.loaders.area.byCode.load(code);
+    if (!area) {
+      errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
+    } else if (area.level !== AreaLevel.VILLAGE) {
+      errors.push(userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'));
+    } else if (area.validTo !== null) {
+      const successor = area.successorCode ? `; its successor ${area.successorCode} reports now` : '';
+      errors.push(userError(ErrorCode.VALIDATION, `${area.name} was retired on ${area.validTo}${successor}`, 'area'));
+    }
+    if (errors.length) throw new PayloadErrors(errors);
+    const month = period!.startMonth;
+
+    const rows = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      // Share-lock the approvals covering the month, so an approval cannot commit
+      // between this check and the write.
+      const approvals = await sql<{ area_code: string; period: string; status: ApprovalStatus }>(
+        `select area_code, period, status from reporting_approval
+          where area_code = any(?::text[]) and start_month <= ?::date and end_month >= ?::date
+          for share`,
+        [[...ancestorCodes(code, AreaLevel.VILLAGE), code], month, month],
+      );
+      const locked = approvals.find((a) => a.status === ApprovalStatus.APPROVED);
+      if (locked) {
+        throw new DomainError(
+          ErrorCode.LOCKED,
+          `${period!.key} is locked: ${locked.area_code} ${locked.period} was approved by the county (已审核); ask the county to reopen it before reporting`,
+          'period',
+        );
+      }
+      const written = await sql<{
+        indicator: string;
+        value: string;
+        old_value: string | null;
+        source: 'REPORT';
+        version: number;
+        updated_at: Date;
+        period_month: string;
+        area_code: string;
+      }>(
+        `with incoming (indicator, value) as (select * from unnest(?::text[], ?::numeric[])),
+              old as (select o.indicator, o.value, o.source from observation o
+                       where o.area_code = ? and o.period_month = ?::date and o.indicator in (select indicator from incoming)),
+              up as (
+                insert into observation (area_code, indicator, period_month, value, source, updated_by)
+                select ?, indicator, ?::date, value, 'REPORT', ? from incoming
+                on conflict (area_code, indicator, period_month) do update
+                   set value = excluded.value, source = 'REPORT', version = observation.version + 1,
+                       updated_at = now(), updated_by = excluded.updated_by
+                 where (observation.value, observation.source) is distinct from (excluded.value, excluded.source)
+                returning area_code, indicator, period_month, value, source, version, updated_at),
+              audit as (
+                insert into observation_change (area_code, indicator, period_month, old_value, new_value, old_source, new_source, reason, actor_sub, actor_name, actor_role)
+                select up.area_code, up.indicator, up.period_month, old.value, up.value, old.source, up.source, 'REPORT', ?, ?, ?
+                  from up left join old using (indicator))
+         select up.area_code, up.indicator, up.period_month::text as period_month, up.value::text as value, old.value::text as old_value,
+                up.source, up.version, up.updated_at
+           from up left join old using (indicator)`,
+        [
+          values.map((v) => v.def.code),
+          values.map((v) => v.value),
+          code,
+          month,
+          code,
+          month,
+          viewer.sub,
+          viewer.sub,
+          viewer.name,
+          viewer.role,
+        ],
+      );
+      // Optimistic concurrency: a written row's version is its previous one + 1, so
+      // anything else means someone changed it since the caller read it.
+      const stale = written.flatMap((row) => {
+        const sent = values.find((v) => v.def.code === row.indicator)!;
+        return sent.version !== null && row.version !== sent.version + 1
+          ? [userError(ErrorCode.CONFLICT, `${row.indicator} ${period!.key} was changed by someone else (version ${row.version - 1}, you sent ${sent.version}); reload and retry`, `values.${sent.index}.version`)]
+          : [];
+      });
+      if (stale.length) throw new PayloadErrors(stale);
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      for (const row of written) {
+        before[row.indicator] = row.old_value;
+        after[row.indicator] = row.value;
+      }
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.OBSERVATION,
+        subjectId: toGlobalId('Area', code),
+        areaCode: code,
+        action: ProgressAction.REPORTED,
+        actor: viewer,
+        summary: `${area!.name} ${period!.key} 上报 ${values.length} 项指标（${written.length} 项有变化）`,
+        before,
+        after,
+      });
+      return sql<Parameters<typeof observationFromRow>[0]>(
+        `select area_code, indicator, period_month::text as period_month, value::text as value, source, version, updated_at
+           from observation where area_code = ? and period_month = ?::date and indicator = any(?::text[])`,
+        [code, month, values.map((v) => v.def.code)],
+      );
+    });
+    const order = new Map(values.map((v, i) => [v.def.code, i]));
+    return { area: area!, observations: rows.map(observationFromRow).sort((a, b) => order.get(a.indicator.code)! - order.get(b.indicator.code)!) };
+  }
+
+  /** Loads a township for an approval step; throws userErrors for the wrong kind of area. */
+  private async township(ctx: Context, input: { area: string; period: string }, roles: Role[]) {
+    const code = normalizeCode(input.area, 'area');
+    assertCanWrite(ctx.viewer, code, roles);
+    const errors: UserError[] = [];
+    const period = collect(errors, () => parsePeriod(input.period, 'period'));
+    const area = await ctx.loaders.area.byCode.load(code);
+    if (!area) errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
+    else if (area.level !== AreaLevel.TOWNSHIP) {
+      errors.push(userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: periods are submitted and approved per township`, 'area'));
+    }
+    if (errors.length) throw new PayloadErrors(errors);
+    return { area: area!, period: period! };
+  }
+
+  /** Moves one approval to `next` in a transaction with its event; `decide` checks the transition. */
+  private async transition(
+    ctx: Context,
+    area: Area,
+    period: Period,
+    version: number | null | undefined,
+    decide: (current: ApprovalStatus) => ApprovalStatus,
+    reason: string | null,
+    verb: string,
+  ): Promise<ReportingApproval> {
+    const viewer = ctx.viewer!;
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<{ status: ApprovalStatus; version: number }>(
+        'select status, version from reporting_approval where area_code = ? and period = ? for update',
+        [area.code, period.key],
+      );
+      const current = row?.status ?? ApprovalStatus.OPEN;
+      if (version != null) assertVersion(row?.version ?? 0, version, `The approval of ${area.name} ${period.key}`);
+      const next = decide(current);
+      const [saved] = await sql<{ status: ApprovalStatus; reason: string | null; version: number; updated_at: Date }>(
+        `insert into reporting_approval (area_code, period, start_month, end_month, status, reason, updated_by)
+         values (?, ?, ?::date, ?::date, ?, ?, ?)
+         on conflict (area_code, period) do update
+            set status = excluded.status, reason = excluded.reason, version = reporting_approval.version + 1,
+                updated_at = now(), updated_by = excluded.updated_by
+          where reporting_approval.version = ?
+         returning status, reason, version, updated_at`,
+        [area.code, period.key, period.startMonth, period.endMonth, next, reason, viewer.sub, row?.version ?? 0],
+      );
+      if (!saved) assertVersion(-1, row?.version ?? 0, `The approval of ${area.name} ${period.key}`);
+      const approval = Object.assign(new ReportingApproval(), {
+        areaCode: area.code,
+        period,
+        status: saved!.status,
+        reason: saved!.reason,
+        version: saved!.version,
+        updatedAt: saved!.updated_at,
+      });
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.REPORTING_PERIOD,
+        subjectId: approval.id,
+        areaCode: area.code,
+        action: verb === '报送' ? ProgressAction.STATUS_CHANGED : ProgressAction.REVIEWED,
+        actor: viewer,
+        summary: `${area.name} ${period.key} ${verb}：${current} → ${next}${reason ? `（${reason}）` : ''}`,
+        before: { status: current },
+        after: { status: next, reason },
+      });
+      return approval;
+    });
+  }
+
+  /** 报送: a township (or the county for it) submits a period: OPEN/RETURNED → SUBMITTED. */
+  async submit(ctx: Context, input: SubmitReportingPeriodInput): Promise<ReportingApproval> {
+    const { area, period } = await this.township(ctx, input, SUBMITTERS);
+    return this.transition(ctx, area, period, input.version, submitTransition, null, '报送');
+  }
+
+  /** 审核: the county approves (locks), returns (with a reason) or reopens (unlocks, with a reason). */
+  async review(ctx: Context, input: ReviewReportingPeriodInput): Promise<ReportingApproval> {
+    const { area, period } = await this.township(ctx, input, REVIEWERS);
+    const reason = input.reason?.trim() || null;
+    const verb = { APPROVE: '审核通过', RETURN: '退回', REOPEN: '重新开放' }[input.decision];
+    return this.transition(ctx, area, period, input.version, (current) => reviewTransition(current, input.decision, reason), reason, verb);
+  }
+}
+
+export const statsService = new StatsService();
