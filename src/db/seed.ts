@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../common/log.js';
+import { governanceDemoSeeder } from '../modules/governance/governance.seed.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -14,6 +15,7 @@ export interface DemoSeeder {
 
 /** Every feature's seeder, in dependency order. Features add one line each. */
 export const demoSeeders: DemoSeeder[] = [];
+demoSeeders.push(governanceDemoSeeder);
 
 export async function seedDemo(orm: MikroORM, countyCode: string): Promise<void> {
   for (const seeder of demoSeeders) {

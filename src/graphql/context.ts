@@ -4,10 +4,11 @@ import { log, type Logger } from '../common/log.js';
 import { sqlFor, type Sql } from '../db/sql.js';
 import { createAreaLoaders } from '../modules/area/area.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
+import { createGovernanceLoaders } from '../modules/governance/governance.loaders.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
-  return { area: createAreaLoaders(sql) };
+  return { area: createAreaLoaders(sql), governance: createGovernanceLoaders(sql) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 

@@ -3,11 +3,13 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { fromGlobalId } from '../common/global-id.js';
 import { Node } from '../common/node.js';
 import { areaService } from '../modules/area/area.service.js';
+import { governanceNodeFetchers } from '../modules/governance/governance.nodes.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
 const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {
   Area: (ctx, key) => areaService.byCode(ctx, key, 'id'),
+  ...governanceNodeFetchers,
 };
 
 const MAX_NODES = 100;

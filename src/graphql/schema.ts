@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { governanceResolvers } from '../modules/governance/governance.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
@@ -10,7 +11,7 @@ let schema: Promise<GraphQLSchema> | undefined;
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, ...governanceResolvers],
     validate: false,
     emitSchemaFile: false,
   });
