@@ -223,6 +223,11 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     expect(county.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const list = await app.query(GovernanceBodiesDocument, { code: BIZHOU }, { token: tok('VIEWER', BIZHOU) });
     expect(list.area!.governanceBodies!.nodes.map((b) => b.area.code)).toEqual([CHENGNAN]);
+
+    const byId = '{ node(id: "' + bodyId + '") { id ... on GovernanceBody { bodyType area { code } } } }';
+    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: tok('VIEWER', BIZHOU) })).node).toEqual({ id: bodyId, bodyType: 'WEDDINGS_FUNERALS_COUNCIL', area: { code: CHENGNAN } });
+    expect((await app.request(byId, undefined, { token: townshipOp(OTHER_TOWNSHIP) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await app.request(byId)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 
