@@ -1,4 +1,4 @@
-import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
@@ -10,7 +10,7 @@ import { assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
-import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, MeetingsArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
+import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
 import { changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
 
@@ -66,14 +66,14 @@ export class CouncilService {
   }
 
   /** The villages counted in a coverage that lack the body, in code order. */
-  async villagesWithout(ctx: Context, coverage: GovernanceCoverage, args: MeetingsArgs): Promise<Page<Area>> {
+  async villagesWithout(ctx: Context, coverage: GovernanceCoverage, args: PageArgs): Promise<Page<Area>> {
     const page = pageRequest(args);
     const key = { lo: coverage.lo, hi: coverage.hi, bodyType: coverage.bodyType };
     const rows = await ctx.loaders.governance.villagesWithout.load({ ...key, page });
     return toPage(rows, page, (area) => area.code, coverage.villageCount - coverage.villagesWithBody);
   }
 
-  async meetings(ctx: Context, body: GovernanceBody, args: MeetingsArgs): Promise<Page<GovernanceMeeting>> {
+  async meetings(ctx: Context, body: GovernanceBody, args: PageArgs): Promise<Page<GovernanceMeeting>> {
     return ctx.loaders.governance.meetings.load({ bodyId: body.dbId, page: pageRequest(args) });
   }
 

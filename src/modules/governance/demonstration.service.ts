@@ -1,4 +1,4 @@
-import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
@@ -26,7 +26,6 @@ import type {
   CreateDemonstrationProgrammeInput,
   EnrolInDemonstrationInput,
   EnrolmentsArgs,
-  MeetingsArgs,
   ProgrammeEnrolmentsArgs,
   ProgrammesArgs,
   UpdateDemonstrationProgrammeInput,
@@ -96,7 +95,7 @@ export class DemonstrationService {
     return ctx.loaders.governance.enrolments.load({ ...range, programmeId: programme.dbId, status: args.status ?? null, page: pageRequest(args) });
   }
 
-  async evidence(ctx: Context, enrolment: DemonstrationEnrolment, args: MeetingsArgs): Promise<Page<DemonstrationEvidence>> {
+  async evidence(ctx: Context, enrolment: DemonstrationEnrolment, args: PageArgs): Promise<Page<DemonstrationEvidence>> {
     return ctx.loaders.governance.evidence.load({ enrolmentId: enrolment.dbId, page: pageRequest(args) });
   }
 

@@ -84,9 +84,6 @@ export class GovernanceBodiesArgs extends PageArgs {
   bodyType?: BodyType | null;
 }
 
-@ArgsType()
-export class MeetingsArgs extends PageArgs {}
-
 @InputType({ description: 'Defines a demonstration programme (示范创建); county administrators only.' })
 export class CreateDemonstrationProgrammeInput {
   @Field({ description: '名称 — name.' })

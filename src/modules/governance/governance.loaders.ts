@@ -170,11 +170,11 @@ export function createGovernanceLoaders(sql: Sql) {
            from unnest(?::text[], ?::text[]) as p(lo, hi)
            cross join lateral (
              select ${AREA_COLUMNS} from area a
-              where a.level = 'VILLAGE' and a.valid_to is null and a.code between greatest(p.lo, ?::text) and p.hi and a.code > ?::text
+              where a.level = 'VILLAGE' and a.valid_to is null and a.code between p.lo and p.hi and a.code > ?::text
                 and not exists (select 1 from governance_body b where b.area_code = a.code and b.body_type = ?)
               order by a.code limit ?) v
           order by p.lo, p.hi, v.code`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', page.afterKey ?? '', bodyType, page.first + 1],
+        [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', bodyType, page.first + 1],
       );
       const grouped = rowsByKey(keys.map((k) => k.lo + k.hi), rows, (row) => row.batch_key);
       return keys.map((key) => grouped.get(key.lo + key.hi)!.map(areaFromRow));

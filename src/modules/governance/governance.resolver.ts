@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root, type ClassType } from 'type-graphql';
-import { connectionType, type Page } from '../../common/connection.js';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
 import { asPayload, UserError } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
@@ -27,7 +27,6 @@ import {
   EnrolInDemonstrationInput,
   EnrolmentsArgs,
   GovernanceBodiesArgs,
-  MeetingsArgs,
   ProgrammeEnrolmentsArgs,
   ProgrammesArgs,
   QuarterArgs,
@@ -117,7 +116,7 @@ export class GovernanceBodyResolver {
   }
 
   @FieldResolver(() => GovernanceMeetingConnection, { description: '会议记录 — meetings, latest first.' })
-  meetings(@Root() body: GovernanceBody, @Args() args: MeetingsArgs, @Ctx() ctx: Context): Promise<Page<GovernanceMeeting>> {
+  meetings(@Root() body: GovernanceBody, @Args() args: PageArgs, @Ctx() ctx: Context): Promise<Page<GovernanceMeeting>> {
     return councilService.meetings(ctx, body, args);
   }
 
@@ -154,7 +153,7 @@ export class GovernanceCoverageResolver {
   }
 
   @FieldResolver(() => AreaConnection, { description: '未建村 — current villages in the subtree without the body, in code order.' })
-  villagesWithout(@Root() coverage: GovernanceCoverage, @Args() args: MeetingsArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
+  villagesWithout(@Root() coverage: GovernanceCoverage, @Args() args: PageArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
     return councilService.villagesWithout(ctx, coverage, args);
   }
 }
@@ -195,7 +194,7 @@ export class DemonstrationEnrolmentResolver {
   }
 
   @FieldResolver(() => DemonstrationEvidenceConnection, { description: '佐证材料 — evidence notes, oldest first.' })
-  evidence(@Root() enrolment: DemonstrationEnrolment, @Args() args: MeetingsArgs, @Ctx() ctx: Context): Promise<Page<DemonstrationEvidence>> {
+  evidence(@Root() enrolment: DemonstrationEnrolment, @Args() args: PageArgs, @Ctx() ctx: Context): Promise<Page<DemonstrationEvidence>> {
     return demonstrationService.evidence(ctx, enrolment, args);
   }
 
@@ -262,7 +261,7 @@ export class OpennessComplianceResolver {
   }
 
   @FieldResolver(() => AreaConnection, { description: '未合规村 — villages that did not publish every active item this quarter, in code order.' })
-  nonCompliantVillages(@Root() compliance: OpennessCompliance, @Args() args: MeetingsArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
+  nonCompliantVillages(@Root() compliance: OpennessCompliance, @Args() args: PageArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
     return opennessService.nonCompliantVillages(ctx, compliance, args);
   }
 }

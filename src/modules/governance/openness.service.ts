@@ -1,4 +1,4 @@
-import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
@@ -20,7 +20,7 @@ import {
   type OpennessItem,
   type OpennessItemRow,
 } from './governance.entity.js';
-import type { CreateOpennessItemInput, MeetingsArgs, RecordOpennessInput, UpdateOpennessItemInput } from './governance.inputs.js';
+import type { CreateOpennessItemInput, RecordOpennessInput, UpdateOpennessItemInput } from './governance.inputs.js';
 import { checkOpennessEntries, parseQuarter, share, todayInChina, type Problem } from './governance.rules.js';
 import { changedFields, currentArea, GOVERNANCE_WRITERS, readableSubtree, throwProblems } from './governance.scope.js';
 
@@ -80,7 +80,7 @@ export class OpennessService {
     });
   }
 
-  async nonCompliantVillages(ctx: Context, compliance: OpennessCompliance, args: MeetingsArgs): Promise<Page<Area>> {
+  async nonCompliantVillages(ctx: Context, compliance: OpennessCompliance, args: PageArgs): Promise<Page<Area>> {
     const page = pageRequest(args);
     const rows = await ctx.loaders.governance.nonCompliant.load({ lo: compliance.lo, hi: compliance.hi, quarter: compliance.quarter, page });
     return toPage(rows, page, (area) => area.code, compliance.villageCount - compliance.compliantCount);
