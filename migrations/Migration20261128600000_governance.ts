@@ -43,6 +43,9 @@ export class Migration20261128600000_governance extends Migration {
     this.addSql(`
       create table demonstration_programme (
         id bigserial primary key,
+        area_code text collate "C" not null references area (code),
+        scope_lo text collate "C" not null,
+        scope_hi text collate "C" not null,
         name text not null check (name <> ''),
         level text not null check (level in ('COUNTY', 'CITY', 'PROVINCE')),
         year int not null check (year between 2000 and 2100),
@@ -51,8 +54,10 @@ export class Migration20261128600000_governance extends Migration {
         version int not null default 1 check (version >= 1),
         created_at timestamptz not null default now(),
         updated_at timestamptz not null default now(),
-        unique (name, year)
+        unique (area_code, name, year),
+        check (area_code between scope_lo and scope_hi)
       )`);
+    this.addSql(`comment on table demonstration_programme is '示范创建 — a programme as the bureau of area_code runs it; visible to and enrolling only areas in [scope_lo, scope_hi]'`);
     this.addSql(`
       create table demonstration_enrolment (
         id bigserial primary key,

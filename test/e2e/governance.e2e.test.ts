@@ -37,7 +37,7 @@ const tokens = new Map<string, string>();
 beforeAll(async () => {
   app = await startTestApp();
   for (const role of ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER'] as const) {
-    for (const area of ['511921', BIZHOU, OTHER_TOWNSHIP, CHENGNAN, NANSI]) {
+    for (const area of ['511921', '511922', BIZHOU, OTHER_TOWNSHIP, CHENGNAN, NANSI]) {
       tokens.set(`${role}@${area}`, await app.token(role, area, role === 'SECTION_STAFF' ? { section: '社会事务股' } : {}));
     }
   }
@@ -259,6 +259,19 @@ describe('demonstration programmes (示范创建)', () => {
     const { updateDemonstrationProgramme } = await app.query(UpdateDemonstrationProgrammeDocument, { input: { id: programmeId, version: 1, description: '壁州街道及其三个城市社区' } }, { token: admin() });
     expect(updateDemonstrationProgramme.programme).toMatchObject({ version: 2 });
     expect(await eventCount()).toBe(events + 2);
+  });
+
+  it('a programme belongs to its county: another county\'s admin neither sees nor changes it', async () => {
+    const outsider = tok('COUNTY_ADMIN', '511922');
+    const before = await snapshot();
+    const update = await app.request(UpdateDemonstrationProgrammeDocument, { input: { id: programmeId, version: 2, year: YEAR + 1 } }, { token: outsider });
+    expect(update.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await snapshot()).toEqual(before);
+    const { demonstrationProgrammes } = await app.query(DemonstrationProgrammesDocument, {}, { token: outsider });
+    expect(demonstrationProgrammes.totalCount).toBe(0);
+    const byId = '{ node(id: "' + programmeId + '") { id ... on DemonstrationProgramme { name area { code } } } }';
+    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: outsider })).node).toBeNull();
+    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: villageOp() })).node).toMatchObject({ id: programmeId, area: { code: COUNTY } });
   });
 
   it('enrols 壁州街道 and a community as APPLIED, once each, townships or villages only', async () => {

@@ -6,7 +6,7 @@ import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { AreaLevel, normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
+import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import {
@@ -35,6 +35,14 @@ import { changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree,
 
 const ADMIN = [Role.COUNTY_ADMIN];
 
+/**
+ * A programme is visible to callers inside the subtree of the bureau that runs it
+ * (a township operator sees its county's programmes) and to callers above that
+ * bureau: SQL condition on the viewer's code and readable range.
+ */
+const VISIBLE = '(?::text between scope_lo and scope_hi or area_code between ?::text and ?::text)';
+const visibleParams = (viewer: Viewer) => [viewer.areaCode, ...readRange(viewer)!];
+
 const programmeSnapshot = (row: ProgrammeRow) => ({ name: row.name, level: row.level, year: row.year, description: row.description });
 
 async function programmeRow(sql: Sql, id: string, field: string, lock = false): Promise<ProgrammeRow> {
@@ -55,8 +63,9 @@ async function insertEvidence(sql: Sql, enrolmentId: string, note: string, viewe
  */
 export class DemonstrationService {
   async programmeById(ctx: Context, id: string): Promise<DemonstrationProgramme | null> {
-    requireViewer(ctx.viewer);
-    return ctx.loaders.governance.programmeById.load(id);
+    const viewer = requireViewer(ctx.viewer);
+    const [row] = await ctx.sql<ProgrammeRow>(`select ${PROGRAMME_COLUMNS} from demonstration_programme where id = ? and ${VISIBLE}`, [id, ...visibleParams(viewer)]);
+    return row ? programmeFromRow(row) : null;
   }
 
   async enrolmentById(ctx: Context, id: string): Promise<DemonstrationEnrolment | null> {
@@ -66,12 +75,12 @@ export class DemonstrationService {
     return enrolment;
   }
 
-  /** Programmes, newest year first (any signed-in caller: definitions are county-wide). */
+  /** Programmes the caller can see (their county's, or those run inside their subtree), newest year first. */
   async programmes(ctx: Context, args: ProgrammesArgs): Promise<Page<DemonstrationProgramme>> {
-    requireViewer(ctx.viewer);
+    const viewer = requireViewer(ctx.viewer);
     const page = pageRequest(args);
-    const where = '(?::int is null or year = ?::int) and (?::text is null or level = ?::text)';
-    const params = [args.year ?? null, args.year ?? null, args.level ?? null, args.level ?? null];
+    const where = `(?::int is null or year = ?::int) and (?::text is null or level = ?::text) and ${VISIBLE}`;
+    const params = [args.year ?? null, args.year ?? null, args.level ?? null, args.level ?? null, ...visibleParams(viewer)];
     // Newest first: the key sorts descending by year, then ascending by id.
     const sortKey = `lpad((9999 - year)::text, 4, '0') || ':' || lpad(id::text, 19, '0')`;
     const rows = await ctx.sql<ProgrammeRow>(
@@ -106,10 +115,11 @@ export class DemonstrationService {
     if (invalid.length) throw new PayloadErrors(invalid);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
+      const [lo, hi] = readRange(viewer)!;
       const [row] = await sql<ProgrammeRow>(
-        `insert into demonstration_programme (name, level, year, description) values (?, ?, ?, ?)
-         on conflict (name, year) do nothing returning ${PROGRAMME_COLUMNS}`,
-        [input.name.trim(), input.level, input.year, input.description ?? null],
+        `insert into demonstration_programme (area_code, scope_lo, scope_hi, name, level, year, description) values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (area_code, name, year) do nothing returning ${PROGRAMME_COLUMNS}`,
+        [viewer.areaCode, lo, hi, input.name.trim(), input.level, input.year, input.description ?? null],
       );
       if (!row) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${input.name} already exists for ${input.year}`, 'name');
       const programme = programmeFromRow(row);
@@ -127,14 +137,14 @@ export class DemonstrationService {
   }
 
   async updateProgramme(ctx: Context, input: UpdateDemonstrationProgrammeInput): Promise<{ programme: DemonstrationProgramme }> {
-    const viewer = requireViewer(ctx.viewer);
-    assertCanWrite(viewer, viewer.areaCode, ADMIN);
+    requireViewer(ctx.viewer);
     const id = keyOf(input.id, 'DemonstrationProgramme', 'id');
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const current = await programmeRow(sql, id, 'id', true);
+      const viewer = assertCanWrite(ctx.viewer, current.area_code, ADMIN);
+      const invalid = await validateInput(input);
+      if (invalid.length) throw new PayloadErrors(invalid);
       assertVersion(current.version, input.version, '该示范创建项目 (this programme)');
       const next = {
         name: input.name?.trim() ?? current.name,
@@ -142,7 +152,7 @@ export class DemonstrationService {
         year: input.year ?? current.year,
         description: input.description === undefined ? current.description : input.description,
       };
-      const [clash] = await sql('select 1 from demonstration_programme where name = ? and year = ? and id <> ?', [next.name, next.year, id]);
+      const [clash] = await sql('select 1 from demonstration_programme where area_code = ? and name = ? and year = ? and id <> ?', [current.area_code, next.name, next.year, id]);
       if (clash) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${next.name} already exists for ${next.year}`, 'name');
       const [row] = await sql<ProgrammeRow>(
         `update demonstration_programme set name = ?, level = ?, year = ?, description = ?, version = version + 1, updated_at = now()
@@ -154,7 +164,7 @@ export class DemonstrationService {
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.DEMONSTRATION,
         subjectId: toGlobalId('DemonstrationProgramme', id),
-        areaCode: viewer.areaCode,
+        areaCode: current.area_code,
         action: ProgressAction.UPDATED,
         actor: viewer,
         summary: `修改示范创建项目 ${row!.name}:${Object.keys(after).join('、') || '(无变化)'}`,
@@ -175,6 +185,9 @@ export class DemonstrationService {
       const sql = sqlFor(em);
       const programme = await programmeRow(sql, programmeId, 'programmeId');
       const area = await currentArea(sql, areaCode, [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], 'areaCode');
+      if (areaCode < programme.scope_lo || areaCode > programme.scope_hi) {
+        throw new DomainError(ErrorCode.VALIDATION, `${area.name} is outside the area that runs ${programme.name}`, 'areaCode');
+      }
       const [row] = await sql<EnrolmentRow>(
         `insert into demonstration_enrolment (programme_id, area_code, status) values (?, ?, 'APPLIED')
          on conflict (programme_id, area_code) do nothing returning ${ENROLMENT_COLUMNS}`,

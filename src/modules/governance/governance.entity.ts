@@ -208,6 +208,8 @@ export class GovernanceCoverage {
 @ObjectType('DemonstrationProgramme', { implements: Node, description: '示范创建 — a demonstration programme (道德银行 moral bank, 省级城乡社区治理示范, 婚俗改革实验区 …) with its level, year and enrolled areas.' })
 export class DemonstrationProgramme {
   dbId!: string;
+  /** The bureau's area that runs the programme here (a county); enrolled areas lie in its subtree. */
+  areaCode!: string;
 
   @Field(() => ID, { description: 'Global ID (Relay).' })
   get id(): string {
@@ -238,6 +240,9 @@ export class DemonstrationProgramme {
 
 export interface ProgrammeRow {
   id: string;
+  area_code: string;
+  scope_lo: string;
+  scope_hi: string;
   name: string;
   level: ProgrammeLevel;
   year: number;
@@ -247,11 +252,12 @@ export interface ProgrammeRow {
   created_at: Date;
 }
 
-export const PROGRAMME_COLUMNS = 'id::text as id, name, level, year, description, version, source, created_at';
+export const PROGRAMME_COLUMNS = 'id::text as id, area_code, scope_lo, scope_hi, name, level, year, description, version, source, created_at';
 
 export function programmeFromRow(row: ProgrammeRow): DemonstrationProgramme {
   return Object.assign(new DemonstrationProgramme(), {
     dbId: row.id,
+    areaCode: row.area_code,
     name: row.name,
     level: row.level,
     year: row.year,

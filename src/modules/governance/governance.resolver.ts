@@ -165,6 +165,11 @@ export class DemonstrationProgrammeResolver {
     return demonstrationService.programmes(ctx, args);
   }
 
+  @FieldResolver(() => Area, { description: '主办 — the bureau\'s area that runs the programme here (a county); enrolled areas lie below it.' })
+  area(@Root() programme: DemonstrationProgramme, @Ctx() ctx: Context) {
+    return ctx.loaders.area.byCode.load(programme.areaCode);
+  }
+
   @FieldResolver(() => DemonstrationEnrolmentConnection, { description: '创建单位 — enrolled areas the caller may see, in code order.' })
   enrolments(@Root() programme: DemonstrationProgramme, @Args() args: ProgrammeEnrolmentsArgs, @Ctx() ctx: Context): Promise<Page<DemonstrationEnrolment>> {
     return demonstrationService.programmeEnrolments(ctx, programme, args);

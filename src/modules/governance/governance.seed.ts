@@ -99,14 +99,17 @@ export const governanceDemoSeeder: DemoSeeder = {
       );
 
       const programmes = await sql<{ id: string; name: string }>(
-        `insert into demonstration_programme (name, level, year, description, source) values
-           ('第三批省级城乡社区治理示范创建', 'PROVINCE', ?, '启动壁州街道及其三个城市社区第三批省级城乡社区示范创建工作', 'DEMO'),
-           ('道德银行示范创建', 'COUNTY', ?, '持续推进“道德银行”示范创建,推动全县村(居)民道德素养整体提升', 'DEMO'),
-           ('婚俗改革实验区', 'CITY', ?, '全力推进婚俗改革,强力整治农村大操大办', 'DEMO')
+        `insert into demonstration_programme (area_code, scope_lo, scope_hi, name, level, year, description, source)
+         select ?, ?, ?, name, level, ?, description, 'DEMO' from (values
+           (1, '第三批省级城乡社区治理示范创建', 'PROVINCE', '启动壁州街道及其三个城市社区第三批省级城乡社区示范创建工作'),
+           (2, '道德银行示范创建', 'COUNTY', '持续推进“道德银行”示范创建,推动全县村(居)民道德素养整体提升'),
+           (3, '婚俗改革实验区', 'CITY', '全力推进婚俗改革,强力整治农村大操大办')) as p(n, name, level, description)
+         order by n
          returning id::text as id, name`,
-        [year, year, year],
+        [countyCode, lo, hi, year],
       );
-      const [provincial, moralBank, marriage] = programmes.map((p) => p.id);
+      const idOf = (name: string) => programmes.find((p) => p.name === name)!.id;
+      const [provincial, moralBank, marriage] = [idOf('第三批省级城乡社区治理示范创建'), idOf('道德银行示范创建'), idOf('婚俗改革实验区')];
       const township = countyCode.slice(0, 6);
       const bizhou = `${township}001000`;
       const bizhouCommunities = villages.filter((v) => v.parent_code === bizhou).slice(0, 3).map((v) => v.code);
