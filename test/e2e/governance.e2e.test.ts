@@ -125,6 +125,14 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     const { area } = await app.query(VillageBodiesDocument, { code: CHENGNAN, year: YEAR - 1 }, { token: villageOp() });
     expect(area!.council).toMatchObject({ meetingCount: 1, lastYear: 1 });
     expect(area!.council!.meetings.nodes.map((m) => m.heldOn)).toEqual([`${YEAR}-01-15`, `${YEAR - 1}-12-20`]);
+
+    type Meetings = { node: { meetings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { heldOn: string }[] } } };
+    const page = (after: string | null) =>
+      app.query<Meetings, never>(`{ node(id: "${bodyId}") { ... on GovernanceBody { meetings(first: 1${after ? `, after: "${after}"` : ''}) { totalCount pageInfo { hasNextPage endCursor } nodes { heldOn } } } } }`, undefined, { token: villageOp() });
+    const first = (await page(null)).node.meetings;
+    expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ heldOn: `${YEAR}-01-15` }] });
+    const second = (await page(first.pageInfo.endCursor)).node.meetings;
+    expect(second).toMatchObject({ pageInfo: { hasNextPage: false }, nodes: [{ heldOn: `${YEAR - 1}-12-20` }] });
   });
 
   it('rejects meetings in the future or before the body existed, writing nothing', async () => {

@@ -212,10 +212,9 @@ export class OpennessService {
         throw new DomainError(ErrorCode.CONFLICT, `Someone else recorded ${village.name} ${quarter.text} at the same time; reload and retry`, 'entries');
       }
       const names = new Map(items.map((item) => [item.code, item.name]));
-      const before = Object.fromEntries(
-        input.entries.filter((e) => byItem.has(e.itemCode)).map((e) => [e.itemCode, { published: byItem.get(e.itemCode)!.published, form: byItem.get(e.itemCode)!.form, publishedOn: byItem.get(e.itemCode)!.published_on }]),
-      );
-      const after = Object.fromEntries(input.entries.map((e) => [e.itemCode, { published: e.published, form: e.form ?? null, publishedOn: e.publishedOn ?? null }]));
+      const state = (e: { published: boolean; form?: string | null }, publishedOn: string | null | undefined) => ({ published: e.published, form: e.form ?? null, publishedOn: publishedOn ?? null });
+      const before = Object.fromEntries(existing.filter((row) => input.entries.some((e) => e.itemCode === row.item_code)).map((row) => [row.item_code, state(row, row.published_on)]));
+      const after = Object.fromEntries(input.entries.map((e) => [e.itemCode, state(e, e.publishedOn)]));
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.OPENNESS,
         subjectId: opennessSubjectId(areaCode, quarter.text),
