@@ -1,7 +1,7 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
+import { assertVersion } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
@@ -12,7 +12,7 @@ import { appendProgressUpdate } from '../progress/progress.service.js';
 import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
-import { changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
+import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
 
 /** Fields of a body that an event records. */
 const snapshot = (body: GovernanceBodyRow) => ({
@@ -60,8 +60,8 @@ export class CouncilService {
       ...range,
       bodyType,
       villageCount: counts.villages,
-      villagesWithBody: counts.withBody,
-      share: share(counts.withBody, counts.villages),
+      villagesWithBody: counts.matching,
+      share: share(counts.matching, counts.villages),
     });
   }
 
@@ -86,8 +86,7 @@ export class CouncilService {
     requireViewer(ctx.viewer);
     const areaCode = normalizeCode(input.areaCode, 'areaCode');
     const viewer = assertCanWrite(ctx.viewer, areaCode, GOVERNANCE_WRITERS);
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], 'areaCode');
@@ -122,8 +121,7 @@ export class CouncilService {
       const sql = sqlFor(em);
       const current = await lockBody(sql, id);
       const viewer = assertCanWrite(ctx.viewer, current.area_code, GOVERNANCE_WRITERS);
-      const invalid = await validateInput(input);
-      if (invalid.length) throw new PayloadErrors(invalid);
+      await assertValidInput(input);
       assertVersion(current.version, input.version, '该自治组织 (this body)');
       const next = {
         establishedOn: input.establishedOn ?? current.established_on,
@@ -164,8 +162,7 @@ export class CouncilService {
       const [body] = await sql<GovernanceBodyRow>(`select ${BODY_COLUMNS} from governance_body where id = ?`, [id]);
       if (!body) throw new DomainError(ErrorCode.NOT_FOUND, `No self-governance body ${input.bodyId}`, 'bodyId');
       const viewer = assertCanWrite(ctx.viewer, body.area_code, GOVERNANCE_WRITERS);
-      const invalid = await validateInput(input);
-      if (invalid.length) throw new PayloadErrors(invalid);
+      await assertValidInput(input);
       const today = todayInChina();
       if (!isIsoDate(input.heldOn)) throw new DomainError(ErrorCode.BAD_USER_INPUT, `heldOn must be a date, got "${input.heldOn}"`, 'heldOn');
       if (input.heldOn > today) throw new DomainError(ErrorCode.VALIDATION, `heldOn ${input.heldOn} is in the future (today is ${today})`, 'heldOn');

@@ -1,7 +1,7 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
+import { assertVersion } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
@@ -31,7 +31,7 @@ import type {
   UpdateDemonstrationProgrammeInput,
 } from './governance.inputs.js';
 import { assertTransition, ENROLMENT_STATUS_NAME, EnrolmentStatus } from './governance.rules.js';
-import { changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, viewerRange } from './governance.scope.js';
+import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, viewerRange } from './governance.scope.js';
 
 const ADMIN = [Role.COUNTY_ADMIN];
 
@@ -111,8 +111,7 @@ export class DemonstrationService {
   async createProgramme(ctx: Context, input: CreateDemonstrationProgrammeInput): Promise<{ programme: DemonstrationProgramme }> {
     const viewer = requireViewer(ctx.viewer);
     assertCanWrite(viewer, viewer.areaCode, ADMIN);
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const [lo, hi] = readRange(viewer)!;
@@ -143,8 +142,7 @@ export class DemonstrationService {
       const sql = sqlFor(em);
       const current = await programmeRow(sql, id, 'id', true);
       const viewer = assertCanWrite(ctx.viewer, current.area_code, ADMIN);
-      const invalid = await validateInput(input);
-      if (invalid.length) throw new PayloadErrors(invalid);
+      await assertValidInput(input);
       assertVersion(current.version, input.version, '该示范创建项目 (this programme)');
       const next = {
         name: input.name?.trim() ?? current.name,
@@ -217,8 +215,7 @@ export class DemonstrationService {
       const [current] = await sql<EnrolmentRow>(`select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ? for update`, [id]);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.id}`, 'id');
       const viewer = assertCanWrite(ctx.viewer, current.area_code, ADMIN);
-      const invalid = await validateInput(input);
-      if (invalid.length) throw new PayloadErrors(invalid);
+      await assertValidInput(input);
       assertVersion(current.version, input.version, '该创建单位 (this enrolment)');
       assertTransition(current.status, input.status);
       const [row] = await sql<EnrolmentRow>(
@@ -256,8 +253,7 @@ export class DemonstrationService {
       const [current] = await sql<EnrolmentRow>(`select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ?`, [id]);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.enrolmentId}`, 'enrolmentId');
       const viewer = assertCanWrite(ctx.viewer, current.area_code, GOVERNANCE_WRITERS);
-      const invalid = await validateInput(input);
-      if (invalid.length) throw new PayloadErrors(invalid);
+      await assertValidInput(input);
       if (current.status === EnrolmentStatus.DROPPED) {
         throw new DomainError(ErrorCode.VALIDATION, 'This enrolment was dropped: it takes no more evidence', 'enrolmentId');
       }

@@ -142,43 +142,57 @@ export function createGovernanceLoaders(sql: Sql) {
     },
   );
 
-  /** Villages in a subtree, and how many of them have a body of the type. */
-  const coverage = groupedLoader<Range & { bodyType: BodyType }, { villages: number; withBody: number }>(
-    (key) => key.bodyType,
-    async (keys) => {
-      const rows = await sql<{ lo: string; hi: string; villages: number; with_body: number }>(
-        `select p.lo, p.hi, t.villages, t.with_body
+  /**
+   * Current villages in each range, and how many of them meet `condition` (SQL on
+   * village `a`, with its parameters): one statement for every key in the batch.
+   */
+  function villageCounts<K extends Range>(groupOf: (key: K) => string, condition: (key: K) => [string, unknown[]]) {
+    return groupedLoader<K, { villages: number; matching: number }>(groupOf, async (keys) => {
+      const [where, params] = condition(keys[0]!);
+      const rows = await sql<{ lo: string; hi: string; villages: number; matching: number }>(
+        `select p.lo, p.hi, t.villages, t.matching
            from unnest(?::text[], ?::text[]) as p(lo, hi)
            cross join lateral (
-             select count(*)::int as villages, count(b.id)::int as with_body
-               from area v left join governance_body b on b.area_code = v.code and b.body_type = ?
-              where v.level = 'VILLAGE' and v.valid_to is null and v.code between p.lo and p.hi) t`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), keys[0]!.bodyType],
+             select count(*)::int as villages, (count(*) filter (where ${where}))::int as matching
+               from area a
+              where a.level = 'VILLAGE' and a.valid_to is null and a.code between p.lo and p.hi) t`,
+        [keys.map((k) => k.lo), keys.map((k) => k.hi), ...params],
       );
-      const byRange = new Map(rows.map((row) => [row.lo + row.hi, { villages: row.villages, withBody: row.with_body }]));
+      const byRange = new Map(rows.map((row) => [row.lo + row.hi, { villages: row.villages, matching: row.matching }]));
       return keys.map((key) => byRange.get(key.lo + key.hi)!);
-    },
-  );
+    });
+  }
 
-  /** Current villages in a subtree without a body of the type, in code order (totals come from {@link coverage}). */
-  const villagesWithout = groupedLoader<Range & { bodyType: BodyType; page: PageRequest }, Area[]>(
-    (key) => JSON.stringify([key.bodyType, key.page]),
-    async (keys) => {
-      const { bodyType, page } = keys[0]!;
+  /** One page of the current villages in each range that meet `condition`, in code order (totals come from {@link villageCounts}). */
+  function villagesWhere<K extends Range & { page: PageRequest }>(groupOf: (key: K) => string, condition: (key: K) => [string, unknown[]]) {
+    return groupedLoader<K, Area[]>(groupOf, async (keys) => {
+      const { page } = keys[0]!;
+      const [where, params] = condition(keys[0]!);
       const rows = await sql<AreaRow & { batch_key: string }>(
         `select p.lo || p.hi as batch_key, v.*
            from unnest(?::text[], ?::text[]) as p(lo, hi)
            cross join lateral (
              select ${AREA_COLUMNS} from area a
               where a.level = 'VILLAGE' and a.valid_to is null and a.code between p.lo and p.hi and a.code > ?::text
-                and not exists (select 1 from governance_body b where b.area_code = a.code and b.body_type = ?)
+                and ${where}
               order by a.code limit ?) v
           order by p.lo, p.hi, v.code`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', bodyType, page.first + 1],
+        [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', ...params, page.first + 1],
       );
       const grouped = rowsByKey(keys.map((k) => k.lo + k.hi), rows, (row) => row.batch_key);
       return keys.map((key) => grouped.get(key.lo + key.hi)!.map(areaFromRow));
-    },
+    });
+  }
+
+  const hasBody = 'exists (select 1 from governance_body b where b.area_code = a.code and b.body_type = ?)';
+
+  /** Villages in a subtree, and how many of them have a body of the type. */
+  const coverage = villageCounts<Range & { bodyType: BodyType }>((key) => key.bodyType, (key) => [hasBody, [key.bodyType]]);
+
+  /** Villages in a subtree without a body of the type. */
+  const villagesWithout = villagesWhere<Range & { bodyType: BodyType; page: PageRequest }>(
+    (key) => JSON.stringify([key.bodyType, key.page]),
+    (key) => [`not ${hasBody}`, [key.bodyType]],
   );
 
   const programmeById = new DataLoader<string, DemonstrationProgramme | null>(async (ids) => {
@@ -262,42 +276,12 @@ export function createGovernanceLoaders(sql: Sql) {
           where e.area_code = a.code and e.quarter = ? and e.item_code = i.code and e.published))`;
 
   /** Villages in a subtree, and how many complied in a quarter. */
-  const compliance = groupedLoader<Range & { quarter: string }, { villages: number; compliant: number }>(
-    (key) => key.quarter,
-    async (keys) => {
-      const rows = await sql<{ lo: string; hi: string; villages: number; compliant: number }>(
-        `select p.lo, p.hi, t.villages, t.compliant
-           from unnest(?::text[], ?::text[]) as p(lo, hi)
-           cross join lateral (
-             select count(*)::int as villages, (count(*) filter (where ${compliantVillage}))::int as compliant
-               from area a
-              where a.level = 'VILLAGE' and a.valid_to is null and a.code between p.lo and p.hi) t`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), keys[0]!.quarter],
-      );
-      const byRange = new Map(rows.map((row) => [row.lo + row.hi, { villages: row.villages, compliant: row.compliant }]));
-      return keys.map((key) => byRange.get(key.lo + key.hi)!);
-    },
-  );
+  const compliance = villageCounts<Range & { quarter: string }>((key) => key.quarter, (key) => [compliantVillage, [key.quarter]]);
 
-  /** Current villages in a subtree that did not comply in a quarter, in code order. */
-  const nonCompliant = groupedLoader<Range & { quarter: string; page: PageRequest }, Area[]>(
+  /** Villages in a subtree that did not comply in a quarter. */
+  const nonCompliant = villagesWhere<Range & { quarter: string; page: PageRequest }>(
     (key) => JSON.stringify([key.quarter, key.page]),
-    async (keys) => {
-      const { quarter, page } = keys[0]!;
-      const rows = await sql<AreaRow & { batch_key: string }>(
-        `select p.lo || p.hi as batch_key, v.*
-           from unnest(?::text[], ?::text[]) as p(lo, hi)
-           cross join lateral (
-             select ${AREA_COLUMNS} from area a
-              where a.level = 'VILLAGE' and a.valid_to is null and a.code between p.lo and p.hi and a.code > ?::text
-                and not ${compliantVillage}
-              order by a.code limit ?) v
-          order by p.lo, p.hi, v.code`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', quarter, page.first + 1],
-      );
-      const grouped = rowsByKey(keys.map((k) => k.lo + k.hi), rows, (row) => row.batch_key);
-      return keys.map((key) => grouped.get(key.lo + key.hi)!.map(areaFromRow));
-    },
+    (key) => [`not ${compliantVillage}`, [key.quarter]],
   );
 
   return {

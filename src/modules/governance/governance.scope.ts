@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId } from '../../common/global-id.js';
-import { userError, PayloadErrors } from '../../common/payload.js';
+import { PayloadErrors, userError, validateInput } from '../../common/payload.js';
 import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, type Area, type AreaRow } from '../area/area.entity.js';
@@ -47,6 +47,12 @@ export async function currentArea(sql: Sql, code: string, levels: AreaLevel[], f
     throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) is a ${row.level} area; this needs ${levels.join(' or ')}`, field);
   }
   return row;
+}
+
+/** Throws the input's class-validator failures as `userErrors` (BAD_USER_INPUT per field). */
+export async function assertValidInput(input: object): Promise<void> {
+  const invalid = await validateInput(input);
+  if (invalid.length) throw new PayloadErrors(invalid);
 }
 
 /** Throws every problem at once as `userErrors` (the transaction rolls back). */

@@ -1,7 +1,7 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
+import { assertVersion } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
@@ -22,7 +22,7 @@ import {
 } from './governance.entity.js';
 import type { CreateOpennessItemInput, RecordOpennessInput, UpdateOpennessItemInput } from './governance.inputs.js';
 import { checkOpennessEntries, parseQuarter, share, todayInChina, type Problem } from './governance.rules.js';
-import { changedFields, currentArea, GOVERNANCE_WRITERS, readableSubtree, throwProblems } from './governance.scope.js';
+import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, readableSubtree, throwProblems } from './governance.scope.js';
 
 const ADMIN = [Role.COUNTY_ADMIN];
 
@@ -75,8 +75,8 @@ export class OpennessService {
       ...range,
       quarter: quarter.text,
       villageCount: counts.villages,
-      compliantCount: counts.compliant,
-      rate: share(counts.compliant, counts.villages),
+      compliantCount: counts.matching,
+      rate: share(counts.matching, counts.villages),
     });
   }
 
@@ -89,8 +89,7 @@ export class OpennessService {
   async createItem(ctx: Context, input: CreateOpennessItemInput): Promise<{ item: OpennessItem }> {
     const viewer = requireViewer(ctx.viewer);
     assertCanWrite(viewer, viewer.areaCode, ADMIN);
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const [row] = await sql<OpennessItemRow>(
@@ -115,8 +114,7 @@ export class OpennessService {
   async updateItem(ctx: Context, input: UpdateOpennessItemInput): Promise<{ item: OpennessItem }> {
     const viewer = requireViewer(ctx.viewer);
     assertCanWrite(viewer, viewer.areaCode, ADMIN);
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const [current] = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code]);
@@ -158,8 +156,7 @@ export class OpennessService {
     requireViewer(ctx.viewer);
     const areaCode = normalizeCode(input.areaCode, 'areaCode');
     const viewer = assertCanWrite(ctx.viewer, areaCode, GOVERNANCE_WRITERS);
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     const quarter = parseQuarter(input.quarter, 'quarter');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
