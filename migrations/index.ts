@@ -6,6 +6,7 @@ import { Migration20261128500000_audit_log } from './Migration20261128500000_aud
 import { Migration20261128300000_tasks_rectifications_supervision } from './Migration20261128300000_tasks_rectifications_supervision.js';
 import { Migration20261128200000_facilities_projects } from './Migration20261128200000_facilities_projects.js';
 import { Migration20261128100000_statistics } from './Migration20261128100000_statistics.js';
+import { Migration20261128600000_governance } from './Migration20261128600000_governance.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128300000_tasks_rectifications_supervision', class: Migration20261128300000_tasks_rectifications_supervision },
   { name: 'Migration20261128200000_facilities_projects', class: Migration20261128200000_facilities_projects },
   { name: 'Migration20261128100000_statistics', class: Migration20261128100000_statistics },
+  { name: 'Migration20261128600000_governance', class: Migration20261128600000_governance },
 ];

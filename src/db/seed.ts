@@ -1,8 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../common/log.js';
-import { governanceDemoSeeder } from '../modules/task/governance.demo.js';
+import { governanceDemoSeeder as grassrootsDemoSeeder } from '../modules/governance/governance.seed.js';
 import { facilitiesAndProjectsDemo } from '../modules/project/project.demo.js';
 import { statsDemoSeeder } from '../modules/stats/stats.seed.js';
+import { governanceDemoSeeder as workDemoSeeder } from '../modules/task/governance.demo.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -17,9 +18,7 @@ export interface DemoSeeder {
 
 /** Every feature's seeder, in dependency order. Features add one line each. */
 export const demoSeeders: DemoSeeder[] = [];
-demoSeeders.push(governanceDemoSeeder);
-demoSeeders.push(facilitiesAndProjectsDemo);
-demoSeeders.push(statsDemoSeeder);
+demoSeeders.push(statsDemoSeeder, facilitiesAndProjectsDemo, workDemoSeeder, grassrootsDemoSeeder);
 
 export async function seedDemo(orm: MikroORM, countyCode: string): Promise<void> {
   for (const seeder of demoSeeders) {

@@ -10,6 +10,7 @@ import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
 import { createProjectLoaders } from '../modules/project/project.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 import { createStatsLoaders } from '../modules/stats/stats.loaders.js';
+import { createGovernanceLoaders } from '../modules/governance/governance.loaders.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {
@@ -21,6 +22,7 @@ export function createLoaders(sql: Sql) {
     facility: createFacilityLoaders(sql),
     project: createProjectLoaders(sql),
     stats: createStatsLoaders(sql),
+    governance: createGovernanceLoaders(sql),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -10,6 +10,7 @@ import { supervisionService } from '../modules/supervision/supervision.service.j
 import { facilityService } from '../modules/facility/facility.service.js';
 import { projectService } from '../modules/project/project.service.js';
 import { statsNodeFetchers } from '../modules/stats/stats.node.js';
+import { governanceNodeFetchers } from '../modules/governance/governance.nodes.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
@@ -23,6 +24,7 @@ const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | n
   Facility: (ctx, key) => facilityService.byKey(ctx, key),
   Project: (ctx, key) => projectService.byKey(ctx, key),
   ...statsNodeFetchers,
+  ...governanceNodeFetchers,
 };
 
 const MAX_NODES = 100;

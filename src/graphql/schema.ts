@@ -9,6 +9,7 @@ import { AreaFacilitiesResolver, FacilityResolver, FacilitySummaryResolver } fro
 import { AreaProjectsResolver, ProjectResolver } from '../modules/project/project.resolver.js';
 import { AreaHistoryResolver } from '../modules/area/area.history.resolver.js';
 import { statsResolvers } from '../modules/stats/stats.resolver.js';
+import { governanceResolvers as grassrootsResolvers } from '../modules/governance/governance.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
@@ -26,7 +27,7 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...grassrootsResolvers, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
   });

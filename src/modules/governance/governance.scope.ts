@@ -1,0 +1,70 @@
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { fromGlobalId } from '../../common/global-id.js';
+import { PayloadErrors, userError, validateInput } from '../../common/payload.js';
+import type { Sql } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import { AREA_COLUMNS, type Area, type AreaRow } from '../area/area.entity.js';
+import { AreaLevel, subtreeRange } from '../area/area.rules.js';
+import { assertCanRead, readRange, requireViewer, Role } from '../auth/auth.rules.js';
+import type { Range } from './governance.loaders.js';
+import type { Problem } from './governance.rules.js';
+
+/** Who may record village governance data: the village itself, its township, the county. */
+export const GOVERNANCE_WRITERS = [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR];
+
+/**
+ * The part of an area's subtree the caller may read, for SQL filters. Throws
+ * UNAUTHENTICATED for anonymous callers and FORBIDDEN for an area outside the
+ * caller's subtree; the range is cut to {@link readRange} all the same.
+ */
+export function readableSubtree(ctx: Context, area: Area): Range {
+  assertCanRead(ctx.viewer, area.code);
+  const [lo, hi] = subtreeRange(area.code, area.level);
+  const [rlo, rhi] = readRange(ctx.viewer)!;
+  return { lo: lo > rlo ? lo : rlo, hi: hi < rhi ? hi : rhi };
+}
+
+/** The caller's whole readable range (lists not tied to one area). */
+export function viewerRange(ctx: Context): Range {
+  requireViewer(ctx.viewer);
+  const [lo, hi] = readRange(ctx.viewer)!;
+  return { lo, hi };
+}
+
+/** The database key inside a global ID of the expected type; NOT_FOUND otherwise. */
+export function keyOf(id: string, type: string, field: string): string {
+  const parsed = fromGlobalId(id, field);
+  if (parsed.type !== type || !/^\d{1,18}$/.test(parsed.key)) throw new DomainError(ErrorCode.NOT_FOUND, `No ${type} with ID ${id}`, field);
+  return parsed.key;
+}
+
+/** A current area by code, inside a transaction; NOT_FOUND or VALIDATION (wrong level) on `field`. */
+export async function currentArea(sql: Sql, code: string, levels: AreaLevel[], field: string): Promise<AreaRow> {
+  const [row] = await sql<AreaRow>(`select ${AREA_COLUMNS} from area where code = ?`, [code]);
+  if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, field);
+  if (row.valid_to !== null) throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) was retired on ${row.valid_to}`, field);
+  if (!levels.includes(row.level)) {
+    throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) is a ${row.level} area; this needs ${levels.join(' or ')}`, field);
+  }
+  return row;
+}
+
+/** Throws the input's class-validator failures as `userErrors` (BAD_USER_INPUT per field). */
+export async function assertValidInput(input: object): Promise<void> {
+  const invalid = await validateInput(input);
+  if (invalid.length) throw new PayloadErrors(invalid);
+}
+
+/** Throws every problem at once as `userErrors` (the transaction rolls back). */
+export function throwProblems(problems: Problem[]): void {
+  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code, p.message, p.field)));
+}
+
+/** The fields whose values differ, before and after, for an event. */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const keys = Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  return {
+    before: Object.fromEntries(keys.map((key) => [key, before[key]])),
+    after: Object.fromEntries(keys.map((key) => [key, after[key]])),
+  };
+}

@@ -1,0 +1,231 @@
+import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { toGlobalId } from '../../common/global-id.js';
+import { assertVersion } from '../../common/payload.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import type { Area } from '../area/area.entity.js';
+import { AreaLevel, normalizeCode } from '../area/area.rules.js';
+import { assertCanRead, assertCanWrite, requireViewer, Role } from '../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.service.js';
+import {
+  ENTRY_COLUMNS,
+  entryFromRow,
+  ITEM_COLUMNS,
+  itemFromRow,
+  OpennessCompliance,
+  OpennessRecord,
+  type OpennessEntryRow,
+  type OpennessItem,
+  type OpennessItemRow,
+} from './governance.entity.js';
+import type { CreateOpennessItemInput, RecordOpennessInput, UpdateOpennessItemInput } from './governance.inputs.js';
+import { checkOpennessEntries, parseQuarter, share, todayInChina, type Problem } from './governance.rules.js';
+import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, readableSubtree, throwProblems } from './governance.scope.js';
+
+const ADMIN = [Role.COUNTY_ADMIN];
+
+const itemSnapshot = (row: OpennessItemRow) => ({ name: row.name, description: row.description, active: row.active, position: row.position });
+
+/** The subject of an openness event: one village's sheet for one quarter. */
+export const opennessSubjectId = (areaCode: string, quarter: string) => toGlobalId('OpennessRecord', `${areaCode}:${quarter}`);
+
+/**
+ * Village-affairs openness (村务公开): the checklist of required contents, each
+ * village's records per quarter, and compliance roll-ups. A village complies in a
+ * quarter when every active checklist item has a published entry.
+ */
+export class OpennessService {
+  async checklist(ctx: Context, includeInactive: boolean): Promise<OpennessItem[]> {
+    requireViewer(ctx.viewer);
+    const items = await ctx.loaders.governance.checklist.load('all');
+    return includeInactive ? items : items.filter((item) => item.active);
+  }
+
+  async item(ctx: Context, code: string): Promise<OpennessItem | null> {
+    return (await ctx.loaders.governance.checklist.load('all')).find((item) => item.code === code) ?? null;
+  }
+
+  /** A village's records for a quarter (null above village level). */
+  async record(ctx: Context, area: Area, quarterText: string): Promise<OpennessRecord | null> {
+    assertCanRead(ctx.viewer, area.code);
+    const quarter = parseQuarter(quarterText, 'quarter');
+    if (area.level !== AreaLevel.VILLAGE) return null;
+    const [items, rows] = await Promise.all([
+      ctx.loaders.governance.checklist.load('all'),
+      ctx.loaders.governance.entries.load(`${area.code}:${quarter.text}`),
+    ]);
+    const published = new Set(rows.filter((row) => row.published).map((row) => row.item_code));
+    const order = new Map(items.map((item, index) => [item.code, index]));
+    return Object.assign(new OpennessRecord(), {
+      areaCode: area.code,
+      quarter: quarter.text,
+      entries: rows.map(entryFromRow).sort((a, b) => (order.get(a.itemCode) ?? 0) - (order.get(b.itemCode) ?? 0)),
+      missingItems: items.filter((item) => item.active && !published.has(item.code)),
+    });
+  }
+
+  async compliance(ctx: Context, area: Area, quarterText: string): Promise<OpennessCompliance> {
+    const range = readableSubtree(ctx, area);
+    const quarter = parseQuarter(quarterText, 'quarter');
+    const counts = await ctx.loaders.governance.compliance.load({ ...range, quarter: quarter.text });
+    return Object.assign(new OpennessCompliance(), {
+      areaCode: area.code,
+      ...range,
+      quarter: quarter.text,
+      villageCount: counts.villages,
+      compliantCount: counts.matching,
+      rate: share(counts.matching, counts.villages),
+    });
+  }
+
+  async nonCompliantVillages(ctx: Context, compliance: OpennessCompliance, args: PageArgs): Promise<Page<Area>> {
+    const page = pageRequest(args);
+    const rows = await ctx.loaders.governance.nonCompliant.load({ lo: compliance.lo, hi: compliance.hi, quarter: compliance.quarter, page });
+    return toPage(rows, page, (area) => area.code, compliance.villageCount - compliance.compliantCount);
+  }
+
+  async createItem(ctx: Context, input: CreateOpennessItemInput): Promise<{ item: OpennessItem }> {
+    const viewer = requireViewer(ctx.viewer);
+    assertCanWrite(viewer, viewer.areaCode, ADMIN);
+    await assertValidInput(input);
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<OpennessItemRow>(
+        `insert into openness_item (code, name, description, position) values (?, ?, ?, ?)
+         on conflict (code) do nothing returning ${ITEM_COLUMNS}`,
+        [input.code, input.name.trim(), input.description ?? null, input.position],
+      );
+      if (!row) throw new DomainError(ErrorCode.VALIDATION, `The checklist already has an item ${input.code}`, 'code');
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.OPENNESS,
+        subjectId: toGlobalId('OpennessItem', row.code),
+        areaCode: viewer.areaCode,
+        action: ProgressAction.CREATED,
+        actor: viewer,
+        summary: `村务公开清单新增:${row.name}(${row.code})`,
+        after: itemSnapshot(row),
+      });
+      return { item: itemFromRow(row) };
+    });
+  }
+
+  async updateItem(ctx: Context, input: UpdateOpennessItemInput): Promise<{ item: OpennessItem }> {
+    const viewer = requireViewer(ctx.viewer);
+    assertCanWrite(viewer, viewer.areaCode, ADMIN);
+    await assertValidInput(input);
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [current] = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code]);
+      if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code');
+      assertVersion(current.version, input.version, `公开事项 ${input.code}`);
+      const [row] = await sql<OpennessItemRow>(
+        `update openness_item set name = ?, description = ?, active = ?, position = ?, version = version + 1, updated_at = now()
+          where code = ? and version = ? returning ${ITEM_COLUMNS}`,
+        [
+          input.name?.trim() ?? current.name,
+          input.description === undefined ? current.description : input.description,
+          input.active ?? current.active,
+          input.position ?? current.position,
+          input.code,
+          input.version,
+        ],
+      );
+      if (!row) assertVersion(-1, input.version, `公开事项 ${input.code}`);
+      const { before, after } = changedFields(itemSnapshot(current), itemSnapshot(row!));
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.OPENNESS,
+        subjectId: toGlobalId('OpennessItem', input.code),
+        areaCode: viewer.areaCode,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `村务公开清单修改:${row!.name}(${Object.keys(after).join('、') || '无变化'})`,
+        before,
+        after,
+      });
+      return { item: itemFromRow(row!) };
+    });
+  }
+
+  /**
+   * Records a village's openness for a quarter: each entry is created or, when it
+   * exists, replaced if its `version` matches. All entries or none; one event.
+   */
+  async recordOpenness(ctx: Context, input: RecordOpennessInput): Promise<{ record: OpennessRecord | null }> {
+    requireViewer(ctx.viewer);
+    const areaCode = normalizeCode(input.areaCode, 'areaCode');
+    const viewer = assertCanWrite(ctx.viewer, areaCode, GOVERNANCE_WRITERS);
+    await assertValidInput(input);
+    const quarter = parseQuarter(input.quarter, 'quarter');
+    await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], 'areaCode');
+      const items = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item`);
+      const checklist = new Map(items.map((item) => [item.code, item]));
+      throwProblems(checkOpennessEntries(quarter, input.entries, checklist, todayInChina()));
+      const existing = await sql<OpennessEntryRow>(
+        `select ${ENTRY_COLUMNS} from openness_entry where area_code = ? and quarter = ? for update`,
+        [areaCode, quarter.text],
+      );
+      const byItem = new Map(existing.map((row) => [row.item_code, row]));
+      const conflicts: Problem[] = [];
+      input.entries.forEach((entry, index) => {
+        const current = byItem.get(entry.itemCode);
+        if (current && entry.version !== current.version) {
+          conflicts.push({
+            code: ErrorCode.CONFLICT,
+            field: `entries.${index}.version`,
+            message: `${entry.itemCode} for ${quarter.text} is at version ${current.version}${entry.version == null ? ' (already recorded)' : `, you sent ${entry.version}`}; reload and retry`,
+          });
+        } else if (!current && entry.version != null) {
+          conflicts.push({ code: ErrorCode.CONFLICT, field: `entries.${index}.version`, message: `${entry.itemCode} for ${quarter.text} has not been recorded yet: omit version` });
+        }
+      });
+      throwProblems(conflicts);
+      const written = await sql<{ item_code: string }>(
+        `with input as (
+           select * from unnest(?::text[], ?::boolean[], ?::text[], ?::date[], ?::text[], ?::int[])
+             as i(item_code, published, form, published_on, checked_by, version))
+         insert into openness_entry as e (area_code, quarter, item_code, published, form, published_on, checked_by)
+         select ?, ?, item_code, published, form, published_on, checked_by from input
+         on conflict (area_code, quarter, item_code) do update
+           set published = excluded.published, form = excluded.form, published_on = excluded.published_on,
+               checked_by = excluded.checked_by, version = e.version + 1, updated_at = now()
+           where e.version = (select version from input where input.item_code = excluded.item_code)
+         returning e.item_code`,
+        [
+          input.entries.map((e) => e.itemCode),
+          input.entries.map((e) => e.published),
+          input.entries.map((e) => (e.published ? e.form : null)),
+          input.entries.map((e) => (e.published ? e.publishedOn : null)),
+          input.entries.map((e) => e.checkedBy ?? null),
+          input.entries.map((e) => e.version ?? null),
+          areaCode,
+          quarter.text,
+        ],
+      );
+      if (written.length !== input.entries.length) {
+        throw new DomainError(ErrorCode.CONFLICT, `Someone else recorded ${village.name} ${quarter.text} at the same time; reload and retry`, 'entries');
+      }
+      const names = new Map(items.map((item) => [item.code, item.name]));
+      const state = (e: { published: boolean; form?: string | null }, publishedOn: string | null | undefined) => ({ published: e.published, form: e.form ?? null, publishedOn: publishedOn ?? null });
+      const before = Object.fromEntries(existing.filter((row) => input.entries.some((e) => e.itemCode === row.item_code)).map((row) => [row.item_code, state(row, row.published_on)]));
+      const after = Object.fromEntries(input.entries.map((e) => [e.itemCode, state(e, e.publishedOn)]));
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.OPENNESS,
+        subjectId: opennessSubjectId(areaCode, quarter.text),
+        areaCode,
+        action: ProgressAction.REPORTED,
+        actor: viewer,
+        summary: `${village.name} ${quarter.text} 村务公开:${input.entries.map((e) => `${names.get(e.itemCode)}${e.published ? '已公开' : '未公开'}`).join(',')}`,
+        before: Object.keys(before).length ? before : null,
+        after,
+      });
+    });
+    const area = await ctx.loaders.area.byCode.load(areaCode);
+    return { record: await this.record(ctx, area!, quarter.text) };
+  }
+}
+
+export const opennessService = new OpennessService();
