@@ -171,6 +171,22 @@ async function main(): Promise<void> {
         ],
       },
     ];
+    const month = (() => {
+      const d = new Date();
+      d.setUTCDate(1);
+      d.setUTCMonth(d.getUTCMonth() - 1);
+      return d.toISOString().slice(0, 7);
+    })();
+    const indicators = ['ELDERLY_60_PLUS', 'MINORS_0_17', 'DIBAO_RURAL', 'EXTREMELY_POOR_SUPPORTED', 'ASSISTANCE_FUNDS_YUAN'];
+    const stats = `stats(period: "${month}", indicators: ${JSON.stringify(indicators)}) { indicator { code } persons amount reportedAreas expectedAreas }`;
+    scenarios.push({
+      name: `county tree with rolled-up statistics (401 areas × ${indicators.length} indicators, ${month})`,
+      areas: 401,
+      targets: [
+        graphql(civgraph.url, `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`, token),
+        { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/tree-stats?code=511921000000&month=${month}&indicators=${indicators.join(',')}`, method: 'GET' },
+      ],
+    });
     if (!options['county-only']) {
       const sichuan = await fetchJson(graphql(civgraph.url, '{ area(code: "510000") { descendantCount(level: COUNTY) } }', token));
       const counties = (sichuan as { data: { area: { descendantCount: number } } }).data.area.descendantCount;

@@ -1,5 +1,5 @@
 import type { Sql } from '../../db/sql.js';
-import { subtreeRange, type AreaLevel } from '../area/area.rules.js';
+import { PREFIX_LENGTH, type AreaLevel } from '../area/area.rules.js';
 import { Indicator, StatValue } from './stats.entity.js';
 import type { IndicatorDef, Period } from './stats.rules.js';
 
@@ -35,35 +35,56 @@ interface RollupRow {
  */
 export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> {
   if (keys.length === 0) return [];
-  const ranges = keys.map((key) => subtreeRange(key.code, key.level));
+  // Set-based, not one lateral per key: the leaves' values are read once per
+  // scan window (indicator × period × province, over the union of the keys'
+  // ranges), fanned out to every prefix length, and hash-joined to the keys on
+  // their significant prefix. The expected areas are counted the same way.
   const rows = await sql<RollupRow>(
-    `select k.n::text as n, r.value::text as value, r.reported, r.demo, e.expected
-       from unnest(?::text[], ?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
-            with ordinality as k(lo, hi, m_start, m_end, indicator, agg, lvl, n)
-       cross join lateral (select (k.m_end + interval '1 month' - interval '1 day')::date as last_day) d
-       cross join lateral (
-         select sum(per_area.v) as value, count(*)::int as reported, count(*) filter (where per_area.demo)::int as demo
-           from (select case when k.agg = 'FLOW' then sum(o.value)
-                             else (array_agg(o.value order by o.period_month desc))[1] end as v,
-                        bool_or(o.source = 'DEMO') as demo
-                   from observation o
-                  where o.indicator = k.indicator
-                    and o.area_code between k.lo and k.hi
-                    and o.period_month between k.m_start and k.m_end
-                  group by o.area_code
-                  -- A stock counts the areas that exist at the period's end: people of an
-                  -- area retired during the period are in its successor's latest figure.
-                 having k.agg = 'FLOW'
-                     or not exists (select 1 from area r where r.code = o.area_code and r.valid_to < d.last_day)) per_area) r
-       cross join lateral (
-         select count(*)::int as expected from area a
-          where a.level = k.lvl and a.code between k.lo and k.hi
-            and (a.valid_from is null or a.valid_from <= d.last_day)
-            and (a.valid_to is null or a.valid_to >= case when k.agg = 'FLOW' then k.m_start else d.last_day end)) e
+    `with k as (
+       select k.n, k.prefix, length(k.prefix) as plen, k.m_start, k.m_end, k.indicator, k.agg, k.lvl,
+              rpad(k.prefix, 12, '0') as lo, rpad(k.prefix, 12, '9') as hi,
+              (k.m_end + interval '1 month' - interval '1 day')::date as last_day
+         from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
+              with ordinality as k(prefix, m_start, m_end, indicator, agg, lvl, n)),
+     plens (plen) as (values (2), (4), (6), (9), (12)),
+     w as (
+       select indicator, agg, m_start, m_end, last_day, min(lo) as lo, max(hi) as hi
+         from k group by indicator, agg, m_start, m_end, last_day, left(prefix, 2)),
+     leaf as (
+       select w.indicator, w.m_start, w.m_end, o.area_code,
+              case when w.agg = 'FLOW' then sum(o.value)
+                   else (array_agg(o.value order by o.period_month desc))[1] end as v,
+              bool_or(o.source = 'DEMO') as demo
+         from w join observation o
+           on o.indicator = w.indicator and o.area_code between w.lo and w.hi and o.period_month between w.m_start and w.m_end
+        -- A stock counts the areas that exist at the period's end: people of an
+        -- area retired during the period are in its successor's latest figure.
+        where w.agg = 'FLOW' or not exists (select 1 from area r where r.code = o.area_code and r.valid_to < w.last_day)
+        group by w.indicator, w.agg, w.m_start, w.m_end, o.area_code),
+     r as (
+       select k.n, sum(l.v) as value, count(l.area_code)::int as reported, count(*) filter (where l.demo)::int as demo
+         from k left join (select leaf.*, p.plen, substr(leaf.area_code, 1, p.plen) as prefix from leaf cross join plens p) l
+           on l.indicator = k.indicator and l.m_start = k.m_start and l.m_end = k.m_end and l.plen = k.plen and l.prefix = k.prefix
+        group by k.n),
+     ew as (
+       select lvl, agg, m_start, last_day, min(lo) as lo, max(hi) as hi
+         from k group by lvl, agg, m_start, last_day, left(prefix, 2)),
+     ea as (
+       select distinct ew.lvl, ew.agg, ew.m_start, ew.last_day, a.code
+         from ew join area a
+           on a.level = ew.lvl and a.code between ew.lo and ew.hi
+          and (a.valid_from is null or a.valid_from <= ew.last_day)
+          and (a.valid_to is null or a.valid_to >= case when ew.agg = 'FLOW' then ew.m_start else ew.last_day end)),
+     e as (
+       select k.n, count(x.code)::int as expected
+         from k left join (select ea.*, p.plen, substr(ea.code, 1, p.plen) as prefix from ea cross join plens p) x
+           on x.lvl = k.lvl and x.agg = k.agg and x.m_start = k.m_start and x.last_day = k.last_day and x.plen = k.plen and x.prefix = k.prefix
+        group by k.n)
+     select k.n::text as n, r.value::text as value, r.reported, r.demo, e.expected
+       from k join r using (n) join e using (n)
       order by k.n`,
     [
-      ranges.map(([lo]) => lo),
-      ranges.map(([, hi]) => hi),
+      keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level])),
       keys.map((key) => key.period.startMonth),
       keys.map((key) => key.period.endMonth),
       keys.map((key) => key.indicator.code),
