@@ -157,7 +157,8 @@ async function main(): Promise<void> {
     processes.push(postgraphile.child);
     const token = await mintToken(SECRET, { name: 'bench', role: Role.VIEWER, area: '511921' });
 
-    const scenarios: { name: string; targets: Target[]; areas: number }[] = [
+    // `same`: the first two targets must answer identically (civgraph and the floor).
+    const scenarios: { name: string; targets: Target[]; areas: number; same?: boolean }[] = [
       {
         name: 'county tree, names (1 + 33 + 367 areas)',
         areas: 401,
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     scenarios.push({
       name: `county tree with rolled-up statistics (401 areas × ${indicators.length} indicators, ${month})`,
       areas: 401,
+      same: true,
       targets: [
         graphql(civgraph.url, `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`, token),
         { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/tree-stats?code=511921000000&month=${month}&indicators=${indicators.join(',')}`, method: 'GET' },
@@ -205,6 +207,12 @@ async function main(): Promise<void> {
     }
 
     for (const scenario of scenarios) {
+      if (scenario.same) {
+        const [a, b] = await Promise.all(scenario.targets.slice(0, 2).map(fetchJson));
+        if (JSON.stringify(a) !== JSON.stringify(b)) {
+          throw new Error(`${scenario.targets[0]!.name} and ${scenario.targets[1]!.name} disagree on "${scenario.name}":\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
+        }
+      }
       for (const target of scenario.targets) {
         const answer = await fetchJson(target);
         const names = countNames(answer);

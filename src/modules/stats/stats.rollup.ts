@@ -46,7 +46,8 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
               (k.m_end + interval '1 month' - interval '1 day')::date as last_day
          from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
               with ordinality as k(prefix, m_start, m_end, indicator, agg, lvl, n)),
-     plens (plen) as (values (2), (4), (6), (9), (12)),
+     -- Only the prefix lengths asked for: a batch of villages fans out once, not five times.
+     plens as (select distinct plen from k),
      w as (
        select indicator, agg, m_start, m_end, last_day, min(lo) as lo, max(hi) as hi
          from k group by indicator, agg, m_start, m_end, last_day, left(prefix, 2)),
@@ -70,7 +71,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
        select lvl, agg, m_start, last_day, min(lo) as lo, max(hi) as hi
          from k group by lvl, agg, m_start, last_day, left(prefix, 2)),
      ea as (
-       select distinct ew.lvl, ew.agg, ew.m_start, ew.last_day, a.code
+       select ew.lvl, ew.agg, ew.m_start, ew.last_day, a.code
          from ew join area a
            on a.level = ew.lvl and a.code between ew.lo and ew.hi
           and (a.valid_from is null or a.valid_from <= ew.last_day)
