@@ -3,11 +3,13 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { fromGlobalId } from '../common/global-id.js';
 import { Node } from '../common/node.js';
 import { areaService } from '../modules/area/area.service.js';
+import { progressService } from '../modules/progress/progress.service.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
 const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {
   Area: (ctx, key) => areaService.byCode(ctx, key, 'id'),
+  ProgressUpdate: (ctx, key) => progressService.bySequence(ctx, key),
 };
 
 const MAX_NODES = 100;

@@ -3,16 +3,30 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
+import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
+// type-graphql insists on a pubSub once a subscription exists. civgraph's
+// subscriptions each bring their own `subscribe` (PostgreSQL LISTEN/NOTIFY, see
+// progress.hub.ts): an in-memory pubSub would not reach other processes.
+const noPubSub = {
+  publish(): never {
+    throw new Error('civgraph has no in-memory pubSub: append a progress update instead');
+  },
+  subscribe(): never {
+    throw new Error('civgraph has no in-memory pubSub: give the subscription its own subscribe');
+  },
+};
+
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, ProgressResolver],
     validate: false,
     emitSchemaFile: false,
+    pubSub: noPubSub,
   });
   return schema;
 }

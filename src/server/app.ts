@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
-import { attachWebSocket } from './ws.js';
+import { attachWebSocket, type WebSocketOptions } from './ws.js';
+import { SSE_PATH, sseHandler } from './sse.js';
+import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -11,6 +13,8 @@ export const GRAPHQL_PATH = '/graphql';
 export interface RunningServer {
   /** `http://host:port/graphql`; the same URL serves graphql-ws (ws://). */
   url: string;
+  /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
+  sseUrl: string;
   port: number;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
   close(): Promise<void>;
@@ -24,11 +28,18 @@ export async function startServer(options: {
   introspection?: boolean;
   verifier?: TokenVerifier | null;
   corsOrigins?: string[];
+  /** Keep-alive interval and subscription cap of graphql-ws. */
+  webSocket?: WebSocketOptions;
+  /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
+  progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
   const schema = await civgraphSchema();
   const httpServer = createServer();
   const verifier = options.verifier ?? null;
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier);
+  // One LISTEN connection per process wakes every subscription of this process.
+  await acquireProgressHub(options.orm, options.progressHub);
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, options.webSocket);
+  const sse = sseHandler(schema, options.orm, verifier);
   const { app, apollo } = await createHttpApp({
     httpServer,
     schema,
@@ -36,7 +47,10 @@ export async function startServer(options: {
     introspection: options.introspection ?? true,
     verifier,
     corsOrigins: options.corsOrigins ?? [],
-    onDrain: () => ws.close(),
+    onDrain: async () => {
+      await Promise.all([ws.close(), sse.close()]);
+    },
+    routes: [[SSE_PATH, sse.handle]],
   });
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
@@ -47,9 +61,10 @@ export async function startServer(options: {
   let closing: Promise<void> | undefined;
   return {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
+    sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
     close() {
-      closing ??= apollo.stop();
+      closing ??= apollo.stop().then(() => releaseProgressHub(options.orm));
       return closing;
     },
   };

@@ -20,7 +20,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
  * The caller of an HTTP request: anonymous without an Authorization header; a
  * header that does not carry a valid token fails the whole request with 401.
  */
-async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
+export async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
   const header = req.get('authorization');
   if (!header) return null;
   const reject = (message: string) =>
@@ -45,6 +45,8 @@ export async function createHttpApp(options: {
   corsOrigins: string[];
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
+  /** Other handlers under `/graphql/...` (Server-Sent Events), mounted before Apollo's. */
+  routes?: [path: string, handler: express.RequestHandler][];
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -96,6 +98,9 @@ export async function createHttpApp(options: {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  for (const [path, handler] of options.routes ?? []) {
+    app.use(path, cors({ origin: options.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }), express.json({ limit: '1mb' }), handler);
+  }
   app.use(
     '/graphql',
     cors({

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext } from '../graphql/context.js';
@@ -11,6 +11,21 @@ import { bearerToken } from '../modules/auth/auth.tokens.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;
+
+/** Keep-alive and limits of the WebSocket transport. */
+export interface WebSocketOptions {
+  /**
+   * Interval of protocol-level pings (ms). A socket that has not answered the
+   * previous ping by the next one is terminated. Below common proxy idle
+   * timeouts (nginx: 60 s) so an idle subscription is not cut by a proxy.
+   */
+  keepAliveMs?: number;
+  /** Operations one connection may have running at once (subscriptions, in practice). */
+  maxSubscriptions?: number;
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 25_000;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
 
 type Extra = {
   identity?: Identity;
@@ -27,8 +42,28 @@ export function attachWebSocket(
   orm: MikroORM,
   path: string,
   verifier: TokenVerifier | null,
+  options: WebSocketOptions = {},
 ) {
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
   const wsServer = new WebSocketServer({ server: httpServer, path });
+  // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
+  const answered = new WeakSet<object>();
+  wsServer.on('connection', (socket) => {
+    answered.add(socket);
+    socket.on('pong', () => answered.add(socket));
+  });
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (!answered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      answered.delete(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  keepAlive.unref();
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
@@ -53,6 +88,17 @@ export function attachWebSocket(
         }
       },
       onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onSubscribe: (ctx) => {
+        // graphql-ws has already reserved this operation's id in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [
+            new GraphQLError(`A connection may run at most ${maxSubscriptions} subscriptions at once: complete one first, or open another connection`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptions },
+            }),
+          ];
+        }
+        return undefined;
+      },
       context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
@@ -75,6 +121,7 @@ export function attachWebSocket(
     wsServer,
     /** Closes every socket with 1001 (going away) so clients reconnect elsewhere. */
     async close() {
+      clearInterval(keepAlive);
       await disposable.dispose();
     },
   };

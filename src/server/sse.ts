@@ -1,0 +1,66 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { NextFunction, Request, Response } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { createHandler } from 'graphql-sse/lib/use/express';
+import { log } from '../common/log.js';
+import { createContext, type Context } from '../graphql/context.js';
+import { formatError, isUnexpected } from '../graphql/errors.js';
+import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
+import { viewerOf } from './http.js';
+
+/** Where the Server-Sent Events transport is mounted. */
+export const SSE_PATH = '/graphql/stream';
+
+/**
+ * GraphQL over Server-Sent Events (graphql-sse, "distinct connections" mode) for
+ * clients behind gateways that block WebSockets: the same schema, subscriptions
+ * and context as HTTP and graphql-ws. The bearer token travels in the
+ * Authorization header of the request; a bad one is refused with 401 before any
+ * stream opens.
+ */
+export function sseHandler(schema: GraphQLSchema, orm: MikroORM, verifier: TokenVerifier | null) {
+  const open = new Set<Response>();
+  const handler = createHandler<SseContext>({
+    schema,
+    // Every request is its own stream: no reservations to keep in this (stateless) process.
+    authenticate: () => null,
+    context: (req) =>
+      createContext(orm, { requestId: req.context.res.locals.requestId as string, viewer: req.context.res.locals.viewer ?? null }) as SseContext,
+    onNext: (ctx, _req, result) => {
+      if (!result.errors?.length) return result;
+      return {
+        ...result,
+        errors: result.errors.map((error) => {
+          if (isUnexpected(error)) log.error({ err: error.originalError ?? error, requestId: ctx.requestId }, 'unexpected error');
+          const formatted = formatError(error.toJSON(), error);
+          return new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions });
+        }),
+      };
+    },
+  });
+  const handle = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      res.locals.viewer = await viewerOf(req, verifier);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'Token is not valid';
+      res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    open.add(res);
+    res.once('close', () => open.delete(res));
+    try {
+      await handler(req, res);
+    } catch (error) {
+      next(error);
+    }
+  };
+  return {
+    handle,
+    /** Ends every open event stream (on shutdown, so draining does not wait for them). */
+    async close() {
+      for (const res of open) res.end();
+    },
+  };
+}
+
+type SseContext = Context & Record<PropertyKey, unknown>;
