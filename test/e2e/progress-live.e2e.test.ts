@@ -270,6 +270,13 @@ describe('progressUpdates (history)', () => {
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     const own = await app.query(ProgressUpdatesDocument, { area: BIZHOU, first: 100 }, { token: operator });
     expect(own.progressUpdates.edges.every((e) => e.node.area.code.startsWith(BIZHOU))).toBe(true);
+    // Numeric order across digit-count boundaries (9 → 10, 99 → 100), not text order.
+    for (let n = Number(await committedHead(app)); n < 120; n++) await appendEvent(app, '511921', `填充 ${n}`);
+    const all = await app.query(ProgressUpdatesDocument, { area: '511921', first: 100 }, { token: countyToken });
+    const numbers = all.progressUpdates.edges.map((e) => BigInt(e.node.sequence));
+    expect(numbers.length).toBe(100);
+    expect(numbers[0]! < 10n && numbers[99]! >= 100n).toBe(true);
+    expect(ascending(numbers)).toBe(true);
   });
 
   it('node(id) fetches an event by its global id, scope-checked', async () => {
@@ -370,5 +377,47 @@ describe('Server-Sent Events', () => {
     expect(anonymous.status).toBe(200);
     const text = await anonymous.text();
     expect(text).toContain('UNAUTHENTICATED');
+  });
+});
+
+describe('ProgressHub reading in batches', () => {
+  it('replays a backlog longer than a batch while live subscribers keep receiving, each event once and in order', async () => {
+    const { ProgressHub } = await import('../../src/modules/progress/progress.hub.js');
+    const { progressScope } = await import('../../src/modules/progress/progress.rules.js');
+    const { systemViewer } = await import('../../src/modules/auth/auth.rules.js');
+    const hub = new ProgressHub(app.orm, app.databaseUrl, { batchSize: 3 });
+    await hub.start();
+    try {
+      const start = BigInt(await committedHead(app));
+      for (let i = 0; i < 10; i++) await appendEvent(app, i % 2 ? BIZHOU : NUOJIANG, `积压 ${i}`);
+      const viewer = systemViewer('511921000000');
+      const county = progressScope('511921000000', ['511921000000', '511921999999'], true, null);
+      const bizhou = progressScope(`${BIZHOU}000`, [`${BIZHOU}000`, `${BIZHOU}999`], true, null);
+      const collect = async (stream: AsyncIterator<{ summary: string; sequence: string }>, count: number) => {
+        const got: { summary: string; sequence: string }[] = [];
+        while (got.length < count) got.push((await stream.next()).value);
+        return got;
+      };
+      const live = await hub.subscribe(viewer, county, null);
+      const replayCounty = await hub.subscribe(viewer, county, start);
+      const replayBizhou = await hub.subscribe(viewer, bizhou, start);
+      const liveWrites = Promise.all(Array.from({ length: 4 }, (_, i) => appendEvent(app, BIZHOU, `实时 ${i}`)));
+      const [countyEvents, bizhouEvents, liveEvents] = await Promise.all([collect(replayCounty, 14), collect(replayBizhou, 9), collect(live, 4)]);
+      await liveWrites;
+      expect(countyEvents.slice(0, 10).map((e) => e.summary)).toEqual(Array.from({ length: 10 }, (_, i) => `积压 ${i}`));
+      expect(ascending(countyEvents.map((e) => BigInt(e.sequence)))).toBe(true);
+      expect(new Set(countyEvents.map((e) => e.summary)).size).toBe(14);
+      expect(bizhouEvents.map((e) => e.summary).slice(0, 5)).toEqual(['积压 1', '积压 3', '积压 5', '积压 7', '积压 9']);
+      expect(liveEvents.map((e) => e.summary).sort()).toEqual(['实时 0', '实时 1', '实时 2', '实时 3']);
+      // Nothing more is pending for anyone.
+      await settle(300);
+      const more = await Promise.race([replayCounty.next().then(() => 'more'), settle(300).then(() => 'none')]);
+      expect(more).toBe('none');
+      expect(hub.stats.reads).toBeGreaterThan(3); // 10 backlog events at 3 per batch
+      await Promise.all([live.return(undefined), replayCounty.return(undefined), replayBizhou.return(undefined)]);
+      expect(hub.stats.subscribers).toBe(0);
+    } finally {
+      await hub.stop();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { badInput } from '../../common/errors.js';
 import { log } from '../../common/log.js';
@@ -130,7 +131,7 @@ interface ScopeGroup {
   subscribers: Set<Subscriber>;
 }
 
-type HubRow = ProgressUpdateRow & { idx: number; horizon: string };
+type HubRow = ProgressUpdateRow & { idx: number; horizon: string; newest: string | null; fetched: number };
 
 /**
  * Live fan-out of the progress stream inside one process.
@@ -326,54 +327,84 @@ export class ProgressHub {
     }
   }
 
-  /** One statement for every group that is behind; distributes the rows to each group's subscribers. */
+  /**
+   * One pass: subscribers near the head ("live") are read in one statement, and
+   * any far behind (replaying an old cursor) in a second, so a long replay never
+   * holds up live delivery to the others.
+   */
   private async readOnce(): Promise<void> {
     const head = this.knownHead;
+    const threshold = head === null ? null : head - BigInt(this.options.batchSize);
+    const live: WorkItem[] = [];
+    const behind: WorkItem[] = [];
     // Only the subscribers present now: one that joins during the read is read for on the next pass.
-    const work: { group: ScopeGroup; members: Subscriber[]; from: bigint }[] = [];
     for (const group of this.groups.values()) {
-      const members = [...group.subscribers];
-      if (!members.length) continue;
-      const from = members.reduce((min, s) => (s.position < min ? s.position : min), members[0]!.position);
-      if (head === null || from < head) work.push({ group, members, from });
+      const near: Subscriber[] = [];
+      const far: Subscriber[] = [];
+      for (const subscriber of group.subscribers) {
+        if (head !== null && subscriber.position >= head) continue;
+        (threshold === null || subscriber.position >= threshold ? near : far).push(subscriber);
+      }
+      if (near.length) live.push(workItem(group, near));
+      if (far.length) behind.push(workItem(group, far));
     }
-    if (!work.length) return;
-    const sql = sqlFor(this.orm.em.fork());
+    if (live.length) await this.read(live);
+    if (behind.length) await this.read(behind);
+  }
+
+  /**
+   * Reads, in ONE statement, the events after the lowest position among `items`
+   * (by primary key: cheap however wide the scopes and long the history), joined
+   * in SQL to each item's scope, together with the committed head of the same
+   * snapshot; then hands each subscriber the rows above its own position.
+   */
+  private async read(items: WorkItem[]): Promise<void> {
     const limit = this.options.batchSize;
-    const rows = await sql<HubRow>(
-      `select s.idx, (select value from event_sequence)::text as horizon, e.*
+    const from = items.reduce((min, item) => (item.from < min ? item.from : min), items[0]!.from);
+    const started = performance.now();
+    const rows = await sqlFor(this.orm.em.fork())<HubRow>(
+      `with fresh as materialized (
+         select ${PROGRESS_COLUMNS}, p.sequence as seq from progress_update p
+          -- p.sequence: the bare name would sort by the text column of the same name
+          where p.sequence > ?::bigint order by p.sequence limit ?),
+       newest as (select max(seq)::text as seq, count(*)::int as n from fresh)
+       select s.idx, (select value from event_sequence)::text as horizon, newest.seq as newest, newest.n as fetched, e.*
          from unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::bigint[]) as s(idx, lo, hi, kinds, after)
-         left join lateral (
-           select ${PROGRESS_COLUMNS} from progress_update p
-            where p.sequence > s.after
-              and p.area_code between s.lo and s.hi
-              and (s.kinds is null or p.subject_kind = any(string_to_array(s.kinds, ',')))
-            order by p.sequence
-            limit ?) e on true
-        order by s.idx, e.sequence`,
+         cross join newest
+         left join fresh e
+           on e.seq > s.after
+          and e.area_code between s.lo and s.hi
+          and (s.kinds is null or e.subject_kind = any(string_to_array(s.kinds, ',')))
+        order by s.idx, e.seq`,
       [
-        work.map((_, index) => index),
-        work.map((w) => w.group.scope.lo),
-        work.map((w) => w.group.scope.hi),
-        work.map((w) => w.group.scope.kinds?.join(',') ?? null),
-        work.map((w) => w.from.toString()),
+        from.toString(),
         limit,
+        items.map((_, index) => index),
+        items.map((item) => item.group.scope.lo),
+        items.map((item) => item.group.scope.hi),
+        items.map((item) => item.group.scope.kinds?.join(',') ?? null),
+        items.map((item) => item.from.toString()),
       ],
     );
     this.stats.reads++;
+    const ms = performance.now() - started;
+    if (ms > 100) log.warn({ ms: Math.round(ms), scopes: items.length, rows: rows.length }, 'slow progress read');
     if (!rows.length) return;
-    const horizon = BigInt(rows[0]!.horizon);
+    const { horizon: horizonText, newest, fetched } = rows[0]!;
+    const horizon = BigInt(horizonText);
     if (this.knownHead === null || horizon > this.knownHead) this.knownHead = horizon;
-    const byGroup = new Map<number, ProgressUpdate[]>();
+    // Everything up to `covered` was in this snapshot: the horizon, unless the batch was cut short.
+    const complete = fetched < limit;
+    const covered = complete ? horizon : BigInt(newest!);
+    if (!complete) this.dirty = true;
+    const byItem = new Map<number, ProgressUpdate[]>();
     for (const row of rows) {
-      let list = byGroup.get(row.idx);
-      if (!list) byGroup.set(row.idx, (list = []));
+      let list = byItem.get(row.idx);
+      if (!list) byItem.set(row.idx, (list = []));
       if (row.sequence !== null) list.push(progressUpdateFromRow(row));
     }
-    work.forEach(({ members, group }, index) => {
-      const updates = byGroup.get(index) ?? [];
-      const complete = updates.length < limit;
-      const last = updates.length ? BigInt(updates[updates.length - 1]!.sequence) : null;
+    items.forEach(({ group, members }, index) => {
+      const updates = byItem.get(index) ?? [];
       for (const subscriber of members) {
         if (subscriber.closed) continue;
         for (const update of updates) {
@@ -384,13 +415,22 @@ export class ProgressHub {
           subscriber.push(update);
           this.stats.delivered++;
         }
-        // Everything in scope up to the horizon was in this snapshot (sequence is commit order).
-        if (complete && horizon > subscriber.position) subscriber.position = horizon;
-        else if (!complete && last !== null && last > subscriber.position) subscriber.position = last;
+        // Sequence is commit order: nothing at or below `covered` can still appear.
+        if (covered > subscriber.position) subscriber.position = covered;
       }
-      if (!complete) this.dirty = true;
     });
   }
+}
+
+interface WorkItem {
+  group: ScopeGroup;
+  members: Subscriber[];
+  /** Lowest position among the members. */
+  from: bigint;
+}
+
+function workItem(group: ScopeGroup, members: Subscriber[]): WorkItem {
+  return { group, members, from: members.reduce((min, s) => (s.position < min ? s.position : min), members[0]!.position) };
 }
 
 interface Registration {

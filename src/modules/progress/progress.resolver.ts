@@ -1,7 +1,8 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
-import { sqlFor } from '../../db/sql.js';
-import { createLoaders, type Context } from '../../graphql/context.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sqlFor, type Sql } from '../../db/sql.js';
+import { createLoaders, type Context, type Loaders } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { ProgressUpdate } from './progress.entity.js';
 import { ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
@@ -16,10 +17,20 @@ export const ProgressUpdateConnection = connectionType('ProgressUpdate', Progres
  * resolves (its area, say) comes from an earlier event's cache.
  */
 function renew(ctx: Context): void {
-  ctx.em = ctx.em.fork();
-  ctx.sql = sqlFor(ctx.em);
-  ctx.loaders = createLoaders(ctx.sql);
+  const root = (roots.get(ctx) as EntityManager | undefined) ?? ctx.em;
+  roots.set(ctx, root);
+  // Made on first use: an event whose selection reads nothing more costs no fork.
+  let em: EntityManager | undefined;
+  let sql: Sql | undefined;
+  let loaders: Loaders | undefined;
+  Object.defineProperties(ctx, {
+    em: { get: () => (em ??= root.fork()), configurable: true, enumerable: true },
+    sql: { get: () => (sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
+    loaders: { get: () => (loaders ??= createLoaders(ctx.sql)), configurable: true, enumerable: true },
+  });
 }
+
+const roots = new WeakMap<Context, EntityManager>();
 
 @Resolver(() => ProgressUpdate)
 export class ProgressResolver {

@@ -90,7 +90,8 @@ export class ProgressService {
         and (?::text[] is null or subject_kind = any(?::text[]))`;
     const params = [scope.lo, scope.hi, readLo, readHi, scope.kinds, scope.kinds];
     const rows = await ctx.sql<ProgressUpdateRow>(
-      `select ${PROGRESS_COLUMNS} from progress_update where ${where} and sequence > ? order by sequence limit ?`,
+      // p.sequence: the bare name would sort by the selected text column of the same name.
+      `select ${PROGRESS_COLUMNS} from progress_update p where ${where} and p.sequence > ? order by p.sequence limit ?`,
       [...params, (after ?? 0n).toString(), page.first + 1],
     );
     const total = async () => {
