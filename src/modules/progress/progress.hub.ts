@@ -222,7 +222,8 @@ export class ProgressHub {
     group.subscribers.add(subscriber);
     this.stats.subscribers++;
     this.stats.scopes = this.groups.size;
-    this.wake();
+    // A subscriber at the head has nothing to read until the next notification.
+    if (this.knownHead === null || subscriber.position < this.knownHead) this.wake();
     return subscriber;
   }
 

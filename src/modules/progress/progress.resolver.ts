@@ -17,20 +17,31 @@ export const ProgressUpdateConnection = connectionType('ProgressUpdate', Progres
  * resolves (its area, say) comes from an earlier event's cache.
  */
 function renew(ctx: Context): void {
-  const root = (roots.get(ctx) as EntityManager | undefined) ?? ctx.em;
-  roots.set(ctx, root);
-  // Made on first use: an event whose selection reads nothing more costs no fork.
-  let em: EntityManager | undefined;
-  let sql: Sql | undefined;
-  let loaders: Loaders | undefined;
-  Object.defineProperties(ctx, {
-    em: { get: () => (em ??= root.fork()), configurable: true, enumerable: true },
-    sql: { get: () => (sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
-    loaders: { get: () => (loaders ??= createLoaders(ctx.sql)), configurable: true, enumerable: true },
-  });
+  let fresh = renewable.get(ctx);
+  if (!fresh) {
+    const state: Fresh = { root: ctx.em };
+    fresh = state;
+    renewable.set(ctx, state);
+    // Made on first use: an event whose selection reads nothing more costs no fork.
+    Object.defineProperties(ctx, {
+      em: { get: () => (state.em ??= state.root.fork()), configurable: true, enumerable: true },
+      sql: { get: () => (state.sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
+      loaders: { get: () => (state.loaders ??= createLoaders(ctx.sql)), configurable: true, enumerable: true },
+    });
+  }
+  fresh.em = undefined;
+  fresh.sql = undefined;
+  fresh.loaders = undefined;
 }
 
-const roots = new WeakMap<Context, EntityManager>();
+interface Fresh {
+  root: EntityManager;
+  em?: EntityManager;
+  sql?: Sql;
+  loaders?: Loaders;
+}
+
+const renewable = new WeakMap<Context, Fresh>();
 
 @Resolver(() => ProgressUpdate)
 export class ProgressResolver {
