@@ -148,6 +148,21 @@ describe('progressUpdated', () => {
     expect(summaries(events).slice(0, 40)).toEqual(Array.from({ length: 40 }, (_, i) => `存量 ${i}`));
   });
 
+  it('subscribers of one scope at different cursors each get only the events after their own', async () => {
+    const e1 = await appendEvent(app, nuojiangVillage, '游标 1');
+    const e2 = await appendEvent(app, nuojiangVillage, '游标 2');
+    const client = app.wsClient(auth(countyToken));
+    const fromFirst = watch(client, { area: nuojiangVillage, includeDescendants: false, after: e1 });
+    const fromSecond = watch(client, { area: nuojiangVillage, includeDescendants: false, after: e2 });
+    await fromFirst.until(1);
+    await appendEvent(app, nuojiangVillage, '游标 3');
+    await fromFirst.until(2);
+    await fromSecond.until(1);
+    await settle();
+    expect(summaries(fromFirst.events)).toEqual(['游标 2', '游标 3']);
+    expect(summaries(fromSecond.events)).toEqual(['游标 3']);
+  });
+
   it('reads every delivered event afresh: an area renamed between two events shows its new name', async () => {
     const head = await committedHead(app);
     const live = watch(app.wsClient(auth(countyToken)), { area: BIZHOU, includeDescendants: false, after: head });
