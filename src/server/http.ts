@@ -20,7 +20,7 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
  * The caller of an HTTP request: anonymous without an Authorization header; a
  * header that does not carry a valid token fails the whole request with 401.
  */
-export async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
+async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
   const header = req.get('authorization');
   if (!header) return null;
   const reject = (message: string) =>

@@ -5,8 +5,7 @@ import { createHandler } from 'graphql-sse/lib/use/express';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
-import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
-import { viewerOf } from './http.js';
+import { bearerToken, type Identity, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';
@@ -39,12 +38,26 @@ export function sseHandler(schema: GraphQLSchema, orm: MikroORM, verifier: Token
     },
   });
   const handle = async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      res.locals.viewer = await viewerOf(req, verifier);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : 'Token is not valid';
-      res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
-      return;
+    let identity: Identity | null = null;
+    const header = req.get('authorization');
+    if (header) {
+      const token = bearerToken(header);
+      try {
+        if (!token) throw new Error('Authorization must be "Bearer <token>"');
+        if (!verifier) throw new Error('This server accepts no tokens: set JWT_SECRET or JWT_JWKS_URL');
+        identity = await verifier(token);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Token is not valid';
+        res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+        return;
+      }
+    }
+    res.locals.viewer = identity?.viewer ?? null;
+    if (identity?.expiresAt) {
+      // As on graphql-ws: a stream ends when its token does; the client reconnects with a new one.
+      const ms = Math.max(0, identity.expiresAt * 1000 - Date.now());
+      const expiry = setTimeout(() => res.end(), Math.min(ms, 2_147_483_647));
+      res.once('close', () => clearTimeout(expiry));
     }
     open.add(res);
     res.once('close', () => open.delete(res));

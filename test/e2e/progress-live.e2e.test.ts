@@ -383,6 +383,19 @@ describe('Server-Sent Events', () => {
     }
   });
 
+  it('ends the stream when its token expires', async () => {
+    const shortLived = await app.token('COUNTY_ADMIN', '511921', { expiresIn: '2s' });
+    const response = await fetch(app.url.replace(/\/graphql$/, '/graphql/stream'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${shortLived}` },
+      body: JSON.stringify({ query: print(ProgressUpdatedDocument), variables: { area: BIZHOU } }),
+    });
+    expect(response.status).toBe(200);
+    const started = Date.now();
+    await response.text(); // resolves when the server ends the stream
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('refuses a bad token with 401 and an anonymous subscription with UNAUTHENTICATED', async () => {
     const url = app.url.replace(/\/graphql$/, '/graphql/stream');
     const body = JSON.stringify({ query: print(ProgressUpdatedDocument), variables: { area: BIZHOU } });
