@@ -17,6 +17,7 @@ import { startServer } from './server/app.js';
 import { Role } from './modules/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from './modules/auth/auth.tokens.js';
 import { normalizeCode } from './modules/area/area.rules.js';
+import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
@@ -30,6 +31,10 @@ Commands:
   schema [--check]                   write schema/schema.graphql (or exit 1 when it is stale)
   token --role ROLE --area CODE [--name NAME] [--section NAME] [--expires 12h]
                                      mint a development token (JWT_SECRET, or the dev secret in DATA_DIR)
+  watch --area CODE [--after CURSOR] [--url URL] [--token TOKEN]
+                                     print live progress updates of an area's subtree; resumes after a
+                                     dropped connection (URL default http://localhost:4000/graphql,
+                                     or CIVGRAPH_URL; token from CIVGRAPH_TOKEN)
 
 Roles: ${Object.keys(Role).join(', ')}
 `;
@@ -160,6 +165,9 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       section: { type: 'string' },
       expires: { type: 'string' },
+      after: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -208,6 +216,30 @@ async function main(argv: string[]): Promise<void> {
         { expiresIn: values.expires ?? '12h', issuer: config.jwtIssuer, audience: config.jwtAudience },
       );
       process.stdout.write(`${token}\n`);
+      return;
+    }
+    case 'watch': {
+      if (!values.area) throw new UsageError('watch needs --area CODE (6, 9 or 12 digits)');
+      const url = values.url ?? process.env.CIVGRAPH_URL ?? 'http://localhost:4000/graphql';
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      process.stderr.write(`watching ${values.area} and below at ${url} (Ctrl-C to stop)\n`);
+      try {
+        const last = await watchProgress({
+          url,
+          area: values.area,
+          after: values.after,
+          token: values.token ?? process.env.CIVGRAPH_TOKEN,
+          out: (line) => process.stdout.write(`${line}\n`),
+          notice: (line) => process.stderr.write(`${line}\n`),
+          signal: stop.signal,
+        });
+        process.stderr.write(last ? `last cursor: ${last} (continue with --after ${last})\n` : 'no events received\n');
+      } catch (error) {
+        if (error instanceof WatchRefused) throw new UsageError(`the server refused: ${error.message}`);
+        throw error;
+      }
       return;
     }
     default:

@@ -11,6 +11,7 @@ import { facilityService } from '../modules/facility/facility.service.js';
 import { projectService } from '../modules/project/project.service.js';
 import { statsNodeFetchers } from '../modules/stats/stats.node.js';
 import { governanceNodeFetchers } from '../modules/governance/governance.nodes.js';
+import { progressService } from '../modules/progress/progress.service.js';
 import type { Context } from './context.js';
 
 /** How each `Node` type is fetched from the key in its global ID. */
@@ -25,6 +26,7 @@ const fetchers: Record<string, (ctx: Context, key: string) => Promise<object | n
   Project: (ctx, key) => projectService.byKey(ctx, key),
   ...statsNodeFetchers,
   ...governanceNodeFetchers,
+  ProgressUpdate: (ctx, key) => progressService.bySequence(ctx, key),
 };
 
 const MAX_NODES = 100;

@@ -10,10 +10,23 @@ import { AreaProjectsResolver, ProjectResolver } from '../modules/project/projec
 import { AreaHistoryResolver } from '../modules/area/area.history.resolver.js';
 import { statsResolvers } from '../modules/stats/stats.resolver.js';
 import { governanceResolvers as grassrootsResolvers } from '../modules/governance/governance.resolver.js';
+import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
+
+// type-graphql insists on a pubSub once a subscription exists. civgraph's
+// subscriptions each bring their own `subscribe` (PostgreSQL LISTEN/NOTIFY, see
+// progress.hub.ts): an in-memory pubSub would not reach other processes.
+const noPubSub = {
+  publish(): never {
+    throw new Error('civgraph has no in-memory pubSub: append a progress update instead');
+  },
+  subscribe(): never {
+    throw new Error('civgraph has no in-memory pubSub: give the subscription its own subscribe');
+  },
+};
 
 /** The executable schema, built once per process from the type-graphql classes. */
 export function civgraphSchema(): Promise<GraphQLSchema> {
@@ -27,9 +40,10 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...grassrootsResolvers, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...grassrootsResolvers, ProgressResolver, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
+    pubSub: noPubSub,
   });
   return auditMutations(built);
 }

@@ -6,8 +6,10 @@ import { DEFAULT_LIMITS, type Limits } from '../graphql/limits.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
-import { attachWebSocket } from './ws.js';
+import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
+import { SSE_PATH, sseHandler } from './sse.js';
+import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -15,6 +17,8 @@ export const GRAPHQL_PATH = '/graphql';
 export interface RunningServer {
   /** `http://host:port/graphql`; the same URL serves graphql-ws (ws://). */
   url: string;
+  /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
+  sseUrl: string;
   port: number;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
   close(): Promise<void>;
@@ -34,25 +38,37 @@ export async function startServer(options: {
   rateLimit?: RateLimit;
   /** Serve this schema instead of civgraph's own (tests that add probe resolvers). */
   schema?: GraphQLSchema;
+  /** Keep-alive interval and subscription cap of graphql-ws. */
+  webSocket?: WebSocketOptions;
+  /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
+  progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
   const schema = options.schema ?? (await civgraphSchema());
   const limits = options.limits ?? DEFAULT_LIMITS;
   const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
   const verifier = options.verifier ?? null;
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter: new RateLimiter(rateLimit), introspection: options.introspection ?? true });
-  const metrics = createMetrics(options.orm);
+  const rateLimiter = new RateLimiter(rateLimit);
+  const introspection = options.introspection ?? true;
+  // One LISTEN connection per process wakes every subscription of this process.
+  await acquireProgressHub(options.orm, options.progressHub);
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
+  const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection });
+  const metrics = createMetrics(options.orm, () => ws.counts());
   const { app, apollo } = await createHttpApp({
     metrics,
     httpServer,
     schema,
     orm: options.orm,
-    introspection: options.introspection ?? true,
+    introspection,
     verifier,
     corsOrigins: options.corsOrigins ?? [],
     limits,
-    rateLimiter: new RateLimiter(rateLimit),
-    onDrain: () => ws.close(),
+    rateLimiter,
+    onDrain: async () => {
+      await Promise.all([ws.close(), sse.close()]);
+    },
+    routes: [[SSE_PATH, sse.handle]],
   });
   httpServer.on('request', app);
   await new Promise<void>((resolve, reject) => {
@@ -63,9 +79,10 @@ export async function startServer(options: {
   let closing: Promise<void> | undefined;
   return {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
+    sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
     close() {
-      closing ??= apollo.stop();
+      closing ??= apollo.stop().then(() => releaseProgressHub(options.orm));
       return closing;
     },
   };

@@ -85,6 +85,8 @@ export async function createHttpApp(options: {
   rateLimiter: RateLimiter;
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
+  /** Other handlers under `/graphql/...` (Server-Sent Events), mounted before Apollo's. */
+  routes?: [path: string, handler: express.RequestHandler][];
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -153,6 +155,10 @@ export async function createHttpApp(options: {
   // Dashboard (/) and console (GET /graphql from a browser), bundled in dist/web.
   const webDir = webAssetsDir();
   app.use(webConsole(webDir), webDashboard(webDir));
+  // Extra transports (Server-Sent Events) under /graphql/…, before Apollo takes /graphql.
+  for (const [path, handler] of options.routes ?? []) {
+    app.use(path, cors({ origin: options.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }), express.json({ limit: '1mb' }), handler);
+  }
   app.use(
     '/graphql',
     cors({

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * Prometheus metrics of one process (`GET /metrics`). Each instance exposes its
  * own; the scraper adds them up.
  */
-export function createMetrics(orm: MikroORM) {
+export function createMetrics(orm: MikroORM, webSocketCounts: () => { connections: number; subscriptions: number } = () => ({ connections: 0, subscriptions: 0 })) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'civgraph_' });
 
@@ -22,15 +22,22 @@ export function createMetrics(orm: MikroORM) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const wsConnections = new Gauge({
+  // Read at scrape time from the WebSocket server itself: nothing to keep in step.
+  new Gauge({
     name: 'civgraph_websocket_connections',
     help: 'Open graphql-ws connections.',
     registers: [registry],
+    collect() {
+      this.set(webSocketCounts().connections);
+    },
   });
-  const subscriptions = new Gauge({
+  new Gauge({
     name: 'civgraph_subscriptions',
-    help: 'Active GraphQL subscriptions.',
+    help: 'Operations running on graphql-ws connections (subscriptions, in practice).',
     registers: [registry],
+    collect() {
+      this.set(webSocketCounts().subscriptions);
+    },
   });
   const deliveryLag = new Histogram({
     name: 'civgraph_event_delivery_lag_seconds',
@@ -52,7 +59,7 @@ export function createMetrics(orm: MikroORM) {
     },
   });
 
-  return { registry, requestDuration, errors, wsConnections, subscriptions, deliveryLag };
+  return { registry, requestDuration, errors, deliveryLag };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -15,6 +15,21 @@ import { bearerToken } from '../modules/auth/auth.tokens.js';
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;
 
+/** Keep-alive and limits of the WebSocket transport. */
+export interface WebSocketOptions {
+  /**
+   * Interval of protocol-level pings (ms). A socket that has not answered the
+   * previous ping by the next one is terminated. Below common proxy idle
+   * timeouts (nginx: 60 s) so an idle subscription is not cut by a proxy.
+   */
+  keepAliveMs?: number;
+  /** Operations one connection may have running at once (subscriptions, in practice). */
+  maxSubscriptions?: number;
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 25_000;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
+
 type Extra = {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
@@ -33,9 +48,31 @@ export function attachWebSocket(
   path: string,
   verifier: TokenVerifier | null,
   guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
+  options: WebSocketOptions = {},
 ) {
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
   // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
+  // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
+  const answered = new WeakSet<object>();
+  wsServer.on('connection', (socket) => {
+    answered.add(socket);
+    socket.on('pong', () => answered.add(socket));
+  });
+  const keepAlive = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (!answered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      answered.delete(socket);
+      socket.ping();
+    }
+  }, keepAliveMs);
+  keepAlive.unref();
+  // Acknowledged connections, for the metrics (subscriptions are counted from them).
+  const live = new Set<{ subscriptions: Record<string, unknown> }>();
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
@@ -44,8 +81,12 @@ export function attachWebSocket(
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization) ?? (typeof params.token === 'string' ? params.token : null);
+        live.add(ctx);
         if (!token) return true;
-        if (!verifier) return false;
+        if (!verifier) {
+          live.delete(ctx);
+          return false;
+        }
         try {
           const identity = await verifier(token);
           ctx.extra.identity = identity;
@@ -56,13 +97,25 @@ export function attachWebSocket(
           }
           return true;
         } catch {
+          live.delete(ctx);
           return false;
         }
       },
-      onClose: (ctx) => clearTimeout(ctx.extra.expiryTimer),
+      onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiryTimer);
+        live.delete(ctx);
+      },
       // Apollo's parse options and validation rules do not reach graphql-ws: the
       // same limits run here. A refused subscribe gets an error message; the socket stays open.
       onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has already reserved this operation's id in ctx.subscriptions.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [
+            new GraphQLError(`A connection may run at most ${maxSubscriptions} subscriptions at once: complete one first, or open another connection`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptions },
+            }),
+          ];
+        }
         ctx.extra.connectionId ??= randomUUID();
         const taken = guard.rateLimiter.take(`ws:${ctx.extra.connectionId}`);
         if (!taken.ok) {
@@ -96,8 +149,15 @@ export function attachWebSocket(
   );
   return {
     wsServer,
+    /** Open connections and their running operations, read by the metrics. */
+    counts() {
+      let subscriptions = 0;
+      for (const ctx of live) subscriptions += Object.keys(ctx.subscriptions).length;
+      return { connections: live.size, subscriptions };
+    },
     /** Closes every socket with 1001 (going away) so clients reconnect elsewhere. */
     async close() {
+      clearInterval(keepAlive);
       await disposable.dispose();
     },
   };

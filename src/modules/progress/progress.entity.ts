@@ -130,7 +130,7 @@ export interface ProgressUpdateRow {
   summary: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
-  occurred_at: Date;
+  occurred_at: Date | string;
 }
 
 export const PROGRESS_COLUMNS =
@@ -147,6 +147,7 @@ export function progressUpdateFromRow(row: ProgressUpdateRow): ProgressUpdate {
   update.summary = row.summary;
   update.before = row.before;
   update.after = row.after;
-  update.occurredAt = row.occurred_at;
+  // MikroORM's driver hands timestamptz back as text ("2026-11-27 21:07:10.55+00").
+  update.occurredAt = row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at);
   return update;
 }

@@ -1,0 +1,295 @@
+/**
+ * Subscription benchmark: N real graphql-ws clients subscribed to different
+ * subtrees of 通江县 (the county, its townships, its villages), a stream of
+ * progress events committed one transaction each, and for every run:
+ * commit-to-client latency p50/p99, messages per second, and lost and duplicated
+ * deliveries (both must be 0).
+ *
+ *   npm run bench:live                      # 1,000 and 5,000 subscribers
+ *   npm run bench:live -- --subscribers 2000 --rate 30 --seconds 10
+ *
+ * It starts its own embedded PostgreSQL (in a temp folder) and runs the server
+ * as a separate `civgraph start` process from dist/ (as in production: the
+ * clients and the writer here do not share the server's event loop).
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { toGlobalId } from '../src/common/global-id.js';
+import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
+import { ensureDatabase, openDatabase } from '../src/db/orm.js';
+import { sqlFor } from '../src/db/sql.js';
+import { importAreas } from '../src/modules/area/area.import.js';
+import { Role, systemViewer } from '../src/modules/auth/auth.rules.js';
+import { mintToken } from '../src/modules/auth/auth.tokens.js';
+import { ProgressAction, SubjectKind } from '../src/modules/progress/progress.entity.js';
+import { appendProgressUpdate } from '../src/modules/progress/progress.service.js';
+
+const MAIN = new URL('../src/main.js', import.meta.url).pathname;
+const QUERY = 'subscription ($area: String!, $after: String) { progressUpdated(area: $area, after: $after) { sequence cursor summary } }';
+
+const { values } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '1000,5000' },
+    rate: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const runs = values.subscribers.split(',').map(Number);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+
+function openFilesLimit(): number {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  return line ? Number(line.split(/\s+/)[3]) : Number.POSITIVE_INFINITY;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface Subscriber {
+  area: string;
+  /** sequence → times received */
+  got: Map<string, number>;
+  outOfOrder: number;
+  last: bigint;
+}
+
+async function startServerProcess(databaseUrl: string, secret: string): Promise<{ child: ChildProcess; url: string }> {
+  // e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile the server
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      JWT_SECRET: secret,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
+  return { child, url };
+}
+
+async function head(orm: MikroORM): Promise<string> {
+  const [row] = await sqlFor(orm.em.fork())<{ value: string }>('select value::text as value from event_sequence');
+  return row!.value;
+}
+
+async function append(orm: MikroORM, areaCodes: string[], summary: string): Promise<string[]> {
+  return orm.em.fork().transactional(async (em) => {
+    const sql = sqlFor(em);
+    const sequences: string[] = [];
+    for (const areaCode of areaCodes) {
+      sequences.push(
+        await appendProgressUpdate(sql, {
+          subjectKind: SubjectKind.FACILITY,
+          subjectId: toGlobalId('Facility', areaCode),
+          areaCode,
+          action: ProgressAction.PROGRESS_RECORDED,
+          actor: systemViewer('511921000000'),
+          summary,
+        }),
+      );
+    }
+    return sequences;
+  });
+}
+
+async function run(n: number, orm: MikroORM, url: string, token: string, townships: string[], villages: string[]) {
+  // 10% the county, 30% townships, 60% villages, round-robin over each level.
+  const areas = Array.from({ length: n }, (_, i) => {
+    const bucket = i % 10;
+    if (bucket === 0) return '511921000000';
+    if (bucket <= 3) return townships[i % townships.length]!;
+    return villages[i % villages.length]!;
+  });
+  const start = await head(orm);
+  const subscribers: Subscriber[] = areas.map((area) => ({ area, got: new Map(), outOfOrder: 0, last: BigInt(start) }));
+  const received = new Map<string, number[]>(); // sequence → receive times
+  const clients: Client[] = [];
+  const connectStarted = performance.now();
+  const wsUrl = url.replace(/^http/, 'ws');
+  let errors = 0;
+  for (let i = 0; i < n; i += 250) {
+    await Promise.all(
+      subscribers.slice(i, i + 250).map(
+        (subscriber) =>
+          new Promise<void>((resolve) => {
+            const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, on: { connected: () => resolve() } });
+            clients.push(client);
+            client.subscribe<{ progressUpdated: { sequence: string } }>(
+              { query: QUERY, variables: { area: subscriber.area, after: start } },
+              {
+                next: (value) => {
+                  const at = performance.now();
+                  if (!value.data) {
+                    errors++;
+                    return;
+                  }
+                  const { sequence } = value.data.progressUpdated;
+                  const s = BigInt(sequence);
+                  if (s <= subscriber.last) subscriber.outOfOrder++;
+                  subscriber.last = s;
+                  subscriber.got.set(sequence, (subscriber.got.get(sequence) ?? 0) + 1);
+                  let times = received.get(sequence);
+                  if (!times) received.set(sequence, (times = []));
+                  times.push(at);
+                },
+                error: () => errors++,
+                complete: () => undefined,
+              },
+            );
+          }),
+      ),
+    );
+  }
+  const connectMs = performance.now() - connectStarted;
+
+  // Warm-up: one event in every village reaches every subscriber, so all are live before measuring.
+  const warm = await append(orm, villages, 'warm-up');
+  const warmLast = warm[warm.length - 1]!;
+  const deadline = Date.now() + 60_000;
+  while (subscribers.some((s) => s.last < BigInt(warmLast)) && Date.now() < deadline) await sleep(50);
+
+  // Measured stream: one event per transaction, a random village each, at `rate` per second.
+  const committedAt = new Map<string, number>();
+  const eventArea = new Map<string, string>();
+  const total = rate * seconds;
+  const began = performance.now();
+  for (let i = 0; i < total; i++) {
+    const village = villages[Math.floor(Math.random() * villages.length)]!;
+    const [sequence] = await append(orm, [village], `bench ${i}`);
+    committedAt.set(sequence!, performance.now());
+    eventArea.set(sequence!, village);
+    const next = began + ((i + 1) * 1000) / rate;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const expectedFor = (subscriber: Subscriber, area: string) =>
+    subscriber.area === '511921000000' ||
+    (subscriber.area.endsWith('000') && area.startsWith(subscriber.area.slice(0, 9))) ||
+    subscriber.area === area;
+  let expected = 0;
+  for (const [sequence, area] of eventArea) for (const s of subscribers) if (expectedFor(s, area)) expected++;
+  const countDelivered = () => [...committedAt.keys()].reduce((sum, sequence) => sum + (received.get(sequence)?.length ?? 0), 0);
+  const drainDeadline = Date.now() + 15_000;
+  while (countDelivered() < expected && Date.now() < drainDeadline) await sleep(50);
+  await sleep(500); // late duplicates would show here
+
+  let lost = 0;
+  let duplicated = 0;
+  let misdelivered = 0;
+  for (const [sequence, area] of eventArea) {
+    for (const s of subscribers) {
+      const times = s.got.get(sequence) ?? 0;
+      if (expectedFor(s, area)) {
+        if (times === 0) lost++;
+        if (times > 1) duplicated += times - 1;
+      } else if (times > 0) misdelivered += times;
+    }
+  }
+  const latencies: number[] = [];
+  let lastDelivery = began;
+  for (const [sequence, committed] of committedAt) {
+    for (const at of received.get(sequence) ?? []) {
+      latencies.push(at - committed);
+      if (at > lastDelivery) lastDelivery = at;
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const delivered = latencies.length;
+  const outOfOrder = subscribers.reduce((sum, s) => sum + s.outOfOrder, 0);
+  await Promise.all(clients.map((client) => client.dispose()));
+  return {
+    subscribers: n,
+    events: total,
+    connectMs: Math.round(connectMs),
+    expected,
+    delivered,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    messagesPerSecond: delivered / ((lastDelivery - began) / 1000),
+    lost,
+    duplicated,
+    misdelivered,
+    outOfOrder,
+    errors,
+  };
+}
+
+async function main() {
+  const limit = openFilesLimit();
+  const needed = Math.max(...runs) + 500;
+  process.stdout.write(`open files limit ${limit} (need about ${needed} in this process and in the server's)\n`);
+  if (limit < needed) {
+    process.stderr.write(`raise it first, e.g. \`ulimit -n ${needed * 2}\` (the hard limit is in /proc/self/limits)\n`);
+    process.exit(2);
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'civgraph-bench-pg-'));
+  const pg = await startEmbeddedPostgres({ dataDir, persistent: false });
+  const databaseUrl = withDatabase(pg.adminUrl, 'civgraph_bench');
+  let server: ChildProcess | undefined;
+  let orm: MikroORM | undefined;
+  try {
+    await ensureDatabase(databaseUrl);
+    orm = await openDatabase(databaseUrl);
+    await importAreas(orm, { county: '511921' });
+    const secret = randomBytes(32).toString('base64url');
+    const started = await startServerProcess(databaseUrl, secret);
+    server = started.child;
+    const token = await mintToken(secret, { name: 'bench', role: Role.COUNTY_ADMIN, area: '511921' });
+    const conn = sqlFor(orm.em.fork());
+    const townships = (await conn<{ code: string }>(`select code from area where level = 'TOWNSHIP' and code like '511921%' order by code`)).map((r) => r.code);
+    const villages = (await conn<{ code: string }>(`select code from area where level = 'VILLAGE' and code like '511921%' order by code`)).map((r) => r.code);
+    process.stdout.write(`server ${started.url}; ${townships.length} townships, ${villages.length} villages; ${rate} events/s for ${seconds} s per run\n\n`);
+    const rows = [];
+    for (const n of runs) {
+      const result = await run(n, orm, started.url, token, townships, villages);
+      rows.push(result);
+      process.stdout.write(
+        `${String(n).padStart(5)} subscribers: ${result.events} events, ${result.delivered}/${result.expected} deliveries; ` +
+          `latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
+          `${Math.round(result.messagesPerSecond).toLocaleString()} messages/s; lost ${result.lost}, duplicated ${result.duplicated}, ` +
+          `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms)\n`,
+      );
+    }
+    const failed = rows.some((r) => r.lost || r.duplicated || r.misdelivered || r.outOfOrder || r.errors);
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    server?.kill('SIGTERM');
+    if (server && server.exitCode === null) await new Promise((resolve) => server!.once('exit', resolve));
+    await orm?.close();
+    await pg.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

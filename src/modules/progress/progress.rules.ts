@@ -1,0 +1,64 @@
+import { encodeCursor } from '../../common/connection.js';
+import { badInput } from '../../common/errors.js';
+import { inViewerSubtree, type Viewer } from '../auth/auth.rules.js';
+import type { SubjectKind } from './progress.entity.js';
+
+/**
+ * What one reader of the stream may receive: a code range (a subtree, or one
+ * area alone) and optionally only some subject kinds. Two subscribers with the
+ * same scope share one read per wake-up.
+ */
+export interface ProgressScope {
+  /** Inclusive lower bound of `area_code`. */
+  lo: string;
+  /** Inclusive upper bound of `area_code`. */
+  hi: string;
+  /** Only these kinds, sorted; null for every kind. */
+  kinds: SubjectKind[] | null;
+}
+
+/** The scope of an area's events: its subtree (`[lo, hi]` from `subtreeRange`) or the area alone. */
+export function progressScope(code: string, subtree: [string, string], includeDescendants: boolean, kinds: SubjectKind[] | null | undefined): ProgressScope {
+  const [lo, hi] = includeDescendants ? subtree : [code, code];
+  const chosen = kinds?.length ? [...new Set(kinds)].sort() : null;
+  return { lo, hi, kinds: chosen };
+}
+
+/** Identity of a scope, for grouping subscribers that read the same rows. */
+export function scopeKey(scope: ProgressScope): string {
+  return `${scope.lo}:${scope.hi}:${scope.kinds?.join(',') ?? '*'}`;
+}
+
+/** Whether an event of `kind` at `areaCode` lies in `scope`. */
+export function inScope(scope: ProgressScope, areaCode: string, kind: SubjectKind): boolean {
+  return areaCode >= scope.lo && areaCode <= scope.hi && (scope.kinds === null || scope.kinds.includes(kind));
+}
+
+/**
+ * Whether `viewer` may receive an event at `areaCode` in `scope`: the second,
+ * in-memory check after the SQL filter, so a bug in one cannot leak an event.
+ */
+export function mayDeliver(viewer: Viewer, scope: ProgressScope, areaCode: string, kind: SubjectKind): boolean {
+  return inScope(scope, areaCode, kind) && inViewerSubtree(viewer, areaCode);
+}
+
+/** The resume cursor of an event: the same opaque form as a connection's edge cursors. */
+export function progressCursor(sequence: string): string {
+  return encodeCursor(sequence);
+}
+
+const SEQUENCE = /^(0|[1-9]\d{0,18})$/;
+
+/**
+ * The sequence number a cursor points at. Accepts an event's `cursor` (or an
+ * edge cursor of `progressUpdates`) and, for people typing at a terminal, the
+ * bare `sequence` digits. Anything else is BAD_USER_INPUT on `field`.
+ */
+export function parseProgressCursor(after: string, field = 'after'): bigint {
+  const text = after.trim();
+  if (SEQUENCE.test(text)) return BigInt(text);
+  const decoded = Buffer.from(text, 'base64url').toString('utf8');
+  const key = decoded.startsWith('k:') ? decoded.slice(2) : '';
+  if (SEQUENCE.test(key) && encodeCursor(key) === text) return BigInt(key);
+  throw badInput(field, `"${after}" is not a progress cursor (an event's cursor or sequence)`);
+}
