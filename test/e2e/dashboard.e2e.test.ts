@@ -260,7 +260,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
 
   it('drills down county → township → village, with breadcrumb and figures following', async () => {
     const county = (await app.query(DashboardOverviewExpectedDocument, { code: COUNTY }, { token })).area!;
-    const township = county.children.nodes.find((node) => node.childCount > 0)!;
+    // 两河口镇: in the demo data it has a nursing home being built (a project with its lead official) and villages.
+    const township = county.children.nodes.find((node) => node.shortName === '两河口镇')!;
+    expect(township.childCount).toBeGreaterThan(0);
 
     await page.locator(`[data-panel="children"] a[data-code="${township.code}"]`).click();
     const breadcrumb = page.getByTestId('breadcrumb');
@@ -279,6 +281,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await expect.poll(() => page.locator('[data-panel="facilities"] svg.bar-chart g.bar').count(), { timeout: 10_000 }).toBe(township.childCount);
     if (facilities.facilitySummary.total) expect(await page.locator('[data-panel="facilities"]').textContent()).toContain(`共 ${zh(facilities.facilitySummary.total)} 处`);
     const work = (await app.query(DashboardWorkExpectedDocument, { code: township.code, asOf: TODAY }, { token })).area!;
+    expect(work.projects.totalCount).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-panel="projects"] tr[data-project]').count(), { timeout: 10_000 }).toBe(work.projects.nodes.length);
     await expect.poll(() => page.locator('[data-panel="tasks"] li.task').count(), { timeout: 10_000 }).toBe(work.tasks.nodes.length);
     await page.waitForLoadState('networkidle');
     const shot = await screenshot('dashboard-township');

@@ -32,7 +32,7 @@ export const projectsPanel: Panel = {
               { title: project.progressAsOf ? `截至 ${project.progressAsOf}` : '尚未填报进度' },
               progressBar(percent / 100, `${project.progressPercent === null || project.progressPercent === undefined ? '—' : `${percent}%`} ${label(project.status)}`),
             ),
-            h('td', {}, project.targetDate ?? '—'),
+            h('td', { class: 'date' }, project.targetDate ?? '—'),
           );
         }),
       ),

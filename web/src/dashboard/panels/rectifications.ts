@@ -33,11 +33,11 @@ export const rectificationsPanel: Panel = {
         open.map((item) =>
           h(
             'li',
-            { class: item.overdue ? 'task health-overdue' : 'task health-open', 'data-overdue': String(item.overdue) },
+            { class: item.overdue ? 'task rect health-overdue' : 'task rect health-open', 'data-overdue': String(item.overdue) },
             h('span', { class: 'dot' }),
             h('span', { class: 'task-title' }, item.finding),
-            h('small', {}, ` ${item.area.shortName} · ${label(item.status)} · 责任人 ${item.responsiblePerson}`),
-            h('small', { class: 'deadline' }, `限 ${item.deadline}`),
+            h('small', { class: 'deadline' }, `限 ${item.deadline}${item.overdue ? '（逾期）' : ''}`),
+            h('small', { class: 'meta' }, `${item.area.shortName} · ${label(item.status)} · 责任人 ${item.responsiblePerson}`),
           ),
         ),
       ),
