@@ -2,14 +2,17 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sqlFor } from '../../src/db/sql.js';
+import { seedDemo } from '../../src/db/seed.js';
 import { civgraphSchema } from '../../src/graphql/schema.js';
-import { toGlobalId } from '../../src/common/global-id.js';
-import { systemViewer } from '../../src/modules/auth/auth.rules.js';
-import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../../src/modules/progress/progress.service.js';
 import { webAssetsDir } from '../../src/server/web.js';
-import { DashboardOverviewExpectedDocument } from '../graphql/generated/graphql.js';
+import {
+  DashboardFacilitiesExpectedDocument,
+  DashboardOverviewExpectedDocument,
+  DashboardReportExpectedDocument,
+  DashboardStatsExpectedDocument,
+  DashboardStatsMonthsExpectedDocument,
+  DashboardWorkExpectedDocument,
+} from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 /**
@@ -31,6 +34,24 @@ const DOCS_SCREENSHOT = new URL('../../docs/dashboard.png', import.meta.url);
 const DOCS_PANELS_SCREENSHOT = new URL('../../docs/dashboard-panels.png', import.meta.url);
 const COUNTY = '511921';
 const COUNTY_CODE = '511921000000';
+
+// The key figures the 关键指标 panel asks for (web/src/dashboard/panels/stats.ts).
+const KEY_INDICATORS = ['ELDERLY_60_PLUS', 'MINORS_0_17', 'DIBAO_URBAN', 'DIBAO_RURAL', 'EXTREMELY_POOR_SUPPORTED', 'ASSISTANCE_FUNDS_YUAN'];
+
+// The browser's calendar (the panels date things "today" and "this month" in local time).
+const pad = (n: number) => String(n).padStart(2, '0');
+const now = new Date();
+const TODAY = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+const THIS_MONTH = TODAY.slice(0, 7);
+const YEAR_AGO = (() => {
+  const d = new Date(now.getFullYear(), now.getMonth() - 11, 1);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+})();
+/** 12,345 / 12,345.60 as the dashboard formats figures (zh-CN grouping). */
+const zh = (value: number | string) =>
+  typeof value === 'string' && value.includes('.')
+    ? new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(value))
+    : new Intl.NumberFormat('zh-CN').format(Number(value));
 
 // The panels and the schema field each waits for (see web/src/dashboard/panels/).
 const PANEL_FIELDS: Record<string, string> = {
@@ -77,6 +98,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
   beforeAll(async () => {
     if (!webAssetsDir()) throw new Error('dist/web is not built: run `npm run build:web` (`npm test` builds first)');
     app = await startTestApp();
+    // The demo state a fresh `npm start` shows: figures, facilities, projects, tasks, rectifications.
+    await seedDemo(app.orm, COUNTY_CODE);
     base = app.url.replace(/\/graphql$/, '');
     token = await app.token('COUNTY_ADMIN', COUNTY, { name: '县民政局管理员' });
     browser = await chromium.launch({
@@ -140,11 +163,91 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     // One link per township to drill into.
     expect(await page.locator('[data-panel="children"] a[data-code]').count()).toBe(33);
 
-    // Every panel settles; those whose API has not landed say 「暂无数据」 instead of breaking the page.
+    // Every panel settles: with data where the server offers its API, 「暂无数据」 where it does not yet (the live feed).
     for (const [panel, field] of Object.entries(PANEL_FIELDS)) {
       const section = page.locator(`[data-panel="${panel}"]`);
-      if (!offered(field)) await expect.poll(() => section.textContent(), { timeout: 10_000 }).toContain('暂无数据');
+      await section.and(page.locator('[data-ready]')).waitFor({ timeout: 15_000 });
+      if (offered(field)) expect(await section.textContent(), panel).not.toContain('暂无数据');
+      else expect(await section.textContent(), panel).toContain('暂无数据');
     }
+  });
+
+  it('shows in every panel what the API gives for the seeded county', async () => {
+    const panel = (id: string) => page.locator(`[data-panel="${id}"]`);
+
+    // 关键指标: the latest month with reports, each figure equal to Area.stats, and the completeness of Area.reporting.
+    const months = (await app.query(DashboardStatsMonthsExpectedDocument, { code: COUNTY, from: YEAR_AGO, to: THIS_MONTH }, { token })).area!.statsSeries;
+    const period = months.filter((m) => m.reportedAreas > 0).map((m) => String(m.period)).sort().at(-1)!;
+    expect(period).toBe(THIS_MONTH); // the demo seeds the twelve months up to this one
+    const expected = (await app.query(DashboardStatsExpectedDocument, { code: COUNTY, period, indicators: KEY_INDICATORS }, { token })).area!;
+    expect(expected.stats.map((stat) => stat.indicator.code)).toEqual(KEY_INDICATORS);
+    expect(await page.getByTestId('stats-period').textContent()).toContain(`统计期 ${period}`);
+    for (const stat of expected.stats) {
+      const shown = panel('stats').locator(`[data-indicator="${stat.indicator.code}"]`);
+      const value = stat.indicator.code === 'ASSISTANCE_FUNDS_YUAN' ? stat.amount! : stat.persons!;
+      expect(Number(value)).toBeGreaterThan(0);
+      expect(await shown.locator('.figure-value').textContent()).toBe(`${zh(String(value))}${stat.amount ? '元' : '人'}`);
+      expect(await shown.locator('.figure-sub').textContent()).toContain(`已报 ${zh(stat.reportedAreas)}/${zh(stat.expectedAreas)}`);
+    }
+    expect(expected.reporting.expectedAreas).toBe(367);
+    expect(await page.getByTestId('reporting').textContent()).toContain(`报送完整度 ${zh(expected.reporting.reportedAreas)}/367 村（社区）`);
+
+    // 服务设施: the "15 所敬老院，9 所公建民营" view, the type × status × model table, one bar per township.
+    const facilities = (await app.query(DashboardFacilitiesExpectedDocument, { code: COUNTY }, { token })).area!;
+    // The speech's 15 nursing homes, 9 of them 公建民营, are the ones in operation; the demo projects build more.
+    expect(facilities.facilitySummary.nursingHomesOperating).toBe(15);
+    expect(facilities.facilitySummary.nursingHomesOperatingPublicBuiltPrivateRun).toBe(9);
+    expect(await page.getByTestId('nursing-homes').textContent()).toMatch(/^敬老院 15 所运营，其中公建民营 9 所/);
+    const homes = panel('facilities').locator('tr[data-type="NURSING_HOME"]');
+    expect(await homes.locator('[data-model="TOTAL"]').textContent()).toBe(String(facilities.facilitySummary.nursingHomes));
+    expect(await homes.locator('[data-status="OPERATING"]').textContent()).toBe('15');
+    expect(await homes.locator('[data-model="PUBLIC_BUILT_PRIVATE_RUN"]').textContent()).toBe('9');
+    expect(await homes.locator('[data-model="PUBLIC"]').textContent()).toBe(String(facilities.facilitySummary.nursingHomesPublic));
+    expect(await panel('facilities').textContent()).toContain(`共 ${zh(facilities.facilitySummary.total)} 处`);
+    const bars = await panel('facilities').locator('svg.bar-chart g.bar title').allTextContents();
+    expect(bars).toEqual(facilities.children.nodes.map((child) => `${child.shortName}：${zh(child.facilitySummary.total)}`));
+    expect(bars).toHaveLength(33);
+
+    // 工作台: projects with progress and lead officials; tasks coloured by health; open and overdue rectifications.
+    const work = (await app.query(DashboardWorkExpectedDocument, { code: COUNTY, asOf: TODAY }, { token })).area!;
+    expect(work.projects.totalCount).toBeGreaterThan(0);
+    expect(await panel('projects').locator('tr[data-project]').count()).toBe(work.projects.nodes.length);
+    for (const project of work.projects.nodes) {
+      const row = panel('projects').locator(`tr[data-project="${project.id}"]`);
+      expect(await row.locator('.lead').textContent()).toContain(project.leadOfficial?.name ?? '—');
+      expect(await row.locator('.progress-fill').getAttribute('style')).toBe(`width:${project.progressPercent ?? 0}%`);
+    }
+    expect(await panel('projects').textContent()).toContain('王建国');
+
+    const rank = ['OVERDUE', 'LAGGING', 'DUE_SOON', 'ON_TRACK', 'DONE'];
+    const healths = work.tasks.nodes.map((task) => task.health as string).sort((a, b) => rank.indexOf(a) - rank.indexOf(b));
+    expect(new Set(healths).size).toBeGreaterThanOrEqual(3); // the demo has tasks in several states
+    expect(await panel('tasks').locator('li.task').evaluateAll((items) => items.map((item) => item.getAttribute('data-health')))).toEqual(healths);
+    const colour = (health: string) =>
+      panel('tasks')
+        .locator(`li[data-health="${health}"] .dot`)
+        .first()
+        .evaluate((dot) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(dot).backgroundColor);
+    const colours: Record<string, string> = { OVERDUE: 'rgb(214, 69, 69)', ON_TRACK: 'rgb(63, 145, 66)', DONE: 'rgb(63, 145, 66)' };
+    for (const health of new Set(healths)) if (colours[health]) expect(await colour(health), health).toBe(colours[health]);
+
+    expect(work.overdue.totalCount).toBeGreaterThan(0);
+    expect(await panel('rectifications').locator('[data-count="open"]').textContent()).toBe(`未销号 ${work.open.totalCount}`);
+    expect(await panel('rectifications').locator('[data-count="overdue"]').textContent()).toBe(`逾期 ${work.overdue.totalCount}`);
+    expect(await panel('rectifications').locator('li[data-overdue="true"]').count()).toBe(work.overdue.totalCount);
+
+    // 月度报告: this month's report as the API renders it, and the same Markdown as a download from /reports/monthly/.
+    const report = (await app.query(DashboardReportExpectedDocument, { month: THIS_MONTH, area: COUNTY }, { token })).monthlyReport;
+    await expect.poll(() => panel('report').locator('pre.markdown').textContent(), { timeout: 10_000 }).toBe(report.markdown);
+    expect(await panel('report').textContent()).toContain(`共 ${report.itemCount} 项`);
+    const [download] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="md"]').click()]);
+    expect(download.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.md`);
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile((await download.path())!, 'utf8')).toBe(report.markdown);
+    const [csv] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="csv"]').click()]);
+    expect(csv.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.csv`);
+    expect(await panel('report').locator('.error').textContent()).toBe('');
+
     await page.waitForLoadState('networkidle');
     const shot = await screenshot('dashboard-county');
     if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_SCREENSHOT);
@@ -152,7 +255,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
 
   it('drills down county → township → village, with breadcrumb and figures following', async () => {
     const county = (await app.query(DashboardOverviewExpectedDocument, { code: COUNTY }, { token })).area!;
-    const township = county.children.nodes.find((node) => node.childCount > 0)!;
+    // 两河口镇: in the demo data it has a nursing home being built (a project with its lead official) and villages.
+    const township = county.children.nodes.find((node) => node.shortName === '两河口镇')!;
+    expect(township.childCount).toBeGreaterThan(0);
 
     await page.locator(`[data-panel="children"] a[data-code="${township.code}"]`).click();
     const breadcrumb = page.getByTestId('breadcrumb');
@@ -161,7 +266,22 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     expect(await figure('villages').textContent()).toBe(String(township.villages));
     expect(await figure('townships').count()).toBe(0);
     expect(await page.locator('[data-panel="children"] a[data-code]').count()).toBe(township.childCount);
-    await screenshot('dashboard-township');
+    // Every panel follows: the township's own figures, facilities and work.
+    const stats = (await app.query(DashboardStatsExpectedDocument, { code: township.code, period: THIS_MONTH, indicators: ['ELDERLY_60_PLUS'] }, { token })).area!;
+    await expect
+      .poll(() => page.locator('[data-panel="stats"] [data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 10_000 })
+      .toBe(`${zh(stats.stats[0]!.persons!)}人`);
+    expect(await page.getByTestId('reporting').textContent()).toContain(`/${zh(stats.reporting.expectedAreas)} 村（社区）`);
+    const facilities = (await app.query(DashboardFacilitiesExpectedDocument, { code: township.code }, { token })).area!;
+    await expect.poll(() => page.locator('[data-panel="facilities"] svg.bar-chart g.bar').count(), { timeout: 10_000 }).toBe(township.childCount);
+    if (facilities.facilitySummary.total) expect(await page.locator('[data-panel="facilities"]').textContent()).toContain(`共 ${zh(facilities.facilitySummary.total)} 处`);
+    const work = (await app.query(DashboardWorkExpectedDocument, { code: township.code, asOf: TODAY }, { token })).area!;
+    expect(work.projects.totalCount).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-panel="projects"] tr[data-project]').count(), { timeout: 10_000 }).toBe(work.projects.nodes.length);
+    await expect.poll(() => page.locator('[data-panel="tasks"] li.task').count(), { timeout: 10_000 }).toBe(work.tasks.nodes.length);
+    await page.waitForLoadState('networkidle');
+    const shot = await screenshot('dashboard-township');
+    if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_PANELS_SCREENSHOT);
 
     // One more level: a village has no children and no village count.
     const village = (await app.query(DashboardOverviewExpectedDocument, { code: township.code }, { token })).area!.children.nodes[0]!;
@@ -179,19 +299,14 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
   it.skipIf(!offered('Subscription.progressUpdated'))('shows a progress event in the live feed within 2 seconds', async () => {
     await page.goto(`${base}/?area=${COUNTY}`);
     await expect.poll(() => page.locator('[data-panel="live"] .live-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
-    const summary = `浏览器测试进展 ${Date.now()}`;
-    await app.orm.em.fork().transactional((em) =>
-      appendProgressUpdate(sqlFor(em), {
-        subjectKind: SubjectKind.FACILITY,
-        subjectId: toGlobalId('Facility', '1'),
-        areaCode: '511921101000',
-        action: ProgressAction.UPDATED,
-        actor: systemViewer('511921000000'),
-        summary,
-        before: null,
-        after: null,
-      }),
+    // A real mutation through the API, as an operator would make it.
+    const summary = `浏览器测试保护点${Date.now()}`;
+    const created = await app.request(
+      `mutation ($input: CreateFacilityInput!) { createFacility(input: $input) { facility { id } userErrors { message } } }`,
+      { input: { name: summary, type: 'MINOR_PROTECTION_POINT', area: '511921101201', operatingModel: 'PUBLIC', status: 'OPERATING', beds: 0, occupiedBeds: 0 } },
+      { token: await app.token('COUNTY_ADMIN', '511921') },
     );
+    expect(created.errors).toBeUndefined();
     await expect.poll(() => page.locator('[data-panel="live"] .feed').textContent(), { timeout: 2_000 }).toContain(summary);
   });
 
@@ -242,46 +357,61 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await console.close();
   });
 
-  // The panels' APIs are being built on other branches. Until they land, this
-  // test stands in for them: it answers the panels' operations (and the schema
-  // probe) with fixtures in the shapes the panels expect, and plays a graphql-ws
-  // server for the live feed, so the rendering, the drill-down of every panel,
-  // the live refresh and the resume-from-cursor logic are exercised in the browser.
-  it('renders every panel from its operation, refreshes on live events, and resumes the feed from the last cursor', async () => {
-    const fixtures = panelFixtures();
+  // progressUpdated lands with the live-progress branch. Until then this test
+  // stands in for its server side only: it adds the subscription to the schema
+  // probe's answer and plays a graphql-ws server; every other panel reads the
+  // real API. So the live refresh of the figures, the resume from the last
+  // cursor after a dropped connection, and the feed following the drill-down
+  // are exercised in the browser, with the operation the panel really sends.
+  it('updates the figures on live events and resumes the feed from the last cursor after a drop', async () => {
     const statsCalls: string[] = [];
-    const subscriptions: { after: unknown; area: unknown }[] = [];
+    const subscriptions: { after: unknown; area: unknown; includeDescendants: unknown; query: string }[] = [];
     let socketCount = 0;
-    const mocked = await context.newPage();
-    mocked.on('pageerror', (error) => pageErrors.push(error.message));
-    await mocked.route('**/graphql', async (route) => {
+    const live = await context.newPage();
+    live.on('pageerror', (error) => pageErrors.push(error.message));
+    await live.route('**/graphql', async (route) => {
       const request = route.request();
       if (request.method() !== 'POST') return route.continue();
       const body = request.postDataJSON() as { query: string; variables: Record<string, unknown> };
       const name = /(?:query|subscription)\s+(\w+)/.exec(body.query)?.[1] ?? '';
       if (name === 'PanelStats') statsCalls.push(String(body.variables.code));
-      const data = fixtures(name, body.variables, statsCalls.length);
-      if (!data) return route.continue();
-      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
+      if (name !== 'DashboardSchemaFields' || offered('Subscription.progressUpdated')) return route.continue();
+      const response = await route.fetch();
+      const probe = (await response.json()) as { data: { subscriptionType: { fields: { name: string }[] } | null } };
+      probe.data.subscriptionType = { fields: [...(probe.data.subscriptionType?.fields ?? []), { name: 'progressUpdated' }] };
+      return route.fulfill({ response, json: probe });
     });
-    await mocked.routeWebSocket(/\/graphql$/, (socket) => {
+    await live.routeWebSocket(/\/graphql$/, (socket) => {
       const connection = ++socketCount;
       socket.onMessage((raw) => {
-        const message = JSON.parse(String(raw)) as { id?: string; type: string; payload?: { variables?: Record<string, unknown> } };
+        const message = JSON.parse(String(raw)) as { id?: string; type: string; payload?: { query: string; variables?: Record<string, unknown> } };
         if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
         if (message.type !== 'subscribe') return;
         const variables = message.payload?.variables ?? {};
-        subscriptions.push({ after: variables.after ?? null, area: variables.area });
+        subscriptions.push({ after: variables.after ?? null, area: variables.area, includeDescendants: variables.includeDescendants, query: message.payload!.query });
         const event = (sequence: number, summary: string) =>
           socket.send(
             JSON.stringify({
               id: message.id,
               type: 'next',
-              payload: { data: { progressUpdated: { sequence: String(sequence), summary, occurredAt: '2026-11-27T09:30:00.000Z', area: { shortName: '民胜镇' } } } },
+              payload: {
+                data: {
+                  progressUpdated: {
+                    sequence: String(sequence),
+                    cursor: `c${sequence}`,
+                    summary,
+                    occurredAt: '2026-11-27T09:30:00.000Z',
+                    subjectKind: 'PROJECT',
+                    action: 'PROGRESS_RECORDED',
+                    area: { code: '511921101000', shortName: '民胜镇' },
+                  },
+                },
+              },
             }),
           );
+        if (variables.area !== COUNTY_CODE) return;
         if (connection === 1) {
-          event(5, '民胜镇敬老院改造：进度 60%');
+          event(5, '民胜镇敬老院建设项目：进度 60%');
           event(6, '片区规划：完成 3/7');
           // The connection drops (a proxy restarts, a laptop sleeps).
           setTimeout(() => socket.close({ code: 1001, reason: 'going away' }), 300);
@@ -293,47 +423,33 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       });
     });
 
-    await mocked.goto(`${base}/?area=${COUNTY}`);
-    const panel = (id: string) => mocked.locator(`[data-panel="${id}"]`);
-    // 关键指标 with reporting completeness.
-    await expect.poll(() => panel('stats').locator('[data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 10_000 }).toMatch(/^182,345/);
-    expect(await panel('stats').textContent()).toContain('已报 350/367（95%）');
-    // 服务设施: by type and model, one bar per township (an SVG chart).
-    expect(await panel('facilities').textContent()).toContain('敬老院');
-    expect(await panel('facilities').textContent()).toContain('公建民营');
-    expect(await panel('facilities').locator('svg.bar-chart rect').count()).toBe(33);
-    // 工作台: progress bars with lead officials; tasks coloured by health; rectifications.
-    expect(await panel('projects').locator('.progress').count()).toBe(2);
-    expect(await panel('projects').textContent()).toContain('王建国');
-    const healths = await panel('tasks').locator('li.task').evaluateAll((items) => items.map((item) => item.getAttribute('data-health')));
-    expect(healths).toEqual(['OVERDUE', 'LAGGING', 'DUE_SOON', 'ON_TRACK']);
-    const colour = (health: string) => panel('tasks').locator(`li[data-health="${health}"] .dot`).evaluate((dot) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(dot).backgroundColor);
-    expect(await colour('OVERDUE')).toBe('rgb(214, 69, 69)');
-    expect(await colour('ON_TRACK')).toBe('rgb(63, 145, 66)');
-    expect(await panel('rectifications').textContent()).toContain('逾期 1');
-    // 月度报告 for the chosen month.
-    expect(await panel('report').locator('pre.markdown').textContent()).toContain('通江县民政局');
+    await live.goto(`${base}/?area=${COUNTY}`);
+    const panel = (id: string) => live.locator(`[data-panel="${id}"]`);
+    await panel('stats').and(live.locator('[data-ready]')).waitFor({ timeout: 15_000 });
+    expect(await panel('stats').textContent()).not.toContain('暂无数据');
 
-    // Live feed: events appear, the figures refresh, and after the drop it resumes from 6.
+    // Events appear, the figure panels are fetched again, and after the drop the feed resumes after cursor c6.
     const feed = panel('live').locator('.feed li[data-sequence]');
-    await expect.poll(() => feed.count(), { timeout: 5_000 }).toBe(2);
-    await expect.poll(() => panel('stats').locator('[data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 5_000 }).toMatch(/^182,346/);
     await expect.poll(() => feed.evaluateAll((items) => items.map((item) => item.getAttribute('data-sequence'))), { timeout: 10_000 }).toEqual(['7', '6', '5']);
-    expect(subscriptions).toEqual([
-      { after: null, area: COUNTY_CODE },
-      { after: '6', area: COUNTY_CODE },
+    expect(await feed.first().textContent()).toContain('民胜镇');
+    await expect.poll(() => statsCalls.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    expect(subscriptions.map(({ query: _, ...rest }) => rest)).toEqual([
+      { after: null, area: COUNTY_CODE, includeDescendants: true },
+      { after: 'c6', area: COUNTY_CODE, includeDescendants: true },
     ]);
-    const shot = await screenshot('dashboard-panels', mocked);
-    if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_PANELS_SCREENSHOT);
+    // The panel sends the typed ProgressFeed operation (web/graphql/progress.graphql).
+    expect(subscriptions[0]!.query.replace(/\s+/g, ' ')).toMatch(/progressUpdated\( ?area: \$area,? includeDescendants: \$includeDescendants,? kinds: \$kinds,? after: \$after ?\)/);
+    await screenshot('dashboard-live', live);
 
-    // Drill-down: every panel follows the selected township.
+    // Drill-down: every panel follows the selected township, the feed too.
     const township = '511921101000';
     const before = statsCalls.length;
-    await panel('facilities').locator('svg.bar-chart g.bar.clickable').nth(2).click();
-    await expect.poll(() => mocked.getByTestId('breadcrumb').textContent(), { timeout: 10_000 }).toBe('通江县 › 民胜镇');
+    const bar = panel('facilities').locator('svg.bar-chart g.bar.clickable', { hasText: '民胜镇' });
+    await bar.click();
+    await expect.poll(() => live.getByTestId('breadcrumb').textContent(), { timeout: 10_000 }).toBe('通江县 › 民胜镇');
     await expect.poll(() => statsCalls.slice(before)).toContain(township);
-    await expect.poll(() => subscriptions.at(-1), { timeout: 5_000 }).toEqual({ after: null, area: township });
-    await mocked.close();
+    await expect.poll(() => subscriptions.at(-1) && { after: subscriptions.at(-1)!.after, area: subscriptions.at(-1)!.area }, { timeout: 5_000 }).toEqual({ after: null, area: township });
+    await live.close();
   });
 
   it('never requested a host other than this server, and raised no page errors', async () => {
@@ -348,98 +464,3 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
-
-/**
- * Answers for the panels' operations (web/graphql/pending/), in the shapes the
- * panels expect; null lets the request through to the real server.
- */
-function panelFixtures() {
-  const townships = Array.from({ length: 33 }, (_, i) => ({
-    code: i === 2 ? '511921101000' : `5119219${String(i).padStart(2, '0')}000`,
-    shortName: i === 2 ? '民胜镇' : `乡镇${i + 1}`,
-    facilitySummary: { total: (i % 5) + 1 },
-  }));
-  return (name: string, variables: Record<string, unknown>, statsCall: number): unknown => {
-    switch (name) {
-      case 'DashboardSchemaFields':
-        return {
-          areaType: { fields: ['code', 'name', 'stats', 'facilitySummary', 'projects', 'tasks', 'rectifications'].map((n) => ({ name: n })) },
-          queryType: { fields: ['area', 'monthlyReport'].map((n) => ({ name: n })) },
-          subscriptionType: { fields: [{ name: 'progressUpdated' }] },
-        };
-      case 'PanelStats':
-        return {
-          area: {
-            stats: [
-              { period: '2026-10', indicator: { code: 'ELDERLY_60_PLUS', name: '60岁以上老年人', unit: '人' }, value: 182344 + statsCall, reportedAreas: 350, expectedAreas: 367 },
-              { period: '2026-10', indicator: { code: 'MINORS', name: '未成年人', unit: '人' }, value: 98765, reportedAreas: 367, expectedAreas: 367 },
-              { period: '2026-10', indicator: { code: 'DIBAO', name: '低保对象', unit: '人' }, value: 21034, reportedAreas: 367, expectedAreas: 367 },
-              { period: '2026-10', indicator: { code: 'TEKUN', name: '特困供养人员', unit: '人' }, value: 5120, reportedAreas: 360, expectedAreas: 367 },
-              { period: '2026-10', indicator: { code: 'FUNDS_PAID', name: '救助资金发放', unit: '元' }, value: '12500000.00', reportedAreas: 367, expectedAreas: 367 },
-            ],
-          },
-        };
-      case 'PanelFacilities':
-        return {
-          area: {
-            facilitySummary: {
-              total: 26,
-              byType: [
-                { type: 'NURSING_HOME', count: 15 },
-                { type: 'COMMUNITY_ELDERLY_CARE_COMPLEX', count: 3 },
-                { type: 'MINOR_PROTECTION_STATION', count: 8 },
-              ],
-              byOperatingModel: [
-                { operatingModel: 'PUBLIC', count: 17 },
-                { operatingModel: 'PUBLIC_BUILT_PRIVATELY_RUN', count: 9 },
-              ],
-            },
-            children: { nodes: variables.code === COUNTY_CODE ? townships : [] },
-          },
-        };
-      case 'PanelProjects':
-        return {
-          area: {
-            projects: {
-              totalCount: 2,
-              nodes: [
-                { id: 'p1', name: '县社会福利中心建设', status: 'IN_PROGRESS', progress: 65, targetDate: '2026-12-31', leadOfficial: { name: '王建国' }, area: { shortName: '壁州街道' } },
-                { id: 'p2', name: '民胜镇区域养老服务中心', status: 'IN_PROGRESS', progress: 0.3, targetDate: '2026-12-31', leadOfficial: { name: '李红' }, area: { shortName: '民胜镇' } },
-              ],
-            },
-          },
-        };
-      case 'PanelTasks':
-        return {
-          area: {
-            tasks: {
-              totalCount: 4,
-              nodes: [
-                { id: 't4', title: '未成年人保护工作站建设', health: 'ON_TRACK', deadline: '2026-12-31', completed: 1, target: 2 },
-                { id: 't2', title: '硬化大墓整治', health: 'LAGGING', deadline: '2026-12-31', completed: 40, target: 120 },
-                { id: 't1', title: '片区规划编制', health: 'OVERDUE', deadline: '2026-09-30', completed: 3, target: 7 },
-                { id: 't3', title: '敬老院消防整改', health: 'DUE_SOON', deadline: '2026-12-05', completed: 12, target: 15 },
-              ],
-            },
-          },
-        };
-      case 'PanelRectifications':
-        return {
-          area: {
-            rectifications: {
-              totalCount: 3,
-              nodes: [
-                { id: 'r1', finding: '临时救助审批超时限', status: 'RECTIFYING', deadline: '2026-10-31', overdue: true, responsible: '张明' },
-                { id: 'r2', finding: '低保档案不全', status: 'OPEN', deadline: '2026-12-31', overdue: false, responsible: '陈静' },
-                { id: 'r3', finding: '资金拨付滞后', status: 'CLOSED', deadline: '2026-06-30', overdue: false, responsible: '刘洋' },
-              ],
-            },
-          },
-        };
-      case 'PanelReport':
-        return { monthlyReport: { markdown: `# 通江县民政局 ${String(variables.month)} 工作进展\n\n一、重点项目……` } };
-      default:
-        return null;
-    }
-  };
-}

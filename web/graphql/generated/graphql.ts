@@ -32,6 +32,93 @@ export type AreaLevel =
   /** 村级 — village (村) or community (社区) */
   | 'VILLAGE';
 
+/** 状态 — lifecycle: PLANNED → UNDER_CONSTRUCTION → BUILT → OPERATING, and SUSPENDED from (and back to) OPERATING. */
+export type FacilityStatus =
+  /** 建成 — built, not yet operating */
+  | 'BUILT'
+  /** 投运 — operating */
+  | 'OPERATING'
+  /** 规划 — planned */
+  | 'PLANNED'
+  /** 停运 — operation suspended */
+  | 'SUSPENDED'
+  /** 在建 — under construction */
+  | 'UNDER_CONSTRUCTION';
+
+/** 服务站点类别 — kind of service facility. */
+export type FacilityType =
+  /** 社区养老服务综合体 — community elderly-care complex */
+  | 'COMMUNITY_ELDERLY_CARE_COMPLEX'
+  /** 失能半失能养护院 — care home for disabled and semi-disabled elderly */
+  | 'DISABLED_ELDERLY_CARE_HOME'
+  /** 特困人员供养服务设施 — support facility for extremely poor persons */
+  | 'EXTREME_POVERTY_SUPPORT_FACILITY'
+  /** 未成年人救助保护中心 — county minor-protection centre */
+  | 'MINOR_PROTECTION_CENTER'
+  /** 未成年人保护点 — village minor-protection point */
+  | 'MINOR_PROTECTION_POINT'
+  /** 未成年人保护工作站 — township minor-protection station */
+  | 'MINOR_PROTECTION_STATION'
+  /** 敬老院 — township public nursing home */
+  | 'NURSING_HOME'
+  /** 区域性养老服务中心 — regional elderly-care service centre */
+  | 'REGIONAL_ELDERLY_CARE_CENTER';
+
+/** 计量单位 — unit of an indicator. */
+export type IndicatorUnit =
+  /** 人 — whole persons (served in `persons`) */
+  | 'PERSONS'
+  /** 元 — yuan with 2 decimals (served in `amount`) */
+  | 'YUAN';
+
+/** 运营模式 — who builds and who runs a facility. */
+export type OperatingModel =
+  /** 民办 — privately built and run */
+  | 'PRIVATE'
+  /** 公办公营 — publicly built and run */
+  | 'PUBLIC'
+  /** 公建民营 — publicly built, run by a private operator */
+  | 'PUBLIC_BUILT_PRIVATE_RUN';
+
+/** What kind of change a progress update records. */
+export type ProgressAction =
+  /** 新建 — the subject was created */
+  | 'CREATED'
+  /** 删除 — the subject was removed */
+  | 'DELETED'
+  /** 进度 — progress was recorded */
+  | 'PROGRESS_RECORDED'
+  /** 上报 — figures were reported */
+  | 'REPORTED'
+  /** 审核/回头看 — a review or approval decision */
+  | 'REVIEWED'
+  /** 状态变更 — the lifecycle status changed */
+  | 'STATUS_CHANGED'
+  /** 修改 — fields of the subject changed */
+  | 'UPDATED';
+
+/** 项目状态 — PLANNED → IN_PROGRESS → COMPLETED, and SUSPENDED from (and back to) IN_PROGRESS. */
+export type ProjectStatus =
+  /** 完成 — completed (建成); final */
+  | 'COMPLETED'
+  /** 推进中 — under way (needs a lead official, a task force and a plan) */
+  | 'IN_PROGRESS'
+  /** 谋划 — planned, not started */
+  | 'PLANNED'
+  /** 暂停 — suspended */
+  | 'SUSPENDED';
+
+/** 整改状态 — OPEN → RECTIFYING → RECTIFIED → CLOSED (销号); a recurring 回头看 sends it back to RECTIFYING. */
+export type RectificationStatus =
+  /** 已销号 — verified by someone other than the responsible person and closed */
+  | 'CLOSED'
+  /** 已交办 — registered, rectification not started */
+  | 'OPEN'
+  /** 已整改 — reported rectified, awaiting verification */
+  | 'RECTIFIED'
+  /** 整改中 — being rectified */
+  | 'RECTIFYING';
+
 /** 角色 — what a caller may do. */
 export type Role =
   /** 县/局管理员 — everything in the county */
@@ -44,6 +131,46 @@ export type Role =
   | 'VIEWER'
   /** 村/社区 — their own village only */
   | 'VILLAGE_OPERATOR';
+
+/** What a progress update is about. */
+export type SubjectKind =
+  /** 区划调整 — an area merged or retired (两项改革) */
+  | 'AREA'
+  /** 示范创建 — a demonstration programme enrolment */
+  | 'DEMONSTRATION'
+  /** 服务站点 — a service facility */
+  | 'FACILITY'
+  /** 红白理事会/议事会 — a village self-governance body */
+  | 'GOVERNANCE_BODY'
+  /** 统计数据 — reported statistics */
+  | 'OBSERVATION'
+  /** 村务公开 — a village-affairs openness record */
+  | 'OPENNESS'
+  /** 民政项目 — a capital project */
+  | 'PROJECT'
+  /** 审计整改 — an audit finding under rectification */
+  | 'RECTIFICATION'
+  /** 报送审核 — submission and approval of a reporting period */
+  | 'REPORTING_PERIOD'
+  /** 督办 — a supervision action */
+  | 'SUPERVISION'
+  /** 重点工作 — a key task */
+  | 'TASK'
+  /** 任务分解 — a key task's share for one area */
+  | 'TASK_ASSIGNMENT';
+
+/** 进度状态 — a key task's health as of a date, derived from its dated progress history (never stored). */
+export type TaskHealth =
+  /** 已完成 — the target is reached */
+  | 'DONE'
+  /** 临期 — the deadline is within 3 days (the yellow light) */
+  | 'DUE_SOON'
+  /** 进度滞后 — the done share trails the share of time passed by more than 10 percentage points */
+  | 'LAGGING'
+  /** 正常 — on schedule */
+  | 'ON_TRACK'
+  /** 逾期 — past the deadline and not done */
+  | 'OVERDUE';
 
 export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -66,6 +193,72 @@ export type AreaOverviewQueryVariables = Exact<{
 
 
 export type AreaOverviewQuery = { area: { code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, townships: number, villages: number, ancestors: Array<{ code: string, name: string, shortName: string, level: AreaLevel }>, children: { totalCount: number, nodes: Array<{ code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, childCount: number }> } } | null };
+
+export type PanelFacilitiesQueryVariables = Exact<{
+  code: string;
+}>;
+
+
+export type PanelFacilitiesQuery = { area: { facilitySummary: { total: number, beds: number, occupiedBeds: number, groups: Array<{ type: FacilityType, status: FacilityStatus, operatingModel: OperatingModel, count: number }> }, children: { nodes: Array<{ code: string, shortName: string, facilitySummary: { total: number } }> } } | null };
+
+export type ProgressFeedSubscriptionVariables = Exact<{
+  area: string;
+  includeDescendants?: boolean | null | undefined;
+  kinds?: Array<SubjectKind> | SubjectKind | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProgressFeedSubscription = { progressUpdated: { sequence: string, cursor: string, summary: string, occurredAt: string, subjectKind: SubjectKind, action: ProgressAction, area: { code: string, shortName: string } } };
+
+export type PanelProjectsQueryVariables = Exact<{
+  code: string;
+}>;
+
+
+export type PanelProjectsQuery = { area: { projects: { totalCount: number, nodes: Array<{ id: string, name: string, status: ProjectStatus, progressPercent: number | null, progressAsOf: string | null, targetDate: string | null, leadOfficial: { name: string, title: string } | null, area: { shortName: string } }> } } | null };
+
+export type PanelRectificationsQueryVariables = Exact<{
+  code: string;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type PanelRectificationsQuery = { area: { open: { totalCount: number, nodes: Array<{ id: string, finding: string, status: RectificationStatus, deadline: string, overdue: boolean, responsiblePerson: string, area: { shortName: string } }> }, overdue: { totalCount: number } } | null };
+
+export type PanelReportQueryVariables = Exact<{
+  month: string;
+  area?: string | null | undefined;
+}>;
+
+
+export type PanelReportQuery = { monthlyReport: { month: string, areaName: string, itemCount: number, markdown: string } };
+
+export type PanelStatsMonthsQueryVariables = Exact<{
+  code: string;
+  from: string;
+  to: string;
+}>;
+
+
+export type PanelStatsMonthsQuery = { area: { statsSeries: Array<{ period: string, reportedAreas: number }> } | null };
+
+export type PanelStatsQueryVariables = Exact<{
+  code: string;
+  period: string;
+  indicators?: Array<string> | string | null | undefined;
+}>;
+
+
+export type PanelStatsQuery = { area: { stats: Array<{ period: string, persons: number | null, amount: string | null, reportedAreas: number, expectedAreas: number, indicator: { code: string, nameZh: string, unit: IndicatorUnit } }>, reporting: { reportedAreas: number, expectedAreas: number, missingAreas: number } } | null };
+
+export type PanelTasksQueryVariables = Exact<{
+  code: string;
+  asOf?: string | null | undefined;
+}>;
+
+
+export type PanelTasksQuery = { area: { tasks: { totalCount: number, nodes: Array<{ id: string, title: string, health: TaskHealth, deadline: string, done: number, target: number, unit: string, ownerSection: string }> } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -156,3 +349,163 @@ export const AreaOverviewDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AreaOverviewQuery, AreaOverviewQueryVariables>;
+export const PanelFacilitiesDocument = new TypedDocumentString(`
+    query PanelFacilities($code: String!) {
+  area(code: $code) {
+    facilitySummary {
+      total
+      beds
+      occupiedBeds
+      groups {
+        type
+        status
+        operatingModel
+        count
+      }
+    }
+    children(first: 100) {
+      nodes {
+        code
+        shortName
+        facilitySummary {
+          total
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelFacilitiesQuery, PanelFacilitiesQueryVariables>;
+export const ProgressFeedDocument = new TypedDocumentString(`
+    subscription ProgressFeed($area: String!, $includeDescendants: Boolean, $kinds: [SubjectKind!], $after: String) {
+  progressUpdated(
+    area: $area
+    includeDescendants: $includeDescendants
+    kinds: $kinds
+    after: $after
+  ) {
+    sequence
+    cursor
+    summary
+    occurredAt
+    subjectKind
+    action
+    area {
+      code
+      shortName
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProgressFeedSubscription, ProgressFeedSubscriptionVariables>;
+export const PanelProjectsDocument = new TypedDocumentString(`
+    query PanelProjects($code: String!) {
+  area(code: $code) {
+    projects(first: 30) {
+      totalCount
+      nodes {
+        id
+        name
+        status
+        progressPercent
+        progressAsOf
+        targetDate
+        leadOfficial {
+          name
+          title
+        }
+        area {
+          shortName
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelProjectsQuery, PanelProjectsQueryVariables>;
+export const PanelRectificationsDocument = new TypedDocumentString(`
+    query PanelRectifications($code: String!, $asOf: LocalDate) {
+  area(code: $code) {
+    open: rectifications(
+      first: 50
+      asOf: $asOf
+      filter: {status: [OPEN, RECTIFYING, RECTIFIED]}
+    ) {
+      totalCount
+      nodes {
+        id
+        finding
+        status
+        deadline
+        overdue
+        responsiblePerson
+        area {
+          shortName
+        }
+      }
+    }
+    overdue: rectifications(first: 0, asOf: $asOf, filter: {overdue: true}) {
+      totalCount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelRectificationsQuery, PanelRectificationsQueryVariables>;
+export const PanelReportDocument = new TypedDocumentString(`
+    query PanelReport($month: String!, $area: String) {
+  monthlyReport(month: $month, area: $area) {
+    month
+    areaName
+    itemCount
+    markdown
+  }
+}
+    `) as unknown as TypedDocumentString<PanelReportQuery, PanelReportQueryVariables>;
+export const PanelStatsMonthsDocument = new TypedDocumentString(`
+    query PanelStatsMonths($code: String!, $from: Period!, $to: Period!) {
+  area(code: $code) {
+    statsSeries(indicator: "ELDERLY_60_PLUS", from: $from, to: $to) {
+      period
+      reportedAreas
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelStatsMonthsQuery, PanelStatsMonthsQueryVariables>;
+export const PanelStatsDocument = new TypedDocumentString(`
+    query PanelStats($code: String!, $period: Period!, $indicators: [String!]) {
+  area(code: $code) {
+    stats(period: $period, indicators: $indicators) {
+      period
+      indicator {
+        code
+        nameZh
+        unit
+      }
+      persons
+      amount
+      reportedAreas
+      expectedAreas
+    }
+    reporting(period: $period) {
+      reportedAreas
+      expectedAreas
+      missingAreas
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelStatsQuery, PanelStatsQueryVariables>;
+export const PanelTasksDocument = new TypedDocumentString(`
+    query PanelTasks($code: String!, $asOf: LocalDate) {
+  area(code: $code) {
+    tasks(first: 50, asOf: $asOf) {
+      totalCount
+      nodes {
+        id
+        title
+        health
+        deadline
+        done
+        target
+        unit
+        ownerSection
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelTasksQuery, PanelTasksQueryVariables>;

@@ -2,7 +2,7 @@ import 'graphiql/style.css';
 import './console.css';
 import { GraphiQL } from 'graphiql';
 import { createClient, type Client } from 'graphql-ws';
-import { getOperationAST, parse } from 'graphql';
+import { Kind, getOperationAST, parse } from 'graphql';
 import { createElement, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -46,6 +46,28 @@ function ws(): Client {
 }
 
 /**
+ * The operation to run and whether it is a subscription. GraphiQL updates its
+ * selected operation name only 100 ms after an edit (debounced), and restores the
+ * last one from localStorage: a document run right after it was replaced (pasted,
+ * or set by a script) arrives with the previous document's name, e.g. `County`
+ * from the default query, which the server rejects (OPERATION_RESOLUTION_FAILURE)
+ * and which would also send a subscription over HTTP. A name the document does
+ * not define is stale: with a single operation, that one is meant.
+ */
+function operationOf(query: string, operationName: string | null): { operationName: string | null; isSubscription: boolean } {
+  let document;
+  try {
+    document = parse(query);
+  } catch {
+    return { operationName, isSubscription: false }; // the server reports the syntax error
+  }
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  let name = operationName;
+  if (name && operations.length === 1 && !operations.some((operation) => operation.name?.value === name)) name = operations[0]!.name?.value ?? null;
+  return { operationName: name, isSubscription: getOperationAST(document, name ?? undefined)?.operation === 'subscription' };
+}
+
+/**
  * Queries and mutations over HTTP POST, subscriptions over graphql-ws, both on
  * /graphql; the saved token is sent unless the header editor sets its own.
  */
@@ -53,19 +75,14 @@ const fetcher: Fetcher = async (params, options) => {
   const headers: Record<string, string> = { ...(options?.headers as Record<string, string> | undefined) };
   const hasAuth = Object.keys(headers).some((key) => key.toLowerCase() === 'authorization');
   if (!hasAuth && token()) headers.authorization = `Bearer ${token()}`;
-  let isSubscription = false;
-  try {
-    isSubscription = getOperationAST(parse(params.query), params.operationName ?? undefined)?.operation === 'subscription';
-  } catch {
-    // Let the server report the syntax error.
-  }
+  const { operationName, isSubscription } = operationOf(params.query, params.operationName ?? null);
   if (isSubscription) {
-    return ws().iterate({ query: params.query, variables: params.variables ?? undefined, operationName: params.operationName ?? undefined });
+    return ws().iterate({ query: params.query, variables: params.variables ?? undefined, operationName: operationName ?? undefined });
   }
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
-    body: JSON.stringify(params),
+    body: JSON.stringify({ ...params, operationName }),
   });
   return response.json();
 };

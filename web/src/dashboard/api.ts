@@ -42,11 +42,14 @@ export class GraphQLRequestError extends Error {
   }
   /** The server does not know a field or argument of the operation (it comes with a later version). */
   get unsupported(): boolean {
-    return this.errors.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED');
+    // Over graphql-ws, validation errors come without a code: recognise graphql-js's messages too.
+    return this.errors.some(
+      (e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^(Cannot query field|Unknown argument|Unknown type|Schema is not configured)/.test(e.message),
+    );
   }
 }
 
-/** A document: a typed one from codegen, or a plain string for the pending panels. */
+/** A document: a typed one from codegen, or a plain string for a pending operation (web/graphql/pending/). */
 export type Document<TResult, TVariables> = TypedDocumentString<TResult, TVariables> | string;
 
 /** POSTs an operation to /graphql with the bearer token; throws on any error. */

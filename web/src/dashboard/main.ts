@@ -164,7 +164,11 @@ function context(selected: SelectedArea): PanelContext {
 async function renderPanel(panel: Panel, selected: SelectedArea) {
   const body = bodies.get(panel.id)!;
   const missing = schema.missing(panel.requires);
-  if (missing.length) return void body.replaceChildren(noData(`服务端尚未提供 ${missing.join('、')}`));
+  if (missing.length) {
+    body.replaceChildren(noData(`服务端尚未提供 ${missing.join('、')}`));
+    body.closest('.panel')?.setAttribute('data-ready', '');
+    return;
+  }
   try {
     await panel.render(context(selected), body);
   } catch (error) {

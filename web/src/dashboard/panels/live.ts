@@ -1,24 +1,23 @@
-import query from '../../../graphql/pending/progress.graphql?raw';
+import { ProgressFeedDocument as query, type ProgressFeedSubscription } from '../../../graphql/generated/graphql';
 import { GraphQLRequestError, ws, type GqlError } from '../api';
 import { h, noData } from '../dom';
 import type { Panel } from '../panel';
 
-interface ProgressEvent {
-  sequence: string;
-  summary: string;
-  occurredAt: string;
-  area?: { shortName: string } | null;
-}
+/** One event as web/graphql/progress.graphql selects it. */
+type ProgressEvent = ProgressFeedSubscription['progressUpdated'];
 
 const MAX_ITEMS = 50;
 
 /**
- * 实时动态: progress events under the selected area as they happen. After a
- * dropped connection it resubscribes with `after` = the last sequence it showed,
- * so nothing is missed and nothing is shown twice (it also drops any repeat).
+ * 实时动态: `progressUpdated(area, includeDescendants: true, after)` — progress
+ * events in the selected area's subtree as they commit. After a dropped
+ * connection it resubscribes with `after` = the cursor of the last event it
+ * showed: the server replays what was missed, then goes live (it also drops any
+ * repeat by sequence). Until the server offers the subscription it shows 「暂无数据」.
  */
 class LiveFeed {
   private last: bigint | null = null;
+  private cursor: string | null = null;
   private stop: (() => void) | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retries = 0;
@@ -35,8 +34,8 @@ class LiveFeed {
   start() {
     if (this.disposed) return;
     this.setStatus('connecting', '连接中…');
-    this.stop = ws().subscribe<{ progressUpdated: ProgressEvent }>(
-      { query, variables: { area: this.area, after: this.last === null ? null : this.last.toString() } },
+    this.stop = ws().subscribe<ProgressFeedSubscription>(
+      { query: query.toString(), variables: { area: this.area, includeDescendants: true, after: this.cursor } },
       {
         next: (result) => {
           if (result.errors?.length) return this.fail(new GraphQLRequestError(result.errors as GqlError[]));
@@ -62,13 +61,14 @@ class LiveFeed {
     const sequence = BigInt(event.sequence);
     if (this.last !== null && sequence <= this.last) return;
     this.last = sequence;
+    this.cursor = event.cursor;
     this.setStatus('live', '实时');
     const time = new Date(event.occurredAt);
     const item = h(
       'li',
       { 'data-sequence': event.sequence },
       h('time', { datetime: event.occurredAt }, Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString('zh-CN', { hour12: false })),
-      event.area ? h('span', { class: 'feed-area' }, event.area.shortName) : '',
+      h('span', { class: 'feed-area' }, event.area.shortName),
       h('span', { class: 'feed-summary' }, event.summary),
     );
     this.list.querySelector('.feed-empty')?.remove();

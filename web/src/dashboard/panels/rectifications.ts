@@ -1,45 +1,43 @@
-import query from '../../../graphql/pending/rectifications.graphql?raw';
+import { PanelRectificationsDocument } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
 import { fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 import { label } from './labels';
+import { today } from './tasks';
 
-interface Rectification {
-  id: string;
-  finding: string;
-  status: string;
-  deadline?: string | null;
-  overdue?: boolean | null;
-  responsible?: string | null;
-}
-
-const DONE = new Set(['RECTIFIED', 'CLOSED']);
-
-/** 审计整改: open and overdue rectifications, overdue first. */
+/**
+ * 审计整改: `Area.rectifications` not yet closed (未销号: OPEN, RECTIFYING,
+ * RECTIFIED), overdue first, and the number overdue (限时整改, 责任到人). The API
+ * shows them to COUNTY_ADMIN, SECTION_STAFF and TOWNSHIP_OPERATOR only.
+ */
 export const rectificationsPanel: Panel = {
   id: 'rectifications',
   title: '审计整改',
   requires: ['Area.rectifications'],
   async render(ctx, body) {
-    const data = await gql<{ area: { rectifications: { nodes: Rectification[] } } | null }, { code: string }>(query, { code: ctx.area.code });
-    const open = (data.area?.rectifications.nodes ?? []).filter((item) => !DONE.has(item.status));
-    if (!open.length) return void body.replaceChildren(noData());
-    open.sort((a, b) => Number(Boolean(b.overdue)) - Number(Boolean(a.overdue)));
-    const overdue = open.filter((item) => item.overdue).length;
+    const data = await gql(PanelRectificationsDocument, { code: ctx.area.code, asOf: today() });
+    const open = [...(data.area?.open.nodes ?? [])];
+    const overdue = data.area?.overdue.totalCount ?? 0;
+    if (!open.length) return void body.replaceChildren(noData('没有未销号的整改问题'));
+    open.sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.deadline.localeCompare(b.deadline));
     body.replaceChildren(
-      h('div', { class: 'health-counts' }, h('span', { class: 'chip' }, `未销号 ${fmt(open.length)}`), h('span', { class: 'chip health-overdue' }, `逾期 ${fmt(overdue)}`)),
+      h(
+        'div',
+        { class: 'health-counts' },
+        h('span', { class: 'chip', 'data-count': 'open' }, `未销号 ${fmt(data.area!.open.totalCount)}`),
+        h('span', { class: 'chip health-overdue', 'data-count': 'overdue' }, `逾期 ${fmt(overdue)}`),
+      ),
       h(
         'ul',
         { class: 'tasks' },
         open.map((item) =>
           h(
             'li',
-            { class: item.overdue ? 'task health-overdue' : 'task' },
+            { class: item.overdue ? 'task rect health-overdue' : 'task rect health-open', 'data-overdue': String(item.overdue) },
             h('span', { class: 'dot' }),
             h('span', { class: 'task-title' }, item.finding),
-            h('small', {}, ` ${label(item.status)}`),
-            item.responsible ? h('small', {}, ` 责任人 ${item.responsible}`) : '',
-            item.deadline ? h('small', { class: 'deadline' }, `限 ${item.deadline}`) : '',
+            h('small', { class: 'deadline' }, `限 ${item.deadline}${item.overdue ? '（逾期）' : ''}`),
+            h('small', { class: 'meta' }, `${item.area.shortName} · ${label(item.status)} · 责任人 ${item.responsiblePerson}`),
           ),
         ),
       ),

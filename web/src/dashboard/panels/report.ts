@@ -1,6 +1,6 @@
-import query from '../../../graphql/pending/report.graphql?raw';
+import { PanelReportDocument } from '../../../graphql/generated/graphql';
 import { download, gql } from '../api';
-import { h, noData } from '../dom';
+import { fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 
 function thisMonth(): string {
@@ -8,7 +8,16 @@ function thisMonth(): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
 }
 
-/** 月度报告: the monthly itemised report for a chosen month, with Markdown and CSV download. */
+/** Where the server serves the report as a file: `GET /reports/monthly/<YYYY-MM>.md|.csv?area=`, bearer token. */
+export function reportUrl(month: string, ext: 'md' | 'csv', area: string): string {
+  return `/reports/monthly/${month}.${ext}?area=${encodeURIComponent(area)}`;
+}
+
+/**
+ * 月度报告: `monthlyReport(month, area)` for a chosen month as Markdown, with
+ * Markdown and CSV downloads of the same report. The API gives it to
+ * COUNTY_ADMIN, SECTION_STAFF and TOWNSHIP_OPERATOR.
+ */
 export const reportPanel: Panel = {
   id: 'report',
   title: '月度报告',
@@ -21,16 +30,19 @@ export const reportPanel: Panel = {
     const files = (ext: 'md' | 'csv') => async () => {
       error.textContent = '';
       try {
-        await download(`/reports/monthly/${month.value}.${ext}?area=${encodeURIComponent(ctx.area.code)}`, `${ctx.area.shortName}-${month.value}.${ext}`);
+        await download(reportUrl(month.value, ext, ctx.area.code), `${ctx.area.shortName}-${month.value}.${ext}`);
       } catch (e) {
         error.textContent = `下载失败：${e instanceof Error ? e.message : String(e)}`;
       }
     };
     const load = async () => {
       output.replaceChildren('正在生成…');
-      const data = await gql<{ monthlyReport: { markdown: string } | null }, { month: string; area: string }>(query, { month: month.value, area: ctx.area.code });
-      const markdown = data.monthlyReport?.markdown;
-      output.replaceChildren(markdown ? h('pre', { class: 'markdown' }, markdown) : noData());
+      const data = await gql(PanelReportDocument, { month: month.value, area: ctx.area.code });
+      const report = data.monthlyReport;
+      output.replaceChildren(
+        h('div', { class: 'panel-note' }, `${report.areaName} ${report.month}，共 ${fmt(report.itemCount)} 项`),
+        report.markdown ? h('pre', { class: 'markdown' }, report.markdown) : noData(),
+      );
     };
     month.addEventListener('change', () => load().catch((e) => output.replaceChildren(noData(e instanceof Error ? e.message : String(e)))));
     body.replaceChildren(
@@ -38,8 +50,8 @@ export const reportPanel: Panel = {
         'div',
         { class: 'report-controls' },
         h('label', {}, '月份 ', month),
-        h('button', { type: 'button', onclick: files('md') }, '下载 Markdown'),
-        h('button', { type: 'button', onclick: files('csv') }, '下载 CSV'),
+        h('button', { type: 'button', 'data-download': 'md', onclick: files('md') }, '下载 Markdown'),
+        h('button', { type: 'button', 'data-download': 'csv', onclick: files('csv') }, '下载 CSV'),
       ),
       error,
       output,
