@@ -183,6 +183,9 @@ describe('observations import', () => {
     expect(noName.body.errors.map((e) => e.code)).toEqual(['UNKNOWN_COLUMN', 'MISSING_COLUMN']);
     const garbage = await upload(`/imports/observations?period=${PERIOD}`, Buffer.from('PK\u0003\u0004 not a zip'), 'xlsx', admin);
     expect(garbage.body.errors[0]!.code).toBe('UNREADABLE_FILE');
+    const huge = await upload(`/imports/observations?period=${PERIOD}`, Buffer.alloc(11 * 1024 * 1024, 'a'), 'csv', admin);
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('applies the caller\'s permissions: outside the subtree 403, no token 401, a viewer may not report', async () => {

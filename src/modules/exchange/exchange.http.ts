@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
@@ -141,6 +141,13 @@ export function exchangeRouter(orm: MikroORM, viewerOf: (req: Request) => Promis
       await send(res, await make(), f.name, f.format);
     }),
   );
+
+  // Upload body failures (larger than MAX_UPLOAD) as JSON, not Express's HTML page.
+  router.use(((error, _req, res, next) => {
+    const status = (error as { status?: number }).status;
+    if (res.headersSent || !status || status < 400 || status >= 500) return next(error);
+    res.status(status).json({ error: status === 413 ? `The file is larger than ${MAX_UPLOAD}` : 'Unreadable request body', code: ErrorCode.BAD_USER_INPUT });
+  }) as ErrorRequestHandler);
 
   return router;
 }
