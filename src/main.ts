@@ -18,6 +18,7 @@ import { Role } from './modules/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from './modules/auth/auth.tokens.js';
 import { normalizeCode } from './modules/area/area.rules.js';
 import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
+import { runImport } from './modules/exchange/exchange.cli.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
@@ -29,6 +30,9 @@ Commands:
   import-areas --province 51         load one province
   import-areas --all                 load the whole country (~665,000 areas)
   schema [--check]                   write schema/schema.graphql (or exit 1 when it is stale)
+  import observations FILE --period 2026-05
+                                     report villages' figures from an .xlsx/.csv (all rows or nothing), as the system
+  import facilities FILE             register or update facilities from an .xlsx/.csv (matched by area + name)
   token --role ROLE --area CODE [--name NAME] [--section NAME] [--expires 12h]
                                      mint a development token (JWT_SECRET, or the dev secret in DATA_DIR)
   watch --area CODE [--after CURSOR] [--url URL] [--token TOKEN]
@@ -168,6 +172,7 @@ async function main(argv: string[]): Promise<void> {
       after: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
+      period: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -240,6 +245,18 @@ async function main(argv: string[]): Promise<void> {
         if (error instanceof WatchRefused) throw new UsageError(`the server refused: ${error.message}`);
         throw error;
       }
+      return;
+    }
+    case 'import': {
+      const [, kind, file] = positionals;
+      if ((kind !== 'observations' && kind !== 'facilities') || !file) throw new UsageError('usage: import observations FILE --period 2026-05 | import facilities FILE');
+      const config = loadConfig();
+      const body = await readFile(file).catch(() => {
+        throw new UsageError(`cannot read ${file}`);
+      });
+      const result = await withDatabase(config, (orm) => runImport(orm, normalizeCode(config.seedCounty), kind, file, body, values.period));
+      (result.ok ? process.stdout : process.stderr).write(result.output);
+      if (!result.ok) process.exit(1);
       return;
     }
     default:

@@ -18,6 +18,7 @@ import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { monthlyReportRouter } from '../modules/report/report.http.js';
+import { exchangeRouter } from '../modules/exchange/exchange.http.js';
 import { webAssetsDir, webConsole, webDashboard } from './web.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -178,6 +179,7 @@ export async function createHttpApp(options: {
     }),
   );
   app.use('/reports', monthlyReportRouter(options.orm, (req) => viewerOf(req, options.verifier)));
+  app.use(exchangeRouter(options.orm, (req) => viewerOf(req, options.verifier)));
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
   });
