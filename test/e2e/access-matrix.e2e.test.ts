@@ -2,14 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { civgraphSchema } from '../../src/graphql/schema.js';
 import { describeAccessMatrix, mutationsWithoutRows, type MatrixRow } from '../support/access-matrix.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { matrixRows } from './access-matrix.rows.js';
 
 /**
  * One row per Mutation field of the published schema (see
  * test/support/access-matrix.ts for what a row declares). Each feature adds its
- * rows here; the harness runs every role × inside/outside its subtree ×
- * anonymous, and the test below fails when a mutation has no row.
+ * rows to test/e2e/access-matrix.rows.ts; the harness runs every role ×
+ * inside/outside its subtree × anonymous, sequentially on one app, and the
+ * test below fails when a mutation has no row.
  */
-const rows: MatrixRow[] = [];
+const rows: MatrixRow[] = matrixRows;
 
 const schema = await civgraphSchema();
 const mutations = Object.keys(schema.getMutationType()?.getFields() ?? {});

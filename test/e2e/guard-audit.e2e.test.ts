@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeAccessMatrix, mutationsWithoutRows, type MatrixRow } from '../support/access-matrix.js';
+import { civgraphSchema } from '../../src/graphql/schema.js';
+import { mutationsWithoutRows } from '../support/access-matrix.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
+import { matrixRows } from './access-matrix.rows.js';
 
 // Runs against civgraph's schema plus a test-only probe mutation (see
-// test/support/probe.resolver.ts): the audit and the access matrix are
-// mechanisms for every feature's mutations, proven here before those land.
+// test/support/probe.resolver.ts): the audit is a mechanism for every
+// feature's mutations, proven here on one whose writes the test controls
+// (including a crash after writing). The access matrix itself runs on the real
+// mutations in test/e2e/access-matrix.e2e.test.ts.
 
 let app: TestApp;
 beforeAll(async () => {
@@ -32,24 +36,12 @@ async function probe(input: Record<string, unknown>, token?: string) {
   return app.request<{ recordProbe: { note: string | null; userErrors: { code: string; field: string[] }[] } }, unknown>(RECORD_PROBE, { input }, { token });
 }
 
-const probeRow: MatrixRow = {
-  field: 'recordProbe',
-  allowed: ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'],
-  async prepare(_app, areaCode) {
-    return { query: RECORD_PROBE, variables: { input: { areaCode, note: 'matrix' } } };
-  },
-  async snapshot(_app, areaCode) {
-    return sql('select id, note from probe_note where area_code = ? order by id', [areaCode]);
-  },
-};
-
-describeAccessMatrix(() => app, [probeRow]);
-
 describe('access matrix coverage check', () => {
   it('names the mutations that have no row', async () => {
-    const schema = await probeSchema();
-    expect(mutationsWithoutRows(schema, [])).toEqual(['recordProbe']);
-    expect(mutationsWithoutRows(schema, [probeRow])).toEqual([]);
+    // The matrix's rows cover the published schema; the probe's mutation has none.
+    expect(mutationsWithoutRows(await civgraphSchema(), matrixRows)).toEqual([]);
+    expect(mutationsWithoutRows(await probeSchema(), matrixRows)).toEqual(['recordProbe']);
+    expect(mutationsWithoutRows(await probeSchema(), [...matrixRows, { field: 'recordProbe' }])).toEqual([]);
   });
 });
 
@@ -185,6 +177,21 @@ describe('auditLog', () => {
 
     const node = await app.query<{ node: { mutation: string } | null }, unknown>('query($id: ID!) { node(id: $id) { ... on AuditEntry { mutation } } }', { id: all.auditLog.nodes[0]!.id }, { token: admin });
     expect(node.node).toEqual({ mutation: 'recordProbe' });
+  });
+
+  it('orders by id as a number, not as text (999999 before 1000000)', async () => {
+    const sub = 'test:audit-order';
+    for (const id of [999_999, 1_000_000]) {
+      await sql(
+        `insert into audit_log (id, occurred_at, duration_ms, actor_sub, actor_name, actor_role, actor_area_code, operation_name, mutation, args, outcome, error_codes, request_id)
+         overriding system value values (?, now(), 1, ?, '排序', 'COUNTY_ADMIN', '511921000000', null, 'recordProbe', '{}'::jsonb, 'OK', '{}', null)`,
+        [id, sub],
+      );
+    }
+    const admin = await app.token('COUNTY_ADMIN', '511921');
+    const page = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub } }, { token: admin });
+    const keys = page.auditLog.nodes.map((n) => Buffer.from(n.id, 'base64').toString());
+    expect(keys).toEqual(['AuditEntry:1000000', 'AuditEntry:999999']);
   });
 
   it('shows a county admin only calls by callers inside their county', async () => {

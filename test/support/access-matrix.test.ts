@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matrixCases } from './access-matrix.js';
+import { matrixCases, OTHER_SECTION } from './access-matrix.js';
 
 describe('matrixCases', () => {
   it('puts each role inside and next to a village target, plus anonymous', () => {
@@ -23,5 +23,15 @@ describe('matrixCases', () => {
     const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'], target: '511921101000' });
     expect(cases.find((c) => c.role === 'VILLAGE_OPERATOR')).toEqual({ role: 'VILLAGE_OPERATOR', scope: 'outside', viewerArea: '511921101001', expect: 'FORBIDDEN' });
     expect(cases.filter((c) => c.expect === 'allowed').map((c) => c.role)).toEqual(['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR']);
+  });
+
+  it('adds a caller of another section when section staff may act for the row\'s section', () => {
+    const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'SECTION_STAFF'], target: '511921101000', section: '养老服务股' });
+    expect(cases.filter((c) => c.role === 'SECTION_STAFF').map((c) => `${c.scope} ${c.viewerArea} ${c.section ?? '-'} ${c.expect}`)).toEqual([
+      'inside 511921000000 - allowed',
+      `inside 511921000000 ${OTHER_SECTION} FORBIDDEN`,
+      'outside 511901000000 - FORBIDDEN',
+    ]);
+    expect(matrixCases({ allowed: ['COUNTY_ADMIN'], section: '养老服务股' }).filter((c) => c.section)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { assertCanWrite } from '../../src/modules/auth/auth.rules.js';
 /**
  * A test-only mutation shaped like a real feature's (input object, payload with
  * userErrors, write checked in the "service", one transaction), so the guards
- * (audit, GET refusal, access matrix) are exercised before real mutations land.
+ * (audit, GET refusal) are exercised on writes the tests control.
  * It never reaches the published schema.
  */
 @InputType('ProbeInput', { description: 'Test-only.' })

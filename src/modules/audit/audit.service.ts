@@ -64,8 +64,9 @@ export const auditService = {
         and (?::timestamptz is null or occurred_at >= ?::timestamptz)
         and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
     const params = [lo, hi, f.sub ?? null, f.sub ?? null, f.mutation ?? null, f.mutation ?? null, f.outcome ?? null, f.outcome ?? null, f.from ?? null, f.from ?? null, f.to ?? null, f.to ?? null];
+    // `audit_log.id`, not `id`: ORDER BY would take the selected `id::text` and sort 10 before 9.
     const rows = await ctx.sql<AuditRow>(
-      `select ${AUDIT_COLUMNS} from audit_log where ${where} and (?::bigint is null or id < ?::bigint) order by id desc limit ?`,
+      `select ${AUDIT_COLUMNS} from audit_log where ${where} and (?::bigint is null or id < ?::bigint) order by audit_log.id desc limit ?`,
       [...params, page.afterKey, page.afterKey, page.first + 1],
     );
     return toPage(rows.map(auditEntryFromRow), page, (entry) => entry.key, async () => {

@@ -81,10 +81,11 @@ export class DemonstrationService {
     const page = pageRequest(args);
     const where = `(?::int is null or year = ?::int) and (?::text is null or level = ?::text) and ${VISIBLE}`;
     const params = [args.year ?? null, args.year ?? null, args.level ?? null, args.level ?? null, ...visibleParams(viewer)];
-    // Newest first: the key sorts descending by year, then ascending by id.
+    // Newest first: the key sorts descending by year, then ascending by id (qualified: a
+    // bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9').
     const sortKey = `lpad((9999 - year)::text, 4, '0') || ':' || lpad(id::text, 19, '0')`;
     const rows = await ctx.sql<ProgrammeRow>(
-      `select ${PROGRAMME_COLUMNS} from demonstration_programme where ${where} and ${sortKey} > ? order by year desc, id limit ?`,
+      `select ${PROGRAMME_COLUMNS} from demonstration_programme where ${where} and ${sortKey} > ? order by year desc, demonstration_programme.id limit ?`,
       [...params, page.afterKey ?? '', page.first + 1],
     );
     const total = async () => (await ctx.sql<{ n: number }>(`select count(*)::int as n from demonstration_programme where ${where}`, params))[0]!.n;

@@ -126,6 +126,7 @@ export function createGovernanceLoaders(sql: Sql) {
     (key) => JSON.stringify(key.page),
     async (keys) => {
       const { page } = keys[0]!;
+      // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const rows = await sql<Batched<MeetingRow>>(
         `select p.id::text as batch_key, t.total, m.*
            from unnest(?::bigint[]) as p(id)
@@ -134,8 +135,8 @@ export function createGovernanceLoaders(sql: Sql) {
              select id::text as id, body_id, held_on, topic, attendance, recorded_by, created_at, held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0') as sort_key
                from governance_meeting
               where body_id = p.id and (?::text is null or held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0') < ?::text)
-              order by held_on desc, id desc limit ?) m on true
-          order by p.id, m.held_on desc, m.id desc`,
+              order by governance_meeting.held_on desc, governance_meeting.id desc limit ?) m on true
+          order by p.id, m.held_on desc, m.id::bigint desc`,
         [keys.map((k) => k.bodyId), page.afterKey, page.afterKey, page.first + 1],
       );
       return pagesOf(keys, (k) => k.bodyId, (k) => k.page, rows, (row) => row.id !== null, meetingFromRow, (m) => dateIdKey(m.heldOn, m.dbId));
@@ -237,13 +238,14 @@ export function createGovernanceLoaders(sql: Sql) {
     (key) => JSON.stringify(key.page),
     async (keys) => {
       const { page } = keys[0]!;
+      // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const rows = await sql<Batched<EvidenceRow>>(
         `select p.id::text as batch_key, t.total, n.*
            from unnest(?::bigint[]) as p(id)
            cross join lateral (select count(*)::int as total from demonstration_evidence where enrolment_id = p.id) t
            left join lateral (
              select id::text as id, enrolment_id, note, recorded_by, created_at from demonstration_evidence
-              where enrolment_id = p.id and id > ?::bigint order by id limit ?) n on true
+              where enrolment_id = p.id and id > ?::bigint order by demonstration_evidence.id limit ?) n on true
           order by p.id, n.id::bigint`,
         [keys.map((k) => k.enrolmentId), page.afterKey ?? '0', page.first + 1],
       );
