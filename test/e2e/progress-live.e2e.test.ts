@@ -325,6 +325,8 @@ describe('WebSocket hygiene', () => {
     allowed[0]!.stop();
     await eventually(() => expect(hub.stats.subscribers).toBe(before - 1));
     const replacement = watch(client, { area: BIZHOU });
+    // Subscribed without `after`, it starts at the head once registered: append only then.
+    await eventually(() => expect(hub.stats.subscribers).toBe(before));
     await appendEvent(app, BIZHOU, '上限');
     await replacement.until(1);
     expect(hub.stats.subscribers).toBeGreaterThanOrEqual(20);
