@@ -56,31 +56,45 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
               case when w.agg = 'FLOW' then sum(o.value)
                    else (array_agg(o.value order by o.period_month desc))[1] end as v,
               bool_or(o.source = 'DEMO') as demo
-         from w join observation o
-           on o.indicator = w.indicator and o.area_code between w.lo and w.hi and o.period_month between w.m_start and w.m_end
+         -- LATERAL: a range scan per window, whatever the size of the tables.
+         from w cross join lateral (
+           select o.area_code, o.period_month, o.value, o.source from observation o
+            where o.indicator = w.indicator and o.area_code between w.lo and w.hi and o.period_month between w.m_start and w.m_end
+           offset 0) o
         -- A stock counts the areas that exist at the period's end: people of an
         -- area retired during the period are in its successor's latest figure.
         where w.agg = 'FLOW' or not exists (select 1 from area r where r.code = o.area_code and r.valid_to < w.last_day)
         group by w.indicator, w.agg, w.m_start, w.m_end, o.area_code),
+     -- Summed per (window, prefix) first: the join to the keys is then one-to-one.
+     lp as (
+       select leaf.indicator, leaf.m_start, leaf.m_end, p.plen, substr(leaf.area_code, 1, p.plen) as prefix,
+              sum(leaf.v) as value, count(*)::int as reported, count(*) filter (where leaf.demo)::int as demo
+         from leaf cross join plens p
+        group by leaf.indicator, leaf.m_start, leaf.m_end, p.plen, substr(leaf.area_code, 1, p.plen)),
      r as (
-       select k.n, sum(l.v) as value, count(l.area_code)::int as reported, count(*) filter (where l.demo)::int as demo
-         from k left join (select leaf.*, p.plen, substr(leaf.area_code, 1, p.plen) as prefix from leaf cross join plens p) l
-           on l.indicator = k.indicator and l.m_start = k.m_start and l.m_end = k.m_end and l.plen = k.plen and l.prefix = k.prefix
-        group by k.n),
+       select k.n, l.value, coalesce(l.reported, 0) as reported, coalesce(l.demo, 0) as demo
+         from k left join lp l
+           on l.indicator = k.indicator and l.m_start = k.m_start and l.m_end = k.m_end and l.plen = k.plen and l.prefix = k.prefix),
      ew as (
        select lvl, agg, m_start, last_day, min(lo) as lo, max(hi) as hi
          from k group by lvl, agg, m_start, last_day, left(prefix, 2)),
      ea as (
        select ew.lvl, ew.agg, ew.m_start, ew.last_day, a.code
-         from ew join area a
-           on a.level = ew.lvl and a.code between ew.lo and ew.hi
-          and (a.valid_from is null or a.valid_from <= ew.last_day)
-          and (a.valid_to is null or a.valid_to >= case when ew.agg = 'FLOW' then ew.m_start else ew.last_day end)),
+         from ew cross join lateral (
+           select a.code from area a
+            where a.level = ew.lvl and a.code between ew.lo and ew.hi
+              and (a.valid_from is null or a.valid_from <= ew.last_day)
+              and (a.valid_to is null or a.valid_to >= case when ew.agg = 'FLOW' then ew.m_start else ew.last_day end)
+           -- A fence: pulled up into a plain join, the planner hashes the whole area table.
+           offset 0) a),
+     ep as (
+       select ea.lvl, ea.agg, ea.m_start, ea.last_day, p.plen, substr(ea.code, 1, p.plen) as prefix, count(*)::int as expected
+         from ea cross join plens p
+        group by ea.lvl, ea.agg, ea.m_start, ea.last_day, p.plen, substr(ea.code, 1, p.plen)),
      e as (
-       select k.n, count(x.code)::int as expected
-         from k left join (select ea.*, p.plen, substr(ea.code, 1, p.plen) as prefix from ea cross join plens p) x
-           on x.lvl = k.lvl and x.agg = k.agg and x.m_start = k.m_start and x.last_day = k.last_day and x.plen = k.plen and x.prefix = k.prefix
-        group by k.n)
+       select k.n, coalesce(x.expected, 0) as expected
+         from k left join ep x
+           on x.lvl = k.lvl and x.agg = k.agg and x.m_start = k.m_start and x.last_day = k.last_day and x.plen = k.plen and x.prefix = k.prefix)
      select k.n::text as n, r.value::text as value, r.reported, r.demo, e.expected
        from k join r using (n) join e using (n)
       order by k.n`,
