@@ -41,7 +41,7 @@ export function pageRequest(args: PageArgs): PageRequest {
   return { first, afterKey };
 }
 
-@ObjectType({ description: 'Where a page sits in its connection (Relay).' })
+@ObjectType({ description: 'Where a page sits in its connection (Relay).', simpleResolvers: true })
 export class PageInfo {
   @Field({ description: 'More items follow this page.' })
   hasNextPage!: boolean;
@@ -116,7 +116,7 @@ export function toPage<T>(
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type (Relay cursor connections). */
 export function connectionType<T extends object>(name: string, nodeType: ClassType<T>, what: string) {
-  @ObjectType(`${name}Edge`, { description: `One ${what} in a page, with its cursor.` })
+  @ObjectType(`${name}Edge`, { description: `One ${what} in a page, with its cursor.`, simpleResolvers: true })
   class Edge {
     @Field({ description: 'Opaque cursor of this item; pass it as `after` to continue after it.' })
     cursor!: string;
@@ -125,7 +125,7 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${what}s (Relay connection).` })
+  @ObjectType(`${name}Connection`, { description: `A page of ${what}s (Relay connection).`, simpleResolvers: true })
   class Connection {
     @Field(() => [Edge], { description: 'The items of this page with their cursors.' })
     edges!: Edge[];
