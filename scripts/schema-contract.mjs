@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The schema as a contract (CI, before `npm test`).
 //
-// Compares schema/schema.graphql with the same file at a base revision and fails
-// when a breaking change (graphql-js `findBreakingChanges`: a removed type,
+// Compares schema/schema.graphql with the same file at a base revision with
+// @graphql-inspector/core and fails when a breaking change (a removed type,
 // field, argument or enum value, a changed type, a new required argument or
 // input field, …) is not named in CHANGELOG.md under "## Unreleased" →
-// "### Breaking". Naming it means copying the line this script prints (backticks
-// allowed) into that section, ideally with what clients should use instead.
+// "### Breaking". Naming it means mentioning its schema coordinate there (the
+// line this script prints, backticks allowed), ideally with what clients should
+// use instead.
 // Fields are retired with @deprecated first: removing one that was not
 // deprecated at the base is pointed out.
 //
@@ -18,15 +19,13 @@
 // exist there: a shallow CI clone needs `fetch-depth: 0` (or fetching the tag)
 // for the check to run.
 //
-// @graphql-inspector/core would do the same comparison; it is not a dependency
-// of civgraph (no new packages), and findBreakingChanges is what it builds on.
-//
 // Usage: node scripts/schema-contract.mjs
 //        node scripts/schema-contract.mjs --old OLD.graphql --new NEW.graphql --changelog CHANGELOG.md
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildSchema, findBreakingChanges, findDangerousChanges } from 'graphql';
+import { CriticalityLevel, diff } from '@graphql-inspector/core';
+import { buildSchema } from 'graphql';
 
 const SCHEMA = 'schema/schema.graphql';
 
@@ -83,27 +82,31 @@ function deprecatedAt(schema) {
 }
 
 /**
- * Compares two SDL texts: every breaking change, whether the change log names
- * it, and graphql-js's "dangerous" changes (informational).
+ * Compares two SDL texts with @graphql-inspector: every breaking change (its
+ * schema coordinate, message, and whether the change log names it) and the
+ * dangerous ones (informational).
  */
-export function compareSchemas(oldSdl, newSdl, changelog) {
+export async function compareSchemas(oldSdl, newSdl, changelog) {
   const before = buildSchema(oldSdl);
   const after = buildSchema(newSdl);
   const named = unreleasedBreaking(changelog);
   const deprecated = deprecatedAt(before);
-  const breaking = findBreakingChanges(before, after).map((change) => {
-    const coordinate = /^(\w+\.\w+) was removed\.$/.exec(change.description)?.[1] ?? /^(\w+) was removed from enum type (\w+)\.$/.exec(change.description)?.slice(1).reverse().join('.');
-    return {
+  const changes = await diff(before, after);
+  const describe = (change) => (change.path ? `${change.path}: ${change.message}` : change.message);
+  const breaking = changes
+    .filter((change) => change.criticality.level === CriticalityLevel.Breaking)
+    .map((change) => ({
       type: change.type,
-      description: change.description,
-      named: named.includes(normalize(change.description)),
-      notDeprecatedFirst: coordinate !== undefined && !deprecated.has(coordinate),
-    };
-  });
-  return { breaking, dangerous: findDangerousChanges(before, after).map((c) => c.description) };
+      description: describe(change),
+      // Named when the Breaking section mentions its coordinate (or, without one, its message).
+      named: named.includes(normalize(change.path ?? change.message)),
+      notDeprecatedFirst: /_REMOVED$/.test(change.type) && change.path !== undefined && change.path.split('.').length === 2 && !deprecated.has(change.path),
+    }));
+  const dangerous = changes.filter((change) => change.criticality.level === CriticalityLevel.Dangerous).map(describe);
+  return { breaking, dangerous };
 }
 
-function main() {
+async function main() {
   const { values } = parseArgs({ options: { old: { type: 'string' }, new: { type: 'string' }, changelog: { type: 'string' } } });
   let oldSdl;
   let label;
@@ -130,7 +133,7 @@ function main() {
   } catch {
     // No change log names nothing.
   }
-  const { breaking, dangerous } = compareSchemas(oldSdl, newSdl, changelog);
+  const { breaking, dangerous } = await compareSchemas(oldSdl, newSdl, changelog);
   for (const line of dangerous) console.log(`  dangerous (allowed): ${line}`);
   const unnamed = breaking.filter((c) => !c.named);
   for (const change of breaking) {
@@ -149,4 +152,4 @@ function main() {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exit(main());
+if (import.meta.url === `file://${process.argv[1]}`) main().then((code) => process.exit(code));
