@@ -11,6 +11,7 @@ import { AreaHistoryResolver } from '../modules/area/area.history.resolver.js';
 import { statsResolvers } from '../modules/stats/stats.resolver.js';
 import { governanceResolvers as grassrootsResolvers } from '../modules/governance/governance.resolver.js';
 import { ProgressResolver } from '../modules/progress/progress.resolver.js';
+import { LiveResolver } from '../modules/live/live.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
@@ -40,7 +41,7 @@ export function civgraphSchema(): Promise<GraphQLSchema> {
  */
 export async function buildCivgraphSchema(extra: Function[] = []): Promise<GraphQLSchema> {
   const built = await buildSchema({
-    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...grassrootsResolvers, ProgressResolver, ...extra] as [Function, ...Function[]],
+    resolvers: [NodeResolver, AreaResolver, AuthResolver, AuditResolver, AuditActorResolver, ...governanceResolvers, FacilityResolver, FacilitySummaryResolver, AreaFacilitiesResolver, ProjectResolver, AreaProjectsResolver, AreaHistoryResolver, ...statsResolvers, ...grassrootsResolvers, ProgressResolver, LiveResolver, ...extra] as [Function, ...Function[]],
     validate: false,
     emitSchemaFile: false,
     pubSub: noPubSub,

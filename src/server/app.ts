@@ -51,10 +51,11 @@ export async function startServer(options: {
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
   // One LISTEN connection per process wakes every subscription of this process.
-  await acquireProgressHub(options.orm, options.progressHub);
+  const progressHub = await acquireProgressHub(options.orm, options.progressHub);
   const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
   const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection });
   const metrics = createMetrics(options.orm, () => ws.counts());
+  progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
     metrics,
     httpServer,

@@ -167,6 +167,8 @@ export class ProgressHub {
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   readonly stats: ProgressHubStats = { notifications: 0, reads: 0, delivered: 0, reconnects: 0, subscribers: 0, scopes: 0 };
+  /** Called with each delivery's lag (seconds from the event's time to its hand-over); the server wires it to Prometheus. */
+  onDelivered: ((lagSeconds: number) => void) | null = null;
 
   constructor(
     private readonly orm: MikroORM,
@@ -415,6 +417,7 @@ export class ProgressHub {
           if (!mayDeliver(subscriber.viewer, group.scope, update.areaCode, update.subjectKind)) continue;
           subscriber.push(update);
           this.stats.delivered++;
+          this.onDelivered?.((Date.now() - update.occurredAt.getTime()) / 1000);
         }
         // Sequence is commit order: nothing at or below `covered` can still appear.
         if (covered > subscriber.position) subscriber.position = covered;

@@ -16,7 +16,7 @@ export const ProgressUpdateConnection = connectionType('ProgressUpdate', Progres
  * delivered event a fresh EntityManager fork and fresh loaders, so nothing it
  * resolves (its area, say) comes from an earlier event's cache.
  */
-function renew(ctx: Context): void {
+export function renew(ctx: Context): void {
   let fresh = renewable.get(ctx);
   if (!fresh) {
     const state: Fresh = { root: ctx.em };
