@@ -7,6 +7,7 @@
  *   npm run bench                      # Tongjiang + the whole country
  *   npm run bench -- --duration 5      # seconds per measurement (default 10)
  *   npm run bench -- --county-only     # skip the national import and scenarios
+ *   npm run bench -- --skip-live       # skip the subscription benchmark (bench/subscriptions.ts)
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +24,11 @@ import { Role } from '../src/modules/auth/auth.rules.js';
 import { mintToken } from '../src/modules/auth/auth.tokens.js';
 
 const { values: options } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, 'county-only': { type: 'boolean', default: false } },
+  options: {
+    duration: { type: 'string', default: '10' },
+    'county-only': { type: 'boolean', default: false },
+    'skip-live': { type: 'boolean', default: false },
+  },
 });
 const DURATION = Number(options.duration);
 const CONNECTIONS = 10;
@@ -253,6 +258,14 @@ async function main(): Promise<void> {
   const file = join(root, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(file, JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, figures }, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
+
+  if (!options['skip-live']) {
+    // Subscriptions: 1,000 and 5,000 graphql-ws clients, commit-to-client latency, lost and duplicated.
+    process.stdout.write('\nsubscription benchmark (bench/subscriptions.ts)\n');
+    const live = spawn(process.execPath, ['dist/bench/subscriptions.js'], { cwd: root, stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve) => live.on('exit', resolve));
+    if (code !== 0) throw new Error(`the subscription benchmark exited with ${code}`);
+  }
 }
 
 main().then(

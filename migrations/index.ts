@@ -2,10 +2,10 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_areas } from './Migration20261127000000_areas.js';
 import { Migration20261127010000_progress_updates } from './Migration20261127010000_progress_updates.js';
 import { Migration20261127020000_area_current_indexes } from './Migration20261127020000_area_current_indexes.js';
-import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
-import { Migration20261128300000_tasks_rectifications_supervision } from './Migration20261128300000_tasks_rectifications_supervision.js';
-import { Migration20261128200000_facilities_projects } from './Migration20261128200000_facilities_projects.js';
 import { Migration20261128100000_statistics } from './Migration20261128100000_statistics.js';
+import { Migration20261128200000_facilities_projects } from './Migration20261128200000_facilities_projects.js';
+import { Migration20261128300000_tasks_rectifications_supervision } from './Migration20261128300000_tasks_rectifications_supervision.js';
+import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
 import { Migration20261128600000_governance } from './Migration20261128600000_governance.js';
 
 /**
@@ -17,9 +17,9 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_areas', class: Migration20261127000000_areas },
   { name: 'Migration20261127010000_progress_updates', class: Migration20261127010000_progress_updates },
   { name: 'Migration20261127020000_area_current_indexes', class: Migration20261127020000_area_current_indexes },
-  { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
-  { name: 'Migration20261128300000_tasks_rectifications_supervision', class: Migration20261128300000_tasks_rectifications_supervision },
-  { name: 'Migration20261128200000_facilities_projects', class: Migration20261128200000_facilities_projects },
   { name: 'Migration20261128100000_statistics', class: Migration20261128100000_statistics },
+  { name: 'Migration20261128200000_facilities_projects', class: Migration20261128200000_facilities_projects },
+  { name: 'Migration20261128300000_tasks_rectifications_supervision', class: Migration20261128300000_tasks_rectifications_supervision },
+  { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
   { name: 'Migration20261128600000_governance', class: Migration20261128600000_governance },
 ];
