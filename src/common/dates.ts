@@ -6,9 +6,9 @@ import { badInput } from './errors.js';
  */
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Today in Asia/Shanghai (the bureau's calendar), as 'YYYY-MM-DD'. */
-export function todayLocal(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+/** Today's calendar date in the county's time zone (China Standard Time), as 'YYYY-MM-DD'. */
+export function todayInChina(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 export function isDate(value: string): boolean {

@@ -1,5 +1,5 @@
 import { toGlobalId } from '../../src/common/global-id.js';
-import { todayInChina } from '../../src/common/subtree-scope.js';
+import { todayInChina } from '../../src/common/dates.js';
 import { significantPrefix } from '../../src/modules/auth/auth.rules.js';
 import { DEFAULT_TARGET, type MatrixCall, type MatrixRow } from '../support/access-matrix.js';
 import type { TestApp } from '../support/app.js';

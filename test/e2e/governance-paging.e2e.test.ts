@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { todayInChina } from '../../src/common/subtree-scope.js';
+import { todayInChina } from '../../src/common/dates.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 // Paging past the ninth row: the loaders select `id::text as id`, and an

@@ -112,10 +112,7 @@ export function previousQuarter(quarter: Quarter, steps = 1): Quarter {
   return quarterOf(Math.floor(index / 4), (index % 4) + 1);
 }
 
-/** Today's date in China (UTC+8), ISO: the bureau's calendar day. */
-export function todayInChina(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-}
+export { todayInChina } from '../../common/dates.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -3,7 +3,8 @@ import { pageRequest, toPage, type Page, type PageArgs } from '../../common/conn
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
-import { todayInChina, visibleRange } from '../../common/subtree-scope.js';
+import { todayInChina } from '../../common/dates.js';
+import { visibleRange } from '../../common/scope.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';

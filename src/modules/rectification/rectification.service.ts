@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { isDate, todayLocal } from '../../common/dates.js';
+import { isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -40,7 +40,7 @@ function fail(errors: UserError[]): never {
 
 /** A business date from input: a real date, not in the future, not before `notBefore`. */
 function businessDate(value: string | null | undefined, field: string, notBefore: string | null): string {
-  const today = todayLocal();
+  const today = todayInChina();
   const date = value ?? today;
   if (!isDate(date)) throw badInput(field, `${field} must be a date like 2026-05-31`);
   if (date > today) throw new DomainError(ErrorCode.VALIDATION, `${field} ${date} is in the future (today is ${today})`, field);
@@ -95,7 +95,7 @@ export class RectificationService {
   }
 
   async overdue(ctx: Context, item: DatedRectification, asOf: string | null | undefined): Promise<boolean> {
-    const date = asOf == null ? item.listAsOf ?? todayLocal() : asOfOrToday(asOf);
+    const date = asOf == null ? item.listAsOf ?? todayInChina() : asOfOrToday(asOf);
     const status = await this.statusAsOf(ctx, item, date);
     return status !== null && isOverdue(status, item.deadline, date);
   }

@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { daysBetween, isDate, todayLocal } from '../../common/dates.js';
+import { daysBetween, isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -123,7 +123,7 @@ export class SupervisionService {
     if (!target) throw new DomainError(ErrorCode.NOT_FOUND, `No ${type} ${input.target}`, 'target');
     if (typeof target.areaCode !== 'string') throw badInput('target', `A ${type} has no area and cannot be supervised`);
     const viewer = assertCanWrite(ctx.viewer, target.areaCode, [Role.COUNTY_ADMIN]);
-    const today = todayLocal();
+    const today = todayInChina();
     const issuedOn = input.issuedOn ?? today;
     if (!isDate(issuedOn)) throw badInput('issuedOn', 'issuedOn must be a date');
     if (issuedOn > today) throw new DomainError(ErrorCode.VALIDATION, `issuedOn ${issuedOn} is in the future`, 'issuedOn');
@@ -163,8 +163,8 @@ export class SupervisionService {
       const viewer = assertCanWrite(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR]);
       assertVersion(row.version, input.version, 'Supervision action');
       if (row.response !== null) throw new DomainError(ErrorCode.INVALID_TRANSITION, 'This supervision action has been answered already', 'id');
-      const respondedOn = input.respondedOn ?? todayLocal();
-      if (!isDate(respondedOn) || respondedOn < row.issued_on || respondedOn > todayLocal()) {
+      const respondedOn = input.respondedOn ?? todayInChina();
+      if (!isDate(respondedOn) || respondedOn < row.issued_on || respondedOn > todayInChina()) {
         throw new DomainError(ErrorCode.VALIDATION, 'respondedOn must lie between the issue date and today', 'respondedOn');
       }
       const updated = await sql(`update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`, [

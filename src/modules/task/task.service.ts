@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { isDate, todayLocal } from '../../common/dates.js';
+import { isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -17,7 +17,7 @@ import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
 
 /** A date argument, or today (Asia/Shanghai) when absent. */
 export function asOfOrToday(asOf: string | null | undefined, field = 'asOf'): string {
-  if (asOf == null) return todayLocal();
+  if (asOf == null) return todayInChina();
   if (!isDate(asOf)) throw badInput(field, `${field} must be a date like 2026-05-31`);
   return asOf;
 }
@@ -85,13 +85,13 @@ export class TaskService {
   }
 
   async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined): Promise<number> {
-    const date = asOf == null ? task.listAsOf ?? todayLocal() : asOfOrToday(asOf);
+    const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
     if (task.listAsOf === date && task.listDone !== undefined) return task.listDone;
     return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date });
   }
 
   async health(ctx: Context, task: Task, asOf: string | null | undefined): Promise<TaskHealth> {
-    const date = asOf == null ? task.listAsOf ?? todayLocal() : asOfOrToday(asOf);
+    const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
     const done = await this.doneAsOf(ctx, task, date);
     return taskHealth({ target: task.target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
   }
@@ -231,7 +231,7 @@ export class TaskService {
       if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment');
       const viewer = this.assertCanWriteTask(ctx.viewer, row.area_code, row.owner_section, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]);
       assertVersion(row.version, input.version, 'Assignment');
-      const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayLocal());
+      const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
       if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
       const note = input.note?.trim() || null;
       await sql(`insert into task_progress (assignment_id, task_id, as_of, done, note, recorded_by) values (?, ?, ?, ?, ?, ?)`, [

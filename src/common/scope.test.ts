@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AreaLevel } from '../modules/area/area.rules.js';
 import { Role } from '../modules/auth/auth.rules.js';
-import { todayInChina, visibleRange } from './subtree-scope.js';
+import { todayInChina } from './dates.js';
+import { visibleRange } from './scope.js';
 
 const viewer = (areaCode: string) => ({ sub: 's', name: 'n', role: Role.VIEWER, areaCode });
 const county = { code: '511921000000', level: AreaLevel.COUNTY };
