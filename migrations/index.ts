@@ -7,6 +7,7 @@ import { Migration20261128200000_facilities_projects } from './Migration20261128
 import { Migration20261128300000_tasks_rectifications_supervision } from './Migration20261128300000_tasks_rectifications_supervision.js';
 import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
 import { Migration20261128600000_governance } from './Migration20261128600000_governance.js';
+import { Migration20261128700000_openness_item_owner } from './Migration20261128700000_openness_item_owner.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128300000_tasks_rectifications_supervision', class: Migration20261128300000_tasks_rectifications_supervision },
   { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
   { name: 'Migration20261128600000_governance', class: Migration20261128600000_governance },
+  { name: 'Migration20261128700000_openness_item_owner', class: Migration20261128700000_openness_item_owner },
 ];

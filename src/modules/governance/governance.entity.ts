@@ -364,6 +364,9 @@ export class OpennessItem {
   @Field({ description: '代码 — stable code, e.g. FINANCES.' })
   code!: string;
 
+  /** County that added the item (its villages only); null for the default checklist. */
+  owner_area_code?: string | null;
+
   @Field({ description: '名称 — name.' })
   name!: string;
 
@@ -387,9 +390,16 @@ export interface OpennessItemRow {
   active: boolean;
   position: number;
   version: number;
+  /** County that added the item; null for the default checklist. */
+  owner_area_code: string | null;
 }
 
-export const ITEM_COLUMNS = 'code, name, description, active, position, version';
+export const ITEM_COLUMNS = 'code, name, description, active, position, version, owner_area_code';
+
+/** Whether a checklist item applies to an area: a default item, or one its county added. */
+export function itemAppliesTo(item: { owner_area_code?: string | null }, areaCode: string): boolean {
+  return !item.owner_area_code || item.owner_area_code.slice(0, 6) === areaCode.slice(0, 6);
+}
 
 export function itemFromRow(row: OpennessItemRow): OpennessItem {
   return Object.assign(new OpennessItem(), row);

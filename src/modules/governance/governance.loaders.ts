@@ -273,7 +273,7 @@ export function createGovernanceLoaders(sql: Sql) {
   // A village complies in a quarter when no active checklist item lacks a published entry.
   const compliantVillage = `not exists (
       select 1 from openness_item i
-       where i.active and not exists (
+       where i.active and (i.owner_area_code is null or left(i.owner_area_code, 6) = left(a.code, 6)) and not exists (
          select 1 from openness_entry e
           where e.area_code = a.code and e.quarter = ? and e.item_code = i.code and e.published))`;
 

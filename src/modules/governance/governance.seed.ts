@@ -136,7 +136,10 @@ export const governanceDemoSeeder: DemoSeeder = {
         [JSON.stringify(enrolled.filter((e) => e.status !== 'APPLIED').map((e) => ({ id: e.id, note: '已制定创建方案,成立工作专班' })))],
       );
 
-      const items = await sql<{ code: string }>(`select code from openness_item where active order by position`);
+      const items = await sql<{ code: string }>(
+        `select code from openness_item where active and (owner_area_code is null or left(owner_area_code, 6) = left(?, 6)) order by position`,
+        [countyCode],
+      );
       const current = quarterOfDate(today);
       const entries: object[] = [];
       for (const quarter of [previousQuarter(current, 2), previousQuarter(current, 1)]) {

@@ -13,6 +13,7 @@ import {
   ENTRY_COLUMNS,
   entryFromRow,
   ITEM_COLUMNS,
+  itemAppliesTo,
   itemFromRow,
   OpennessCompliance,
   OpennessRecord,
@@ -37,9 +38,10 @@ export const opennessSubjectId = (areaCode: string, quarter: string) => toGlobal
  * quarter when every active checklist item has a published entry.
  */
 export class OpennessService {
+  /** The checklist that applies to the caller's county: the default items and the county's own. */
   async checklist(ctx: Context, includeInactive: boolean): Promise<OpennessItem[]> {
-    requireViewer(ctx.viewer);
-    const items = await ctx.loaders.governance.checklist.load('all');
+    const viewer = requireViewer(ctx.viewer);
+    const items = (await ctx.loaders.governance.checklist.load('all')).filter((item) => itemAppliesTo(item, viewer.areaCode));
     return includeInactive ? items : items.filter((item) => item.active);
   }
 
@@ -52,10 +54,11 @@ export class OpennessService {
     assertCanRead(ctx.viewer, area.code);
     const quarter = parseQuarter(quarterText, 'quarter');
     if (area.level !== AreaLevel.VILLAGE) return null;
-    const [items, rows] = await Promise.all([
+    const [all, rows] = await Promise.all([
       ctx.loaders.governance.checklist.load('all'),
       ctx.loaders.governance.entries.load(`${area.code}:${quarter.text}`),
     ]);
+    const items = all.filter((item) => itemAppliesTo(item, area.code));
     const published = new Set(rows.filter((row) => row.published).map((row) => row.item_code));
     const order = new Map(items.map((item, index) => [item.code, index]));
     return Object.assign(new OpennessRecord(), {
@@ -86,22 +89,26 @@ export class OpennessService {
     return toPage(rows, page, (area) => area.code, compliance.villageCount - compliance.compliantCount);
   }
 
+  /** Adds an item to the caller's county's checklist (it applies to that county's villages only). */
   async createItem(ctx: Context, input: CreateOpennessItemInput): Promise<{ item: OpennessItem }> {
     const viewer = requireViewer(ctx.viewer);
-    assertCanWrite(viewer, viewer.areaCode, ADMIN);
+    const county = viewer.areaCode.slice(0, 6).padEnd(12, '0');
+    assertCanWrite(viewer, county, ADMIN);
     await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
+      const [known] = await sql<{ code: string }>(`select code from area where code = ? and level = 'COUNTY' and valid_to is null`, [county]);
+      if (!known) throw new DomainError(ErrorCode.FORBIDDEN, `Your area ${viewer.areaCode} is not a county of this deployment: its checklist cannot be changed here`);
       const [row] = await sql<OpennessItemRow>(
-        `insert into openness_item (code, name, description, position) values (?, ?, ?, ?)
+        `insert into openness_item (code, name, description, position, owner_area_code) values (?, ?, ?, ?, ?)
          on conflict (code) do nothing returning ${ITEM_COLUMNS}`,
-        [input.code, input.name.trim(), input.description ?? null, input.position],
+        [input.code, input.name.trim(), input.description ?? null, input.position, county],
       );
       if (!row) throw new DomainError(ErrorCode.VALIDATION, `The checklist already has an item ${input.code}`, 'code');
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.OPENNESS,
         subjectId: toGlobalId('OpennessItem', row.code),
-        areaCode: viewer.areaCode,
+        areaCode: county,
         action: ProgressAction.CREATED,
         actor: viewer,
         summary: `村务公开清单新增:${row.name}(${row.code})`,
@@ -111,6 +118,7 @@ export class OpennessService {
     });
   }
 
+  /** Changes an item of the caller's county (the default checklist changes only with civgraph's migrations). */
   async updateItem(ctx: Context, input: UpdateOpennessItemInput): Promise<{ item: OpennessItem }> {
     const viewer = requireViewer(ctx.viewer);
     assertCanWrite(viewer, viewer.areaCode, ADMIN);
@@ -119,6 +127,10 @@ export class OpennessService {
       const sql = sqlFor(em);
       const [current] = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code]);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code');
+      if (!current.owner_area_code) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `${input.code} is on the default checklist, which changes only with civgraph itself: add your county's own item instead`);
+      }
+      assertCanWrite(viewer, current.owner_area_code, ADMIN);
       assertVersion(current.version, input.version, `公开事项 ${input.code}`);
       const [row] = await sql<OpennessItemRow>(
         `update openness_item set name = ?, description = ?, active = ?, position = ?, version = version + 1, updated_at = now()
@@ -137,7 +149,7 @@ export class OpennessService {
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.OPENNESS,
         subjectId: toGlobalId('OpennessItem', input.code),
-        areaCode: viewer.areaCode,
+        areaCode: current.owner_area_code,
         action: ProgressAction.UPDATED,
         actor: viewer,
         summary: `村务公开清单修改:${row!.name}(${Object.keys(after).join('、') || '无变化'})`,
@@ -161,7 +173,7 @@ export class OpennessService {
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], 'areaCode');
-      const items = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item`);
+      const items = (await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item`)).filter((item) => itemAppliesTo(item, areaCode));
       const checklist = new Map(items.map((item) => [item.code, item]));
       throwProblems(checkOpennessEntries(quarter, input.entries, checklist, todayInChina()));
       const existing = await sql<OpennessEntryRow>(
