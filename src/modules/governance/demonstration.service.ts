@@ -115,6 +115,9 @@ export class DemonstrationService {
     await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
+      // The programme belongs to the caller's own area, which this deployment must hold.
+      const [known] = await sql<{ code: string }>('select code from area where code = ? and valid_to is null', [viewer.areaCode]);
+      if (!known) throw new DomainError(ErrorCode.FORBIDDEN, `Your area ${viewer.areaCode} is not an area of this deployment`);
       const [lo, hi] = readRange(viewer)!;
       const [row] = await sql<ProgrammeRow>(
         `insert into demonstration_programme (area_code, scope_lo, scope_hi, name, level, year, description) values (?, ?, ?, ?, ?, ?, ?)
