@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { openDatabase } from '../src/db/orm.js';
+import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
 import { Role } from '../src/modules/auth/auth.rules.js';
 import { mintToken } from '../src/modules/auth/auth.tokens.js';
@@ -130,6 +131,13 @@ async function main(): Promise<void> {
   await admin.end();
 
   const figures: Record<string, number> = {};
+  const month = (() => {
+    const d = new Date();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() - 1);
+    return d.toISOString().slice(0, 7);
+  })();
+  const indicators = ['ELDERLY_60_PLUS', 'MINORS_0_17', 'DIBAO_RURAL', 'EXTREMELY_POOR_SUPPORTED', 'ASSISTANCE_FUNDS_YUAN'];
   const orm = await openDatabase(databaseUrl);
   let t = Date.now();
   await importAreas(orm, { county: '511921' });
@@ -139,12 +147,28 @@ async function main(): Promise<void> {
     const national = await importAreas(orm, { all: true });
     figures.nationalImportMs = Date.now() - t;
     figures.nationalAreas = national.total;
+    // A month of figures for every village in the country (通江县's twelve months come from
+    // civgraph's own demo seeder when it starts), for roll-ups at national scale.
+    t = Date.now();
+    const [{ n }] = await sqlFor(orm.em.fork())<{ n: number }>(
+      `with written as (
+         insert into observation (area_code, indicator, period_month, value, source, updated_by)
+         select a.code, i.code, ?::date, (abs(hashtext(a.code || i.code)) % 900 + 10)::numeric, 'DEMO', 'bench'
+           from area a cross join unnest(?::text[]) as i(code)
+          where a.level = 'VILLAGE' and a.valid_to is null and a.code not like '511921%'
+         on conflict do nothing returning 1)
+       select count(*)::int as n from written`,
+      [`${month}-01`, indicators],
+    );
+    figures.nationalObservations = n;
+    figures.nationalObservationsMs = Date.now() - t;
   }
   await orm.em.getConnection().execute('analyze');
   await orm.close();
 
   const processes: ChildProcess[] = [];
   const measurements: Measurement[] = [];
+  const rollups: { label: string; p50: number; max: number }[] = [];
   try {
     const civgraph = await startProcess('civgraph', process.execPath, ['dist/src/main.js', 'start'], {
       DATABASE_URL: databaseUrl,
@@ -177,13 +201,6 @@ async function main(): Promise<void> {
         ],
       },
     ];
-    const month = (() => {
-      const d = new Date();
-      d.setUTCDate(1);
-      d.setUTCMonth(d.getUTCMonth() - 1);
-      return d.toISOString().slice(0, 7);
-    })();
-    const indicators = ['ELDERLY_60_PLUS', 'MINORS_0_17', 'DIBAO_RURAL', 'EXTREMELY_POOR_SUPPORTED', 'ASSISTANCE_FUNDS_YUAN'];
     const stats = `stats(period: "${month}", indicators: ${JSON.stringify(indicators)}) { indicator { code } persons amount reportedAreas expectedAreas }`;
     scenarios.push({
       name: `county tree with rolled-up statistics (401 areas × ${indicators.length} indicators, ${month})`,
@@ -231,6 +248,23 @@ async function main(): Promise<void> {
         measurements.push(result);
       }
     }
+    if (!options['county-only']) {
+      // One roll-up at a time (no concurrency): a county's and a province's five indicators.
+      for (const [label, code] of [['county roll-up 通江县', '511921'], ['county roll-up 南海区', '440605'], ['province roll-up 四川省', '510000'], ['province roll-up 广东省', '440000']] as const) {
+        // A dashboard of that province reads it.
+        const reader = await mintToken(SECRET, { name: 'bench', role: Role.VIEWER, area: `${code.slice(0, 2)}0000` });
+        const target = graphql(civgraph.url, `{ area(code: "${code}") { stats(period: "${month}", indicators: ${JSON.stringify(indicators)}) { persons amount reportedAreas } } }`, reader);
+        const times: number[] = [];
+        for (let i = 0; i < 25; i++) {
+          const started = performance.now();
+          const answer = (await fetchJson(target)) as { errors?: unknown };
+          if (answer.errors) throw new Error(`${label}: ${JSON.stringify(answer.errors).slice(0, 300)}`);
+          if (i >= 5) times.push(performance.now() - started);
+        }
+        times.sort((a, b) => a - b);
+        rollups.push({ label, p50: Math.round(times[Math.floor(times.length / 2)]!), max: Math.round(times.at(-1)!) });
+      }
+    }
   } finally {
     for (const child of processes) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -252,11 +286,12 @@ async function main(): Promise<void> {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   process.stdout.write(`\ncivgraph benchmark — ${CONNECTIONS} connections, ${DURATION} s each, Node ${process.version}\n\n`);
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n\n`);
+  for (const { label, p50, max } of rollups) process.stdout.write(`${label} (5 indicators, ${month}, national data): p50 ${p50} ms, max ${max} ms\n`);
   for (const [key, value] of Object.entries(figures)) process.stdout.write(`${key}: ${value}\n`);
 
   await mkdir(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, figures }, null, 2));
+  await writeFile(file, JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, rollups, figures }, null, 2));
   process.stdout.write(`\nwritten to ${file}\n`);
 
   if (!options['skip-live']) {
