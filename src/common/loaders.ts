@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { toPage, type Page, type PageRequest } from './connection.js';
 
 /**
  * A DataLoader for keys that carry arguments (`children(first, after)`): keys with
@@ -38,4 +39,25 @@ export function rowsByKey<R>(keys: string[], rows: R[], keyOf: (row: R) => strin
   const map = new Map<string, R[]>(keys.map((key) => [key, []]));
   for (const row of rows) map.get(keyOf(row))?.push(row);
   return map;
+}
+
+/**
+ * Splits one batch statement's rows (tagged with `batch_key` and the group's
+ * `total`; a group with no items comes back as one row whose item columns are
+ * null) into a page per key.
+ */
+export function batchedPages<K, R extends { batch_key: string; total: number }, T>(
+  keys: K[],
+  keyOf: (key: K) => string,
+  pageOf: (key: K) => PageRequest,
+  rows: R[],
+  present: (row: R) => boolean,
+  build: (row: R) => T,
+  cursorOf: (node: T) => string,
+): Page<T>[] {
+  const grouped = rowsByKey(keys.map(keyOf), rows, (row) => row.batch_key);
+  return keys.map((key) => {
+    const group = grouped.get(keyOf(key))!;
+    return toPage(group.filter(present).map(build), pageOf(key), cursorOf, group[0]?.total ?? 0);
+  });
 }

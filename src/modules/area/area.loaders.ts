@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
-import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import { batchedPages, groupedLoader } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
 import { subtreeRange, type AreaLevel } from './area.rules.js';
@@ -20,17 +20,7 @@ type PagedRow = AreaRow & { batch_key: string; total: number };
 const codeOf = (area: Area) => area.code;
 
 function pagesFrom(keys: AreaListKey[], rows: PagedRow[]): Page<Area>[] {
-  const byKey = rowsByKey(
-    keys.map((key) => key.code),
-    rows,
-    (row) => row.batch_key,
-  );
-  return keys.map((key) => {
-    const group = byKey.get(key.code)!;
-    const total = group[0]?.total ?? 0;
-    const areas = group.filter((row) => row.code !== null).map(areaFromRow);
-    return toPage(areas, key.page, codeOf, total);
-  });
+  return batchedPages(keys, (key) => key.code, (key) => key.page, rows, (row) => row.code !== null, areaFromRow, codeOf);
 }
 
 /**

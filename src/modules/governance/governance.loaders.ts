@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
-import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import { batchedPages, groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import {
@@ -38,23 +38,6 @@ export interface Range {
 }
 
 type Batched<R> = R & { batch_key: string; total: number };
-
-/** Splits one statement's rows (tagged with `batch_key`, null rows for empty groups) into pages. */
-function pagesOf<K, R extends { batch_key: string; total: number }, T>(
-  keys: K[],
-  keyOf: (key: K) => string,
-  pageOf: (key: K) => PageRequest,
-  rows: R[],
-  present: (row: R) => boolean,
-  build: (row: R) => T,
-  cursorOf: (node: T) => string,
-): Page<T>[] {
-  const grouped = rowsByKey(keys.map(keyOf), rows, (row) => row.batch_key);
-  return keys.map((key) => {
-    const group = grouped.get(keyOf(key))!;
-    return toPage(group.filter(present).map(build), pageOf(key), cursorOf, group[0]?.total ?? 0);
-  });
-}
 
 const ID_WIDTH = 19;
 /** Sort key of a row ordered by (date, id): both fixed width, so text order is row order. */
@@ -101,7 +84,7 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.lo, p.hi, b.area_code, b.body_type`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), bodyType, bodyType, bodyType, bodyType, page.afterKey ?? '', page.first + 1],
       );
-      return pagesOf(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.present, bodyFromRow, (body) => `${body.areaCode}:${body.bodyType}`);
+      return batchedPages(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.present, bodyFromRow, (body) => `${body.areaCode}:${body.bodyType}`);
     },
   );
 
@@ -139,7 +122,7 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.id, m.held_on desc, m.id::bigint desc`,
         [keys.map((k) => k.bodyId), page.afterKey, page.afterKey, page.first + 1],
       );
-      return pagesOf(keys, (k) => k.bodyId, (k) => k.page, rows, (row) => row.id !== null, meetingFromRow, (m) => dateIdKey(m.heldOn, m.dbId));
+      return batchedPages(keys, (k) => k.bodyId, (k) => k.page, rows, (row) => row.id !== null, meetingFromRow, (m) => dateIdKey(m.heldOn, m.dbId));
     },
   );
 
@@ -229,7 +212,7 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.lo, p.hi, e.area_code, e.programme_id::bigint`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), programmeId, programmeId, status, status, programmeId, programmeId, status, status, page.afterKey ?? '', page.first + 1],
       );
-      return pagesOf(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.id !== null, enrolmentFromRow, (e) => `${e.areaCode}:${e.programmeId.padStart(ID_WIDTH, '0')}`);
+      return batchedPages(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.id !== null, enrolmentFromRow, (e) => `${e.areaCode}:${e.programmeId.padStart(ID_WIDTH, '0')}`);
     },
   );
 
@@ -249,7 +232,7 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.id, n.id::bigint`,
         [keys.map((k) => k.enrolmentId), page.afterKey ?? '0', page.first + 1],
       );
-      return pagesOf(keys, (k) => k.enrolmentId, (k) => k.page, rows, (row) => row.id !== null, evidenceFromRow, (note) => note.dbId);
+      return batchedPages(keys, (k) => k.enrolmentId, (k) => k.page, rows, (row) => row.id !== null, evidenceFromRow, (note) => note.dbId);
     },
   );
 

@@ -1,10 +1,11 @@
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId } from '../../common/global-id.js';
 import { PayloadErrors, userError, validateInput } from '../../common/payload.js';
+import { visibleRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, type Area, type AreaRow } from '../area/area.entity.js';
-import { AreaLevel, subtreeRange } from '../area/area.rules.js';
+import { AreaLevel } from '../area/area.rules.js';
 import { assertCanRead, readRange, requireViewer, Role } from '../auth/auth.rules.js';
 import type { Range } from './governance.loaders.js';
 import type { Problem } from './governance.rules.js';
@@ -19,9 +20,9 @@ export const GOVERNANCE_WRITERS = [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR, Ro
  */
 export function readableSubtree(ctx: Context, area: Area): Range {
   assertCanRead(ctx.viewer, area.code);
-  const [lo, hi] = subtreeRange(area.code, area.level);
-  const [rlo, rhi] = readRange(ctx.viewer)!;
-  return { lo: lo > rlo ? lo : rlo, hi: hi < rhi ? hi : rhi };
+  // Inside the caller's subtree (just checked), so the intersection is never empty.
+  const [lo, hi] = visibleRange(ctx.viewer, area, true)!;
+  return { lo, hi };
 }
 
 /** The caller's whole readable range (lists not tied to one area). */
