@@ -35,68 +35,67 @@ interface RollupRow {
  */
 export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> {
   if (keys.length === 0) return [];
-  // Set-based, not one lateral per key: the leaves' values are read once per
-  // scan window (indicator × period × province, over the union of the keys'
-  // ranges), fanned out to every prefix length, and hash-joined to the keys on
-  // their significant prefix. The expected areas are counted the same way.
+  // A month holds one observation per area and indicator: its values need no
+  // per-area step. A batch is one period in practice (a dashboard asks for one),
+  // so the statement's shape is chosen per batch.
+  const monthsOnly = keys.every((key) => key.period.startMonth === key.period.endMonth);
+  const perArea = (lo: string, hi: string) =>
+    monthsOnly
+      ? `select o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+          where o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end`
+      : // A stock's latest month per area: a backward index-only scan, no sort.
+        `select * from (
+           select distinct on (o.area_code) o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+            where k.agg = 'STOCK' and o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end
+            order by o.area_code desc, o.period_month desc) latest
+         union all
+         select o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
+          where k.agg = 'FLOW' and o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end
+          group by o.area_code`;
   const rows = await sql<RollupRow>(
-    `with k as (
-       select k.n, k.prefix, length(k.prefix) as plen, k.m_start, k.m_end, k.indicator, k.agg, k.lvl,
+    `with k as materialized (
+       select k.n, k.prefix, k.m_start, k.m_end, k.indicator, k.agg, k.lvl,
               rpad(k.prefix, 12, '0') as lo, rpad(k.prefix, 12, '9') as hi,
               (k.m_end + interval '1 month' - interval '1 day')::date as last_day
          from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
               with ordinality as k(prefix, m_start, m_end, indicator, agg, lvl, n)),
-     -- Only the prefix lengths asked for: a batch of villages fans out once, not five times.
-     plens as (select distinct plen from k),
-     w as (
-       select indicator, agg, m_start, m_end, last_day, min(lo) as lo, max(hi) as hi
-         from k group by indicator, agg, m_start, m_end, last_day, left(prefix, 2)),
-     leaf as (
-       select w.indicator, w.m_start, w.m_end, o.area_code,
-              case when w.agg = 'FLOW' then sum(o.value)
-                   else (array_agg(o.value order by o.period_month desc))[1] end as v,
-              bool_or(o.source = 'DEMO') as demo
-         -- LATERAL: a range scan per window, whatever the size of the tables.
-         from w cross join lateral (
-           select o.area_code, o.period_month, o.value, o.source from observation o
-            where o.indicator = w.indicator and o.area_code between w.lo and w.hi and o.period_month between w.m_start and w.m_end
-           offset 0) o
-        -- A stock counts the areas that exist at the period's end: people of an
-        -- area retired during the period are in its successor's latest figure.
-        where w.agg = 'FLOW' or not exists (select 1 from area r where r.code = o.area_code and r.valid_to < w.last_day)
-        group by w.indicator, w.agg, w.m_start, w.m_end, o.area_code),
-     -- Summed per (window, prefix) first: the join to the keys is then one-to-one.
-     lp as (
-       select leaf.indicator, leaf.m_start, leaf.m_end, p.plen, substr(leaf.area_code, 1, p.plen) as prefix,
-              sum(leaf.v) as value, count(*)::int as reported, count(*) filter (where leaf.demo)::int as demo
-         from leaf cross join plens p
-        group by leaf.indicator, leaf.m_start, leaf.m_end, p.plen, substr(leaf.area_code, 1, p.plen)),
-     r as (
-       select k.n, l.value, coalesce(l.reported, 0) as reported, coalesce(l.demo, 0) as demo
-         from k left join lp l
-           on l.indicator = k.indicator and l.m_start = k.m_start and l.m_end = k.m_end and l.plen = k.plen and l.prefix = k.prefix),
-     ew as (
-       select lvl, agg, m_start, last_day, min(lo) as lo, max(hi) as hi
-         from k group by lvl, agg, m_start, last_day, left(prefix, 2)),
-     ea as (
-       select ew.lvl, ew.agg, ew.m_start, ew.last_day, a.code
-         from ew cross join lateral (
-           select a.code from area a
-            where a.level = ew.lvl and a.code between ew.lo and ew.hi
-              and (a.valid_from is null or a.valid_from <= ew.last_day)
-              and (a.valid_to is null or a.valid_to >= case when ew.agg = 'FLOW' then ew.m_start else ew.last_day end)
-           -- A fence: pulled up into a plain join, the planner hashes the whole area table.
-           offset 0) a),
-     ep as (
-       select ea.lvl, ea.agg, ea.m_start, ea.last_day, p.plen, substr(ea.code, 1, p.plen) as prefix, count(*)::int as expected
-         from ea cross join plens p
-        group by ea.lvl, ea.agg, ea.m_start, ea.last_day, p.plen, substr(ea.code, 1, p.plen)),
-     e as (
-       select k.n, coalesce(x.expected, 0) as expected
-         from k left join ep x
-           on x.lvl = k.lvl and x.agg = k.agg and x.m_start = k.m_start and x.last_day = k.last_day and x.plen = k.plen and x.prefix = k.prefix)
-     select k.n::text as n, r.value::text as value, r.reported, r.demo, e.expected
-       from k join r using (n) join e using (n)
+     -- Every reporting area of the subtree: one index range scan per key
+     -- (observation_rollup_idx, index-only).
+     total as (
+       select k.n, s.value, s.reported, s.demo
+         from k cross join lateral (
+           select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
+             from (${perArea('k.lo', 'k.hi')}) a) s),
+     -- A stock leaves out the areas retired before its period's end: their people
+     -- are in their successor's latest figure. They are few (a partial index
+     -- holds the dated areas), so they are subtracted afterwards rather than
+     -- looked up for every observation.
+     gone as (
+       select k.n, s.value, s.reported, s.demo
+         from k cross join lateral (
+           select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
+             from area g cross join lateral (${perArea('g.code', 'g.code')}) a
+            where (g.valid_from is not null or g.valid_to is not null) and g.code between k.lo and k.hi and g.valid_to < k.last_day) s
+        where k.agg = 'STOCK'),
+     -- Expected reporting areas, once per subtree and validity rule (the
+     -- indicators of a key share them): an index-only range count of the undated
+     -- areas, plus the few dated ones valid in the period.
+     ek as (
+       select distinct lvl, lo, hi, last_day, case when agg = 'FLOW' then m_start else last_day end as alive_on from k),
+     ec as materialized (
+       select ek.lvl, ek.lo, ek.last_day, ek.alive_on,
+              (select count(*) from area a
+                where a.valid_from is null and a.valid_to is null and a.level = ek.lvl and a.code between ek.lo and ek.hi)
+            + (select count(*) from area a
+                where (a.valid_from is not null or a.valid_to is not null) and a.code between ek.lo and ek.hi and a.level = ek.lvl
+                  and coalesce(a.valid_from, '-infinity') <= ek.last_day and coalesce(a.valid_to, 'infinity') >= ek.alive_on) as expected
+         from ek)
+     select k.n::text as n,
+            case when t.reported > coalesce(g.reported, 0) then (t.value - coalesce(g.value, 0))::text end as value,
+            t.reported - coalesce(g.reported, 0) as reported, t.demo - coalesce(g.demo, 0) as demo, ec.expected::int as expected
+       from k join total t using (n) left join gone g using (n)
+       join ec on ec.lvl = k.lvl and ec.lo = k.lo and ec.last_day = k.last_day
+        and ec.alive_on = case when k.agg = 'FLOW' then k.m_start else k.last_day end
       order by k.n`,
     [
       keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level])),
