@@ -61,7 +61,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
               with ordinality as k(prefix, m_start, m_end, indicator, agg, lvl, n)),
      -- Every reporting area of the subtree: one index range scan per key
      -- (observation_rollup_idx, index-only).
-     total as (
+     total as materialized (
        select k.n, s.value, s.reported, s.demo
          from k cross join lateral (
            select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
@@ -70,13 +70,13 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
      -- are in their successor's latest figure. They are few (a partial index
      -- holds the dated areas), so they are subtracted afterwards rather than
      -- looked up for every observation.
-     gone as (
+     gone as materialized (
        select k.n, s.value, s.reported, s.demo
          from k cross join lateral (
            select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
              from area g cross join lateral (${perArea('g.code', 'g.code')}) a
             where (g.valid_from is not null or g.valid_to is not null) and g.code between k.lo and k.hi and g.valid_to < k.last_day) s
-        where k.agg = 'STOCK'),
+        where k.agg = 'STOCK' and s.reported > 0),
      -- Expected reporting areas, once per subtree and validity rule (the
      -- indicators of a key share them): an index-only range count of the undated
      -- areas, plus the few dated ones valid in the period.
