@@ -8,6 +8,7 @@ import { Migration20261128300000_tasks_rectifications_supervision } from './Migr
 import { Migration20261128500000_audit_log } from './Migration20261128500000_audit_log.js';
 import { Migration20261128600000_governance } from './Migration20261128600000_governance.js';
 import { Migration20261128700000_openness_item_owner } from './Migration20261128700000_openness_item_owner.js';
+import { Migration20261128800000_project_owner_section } from './Migration20261128800000_project_owner_section.js';
 import { Migration20261128900000_rollup_area_indexes } from './Migration20261128900000_rollup_area_indexes.js';
 
 /**
@@ -25,5 +26,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128500000_audit_log', class: Migration20261128500000_audit_log },
   { name: 'Migration20261128600000_governance', class: Migration20261128600000_governance },
   { name: 'Migration20261128700000_openness_item_owner', class: Migration20261128700000_openness_item_owner },
+  { name: 'Migration20261128800000_project_owner_section', class: Migration20261128800000_project_owner_section },
   { name: 'Migration20261128900000_rollup_area_indexes', class: Migration20261128900000_rollup_area_indexes },
 ];

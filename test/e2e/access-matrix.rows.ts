@@ -20,7 +20,7 @@ import type { TestApp } from '../support/app.js';
 const VILLAGE = DEFAULT_TARGET;
 const TOWNSHIP = '511921101000';
 const COUNTY = '511921000000';
-/** The section that owns the matrix's key tasks. */
+/** The section that owns the matrix's key tasks and projects. */
 const SECTION = '养老服务股';
 const FAR = '2099-12-31';
 
@@ -165,8 +165,8 @@ async function facility(app: TestApp, areaCode: string) {
   return facility as { id: string; version: number };
 }
 const facilities = snapshotOf('select id, name, status, version from facility where area_code between ? and ? order by id');
-// The facility service uses the default writers (every role but VIEWER), SECTION_STAFF included: see the report.
-const FACILITY_WRITERS: MatrixRow['allowed'] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'];
+/** FACILITY_WRITERS in facility.service.ts: the areas keep the facility ledgers; section staff and viewers read only. */
+const FACILITY_WRITERS: MatrixRow['allowed'] = ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'];
 
 const facilityRows: MatrixRow[] = [
   {
@@ -208,29 +208,32 @@ async function project(app: TestApp, areaCode: string, extra: Record<string, unk
     name: `矩阵项目${projectName()}`,
     category: 'ELDERLY_CARE',
     area: areaCode,
+    ownerSection: SECTION,
     ...extra,
   });
   return project as { id: string; version: number };
 }
 const projects = snapshotOf(
-  `select id, name, status, version, progress_percent, lead_official, task_force, milestones from project where area_code between ? and ? order by id`,
+  `select id, name, owner_section, status, version, progress_percent, lead_official, task_force, milestones from project where area_code between ? and ? order by id`,
   `select count(*)::int as entries from project_progress p join project j on j.id = p.project_id where j.area_code between ? and ?`,
 );
-/** PROJECT_WRITERS in project.service.ts: never VILLAGE_OPERATOR or VIEWER. */
+/** PROJECT_WRITERS in project.service.ts: never VILLAGE_OPERATOR or VIEWER; SECTION_STAFF of the project's section only ({@link SECTION}). */
 const PROJECT_WRITERS: MatrixRow['allowed'] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR'];
 
 const projectRows: MatrixRow[] = [
   {
     field: 'createProject',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(_app, areaCode) {
-      return call('createProject', 'CreateProjectInput', { name: `矩阵新项目${projectName()}`, category: 'ELDERLY_CARE', area: areaCode, plannedInvestment: '1000000.00' });
+      return call('createProject', 'CreateProjectInput', { name: `矩阵新项目${projectName()}`, category: 'ELDERLY_CARE', area: areaCode, ownerSection: SECTION, plannedInvestment: '1000000.00' });
     },
     snapshot: projects,
   },
   {
     field: 'updateProject',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id, version } = await project(app, areaCode);
       return call('updateProject', 'UpdateProjectInput', { id, version, name: `改名项目${projectName()}` });
@@ -240,6 +243,7 @@ const projectRows: MatrixRow[] = [
   {
     field: 'setProjectTeam',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id, version } = await project(app, areaCode);
       return call('setProjectTeam', 'SetProjectTeamInput', { project: id, version, leadOfficial: TEAM.leadOfficial, taskForce: TEAM.taskForce });
@@ -249,6 +253,7 @@ const projectRows: MatrixRow[] = [
   {
     field: 'setProjectPlan',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id, version } = await project(app, areaCode);
       return call('setProjectPlan', 'SetProjectPlanInput', { project: id, version, milestones: TEAM.milestones });
@@ -258,6 +263,7 @@ const projectRows: MatrixRow[] = [
   {
     field: 'completeMilestone',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id, version } = await project(app, areaCode, { milestones: TEAM.milestones });
       return call('completeMilestone', 'CompleteMilestoneInput', { project: id, version, position: 1 });
@@ -267,6 +273,7 @@ const projectRows: MatrixRow[] = [
   {
     field: 'changeProjectStatus',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id, version } = await project(app, areaCode, TEAM);
       return call('changeProjectStatus', 'ChangeProjectStatusInput', { id, version, status: 'IN_PROGRESS' });
@@ -276,6 +283,7 @@ const projectRows: MatrixRow[] = [
   {
     field: 'recordProjectProgress',
     allowed: PROJECT_WRITERS,
+    section: SECTION,
     async prepare(app, areaCode) {
       const { id } = await project(app, areaCode);
       return call('recordProjectProgress', 'RecordProjectProgressInput', { project: id, percent: 10, note: '开工准备' });

@@ -282,6 +282,11 @@ describe('facilities import', () => {
     ]);
     const outside = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', township);
     expect(outside.status).toBe(403);
+    // Section staff read facilities across the county but do not keep their ledgers.
+    const staff = await app.token('SECTION_STAFF', '511921', { section: '养老服务股' });
+    const bySection = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', staff);
+    expect(bySection.status).toBe(403);
+    expect(bySection.body.errors.map((e) => [e.row, e.code])).toEqual([[2, 'FORBIDDEN']]);
     expect(await written()).toEqual(before);
   });
 });

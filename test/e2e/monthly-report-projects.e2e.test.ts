@@ -33,6 +33,7 @@ describe('monthly report and projects', () => {
       name: '民胜镇敬老院改造',
       category: 'ELDERLY_CARE',
       area: '511921101',
+      ownerSection: '养老服务股',
       plannedInvestment: '1200000.00',
       securedFunding: '800000.00',
       targetDate: '2026-12-31',
@@ -45,14 +46,16 @@ describe('monthly report and projects', () => {
     const current = await app.query<{ node: { version: number } }, unknown>(`query ($id: ID!) { node(id: $id) { ... on Project { version } } }`, { id: project.id }, { token: admin });
     await mutate('completeMilestone', 'CompleteMilestoneInput', { project: project.id, version: current.node.version, position: 1, doneDate: today });
 
-    const report = await app.query<{ monthlyReport: { projectProgress: { title: string; date: string }[]; milestonesDue: { title: string }[]; milestonesDone: { title: string; date: string }[]; markdown: string } }, unknown>(
-      `query ($month: String!) { monthlyReport(month: $month, area: "511921") { projectProgress { title date } milestonesDue { title } milestonesDone { title date } markdown } }`,
+    const report = await app.query<{ monthlyReport: { projectProgress: { title: string; owner: string | null; date: string }[]; milestonesDue: { title: string; owner: string | null }[]; milestonesDone: { title: string; owner: string | null; date: string }[]; markdown: string } }, unknown>(
+      `query ($month: String!) { monthlyReport(month: $month, area: "511921") { projectProgress { title owner date } milestonesDue { title owner } milestonesDone { title owner date } markdown } }`,
       { month },
       { token: admin },
     );
-    expect(report.monthlyReport.projectProgress).toContainEqual(expect.objectContaining({ title: expect.stringContaining('民胜镇敬老院改造'), date: today }));
-    expect(report.monthlyReport.milestonesDue).toContainEqual(expect.objectContaining({ title: '民胜镇敬老院改造:主体完工' }));
-    expect(report.monthlyReport.milestonesDone).toContainEqual({ title: '民胜镇敬老院改造:主体完工', date: today });
+    // Each project item names the project and its 责任股室, both from the events alone.
+    expect(report.monthlyReport.projectProgress).toContainEqual(expect.objectContaining({ title: expect.stringContaining('民胜镇敬老院改造'), owner: '养老服务股', date: today }));
+    expect(report.monthlyReport.milestonesDue).toContainEqual(expect.objectContaining({ title: '民胜镇敬老院改造:主体完工', owner: '养老服务股' }));
+    expect(report.monthlyReport.milestonesDone).toContainEqual({ title: '民胜镇敬老院改造:主体完工', owner: '养老服务股', date: today });
     expect(report.monthlyReport.markdown).toContain('民胜镇敬老院改造');
+    expect(report.monthlyReport.markdown).toMatch(/民胜镇敬老院改造[^\n]*养老服务股/);
   });
 });

@@ -19,6 +19,8 @@ import {
 } from '../graphql/generated/graphql.js';
 
 const TIEFO = '511921104'; // 铁佛镇
+const ELDERLY = '养老服务股';
+const CHILDREN = '儿童福利股';
 const PINGBA = '511921104200'; // 平坝村
 const MASHI = '511921105'; // 麻石镇
 
@@ -56,7 +58,7 @@ const PLAN = [
 async function create(over: Partial<CreateProjectInput> = {}, token = admin): Promise<ProjectFieldsFragment> {
   const data = await app.query(
     CreateProjectDocument,
-    { input: { name: '铁佛镇敬老院改扩建项目', category: 'ELDERLY_CARE', area: TIEFO, plannedInvestment: '3200000.00', securedFunding: '2500000.50', targetDate: '2026-12-31', ...over } },
+    { input: { name: '铁佛镇敬老院改扩建项目', category: 'ELDERLY_CARE', area: TIEFO, ownerSection: ELDERLY, plannedInvestment: '3200000.00', securedFunding: '2500000.50', targetDate: '2026-12-31', ...over } },
     { token },
   );
   expect(data.createProject.userErrors).toEqual([]);
@@ -79,7 +81,7 @@ describe('createProject', () => {
   it('creates a PLANNED project with exact amounts and one event', async () => {
     const before = await written();
     const project = await create();
-    expect(project).toMatchObject({ status: 'PLANNED', plannedInvestment: '3200000.00', securedFunding: '2500000.50', version: 1, leadOfficial: null, taskForce: [], milestones: [], progressPercent: null });
+    expect(project).toMatchObject({ ownerSection: ELDERLY, status: 'PLANNED', plannedInvestment: '3200000.00', securedFunding: '2500000.50', version: 1, leadOfficial: null, taskForce: [], milestones: [], progressPercent: null });
     expect(await written()).toEqual({ ...before, projects: before.projects + 1, events: before.events + 1, versions: before.versions + 1 });
     const [stored] = await rows<{ planned_investment: string }>('select planned_investment::text from project order by id desc limit 1');
     expect(stored!.planned_investment).toBe('3200000.00');
@@ -96,11 +98,11 @@ describe('createProject', () => {
       [{ area: '511921999' }, ['input', 'area'], 'NOT_FOUND'],
     ];
     for (const [over, field, code] of cases) {
-      const data = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ...over } }, { token: admin });
+      const data = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, ...over } }, { token: admin });
       expect(data.createProject.project, JSON.stringify(over)).toBeNull();
       expect(data.createProject.userErrors, JSON.stringify(over)).toContainEqual(expect.objectContaining({ field, code }));
     }
-    const float = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, plannedInvestment: '1.005' } }, { token: admin });
+    const float = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, plannedInvestment: '1.005' } }, { token: admin });
     expect(float.errors?.[0]?.message).toMatch(/at most 2 decimal places/);
     expect(await written()).toEqual(before);
   });
@@ -255,7 +257,7 @@ describe('a project that builds a facility', () => {
       'select subject_kind, action, after from progress_update order by sequence desc limit 2',
     );
     expect(events.reverse()).toEqual([
-      { subject_kind: 'PROJECT', action: 'STATUS_CHANGED', after: { name: expect.any(String), status: 'COMPLETED' } },
+      { subject_kind: 'PROJECT', action: 'STATUS_CHANGED', after: { name: expect.any(String), ownerSection: ELDERLY, status: 'COMPLETED' } },
       { subject_kind: 'FACILITY', action: 'STATUS_CHANGED', after: { status: 'BUILT', openedOn: null } },
     ]);
     const read = await app.query(FacilityByIdDocument, { id: facility.id }, { token: admin });
@@ -327,7 +329,7 @@ describe('who may change projects', () => {
     ];
     for (const [token, code] of tokens) {
       const attempts = [
-        app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: PINGBA } }, { token }),
+        app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: PINGBA, ownerSection: ELDERLY } }, { token }),
         app.request(UpdateProjectDocument, { input: { id: project.id, version: 1, name: 'y' } }, { token }),
         app.request(SetProjectTeamDocument, { input: { project: project.id, version: 1, leadOfficial: LEAD, taskForce: FORCE } }, { token }),
         app.request(SetProjectPlanDocument, { input: { project: project.id, version: 1, milestones: PLAN } }, { token }),
@@ -352,7 +354,7 @@ describe('who may change projects', () => {
       { token: admin },
     );
     const before = await written();
-    const linked = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, facility: elsewhere.createFacility.facility!.id } }, { token: township });
+    const linked = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: elsewhere.createFacility.facility!.id } }, { token: township });
     expect(linked.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await written()).toEqual(before);
   });
@@ -377,6 +379,140 @@ describe('Area.projects', () => {
   });
 });
 
+describe('责任股室 (ownerSection)', () => {
+  let staff: string;
+  let otherStaff: string;
+  beforeAll(async () => {
+    staff = await app.token('SECTION_STAFF', '511921', { name: '养老服务股 赵', section: ELDERLY });
+    otherStaff = await app.token('SECTION_STAFF', '511921', { name: '儿童福利股 郑', section: CHILDREN });
+  });
+
+  const lastEvent = async () =>
+    (await rows<{ subject_id: string; action: string; actor_role: string; summary: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
+      'select subject_id, action, actor_role, summary, before, after from progress_update order by sequence desc limit 1',
+    ))[0]!;
+
+  it('is required on create and stored trimmed; the CREATED event names it', async () => {
+    const project = await create({ name: '铁佛镇居家养老服务站', ownerSection: `  ${ELDERLY} ` });
+    expect(project.ownerSection).toBe(ELDERLY);
+    const [stored] = await rows<{ owner_section: string }>('select owner_section from project order by id desc limit 1');
+    expect(stored!.owner_section).toBe(ELDERLY);
+    const event = await lastEvent();
+    expect(event).toMatchObject({ subject_id: project.id, action: 'CREATED', after: expect.objectContaining({ ownerSection: ELDERLY }) });
+    expect(event.summary).toContain(`责任股室 ${ELDERLY}`);
+  });
+
+  it('answers a blank or over-long section with a userError on ownerSection (create and update), and a missing one with a GraphQL error, writing nothing', async () => {
+    const project = await create();
+    const before = await written();
+    for (const ownerSection of ['', '   ', '股'.repeat(51)]) {
+      const created = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection } }, { token: admin });
+      expect(created.createProject, JSON.stringify(ownerSection)).toEqual({ project: null, userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })] });
+      const updated = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 1, ownerSection } }, { token: admin });
+      expect(updated.updateProject, JSON.stringify(ownerSection)).toEqual({ project: null, userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })] });
+    }
+    const missing = await app.request(`mutation { createProject(input: { name: "x", category: OTHER, area: "${TIEFO}" }) { userErrors { field } } }`, {}, { token: admin });
+    expect(missing.errors?.[0]?.message).toMatch(/ownerSection/);
+    expect(await written()).toEqual(before);
+  });
+
+  it('filters Area.projects by section, in a constant number of statements', async () => {
+    const [first, second] = ['甲测试股', '乙测试股'];
+    for (const [name, ownerSection] of [['筛选项目一', first], ['筛选项目二', first], ['筛选项目三', second]] as const) await create({ name, ownerSection });
+    const ofFirst = await app.query(AreaProjectsDocument, { code: TIEFO, ownerSection: first }, { token: admin });
+    expect(ofFirst.area!.projects.totalCount).toBe(2);
+    expect(ofFirst.area!.projects.nodes.map((p) => [p.name, p.ownerSection])).toEqual([
+      ['筛选项目一', first],
+      ['筛选项目二', first],
+    ]);
+    const trimmed = await app.query(AreaProjectsDocument, { code: '511921', ownerSection: ` ${second} ` }, { token: staff });
+    expect(trimmed.area!.projects.nodes.map((p) => p.name)).toEqual(['筛选项目三']);
+    expect((await app.query(AreaProjectsDocument, { code: TIEFO, ownerSection: '没有这个股' }, { token: admin })).area!.projects.totalCount).toBe(0);
+    const all = await app.query(AreaProjectsDocument, { code: TIEFO }, { token: admin });
+    expect(all.area!.projects.totalCount).toBeGreaterThan(3);
+
+    const many = '丙测试股';
+    for (let i = 1; i <= 6; i++) await create({ name: `筛选批量${i}`, ownerSection: many, area: i % 2 ? TIEFO : PINGBA });
+    const small = await app.measure(() => app.query(AreaProjectsDocument, { code: '511921', ownerSection: second }, { token: admin }));
+    const large = await app.measure(() => app.query(AreaProjectsDocument, { code: '511921', ownerSection: many }, { token: admin }));
+    expect(small.result.area!.projects.nodes).toHaveLength(1);
+    expect(large.result.area!.projects.nodes).toHaveLength(6);
+    expect(large.count).toBe(small.count);
+    expect(small.count).toBeLessThanOrEqual(3);
+  });
+
+  it('lets section staff create, edit, plan, start and record progress on their own section\'s projects', async () => {
+    const project = await create({ name: '铁佛镇日间照料中心', ownerSection: ELDERLY }, staff);
+    expect(await lastEvent()).toMatchObject({ actor_role: 'SECTION_STAFF', action: 'CREATED' });
+    const renamed = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 1, name: '铁佛镇日间照料中心(改)', ownerSection: ELDERLY } }, { token: staff });
+    expect(renamed.updateProject).toMatchObject({ userErrors: [], project: { version: 2, ownerSection: ELDERLY } });
+    const team = await app.query(SetProjectTeamDocument, { input: { project: project.id, version: 2, leadOfficial: LEAD, taskForce: FORCE } }, { token: staff });
+    expect(team.setProjectTeam.userErrors).toEqual([]);
+    const plan = await app.query(SetProjectPlanDocument, { input: { project: project.id, version: 3, milestones: PLAN } }, { token: staff });
+    expect(plan.setProjectPlan.userErrors).toEqual([]);
+    const done = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 4, position: 1, doneDate: '2026-09-12' } }, { token: staff });
+    expect(done.completeMilestone.userErrors).toEqual([]);
+    expect((await status(project.id, 5, 'IN_PROGRESS', staff)).project).toMatchObject({ status: 'IN_PROGRESS', version: 6 });
+    expect((await progress(project.id, 30, { note: '场地改造' }, staff)).project).toMatchObject({ progressPercent: 30 });
+    expect(await lastEvent()).toMatchObject({ actor_role: 'SECTION_STAFF', action: 'PROGRESS_RECORDED', after: expect.objectContaining({ ownerSection: ELDERLY }) });
+  });
+
+  it('refuses section staff on another section\'s projects (and without a section claim) with FORBIDDEN on every mutation, writing nothing', async () => {
+    const project = await ready({ name: '铁佛镇敬老院消防改造', ownerSection: ELDERLY });
+    const noSection = await app.token('SECTION_STAFF', '511921');
+    const before = await written();
+    for (const token of [otherStaff, noSection]) {
+      const attempts = [
+        app.request(CreateProjectDocument, { input: { name: 'x', category: 'ELDERLY_CARE', area: TIEFO, ownerSection: ELDERLY } }, { token }),
+        app.request(UpdateProjectDocument, { input: { id: project.id, version: 1, name: 'y' } }, { token }),
+        app.request(UpdateProjectDocument, { input: { id: project.id, version: 1, ownerSection: CHILDREN } }, { token }),
+        app.request(SetProjectTeamDocument, { input: { project: project.id, version: 1, leadOfficial: LEAD, taskForce: [] } }, { token }),
+        app.request(SetProjectPlanDocument, { input: { project: project.id, version: 1, milestones: [PLAN[0]!] } }, { token }),
+        app.request(CompleteMilestoneDocument, { input: { project: project.id, version: 1, position: 1 } }, { token }),
+        app.request(ChangeProjectStatusDocument, { input: { id: project.id, version: 1, status: 'IN_PROGRESS' } }, { token }),
+        app.request(RecordProjectProgressDocument, { input: { project: project.id, percent: 5 } }, { token }),
+      ];
+      for (const result of await Promise.all(attempts)) expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    }
+    expect(await written()).toEqual(before);
+    // Reading stays county-wide.
+    expect((await app.query(ProjectByIdDocument, { id: project.id }, { token: otherStaff })).node).toMatchObject({ ownerSection: ELDERLY });
+  });
+
+  it('does not let section staff hand a project to another section; an admin or the township may, and the event names both sections', async () => {
+    const project = await create({ name: '铁佛镇儿童之家', ownerSection: ELDERLY }, staff);
+    const before = await written();
+    for (const version of [1, 99]) {
+      const handOff = await app.request(UpdateProjectDocument, { input: { id: project.id, version, ownerSection: CHILDREN } }, { token: staff });
+      expect(handOff.errors?.map((e) => e.extensions?.code), `version ${version}`).toEqual(['FORBIDDEN']);
+    }
+    const createForOther = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'MINOR_PROTECTION', area: TIEFO, ownerSection: CHILDREN } }, { token: staff });
+    expect(createForOther.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(await written()).toEqual(before);
+
+    const moved = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 1, ownerSection: ` ${CHILDREN}` } }, { token: admin });
+    expect(moved.updateProject).toMatchObject({ userErrors: [], project: { ownerSection: CHILDREN, version: 2 } });
+    expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
+    const event = await lastEvent();
+    expect(event).toMatchObject({ subject_id: project.id, action: 'UPDATED', before: { ownerSection: ELDERLY }, after: { name: '铁佛镇儿童之家', ownerSection: CHILDREN } });
+    expect(event.summary).toBe(`铁佛镇儿童之家 修改 责任股室 ${ELDERLY} → ${CHILDREN}`);
+
+    // Now the other section's staff run it, and the former section's do not.
+    const refused = await app.request(RecordProjectProgressDocument, { input: { project: project.id, percent: 10 } }, { token: staff });
+    expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect((await progress(project.id, 10, {}, otherStaff)).project).toMatchObject({ progressPercent: 10 });
+
+    // The township's office keeps what it had: it may reassign a project of its township.
+    const township = await app.token('TOWNSHIP_OPERATOR', TIEFO);
+    const back = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 2, ownerSection: ELDERLY } }, { token: township });
+    expect(back.updateProject).toMatchObject({ userErrors: [], project: { ownerSection: ELDERLY, version: 3 } });
+    // Giving the section it already has changes nothing.
+    const same = await written();
+    expect((await app.query(UpdateProjectDocument, { input: { id: project.id, version: 3, ownerSection: ELDERLY } }, { token: staff })).updateProject).toMatchObject({ userErrors: [], project: { version: 3 } });
+    expect(await written()).toEqual(same);
+  });
+});
+
 describe('references', () => {
   it('answers an unknown or foreign ID with NOT_FOUND and a malformed one with BAD_USER_INPUT', async () => {
     const unknown = Buffer.from('Project:999999').toString('base64url');
@@ -387,7 +523,7 @@ describe('references', () => {
     expect(b.recordProjectProgress.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'NOT_FOUND' })]);
     const c = await app.query(SetProjectPlanDocument, { input: { project: 'nonsense', version: 1, milestones: [] } }, { token: admin });
     expect(c.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'BAD_USER_INPUT' })]);
-    const d = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, facility: unknown } }, { token: admin });
+    const d = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: unknown } }, { token: admin });
     expect(d.createProject.userErrors).toEqual([expect.objectContaining({ field: ['input', 'facility'], code: 'NOT_FOUND' })]);
     const anonymous = await app.request(UpdateProjectDocument, { input: { id: 'nonsense', version: 1 } });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

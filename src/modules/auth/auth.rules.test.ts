@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Role, assertCanRead, assertCanWrite, inViewerSubtree, readRange, significantPrefix, type Viewer } from './auth.rules.js';
+import {
+  Role,
+  assertCanRead,
+  assertCanWrite,
+  assertCanWriteSectionItem,
+  assertSectionMayChange,
+  inViewerSubtree,
+  readRange,
+  significantPrefix,
+  type Viewer,
+} from './auth.rules.js';
 
 const viewer = (role: Role, areaCode: string): Viewer => ({ sub: 'u', name: '张三', role, areaCode });
 
@@ -52,5 +62,37 @@ describe('assertCanRead', () => {
     expect(() => assertCanRead(viewer(Role.VIEWER, '511921000000'), '511921101201')).not.toThrow();
     expect(() => assertCanRead(viewer(Role.VIEWER, '511921101000'), '511921102000')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     expect(() => assertCanRead(null, '511921000000')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+  });
+});
+
+describe('section-owned work items (tasks, projects)', () => {
+  const staff = (section?: string): Viewer => ({ ...viewer(Role.SECTION_STAFF, '511921000000'), ...(section ? { section } : {}) });
+  const forbidden = expect.objectContaining({ code: 'FORBIDDEN' });
+
+  it('lets section staff change their own section\'s items, keeping the section', () => {
+    expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股')).not.toThrow();
+    expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股', '养老服务股')).not.toThrow();
+  });
+
+  it('refuses section staff on another section\'s item, without a section claim, and handing an item away', () => {
+    expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '社会救助股')).toThrow(forbidden);
+    expect(() => assertSectionMayChange(staff(), 'project', '社会救助股')).toThrow(forbidden);
+    expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股', '社会救助股')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', message: expect.stringContaining('hand a project to another section') }),
+    );
+  });
+
+  it('leaves other roles to their role and area checks (an admin or a township may reassign)', () => {
+    expect(() => assertSectionMayChange(viewer(Role.COUNTY_ADMIN, '511921000000'), 'task', '养老服务股', '社会救助股')).not.toThrow();
+    expect(() => assertSectionMayChange(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), 'project', '养老服务股', '社会救助股')).not.toThrow();
+  });
+
+  it('checks role and area first, then the section', () => {
+    const roles = [Role.COUNTY_ADMIN, Role.SECTION_STAFF];
+    expect(assertCanWriteSectionItem(staff('养老服务股'), '511921101000', roles, { what: 'task', owner: '养老服务股' })).toMatchObject({ section: '养老服务股' });
+    expect(() => assertCanWriteSectionItem(staff('养老服务股'), '511921101000', roles, { what: 'task', owner: '社会事务股' })).toThrow(forbidden);
+    expect(() => assertCanWriteSectionItem(staff('养老服务股'), '511922101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(forbidden);
+    expect(() => assertCanWriteSectionItem(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(forbidden);
+    expect(() => assertCanWriteSectionItem(null, '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
 });

@@ -93,6 +93,39 @@ export function assertCanWrite(viewer: Viewer | null, areaCode: string, roles?: 
   return who;
 }
 
+/**
+ * Work items a bureau section (股室) owns — key tasks (重点工作) and projects
+ * (民政项目): SECTION_STAFF may change only their own section's items (their
+ * token's `section` claim), and may not hand one to another section. Throws
+ * FORBIDDEN otherwise; other roles pass (their role and area are checked by
+ * {@link assertCanWrite}). `owner` is the item's section before the change
+ * (for a new item, the section it is created for); `next` the section it has
+ * after the change (default: unchanged).
+ */
+export function assertSectionMayChange(viewer: Viewer, what: string, owner: string, next: string = owner): void {
+  if (viewer.role !== Role.SECTION_STAFF) return;
+  if (!viewer.section || viewer.section !== owner) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `This ${what} belongs to ${owner}: section staff change only their own section's (${viewer.section ?? 'no section'})`);
+  }
+  if (next !== owner) throw new DomainError(ErrorCode.FORBIDDEN, `Section staff may not hand a ${what} to another section (${owner} → ${next})`);
+}
+
+/**
+ * {@link assertCanWrite} for a section-owned work item, then
+ * {@link assertSectionMayChange}: the one check every write of a task or a
+ * project passes.
+ */
+export function assertCanWriteSectionItem(
+  viewer: Viewer | null,
+  areaCode: string,
+  roles: Role[],
+  item: { what: string; owner: string; next?: string },
+): Viewer {
+  const who = assertCanWrite(viewer, areaCode, roles);
+  assertSectionMayChange(who, item.what, item.owner, item.next);
+  return who;
+}
+
 /** The identity used by trusted server-side jobs (CLI imports, demo seeding). */
 export function systemViewer(areaCode: string): Viewer {
   return { sub: 'system', name: '系统', role: Role.COUNTY_ADMIN, areaCode };

@@ -10,7 +10,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, requireViewer, type Viewer } from '../auth/auth.rules.js';
+import { assertCanRead, assertCanWrite, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
@@ -25,6 +25,15 @@ import {
   OPERATING_MODEL_LABEL,
   type FieldProblem,
 } from './facility.rules.js';
+
+/**
+ * Who keeps the facility ledgers (设施台账): the areas — the county's
+ * administrators, township civil-affairs offices in their township, village
+ * operators in their village. Bureau sections own tasks and projects, not
+ * facilities: SECTION_STAFF read facilities across the county but do not write
+ * them (a project they own still moves its linked facility, see moveForProject).
+ */
+export const FACILITY_WRITERS = [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR];
 
 /** Decodes a Facility global ID to its database key; NOT_FOUND for another type's ID. */
 export function facilityKey(id: string, field = 'id'): string {
@@ -126,7 +135,7 @@ export class FacilityService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const areaCode = await currentAreaCode(sql, input.area, 'area');
-      assertCanWrite(viewer, areaCode);
+      assertCanWrite(viewer, areaCode, FACILITY_WRITERS);
       const openedOn = input.openedOn ?? (input.status === FacilityStatus.OPERATING ? todayInChina() : null);
       const [row] = await sql<FacilityRow>(
         `insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds, operator, opened_on, latitude, longitude, source)
@@ -168,10 +177,10 @@ export class FacilityService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const current = await this.load(sql, key, 'id');
-      assertCanWrite(viewer, current.area_code);
+      assertCanWrite(viewer, current.area_code, FACILITY_WRITERS);
       assertVersion(current.version, input.version, 'Facility');
       const areaCode = input.area == null ? current.area_code : await currentAreaCode(sql, input.area, 'area');
-      if (areaCode !== current.area_code) assertCanWrite(viewer, areaCode);
+      if (areaCode !== current.area_code) assertCanWrite(viewer, areaCode, FACILITY_WRITERS);
       const next = {
         name: input.name?.trim() ?? current.name,
         type: input.type ?? current.type,
@@ -229,7 +238,7 @@ export class FacilityService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const current = await this.load(sql, key, 'id');
-      assertCanWrite(viewer, current.area_code);
+      assertCanWrite(viewer, current.area_code, FACILITY_WRITERS);
       assertVersion(current.version, input.version, 'Facility');
       assertFacilityTransition(current.status, input.status);
       const row = await this.writeStatus(sql, viewer, current, input.status, input.openedOn ?? null, null);

@@ -30,6 +30,8 @@ const OPERATORS = ['通江县颐康养老服务有限公司', '巴中市福寿�
 interface DemoProject {
   name: string;
   category: ProjectCategory;
+  /** 责任股室: the section that owns the project (the names the key tasks' demo uses). */
+  section: string;
   area: string;
   planned: string;
   secured: string;
@@ -53,6 +55,7 @@ const PROJECTS: DemoProject[] = [
   {
     name: '通江县失能半失能养护院建设项目',
     category: ProjectCategory.ELDERLY_CARE,
+    section: '养老服务股',
     area: t('100'),
     planned: '18000000.00',
     secured: '12000000.00',
@@ -75,6 +78,7 @@ const PROJECTS: DemoProject[] = [
   {
     name: '通江县特困人员供养服务设施建设项目',
     category: ProjectCategory.SOCIAL_ASSISTANCE,
+    section: '社会救助股',
     area: t('119'),
     planned: '9600000.00',
     secured: '7000000.00',
@@ -101,6 +105,7 @@ const PROJECTS: DemoProject[] = [
   ).map(([code, town, leader]): DemoProject => ({
     name: `${town}敬老院建设项目`,
     category: ProjectCategory.ELDERLY_CARE,
+    section: '养老服务股',
     area: t(code),
     planned: '3200000.00',
     secured: '2500000.00',
@@ -127,6 +132,7 @@ const PROJECTS: DemoProject[] = [
   ).map(([code, town]): DemoProject => ({
     name: `${town}未成年人保护工作站建设`,
     category: ProjectCategory.MINOR_PROTECTION,
+    section: '儿童福利股',
     area: t(code),
     planned: '300000.00',
     secured: '200000.00',
@@ -231,6 +237,7 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
         input(CreateProjectInput, {
           name: p.name,
           category: p.category,
+          ownerSection: p.section,
           area: p.area,
           plannedInvestment: p.planned,
           securedFunding: p.secured,

@@ -96,12 +96,13 @@ export class ProjectProgress {
 }
 
 /**
- * 民政项目 — a capital project. Invariants: it starts (IN_PROGRESS) only with a
+ * 民政项目 — a capital project, owned by a bureau section (责任股室, never
+ * blank). Invariants: it starts (IN_PROGRESS) only with a
  * lead official, a non-empty task force and a plan; progress is an append-only
  * history whose latest entry is mirrored in `progressPercent`; `version` grows
  * by one on every edit of its own fields (optimistic concurrency).
  */
-@ObjectType('Project', { implements: Node, description: '民政项目 — a capital project: investment, 牵头领导, 工作专班, 推进方案, status and progress history.' })
+@ObjectType('Project', { implements: Node, description: '民政项目 — a capital project: 责任股室, investment, 牵头领导, 工作专班, 推进方案, status and progress history.' })
 export class Project {
   /** Database key. */
   key!: string;
@@ -119,6 +120,9 @@ export class Project {
 
   /** 12-digit code of the project's area. */
   areaCode!: string;
+
+  @Field({ description: '责任股室 — the bureau section that owns the project, e.g. 养老服务股; its staff (SECTION_STAFF) change only their own section\'s projects.' })
+  ownerSection!: string;
 
   @Field(() => DecimalScalar, { description: '计划总投资 — planned investment, yuan.' })
   plannedInvestment!: string;
@@ -171,6 +175,7 @@ export interface ProjectRow {
   name: string;
   category: ProjectCategory;
   area_code: string;
+  owner_section: string;
   planned_investment: string;
   secured_funding: string;
   lead_official: LeadOfficialValue | null;
@@ -189,7 +194,7 @@ export interface ProjectRow {
 }
 
 export const PROJECT_COLUMNS =
-  'id::text as id, name, category, area_code, planned_investment::text as planned_investment, secured_funding::text as secured_funding, lead_official, task_force, milestones, status, start_date, target_date, facility_id::text as facility_id, progress_percent, progress_as_of, version, source, created_at, updated_at';
+  'id::text as id, name, category, area_code, owner_section, planned_investment::text as planned_investment, secured_funding::text as secured_funding, lead_official, task_force, milestones, status, start_date, target_date, facility_id::text as facility_id, progress_percent, progress_as_of, version, source, created_at, updated_at';
 
 export function projectFromRow(row: ProjectRow): Project {
   const p = new Project();
@@ -197,6 +202,7 @@ export function projectFromRow(row: ProjectRow): Project {
   p.name = row.name;
   p.category = row.category;
   p.areaCode = row.area_code;
+  p.ownerSection = row.owner_section;
   p.plannedInvestment = row.planned_investment;
   p.securedFunding = row.secured_funding;
   p.leadOfficial = row.lead_official ? Object.assign(new LeadOfficial(), row.lead_official) : null;

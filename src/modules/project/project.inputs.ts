@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsInt, IsOptional, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsInt, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
@@ -58,6 +58,11 @@ export class CreateProjectInput {
   @Field({ description: '区划 — code of the project\'s area (6, 9 or 12 digits).' })
   area!: string;
 
+  @Field({ description: '责任股室 — the owning section, e.g. 养老服务股 (trimmed; not blank, at most 50 characters). Section staff create projects of their own section only.' })
+  @Matches(/\S/, { message: 'ownerSection must not be blank' })
+  @MaxLength(50)
+  ownerSection!: string;
+
   @Field(() => DecimalScalar, { defaultValue: '0.00', description: '计划总投资 — planned investment, yuan.' })
   plannedInvestment!: string;
 
@@ -109,6 +114,12 @@ export class UpdateProjectInput {
 
   @Field(() => String, { nullable: true, description: '区划 — area code.' })
   area?: string | null;
+
+  @Field(() => String, { nullable: true, description: '责任股室 — hand the project to another section (trimmed; not blank). County admins and township operators may; section staff may not.' })
+  @IsOptional()
+  @Matches(/\S/, { message: 'ownerSection must not be blank' })
+  @MaxLength(50)
+  ownerSection?: string | null;
 
   @Field(() => DecimalScalar, { nullable: true, description: '计划总投资 — planned investment, yuan.' })
   plannedInvestment?: string | null;
@@ -251,4 +262,7 @@ export class ProjectsArgs extends PageArgs {
 
   @Field({ defaultValue: true, description: 'Include projects of every area below (default); false: this area\'s own only.' })
   includeDescendants!: boolean;
+
+  @Field(() => String, { nullable: true, description: '责任股室 — only projects of this section (股室), e.g. 养老服务股.' })
+  ownerSection?: string | null;
 }

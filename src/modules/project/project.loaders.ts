@@ -18,6 +18,8 @@ export interface ProjectListKey {
   lo: string;
   hi: string;
   statuses: ProjectStatus[] | null;
+  /** 责任股室 filter; null: every section. */
+  ownerSection: string | null;
   page: PageRequest;
 }
 
@@ -35,22 +37,24 @@ export function createProjectLoaders(sql: Sql) {
   });
 
   const list = groupedLoader<ProjectListKey, Page<Project>>(
-    (key) => JSON.stringify([key.statuses, key.page]),
+    (key) => JSON.stringify([key.statuses, key.ownerSection, key.page]),
     async (keys) => {
-      const { statuses, page } = keys[0]!;
+      const { statuses, ownerSection, page } = keys[0]!;
       const rows = await sql<ProjectRow & { batch_key: string; total: number }>(
         `select p.n::text as batch_key, t.total, x.*
            from unnest(?::text[], ?::text[]) with ordinality as p(lo, hi, n)
            cross join lateral (
              select count(*)::int as total from project
-              where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))) t
+              where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))
+                and (?::text is null or owner_section = ?::text)) t
            left join lateral (
              select ${PROJECT_COLUMNS} from project
               where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))
+                and (?::text is null or owner_section = ?::text)
                 and id > ?::bigint
               order by project.id limit ?) x on true
           order by p.n, x.id::bigint`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), statuses, statuses, statuses, statuses, page.afterKey ?? '0', page.first + 1],
+        [keys.map((k) => k.lo), keys.map((k) => k.hi), statuses, statuses, ownerSection, ownerSection, statuses, statuses, ownerSection, ownerSection, page.afterKey ?? '0', page.first + 1],
       );
       const byKey = rowsByKey(
         keys.map((_, i) => String(i + 1)),

@@ -24,6 +24,9 @@ import {
 } from './project.inputs.js';
 import { projectService } from './project.service.js';
 
+/** Who may call the project mutations, as their descriptions state it (PROJECT_WRITERS and the section rule). */
+const WHO_MAY = "Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section's projects (责任股室).";
+
 export const ProjectConnection = connectionType('Project', Project, 'project');
 export const ProjectProgressConnection = connectionType('ProjectProgress', ProjectProgress, 'progress entry');
 
@@ -44,39 +47,39 @@ export class ProjectResolver {
     return projectService.progress(ctx, project, args);
   }
 
-  @Mutation(() => CreateProjectPayload, { description: '新建项目 — creates a project (PLANNED). Writes one progress event.' })
+  @Mutation(() => CreateProjectPayload, { description: '新建项目 — creates a project (PLANNED) owned by a section (责任股室). Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section only. Writes one progress event.' })
   createProject(@Arg('input', { description: 'The new project.' }) input: CreateProjectInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.create(ctx, input));
   }
 
-  @Mutation(() => UpdateProjectPayload, { description: '修改项目 — changes a project\'s own fields (with its `version`). Writes one progress event.' })
+  @Mutation(() => UpdateProjectPayload, { description: `修改项目 — changes a project's own fields (with its \`version\`), including its section (责任股室: not by section staff). ${WHO_MAY} Writes one progress event.` })
   updateProject(@Arg('input', { description: 'What to change.' }) input: UpdateProjectInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.update(ctx, input));
   }
 
-  @Mutation(() => SetProjectTeamPayload, { description: '设置专班 — sets the lead official (牵头领导) and task force (工作专班). Writes one progress event.' })
+  @Mutation(() => SetProjectTeamPayload, { description: `设置专班 — sets the lead official (牵头领导) and task force (工作专班). ${WHO_MAY} Writes one progress event.` })
   setProjectTeam(@Arg('input', { description: 'The team.' }) input: SetProjectTeamInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.setTeam(ctx, input));
   }
 
-  @Mutation(() => SetProjectPlanPayload, { description: '设置推进方案 — sets the plan\'s milestones. Writes one progress event.' })
+  @Mutation(() => SetProjectPlanPayload, { description: `设置推进方案 — sets the plan's milestones. ${WHO_MAY} Writes one progress event.` })
   setProjectPlan(@Arg('input', { description: 'The plan.' }) input: SetProjectPlanInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.setPlan(ctx, input));
   }
 
-  @Mutation(() => CompleteMilestonePayload, { description: '完成节点 — marks one milestone done. Writes one progress event.' })
+  @Mutation(() => CompleteMilestonePayload, { description: `完成节点 — marks one milestone done. ${WHO_MAY} Writes one progress event.` })
   completeMilestone(@Arg('input', { description: 'The milestone.' }) input: CompleteMilestoneInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.completeMilestone(ctx, input));
   }
 
   @Mutation(() => ChangeProjectStatusPayload, {
-    description: '变更项目状态 — starts (needs 牵头领导, 工作专班 and 推进方案), suspends, resumes or completes a project. One event; a linked facility that moves (started → 在建, completed → 建成) writes its own second event.',
+    description: `变更项目状态 — starts (needs 牵头领导, 工作专班 and 推进方案), suspends, resumes or completes a project. One event; a linked facility that moves (started → 在建, completed → 建成) writes its own second event. ${WHO_MAY}`,
   })
   changeProjectStatus(@Arg('input', { description: 'The project and its next status.' }) input: ChangeProjectStatusInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.changeStatus(ctx, input));
   }
 
-  @Mutation(() => RecordProjectProgressPayload, { description: '填报进度 — appends a progress entry (never overwrites). Writes one progress event.' })
+  @Mutation(() => RecordProjectProgressPayload, { description: `填报进度 — appends a progress entry (never overwrites). ${WHO_MAY} Writes one progress event.` })
   recordProjectProgress(@Arg('input', { description: 'The entry.' }) input: RecordProjectProgressInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.recordProgress(ctx, input));
   }

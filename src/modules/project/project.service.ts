@@ -8,7 +8,7 @@ import { visibleRange } from '../../common/scope.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { assertCanRead, assertCanWrite, inViewerSubtree, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
+import { assertCanRead, assertCanWrite, assertCanWriteSectionItem, inViewerSubtree, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
@@ -47,7 +47,11 @@ import {
   type TaskForceMemberValue,
 } from './project.rules.js';
 
-/** Who may change projects: never VILLAGE_OPERATOR or VIEWER. */
+/**
+ * Who may change projects: never VILLAGE_OPERATOR or VIEWER; SECTION_STAFF only
+ * their own section's projects (责任股室), which they may not hand to another
+ * section (assertCanWriteSectionItem).
+ */
 export const PROJECT_WRITERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
 
 /** Largest amount numeric(14,2) holds. */
@@ -96,6 +100,7 @@ function snapshot(row: ProjectRow): Record<string, unknown> {
     name: row.name,
     category: row.category,
     areaCode: row.area_code,
+    ownerSection: row.owner_section,
     plannedInvestment: row.planned_investment,
     securedFunding: row.secured_funding,
     leadOfficial: row.lead_official,
@@ -131,7 +136,13 @@ export class ProjectService {
     if (page.afterKey !== null && !/^\d{1,18}$/.test(page.afterKey)) throw badInput('after', 'after is not a cursor from this connection');
     const range = visibleRange(ctx.viewer, area, args.includeDescendants);
     if (!range) return toPage<Project>([], page, (p) => p.key, 0);
-    return ctx.loaders.project.list.load({ lo: range[0], hi: range[1], statuses: args.statuses?.length ? args.statuses : null, page });
+    return ctx.loaders.project.list.load({
+      lo: range[0],
+      hi: range[1],
+      statuses: args.statuses?.length ? args.statuses : null,
+      ownerSection: args.ownerSection == null ? null : args.ownerSection.trim(),
+      page,
+    });
   }
 
   async progress(ctx: Context, project: Project, args: PageArgs): Promise<Page<ProjectProgress>> {
@@ -154,19 +165,21 @@ export class ProjectService {
     const secured = amount(input.securedFunding, 'securedFunding');
     const milestones = plan(input.milestones);
     throwProblems([...planProblems(milestones), ...datesProblem(input.startDate ?? null, input.targetDate ?? null)]);
+    const ownerSection = input.ownerSection.trim();
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const areaCode = await currentAreaCode(sql, input.area, 'area');
-      assertCanWrite(viewer, areaCode, PROJECT_WRITERS);
+      assertCanWriteSectionItem(viewer, areaCode, PROJECT_WRITERS, { what: 'project', owner: ownerSection });
       const facility = input.facility == null ? null : await this.linkable(sql, viewer, input.facility);
       const [row] = await sql<ProjectRow>(
-        `insert into project (name, category, area_code, planned_investment, secured_funding, lead_official, task_force, milestones,
+        `insert into project (name, category, area_code, owner_section, planned_investment, secured_funding, lead_official, task_force, milestones,
                               status, start_date, target_date, facility_id, source)
-         values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, 'PLANNED', ?, ?, ?, ?) returning ${PROJECT_COLUMNS}`,
+         values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, 'PLANNED', ?, ?, ?, ?) returning ${PROJECT_COLUMNS}`,
         [
           input.name.trim(),
           input.category,
           areaCode,
+          ownerSection,
           planned,
           secured,
           JSON.stringify(team(input.leadOfficial)),
@@ -184,7 +197,7 @@ export class ProjectService {
         areaCode,
         action: ProgressAction.CREATED,
         actor: viewer,
-        summary: `新建项目 ${row!.name}(计划投资 ${row!.planned_investment} 元)`,
+        summary: `新建项目 ${row!.name}(计划投资 ${row!.planned_investment} 元,责任股室 ${row!.owner_section})`,
         before: null,
         after: snapshot(row!),
       });
@@ -196,10 +209,12 @@ export class ProjectService {
     requireViewer(ctx.viewer);
     const key = projectKey(input.id, 'id');
     await throwInvalid(input);
-    return this.edit(ctx, key, 'id', input.version, ProgressAction.UPDATED, async (current, sql, viewer) => {
+    const ownerSection = input.ownerSection?.trim();
+    return this.edit(ctx, key, 'id', input.version, ProgressAction.UPDATED, { ownerSection }, async (current, sql, viewer) => {
       const set: ColumnSet = {};
       if (input.name != null) set.name = input.name.trim();
       if (input.category != null) set.category = input.category;
+      if (ownerSection != null) set.owner_section = ownerSection;
       if (input.area != null) {
         set.area_code = await currentAreaCode(sql, input.area, 'area');
         assertCanWrite(viewer, set.area_code as string, PROJECT_WRITERS);
@@ -212,7 +227,11 @@ export class ProjectService {
       const start = (set.start_date === undefined ? current.start_date : set.start_date) as string | null;
       const target = (set.target_date === undefined ? current.target_date : set.target_date) as string | null;
       throwProblems(datesProblem(start, target));
-      return { set, summary: (row, changed) => `${row.name} 修改 ${changed.join('、')}` };
+      return {
+        set,
+        summary: (row, changed) =>
+          `${row.name} 修改 ${changed.map((k) => (k === 'ownerSection' ? `责任股室 ${current.owner_section} → ${row.owner_section}` : k)).join('、')}`,
+      };
     });
   }
 
@@ -220,7 +239,7 @@ export class ProjectService {
     requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
     await throwInvalid(input);
-    return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, async (current) => {
+    return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, {}, async (current) => {
       const next = { leadOfficial: team(input.leadOfficial), taskForce: members(input.taskForce), milestones: current.milestones };
       keepsStartRule(current.status, next);
       return {
@@ -236,7 +255,7 @@ export class ProjectService {
     await throwInvalid(input);
     const milestones = plan(input.milestones);
     throwProblems(planProblems(milestones));
-    return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, async (current) => {
+    return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, {}, async (current) => {
       keepsStartRule(current.status, { leadOfficial: current.lead_official, taskForce: current.task_force, milestones });
       return { set: { milestones }, summary: (row) => `${row.name} 推进方案 ${milestones.length} 个节点` };
     });
@@ -246,7 +265,7 @@ export class ProjectService {
     requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
     await throwInvalid(input);
-    return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, async (current) => {
+    return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, {}, async (current) => {
       const milestone = current.milestones[input.position - 1];
       if (!milestone) throw new DomainError(ErrorCode.NOT_FOUND, `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`, 'position');
       if (milestone.doneDate) throw new DomainError(ErrorCode.VALIDATION, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
@@ -267,6 +286,7 @@ export class ProjectService {
       'id',
       input.version,
       ProgressAction.STATUS_CHANGED,
+      {},
       async (current) => {
         assertProjectTransition(current.status, input.status);
         if (input.status === ProjectStatus.IN_PROGRESS) {
@@ -300,7 +320,7 @@ export class ProjectService {
       // The row lock orders appends to one project, so "the latest entry" cannot change under us.
       const [current] = await sql<ProjectRow>(`select ${PROJECT_COLUMNS} from project where id = ? for update`, [key]);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${input.project}"`, 'project');
-      assertCanWrite(viewer, current.area_code, PROJECT_WRITERS);
+      assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section });
       if (current.status === ProjectStatus.COMPLETED) throw new DomainError(ErrorCode.VALIDATION, `${current.name} is completed: no more progress to record`, 'project');
       const today = todayInChina();
       const entry = { percent: input.percent, note: input.note?.trim() || null, asOf: input.asOf ?? today };
@@ -324,8 +344,8 @@ export class ProjectService {
         actor: viewer,
         summary: `${current.name} 进度 ${current.progress_percent ?? 0}% → ${entry.percent}%(截至 ${entry.asOf})${entry.note ? `:${entry.note}` : ''}`,
         before: { progressPercent: current.progress_percent, progressAsOf: current.progress_as_of },
-        // `name` and `asOf` let the history alone (the monthly report) name and date the entry.
-        after: { name: current.name, asOf: entry.asOf, progressPercent: entry.percent, progressAsOf: entry.asOf, note: entry.note, blockers: saved!.blockers, entry: toGlobalId('ProjectProgress', saved!.id) },
+        // `name`, `ownerSection` and `asOf` let the history alone (the monthly report) name, attribute and date the entry.
+        after: { name: current.name, ownerSection: current.owner_section, asOf: entry.asOf, progressPercent: entry.percent, progressAsOf: entry.asOf, note: entry.note, blockers: saved!.blockers, entry: toGlobalId('ProjectProgress', saved!.id) },
       });
       return { project: projectFromRow(row!), progress: progressEntryFromRow(saved!) };
     });
@@ -341,7 +361,9 @@ export class ProjectService {
   /**
    * The shape of every edit: load in a transaction → scope, version and rule
    * checks (in `change`) → guarded UPDATE (`version = ?`) → one event → `after`.
-   * An edit that changes nothing writes nothing.
+   * An edit that changes nothing writes nothing. `handTo.ownerSection` is the
+   * section the edit gives the project (undefined: unchanged), checked with
+   * the caller's permission before anything else.
    */
   private async edit(
     ctx: Context,
@@ -349,6 +371,7 @@ export class ProjectService {
     field: string,
     version: number,
     action: ProgressAction,
+    handTo: { ownerSection?: string },
     change: (current: ProjectRow, sql: Sql, viewer: Viewer) => Promise<{ set: ColumnSet; summary: (row: ProjectRow, changed: string[]) => string }>,
     after?: (sql: Sql, viewer: Viewer, row: ProjectRow) => Promise<void>,
   ): Promise<{ project: Project }> {
@@ -357,7 +380,7 @@ export class ProjectService {
       const sql = sqlFor(em);
       const [current] = await sql<ProjectRow>(`select ${PROJECT_COLUMNS} from project where id = ?`, [key]);
       if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${toGlobalId('Project', key)}"`, field);
-      assertCanWrite(viewer, current.area_code, PROJECT_WRITERS);
+      assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section, next: handTo.ownerSection });
       assertVersion(current.version, version, 'Project');
       const { set, summary } = await change(current, sql, viewer);
       const columns = Object.keys(set);
@@ -381,8 +404,8 @@ export class ProjectService {
         actor: viewer,
         summary: summary(row, changed),
         before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        // The name travels with every project event, so the history alone can name the project.
-        after: { name: row.name, ...Object.fromEntries(changed.map((k) => [k, written[k]])) },
+        // The name and section travel with every project event, so the history alone can name and attribute the project.
+        after: { name: row.name, ownerSection: row.owner_section, ...Object.fromEntries(changed.map((k) => [k, written[k]])) },
       });
       if (after) await after(sql, viewer, row);
       return { project: projectFromRow(row) };

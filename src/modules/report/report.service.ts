@@ -45,8 +45,9 @@ export class ReportService {
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area ${areaCode}`, 'area');
     const [lo, hi] = codeRange(areaCode);
 
-    const progress = await ctx.sql<{ subject_id: string; summary: string; name: string | null; area_name: string; day: string }>(
-      `select p.subject_id, p.summary, p.after->>'name' as name, a.name as area_name, ${EVENT_DAY} as day
+    // Project events carry the project's name and 责任股室 in `after` (events older than the section carry no section).
+    const progress = await ctx.sql<{ subject_id: string; summary: string; name: string | null; owner: string | null; area_name: string; day: string }>(
+      `select p.subject_id, p.summary, p.after->>'name' as name, p.after->>'ownerSection' as owner, a.name as area_name, ${EVENT_DAY} as day
          from progress_update p join area a on a.code = p.area_code
         where p.subject_kind = 'PROJECT' and p.action = 'PROGRESS_RECORDED' and p.area_code between ? and ?
           and ${EVENT_DAY} between ? and ?
@@ -54,8 +55,8 @@ export class ReportService {
       [lo, hi, first, last],
     );
 
-    const plans = await ctx.sql<{ subject_id: string; milestones: Milestone[]; name: string | null; area_name: string }>(
-      `select distinct on (p.subject_id) p.subject_id, p.after->'milestones' as milestones, p.after->>'name' as name, a.name as area_name
+    const plans = await ctx.sql<{ subject_id: string; milestones: Milestone[]; name: string | null; owner: string | null; area_name: string }>(
+      `select distinct on (p.subject_id) p.subject_id, p.after->'milestones' as milestones, p.after->>'name' as name, p.after->>'ownerSection' as owner, a.name as area_name
          from progress_update p join area a on a.code = p.area_code
         where p.subject_kind = 'PROJECT' and jsonb_typeof(p.after->'milestones') = 'array' and p.area_code between ? and ?
           and ${EVENT_DAY} <= ?
@@ -68,7 +69,7 @@ export class ReportService {
       for (const milestone of plan.milestones) {
         const due = milestone.dueDate ?? milestone.due ?? null;
         const done = milestone.doneDate ?? milestone.done ?? null;
-        const base = { subjectId: plan.subject_id, title: `${plan.name ?? '项目'}:${milestone.name ?? '节点'}`, areaName: plan.area_name };
+        const base = { subjectId: plan.subject_id, title: `${plan.name ?? '项目'}:${milestone.name ?? '节点'}`, areaName: plan.area_name, owner: plan.owner };
         if (due && due >= first && due <= last) {
           milestonesDue.push(item({ ...base, date: due, detail: done && done <= last ? `${due} 到期,${done} 已完成` : `${due} 到期,未完成` }));
         }
@@ -139,7 +140,7 @@ export class ReportService {
       areaCode,
       areaName: area.name,
       asOf: last,
-      projectProgress: progress.map((row) => item({ subjectId: row.subject_id, title: row.name ?? '项目', areaName: row.area_name, date: row.day, detail: row.summary })),
+      projectProgress: progress.map((row) => item({ subjectId: row.subject_id, title: row.name ?? '项目', areaName: row.area_name, owner: row.owner, date: row.day, detail: row.summary })),
       milestonesDue,
       milestonesDone,
       laggingTasks,

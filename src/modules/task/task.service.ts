@@ -8,7 +8,7 @@ import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { normalizeCode } from '../area/area.rules.js';
-import { assertCanWrite, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
+import { assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
@@ -101,19 +101,11 @@ export class TaskService {
     return ctx.loaders.task.assignmentDoneAsOf.load({ assignmentId: assignment.key, asOf: asOfOrToday(asOf) });
   }
 
-  private assertCanWriteTask(viewer: Viewer | null, areaCode: string, ownerSection: string, roles: Role[]): Viewer {
-    const who = assertCanWrite(viewer, areaCode, roles);
-    if (who.role === Role.SECTION_STAFF && who.section !== ownerSection) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `Only ${ownerSection} (or a county administrator) may change this task`);
-    }
-    return who;
-  }
-
   async create(ctx: Context, input: CreateTaskInput): Promise<{ task: Task }> {
     const invalid = await validateInput(input);
     if (invalid.length) fail(invalid);
     const areaCode = normalizeCode(input.area, 'area');
-    const viewer = this.assertCanWriteTask(ctx.viewer, areaCode, input.ownerSection.trim(), [Role.COUNTY_ADMIN, Role.SECTION_STAFF]);
+    const viewer = assertCanWriteSectionItem(ctx.viewer, areaCode, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: input.ownerSection.trim() });
     const errors: UserError[] = [];
     if (input.deadline < input.startDate) errors.push(userError(ErrorCode.VALIDATION, 'deadline must not precede startDate', 'deadline'));
     const codes = input.assignments.map((a, i) => normalizeCode(a.area, `assignments.${i}.area`));
@@ -176,12 +168,9 @@ export class TaskService {
       const sql = sqlFor(em);
       const [row] = await sql<TaskRow>(`select ${TASK_COLUMNS} from task t where t.id = ? for update`, [key]);
       if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id');
-      const viewer = this.assertCanWriteTask(ctx.viewer, row.area_code, row.owner_section, [Role.COUNTY_ADMIN, Role.SECTION_STAFF]);
       const title = input.title?.trim() ?? row.title;
       const ownerSection = input.ownerSection?.trim() ?? row.owner_section;
-      if (viewer.role === Role.SECTION_STAFF && ownerSection !== viewer.section) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'Section staff may not hand a task to another section');
-      }
+      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: row.owner_section, next: ownerSection });
       assertVersion(row.version, input.version, 'Task');
       const updated = await sql(`update task set title = ?, owner_section = ?, version = version + 1 where id = ? and version = ? returning id`, [
         title,
@@ -229,7 +218,7 @@ export class TaskService {
         [key],
       );
       if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment');
-      const viewer = this.assertCanWriteTask(ctx.viewer, row.area_code, row.owner_section, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]);
+      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR], { what: 'task', owner: row.owner_section });
       assertVersion(row.version, input.version, 'Assignment');
       const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
       if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
