@@ -131,6 +131,11 @@ describe('key tasks', () => {
     expect(dates.createTask.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'deadline'] })]);
     const empty = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ title: '', assignments: [] }) }, { token: admin }));
     expect(empty.createTask.userErrors.map((e) => e.field?.join('.'))).toEqual(expect.arrayContaining(['input.title', 'input.assignments']));
+    // Blank is empty: a field-level error, not a database error.
+    const blank = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ title: '  ', ownerSection: '   ', unit: ' ' }) }, { token: admin }));
+    expect(blank.createTask.userErrors.map((e) => e.field?.join('.')).sort()).toEqual(['input.ownerSection', 'input.title', 'input.unit']);
+    const blankUpdate = await nothingWritten(() => app.query(UpdateTaskDocument, { input: { id: tombId, version: 1, ownerSection: ' ' } }, { token: admin }));
+    expect(blankUpdate.updateTask.userErrors).toEqual([expect.objectContaining({ field: ['input', 'ownerSection'] })]);
   });
 
   it('lets only COUNTY_ADMIN and the owning section create tasks', async () => {

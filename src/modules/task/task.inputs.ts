@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
@@ -22,6 +22,7 @@ export class CreateTaskInput {
   @Field({ description: '名称 — title.' })
   @MinLength(1)
   @MaxLength(200)
+  @Matches(/\S/, { message: 'title must not be blank' })
   title!: string;
 
   @Field(() => TaskCategory, { description: '类别 — line of work.' })
@@ -33,6 +34,7 @@ export class CreateTaskInput {
   @Field({ description: '责任股室 — owning section.' })
   @MinLength(1)
   @MaxLength(50)
+  @Matches(/\S/, { message: 'ownerSection must not be blank' })
   ownerSection!: string;
 
   @Field(() => Int, { description: '目标 — target quantity; must equal the sum of the assignments\' targets.' })
@@ -44,6 +46,7 @@ export class CreateTaskInput {
   @Field({ description: '单位 — unit, e.g. 个, 处.' })
   @MinLength(1)
   @MaxLength(10)
+  @Matches(/\S/, { message: 'unit must not be blank' })
   unit!: string;
 
   @Field(() => LocalDateResolver, { description: '开始日期 — start date.' })
@@ -71,12 +74,14 @@ export class UpdateTaskInput {
   @IsOptional()
   @MinLength(1)
   @MaxLength(200)
+  @Matches(/\S/, { message: 'title must not be blank' })
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'New owning section.' })
   @IsOptional()
   @MinLength(1)
   @MaxLength(50)
+  @Matches(/\S/, { message: 'ownerSection must not be blank' })
   ownerSection?: string | null;
 }
 
