@@ -35,75 +35,112 @@ interface RollupRow {
  */
 export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> {
   if (keys.length === 0) return [];
+  // Keys are grouped by subtree, period and reporting level (a tree node asks
+  // for several indicators at once): each group is one index range scan for all
+  // its indicators, one count of expected areas and one look for retired areas.
+  const groups = new Map<string, number>();
+  const group = { prefix: [] as string[], start: [] as string[], end: [] as string[], level: [] as string[] };
+  const keyGroup = keys.map((key) => {
+    const prefix = key.code.slice(0, PREFIX_LENGTH[key.level]);
+    const id = `${prefix}|${key.period.startMonth}|${key.period.endMonth}|${key.indicator.reportingLevel}`;
+    let gn = groups.get(id);
+    if (gn === undefined) {
+      gn = groups.size + 1;
+      groups.set(id, gn);
+      group.prefix.push(prefix);
+      group.start.push(key.period.startMonth);
+      group.end.push(key.period.endMonth);
+      group.level.push(key.indicator.reportingLevel);
+    }
+    return gn;
+  });
   // A month holds one observation per area and indicator: its values need no
   // per-area step. A batch is one period in practice (a dashboard asks for one),
   // so the statement's shape is chosen per batch.
   const monthsOnly = keys.every((key) => key.period.startMonth === key.period.endMonth);
-  const perArea = (lo: string, hi: string) =>
-    monthsOnly
-      ? `select o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-          where o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end`
-      : // A stock's latest month per area: a backward index-only scan, no sort.
-        `select * from (
-           select distinct on (o.area_code) o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-            where k.agg = 'STOCK' and o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end
-            order by o.area_code desc, o.period_month desc) latest
-         union all
-         select o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
-          where k.agg = 'FLOW' and o.indicator = k.indicator and o.area_code between ${lo} and ${hi} and o.period_month between k.m_start and k.m_end
-          group by o.area_code`;
+  // Each reporting area's figure for the period, as (indicator, area_code, v, demo).
+  // A month: its observations, for all of a group's indicators in one scan of
+  // the month-first index. A quarter or a year: per indicator (a scalar
+  // indicator keeps observation_rollup_idx's order, so a stock's latest month
+  // per area is a streaming backward pass and a flow's sum a streaming group).
+  const perArea = (lo: string, hi: string, indicators: string) =>
+    `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+      where o.indicator = any(${indicators}) and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end`;
+  const perAreaOverMonths = (lo: string, hi: string) =>
+    `(select distinct on (o.area_code) o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+       where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end
+       order by o.area_code desc, o.period_month desc)
+     union all
+     (select o.indicator, o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
+       where gk.agg = 'FLOW' and o.indicator = gk.indicator and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end
+       group by o.indicator, o.area_code)`;
+  // What each lateral step iterates over: groups (a month) or group × indicator.
+  const [over, subtree, retired] = monthsOnly
+    ? ['g join gi using (gn)', perArea('g.lo', 'g.hi', 'gi.indicators'), perArea('r.code', 'r.code', 'gi.stocks')]
+    : ['g join gk using (gn)', perAreaOverMonths('g.lo', 'g.hi'), perAreaOverMonths('r.code', 'r.code')];
+  const hasStocks = monthsOnly ? 'cardinality(gi.stocks) > 0' : "gk.agg = 'STOCK'";
   const rows = await sql<RollupRow>(
-    `with k as materialized (
-       select k.n, k.prefix, k.m_start, k.m_end, k.indicator, k.agg, k.lvl,
-              rpad(k.prefix, 12, '0') as lo, rpad(k.prefix, 12, '9') as hi,
-              (k.m_end + interval '1 month' - interval '1 day')::date as last_day
-         from unnest(?::text[], ?::date[], ?::date[], ?::text[], ?::text[], ?::text[])
-              with ordinality as k(prefix, m_start, m_end, indicator, agg, lvl, n)),
-     -- Every reporting area of the subtree: one index range scan per key
-     -- (observation_rollup_idx, index-only).
+    `with g as materialized (
+       select g.gn, g.prefix, g.m_start, g.m_end, g.lvl,
+              rpad(g.prefix, 12, '0') as lo, rpad(g.prefix, 12, '9') as hi,
+              (g.m_end + interval '1 month' - interval '1 day')::date as last_day
+         from unnest(?::text[], ?::date[], ?::date[], ?::text[]) with ordinality as g(prefix, m_start, m_end, lvl, gn)),
+     k as materialized (
+       select k.n, k.gn, k.indicator, k.agg
+         from unnest(?::int[], ?::text[], ?::text[]) with ordinality as k(gn, indicator, agg, n)),
+     gk as materialized (select distinct gn, indicator, agg from k),
+     gi as materialized (
+       select gn, array_agg(indicator) as indicators, coalesce(array_agg(indicator) filter (where agg = 'STOCK'), '{}') as stocks
+         from gk group by gn),
+     -- Every reporting area of the subtree: one index range scan per group.
      total as materialized (
-       select k.n, s.value, s.reported, s.demo
-         from k cross join lateral (
-           select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
-             from (${perArea('k.lo', 'k.hi')}) a) s),
+       select g.gn, s.indicator, s.value, s.reported, s.demo
+         from ${over} cross join lateral (
+           select a.indicator, sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
+             from (${subtree}) a group by a.indicator) s),
      -- A stock leaves out the areas retired before its period's end: their people
      -- are in their successor's latest figure. They are few (a partial index
      -- holds the dated areas), so they are subtracted afterwards rather than
      -- looked up for every observation.
      gone as materialized (
-       select k.n, s.value, s.reported, s.demo
-         from k cross join lateral (
-           select sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
-             from area g cross join lateral (${perArea('g.code', 'g.code')}) a
-            where (g.valid_from is not null or g.valid_to is not null) and g.code between k.lo and k.hi and g.valid_to < k.last_day) s
-        where k.agg = 'STOCK' and s.reported > 0),
-     -- Expected reporting areas, once per subtree and validity rule (the
-     -- indicators of a key share them): an index-only range count of the undated
-     -- areas, plus the few dated ones valid in the period.
-     ek as (
-       select distinct lvl, lo, hi, last_day, case when agg = 'FLOW' then m_start else last_day end as alive_on from k),
+       select g.gn, s.indicator, s.value, s.reported, s.demo
+         from ${over} cross join lateral (
+           select a.indicator, sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
+             from area r cross join lateral (${retired}) a
+            where (r.valid_from is not null or r.valid_to is not null) and r.code between g.lo and g.hi and r.valid_to < g.last_day
+            group by a.indicator) s
+        where ${hasStocks}),
+     -- Expected reporting areas: an index-only range count of the undated areas,
+     -- plus the few dated ones valid in the period (a stock counts those alive at
+     -- its end, a flow those alive at any time in it).
      ec as materialized (
-       select ek.lvl, ek.lo, ek.last_day, ek.alive_on,
-              (select count(*) from area a
-                where a.valid_from is null and a.valid_to is null and a.level = ek.lvl and a.code between ek.lo and ek.hi)
-            + (select count(*) from area a
-                where (a.valid_from is not null or a.valid_to is not null) and a.code between ek.lo and ek.hi and a.level = ek.lvl
-                  and coalesce(a.valid_from, '-infinity') <= ek.last_day and coalesce(a.valid_to, 'infinity') >= ek.alive_on) as expected
-         from ek)
+       select g.gn, u.n + d.stock as expected_stock, u.n + d.flow as expected_flow
+         from g
+        cross join lateral (
+           select count(*) as n from area a
+            where a.valid_from is null and a.valid_to is null and a.level = g.lvl and a.code between g.lo and g.hi) u
+        cross join lateral (
+           select count(*) filter (where coalesce(a.valid_to, 'infinity') >= g.last_day) as stock,
+                  count(*) filter (where coalesce(a.valid_to, 'infinity') >= g.m_start) as flow
+             from area a
+            where (a.valid_from is not null or a.valid_to is not null) and a.code between g.lo and g.hi and a.level = g.lvl
+              and coalesce(a.valid_from, '-infinity') <= g.last_day) d)
      select k.n::text as n,
-            case when t.reported > coalesce(g.reported, 0) then (t.value - coalesce(g.value, 0))::text end as value,
-            t.reported - coalesce(g.reported, 0) as reported, t.demo - coalesce(g.demo, 0) as demo, ec.expected::int as expected
-       from k join total t using (n) left join gone g using (n)
-       join ec on ec.lvl = k.lvl and ec.lo = k.lo and ec.last_day = k.last_day
-        and ec.alive_on = case when k.agg = 'FLOW' then k.m_start else k.last_day end
+            case when coalesce(t.reported, 0) > coalesce(x.reported, 0) then (t.value - coalesce(x.value, 0))::text end as value,
+            coalesce(t.reported, 0) - coalesce(x.reported, 0) as reported, coalesce(t.demo, 0) - coalesce(x.demo, 0) as demo,
+            (case when k.agg = 'FLOW' then ec.expected_flow else ec.expected_stock end)::int as expected
+       from k join ec using (gn)
+       left join total t on t.gn = k.gn and t.indicator = k.indicator
+       left join gone x on x.gn = k.gn and x.indicator = k.indicator and k.agg = 'STOCK'
       order by k.n`,
     [
-      keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level])),
-      keys.map((key) => key.period.startMonth),
-      keys.map((key) => key.period.endMonth),
+      group.prefix,
+      group.start,
+      group.end,
+      group.level,
+      keyGroup,
       keys.map((key) => key.indicator.code),
       keys.map((key) => key.indicator.timeAggregation),
-      keys.map((key) => key.indicator.reportingLevel),
     ],
   );
   return rows.map((row) => {
