@@ -21,8 +21,9 @@ interface RollupRow {
 
 /**
  * Rolls up any number of (area, period, indicator) keys in ONE statement, in
- * SQL: each key's subtree is a code range `[lo, hi]` scanned on
- * `observation_rollup_idx (indicator, area_code, period_month)`; per reporting
+ * SQL: each key's subtree is a code range `[lo, hi]`, an index-only range scan
+ * (`observation_month_idx` for a month, `observation_rollup_idx` per area over
+ * a quarter or a year); per reporting
  * area a STOCK takes its latest month in the period and a FLOW sums the months;
  * areas are summed. A stock counts only areas that exist at the period's end
  * (a village merged during the year is in its successor's latest figure, not
