@@ -111,11 +111,11 @@ describe('the check itself', () => {
     expect(wholeTableScans(plans)).toEqual([]);
     const knex = app.orm.em.getConnection().getKnex();
     // The same shape of statement filtered on an unindexed column must be caught.
-    const explained = await knex.transaction(async (trx) => {
+    const nodes = await knex.transaction(async (trx) => {
       await trx.raw('set local enable_seqscan = off');
-      return trx.raw(`explain (format json) select code from area where name = ?`, ['通江县']);
+      const explained = await trx.raw(`explain (format json) select code from area where name = ?`, ['通江县']);
+      return walk((explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
     });
-    const nodes = walk((explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
     expect(wholeTableScans([{ sql: 'by name', nodes }])).toEqual(['area in: by name']);
   });
 });
