@@ -55,6 +55,8 @@ export class NodeResolver {
   @Query(() => [Node], { nullable: 'items', description: `Fetches up to ${MAX_NODES} objects by global ID, in order; null for each that does not exist.` })
   nodes(@Arg('ids', () => [ID], { description: 'Global IDs from `id` fields.' }) ids: string[], @Ctx() ctx: Context) {
     if (ids.length > MAX_NODES) throw new DomainError(ErrorCode.BAD_USER_INPUT, `ids may hold at most ${MAX_NODES} IDs`, 'ids');
-    return Promise.all(ids.map((id) => fetchNode(ctx, id, 'ids')));
+    // One promise per item, not Promise.all: an ID the caller may not read fails its own
+    // item (an error at ["nodes", i], the item null) and the others still come back.
+    return ids.map((id) => fetchNode(ctx, id, 'ids'));
   }
 }

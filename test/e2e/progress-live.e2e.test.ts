@@ -233,6 +233,29 @@ describe('progressUpdated scope', () => {
     expect(summaries(own.events)).toEqual(['壁州村 事项']);
   });
 
+  it('never gives a viewer or village operator events about rectification or supervision (sensitive), live or stored', async () => {
+    const head = await committedHead(app);
+    const viewer = await app.token('VIEWER', BIZHOU);
+    const villageOp = await app.token('VILLAGE_OPERATOR', bizhouVillage);
+    const operator = await app.token('TOWNSHIP_OPERATOR', BIZHOU);
+    const watching = [viewer, villageOp, operator].map((token) => watch(app.wsClient(auth(token)), { area: bizhouVillage, after: head }));
+    const finding = await appendEvent(app, bizhouVillage, '审计问题 机密', { kind: SubjectKind.RECTIFICATION });
+    await appendEvent(app, bizhouVillage, '督办 机密', { kind: SubjectKind.SUPERVISION });
+    await appendEvent(app, bizhouVillage, '站点 事项');
+    await Promise.all(watching.map((w, i) => w.until(i === 2 ? 3 : 1)));
+    const [byViewer, byVillage, byOperator] = watching.map((w) => summaries(w.events));
+    expect(byViewer).toEqual(['站点 事项']);
+    expect(byVillage).toEqual(['站点 事项']);
+    expect(byOperator).toEqual(['审计问题 机密', '督办 机密', '站点 事项']);
+
+    const stored = await app.query(ProgressUpdatesDocument, { area: bizhouVillage, after: head }, { token: viewer });
+    expect(stored.progressUpdates.edges.map((e) => e.node.summary)).toEqual(['站点 事项']);
+    const asked = await app.request(ProgressUpdatesDocument, { area: bizhouVillage, kinds: [SubjectKind.RECTIFICATION] }, { token: viewer });
+    expect(asked.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const byId = await app.request<{ node: unknown }, never>(`{ node(id: "${Buffer.from(`ProgressUpdate:${finding}`).toString('base64url')}") { id } }`, undefined, { token: villageOp });
+    expect(byId.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+  });
+
   it.each([
     { who: 'anonymous', role: null, area: '511921', code: 'UNAUTHENTICATED' },
     { who: 'a township operator on the county', role: ['TOWNSHIP_OPERATOR', BIZHOU], area: '511921', code: 'FORBIDDEN' },

@@ -236,6 +236,30 @@ describe('key tasks', () => {
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('shows a township only its own share of a county task: its assignment, and target, done and health over it', async () => {
+    const all = (await app.query(TasksDocument, { filter: { area: TIEFO } }, { token: admin })).tasks.nodes.find((t) => t.id === tombId)!;
+    expect(all.assignments.map((a) => a.area.name)).toEqual(['铁佛镇', '麻石镇']);
+    expect(all.target).toBe(30);
+    const tiefo = all.assignments.find((a) => a.area.name === '铁佛镇')!;
+    const mine = (await app.query(TasksDocument, {}, { token: tiefoOp })).tasks.nodes.find((t) => t.id === tombId)!;
+    expect(mine.assignments.map((a) => a.area.name)).toEqual(['铁佛镇']);
+    expect(mine).toMatchObject({ target: tiefo.target, done: tiefo.done });
+    const byId = await app.query<{ task: { target: number; done: number; assignments: { id: string }[] } }, never>(
+      `{ task(id: "${tombId}") { target done assignments { id } } }`,
+      undefined,
+      { token: tiefoOp },
+    );
+    expect(byId.task).toEqual({ target: tiefo.target, done: tiefo.done, assignments: [{ id: tiefoAssignment.id }] });
+    // Another township's share is not theirs to read, alone or in a batch (which still returns the rest).
+    const other = await app.request<{ nodes: ({ id: string } | null)[] }, never>(
+      `{ nodes(ids: ["${mashiAssignment.id}", "${tiefoAssignment.id}"]) { id } }`,
+      undefined,
+      { token: tiefoOp },
+    );
+    expect(other.data?.nodes).toEqual([null, { id: tiefoAssignment.id }]);
+    expect(other.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['nodes', 0], 'FORBIDDEN']]);
+  });
+
   it('pages through tasks with cursors', async () => {
     const first = await app.query(TasksDocument, { first: 1 }, { token: admin });
     expect(first.tasks).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });

@@ -63,6 +63,11 @@ describe('assertCanRead', () => {
     expect(() => assertCanRead(viewer(Role.VIEWER, '511921101000'), '511921102000')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
     expect(() => assertCanRead(null, '511921000000')).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
   });
+
+  it('does not say where the refused thing lies (for an object fetched by ID, that would be a leak)', () => {
+    expect(() => assertCanRead(viewer(Role.VIEWER, '511921101000'), '511921102001')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('511921102') }));
+    expect(() => assertCanWrite(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921102001')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('511921102') }));
+  });
 });
 
 describe('section-owned work items (tasks, projects)', () => {

@@ -54,6 +54,12 @@ export function readRange(viewer: Viewer | null): [string, string] | null {
   return [prefix.padEnd(12, '0'), prefix.padEnd(12, '9')];
 }
 
+/**
+ * Roles that may see sensitive items — audit rectification (审计整改), supervision
+ * (督办), the monthly report and their events; VIEWER and VILLAGE_OPERATOR may not.
+ */
+export const SENSITIVE_READERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
+
 /** Roles that may write at all; VIEWER never writes. */
 const WRITERS = new Set([Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR]);
 
@@ -73,7 +79,8 @@ export function assertCanRead(viewer: Viewer | null, areaCode: string, roles?: R
     throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not read this`);
   }
   if (!inViewerSubtree(who, areaCode)) {
-    throw new DomainError(ErrorCode.FORBIDDEN, `Area ${areaCode} is outside your area ${who.areaCode}`);
+    // Not naming `areaCode`: for an object fetched by ID it would tell where that object lies.
+    throw new DomainError(ErrorCode.FORBIDDEN, `This lies outside your area ${who.areaCode}`);
   }
   return who;
 }
@@ -88,7 +95,7 @@ export function assertCanWrite(viewer: Viewer | null, areaCode: string, roles?: 
   const allowed = roles ? roles.includes(who.role) : WRITERS.has(who.role);
   if (!allowed) throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not make this change`);
   if (!inViewerSubtree(who, areaCode)) {
-    throw new DomainError(ErrorCode.FORBIDDEN, `Area ${areaCode} is outside your area ${who.areaCode}`);
+    throw new DomainError(ErrorCode.FORBIDDEN, `This lies outside your area ${who.areaCode}`);
   }
   return who;
 }

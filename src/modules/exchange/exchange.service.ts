@@ -344,7 +344,7 @@ export class ExchangeService {
         t.areaCode,
         names.get(t.areaCode) ?? '',
         t.ownerSection,
-        t.target,
+        await taskService.target(ctx, t),
         t.unit,
         await taskService.doneAsOf(ctx, t, asOf),
         await taskService.health(ctx, t, asOf),

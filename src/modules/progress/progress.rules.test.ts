@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Role, type Viewer } from '../auth/auth.rules.js';
 import { SubjectKind } from './progress.entity.js';
-import { inScope, mayDeliver, parseProgressCursor, progressCursor, progressScope, scopeKey } from './progress.rules.js';
+import { inScope, mayDeliver, mayReadKind, parseProgressCursor, progressCursor, progressScope, readableKinds, scopeKey } from './progress.rules.js';
 
 const township = '511921101000';
 const range: [string, string] = ['511921101000', '511921101999'];
@@ -29,6 +29,34 @@ describe('progress scope', () => {
     const county = progressScope('511921000000', ['511921000000', '511921999999'], true, null);
     expect(mayDeliver(viewer, county, '511921101001', SubjectKind.TASK)).toBe(true);
     expect(mayDeliver(viewer, county, '511921102001', SubjectKind.TASK)).toBe(false);
+  });
+});
+
+describe('sensitive kinds (审计整改, 督办)', () => {
+  const as = (role: Role): Viewer => ({ sub: 'u', name: 'u', role, areaCode: township });
+  const all = progressScope(township, range, true, null);
+
+  it('reach county admins, section staff and township operators, never viewers or village operators', () => {
+    for (const role of [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]) {
+      expect(mayDeliver(as(role), all, township, SubjectKind.RECTIFICATION)).toBe(true);
+      expect(readableKinds(as(role), null)).toBeNull();
+    }
+    for (const role of [Role.VIEWER, Role.VILLAGE_OPERATOR]) {
+      expect(mayDeliver(as(role), all, township, SubjectKind.RECTIFICATION)).toBe(false);
+      expect(mayDeliver(as(role), all, township, SubjectKind.SUPERVISION)).toBe(false);
+      expect(mayDeliver(as(role), all, township, SubjectKind.FACILITY)).toBe(true);
+      expect(mayReadKind(as(role), SubjectKind.TASK)).toBe(true);
+    }
+  });
+
+  it('are left out of a viewer\'s request for every kind, and refused when asked for by name', () => {
+    const kinds = readableKinds(as(Role.VIEWER), null)!;
+    expect(kinds).toContain(SubjectKind.FACILITY);
+    expect(kinds).not.toContain(SubjectKind.RECTIFICATION);
+    expect(kinds).not.toContain(SubjectKind.SUPERVISION);
+    expect(readableKinds(as(Role.VIEWER), [SubjectKind.TASK])).toEqual([SubjectKind.TASK]);
+    expect(() => readableKinds(as(Role.VILLAGE_OPERATOR), [SubjectKind.TASK, SubjectKind.SUPERVISION])).toThrow(expect.objectContaining({ code: 'FORBIDDEN', field: 'kinds' }));
+    expect(readableKinds(as(Role.TOWNSHIP_OPERATOR), [SubjectKind.SUPERVISION])).toEqual([SubjectKind.SUPERVISION]);
   });
 });
 

@@ -1,7 +1,30 @@
 import { encodeCursor } from '../../common/connection.js';
-import { badInput } from '../../common/errors.js';
-import { inViewerSubtree, type Viewer } from '../auth/auth.rules.js';
-import type { SubjectKind } from './progress.entity.js';
+import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
+import { inViewerSubtree, SENSITIVE_READERS, type Viewer } from '../auth/auth.rules.js';
+import { SubjectKind } from './progress.entity.js';
+
+/**
+ * Kinds of event about sensitive items (审计整改, 督办): their summaries name the
+ * finding and the person responsible, so only {@link SENSITIVE_READERS} receive them.
+ */
+export const SENSITIVE_KINDS: readonly SubjectKind[] = [SubjectKind.RECTIFICATION, SubjectKind.SUPERVISION];
+
+/** Whether the viewer's role may see events of `kind`. */
+export function mayReadKind(viewer: Viewer, kind: SubjectKind): boolean {
+  return SENSITIVE_READERS.includes(viewer.role) || !SENSITIVE_KINDS.includes(kind);
+}
+
+/**
+ * The kinds a viewer's request may deliver: as asked (all when none are named)
+ * for sensitive readers; for other roles, every kind but the sensitive ones, and
+ * FORBIDDEN when they name a sensitive kind.
+ */
+export function readableKinds(viewer: Viewer, kinds: SubjectKind[] | null | undefined): SubjectKind[] | null {
+  if (SENSITIVE_READERS.includes(viewer.role)) return kinds?.length ? kinds : null;
+  const refused = (kinds ?? []).filter((kind) => SENSITIVE_KINDS.includes(kind));
+  if (refused.length) throw new DomainError(ErrorCode.FORBIDDEN, `${viewer.role} may not see events about ${refused.join(', ')}`, 'kinds');
+  return kinds?.length ? kinds : Object.values(SubjectKind).filter((kind) => !SENSITIVE_KINDS.includes(kind));
+}
 
 /**
  * What one reader of the stream may receive: a code range (a subtree, or one
@@ -39,7 +62,7 @@ export function inScope(scope: ProgressScope, areaCode: string, kind: SubjectKin
  * in-memory check after the SQL filter, so a bug in one cannot leak an event.
  */
 export function mayDeliver(viewer: Viewer, scope: ProgressScope, areaCode: string, kind: SubjectKind): boolean {
-  return inScope(scope, areaCode, kind) && inViewerSubtree(viewer, areaCode);
+  return inScope(scope, areaCode, kind) && inViewerSubtree(viewer, areaCode) && mayReadKind(viewer, kind);
 }
 
 /** The resume cursor of an event: the same opaque form as a connection's edge cursors. */

@@ -7,7 +7,7 @@ import { assertCanRead, readRange, requireViewer, type Viewer } from '../auth/au
 import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressAction, type ProgressUpdate, type ProgressUpdateRow, type SubjectKind } from './progress.entity.js';
 import { progressHubOf } from './progress.hub.js';
 import type { ProgressScopeArgs, ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
-import { parseProgressCursor, progressScope, type ProgressScope } from './progress.rules.js';
+import { mayReadKind, parseProgressCursor, progressScope, readableKinds, type ProgressScope } from './progress.rules.js';
 
 /** The PostgreSQL channel on which each committed event's sequence number is announced. */
 export const PROGRESS_CHANNEL = 'civgraph_progress';
@@ -69,15 +69,17 @@ export class ProgressService {
   /**
    * The scope of a request for `area`'s events. Anonymous callers get
    * UNAUTHENTICATED, an area outside the viewer's subtree FORBIDDEN, an unknown
-   * area NOT_FOUND.
+   * area NOT_FOUND; roles that may not see sensitive items get no events about
+   * them (and FORBIDDEN when they ask for them by kind).
    */
   async scope(ctx: Context, args: ProgressScopeArgs): Promise<{ viewer: Viewer; scope: ProgressScope }> {
     requireViewer(ctx.viewer);
     const code = normalizeCode(args.area, 'area');
     const viewer = assertCanRead(ctx.viewer, code);
+    const kinds = readableKinds(viewer, args.kinds);
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${args.area}`, 'area');
-    return { viewer, scope: progressScope(code, subtreeRange(code, area.level), args.includeDescendants ?? true, args.kinds) };
+    return { viewer, scope: progressScope(code, subtreeRange(code, area.level), args.includeDescendants ?? true, kinds) };
   }
 
   /** History in sequence order, after a cursor: the same cursors as the subscription. */
@@ -101,13 +103,15 @@ export class ProgressService {
     return toPage(rows.map(progressUpdateFromRow), { first: page.first, afterKey: after === null ? null : after.toString() }, (u) => u.sequence, total);
   }
 
-  /** One event by sequence, if the viewer may read its area. */
+  /** One event by sequence, if the viewer may read its area and its kind. */
   async bySequence(ctx: Context, sequence: string): Promise<ProgressUpdate | null> {
     if (!/^\d{1,19}$/.test(sequence)) return null;
     const [row] = await ctx.sql<ProgressUpdateRow>(`select ${PROGRESS_COLUMNS} from progress_update where sequence = ?`, [sequence]);
     if (!row) return null;
-    assertCanRead(ctx.viewer, row.area_code);
-    return progressUpdateFromRow(row);
+    const viewer = assertCanRead(ctx.viewer, row.area_code);
+    const update = progressUpdateFromRow(row);
+    if (!mayReadKind(viewer, update.subjectKind)) throw new DomainError(ErrorCode.FORBIDDEN, `${viewer.role} may not see events about ${update.subjectKind}`);
+    return update;
   }
 
   /**

@@ -8,7 +8,7 @@ import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
+import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { asOfOrToday } from '../task/task.service.js';
@@ -18,7 +18,7 @@ import type { DatedRectification } from './rectification.loaders.js';
 import { canReview, canTransition, closingProblems, isOverdue, RectificationStatus, statusAfterReview } from './rectification.rules.js';
 
 /** Roles that may see audit rectifications and supervision (sensitive); VIEWER and VILLAGE_OPERATOR may not. */
-export const SENSITIVE_READERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
+export { SENSITIVE_READERS };
 
 export const STATUS_LABEL: Record<RectificationStatus, string> = {
   OPEN: '已交办',

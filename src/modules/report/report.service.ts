@@ -4,10 +4,10 @@ import { toGlobalId } from '../../common/global-id.js';
 import { codeRange } from '../../common/scope.js';
 import type { Context } from '../../graphql/context.js';
 import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead } from '../auth/auth.rules.js';
+import { assertCanRead, readRange } from '../auth/auth.rules.js';
 import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
-import { DONE_AS_OF } from '../task/task.loaders.js';
+import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { taskHealth, TaskHealth } from '../task/task.rules.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
 import { renderMarkdown } from './report.render.js';
@@ -77,13 +77,15 @@ export class ReportService {
       }
     }
 
+    // Target and done as the caller sees them (a township's share of a county task), as in `tasks`.
+    const [vlo, vhi] = readRange(viewer)!;
     const tasks = await ctx.sql<{ id: string; title: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number; area_name: string }>(
-      `select t.id::text as id, t.title, t.owner_section, t.target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
+      `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
          from task t join area a on a.code = t.area_code
         where t.start_date <= ?::date
           and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?))
         order by t.deadline, t.id`,
-      [last, last, lo, hi, lo, hi],
+      [vlo, vhi, vlo, vhi, last, vlo, vhi, last, lo, hi, lo, hi],
     );
     const laggingTasks: MonthlyReportItem[] = [];
     const overdueTasks: MonthlyReportItem[] = [];

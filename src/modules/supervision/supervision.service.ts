@@ -13,7 +13,7 @@ import { assertCanRead, assertCanWrite, readRange, Role } from '../auth/auth.rul
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
-import { DONE_AS_OF } from '../task/task.loaders.js';
+import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
 import { asOfOrToday } from '../task/task.service.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
@@ -54,16 +54,18 @@ export class SupervisionService {
   async needsSupervision(ctx: Context, asOfArg: string | null | undefined, area: string | null | undefined): Promise<SupervisionCandidate[]> {
     const viewer = requireSensitiveReader(ctx.viewer);
     const asOf = asOfOrToday(asOfArg);
-    let range = readRange(viewer)!;
+    const [vlo, vhi] = readRange(viewer)!;
+    let range: [string, string] = [vlo, vhi];
     if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
+    // Target and done as the caller sees them: a township's share of a county task is judged on its own.
     const tasks = await ctx.sql<{ id: string; title: string; area_code: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number }>(
-      `select t.id::text as id, t.title, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
+      `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
          from task t, (select ?::text as lo, ?::text as hi) r
         where t.start_date <= ?::date
           and (t.area_code between r.lo and r.hi or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))
           and not exists (select 1 from supervision_action s where s.target_kind = 'Task' and s.target_key = t.id::text and s.issued_on <= ?::date)
         order by t.deadline, t.id`,
-      [asOf, range[0], range[1], asOf, asOf],
+      [vlo, vhi, vlo, vhi, asOf, vlo, vhi, range[0], range[1], asOf, asOf],
     );
     const candidates: SupervisionCandidate[] = [];
     for (const task of tasks) {

@@ -57,7 +57,7 @@ export class Task {
   @Field({ description: '责任股室 — owning section, e.g. 社会事务股.' })
   ownerSection!: string;
 
-  @Field(() => Int, { description: '目标 — target quantity.' })
+  /** The whole target quantity (the sum of every assignment's); exposed as `target` in the caller's view (TaskResolver). */
   target!: number;
 
   @Field({ description: '单位 — unit of the target, e.g. 个, 处.' })
@@ -82,6 +82,8 @@ export class Task {
   /** Done quantity as of {@link listAsOf}, when the task came from a list query. */
   listDone?: number;
   listAsOf?: string;
+  /** The target as the list's caller sees it (see TaskService.target), when the task came from a list query. */
+  visibleTarget?: number;
 }
 
 /** 任务分解 — one area's share of a key task; `done` is the latest recorded progress. */

@@ -19,6 +19,8 @@ import { taskHealth, type TaskCategory, type TaskHealth } from './task.rules.js'
 /** A filtered list of tasks touching one subtree (own area or an assignment in it). */
 export interface TaskListKey {
   range: CodeRange;
+  /** The caller's readable range: done and target count the assignments in it only. */
+  visible: CodeRange;
   asOf: string;
   health: TaskHealth[] | null;
   category: TaskCategory | null;
@@ -27,8 +29,11 @@ export interface TaskListKey {
 }
 
 /**
- * Done quantity of each task as of a date: per assignment, the latest entry
- * dated on or before it, summed. Shared by lists, health and the monthly report.
+ * Done quantity of each task (`t`) as of a date, over its assignments in a code
+ * range — the caller's readable subtree, so a caller below the task's own area
+ * counts only its share: per assignment, the latest entry dated on or before
+ * the date, summed. Parameters: the date, then the range (lo, hi). Shared by
+ * lists, health, supervision candidates and the monthly report.
  */
 export const DONE_AS_OF = `coalesce((
     select sum(p.done)::int from task_assignment a
@@ -36,13 +41,22 @@ export const DONE_AS_OF = `coalesce((
        select tp.done from task_progress tp
         where tp.assignment_id = a.id and tp.as_of <= ?::date
         order by tp.as_of desc, tp.id desc limit 1) p
-     where a.task_id = t.id), 0)`;
+     where a.task_id = t.id and a.area_code between ?::text and ?::text), 0)`;
+
+/**
+ * A task's (`t`) target as seen from a code range (the caller's readable
+ * subtree): the whole target when the task's own area lies in it, else the sum
+ * of its assignments' targets there. Parameters: the range (lo, hi) twice.
+ */
+export const TARGET_IN = `(case when t.area_code between ?::text and ?::text then t.target
+    else coalesce((select sum(x.target)::int from task_assignment x
+                    where x.task_id = t.id and x.area_code between ?::text and ?::text), 0) end)`;
 
 /** Whether a task touches the subtree [lo, hi]: its own area or one of its assignments lies in it. */
 export const TASK_IN_RANGE = `(t.area_code between r.lo and r.hi
     or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))`;
 
-type ListRow = TaskRow & { done_as_of: number; batch_key: string };
+type ListRow = TaskRow & { done_as_of: number; visible_target: number; batch_key: string };
 
 /**
  * Per-request loaders for key tasks; each batch is one statement. Lists are
@@ -72,13 +86,30 @@ export function createTaskLoaders(sql: Sql) {
     return taskIds.map((id) => byTask.get(id)!.map(assignmentFromRow));
   });
 
-  /** Done as of a date, per task; keys with the same date share one statement. */
-  const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string }, number>(
-    (key) => key.asOf,
+  /** A task's assignments in a code range (the caller's readable subtree); keys with the same range share one statement. */
+  const assignmentsIn = groupedLoader<{ taskId: string; range: CodeRange }, TaskAssignment[]>(
+    (key) => key.range.join('-'),
     async (keys) => {
+      const [lo, hi] = keys[0]!.range;
+      const taskIds = [...new Set(keys.map((key) => key.taskId))];
+      const rows = await sql<AssignmentRow>(
+        `select ${ASSIGNMENT_COLUMNS} from task_assignment a
+          where a.task_id = any(?::bigint[]) and a.area_code between ? and ? order by a.task_id, a.area_code`,
+        [taskIds, lo, hi],
+      );
+      const byTask = rowsByKey(taskIds, rows, (row) => row.task_id);
+      return keys.map((key) => byTask.get(key.taskId)!.map(assignmentFromRow));
+    },
+  );
+
+  /** Done as of a date over the assignments in a range, per task; keys with the same date and range share one statement. */
+  const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string; range: CodeRange }, number>(
+    (key) => `${key.asOf}:${key.range.join('-')}`,
+    async (keys) => {
+      const [lo, hi] = keys[0]!.range;
       const rows = await sql<{ id: string; done: number }>(
         `select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`,
-        [keys[0]!.asOf, keys.map((key) => key.taskId)],
+        [keys[0]!.asOf, lo, hi, keys.map((key) => key.taskId)],
       );
       const found = new Map(rows.map((row) => [row.id, row.done]));
       return keys.map((key) => found.get(key.taskId) ?? 0);
@@ -117,19 +148,20 @@ export function createTaskLoaders(sql: Sql) {
     );
   });
 
-  const listGroup = (key: TaskListKey) => JSON.stringify([key.asOf, key.health, key.category, key.ownerSection, key.page]);
+  const listGroup = (key: TaskListKey) => JSON.stringify([key.visible, key.asOf, key.health, key.category, key.ownerSection, key.page]);
 
-  /** Tasks touching each requested subtree: one statement for every key of a group. */
+  /** Tasks touching each requested subtree, with done and target as the caller sees them: one statement for every key of a group. */
   const list = groupedLoader<TaskListKey, Page<Task>>(listGroup, async (keys) => {
-    const { asOf, health, category, ownerSection, page } = keys[0]!;
+    const { visible, asOf, health, category, ownerSection, page } = keys[0]!;
+    const [vlo, vhi] = visible;
     const rows = await sql<ListRow>(
-      `select r.lo || '-' || r.hi as batch_key, ${TASK_COLUMNS}, ${DONE_AS_OF} as done_as_of
+      `select r.lo || '-' || r.hi as batch_key, ${TASK_COLUMNS}, ${DONE_AS_OF} as done_as_of, ${TARGET_IN} as visible_target
          from unnest(?::text[], ?::text[]) as r(lo, hi)
          join task t on ${TASK_IN_RANGE}
         where (?::text is null or t.category = ?::text)
           and (?::text is null or t.owner_section = ?::text)
         order by r.lo, t.id`,
-      [asOf, keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), category, category, ownerSection, ownerSection],
+      [asOf, vlo, vhi, vlo, vhi, vlo, vhi, keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), category, category, ownerSection, ownerSection],
     );
     const byRange = rowsByKey(
       keys.map((key) => key.range.join('-')),
@@ -141,10 +173,11 @@ export function createTaskLoaders(sql: Sql) {
         const task = taskFromRow(row);
         task.listDone = row.done_as_of;
         task.listAsOf = asOf;
+        task.visibleTarget = row.visible_target;
         return task;
       });
       const matching = health
-        ? tasks.filter((task) => health.includes(taskHealth({ ...task, done: task.listDone!, asOf })))
+        ? tasks.filter((task) => health.includes(taskHealth({ ...task, target: task.visibleTarget!, done: task.listDone!, asOf })))
         : tasks;
       const after = page.afterKey === null ? null : BigInt(page.afterKey);
       const rest = after === null ? matching : matching.filter((task) => BigInt(task.key) > after);
@@ -152,7 +185,7 @@ export function createTaskLoaders(sql: Sql) {
     });
   });
 
-  return { byId, assignmentById, assignmentsOfTask, taskDoneAsOf, assignmentDoneAsOf, progressOfAssignment, list };
+  return { byId, assignmentById, assignmentsOfTask, assignmentsIn, taskDoneAsOf, assignmentDoneAsOf, progressOfAssignment, list };
 }
 
 export type TaskLoaders = ReturnType<typeof createTaskLoaders>;

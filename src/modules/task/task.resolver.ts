@@ -53,19 +53,28 @@ export class TaskResolver {
     return ctx.loaders.area.byCode.load(task.areaCode);
   }
 
-  @FieldResolver(() => Int, { description: '累计完成 — done quantity as of a date: the assignments\' latest entries on or before it, summed.' })
+  @FieldResolver(() => Int, {
+    description: '目标 — target quantity: the whole task\'s for a caller whose area holds the task\'s own; for a caller below it, the sum of the assignments in their subtree.',
+  })
+  target(@Root() task: Task, @Ctx() ctx: Context) {
+    return taskService.target(ctx, task);
+  }
+
+  @FieldResolver(() => Int, {
+    description: '累计完成 — done quantity as of a date: the latest entries on or before it of the assignments in the caller\'s subtree, summed (the whole task\'s for a caller whose area holds the task\'s own).',
+  })
   done(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
     return taskService.doneAsOf(ctx, task, asOf);
   }
 
-  @FieldResolver(() => TaskHealth, { description: '进度状态 — health as of a date, derived from the progress history (reproducible for any past date).' })
+  @FieldResolver(() => TaskHealth, { description: '进度状态 — health as of a date, derived from the progress history (reproducible for any past date), of the `target` and `done` the caller sees.' })
   health(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
     return taskService.health(ctx, task, asOf);
   }
 
-  @FieldResolver(() => [TaskAssignment], { description: '任务分解 — per-area assignments, in area-code order.' })
+  @FieldResolver(() => [TaskAssignment], { description: '任务分解 — per-area assignments in the caller\'s subtree, in area-code order (all of them for a caller whose area holds the task\'s own).' })
   assignments(@Root() task: Task, @Ctx() ctx: Context) {
-    return ctx.loaders.task.assignmentsOfTask.load(task.key);
+    return taskService.assignments(ctx, task);
   }
 }
 

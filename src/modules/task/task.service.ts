@@ -8,7 +8,7 @@ import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { normalizeCode } from '../area/area.rules.js';
-import { assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../auth/auth.rules.js';
+import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
@@ -31,6 +31,13 @@ function fail(errors: UserError[]): never {
  * COUNTY_ADMIN and by SECTION_STAFF for their own section's tasks; township
  * operators record progress on their township's assignments. Every change
  * appends exactly one progress event in its transaction.
+ *
+ * A task is readable by every caller whose subtree it touches (its own area or
+ * one of its assignments), but as far as the caller may see it: a caller below
+ * the task's own area (a township operator on a county task) sees only the
+ * assignments in their subtree, and the task's target, done quantity and
+ * health summed over those — never the other townships' shares, nor a total
+ * that counts them.
  */
 export class TaskService {
   /** Whether the caller may read a task: signed in, and the task's area or one of its assignments in the caller's subtree. */
@@ -54,13 +61,31 @@ export class TaskService {
     return this.byKey(ctx, keyOf(id, 'Task', 'id'));
   }
 
+  /** One assignment, when it lies in the caller's subtree (another township's share of a task the caller sees is not theirs to read). */
   async assignmentByKey(ctx: Context, key: string): Promise<TaskAssignment | null> {
+    requireViewer(ctx.viewer);
     if (!/^[1-9]\d{0,17}$/.test(key)) return null;
     const assignment = await ctx.loaders.task.assignmentById.load(key);
     if (!assignment) return null;
-    const task = await ctx.loaders.task.byId.load(assignment.taskKey);
-    await this.assertCanReadTask(ctx, task!);
+    assertCanRead(ctx.viewer, assignment.areaCode);
     return assignment;
+  }
+
+  /** The caller's readable range (the subtree of their area). */
+  private visible(ctx: Context): [string, string] {
+    return readRange(requireViewer(ctx.viewer))!;
+  }
+
+  /** The task's assignments in the caller's subtree, in area-code order. */
+  async assignments(ctx: Context, task: Task): Promise<TaskAssignment[]> {
+    return ctx.loaders.task.assignmentsIn.load({ taskId: task.key, range: this.visible(ctx) });
+  }
+
+  /** The target as the caller sees it: the whole target when they hold the task's area, else the sum of their assignments' targets. */
+  async target(ctx: Context, task: Task): Promise<number> {
+    if (task.visibleTarget !== undefined) return task.visibleTarget;
+    if (inViewerSubtree(requireViewer(ctx.viewer), task.areaCode)) return task.target;
+    return (await this.assignments(ctx, task)).reduce((sum, a) => sum + a.target, 0);
   }
 
   /** Tasks touching `areaCode`'s subtree (default: the caller's area), as of a date, filtered and paged. */
@@ -69,13 +94,15 @@ export class TaskService {
     const page = pageRequest(args);
     const asOf = asOfOrToday(args.asOf);
     const filter = args.filter ?? {};
-    let range = readRange(viewer)!;
+    const visible = readRange(viewer)!;
+    let range = visible;
     for (const code of [areaCode, filter.area == null ? undefined : normalizeCode(filter.area, 'filter.area')]) {
       if (code === undefined) continue;
       range = intersectRanges(range, codeRange(code)) ?? ['1', '0'];
     }
     return ctx.loaders.task.list.load({
       range,
+      visible,
       asOf,
       health: filter.health?.length ? [...filter.health].sort() : null,
       category: filter.category ?? null,
@@ -84,16 +111,18 @@ export class TaskService {
     });
   }
 
+  /** Done as of a date, over the assignments in the caller's subtree. */
   async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined): Promise<number> {
     const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
     if (task.listAsOf === date && task.listDone !== undefined) return task.listDone;
-    return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date });
+    return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date, range: this.visible(ctx) });
   }
 
+  /** Health as of a date, from the target and done quantity the caller sees. */
   async health(ctx: Context, task: Task, asOf: string | null | undefined): Promise<TaskHealth> {
     const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
-    const done = await this.doneAsOf(ctx, task, date);
-    return taskHealth({ target: task.target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
+    const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date), this.target(ctx, task)]);
+    return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
   }
 
   async assignmentDoneAsOf(ctx: Context, assignment: TaskAssignment, asOf: string | null | undefined): Promise<number> {
@@ -259,6 +288,8 @@ function createFreshLoaders(ctx: Context) {
   ctx.loaders.task.byId.clearAll();
   ctx.loaders.task.assignmentById.clearAll();
   ctx.loaders.task.assignmentsOfTask.clearAll();
+  ctx.loaders.task.assignmentsIn.clearAll();
+  ctx.loaders.task.taskDoneAsOf.clearAll();
   return ctx.loaders.task;
 }
 
