@@ -84,6 +84,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     const { project } = await mutate(app, adminOf(place), 'createProject', 'CreateProjectInput', 'project { id }', {
       name: nameOf('Project', place),
       category: 'ELDERLY_CARE',
+      ownerSection: '养老服务股',
       area: PLACES[place],
       plannedInvestment: '1000000.00',
       securedFunding: '500000.00',
