@@ -95,7 +95,7 @@ const RULE_TEXT: Record<TimeAggregation, string> = {
 };
 
 /** 统计指标 — one entry of the indicator catalogue, with its unit and aggregation rules. */
-@ObjectType('Indicator', { implements: Node, description: '统计指标 — an indicator of the catalogue (glossary codes), with its unit and how it aggregates over time and areas.' })
+@ObjectType('Indicator', { implements: Node, simpleResolvers: true, description: '统计指标 — an indicator of the catalogue (glossary codes), with its unit and how it aggregates over time and areas.' })
 export class Indicator {
   @Field({ description: '指标代码 — stable code, e.g. `DIBAO_RURAL`.' })
   code!: string;
@@ -154,7 +154,7 @@ abstract class Valued {
 }
 
 /** One rolled-up figure: an indicator over an area's subtree for a period. */
-@ObjectType('StatValue', { description: '汇总值 — an indicator rolled up over an area\'s subtree for a period, with how many areas it rests on.' })
+@ObjectType('StatValue', { simpleResolvers: true, description: '汇总值 — an indicator rolled up over an area\'s subtree for a period, with how many areas it rests on.' })
 export class StatValue extends Valued {
   areaCode!: string;
 
