@@ -94,6 +94,9 @@ const RULE_TEXT: Record<TimeAggregation, string> = {
   FLOW: '累计数: a quarter or year sums the months of the period; areas are summed.',
 };
 
+// Filled by Indicator.of; a roll-up of a tree hands out thousands of values.
+const INDICATOR_OBJECTS = new Map<string, Indicator>();
+
 /** 统计指标 — one entry of the indicator catalogue, with its unit and aggregation rules. */
 @ObjectType('Indicator', { implements: Node, simpleResolvers: true, description: '统计指标 — an indicator of the catalogue (glossary codes), with its unit and how it aggregates over time and areas.' })
 export class Indicator {
@@ -126,15 +129,23 @@ export class Indicator {
     return `${this.nameZh} — ${this.nameEn}. Unit ${unit}. ${RULE_TEXT[this.timeAggregation]} Reported monthly by each ${this.reportingLevel.toLowerCase()}.`;
   }
 
+  /** The catalogue entry as a GraphQL object: one shared, frozen instance per indicator. */
   static of(def: IndicatorDef): Indicator {
-    return Object.assign(new Indicator(), {
-      code: def.code,
-      nameZh: def.nameZh,
-      nameEn: def.nameEn,
-      unit: def.unit,
-      timeAggregation: def.timeAggregation,
-      reportingLevel: def.reportingLevel as AreaLevel,
-    });
+    let indicator = INDICATOR_OBJECTS.get(def.code);
+    if (!indicator) {
+      indicator = Object.freeze(
+        Object.assign(new Indicator(), {
+          code: def.code,
+          nameZh: def.nameZh,
+          nameEn: def.nameEn,
+          unit: def.unit,
+          timeAggregation: def.timeAggregation,
+          reportingLevel: def.reportingLevel as AreaLevel,
+        }),
+      );
+      INDICATOR_OBJECTS.set(def.code, indicator);
+    }
+    return indicator;
   }
 }
 

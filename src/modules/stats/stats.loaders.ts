@@ -84,7 +84,7 @@ export function observationFromRow(row: Omit<ObservationRow, 'n'>): Observation 
  */
 export function createStatsLoaders(sql: Sql) {
   const rollup = new DataLoader<RollupKey, Awaited<ReturnType<typeof rollUp>>[number], string>((keys) => rollUp(sql, [...keys]), {
-    cacheKeyFn: (key) => JSON.stringify([key.code, key.period.key, key.indicator.code]),
+    cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicator.code}`,
   });
 
   const completeness = new DataLoader<AreaPeriodKey, CompletenessCounts, string>(
