@@ -142,17 +142,19 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
      -- are in their successor's latest figure. They are few (a partial index
      -- holds the dated areas), so they are subtracted afterwards rather than
      -- looked up for every observation.
+     retired as materialized (
+       select r.code, r.valid_to from area r
+        where (r.valid_from is not null or r.valid_to is not null) and r.valid_to is not null
+          and r.code between (select min(lo) from g) and (select max(hi) from g)),
      gone as materialized (
        select g.gn, gk.indicator, sum(a.v) as value, count(*)::int as reported, count(*) filter (where a.demo)::int as demo
-         from area r
+         from retired r
          join g on r.code between g.lo and g.hi and r.valid_to < g.last_day
          join gk on gk.gn = g.gn and gk.agg = 'STOCK'
         cross join lateral (
            select o.value as v, o.source = 'DEMO' as demo from observation o
             where o.area_code = r.code and o.indicator = gk.indicator and o.period_month between g.m_start and g.m_end
             order by o.period_month desc limit 1) a
-        where (r.valid_from is not null or r.valid_to is not null)
-          and r.code between (select min(lo) from g) and (select max(hi) from g)
         group by g.gn, gk.indicator),
      -- Expected reporting areas: an index-only range count of the undated areas,
      -- plus the few dated ones valid in the period (a stock counts those alive at
