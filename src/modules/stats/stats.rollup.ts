@@ -177,8 +177,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
             (case when k.agg = 'FLOW' then ec.expected_flow else ec.expected_stock end)::int as expected
        from k join ec using (gn)
        left join total t on t.gn = k.gn and t.indicator = k.indicator
-       left join gone x on x.gn = k.gn and x.indicator = k.indicator and k.agg = 'STOCK'
-      order by k.n`,
+       left join gone x on x.gn = k.gn and x.indicator = k.indicator and k.agg = 'STOCK'`,
     [
       group.prefix,
       group.start,
@@ -190,9 +189,12 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
       keys.map((key) => key.indicator.timeAggregation),
     ],
   );
-  return rows.map((row) => {
-    const key = keys[Number(row.n) - 1]!;
-    return Object.assign(new StatValue(), {
+  // Unordered rows (sorting them in SQL costs more than placing them here), one per key.
+  const values = new Array<StatValue>(keys.length);
+  for (const row of rows) {
+    const n = Number(row.n) - 1;
+    const key = keys[n]!;
+    values[n] = Object.assign(new StatValue(), {
       areaCode: key.code,
       indicator: Indicator.of(key.indicator),
       unit: key.indicator.unit,
@@ -202,7 +204,8 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
       expectedAreas: row.expected,
       demoAreas: row.demo,
     });
-  });
+  }
+  return values;
 }
 
 /**
