@@ -23,6 +23,7 @@ import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
 import { Role } from '../src/modules/auth/auth.rules.js';
 import { mintToken } from '../src/modules/auth/auth.tokens.js';
+import { SERVER_NODE_FLAGS } from './server-flags.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   const rollups: { label: string; p50: number; max: number }[] = [];
   try {
-    const civgraph = await startProcess('civgraph', process.execPath, ['dist/src/main.js', 'start'], {
+    const civgraph = await startProcess('civgraph', process.execPath, [...SERVER_NODE_FLAGS, 'dist/src/main.js', 'start'], {
       DATABASE_URL: databaseUrl,
       PORT: '0',
       NODE_ENV: 'production',

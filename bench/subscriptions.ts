@@ -33,6 +33,7 @@ import { Role, systemViewer } from '../src/modules/auth/auth.rules.js';
 import { mintToken } from '../src/modules/auth/auth.tokens.js';
 import { ProgressAction, SubjectKind } from '../src/modules/progress/progress.entity.js';
 import { appendProgressUpdate } from '../src/modules/progress/progress.service.js';
+import { SERVER_NODE_FLAGS } from './server-flags.js';
 
 const MAIN = new URL('../src/main.js', import.meta.url).pathname;
 const QUERY = 'subscription ($area: String!, $after: String) { progressUpdated(area: $area, after: $after) { sequence cursor summary } }';
@@ -67,7 +68,7 @@ interface Subscriber {
 async function startServerProcess(databaseUrl: string, secret: string): Promise<{ child: ChildProcess; url: string }> {
   // e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile the server
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, 'start'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, MAIN, 'start'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
