@@ -15,6 +15,8 @@ export function parseDecimal(input: unknown, places = 2): string | null {
   return value.toFixed(places);
 }
 
+const CANONICAL = /^-?(0|[1-9]\d{0,14})\.\d{2}$/;
+
 /**
  * `Decimal`: an exact decimal number as a string, e.g. "1250000.00" (yuan, 2
  * places). Accepts a string or a JSON number with at most 2 decimal places.
@@ -23,6 +25,8 @@ export const DecimalScalar = new GraphQLScalarType({
   name: 'Decimal',
   description: '精确小数 — an exact decimal as a string, e.g. "1250000.00" (money in yuan, 2 places). Never a float.',
   serialize(value) {
+    // Sums of numeric(14,2) come from PostgreSQL already canonical.
+    if (typeof value === 'string' && CANONICAL.test(value)) return value;
     const parsed = parseDecimal(value instanceof Decimal ? value.toString() : value, 20);
     if (parsed === null) throw new GraphQLError(`Decimal cannot represent ${String(value)}`);
     return new Decimal(parsed).toFixed(Math.max(2, new Decimal(parsed).decimalPlaces()));
