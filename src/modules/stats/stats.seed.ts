@@ -92,7 +92,10 @@ export async function seedDemoStatistics(orm: MikroORM, countyCode: string, now 
 export const statsDemoSeeder: DemoSeeder = {
   name: 'statistics',
   run: async (orm, countyCode) => {
-    await seedDemoStatistics(orm, countyCode);
+    const seeded = await seedDemoStatistics(orm, countyCode);
+    // A bulk load: refresh the planner's statistics now, as the area import does,
+    // rather than planning roll-ups on an "empty" table until autovacuum comes by.
+    if (seeded > 0) await orm.em.fork().getConnection().execute('analyze observation');
   },
 };
 
