@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { normalizeCode } from '../area/area.rules.js';
 import { Role, type Viewer } from './auth.rules.js';
@@ -48,25 +48,39 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
  * issuer and audience are checked when configured.
  */
 export function createTokenVerifier(settings: TokenSettings): TokenVerifier | null {
-  let key: Uint8Array | JWTVerifyGetKey;
+  let key: Promise<CryptoKey> | JWTVerifyGetKey;
   let algorithms: string[];
   if (settings.jwksUrl) {
     key = createRemoteJWKSet(new URL(settings.jwksUrl));
     algorithms = ['RS256', 'ES256'];
   } else if (settings.secret) {
-    key = new TextEncoder().encode(settings.secret);
+    // Imported once: jose would import a raw secret again on every verification.
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(settings.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     algorithms = ['HS256'];
   } else {
     return null;
   }
+  // A token that verified holds until its expiry (JWTs carry no revocation), so
+  // the same token string is not verified again on every request. Only tokens
+  // with an expiry are kept, and only until it; the map is bounded.
+  const verified = new Map<string, Identity & { expiresAt: number }>();
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now() / 1000) return known;
+    if (known) verified.delete(token);
     try {
-      const { payload } = await jwtVerify(token, key as Uint8Array, {
+      const verifyKey = typeof key === 'function' ? key : await key;
+      const { payload } = await jwtVerify(token, verifyKey as CryptoKey, {
         algorithms,
         issuer: settings.issuer,
         audience: settings.audience,
       });
-      return { viewer: viewerFromClaims(payload), expiresAt: payload.exp };
+      const identity = { viewer: viewerFromClaims(payload), expiresAt: payload.exp };
+      if (identity.expiresAt !== undefined) {
+        if (verified.size >= VERIFIED_TOKENS_KEPT) verified.clear();
+        verified.set(token, identity as Identity & { expiresAt: number });
+      }
+      return identity;
     } catch (error) {
       if (error instanceof DomainError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
@@ -75,6 +89,9 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier | nu
     }
   };
 }
+
+/** How many verified tokens a verifier remembers (a county's users, many times over). */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 /** Mints an HS256 token with civgraph's claims (development and tests). */
 export async function mintToken(
