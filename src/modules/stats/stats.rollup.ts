@@ -25,8 +25,8 @@ const LEAF_MONTHS = `
            select o.area_code, o.indicator, o.value, o.source from observation o
             where o.indicator = any(w.indicators) and o.period_month = w.m_start and o.area_code between w.lo and w.hi
            offset 0) o
-         join g on g.leaf and g.lo = o.area_code and g.m_start = w.m_start
-         join gk on gk.gn = g.gn and gk.indicator = o.indicator`;
+         -- Indicators another leaf asked for come along; the final join to the keys drops them.
+         join g on g.leaf and g.lo = o.area_code and g.m_start = w.m_start`;
 
 /**
  * A quarter's or a year's figure of single reporting areas: per indicator, the
