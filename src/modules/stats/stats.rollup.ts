@@ -105,21 +105,18 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
   // the month-first index. A quarter or a year: per indicator (a scalar
   // indicator keeps observation_rollup_idx's order, so a stock's latest month
   // per area is a streaming backward pass and a flow's sum a streaming group).
-  const perArea = (lo: string, hi: string, indicators: string) =>
-    `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-      where o.indicator = any(${indicators}) and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end`;
-  const perAreaOverMonths = (lo: string, hi: string) =>
-    `(select distinct on (o.area_code) o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-       where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end
-       order by o.area_code desc, o.period_month desc)
-     union all
-     (select o.indicator, o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
-       where gk.agg = 'FLOW' and o.indicator = gk.indicator and o.area_code between ${lo} and ${hi} and o.period_month between g.m_start and g.m_end
-       group by o.indicator, o.area_code)`;
+  const subtree = monthsOnly
+    ? `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+        where o.indicator = any(gi.indicators) and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end`
+    : `(select distinct on (o.area_code) o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+         where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end
+         order by o.area_code desc, o.period_month desc)
+       union all
+       (select o.indicator, o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
+         where gk.agg = 'FLOW' and o.indicator = gk.indicator and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end
+         group by o.indicator, o.area_code)`;
   // What each lateral step iterates over: groups (a month) or group × indicator.
-  const [over, subtree] = monthsOnly
-    ? ['g join gi using (gn)', perArea('g.lo', 'g.hi', 'gi.indicators')]
-    : ['g join gk using (gn)', perAreaOverMonths('g.lo', 'g.hi')];
+  const over = monthsOnly ? 'g join gi using (gn)' : 'g join gk using (gn)';
   const rows = await sql<RollupRow>(
     `with g as materialized (
        select g.gn, g.prefix, g.m_start, g.m_end, g.lvl, g.leaf,
@@ -144,6 +141,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
      -- looked up for every observation.
      retired as materialized (
        select r.code, r.valid_to from area r
+        -- (the first condition is the partial index's predicate, so that it serves)
         where (r.valid_from is not null or r.valid_to is not null) and r.valid_to is not null
           and r.code between (select min(lo) from g) and (select max(hi) from g)),
      gone as materialized (
