@@ -65,8 +65,9 @@ interface RollupRow {
  *
  * Keys are grouped by subtree (a code range `[lo, hi]`), period and reporting
  * level. A subtree is an index-only range scan (`observation_month_idx` for a
- * month, `observation_rollup_idx` per indicator over a quarter or a year); a
- * single reporting area (a tree's villages) is read by a join on its code.
+ * month; over a quarter or a year, per indicator, on that index or
+ * `observation_rollup_idx`); a single reporting area (a tree's villages) is read
+ * by a join on its code.
  * Expected areas are range counts on partial area indexes; retired areas,
  * which are few, are subtracted afterwards. Measured at national scale (3.1
  * million observations): a county's month 2–7 ms, a province's 35–70 ms.
@@ -102,9 +103,9 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
   const monthsOnly = keys.every((key) => key.period.startMonth === key.period.endMonth);
   // Each reporting area's figure for the period, as (indicator, area_code, v, demo).
   // A month: its observations, for all of a group's indicators in one scan of
-  // the month-first index. A quarter or a year: per indicator (a scalar
-  // indicator keeps observation_rollup_idx's order, so a stock's latest month
-  // per area is a streaming backward pass and a flow's sum a streaming group).
+  // the month-first index. A quarter or a year: per indicator, a stock's latest
+  // month per area and a flow's months summed per area (the slow case at a
+  // province's scale: every month of every village is read).
   const subtree = monthsOnly
     ? `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
         where o.indicator = any(gi.indicators) and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end`
