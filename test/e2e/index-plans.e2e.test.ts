@@ -39,16 +39,9 @@ function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
 
 /** Runs `doc`, then EXPLAINs every statement it sent, with the bindings it sent. */
 async function plansOf(doc: string, token: string) {
+  const { result, statements, bindings } = await app.measure(() => app.request(doc, {}, { token }));
+  expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   const knex = app.orm.em.getConnection().getKnex();
-  const sent: { sql: string; bindings: unknown[] }[] = [];
-  const listener = (query: { sql: string; bindings?: unknown[] }) => sent.push({ sql: query.sql, bindings: query.bindings ?? [] });
-  knex.on('query', listener);
-  try {
-    const result = await app.request(doc, {}, { token });
-    expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-  } finally {
-    knex.off('query', listener);
-  }
   const plans: { sql: string; nodes: PlanNode[] }[] = [];
   // The statements as sent (`$n` placeholders), on a connection of the pool.
   const client = knex.client as { acquireConnection(): Promise<PgConnection>; releaseConnection(c: PgConnection): Promise<void> };
@@ -56,8 +49,8 @@ async function plansOf(doc: string, token: string) {
   try {
     await connection.query('begin');
     await connection.query('set local enable_seqscan = off');
-    for (const { sql, bindings } of sent) {
-      const explained = await connection.query(`explain (format json) ${sql}`, bindings);
+    for (const [i, sql] of statements.entries()) {
+      const explained = await connection.query(`explain (format json) ${sql}`, bindings[i]);
       plans.push({ sql, nodes: walk((explained.rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan) });
     }
   } finally {

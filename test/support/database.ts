@@ -41,16 +41,21 @@ export function statementCounter(orm: MikroORM) {
   const knex = orm.em.getConnection().getKnex();
   let count = 0;
   const statements: string[] = [];
-  knex.on('query', (query: { sql: string }) => {
+  const bindings: unknown[][] = [];
+  knex.on('query', (query: { sql: string; bindings?: unknown[] }) => {
     count++;
     statements.push(query.sql);
+    bindings.push(query.bindings ?? []);
   });
   return {
-    /** Runs `work` and returns how many statements it sent, with their text. */
-    async measure<T>(work: () => Promise<T>): Promise<{ result: T; count: number; statements: string[] }> {
+    /**
+     * Runs `work` and returns how many statements it sent, with their text
+     * (`$n` placeholders) and the values bound to each.
+     */
+    async measure<T>(work: () => Promise<T>): Promise<{ result: T; count: number; statements: string[]; bindings: unknown[][] }> {
       const before = count;
       const result = await work();
-      return { result, count: count - before, statements: statements.slice(before) };
+      return { result, count: count - before, statements: statements.slice(before), bindings: bindings.slice(before) };
     },
   };
 }
