@@ -4,8 +4,9 @@ import { groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { subtreeRange, type AreaLevel } from '../area/area.rules.js';
-import { Indicator, Observation, ObservationChange, ObservationSource, ReportingApproval } from './stats.entity.js';
+import { Indicator, Observation, ObservationChange, ObservationSource, ReportingApproval, type StatValue } from './stats.entity.js';
 import { rollUp, type RollupKey } from './stats.rollup.js';
+import { SubtreeRollups, type AreaStatsKey } from './stats.subtree.js';
 import { ApprovalStatus, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type Period } from './stats.rules.js';
 import { ProgressActor } from '../progress/progress.entity.js';
 
@@ -83,9 +84,47 @@ export function observationFromRow(row: Omit<ObservationRow, 'n'>): Observation 
  * statement per level of the tree.
  */
 export function createStatsLoaders(sql: Sql) {
-  const rollup = new DataLoader<RollupKey, Awaited<ReturnType<typeof rollUp>>[number], string>((keys) => rollUp(sql, [...keys]), {
-    cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicator.code}`,
-  });
+  // A month's roll-ups of a county or smaller come from the subtree's figures,
+  // read once per request; the others (and any sum too large to add exactly in
+  // a double) are aggregated in SQL.
+  const subtrees = new SubtreeRollups(sql);
+  const rollup = new DataLoader<RollupKey, StatValue, string>(
+    async (keys) => {
+      const values = new Array<StatValue | undefined>(keys.length);
+      const small = keys.flatMap((key, i) => (SubtreeRollups.accepts(key) ? [i] : []));
+      const fromSubtrees = await subtrees.rollUp(small.map((i) => ({ ...keys[i]!, indicators: [keys[i]!.indicator] })));
+      small.forEach((i, j) => (values[i] = fromSubtrees[j]?.[0]));
+      const rest = keys.flatMap((_, i) => (values[i] ? [] : [i]));
+      if (rest.length > 0) {
+        const aggregated = await rollUp(sql, rest.map((i) => keys[i]!));
+        rest.forEach((i, j) => (values[i] = aggregated[j]));
+      }
+      return values as StatValue[];
+    },
+    { cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicator.code}` },
+  );
+
+  // An area's figures for several indicators: what a tree asks of each node.
+  // One load per area rather than per value.
+  const areaStats = new DataLoader<AreaStatsKey, StatValue[], string>(
+    async (keys) => {
+      const small = keys.flatMap((key, i) => (SubtreeRollups.accepts(key) ? [i] : []));
+      const fromSubtrees = await subtrees.rollUp(small.map((i) => keys[i]!));
+      const values = new Array<StatValue[] | undefined>(keys.length);
+      small.forEach((i, j) => (values[i] = fromSubtrees[j]));
+      return Promise.all(
+        keys.map(async (key, i) => {
+          const found = values[i];
+          if (found) return found;
+          const loaded = await rollup.loadMany(key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator })));
+          const failed = loaded.find((value) => value instanceof Error);
+          if (failed) throw failed;
+          return loaded as StatValue[];
+        }),
+      );
+    },
+    { cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicators.map((indicator) => indicator.code).join(',')}` },
+  );
 
   const completeness = new DataLoader<AreaPeriodKey, CompletenessCounts, string>(
     async (keys) => {
@@ -231,7 +270,7 @@ export function createStatsLoaders(sql: Sql) {
     },
   );
 
-  return { rollup, completeness, missing, approval, observations, history };
+  return { rollup, areaStats, completeness, missing, approval, observations, history };
 }
 
 export type StatsLoaders = ReturnType<typeof createStatsLoaders>;

@@ -64,8 +64,7 @@ export function townshipOf(area: { code: string; level: AreaLevel }): string | n
 export class StatsService {
   async stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<StatValue[]> {
     assertCanRead(ctx.viewer, area.code);
-    const defs = indicatorsOf(indicators);
-    return Promise.all(defs.map((indicator) => ctx.loaders.stats.rollup.load({ code: area.code, level: area.level, period, indicator })));
+    return ctx.loaders.stats.areaStats.load({ code: area.code, level: area.level, period, indicators: indicatorsOf(indicators) });
   }
 
   async series(ctx: Context, area: Area, indicator: string, from: Period, to: Period): Promise<StatValue[]> {
