@@ -43,41 +43,57 @@ export interface AreaStatsKey {
   indicators: readonly IndicatorDef[];
 }
 
+/**
+ * A row of a subtree's read: a reporting area with its figures (`v0`…, one per
+ * indicator asked, and `demo`, a bit per indicator whose figure is demo data),
+ * or a dated area (`level` set), any level, with its validity.
+ */
 interface LeafRow {
-  /** `o`: an observation; `u`: an undated reporting area; `d`: a dated area (any level). */
-  kind: 'o' | 'u' | 'd';
   code: string;
-  indicator: string | null;
-  value: string | null;
-  demo: boolean | null;
+  undated: boolean;
+  demo: number;
   level: string | null;
   valid_from: string | null;
   valid_to: string | null;
+  [value: `v${number}`]: string | null;
 }
 
 /**
- * A subtree's month, read whole: its observations for the indicators, its
- * undated reporting areas and its dated areas, each by an index range scan
- * (`observation_month_idx`, `area_undated_level_code_idx`, `area_dated_code_idx`).
+ * A subtree's month, read whole: one row per area with its figures side by side
+ * (a village's five figures in one row rather than five), read by index range
+ * scans on `observation_month_idx` and `area_undated_level_code_idx`, then the
+ * dated areas on `area_dated_code_idx`. `count` indicators: the `v` columns
+ * follow the order of the array bound first.
  */
-const LEAVES = `
-  select 'o' as kind, o.area_code as code, o.indicator, o.value::text as value, o.source = 'DEMO' as demo,
-         null::text as level, null::text as valid_from, null::text as valid_to
-    from unnest(?::text[], ?::text[]) as r(lo, hi)
-    cross join lateral (
-      select o.area_code, o.indicator, o.value, o.source from observation o
-       where o.indicator = any(?::text[]) and o.period_month = ?::date and o.area_code between r.lo and r.hi) o
-  union all
-  select 'u', a.code, null, null, null, null, null, null
-    from unnest(?::text[], ?::text[]) as r(lo, hi)
-    cross join lateral (
-      select a.code from area a
-       where a.valid_from is null and a.valid_to is null and a.level = ? and a.code between r.lo and r.hi) a
+function leaves(count: number): string {
+  const values = Array.from({ length: count }, (_, k) => `max(o.value) filter (where o.k = ${k})::text as v${k}`);
+  // The figures are read in a CTE of their own so that the month-first index
+  // serves them; grouping straight off the scan would rather walk the primary
+  // key in code order, through every month and indicator of each village.
+  return `
+  with o as materialized (
+    select o.area_code, array_position(?::text[], o.indicator) - 1 as k, o.value, o.source
+      from unnest(?::text[], ?::text[]) as r(lo, hi)
+      cross join lateral (
+        select o.area_code, o.indicator, o.value, o.source from observation o
+         where o.indicator = any(?::text[]) and o.period_month = ?::date and o.area_code between r.lo and r.hi) o)
+  select coalesce(u.code, f.code) as code, u.code is not null as undated, coalesce(f.demo, 0) as demo,
+         null::text as level, null::text as valid_from, null::text as valid_to, ${values.map((_, k) => `f.v${k}`).join(', ')}
+    from (select a.code
+            from unnest(?::text[], ?::text[]) as r(lo, hi)
+            cross join lateral (
+              select a.code from area a
+               where a.valid_from is null and a.valid_to is null and a.level = ? and a.code between r.lo and r.hi) a) u
+    full join (
+      select o.area_code as code, ${values.join(', ')},
+             coalesce(bit_or(1 << o.k) filter (where o.source = 'DEMO'), 0) as demo
+        from o group by o.area_code) f on f.code = u.code
   union all
   -- Dated areas are few: one range over all the subtrees, the areas between them dropped in JS.
-  select 'd', a.code, null, null, null, a.level, a.valid_from::text, a.valid_to::text
+  select a.code, false, 0, a.level, a.valid_from::text, a.valid_to::text${', null'.repeat(count)}
     from area a
    where (a.valid_from is not null or a.valid_to is not null) and a.code between ? and ?`;
+}
 
 const min = (a: string, b: string) => (a < b ? a : b);
 const max = (a: string, b: string) => (a > b ? a : b);
@@ -174,8 +190,20 @@ export class SubtreeRollups {
       const lo = outermost.map((prefix) => prefix.padEnd(12, '0'));
       const hi = outermost.map((prefix) => prefix.padEnd(12, '9'));
       const read: Subtree[] = [];
-      const ready = this.sql<LeafRow>(LEAVES, [lo, hi, [...batch.indicators], batch.month, lo, hi, batch.reportingLevel, lo.reduce(min), hi.reduce(max)]).then(
-        (rows) => sum(read, rows),
+      const indicators = [...batch.indicators];
+      const ready = this.sql<LeafRow>(leaves(indicators.length), [
+        indicators,
+        lo,
+        hi,
+        indicators,
+        batch.month,
+        lo,
+        hi,
+        batch.reportingLevel,
+        lo.reduce(min),
+        hi.reduce(max),
+      ]).then(
+        (rows) => sum(read, indicators, rows),
         (error: unknown) => {
           this.subtrees.splice(0, this.subtrees.length, ...this.subtrees.filter((subtree) => !read.includes(subtree)));
           throw error;
@@ -216,57 +244,56 @@ export class SubtreeRollups {
  * Adds each reporting area and each figure onto every prefix above it within
  * its subtree (the subtrees of one read share a month and a reporting level).
  */
-function sum(subtrees: Subtree[], rows: LeafRow[]): void {
+function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
   const { month, reportingLevel } = subtrees[0]!;
   const lastDay = lastDayOf(month);
   const byPrefix = new Map(subtrees.map((s) => [s.prefix, s]));
-  // The totals an area adds to: its own prefix and each one above it, up to its subtree's root.
-  const chains = new Map<string, PrefixTotals[] | null>();
-  const chainOf = (code: string): PrefixTotals[] | null => {
-    let chain = chains.get(code);
-    if (chain !== undefined) return chain;
-    chain = null;
+  /** The totals an area adds to: its own prefix and each one above it, up to its subtree's root. */
+  const chainOf = (code: string): PrefixTotals[] => {
     const subtree = LENGTHS.map((length) => byPrefix.get(code.slice(0, length))).find(Boolean);
-    if (subtree) {
-      chain = [];
-      for (const length of LENGTHS) {
-        if (length < subtree.prefix.length) continue;
-        const prefix = code.slice(0, length);
-        let totals = subtree.totals.get(prefix);
-        if (!totals) subtree.totals.set(prefix, (totals = { expectedStock: 0, expectedFlow: 0, sums: new Map() }));
-        chain.push(totals);
-      }
+    if (!subtree) return [];
+    const chain: PrefixTotals[] = [];
+    for (const length of LENGTHS) {
+      if (length < subtree.prefix.length) continue;
+      const prefix = code.slice(0, length);
+      let totals = subtree.totals.get(prefix);
+      if (!totals) subtree.totals.set(prefix, (totals = { expectedStock: 0, expectedFlow: 0, sums: new Map() }));
+      chain.push(totals);
     }
-    chains.set(code, chain);
     return chain;
   };
-  const addArea = (code: string, stock: boolean, flow: boolean) => {
-    for (const totals of chainOf(code) ?? []) {
+  const count = (chain: PrefixTotals[], stock: boolean, flow: boolean) => {
+    for (const totals of chain) {
       if (stock) totals.expectedStock += 1;
       if (flow) totals.expectedFlow += 1;
     }
   };
-  // Retired areas are few; a stock leaves out those retired before the month's end.
+  // Dated areas first: a stock leaves out the figures of those retired before the month's end.
   const retiredBeforeEnd = new Set<string>();
   for (const row of rows) {
-    if (row.kind === 'u') addArea(row.code, true, true);
-    else if (row.kind === 'd') {
-      if (row.valid_to !== null && row.valid_to < lastDay) retiredBeforeEnd.add(row.code);
-      if (row.level !== reportingLevel || (row.valid_from !== null && row.valid_from > lastDay)) continue;
-      addArea(row.code, row.valid_to === null || row.valid_to >= lastDay, row.valid_to === null || row.valid_to >= month);
-    }
+    if (row.level === null) continue;
+    if (row.valid_to !== null && row.valid_to < lastDay) retiredBeforeEnd.add(row.code);
+    if (row.level !== reportingLevel || (row.valid_from !== null && row.valid_from > lastDay)) continue;
+    count(chainOf(row.code), row.valid_to === null || row.valid_to >= lastDay, row.valid_to === null || row.valid_to >= month);
   }
+  const stock = indicators.map((code) => INDICATOR_BY_CODE.get(code)!.timeAggregation === TimeAggregation.STOCK);
   for (const row of rows) {
-    if (row.kind !== 'o') continue;
-    const indicator = row.indicator!;
-    if (retiredBeforeEnd.has(row.code) && INDICATOR_BY_CODE.get(indicator)!.timeAggregation === TimeAggregation.STOCK) continue;
-    const cents = centsOf(row.value!);
-    for (const totals of chainOf(row.code)!) {
-      let sum = totals.sums.get(indicator);
-      if (!sum) totals.sums.set(indicator, (sum = { cents: 0, reported: 0, demo: 0 }));
-      sum.cents += cents;
-      sum.reported += 1;
-      if (row.demo) sum.demo += 1;
+    if (row.level !== null) continue;
+    const chain = chainOf(row.code);
+    if (row.undated) count(chain, true, true);
+    const retired = retiredBeforeEnd.has(row.code);
+    for (let k = 0; k < indicators.length; k++) {
+      const value = row[`v${k}`];
+      if (value === null || (retired && stock[k])) continue;
+      const cents = centsOf(value!);
+      const demo = (row.demo >> k) & 1;
+      for (const totals of chain) {
+        let sum = totals.sums.get(indicators[k]!);
+        if (!sum) totals.sums.set(indicators[k]!, (sum = { cents: 0, reported: 0, demo: 0 }));
+        sum.cents += cents;
+        sum.reported += 1;
+        sum.demo += demo;
+      }
     }
   }
 }
