@@ -22,6 +22,16 @@ describe('operationCost', () => {
     expect(operationCost(schema, parse('query($n: Int) { items(first: $n) { nodes { name } } }'), { n: 3 })).toBe(7);
   });
 
+  it('prices a document once per operation and variables, never across them', () => {
+    const document = parse('query A($n: Int) { items(first: $n) { nodes { name } } } query B { items(first: 1) { nodes { name } } }');
+    expect(operationCost(schema, document, { n: 3 }, 'A')).toBe(7);
+    expect(operationCost(schema, document, { n: 50 }, 'A')).toBe(101);
+    expect(operationCost(schema, document, {}, 'B')).toBe(3);
+    expect(operationCost(schema, document, { n: 3 }, 'A')).toBe(7);
+    // More combinations than remembered: still priced right.
+    for (let n = 1; n <= 150; n++) expect(operationCost(schema, document, { n }, 'A')).toBe(1 + 2 * n);
+  });
+
   it('honours a field complexity declared on the field', () => {
     expect(operationCost(schema, parse('{ report }'), {})).toBe(1000);
   });

@@ -81,9 +81,27 @@ const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity
 
 const estimators = [fieldExtensionsEstimator(), connectionEstimator, simpleEstimator({ defaultComplexity: 1 })];
 
+/**
+ * Costs already computed, per parsed document (Apollo and graphql-ws keep a
+ * document per distinct query text, so a dashboard's repeated query is priced
+ * once), then per operation name and variables.
+ */
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+/** Variable combinations remembered per document; a document asked with more starts over. */
+const COSTS_PER_DOCUMENT = 100;
+
 /** The estimated cost of an operation (needs the variables, so it runs after validation). */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
-  return getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
+  let known = costs.get(document);
+  if (!known) costs.set(document, (known = new Map()));
+  const key = `${operationName ?? ''}|${variables ? JSON.stringify(variables) : ''}`;
+  let cost = known.get(key);
+  if (cost === undefined) {
+    cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined, estimators });
+    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, cost);
+  }
+  return cost;
 }
 
 /** The error for an operation over the cost limit; null when within it. */
