@@ -41,3 +41,17 @@ describe('loadConfig: guard settings', () => {
     expect(() => loadConfig({ GRAPHQL_MAX_COST: 'lots' })).toThrow(/GRAPHQL_MAX_COST/);
   });
 });
+
+describe('loadConfig: GRAPHQL_EXECUTOR', () => {
+  it('compiles with graphql-jit unless told to interpret with graphql-js', () => {
+    expect(loadConfig({}).graphqlExecutor).toBe('jit');
+    expect(loadConfig({ GRAPHQL_EXECUTOR: '' }).graphqlExecutor).toBe('jit');
+    expect(loadConfig({ GRAPHQL_EXECUTOR: 'jit' }).graphqlExecutor).toBe('jit');
+    expect(loadConfig({ GRAPHQL_EXECUTOR: 'graphql-js' }).graphqlExecutor).toBe('graphql-js');
+  });
+
+  it('refuses any other value, naming the allowed ones', () => {
+    expect(() => loadConfig({ GRAPHQL_EXECUTOR: 'JIT' })).toThrow(ConfigError);
+    expect(() => loadConfig({ GRAPHQL_EXECUTOR: 'fast' })).toThrow('GRAPHQL_EXECUTOR must be one of jit, graphql-js, got "fast"');
+  });
+});

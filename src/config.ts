@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, type Limits } from './graphql/limits.js';
+import { GRAPHQL_EXECUTORS, type GraphqlExecutor } from './graphql/executor.js';
 import type { RateLimit } from './server/rate-limit.js';
 
 /**
@@ -24,6 +25,8 @@ export interface Config {
   nodeEnv: string;
   /** Whether the schema may be introspected (on by default outside production; GRAPHQL_INTROSPECTION overrides). */
   introspection: boolean;
+  /** What executes HTTP operations: `jit` (graphql-jit's compiled queries, the default) or `graphql-js`. */
+  graphqlExecutor: GraphqlExecutor;
   /** HS256 secret for bearer tokens. */
   jwtSecret: string | undefined;
   /** JWKS URL of an identity provider (RS256/ES256); takes precedence over the secret. */
@@ -98,6 +101,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`GRAPHQL_INTROSPECTION must be true or false, got "${introspectionRaw}"`);
   }
 
+  const graphqlExecutor = (env.GRAPHQL_EXECUTOR || 'jit') as GraphqlExecutor;
+  if (!GRAPHQL_EXECUTORS.includes(graphqlExecutor)) {
+    problems.push(`GRAPHQL_EXECUTOR must be one of ${GRAPHQL_EXECUTORS.join(', ')}, got "${env.GRAPHQL_EXECUTOR}"`);
+  }
+
   const jwtSecret = env.JWT_SECRET || undefined;
   if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
   const jwtJwksUrl = env.JWT_JWKS_URL || undefined;
@@ -127,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedCounty,
     nodeEnv,
     introspection: introspectionRaw === 'true',
+    graphqlExecutor,
     jwtSecret,
     jwtJwksUrl,
     jwtIssuer: env.JWT_ISSUER || undefined,

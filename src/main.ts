@@ -130,6 +130,7 @@ async function start(config: Config): Promise<void> {
     port: config.port,
     host: config.host,
     introspection: config.introspection,
+    executor: config.graphqlExecutor,
     verifier,
     corsOrigins: config.corsOrigins,
     limits: config.limits,

@@ -136,7 +136,9 @@ export function connectionType<T extends object>(name: string, nodeType: ClassTy
     @Field(() => PageInfo, { description: 'Paging information.' })
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: `Number of ${what}s in the whole connection, across all pages.` })
+    // A resolver, not a plain read (`simple: false`): the count may be a promise, which graphql-jit,
+    // unlike graphql-js, does not await in a field without a resolver.
+    @Field(() => Int, { simple: false, description: `Number of ${what}s in the whole connection, across all pages.` })
     totalCount!: number;
   }
   return Connection;

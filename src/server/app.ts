@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, type Limits } from '../graphql/limits.js';
+import type { GraphqlExecutor } from '../graphql/executor.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { civgraphSchema } from '../graphql/schema.js';
 import { createHttpApp } from './http.js';
@@ -30,6 +31,8 @@ export async function startServer(options: {
   port: number;
   host?: string;
   introspection?: boolean;
+  /** What executes HTTP operations (default `jit`); graphql-ws and SSE always use graphql-js. */
+  executor?: GraphqlExecutor;
   verifier?: TokenVerifier | null;
   corsOrigins?: string[];
   /** Abuse limits per operation, on both transports. */
@@ -52,6 +55,8 @@ export async function startServer(options: {
   const introspection = options.introspection ?? true;
   // One LISTEN connection per process wakes every subscription of this process.
   const progressHub = await acquireProgressHub(options.orm, options.progressHub);
+  // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
+  // mostly subscriptions, each event a small selection, where compiling buys little.
   const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
   const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection });
   const metrics = createMetrics(options.orm, () => ws.counts());
@@ -62,6 +67,7 @@ export async function startServer(options: {
     schema,
     orm: options.orm,
     introspection,
+    executor: options.executor ?? 'jit',
     verifier,
     corsOrigins: options.corsOrigins ?? [],
     limits,

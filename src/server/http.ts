@@ -12,6 +12,7 @@ import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
 import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
+import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
 import { healthRouter } from './health.js';
@@ -79,6 +80,8 @@ export async function createHttpApp(options: {
   schema: GraphQLSchema;
   orm: MikroORM;
   introspection: boolean;
+  /** What executes operations: graphql-jit's compiled queries or graphql-js. */
+  executor: GraphqlExecutor;
   verifier: TokenVerifier | null;
   corsOrigins: string[];
   metrics: Metrics;
@@ -90,7 +93,8 @@ export async function createHttpApp(options: {
   routes?: [path: string, handler: express.RequestHandler][];
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
   const apollo = new ApolloServer<Context>({
-    schema: options.schema,
+    // graphql-jit comes in as a gateway, which then supplies the schema (Apollo takes one or the other).
+    ...(options.executor === 'jit' ? { gateway: jitGateway(options.schema) } : { schema: options.schema }),
     introspection: options.introspection,
     formatError,
     includeStacktraceInErrorResponses: false,

@@ -6,6 +6,7 @@ import { importAreas } from '../../src/modules/area/area.import.js';
 import type { Role } from '../../src/modules/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/modules/auth/auth.tokens.js';
 import type { Limits } from '../../src/graphql/limits.js';
+import type { GraphqlExecutor } from '../../src/graphql/executor.js';
 import { startServer } from '../../src/server/app.js';
 import type { RateLimit } from '../../src/server/rate-limit.js';
 import type { GraphQLSchema } from 'graphql';
@@ -20,7 +21,7 @@ export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: str
  * A running civgraph for one test file: its own migrated database holding the
  * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
  */
-export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean } = {}) {
+export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean; executor?: GraphqlExecutor } = {}) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
@@ -33,6 +34,7 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     rateLimit: options.rateLimit,
     schema: options.schema,
     introspection: options.introspection,
+    executor: options.executor,
   });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];

@@ -1,0 +1,197 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { GraphQLError, print } from 'graphql';
+import * as graphqlJit from 'graphql-jit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { toGlobalId } from '../../src/common/global-id.js';
+import { seedDemo } from '../../src/db/seed.js';
+import { createTokenVerifier } from '../../src/modules/auth/auth.tokens.js';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
+import { AreaProjectsDocument, CreateFacilityDocument, StatsTreeDocument } from '../graphql/generated/graphql.js';
+
+// Counts compilations; compiles as graphql-jit does unless a test says otherwise.
+vi.mock('graphql-jit', async (importOriginal) => {
+  const original = await importOriginal<typeof import('graphql-jit')>();
+  return { ...original, compileQuery: vi.fn(original.compileQuery) };
+});
+const compileQuery = vi.mocked(graphqlJit.compileQuery);
+beforeEach(() => {
+  compileQuery.mockClear();
+});
+
+// Two servers on one database: graphql-jit (the default) and graphql-js.
+let app: TestApp;
+let interpreted: RunningServer;
+let admin = '';
+beforeAll(async () => {
+  const schema = await probeSchema();
+  app = await startTestApp({ schema, executor: 'jit' });
+  await createProbeTable(app.orm);
+  await seedDemo(app.orm, '511921000000');
+  interpreted = await startServer({ orm: app.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }), schema, executor: 'graphql-js' });
+  admin = await app.token('COUNTY_ADMIN', '511921');
+});
+afterAll(async () => {
+  await interpreted?.close();
+  await app?.close();
+});
+
+const rows = <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
+
+type Document = TypedDocumentNode<unknown, never> | string;
+
+/** The raw answer (status and body text) to a POST, with a fixed request id (masked errors carry it). */
+async function post(url: string, document: Document, variables?: object, token?: string, operationName?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': 'executor-parity', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables, operationName }),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Asserts both servers answer byte for byte the same; returns graphql-jit's answer, parsed. */
+async function sameAnswer(document: Document, variables?: object, token?: string, operationName?: string) {
+  const byJit = await post(app.url, document, variables, token, operationName);
+  const byGraphqlJs = await post(interpreted.url, document, variables, token, operationName);
+  expect(byJit).toEqual(byGraphqlJs);
+  return { status: byJit.status, ...(JSON.parse(byJit.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] }) };
+}
+
+/** Whether every compilation since the last test gave a compiled query (graphql-jit executed, not graphql-js). */
+const compiled = () => compileQuery.mock.results.length > 0 && compileQuery.mock.results.every((result) => graphqlJit.isCompiledQuery(result.value));
+
+const lastMonth = () => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+};
+
+describe('graphql-jit answers as graphql-js', () => {
+  it('the county tree with rolled-up statistics', async () => {
+    const answer = await sameAnswer(StatsTreeDocument, { code: '511921', period: lastMonth() }, admin);
+    expect(compiled()).toBe(true);
+    const townships = answer.data.area.children.nodes as { stats: { persons: number | null; amount: string | null }[]; children: { nodes: unknown[] } }[];
+    expect(townships).toHaveLength(33);
+    expect(townships.flatMap((t) => t.children.nodes)).toHaveLength(367);
+    // Figures of both kinds: Int persons and Decimal amounts.
+    expect(answer.data.area.stats.some((s: { persons: number | null }) => s.persons! > 0)).toBe(true);
+    expect(answer.data.area.stats.some((s: { amount: string | null }) => /^\d+\.\d{2}$/.test(s.amount ?? ''))).toBe(true);
+  });
+
+  it('`nodes` with an ID the caller may not read: that item null, FORBIDDEN at its path, the others there', async () => {
+    const facilities = await rows<{ id: string; area_code: string }>(`select id::text, area_code from facility order by id`);
+    const own = facilities[0]!;
+    const township = own.area_code.slice(0, 9);
+    const other = facilities.find((f) => !f.area_code.startsWith(township))!;
+    const token = await app.token('TOWNSHIP_OPERATOR', township);
+    const ids = [toGlobalId('Facility', own.id), toGlobalId('Facility', other.id), toGlobalId('Area', '511921000000'), toGlobalId('Facility', '999999999')];
+    const answer = await sameAnswer(
+      'query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Facility { name beds openedOn area { code } } ... on Area { code validFrom } } }',
+      { ids },
+      token,
+    );
+    expect(compiled()).toBe(true);
+    expect(answer.data.nodes.map((n: { __typename: string } | null) => n?.__typename ?? null)).toEqual(['Facility', null, 'Area', null]);
+    expect(answer.errors).toEqual([expect.objectContaining({ path: ['nodes', 1], extensions: { code: 'FORBIDDEN' } })]);
+  });
+
+  it('a mutation answering userErrors, writing nothing', async () => {
+    const [before] = await rows<{ n: number }>('select count(*)::int as n from facility');
+    const input = { area: '511921101', name: ' ', type: 'NURSING_HOME', operatingModel: 'PUBLIC', beds: 10, occupiedBeds: 20 };
+    const answer = await sameAnswer(CreateFacilityDocument as Document, { input }, admin);
+    expect(compiled()).toBe(true);
+    expect(answer.data.createFacility.facility).toBeNull();
+    expect(answer.data.createFacility.userErrors.length).toBeGreaterThan(0);
+    expect(await rows('select count(*)::int as n from facility')).toEqual([before]);
+  });
+
+  it('an unexpected failure: masked, with the request id', async () => {
+    const answer = await sameAnswer(RECORD_PROBE, { input: { areaCode: '511921101001', note: 'x', crash: true } }, admin);
+    expect(compiled()).toBe(true);
+    expect(answer.errors).toEqual([expect.objectContaining({ message: 'Internal server error', path: ['recordProbe'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'executor-parity' } })]);
+  });
+
+  it.each([
+    ['a period that is not one', { code: '511921', period: '2026-13' }],
+    ['a list of strings given a number', { code: '511921', period: '2026-05', indicators: 5 }],
+    ['a missing required variable', { code: '511921' }],
+  ])('refused variables: %s (400 BAD_USER_INPUT)', async (_, variables) => {
+    const answer = await sameAnswer(StatsTreeDocument, variables as never, admin);
+    expect(answer.status).toBe(400);
+    expect(answer.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('@include and @skip on fragments of the Node interface', async () => {
+    const query = `query Skip($id: ID!, $names: Boolean!, $noCode: Boolean!) {
+      node(id: $id) {
+        __typename
+        ... on Node { id }
+        ...AreaNames @include(if: $names)
+        ... on Area @skip(if: $noCode) { code level }
+      }
+    }
+    fragment AreaNames on Area { name shortName children(first: 2) { totalCount nodes { id name code @skip(if: $noCode) } } }`;
+    for (const [names, noCode] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+      const answer = await sameAnswer(query, { id: toGlobalId('Area', '511921000000'), names, noCode });
+      expect('name' in answer.data.node).toBe(names);
+      expect('code' in answer.data.node).toBe(!noCode);
+    }
+    expect(compileQuery).toHaveBeenCalledTimes(1);
+    expect(compiled()).toBe(true);
+  });
+
+  it('a fragment spread twice under opposite conditions (left to graphql-js)', async () => {
+    const answer = await sameAnswer(
+      `query($on: Boolean!) { area(code: "511921") { ...Names @skip(if: $on) ...Names @include(if: $on) } } fragment Names on Area { name shortName }`,
+      { on: true },
+    );
+    expect(compileQuery).not.toHaveBeenCalled();
+    expect(answer.data.area).toEqual({ name: '通江县', shortName: '通江县' });
+  });
+
+  it('money and dates, a connection with its total and cursors', async () => {
+    const answer = await sameAnswer(AreaProjectsDocument, { code: '511921', includeDescendants: true, first: 5 }, admin);
+    expect(compiled()).toBe(true);
+    expect(answer.data.area.projects.totalCount).toBeGreaterThan(0);
+    expect(answer.data.area.projects.nodes[0].plannedInvestment).toMatch(/^\d+\.\d{2}$/);
+  });
+
+  it('a total counted only when asked (a promise, in a type of plain fields)', async () => {
+    const answer = await sameAnswer('{ areas(nameContains: "镇", first: 2) { totalCount nodes { name } } }');
+    expect(compiled()).toBe(true);
+    expect(answer.data.areas.totalCount).toBeGreaterThan(2);
+  });
+
+  it('introspection', async () => {
+    await sameAnswer('{ __schema { queryType { name } types { name kind fields(includeDeprecated: true) { name args { name defaultValue } type { name kind ofType { name } } } } } }');
+    await sameAnswer('{ __type(name: "Area") { name interfaces { name } fields { name } } }');
+    expect(compiled()).toBe(true);
+  });
+
+  it('an operation name the document does not have', async () => {
+    const answer = await sameAnswer('query A { __typename }', undefined, undefined, 'B');
+    expect(answer.errors![0]!.message).toBe('Unknown operation named "B".');
+  });
+});
+
+describe('graphql-jit compiles', () => {
+  it('an operation once, however often it is asked', async () => {
+    const query = '{ area(code: "511921") { name compiledOnce: children(first: 3) { nodes { name } } } }';
+    const answers = [];
+    for (let i = 0; i < 3; i += 1) answers.push(await post(app.url, query));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(compileQuery).toHaveBeenCalledTimes(1);
+    expect(compiled()).toBe(true);
+  });
+
+  it('and executes with graphql-js what it cannot compile, with graphql-js\'s answer', async () => {
+    compileQuery.mockReturnValueOnce({ errors: [new GraphQLError('graphql-jit cannot compile this')] });
+    const query = '{ area(code: "511921") { name fallback: children(first: 3) { totalCount nodes { name } } } }';
+    const byJit = await post(app.url, query);
+    expect(byJit).toEqual(await post(interpreted.url, query));
+    expect(JSON.parse(byJit.body).data.area.fallback.nodes).toHaveLength(3);
+    expect(await post(app.url, query)).toEqual(byJit);
+    expect(compileQuery).toHaveBeenCalledTimes(1);
+  });
+});
