@@ -156,7 +156,8 @@ export const INDICATOR_BY_CODE = new Map(INDICATORS.map((i) => [i.code, i]));
 
 /** The catalogue entry for a code, or a BAD_USER_INPUT naming `field`. */
 export function indicatorOf(code: string, field = 'indicator'): IndicatorDef {
-  const found = INDICATOR_BY_CODE.get(code.trim().toUpperCase());
+  // Codes usually arrive canonical (every node of a tree names the same ones).
+  const found = INDICATOR_BY_CODE.get(code) ?? INDICATOR_BY_CODE.get(code.trim().toUpperCase());
   if (!found) throw badInput(field, `Unknown indicator "${code}"; known: ${INDICATORS.map((i) => i.code).join(', ')}`);
   return found;
 }

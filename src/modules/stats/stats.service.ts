@@ -62,7 +62,8 @@ export function townshipOf(area: { code: string; level: AreaLevel }): string | n
  * {@link rollUp}, batched per request by the stats loaders.
  */
 export class StatsService {
-  async stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<StatValue[]> {
+  // Not async: a tree calls it once per node, and the loader's promise is the answer.
+  stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<StatValue[]> {
     assertCanRead(ctx.viewer, area.code);
     return ctx.loaders.stats.areaStats.load({ code: area.code, level: area.level, period, indicators: indicatorsOf(indicators) });
   }

@@ -10,18 +10,17 @@ const MAX_SUBTREE = PREFIX_LENGTH.COUNTY;
 /** The code-prefix lengths of the levels, shallowest first. */
 const LENGTHS = [...new Set(Object.values(PREFIX_LENGTH))].sort((a, b) => a - b);
 
-/** One indicator summed over the reporting areas under a code prefix. */
-interface Sum {
-  cents: number;
-  reported: number;
-  demo: number;
-}
-
-/** What a code prefix (an area) holds: its expected reporting areas and its sums per indicator. */
+/**
+ * What a code prefix (an area) holds: its expected reporting areas, and per
+ * indicator of its subtree's read (by position) the figures summed in cents,
+ * how many areas reported and how many of those are demo data.
+ */
 interface PrefixTotals {
   expectedStock: number;
   expectedFlow: number;
-  sums: Map<string, Sum>;
+  cents: number[];
+  reported: number[];
+  demo: number[];
 }
 
 /** One month of one subtree's reporting areas, summed onto every area inside it. */
@@ -29,7 +28,8 @@ interface Subtree {
   prefix: string;
   month: string;
   reportingLevel: string;
-  indicators: Set<string>;
+  /** Indicator code → its position in the totals' arrays. */
+  indicators: Map<string, number>;
   totals: Map<string, PrefixTotals>;
   /** Settles when the totals are filled: a read in flight serves the keys that arrive meanwhile. */
   ready: Promise<void>;
@@ -146,19 +146,25 @@ export class SubtreeRollups {
    * near its 1e12-yuan cap in many villages), for the caller to roll up in SQL.
    */
   async rollUp(keys: readonly AreaStatsKey[]): Promise<(StatValue[] | undefined)[]> {
-    const missing = keys.filter((key) => key.indicators.some((indicator) => !this.find(key, indicator)));
-    if (missing.length > 0) this.read(missing);
-    const reads = new Set<Promise<void>>();
-    for (const key of keys) for (const indicator of key.indicators) reads.add(this.find(key, indicator)!.ready);
-    await Promise.all(reads);
-    return keys.map((key) => this.valuesOf(key));
+    const prefixes = keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level]));
+    // Per key, the subtree serving each of its indicators.
+    const found = keys.map((key, i) => key.indicators.map((indicator) => this.find(key.period.startMonth, indicator, prefixes[i]!)));
+    const missing = keys.filter((_, i) => found[i]!.includes(undefined));
+    if (missing.length > 0) {
+      this.read(missing);
+      keys.forEach((key, i) => {
+        if (found[i]!.includes(undefined)) found[i] = key.indicators.map((indicator) => this.find(key.period.startMonth, indicator, prefixes[i]!));
+      });
+    }
+    await Promise.all(new Set(found.flatMap((subtrees) => subtrees.map((subtree) => subtree!.ready))));
+    return keys.map((key, i) => this.valuesOf(key, prefixes[i]!, found[i] as Subtree[]));
   }
 
-  /** The subtree read that holds the key's area for the indicator and month. */
-  private find(key: AreaStatsKey, indicator: IndicatorDef, prefix = key.code.slice(0, PREFIX_LENGTH[key.level])): Subtree | undefined {
+  /** The subtree read that holds the area (a code prefix) for the indicator and month. */
+  private find(month: string, indicator: IndicatorDef, prefix: string): Subtree | undefined {
     for (const subtree of this.subtrees) {
       if (
-        subtree.month === key.period.startMonth &&
+        subtree.month === month &&
         subtree.reportingLevel === indicator.reportingLevel &&
         subtree.indicators.has(indicator.code) &&
         prefix.startsWith(subtree.prefix)
@@ -209,31 +215,34 @@ export class SubtreeRollups {
           throw error;
         },
       );
+      const positions = new Map(indicators.map((code, k) => [code, k]));
       for (const prefix of outermost) {
-        read.push({ prefix, month: batch.month, reportingLevel: batch.reportingLevel, indicators: batch.indicators, totals: new Map(), ready });
+        read.push({ prefix, month: batch.month, reportingLevel: batch.reportingLevel, indicators: positions, totals: new Map(), ready });
       }
       this.subtrees.push(...read);
     }
   }
 
-  private valuesOf(key: AreaStatsKey): StatValue[] | undefined {
-    const prefix = key.code.slice(0, PREFIX_LENGTH[key.level]);
+  private valuesOf(key: AreaStatsKey, prefix: string, subtrees: Subtree[]): StatValue[] | undefined {
     const values = new Array<StatValue>(key.indicators.length);
     for (let i = 0; i < key.indicators.length; i++) {
       const indicator = key.indicators[i]!;
-      const totals = this.find(key, indicator, prefix)!.totals.get(prefix);
-      const sum = totals?.sums.get(indicator.code);
+      const subtree = subtrees[i]!;
+      const k = subtree.indicators.get(indicator.code)!;
+      const totals = subtree.totals.get(prefix);
+      const reported = totals ? totals.reported[k]! : 0;
+      const cents = reported > 0 ? totals!.cents[k]! : 0;
       // Values are never negative, so an inexact running sum leaves an unsafe total.
-      if (sum && !Number.isSafeInteger(sum.cents)) return undefined;
+      if (!Number.isSafeInteger(cents)) return undefined;
       const value = new StatValue();
       value.areaCode = key.code;
       value.indicator = Indicator.of(indicator);
       value.unit = indicator.unit;
       value.period = key.period;
-      value.value = sum ? textOf(sum.cents) : null;
-      value.reportedAreas = sum?.reported ?? 0;
-      value.expectedAreas = (indicator.timeAggregation === TimeAggregation.FLOW ? totals?.expectedFlow : totals?.expectedStock) ?? 0;
-      value.demoAreas = sum?.demo ?? 0;
+      value.value = reported > 0 ? textOf(cents) : null;
+      value.reportedAreas = reported;
+      value.expectedAreas = totals ? (indicator.timeAggregation === TimeAggregation.FLOW ? totals.expectedFlow : totals.expectedStock) : 0;
+      value.demoAreas = totals ? totals.demo[k]! : 0;
       values[i] = value;
     }
     return values;
@@ -247,6 +256,8 @@ export class SubtreeRollups {
 function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
   const { month, reportingLevel } = subtrees[0]!;
   const lastDay = lastDayOf(month);
+  const n = indicators.length;
+  const columns = indicators.map((_, k) => `v${k}` as const);
   const byPrefix = new Map(subtrees.map((s) => [s.prefix, s]));
   /** The totals an area adds to: its own prefix and each one above it, up to its subtree's root. */
   const chainOf = (code: string): PrefixTotals[] => {
@@ -257,7 +268,10 @@ function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
       if (length < subtree.prefix.length) continue;
       const prefix = code.slice(0, length);
       let totals = subtree.totals.get(prefix);
-      if (!totals) subtree.totals.set(prefix, (totals = { expectedStock: 0, expectedFlow: 0, sums: new Map() }));
+      if (!totals) {
+        totals = { expectedStock: 0, expectedFlow: 0, cents: new Array<number>(n).fill(0), reported: new Array<number>(n).fill(0), demo: new Array<number>(n).fill(0) };
+        subtree.totals.set(prefix, totals);
+      }
       chain.push(totals);
     }
     return chain;
@@ -282,17 +296,15 @@ function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
     const chain = chainOf(row.code);
     if (row.undated) count(chain, true, true);
     const retired = retiredBeforeEnd.has(row.code);
-    for (let k = 0; k < indicators.length; k++) {
-      const value = row[`v${k}`];
+    for (let k = 0; k < n; k++) {
+      const value = row[columns[k]!];
       if (value === null || (retired && stock[k])) continue;
       const cents = centsOf(value!);
       const demo = (row.demo >> k) & 1;
       for (const totals of chain) {
-        let sum = totals.sums.get(indicators[k]!);
-        if (!sum) totals.sums.set(indicators[k]!, (sum = { cents: 0, reported: 0, demo: 0 }));
-        sum.cents += cents;
-        sum.reported += 1;
-        sum.demo += demo;
+        totals.cents[k] += cents;
+        totals.reported[k] += 1;
+        totals.demo[k] += demo;
       }
     }
   }
