@@ -13,9 +13,11 @@ import { governanceResolvers as grassrootsResolvers } from '../modules/governanc
 import { ProgressResolver } from '../modules/progress/progress.resolver.js';
 import { LiveResolver } from '../modules/live/live.resolver.js';
 import { NodeResolver } from './node.resolver.js';
+import { directFieldResolvers, ResolverInstances } from './direct-resolvers.js';
 import { governanceResolvers } from '../modules/report/governance.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
+const resolverInstances = new ResolverInstances();
 
 // type-graphql insists on a pubSub once a subscription exists. civgraph's
 // subscriptions each bring their own `subscribe` (PostgreSQL LISTEN/NOTIFY, see
@@ -45,7 +47,11 @@ export async function buildCivgraphSchema(extra: Function[] = []): Promise<Graph
     validate: false,
     emitSchemaFile: false,
     pubSub: noPubSub,
+    container: resolverInstances,
   });
+  // No global middlewares and no auth checker (access rules live in the services), so
+  // field resolvers can be called directly; mutations are audited after.
+  directFieldResolvers(built, resolverInstances);
   return auditMutations(built);
 }
 
