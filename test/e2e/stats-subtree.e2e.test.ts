@@ -102,6 +102,23 @@ describe('roll-ups from a subtree read once', () => {
     expect(plain(both.result.flat(2))).toEqual(plain(await rollUp(sql, flat([key(county), key(township)]))));
   });
 
+  it('drops a failed read: the keys waiting on it fail, and the next request for it reads again', async () => {
+    const sql = sqlFor(app.orm.em.fork());
+    let reads = 0;
+    const flaky = (async (text: string, params?: unknown[]) => {
+      reads += 1;
+      if (reads === 1) throw new Error('connection lost');
+      return sql(text, params);
+    }) as typeof sql;
+    const subtrees = new SubtreeRollups(flaky);
+    const county = one({ code: '511921000000', level: AreaLevel.COUNTY }, PREV);
+    const township = one(areas.find((a) => a.level === AreaLevel.TOWNSHIP)!, PREV);
+    const failed = await Promise.allSettled([subtrees.rollUp([county]), subtrees.rollUp([township])]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(plain((await subtrees.rollUp([township])).flat())).toEqual(plain(await rollUp(sql, flat([township]))));
+    expect(reads).toBe(2);
+  });
+
   it('takes a month of a county or smaller only: larger subtrees and longer periods stay in SQL', () => {
     expect(SubtreeRollups.accepts({ level: AreaLevel.COUNTY, period: PREV })).toBe(true);
     expect(SubtreeRollups.accepts({ level: AreaLevel.VILLAGE, period: PREV })).toBe(true);
