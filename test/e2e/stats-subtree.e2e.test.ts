@@ -102,6 +102,14 @@ describe('roll-ups from a subtree read once', () => {
     expect(plain(both.result.flat(2))).toEqual(plain(await rollUp(sql, flat([key(county), key(township)]))));
   });
 
+  it('reads many small subtrees in one statement: every village of the county, without the county', async () => {
+    const sql = sqlFor(app.orm.em.fork());
+    const keys = keysOf(PREV).filter((key) => key.level === AreaLevel.VILLAGE);
+    const villages = await app.measure(() => new SubtreeRollups(sql).rollUp(keys));
+    expect(villages.count).toBe(1);
+    expect(plain(villages.result.flat())).toEqual(plain(await rollUp(sql, flat(keys))));
+  });
+
   it('drops a failed read: the keys waiting on it fail, and the next request for it reads again', async () => {
     const sql = sqlFor(app.orm.em.fork());
     let reads = 0;

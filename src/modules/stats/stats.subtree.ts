@@ -130,7 +130,8 @@ const textOf = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 1
  * Per request: it lives in the request's loaders and is never shared.
  */
 export class SubtreeRollups {
-  private readonly subtrees: Subtree[] = [];
+  /** The subtrees read, by their root's code prefix (a request may read many: a page of villages). */
+  private readonly subtrees = new Map<string, Subtree[]>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -160,16 +161,12 @@ export class SubtreeRollups {
     return keys.map((key, i) => this.valuesOf(key, prefixes[i]!, found[i] as Subtree[]));
   }
 
-  /** The subtree read that holds the area (a code prefix) for the indicator and month. */
+  /** The subtree read that holds the area (a code prefix) for the indicator and month: the area's or an ancestor's. */
   private find(month: string, indicator: IndicatorDef, prefix: string): Subtree | undefined {
-    for (const subtree of this.subtrees) {
-      if (
-        subtree.month === month &&
-        subtree.reportingLevel === indicator.reportingLevel &&
-        subtree.indicators.has(indicator.code) &&
-        prefix.startsWith(subtree.prefix)
-      ) {
-        return subtree;
+    for (const length of LENGTHS) {
+      if (length > prefix.length) break;
+      for (const subtree of this.subtrees.get(prefix.slice(0, length)) ?? []) {
+        if (subtree.month === month && subtree.reportingLevel === indicator.reportingLevel && subtree.indicators.has(indicator.code)) return subtree;
       }
     }
     return undefined;
@@ -191,8 +188,11 @@ export class SubtreeRollups {
       }
     }
     for (const batch of batches.values()) {
-      const all = [...batch.prefixes];
-      const outermost = all.filter((prefix) => !all.some((other) => other !== prefix && prefix.startsWith(other)));
+      // Sorted, an area's descendants follow it: each prefix is kept unless it is inside the last one kept.
+      const outermost: string[] = [];
+      for (const prefix of [...batch.prefixes].sort()) {
+        if (!outermost.length || !prefix.startsWith(outermost.at(-1)!)) outermost.push(prefix);
+      }
       const lo = outermost.map((prefix) => prefix.padEnd(12, '0'));
       const hi = outermost.map((prefix) => prefix.padEnd(12, '9'));
       const read: Subtree[] = [];
@@ -211,15 +211,22 @@ export class SubtreeRollups {
       ]).then(
         (rows) => sum(read, indicators, rows),
         (error: unknown) => {
-          this.subtrees.splice(0, this.subtrees.length, ...this.subtrees.filter((subtree) => !read.includes(subtree)));
+          for (const subtree of read) {
+            const kept = this.subtrees.get(subtree.prefix)!.filter((other) => other !== subtree);
+            if (kept.length) this.subtrees.set(subtree.prefix, kept);
+            else this.subtrees.delete(subtree.prefix);
+          }
           throw error;
         },
       );
       const positions = new Map(indicators.map((code, k) => [code, k]));
       for (const prefix of outermost) {
-        read.push({ prefix, month: batch.month, reportingLevel: batch.reportingLevel, indicators: positions, totals: new Map(), ready });
+        const subtree: Subtree = { prefix, month: batch.month, reportingLevel: batch.reportingLevel, indicators: positions, totals: new Map(), ready };
+        read.push(subtree);
+        const same = this.subtrees.get(prefix);
+        if (same) same.push(subtree);
+        else this.subtrees.set(prefix, [subtree]);
       }
-      this.subtrees.push(...read);
     }
   }
 
