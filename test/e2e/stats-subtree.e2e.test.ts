@@ -162,3 +162,33 @@ describe('roll-ups from a subtree read once', () => {
     expect(county.stats[0]!.persons).toBe(county.children.nodes.reduce((sum, t) => sum + (t.stats[0]!.persons ?? 0), 0));
   });
 });
+
+describe('a stock over a quarter or a year, rolled up in SQL', () => {
+  it('takes each village\'s latest month, also for villages that did not report the last one', async () => {
+    const sql = sqlFor(app.orm.em.fork());
+    const villages = areas.filter((a) => a.level === AreaLevel.VILLAGE);
+    // Ten villages skip the latest month with figures (and three of them the month before too).
+    const latest = NOW.startMonth;
+    for (const [i, village] of villages.slice(20, 30).entries()) {
+      await db(`delete from observation where area_code = ? and period_month >= ?::date - (? * interval '1 month')`, [village.code, latest, i < 3 ? 1 : 0]);
+    }
+    const quarter = parsePeriod(`${NOW.key.slice(0, 4)}Q${Math.ceil(Number(NOW.key.slice(5)) / 3)}`);
+    const year = parsePeriod(NOW.key.slice(0, 4));
+    for (const period of [quarter, year]) {
+      const indicators = INDICATORS.filter((i) => i.timeAggregation === 'STOCK').slice(0, 2);
+      const county = await rollUp(sql, indicators.map((indicator) => ({ code: '511921000000', level: AreaLevel.COUNTY, period, indicator })));
+      // Each village alone takes another path (a primary-key lookup per village): the two must add up.
+      const each = await rollUp(sql, villages.flatMap((village) => indicators.map((indicator) => ({ ...village, period, indicator }))));
+      indicators.forEach((indicator, k) => {
+        const mine = each.filter((_, n) => n % indicators.length === k);
+        const cents = mine.reduce((sum, v) => sum + (v.value === null ? 0 : Math.round(Number(v.value) * 100)), 0);
+        expect([period.key, indicator.code, Math.round(Number(county[k]!.value) * 100), county[k]!.reportedAreas]).toEqual([
+          period.key,
+          indicator.code,
+          cents,
+          mine.reduce((sum, v) => sum + v.reportedAreas, 0),
+        ]);
+      });
+    }
+  });
+});

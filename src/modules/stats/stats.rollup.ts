@@ -46,6 +46,37 @@ const LEAF_PERIODS = `
             having count(*) > 0)) a
         where g.leaf`;
 
+/**
+ * A stock's figure per reporting area over a quarter or a year: its latest month
+ * in the period. Most areas report the latest month anyone reported in the
+ * period (`last`, one descent of the month-first index): those come from one
+ * range of that index. Only the reporting areas without it (found by an
+ * anti-join against that range) are looked up month by month, one primary-key
+ * descent each. Reading every month of every area and keeping the latest took a
+ * province's year about 260 ms per indicator.
+ */
+const LATEST_STOCKS = `
+      (select s.* from (
+         select max(o.period_month) as m from observation o
+          where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.period_month between g.m_start and g.m_end) last
+        cross join lateral (
+          select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
+           where o.indicator = gk.indicator and o.period_month = last.m and o.area_code between g.lo and g.hi
+          union all
+          select gk.indicator, a.code, l.v, l.demo
+            from (select a.code from area a
+                   where a.valid_from is null and a.valid_to is null and a.level = g.lvl and a.code between g.lo and g.hi
+                  union all
+                  select a.code from area a
+                   where (a.valid_from is not null or a.valid_to is not null) and a.level = g.lvl and a.code between g.lo and g.hi) a
+           cross join lateral (
+             select o.value as v, o.source = 'DEMO' as demo from observation o
+              where o.area_code = a.code and o.indicator = gk.indicator and o.period_month >= g.m_start and o.period_month < last.m
+              order by o.period_month desc limit 1) l
+           where not exists (
+             select 1 from observation e
+              where e.indicator = gk.indicator and e.period_month = last.m and e.area_code between g.lo and g.hi and e.area_code = a.code)) s)`;
+
 interface RollupRow {
   n: string;
   value: string | null;
@@ -109,9 +140,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
   const subtree = monthsOnly
     ? `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
         where o.indicator = any(gi.indicators) and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end`
-    : `(select distinct on (o.area_code) o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-         where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end
-         order by o.area_code desc, o.period_month desc)
+    : `${LATEST_STOCKS}
        union all
        (select o.indicator, o.area_code, sum(o.value), bool_or(o.source = 'DEMO') from observation o
          where gk.agg = 'FLOW' and o.indicator = gk.indicator and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end
