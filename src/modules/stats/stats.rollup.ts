@@ -48,20 +48,32 @@ const LEAF_PERIODS = `
 
 /**
  * A stock's figure per reporting area over a quarter or a year: its latest month
- * in the period. Most areas report the latest month anyone reported in the
- * period (`last`, one descent of the month-first index): those come from one
- * range of that index. Only the reporting areas without it (found by an
- * anti-join against that range) are looked up month by month, one primary-key
- * descent each. Reading every month of every area and keeping the latest took a
- * province's year about 260 ms per indicator.
+ * in the period. Reporting areas mostly have the subtree's latest month with
+ * figures (`m1`, found by at most one index probe per month), or, while that
+ * month is still being reported, the month before (`m2`): those come from one
+ * range of the month-first index each, the second less the areas in the first.
+ * Only the areas with neither (anti-joins against both ranges) are looked up
+ * month by month, one primary-key descent each. Reading every month of every
+ * area and keeping the latest took a province's year about 260 ms per indicator.
  */
 const LATEST_STOCKS = `
       (select s.* from (
-         select max(o.period_month) as m from observation o
-          where gk.agg = 'STOCK' and o.indicator = gk.indicator and o.period_month between g.m_start and g.m_end) last
+         select m::date as m1, (m - interval '1 month')::date as m2 from generate_series(g.m_end, g.m_start, interval '-1 month') as m
+          -- A probe per month (LIMIT keeps it one; as EXISTS it became a scan of every month).
+          cross join lateral (
+            select 1 from observation o
+             where o.indicator = gk.indicator and o.period_month = m::date and o.area_code between g.lo and g.hi limit 1) found
+          where gk.agg = 'STOCK'
+          order by m desc limit 1) last
         cross join lateral (
           select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
-           where o.indicator = gk.indicator and o.period_month = last.m and o.area_code between g.lo and g.hi
+           where o.indicator = gk.indicator and o.period_month = last.m1 and o.area_code between g.lo and g.hi
+          union all
+          select o.indicator, o.area_code, o.value, o.source = 'DEMO' from observation o
+           where o.indicator = gk.indicator and o.period_month = last.m2 and last.m2 >= g.m_start and o.area_code between g.lo and g.hi
+             and not exists (
+               select 1 from observation e
+                where e.indicator = gk.indicator and e.period_month = last.m1 and e.area_code between g.lo and g.hi and e.area_code = o.area_code)
           union all
           select gk.indicator, a.code, l.v, l.demo
             from (select a.code from area a
@@ -71,11 +83,11 @@ const LATEST_STOCKS = `
                    where (a.valid_from is not null or a.valid_to is not null) and a.level = g.lvl and a.code between g.lo and g.hi) a
            cross join lateral (
              select o.value as v, o.source = 'DEMO' as demo from observation o
-              where o.area_code = a.code and o.indicator = gk.indicator and o.period_month >= g.m_start and o.period_month < last.m
+              where o.area_code = a.code and o.indicator = gk.indicator and o.period_month >= g.m_start and o.period_month < last.m2
               order by o.period_month desc limit 1) l
            where not exists (
              select 1 from observation e
-              where e.indicator = gk.indicator and e.period_month = last.m and e.area_code between g.lo and g.hi and e.area_code = a.code)) s)`;
+              where e.indicator = gk.indicator and e.period_month in (last.m1, last.m2) and e.area_code between g.lo and g.hi and e.area_code = a.code)) s)`;
 
 interface RollupRow {
   n: string;
