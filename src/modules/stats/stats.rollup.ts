@@ -108,12 +108,14 @@ interface RollupRow {
  *
  * Keys are grouped by subtree (a code range `[lo, hi]`), period and reporting
  * level. A subtree is an index-only range scan (`observation_month_idx` for a
- * month; over a quarter or a year, per indicator, on that index or
- * `observation_rollup_idx`); a single reporting area (a tree's villages) is read
- * by a join on its code.
+ * month; over a quarter or a year, per indicator: a stock as {@link LATEST_STOCKS},
+ * a flow on `observation_rollup_idx`); a single reporting area (a tree's
+ * villages) is read by a join on its code.
  * Expected areas are range counts on partial area indexes; retired areas,
  * which are few, are subtracted afterwards. Measured at national scale (3.1
- * million observations): a county's month 2–7 ms, a province's 35–70 ms.
+ * million observations): a county's month 2–7 ms, a province's 35–70 ms; with a
+ * year of figures for 四川's 34,412 villages, its quarter about 210 ms and its
+ * year about 260 ms (most of it the flow, which sums every month of every village).
  *
  * No permission check: callers filter (the resolver path checks the viewer's
  * subtree; the live-progress feature pushes `statsChanged` per subscriber scope).
@@ -147,8 +149,8 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
   // Each reporting area's figure for the period, as (indicator, area_code, v, demo).
   // A month: its observations, for all of a group's indicators in one scan of
   // the month-first index. A quarter or a year: per indicator, a stock's latest
-  // month per area and a flow's months summed per area (the slow case at a
-  // province's scale: every month of every village is read).
+  // month per area and a flow's months summed per area (the slower case at a
+  // province's scale: a flow reads every month of every village).
   const subtree = monthsOnly
     ? `select o.indicator, o.area_code, o.value as v, o.source = 'DEMO' as demo from observation o
         where o.indicator = any(gi.indicators) and o.area_code between g.lo and g.hi and o.period_month between g.m_start and g.m_end`
