@@ -21,9 +21,9 @@ import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { openDatabase } from '../src/db/orm.js';
 import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
-import { Role } from '../src/modules/auth/auth.rules.js';
-import { mintToken } from '../src/modules/auth/auth.tokens.js';
 import { SERVER_NODE_FLAGS } from './server-flags.js';
+import { Role } from '../src/auth/auth.rules.js';
+import { mintToken } from '../src/auth/auth.tokens.js';
 
 const { values: options } = parseArgs({
   options: {

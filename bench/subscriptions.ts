@@ -29,11 +29,11 @@ import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { ensureDatabase, openDatabase } from '../src/db/orm.js';
 import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
-import { Role, systemViewer } from '../src/modules/auth/auth.rules.js';
-import { mintToken } from '../src/modules/auth/auth.tokens.js';
 import { ProgressAction, SubjectKind } from '../src/modules/progress/progress.entity.js';
 import { appendProgressUpdate } from '../src/modules/progress/progress.service.js';
 import { SERVER_NODE_FLAGS } from './server-flags.js';
+import { Role, systemViewer } from '../src/auth/auth.rules.js';
+import { mintToken } from '../src/auth/auth.tokens.js';
 
 const MAIN = new URL('../src/main.js', import.meta.url).pathname;
 const QUERY = 'subscription ($area: String!, $after: String) { progressUpdated(area: $area, after: $after) { sequence cursor summary } }';

@@ -14,11 +14,11 @@ import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
 import { startServer } from './server/app.js';
-import { Role } from './modules/auth/auth.rules.js';
-import { createTokenVerifier, mintToken } from './modules/auth/auth.tokens.js';
-import { normalizeCode } from './modules/area/area.rules.js';
 import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
 import { runImport } from './modules/exchange/exchange.cli.js';
+import { Role } from './auth/auth.rules.js';
+import { createTokenVerifier, mintToken } from './auth/auth.tokens.js';
+import { normalizeCode } from './common/codes.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 

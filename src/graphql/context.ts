@@ -8,9 +8,9 @@ import { createRectificationLoaders } from '../modules/rectification/rectificati
 import { createSupervisionLoaders } from '../modules/supervision/supervision.loaders.js';
 import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
 import { createProjectLoaders } from '../modules/project/project.loaders.js';
-import type { Viewer } from '../modules/auth/auth.rules.js';
 import { createStatsLoaders } from '../modules/stats/stats.loaders.js';
 import { createGovernanceLoaders } from '../modules/governance/governance.loaders.js';
+import type { Viewer } from '../auth/auth.rules.js';
 
 /** Fresh per operation: DataLoader caches must never outlive the request that filled them. */
 export function createLoaders(sql: Sql) {

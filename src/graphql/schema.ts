@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AreaResolver } from '../modules/area/area.resolver.js';
-import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { AuditActorResolver, AuditResolver } from '../modules/audit/audit.resolver.js';
 import { auditMutations } from '../modules/audit/audit.wrap.js';
 import { AreaFacilitiesResolver, FacilityResolver, FacilitySummaryResolver } from '../modules/facility/facility.resolver.js';
@@ -15,6 +14,7 @@ import { LiveResolver } from '../modules/live/live.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 import { directFieldResolvers, ResolverInstances } from './direct-resolvers.js';
 import { governanceResolvers } from '../modules/report/governance.js';
+import { AuthResolver } from '../modules/viewer/viewer.resolver.js';
 
 let schema: Promise<GraphQLSchema> | undefined;
 const resolverInstances = new ResolverInstances();

@@ -11,7 +11,7 @@ import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
 import { SSE_PATH, sseHandler } from './sse.js';
 import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
-import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
+import type { TokenVerifier } from '../auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
 

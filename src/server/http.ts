@@ -14,13 +14,13 @@ import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
 import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { Viewer } from '../modules/auth/auth.rules.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
-import { bearerToken, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { monthlyReportRouter } from '../modules/report/report.http.js';
 import { exchangeRouter } from '../modules/exchange/exchange.http.js';
 import { webAssetsDir, webConsole, webDashboard } from './web.js';
+import type { Viewer } from '../auth/auth.rules.js';
+import { bearerToken, type TokenVerifier } from '../auth/auth.tokens.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 

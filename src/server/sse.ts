@@ -5,9 +5,9 @@ import { createHandler } from 'graphql-sse/lib/use/express';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
-import { bearerToken, type Identity, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
+import { bearerToken, type Identity, type TokenVerifier } from '../auth/auth.tokens.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';

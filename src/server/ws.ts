@@ -9,8 +9,8 @@ import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { Identity, TokenVerifier } from '../modules/auth/auth.tokens.js';
-import { bearerToken } from '../modules/auth/auth.tokens.js';
+import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
+import { bearerToken } from '../auth/auth.tokens.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;

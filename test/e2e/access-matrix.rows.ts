@@ -1,8 +1,8 @@
 import { toGlobalId } from '../../src/common/global-id.js';
 import { todayInChina } from '../../src/common/dates.js';
-import { significantPrefix } from '../../src/modules/auth/auth.rules.js';
 import { DEFAULT_TARGET, type MatrixCall, type MatrixRow } from '../support/access-matrix.js';
 import type { TestApp } from '../support/app.js';
+import { significantPrefix } from '../../src/common/codes.js';
 
 /**
  * The access matrix's rows: one per Mutation field of the published schema

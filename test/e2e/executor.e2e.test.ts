@@ -4,11 +4,11 @@ import * as graphqlJit from 'graphql-jit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { seedDemo } from '../../src/db/seed.js';
-import { createTokenVerifier } from '../../src/modules/auth/auth.tokens.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 import { AreaProjectsDocument, CreateFacilityDocument, StatsTreeDocument } from '../graphql/generated/graphql.js';
+import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 
 // Counts compilations; compiles as graphql-jit does unless a test says otherwise.
 vi.mock('graphql-jit', async (importOriginal) => {

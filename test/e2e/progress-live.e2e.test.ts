@@ -5,10 +5,10 @@ import WebSocket from 'ws';
 import { progressHubOf } from '../../src/modules/progress/progress.hub.js';
 import { SubjectKind } from '../../src/modules/progress/progress.entity.js';
 import { startServer } from '../../src/server/app.js';
-import { createTokenVerifier } from '../../src/modules/auth/auth.tokens.js';
 import { ProgressUpdatedDocument, ProgressUpdatesDocument } from '../graphql/generated/graphql.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { appendEvent, committedHead, eventually, settle, watch, type Delivered } from '../support/progress.js';
+import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 
 let app: TestApp;
 let countyToken: string;
@@ -440,7 +440,7 @@ describe('ProgressHub reading in batches', () => {
   it('replays a backlog longer than a batch while live subscribers keep receiving, each event once and in order', async () => {
     const { ProgressHub } = await import('../../src/modules/progress/progress.hub.js');
     const { progressScope } = await import('../../src/modules/progress/progress.rules.js');
-    const { systemViewer } = await import('../../src/modules/auth/auth.rules.js');
+    const { systemViewer } = await import('../../src/auth/auth.rules.js');
     const hub = new ProgressHub(app.orm, app.databaseUrl, { batchSize: 3 });
     await hub.start();
     try {

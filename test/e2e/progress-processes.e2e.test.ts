@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../src/modules/auth/auth.tokens.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { appendEvent, committedHead, eventually, settle, watch } from '../support/progress.js';
+import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 
 // Other processes run the compiled output, as a user runs it (`npm test` builds first).
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;

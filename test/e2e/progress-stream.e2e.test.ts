@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
-import { systemViewer } from '../../src/modules/auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
 import { appendProgressUpdate, PROGRESS_CHANNEL } from '../../src/modules/progress/progress.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { systemViewer } from '../../src/auth/auth.rules.js';
 
 let app: TestApp;
 beforeAll(async () => {

@@ -3,11 +3,11 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { importAreas } from '../../src/modules/area/area.import.js';
-import { Role } from '../../src/modules/auth/auth.rules.js';
-import { createTokenVerifier, mintToken } from '../../src/modules/auth/auth.tokens.js';
 import { startServer } from '../../src/server/app.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase } from '../support/database.js';
+import { Role } from '../../src/auth/auth.rules.js';
+import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
 
 // Its own server (not startTestApp, whose close() disposes the clients first).
 let database: Awaited<ReturnType<typeof createTestDatabase>>;

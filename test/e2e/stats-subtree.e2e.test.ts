@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AreaLevel } from '../../src/modules/area/area.rules.js';
 import { sqlFor } from '../../src/db/sql.js';
 import { rollUp, type RollupKey } from '../../src/modules/stats/stats.rollup.js';
 import { SubtreeRollups, type AreaStatsKey } from '../../src/modules/stats/stats.subtree.js';
@@ -7,6 +6,7 @@ import { INDICATORS, monthOf, parsePeriod, type Period } from '../../src/modules
 import { seedDemoStatistics } from '../../src/modules/stats/stats.seed.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { AreaStatsDocument, MergeAreasDocument, StatsTreeDocument } from '../graphql/generated/graphql.js';
+import { AreaLevel } from '../../src/common/codes.js';
 
 // A month's roll-ups of a county or smaller are computed in the process from the
 // subtree's figures (SubtreeRollups); everything else in SQL (rollUp). The two

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subtreeRange, AreaLevel } from '../../src/modules/area/area.rules.js';
 import { monthOf, nextPeriod, parsePeriod, type Period } from '../../src/modules/stats/stats.rules.js';
 import { demoFigures, seedDemoStatistics } from '../../src/modules/stats/stats.seed.js';
 import { rolledUpValues } from '../../src/modules/stats/stats.rollup.js';
@@ -23,6 +22,7 @@ import {
   SubmitReportingPeriodDocument,
   type StatFieldsFragment,
 } from '../graphql/generated/graphql.js';
+import { subtreeRange, AreaLevel } from '../../src/common/codes.js';
 
 let app: TestApp;
 const COUNTY = '511921000000';

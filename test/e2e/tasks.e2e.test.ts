@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
-import { systemViewer } from '../../src/modules/auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
 import { appendProgressUpdate } from '../../src/modules/progress/progress.service.js';
 import {
@@ -22,6 +21,7 @@ import {
   type CreateTaskInput,
 } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { systemViewer } from '../../src/auth/auth.rules.js';
 
 const COUNTY = '511921';
 const TIEFO = '511921104'; // 铁佛镇

@@ -3,14 +3,14 @@ import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { importAreas } from '../../src/modules/area/area.import.js';
-import type { Role } from '../../src/modules/auth/auth.rules.js';
-import { createTokenVerifier, mintToken } from '../../src/modules/auth/auth.tokens.js';
 import type { Limits } from '../../src/graphql/limits.js';
 import type { GraphqlExecutor } from '../../src/graphql/executor.js';
 import { startServer } from '../../src/server/app.js';
 import type { RateLimit } from '../../src/server/rate-limit.js';
 import type { GraphQLSchema } from 'graphql';
 import { createTestDatabase, statementCounter } from './database.js';
+import type { Role } from '../../src/auth/auth.rules.js';
+import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
 
 /** The HS256 secret every test app accepts tokens for. */
 export const TEST_JWT_SECRET = 'civgraph-test-secret-not-for-production-0123456789';

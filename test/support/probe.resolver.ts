@@ -5,8 +5,8 @@ import { asPayload, UserError } from '../../src/common/payload.js';
 import { sqlFor } from '../../src/db/sql.js';
 import type { Context } from '../../src/graphql/context.js';
 import { buildCivgraphSchema } from '../../src/graphql/schema.js';
-import { normalizeCode } from '../../src/modules/area/area.rules.js';
-import { assertCanWrite } from '../../src/modules/auth/auth.rules.js';
+import { normalizeCode } from '../../src/common/codes.js';
+import { assertCanWrite } from '../../src/auth/auth.rules.js';
 
 /**
  * A test-only mutation shaped like a real feature's (input object, payload with

@@ -1,9 +1,9 @@
 import { getNamedType, isInterfaceType, isObjectType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { fromGlobalId } from '../../src/common/global-id.js';
-import { significantPrefix } from '../../src/modules/auth/auth.rules.js';
 import type { MatrixRole } from './access-matrix.js';
 import type { Result, TestApp } from './app.js';
+import { significantPrefix } from '../../src/common/codes.js';
 
 /**
  * The read matrix: the read-side counterpart of the access matrix. Every read

@@ -3,7 +3,8 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
-import { AreaKind, AreaLevel, shortNameOf } from './area.rules.js';
+import { AreaKind, shortNameOf } from './area.rules.js';
+import { AreaLevel } from '../../common/codes.js';
 
 registerEnumType(AreaLevel, {
   name: 'AreaLevel',

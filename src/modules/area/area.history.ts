@@ -6,11 +6,11 @@ import { toGlobalId } from '../../common/global-id.js';
 import { PayloadErrors, UserError, userError } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { Role, assertCanWrite, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { AREA_COLUMNS, Area, areaFromRow, type AreaRow } from './area.entity.js';
-import { AreaLevel, normalizeCode, subtreeRange } from './area.rules.js';
+import { Role, assertCanWrite, type Viewer } from '../../auth/auth.rules.js';
+import { AreaLevel, normalizeCode, subtreeRange } from '../../common/codes.js';
 
 /** What a merger or retirement hands to each feature that owns rows keyed by area. */
 export interface AreaSuccession {

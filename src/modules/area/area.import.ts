@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { DomainError, ErrorCode, badInput } from '../../common/errors.js';
 import { sqlFor } from '../../db/sql.js';
-import { AreaLevel, kindOf } from './area.rules.js';
+import { kindOf } from './area.rules.js';
+import { AreaLevel } from '../../common/codes.js';
 
 /** What to load: one county (and the province and city above it), one province, or everything. */
 export type ImportScope = { county: string } | { province: string } | { all: true };

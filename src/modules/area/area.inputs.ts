@@ -1,6 +1,6 @@
 import { ArgsType, Field } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
-import { AreaLevel } from './area.rules.js';
+import { AreaLevel } from '../../common/codes.js';
 
 @ArgsType()
 export class AreaListArgs extends PageArgs {

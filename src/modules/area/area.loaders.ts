@@ -3,7 +3,7 @@ import { toPage, type Page, type PageRequest } from '../../common/connection.js'
 import { batchedPages, groupedLoader } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
-import { subtreeRange, type AreaLevel } from './area.rules.js';
+import { subtreeRange, type AreaLevel } from '../../common/codes.js';
 
 /** A list of areas below one area, with page arguments. */
 export interface AreaListKey {

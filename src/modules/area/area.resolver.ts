@@ -3,8 +3,8 @@ import { connectionType, type Page } from '../../common/connection.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from './area.entity.js';
 import { AreaListArgs, AreasArgs, DescendantsArgs } from './area.inputs.js';
-import { AreaLevel } from './area.rules.js';
 import { areaService } from './area.service.js';
+import { AreaLevel } from '../../common/codes.js';
 
 export const AreaConnection = connectionType('Area', Area, 'area');
 

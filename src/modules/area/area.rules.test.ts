@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors.js';
-import { AreaKind, AreaLevel, ancestorCodes, kindOf, normalizeCode, shortNameOf, subtreeRange } from './area.rules.js';
+import { AreaKind, kindOf, shortNameOf } from './area.rules.js';
+import { AreaLevel, ancestorCodes, normalizeCode, subtreeRange } from '../../common/codes.js';
 
 describe('normalizeCode', () => {
   it.each([

@@ -1,13 +1,4 @@
-import { badInput } from '../../common/errors.js';
-
-/** Levels of the hierarchy, top down. 省 → 市 → 县 → 乡/镇/街道 → 村/社区. */
-export enum AreaLevel {
-  PROVINCE = 'PROVINCE',
-  CITY = 'CITY',
-  COUNTY = 'COUNTY',
-  TOWNSHIP = 'TOWNSHIP',
-  VILLAGE = 'VILLAGE',
-}
+import { AreaLevel } from '../../common/codes.js';
 
 /** What kind of township- or village-level area this is. */
 export enum AreaKind {
@@ -17,52 +8,6 @@ export enum AreaKind {
   COMMUNITY = 'COMMUNITY',
   VILLAGE = 'VILLAGE',
   OTHER = 'OTHER',
-}
-
-/** Significant digits of a code at each level: 2 province, 4 city, 6 county, 9 township, 12 village. */
-export const PREFIX_LENGTH: Record<AreaLevel, number> = {
-  PROVINCE: 2,
-  CITY: 4,
-  COUNTY: 6,
-  TOWNSHIP: 9,
-  VILLAGE: 12,
-};
-
-/**
- * Normalises a statistical division code (统计用区划代码) to its 12-digit form.
- * The API accepts the 6-digit county form (`511921`), the 9-digit township form
- * (`511921101`) and the full 12 digits; anything else is a BAD_USER_INPUT naming `field`.
- */
-export function normalizeCode(input: string, field = 'code'): string {
-  const code = input.trim();
-  if (!/^\d+$/.test(code) || ![6, 9, 12].includes(code.length)) {
-    throw badInput(field, `${field} must be a statistical division code of 6, 9 or 12 digits, got "${input}"`);
-  }
-  return code.padEnd(12, '0');
-}
-
-/**
- * The inclusive code range of an area's subtree (itself included). Every
- * descendant's code starts with the area's significant prefix, so a subtree is one
- * B-tree range scan on the code (C collation).
- */
-export function subtreeRange(code: string, level: AreaLevel): [string, string] {
-  const prefix = code.slice(0, PREFIX_LENGTH[level]);
-  return [prefix.padEnd(12, '0'), prefix.padEnd(12, '9')];
-}
-
-/**
- * Candidate ancestor codes, root first: the code cut to each shorter prefix. Some
- * may not exist (a city without counties has no county level, and its padded
- * county code equals its own), so callers keep only the ones found.
- */
-export function ancestorCodes(code: string, level: AreaLevel): string[] {
-  const own = PREFIX_LENGTH[level];
-  const codes = [2, 4, 6, 9]
-    .filter((length) => length < own)
-    .map((length) => code.slice(0, length).padEnd(12, '0'))
-    .filter((candidate) => candidate !== code);
-  return [...new Set(codes)];
 }
 
 /**

@@ -3,7 +3,7 @@ import { badInput } from '../../common/errors.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
 import type { AreaListArgs, AreasArgs, DescendantsArgs } from './area.inputs.js';
-import { ancestorCodes, normalizeCode, type AreaLevel } from './area.rules.js';
+import { ancestorCodes, normalizeCode, type AreaLevel } from '../../common/codes.js';
 
 const MAX_NAME_FILTER = 50;
 

@@ -2,8 +2,8 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
-import { Role } from '../auth/auth.rules.js';
 import { AuditOutcome } from './audit.rules.js';
+import { Role } from '../../auth/auth.rules.js';
 
 registerEnumType(AuditOutcome, {
   name: 'AuditOutcome',

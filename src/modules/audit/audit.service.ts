@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput } from '../../common/errors.js';
 import type { Context } from '../../graphql/context.js';
-import { assertCanRead, readRange, Role, type Viewer } from '../auth/auth.rules.js';
 import { AUDIT_COLUMNS, auditEntryFromRow, type AuditEntry, type AuditRow } from './audit.entity.js';
 import type { AuditLogArgs } from './audit.inputs.js';
 import { redact, type AuditOutcome } from './audit.rules.js';
+import { assertCanRead, readRange, Role, type Viewer } from '../../auth/auth.rules.js';
 
 /** One finished mutation call, as the recorder receives it. */
 export interface AuditRecord {

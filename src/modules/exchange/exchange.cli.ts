@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createContext } from '../../graphql/context.js';
-import { systemViewer } from '../auth/auth.rules.js';
 import { exchangeService } from './exchange.service.js';
 import { formatOf } from './exchange.sheet.js';
+import { systemViewer } from '../../auth/auth.rules.js';
 
 /**
  * `civgraph import observations|facilities FILE [--period YYYY-MM]`: the same

@@ -4,9 +4,9 @@ import { DomainError, ErrorCode } from '../../common/errors.js';
 import { createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
-import type { Viewer } from '../auth/auth.rules.js';
 import { exchangeService, type ImportResult } from './exchange.service.js';
 import { CONTENT_TYPE, formatOf, writeSheet, type SheetFormat, type Table } from './exchange.sheet.js';
+import type { Viewer } from '../../auth/auth.rules.js';
 
 /** Largest spreadsheet an upload may carry. */
 export const MAX_UPLOAD = '10mb';

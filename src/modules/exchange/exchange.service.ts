@@ -6,8 +6,7 @@ import { toGlobalId } from '../../common/global-id.js';
 import { PayloadErrors } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import { createLoaders, type Context } from '../../graphql/context.js';
-import { AreaLevel, normalizeCode, shortNameOf } from '../area/area.rules.js';
-import { assertCanRead, inViewerSubtree, readRange, requireViewer } from '../auth/auth.rules.js';
+import { shortNameOf } from '../area/area.rules.js';
 import { FACILITY_COLUMNS as FACILITY_SQL_COLUMNS, type FacilityRow } from '../facility/facility.entity.js';
 import { ChangeFacilityStatusInput, CreateFacilityInput, UpdateFacilityInput } from '../facility/facility.inputs.js';
 import { FACILITY_STATUS_LABEL, FACILITY_TYPE_LABEL, OPERATING_MODEL_LABEL } from '../facility/facility.rules.js';
@@ -29,6 +28,8 @@ import {
   type ImportProblem,
 } from './exchange.rules.js';
 import { readSheet, type SheetFormat, type Table } from './exchange.sheet.js';
+import { AreaLevel, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, inViewerSubtree, readRange, requireViewer } from '../../auth/auth.rules.js';
 
 /** What an import did: rows that changed something, rows already as the file says, and the problems (then nothing was written). */
 export interface ImportResult {

@@ -4,13 +4,10 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
 import { todayInChina } from '../../common/dates.js';
-import { visibleRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
@@ -25,6 +22,9 @@ import {
   OPERATING_MODEL_LABEL,
   type FieldProblem,
 } from './facility.rules.js';
+import { visibleRange } from '../../auth/auth.scope.js';
+import { normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 
 /**
  * Who keeps the facility ledgers (设施台账): the areas — the county's

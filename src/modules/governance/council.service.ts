@@ -5,14 +5,14 @@ import { assertVersion } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { AreaLevel, normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
 import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
+import { AreaLevel, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, requireViewer } from '../../auth/auth.rules.js';
 
 /** Fields of a body that an event records. */
 const snapshot = (body: GovernanceBodyRow) => ({

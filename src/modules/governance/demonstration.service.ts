@@ -5,8 +5,6 @@ import { assertVersion } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { AreaLevel, normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import {
@@ -32,6 +30,8 @@ import type {
 } from './governance.inputs.js';
 import { assertTransition, ENROLMENT_STATUS_NAME, EnrolmentStatus } from './governance.rules.js';
 import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, viewerRange } from './governance.scope.js';
+import { AreaLevel, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 
 const ADMIN = [Role.COUNTY_ADMIN];
 

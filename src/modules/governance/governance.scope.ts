@@ -1,14 +1,14 @@
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId } from '../../common/global-id.js';
 import { PayloadErrors, userError, validateInput } from '../../common/payload.js';
-import { visibleRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, type Area, type AreaRow } from '../area/area.entity.js';
-import { AreaLevel } from '../area/area.rules.js';
-import { assertCanRead, readRange, requireViewer, Role } from '../auth/auth.rules.js';
 import type { Range } from './governance.loaders.js';
 import type { Problem } from './governance.rules.js';
+import { visibleRange } from '../../auth/auth.scope.js';
+import { AreaLevel } from '../../common/codes.js';
+import { assertCanRead, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
 /** Who may record village governance data: the village itself, its township, the county. */
 export const GOVERNANCE_WRITERS = [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR];

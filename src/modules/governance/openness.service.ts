@@ -5,8 +5,6 @@ import { assertVersion } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { AreaLevel, normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, requireViewer, Role } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import {
@@ -24,6 +22,8 @@ import {
 import type { CreateOpennessItemInput, RecordOpennessInput, UpdateOpennessItemInput } from './governance.inputs.js';
 import { checkOpennessEntries, parseQuarter, share, todayInChina, type Problem } from './governance.rules.js';
 import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, readableSubtree, throwProblems } from './governance.scope.js';
+import { AreaLevel, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, requireViewer, Role } from '../../auth/auth.rules.js';
 
 const ADMIN = [Role.COUNTY_ADMIN];
 

@@ -1,5 +1,4 @@
 import { keyOf } from '../../common/ids.js';
-import { normalizeCode } from '../area/area.rules.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import type { Context } from '../../graphql/context.js';
 import type { Facility } from '../facility/facility.entity.js';
@@ -14,6 +13,7 @@ import { statsService } from '../stats/stats.service.js';
 import type { Task } from '../task/task.entity.js';
 import { taskService } from '../task/task.service.js';
 import { coalesceDelay, isStatusChange, STATS_KINDS, STATS_MIN_INTERVAL_MS, TASK_KINDS } from './live.rules.js';
+import { normalizeCode } from '../../common/codes.js';
 
 type Stream<T> = AsyncGenerator<T, undefined>;
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };

@@ -4,10 +4,10 @@ import pg from 'pg';
 import { badInput } from '../../common/errors.js';
 import { log } from '../../common/log.js';
 import { sqlFor } from '../../db/sql.js';
-import type { Viewer } from '../auth/auth.rules.js';
 import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressUpdate, type ProgressUpdateRow } from './progress.entity.js';
 import { mayDeliver, scopeKey, type ProgressScope } from './progress.rules.js';
 import { PROGRESS_CHANNEL } from './progress.service.js';
+import type { Viewer } from '../../auth/auth.rules.js';
 
 /** Tunables of a {@link ProgressHub}; the defaults suit production. */
 export interface ProgressHubOptions {

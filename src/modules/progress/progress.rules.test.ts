@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Role, type Viewer } from '../auth/auth.rules.js';
 import { SubjectKind } from './progress.entity.js';
 import { inScope, mayDeliver, mayReadKind, parseProgressCursor, progressCursor, progressScope, readableKinds, scopeKey } from './progress.rules.js';
+import { Role, type Viewer } from '../../auth/auth.rules.js';
 
 const township = '511921101000';
 const range: [string, string] = ['511921101000', '511921101999'];

@@ -1,7 +1,7 @@
 import { encodeCursor } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
-import { inViewerSubtree, SENSITIVE_READERS, type Viewer } from '../auth/auth.rules.js';
 import { SubjectKind } from './progress.entity.js';
+import { inViewerSubtree, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
 
 /**
  * Kinds of event about sensitive items (审计整改, 督办): their summaries name the

@@ -2,12 +2,12 @@ import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { normalizeCode, subtreeRange } from '../area/area.rules.js';
-import { assertCanRead, readRange, requireViewer, type Viewer } from '../auth/auth.rules.js';
 import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressAction, type ProgressUpdate, type ProgressUpdateRow, type SubjectKind } from './progress.entity.js';
 import { progressHubOf } from './progress.hub.js';
 import type { ProgressScopeArgs, ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
 import { mayReadKind, parseProgressCursor, progressScope, readableKinds, type ProgressScope } from './progress.rules.js';
+import { normalizeCode, subtreeRange } from '../../common/codes.js';
+import { assertCanRead, readRange, requireViewer, type Viewer } from '../../auth/auth.rules.js';
 
 /** The PostgreSQL channel on which each committed event's sequence number is announced. */
 export const PROGRESS_CHANNEL = 'civgraph_progress';

@@ -4,13 +4,13 @@ import { toGlobalId } from '../../common/global-id.js';
 import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
 import { createLoaders, type Context } from '../../graphql/context.js';
-import { systemViewer } from '../auth/auth.rules.js';
 import { CreateFacilityInput } from '../facility/facility.inputs.js';
 import { FacilityStatus, FacilityType, OperatingModel } from '../facility/facility.rules.js';
 import { facilityService } from '../facility/facility.service.js';
 import { ChangeProjectStatusInput, CreateProjectInput, RecordProjectProgressInput } from './project.inputs.js';
 import { ProjectCategory, ProjectStatus } from './project.rules.js';
 import { projectService } from './project.service.js';
+import { systemViewer } from '../../auth/auth.rules.js';
 
 /** The county the demo describes: 通江县. Other counties get no demo facilities. */
 const TONGJIANG = '511921000000';

@@ -4,11 +4,9 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
 import { todayInChina } from '../../common/dates.js';
-import { visibleRange } from '../../common/scope.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
-import { assertCanRead, assertCanWrite, assertCanWriteSectionItem, inViewerSubtree, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
@@ -46,6 +44,8 @@ import {
   type MilestoneValue,
   type TaskForceMemberValue,
 } from './project.rules.js';
+import { visibleRange } from '../../auth/auth.scope.js';
+import { assertCanRead, assertCanWrite, assertCanWriteSectionItem, inViewerSubtree, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 
 /**
  * Who may change projects: never VILLAGE_OPERATOR or VIEWER; SECTION_STAFF only

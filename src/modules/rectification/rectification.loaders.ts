@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
-import type { CodeRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import {
   FollowUpReview,
@@ -13,6 +12,7 @@ import {
   type RectificationRow,
 } from './rectification.entity.js';
 import type { RectificationCategory, RectificationStatus } from './rectification.rules.js';
+import type { CodeRange } from '../../common/codes.js';
 
 export interface RectificationListKey {
   range: CodeRange;

@@ -4,11 +4,8 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
 import { assertVersion, PayloadErrors, userError, validateInput, type UserError } from '../../common/payload.js';
-import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { asOfOrToday } from '../task/task.service.js';
@@ -16,6 +13,8 @@ import { RECTIFICATION_COLUMNS, rectificationFromRow, type Rectification, type R
 import type { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, TransitionRectificationInput } from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';
 import { canReview, canTransition, closingProblems, isOverdue, RectificationStatus, statusAfterReview } from './rectification.rules.js';
+import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
 
 /** Roles that may see audit rectifications and supervision (sensitive); VIEWER and VILLAGE_OPERATOR may not. */
 export { SENSITIVE_READERS };

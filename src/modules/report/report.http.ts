@@ -2,9 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Router, type Request } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { createContext } from '../../graphql/context.js';
-import type { Viewer } from '../auth/auth.rules.js';
 import { renderCsv } from './report.render.js';
 import { reportService } from './report.service.js';
+import type { Viewer } from '../../auth/auth.rules.js';
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.BAD_USER_INPUT]: 400,

@@ -1,16 +1,15 @@
 import { monthRange } from '../../common/dates.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { codeRange } from '../../common/scope.js';
 import type { Context } from '../../graphql/context.js';
-import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, readRange } from '../auth/auth.rules.js';
 import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
 import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { taskHealth, TaskHealth } from '../task/task.rules.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
 import { renderMarkdown } from './report.render.js';
+import { codeRange, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, readRange } from '../../auth/auth.rules.js';
 
 /** Business date of an event: `after.asOf` when the change carried one, else the day it was written (China time). */
 const EVENT_DAY = `coalesce(substr(p.after->>'asOf', 1, 10), to_char(p.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))`;

@@ -4,7 +4,6 @@ import { DomainError } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { DecimalScalar } from '../../common/money.js';
 import { Node } from '../../common/node.js';
-import { AreaLevel } from '../area/area.rules.js';
 import { ProgressActor } from '../progress/progress.entity.js';
 import {
   ApprovalStatus,
@@ -16,6 +15,7 @@ import {
   type IndicatorDef,
   type Period,
 } from './stats.rules.js';
+import { AreaLevel } from '../../common/codes.js';
 
 function toPeriod(value: unknown): Period {
   try {

@@ -3,12 +3,12 @@ import { toPage, type Page, type PageRequest } from '../../common/connection.js'
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
-import { subtreeRange, type AreaLevel } from '../area/area.rules.js';
 import { Indicator, Observation, ObservationChange, ObservationSource, ReportingApproval, type StatValue } from './stats.entity.js';
 import { rollUp, type RollupKey } from './stats.rollup.js';
 import { SubtreeRollups, type AreaStatsKey } from './stats.subtree.js';
 import { ApprovalStatus, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type Period } from './stats.rules.js';
 import { ProgressActor } from '../progress/progress.entity.js';
+import { subtreeRange, type AreaLevel } from '../../common/codes.js';
 
 /** An area's subtree and a period. */
 export interface AreaPeriodKey {

@@ -1,8 +1,8 @@
 import type { Context } from '../../graphql/context.js';
-import { AreaLevel } from '../area/area.rules.js';
 import { Indicator } from './stats.entity.js';
 import { INDICATOR_BY_CODE, parsePeriod } from './stats.rules.js';
 import { statsService } from './stats.service.js';
+import { AreaLevel } from '../../common/codes.js';
 
 /** `node(id)` fetchers for statistics types (registered in src/graphql/node.resolver.ts). */
 export const statsNodeFetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {

@@ -1,7 +1,7 @@
 import type { Sql } from '../../db/sql.js';
-import { PREFIX_LENGTH, type AreaLevel } from '../area/area.rules.js';
 import { Indicator, StatValue } from './stats.entity.js';
 import type { IndicatorDef, Period } from './stats.rules.js';
+import { PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
 
 /** One roll-up to compute: an indicator over an area's subtree for a period. */
 export interface RollupKey {

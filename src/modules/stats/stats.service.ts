@@ -7,8 +7,6 @@ import { PayloadErrors, assertVersion, userError, type UserError } from '../../c
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
-import { AreaLevel, ancestorCodes, normalizeCode } from '../area/area.rules.js';
-import { Role, assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
@@ -28,6 +26,8 @@ import {
   type IndicatorDef,
   type Period,
 } from './stats.rules.js';
+import { AreaLevel, ancestorCodes, normalizeCode } from '../../common/codes.js';
+import { Role, assertCanRead, assertCanWrite, requireViewer } from '../../auth/auth.rules.js';
 
 const REPORTERS = [Role.VILLAGE_OPERATOR, Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];
 const SUBMITTERS = [Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];

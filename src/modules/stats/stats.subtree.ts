@@ -1,7 +1,7 @@
 import type { Sql } from '../../db/sql.js';
-import { PREFIX_LENGTH, type AreaLevel } from '../area/area.rules.js';
 import { Indicator, StatValue } from './stats.entity.js';
 import { INDICATOR_BY_CODE, TimeAggregation, type IndicatorDef, type Period } from './stats.rules.js';
+import { PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
 
 /** The largest subtree read whole: a county (about 400 areas, 2,000 figures for 5 indicators). */
 const MAX_SUBTREE = PREFIX_LENGTH.COUNTY;

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
 import { rowsByKey } from '../../common/loaders.js';
-import type { CodeRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import { SUPERVISION_COLUMNS, supervisionFromRow, type SupervisionAction, type SupervisionKind, type SupervisionRow } from './supervision.entity.js';
+import type { CodeRange } from '../../common/codes.js';
 
 export interface SupervisionListKey {
   range: CodeRange;

@@ -4,12 +4,9 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
 import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
-import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
-import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWrite, readRange, Role } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
@@ -18,6 +15,8 @@ import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js
 import { asOfOrToday } from '../task/task.service.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
+import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWrite, readRange, Role } from '../../auth/auth.rules.js';
 
 /** Node types that are not work and cannot be supervised. */
 const NOT_SUPERVISABLE = new Set(['Area', 'ProgressUpdate', 'SupervisionAction', 'TaskAssignment']);

@@ -3,7 +3,6 @@ import { log } from '../../common/log.js';
 import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
 import { createLoaders, type Context } from '../../graphql/context.js';
-import { systemViewer } from '../auth/auth.rules.js';
 import { CreateRectificationInput, RecordFollowUpReviewInput, TransitionRectificationInput } from '../rectification/rectification.inputs.js';
 import { RectificationCategory, RectificationStatus } from '../rectification/rectification.rules.js';
 import { rectificationService } from '../rectification/rectification.service.js';
@@ -13,6 +12,7 @@ import { supervisionService } from '../supervision/supervision.service.js';
 import { CreateTaskInput, RecordTaskProgressInput, TaskAssignmentInput } from './task.inputs.js';
 import { TaskCategory } from './task.rules.js';
 import { taskService } from './task.service.js';
+import { systemViewer } from '../../auth/auth.rules.js';
 
 /** Township codes of 通江县 (511921) used by the demo, by name. */
 const T = {

@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
-import type { CodeRange } from '../../common/scope.js';
 import type { Sql } from '../../db/sql.js';
 import {
   ASSIGNMENT_COLUMNS,
@@ -15,6 +14,7 @@ import {
   type TaskRow,
 } from './task.entity.js';
 import { taskHealth, type TaskCategory, type TaskHealth } from './task.rules.js';
+import type { CodeRange } from '../../common/codes.js';
 
 /** A filtered list of tasks touching one subtree (own area or an assignment in it). */
 export interface TaskListKey {

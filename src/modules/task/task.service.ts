@@ -4,16 +4,15 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
 import { PayloadErrors, assertVersion, userError, validateInput, type UserError } from '../../common/payload.js';
-import { codeRange, intersectRanges } from '../../common/scope.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { normalizeCode } from '../area/area.rules.js';
-import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
 import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
+import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
+import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 
 /** A date argument, or today (Asia/Shanghai) when absent. */
 export function asOfOrToday(asOf: string | null | undefined, field = 'asOf'): string {

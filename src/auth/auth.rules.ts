@@ -1,4 +1,5 @@
-import { DomainError, ErrorCode } from '../../common/errors.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { significantPrefix } from '../common/codes.js';
 
 /** What a caller may do. Each feature's service states which roles it allows. */
 export enum Role {
@@ -24,18 +25,6 @@ export interface Viewer {
   areaCode: string;
   /** 股室 of SECTION_STAFF, e.g. 养老服务股. */
   section?: string;
-}
-
-/**
- * The significant prefix of a 12-digit code: what every code in its subtree
- * starts with (`511921` for the county 511921000000, `511921101` for a township).
- */
-export function significantPrefix(code: string): string {
-  if (code.endsWith('0000000000')) return code.slice(0, 2);
-  if (code.endsWith('00000000')) return code.slice(0, 4);
-  if (code.endsWith('000000')) return code.slice(0, 6);
-  if (code.endsWith('000')) return code.slice(0, 9);
-  return code;
 }
 
 /** Whether `areaCode` lies in the subtree of the caller's own area (itself included). */

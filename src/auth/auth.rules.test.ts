@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Role,
-  assertCanRead,
-  assertCanWrite,
-  assertCanWriteSectionItem,
-  assertSectionMayChange,
-  inViewerSubtree,
-  readRange,
-  significantPrefix,
-  type Viewer,
-} from './auth.rules.js';
+import { Role, assertCanRead, assertCanWrite, assertCanWriteSectionItem, assertSectionMayChange, inViewerSubtree, readRange, type Viewer } from './auth.rules.js';
+import { significantPrefix } from '../common/codes.js';
 
 const viewer = (role: Role, areaCode: string): Viewer => ({ sub: 'u', name: '张三', role, areaCode });
 

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { DomainError, ErrorCode } from '../../common/errors.js';
-import { normalizeCode } from '../area/area.rules.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { normalizeCode } from '../common/codes.js';
 import { Role, type Viewer } from './auth.rules.js';
 
 /** How tokens are checked: a shared secret (HS256) or an identity provider's JWKS (RS256/ES256). */

@@ -2,7 +2,7 @@ import { Ctx, Field, FieldResolver, ObjectType, Query, Resolver, Root, registerE
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { areaService } from '../area/area.service.js';
-import { Role } from './auth.rules.js';
+import { Role } from '../../auth/auth.rules.js';
 
 registerEnumType(Role, {
   name: 'Role',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AreaLevel } from '../modules/area/area.rules.js';
-import { Role } from '../modules/auth/auth.rules.js';
-import { todayInChina } from './dates.js';
-import { visibleRange } from './scope.js';
+import { todayInChina } from '../common/dates.js';
+import { AreaLevel } from '../common/codes.js';
+import { Role } from './auth.rules.js';
+import { visibleRange } from './auth.scope.js';
 
 const viewer = (areaCode: string) => ({ sub: 's', name: 'n', role: Role.VIEWER, areaCode });
 const county = { code: '511921000000', level: AreaLevel.COUNTY };
