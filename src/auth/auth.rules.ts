@@ -49,6 +49,13 @@ export function readRange(viewer: Viewer | null): [string, string] | null {
  */
 export const SENSITIVE_READERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
 
+/** The caller, when they may read sensitive rows at all (role check only; area checks follow). */
+export function requireSensitiveReader(viewer: Viewer | null): Viewer {
+  const who = requireViewer(viewer);
+  if (!SENSITIVE_READERS.includes(who.role)) throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not see audit rectification or supervision`);
+  return who;
+}
+
 /** Roles that may write at all; VIEWER never writes. */
 const WRITERS = new Set([Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR]);
 

@@ -33,3 +33,10 @@ export function monthRange(month: string, field = 'month'): [string, string] {
   const last = new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
   return [`${month}-01`, last];
 }
+
+/** A date argument, or today (Asia/Shanghai) when absent. */
+export function asOfOrToday(asOf: string | null | undefined, field = 'asOf'): string {
+  if (asOf == null) return todayInChina();
+  if (!isDate(asOf)) throw badInput(field, `${field} must be a date like 2026-05-31`);
+  return asOf;
+}

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { Config } from '../config.js';
 import { log } from '../common/log.js';
 import { startEmbeddedPostgres, withDatabase } from './embedded.js';
 import { ensureDatabase } from './orm.js';
@@ -13,11 +12,18 @@ export interface ProvidedDatabase {
 
 const DATABASE_NAME = 'civgraph';
 
+/** Where the database is: the part of the configuration (`config.ts`) this file reads. */
+export interface DatabaseSettings {
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort?: number;
+}
+
 /**
  * The database to use: `DATABASE_URL` when set, else an embedded PostgreSQL kept
  * under `<DATA_DIR>/pg` with a `civgraph` database in it.
  */
-export async function provideDatabase(config: Config): Promise<ProvidedDatabase> {
+export async function provideDatabase(config: DatabaseSettings): Promise<ProvidedDatabase> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, embedded: false, async stop() {} };
   }

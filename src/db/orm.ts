@@ -3,18 +3,20 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { migrationsList } from '../../migrations/index.js';
 import { log } from '../common/log.js';
-import { Area } from '../modules/area/area.entity.js';
 
 // `date` columns as 'YYYY-MM-DD' strings: a calendar date has no time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-/** Every entity, registered explicitly (no folder scanning at start-up). */
-export const entities = [Area];
-
+/**
+ * The ORM's options. Entities come from the features' manifests (`Feature.entities`,
+ * passed in `overrides` by the composition root): registered explicitly, no folder
+ * scanning at start-up. Features read and write through SQL (`db/sql.ts`), so a
+ * connection opened without them (a test's, a bench's) works the same.
+ */
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
   return defineConfig({
     clientUrl,
-    entities,
+    entities: [],
     extensions: [Migrator],
     migrations: {
       migrationsList,
@@ -26,7 +28,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     pool: { min: 0, max: 20 },
     allowGlobalContext: false,
     ensureDatabase: false,
-    discovery: { checkDuplicateTableNames: true },
+    discovery: { checkDuplicateTableNames: true, warnWhenNoEntities: false },
     logger: (message) => log.debug(message),
     ...overrides,
   });

@@ -5,7 +5,8 @@ import type { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, type Limits } from '../graphql/limits.js';
 import type { GraphqlExecutor } from '../graphql/executor.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
-import { civgraphSchema } from '../graphql/schema.js';
+import { schemaOf } from '../graphql/schema.js';
+import type { Composition } from '../feature.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export interface RunningServer {
 /** Serves GraphQL over HTTP and graphql-ws on one port and path. */
 export async function startServer(options: {
   orm: MikroORM;
+  /** What the features contribute (`civgraph` from src/features.ts). */
+  civgraph: Composition;
   port: number;
   host?: string;
   introspection?: boolean;
@@ -46,7 +49,7 @@ export async function startServer(options: {
   /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
   progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
-  const schema = options.schema ?? (await civgraphSchema());
+  const schema = options.schema ?? (await schemaOf(options.civgraph));
   const limits = options.limits ?? DEFAULT_LIMITS;
   const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
@@ -57,8 +60,8 @@ export async function startServer(options: {
   const progressHub = await acquireProgressHub(options.orm, options.progressHub);
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
-  const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection });
+  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
+  const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection });
   const metrics = createMetrics(options.orm, () => ws.counts());
   progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
@@ -66,6 +69,7 @@ export async function startServer(options: {
     httpServer,
     schema,
     orm: options.orm,
+    civgraph: options.civgraph,
     introspection,
     executor: options.executor ?? 'jit',
     verifier,

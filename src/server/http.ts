@@ -16,8 +16,7 @@ import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import type { RateLimiter } from './rate-limit.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
-import { monthlyReportRouter } from '../modules/report/report.http.js';
-import { exchangeRouter } from '../modules/exchange/exchange.http.js';
+import type { Composition } from '../feature.js';
 import { webAssetsDir, webConsole, webDashboard } from './web.js';
 import type { Viewer } from '../auth/auth.rules.js';
 import { bearerToken, type TokenVerifier } from '../auth/auth.tokens.js';
@@ -79,6 +78,7 @@ export async function createHttpApp(options: {
   httpServer: Server;
   schema: GraphQLSchema;
   orm: MikroORM;
+  civgraph: Composition;
   introspection: boolean;
   /** What executes operations: graphql-jit's compiled queries or graphql-js. */
   executor: GraphqlExecutor;
@@ -178,12 +178,13 @@ export async function createHttpApp(options: {
       context: async ({ req, res }) => {
         const viewer = await viewerOf(req, options.verifier);
         assertWithinRate(options.rateLimiter, viewer, req);
-        return createContext(options.orm, { requestId: res.locals.requestId as string, viewer });
+        return createContext(options.orm, options.civgraph, { requestId: res.locals.requestId as string, viewer });
       },
     }),
   );
-  app.use('/reports', monthlyReportRouter(options.orm, (req) => viewerOf(req, options.verifier)));
-  app.use(exchangeRouter(options.orm, (req) => viewerOf(req, options.verifier)));
+  // The features' REST routes (downloads, uploads), under the same tokens and read rules.
+  const routeDeps = { orm: options.orm, registry: options.civgraph, viewerOf: (req: Request) => viewerOf(req, options.verifier) };
+  for (const route of options.civgraph.routes) app.use(route(routeDeps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
   });

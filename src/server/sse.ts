@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { log } from '../common/log.js';
-import { createContext, type Context } from '../graphql/context.js';
+import { createContext, type Context, type Registry } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -22,12 +22,13 @@ export const SSE_PATH = '/graphql/stream';
 export function sseHandler(
   schema: GraphQLSchema,
   orm: MikroORM,
+  registry: Registry,
   verifier: TokenVerifier | null,
   guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
 ) {
   const open = new Set<Response>();
   const contextOf = (res: Response) =>
-    createContext(orm, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null }) as SseContext;
+    createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null }) as SseContext;
   const refuse = (status: number, error: GraphQLError) =>
     [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
   const handler = createHandler<SseContext>({

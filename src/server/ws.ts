@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext } from '../graphql/context.js';
+import { createContext, type Registry } from '../graphql/context.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
@@ -45,6 +45,7 @@ export function attachWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
   orm: MikroORM,
+  registry: Registry,
   path: string,
   verifier: TokenVerifier | null,
   guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
@@ -129,7 +130,7 @@ export function attachWebSocket(
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null }),
+      context: (ctx) => createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { civgraphSchema } from '../../src/graphql/schema.js';
 import { describeAccessMatrix, mutationsWithoutRows, type MatrixRow } from '../support/access-matrix.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { matrixRows } from './access-matrix.rows.js';
+import { civgraphSchema } from '../../src/features.js';
 
 /**
  * One row per Mutation field of the published schema (see

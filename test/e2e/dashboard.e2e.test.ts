@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/db/seed.js';
-import { civgraphSchema } from '../../src/graphql/schema.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import {
   DashboardFacilitiesExpectedDocument,
@@ -14,6 +12,8 @@ import {
   DashboardWorkExpectedDocument,
 } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { civgraphSchema, civgraph } from '../../src/features.js';
+import { seedDemo } from '../../src/feature.js';
 
 /**
  * The dashboard and the console in a real browser: Debian's chromium driven by
@@ -99,7 +99,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     if (!webAssetsDir()) throw new Error('dist/web is not built: run `npm run build:web` (`npm test` builds first)');
     app = await startTestApp();
     // The demo state a fresh `npm start` shows: figures, facilities, projects, tasks, rectifications.
-    await seedDemo(app.orm, COUNTY_CODE);
+    await seedDemo(app.orm, COUNTY_CODE, civgraph);
     base = app.url.replace(/\/graphql$/, '');
     token = await app.token('COUNTY_ADMIN', COUNTY, { name: '县民政局管理员' });
     browser = await chromium.launch({

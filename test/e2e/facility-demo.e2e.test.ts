@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/db/seed.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { AreaFacilitiesDocument, AreaProjectsDocument, FacilitySummaryDocument, TownshipsWithFacilitiesDocument } from '../graphql/generated/graphql.js';
+import { civgraph } from '../../src/features.js';
+import { seedDemo } from '../../src/feature.js';
 
 let app: TestApp;
 let admin: string;
 beforeAll(async () => {
   app = await startTestApp();
-  await seedDemo(app.orm, '511921000000');
+  await seedDemo(app.orm, '511921000000', civgraph);
   admin = await app.token('COUNTY_ADMIN', '511921');
 });
 afterAll(() => app?.close());
@@ -77,7 +78,7 @@ describe('demo data from the speech', () => {
     const [before] = await rows<{ f: number; p: number; e: number }>(
       `select (select count(*)::int from facility) f, (select count(*)::int from project) p, (select count(*)::int from progress_update where subject_kind in ('FACILITY', 'PROJECT')) e`,
     );
-    await seedDemo(app.orm, '511921000000');
+    await seedDemo(app.orm, '511921000000', civgraph);
     const [after] = await rows<{ f: number; p: number; e: number }>(
       `select (select count(*)::int from facility) f, (select count(*)::int from project) p, (select count(*)::int from progress_update where subject_kind in ('FACILITY', 'PROJECT')) e`,
     );

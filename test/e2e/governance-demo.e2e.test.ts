@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { governanceDemoSeeder } from '../../src/modules/task/governance.demo.js';
 import { MonthlyReportDocument, NeedsSupervisionDocument, RectificationsDocument, TasksDocument } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { workDemoSeeder } from '../../src/modules/supervision/supervision.demo.js';
+import { civgraph } from '../../src/features.js';
 
 let app: TestApp;
 let admin: string;
@@ -21,10 +22,10 @@ async function counts() {
 
 describe('governance demo data', () => {
   it('seeds the speech\'s agenda once, deterministically, marked demo', async () => {
-    await governanceDemoSeeder.run(app.orm, '511921000000');
+    await workDemoSeeder.run(app.orm, '511921000000', civgraph);
     const first = await counts();
     expect(first).toMatchObject({ tasks: 9, rects: 5, sup: 2 });
-    await governanceDemoSeeder.run(app.orm, '511921000000');
+    await workDemoSeeder.run(app.orm, '511921000000', civgraph);
     expect(await counts()).toEqual(first);
   });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuarter, previousQuarter, quarterOfDate, todayInChina } from '../../src/modules/governance/governance.rules.js';
-import { governanceDemoSeeder } from '../../src/modules/governance/governance.seed.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   AddDemonstrationEvidenceDocument,
@@ -31,6 +30,8 @@ import {
   type NonCompliantVillagesQuery,
   type OpennessEntryInput,
 } from '../graphql/generated/graphql.js';
+import { governanceDemoSeeder } from '../../src/modules/governance/governance.demo.js';
+import { civgraph } from '../../src/features.js';
 
 let app: TestApp;
 const tokens = new Map<string, string>();
@@ -499,12 +500,12 @@ describe('roll-ups over the demo data', () => {
   const quarter = LAST_QUARTER.text;
 
   beforeAll(async () => {
-    await governanceDemoSeeder.run(app.orm, COUNTY);
+    await governanceDemoSeeder.run(app.orm, COUNTY, civgraph);
   });
 
   it('the seeder is deterministic, marked demo, idempotent, and follows the speech', async () => {
     const before = await snapshot();
-    await governanceDemoSeeder.run(app.orm, COUNTY);
+    await governanceDemoSeeder.run(app.orm, COUNTY, civgraph);
     expect(await snapshot()).toEqual(before);
     const shares = await db<{ body_type: string; n: number }>(`select body_type, count(*)::int as n from governance_body group by body_type order by body_type`);
     const n = Object.fromEntries(shares.map((row) => [row.body_type, row.n / 367]));

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { civgraphSchema } from '../../src/graphql/schema.js';
 import { mutationsWithoutRows } from '../support/access-matrix.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 import { matrixRows } from './access-matrix.rows.js';
+import { civgraphSchema } from '../../src/features.js';
 
 // Runs against civgraph's schema plus a test-only probe mutation (see
 // test/support/probe.resolver.ts): the audit is a mechanism for every

@@ -2,8 +2,8 @@ import { isObjectType, isInterfaceType, isUnionType, getNamedType } from 'graphq
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/graphql/limits.js';
-import { civgraphSchema } from '../../src/graphql/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { civgraphSchema } from '../../src/features.js';
 
 const mutations = Object.values((await civgraphSchema()).getMutationType()?.getFields() ?? {});
 

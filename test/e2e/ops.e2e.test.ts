@@ -6,6 +6,7 @@ import { startEmbeddedPostgres, withDatabase } from '../../src/db/embedded.js';
 import { ensureDatabase, openDatabase } from '../../src/db/orm.js';
 import { startServer } from '../../src/server/app.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { civgraph } from '../../src/features.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('health', () => {
     const url = withDatabase(postgres.adminUrl, 'civgraph');
     await ensureDatabase(url);
     const orm = await openDatabase(url);
-    const server = await startServer({ orm, port: 0, host: '127.0.0.1' });
+    const server = await startServer({ civgraph, orm, port: 0, host: '127.0.0.1' });
     const readyz = server.url.replace(/\/graphql$/, '/readyz');
     try {
       expect((await fetch(readyz)).status).toBe(200);

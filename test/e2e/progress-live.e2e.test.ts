@@ -9,6 +9,7 @@ import { ProgressUpdatedDocument, ProgressUpdatesDocument } from '../graphql/gen
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { appendEvent, committedHead, eventually, settle, watch, type Delivered } from '../support/progress.js';
 import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
+import { civgraph } from '../../src/features.js';
 
 let app: TestApp;
 let countyToken: string;
@@ -358,6 +359,7 @@ describe('WebSocket hygiene', () => {
 
   it('pings every connection and terminates one that stops answering', async () => {
     const server = await startServer({
+    civgraph,
       orm: app.orm,
       port: 0,
       host: '127.0.0.1',

@@ -4,6 +4,7 @@ import { startServer, type RunningServer } from '../../src/server/app.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { appendEvent, committedHead, eventually, settle, watch } from '../support/progress.js';
 import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
+import { civgraph } from '../../src/features.js';
 
 // Other processes run the compiled output, as a user runs it (`npm test` builds first).
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
@@ -94,7 +95,7 @@ describe('two server processes on one database', () => {
 describe('civgraph watch', () => {
   it('prints each event as a readable line and resumes from its last cursor after the connection drops', async () => {
     const serve = (port: number) =>
-      startServer({ orm: app.orm, port, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
+      startServer({ civgraph, orm: app.orm, port, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
     let server: RunningServer = await serve(0);
     const port = server.port;
     const village = (

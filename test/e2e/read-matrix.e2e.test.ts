@@ -1,6 +1,5 @@
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { civgraphSchema } from '../../src/graphql/schema.js';
 import { progressHubOf } from '../../src/modules/progress/progress.hub.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../support/read-matrix.js';
 import { INDICATOR, seedReadFixture, type Fixture } from './read-matrix.fixture.js';
 import { PUBLIC_READS, readRows, SUBSCRIPTION_COVERS } from './read-matrix.rows.js';
+import { civgraphSchema } from '../../src/features.js';
 
 /**
  * The read matrix (see test/support/read-matrix.ts): every read of the schema,

@@ -8,6 +8,7 @@ import { TEST_JWT_SECRET } from '../support/app.js';
 import { createTestDatabase } from '../support/database.js';
 import { Role } from '../../src/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
+import { civgraph } from '../../src/features.js';
 
 // Its own server (not startTestApp, whose close() disposes the clients first).
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -19,7 +20,7 @@ afterAll(() => database?.drop());
 
 describe('graceful shutdown', () => {
   it('closes WebSockets with 1001 (going away) and lets an HTTP request in flight finish', async () => {
-    const server = await startServer({ orm: database.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
+    const server = await startServer({ civgraph, orm: database.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
     const token = await mintToken(TEST_JWT_SECRET, { name: 'admin', role: Role.COUNTY_ADMIN, area: '511921' });
     const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, onNonLazyError: () => {}, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
     const closed = new Promise<{ code: number }>((resolve) => client.on('closed', (event) => resolve(event as { code: number })));

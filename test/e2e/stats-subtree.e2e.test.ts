@@ -3,10 +3,10 @@ import { sqlFor } from '../../src/db/sql.js';
 import { rollUp, type RollupKey } from '../../src/modules/stats/stats.rollup.js';
 import { SubtreeRollups, type AreaStatsKey } from '../../src/modules/stats/stats.subtree.js';
 import { INDICATORS, monthOf, parsePeriod, type Period } from '../../src/modules/stats/stats.rules.js';
-import { seedDemoStatistics } from '../../src/modules/stats/stats.seed.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { AreaStatsDocument, MergeAreasDocument, StatsTreeDocument } from '../graphql/generated/graphql.js';
 import { AreaLevel } from '../../src/common/codes.js';
+import { seedDemoStatistics } from '../../src/modules/stats/stats.demo.js';
 
 // A month's roll-ups of a county or smaller are computed in the process from the
 // subtree's figures (SubtreeRollups); everything else in SQL (rollUp). The two

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthOf, nextPeriod, parsePeriod, type Period } from '../../src/modules/stats/stats.rules.js';
-import { demoFigures, seedDemoStatistics } from '../../src/modules/stats/stats.seed.js';
 import { rolledUpValues } from '../../src/modules/stats/stats.rollup.js';
 import { indicatorsOf } from '../../src/modules/stats/stats.rules.js';
 import { sqlFor } from '../../src/db/sql.js';
@@ -23,6 +22,7 @@ import {
   type StatFieldsFragment,
 } from '../graphql/generated/graphql.js';
 import { subtreeRange, AreaLevel } from '../../src/common/codes.js';
+import { demoFigures, seedDemoStatistics } from '../../src/modules/stats/stats.demo.js';
 
 let app: TestApp;
 const COUNTY = '511921000000';

@@ -11,6 +11,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createTestDatabase, statementCounter } from './database.js';
 import type { Role } from '../../src/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
+import { civgraph } from '../../src/features.js';
 
 /** The HS256 secret every test app accepts tokens for. */
 export const TEST_JWT_SECRET = 'civgraph-test-secret-not-for-production-0123456789';
@@ -26,6 +27,7 @@ export async function startTestApp(options: { county?: string | null; limits?: L
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
   const server = await startServer({
+    civgraph,
     orm: database.orm,
     port: 0,
     host: '127.0.0.1',

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { withDatabase } from '../../src/db/embedded.js';
+import { civgraph } from '../../src/features.js';
 import { openDatabase } from '../../src/db/orm.js';
 
 /**
@@ -18,7 +19,7 @@ export async function createTestDatabase(): Promise<{ url: string; orm: MikroORM
   await admin.query(`create database ${name}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
-  const orm = await openDatabase(url);
+  const orm = await openDatabase(url, { entities: civgraph.entities });
   return {
     url,
     orm,

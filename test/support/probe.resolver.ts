@@ -5,6 +5,7 @@ import { asPayload, UserError } from '../../src/common/payload.js';
 import { sqlFor } from '../../src/db/sql.js';
 import type { Context } from '../../src/graphql/context.js';
 import { buildCivgraphSchema } from '../../src/graphql/schema.js';
+import { civgraph } from '../../src/features.js';
 import { normalizeCode } from '../../src/common/codes.js';
 import { assertCanWrite } from '../../src/auth/auth.rules.js';
 
@@ -59,7 +60,7 @@ export const RECORD_PROBE = `mutation RecordProbe($input: ProbeInput!) { recordP
 
 /** civgraph's schema plus the probe mutation. */
 export function probeSchema() {
-  return buildCivgraphSchema([ProbeResolver]);
+  return buildCivgraphSchema(civgraph, [ProbeResolver]);
 }
 
 /** The table the probe writes (in the test app's own database). */

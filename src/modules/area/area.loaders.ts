@@ -122,3 +122,9 @@ export function createAreaLoaders(sql: Sql) {
 }
 
 export type AreaLoaders = ReturnType<typeof createAreaLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    area: AreaLoaders;
+  }
+}

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createContext } from '../../graphql/context.js';
+import { createContext, type Registry } from '../../graphql/context.js';
 import { exchangeService } from './exchange.service.js';
 import { formatOf } from './exchange.sheet.js';
 import { systemViewer } from '../../auth/auth.rules.js';
@@ -12,13 +12,14 @@ import { systemViewer } from '../../auth/auth.rules.js';
  */
 export async function runImport(
   orm: MikroORM,
+  registry: Registry,
   countyCode: string,
   kind: 'observations' | 'facilities',
   file: string,
   body: Buffer,
   period: string | undefined,
 ): Promise<{ ok: boolean; output: string }> {
-  const ctx = createContext(orm, { viewer: systemViewer(countyCode) });
+  const ctx = createContext(orm, registry, { viewer: systemViewer(countyCode) });
   const format = formatOf(file, body);
   const result =
     kind === 'observations' ? await exchangeService.importObservations(ctx, body, format, period) : await exchangeService.importFacilities(ctx, body, format);

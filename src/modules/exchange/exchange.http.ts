@@ -1,4 +1,3 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { createContext, type Context } from '../../graphql/context.js';
@@ -7,6 +6,7 @@ import { auditService } from '../audit/audit.service.js';
 import { exchangeService, type ImportResult } from './exchange.service.js';
 import { CONTENT_TYPE, formatOf, writeSheet, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Viewer } from '../../auth/auth.rules.js';
+import type { RouteDeps } from '../../feature.js';
 
 /** Largest spreadsheet an upload may carry. */
 export const MAX_UPLOAD = '10mb';
@@ -32,7 +32,7 @@ const query = (req: Request, name: string) => (typeof req.query[name] === 'strin
  * - `GET /templates/observations.xlsx|.csv`, `GET /templates/facilities.xlsx|.csv`.
  * - `GET /exports/{stats-table,facilities,tasks,rectifications,monthly-report}.xlsx|.csv`.
  */
-export function exchangeRouter(orm: MikroORM, viewerOf: (req: Request) => Promise<Viewer | null>): Router {
+export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
   const router = Router();
 
   /** Runs `work` for a signed-in caller; maps DomainErrors to statuses. */
@@ -48,7 +48,7 @@ export function exchangeRouter(orm: MikroORM, viewerOf: (req: Request) => Promis
       res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Sign in: this needs a bearer token', code: ErrorCode.UNAUTHENTICATED });
       return;
     }
-    const ctx = createContext(orm, { requestId: res.locals.requestId as string | undefined, viewer });
+    const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       await work(ctx, req, res);
     } catch (error) {

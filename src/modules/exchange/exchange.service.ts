@@ -4,8 +4,7 @@ import { type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { PayloadErrors } from '../../common/payload.js';
-import { sqlFor } from '../../db/sql.js';
-import { createLoaders, type Context } from '../../graphql/context.js';
+import { contextWith, type Context } from '../../graphql/context.js';
 import { shortNameOf } from '../area/area.rules.js';
 import { FACILITY_COLUMNS as FACILITY_SQL_COLUMNS, type FacilityRow } from '../facility/facility.entity.js';
 import { ChangeFacilityStatusInput, CreateFacilityInput, UpdateFacilityInput } from '../facility/facility.inputs.js';
@@ -17,7 +16,7 @@ import { reportService } from '../report/report.service.js';
 import type { ReportObservationsInput } from '../stats/stats.inputs.js';
 import { statsService } from '../stats/stats.service.js';
 import { INDICATORS, IndicatorUnit, PeriodKind, parsePeriod, type Period } from '../stats/stats.rules.js';
-import { asOfOrToday, taskService } from '../task/task.service.js';
+import { taskService } from '../task/task.service.js';
 import {
   FACILITY_COLUMNS,
   ImportCode,
@@ -30,6 +29,7 @@ import {
 import { readSheet, type SheetFormat, type Table } from './exchange.sheet.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, inViewerSubtree, readRange, requireViewer } from '../../auth/auth.rules.js';
+import { asOfOrToday } from '../../common/dates.js';
 
 /** What an import did: rows that changed something, rows already as the file says, and the problems (then nothing was written). */
 export interface ImportResult {
@@ -43,12 +43,6 @@ export const MAX_EXPORT_ROWS = 20_000;
 
 /** Thrown inside the import transaction to roll every row back. */
 class RollbackImport extends Error {}
-
-/** The request context bound to an open transaction: services called with it write inside it (their own transactions nest as savepoints). */
-function inTransaction(ctx: Context, em: EntityManager): Context {
-  const sql = sqlFor(em);
-  return { ...ctx, em, sql, loaders: createLoaders(sql) };
-}
 
 /**
  * Turns a feature service's refusal into problems of a row: userError fields
@@ -128,7 +122,7 @@ export class ExchangeService {
     let unchanged = 0;
     try {
       await ctx.em.transactional(async (em) => {
-        const inner = inTransaction(ctx, em);
+        const inner = contextWith(ctx, em);
         const existing = new Map(
           (
             await inner.sql<{ area_code: string; indicator: string; value: string; source: string }>(
@@ -196,7 +190,7 @@ export class ExchangeService {
     let unchanged = 0;
     try {
       await ctx.em.transactional(async (em) => {
-        const inner = inTransaction(ctx, em);
+        const inner = contextWith(ctx, em);
         const existing = await inner.sql<FacilityRow>(
           `select ${FACILITY_SQL_COLUMNS} from facility
             where (area_code, name) in (select * from unnest(?::text[], ?::text[])) order by id for update`,

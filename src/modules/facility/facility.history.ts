@@ -1,8 +1,8 @@
 import { toGlobalId } from '../../common/global-id.js';
 import type { Sql } from '../../db/sql.js';
-import { areaMergeHooks, refuseMerge, type AreaSuccession } from '../area/area.history.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
+import { refuseMerge, type AreaSuccession } from '../merger/merger.service.js';
 
 /**
  * Facilities' part of a merger (两项改革): a facility stands where it stands, so
@@ -41,4 +41,3 @@ export async function moveFacilitiesOnMerge(sql: Sql, s: AreaSuccession): Promis
   }
 }
 
-areaMergeHooks.push(moveFacilitiesOnMerge);

@@ -114,3 +114,9 @@ function summaryFrom(rows: { type: FacilityType; status: FacilityStatus; operati
 export const emptyFacilitySummary = () => summaryFrom([]);
 
 export type FacilityLoaders = ReturnType<typeof createFacilityLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    facility: FacilityLoaders;
+  }
+}

@@ -289,3 +289,9 @@ export function createGovernanceLoaders(sql: Sql) {
 }
 
 export type GovernanceLoaders = ReturnType<typeof createGovernanceLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    governance: GovernanceLoaders;
+  }
+}

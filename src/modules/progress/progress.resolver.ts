@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 't
 import { connectionType, type Page } from '../../common/connection.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlFor, type Sql } from '../../db/sql.js';
-import { createLoaders, type Context, type Loaders } from '../../graphql/context.js';
+import type { Context, Loaders } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { ProgressUpdate } from './progress.entity.js';
 import { ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
@@ -26,7 +26,7 @@ export function renew(ctx: Context): void {
     Object.defineProperties(ctx, {
       em: { get: () => (state.em ??= state.root.fork()), configurable: true, enumerable: true },
       sql: { get: () => (state.sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
-      loaders: { get: () => (state.loaders ??= createLoaders(ctx.sql)), configurable: true, enumerable: true },
+      loaders: { get: () => (state.loaders ??= ctx.registry.createLoaders(ctx.sql)), configurable: true, enumerable: true },
     });
   }
   fresh.em = undefined;

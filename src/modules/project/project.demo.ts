@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../../common/log.js';
 import { toGlobalId } from '../../common/global-id.js';
-import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
-import { createLoaders, type Context } from '../../graphql/context.js';
+import { contextWith, createContext, type Registry } from '../../graphql/context.js';
+import type { DemoSeeder } from '../../feature.js';
 import { CreateFacilityInput } from '../facility/facility.inputs.js';
 import { FacilityStatus, FacilityType, OperatingModel } from '../facility/facility.rules.js';
 import { facilityService } from '../facility/facility.service.js';
@@ -166,7 +166,7 @@ function input<T extends object>(type: new () => T, values: Partial<T>): T {
  * centre. Written through the services (so every row has its events) in one
  * transaction: it is all there or none of it is.
  */
-export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: string): Promise<void> {
+export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: string, registry: Registry): Promise<void> {
   if (countyCode !== TONGJIANG) return;
   const probe = sqlFor(orm.em.fork());
   const [state] = await probe<{ seeded: boolean; areas: number }>(
@@ -178,7 +178,7 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
 
   await orm.em.fork().transactional(async (em) => {
     const sql = sqlFor(em);
-    const ctx: Context = { requestId: 'demo-seed', viewer: systemViewer(TONGJIANG), em, sql, loaders: createLoaders(sql), log };
+    const ctx = contextWith(createContext(orm, registry, { requestId: 'demo-seed', viewer: systemViewer(TONGJIANG) }), em);
     const demo = { source: 'DEMO' as const };
     const facility = (values: Partial<CreateFacilityInput>) =>
       facilityService.create(

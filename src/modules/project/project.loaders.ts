@@ -100,3 +100,9 @@ export function createProjectLoaders(sql: Sql) {
 }
 
 export type ProjectLoaders = ReturnType<typeof createProjectLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    project: ProjectLoaders;
+  }
+}

@@ -101,3 +101,10 @@ export function createRectificationLoaders(sql: Sql) {
 
   return { byId, transitionsOf, reviewsOf, statusAsOf, list };
 }
+export type RectificationLoaders = ReturnType<typeof createRectificationLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    rectification: RectificationLoaders;
+  }
+}

@@ -4,7 +4,6 @@ import { connectionType, type Page } from '../../common/connection.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
-import { SupervisionAction } from '../supervision/supervision.entity.js';
 import { FollowUpReview, Rectification, RectificationTransition } from './rectification.entity.js';
 import { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, RectificationPayload, TransitionRectificationInput } from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';
@@ -63,11 +62,6 @@ export class RectificationResolver {
   @FieldResolver(() => [FollowUpReview], { description: '回头看 — follow-up reviews, oldest first.' })
   followUpReviews(@Root() item: Rectification, @Ctx() ctx: Context) {
     return ctx.loaders.rectification.reviewsOf.load(item.key);
-  }
-
-  @FieldResolver(() => [SupervisionAction], { description: '督办 — supervision actions against this item, oldest first.' })
-  supervisionActions(@Root() item: Rectification, @Ctx() ctx: Context) {
-    return ctx.loaders.supervision.byTarget.load(item.id);
   }
 }
 

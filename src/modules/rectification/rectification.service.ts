@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { isDate, todayInChina } from '../../common/dates.js';
+import { isDate, todayInChina, asOfOrToday } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -8,16 +8,12 @@ import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
-import { asOfOrToday } from '../task/task.service.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type Rectification, type RectificationRow } from './rectification.entity.js';
 import type { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, TransitionRectificationInput } from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';
 import { canReview, canTransition, closingProblems, isOverdue, RectificationStatus, statusAfterReview } from './rectification.rules.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
-import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
-
-/** Roles that may see audit rectifications and supervision (sensitive); VIEWER and VILLAGE_OPERATOR may not. */
-export { SENSITIVE_READERS };
+import { assertCanRead, assertCanWrite, readRange, requireSensitiveReader, Role, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
 
 export const STATUS_LABEL: Record<RectificationStatus, string> = {
   OPEN: '已交办',
@@ -26,12 +22,6 @@ export const STATUS_LABEL: Record<RectificationStatus, string> = {
   CLOSED: '已销号',
 };
 
-/** The caller, when they may read sensitive rows at all (role check only; area checks follow). */
-export function requireSensitiveReader(viewer: Viewer | null): Viewer {
-  const who = requireViewer(viewer);
-  if (!SENSITIVE_READERS.includes(who.role)) throw new DomainError(ErrorCode.FORBIDDEN, `${who.role} may not see audit rectification or supervision`);
-  return who;
-}
 
 function fail(errors: UserError[]): never {
   throw new PayloadErrors(errors);

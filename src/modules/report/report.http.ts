@@ -1,10 +1,10 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { Router, type Request } from 'express';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { createContext } from '../../graphql/context.js';
 import { renderCsv } from './report.render.js';
 import { reportService } from './report.service.js';
 import type { Viewer } from '../../auth/auth.rules.js';
+import type { RouteDeps } from '../../feature.js';
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.BAD_USER_INPUT]: 400,
@@ -19,7 +19,7 @@ const STATUS: Partial<Record<string, number>> = {
  * caller's area): the same report as the `monthlyReport` query, under the same
  * bearer token and the same read rules. A request without a token gets 401.
  */
-export function monthlyReportRouter(orm: MikroORM, viewerOf: (req: Request) => Promise<Viewer | null>): Router {
+export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Router {
   const router = Router();
   router.get('/monthly/:file', async (req, res) => {
     const match = /^(\d{4}-\d{2})\.(md|csv)$/.exec(req.params.file ?? '');
@@ -38,7 +38,7 @@ export function monthlyReportRouter(orm: MikroORM, viewerOf: (req: Request) => P
       res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Sign in: this needs a bearer token', code: ErrorCode.UNAUTHENTICATED });
       return;
     }
-    const ctx = createContext(orm, { requestId: res.locals.requestId as string | undefined, viewer });
+    const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       const area = typeof req.query.area === 'string' ? req.query.area : null;
       const report = await reportService.monthly(ctx, match[1]!, area);

@@ -2,14 +2,13 @@ import { monthRange } from '../../common/dates.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import type { Context } from '../../graphql/context.js';
-import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
-import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { taskHealth, TaskHealth } from '../task/task.rules.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
 import { renderMarkdown } from './report.render.js';
 import { codeRange, normalizeCode } from '../../common/codes.js';
-import { assertCanRead, readRange } from '../../auth/auth.rules.js';
+import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
+import { DONE_AS_OF, TARGET_IN } from '../task/task.sql.js';
 
 /** Business date of an event: `after.asOf` when the change carried one, else the day it was written (China time). */
 const EVENT_DAY = `coalesce(substr(p.after->>'asOf', 1, 10), to_char(p.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))`;

@@ -1,5 +1,5 @@
-import { areaMergeHooks, refuseMerge, type AreaSuccession } from '../area/area.history.js';
 import type { Sql } from '../../db/sql.js';
+import { refuseMerge, type AreaSuccession } from '../merger/merger.service.js';
 
 /**
  * Statistics' part of a merger: figures of the sources for months from the
@@ -48,4 +48,3 @@ export async function moveObservationsOnMerge(sql: Sql, s: AreaSuccession): Prom
   );
 }
 
-areaMergeHooks.push(moveObservationsOnMerge);

@@ -274,3 +274,9 @@ export function createStatsLoaders(sql: Sql) {
 }
 
 export type StatsLoaders = ReturnType<typeof createStatsLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    stats: StatsLoaders;
+  }
+}

@@ -52,3 +52,10 @@ export function createSupervisionLoaders(sql: Sql) {
 
   return { byId, byTarget, list };
 }
+export type SupervisionLoaders = ReturnType<typeof createSupervisionLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    supervision: SupervisionLoaders;
+  }
+}

@@ -6,6 +6,7 @@ import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
 import { Area } from '../area/area.entity.js';
+import { Rectification } from '../rectification/rectification.entity.js';
 import { SupervisionAction, SupervisionCandidate } from './supervision.entity.js';
 import { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs, SupervisionPayload } from './supervision.inputs.js';
 import { supervisionService } from './supervision.service.js';
@@ -64,5 +65,14 @@ export class SupervisionCandidateResolver {
   @FieldResolver(() => Area, { description: '所在区划 — the target\'s area.' })
   area(@Root() candidate: SupervisionCandidate, @Ctx() ctx: Context) {
     return ctx.loaders.area.byCode.load(candidate.areaCode);
+  }
+}
+
+/** 督办 on the items it supervises: the supervision feature adds the field to Rectification. */
+@Resolver(() => Rectification)
+export class RectificationSupervisionResolver {
+  @FieldResolver(() => [SupervisionAction], { description: '督办 — supervision actions against this item, oldest first.' })
+  supervisionActions(@Root() item: Rectification, @Ctx() ctx: Context) {
+    return ctx.loaders.supervision.byTarget.load(item.id);
   }
 }

@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { daysBetween, isDate, todayInChina } from '../../common/dates.js';
+import { daysBetween, isDate, todayInChina, asOfOrToday } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -9,14 +9,12 @@ import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
-import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
-import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
-import { asOfOrToday } from '../task/task.service.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
-import { assertCanRead, assertCanWrite, readRange, Role } from '../../auth/auth.rules.js';
+import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
+import { DONE_AS_OF, TARGET_IN } from '../task/task.sql.js';
 
 /** Node types that are not work and cannot be supervised. */
 const NOT_SUPERVISABLE = new Set(['Area', 'ProgressUpdate', 'SupervisionAction', 'TaskAssignment']);

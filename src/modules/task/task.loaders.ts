@@ -15,6 +15,7 @@ import {
 } from './task.entity.js';
 import { taskHealth, type TaskCategory, type TaskHealth } from './task.rules.js';
 import type { CodeRange } from '../../common/codes.js';
+import { DONE_AS_OF, TARGET_IN, TASK_IN_RANGE } from './task.sql.js';
 
 /** A filtered list of tasks touching one subtree (own area or an assignment in it). */
 export interface TaskListKey {
@@ -27,34 +28,6 @@ export interface TaskListKey {
   ownerSection: string | null;
   page: PageRequest;
 }
-
-/**
- * Done quantity of each task (`t`) as of a date, over its assignments in a code
- * range — the caller's readable subtree, so a caller below the task's own area
- * counts only its share: per assignment, the latest entry dated on or before
- * the date, summed. Parameters: the date, then the range (lo, hi). Shared by
- * lists, health, supervision candidates and the monthly report.
- */
-export const DONE_AS_OF = `coalesce((
-    select sum(p.done)::int from task_assignment a
-     cross join lateral (
-       select tp.done from task_progress tp
-        where tp.assignment_id = a.id and tp.as_of <= ?::date
-        order by tp.as_of desc, tp.id desc limit 1) p
-     where a.task_id = t.id and a.area_code between ?::text and ?::text), 0)`;
-
-/**
- * A task's (`t`) target as seen from a code range (the caller's readable
- * subtree): the whole target when the task's own area lies in it, else the sum
- * of its assignments' targets there. Parameters: the range (lo, hi) twice.
- */
-export const TARGET_IN = `(case when t.area_code between ?::text and ?::text then t.target
-    else coalesce((select sum(x.target)::int from task_assignment x
-                    where x.task_id = t.id and x.area_code between ?::text and ?::text), 0) end)`;
-
-/** Whether a task touches the subtree [lo, hi]: its own area or one of its assignments lies in it. */
-export const TASK_IN_RANGE = `(t.area_code between r.lo and r.hi
-    or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))`;
 
 type ListRow = TaskRow & { done_as_of: number; visible_target: number; batch_key: string };
 
@@ -189,3 +162,9 @@ export function createTaskLoaders(sql: Sql) {
 }
 
 export type TaskLoaders = ReturnType<typeof createTaskLoaders>;
+
+declare module '../../graphql/context.js' {
+  interface Loaders {
+    task: TaskLoaders;
+  }
+}

@@ -1,5 +1,5 @@
 import { pageRequest, type Page } from '../../common/connection.js';
-import { isDate, todayInChina } from '../../common/dates.js';
+import { asOfOrToday, isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -14,12 +14,6 @@ import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 
-/** A date argument, or today (Asia/Shanghai) when absent. */
-export function asOfOrToday(asOf: string | null | undefined, field = 'asOf'): string {
-  if (asOf == null) return todayInChina();
-  if (!isDate(asOf)) throw badInput(field, `${field} must be a date like 2026-05-31`);
-  return asOf;
-}
 
 function fail(errors: UserError[]): never {
   throw new PayloadErrors(errors);

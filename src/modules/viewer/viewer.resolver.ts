@@ -35,7 +35,7 @@ export class ViewerType {
 }
 
 @Resolver(() => ViewerType)
-export class AuthResolver {
+export class ViewerResolver {
   @Query(() => ViewerType, { nullable: true, description: 'The caller; null when the request carries no token.' })
   viewer(@Ctx() ctx: Context): ViewerType | null {
     if (!ctx.viewer) return null;

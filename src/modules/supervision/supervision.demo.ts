@@ -1,17 +1,17 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { log } from '../../common/log.js';
-import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
-import { createLoaders, type Context } from '../../graphql/context.js';
+import { contextWith, createContext, type Registry } from '../../graphql/context.js';
+import type { DemoSeeder } from '../../feature.js';
 import { CreateRectificationInput, RecordFollowUpReviewInput, TransitionRectificationInput } from '../rectification/rectification.inputs.js';
 import { RectificationCategory, RectificationStatus } from '../rectification/rectification.rules.js';
 import { rectificationService } from '../rectification/rectification.service.js';
-import { IssueSupervisionInput, RecordSupervisionResponseInput } from '../supervision/supervision.inputs.js';
-import { SupervisionKind } from '../supervision/supervision.entity.js';
-import { supervisionService } from '../supervision/supervision.service.js';
-import { CreateTaskInput, RecordTaskProgressInput, TaskAssignmentInput } from './task.inputs.js';
-import { TaskCategory } from './task.rules.js';
-import { taskService } from './task.service.js';
+import { IssueSupervisionInput, RecordSupervisionResponseInput } from './supervision.inputs.js';
+import { SupervisionKind } from './supervision.entity.js';
+import { supervisionService } from './supervision.service.js';
+import { CreateTaskInput, RecordTaskProgressInput, TaskAssignmentInput } from '../task/task.inputs.js';
+import { TaskCategory } from '../task/task.rules.js';
+import { taskService } from '../task/task.service.js';
 import { systemViewer } from '../../auth/auth.rules.js';
 
 /** Township codes of 通江县 (511921) used by the demo, by name. */
@@ -156,11 +156,11 @@ const RECTIFICATIONS: DemoRectification[] = [
  * townships, year 2026, written through the services (so every row has its
  * events and history) in one transaction, then marked `source = 'DEMO'`.
  */
-export const governanceDemoSeeder: DemoSeeder = {
-  name: 'governance',
-  async run(orm: MikroORM, countyCode: string) {
+export const workDemoSeeder: DemoSeeder = {
+  name: 'tasks-rectifications-supervision',
+  async run(orm: MikroORM, countyCode: string, registry: Registry) {
     if (countyCode !== '511921000000') {
-      log.info({ countyCode }, 'governance demo data is written for 通江县 only; skipped');
+      log.info({ countyCode }, 'task, rectification and supervision demo data is written for 通江县 only; skipped');
       return;
     }
     const fork = orm.em.fork();
@@ -173,7 +173,7 @@ export const governanceDemoSeeder: DemoSeeder = {
         `select (select coalesce(max(id), 0) from task)::text as task, (select coalesce(max(id), 0) from rectification)::text as rect,
                 (select coalesce(max(id), 0) from supervision_action)::text as sup`,
       );
-      const ctx: Context = { requestId: 'demo-seed', viewer: systemViewer(countyCode), em, sql, loaders: createLoaders(sql), log };
+      const ctx = contextWith(createContext(orm, registry, { requestId: 'demo-seed', viewer: systemViewer(countyCode) }), em);
       const taskIds: Record<string, string> = {};
       for (const demo of TASKS) {
         const input = Object.assign(new CreateTaskInput(), {
@@ -250,6 +250,6 @@ export const governanceDemoSeeder: DemoSeeder = {
       await sql("update rectification set source = 'DEMO' where id > ?", [before!.rect]);
       await sql("update supervision_action set source = 'DEMO' where id > ?", [before!.sup]);
     });
-    log.info({ tasks: TASKS.length, rectifications: RECTIFICATIONS.length }, 'governance demo data seeded');
+    log.info({ tasks: TASKS.length, rectifications: RECTIFICATIONS.length }, 'task, rectification and supervision demo data seeded');
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INDICATORS } from './stats.rules.js';
-import { DEMO_UNITS, demoFigures, lastTwelveMonths } from './stats.seed.js';
+import { DEMO_UNITS, demoFigures, lastTwelveMonths } from './stats.demo.js';
 
 describe('demo figures', () => {
   it('are deterministic, well-formed and scaled by kind', () => {

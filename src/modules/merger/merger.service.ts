@@ -8,7 +8,7 @@ import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.service.js';
-import { AREA_COLUMNS, Area, areaFromRow, type AreaRow } from './area.entity.js';
+import { AREA_COLUMNS, Area, areaFromRow, type AreaRow } from '../area/area.entity.js';
 import { Role, assertCanWrite, type Viewer } from '../../auth/auth.rules.js';
 import { AreaLevel, normalizeCode, subtreeRange } from '../../common/codes.js';
 
@@ -31,12 +31,16 @@ export interface AreaSuccession {
  */
 export type AreaMergeHook = (sql: Sql, succession: AreaSuccession) => Promise<void>;
 
-/**
- * AREA MERGE HOOKS — every feature that keys rows by area registers one here
- * (one line, at module load: `areaMergeHooks.push(myHook)`), e.g. facilities
- * moving their rows to the target. Run in registration order.
- */
-export const areaMergeHooks: AreaMergeHook[] = [];
+declare module '../../graphql/context.js' {
+  interface Hooks {
+    /**
+     * AREA MERGE HOOKS — every feature that keys rows by area lists one in its
+     * manifest (`hooks: { areaMerge: [myHook] }`), e.g. facilities moving their
+     * rows to the target. Run in the order of the feature list.
+     */
+    areaMerge: AreaMergeHook[];
+  }
+}
 
 @InputType({ description: '区划合并 — merge areas into a successor (两项改革: township and village mergers).' })
 export class MergeAreasInput {
@@ -81,14 +85,14 @@ export class AreaSuccessionPayload {
  * Area history (两项改革): mergers and retirements. Sources keep their rows
  * (and codes, and past figures, which still roll up for past periods) with
  * `validTo` and `successorCode`; from the effective date only the target is
- * current, reports and {@link areaMergeHooks} move future rows to it.
+ * current, reports and the features' `areaMerge` hooks move future rows to it.
  *
  * Rules: COUNTY_ADMIN only; sources and target current, distinct, of one level
  * (village or township); a township can be merged only once it has no current
  * villages (merge those into the target's villages first: village codes carry
  * their township); the effective date is the first day of a month.
  */
-export class AreaHistoryService {
+export class MergerService {
   async merge(
     ctx: Context,
     input: { sources: string[]; target: string | null; effectiveDate: string },
@@ -148,7 +152,7 @@ export class AreaHistoryService {
         [input.effectiveDate, target, sources],
       );
       const succession: AreaSuccession = { sources, target, effectiveDate: input.effectiveDate, actor: viewer };
-      for (const hook of areaMergeHooks) await hook(sql, succession);
+      for (const hook of ctx.registry.hooks.areaMerge ?? []) await hook(sql, succession);
       const names = sources.map((code) => byCode.get(code)!.name).join('、');
       const targetRow = target ? byCode.get(target)! : null;
       await appendProgressUpdate(sql, {
@@ -175,7 +179,7 @@ export class AreaHistoryService {
   }
 }
 
-export const areaHistoryService = new AreaHistoryService();
+export const mergerService = new MergerService();
 
 /** Whether `code` is inside the subtree of `ancestor` (helper for hooks). */
 export function inSubtree(code: string, ancestor: { code: string; level: AreaLevel }): boolean {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
 import { IndicatorUnit, INDICATORS, monthOf, type Period } from './stats.rules.js';
 import { normalizeCode, subtreeRange, AreaLevel } from '../../common/codes.js';
+import type { DemoSeeder } from '../../feature.js';
 
 /** A deterministic fraction in [0, 1) from a text. */
 function fraction(text: string): number {

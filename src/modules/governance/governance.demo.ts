@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { DemoSeeder } from '../../db/seed.js';
 import { sqlFor } from '../../db/sql.js';
 import { previousQuarter, quarterOfDate, todayInChina } from './governance.rules.js';
 import { subtreeRange, AreaLevel } from '../../common/codes.js';
+import type { DemoSeeder } from '../../feature.js';
 
 /** A stable number 0–99 from a code and a salt (FNV-1a): the same data on every machine. */
 function roll(code: string, salt: string): number {
