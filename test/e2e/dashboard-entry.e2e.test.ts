@@ -31,6 +31,7 @@ if (!HAS_CHROMIUM) console.warn(`dashboard-entry.e2e: SKIPPED — ${CHROMIUM} is
 const SCREENSHOTS = new URL('../screenshots/', import.meta.url);
 // `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshot the README shows.
 const DOCS_SCREENSHOT = new URL('../../docs/dashboard-entry.png', import.meta.url);
+const DOCS_WORK_SCREENSHOT = new URL('../../docs/dashboard-entry-work.png', import.meta.url);
 const COUNTY = '511921';
 const SECTION = '儿童福利股';
 const OTHER_SECTION_TASK = '硬化大墓、活人墓整治'; // 社会事务股's, in the demo
@@ -202,7 +203,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     });
     const page = await open(tokens.TOWNSHIP_OPERATOR!);
     await page.locator('select[name="village"]').selectOption(village.code);
-    await expect.poll(() => page.locator('[data-current="ELDERLY_60_PLUS"]').textContent(), { timeout: 10_000 }).toContain('已报');
+    await expect.poll(() => page.locator('[data-current="ELDERLY_60_PLUS"]').textContent(), { timeout: 10_000 }).toMatch(/\d人/);
     const before = await snapshot(THIS_MONTH);
 
     // A negative person count and money that is not a number, in one report: both fields say so, nothing is written.
@@ -255,10 +256,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toContain('negative');
     await mkdir(SCREENSHOTS, { recursive: true });
     const shot = new URL('dashboard-entry.png', SCREENSHOTS).pathname;
-    const stats = await page.locator('[data-panel="stats"]').boundingBox();
-    const entry = await page.locator('[data-panel="entry-stats"]').boundingBox();
-    await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 1440, height: Math.ceil(entry!.y + entry!.height + 16) }, fullPage: true });
-    expect(stats!.y).toBeLessThan(entry!.y);
+    // The figures and the form below them, in page coordinates: from the 关键指标 panel to the end of the form.
+    const box = (panel: string) =>
+      page.locator(`[data-panel="${panel}"]`).evaluate((element) => {
+        const rect = element.getBoundingClientRect();
+        return { top: rect.top + (globalThis as unknown as { scrollY: number }).scrollY, height: rect.height };
+      });
+    const stats = await box('stats');
+    const entry = await box('entry-stats');
+    expect(stats.top).toBeLessThan(entry.top);
+    await page.screenshot({ path: shot, fullPage: true, clip: { x: 20, y: stats.top - 10, width: 1400, height: Math.ceil(entry.top + entry.height - stats.top + 20) } });
     if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_SCREENSHOT);
     await page.close();
   });
@@ -319,6 +326,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await form.getByRole('button', { name: '保存进度' }).click();
     await expect.poll(() => form.locator('[data-error-for="percent"]').textContent(), { timeout: 10_000 }).toMatch(/^输入有误：/);
     expect({ events: await count('progress_update') }).toEqual(beforeProject);
+    await mkdir(SCREENSHOTS, { recursive: true });
+    const shot = new URL('dashboard-entry-work.png', SCREENSHOTS).pathname;
+    await page.locator('[data-panel="entry-work"]').screenshot({ path: shot });
+    if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_WORK_SCREENSHOT);
     const percent = Math.min(100, (project.progressPercent ?? 0) + 10);
     await form.locator('input[name="percent"]').fill(String(percent));
     await form.getByRole('button', { name: '保存进度' }).click();
@@ -326,6 +337,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await expect.poll(() => page.locator(`[data-panel="projects"] tr[data-project="${project.id}"] .progress-fill`).getAttribute('style'), { timeout: 5_000 }).toBe(`width:${percent}%`);
     const storedProject = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find((p) => p.id === project.id)!;
     expect(storedProject).toMatchObject({ progressPercent: percent, progressAsOf: TODAY });
+
+    // 推进方案: an open milestone marked done (completeMilestone with the version just re-read).
+    const milestone = storedProject.milestones.find((m) => !m.doneDate)!;
+    await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"] button[data-complete]`).click();
+    await expect.poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 }).toBe(`已保存：${project.name}「${milestone.name}」已完成`);
+    const completed = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find((p) => p.id === project.id)!;
+    const doneDate = completed.milestones.find((m) => m.position === milestone.position)!.doneDate;
+    expect(doneDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"]`).textContent()).toContain(`已于 ${doneDate} 完成`);
+    expect(await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"] button`).count()).toBe(0);
     await page.close();
   });
 
