@@ -68,12 +68,12 @@ class VillageMonthForm {
   ) {
     this.village = h(
       'select',
-      { name: 'village', onchange: () => void this.load() },
+      { name: 'village', onchange: () => void this.reload() },
       villages.map((v) => h('option', { value: v.code }, v.shortName)),
     );
     this.period = h(
       'select',
-      { name: 'period', onchange: () => void this.load() },
+      { name: 'period', onchange: () => void this.reload() },
       reportableMonths().map((m) => h('option', { value: m }, m)),
     );
     this.element = h(
@@ -88,6 +88,16 @@ class VillageMonthForm {
       this.table,
       h('div', { class: 'entry-actions' }, this.submit, this.message, this.errors.slot('form')),
     );
+  }
+
+  /** After a change of village or month: a failed read is said in the form, not thrown away. */
+  private async reload(): Promise<void> {
+    try {
+      await this.load();
+    } catch (error) {
+      this.table.replaceChildren(noData('无法读取该村数据'));
+      this.errors.fail(error);
+    }
   }
 
   async load(): Promise<void> {
@@ -208,7 +218,15 @@ export const statsEntryPanel: Panel = {
     const holder = h('div', { class: 'entry-holder' }, h('div', { class: 'panel-note' }, '先选择乡镇（街道），再选择村（社区）和月份。'));
     const select = h(
       'select',
-      { name: 'township', onchange: () => void (select.value ? villagesOf(select.value).then((villages) => open(villages, holder)) : null) },
+      {
+        name: 'township',
+        onchange: () => {
+          if (!select.value) return;
+          villagesOf(select.value)
+            .then((villages) => open(villages, holder))
+            .catch((error: unknown) => holder.replaceChildren(noData(error instanceof Error ? error.message : String(error))));
+        },
+      },
       h('option', { value: '' }, '请选择乡镇（街道）'),
       townships.map((t) => h('option', { value: t.code }, t.shortName)),
     );
