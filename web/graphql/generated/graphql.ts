@@ -4,6 +4,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** 报送审核状态 — where a township's figures for a period stand. */
+export type ApprovalStatus =
+  /** 已审核 — approved by the county: locked, reports are rejected until reopened */
+  | 'APPROVED'
+  /** 填报中 — open for reporting (nothing submitted, or reopened by the county) */
+  | 'OPEN'
+  /** 已退回 — returned by the county with a reason; open for corrections */
+  | 'RETURNED'
+  /** 已报送 — submitted by the township, awaiting the county */
+  | 'SUBMITTED';
+
 /** Kind of a township- or village-level area (乡镇街道 / 村社区 类别). */
 export type AreaKind =
   /** 社区(居委会) — urban community */
@@ -31,6 +42,39 @@ export type AreaLevel =
   | 'TOWNSHIP'
   /** 村级 — village (村) or community (社区) */
   | 'VILLAGE';
+
+/** 完成节点 — mark one milestone of the plan done. */
+export type CompleteMilestoneInput = {
+  /** 实际完成 — done date (default today). */
+  doneDate?: string | null | undefined;
+  /** 序号 — the milestone's `position`. */
+  position: number;
+  /** The project's global ID. */
+  project: string | number;
+  /** The `version` you read. */
+  version: number;
+};
+
+/** Stable error codes, in `userErrors` and in `extensions.code` of GraphQL errors. Never renamed. */
+export type ErrorCode =
+  /** An argument or input field is malformed (wrong shape, out of range). */
+  | 'BAD_USER_INPUT'
+  /** Someone else changed the record first: reload it and retry with its current `version`. */
+  | 'CONFLICT'
+  /** The caller may not do this (role, or an area outside their subtree). */
+  | 'FORBIDDEN'
+  /** Unexpected failure; the response carries a `requestId` for the logs. */
+  | 'INTERNAL_SERVER_ERROR'
+  /** The lifecycle does not allow this status change. */
+  | 'INVALID_TRANSITION'
+  /** The record is locked (e.g. an approved reporting period, 已审核锁定) until it is reopened. */
+  | 'LOCKED'
+  /** The referenced object does not exist. */
+  | 'NOT_FOUND'
+  /** No valid bearer token. */
+  | 'UNAUTHENTICATED'
+  /** Input is well formed but breaks a business rule. */
+  | 'VALIDATION';
 
 /** 状态 — lifecycle: PLANNED → UNDER_CONSTRUCTION → BUILT → OPERATING, and SUSPENDED from (and back to) OPERATING. */
 export type FacilityStatus =
@@ -71,6 +115,23 @@ export type IndicatorUnit =
   /** 元 — yuan with 2 decimals (served in `amount`) */
   | 'YUAN';
 
+/** 数据来源 — where a figure came from. */
+export type ObservationSource =
+  /** 演示数据 — generated demo figure; replaced by the first real report */
+  | 'DEMO'
+  /** 上报 — reported through `reportObservations` */
+  | 'REPORT';
+
+/** 一项数据 — one indicator's value in a report. */
+export type ObservationValueInput = {
+  /** 指标代码 — e.g. `DIBAO_RURAL`. */
+  indicator: string;
+  /** 数值 — a non-negative number as a string: whole persons ("12") or yuan with at most 2 decimals ("1250.50"). A string so that malformed numbers come back as userErrors. */
+  value: string;
+  /** 版本 — optional optimistic concurrency: the figure's current `version` (0 when it does not exist yet); if someone changed it since, the report is a CONFLICT and nothing is written. */
+  version?: number | null | undefined;
+};
+
 /** 运营模式 — who builds and who runs a facility. */
 export type OperatingModel =
   /** 民办 — privately built and run */
@@ -108,6 +169,34 @@ export type ProjectStatus =
   /** 暂停 — suspended */
   | 'SUSPENDED';
 
+/** 填报进度 — append a progress entry (the history is never rewritten). */
+export type RecordProjectProgressInput = {
+  /** 截至 — date the figure describes (default today; not before the latest entry, not in the future). */
+  asOf?: string | null | undefined;
+  /** 存在问题 — blockers. */
+  blockers?: string | null | undefined;
+  /** 说明 — what was done; required when percent falls. */
+  note?: string | null | undefined;
+  /** 完成比例 — percent complete, 0–100; below the latest only with a note. */
+  percent: number;
+  /** The project's global ID. */
+  project: string | number;
+};
+
+/** A progress entry for one assignment: the cumulative done quantity as of a date. */
+export type RecordTaskProgressInput = {
+  /** 截至日期 — not in the future, not before the assignment's last entry. */
+  asOf: string;
+  /** The assignment (TaskAssignment global ID). */
+  assignment: string | number;
+  /** 累计完成 — done quantity as of `asOf` (cumulative). */
+  done: number;
+  /** 说明 — note. */
+  note?: string | null | undefined;
+  /** The assignment's version you read; a stale one gives CONFLICT. */
+  version: number;
+};
+
 /** 整改状态 — OPEN → RECTIFYING → RECTIFIED → CLOSED (销号); a recurring 回头看 sends it back to RECTIFYING. */
 export type RectificationStatus =
   /** 已销号 — verified by someone other than the responsible person and closed */
@@ -118,6 +207,16 @@ export type RectificationStatus =
   | 'RECTIFIED'
   /** 整改中 — being rectified */
   | 'RECTIFYING';
+
+/** 上报统计数据 — one village's figures for one month. */
+export type ReportObservationsInput = {
+  /** 区划代码 — the reporting area (a current village), 12 digits. */
+  area: string;
+  /** 月份 — the month reported, `2026-05`. A string (not `Period`) so that a malformed period comes back as a userError. */
+  period: string;
+  /** 数据 — one entry per indicator (1–50); each indicator at most once. */
+  values: Array<ObservationValueInput>;
+};
 
 /** 角色 — what a caller may do. */
 export type Role =
@@ -175,12 +274,12 @@ export type TaskHealth =
 export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardViewerQuery = { viewer: { name: string, role: Role, area: { code: string, name: string } | null } | null };
+export type DashboardViewerQuery = { viewer: { name: string, role: Role, section: string | null, area: { code: string, name: string, level: AreaLevel } | null } | null };
 
 export type DashboardSchemaFieldsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardSchemaFieldsQuery = { areaType: { fields: Array<{ name: string }> | null } | null, queryType: { fields: Array<{ name: string }> | null } | null, subscriptionType: { fields: Array<{ name: string }> | null } | null };
+export type DashboardSchemaFieldsQuery = { areaType: { fields: Array<{ name: string }> | null } | null, queryType: { fields: Array<{ name: string }> | null } | null, subscriptionType: { fields: Array<{ name: string }> | null } | null, mutationType: { fields: Array<{ name: string }> | null } | null };
 
 export type DashboardFirstCountyQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -193,6 +292,66 @@ export type AreaOverviewQueryVariables = Exact<{
 
 
 export type AreaOverviewQuery = { area: { code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, townships: number, villages: number, ancestors: Array<{ code: string, name: string, shortName: string, level: AreaLevel }>, children: { totalCount: number, nodes: Array<{ code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, childCount: number }> } } | null };
+
+export type EntryVillagesQueryVariables = Exact<{
+  code: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type EntryVillagesQuery = { area: { code: string, level: AreaLevel, shortName: string, descendants: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ code: string, name: string, shortName: string }> } } | null };
+
+export type EntryObservationsQueryVariables = Exact<{
+  code: string;
+  period: string;
+}>;
+
+
+export type EntryObservationsQuery = { indicators: Array<{ code: string, nameZh: string, unit: IndicatorUnit, reportingLevel: AreaLevel }>, area: { code: string, name: string, shortName: string, observations: Array<{ persons: number | null, amount: string | null, source: ObservationSource, version: number, indicator: { code: string } }>, approval: { status: ApprovalStatus, locked: boolean } | null } | null };
+
+export type EntryReportObservationsMutationVariables = Exact<{
+  input: ReportObservationsInput;
+}>;
+
+
+export type EntryReportObservationsMutation = { reportObservations: { observations: Array<{ persons: number | null, amount: string | null, source: ObservationSource, version: number, indicator: { code: string } }> | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+
+export type EntryTasksQueryVariables = Exact<{
+  code: string;
+  ownerSection?: string | null | undefined;
+}>;
+
+
+export type EntryTasksQuery = { area: { tasks: { nodes: Array<{ id: string, title: string, unit: string, ownerSection: string, deadline: string, assignments: Array<{ id: string, version: number, target: number, done: number, area: { code: string, shortName: string }, progress: Array<{ asOf: string }> }> }> } } | null };
+
+export type EntryRecordTaskProgressMutationVariables = Exact<{
+  input: RecordTaskProgressInput;
+}>;
+
+
+export type EntryRecordTaskProgressMutation = { recordTaskProgress: { assignment: { id: string, version: number, done: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+
+export type EntryProjectsQueryVariables = Exact<{
+  code: string;
+  ownerSection?: string | null | undefined;
+}>;
+
+
+export type EntryProjectsQuery = { area: { projects: { nodes: Array<{ id: string, name: string, version: number, status: ProjectStatus, ownerSection: string, progressPercent: number | null, progressAsOf: string | null, area: { code: string, shortName: string }, milestones: Array<{ position: number, name: string, dueDate: string, doneDate: string | null }> }> } } | null };
+
+export type EntryRecordProjectProgressMutationVariables = Exact<{
+  input: RecordProjectProgressInput;
+}>;
+
+
+export type EntryRecordProjectProgressMutation = { recordProjectProgress: { project: { id: string, version: number, progressPercent: number | null, progressAsOf: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+
+export type EntryCompleteMilestoneMutationVariables = Exact<{
+  input: CompleteMilestoneInput;
+}>;
+
+
+export type EntryCompleteMilestoneMutation = { completeMilestone: { project: { id: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
 
 export type PanelFacilitiesQueryVariables = Exact<{
   code: string;
@@ -284,9 +443,11 @@ export const DashboardViewerDocument = new TypedDocumentString(`
   viewer {
     name
     role
+    section
     area {
       code
       name
+      level
     }
   }
 }
@@ -304,6 +465,11 @@ export const DashboardSchemaFieldsDocument = new TypedDocumentString(`
     }
   }
   subscriptionType: __type(name: "Subscription") {
+    fields {
+      name
+    }
+  }
+  mutationType: __type(name: "Mutation") {
     fields {
       name
     }
@@ -349,6 +515,177 @@ export const AreaOverviewDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<AreaOverviewQuery, AreaOverviewQueryVariables>;
+export const EntryVillagesDocument = new TypedDocumentString(`
+    query EntryVillages($code: String!, $after: String) {
+  area(code: $code) {
+    code
+    level
+    shortName
+    descendants(level: VILLAGE, first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        code
+        name
+        shortName
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryVillagesQuery, EntryVillagesQueryVariables>;
+export const EntryObservationsDocument = new TypedDocumentString(`
+    query EntryObservations($code: String!, $period: Period!) {
+  indicators {
+    code
+    nameZh
+    unit
+    reportingLevel
+  }
+  area(code: $code) {
+    code
+    name
+    shortName
+    observations(period: $period) {
+      indicator {
+        code
+      }
+      persons
+      amount
+      source
+      version
+    }
+    approval(period: $period) {
+      status
+      locked
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryObservationsQuery, EntryObservationsQueryVariables>;
+export const EntryReportObservationsDocument = new TypedDocumentString(`
+    mutation EntryReportObservations($input: ReportObservationsInput!) {
+  reportObservations(input: $input) {
+    observations {
+      indicator {
+        code
+      }
+      persons
+      amount
+      source
+      version
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryReportObservationsMutation, EntryReportObservationsMutationVariables>;
+export const EntryTasksDocument = new TypedDocumentString(`
+    query EntryTasks($code: String!, $ownerSection: String) {
+  area(code: $code) {
+    tasks(first: 100, filter: {ownerSection: $ownerSection}) {
+      nodes {
+        id
+        title
+        unit
+        ownerSection
+        deadline
+        assignments {
+          id
+          version
+          target
+          done
+          area {
+            code
+            shortName
+          }
+          progress {
+            asOf
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryTasksQuery, EntryTasksQueryVariables>;
+export const EntryRecordTaskProgressDocument = new TypedDocumentString(`
+    mutation EntryRecordTaskProgress($input: RecordTaskProgressInput!) {
+  recordTaskProgress(input: $input) {
+    assignment {
+      id
+      version
+      done
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryRecordTaskProgressMutation, EntryRecordTaskProgressMutationVariables>;
+export const EntryProjectsDocument = new TypedDocumentString(`
+    query EntryProjects($code: String!, $ownerSection: String) {
+  area(code: $code) {
+    projects(first: 100, ownerSection: $ownerSection) {
+      nodes {
+        id
+        name
+        version
+        status
+        ownerSection
+        progressPercent
+        progressAsOf
+        area {
+          code
+          shortName
+        }
+        milestones {
+          position
+          name
+          dueDate
+          doneDate
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryProjectsQuery, EntryProjectsQueryVariables>;
+export const EntryRecordProjectProgressDocument = new TypedDocumentString(`
+    mutation EntryRecordProjectProgress($input: RecordProjectProgressInput!) {
+  recordProjectProgress(input: $input) {
+    project {
+      id
+      version
+      progressPercent
+      progressAsOf
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryRecordProjectProgressMutation, EntryRecordProjectProgressMutationVariables>;
+export const EntryCompleteMilestoneDocument = new TypedDocumentString(`
+    mutation EntryCompleteMilestone($input: CompleteMilestoneInput!) {
+  completeMilestone(input: $input) {
+    project {
+      id
+      version
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntryCompleteMilestoneMutation, EntryCompleteMilestoneMutationVariables>;
 export const PanelFacilitiesDocument = new TypedDocumentString(`
     query PanelFacilities($code: String!) {
   area(code: $code) {

@@ -15,10 +15,14 @@ import { projectsPanel } from './panels/projects';
 import { rectificationsPanel } from './panels/rectifications';
 import { reportPanel } from './panels/report';
 import { statsPanel } from './panels/stats';
+import { statsEntryPanel } from './panels/stats-entry';
 import { tasksPanel } from './panels/tasks';
+import { workEntryPanel } from './panels/work-entry';
 
 /** The panels, in page order. Each is independent: add, remove or reorder here. */
-const PANELS: Panel[] = [statsPanel, facilitiesPanel, projectsPanel, tasksPanel, rectificationsPanel, livePanel, reportPanel];
+const ALL_PANELS: Panel[] = [statsPanel, statsEntryPanel, workEntryPanel, facilitiesPanel, projectsPanel, tasksPanel, rectificationsPanel, livePanel, reportPanel];
+/** The panels this viewer gets (the data-entry ones only for roles that write); set once the viewer is known. */
+let panels: Panel[] = ALL_PANELS.filter((panel) => !panel.offered);
 
 const LEVEL_NAMES: Record<string, string> = { PROVINCE: '省', CITY: '市', COUNTY: '县', TOWNSHIP: '乡镇（街道）', VILLAGE: '村（社区）' };
 const ROLE_NAMES: Record<string, string> = {
@@ -44,6 +48,7 @@ async function loadSchema(): Promise<SchemaFields> {
       ['Area', data.areaType],
       ['Query', data.queryType],
       ['Subscription', data.subscriptionType],
+      ['Mutation', data.mutationType],
     ] as const) {
       for (const field of value?.fields ?? []) fields.add(`${type}.${field.name}`);
     }
@@ -158,7 +163,7 @@ function childrenPanel(selected: SelectedArea): HTMLElement {
 }
 
 function context(selected: SelectedArea): PanelContext {
-  return { area: selected, schema, refresh: scheduleRefresh, select };
+  return { area: selected, viewer, schema, refresh: scheduleRefresh, select };
 }
 
 async function renderPanel(panel: Panel, selected: SelectedArea) {
@@ -185,7 +190,7 @@ function scheduleRefresh() {
   refreshTimer = setTimeout(() => {
     const selected = area;
     if (!selected) return;
-    for (const panel of PANELS) if (!panel.live) void renderPanel(panel, selected);
+    for (const panel of panels) if (!panel.live && !panel.form) void renderPanel(panel, selected);
   }, 400);
 }
 
@@ -203,14 +208,14 @@ async function show(code: string) {
   }
   const selected = data.area;
   area = selected;
-  for (const panel of PANELS) panel.dispose?.();
+  for (const panel of panels) panel.dispose?.();
   bodies.clear();
   document.title = `${selected.name} · 民政工作看板`;
   const grid = h(
     'main',
     { class: 'grid' },
     childrenPanel(selected),
-    PANELS.map((panel) => {
+    panels.map((panel) => {
       const body = h('div', { class: 'panel-body' }, '正在加载…');
       bodies.set(panel.id, body);
       return h('section', { class: panel.wide ? 'panel wide' : 'panel', 'data-panel': panel.id }, h('h2', {}, panel.title), body);
@@ -218,7 +223,7 @@ async function show(code: string) {
   );
   root.replaceChildren(header(selected), grid);
   root.dataset.area = selected.code;
-  await Promise.all(PANELS.map((panel) => renderPanel(panel, selected)));
+  await Promise.all(panels.map((panel) => renderPanel(panel, selected)));
 }
 
 async function main() {
@@ -231,6 +236,7 @@ async function main() {
     viewer = null;
     console.warn('token refused', error);
   }
+  panels = ALL_PANELS.filter((panel) => !panel.offered || panel.offered(viewer));
   schema = await loadSchema();
   await show(areaFromUrl() ?? (await defaultArea()));
 }

@@ -1,5 +1,8 @@
-import type { AreaOverviewQuery } from '../../graphql/generated/graphql';
+import type { AreaOverviewQuery, DashboardViewerQuery } from '../../graphql/generated/graphql';
 import type { SchemaFields } from './api';
+
+/** The signed-in caller (`viewer`), null when anonymous. */
+export type DashboardViewer = DashboardViewerQuery['viewer'];
 
 /** The selected area as the overview query returns it. */
 export type SelectedArea = NonNullable<AreaOverviewQuery['area']>;
@@ -7,6 +10,8 @@ export type SelectedArea = NonNullable<AreaOverviewQuery['area']>;
 /** What a panel gets: the selected area and what the server offers. */
 export interface PanelContext {
   area: SelectedArea;
+  /** Who is signed in: the data-entry panels offer only what their role may write. */
+  viewer: DashboardViewer;
   schema: SchemaFields;
   /** Refresh the figure panels (the live feed calls it when an event arrives). */
   refresh(): void;
@@ -27,6 +32,10 @@ export interface Panel {
   requires: string[];
   /** Live panels (the feed) are not re-rendered on refresh. */
   live?: boolean;
+  /** Forms (data entry) keep what is being typed: not re-rendered on refresh either. */
+  form?: boolean;
+  /** Whether this viewer gets the panel at all (default: everyone); a panel not offered is not on the page. */
+  offered?(viewer: DashboardViewer): boolean;
   render(ctx: PanelContext, body: HTMLElement): Promise<void>;
   dispose?(): void;
 }

@@ -1,0 +1,236 @@
+import {
+  EntryCompleteMilestoneDocument,
+  EntryProjectsDocument,
+  EntryRecordProjectProgressDocument,
+  EntryRecordTaskProgressDocument,
+  EntryTasksDocument,
+  type EntryProjectsQuery,
+  type EntryTasksQuery,
+} from '../../../graphql/generated/graphql';
+import { gql } from '../api';
+import { fmt, h, noData } from '../dom';
+import { FieldErrors, PROGRESS_ROLES, field, fieldPath, inViewerScope, sectionMayWrite, wholeNumber, within } from '../entry';
+import type { DashboardViewer, Panel, PanelContext } from '../panel';
+import { label } from './labels';
+import { today } from './tasks';
+
+type Task = NonNullable<EntryTasksQuery['area']>['tasks']['nodes'][number];
+type Assignment = Task['assignments'][number];
+type Project = NonNullable<EntryProjectsQuery['area']>['projects']['nodes'][number];
+
+/** The section to ask the server for: section staff see only their own section's items. */
+function sectionOf(viewer: DashboardViewer): string | null {
+  return viewer?.role === 'SECTION_STAFF' ? (viewer.section ?? null) : null;
+}
+
+/**
+ * The assignments this viewer may record progress on, inside the selected area:
+ * the task's section must be theirs (section staff) and the assignment's area
+ * inside their own (township operators; the county admin's area holds all).
+ */
+export function writableAssignments(viewer: DashboardViewer, task: Task, selected: { code: string; level: string }): Assignment[] {
+  if (!sectionMayWrite(viewer, task.ownerSection)) return [];
+  return task.assignments.filter((a) => inViewerScope(viewer, a.area.code) && within(a.area.code, selected));
+}
+
+/** Projects this viewer may record progress on: their section's (section staff), inside their area, not completed. */
+export function writableProjects(viewer: DashboardViewer, projects: Project[]): Project[] {
+  return projects.filter((p) => p.status !== 'COMPLETED' && sectionMayWrite(viewer, p.ownerSection) && inViewerScope(viewer, p.area.code));
+}
+
+/** Done/asOf/note for one assignment: `recordTaskProgress` with the version read. */
+function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: string) => Promise<void>): HTMLElement {
+  const errors = new FieldErrors();
+  const last = assignment.progress.at(-1)?.asOf ?? null;
+  const done = h('input', { type: 'text', inputmode: 'numeric', name: 'done', autocomplete: 'off', value: String(assignment.done), 'aria-label': `${assignment.area.shortName} 累计完成` });
+  const asOf = h('input', { type: 'date', name: 'asOf', value: today(), max: today(), min: last ?? undefined, 'aria-label': '截至日期' });
+  const note = h('input', { type: 'text', name: 'note', maxlength: 500, placeholder: '可选', 'aria-label': '说明' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '保存');
+  const save = async () => {
+    errors.clear();
+    const value = wholeNumber(done.value);
+    if (value === null) return errors.set('done', '请输入整数（累计完成数量）');
+    if (!asOf.value) return errors.set('asOf', '请选择截至日期');
+    submit.disabled = true;
+    try {
+      const { recordTaskProgress: result } = await gql(EntryRecordTaskProgressDocument, {
+        input: { assignment: assignment.id, version: assignment.version, done: value, asOf: asOf.value, note: note.value.trim() || null },
+      });
+      if (result.userErrors.length) return errors.show(result.userErrors, (path) => ({ done: 'done', asOf: 'asOf', note: 'note' })[fieldPath(path)] ?? null);
+      await onSaved(`已保存：「${task.title}」${assignment.area.shortName} 累计完成 ${value}/${assignment.target}${task.unit}（截至 ${asOf.value}）`);
+    } catch (error) {
+      errors.fail(error);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  return h(
+    'form',
+    { class: 'entry-row', 'data-assignment': assignment.id, novalidate: true, onsubmit: (event: Event) => (event.preventDefault(), void save()) },
+    h(
+      'div',
+      { class: 'entry-row-head' },
+      h('strong', {}, assignment.area.shortName),
+      h('small', {}, ` 目标 ${fmt(assignment.target)}${task.unit} · 已完成 ${fmt(assignment.done)}${task.unit}${last ? ` · 最近填报 ${last}` : ' · 尚未填报'}`),
+    ),
+    h('div', { class: 'entry-fields' }, field('累计完成', done, errors, 'done', h('span', { class: 'unit' }, task.unit)), field('截至', asOf, errors, 'asOf'), field('说明', note, errors, 'note'), submit),
+    errors.slot('form'),
+  );
+}
+
+/** Percent/asOf/note/blockers for one project (`recordProjectProgress`), and its open milestones (`completeMilestone`). */
+function projectForm(project: Project, onSaved: (text: string) => Promise<void>): HTMLElement {
+  const errors = new FieldErrors();
+  const percent = h('input', { type: 'text', inputmode: 'numeric', name: 'percent', autocomplete: 'off', value: project.progressPercent ?? '', 'aria-label': '完成比例' });
+  const asOf = h('input', { type: 'date', name: 'asOf', value: today(), max: today(), min: project.progressAsOf ?? undefined, 'aria-label': '截至日期' });
+  const note = h('input', { type: 'text', name: 'note', maxlength: 2000, placeholder: '进度下调时必填', 'aria-label': '说明' });
+  const blockers = h('input', { type: 'text', name: 'blockers', maxlength: 2000, placeholder: '可选', 'aria-label': '存在问题' });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '保存进度');
+  const save = async () => {
+    errors.clear();
+    const value = wholeNumber(percent.value);
+    if (value === null) return errors.set('percent', '请输入 0–100 的整数');
+    submit.disabled = true;
+    try {
+      const { recordProjectProgress: result } = await gql(EntryRecordProjectProgressDocument, {
+        input: { project: project.id, percent: value, asOf: asOf.value || null, note: note.value.trim() || null, blockers: blockers.value.trim() || null },
+      });
+      if (result.userErrors.length) {
+        return errors.show(result.userErrors, (path) => ({ percent: 'percent', asOf: 'asOf', note: 'note', blockers: 'blockers' })[fieldPath(path)] ?? null);
+      }
+      await onSaved(`已保存：${project.name} 进度 ${value}%（截至 ${asOf.value || today()}）`);
+    } catch (error) {
+      errors.fail(error);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  const milestones = project.milestones.map((m) => {
+    const slot = errors.slot(`milestone-${m.position}`);
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        'data-complete': m.position,
+        onclick: async () => {
+          errors.clear();
+          button.disabled = true;
+          try {
+            const { completeMilestone: result } = await gql(EntryCompleteMilestoneDocument, { input: { project: project.id, position: m.position, version: project.version } });
+            if (result.userErrors.length) return errors.show(result.userErrors, () => `milestone-${m.position}`);
+            await onSaved(`已保存：${project.name}「${m.name}」已完成`);
+          } catch (error) {
+            errors.fail(error);
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+      '标记完成',
+    );
+    return h(
+      'li',
+      { 'data-milestone': m.position, class: m.doneDate ? 'done' : '' },
+      h('span', {}, `${m.position}. ${m.name}`),
+      h('small', {}, m.doneDate ? ` 已于 ${m.doneDate} 完成` : ` 计划 ${m.dueDate}`),
+      m.doneDate ? '' : button,
+      slot,
+    );
+  });
+  return h(
+    'form',
+    { class: 'entry-row', 'data-project': project.id, novalidate: true, onsubmit: (event: Event) => (event.preventDefault(), void save()) },
+    h(
+      'div',
+      { class: 'entry-row-head' },
+      h('strong', {}, project.name),
+      h(
+        'small',
+        {},
+        ` ${project.area.shortName} · ${project.ownerSection} · ${label(project.status)} · 当前进度 ${project.progressPercent === null ? '尚未填报' : `${project.progressPercent}%（截至 ${project.progressAsOf}）`}`,
+      ),
+    ),
+    h(
+      'div',
+      { class: 'entry-fields' },
+      field('完成比例', percent, errors, 'percent', h('span', { class: 'unit' }, '%')),
+      field('截至', asOf, errors, 'asOf'),
+      field('说明', note, errors, 'note'),
+      field('存在问题', blockers, errors, 'blockers'),
+      submit,
+    ),
+    project.milestones.length ? h('ul', { class: 'milestones' }, milestones) : '',
+    errors.slot('form'),
+  );
+}
+
+/** A select of items and, below it, the form of the chosen one; the choice survives a re-read after a save. */
+function chooser<T extends { id: string }>(name: string, items: T[], text: (item: T) => string, form: (item: T) => HTMLElement, chosen: string | null): HTMLElement {
+  const holder = h('div', { class: 'entry-holder' });
+  const select = h(
+    'select',
+    { name, onchange: () => holder.replaceChildren(form(items.find((item) => item.id === select.value)!)) },
+    items.map((item) => h('option', { value: item.id, selected: item.id === chosen }, text(item))),
+  );
+  const first = items.find((item) => item.id === chosen) ?? items[0]!;
+  select.value = first.id;
+  holder.replaceChildren(form(first));
+  return h('div', {}, h('div', { class: 'entry-head' }, select), holder);
+}
+
+/**
+ * 进度填报: progress on key tasks (per assignment, `recordTaskProgress`) and on
+ * projects (`recordProjectProgress`, `completeMilestone`), for the roles that
+ * record it — section staff on their own section's tasks and projects (责任股室),
+ * township operators inside their township, the county admin everywhere. After a
+ * save the task and project panels are read again.
+ */
+export const workEntryPanel: Panel = {
+  id: 'entry-work',
+  title: '进度填报',
+  wide: true,
+  form: true,
+  requires: ['Mutation.recordTaskProgress', 'Mutation.recordProjectProgress', 'Area.tasks', 'Area.projects'],
+  offered: (viewer) => Boolean(viewer?.area && PROGRESS_ROLES.includes(viewer.role) && (viewer.role !== 'SECTION_STAFF' || viewer.section)),
+  async render(ctx, body) {
+    const message = h('div', { class: 'entry-message', 'data-testid': 'entry-work-message', role: 'status' });
+    const tasksHolder = h('div', { class: 'entry-part', 'data-part': 'tasks' });
+    const projectsHolder = h('div', { class: 'entry-part', 'data-part': 'projects' });
+    let chosenTask: string | null = null;
+    let chosenProject: string | null = null;
+
+    const load = async (ctx: PanelContext) => {
+      const section = sectionOf(ctx.viewer);
+      const [tasks, projects] = await Promise.all([
+        gql(EntryTasksDocument, { code: ctx.area.code, ownerSection: section }),
+        gql(EntryProjectsDocument, { code: ctx.area.code, ownerSection: section }),
+      ]);
+      const offeredTasks = (tasks.area?.tasks.nodes ?? [])
+        .map((task) => ({ ...task, assignments: writableAssignments(ctx.viewer, task, ctx.area) }))
+        .filter((task) => task.assignments.length > 0);
+      const offeredProjects = writableProjects(ctx.viewer, projects.area?.projects.nodes ?? []);
+      const saved = async (text: string) => {
+        const select = (name: string) => body.querySelector<HTMLSelectElement>(`select[name="${name}"]`)?.value ?? null;
+        chosenTask = select('task');
+        chosenProject = select('project');
+        await load(ctx);
+        message.textContent = text;
+        ctx.refresh();
+      };
+      tasksHolder.replaceChildren(
+        h('h3', {}, '重点工作进度'),
+        offeredTasks.length
+          ? chooser('task', offeredTasks, (t) => `${t.title}（${t.ownerSection}，截止 ${t.deadline}）`, (t) => h('div', { class: 'entry-rows' }, t.assignments.map((a) => assignmentRow(t, a, saved))), chosenTask)
+          : noData('没有您可填报的重点工作'),
+      );
+      projectsHolder.replaceChildren(
+        h('h3', {}, '项目进度'),
+        offeredProjects.length
+          ? chooser('project', offeredProjects, (p) => `${p.name}（${p.ownerSection}）`, (p) => projectForm(p, saved), chosenProject)
+          : noData('没有您可填报的项目'),
+      );
+    };
+    body.replaceChildren(message, h('div', { class: 'two-lists entry-work' }, tasksHolder, projectsHolder));
+    await load(ctx);
+  },
+};
