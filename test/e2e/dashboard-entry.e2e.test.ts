@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/db/seed.js';
+import { seedDemo } from '../../src/feature.js';
+import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import {
   EntryExpectedAreaDocument,
@@ -75,7 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   beforeAll(async () => {
     if (!webAssetsDir()) throw new Error('dist/web is not built: run `npm run build:web` (`npm test` builds first)');
     app = await startTestApp();
-    await seedDemo(app.orm, '511921000000');
+    await seedDemo(app.orm, '511921000000', civgraph);
     base = app.url.replace(/\/graphql$/, '');
     const admin = await app.token('COUNTY_ADMIN', COUNTY, { name: '县民政局管理员' });
     // 两河口镇: in the demo it has an assignment of 儿童福利股's task and projects of its own.
