@@ -1,9 +1,9 @@
 import type { Feature } from '../../feature.js';
 import { statsDemoSeeder } from './stats.demo.js';
-import { moveObservationsOnMerge } from './stats.history.js';
 import { createStatsLoaders } from './stats.loaders.js';
-import { statsNodeFetchers } from './stats.node.js';
 import { statsResolvers } from './stats.resolver.js';
+import { moveObservationsOnMerge } from './stats.merge.js';
+import { statsNodeFetchers } from './stats.nodes.js';
 
 /** 统计 — indicators, monthly figures, roll-ups and the reporting workflow. */
 export const statsFeature: Feature = {

@@ -4,7 +4,7 @@ import { INDICATOR_BY_CODE, parsePeriod } from './stats.rules.js';
 import { statsService } from './stats.service.js';
 import { AreaLevel } from '../../common/codes.js';
 
-/** `node(id)` fetchers for statistics types (registered in src/graphql/node.resolver.ts). */
+/** `node(id)` fetchers for statistics types (listed in the stats manifest). */
 export const statsNodeFetchers: Record<string, (ctx: Context, key: string) => Promise<object | null>> = {
   Indicator: async (_ctx, key) => {
     const def = INDICATOR_BY_CODE.get(key);
