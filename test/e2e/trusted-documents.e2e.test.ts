@@ -171,7 +171,7 @@ describe('require mode', () => {
 
   it('refuses unregistered documents over POST and GET with TRUSTED_DOCUMENT_REQUIRED, for every caller', async () => {
     const admin = await app.token('COUNTY_ADMIN', '511921');
-    for (const headers of [{}, { authorization: `Bearer ${admin}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${admin}` }] as Record<string, string>[]) {
       expect(await post(strict.url, { query: UNREGISTERED }, headers)).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] } });
     }
     expect(await get(strict.url, { query: UNREGISTERED })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] } });
