@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import express, { Router, type Request } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { createContext } from '../graphql/context.js';
 import { Role, type Viewer } from '../modules/auth/auth.rules.js';
@@ -35,5 +35,13 @@ export function documentsRouter(orm: MikroORM, viewerOf: (req: Request) => Promi
       sendRestError(res, error, ctx, 'document registration failed');
     }
   });
+  // A manifest that is not JSON, or too large: JSON answers, not Express's HTML page.
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    const status = (error as { status?: number }).status;
+    if (res.headersSent || !status || status < 400 || status >= 500) return next(error);
+    const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+    res.status(status).json({ error: tooLarge ? `The manifest is larger than ${MAX_MANIFEST}` : 'The manifest is not valid JSON', code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT });
+  };
+  router.use(bodyErrors);
   return router;
 }

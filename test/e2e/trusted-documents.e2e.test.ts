@@ -97,6 +97,9 @@ describe('registration', () => {
       expect((await register('screen', bad, admin)).status).toBe(400);
     }
     expect((await register('bad client name!', manifest, admin)).status).toBe(400);
+    const notJson = await fetch(`${base()}/trusted-documents/screen`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: '{"sha256:' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await rows()).toBe(0);
   });
 
