@@ -229,7 +229,7 @@ export async function createHttpApp(options: {
     refuseSimplePosts,
     express.json({ limit: MAX_BODY }),
     bodyErrors,
-    trustedDocumentsMiddleware(options.trustedDocuments),
+    trustedDocumentsMiddleware(options.trustedDocuments, options.rateLimiter),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await viewerOf(req, options.verifier);

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, parse } from 'graphql';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { wantsLegacyJson } from './http-policy.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /**
  * Trusted documents (persisted operations) for third-party frontends: a client
@@ -94,6 +95,11 @@ export class TrustedDocuments {
     readonly mode: TrustedDocumentMode,
   ) {}
 
+  /** True when this process holds `hash`'s text (a lookup costs no statement). */
+  has(hash: string): boolean {
+    return this.cache.has(hash);
+  }
+
   /** The text registered under `hash`, or null. */
   async lookup(hash: string): Promise<string | null> {
     const cached = this.cache.get(hash);
@@ -177,7 +183,22 @@ function jsonParam(raw: unknown): unknown {
  * document (POST body or GET query string) and applies the mode. What reaches
  * Apollo is an ordinary request with `query` and without the hash.
  */
-export function trustedDocumentsMiddleware(documents: TrustedDocuments) {
+export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?: RateLimiter) {
+  // Hash lookups run before Apollo's context (identity, rate limit): one that this process cannot
+  // answer from memory costs a statement, so it also takes a token from the client IP's bucket,
+  // and a flood of unknown hashes is refused with 429 like any other flood.
+  const lookup = async (req: Request, res: Response, hash: string): Promise<string | null | 'limited'> => {
+    if (limiter && !documents.has(hash)) {
+      const taken = limiter.take(`ip:${req.ip ?? 'unknown'}`);
+      if (!taken.ok) {
+        res.set('retry-after', String(taken.retryAfterSeconds)).status(429).json({
+          errors: [{ message: `Too many requests: retry after ${taken.retryAfterSeconds} s`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }],
+        });
+        return 'limited';
+      }
+    }
+    return documents.lookup(hash);
+  };
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
     const url = new URL(req.url, 'http://civgraph');
@@ -189,8 +210,10 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments) {
     const query = typeof params.query === 'string' && params.query !== '' ? params.query : undefined;
     try {
       if (sent === undefined) {
-        if (documents.mode === 'require' && query !== undefined && !(await documents.lookup(documentHash(query)))) {
-          return refuse(req, res, ErrorCode.TRUSTED_DOCUMENT_REQUIRED, requiredError().message);
+        if (documents.mode === 'require' && query !== undefined) {
+          const found = await lookup(req, res, documentHash(query));
+          if (found === 'limited') return;
+          if (!found) return refuse(req, res, ErrorCode.TRUSTED_DOCUMENT_REQUIRED, requiredError().message);
         }
         return next();
       }
@@ -204,11 +227,15 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments) {
       let text = query;
       if (text !== undefined) {
         if (documentHash(text) !== hash) return refuse(req, res, ErrorCode.BAD_REQUEST, 'The document hash does not match the sha256 of `query`');
-        if (documents.mode === 'require' && !(await documents.lookup(hash))) {
-          return refuse(req, res, ErrorCode.TRUSTED_DOCUMENT_REQUIRED, requiredError().message);
+        if (documents.mode === 'require') {
+          const found = await lookup(req, res, hash);
+          if (found === 'limited') return;
+          if (!found) return refuse(req, res, ErrorCode.TRUSTED_DOCUMENT_REQUIRED, requiredError().message);
         }
       } else {
-        text = (await documents.lookup(hash)) ?? undefined;
+        const found = await lookup(req, res, hash);
+        if (found === 'limited') return;
+        text = found ?? undefined;
         if (text === undefined) return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_FOUND, `No document is registered under ${hash}: register it, or send its text as \`query\``);
       }
       // Apollo sees an ordinary request: the text, and no hash (its own persisted queries are off).

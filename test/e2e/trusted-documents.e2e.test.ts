@@ -160,6 +160,18 @@ describe('running by hash', () => {
     expect(await post(app.url, { query: UNREGISTERED, documentId: county.hash })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] } });
   });
 
+  it('charges lookups of unknown hashes to the client IP\'s rate-limit bucket (429 once it is empty)', async () => {
+    const limited = await startServer({ orm: app.orm, port: 0, host: '127.0.0.1', rateLimit: { perMinute: 1, burst: 2 } });
+    try {
+      const unknown = { documentId: documentHash('{ flood }') };
+      expect((await post(limited.url, unknown)).body.errors![0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect((await post(limited.url, unknown)).body.errors![0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect(await post(limited.url, unknown)).toMatchObject({ status: 429, body: { errors: [{ extensions: { code: 'RATE_LIMITED' } }] } });
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('takes no hashes when off, and still runs any text', async () => {
     expect(await post(off.url, { documentId: county.hash, variables: { code: '511921' } })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] } });
     expect(await post(off.url, { query: UNREGISTERED })).toEqual({ status: 200, body: { data: { area: { name: '通江县' } } } });
