@@ -10,6 +10,7 @@ import { Migration20261128600000_governance } from './Migration20261128600000_go
 import { Migration20261128700000_openness_item_owner } from './Migration20261128700000_openness_item_owner.js';
 import { Migration20261128800000_project_owner_section } from './Migration20261128800000_project_owner_section.js';
 import { Migration20261128900000_rollup_area_indexes } from './Migration20261128900000_rollup_area_indexes.js';
+import { Migration20261205210000_trusted_documents } from './Migration20261205210000_trusted_documents.js';
 
 /**
  * Every migration, in order. Listed explicitly so the same list runs from
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128700000_openness_item_owner', class: Migration20261128700000_openness_item_owner },
   { name: 'Migration20261128800000_project_owner_section', class: Migration20261128800000_project_owner_section },
   { name: 'Migration20261128900000_rollup_area_indexes', class: Migration20261128900000_rollup_area_indexes },
+  { name: 'Migration20261205210000_trusted_documents', class: Migration20261205210000_trusted_documents },
 ];

@@ -55,3 +55,17 @@ describe('loadConfig: GRAPHQL_EXECUTOR', () => {
     expect(() => loadConfig({ GRAPHQL_EXECUTOR: 'fast' })).toThrow('GRAPHQL_EXECUTOR must be one of jit, graphql-js, got "fast"');
   });
 });
+
+describe('loadConfig: HTTP caching and trusted documents', () => {
+  it('reads GRAPHQL_CACHE_MAX_AGE (default 60) and GRAPHQL_TRUSTED_DOCUMENTS (default allow)', () => {
+    expect(loadConfig({})).toMatchObject({ cacheMaxAge: 60, trustedDocuments: 'allow' });
+    expect(loadConfig({ GRAPHQL_CACHE_MAX_AGE: '0', GRAPHQL_TRUSTED_DOCUMENTS: 'require' })).toMatchObject({ cacheMaxAge: 0, trustedDocuments: 'require' });
+    expect(loadConfig({ GRAPHQL_TRUSTED_DOCUMENTS: 'off' }).trustedDocuments).toBe('off');
+  });
+
+  it('refuses other values, listing every problem at once', () => {
+    expect(() => loadConfig({ GRAPHQL_CACHE_MAX_AGE: '-1', GRAPHQL_TRUSTED_DOCUMENTS: 'strict' })).toThrow(
+      /GRAPHQL_CACHE_MAX_AGE must be a whole number[\s\S]*GRAPHQL_TRUSTED_DOCUMENTS must be one of off, allow, require, got "strict"/,
+    );
+  });
+});

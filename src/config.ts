@@ -1,6 +1,8 @@
 import { DEFAULT_LIMITS, type Limits } from './graphql/limits.js';
 import { GRAPHQL_EXECUTORS, type GraphqlExecutor } from './graphql/executor.js';
 import type { RateLimit } from './server/rate-limit.js';
+import { DEFAULT_CACHE_MAX_AGE } from './server/http-policy.js';
+import { TRUSTED_DOCUMENT_MODES, type TrustedDocumentMode } from './server/trusted-documents.js';
 
 /**
  * Configuration from the environment, validated once at start-up.
@@ -41,6 +43,10 @@ export interface Config {
   limits: Limits;
   /** Per-identity rate limit (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST), per instance. */
   rateLimit: RateLimit;
+  /** `max-age` (s) of public answers to anonymous GET queries (GRAPHQL_CACHE_MAX_AGE); 0: none are public. */
+  cacheMaxAge: number;
+  /** Registered documents (GRAPHQL_TRUSTED_DOCUMENTS): `off`, `allow` (hashes resolved, any text runs) or `require`. */
+  trustedDocuments: TrustedDocumentMode;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -125,6 +131,12 @@ export function loadConfig(env: Env = process.env): Config {
   const perMinute = countOf(env, 'RATE_LIMIT_PER_MINUTE', problems, 600);
   const rateLimit: RateLimit = { perMinute, burst: countOf(env, 'RATE_LIMIT_BURST', problems, Math.max(1, Math.ceil(perMinute / 6))) };
 
+  const cacheMaxAge = countOf(env, 'GRAPHQL_CACHE_MAX_AGE', problems, DEFAULT_CACHE_MAX_AGE);
+  const trustedDocuments = (env.GRAPHQL_TRUSTED_DOCUMENTS || 'allow') as TrustedDocumentMode;
+  if (!TRUSTED_DOCUMENT_MODES.includes(trustedDocuments)) {
+    problems.push(`GRAPHQL_TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(', ')}, got "${env.GRAPHQL_TRUSTED_DOCUMENTS}"`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -144,5 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     limits,
     rateLimit,
+    cacheMaxAge,
+    trustedDocuments,
   };
 }

@@ -20,6 +20,7 @@ import { Role } from './auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from './auth/auth.tokens.js';
 import { normalizeCode } from './common/codes.js';
 import { seedDemo } from './feature.js';
+import { registerDocuments } from './server/trusted-documents.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
@@ -40,6 +41,8 @@ Commands:
                                      print live progress updates of an area's subtree; resumes after a
                                      dropped connection (URL default http://localhost:4000/graphql,
                                      or CIVGRAPH_URL; token from CIVGRAPH_TOKEN)
+  documents register --client NAME FILE
+                                     register a client's trusted documents (codegen's persisted-documents.json)
 
 Roles: ${Object.keys(Role).join(', ')}
 `;
@@ -137,6 +140,8 @@ async function start(config: Config): Promise<void> {
     corsOrigins: config.corsOrigins,
     limits: config.limits,
     rateLimit: config.rateLimit,
+    cacheMaxAge: config.cacheMaxAge,
+    trustedDocuments: config.trustedDocuments,
   });
   log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(
@@ -176,6 +181,7 @@ async function main(argv: string[]): Promise<void> {
       url: { type: 'string' },
       token: { type: 'string' },
       period: { type: 'string' },
+      client: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -260,6 +266,22 @@ async function main(argv: string[]): Promise<void> {
       const result = await withDatabase(config, (orm) => runImport(orm, civgraph, normalizeCode(config.seedCounty), kind, file, body, values.period));
       (result.ok ? process.stdout : process.stderr).write(result.output);
       if (!result.ok) process.exit(1);
+      return;
+    }
+    case 'documents': {
+      const [, action, file] = positionals;
+      if (action !== 'register' || !file || !values.client) throw new UsageError('usage: documents register --client NAME persisted-documents.json');
+      const text = await readFile(file, 'utf8').catch(() => {
+        throw new UsageError(`cannot read ${file}`);
+      });
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(text);
+      } catch {
+        throw new UsageError(`${file} is not JSON`);
+      }
+      const result = await withDatabase(loadConfig(), (orm) => registerDocuments(orm, { client: values.client!, manifest, registeredBy: 'cli' }));
+      process.stdout.write(`${result.client}: ${result.registered} documents registered, ${result.alreadyRegistered} already registered\n`);
       return;
     }
     default:

@@ -17,6 +17,28 @@ export const ErrorCode = {
   /** The record is locked (an approved reporting period) until it is reopened. */
   LOCKED: 'LOCKED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+
+  // Codes of the transport edge (src/server/): sent by HTTP, graphql-ws and SSE, never by a service.
+  /** The request itself is malformed: not JSON, a CSRF-shaped simple POST, a malformed document hash. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The body is larger than the server accepts (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The caller's rate-limit bucket is empty (HTTP 429 with Retry-After; `retryAfter` in seconds). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A graphql-ws connection already runs as many operations as it may (`limit`). */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** The document does not parse (also: more tokens than GRAPHQL_MAX_TOKENS). */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The document does not validate against the schema, or breaks an abuse limit (`limit`). */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The request names an operation (`operationName`) that the document does not hold, or several without a name. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** No document is registered under the hash sent (trusted documents). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Documents by hash are turned off (GRAPHQL_TRUSTED_DOCUMENTS=off). */
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** Only registered documents run here (GRAPHQL_TRUSTED_DOCUMENTS=require) and this one is not. */
+  TRUSTED_DOCUMENT_REQUIRED: 'TRUSTED_DOCUMENT_REQUIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

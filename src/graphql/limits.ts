@@ -15,6 +15,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from '../common/errors.js';
 
 /**
  * Abuse limits on what one GraphQL operation may ask for. The same limits guard
@@ -42,7 +43,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxCost: 500_000 };
 
 /** Error code of a refused operation (depth, aliases, directives, cost): Apollo's code for validation failures. */
-export const LIMIT_ERROR_CODE = 'GRAPHQL_VALIDATION_FAILED';
+export const LIMIT_ERROR_CODE = ErrorCode.GRAPHQL_VALIDATION_FAILED;
 
 function limitError(limit: keyof Limits, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: LIMIT_ERROR_CODE, limit } });
@@ -134,7 +135,7 @@ export function checkOperation(
     document = parse(request.query, parseOptions(limits));
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return { errors: [new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
+    return { errors: [new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
   }
   const rules = [...specifiedRules, ...limitRules(limits), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const invalid = validate(schema, document, rules);

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.js';
 import { SSE_PATH, sseHandler } from './sse.js';
 import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
+import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -46,6 +47,10 @@ export async function startServer(options: {
   schema?: GraphQLSchema;
   /** Keep-alive interval and subscription cap of graphql-ws. */
   webSocket?: WebSocketOptions;
+  /** `max-age` (s) of public answers to anonymous GET queries (default 60; 0: none are public). */
+  cacheMaxAge?: number;
+  /** Trusted documents: `off`, `allow` (default) or `require` (registered documents only, on every transport). */
+  trustedDocuments?: TrustedDocumentMode;
   /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
   progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
@@ -56,12 +61,13 @@ export async function startServer(options: {
   const verifier = options.verifier ?? null;
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
+  const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
   // One LISTEN connection per process wakes every subscription of this process.
   const progressHub = await acquireProgressHub(options.orm, options.progressHub);
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
-  const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection });
+  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments }, options.webSocket);
+  const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments });
   const metrics = createMetrics(options.orm, () => ws.counts());
   progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
@@ -76,6 +82,8 @@ export async function startServer(options: {
     corsOrigins: options.corsOrigins ?? [],
     limits,
     rateLimiter,
+    cacheMaxAge: options.cacheMaxAge,
+    trustedDocuments,
     onDrain: async () => {
       await Promise.all([ws.close(), sse.close()]);
     },

@@ -17,9 +17,15 @@ import type { RateLimiter } from './rate-limit.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import type { Composition } from '../feature.js';
-import { webAssetsDir, webConsole, webDashboard } from './web.js';
 import type { Viewer } from '../auth/auth.rules.js';
-import { bearerToken, type TokenVerifier } from '../auth/auth.tokens.js';
+import type { TokenVerifier } from '../auth/auth.tokens.js';
+import { identifyHeader } from './identity.js';
+import { ErrorCode } from '../common/errors.js';
+import { withRequestId } from './edge-errors.js';
+import { documentsRouter } from './documents.http.js';
+import { trustedDocumentsMiddleware, type TrustedDocuments } from './trusted-documents.js';
+import { webAssetsDir, webConsole, webDashboard } from './web.js';
+import { cacheControlFor, DEFAULT_CACHE_MAX_AGE, isSimplePost, NO_STORE, REQUEST_ERROR_CODES, VARY, wantsLegacyJson } from './http-policy.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -32,12 +38,38 @@ function assertWithinRate(limiter: RateLimiter, viewer: Viewer | null, req: Requ
   if (taken.ok) return;
   throw new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, {
     extensions: {
-      code: 'RATE_LIMITED',
+      code: ErrorCode.RATE_LIMITED,
       retryAfter: taken.retryAfterSeconds,
       http: { status: 429, headers: new Map([['retry-after', String(taken.retryAfterSeconds)]]) },
     },
   });
 }
+
+/**
+ * Refuses POSTs a cross-site page could send without a preflight (no content
+ * type, text/plain, forms): GraphQL POSTs are JSON. GETs are not refused: see
+ * "CSRF and GET" in README (civgraph takes credentials only from the
+ * Authorization header, so a cross-site GET is always anonymous).
+ */
+const refuseSimplePosts: express.RequestHandler = (req, res, next) => {
+  if (!isSimplePost(req.method, req.get('content-type'))) return next();
+  res.status(400).json({
+    errors: [
+      {
+        message:
+          'This operation has been blocked as a potential Cross-Site Request Forgery (CSRF): send it with content-type application/json',
+        extensions: { code: ErrorCode.BAD_REQUEST },
+      },
+    ],
+  });
+};
+
+/** Until an answer says otherwise (a public read), no shared cache stores it; it depends on Accept and Authorization. */
+const noStoreByDefault: express.RequestHandler = (_req, res, next) => {
+  res.set('cache-control', NO_STORE);
+  for (const header of VARY) res.vary(header);
+  next();
+};
 
 /** Body-parser failures as GraphQL-shaped JSON instead of Express's HTML page. */
 const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
@@ -48,7 +80,7 @@ const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     errors: [
       {
         message: tooLarge ? `Request body is larger than ${MAX_BODY}` : 'Request body is not valid JSON',
-        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+        extensions: { code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST },
       },
     ],
   });
@@ -59,17 +91,12 @@ const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
  * header that does not carry a valid token fails the whole request with 401.
  */
 export async function viewerOf(req: Request, verifier: TokenVerifier | null): Promise<Viewer | null> {
-  const header = req.get('authorization');
-  if (!header) return null;
-  const reject = (message: string) =>
-    new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } } });
-  const token = bearerToken(header);
-  if (!token) throw reject('Authorization must be "Bearer <token>"');
-  if (!verifier) throw reject('This server accepts no tokens: set JWT_SECRET or JWT_JWKS_URL');
   try {
-    return (await verifier(token)).viewer;
+    return (await identifyHeader(verifier, req.get('authorization')))?.viewer ?? null;
   } catch (error) {
-    throw reject(error instanceof Error ? error.message : 'Token is not valid');
+    throw new GraphQLError((error as Error).message, {
+      extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+    });
   }
 }
 
@@ -87,6 +114,10 @@ export async function createHttpApp(options: {
   metrics: Metrics;
   limits: Limits;
   rateLimiter: RateLimiter;
+  /** `max-age` (s) of public answers to anonymous GET queries; 0 never marks an answer public. */
+  cacheMaxAge?: number;
+  /** Registered documents and the mode that applies them (see trusted-documents.ts). */
+  trustedDocuments: TrustedDocuments;
   /** Runs when Apollo drains, after HTTP stops accepting (closes the WebSocket side). */
   onDrain: () => Promise<void>;
   /** Other handlers under `/graphql/...` (Server-Sent Events), mounted before Apollo's. */
@@ -101,9 +132,15 @@ export async function createHttpApp(options: {
     // Abuse limits (src/graphql/limits.ts), the same as graphql-ws applies.
     validationRules: limitRules(options.limits),
     parseOptions: parseOptions(options.limits),
-    // Stated although they are Apollo's defaults: one operation per request; simple requests refused.
+    // Stated although it is Apollo's default: one operation per request.
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // Documents by hash are civgraph's trusted documents (PostgreSQL, every process), not
+    // Apollo's automatic persisted queries (in memory, registered by anyone who sends a text).
+    persistedQueries: false,
+    // Apollo's CSRF prevention also refuses every GET without a preflight-forcing header, which
+    // breaks spec GETs and CDN caching. civgraph's credentials are bearer tokens, never cookies,
+    // so a cross-site GET is anonymous; simple POSTs are refused by refuseSimplePosts instead.
+    csrfPrevention: false,
     // civgraph stops in order itself: HTTP, WebSockets, pool, then PostgreSQL.
     stopOnTerminationSignals: false,
     plugins: [
@@ -127,18 +164,34 @@ export async function createHttpApp(options: {
                 if (isUnexpected(error)) contextValue.log.error({ err: error.originalError ?? error }, 'unexpected error');
               }
             },
-            async willSendResponse({ response, contextValue, operationName, operation }) {
+            async willSendResponse({ request, response, contextValue, operationName, operation }) {
               options.metrics.requestDuration.observe(
                 { operation: operationName ?? '(anonymous)', type: operation?.operation ?? 'unknown', transport: 'http' },
                 Number(process.hrtime.bigint() - started) / 1e9,
               );
-              // Masked errors carry the request id, so a user's report finds the log line.
               if (response.body.kind !== 'single') return;
-              for (const error of response.body.singleResult.errors ?? []) {
-                if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
-                  (error as { extensions: Record<string, unknown> }).extensions = { ...error.extensions, requestId: contextValue.requestId };
-                }
+              const result = response.body.singleResult;
+              response.http.headers.set(
+                'cache-control',
+                cacheControlFor({
+                  method: request.http?.method,
+                  authorized: Boolean(request.http?.headers.get('authorization')),
+                  operation: operation?.operation,
+                  hasErrors: Boolean(result.errors?.length),
+                  maxAge: options.cacheMaxAge ?? DEFAULT_CACHE_MAX_AGE,
+                }),
+              );
+              // The spec's legacy media type: a request error (nothing ran) is 200 with the errors in the body.
+              if (
+                response.http.status === 400 &&
+                !('data' in result) &&
+                wantsLegacyJson(request.http?.headers.get('accept')) &&
+                result.errors?.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.code)))
+              ) {
+                response.http.status = 200;
               }
+              // Masked errors carry the request id, so a user's report finds the log line.
+              if (result.errors) result.errors = result.errors.map((error) => withRequestId(error, contextValue.requestId));
             },
           };
         },
@@ -172,8 +225,11 @@ export async function createHttpApp(options: {
       exposedHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
     }),
+    noStoreByDefault,
+    refuseSimplePosts,
     express.json({ limit: MAX_BODY }),
     bodyErrors,
+    trustedDocumentsMiddleware(options.trustedDocuments, options.rateLimiter),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await viewerOf(req, options.verifier);
@@ -182,6 +238,7 @@ export async function createHttpApp(options: {
       },
     }),
   );
+  app.use('/trusted-documents', documentsRouter(options.orm, options.civgraph, (req) => viewerOf(req, options.verifier)));
   // The features' REST routes (downloads, uploads), under the same tokens and read rules.
   const routeDeps = { orm: options.orm, registry: options.civgraph, viewerOf: (req: Request) => viewerOf(req, options.verifier) };
   for (const route of options.civgraph.routes) app.use(route(routeDeps));

@@ -4,10 +4,13 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { log } from '../common/log.js';
 import { createContext, type Context, type Registry } from '../graphql/context.js';
-import { formatError, isUnexpected } from '../graphql/errors.js';
+import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
+import { ErrorCode } from '../common/errors.js';
+import { shapeErrors } from './edge-errors.js';
+import { identifyHeader } from './identity.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
-import { bearerToken, type Identity, type TokenVerifier } from '../auth/auth.tokens.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';
@@ -24,7 +27,7 @@ export function sseHandler(
   orm: MikroORM,
   registry: Registry,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments },
 ) {
   const open = new Set<Response>();
   const contextOf = (res: Response) =>
@@ -37,43 +40,35 @@ export function sseHandler(
     authenticate: () => null,
     context: (req) => contextOf(req.context.res),
     // The same rate limit and operation limits as HTTP and graphql-ws.
-    onSubscribe: (req, params) => {
+    onSubscribe: async (req, params) => {
       const { res } = req.context;
       const viewer = res.locals.viewer as { sub: string } | null;
       const taken = guard.rateLimiter.take(viewer ? `sub:${viewer.sub}` : `ip:${req.raw.ip ?? 'unknown'}`);
       if (!taken.ok) {
-        return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: 'RATE_LIMITED', retryAfter: taken.retryAfterSeconds } }));
+        return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }));
       }
+      const untrusted = await guard.trustedDocuments?.refusal(params.query);
+      if (untrusted) return refuse(400, untrusted);
       const checked = checkOperation(schema, guard.limits, { query: params.query, variables: params.variables, operationName: params.operationName }, { introspection: guard.introspection });
       if ('errors' in checked) return refuse(400, checked.errors[0]!);
       return { schema, document: checked.document, variableValues: params.variables, operationName: params.operationName, contextValue: contextOf(res) };
     },
     onNext: (ctx, _req, result) => {
       if (!result.errors?.length) return result;
+      // graphql-sse sends errors with toJSON(), so the shaped ones go back as GraphQLErrors.
       return {
         ...result,
-        errors: result.errors.map((error) => {
-          if (isUnexpected(error)) log.error({ err: error.originalError ?? error, requestId: ctx.requestId }, 'unexpected error');
-          const formatted = formatError(error.toJSON(), error);
-          return new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions });
-        }),
+        errors: shapeErrors(result.errors, ctx.requestId, log).map((formatted) => new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions })),
       };
     },
   });
   const handle = async (req: Request, res: Response, next: NextFunction) => {
-    let identity: Identity | null = null;
-    const header = req.get('authorization');
-    if (header) {
-      const token = bearerToken(header);
-      try {
-        if (!token) throw new Error('Authorization must be "Bearer <token>"');
-        if (!verifier) throw new Error('This server accepts no tokens: set JWT_SECRET or JWT_JWKS_URL');
-        identity = await verifier(token);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : 'Token is not valid';
-        res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
-        return;
-      }
+    let identity: Identity | null;
+    try {
+      identity = await identifyHeader(verifier, req.get('authorization'));
+    } catch (error) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      return;
     }
     res.locals.viewer = identity?.viewer ?? null;
     if (identity?.expiresAt) {

@@ -5,12 +5,15 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext, type Registry } from '../graphql/context.js';
-import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { bearerToken } from '../auth/auth.tokens.js';
+import { ErrorCode } from '../common/errors.js';
+import { shapeErrors } from './edge-errors.js';
+import { identifyToken } from './identity.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;
@@ -48,7 +51,7 @@ export function attachWebSocket(
   registry: Registry,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments },
   options: WebSocketOptions = {},
 ) {
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
@@ -84,12 +87,8 @@ export function attachWebSocket(
         const token = bearerToken(params.authorization ?? params.Authorization) ?? (typeof params.token === 'string' ? params.token : null);
         live.add(ctx);
         if (!token) return true;
-        if (!verifier) {
-          live.delete(ctx);
-          return false;
-        }
         try {
-          const identity = await verifier(token);
+          const identity = await identifyToken(verifier, token);
           ctx.extra.identity = identity;
           if (identity.expiresAt) {
             const { socket } = ctx.extra;
@@ -108,12 +107,12 @@ export function attachWebSocket(
       },
       // Apollo's parse options and validation rules do not reach graphql-ws: the
       // same limits run here. A refused subscribe gets an error message; the socket stays open.
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already reserved this operation's id in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
           return [
             new GraphQLError(`A connection may run at most ${maxSubscriptions} subscriptions at once: complete one first, or open another connection`, {
-              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: maxSubscriptions },
+              extensions: { code: ErrorCode.TOO_MANY_SUBSCRIPTIONS, limit: maxSubscriptions },
             }),
           ];
         }
@@ -122,10 +121,12 @@ export function attachWebSocket(
         if (!taken.ok) {
           return [
             new GraphQLError(`Too many operations on this connection: retry after ${taken.retryAfterSeconds} s`, {
-              extensions: { code: 'RATE_LIMITED', retryAfter: taken.retryAfterSeconds },
+              extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds },
             }),
           ];
         }
+        const untrusted = await guard.trustedDocuments?.refusal(payload.query);
+        if (untrusted) return [untrusted];
         const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
@@ -134,16 +135,7 @@ export function attachWebSocket(
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;
-        return {
-          ...result,
-          errors: result.errors.map((error) => {
-            if (isUnexpected(error)) log.error({ err: error.originalError ?? error, requestId }, 'unexpected error');
-            const formatted = formatError(error.toJSON(), error);
-            return formatted.extensions?.code === 'INTERNAL_SERVER_ERROR'
-              ? { ...formatted, extensions: { ...formatted.extensions, requestId } }
-              : formatted;
-          }),
-        };
+        return { ...result, errors: shapeErrors(result.errors, requestId, log) };
       },
     },
     wsServer,

@@ -43,3 +43,48 @@ describe('unexpected errors', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('unexpected errors on the other transports', () => {
+  /** Runs `work` while every area read fails in SQL. */
+  async function withBrokenAreas(work: () => Promise<void>) {
+    await app.orm.em.fork().getConnection().execute('alter table area rename to area_gone');
+    try {
+      await work();
+    } finally {
+      await app.orm.em.fork().getConnection().execute('alter table area_gone rename to area');
+    }
+  }
+
+  it('are masked over SSE and carry the request id of the stream', async () => {
+    await withBrokenAreas(async () => {
+      const response = await fetch(app.sseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-request-id': 'sse-request-7' },
+        body: JSON.stringify({ query: '{ area(code: "511921") { name } }' }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-request-id')).toBe('sse-request-7');
+      const text = await response.text();
+      const events = [...text.matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { data: unknown; errors: { message: string; path: string[]; extensions: Record<string, unknown> }[] });
+      expect(events).toHaveLength(1);
+      expect(events[0]!.data).toEqual({ area: null });
+      expect(events[0]!.errors).toEqual([
+        expect.objectContaining({ message: 'Internal server error', path: ['area'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'sse-request-7' } }),
+      ]);
+      expect(text).not.toContain('area_gone');
+    });
+  });
+
+  it('are masked over graphql-ws and carry a request id', async () => {
+    await withBrokenAreas(async () => {
+      const client = app.wsClient();
+      const result = await new Promise<{ data?: unknown; errors?: { extensions?: Record<string, unknown> }[] }>((resolve, reject) => {
+        let last: unknown;
+        client.subscribe({ query: '{ area(code: "511921") { name } }' }, { next: (r) => (last = r), error: reject, complete: () => resolve(last as never) });
+      });
+      expect(result.data).toEqual({ area: null });
+      expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } })]);
+      expect(JSON.stringify(result)).not.toContain('area_gone');
+    });
+  });
+});

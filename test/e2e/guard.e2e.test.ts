@@ -141,10 +141,12 @@ describe('request size and shape over HTTP', () => {
 });
 
 describe('CSRF prevention', () => {
-  it('refuses a GET without a preflight-forcing header', async () => {
-    const response = await fetch(`${app.url}?query=${encodeURIComponent('{ __typename }')}`);
-    expect(response.status).toBe(400);
-    expect(await response.text()).toMatch(/Cross-Site Request Forgery/);
+  // Changed with the GraphQL-over-HTTP GET support (CHANGELOG): a GET needs no preflight-forcing
+  // header any more. Credentials are bearer tokens only, so a cross-site GET is anonymous.
+  it('serves a GET without a preflight-forcing header, as anonymous', async () => {
+    const response = await fetch(`${app.url}?query=${encodeURIComponent('{ __typename viewer { name } }')}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query', viewer: null } });
   });
 
   it('refuses a simple POST (text/plain)', async () => {

@@ -7,6 +7,7 @@ import type { Limits } from '../../src/graphql/limits.js';
 import type { GraphqlExecutor } from '../../src/graphql/executor.js';
 import { startServer } from '../../src/server/app.js';
 import type { RateLimit } from '../../src/server/rate-limit.js';
+import type { TrustedDocumentMode } from '../../src/server/trusted-documents.js';
 import type { GraphQLSchema } from 'graphql';
 import { createTestDatabase, statementCounter } from './database.js';
 import type { Role } from '../../src/auth/auth.rules.js';
@@ -22,7 +23,7 @@ export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: str
  * A running civgraph for one test file: its own migrated database holding the
  * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
  */
-export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean; executor?: GraphqlExecutor } = {}) {
+export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean; executor?: GraphqlExecutor; cacheMaxAge?: number; trustedDocuments?: TrustedDocumentMode } = {}) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
@@ -37,6 +38,8 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     schema: options.schema,
     introspection: options.introspection,
     executor: options.executor,
+    cacheMaxAge: options.cacheMaxAge,
+    trustedDocuments: options.trustedDocuments,
   });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];
@@ -90,6 +93,7 @@ export async function startTestApp(options: { county?: string | null; limits?: L
 
   return {
     url: server.url,
+    sseUrl: server.sseUrl,
     token,
     orm: database.orm,
     databaseUrl: database.url,

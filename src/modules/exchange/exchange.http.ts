@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import { DomainError, ErrorCode } from '../../common/errors.js';
+import { ErrorCode } from '../../common/errors.js';
+import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
@@ -10,14 +11,6 @@ import type { RouteDeps } from '../../feature.js';
 
 /** Largest spreadsheet an upload may carry. */
 export const MAX_UPLOAD = '10mb';
-
-const STATUS: Partial<Record<string, number>> = {
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.VALIDATION]: 400,
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-};
 
 const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : null);
 
@@ -41,23 +34,14 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
     try {
       viewer = await viewerOf(req);
     } catch (error) {
-      res.status(401).set('www-authenticate', 'Bearer').json({ error: error instanceof Error ? error.message : 'Token is not valid', code: ErrorCode.UNAUTHENTICATED });
-      return;
+      return sendUnauthenticated(res, error instanceof Error ? error.message : 'Token is not valid');
     }
-    if (!viewer) {
-      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Sign in: this needs a bearer token', code: ErrorCode.UNAUTHENTICATED });
-      return;
-    }
+    if (!viewer) return sendUnauthenticated(res, 'Sign in: this needs a bearer token');
     const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       await work(ctx, req, res);
     } catch (error) {
-      if (error instanceof DomainError) {
-        res.status(STATUS[error.code] ?? 400).json({ error: error.message, code: error.code, field: error.field });
-        return;
-      }
-      ctx.log.error({ err: error }, 'spreadsheet exchange failed');
-      res.status(500).json({ error: 'Internal error', requestId: ctx.requestId });
+      sendRestError(res, error, ctx, 'spreadsheet exchange failed');
     }
   };
 

@@ -1,18 +1,10 @@
 import { Router, type Request } from 'express';
-import { DomainError, ErrorCode } from '../../common/errors.js';
+import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext } from '../../graphql/context.js';
 import { renderCsv } from './report.render.js';
 import { reportService } from './report.service.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
-
-const STATUS: Partial<Record<string, number>> = {
-  [ErrorCode.BAD_USER_INPUT]: 400,
-  [ErrorCode.VALIDATION]: 400,
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-};
 
 /**
  * `GET /reports/monthly/<YYYY-MM>.md` and `.csv` (`?area=` defaults to the
@@ -31,13 +23,9 @@ export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Rou
     try {
       viewer = await viewerOf(req);
     } catch (error) {
-      res.status(401).set('www-authenticate', 'Bearer').json({ error: error instanceof Error ? error.message : 'Token is not valid', code: ErrorCode.UNAUTHENTICATED });
-      return;
+      return sendUnauthenticated(res, error instanceof Error ? error.message : 'Token is not valid');
     }
-    if (!viewer) {
-      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'Sign in: this needs a bearer token', code: ErrorCode.UNAUTHENTICATED });
-      return;
-    }
+    if (!viewer) return sendUnauthenticated(res, 'Sign in: this needs a bearer token');
     const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       const area = typeof req.query.area === 'string' ? req.query.area : null;
@@ -47,12 +35,7 @@ export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Rou
       if (match[2] === 'md') res.type('text/markdown; charset=utf-8').send(report.markdown);
       else res.type('text/csv; charset=utf-8').send(renderCsv(report));
     } catch (error) {
-      if (error instanceof DomainError) {
-        res.status(STATUS[error.code] ?? 400).json({ error: error.message, code: error.code, field: error.field });
-        return;
-      }
-      ctx.log.error({ err: error }, 'monthly report failed');
-      res.status(500).json({ error: 'Internal error', requestId: ctx.requestId });
+      sendRestError(res, error, ctx, 'monthly report failed');
     }
   });
   return router;
