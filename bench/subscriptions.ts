@@ -32,7 +32,7 @@ import { importAreas } from '../src/modules/area/area.import.js';
 import { Role, systemViewer } from '../src/modules/auth/auth.rules.js';
 import { mintToken } from '../src/modules/auth/auth.tokens.js';
 import { ProgressAction, SubjectKind } from '../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../src/modules/progress/progress.service.js';
+import { appendProgressUpdate } from '../src/modules/progress/progress.outbox.js';
 import { SERVER_NODE_FLAGS } from './server-flags.js';
 
 const MAIN = new URL('../src/main.js', import.meta.url).pathname;
@@ -53,6 +53,18 @@ function openFilesLimit(): number {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
   return line ? Number(line.split(/\s+/)[3]) : Number.POSITIVE_INFINITY;
 }
+
+/** The server's CPU time so far (user + system, ms) and resident memory (MB), from /proc. */
+function processUsage(pid: number): { cpuMs: number; rssMb: number } {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
+}
+// USER_HZ: 100 on every Linux build this runs on (`getconf CLK_TCK`).
+const CLOCK_TICKS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -120,7 +132,7 @@ async function append(orm: MikroORM, areaCodes: string[], summary: string): Prom
   });
 }
 
-async function run(n: number, orm: MikroORM, url: string, token: string, townships: string[], villages: string[]) {
+async function run(n: number, orm: MikroORM, url: string, serverPid: number, token: string, townships: string[], villages: string[]) {
   // 10% the county, 30% townships, 60% villages, round-robin over each level.
   const areas = Array.from({ length: n }, (_, i) => {
     const bucket = i % 10;
@@ -180,6 +192,7 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
   const committedAt = new Map<string, number>();
   const eventArea = new Map<string, string>();
   const total = rate * seconds;
+  const usageBefore = processUsage(serverPid);
   const began = performance.now();
   for (let i = 0; i < total; i++) {
     const village = villages[Math.floor(Math.random() * villages.length)]!;
@@ -199,6 +212,8 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
   const countDelivered = () => [...committedAt.keys()].reduce((sum, sequence) => sum + (received.get(sequence)?.length ?? 0), 0);
   const drainDeadline = Date.now() + 15_000;
   while (countDelivered() < expected && Date.now() < drainDeadline) await sleep(50);
+  const usageAfter = processUsage(serverPid);
+  const wallMs = performance.now() - began;
   await sleep(500); // late duplicates would show here
 
   let lost = 0;
@@ -235,6 +250,10 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
     messagesPerSecond: delivered / ((lastDelivery - began) / 1000),
+    /** Server CPU (user + system) while the measured stream was delivered, ms, and as a share of one core. */
+    serverCpuMs: Math.round(usageAfter.cpuMs - usageBefore.cpuMs),
+    serverCpuShare: (usageAfter.cpuMs - usageBefore.cpuMs) / wallMs,
+    serverRssMb: Math.round(usageAfter.rssMb),
     lost,
     duplicated,
     misdelivered,
@@ -270,13 +289,14 @@ async function main() {
     process.stdout.write(`server ${started.url}; ${townships.length} townships, ${villages.length} villages; ${rate} events/s for ${seconds} s per run\n\n`);
     const rows = [];
     for (const n of runs) {
-      const result = await run(n, orm, started.url, token, townships, villages);
+      const result = await run(n, orm, started.url, started.child.pid!, token, townships, villages);
       rows.push(result);
       process.stdout.write(
         `${String(n).padStart(5)} subscribers: ${result.events} events, ${result.delivered}/${result.expected} deliveries; ` +
           `latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
           `${Math.round(result.messagesPerSecond).toLocaleString()} messages/s; lost ${result.lost}, duplicated ${result.duplicated}, ` +
-          `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms)\n`,
+          `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms); ` +
+          `server CPU ${(result.serverCpuMs / 1000).toFixed(1)} s (${Math.round(result.serverCpuShare * 100)}% of a core), RSS ${result.serverRssMb} MB\n`,
       );
     }
     const failed = rows.some((r) => r.lost || r.duplicated || r.misdelivered || r.outOfOrder || r.errors);

@@ -9,6 +9,7 @@ import { createSupervisionLoaders } from '../modules/supervision/supervision.loa
 import { createFacilityLoaders } from '../modules/facility/facility.loaders.js';
 import { createProjectLoaders } from '../modules/project/project.loaders.js';
 import type { Viewer } from '../modules/auth/auth.rules.js';
+import type { ProgressFeed } from '../modules/progress/progress.rules.js';
 import { createStatsLoaders } from '../modules/stats/stats.loaders.js';
 import { createGovernanceLoaders } from '../modules/governance/governance.loaders.js';
 
@@ -39,12 +40,47 @@ export interface Context {
   sql: Sql;
   loaders: Loaders;
   log: Logger;
+  /** The server's live progress stream, for subscriptions (graphql-ws, SSE); null on plain HTTP requests and the CLI. */
+  progressFeed?: ProgressFeed | null;
 }
 
-export function createContext(orm: MikroORM, options: { requestId?: string; viewer?: Viewer | null } = {}): Context {
+export function createContext(orm: MikroORM, options: { requestId?: string; viewer?: Viewer | null; progressFeed?: ProgressFeed | null } = {}): Context {
   const requestId = options.requestId ?? randomUUID();
   const em = orm.em.fork();
   const sql = sqlFor(em);
   const viewer = options.viewer ?? null;
-  return { requestId, viewer, em, sql, loaders: createLoaders(sql), log: log.child({ requestId, user: viewer?.sub }) };
+  return { requestId, viewer, em, sql, loaders: createLoaders(sql), log: log.child({ requestId, user: viewer?.sub }), progressFeed: options.progressFeed ?? null };
 }
+
+/**
+ * A subscription's context lives as long as the subscription: give each
+ * delivered event a fresh EntityManager fork and fresh loaders, so nothing it
+ * resolves (its area, say) comes from an earlier event's cache. Call it once per
+ * event, before resolving anything of it.
+ */
+export function renewContext(ctx: Context): void {
+  let fresh = renewable.get(ctx);
+  if (!fresh) {
+    const state: Fresh = { root: ctx.em };
+    fresh = state;
+    renewable.set(ctx, state);
+    // Made on first use: an event whose selection reads nothing more costs no fork.
+    Object.defineProperties(ctx, {
+      em: { get: () => (state.em ??= state.root.fork()), configurable: true, enumerable: true },
+      sql: { get: () => (state.sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
+      loaders: { get: () => (state.loaders ??= createLoaders(ctx.sql)), configurable: true, enumerable: true },
+    });
+  }
+  fresh.em = undefined;
+  fresh.sql = undefined;
+  fresh.loaders = undefined;
+}
+
+interface Fresh {
+  root: EntityManager;
+  em?: EntityManager;
+  sql?: Sql;
+  loaders?: Loaders;
+}
+
+const renewable = new WeakMap<Context, Fresh>();

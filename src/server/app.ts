@@ -10,7 +10,7 @@ import { createHttpApp } from './http.js';
 import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
 import { SSE_PATH, sseHandler } from './sse.js';
-import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
+import { ProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../modules/auth/auth.tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -21,6 +21,8 @@ export interface RunningServer {
   /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
   sseUrl: string;
   port: number;
+  /** This server's live progress fan-out (its contexts carry it; tests read its counters). */
+  progressHub: ProgressHub;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
   close(): Promise<void>;
 }
@@ -43,7 +45,7 @@ export async function startServer(options: {
   schema?: GraphQLSchema;
   /** Keep-alive interval and subscription cap of graphql-ws. */
   webSocket?: WebSocketOptions;
-  /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
+  /** Tunables of this server's live progress fan-out. */
   progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
   const schema = options.schema ?? (await civgraphSchema());
@@ -53,12 +55,14 @@ export async function startServer(options: {
   const verifier = options.verifier ?? null;
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
-  // One LISTEN connection per process wakes every subscription of this process.
-  const progressHub = await acquireProgressHub(options.orm, options.progressHub);
+  // One LISTEN connection per server wakes every subscription of this server; the
+  // graphql-ws and SSE contexts carry the hub, so services reach it through the context.
+  const progressHub = new ProgressHub(options.orm, options.orm.config.get('clientUrl')!, options.progressHub);
+  await progressHub.start();
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection }, options.webSocket);
-  const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection });
+  const ws = attachWebSocket(httpServer, schema, options.orm, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, progressFeed: progressHub }, options.webSocket);
+  const sse = sseHandler(schema, options.orm, verifier, { limits, rateLimiter, introspection, progressFeed: progressHub });
   const metrics = createMetrics(options.orm, () => ws.counts());
   progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
@@ -88,8 +92,9 @@ export async function startServer(options: {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
     sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
+    progressHub,
     close() {
-      closing ??= apollo.stop().then(() => releaseProgressHub(options.orm));
+      closing ??= apollo.stop().then(() => progressHub.stop());
       return closing;
     },
   };

@@ -8,6 +8,7 @@ import { formatError, isUnexpected } from '../graphql/errors.js';
 import { bearerToken, type Identity, type TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ProgressFeed } from '../modules/progress/progress.rules.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';
@@ -23,11 +24,11 @@ export function sseHandler(
   schema: GraphQLSchema,
   orm: MikroORM,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; progressFeed: ProgressFeed | null },
 ) {
   const open = new Set<Response>();
   const contextOf = (res: Response) =>
-    createContext(orm, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null }) as SseContext;
+    createContext(orm, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null, progressFeed: guard.progressFeed }) as SseContext;
   const refuse = (status: number, error: GraphQLError) =>
     [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
   const handler = createHandler<SseContext>({

@@ -11,6 +11,7 @@ import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Identity, TokenVerifier } from '../modules/auth/auth.tokens.js';
 import { bearerToken } from '../modules/auth/auth.tokens.js';
+import type { ProgressFeed } from '../modules/progress/progress.rules.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;
@@ -47,7 +48,7 @@ export function attachWebSocket(
   orm: MikroORM,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; progressFeed: ProgressFeed | null },
   options: WebSocketOptions = {},
 ) {
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
@@ -129,7 +130,7 @@ export function attachWebSocket(
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null }),
+      context: (ctx) => createContext(orm, { viewer: ctx.extra.identity?.viewer ?? null, progressFeed: guard.progressFeed }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;

@@ -3,7 +3,7 @@ import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
 import { systemViewer } from '../../src/modules/auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../../src/modules/progress/progress.service.js';
+import { appendProgressUpdate } from '../../src/modules/progress/progress.outbox.js';
 import {
   AreaTasksDocument,
   CreateRectificationDocument,

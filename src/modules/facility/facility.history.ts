@@ -2,7 +2,7 @@ import { toGlobalId } from '../../common/global-id.js';
 import type { Sql } from '../../db/sql.js';
 import { areaMergeHooks, refuseMerge, type AreaSuccession } from '../area/area.history.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 
 /**
  * Facilities' part of a merger (两项改革): a facility stands where it stands, so

@@ -8,7 +8,7 @@ import type { Area } from '../area/area.entity.js';
 import { AreaLevel, normalizeCode } from '../area/area.rules.js';
 import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import {
   ENROLMENT_COLUMNS,
   enrolmentFromRow,

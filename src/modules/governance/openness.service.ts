@@ -8,7 +8,7 @@ import type { Area } from '../area/area.entity.js';
 import { AreaLevel, normalizeCode } from '../area/area.rules.js';
 import { assertCanRead, assertCanWrite, requireViewer, Role } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import {
   ENTRY_COLUMNS,
   entryFromRow,

@@ -12,7 +12,7 @@ import { assertCanRead, assertCanWrite, assertCanWriteSectionItem, inViewerSubtr
 import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
   progressEntryFromRow,

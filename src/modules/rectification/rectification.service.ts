@@ -10,7 +10,7 @@ import type { Context } from '../../graphql/context.js';
 import { normalizeCode } from '../area/area.rules.js';
 import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { asOfOrToday } from '../task/task.service.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type Rectification, type RectificationRow } from './rectification.entity.js';
 import type { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, TransitionRectificationInput } from './rectification.inputs.js';

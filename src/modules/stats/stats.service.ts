@@ -10,7 +10,7 @@ import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area
 import { AreaLevel, ancestorCodes, normalizeCode } from '../area/area.rules.js';
 import { Role, assertCanRead, assertCanWrite, requireViewer } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
 import { observationFromRow } from './stats.loaders.js';
 import type { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';

@@ -11,7 +11,7 @@ import { fetchNode } from '../../graphql/node.resolver.js';
 import { normalizeCode } from '../area/area.rules.js';
 import { assertCanRead, assertCanWrite, readRange, Role } from '../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { requireSensitiveReader, SENSITIVE_READERS } from '../rectification/rectification.service.js';
 import { DONE_AS_OF, TARGET_IN } from '../task/task.loaders.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
