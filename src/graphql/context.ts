@@ -46,10 +46,30 @@ export interface Context {
 
 export function createContext(orm: MikroORM, options: { requestId?: string; viewer?: Viewer | null; progressFeed?: ProgressFeed | null } = {}): Context {
   const requestId = options.requestId ?? randomUUID();
-  const em = orm.em.fork();
-  const sql = sqlFor(em);
   const viewer = options.viewer ?? null;
-  return { requestId, viewer, em, sql, loaders: createLoaders(sql), log: log.child({ requestId, user: viewer?.sub }), progressFeed: options.progressFeed ?? null };
+  // Made on first use: a subscription holds its context for as long as it runs
+  // (10,000 of them on one process), and most never touch the fork or the loaders.
+  let em: EntityManager | undefined;
+  let sql: Sql | undefined;
+  let loaders: Loaders | undefined;
+  let logger: Logger | undefined;
+  return {
+    requestId,
+    viewer,
+    progressFeed: options.progressFeed ?? null,
+    get em() {
+      return (em ??= orm.em.fork());
+    },
+    get sql() {
+      return (sql ??= sqlFor(this.em));
+    },
+    get loaders() {
+      return (loaders ??= createLoaders(this.sql));
+    },
+    get log() {
+      return (logger ??= log.child({ requestId, user: viewer?.sub }));
+    },
+  };
 }
 
 /**

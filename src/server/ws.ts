@@ -5,6 +5,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createContext } from '../graphql/context.js';
+import { subscribeSharingEvents } from '../graphql/shared-subscribe.js';
 import { formatError, isUnexpected } from '../graphql/errors.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
@@ -77,6 +78,8 @@ export function attachWebSocket(
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      // progressUpdated: one execution per event, selection and viewer, shared by every subscriber they match.
+      subscribe: subscribeSharingEvents,
       connectionInitWaitTimeout: 10_000,
       // The token travels in connection_init as { authorization: "Bearer …" } (or { token }).
       onConnect: async (ctx) => {
