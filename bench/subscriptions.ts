@@ -17,7 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -285,6 +285,8 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     serverRssMb: Math.round(usageAfter.rssMb),
     /** This process's CPU meanwhile (its graphql-ws clients and the writer), ms. */
     clientCpuMs: Math.round((clientCpu.user + clientCpu.system) / 1000),
+    /** The machine's 1-minute load average at the end: other work on the same cores shows here. */
+    loadAverage: loadavg()[0]!,
     lost,
     duplicated,
     misdelivered,
@@ -323,7 +325,7 @@ async function main() {
           `${Math.round(result.messagesPerSecond).toLocaleString()} messages/s; lost ${result.lost}, duplicated ${result.duplicated}, ` +
           `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms); ` +
           (result.firstError ? `first error: ${result.firstError}; ` : '') +
-          `server CPU ${(result.serverCpuMs / 1000).toFixed(1)} s (${Math.round(result.serverCpuShare * 100)}% of a core), RSS ${result.serverRssMb} MB; clients' CPU ${(result.clientCpuMs / 1000).toFixed(1)} s\n`,
+          `server CPU ${(result.serverCpuMs / 1000).toFixed(1)} s (${Math.round(result.serverCpuShare * 100)}% of a core), RSS ${result.serverRssMb} MB; clients' CPU ${(result.clientCpuMs / 1000).toFixed(1)} s; load average ${result.loadAverage.toFixed(1)}\n`,
       );
     }
     const failed = rows.some((r) => r.lost || r.duplicated || r.misdelivered || r.outOfOrder || r.errors);

@@ -32,7 +32,10 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
   const key = answerKey(args);
-  const own = (payload: unknown): Result => execute({ ...args, rootValue: payload });
+  const own = (payload: unknown): Result => {
+    sharedAnswers.executed++;
+    return execute({ ...args, rootValue: payload });
+  };
   return mapStream(source as AsyncGenerator<unknown, unknown, unknown>, (payload) => {
     if (key === null || !(payload instanceof ProgressUpdate)) return own(payload);
     let answers = shared.get(payload);
@@ -44,9 +47,13 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
       return answer.result;
     }
     const { context } = answer;
+    sharedAnswers.reused++;
     return answer.result.then((result) => (result.errors?.length && context !== args.contextValue ? own(payload) : result));
   });
 }
+
+/** Counters for tests and the benchmark: events executed, and deliveries that took an answer executed for another subscriber. */
+export const sharedAnswers = { executed: 0, reused: 0 };
 
 /** Answers per event, dropped with the event once every subscriber has taken it. */
 const shared = new WeakMap<object, Map<string, { context: unknown; result: Promise<ExecutionResult> }>>();
