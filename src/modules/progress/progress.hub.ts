@@ -317,10 +317,13 @@ export class ProgressHub implements ProgressFeed {
     }
     items.forEach(({ group, members }, index) => {
       const updates = byItem.get(index) ?? [];
+      // Parsed once per event, not once per subscriber.
+      const sequences = updates.map((update) => BigInt(update.sequence));
       for (const subscriber of members) {
         if (subscriber.closed) continue;
-        for (const update of updates) {
-          const sequence = BigInt(update.sequence);
+        for (let i = 0; i < updates.length; i++) {
+          const update = updates[i]!;
+          const sequence = sequences[i]!;
           if (sequence <= subscriber.position) continue;
           subscriber.position = sequence;
           if (!mayDeliver(subscriber.viewer, group.scope, update.areaCode, update.subjectKind)) continue;
