@@ -5,7 +5,7 @@
  * commit-to-client latency p50/p99, messages per second, and lost and duplicated
  * deliveries (both must be 0).
  *
- *   npm run bench:live                      # 1,000 and 5,000 subscribers
+ *   npm run bench:live                      # 1,000, 5,000 and 10,000 subscribers
  *   npm run bench:live -- --subscribers 2000 --rate 30 --seconds 10
  *
  * It starts its own embedded PostgreSQL (in a temp folder) and runs the server
@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ import { ensureDatabase, openDatabase } from '../src/db/orm.js';
 import { sqlFor } from '../src/db/sql.js';
 import { importAreas } from '../src/modules/area/area.import.js';
 import { ProgressAction, SubjectKind } from '../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../src/modules/progress/progress.service.js';
+import { appendProgressUpdate } from '../src/modules/progress/progress.outbox.js';
 import { SERVER_NODE_FLAGS } from './server-flags.js';
 import { Role, systemViewer } from '../src/auth/auth.rules.js';
 import { mintToken } from '../src/auth/auth.tokens.js';
@@ -41,7 +41,7 @@ const QUERY = 'subscription ($area: String!, $after: String) { progressUpdated(a
 
 const { values } = parseArgs({
   options: {
-    subscribers: { type: 'string', default: '1000,5000' },
+    subscribers: { type: 'string', default: '1000,5000,10000' },
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '10' },
   },
@@ -50,10 +50,38 @@ const runs = values.subscribers.split(',').map(Number);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 
-function openFilesLimit(): number {
+/** The open-files limits of this process (soft and hard). */
+function openFilesLimits(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  return line ? Number(line.split(/\s+/)[3]) : Number.POSITIVE_INFINITY;
+  if (!line) return { soft: Number.POSITIVE_INFINITY, hard: Number.POSITIVE_INFINITY };
+  const [soft, hard] = line.split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v)));
+  return { soft: soft!, hard: hard! };
 }
+
+/**
+ * Each subscriber is a socket here and one in the server (a child of this
+ * process, which inherits the limit). Node raises its soft open-files limit to
+ * the hard limit when it starts, so only a hard limit below the need stops the run.
+ */
+function ensureOpenFiles(needed: number): void {
+  const { soft, hard } = openFilesLimits();
+  process.stdout.write(`open files limit ${soft} (hard ${hard}; need about ${needed} in this process and in the server's)\n`);
+  if (soft >= needed) return;
+  process.stderr.write(`the open-files limit is too low: raise the hard limit to at least ${needed} (\`ulimit -Hn\`, /etc/security/limits.conf or the container's nofile)\n`);
+  process.exit(2);
+}
+
+/** The server's CPU time so far (user + system, ms) and resident memory (MB), from /proc. */
+function processUsage(pid: number): { cpuMs: number; rssMb: number } {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
+}
+// USER_HZ: 100 on every Linux build this runs on (`getconf CLK_TCK`).
+const CLOCK_TICKS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -121,7 +149,7 @@ async function append(orm: MikroORM, areaCodes: string[], summary: string): Prom
   });
 }
 
-async function run(n: number, orm: MikroORM, url: string, token: string, townships: string[], villages: string[]) {
+async function run(n: number, orm: MikroORM, url: string, serverPid: number, token: string, townships: string[], villages: string[]) {
   // 10% the county, 30% townships, 60% villages, round-robin over each level.
   const areas = Array.from({ length: n }, (_, i) => {
     const bucket = i % 10;
@@ -136,6 +164,7 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
   const connectStarted = performance.now();
   const wsUrl = url.replace(/^http/, 'ws');
   let errors = 0;
+  let firstError = '';
   for (let i = 0; i < n; i += 250) {
     await Promise.all(
       subscribers.slice(i, i + 250).map(
@@ -161,7 +190,9 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
                   if (!times) received.set(sequence, (times = []));
                   times.push(at);
                 },
-                error: () => errors++,
+                error: (error: unknown) => {
+                  if (!errors++) firstError = error && typeof error === 'object' && 'code' in error ? `closed ${String(error.code)} ${String((error as { reason?: string }).reason ?? '')}` : String(error);
+                },
                 complete: () => undefined,
               },
             );
@@ -181,6 +212,8 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
   const committedAt = new Map<string, number>();
   const eventArea = new Map<string, string>();
   const total = rate * seconds;
+  const usageBefore = processUsage(serverPid);
+  const clientBefore = process.cpuUsage();
   const began = performance.now();
   for (let i = 0; i < total; i++) {
     const village = villages[Math.floor(Math.random() * villages.length)]!;
@@ -200,6 +233,9 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
   const countDelivered = () => [...committedAt.keys()].reduce((sum, sequence) => sum + (received.get(sequence)?.length ?? 0), 0);
   const drainDeadline = Date.now() + 15_000;
   while (countDelivered() < expected && Date.now() < drainDeadline) await sleep(50);
+  const usageAfter = processUsage(serverPid);
+  const clientCpu = process.cpuUsage(clientBefore);
+  const wallMs = performance.now() - began;
   await sleep(500); // late duplicates would show here
 
   let lost = 0;
@@ -236,22 +272,25 @@ async function run(n: number, orm: MikroORM, url: string, token: string, townshi
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
     messagesPerSecond: delivered / ((lastDelivery - began) / 1000),
+    /** Server CPU (user + system) while the measured stream was delivered, ms, and as a share of one core. */
+    serverCpuMs: Math.round(usageAfter.cpuMs - usageBefore.cpuMs),
+    serverCpuShare: (usageAfter.cpuMs - usageBefore.cpuMs) / wallMs,
+    serverRssMb: Math.round(usageAfter.rssMb),
+    /** This process's CPU meanwhile (its graphql-ws clients and the writer), ms. */
+    clientCpuMs: Math.round((clientCpu.user + clientCpu.system) / 1000),
+    /** The machine's 1-minute load average at the end: other work on the same cores shows here. */
+    loadAverage: loadavg()[0]!,
     lost,
     duplicated,
     misdelivered,
     outOfOrder,
     errors,
+    firstError,
   };
 }
 
 async function main() {
-  const limit = openFilesLimit();
-  const needed = Math.max(...runs) + 500;
-  process.stdout.write(`open files limit ${limit} (need about ${needed} in this process and in the server's)\n`);
-  if (limit < needed) {
-    process.stderr.write(`raise it first, e.g. \`ulimit -n ${needed * 2}\` (the hard limit is in /proc/self/limits)\n`);
-    process.exit(2);
-  }
+  ensureOpenFiles(Math.max(...runs) + 500);
   const dataDir = await mkdtemp(join(tmpdir(), 'civgraph-bench-pg-'));
   const pg = await startEmbeddedPostgres({ dataDir, persistent: false });
   const databaseUrl = withDatabase(pg.adminUrl, 'civgraph_bench');
@@ -271,13 +310,15 @@ async function main() {
     process.stdout.write(`server ${started.url}; ${townships.length} townships, ${villages.length} villages; ${rate} events/s for ${seconds} s per run\n\n`);
     const rows = [];
     for (const n of runs) {
-      const result = await run(n, orm, started.url, token, townships, villages);
+      const result = await run(n, orm, started.url, started.child.pid!, token, townships, villages);
       rows.push(result);
       process.stdout.write(
         `${String(n).padStart(5)} subscribers: ${result.events} events, ${result.delivered}/${result.expected} deliveries; ` +
           `latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
           `${Math.round(result.messagesPerSecond).toLocaleString()} messages/s; lost ${result.lost}, duplicated ${result.duplicated}, ` +
-          `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms)\n`,
+          `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms); ` +
+          (result.firstError ? `first error: ${result.firstError}; ` : '') +
+          `server CPU ${(result.serverCpuMs / 1000).toFixed(1)} s (${Math.round(result.serverCpuShare * 100)}% of a core), RSS ${result.serverRssMb} MB; clients' CPU ${(result.clientCpuMs / 1000).toFixed(1)} s; load average ${result.loadAverage.toFixed(1)}\n`,
       );
     }
     const failed = rows.some((r) => r.lost || r.duplicated || r.misdelivered || r.outOfOrder || r.errors);

@@ -11,7 +11,7 @@ import { createHttpApp } from './http.js';
 import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
 import { SSE_PATH, sseHandler } from './sse.js';
-import { acquireProgressHub, releaseProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
+import { ProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
 
@@ -23,6 +23,8 @@ export interface RunningServer {
   /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
   sseUrl: string;
   port: number;
+  /** This server's live progress fan-out (its contexts carry it; tests read its counters). */
+  progressHub: ProgressHub;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
   close(): Promise<void>;
 }
@@ -51,7 +53,7 @@ export async function startServer(options: {
   cacheMaxAge?: number;
   /** Trusted documents: `off`, `allow` (default) or `require` (registered documents only, on every transport). */
   trustedDocuments?: TrustedDocumentMode;
-  /** Tunables of the live progress fan-out (shared by every server on the same ORM). */
+  /** Tunables of this server's live progress fan-out. */
   progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
   const schema = options.schema ?? (await schemaOf(options.civgraph));
@@ -62,12 +64,15 @@ export async function startServer(options: {
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
-  // One LISTEN connection per process wakes every subscription of this process.
-  const progressHub = await acquireProgressHub(options.orm, options.progressHub);
+  // One LISTEN connection per server wakes every subscription of this server; the
+  // graphql-ws and SSE contexts carry the hub, so services reach it through the context.
+  const progressHub = new ProgressHub(options.orm, options.orm.config.get('clientUrl')!, options.progressHub);
+  await progressHub.start();
+  const extensions = { progressFeed: progressHub };
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments }, options.webSocket);
-  const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments });
+  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions }, options.webSocket);
+  const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions });
   const metrics = createMetrics(options.orm, () => ws.counts());
   progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
@@ -100,8 +105,9 @@ export async function startServer(options: {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
     sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
+    progressHub,
     close() {
-      closing ??= apollo.stop().then(() => releaseProgressHub(options.orm));
+      closing ??= apollo.stop().then(() => progressHub.stop());
       return closing;
     },
   };

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
 import { log } from '../common/log.js';
-import { createContext, type Context, type Registry } from '../graphql/context.js';
+import { createContext, type Context, type ContextExtensions, type Registry } from '../graphql/context.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
 import { shapeErrors } from './edge-errors.js';
@@ -27,11 +27,11 @@ export function sseHandler(
   orm: MikroORM,
   registry: Registry,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions> },
 ) {
   const open = new Set<Response>();
   const contextOf = (res: Response) =>
-    createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null }) as SseContext;
+    createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null, extensions: guard.extensions }) as SseContext;
   const refuse = (status: number, error: GraphQLError) =>
     [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
   const handler = createHandler<SseContext>({

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { createContext, type Registry } from '../graphql/context.js';
+import { createContext, type ContextExtensions, type Registry } from '../graphql/context.js';
+import { subscribeSharingEvents } from '../graphql/shared-subscribe.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -51,7 +52,7 @@ export function attachWebSocket(
   registry: Registry,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions> },
   options: WebSocketOptions = {},
 ) {
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
@@ -80,6 +81,8 @@ export function attachWebSocket(
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      // progressUpdated: one execution per event, selection and viewer, shared by every subscriber they match.
+      subscribe: subscribeSharingEvents,
       connectionInitWaitTimeout: 10_000,
       // The token travels in connection_init as { authorization: "Bearer …" } (or { token }).
       onConnect: async (ctx) => {
@@ -131,7 +134,7 @@ export function attachWebSocket(
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null }),
+      context: (ctx) => createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions }),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;

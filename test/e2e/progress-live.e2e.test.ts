@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient as createSseClient } from 'graphql-sse';
 import { print } from 'graphql';
 import WebSocket from 'ws';
-import { progressHubOf } from '../../src/modules/progress/progress.hub.js';
 import { SubjectKind } from '../../src/modules/progress/progress.entity.js';
 import { startServer } from '../../src/server/app.js';
 import { ProgressUpdatedDocument, ProgressUpdatesDocument } from '../graphql/generated/graphql.js';
@@ -94,7 +93,7 @@ describe('progressUpdated', () => {
 
   it('without `after`, starts with events committed from now on; filters kinds and includeDescendants', async () => {
     const client = app.wsClient(auth(countyToken));
-    const hub = progressHubOf(app.orm.em);
+    const hub = app.progressHub;
     const before = hub.stats.subscribers;
     const all = watch(client, { area: BIZHOU });
     const own = watch(client, { area: BIZHOU, includeDescendants: false });
@@ -182,7 +181,7 @@ describe('progressUpdated', () => {
   });
 
   it('N subscribers of the same scope cost one read per wake-up, not one each', async () => {
-    const hub = progressHubOf(app.orm.em);
+    const hub = app.progressHub;
     const head = await committedHead(app);
     const before = hub.stats.subscribers;
     const clients = Array.from({ length: 5 }, () => app.wsClient(auth(countyToken)));
@@ -200,7 +199,7 @@ describe('progressUpdated', () => {
   });
 
   it('loses nothing when the LISTEN connection drops: it reconnects and catches up from the table', async () => {
-    const hub = progressHubOf(app.orm.em);
+    const hub = app.progressHub;
     const head = await committedHead(app);
     const live = watch(app.wsClient(auth(countyToken)), { area: BIZHOU, after: head });
     await appendEvent(app, BIZHOU, '掉线前');
@@ -338,7 +337,7 @@ describe('WebSocket hygiene', () => {
   it('caps the subscriptions of one connection with a clear error', async () => {
     const client = app.wsClient(auth(countyToken));
     const allowed = Array.from({ length: 20 }, () => watch(client, { area: BIZHOU }));
-    const hub = progressHubOf(app.orm.em);
+    const hub = app.progressHub;
     await settle(300);
     const over = watch(client, { area: BIZHOU });
     await eventually(() => expect(over.errors.length).toBe(1));

@@ -51,7 +51,7 @@ function appendFromAnotherProcess(areaCode: string, summary: string): Promise<vo
   const script = `
     import { openDatabase } from ${JSON.stringify(new URL('../../dist/src/db/orm.js', import.meta.url).href)};
     import { sqlFor } from ${JSON.stringify(new URL('../../dist/src/db/sql.js', import.meta.url).href)};
-    import { appendProgressUpdate } from ${JSON.stringify(new URL('../../dist/src/modules/progress/progress.service.js', import.meta.url).href)};
+    import { appendProgressUpdate } from ${JSON.stringify(new URL('../../dist/src/modules/progress/progress.outbox.js', import.meta.url).href)};
     const orm = await openDatabase(process.env.DATABASE_URL);
     await orm.em.fork().transactional((em) => appendProgressUpdate(sqlFor(em), {
       subjectKind: 'FACILITY', subjectId: 'RmFjaWxpdHk6OQ', areaCode: process.env.AREA, action: 'UPDATED',

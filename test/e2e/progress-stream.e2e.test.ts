@@ -3,7 +3,7 @@ import pg from 'pg';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate, PROGRESS_CHANNEL } from '../../src/modules/progress/progress.service.js';
+import { appendProgressUpdate, PROGRESS_CHANNEL } from '../../src/modules/progress/progress.outbox.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { systemViewer } from '../../src/auth/auth.rules.js';
 

@@ -1,6 +1,5 @@
 import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { progressHubOf } from '../../src/modules/progress/progress.hub.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
   callerName,
@@ -123,7 +122,7 @@ describe('read matrix: subscriptions', () => {
 
   beforeAll(async () => {
     const [{ head }] = await sql<{ head: string }>('select value::text as head from event_sequence');
-    const hub = progressHubOf(app.orm.em);
+    const hub = app.progressHub;
     const before = hub.stats.subscribers;
     const sink = <T>(push: (value: T) => void, errors: unknown[]) => ({
       next: (value: { data?: T | null; errors?: unknown }) => (value.data ? push(value.data) : errors.push(value.errors)),

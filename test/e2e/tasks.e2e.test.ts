@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../../src/modules/progress/progress.service.js';
+import { appendProgressUpdate } from '../../src/modules/progress/progress.outbox.js';
 import {
   AreaTasksDocument,
   CreateRectificationDocument,

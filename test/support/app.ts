@@ -97,6 +97,8 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     token,
     orm: database.orm,
     databaseUrl: database.url,
+    /** The server's live progress hub (its counters). */
+    progressHub: server.progressHub,
     request,
     query,
     wsClient,

@@ -3,7 +3,7 @@ import { print } from 'graphql';
 import { toGlobalId } from '../../src/common/global-id.js';
 import { sqlFor } from '../../src/db/sql.js';
 import { ProgressAction, SubjectKind } from '../../src/modules/progress/progress.entity.js';
-import { appendProgressUpdate } from '../../src/modules/progress/progress.service.js';
+import { appendProgressUpdate } from '../../src/modules/progress/progress.outbox.js';
 import { ProgressUpdatedDocument, type ProgressUpdatedSubscription, type ProgressUpdatedSubscriptionVariables } from '../graphql/generated/graphql.js';
 import type { TestApp } from './app.js';
 import { systemViewer } from '../../src/auth/auth.rules.js';

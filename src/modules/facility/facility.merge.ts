@@ -1,7 +1,7 @@
 import { toGlobalId } from '../../common/global-id.js';
 import type { Sql } from '../../db/sql.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { refuseMerge, type AreaSuccession } from '../merger/merger.service.js';
 
 /**

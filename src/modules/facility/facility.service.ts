@@ -9,7 +9,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
 import type { ChangeFacilityStatusInput, CreateFacilityInput, FacilitiesArgs, FacilitySummaryArgs, UpdateFacilityInput } from './facility.inputs.js';
 import { emptyFacilitySummary } from './facility.loaders.js';

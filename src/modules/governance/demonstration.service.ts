@@ -6,7 +6,7 @@ import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import {
   ENROLMENT_COLUMNS,
   enrolmentFromRow,

@@ -1,12 +1,10 @@
 import { keyOf } from '../../common/ids.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
-import type { Context } from '../../graphql/context.js';
+import { renewContext, type Context } from '../../graphql/context.js';
 import type { Facility } from '../facility/facility.entity.js';
 import { facilityService } from '../facility/facility.service.js';
 import { SubjectKind, type ProgressUpdate } from '../progress/progress.entity.js';
-import { progressHubOf } from '../progress/progress.hub.js';
-import { renew } from '../progress/progress.resolver.js';
-import { progressService } from '../progress/progress.service.js';
+import { liveFeedOf, progressService } from '../progress/progress.service.js';
 import type { StatValue } from '../stats/stats.entity.js';
 import type { Period } from '../stats/stats.rules.js';
 import { statsService } from '../stats/stats.service.js';
@@ -174,7 +172,7 @@ function skipGone(error: unknown): null {
 }
 
 /**
- * Derived live subscriptions (派生订阅): thin layers over the progress hub.
+ * Derived live subscriptions (派生订阅): thin layers over the context's progress feed.
  * Each checks scope like `progressUpdated` (signed in, area inside the
  * viewer's subtree), listens to the hub for the relevant event kinds, and
  * re-reads the current object through its feature's service with a fresh
@@ -184,10 +182,10 @@ export class LiveService {
   /** 设施状态变更 — the facility, as it is now, after each status transition in the subtree. */
   async facilityStatusChanged(ctx: Context, args: { area: string; includeDescendants?: boolean | null }): Promise<Stream<Facility>> {
     const { viewer, scope } = await progressService.scope(ctx, { ...args, kinds: [SubjectKind.FACILITY] });
-    const source = await progressHubOf(ctx.em).subscribe(viewer, scope, null);
+    const source = await liveFeedOf(ctx).subscribe(viewer, scope, null);
     return new MappedStream(source, async (update) => {
       if (!isStatusChange(update.action)) return null;
-      renew(ctx);
+      renewContext(ctx);
       return facilityService.byKey(ctx, keyOf(update.subjectId, 'Facility', 'subjectId')).catch(skipGone);
     });
   }
@@ -195,9 +193,9 @@ export class LiveService {
   /** 任务进展 — the task, as it is now, after each change to it or to one of its assignments in the subtree. */
   async taskHealthChanged(ctx: Context, args: { area: string }): Promise<Stream<Task>> {
     const { viewer, scope } = await progressService.scope(ctx, { area: args.area, includeDescendants: true, kinds: TASK_KINDS });
-    const source = await progressHubOf(ctx.em).subscribe(viewer, scope, null);
+    const source = await liveFeedOf(ctx).subscribe(viewer, scope, null);
     return new MappedStream(source, async (update) => {
-      renew(ctx);
+      renewContext(ctx);
       try {
         if (update.subjectKind === SubjectKind.TASK) return await taskService.byId(ctx, update.subjectId);
         const assignment = await taskService.assignmentByKey(ctx, keyOf(update.subjectId, 'TaskAssignment', 'subjectId'));
@@ -217,11 +215,11 @@ export class LiveService {
     const { viewer, scope } = await progressService.scope(ctx, { area: args.area, includeDescendants: true, kinds: STATS_KINDS });
     const area = (await ctx.loaders.area.byCode.load(normalizeCode(args.area, 'area')))!;
     // Listen first, then read: a report committed in between is seen by both, never by neither.
-    const source = await progressHubOf(ctx.em).subscribe(viewer, scope, null);
+    const source = await liveFeedOf(ctx).subscribe(viewer, scope, null);
     try {
       const initial = await statsService.stats(ctx, area, args.period, args.indicators);
       return new CoalescedStream(source, initial, async () => {
-        renew(ctx);
+        renewContext(ctx);
         return statsService.stats(ctx, area, args.period, args.indicators);
       });
     } catch (error) {

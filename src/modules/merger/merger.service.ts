@@ -7,7 +7,7 @@ import { PayloadErrors, UserError, userError } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { AREA_COLUMNS, Area, areaFromRow, type AreaRow } from '../area/area.entity.js';
 import { Role, assertCanWrite, type Viewer } from '../../auth/auth.rules.js';
 import { AreaLevel, normalizeCode, subtreeRange } from '../../common/codes.js';

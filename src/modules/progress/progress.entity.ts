@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
+import { shareable } from '../../graphql/shared-subscribe.js';
 
 /** What an event is about. Features add their kinds here. */
 export enum SubjectKind {
@@ -138,6 +139,8 @@ export const PROGRESS_COLUMNS =
 
 export function progressUpdateFromRow(row: ProgressUpdateRow): ProgressUpdate {
   const update = new ProgressUpdate();
+  // One event object reaches every subscriber of its scope: graphql-ws may execute it once per selection and viewer.
+  shareable.add(update);
   update.sequence = row.sequence;
   update.subjectKind = row.subject_kind;
   update.subjectId = row.subject_id;

@@ -5,9 +5,10 @@ import { badInput } from '../../common/errors.js';
 import { log } from '../../common/log.js';
 import { sqlFor } from '../../db/sql.js';
 import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressUpdate, type ProgressUpdateRow } from './progress.entity.js';
-import { mayDeliver, scopeKey, type ProgressScope } from './progress.rules.js';
-import { PROGRESS_CHANNEL } from './progress.service.js';
+import { mayDeliver, scopeKey, type ProgressFeed, type ProgressScope } from './progress.rules.js';
+import { PROGRESS_CHANNEL } from './progress.outbox.js';
 import type { Viewer } from '../../auth/auth.rules.js';
+import { Subscriber } from './progress.subscriber.js';
 
 /** Tunables of a {@link ProgressHub}; the defaults suit production. */
 export interface ProgressHubOptions {
@@ -32,98 +33,6 @@ export interface ProgressHubStats {
   reconnects: number;
   subscribers: number;
   scopes: number;
-}
-
-/**
- * One live subscriber: an async iterator of events in sequence order. `position`
- * is the sequence up to which it has been served everything in its scope; the
- * hub only ever delivers an event whose sequence is above it, then raises it —
- * so nothing is delivered twice, and since sequences follow commit order,
- * nothing committed later can fall below it.
- */
-class Subscriber implements AsyncGenerator<ProgressUpdate, undefined> {
-  private queue: ProgressUpdate[] = [];
-  private waiting: { resolve: (r: IteratorResult<ProgressUpdate, undefined>) => void; reject: (e: unknown) => void } | null = null;
-  private failure: unknown = null;
-  closed = false;
-
-  constructor(
-    readonly viewer: Viewer,
-    readonly scope: ProgressScope,
-    public position: bigint,
-    private readonly onClose: (subscriber: Subscriber) => void,
-    private readonly maxQueued: number,
-  ) {}
-
-  push(update: ProgressUpdate): void {
-    if (this.closed) return;
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ value: update, done: false });
-    } else if (this.queue.length >= this.maxQueued) {
-      this.fail(new Error(`Too many undelivered progress updates: resubscribe with after set to the last cursor received`));
-    } else {
-      this.queue.push(update);
-    }
-  }
-
-  fail(error: unknown): void {
-    if (this.closed) return;
-    this.failure = error;
-    this.queue = [];
-    if (this.waiting) {
-      const { reject } = this.waiting;
-      this.waiting = null;
-      this.finish();
-      reject(error);
-    }
-  }
-
-  next(): Promise<IteratorResult<ProgressUpdate, undefined>> {
-    const update = this.queue.shift();
-    if (update) return Promise.resolve({ value: update, done: false });
-    if (this.failure) {
-      const error = this.failure;
-      this.failure = null;
-      this.finish();
-      return Promise.reject(error);
-    }
-    if (this.closed) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  // Unlike an `async function*`, ending here takes effect at once, even while
-  // next() is pending: graphql-ws awaits it when a socket closes.
-  return(): Promise<IteratorResult<ProgressUpdate, undefined>> {
-    this.finish();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error: unknown): Promise<IteratorResult<ProgressUpdate, undefined>> {
-    this.finish();
-    return Promise.reject(error);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.finish();
-  }
-
-  private finish(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.queue = [];
-    this.onClose(this);
-    if (this.waiting) {
-      const { resolve } = this.waiting;
-      this.waiting = null;
-      resolve({ value: undefined, done: true });
-    }
-  }
 }
 
 interface ScopeGroup {
@@ -153,7 +62,7 @@ type HubRow = ProgressUpdateRow & { idx: number; horizon: string; newest: string
  * LISTEN connection drops, the hub reconnects with backoff and then reads every
  * group from its position, so notifications lost meanwhile lose no events.
  */
-export class ProgressHub {
+export class ProgressHub implements ProgressFeed {
   private readonly options: Required<ProgressHubOptions>;
   private readonly groups = new Map<string, ScopeGroup>();
   private listener: pg.Client | null = null;
@@ -408,10 +317,13 @@ export class ProgressHub {
     }
     items.forEach(({ group, members }, index) => {
       const updates = byItem.get(index) ?? [];
+      // Parsed once per event, not once per subscriber.
+      const sequences = updates.map((update) => BigInt(update.sequence));
       for (const subscriber of members) {
         if (subscriber.closed) continue;
-        for (const update of updates) {
-          const sequence = BigInt(update.sequence);
+        for (let i = 0; i < updates.length; i++) {
+          const update = updates[i]!;
+          const sequence = sequences[i]!;
           if (sequence <= subscriber.position) continue;
           subscriber.position = sequence;
           if (!mayDeliver(subscriber.viewer, group.scope, update.areaCode, update.subjectKind)) continue;
@@ -435,45 +347,4 @@ interface WorkItem {
 
 function workItem(group: ScopeGroup, members: Subscriber[]): WorkItem {
   return { group, members, from: members.reduce((min, s) => (s.position < min ? s.position : min), members[0]!.position) };
-}
-
-interface Registration {
-  hub: ProgressHub;
-  users: number;
-  starting: Promise<void>;
-}
-
-// One hub per ORM (hence per database and process): keyed by the driver that
-// every fork of the ORM's EntityManager shares, so a context can find it.
-const hubs = new WeakMap<object, Registration>();
-
-/** Starts (or shares) the hub of `orm`; call `release` as many times. */
-export async function acquireProgressHub(orm: MikroORM, options: ProgressHubOptions = {}): Promise<ProgressHub> {
-  const key = orm.em.getDriver();
-  let registration = hubs.get(key);
-  if (!registration) {
-    const hub = new ProgressHub(orm, orm.config.get('clientUrl')!, options);
-    registration = { hub, users: 0, starting: hub.start() };
-    hubs.set(key, registration);
-    registration.starting.catch(() => hubs.delete(key));
-  }
-  registration.users++;
-  await registration.starting;
-  return registration.hub;
-}
-
-/** Releases a hub from {@link acquireProgressHub}; the last release stops it. */
-export async function releaseProgressHub(orm: MikroORM): Promise<void> {
-  const key = orm.em.getDriver();
-  const registration = hubs.get(key);
-  if (!registration || --registration.users > 0) return;
-  hubs.delete(key);
-  await registration.hub.stop();
-}
-
-/** The running hub of the database an EntityManager belongs to. */
-export function progressHubOf(em: { getDriver(): object }): ProgressHub {
-  const registration = hubs.get(em.getDriver());
-  if (!registration) throw new Error('Live progress is not running in this process (startServer starts it)');
-  return registration.hub;
 }

@@ -1,8 +1,6 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { sqlFor, type Sql } from '../../db/sql.js';
-import type { Context, Loaders } from '../../graphql/context.js';
+import { renewContext, type Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { ProgressUpdate } from './progress.entity.js';
 import { ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
@@ -10,38 +8,6 @@ import { progressCursor } from './progress.rules.js';
 import { progressService } from './progress.service.js';
 
 export const ProgressUpdateConnection = connectionType('ProgressUpdate', ProgressUpdate, 'progress update');
-
-/**
- * A subscription's context lives as long as the subscription: give each
- * delivered event a fresh EntityManager fork and fresh loaders, so nothing it
- * resolves (its area, say) comes from an earlier event's cache.
- */
-export function renew(ctx: Context): void {
-  let fresh = renewable.get(ctx);
-  if (!fresh) {
-    const state: Fresh = { root: ctx.em };
-    fresh = state;
-    renewable.set(ctx, state);
-    // Made on first use: an event whose selection reads nothing more costs no fork.
-    Object.defineProperties(ctx, {
-      em: { get: () => (state.em ??= state.root.fork()), configurable: true, enumerable: true },
-      sql: { get: () => (state.sql ??= sqlFor(ctx.em)), configurable: true, enumerable: true },
-      loaders: { get: () => (state.loaders ??= ctx.registry.createLoaders(ctx.sql)), configurable: true, enumerable: true },
-    });
-  }
-  fresh.em = undefined;
-  fresh.sql = undefined;
-  fresh.loaders = undefined;
-}
-
-interface Fresh {
-  root: EntityManager;
-  em?: EntityManager;
-  sql?: Sql;
-  loaders?: Loaders;
-}
-
-const renewable = new WeakMap<Context, Fresh>();
 
 @Resolver(() => ProgressUpdate)
 export class ProgressResolver {
@@ -58,7 +24,7 @@ export class ProgressResolver {
     subscribe: ({ args, context }) => progressService.subscribe(context as Context, args as ProgressUpdatedArgs),
   })
   progressUpdated(@Root() update: ProgressUpdate, @Args() _args: ProgressUpdatedArgs, @Ctx() ctx: Context): ProgressUpdate {
-    renew(ctx);
+    renewContext(ctx);
     return update;
   }
 

@@ -1,7 +1,7 @@
 import { encodeCursor } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
-import { SubjectKind } from './progress.entity.js';
 import { inViewerSubtree, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
+import { SubjectKind, type ProgressUpdate } from './progress.entity.js';
 
 /**
  * Kinds of event about sensitive items (审计整改, 督办): their summaries name the
@@ -38,6 +38,22 @@ export interface ProgressScope {
   hi: string;
   /** Only these kinds, sorted; null for every kind. */
   kinds: SubjectKind[] | null;
+}
+
+/**
+ * What a request context needs of the live stream: a subscription to a scope
+ * (the server's {@link ProgressHub} in progress.hub.ts). Contexts carry it, so
+ * services reach the hub of the server that runs them, never a process-wide one.
+ */
+declare module '../../graphql/context.js' {
+  interface ContextExtensions {
+    /** The server's live progress stream, for subscriptions (graphql-ws, SSE); absent on plain HTTP requests and the CLI. */
+    progressFeed?: ProgressFeed | null;
+  }
+}
+
+export interface ProgressFeed {
+  subscribe(viewer: Viewer, scope: ProgressScope, after: bigint | null): Promise<AsyncGenerator<ProgressUpdate, undefined>>;
 }
 
 /** The scope of an area's events: its subtree (`[lo, hi]` from `subtreeRange`) or the area alone. */

@@ -1,65 +1,11 @@
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
-import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressAction, type ProgressUpdate, type ProgressUpdateRow, type SubjectKind } from './progress.entity.js';
-import { progressHubOf } from './progress.hub.js';
-import type { ProgressScopeArgs, ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
-import { mayReadKind, parseProgressCursor, progressScope, readableKinds, type ProgressScope } from './progress.rules.js';
 import { normalizeCode, subtreeRange } from '../../common/codes.js';
 import { assertCanRead, readRange, requireViewer, type Viewer } from '../../auth/auth.rules.js';
-
-/** The PostgreSQL channel on which each committed event's sequence number is announced. */
-export const PROGRESS_CHANNEL = 'civgraph_progress';
-
-export interface NewProgressUpdate {
-  subjectKind: SubjectKind;
-  /** Global ID of the subject (`toGlobalId('Facility', id)`). */
-  subjectId: string;
-  /** 12-digit code of the subject's area: decides who sees the event. */
-  areaCode: string;
-  action: ProgressAction;
-  actor: Viewer;
-  /** One readable line, in Chinese where the data is. */
-  summary: string;
-  before?: Record<string, unknown> | null;
-  after?: Record<string, unknown> | null;
-}
-
-/**
- * Appends one event in the caller's open transaction and announces it on
- * {@link PROGRESS_CHANNEL} (NOTIFY is delivered only if that transaction commits).
- *
- * Call it last, just before commit: taking the next sequence number locks the
- * counter row until the transaction ends, which is what makes sequence order
- * commit order, and the lock should be held briefly. `sql` must belong to the
- * transaction (`sqlFor(em)` inside `em.transactional`).
- */
-export async function appendProgressUpdate(sql: Sql, event: NewProgressUpdate): Promise<string> {
-  const [row] = await sql<{ sequence: string }>(
-    `with next as (update event_sequence set value = value + 1 returning value),
-          written as (
-            insert into progress_update
-              (sequence, subject_kind, subject_id, area_code, action, actor_sub, actor_name, actor_role, summary, before, after)
-            select value, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb from next
-            returning sequence)
-     select sequence::text as sequence, pg_notify(?, sequence::text) from written`,
-    [
-      event.subjectKind,
-      event.subjectId,
-      event.areaCode,
-      event.action,
-      event.actor.sub,
-      event.actor.name,
-      event.actor.role,
-      event.summary,
-      event.before == null ? null : JSON.stringify(event.before),
-      event.after == null ? null : JSON.stringify(event.after),
-      PROGRESS_CHANNEL,
-    ],
-  );
-  return row!.sequence;
-}
+import { PROGRESS_COLUMNS, progressUpdateFromRow, type ProgressUpdate, type ProgressUpdateRow } from './progress.entity.js';
+import type { ProgressScopeArgs, ProgressUpdatedArgs, ProgressUpdatesArgs } from './progress.inputs.js';
+import { mayReadKind, parseProgressCursor, progressScope, readableKinds, type ProgressFeed, type ProgressScope } from './progress.rules.js';
 
 /**
  * Reads of the progress stream: its history as a connection and its live
@@ -116,13 +62,20 @@ export class ProgressService {
 
   /**
    * The live stream for a subscription: stored events after `after` first,
-   * then each new one as it commits, from this process's {@link ProgressHub}.
+   * then each new one as it commits, from the hub the context carries (the
+   * server's; contexts of plain HTTP requests have none).
    */
   async subscribe(ctx: Context, args: ProgressUpdatedArgs): Promise<AsyncIterable<ProgressUpdate>> {
     const after = args.after == null ? null : parseProgressCursor(args.after);
     const { viewer, scope } = await this.scope(ctx, args);
-    return progressHubOf(ctx.em).subscribe(viewer, scope, after);
+    return liveFeedOf(ctx).subscribe(viewer, scope, after);
   }
 }
 
 export const progressService = new ProgressService();
+
+/** The context's live feed, or an error saying this context cannot subscribe. */
+export function liveFeedOf(ctx: Context): ProgressFeed {
+  if (!ctx.progressFeed) throw new Error('Live progress is not running for this context (startServer gives graphql-ws and SSE contexts the hub)');
+  return ctx.progressFeed;
+}

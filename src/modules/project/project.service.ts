@@ -10,7 +10,7 @@ import type { Area } from '../area/area.entity.js';
 import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
   progressEntryFromRow,

@@ -7,7 +7,7 @@ import { assertVersion, PayloadErrors, userError, validateInput, type UserError 
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type Rectification, type RectificationRow } from './rectification.entity.js';
 import type { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, TransitionRectificationInput } from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';

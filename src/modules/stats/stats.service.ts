@@ -8,7 +8,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
 import { observationFromRow } from './stats.loaders.js';
 import type { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';

@@ -8,7 +8,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';

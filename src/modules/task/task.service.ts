@@ -7,7 +7,7 @@ import { PayloadErrors, assertVersion, userError, validateInput, type UserError 
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
-import { appendProgressUpdate } from '../progress/progress.service.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
