@@ -57,12 +57,18 @@ export type CompleteMilestoneInput = {
 
 /** Stable error codes, in `userErrors` and in `extensions.code` of GraphQL errors. Never renamed. */
 export type ErrorCode =
+  /** The HTTP request itself is malformed: not JSON, a form or text/plain POST, a malformed document hash (HTTP 400). Never in `userErrors`. */
+  | 'BAD_REQUEST'
   /** An argument or input field is malformed (wrong shape, out of range). */
   | 'BAD_USER_INPUT'
   /** Someone else changed the record first: reload it and retry with its current `version`. */
   | 'CONFLICT'
   /** The caller may not do this (role, or an area outside their subtree). */
   | 'FORBIDDEN'
+  /** The document does not parse, or has more tokens than allowed. Never in `userErrors`. */
+  | 'GRAPHQL_PARSE_FAILED'
+  /** The document does not validate against the schema, or breaks an abuse limit (`extensions.limit`). Never in `userErrors`. */
+  | 'GRAPHQL_VALIDATION_FAILED'
   /** Unexpected failure; the response carries a `requestId` for the logs. */
   | 'INTERNAL_SERVER_ERROR'
   /** The lifecycle does not allow this status change. */
@@ -71,6 +77,20 @@ export type ErrorCode =
   | 'LOCKED'
   /** The referenced object does not exist. */
   | 'NOT_FOUND'
+  /** The operation named by `operationName` is not in the document (or it holds several and none is named). Never in `userErrors`. */
+  | 'OPERATION_RESOLUTION_FAILURE'
+  /** The request body is over 1 MB (HTTP 413). Never in `userErrors`. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** No trusted document (持久化查询) is registered under the hash sent: register it, or send the text. Never in `userErrors`. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** This server takes no documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off). Never in `userErrors`. */
+  | 'PERSISTED_QUERY_NOT_SUPPORTED'
+  /** Too many requests from this identity: retry after `extensions.retryAfter` seconds (HTTP 429 with Retry-After). Never in `userErrors`. */
+  | 'RATE_LIMITED'
+  /** This graphql-ws connection already runs `extensions.limit` operations: complete one first. Never in `userErrors`. */
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** This server runs registered (trusted) documents only, and this one is not registered. Never in `userErrors`. */
+  | 'TRUSTED_DOCUMENT_REQUIRED'
   /** No valid bearer token. */
   | 'UNAUTHENTICATED'
   /** Input is well formed but breaks a business rule. */
