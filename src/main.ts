@@ -236,7 +236,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'watch': {
       if (!values.area) throw new UsageError('watch needs --area CODE (6, 9 or 12 digits)');
-      const url = values.url ?? process.env.CIVGRAPH_URL ?? announcedServerUrl(loadConfig().dataDir) ?? 'http://localhost:4000/graphql';
+      const url = values.url || process.env.CIVGRAPH_URL || announcedServerUrl(loadConfig().dataDir) || 'http://localhost:4000/graphql';
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
