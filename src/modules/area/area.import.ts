@@ -270,10 +270,19 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
         : { rows: [] };
       for (const index of indexes) await client.query(`drop index ${index.name}`);
       for (const key of keys) await client.query(`alter table area drop constraint "${key.name}"`);
-      const { rows } = await client.query<Written>(
-        MERGE('(select * from area_incoming order by code) as incoming', '$1::text'),
-        [AREA_SOURCE],
-      );
+      // Nothing to conflict with in an empty table: a plain insert, counted by its row count.
+      const rows: Written[] = empty[0]!.empty
+        ? [
+            {
+              inserted: (await client.query(
+                `insert into area (code, name, level, kind, parent_code, source)
+                 select code, name, level, kind, parent_code, $1::text from area_incoming order by code`,
+                [AREA_SOURCE],
+              )).rowCount!,
+              updated: 0,
+            },
+          ]
+        : (await client.query<Written>(MERGE('area_incoming as incoming', '$1::text'), [AREA_SOURCE])).rows;
       for (const index of indexes) await client.query(index.definition);
       for (const key of keys) await client.query(`alter table area add constraint "${key.name}" ${key.definition}`);
       await client.query('commit');
