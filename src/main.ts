@@ -8,7 +8,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
 import { log } from './common/log.js';
-import { provideDatabase } from './db/database.js';
+import { announceServer, announcedServerUrl, provideDatabase } from './db/database.js';
 import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
 import { civgraph, civgraphSchema } from './features.js';
@@ -39,8 +39,8 @@ Commands:
                                      mint a development token (JWT_SECRET, or the dev secret in DATA_DIR)
   watch --area CODE [--after CURSOR] [--url URL] [--token TOKEN]
                                      print live progress updates of an area's subtree; resumes after a
-                                     dropped connection (URL default http://localhost:4000/graphql,
-                                     or CIVGRAPH_URL; token from CIVGRAPH_TOKEN)
+                                     dropped connection (URL: CIVGRAPH_URL, else the server running
+                                     from DATA_DIR, else http://localhost:4000/graphql; token from CIVGRAPH_TOKEN)
   documents register --client NAME FILE
                                      register a client's trusted documents (codegen's persisted-documents.json)
 
@@ -58,8 +58,15 @@ async function tokenSecret(config: Config): Promise<string | undefined> {
   if (existing.trim()) return existing.trim();
   const secret = randomBytes(48).toString('base64url');
   await mkdir(config.dataDir, { recursive: true });
-  await writeFile(file, secret, { mode: 0o600 });
-  return secret;
+  // 'wx': a server and a `token` command starting together keep the first secret written.
+  const written = await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
+  return written ? secret : (await readFile(file, 'utf8')).trim();
 }
 
 const EXAMPLE_QUERY = `{ area(code: "511921") { name children(first: 100) { totalCount edges { node { name childCount } } } } }`;
@@ -100,8 +107,9 @@ function onSignal(stop: (signal: string) => Promise<void>, code = 0): void {
 }
 
 async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<T>): Promise<T> {
+  // The embedded PostgreSQL under DATA_DIR is shared with a server running from it.
   const database = await provideDatabase(config);
-  // Interrupted mid-way: the transaction rolls back when PostgreSQL stops.
+  // Interrupted mid-way: the transaction rolls back when the connection closes.
   onSignal(() => database.stop(), 130);
   try {
     const orm = await openDatabase(database.url, { entities: civgraph.entities });
@@ -143,6 +151,7 @@ async function start(config: Config): Promise<void> {
     cacheMaxAge: config.cacheMaxAge,
     trustedDocuments: config.trustedDocuments,
   });
+  const unannounce = announceServer(config.dataDir, server.url);
   log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(
     `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
@@ -155,6 +164,7 @@ async function start(config: Config): Promise<void> {
 
   onSignal(async (signal) => {
     log.info({ signal }, 'shutting down: draining connections');
+    unannounce();
     await server.close();
     await orm.close();
     await database.stop();
@@ -234,7 +244,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'watch': {
       if (!values.area) throw new UsageError('watch needs --area CODE (6, 9 or 12 digits)');
-      const url = values.url ?? process.env.CIVGRAPH_URL ?? 'http://localhost:4000/graphql';
+      const url = values.url || process.env.CIVGRAPH_URL || announcedServerUrl(loadConfig().dataDir) || 'http://localhost:4000/graphql';
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());

@@ -17,8 +17,10 @@ export interface EmbeddedDatabase {
 // main.ts), so those handlers go; its 'exit' hook stays as a last resort.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
 
-const USER = 'postgres';
-const PASSWORD = 'civgraph';
+export const POSTGRES_USER = 'postgres';
+export const POSTGRES_PASSWORD = 'civgraph';
+const USER = POSTGRES_USER;
+const PASSWORD = POSTGRES_PASSWORD;
 
 /** Asks the kernel for a free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -52,12 +54,13 @@ function letPostgresReach(databaseDir: string): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: it exists, as another user's (PostgreSQL runs as `postgres`).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -113,6 +116,23 @@ export async function startEmbeddedPostgres(options: {
       await pg.stop();
     },
   };
+}
+
+/** Creates the cluster in `databaseDir` on first use (initdb as the `postgres` user when root). */
+export async function initialiseCluster(databaseDir: string): Promise<void> {
+  letPostgresReach(databaseDir);
+  if (existsSync(resolve(databaseDir, 'PG_VERSION'))) return;
+  log.info({ databaseDir }, 'creating embedded PostgreSQL cluster');
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: USER,
+    password: PASSWORD,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (message) => log.debug({ postgres: message.trim() }, 'postgres'),
+    onError: (error) => log.error({ err: error }, 'postgres error'),
+  });
+  await pg.initialise();
 }
 
 /** Replaces the database name in a PostgreSQL URL. */

@@ -34,11 +34,25 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
   });
 }
 
+/** Advisory lock key held while migrating ('civgraph' in ASCII). */
+const MIGRATION_LOCK = 0x63697667726170;
+
 /** Connects and applies pending migrations; the schema is always migrations' output. */
 export async function openDatabase(clientUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
   const orm = await MikroORM.init(ormOptions(clientUrl, overrides));
-  const applied = await orm.getMigrator().up();
-  if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  // One process migrates at a time (a CLI command and a server starting together).
+  const guard = new pg.Client({ connectionString: clientUrl });
+  await guard.connect();
+  try {
+    await guard.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await orm.getMigrator().up();
+    if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  } finally {
+    await guard.end();
+  }
   return orm;
 }
 
@@ -52,7 +66,12 @@ export async function ensureDatabase(url: string): Promise<void> {
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    if (!rowCount) {
+      await client.query(`create database "${name.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
+        // Created at the same moment by another civgraph process.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
   } finally {
     await client.end();
   }

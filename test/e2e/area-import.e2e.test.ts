@@ -101,3 +101,69 @@ describe('import-areas', () => {
     expect(await rows()).toEqual(before);
   });
 });
+
+describe('import-areas through COPY (a province, the country)', () => {
+  let upserted: Awaited<ReturnType<typeof createTestDatabase>>;
+  let copied: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    [upserted, copied] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  });
+  afterAll(() => Promise.all([upserted?.drop(), copied?.drop()]));
+
+  const table = (db: typeof copied) =>
+    db.orm.em
+      .fork()
+      .getConnection()
+      .execute(`select code, name, level, kind, parent_code, source, valid_from, valid_to, successor_code from area order by code`);
+  const structure = (db: typeof copied) =>
+    db.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `select pg_get_indexdef(indexrelid) as def from pg_index where indrelid = 'area'::regclass
+          union all select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'area'::regclass
+          order by 1`,
+      );
+
+  it('gives the same table as the upserts, into an empty table, with every index and constraint back', async () => {
+    const indexesBefore = await structure(copied);
+    const a = await importAreas(upserted.orm, { province: '63' }, { method: 'upsert' });
+    const b = await importAreas(copied.orm, { province: '63' }, { method: 'copy' });
+    expect(b).toEqual(a);
+    expect(a.inserted).toBe(a.total);
+    expect(a.total).toBeGreaterThan(4000);
+    expect(await table(copied)).toEqual(await table(upserted));
+    expect(await structure(copied)).toEqual(indexesBefore);
+    // The foreign key to the parent is enforced again.
+    await expect(
+      copied.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('639999999999', 'x', 'VILLAGE', '639999999000', 't')`),
+    ).rejects.toThrow(/area_parent_code_fkey/);
+  });
+
+  it('merges into a non-empty table as the upserts do: unchanged, repaired, added', async () => {
+    for (const db of [upserted, copied]) {
+      await db.orm.em.fork().getConnection().execute(`update area set name = '改过的名字' where code = '630102000000'`);
+    }
+    const a = await importAreas(upserted.orm, { province: '63' }, { method: 'upsert' });
+    const b = await importAreas(copied.orm, { province: '63' }, { method: 'copy' });
+    expect(b).toEqual(a);
+    expect(b).toMatchObject({ inserted: 0, updated: 1 });
+    const c = await importAreas(upserted.orm, { county: '511921' }, { method: 'upsert' });
+    const d = await importAreas(copied.orm, { county: '511921' }, { method: 'copy' });
+    expect(d).toEqual(c);
+    expect(d.inserted).toBe(403);
+    expect(await table(copied)).toEqual(await table(upserted));
+  });
+
+  it('rolls back a failing COPY import and writes nothing', async () => {
+    const before = await table(copied);
+    const connection = copied.orm.em.fork().getConnection();
+    await connection.execute(`alter table area add constraint test_reject check (name <> '学官坪村民委员会')`);
+    try {
+      await expect(importAreas(copied.orm, { county: '511902' }, { method: 'copy' })).rejects.toThrow(/test_reject/);
+    } finally {
+      await connection.execute('alter table area drop constraint test_reject');
+    }
+    expect(await table(copied)).toEqual(before);
+  });
+});
