@@ -101,7 +101,10 @@ export class PayloadErrors extends Error {
 
 /** Optimistic concurrency: a stale `version` is a CONFLICT and nothing is written. */
 export function assertVersion(current: number, expected: number, what: string): void {
-  if (current !== expected) {
-    throw new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else (version ${current}, you sent ${expected}); reload and retry`, 'version');
-  }
+  if (current !== expected) throw versionConflict(current, expected, what);
+}
+
+/** The CONFLICT on `version` that {@link assertVersion} throws, for writers that detect the race later. */
+export function versionConflict(current: number, expected: number, what: string): DomainError {
+  return new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else (version ${current}, you sent ${expected}); reload and retry`, 'version');
 }

@@ -10,6 +10,7 @@ import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { versionedUpdate } from '../progress/progress.write.js';
 import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
 import type { ChangeFacilityStatusInput, CreateFacilityInput, FacilitiesArgs, FacilitySummaryArgs, UpdateFacilityInput } from './facility.inputs.js';
 import { emptyFacilitySummary } from './facility.loaders.js';
@@ -209,25 +210,24 @@ export class FacilityService {
       });
       const changed = changedFields(before, candidate);
       if (!changed.length) return { facility: facilityFromRow(current) };
-      const [row] = await sql<FacilityRow>(
-        `update facility set name = ?, type = ?, area_code = ?, operating_model = ?, beds = ?, occupied_beds = ?, operator = ?,
+      const row = await versionedUpdate<FacilityRow>(sql, {
+        update: `update facility set name = ?, type = ?, area_code = ?, operating_model = ?, beds = ?, occupied_beds = ?, operator = ?,
                 opened_on = ?, latitude = ?, longitude = ?, version = version + 1, updated_at = now()
           where id = ? and version = ? returning ${FACILITY_COLUMNS}`,
-        [next.name, next.type, areaCode, next.operatingModel, next.beds, next.occupiedBeds, next.operator, next.openedOn, next.latitude, next.longitude, key, input.version],
-      );
-      if (!row) throw lostRace('Facility');
-      const after = snapshot(row!);
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.FACILITY,
-        subjectId: toGlobalId('Facility', key),
-        areaCode: row!.area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `${row!.name} 修改 ${changed.join('、')}`,
-        before: pick(before, changed),
-        after: pick(after, changed),
+        params: [next.name, next.type, areaCode, next.operatingModel, next.beds, next.occupiedBeds, next.operator, next.openedOn, next.latitude, next.longitude, key, input.version],
+        lostRace: () => lostRace('Facility'),
+        event: (written) => ({
+          subjectKind: SubjectKind.FACILITY,
+          subjectId: toGlobalId('Facility', key),
+          areaCode: written.area_code,
+          action: ProgressAction.UPDATED,
+          actor: viewer,
+          summary: `${written.name} 修改 ${changed.join('、')}`,
+          before: pick(before, changed),
+          after: pick(snapshot(written), changed),
+        }),
       });
-      return { facility: facilityFromRow(row!) };
+      return { facility: facilityFromRow(row) };
     });
   }
 
@@ -260,23 +260,22 @@ export class FacilityService {
 
   private async writeStatus(sql: Sql, viewer: Viewer, current: FacilityRow, to: FacilityStatus, openedOn: string | null, projectName: string | null): Promise<FacilityRow> {
     const opening = to === FacilityStatus.OPERATING && current.opened_on === null ? (openedOn ?? todayInChina()) : current.opened_on;
-    const [row] = await sql<FacilityRow>(
-      `update facility set status = ?, opened_on = ?, version = version + 1, updated_at = now()
+    return versionedUpdate<FacilityRow>(sql, {
+      update: `update facility set status = ?, opened_on = ?, version = version + 1, updated_at = now()
         where id = ? and version = ? returning ${FACILITY_COLUMNS}`,
-      [to, opening, current.id, current.version],
-    );
-    if (!row) throw lostRace('Facility');
-    await appendProgressUpdate(sql, {
-      subjectKind: SubjectKind.FACILITY,
-      subjectId: toGlobalId('Facility', current.id),
-      areaCode: current.area_code,
-      action: ProgressAction.STATUS_CHANGED,
-      actor: viewer,
-      summary: `${current.name} 状态 ${FACILITY_STATUS_LABEL[current.status]} → ${FACILITY_STATUS_LABEL[to]}${projectName ? `(项目 ${projectName})` : ''}`,
-      before: { status: current.status, openedOn: current.opened_on },
-      after: { status: to, openedOn: row!.opened_on },
+      params: [to, opening, current.id, current.version],
+      lostRace: () => lostRace('Facility'),
+      event: (row) => ({
+        subjectKind: SubjectKind.FACILITY,
+        subjectId: toGlobalId('Facility', current.id),
+        areaCode: current.area_code,
+        action: ProgressAction.STATUS_CHANGED,
+        actor: viewer,
+        summary: `${current.name} 状态 ${FACILITY_STATUS_LABEL[current.status]} → ${FACILITY_STATUS_LABEL[to]}${projectName ? `(项目 ${projectName})` : ''}`,
+        before: { status: current.status, openedOn: current.opened_on },
+        after: { status: to, openedOn: row.opened_on },
+      }),
     });
-    return row!;
   }
 
   /** The row, in the open transaction; NOT_FOUND on `field` when missing. */

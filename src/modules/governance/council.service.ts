@@ -1,12 +1,13 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion } from '../../common/payload.js';
+import { assertVersion, versionConflict } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { versionedUpdate } from '../progress/progress.write.js';
 import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
@@ -130,26 +131,28 @@ export class CouncilService {
         members: input.members ? input.members.map(({ name, role }) => ({ name, role })) : current.members,
       };
       throwProblems(checkBody(next, todayInChina()));
-      const [row] = await sql<GovernanceBodyRow>(
-        `update governance_body set established_on = ?, chair = ?, charter_adopted = ?, members = ?::jsonb,
+      const row = await versionedUpdate<GovernanceBodyRow>(sql, {
+        update: `update governance_body set established_on = ?, chair = ?, charter_adopted = ?, members = ?::jsonb,
                 version = version + 1, updated_at = now()
           where id = ? and version = ? returning ${BODY_COLUMNS}`,
-        [next.establishedOn, next.chair, next.charterAdopted, JSON.stringify(next.members), id, input.version],
-      );
-      if (!row) assertVersion(-1, input.version, '该自治组织 (this body)');
-      const { before, after } = changedFields(snapshot(current), snapshot(row!));
-      const [area] = await sql<{ name: string }>('select name from area where code = ?', [current.area_code]);
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.GOVERNANCE_BODY,
-        subjectId: toGlobalId('GovernanceBody', id),
-        areaCode: current.area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `${area!.name} ${BODY_TYPE_NAME[current.body_type]} 修改 ${Object.keys(after).join('、') || '(无变化)'}`,
-        before,
-        after,
+        params: [next.establishedOn, next.chair, next.charterAdopted, JSON.stringify(next.members), id, input.version],
+        lostRace: () => versionConflict(-1, input.version, '该自治组织 (this body)'),
+        event: async (written) => {
+          const { before, after } = changedFields(snapshot(current), snapshot(written));
+          const [area] = await sql<{ name: string }>('select name from area where code = ?', [current.area_code]);
+          return {
+            subjectKind: SubjectKind.GOVERNANCE_BODY,
+            subjectId: toGlobalId('GovernanceBody', id),
+            areaCode: current.area_code,
+            action: ProgressAction.UPDATED,
+            actor: viewer,
+            summary: `${area!.name} ${BODY_TYPE_NAME[current.body_type]} 修改 ${Object.keys(after).join('、') || '(无变化)'}`,
+            before,
+            after,
+          };
+        },
       });
-      return { body: bodyFromRow(row!) };
+      return { body: bodyFromRow(row) };
     });
   }
 

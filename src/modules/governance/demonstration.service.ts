@@ -1,12 +1,13 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion } from '../../common/payload.js';
+import { assertVersion, versionConflict } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import {
   ENROLMENT_COLUMNS,
   enrolmentFromRow,
@@ -156,22 +157,24 @@ export class DemonstrationService {
       };
       const [clash] = await sql('select 1 from demonstration_programme where area_code = ? and name = ? and year = ? and id <> ?', [current.area_code, next.name, next.year, id]);
       if (clash) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${next.name} already exists for ${next.year}`, 'name');
-      const [row] = await sql<ProgrammeRow>(
-        `update demonstration_programme set name = ?, level = ?, year = ?, description = ?, version = version + 1, updated_at = now()
+      const row = await versionedUpdate<ProgrammeRow>(sql, {
+        update: `update demonstration_programme set name = ?, level = ?, year = ?, description = ?, version = version + 1, updated_at = now()
           where id = ? and version = ? returning ${PROGRAMME_COLUMNS}`,
-        [next.name, next.level, next.year, next.description, id, input.version],
-      );
-      if (!row) assertVersion(-1, input.version, '该示范创建项目 (this programme)');
-      const { before, after } = changedFields(programmeSnapshot(current), programmeSnapshot(row!));
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.DEMONSTRATION,
-        subjectId: toGlobalId('DemonstrationProgramme', id),
-        areaCode: current.area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `修改示范创建项目 ${row!.name}:${Object.keys(after).join('、') || '(无变化)'}`,
-        before,
-        after,
+        params: [next.name, next.level, next.year, next.description, id, input.version],
+        lostRace: () => versionConflict(-1, input.version, '该示范创建项目 (this programme)'),
+        event: (written) => {
+          const { before, after } = changedFields(programmeSnapshot(current), programmeSnapshot(written));
+          return {
+            subjectKind: SubjectKind.DEMONSTRATION,
+            subjectId: toGlobalId('DemonstrationProgramme', id),
+            areaCode: current.area_code,
+            action: ProgressAction.UPDATED,
+            actor: viewer,
+            summary: `修改示范创建项目 ${written.name}:${Object.keys(after).join('、') || '(无变化)'}`,
+            before,
+            after,
+          };
+        },
       });
       return { programme: programmeFromRow(row!) };
     });
@@ -216,35 +219,38 @@ export class DemonstrationService {
     const id = keyOf(input.id, 'DemonstrationEnrolment', 'id');
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [current] = await sql<EnrolmentRow>(`select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ? for update`, [id]);
-      if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.id}`, 'id');
+      const current = await lockRow<EnrolmentRow>(sql, `select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ? for update`, [id], () => new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.id}`, 'id'));
       const viewer = assertCanWrite(ctx.viewer, current.area_code, ADMIN);
       await assertValidInput(input);
       assertVersion(current.version, input.version, '该创建单位 (this enrolment)');
       assertTransition(current.status, input.status);
-      const [row] = await sql<EnrolmentRow>(
-        `update demonstration_enrolment set status = ?, version = version + 1, updated_at = now()
-          where id = ? and version = ? returning ${ENROLMENT_COLUMNS}`,
-        [input.status, id, input.version],
-      );
-      if (!row) assertVersion(-1, input.version, '该创建单位 (this enrolment)');
       const note = input.note?.trim();
-      if (note) await insertEvidence(sql, id, note, viewer);
-      const [names] = await sql<{ area: string; programme: string }>(
-        'select a.name as area, p.name as programme from area a, demonstration_programme p where a.code = ? and p.id = ?',
-        [current.area_code, current.programme_id],
-      );
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.DEMONSTRATION,
-        subjectId: toGlobalId('DemonstrationEnrolment', id),
-        areaCode: current.area_code,
-        action: ProgressAction.STATUS_CHANGED,
-        actor: viewer,
-        summary: `${names!.area} ${names!.programme} 状态 ${ENROLMENT_STATUS_NAME[current.status]} → ${ENROLMENT_STATUS_NAME[input.status]}`,
-        before: { status: current.status },
-        after: { status: input.status, ...(note ? { note } : {}) },
+      const row = await versionedUpdate<EnrolmentRow>(sql, {
+        update: `update demonstration_enrolment set status = ?, version = version + 1, updated_at = now()
+          where id = ? and version = ? returning ${ENROLMENT_COLUMNS}`,
+        params: [input.status, id, input.version],
+        lostRace: () => versionConflict(-1, input.version, '该创建单位 (this enrolment)'),
+        alsoWrite: async () => {
+          if (note) await insertEvidence(sql, id, note, viewer);
+        },
+        event: async () => {
+          const [names] = await sql<{ area: string; programme: string }>(
+            'select a.name as area, p.name as programme from area a, demonstration_programme p where a.code = ? and p.id = ?',
+            [current.area_code, current.programme_id],
+          );
+          return {
+            subjectKind: SubjectKind.DEMONSTRATION,
+            subjectId: toGlobalId('DemonstrationEnrolment', id),
+            areaCode: current.area_code,
+            action: ProgressAction.STATUS_CHANGED,
+            actor: viewer,
+            summary: `${names!.area} ${names!.programme} 状态 ${ENROLMENT_STATUS_NAME[current.status]} → ${ENROLMENT_STATUS_NAME[input.status]}`,
+            before: { status: current.status },
+            after: { status: input.status, ...(note ? { note } : {}) },
+          };
+        },
       });
-      return { enrolment: enrolmentFromRow(row!) };
+      return { enrolment: enrolmentFromRow(row) };
     });
   }
 

@@ -1,12 +1,13 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion } from '../../common/payload.js';
+import { assertVersion, versionConflict } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import {
   ENTRY_COLUMNS,
   entryFromRow,
@@ -125,17 +126,17 @@ export class OpennessService {
     await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [current] = await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code]);
-      if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code');
+      const current = await lockRow<OpennessItemRow>(sql, `select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code], () => new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code'));
       if (!current.owner_area_code) {
         throw new DomainError(ErrorCode.FORBIDDEN, `${input.code} is on the default checklist, which changes only with civgraph itself: add your county's own item instead`);
       }
       assertCanWrite(viewer, current.owner_area_code, ADMIN);
       assertVersion(current.version, input.version, `公开事项 ${input.code}`);
-      const [row] = await sql<OpennessItemRow>(
-        `update openness_item set name = ?, description = ?, active = ?, position = ?, version = version + 1, updated_at = now()
+      const ownerArea = current.owner_area_code;
+      const row = await versionedUpdate<OpennessItemRow>(sql, {
+        update: `update openness_item set name = ?, description = ?, active = ?, position = ?, version = version + 1, updated_at = now()
           where code = ? and version = ? returning ${ITEM_COLUMNS}`,
-        [
+        params: [
           input.name?.trim() ?? current.name,
           input.description === undefined ? current.description : input.description,
           input.active ?? current.active,
@@ -143,20 +144,22 @@ export class OpennessService {
           input.code,
           input.version,
         ],
-      );
-      if (!row) assertVersion(-1, input.version, `公开事项 ${input.code}`);
-      const { before, after } = changedFields(itemSnapshot(current), itemSnapshot(row!));
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.OPENNESS,
-        subjectId: toGlobalId('OpennessItem', input.code),
-        areaCode: current.owner_area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `村务公开清单修改:${row!.name}(${Object.keys(after).join('、') || '无变化'})`,
-        before,
-        after,
+        lostRace: () => versionConflict(-1, input.version, `公开事项 ${input.code}`),
+        event: (written) => {
+          const { before, after } = changedFields(itemSnapshot(current), itemSnapshot(written));
+          return {
+            subjectKind: SubjectKind.OPENNESS,
+            subjectId: toGlobalId('OpennessItem', input.code),
+            areaCode: ownerArea,
+            action: ProgressAction.UPDATED,
+            actor: viewer,
+            summary: `村务公开清单修改:${written.name}(${Object.keys(after).join('、') || '无变化'})`,
+            before,
+            after,
+          };
+        },
       });
-      return { item: itemFromRow(row!) };
+      return { item: itemFromRow(row) };
     });
   }
 

@@ -11,6 +11,7 @@ import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { versionedUpdate } from '../progress/progress.write.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
   progressEntryFromRow,
@@ -390,22 +391,24 @@ export class ProjectService {
       if (!changed.length) return { project: projectFromRow(current) };
       const assignments = columns.map((c) => (JSON_COLUMNS.has(c) ? `${c} = ?::jsonb` : `${c} = ?`)).join(', ');
       const values = columns.map((c) => (JSON_COLUMNS.has(c) ? JSON.stringify(set[c]) : set[c]));
-      const [row] = await sql<ProjectRow>(
-        `update project set ${assignments}, version = version + 1, updated_at = now() where id = ? and version = ? returning ${PROJECT_COLUMNS}`,
-        [...values, key, version],
-      );
-      if (!row) throw lostRace('Project');
-      const written = snapshot(row);
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.PROJECT,
-        subjectId: toGlobalId('Project', key),
-        areaCode: row.area_code,
-        action,
-        actor: viewer,
-        summary: summary(row, changed),
-        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
-        // The name and section travel with every project event, so the history alone can name and attribute the project.
-        after: { name: row.name, ownerSection: row.owner_section, ...Object.fromEntries(changed.map((k) => [k, written[k]])) },
+      const row = await versionedUpdate<ProjectRow>(sql, {
+        update: `update project set ${assignments}, version = version + 1, updated_at = now() where id = ? and version = ? returning ${PROJECT_COLUMNS}`,
+        params: [...values, key, version],
+        lostRace: () => lostRace('Project'),
+        event: (row) => {
+          const written = snapshot(row);
+          return {
+            subjectKind: SubjectKind.PROJECT,
+            subjectId: toGlobalId('Project', key),
+            areaCode: row.area_code,
+            action,
+            actor: viewer,
+            summary: summary(row, changed),
+            before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+            // The name and section travel with every project event, so the history alone can name and attribute the project.
+            after: { name: row.name, ownerSection: row.owner_section, ...Object.fromEntries(changed.map((k) => [k, written[k]])) },
+          };
+        },
       });
       if (after) await after(sql, viewer, row);
       return { project: projectFromRow(row) };

@@ -3,11 +3,12 @@ import { isDate, todayInChina, asOfOrToday } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { assertVersion, PayloadErrors, userError, validateInput, type UserError } from '../../common/payload.js';
+import { assertVersion, PayloadErrors, userError, validateInput, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type Rectification, type RectificationRow } from './rectification.entity.js';
 import type { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, TransitionRectificationInput } from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';
@@ -143,22 +144,22 @@ export class RectificationService {
         if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
         verifier = input.verifier!.trim();
       }
-      const updated = await sql(
-        `update rectification set status = ?, status_since = ?, verifier = ?, closing_note = ?, version = version + 1
+      await versionedUpdate(sql, {
+        update: `update rectification set status = ?, status_since = ?, verifier = ?, closing_note = ?, version = version + 1
           where id = ? and version = ? returning id`,
-        [input.to, on, verifier, input.to === RectificationStatus.CLOSED ? note : null, key, input.version],
-      );
-      if (!updated.length) assertVersion(row.version + 1, input.version, 'Rectification');
-      await this.recordTransition(sql, key, row.status, input.to, on, verifier ? `核验人 ${verifier}:${note}` : note, viewer);
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.RECTIFICATION,
-        subjectId: toGlobalId('Rectification', key),
-        areaCode: row.area_code,
-        action: ProgressAction.STATUS_CHANGED,
-        actor: viewer,
-        summary: `审计整改「${row.finding}」${STATUS_LABEL[row.status]} → ${STATUS_LABEL[input.to]}${verifier ? `(核验人 ${verifier})` : ''}`,
-        before: { status: row.status },
-        after: { status: input.to, on, note, ...(verifier ? { verifier } : {}) },
+        params: [input.to, on, verifier, input.to === RectificationStatus.CLOSED ? note : null, key, input.version],
+        lostRace: () => versionConflict(row.version + 1, input.version, 'Rectification'),
+        alsoWrite: () => this.recordTransition(sql, key, row.status, input.to, on, verifier ? `核验人 ${verifier}:${note}` : note, viewer),
+        event: () => ({
+          subjectKind: SubjectKind.RECTIFICATION,
+          subjectId: toGlobalId('Rectification', key),
+          areaCode: row.area_code,
+          action: ProgressAction.STATUS_CHANGED,
+          actor: viewer,
+          summary: `审计整改「${row.finding}」${STATUS_LABEL[row.status]} → ${STATUS_LABEL[input.to]}${verifier ? `(核验人 ${verifier})` : ''}`,
+          before: { status: row.status },
+          after: { status: input.to, on, note, ...(verifier ? { verifier } : {}) },
+        }),
       });
     });
     return { rectification: (await this.reload(ctx, key))! };
@@ -186,33 +187,33 @@ export class RectificationService {
         input.recurred,
         note,
       ]);
-      const updated = await sql(
-        `update rectification set status = ?, status_since = case when status = ? then status_since else ?::date end,
+      await versionedUpdate(sql, {
+        update: `update rectification set status = ?, status_since = case when status = ? then status_since else ?::date end,
                 verifier = case when ? = 'CLOSED' then verifier end, closing_note = case when ? = 'CLOSED' then closing_note end,
                 version = version + 1
           where id = ? and version = ? returning id`,
-        [next, next, on, next, next, key, input.version],
-      );
-      if (!updated.length) assertVersion(row.version + 1, input.version, 'Rectification');
-      if (next !== row.status) await this.recordTransition(sql, key, row.status, next, on, `回头看发现问题反弹(${input.reviewer.trim()})${note ? `:${note}` : ''}`, viewer);
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.RECTIFICATION,
-        subjectId: toGlobalId('Rectification', key),
-        areaCode: row.area_code,
-        action: ProgressAction.REVIEWED,
-        actor: viewer,
-        summary: `审计整改「${row.finding}」回头看(${input.reviewer.trim()}):${input.recurred ? `问题反弹,重新整改(${STATUS_LABEL[row.status]} → ${STATUS_LABEL[next]})` : '未反弹'}`,
-        before: { status: row.status },
-        after: { status: next, reviewedOn: on, reviewer: input.reviewer.trim(), recurred: input.recurred, note },
+        params: [next, next, on, next, next, key, input.version],
+        lostRace: () => versionConflict(row.version + 1, input.version, 'Rectification'),
+        alsoWrite: async () => {
+          if (next !== row.status) await this.recordTransition(sql, key, row.status, next, on, `回头看发现问题反弹(${input.reviewer.trim()})${note ? `:${note}` : ''}`, viewer);
+        },
+        event: () => ({
+          subjectKind: SubjectKind.RECTIFICATION,
+          subjectId: toGlobalId('Rectification', key),
+          areaCode: row.area_code,
+          action: ProgressAction.REVIEWED,
+          actor: viewer,
+          summary: `审计整改「${row.finding}」回头看(${input.reviewer.trim()}):${input.recurred ? `问题反弹,重新整改(${STATUS_LABEL[row.status]} → ${STATUS_LABEL[next]})` : '未反弹'}`,
+          before: { status: row.status },
+          after: { status: next, reviewedOn: on, reviewer: input.reviewer.trim(), recurred: input.recurred, note },
+        }),
       });
     });
     return { rectification: (await this.reload(ctx, key))! };
   }
 
   private async lockRow(sql: Sql, key: string, id: string): Promise<RectificationRow> {
-    const [row] = await sql<RectificationRow>(`select ${RECTIFICATION_COLUMNS} from rectification r where r.id = ? for update`, [key]);
-    if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No rectification ${id}`, 'id');
-    return row;
+    return lockRow<RectificationRow>(sql, `select ${RECTIFICATION_COLUMNS} from rectification r where r.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No rectification ${id}`, 'id'));
   }
 
   private async recordTransition(sql: Sql, key: string, from: RectificationStatus | null, to: RectificationStatus, on: string, note: string | null, viewer: Viewer) {

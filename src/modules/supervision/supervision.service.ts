@@ -3,12 +3,13 @@ import { daysBetween, isDate, todayInChina, asOfOrToday } from '../../common/dat
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { assertVersion, PayloadErrors, validateInput } from '../../common/payload.js';
+import { assertVersion, PayloadErrors, validateInput, versionConflict } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
@@ -157,8 +158,7 @@ export class SupervisionService {
     const key = keyOf(input.id, 'SupervisionAction', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [row] = await sql<SupervisionRow>(`select ${SUPERVISION_COLUMNS} from supervision_action s where s.id = ? for update`, [key]);
-      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No supervision action ${input.id}`, 'id');
+      const row = await lockRow<SupervisionRow>(sql, `select ${SUPERVISION_COLUMNS} from supervision_action s where s.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No supervision action ${input.id}`, 'id'));
       const viewer = assertCanWrite(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR]);
       assertVersion(row.version, input.version, 'Supervision action');
       if (row.response !== null) throw new DomainError(ErrorCode.INVALID_TRANSITION, 'This supervision action has been answered already', 'id');
@@ -166,22 +166,20 @@ export class SupervisionService {
       if (!isDate(respondedOn) || respondedOn < row.issued_on || respondedOn > todayInChina()) {
         throw new DomainError(ErrorCode.VALIDATION, 'respondedOn must lie between the issue date and today', 'respondedOn');
       }
-      const updated = await sql(`update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`, [
-        input.response.trim(),
-        respondedOn,
-        key,
-        input.version,
-      ]);
-      if (!updated.length) assertVersion(row.version + 1, input.version, 'Supervision action');
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.SUPERVISION,
-        subjectId: toGlobalId('SupervisionAction', key),
-        areaCode: row.area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `${SUPERVISION_LABEL[row.kind]} ${row.target_unit} 已回复${respondedOn > row.response_due ? '(超期)' : ''}`,
-        before: { response: null },
-        after: { response: input.response.trim(), respondedOn },
+      await versionedUpdate(sql, {
+        update: `update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`,
+        params: [input.response.trim(), respondedOn, key, input.version],
+        lostRace: () => versionConflict(row.version + 1, input.version, 'Supervision action'),
+        event: () => ({
+          subjectKind: SubjectKind.SUPERVISION,
+          subjectId: toGlobalId('SupervisionAction', key),
+          areaCode: row.area_code,
+          action: ProgressAction.UPDATED,
+          actor: viewer,
+          summary: `${SUPERVISION_LABEL[row.kind]} ${row.target_unit} 已回复${respondedOn > row.response_due ? '(超期)' : ''}`,
+          before: { response: null },
+          after: { response: input.response.trim(), respondedOn },
+        }),
       });
     });
     ctx.loaders.supervision.byId.clearAll();

@@ -3,11 +3,12 @@ import { asOfOrToday, isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { PayloadErrors, assertVersion, userError, validateInput, type UserError } from '../../common/payload.js';
+import { PayloadErrors, assertVersion, userError, validateInput, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
@@ -188,19 +189,11 @@ export class TaskService {
     const key = keyOf(input.id, 'Task', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [row] = await sql<TaskRow>(`select ${TASK_COLUMNS} from task t where t.id = ? for update`, [key]);
-      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id');
+      const row = await lockRow<TaskRow>(sql, `select ${TASK_COLUMNS} from task t where t.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id'));
       const title = input.title?.trim() ?? row.title;
       const ownerSection = input.ownerSection?.trim() ?? row.owner_section;
       const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: row.owner_section, next: ownerSection });
       assertVersion(row.version, input.version, 'Task');
-      const updated = await sql(`update task set title = ?, owner_section = ?, version = version + 1 where id = ? and version = ? returning id`, [
-        title,
-        ownerSection,
-        key,
-        input.version,
-      ]);
-      if (!updated.length) assertVersion(row.version + 1, input.version, 'Task');
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
       if (title !== row.title) {
@@ -211,15 +204,20 @@ export class TaskService {
         before.ownerSection = row.owner_section;
         after.ownerSection = ownerSection;
       }
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.TASK,
-        subjectId: toGlobalId('Task', key),
-        areaCode: row.area_code,
-        action: ProgressAction.UPDATED,
-        actor: viewer,
-        summary: `修改重点工作「${title}」${ownerSection !== row.owner_section ? `:责任股室 ${row.owner_section} → ${ownerSection}` : ''}`,
-        before,
-        after,
+      await versionedUpdate(sql, {
+        update: `update task set title = ?, owner_section = ?, version = version + 1 where id = ? and version = ? returning id`,
+        params: [title, ownerSection, key, input.version],
+        lostRace: () => versionConflict(row.version + 1, input.version, 'Task'),
+        event: () => ({
+          subjectKind: SubjectKind.TASK,
+          subjectId: toGlobalId('Task', key),
+          areaCode: row.area_code,
+          action: ProgressAction.UPDATED,
+          actor: viewer,
+          summary: `修改重点工作「${title}」${ownerSection !== row.owner_section ? `:责任股室 ${row.owner_section} → ${ownerSection}` : ''}`,
+          before,
+          after,
+        }),
       });
     });
     return { task: (await this.reload(ctx, key))! };
@@ -232,14 +230,15 @@ export class TaskService {
     if (!isDate(input.asOf)) throw badInput('asOf', 'asOf must be a date like 2026-05-31');
     const taskKey = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [row] = await sql<AssignmentRow & { title: string; unit: string; owner_section: string; task_area: string; area_name: string; last_as_of: string | null }>(
+      const row = await lockRow<AssignmentRow & { title: string; unit: string; owner_section: string; task_area: string; area_name: string; last_as_of: string | null }>(
+        sql,
         `select ${ASSIGNMENT_COLUMNS}, t.title, t.unit, t.owner_section, t.area_code as task_area, ar.name as area_name,
                 (select max(as_of) from task_progress where assignment_id = a.id)::text as last_as_of
            from task_assignment a join task t on t.id = a.task_id join area ar on ar.code = a.area_code
           where a.id = ? for update of a`,
         [key],
+        () => new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment'),
       );
-      if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment');
       const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR], { what: 'task', owner: row.owner_section });
       assertVersion(row.version, input.version, 'Assignment');
       const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
@@ -253,17 +252,20 @@ export class TaskService {
         note,
         viewer.name,
       ]);
-      const updated = await sql(`update task_assignment set done = ?, version = version + 1 where id = ? and version = ? returning id`, [input.done, key, input.version]);
-      if (!updated.length) assertVersion(row.version + 1, input.version, 'Assignment');
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.TASK_ASSIGNMENT,
-        subjectId: toGlobalId('TaskAssignment', key),
-        areaCode: row.area_code,
-        action: ProgressAction.PROGRESS_RECORDED,
-        actor: viewer,
-        summary: `「${row.title}」${row.area_name} 完成 ${input.done}/${row.target}${row.unit}(截至 ${input.asOf})`,
-        before: { done: row.done },
-        after: { task: toGlobalId('Task', row.task_id), done: input.done, target: row.target, asOf: input.asOf, note },
+      await versionedUpdate(sql, {
+        update: `update task_assignment set done = ?, version = version + 1 where id = ? and version = ? returning id`,
+        params: [input.done, key, input.version],
+        lostRace: () => versionConflict(row.version + 1, input.version, 'Assignment'),
+        event: () => ({
+          subjectKind: SubjectKind.TASK_ASSIGNMENT,
+          subjectId: toGlobalId('TaskAssignment', key),
+          areaCode: row.area_code,
+          action: ProgressAction.PROGRESS_RECORDED,
+          actor: viewer,
+          summary: `「${row.title}」${row.area_name} 完成 ${input.done}/${row.target}${row.unit}(截至 ${input.asOf})`,
+          before: { done: row.done },
+          after: { task: toGlobalId('Task', row.task_id), done: input.done, target: row.target, asOf: input.asOf, note },
+        }),
       });
       return row.task_id;
     });
