@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import { DEFAULT_PAGE_SIZE, type Page, type PageRequest } from '../../common/connection.js';
 import { batchedPages, groupedLoader } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
@@ -13,6 +13,18 @@ export interface AreaListKey {
   onlyLevel: AreaLevel | null;
   includeRetired: boolean;
   page: PageRequest;
+  /** Children only: also read each child's children (default arguments) in the same statement. */
+  withGrandchildren?: boolean;
+}
+
+/** `children` without arguments: current areas, the first page of the default size. */
+export const DEFAULT_CHILDREN_PAGE: PageRequest = { first: DEFAULT_PAGE_SIZE, afterKey: null };
+
+/** The key `children` with default arguments loads (see AreaService.children): property order matters (cache key). */
+export function childrenKey(code: string, level: AreaLevel, withGrandchildren = false): AreaListKey {
+  const key: AreaListKey = { code, level, onlyLevel: null, includeRetired: false, page: { ...DEFAULT_CHILDREN_PAGE } };
+  if (withGrandchildren) key.withGrandchildren = true;
+  return key;
 }
 
 type PagedRow = AreaRow & { batch_key: string; total: number };
@@ -35,14 +47,16 @@ export function createAreaLoaders(sql: Sql) {
   });
 
   const listGroup = (key: AreaListKey) =>
-    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey]);
+    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? false]);
 
   // Children and their total in one statement: the lateral count runs once per
   // parent on the (parent_code, code) index, the page once per parent with LIMIT.
+  // Keys marked `withGrandchildren` (the selection asks each child's `children` with
+  // default arguments: look-ahead in the resolver) read the next level in the same
+  // statement, by the same two laterals, and prime those children's pages.
   const children = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
-    const { includeRetired, page } = keys[0]!;
-    const rows = await sql<PagedRow>(
-      `select p.code as batch_key, t.total, c.*
+    const { includeRetired, page, withGrandchildren } = keys[0]!;
+    const level1 = `select p.code as batch_key, t.total, c.*
          from unnest(?::text[]) as p(code)
          cross join lateral (
            select count(*)::int as total from area
@@ -51,11 +65,37 @@ export function createAreaLoaders(sql: Sql) {
            select ${AREA_COLUMNS} from area
             where parent_code = p.code and (?::boolean or valid_to is null)
               and (?::text is null or code > ?::text)
-            order by code limit ?) c on true
-        order by p.code, c.code`,
-      [keys.map((key) => key.code), includeRetired, includeRetired, page.afterKey, page.afterKey, page.first + 1],
+            order by code limit ?) c on true`;
+    const params = [keys.map((key) => key.code), includeRetired, includeRetired, page.afterKey, page.afterKey, page.first + 1];
+    if (!withGrandchildren) {
+      const rows = await sql<PagedRow>(`${level1} order by p.code, c.code`, params);
+      return pagesFrom(keys, rows);
+    }
+    const rows = await sql<PagedRow & { depth: number }>(
+      `with level1 as (${level1})
+       select 1 as depth, level1.* from level1
+       union all
+       select 2 as depth, p.code as batch_key, t.total, g.*
+         from level1 p
+         cross join lateral (
+           select count(*)::int as total from area where parent_code = p.code and valid_to is null) t
+         left join lateral (
+           select ${AREA_COLUMNS} from area
+            where parent_code = p.code and valid_to is null
+            order by code limit ?) g on true
+        where p.code is not null
+        order by depth, batch_key, code`,
+      [...params, DEFAULT_CHILDREN_PAGE.first + 1],
     );
-    return pagesFrom(keys, rows);
+    const parents = rows.filter((row) => row.depth === 1);
+    const pages = pagesFrom(keys, parents);
+    const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level));
+    pagesFrom(childKeys, rows.filter((row) => row.depth === 2)).forEach((childPage, i) => {
+      // Primed for either look-ahead answer: a child that asks further down reads its grandchildren then.
+      children.prime(childKeys[i]!, childPage);
+      children.prime({ ...childKeys[i]!, withGrandchildren: true }, childPage);
+    });
+    return pages;
   });
 
   const descendants = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
