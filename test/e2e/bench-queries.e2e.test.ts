@@ -78,6 +78,18 @@ describe('children of children read by look-ahead', () => {
     }
   });
 
+  it('with literal first and includeRetired on the inner level: the same as read level by level', async () => {
+    const TREE = `{ area(code: "511921") { children(first: 6) { nodes { code children(first: 2, includeRetired: true) { ${LEVEL} } } } } }`;
+    const { result, count } = await app.measure(() => app.query<{ area: { children: { nodes: { code: string; children: Level }[] } } }, never>(TREE));
+    expect(count).toBe(2);
+    expect(result.area.children.nodes).toHaveLength(6);
+    for (const township of result.area.children.nodes) {
+      const alone = await app.query<{ area: { children: Level } }, never>(`{ area(code: "${township.code}") { children(includeRetired: true, first: 2) { ${LEVEL} } } }`);
+      expect(township.children).toEqual(alone.area.children);
+      expect(township.children.pageInfo.hasNextPage).toBe(true);
+    }
+  });
+
   it('a village page of 0 or past the end, and children below villages, are the same as read level by level', async () => {
     // Three levels: townships, villages (look-ahead), villages' children (none: read by the primed page's own look-ahead).
     const DEEP = `{ area(code: "511921001") { children(first: 3) { nodes { code children { ${LEVEL} nodes { code children { ${LEVEL} } } } } } } }`;

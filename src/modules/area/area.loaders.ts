@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import { DEFAULT_PAGE_SIZE, type Page, type PageRequest } from '../../common/connection.js';
+import type { Page, PageRequest } from '../../common/connection.js';
 import { batchedPages, groupedLoader } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
 import { subtreeRange, type AreaLevel } from './area.rules.js';
+import type { GrandchildrenRequest } from './area.service.js';
 
 /** A list of areas below one area, with page arguments. */
 export interface AreaListKey {
@@ -13,18 +14,13 @@ export interface AreaListKey {
   onlyLevel: AreaLevel | null;
   includeRetired: boolean;
   page: PageRequest;
-  /** Children only: also read each child's children (default arguments) in the same statement. */
-  withGrandchildren?: boolean;
+  /** Children only: also read each child's children (first page, this size) in the same statement. */
+  withGrandchildren?: GrandchildrenRequest;
 }
 
-/** `children` without arguments: current areas, the first page of the default size. */
-export const DEFAULT_CHILDREN_PAGE: PageRequest = { first: DEFAULT_PAGE_SIZE, afterKey: null };
-
-/** The key `children` with default arguments loads (see AreaService.children): property order matters (cache key). */
-export function childrenKey(code: string, level: AreaLevel, withGrandchildren = false): AreaListKey {
-  const key: AreaListKey = { code, level, onlyLevel: null, includeRetired: false, page: { ...DEFAULT_CHILDREN_PAGE } };
-  if (withGrandchildren) key.withGrandchildren = true;
-  return key;
+/** The key AreaService.children loads for a first page: property order matters (the cache key is its JSON). */
+function childrenKey(code: string, level: AreaLevel, request: GrandchildrenRequest): AreaListKey {
+  return { code, level, onlyLevel: null, includeRetired: request.includeRetired, page: { first: request.first, afterKey: null } };
 }
 
 type PagedRow = AreaRow & { batch_key: string; total: number };
@@ -47,7 +43,7 @@ export function createAreaLoaders(sql: Sql) {
   });
 
   const listGroup = (key: AreaListKey) =>
-    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? false]);
+    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? null]);
 
   // Children and their total in one statement: the lateral count runs once per
   // parent on the (parent_code, code) index, the page once per parent with LIMIT.
@@ -78,22 +74,21 @@ export function createAreaLoaders(sql: Sql) {
        select 2 as depth, p.code as batch_key, t.total, g.*
          from level1 p
          cross join lateral (
-           select count(*)::int as total from area where parent_code = p.code and valid_to is null) t
+           select count(*)::int as total from area where parent_code = p.code and (?::boolean or valid_to is null)) t
          left join lateral (
            select ${AREA_COLUMNS} from area
-            where parent_code = p.code and valid_to is null
+            where parent_code = p.code and (?::boolean or valid_to is null)
             order by code limit ?) g on true
         where p.code is not null
         order by depth, batch_key, code`,
-      [...params, DEFAULT_CHILDREN_PAGE.first + 1],
+      [...params, withGrandchildren.includeRetired, withGrandchildren.includeRetired, withGrandchildren.first + 1],
     );
     const parents = rows.filter((row) => row.depth === 1);
     const pages = pagesFrom(keys, parents);
-    const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level));
+    const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level, withGrandchildren));
     pagesFrom(childKeys, rows.filter((row) => row.depth === 2)).forEach((childPage, i) => {
-      // Primed for either look-ahead answer: a child that asks further down reads its grandchildren then.
+      // Primed without look-ahead: a child whose selection asks further down loads its own key.
       children.prime(childKeys[i]!, childPage);
-      children.prime({ ...childKeys[i]!, withGrandchildren: true }, childPage);
     });
     return pages;
   });

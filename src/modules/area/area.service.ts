@@ -1,4 +1,4 @@
-import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput } from '../../common/errors.js';
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Context } from '../../graphql/context.js';
@@ -42,7 +42,8 @@ export class AreaService {
       includeRetired: args.includeRetired,
       page: pageRequest(args),
     };
-    if (info && asksGrandchildren(info.fieldNodes)) key.withGrandchildren = true;
+    const grandchildren = info ? asksGrandchildren(info.fieldNodes) : null;
+    if (grandchildren) key.withGrandchildren = grandchildren;
     return ctx.loaders.area.children.load(key);
   }
 
@@ -95,17 +96,40 @@ function fieldsNamed(selectionSet: SelectionSetNode | undefined, name: string): 
   return (selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === 'Field' && s.name.value === name);
 }
 
+/** What the children's own `children` selection asks: its page size and whether retired areas count. */
+export interface GrandchildrenRequest {
+  first: number;
+  includeRetired: boolean;
+}
+
 /**
  * Whether a `children` selection asks, of its items (`nodes` or `edges { node }`),
- * their own `children` without arguments. Only a hint: answers are the same
- * either way (a miss costs one more statement, a wrong guess reads a level unused).
+ * their own `children` with no arguments but literal `first` and `includeRetired`
+ * (a variable or `after` is not looked into): what that selection asks, or null.
+ * Only a hint: answers are the same either way (a miss costs one more statement,
+ * a wrong guess reads a level unused). The first such selection wins.
  */
-export function asksGrandchildren(fieldNodes: readonly FieldNode[]): boolean {
+export function asksGrandchildren(fieldNodes: readonly FieldNode[]): GrandchildrenRequest | null {
   const items = fieldNodes.flatMap((field) => [
     ...fieldsNamed(field.selectionSet, 'nodes'),
     ...fieldsNamed(field.selectionSet, 'edges').flatMap((edges) => fieldsNamed(edges.selectionSet, 'node')),
   ]);
-  return items.some((item) => fieldsNamed(item.selectionSet, 'children').some((children) => !children.arguments?.length));
+  for (const children of items.flatMap((item) => fieldsNamed(item.selectionSet, 'children'))) {
+    const request: GrandchildrenRequest = { first: DEFAULT_PAGE_SIZE, includeRetired: false };
+    const plain = (children.arguments ?? []).every((arg) => {
+      if (arg.name.value === 'first' && arg.value.kind === 'IntValue') {
+        request.first = Number(arg.value.value);
+        return Number.isInteger(request.first) && request.first >= 0 && request.first <= MAX_PAGE_SIZE;
+      }
+      if (arg.name.value === 'includeRetired' && arg.value.kind === 'BooleanValue') {
+        request.includeRetired = arg.value.value;
+        return true;
+      }
+      return false;
+    });
+    if (plain) return request;
+  }
+  return null;
 }
 
 export const areaService = new AreaService();
