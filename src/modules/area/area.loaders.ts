@@ -1,9 +1,15 @@
 import DataLoader from 'dataloader';
-import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import type { Page, PageRequest } from '../../common/connection.js';
 import { batchedPages, groupedLoader } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
 import { subtreeRange, type AreaLevel } from '../../common/codes.js';
+
+/** What the children's own `children` selection asks: its page size and whether retired areas count. */
+export interface GrandchildrenRequest {
+  first: number;
+  includeRetired: boolean;
+}
 
 /** A list of areas below one area, with page arguments. */
 export interface AreaListKey {
@@ -13,6 +19,13 @@ export interface AreaListKey {
   onlyLevel: AreaLevel | null;
   includeRetired: boolean;
   page: PageRequest;
+  /** Children only: also read each child's children (first page, this size) in the same statement. */
+  withGrandchildren?: GrandchildrenRequest;
+}
+
+/** The key AreaService.children loads for a first page: property order matters (the cache key is its JSON). */
+function childrenKey(code: string, level: AreaLevel, request: GrandchildrenRequest): AreaListKey {
+  return { code, level, onlyLevel: null, includeRetired: request.includeRetired, page: { first: request.first, afterKey: null } };
 }
 
 type PagedRow = AreaRow & { batch_key: string; total: number };
@@ -35,14 +48,16 @@ export function createAreaLoaders(sql: Sql) {
   });
 
   const listGroup = (key: AreaListKey) =>
-    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey]);
+    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? null]);
 
   // Children and their total in one statement: the lateral count runs once per
   // parent on the (parent_code, code) index, the page once per parent with LIMIT.
+  // Keys marked `withGrandchildren` (the selection asks each child's `children` with
+  // default arguments: look-ahead in the resolver) read the next level in the same
+  // statement, by the same two laterals, and prime those children's pages.
   const children = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
-    const { includeRetired, page } = keys[0]!;
-    const rows = await sql<PagedRow>(
-      `select p.code as batch_key, t.total, c.*
+    const { includeRetired, page, withGrandchildren } = keys[0]!;
+    const level1 = `select p.code as batch_key, t.total, c.*
          from unnest(?::text[]) as p(code)
          cross join lateral (
            select count(*)::int as total from area
@@ -51,11 +66,36 @@ export function createAreaLoaders(sql: Sql) {
            select ${AREA_COLUMNS} from area
             where parent_code = p.code and (?::boolean or valid_to is null)
               and (?::text is null or code > ?::text)
-            order by code limit ?) c on true
-        order by p.code, c.code`,
-      [keys.map((key) => key.code), includeRetired, includeRetired, page.afterKey, page.afterKey, page.first + 1],
+            order by code limit ?) c on true`;
+    const params = [keys.map((key) => key.code), includeRetired, includeRetired, page.afterKey, page.afterKey, page.first + 1];
+    if (!withGrandchildren) {
+      const rows = await sql<PagedRow>(`${level1} order by p.code, c.code`, params);
+      return pagesFrom(keys, rows);
+    }
+    const rows = await sql<PagedRow & { depth: number }>(
+      `with level1 as (${level1})
+       select 1 as depth, level1.* from level1
+       union all
+       select 2 as depth, p.code as batch_key, t.total, g.*
+         from level1 p
+         cross join lateral (
+           select count(*)::int as total from area where parent_code = p.code and (?::boolean or valid_to is null)) t
+         left join lateral (
+           select ${AREA_COLUMNS} from area
+            where parent_code = p.code and (?::boolean or valid_to is null)
+            order by code limit ?) g on true
+        where p.code is not null
+        order by depth, batch_key, code`,
+      [...params, withGrandchildren.includeRetired, withGrandchildren.includeRetired, withGrandchildren.first + 1],
     );
-    return pagesFrom(keys, rows);
+    const parents = rows.filter((row) => row.depth === 1);
+    const pages = pagesFrom(keys, parents);
+    const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level, withGrandchildren));
+    pagesFrom(childKeys, rows.filter((row) => row.depth === 2)).forEach((childPage, i) => {
+      // Primed without look-ahead: a child whose selection asks further down loads its own key.
+      children.prime(childKeys[i]!, childPage);
+    });
+    return pages;
   });
 
   const descendants = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from './area.entity.js';
@@ -34,8 +35,8 @@ export class AreaResolver {
   }
 
   @FieldResolver(() => AreaConnection, { description: '下级区划 — the areas directly below, in code order.' })
-  children(@Root() area: Area, @Args() args: AreaListArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
-    return areaService.children(ctx, area, args);
+  children(@Root() area: Area, @Args() args: AreaListArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Page<Area>> {
+    return areaService.children(ctx, area, args, info);
   }
 
   @FieldResolver(() => AreaConnection, { description: '所辖区划 — every area below, at any depth (or at one level), in code order.' })

@@ -1,6 +1,8 @@
-import { pageRequest, toPage, type Page } from '../../common/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput } from '../../common/errors.js';
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Context } from '../../graphql/context.js';
+import type { AreaListKey, GrandchildrenRequest } from './area.loaders.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from './area.entity.js';
 import type { AreaListArgs, AreasArgs, DescendantsArgs } from './area.inputs.js';
 import { ancestorCodes, normalizeCode, type AreaLevel } from '../../common/codes.js';
@@ -28,14 +30,21 @@ export class AreaService {
     return found.filter((item): item is Area => item !== null && !(item instanceof Error));
   }
 
-  async children(ctx: Context, area: Area, args: AreaListArgs): Promise<Page<Area>> {
-    return ctx.loaders.area.children.load({
+  /**
+   * `info`, when given, is looked ahead into: when the selection asks each child's
+   * `children` with default arguments, both levels are read in one statement.
+   */
+  async children(ctx: Context, area: Area, args: AreaListArgs, info?: GraphQLResolveInfo): Promise<Page<Area>> {
+    const key: AreaListKey = {
       code: area.code,
       level: area.level,
       onlyLevel: null,
       includeRetired: args.includeRetired,
       page: pageRequest(args),
-    });
+    };
+    const grandchildren = info ? asksGrandchildren(info.fieldNodes) : null;
+    if (grandchildren) key.withGrandchildren = grandchildren;
+    return ctx.loaders.area.children.load(key);
   }
 
   async descendants(ctx: Context, area: Area, args: DescendantsArgs): Promise<Page<Area>> {
@@ -80,6 +89,42 @@ export class AreaService {
     };
     return toPage(rows.map(areaFromRow), page, (area) => area.code, total);
   }
+}
+
+/** The plain fields (no fragments) named `name` in a selection set. */
+function fieldsNamed(selectionSet: SelectionSetNode | undefined, name: string): FieldNode[] {
+  return (selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === 'Field' && s.name.value === name);
+}
+
+
+/**
+ * Whether a `children` selection asks, of its items (`nodes` or `edges { node }`),
+ * their own `children` with no arguments but literal `first` and `includeRetired`
+ * (a variable or `after` is not looked into): what that selection asks, or null.
+ * Only a hint: answers are the same either way (a miss costs one more statement,
+ * a wrong guess reads a level unused). The first such selection wins.
+ */
+export function asksGrandchildren(fieldNodes: readonly FieldNode[]): GrandchildrenRequest | null {
+  const items = fieldNodes.flatMap((field) => [
+    ...fieldsNamed(field.selectionSet, 'nodes'),
+    ...fieldsNamed(field.selectionSet, 'edges').flatMap((edges) => fieldsNamed(edges.selectionSet, 'node')),
+  ]);
+  for (const children of items.flatMap((item) => fieldsNamed(item.selectionSet, 'children'))) {
+    const request: GrandchildrenRequest = { first: DEFAULT_PAGE_SIZE, includeRetired: false };
+    const plain = (children.arguments ?? []).every((arg) => {
+      if (arg.name.value === 'first' && arg.value.kind === 'IntValue') {
+        request.first = Number(arg.value.value);
+        return Number.isInteger(request.first) && request.first >= 0 && request.first <= MAX_PAGE_SIZE;
+      }
+      if (arg.name.value === 'includeRetired' && arg.value.kind === 'BooleanValue') {
+        request.includeRetired = arg.value.value;
+        return true;
+      }
+      return false;
+    });
+    if (plain) return request;
+  }
+  return null;
 }
 
 export const areaService = new AreaService();
