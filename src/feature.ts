@@ -5,6 +5,7 @@ import type { Viewer } from './auth/auth.rules.js';
 import { log } from './common/log.js';
 import type { Sql } from './db/sql.js';
 import type { Hooks, Loaders, NodeFetcher, Registry } from './graphql/context.js';
+import type { SqlRead } from './graphql/sql-reads.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -50,6 +51,8 @@ export interface Feature {
   entities?: Function[];
   /** Wraps the built schema (the audit log wraps every mutation), in list order. */
   transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
+  /** Operations answered in one SQL statement that builds the JSON (graphql/sql-reads.ts), tried in list order. */
+  sqlReads?: SqlRead[];
 }
 
 /** Everything the features contribute, gathered once per process. */
@@ -60,6 +63,7 @@ export interface Composition extends Registry {
   routes: ((deps: RouteDeps) => Router)[];
   schemaTransforms: ((schema: GraphQLSchema) => GraphQLSchema)[];
   entities: Function[];
+  sqlReads: SqlRead[];
 }
 
 /** Gathers the manifests' contributions; a name, loader key or Node type claimed twice is a start-up error. */
@@ -95,6 +99,7 @@ export function compose(features: readonly Feature[]): Composition {
     routes: features.flatMap((f) => f.routes ?? []),
     schemaTransforms: features.flatMap((f) => (f.transformSchema ? [f.transformSchema] : [])),
     entities: features.flatMap((f) => f.entities ?? []),
+    sqlReads: features.flatMap((f) => f.sqlReads ?? []),
   };
 }
 

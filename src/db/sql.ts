@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -7,13 +8,29 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * statement per batch, no entity hydration. JS arrays bind as PostgreSQL arrays
  * (`= any(?::text[])`, `unnest(?::text[])`).
  */
-export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+export type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[], options?: SqlOptions) => Promise<T[]>;
+
+export interface SqlOptions {
+  /**
+   * Prepares the statement under this name on each connection that runs it, so
+   * PostgreSQL plans it once per connection (a tree statement plans in about as long
+   * as it runs). One name, one text: derive it from the text (see preparedName).
+   */
+  prepared?: string;
+}
 
 export function sqlFor(em: EntityManager): Sql {
   const knex = em.getConnection().getKnex();
-  return async <T>(text: string, params: unknown[] = []) => {
+  return async <T>(text: string, params: unknown[] = [], options?: SqlOptions) => {
     const runner = em.getTransactionContext() ?? knex;
-    const result = await runner.raw(text, params as never[]);
+    const raw = runner.raw(text, params as never[]);
+    // knex hands `options` to node-postgres's query config: `name` makes it a prepared statement.
+    const result = await (options?.prepared ? raw.options({ name: options.prepared }) : raw);
     return result.rows as T[];
   };
+}
+
+/** A prepared statement's name for this text: a digest, so that one name never means two texts. */
+export function preparedName(prefix: string, text: string): string {
+  return `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 }

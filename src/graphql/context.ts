@@ -70,31 +70,58 @@ export function createContext(
 ): Context {
   const requestId = options.requestId ?? randomUUID();
   const viewer = options.viewer ?? null;
-  // Made on first use: a subscription holds its context for as long as it runs
-  // (10,000 of them on one process), and most never touch the fork or the loaders.
-  let em: EntityManager | undefined;
-  let sql: Sql | undefined;
-  let loaders: Loaders | undefined;
-  let logger: Logger | undefined;
-  return {
-    requestId,
-    viewer,
-    registry,
-    ...options.extensions,
-    get em() {
-      return (em ??= orm.em.fork());
-    },
-    get sql() {
-      return (sql ??= sqlFor(this.em));
-    },
-    get loaders() {
-      return (loaders ??= registry.createLoaders(this.sql));
-    },
-    get log() {
-      return (logger ??= log.child({ requestId, user: viewer?.sub }));
-    },
-  };
+  const state: Lazy = { orm, registry, requestId, viewer };
+  const ctx = Object.create(LAZY) as Context & { [STATE]: Lazy };
+  return Object.assign(ctx, { requestId, viewer, registry, ...options.extensions, [STATE]: state });
 }
+
+/** What the lazy parts of a context are made from, and once made, they themselves. */
+interface Lazy {
+  orm: MikroORM;
+  registry: Registry;
+  requestId: string;
+  viewer: Viewer | null;
+  em?: EntityManager;
+  sql?: Sql;
+  loaders?: Loaders;
+  logger?: Logger;
+}
+
+const STATE = Symbol('civgraph.context');
+
+/**
+ * The lazy parts of every context, made on first use: a subscription holds its
+ * context for as long as it runs (10,000 of them on one process), and most never
+ * touch the fork or the loaders. They are getters on the prototype, their state in
+ * one symbol-keyed property: Apollo Server copies each context for its operation
+ * (`Object.assign` onto an object of the same prototype), which would call own
+ * getters and make all of them for every request; the copy shares the state instead.
+ */
+const LAZY = Object.create(Object.prototype, {
+  em: {
+    get(this: { [STATE]: Lazy }) {
+      const state = this[STATE];
+      return (state.em ??= state.orm.em.fork());
+    },
+  },
+  sql: {
+    get(this: { [STATE]: Lazy; em: EntityManager }) {
+      return (this[STATE].sql ??= sqlFor(this.em));
+    },
+  },
+  loaders: {
+    get(this: { [STATE]: Lazy; sql: Sql }) {
+      const state = this[STATE];
+      return (state.loaders ??= state.registry.createLoaders(this.sql));
+    },
+  },
+  log: {
+    get(this: { [STATE]: Lazy }) {
+      const state = this[STATE];
+      return (state.logger ??= log.child({ requestId: state.requestId, user: state.viewer?.sub }));
+    },
+  },
+}) as object;
 
 /**
  * The same caller on another EntityManager (a transaction's): its own SQL
@@ -102,7 +129,8 @@ export function createContext(
  */
 export function contextWith(ctx: Context, em: EntityManager): Context {
   const sql = sqlFor(em);
-  return { ...ctx, em, sql, loaders: ctx.registry.createLoaders(sql) };
+  // Own properties (the lazies' state among them) and, made now, the log the prototype would give.
+  return { ...ctx, em, sql, loaders: ctx.registry.createLoaders(sql), log: ctx.log };
 }
 
 /**

@@ -15,6 +15,8 @@ import {
   type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { Context } from './context.js';
+import { compileSqlRead, type CompiledSqlRead, type SqlRead } from './sql-reads.js';
 
 /** How `/graphql` over HTTP executes operations (GRAPHQL_EXECUTOR). */
 export const GRAPHQL_EXECUTORS = ['jit', 'graphql-js'] as const;
@@ -37,25 +39,39 @@ export type Execution = Pick<ExecutionArgs, 'schema' | 'document' | 'operationNa
  * field that resolved synchronously, graphql-js leaves the later fields of that
  * selection set unexecuted; graphql-jit executes them and reports their errors.
  */
-export function jitExecutor(schema: GraphQLSchema) {
+export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = []) {
   // Apollo keeps each validated document in its LRU document store and hands the same
   // DocumentNode to every request with the same text, so the node is the cache key; a
   // document Apollo evicts takes its compiled queries with it.
-  const cache = new WeakMap<DocumentNode, Map<string | undefined, CompiledQuery | null>>();
+  const cache = new WeakMap<DocumentNode, Map<string | undefined, Compiled>>();
+  interface Compiled {
+    /** undefined until needed; null when graphql-jit cannot take the document. */
+    query: CompiledQuery | null | undefined;
+    sql: CompiledSqlRead | null;
+  }
 
-  function compiledFor(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+  function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled {
     let byName = cache.get(document);
     if (!byName) cache.set(document, (byName = new Map()));
     let compiled = byName.get(operationName);
     if (compiled === undefined) {
-      compiled = compile(schema, document, operationName);
+      // The SQL read is tried first; graphql-jit compiles only what it declines (lazily).
+      const sql = compileSqlRead(schema, document, operationName, sqlReads);
+      compiled = { sql, query: sql ? undefined : compile(schema, document, operationName) };
       byName.set(operationName, compiled);
     }
     return compiled;
   }
 
   return async function run(args: Execution): Promise<ExecutionResult> {
-    const compiled = compiledFor(args.document, args.operationName ?? undefined);
+    const entry = compiledFor(args.document, args.operationName ?? undefined);
+    if (entry.sql) {
+      const answer = await entry.sql(args.contextValue as Context, (args.variableValues ?? {}) as Record<string, unknown>);
+      if (answer) return answer;
+      // Declined for this request's arguments: executed as any other operation.
+      if (entry.query === undefined) entry.query = compile(schema, args.document, args.operationName ?? undefined);
+    }
+    const compiled = entry.query!;
     if (!compiled) return execute(args);
     const result = await compiled.query(undefined, args.contextValue, args.variableValues);
     // No `data` at all: graphql-jit refused the variables, before any resolver ran. graphql-js
@@ -187,8 +203,8 @@ type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
  * `executor` option). Apollo still parses, validates, caches documents and runs
  * every plugin hook; only the execution step is ours.
  */
-export function jitGateway(schema: GraphQLSchema): Gateway {
-  const run = jitExecutor(schema);
+export function jitGateway(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = []): Gateway {
+  const run = jitExecutor(schema, sqlReads);
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

@@ -3,6 +3,7 @@ import { Area } from './area.entity.js';
 import { createAreaLoaders } from './area.loaders.js';
 import { AreaResolver } from './area.resolver.js';
 import { areaService } from './area.service.js';
+import { areaTreeRead } from './area.sql-read.js';
 
 /** 行政区划 — the area hierarchy from the statistical division codes, with its history as of a date. */
 export const areaFeature: Feature = {
@@ -11,4 +12,5 @@ export const areaFeature: Feature = {
   resolvers: [AreaResolver],
   loaders: { area: createAreaLoaders },
   nodes: { Area: (ctx, key) => areaService.byCode(ctx, key, 'id') },
+  sqlReads: [areaTreeRead],
 };

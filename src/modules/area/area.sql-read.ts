@@ -1,0 +1,301 @@
+import { getArgumentValues, isObjectType, visit, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
+import { normalizeCode, PREFIX_LENGTH } from '../../common/codes.js';
+import { pageRequest, type PageRequest } from '../../common/connection.js';
+import {
+  Decline,
+  fieldsOf,
+  joinSql,
+  columns,
+  record,
+  sql,
+  type CompilationScope,
+  type SqlRead,
+  type SqlText,
+  type Variables,
+} from '../../graphql/sql-reads.js';
+import { preparedName } from '../../db/sql.js';
+import type { AreaListArgs } from './area.inputs.js';
+
+type ChildrenPage = PageRequest & { includeRetired: boolean };
+
+/**
+ * The area tree as one statement: `area(code) { ... children { ... } }` with plain
+ * fields, `children` connections and counts is answered by a single SQL statement that
+ * builds the answer's JSON in PostgreSQL, the shape of a dashboard's tree and
+ * drill-down. Anything else in the selection (statistics, facilities, `parent`, a
+ * directive) leaves the whole operation to the executor, as do arguments the
+ * resolvers would refuse (their errors are worded there).
+ *
+ * Every field here mirrors its resolver in area.entity.ts / area.service.ts /
+ * area.loaders.ts; test/e2e/executor.e2e.test.ts compares the answers byte for byte
+ * with graphql-js. Area reads need no viewer: the hierarchy is public.
+ */
+export const areaTreeRead: SqlRead = {
+  compile(operation, scope) {
+    const query = scope.schema.getQueryType();
+    const area = scope.schema.getType('Area');
+    if (!query || !isObjectType(area)) return null;
+    const compiler = new TreeCompiler(scope, area);
+    const root = fieldsOf(operation.selectionSet, query, scope);
+    if (!root) return null;
+    const entries: [string, SqlText][] = [];
+    for (const [key, field] of root) {
+      let value: SqlText | null = null;
+      if (field.name.value === '__typename') value = sql`${`'${query.name}'::text`}`;
+      else if (field.name.value === 'area' && onlyArguments(field, ['code'])) {
+        const definition = query.getFields().area!;
+        const code = argument(field, (variables) => normalizeCode((getArgumentValues(definition, field, variables) as { code: string }).code, 'code'));
+        const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0);
+        if (object) value = sql`(select ${object} from area a0 where a0.code = ${bind(code, (c) => c, 'text')})`;
+      }
+      if (!value) return null;
+      entries.push([key, value]);
+    }
+    const list = columns(entries);
+    if (!list) return null;
+    const { text, params } = sql`select row_to_json(q)::text as data from (select ${list}) q`.build();
+    const prepared = preparedName('area_tree', text);
+    return async (ctx, variables) => {
+      let values: unknown[];
+      try {
+        values = params(variables);
+      } catch {
+        // Decline, or an argument the resolver would refuse: graphql-js words the error.
+        return null;
+      }
+      // As text, parsed here: measured cheaper than the driver's parsing of a json column.
+      const [row] = await ctx.sql<{ data: string }>(text, values, { prepared });
+      return { data: JSON.parse(row!.data) as Record<string, unknown> };
+    };
+  },
+};
+
+/** A nested `children` deeper than this is left to the executor (depth limits apply there). */
+const MAX_DEPTH = 6;
+
+/** Plain columns of Area and their SQL (alias `$`). */
+const COLUMNS: Record<string, (a: string) => string> = {
+  code: (a) => `${a}.code`,
+  name: (a) => `${a}.name`,
+  level: (a) => `${a}.level`,
+  kind: (a) => `${a}.kind`,
+  // The text PostgreSQL sends for a date, which is what the driver hands the resolver.
+  validFrom: (a) => `${a}.valid_from::text`,
+  validTo: (a) => `${a}.valid_to::text`,
+  isCurrent: (a) => `(${a}.valid_to is null)`,
+  // toGlobalId: base64url of `Area:<code>`, without padding.
+  id: (a) => base64url(`'Area:' || ${a}.code`),
+  // shortNameOf in area.rules.ts, step by step.
+  shortName: (a) =>
+    `regexp_replace(regexp_replace(regexp_replace(regexp_replace(${a}.name, '居民委员会$', ''), '村民委员会$', '村'), '(居委会|委员会)$', ''), '村村$', '村')`,
+};
+
+/** base64url without padding of a text expression (PostgreSQL's base64 wraps lines at 76: removed too). */
+const base64url = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
+
+/** encodeCursor in common/connection.ts. */
+const cursor = (code: string) => base64url(`'k:' || ${code}`);
+
+/** Significant digits of a code at the level in `level` (PREFIX_LENGTH in common/codes.ts). */
+const prefixLength = (level: string) =>
+  `case ${level} ${Object.entries(PREFIX_LENGTH)
+    .map(([name, length]) => `when '${name}' then ${length}`)
+    .join(' ')} end`;
+
+function onlyArguments(field: FieldNode, names: readonly string[]): boolean {
+  return (field.arguments ?? []).every((arg) => names.includes(arg.name.value));
+}
+
+/**
+ * An argument's value: known when the document is compiled (literals only: it goes
+ * into the statement's text, so a prepared statement plans as well as a one-off),
+ * or read per request from the variables (a bind parameter). Null when a literal is
+ * one the resolver refuses: the executor answers with its error.
+ */
+type Value<T> = { constant: T } | { read: (variables: Variables) => T };
+
+function argument<T>(field: FieldNode, read: (variables: Variables) => T): Value<T> | null {
+  if (!usesVariables(field)) {
+    try {
+      return { constant: read({}) };
+    } catch {
+      return null;
+    }
+  }
+  // Evaluated once per request however many parameters use it.
+  const seen = new WeakMap<Variables, T>();
+  return {
+    read: (variables) => {
+      if (seen.has(variables)) return seen.get(variables)!;
+      let value: T;
+      try {
+        value = read(variables);
+      } catch {
+        throw new Decline();
+      }
+      seen.set(variables, value);
+      return value;
+    },
+  };
+}
+
+function usesVariables(field: FieldNode): boolean {
+  let found = false;
+  for (const arg of field.arguments ?? []) {
+    visit(arg.value, {
+      Variable() {
+        found = true;
+      },
+    });
+  }
+  return found;
+}
+
+/** Part of a value as SQL: a literal when the value is constant, else a bind parameter; cast to `type`. */
+function bind<T>(value: Value<T>, pick: (value: T) => string | number | boolean | null, type: string): SqlText {
+  if ('read' in value) return sql`${(variables: Variables) => pick(value.read(variables))}::${type}`;
+  const v = pick(value.constant);
+  const literal = v === null ? 'null' : typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
+  return sql`${literal}::${type}`;
+}
+
+class TreeCompiler {
+  private readonly connection: GraphQLObjectType;
+  private readonly edge: GraphQLObjectType;
+  private readonly pageInfo: GraphQLObjectType;
+
+  constructor(
+    private readonly scope: CompilationScope,
+    private readonly area: GraphQLObjectType,
+  ) {
+    this.connection = scope.schema.getType('AreaConnection') as GraphQLObjectType;
+    this.edge = scope.schema.getType('AreaEdge') as GraphQLObjectType;
+    this.pageInfo = scope.schema.getType('PageInfo') as GraphQLObjectType;
+  }
+
+  /** The area in alias `a` as a row (an object in the JSON), or null when the selection is not all compilable. */
+  object(selectionSet: SelectionSetNode, a: string, depth: number): SqlText | null {
+    const fields = fieldsOf(selectionSet, this.area, this.scope);
+    if (!fields) return null;
+    const entries: [string, SqlText][] = [];
+    for (const [key, field] of fields) {
+      const value = this.areaField(field, a, depth);
+      if (!value) return null;
+      entries.push([key, value]);
+    }
+    return record(entries);
+  }
+
+  private areaField(field: FieldNode, a: string, depth: number): SqlText | null {
+    const name = field.name.value;
+    const definition = this.area.getFields()[name];
+    if (name === '__typename') return sql`'Area'::text`;
+    if (!definition) return null;
+    if (COLUMNS[name]) return field.arguments?.length ? null : sql`${COLUMNS[name](a)}`;
+    if (name === 'childCount') {
+      return field.arguments?.length ? null : sql`(select count(*)::int from area x where x.parent_code = ${a}.code and x.valid_to is null)`;
+    }
+    if (name === 'descendantCount' && onlyArguments(field, ['level'])) {
+      const level = argument(field, (variables) => (getArgumentValues(definition, field, variables) as { level?: string | null }).level ?? null);
+      if (!level) return null;
+      const only = bind(level, (l) => l, 'text');
+      // The loader's range: (code, prefix padded with 9s]; current areas only.
+      return sql`(select count(*)::int from area x
+          where x.code > ${a}.code and x.code <= rpad(left(${a}.code, ${prefixLength(`${a}.level`)}), 12, '9')
+            and (${only} is null or x.level = ${only}) and x.valid_to is null)`;
+    }
+    if (name === 'children' && field.selectionSet && onlyArguments(field, ['first', 'after', 'includeRetired']) && depth < MAX_DEPTH) {
+      const page = argument(field, (variables): ChildrenPage => {
+        const args = getArgumentValues(definition, field, variables) as unknown as AreaListArgs;
+        return { ...pageRequest(args), includeRetired: args.includeRetired };
+      });
+      return page && this.children(field.selectionSet, a, depth + 1, page);
+    }
+    return null;
+  }
+
+  /**
+   * A page of children as the children loader reads it: parent_code, current unless
+   * `includeRetired`, after the cursor's code, in code order, `first` of them.
+   */
+  private children(
+    selectionSet: SelectionSetNode,
+    parent: string,
+    depth: number,
+    page: Value<ChildrenPage>,
+  ): SqlText | null {
+    const fields = fieldsOf(selectionSet, this.connection, this.scope);
+    if (!fields) return null;
+    const c = `a${depth}`;
+    const retired = bind(page, (p) => p.includeRetired, 'boolean');
+    const after = bind(page, (p) => p.afterKey, 'text');
+    const first = bind(page, (p) => p.first, 'int');
+    const inList = (t: string) =>
+      sql`${t}.parent_code = ${parent}.code and (${retired} or ${t}.valid_to is null) and (${after} is null or ${t}.code > ${after})`;
+    const entries: [string, SqlText][] = [];
+    for (const [key, field] of fields) {
+      const name = field.name.value;
+      let value: SqlText | null = null;
+      if (name === '__typename') value = sql`'AreaConnection'::text`;
+      else if (name === 'totalCount') {
+        value = sql`(select count(*)::int from area t where t.parent_code = ${parent}.code and (${retired} or t.valid_to is null))`;
+      } else if (name === 'nodes' && field.selectionSet) {
+        const object = this.object(field.selectionSet, c, depth);
+        if (object) value = sql`coalesce(json_agg(${object} order by ${c}.code), '[]'::json)`;
+      } else if (name === 'edges' && field.selectionSet) {
+        const edge = this.edgeObject(field.selectionSet, c, depth);
+        if (edge) value = sql`coalesce(json_agg(${edge} order by ${c}.code), '[]'::json)`;
+      } else if (name === 'pageInfo' && field.selectionSet) {
+        value = this.pageInfoObject(field.selectionSet, c, sql`(select count(*)::int from (select 1 from area t where ${inList('t')} limit ${first} + 1) t) > ${first}`, after);
+      }
+      if (!value || field.arguments?.length) return null;
+      entries.push([key, value]);
+    }
+    const list = columns(entries);
+    // One row always: the aggregates over an empty page give null, hence the coalesces.
+    return (
+      list &&
+      sql`(select r from (select ${list}
+        from (select * from area ${c} where ${inList(c)} order by ${c}.code limit ${first}) ${c}) r)`
+    );
+  }
+
+  private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number): SqlText | null {
+    const fields = fieldsOf(selectionSet, this.edge, this.scope);
+    if (!fields) return null;
+    const entries: [string, SqlText][] = [];
+    for (const [key, field] of fields) {
+      const name = field.name.value;
+      let value: SqlText | null = null;
+      if (name === '__typename') value = sql`'AreaEdge'::text`;
+      else if (name === 'cursor') value = sql`${cursor(`${c}.code`)}`;
+      else if (name === 'node' && field.selectionSet) value = this.object(field.selectionSet, c, depth);
+      if (!value || field.arguments?.length) return null;
+      entries.push([key, value]);
+    }
+    return record(entries);
+  }
+
+  private pageInfoObject(
+    selectionSet: SelectionSetNode,
+    c: string,
+    hasNextPage: SqlText,
+    after: SqlText,
+  ): SqlText | null {
+    const fields = fieldsOf(selectionSet, this.pageInfo, this.scope);
+    if (!fields) return null;
+    const entries: [string, SqlText][] = [];
+    for (const [key, field] of fields) {
+      const name = field.name.value;
+      let value: SqlText | null = null;
+      if (name === '__typename') value = sql`'PageInfo'::text`;
+      else if (name === 'hasNextPage') value = hasNextPage;
+      else if (name === 'hasPreviousPage') value = sql`(${after} is not null)`;
+      else if (name === 'startCursor') value = sql`${cursor(`min(${c}.code)`)}`;
+      else if (name === 'endCursor') value = sql`${cursor(`max(${c}.code)`)}`;
+      if (!value || field.arguments?.length) return null;
+      entries.push([key, value]);
+    }
+    return record(entries);
+  }
+}
