@@ -178,7 +178,8 @@ describe('graphql-jit answers as graphql-js', () => {
 
 describe('graphql-jit compiles', () => {
   it('an operation once, however often it is asked', async () => {
-    const query = '{ area(code: "511921") { name compiledOnce: children(first: 3) { nodes { name } } } }';
+    // `parent`: not in the area tree read, so graphql-jit executes it.
+    const query = '{ area(code: "511921") { name parent { name } compiledOnce: children(first: 3) { nodes { name } } } }';
     const answers = [];
     for (let i = 0; i < 3; i += 1) answers.push(await post(app.url, query));
     expect(new Set(answers.map((a) => a.body)).size).toBe(1);
@@ -188,11 +189,133 @@ describe('graphql-jit compiles', () => {
 
   it('and executes with graphql-js what it cannot compile, with graphql-js\'s answer', async () => {
     compileQuery.mockReturnValueOnce({ errors: [new GraphQLError('graphql-jit cannot compile this')] });
-    const query = '{ area(code: "511921") { name fallback: children(first: 3) { totalCount nodes { name } } } }';
+    const query = '{ area(code: "511921") { name parent { name } fallback: children(first: 3) { totalCount nodes { name } } } }';
     const byJit = await post(app.url, query);
     expect(byJit).toEqual(await post(interpreted.url, query));
     expect(JSON.parse(byJit.body).data.area.fallback.nodes).toHaveLength(3);
     expect(await post(app.url, query)).toEqual(byJit);
     expect(compileQuery).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the area tree read (one SQL statement building the JSON) answers as graphql-js', () => {
+  /** graphql-jit's server answers in one statement, the tree read's; graphql-js's server answers the same bytes. */
+  async function byTreeRead(document: string, variables?: object) {
+    const { result: byRead, count, statements } = await app.measure(() => post(app.url, document, variables));
+    expect(statements[0], 'answered by the tree read').toMatch(/^select row_to_json\(q\)::text as data/);
+    expect(count).toBe(1);
+    expect(compileQuery).not.toHaveBeenCalled();
+    expect(byRead).toEqual(await post(interpreted.url, document, variables));
+    return JSON.parse(byRead.body) as { data: any };
+  }
+
+  /** Declined by the tree read: graphql-jit (or graphql-js) answers, the same bytes as graphql-js. */
+  async function declined(document: string, variables?: object) {
+    const { result, statements } = await app.measure(() => post(app.url, document, variables));
+    expect(statements.some((text) => text.startsWith('select row_to_json(q)'))).toBe(false);
+    expect(result).toEqual(await post(interpreted.url, document, variables));
+    return JSON.parse(result.body) as { data?: any; errors?: { message: string; extensions: Record<string, unknown> }[] };
+  }
+
+  it('the bench\'s county tree of names', async () => {
+    const answer = await byTreeRead('{ area(code: "511921") { name children { edges { node { name children { edges { node { name } } } } } } } }');
+    expect(answer.data.area.children.edges).toHaveLength(33);
+  });
+
+  it('every plain field, the counts, typenames, page info and cursors', async () => {
+    const answer = await byTreeRead(`{
+      __typename
+      area(code: "511921") {
+        __typename id code name shortName level kind validFrom validTo isCurrent childCount descendantCount
+        villages: descendantCount(level: VILLAGE) townships: descendantCount(level: TOWNSHIP)
+        children {
+          __typename totalCount
+          pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+          edges { __typename cursor node { id code name shortName kind isCurrent childCount villages: descendantCount(level: VILLAGE) } }
+          nodes { code }
+        }
+      }
+    }`);
+    expect(answer.data.area).toMatchObject({ id: toGlobalId('Area', '511921000000'), level: 'COUNTY', villages: 367, townships: 33, childCount: 33 });
+    expect(answer.data.area.children.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+  });
+
+  it('short names of all 367 villages (shortNameOf in SQL)', async () => {
+    const answer = await byTreeRead('{ area(code: "511921") { children { nodes { shortName children { nodes { name shortName kind } } } } } }');
+    const villages = answer.data.area.children.nodes.flatMap((t: { children: { nodes: unknown[] } }) => t.children.nodes);
+    expect(villages).toHaveLength(367);
+    expect(villages.some((v: { name: string; shortName: string }) => v.name !== v.shortName)).toBe(true);
+  });
+
+  it('pages with first and after (literal and variable), to the last page and past it', async () => {
+    const page = 'query Page($first: Int, $after: String) { area(code: "511921") { children(first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { code } } } } }';
+    let after: string | null = null;
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await byTreeRead(page, { first: 10, after });
+      const children = answer.data.area.children;
+      codes.push(...children.edges.map((e: { node: { code: string } }) => e.node.code));
+      expect(children.pageInfo.hasPreviousPage).toBe(after !== null);
+      after = children.pageInfo.endCursor;
+      if (!children.pageInfo.hasNextPage) break;
+    }
+    expect(new Set(codes).size).toBe(33);
+    const past = await byTreeRead(page, { first: 10, after });
+    expect(past.data.area.children.edges).toEqual([]);
+    expect(past.data.area.children.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+    const none = await byTreeRead('{ area(code: "511921") { children(first: 0) { totalCount pageInfo { hasNextPage endCursor } nodes { code } } } }');
+    expect(none.data.area.children).toEqual({ totalCount: 33, pageInfo: { hasNextPage: true, endCursor: null }, nodes: [] });
+  });
+
+  it('variables, 6-, 9- and 12-digit codes, an unknown area, fragments and two roots', async () => {
+    const query = `query Tree($code: String!, $level: AreaLevel, $first: Int = 3) {
+      top: area(code: $code) { ...Names ... on Node { id } ... on Area { count: descendantCount(level: $level) children(first: $first) { nodes { ...Names } } } }
+      other: area(code: "511921001") { code }
+    }
+    fragment Names on Area { name shortName }`;
+    for (const variables of [{ code: '511921' }, { code: '511921001', level: 'VILLAGE' }, { code: '511921001001', first: 1 }, { code: '510000', level: 'COUNTY' }, { code: '999999' }]) {
+      await byTreeRead(query, variables);
+    }
+    expect((await byTreeRead(query, { code: '999999' })).data.top).toBeNull();
+  });
+
+  it('the province drill-down of the bench', async () => {
+    const answer = await byTreeRead('{ area(code: "510000") { name children { nodes { name children { nodes { name villages: descendantCount(level: VILLAGE) } } } } } }');
+    expect(answer.data.area.children.nodes[0].children.nodes.some((c: { villages: number }) => c.villages === 367)).toBe(true);
+  });
+
+  it('declines what it does not take: errors of arguments, other fields, directives, a key twice', async () => {
+    for (const [query, variables] of [
+      ['{ area(code: "51192") { name } }', undefined],
+      ['query ($code: String!) { area(code: $code) { name } }', { code: 'abcdef' }],
+      ['{ area(code: "511921") { children(first: 101) { totalCount } } }', undefined],
+      ['query ($first: Int) { area(code: "511921") { children(first: $first) { totalCount } } }', { first: -1 }],
+      ['{ area(code: "511921") { children(after: "bm90IGEgY3Vyc29y") { totalCount } } }', undefined],
+      ['{ area(code: "511921") { name parent { name } } }', undefined],
+      ['query ($on: Boolean!) { area(code: "511921") { name code @include(if: $on) } }', { on: false }],
+      ['{ area(code: "511921") { name name } }', undefined],
+      ['{ area(code: "511921") { name } areas(first: 1) { totalCount } }', undefined],
+    ] as const) {
+      await declined(query, variables);
+    }
+    const refused = await declined('{ area(code: "511921") { children(first: 101) { totalCount } } }');
+    expect(refused.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('retired areas: current only by default, all with includeRetired, a retired area itself', async () => {
+    const [retired] = await rows<{ code: string; parent_code: string }>(
+      `select code, parent_code from area where level = 'VILLAGE' and code like '511921%' order by code desc limit 1`,
+    );
+    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [retired!.parent_code, retired!.code]);
+    try {
+      const query = `query ($code: String!, $retired: Boolean!) { area(code: $code) { childCount descendantCount children(includeRetired: $retired) { totalCount nodes { code validTo isCurrent } } } }`;
+      const current = await byTreeRead(query, { code: retired!.parent_code, retired: false });
+      const all = await byTreeRead(query, { code: retired!.parent_code, retired: true });
+      expect(all.data.area.children.totalCount).toBe(current.data.area.children.totalCount + 1);
+      expect(all.data.area.children.nodes.find((n: { code: string }) => n.code === retired!.code)).toEqual({ code: retired!.code, validTo: '2025-12-31', isCurrent: false });
+      await byTreeRead('query ($code: String!) { area(code: $code) { code validFrom validTo isCurrent } }', { code: retired!.code });
+    } finally {
+      await rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired!.code]);
+    }
   });
 });
