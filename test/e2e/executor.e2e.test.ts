@@ -263,6 +263,9 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     const past = await byTreeRead(page, { first: 10, after });
     expect(past.data.area.children.edges).toEqual([]);
     expect(past.data.area.children.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
+    // No column that aggregates the page: still one row per connection.
+    const counts = await byTreeRead('{ area(code: "511921") { children(first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage } } } }');
+    expect(counts.data.area.children).toEqual({ totalCount: 33, pageInfo: { hasNextPage: true, hasPreviousPage: false } });
     const none = await byTreeRead('{ area(code: "511921") { children(first: 0) { totalCount pageInfo { hasNextPage endCursor } nodes { code } } } }');
     expect(none.data.area.children).toEqual({ totalCount: 33, pageInfo: { hasNextPage: true, endCursor: null }, nodes: [] });
   });

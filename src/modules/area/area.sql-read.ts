@@ -252,11 +252,12 @@ class TreeCompiler {
       entries.push([key, value]);
     }
     const list = columns(entries);
-    // One row always: the aggregates over an empty page give null, hence the coalesces.
+    // One row always (`group by ()`, also when no column aggregates the page): the
+    // aggregates over an empty page give null, hence the coalesces.
     return (
       list &&
       sql`(select r from (select ${list}
-        from (select * from area ${c} where ${inList(c)} order by ${c}.code limit ${first}) ${c}) r)`
+        from (select * from area ${c} where ${inList(c)} order by ${c}.code limit ${first}) ${c} group by ()) r)`
     );
   }
 
