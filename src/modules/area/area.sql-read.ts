@@ -4,7 +4,6 @@ import { pageRequest, type PageRequest } from '../../common/connection.js';
 import {
   Decline,
   fieldsOf,
-  joinSql,
   columns,
   record,
   sql,
