@@ -1,11 +1,12 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Request, Router } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Viewer } from './auth/auth.rules.js';
 import { log } from './common/log.js';
 import type { Sql } from './db/sql.js';
-import type { Hooks, Loaders, NodeFetcher, Registry } from './graphql/context.js';
 import type { SqlRead } from './graphql/sql-reads.js';
+import type { ContextExtensions, Hooks, Loaders, NodeFetcher, Registry } from './graphql/context.js';
 
 /**
  * A feature's demo data. `run` is called on every `npm start`, after the areas
@@ -25,6 +26,36 @@ export interface RouteDeps {
   /** The caller of a request (null when anonymous); rejects a header without a valid token. */
   viewerOf(req: Request): Promise<Viewer | null>;
 }
+
+/** What a {@link ServerService} is given when its server starts. */
+export interface ServiceDeps {
+  orm: MikroORM;
+  /** The server's Prometheus registry (`GET /metrics`): a service registers its own metrics here. */
+  metrics: MetricsRegistry;
+}
+
+/**
+ * Something a feature runs for as long as one server runs, such as the progress
+ * feature's hub (one LISTEN connection per server). `startServer` makes one from
+ * each manifest's factory and starts them in feature-list order before it
+ * listens. On `close()` it stops them in reverse order, after the transports
+ * have drained (no request or subscription is left to use them).
+ */
+export interface ServerService {
+  /**
+   * What the service adds to the context of every graphql-ws and SSE operation
+   * of its server; plain HTTP operations run without it. Two services of one
+   * server may not add the same key.
+   */
+  extensions: Partial<ContextExtensions>;
+  /** Resolves once the service is ready; a rejection fails `startServer`, and the services started before it are stopped. */
+  start?(): Promise<void>;
+  /** Ends what the service runs; called once per server. */
+  stop(): Promise<void>;
+}
+
+/** Makes a feature's {@link ServerService} for one server (each server has its own). */
+export type ServiceFactory = (deps: ServiceDeps) => ServerService;
 
 /**
  * One feature's manifest (`modules/<f>/<f>.module.ts`): everything it adds to
@@ -53,6 +84,8 @@ export interface Feature {
   transformSchema?: (schema: GraphQLSchema) => GraphQLSchema;
   /** Operations answered in one SQL statement that builds the JSON (graphql/sql-reads.ts), tried in list order. */
   sqlReads?: SqlRead[];
+  /** What the feature runs beside each server, started and stopped with it (the progress hub). */
+  services?: ServiceFactory[];
 }
 
 /** Everything the features contribute, gathered once per process. */
@@ -64,6 +97,8 @@ export interface Composition extends Registry {
   schemaTransforms: ((schema: GraphQLSchema) => GraphQLSchema)[];
   entities: Function[];
   sqlReads: SqlRead[];
+  /** In feature-list order: the order `startServer` starts them (and the reverse of the order it stops them). */
+  services: ServiceFactory[];
 }
 
 /** Gathers the manifests' contributions; a name, loader key or Node type claimed twice is a start-up error. */
@@ -100,6 +135,7 @@ export function compose(features: readonly Feature[]): Composition {
     schemaTransforms: features.flatMap((f) => (f.transformSchema ? [f.transformSchema] : [])),
     entities: features.flatMap((f) => f.entities ?? []),
     sqlReads: features.flatMap((f) => f.sqlReads ?? []),
+    services: features.flatMap((f) => f.services ?? []),
   };
 }
 

@@ -6,12 +6,13 @@ import { DEFAULT_LIMITS, type Limits } from '../graphql/limits.js';
 import type { GraphqlExecutor } from '../graphql/executor.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { schemaOf } from '../graphql/schema.js';
-import type { Composition } from '../feature.js';
+import type { Composition, ServerService, ServiceDeps, ServiceFactory } from '../feature.js';
+import type { ContextExtensions } from '../graphql/context.js';
+import { log } from '../common/log.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket, type WebSocketOptions } from './ws.js';
 import { createMetrics } from './metrics.js';
 import { SSE_PATH, sseHandler } from './sse.js';
-import { ProgressHub, type ProgressHubOptions } from '../modules/progress/progress.hub.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
 
@@ -23,8 +24,8 @@ export interface RunningServer {
   /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
   sseUrl: string;
   port: number;
-  /** This server's live progress fan-out (its contexts carry it; tests read its counters). */
-  progressHub: ProgressHub;
+  /** What the features' services add to this server's graphql-ws and SSE contexts (tests read the progress hub's counters there). */
+  extensions: Partial<ContextExtensions>;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
   close(): Promise<void>;
 }
@@ -53,8 +54,6 @@ export async function startServer(options: {
   cacheMaxAge?: number;
   /** Trusted documents: `off`, `allow` (default) or `require` (registered documents only, on every transport). */
   trustedDocuments?: TrustedDocumentMode;
-  /** Tunables of this server's live progress fan-out. */
-  progressHub?: ProgressHubOptions;
 }): Promise<RunningServer> {
   const schema = options.schema ?? (await schemaOf(options.civgraph));
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -64,17 +63,17 @@ export async function startServer(options: {
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
-  // One LISTEN connection per server wakes every subscription of this server; the
-  // graphql-ws and SSE contexts carry the hub, so services reach it through the context.
-  const progressHub = new ProgressHub(options.orm, options.orm.config.get('clientUrl')!, options.progressHub);
-  await progressHub.start();
-  const extensions = { progressFeed: progressHub };
+  // Read at scrape time: `ws` exists long before anything can scrape.
+  const metrics = createMetrics(options.orm, () => ws.counts());
+  // The features' services (the progress hub: one LISTEN connection wakes every
+  // subscription of this server) run before anything listens; the graphql-ws and
+  // SSE contexts carry what they add, so feature code reaches them through the context.
+  const services = await startServices(options.civgraph.services, { orm: options.orm, metrics: metrics.registry });
+  const extensions = services.extensions;
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
   const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions }, options.webSocket);
   const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions });
-  const metrics = createMetrics(options.orm, () => ws.counts());
-  progressHub.onDelivered = (lag) => metrics.deliveryLag.observe(Math.max(0, lag));
   const { app, apollo } = await createHttpApp({
     metrics,
     httpServer,
@@ -105,10 +104,47 @@ export async function startServer(options: {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
     sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
-    progressHub,
+    extensions,
     close() {
-      closing ??= apollo.stop().then(() => progressHub.stop());
+      // Apollo's drain closes the listener, finishes HTTP requests and closes graphql-ws and SSE; then nothing uses the services.
+      closing ??= apollo.stop().then(() => services.stop());
       return closing;
     },
   };
+}
+
+/**
+ * Starts the composition's services in order. If one fails to start, those
+ * already started are stopped (in reverse) and the failure is rethrown.
+ */
+async function startServices(factories: readonly ServiceFactory[], deps: ServiceDeps): Promise<{ extensions: Partial<ContextExtensions>; stop(): Promise<void> }> {
+  const started: ServerService[] = [];
+  const extensions: Record<string, unknown> = {};
+  const stop = async () => {
+    let failure: unknown;
+    for (const service of started.splice(0).reverse()) {
+      try {
+        await service.stop();
+      } catch (error) {
+        log.error({ err: error }, 'a server service failed to stop');
+        failure ??= error;
+      }
+    }
+    if (failure) throw failure;
+  };
+  try {
+    for (const create of factories) {
+      const service = create(deps);
+      for (const key of Object.keys(service.extensions)) {
+        if (key in extensions) throw new Error(`Two server services add "${key}" to the context`);
+      }
+      await service.start?.();
+      started.push(service);
+      Object.assign(extensions, service.extensions);
+    }
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { extensions: extensions as Partial<ContextExtensions>, stop };
 }

@@ -39,12 +39,6 @@ export function createMetrics(orm: MikroORM, webSocketCounts: () => { connection
       this.set(webSocketCounts().subscriptions);
     },
   });
-  const deliveryLag = new Histogram({
-    name: 'civgraph_event_delivery_lag_seconds',
-    help: 'Time from an event\'s commit to its delivery to a subscriber.',
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
   new Gauge({
     name: 'civgraph_db_pool_connections',
     help: 'Database pool connections by state.',
@@ -59,7 +53,7 @@ export function createMetrics(orm: MikroORM, webSocketCounts: () => { connection
     },
   });
 
-  return { registry, requestDuration, errors, deliveryLag };
+  return { registry, requestDuration, errors };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -104,10 +104,30 @@ describe('versioned write template (progress.write.ts)', () => {
     expect(await events()).toBe(1);
   });
 
+  it('takes an upsert that bumps and guards the version in its conflict clause (a row that may not exist yet)', async () => {
+    const upsert = (name: string, version: number) =>
+      orm.em.fork().transactional((em) =>
+        versionedUpdate<ProbeRow>(sqlFor(em), {
+          update: `insert into write_probe (id, name, version) values (2, ?, 1)
+                   on conflict (id) do update set name = excluded.name, version = write_probe.version + 1 where write_probe.version = ?
+                   returning id, name, version`,
+          params: [name, version],
+          lostRace: () => versionConflict(-1, version, 'Probe 2'),
+          event: (after) => ({ subjectKind: SubjectKind.TASK, subjectId: 'probe:2', areaCode: AREA, action: ProgressAction.UPDATED, actor, summary: `名 ${after.name}`, after: { name: after.name } }),
+        }),
+      );
+    expect(await upsert('new', 0)).toEqual({ id: 2, name: 'new', version: 1 });
+    expect(await upsert('again', 1)).toEqual({ id: 2, name: 'again', version: 2 });
+    await expect(upsert('stale', 1)).rejects.toMatchObject({ code: ErrorCode.CONFLICT, field: 'version' });
+    const [events] = await sqlFor(orm.em.fork())<{ n: number }>(`select count(*)::int as n from progress_update where subject_id = 'probe:2'`);
+    expect(events!.n).toBe(2);
+  });
+
   it('refuses an update that does not bump and guard the version', async () => {
     const sql = sqlFor(orm.em.fork());
     const spec = { params: [], lostRace: () => new Error('lost'), event: () => { throw new Error('unreached'); } };
     await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set name = name where id = 1 returning id' })).rejects.toThrow(/version = version \+ 1/);
     await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = version + 1 where id = 1 returning id' })).rejects.toThrow(/version = \?/);
+    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = id + 1 where version = ? returning id' })).rejects.toThrow(/version = version \+ 1/);
   });
 });

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { importAreas } from '../../src/modules/area/area.import.js';
 import type { Limits } from '../../src/graphql/limits.js';
 import type { GraphqlExecutor } from '../../src/graphql/executor.js';
-import { startServer } from '../../src/server/app.js';
+import { startServer, type RunningServer } from '../../src/server/app.js';
 import type { RateLimit } from '../../src/server/rate-limit.js';
 import type { TrustedDocumentMode } from '../../src/server/trusted-documents.js';
 import type { GraphQLSchema } from 'graphql';
@@ -13,6 +13,7 @@ import { createTestDatabase, statementCounter } from './database.js';
 import type { Role } from '../../src/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
 import { civgraph } from '../../src/features.js';
+import { ProgressHub } from '../../src/modules/progress/progress.hub.js';
 
 /** The HS256 secret every test app accepts tokens for. */
 export const TEST_JWT_SECRET = 'civgraph-test-secret-not-for-production-0123456789';
@@ -98,7 +99,7 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     orm: database.orm,
     databaseUrl: database.url,
     /** The server's live progress hub (its counters). */
-    progressHub: server.progressHub,
+    progressHub: progressHubOf(server),
     request,
     query,
     wsClient,
@@ -113,3 +114,10 @@ export async function startTestApp(options: { county?: string | null; limits?: L
 }
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** The progress hub a server runs (the progress feature's service), carried by its streaming contexts. */
+export function progressHubOf(server: RunningServer): ProgressHub {
+  const feed = server.extensions.progressFeed;
+  if (!(feed instanceof ProgressHub)) throw new Error('This server runs no progress hub');
+  return feed;
+}

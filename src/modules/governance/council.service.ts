@@ -7,7 +7,7 @@ import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
-import { versionedUpdate } from '../progress/progress.write.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
@@ -23,10 +23,8 @@ const snapshot = (body: GovernanceBodyRow) => ({
   members: body.members,
 });
 
-async function lockBody(sql: Sql, id: string): Promise<GovernanceBodyRow> {
-  const [row] = await sql<GovernanceBodyRow>(`select ${BODY_COLUMNS} from governance_body where id = ? for update`, [id]);
-  if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No self-governance body ${toGlobalId('GovernanceBody', id)}`, 'id');
-  return row;
+function lockBody(sql: Sql, id: string): Promise<GovernanceBodyRow> {
+  return lockRow<GovernanceBodyRow>(sql, `select ${BODY_COLUMNS} from governance_body where id = ? for update`, [id], () => new DomainError(ErrorCode.NOT_FOUND, `No self-governance body ${toGlobalId('GovernanceBody', id)}`, 'id'));
 }
 
 /**

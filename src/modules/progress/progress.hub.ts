@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { Histogram } from 'prom-client';
 import { badInput } from '../../common/errors.js';
 import { log } from '../../common/log.js';
 import { sqlFor } from '../../db/sql.js';
@@ -9,6 +10,7 @@ import { mayDeliver, scopeKey, type ProgressFeed, type ProgressScope } from './p
 import { PROGRESS_CHANNEL } from './progress.outbox.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import { Subscriber } from './progress.subscriber.js';
+import type { ServerService, ServiceDeps } from '../../feature.js';
 
 /** Tunables of a {@link ProgressHub}; the defaults suit production. */
 export interface ProgressHubOptions {
@@ -347,4 +349,21 @@ interface WorkItem {
 
 function workItem(group: ScopeGroup, members: Subscriber[]): WorkItem {
   return { group, members, from: members.reduce((min, s) => (s.position < min ? s.position : min), members[0]!.position) };
+}
+
+/**
+ * The hub as a server service (the progress manifest's `services`): each server
+ * runs one, carried by its graphql-ws and SSE contexts as `progressFeed`, and
+ * each delivery's lag is recorded in `civgraph_event_delivery_lag_seconds`.
+ */
+export function progressHubService({ orm, metrics }: ServiceDeps): ServerService {
+  const hub = new ProgressHub(orm, orm.config.get('clientUrl')!);
+  const deliveryLag = new Histogram({
+    name: 'civgraph_event_delivery_lag_seconds',
+    help: 'Time from an event\'s commit to its delivery to a subscriber.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [metrics],
+  });
+  hub.onDelivered = (lag) => deliveryLag.observe(Math.max(0, lag));
+  return { extensions: { progressFeed: hub }, start: () => hub.start(), stop: () => hub.stop() };
 }

@@ -1,4 +1,5 @@
 import type { Feature } from '../../feature.js';
+import { progressHubService } from './progress.hub.js';
 import { ProgressResolver } from './progress.resolver.js';
 import { progressService } from './progress.service.js';
 
@@ -7,4 +8,5 @@ export const progressFeature: Feature = {
   name: 'progress',
   resolvers: [ProgressResolver],
   nodes: { ProgressUpdate: (ctx, key) => progressService.bySequence(ctx, key) },
+  services: [progressHubService],
 };

@@ -24,7 +24,11 @@ export async function lockRow<Row>(sql: Sql, select: string, params: unknown[], 
 }
 
 export interface VersionedUpdate<Row> {
-  /** `update … set …, version = version + 1 where … and version = ? returning …`. */
+  /**
+   * `update … set …, version = version + 1 where … and version = ? returning …`, or an
+   * upsert whose `on conflict … do update` bumps and guards the version the same way
+   * (for a row that may not exist yet: the insert is version 1).
+   */
   update: string;
   params: unknown[];
   /** The error when the guarded update matched no row: someone else wrote first. */
@@ -35,7 +39,8 @@ export interface VersionedUpdate<Row> {
   event: (row: Row) => NewProgressUpdate | Promise<NewProgressUpdate>;
 }
 
-const BUMPS_VERSION = /\bversion\s*=\s*version\s*\+\s*1\b/i;
+// `version = version + 1`, or `version = t.version + 1` in an upsert's `on conflict do update`.
+const BUMPS_VERSION = /\bversion\s*=\s*(?:\w+\.)?version\s*\+\s*1\b/i;
 const GUARDS_VERSION = /\bversion\s*=\s*\?/i;
 
 /**

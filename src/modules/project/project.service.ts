@@ -11,7 +11,7 @@ import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
-import { versionedUpdate } from '../progress/progress.write.js';
+import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
   progressEntryFromRow,
@@ -319,8 +319,7 @@ export class ProjectService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       // The row lock orders appends to one project, so "the latest entry" cannot change under us.
-      const [current] = await sql<ProjectRow>(`select ${PROJECT_COLUMNS} from project where id = ? for update`, [key]);
-      if (!current) throw new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${input.project}"`, 'project');
+      const current = await lockRow<ProjectRow>(sql, `select ${PROJECT_COLUMNS} from project where id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${input.project}"`, 'project'));
       assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section });
       if (current.status === ProjectStatus.COMPLETED) throw new DomainError(ErrorCode.VALIDATION, `${current.name} is completed: no more progress to record`, 'project');
       const today = todayInChina();

@@ -3,12 +3,13 @@ import './stats.merge.js';
 import { pageRequest, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { PayloadErrors, assertVersion, userError, type UserError } from '../../common/payload.js';
+import { PayloadErrors, assertVersion, userError, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { versionedUpdate } from '../progress/progress.write.js';
 import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
 import { observationFromRow } from './stats.loaders.js';
 import type { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';
@@ -51,6 +52,18 @@ export function townshipOf(area: { code: string; level: AreaLevel }): string | n
   if (area.level === AreaLevel.TOWNSHIP) return area.code;
   if (area.level === AreaLevel.VILLAGE) return `${area.code.slice(0, 9)}000`;
   return null;
+}
+
+/** What the approval write returns of its row. */
+interface ApprovalRow {
+  status: ApprovalStatus;
+  reason: string | null;
+  version: number;
+  updated_at: Date;
+}
+
+function approvalFromRow(areaCode: string, period: Period, row: ApprovalRow): ReportingApproval {
+  return Object.assign(new ReportingApproval(), { areaCode, period, status: row.status, reason: row.reason, version: row.version, updatedAt: row.updated_at });
 }
 
 /**
@@ -305,7 +318,7 @@ export class StatsService {
     return { area: area!, period: period! };
   }
 
-  /** Moves one approval to `next` in a transaction with its event; `decide` checks the transition. */
+  /** Moves one approval to `next` in a transaction with its event (the versioned-write template); `decide` checks the transition. */
   private async transition(
     ctx: Context,
     area: Area,
@@ -323,38 +336,32 @@ export class StatsService {
         [area.code, period.key],
       );
       const current = row?.status ?? ApprovalStatus.OPEN;
-      if (version != null) assertVersion(row?.version ?? 0, version, `The approval of ${area.name} ${period.key}`);
+      const what = `The approval of ${area.name} ${period.key}`;
+      if (version != null) assertVersion(row?.version ?? 0, version, what);
       const next = decide(current);
-      const [saved] = await sql<{ status: ApprovalStatus; reason: string | null; version: number; updated_at: Date }>(
-        `insert into reporting_approval (area_code, period, start_month, end_month, status, reason, updated_by)
+      // An upsert, so no lockRow: a period nobody has submitted has no row yet (OPEN, version 0).
+      const saved = await versionedUpdate<ApprovalRow>(sql, {
+        update: `insert into reporting_approval (area_code, period, start_month, end_month, status, reason, updated_by)
          values (?, ?, ?::date, ?::date, ?, ?, ?)
          on conflict (area_code, period) do update
             set status = excluded.status, reason = excluded.reason, version = reporting_approval.version + 1,
                 updated_at = now(), updated_by = excluded.updated_by
           where reporting_approval.version = ?
          returning status, reason, version, updated_at`,
-        [area.code, period.key, period.startMonth, period.endMonth, next, reason, viewer.sub, row?.version ?? 0],
-      );
-      if (!saved) assertVersion(-1, row?.version ?? 0, `The approval of ${area.name} ${period.key}`);
-      const approval = Object.assign(new ReportingApproval(), {
-        areaCode: area.code,
-        period,
-        status: saved!.status,
-        reason: saved!.reason,
-        version: saved!.version,
-        updatedAt: saved!.updated_at,
+        params: [area.code, period.key, period.startMonth, period.endMonth, next, reason, viewer.sub, row?.version ?? 0],
+        lostRace: () => versionConflict(-1, row?.version ?? 0, what),
+        event: (written) => ({
+          subjectKind: SubjectKind.REPORTING_PERIOD,
+          subjectId: approvalFromRow(area.code, period, written).id,
+          areaCode: area.code,
+          action: verb === '报送' ? ProgressAction.STATUS_CHANGED : ProgressAction.REVIEWED,
+          actor: viewer,
+          summary: `${area.name} ${period.key} ${verb}：${current} → ${next}${reason ? `（${reason}）` : ''}`,
+          before: { status: current },
+          after: { status: next, reason },
+        }),
       });
-      await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.REPORTING_PERIOD,
-        subjectId: approval.id,
-        areaCode: area.code,
-        action: verb === '报送' ? ProgressAction.STATUS_CHANGED : ProgressAction.REVIEWED,
-        actor: viewer,
-        summary: `${area.name} ${period.key} ${verb}：${current} → ${next}${reason ? `（${reason}）` : ''}`,
-        before: { status: current },
-        after: { status: next, reason },
-      });
-      return approval;
+      return approvalFromRow(area.code, period, saved);
     });
   }
 
