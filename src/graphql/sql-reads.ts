@@ -97,7 +97,7 @@ export function fieldsOf(
   return into;
 }
 
-/** A part of a statement: SQL text, or a bind parameter read from the request's variables. */
+/** A part of a statement: SQL text, or a bind parameter read from the request's variables (a throw declines the request). */
 export type SqlPart = string | ((variables: Variables) => unknown);
 
 /** A statement under construction: text with `?` where its parameters go, in order. */
@@ -129,9 +129,6 @@ export function sql(strings: TemplateStringsArray, ...values: (string | SqlText 
 export function joinSql(items: readonly SqlText[], separator: string): SqlText {
   return new SqlText(items.flatMap((item, i) => (i ? [separator, ...item.parts] : item.parts)));
 }
-
-/** Thrown by a parameter getter to decline the request (the executor then answers it). */
-export class Decline extends Error {}
 
 /**
  * A JSON object's keys and values as a row, which PostgreSQL turns into the object

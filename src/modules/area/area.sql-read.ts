@@ -2,7 +2,6 @@ import { getArgumentValues, isObjectType, visit, type FieldNode, type GraphQLObj
 import { normalizeCode, PREFIX_LENGTH } from '../../common/codes.js';
 import { pageRequest, type PageRequest } from '../../common/connection.js';
 import {
-  Decline,
   fieldsOf,
   columns,
   record,
@@ -59,7 +58,7 @@ export const areaTreeRead: SqlRead = {
       try {
         values = params(variables);
       } catch {
-        // Decline, or an argument the resolver would refuse: graphql-js words the error.
+        // An argument the resolver would refuse: the executor words the error.
         return null;
       }
       // As text, parsed here: measured cheaper than the driver's parsing of a json column.
@@ -126,12 +125,7 @@ function argument<T>(field: FieldNode, read: (variables: Variables) => T): Value
   return {
     read: (variables) => {
       if (seen.has(variables)) return seen.get(variables)!;
-      let value: T;
-      try {
-        value = read(variables);
-      } catch {
-        throw new Decline();
-      }
+      const value = read(variables);
       seen.set(variables, value);
       return value;
     },
@@ -174,15 +168,21 @@ class TreeCompiler {
 
   /** The area in alias `a` as a row (an object in the JSON), or null when the selection is not all compilable. */
   object(selectionSet: SelectionSetNode, a: string, depth: number): SqlText | null {
-    const fields = fieldsOf(selectionSet, this.area, this.scope);
+    const entries = this.entries(selectionSet, this.area, (field) => this.areaField(field, a, depth));
+    return entries && record(entries);
+  }
+
+  /** Each response key of the selection with its SQL, in answer order; null when a field is not compilable. */
+  private entries(selectionSet: SelectionSetNode, type: GraphQLObjectType, valueOf: (field: FieldNode) => SqlText | null): [string, SqlText][] | null {
+    const fields = fieldsOf(selectionSet, type, this.scope);
     if (!fields) return null;
     const entries: [string, SqlText][] = [];
     for (const [key, field] of fields) {
-      const value = this.areaField(field, a, depth);
+      const value = valueOf(field);
       if (!value) return null;
       entries.push([key, value]);
     }
-    return record(entries);
+    return entries;
   }
 
   private areaField(field: FieldNode, a: string, depth: number): SqlText | null {
@@ -223,34 +223,35 @@ class TreeCompiler {
     depth: number,
     page: Value<ChildrenPage>,
   ): SqlText | null {
-    const fields = fieldsOf(selectionSet, this.connection, this.scope);
-    if (!fields) return null;
     const c = `a${depth}`;
     const retired = bind(page, (p) => p.includeRetired, 'boolean');
     const after = bind(page, (p) => p.afterKey, 'text');
     const first = bind(page, (p) => p.first, 'int');
     const inList = (t: string) =>
       sql`${t}.parent_code = ${parent}.code and (${retired} or ${t}.valid_to is null) and (${after} is null or ${t}.code > ${after})`;
-    const entries: [string, SqlText][] = [];
-    for (const [key, field] of fields) {
+    const entries = this.entries(selectionSet, this.connection, (field) => {
       const name = field.name.value;
-      let value: SqlText | null = null;
-      if (name === '__typename') value = sql`'AreaConnection'::text`;
-      else if (name === 'totalCount') {
-        value = sql`(select count(*)::int from area t where t.parent_code = ${parent}.code and (${retired} or t.valid_to is null))`;
-      } else if (name === 'nodes' && field.selectionSet) {
-        const object = this.object(field.selectionSet, c, depth);
-        if (object) value = sql`coalesce(json_agg(${object} order by ${c}.code), '[]'::json)`;
-      } else if (name === 'edges' && field.selectionSet) {
-        const edge = this.edgeObject(field.selectionSet, c, depth);
-        if (edge) value = sql`coalesce(json_agg(${edge} order by ${c}.code), '[]'::json)`;
-      } else if (name === 'pageInfo' && field.selectionSet) {
-        value = this.pageInfoObject(field.selectionSet, c, sql`(select count(*)::int from (select 1 from area t where ${inList('t')} limit ${first} + 1) t) > ${first}`, after);
+      if (field.arguments?.length) return null;
+      if (name === '__typename') return sql`'AreaConnection'::text`;
+      if (name === 'totalCount') {
+        return sql`(select count(*)::int from area t where t.parent_code = ${parent}.code and (${retired} or t.valid_to is null))`;
       }
-      if (!value || field.arguments?.length) return null;
-      entries.push([key, value]);
-    }
-    const list = columns(entries);
+      if (!field.selectionSet) return null;
+      if (name === 'nodes') {
+        const object = this.object(field.selectionSet, c, depth);
+        return object && sql`coalesce(json_agg(${object} order by ${c}.code), '[]'::json)`;
+      }
+      if (name === 'edges') {
+        const edge = this.edgeObject(field.selectionSet, c, depth);
+        return edge && sql`coalesce(json_agg(${edge} order by ${c}.code), '[]'::json)`;
+      }
+      if (name === 'pageInfo') {
+        const hasNextPage = sql`(select count(*)::int from (select 1 from area t where ${inList('t')} limit ${first} + 1) t) > ${first}`;
+        return this.pageInfoObject(field.selectionSet, c, hasNextPage, after);
+      }
+      return null;
+    });
+    const list = entries && columns(entries);
     // One row always (`group by ()`, also when no column aggregates the page): the
     // aggregates over an empty page give null, hence the coalesces.
     return (
@@ -261,19 +262,14 @@ class TreeCompiler {
   }
 
   private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number): SqlText | null {
-    const fields = fieldsOf(selectionSet, this.edge, this.scope);
-    if (!fields) return null;
-    const entries: [string, SqlText][] = [];
-    for (const [key, field] of fields) {
+    const entries = this.entries(selectionSet, this.edge, (field) => {
       const name = field.name.value;
-      let value: SqlText | null = null;
-      if (name === '__typename') value = sql`'AreaEdge'::text`;
-      else if (name === 'cursor') value = sql`${cursor(`${c}.code`)}`;
-      else if (name === 'node' && field.selectionSet) value = this.object(field.selectionSet, c, depth);
-      if (!value || field.arguments?.length) return null;
-      entries.push([key, value]);
-    }
-    return record(entries);
+      if (field.arguments?.length) return null;
+      if (name === '__typename') return sql`'AreaEdge'::text`;
+      if (name === 'cursor') return sql`${cursor(`${c}.code`)}`;
+      return name === 'node' && field.selectionSet ? this.object(field.selectionSet, c, depth) : null;
+    });
+    return entries && record(entries);
   }
 
   private pageInfoObject(
@@ -282,20 +278,23 @@ class TreeCompiler {
     hasNextPage: SqlText,
     after: SqlText,
   ): SqlText | null {
-    const fields = fieldsOf(selectionSet, this.pageInfo, this.scope);
-    if (!fields) return null;
-    const entries: [string, SqlText][] = [];
-    for (const [key, field] of fields) {
-      const name = field.name.value;
-      let value: SqlText | null = null;
-      if (name === '__typename') value = sql`'PageInfo'::text`;
-      else if (name === 'hasNextPage') value = hasNextPage;
-      else if (name === 'hasPreviousPage') value = sql`(${after} is not null)`;
-      else if (name === 'startCursor') value = sql`${cursor(`min(${c}.code)`)}`;
-      else if (name === 'endCursor') value = sql`${cursor(`max(${c}.code)`)}`;
-      if (!value || field.arguments?.length) return null;
-      entries.push([key, value]);
-    }
-    return record(entries);
+    const entries = this.entries(selectionSet, this.pageInfo, (field) => {
+      if (field.arguments?.length) return null;
+      switch (field.name.value) {
+        case '__typename':
+          return sql`'PageInfo'::text`;
+        case 'hasNextPage':
+          return hasNextPage;
+        case 'hasPreviousPage':
+          return sql`(${after} is not null)`;
+        case 'startCursor':
+          return sql`${cursor(`min(${c}.code)`)}`;
+        case 'endCursor':
+          return sql`${cursor(`max(${c}.code)`)}`;
+        default:
+          return null;
+      }
+    });
+    return entries && record(entries);
   }
 }
