@@ -148,8 +148,9 @@ export async function runExport(orm: MikroORM, registry: Registry, countyCode: s
     return await CLI_EXPORTS[plan.kind]!.build(ctx, plan.format, plan.args);
   } catch (error) {
     const flag = error instanceof DomainError && error.field ? FLAG_OF_FIELD[error.field] : undefined;
-    if (error instanceof DomainError && flag) throw new DomainError(error.code, `${flag}: ${error.message}`, error.field);
-    throw error;
+    if (!(error instanceof DomainError) || !flag) throw error;
+    // `period: a quarter is Q1–Q4` → `--period: a quarter is Q1–Q4`
+    throw new DomainError(error.code, `${flag}: ${error.message.replace(new RegExp(`^${error.field}: `), '')}`, error.field);
   }
 }
 
