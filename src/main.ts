@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
-import { log } from './common/log.js';
+import { log, logToStderr } from './common/log.js';
 import { announceServer, announcedServerUrl, provideDatabase } from './db/database.js';
 import { openDatabase } from './db/orm.js';
 import { printedSchema } from './graphql/schema.js';
@@ -15,7 +15,7 @@ import { civgraph, civgraphSchema } from './features.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
 import { startServer } from './server/app.js';
 import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
-import { runImport } from './modules/exchange/exchange.cli.js';
+import { CLI_EXPORTS, planExport, runExport, runImport, saveExport } from './modules/exchange/exchange.cli.js';
 import { Role } from './auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from './auth/auth.tokens.js';
 import { normalizeCode } from './common/codes.js';
@@ -43,6 +43,17 @@ Commands:
                                      from DATA_DIR, else http://localhost:4000/graphql; token from CIVGRAPH_TOKEN)
   documents register --client NAME FILE
                                      register a client's trusted documents (codegen's persisted-documents.json)
+  export KIND [--area CODE] [--period P] [--as-of DATE] [--format F] [--out FILE]
+                                     write a download as the system, for SEED_COUNTY: the same file the HTTP
+                                     route sends (format: --format, else --out's extension, else csv; without
+                                     --out to stdout, xlsx only with --out); a summary on stderr. KIND:
+${Object.entries(CLI_EXPORTS)
+  .map(([kind, e]) => {
+    const options = e.takes.map((k) => (k === 'period' ? '--period P' : k === 'asOf' ? '[--as-of DATE]' : '[--area CODE]')).join(' ');
+    return `    ${kind.padEnd(22)}${options.padEnd(29)} as ${e.route}`;
+  })
+  .join('\n')}
+    (P: a month, 2026-05; for stats-table also a year, 2026, or a quarter, 2026Q2)
 
 Roles: ${Object.keys(Role).join(', ')}
 `;
@@ -192,6 +203,9 @@ async function main(argv: string[]): Promise<void> {
       token: { type: 'string' },
       period: { type: 'string' },
       client: { type: 'string' },
+      'as-of': { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -273,7 +287,9 @@ async function main(argv: string[]): Promise<void> {
       const body = await readFile(file).catch(() => {
         throw new UsageError(`cannot read ${file}`);
       });
-      const result = await withDatabase(config, (orm) => runImport(orm, civgraph, normalizeCode(config.seedCounty), kind, file, body, values.period));
+      const result = await withDatabase(config, (orm) =>
+        runImport(orm, civgraph, normalizeCode(config.seedCounty), kind, file, body, values.period, progressBar(kind)),
+      );
       (result.ok ? process.stdout : process.stderr).write(result.output);
       if (!result.ok) process.exit(1);
       return;
@@ -292,6 +308,16 @@ async function main(argv: string[]): Promise<void> {
       }
       const result = await withDatabase(loadConfig(), (orm) => registerDocuments(orm, { client: values.client!, manifest, registeredBy: 'cli' }));
       process.stdout.write(`${result.client}: ${result.registered} documents registered, ${result.alreadyRegistered} already registered\n`);
+      return;
+    }
+    case 'export': {
+      // stdout may be the file itself: the log goes to stderr.
+      logToStderr();
+      if (positionals.length > 2) throw new UsageError(`export takes one KIND, got "${positionals.slice(1).join(' ')}"`);
+      const plan = planExport({ kind: positionals[1], format: values.format, out: values.out, area: values.area, period: values.period, asOf: values['as-of'] });
+      const config = loadConfig();
+      const file = await withDatabase(config, (orm) => runExport(orm, civgraph, normalizeCode(config.seedCounty), plan));
+      process.stderr.write(`${await saveExport(file, plan.out, process.stdout)}\n`);
       return;
     }
     default:

@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -20,6 +21,36 @@ function cli(args: string[], env: Record<string, string>) {
     (out) => ({ code: 0, ...out }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
+}
+
+/** The CLI with stdout as bytes (an export's file). */
+function cliBytes(args: string[], env: Record<string, string>) {
+  return run(process.execPath, [MAIN, ...args], { env: { ...process.env, ...ENV, LOG_LEVEL: 'info', ...env }, encoding: 'buffer' }).then(
+    (out) => ({ code: 0, stdout: out.stdout, stderr: out.stderr.toString() }),
+    (error: { code: number; stdout: Buffer; stderr: Buffer }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr.toString() }),
+  );
+}
+
+/**
+ * The CLI on a terminal (a pseudo-terminal from util-linux's `script`), as an
+ * operator sees it: stdout and stderr interleaved, carriage returns kept.
+ */
+function cliOnTerminal(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const child = spawn('script', ['-qec', [process.execPath, MAIN, ...args].map(quote).join(' '), '/dev/null'], {
+    env: { ...process.env, ...ENV, LOG_LEVEL: 'warn', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+/** Every cell value of every worksheet, as exceljs reads them. */
+async function cells(body: Buffer): Promise<{ name: string; rows: unknown[] }[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ExcelJS.Buffer);
+  return workbook.worksheets.map((sheet) => ({ name: sheet.name, rows: JSON.parse(JSON.stringify(sheet.getSheetValues())) as unknown[] }));
 }
 
 interface Server {
@@ -168,6 +199,141 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   }, 30_000);
+
+  describe('export, beside the server', () => {
+    let token: string;
+    let base: string;
+    let outDir: string;
+    beforeAll(async () => {
+      token = (await cli(['token', '--role', 'COUNTY_ADMIN', '--area', '511921'], { DATA_DIR: dataDir })).stdout.trim();
+      base = server.url.replace(/\/graphql$/, '');
+      outDir = join(dataDir, 'exports');
+      await mkdir(outDir);
+    });
+    const download = async (path: string) => {
+      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(response.status, path).toBe(200);
+      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+      return { name, body: Buffer.from(await response.arrayBuffer()) };
+    };
+    /** `file: N row(s), B bytes, to TARGET` on stderr. */
+    const summary = (stderr: string) => {
+      const match = /^(\S+): ([\d,]+) row\(s\), ([\d,]+) bytes, to (.+)$/m.exec(stderr);
+      expect(match, stderr).not.toBeNull();
+      return { name: match![1], rows: Number(match![2]!.replaceAll(',', '')), bytes: Number(match![3]!.replaceAll(',', '')), to: match![4] };
+    };
+
+    // Every download the server offers, with the CLI's arguments for the same file.
+    const CASES: [string[], string][] = [
+      [['monthly', '--period', '2026-06', '--format', 'md'], '/reports/monthly/2026-06.md'],
+      [['monthly', '--period', '2026-06', '--area', '511921104'], '/reports/monthly/2026-06.csv?area=511921104'],
+      [['stats-table', '--area', '511921', '--period', '2026-05'], '/exports/stats-table.csv?parent=511921&period=2026-05'],
+      [['stats-table', '--period', '2026Q2'], '/exports/stats-table.csv?period=2026Q2'],
+      [['facilities'], '/exports/facilities.csv'],
+      [['tasks', '--as-of', '2026-06-30'], '/exports/tasks.csv?asOf=2026-06-30'],
+      [['rectifications', '--area', '511921', '--as-of', '2026-07-15'], '/exports/rectifications.csv?area=511921&asOf=2026-07-15'],
+      [['monthly-report', '--period', '2026-06'], '/exports/monthly-report.csv?month=2026-06'],
+      [['observations-template'], '/templates/observations.csv'],
+      [['facilities-template'], '/templates/facilities.csv'],
+    ];
+
+    it('writes every download to stdout byte for byte as the server sends it, the log and a summary on stderr', async () => {
+      const results = await Promise.all(CASES.map(([args]) => cliBytes(['export', ...args], { DATA_DIR: dataDir })));
+      for (const [i, [args, path]] of CASES.entries()) {
+        const result = results[i]!;
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toContain('using the embedded PostgreSQL already running from DATA_DIR');
+        const served = await download(path);
+        expect(result.stdout.equals(served.body), `export ${args.join(' ')} vs GET ${path}`).toBe(true);
+        expect(summary(result.stderr)).toMatchObject({ name: served.name, bytes: served.body.length, to: 'stdout' });
+      }
+      // Not empty files compared: the demo data reaches every report.
+      const rows = Object.fromEntries(CASES.map(([args], i) => [args.join(' '), summary(results[i]!.stderr).rows]));
+      expect(Object.values(rows).filter((n) => n > 0).length, JSON.stringify(rows)).toBeGreaterThanOrEqual(8);
+      expect(readFileSync(join(dataDir, 'server.json'), 'utf8')).toContain(server.url);
+    }, 120_000);
+
+    it('writes xlsx into --out with the cells the download has, and takes the format from --out', async () => {
+      const sheets: [string[], string][] = CASES.filter(([args]) => args[0] !== 'monthly').map(([args, path]) => [args, path.replace('.csv', '.xlsx')]);
+      const results = await Promise.all(sheets.map(([args], i) => cliBytes(['export', ...args, '--out', join(outDir, `${i}.xlsx`)], { DATA_DIR: dataDir })));
+      for (const [i, [args, path]] of sheets.entries()) {
+        const result = results[i]!;
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stdout.length).toBe(0);
+        const written = await readFile(join(outDir, `${i}.xlsx`));
+        const served = await download(path);
+        expect(await cells(written), `export ${args.join(' ')} vs GET ${path}`).toEqual(await cells(served.body));
+        expect(summary(result.stderr)).toMatchObject({ name: served.name, bytes: written.length, to: join(outDir, `${i}.xlsx`) });
+      }
+      const csv = await cliBytes(['export', 'facilities', '--out', join(outDir, 'facilities.csv')], { DATA_DIR: dataDir });
+      expect(csv.code, csv.stderr).toBe(0);
+      expect((await readFile(join(outDir, 'facilities.csv'))).equals((await download('/exports/facilities.csv')).body)).toBe(true);
+      expect(readdirSync(outDir).filter((name) => name.includes('.partial'))).toEqual([]);
+    }, 120_000);
+
+    it.each([
+      [['monthly', '--period', '2026-13'], '--period: month must be a month like "2026-05", got "2026-13"'],
+      [['stats-table', '--period', '2026Q5'], '--period: a quarter is Q1–Q4, got "2026Q5"'],
+      [['monthly-report'], 'export monthly-report needs --period (a month like 2026-05)'],
+      [['facilities', '--area', '511921999999'], '--area: No area with code 511921999999'],
+      [['facilities', '--area', '5119'], '--area: area must be a statistical division code of 6, 9 or 12 digits, got "5119"'],
+      [['monthly', '--period', '2026-06', '--area', '511922'], 'This lies outside your area 511921000000'],
+      [['facilities', '--format', 'pdf'], '--format: facilities is written as xlsx or csv, not "pdf"'],
+      [['monthly', '--period', '2026-06', '--format', 'xlsx'], '--format: monthly is written as md or csv, not "xlsx"'],
+      [['facilities', '--period', '2026-06'], 'export facilities takes no --period (it takes --area)'],
+      [['nothing'], 'unknown export "nothing"; export one of: monthly, stats-table, facilities, tasks, rectifications, monthly-report, observations-template, facilities-template'],
+    ])('export %j: exit 1, "%s", no file written and an existing one untouched', async (args, message) => {
+      const out = join(outDir, `refused-${args.join('_')}.csv`);
+      const refused = await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`civgraph: ${message}\n`);
+      expect(refused.stdout.length).toBe(0);
+      expect(existsSync(out)).toBe(false);
+      writeFileSync(out, 'kept');
+      expect((await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir })).code).toBe(1);
+      expect(readFileSync(out, 'utf8')).toBe('kept');
+      expect(readdirSync(outDir).filter((name) => name.includes('.partial'))).toEqual([]);
+    }, 30_000);
+
+    it('refuses xlsx to stdout and an --out it cannot write', async () => {
+      const binary = await cliBytes(['export', 'facilities', '--format', 'xlsx'], { DATA_DIR: dataDir });
+      expect(binary.code).toBe(1);
+      expect(binary.stderr).toContain('civgraph: --out FILE is required for xlsx');
+      expect(binary.stdout.length).toBe(0);
+      const missing = join(outDir, 'no-such-folder', 'f.csv');
+      const unwritable = await cliBytes(['export', 'facilities', '--out', missing], { DATA_DIR: dataDir });
+      expect(unwritable.code).toBe(1);
+      expect(unwritable.stderr).toContain(`civgraph: --out: cannot write ${missing}`);
+      expect(existsSync(join(outDir, 'no-such-folder'))).toBe(false);
+    }, 30_000);
+  });
+
+  it('import shows rows done / total on a terminal, then a summary', async () => {
+    // Three villages from the template, as an operator would fill it in.
+    const template = (await cliBytes(['export', 'observations-template'], { DATA_DIR: dataDir })).stdout.toString().replace(/^\ufeff/, '').split(/\r?\n/);
+    const villages = template.slice(1, 4).map((line) => line.split(',').slice(0, 2).join(','));
+    expect(villages).toHaveLength(3);
+    const figures = join(dataDir, 'three-villages.csv');
+    writeFileSync(figures, `\ufeff区划代码,名称,ORPHANS\r\n${villages.map((v, i) => `${v},${i + 1}`).join('\r\n')}\r\n`);
+    const observations = await cliOnTerminal(['import', 'observations', figures, '--period', '2026-03'], { DATA_DIR: dataDir });
+    expect(observations.code, observations.output).toBe(0);
+    expect(observations.output).toMatch(/\robservations \[#+ *\] 1\/3\robservations \[#+ *\] 2\/3\robservations \[#{30}\] 3\/3\r?\n/);
+    expect(observations.output).toMatch(new RegExp(`${figures}: 3 row\\(s\\) applied, 0 unchanged \\(\\d+\\.\\d s\\)`));
+
+    const facilities = join(dataDir, 'two-facilities.csv');
+    writeFileSync(facilities, `\ufeff名称,类别,区划代码,运营模式,状态,床位,在住\r\n进度测试站一,MINOR_PROTECTION_POINT,${villages[0]!.split(',')[0]},PUBLIC,PLANNED,10,0\r\n进度测试站二,MINOR_PROTECTION_POINT,${villages[1]!.split(',')[0]},PUBLIC,PLANNED,12,0\r\n`);
+    const registered = await cliOnTerminal(['import', 'facilities', facilities], { DATA_DIR: dataDir });
+    expect(registered.code, registered.output).toBe(0);
+    expect(registered.output).toMatch(/\rfacilities \[#+ *\] 1\/2\rfacilities \[#{30}\] 2\/2\r?\n/);
+    expect(registered.output).toMatch(/2 row\(s\) applied, 0 unchanged \(\d+\.\d s\)/);
+
+    // Not on a terminal (a CI log): a line per tenth instead of the bar.
+    const again = await cli(['import', 'facilities', facilities], { DATA_DIR: dataDir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('facilities 50% (1/2)\nfacilities 100% (2/2)\n');
+    expect(again.stderr).not.toContain('\r');
+    expect(again.stdout).toMatch(/0 row\(s\) applied, 2 unchanged/);
+  }, 60_000);
 
   it('stops PostgreSQL when the server, the last one using it, stops', async () => {
     const { pid } = runtime(dataDir);

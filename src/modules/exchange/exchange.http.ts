@@ -4,8 +4,9 @@ import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js'
 import { createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
-import { exchangeService, type ImportResult } from './exchange.service.js';
-import { CONTENT_TYPE, formatOf, writeSheet, type SheetFormat, type Table } from './exchange.sheet.js';
+import { EXPORTS, exchangeService, TEMPLATES, type ExportKind, type ImportResult } from './exchange.service.js';
+import { formatOf, type SheetFormat } from './exchange.sheet.js';
+import type { Download } from '../../common/download.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
@@ -45,9 +46,8 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
     }
   };
 
-  const send = async (res: Response, table: Table, name: string, format: SheetFormat) => {
-    const body = await writeSheet(table, format);
-    res.set('content-disposition', `attachment; filename="${name}.${format}"`).type(CONTENT_TYPE[format]).send(body);
+  const send = (res: Response, file: Download) => {
+    res.set('content-disposition', `attachment; filename="${file.fileName}"`).type(file.contentType).send(file.body);
   };
 
   const file = (param: string | undefined): { name: string; format: SheetFormat } | null => {
@@ -99,9 +99,12 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
     '/templates/:file',
     handle(async (ctx, req, res) => {
       const f = file(req.params.file as string);
-      if (f?.name === 'observations') return send(res, await exchangeService.observationsTemplate(ctx), 'observations-template', f.format);
-      if (f?.name === 'facilities') return send(res, exchangeService.facilitiesTemplate(ctx), 'facilities-template', f.format);
-      res.status(404).json({ error: 'Use /templates/observations.xlsx, /templates/facilities.xlsx (or .csv)' });
+      const kind = TEMPLATES.find((t) => t === f?.name);
+      if (!f || !kind) {
+        res.status(404).json({ error: `Use ${TEMPLATES.map((t) => `/templates/${t}.xlsx`).join(', ')} (or .csv)` });
+        return;
+      }
+      send(res, await exchangeService.templateFile(ctx, kind, f.format));
     }),
   );
 
@@ -109,20 +112,19 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
     '/exports/:file',
     handle(async (ctx, req, res) => {
       const f = file(req.params.file as string);
-      const area = query(req, 'area');
-      const exports: Record<string, () => Promise<Table>> = {
-        'stats-table': () => exchangeService.statsTableExport(ctx, query(req, 'parent') ?? area, query(req, 'period')),
-        facilities: () => exchangeService.facilitiesExport(ctx, area),
-        tasks: () => exchangeService.tasksExport(ctx, area, query(req, 'asOf')),
-        rectifications: () => exchangeService.rectificationsExport(ctx, area, query(req, 'asOf')),
-        'monthly-report': () => exchangeService.monthlyReportExport(ctx, query(req, 'month'), area),
-      };
-      const make = f ? exports[f.name] : undefined;
-      if (!f || !make) {
-        res.status(404).json({ error: `Use /exports/<${Object.keys(exports).join('|')}>.xlsx (or .csv)` });
+      const kind = f && Object.hasOwn(EXPORTS, f.name) ? (f.name as ExportKind) : undefined;
+      if (!f || !kind) {
+        res.status(404).json({ error: `Use /exports/<${Object.keys(EXPORTS).join('|')}>.xlsx (or .csv)` });
         return;
       }
-      await send(res, await make(), f.name, f.format);
+      // The parameters' names as the dashboard's links give them: stats-table's area is `parent`, monthly-report's period `month`.
+      const area = query(req, 'area');
+      const args = {
+        area: kind === 'stats-table' ? (query(req, 'parent') ?? area) : area,
+        period: query(req, kind === 'monthly-report' ? 'month' : 'period'),
+        asOf: query(req, 'asOf'),
+      };
+      send(res, await exchangeService.exportFile(ctx, kind, f.format, args));
     }),
   );
 

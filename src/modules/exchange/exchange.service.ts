@@ -26,7 +26,8 @@ import {
   problem,
   type ImportProblem,
 } from './exchange.rules.js';
-import { readSheet, type SheetFormat, type Table } from './exchange.sheet.js';
+import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
+import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, inViewerSubtree, readRange, requireViewer } from '../../auth/auth.rules.js';
 import { asOfOrToday } from '../../common/dates.js';
@@ -40,6 +41,41 @@ export interface ImportResult {
 
 /** Most rows an export writes; narrow the area beyond that. */
 export const MAX_EXPORT_ROWS = 20_000;
+
+/** An export's arguments, from the download's query parameters or the CLI's options; each export reads the ones it takes. */
+export interface ExportArgs {
+  /** The area (stats-table: the parent, one row per child); default the caller's area. */
+  area?: string | null;
+  /** stats-table: a year, quarter or month; monthly-report: the month. */
+  period?: string | null;
+  /** tasks, rectifications: the date progress, health and status are read at (default today). */
+  asOf?: string | null;
+}
+
+/** The exports, `GET /exports/<kind>.xlsx|.csv` and `civgraph export <kind>`, with the arguments each takes. */
+export const EXPORTS = {
+  'stats-table': ['area', 'period'],
+  facilities: ['area'],
+  tasks: ['area', 'asOf'],
+  rectifications: ['area', 'asOf'],
+  'monthly-report': ['area', 'period'],
+} as const satisfies Record<string, readonly (keyof ExportArgs)[]>;
+export type ExportKind = keyof typeof EXPORTS;
+
+/** The import templates, `GET /templates/<kind>.xlsx|.csv` and `civgraph export <kind>-template`. */
+export const TEMPLATES = ['observations', 'facilities'] as const;
+export type TemplateKind = (typeof TEMPLATES)[number];
+
+/** Told rows done / total while an import applies its rows (the CLI draws a progress bar). */
+export type ImportProgress = (done: number, total: number) => void;
+
+/** The rows, reporting each one done after the loop's body has run for it (also on `continue`). */
+function* reporting<T>(rows: readonly T[], onProgress: ImportProgress | undefined): Generator<T> {
+  for (let i = 0; i < rows.length; i++) {
+    yield rows[i]!;
+    onProgress?.(i + 1, rows.length);
+  }
+}
 
 /** Thrown inside the import transaction to roll every row back. */
 class RollbackImport extends Error {}
@@ -85,7 +121,13 @@ const isProblem = (value: unknown): value is ImportProblem => typeof value === '
  */
 export class ExchangeService {
   /** 导入统计数据: one row per village (区划代码, 名称, indicator columns) for the month `periodText`. */
-  async importObservations(ctx: Context, body: Buffer, format: SheetFormat, periodText: string | null | undefined): Promise<ImportResult> {
+  async importObservations(
+    ctx: Context,
+    body: Buffer,
+    format: SheetFormat,
+    periodText: string | null | undefined,
+    options: { onProgress?: ImportProgress } = {},
+  ): Promise<ImportResult> {
     const viewer = requireViewer(ctx.viewer);
     const period = monthPeriod(periodText);
     if (isProblem(period)) return { applied: 0, unchanged: 0, errors: [period] };
@@ -132,7 +174,7 @@ export class ExchangeService {
             )
           ).map((o) => [`${o.area_code}/${o.indicator}`, o]),
         );
-        for (const row of rows) {
+        for (const row of reporting(rows, options.onProgress)) {
           // What reportObservations would leave untouched: same value, already a report.
           const same = row.values.every((v) => {
             const old = existing.get(`${row.code}/${v.def.code}`);
@@ -165,7 +207,7 @@ export class ExchangeService {
   }
 
   /** 导入服务站点: one row per facility, matched with existing ones by area + name; new ones are registered, changed ones updated (and moved one lifecycle step). */
-  async importFacilities(ctx: Context, body: Buffer, format: SheetFormat): Promise<ImportResult> {
+  async importFacilities(ctx: Context, body: Buffer, format: SheetFormat, options: { onProgress?: ImportProgress } = {}): Promise<ImportResult> {
     const viewer = requireViewer(ctx.viewer);
     const read = await readSheet(body, format);
     if (!read.sheet) return { applied: 0, unchanged: 0, errors: read.problems };
@@ -196,7 +238,7 @@ export class ExchangeService {
             where (area_code, name) in (select * from unnest(?::text[], ?::text[])) order by id for update`,
           [rows.map((r) => r.area), rows.map((r) => r.name)],
         );
-        for (const row of rows) {
+        for (const row of reporting(rows, options.onProgress)) {
           const matches = existing.filter((f) => f.area_code === row.area && f.name === row.name);
           const columnOf = (field: string[]) => (field[0] === 'version' || field[0] === 'id' ? null : headerOf(field[0] ?? ''));
           if (matches.length > 1) {
@@ -262,6 +304,32 @@ export class ExchangeService {
       return { applied: 0, unchanged: 0, errors: sortProblems(problems) };
     }
     return { applied, unchanged, errors: [] };
+  }
+
+  /** An export as the file the download sends and the CLI writes (`stats-table.xlsx`). */
+  async exportFile(ctx: Context, kind: ExportKind, format: SheetFormat, args: ExportArgs): Promise<Download> {
+    return sheetFile(await this.exportTable(ctx, kind, args), kind, format);
+  }
+
+  /** An import template as a file (`observations-template.xlsx`). */
+  async templateFile(ctx: Context, kind: TemplateKind, format: SheetFormat): Promise<Download> {
+    const table = kind === 'observations' ? await this.observationsTemplate(ctx) : this.facilitiesTemplate(ctx);
+    return sheetFile(table, `${kind}-template`, format);
+  }
+
+  private exportTable(ctx: Context, kind: ExportKind, args: ExportArgs): Promise<Table> {
+    switch (kind) {
+      case 'stats-table':
+        return this.statsTableExport(ctx, args.area, args.period);
+      case 'facilities':
+        return this.facilitiesExport(ctx, args.area);
+      case 'tasks':
+        return this.tasksExport(ctx, args.area, args.asOf);
+      case 'rectifications':
+        return this.rectificationsExport(ctx, args.area, args.asOf);
+      case 'monthly-report':
+        return this.monthlyReportExport(ctx, args.period, args.area);
+    }
   }
 
   /** 统计数据模板: the caller's current villages (code and name) and one empty column per indicator. */

@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { Download } from '../../common/download.js';
 import { ImportCode, MAX_IMPORT_ROWS, problem, type ImportProblem, type Sheet } from './exchange.rules.js';
 
 /** The two spreadsheet formats civgraph reads and writes. */
 export type SheetFormat = 'xlsx' | 'csv';
+
+export const SHEET_FORMATS: readonly SheetFormat[] = ['xlsx', 'csv'];
 
 export const CONTENT_TYPE: Record<SheetFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -96,4 +99,9 @@ export async function writeSheet(table: Table, format: SheetFormat): Promise<Buf
   if (format === 'xlsx') return Buffer.from(await workbook.xlsx.writeBuffer());
   const csv = Buffer.from(await workbook.csv.writeBuffer());
   return Buffer.concat([Buffer.from('\ufeff', 'utf8'), csv]);
+}
+
+/** A table as the file `<name>.<format>` that a download sends and `civgraph export` writes. */
+export async function sheetFile(table: Table, name: string, format: SheetFormat): Promise<Download> {
+  return { fileName: `${name}.${format}`, contentType: CONTENT_TYPE[format], body: await writeSheet(table, format), rows: table.rows.length };
 }

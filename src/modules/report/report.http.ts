@@ -1,8 +1,7 @@
 import { Router, type Request } from 'express';
 import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext } from '../../graphql/context.js';
-import { renderCsv } from './report.render.js';
-import { reportService } from './report.service.js';
+import { reportService, type ReportFormat } from './report.service.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
@@ -29,11 +28,8 @@ export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Rou
     const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       const area = typeof req.query.area === 'string' ? req.query.area : null;
-      const report = await reportService.monthly(ctx, match[1]!, area);
-      const name = `monthly-report-${report.month}-${report.areaCode}.${match[2]}`;
-      res.set('content-disposition', `inline; filename="${name}"`);
-      if (match[2] === 'md') res.type('text/markdown; charset=utf-8').send(report.markdown);
-      else res.type('text/csv; charset=utf-8').send(renderCsv(report));
+      const file = await reportService.download(ctx, match[1]!, area, match[2] as ReportFormat);
+      res.set('content-disposition', `inline; filename="${file.fileName}"`).type(file.contentType).send(file.body);
     } catch (error) {
       sendRestError(res, error, ctx, 'monthly report failed');
     }

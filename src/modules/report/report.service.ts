@@ -5,10 +5,18 @@ import type { Context } from '../../graphql/context.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
 import { taskHealth, TaskHealth } from '../task/task.rules.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
-import { renderMarkdown } from './report.render.js';
+import { renderCsv, renderMarkdown } from './report.render.js';
+import type { Download } from '../../common/download.js';
 import { codeRange, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
 import { DONE_AS_OF, TARGET_IN } from '../task/task.sql.js';
+
+/** The report's file formats: Markdown (the `markdown` field) and CSV, one line per item. */
+export type ReportFormat = 'md' | 'csv';
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv'];
+
+const REPORT_CONTENT_TYPE: Record<ReportFormat, string> = { md: 'text/markdown; charset=utf-8', csv: 'text/csv; charset=utf-8' };
 
 /** Business date of an event: `after.asOf` when the change carried one, else the day it was written (China time). */
 const EVENT_DAY = `coalesce(substr(p.after->>'asOf', 1, 10), to_char(p.occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))`;
@@ -161,6 +169,17 @@ export class ReportService {
     });
     report.markdown = renderMarkdown(report);
     return report;
+  }
+
+  /** The report as the file `GET /reports/monthly/<month>.md|.csv` sends and `civgraph export monthly` writes. */
+  async download(ctx: Context, month: string, areaArg: string | null | undefined, format: ReportFormat): Promise<Download> {
+    const report = await this.monthly(ctx, month, areaArg);
+    return {
+      fileName: `monthly-report-${report.month}-${report.areaCode}.${format}`,
+      contentType: REPORT_CONTENT_TYPE[format],
+      body: Buffer.from(format === 'md' ? report.markdown : renderCsv(report), 'utf8'),
+      rows: report.itemCount,
+    };
   }
 }
 
