@@ -66,9 +66,18 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
   return async function run(args: Execution): Promise<ExecutionResult> {
     const entry = compiledFor(args.document, args.operationName ?? undefined);
     if (entry.sql) {
-      const answer = await entry.sql(args.contextValue as Context, (args.variableValues ?? {}) as Record<string, unknown>);
+      const context = args.contextValue as Context;
+      let answer: ExecutionResult | null = null;
+      try {
+        answer = await entry.sql(context, (args.variableValues ?? {}) as Record<string, unknown>);
+      } catch (error) {
+        // A failed statement is not an answer: the resolvers run instead, so the request
+        // succeeds if they can, and otherwise fails as graphql-js fails it (data with the
+        // field null, a masked error at its path), never as a whole-request error.
+        context.log.warn({ err: error }, 'SQL read failed; executing the resolvers instead');
+      }
       if (answer) return answer;
-      // Declined for this request's arguments: executed as any other operation.
+      // Declined for this request's arguments (or failed): executed as any other operation.
       if (entry.query === undefined) entry.query = compile(schema, args.document, args.operationName ?? undefined);
     }
     const compiled = entry.query!;
