@@ -198,7 +198,9 @@ async function main(): Promise<void> {
   const measurements: Measurement[] = [];
   const rollups: { label: string; period: string; p50: number; max: number }[] = [];
   try {
-    const civgraph = await startProcess('civgraph', process.execPath, [...SERVER_NODE_FLAGS, 'dist/src/main.js', 'start'], {
+    // e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile civgraph's server
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const civgraph = await startProcess('civgraph', process.execPath, [...SERVER_NODE_FLAGS, ...nodeArgs, 'dist/src/main.js', 'start'], {
       DATABASE_URL: databaseUrl,
       PORT: '0',
       NODE_ENV: 'production',

@@ -47,6 +47,14 @@ type Param = { index: number } & (
  * Only for schemas built without global middlewares or an auth checker.
  * Returns the fields replaced, as `Type.field`.
  */
+/**
+ * The direct resolvers of fields declared on the object type itself (a getter or
+ * a method of the root), with what they read: for a root of the class, the
+ * resolver's answer is `root[property]` when that is not a function. Compiled
+ * reads (`plainSelection` in sql-reads.ts) read such fields as properties.
+ */
+export const propertyReads = new WeakMap<Function, { objectClass: Function; property: string }>();
+
 export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverInstances): string[] {
   const storage = getMetadataStorage();
   const typeNames = new Map<Function, string>(storage.objectTypes.map((type) => [type.target, type.name]));
@@ -94,6 +102,7 @@ export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverI
             return typeof member === 'function' ? member.apply(root, values(root, args, context, info)) : member;
           };
     field.resolve = direct;
+    if (resolver.kind !== 'external') propertyReads.set(direct, { objectClass: objectClass as Function, property: method });
     replaced.push(`${type.name}.${resolver.schemaName}`);
   }
   return replaced;

@@ -15,7 +15,7 @@ import {
   type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { Context } from './context.js';
+import type { Context, Registry } from './context.js';
 import { compileSqlRead, type CompiledSqlRead, type SqlRead } from './sql-reads.js';
 
 /** How `/graphql` over HTTP executes operations (GRAPHQL_EXECUTOR). */
@@ -39,7 +39,7 @@ export type Execution = Pick<ExecutionArgs, 'schema' | 'document' | 'operationNa
  * field that resolved synchronously, graphql-js leaves the later fields of that
  * selection set unexecuted; graphql-jit executes them and reports their errors.
  */
-export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = []) {
+export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = [], hooks: Registry['hooks'] = {}) {
   // Apollo keeps each validated document in its LRU document store and hands the same
   // DocumentNode to every request with the same text, so the node is the cache key; a
   // document Apollo evicts takes its compiled queries with it.
@@ -56,7 +56,7 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
     let compiled = byName.get(operationName);
     if (compiled === undefined) {
       // The SQL read is tried first; graphql-jit compiles only what it declines (lazily).
-      const sql = compileSqlRead(schema, document, operationName, sqlReads);
+      const sql = compileSqlRead(schema, document, operationName, sqlReads, hooks);
       compiled = { sql, query: sql ? undefined : compile(schema, document, operationName) };
       byName.set(operationName, compiled);
     }
@@ -212,8 +212,8 @@ type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
  * `executor` option). Apollo still parses, validates, caches documents and runs
  * every plugin hook; only the execution step is ours.
  */
-export function jitGateway(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = []): Gateway {
-  const run = jitExecutor(schema, sqlReads);
+export function jitGateway(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = [], hooks: Registry['hooks'] = {}): Gateway {
+  const run = jitExecutor(schema, sqlReads, hooks);
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

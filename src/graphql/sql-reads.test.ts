@@ -1,6 +1,6 @@
 import { buildSchema, parse, type FragmentDefinitionNode, type GraphQLObjectType, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { columns, compileSqlRead, fieldsOf, record, sql, type CompilationScope, type SqlRead } from './sql-reads.js';
+import { columns, compileSqlRead, fieldsOf, NotPlain, plainSelection, record, sql, type CompilationScope, type SqlRead } from './sql-reads.js';
 
 const schema = buildSchema(`
   interface Node { id: ID! }
@@ -16,7 +16,7 @@ function selection(source: string) {
   for (const d of document.definitions) if (d.kind === 'FragmentDefinition') fragments.set(d.name.value, d);
   const operation = document.definitions[0] as OperationDefinitionNode;
   const field = operation.selectionSet.selections[0] as { selectionSet: OperationDefinitionNode['selectionSet'] };
-  return fieldsOf(field.selectionSet, thing, { schema, fragments } satisfies CompilationScope);
+  return fieldsOf(field.selectionSet, thing, { schema, fragments, hooks: {} } satisfies CompilationScope);
 }
 
 describe('fieldsOf', () => {
@@ -33,6 +33,46 @@ describe('fieldsOf', () => {
     ['an unknown fragment', '{ thing(id: 1) { ...Nope } }'],
   ])('declines %s', (_, source) => {
     expect(selection(source)).toBeNull();
+  });
+});
+
+describe('plainSelection', () => {
+  const plain = buildSchema(`
+    enum Unit { PERSONS YUAN }
+    type Part { label: String }
+    type Value { count: Int! unit: Unit! part: Part total: Int }
+    type Query { value: Value }
+  `);
+  const value = plain.getType('Value') as GraphQLObjectType;
+  const compile = (source: string) => {
+    const operation = parse(source).definitions[0] as OperationDefinitionNode;
+    const field = operation.selectionSet.selections[0] as { selectionSet: OperationDefinitionNode['selectionSet'] };
+    return plainSelection(field.selectionSet, value, { schema: plain, fragments: new Map(), hooks: {} });
+  };
+
+  it('answers as graphql-js: keys in order, getters read, leaves serialized, nested objects, typenames', () => {
+    const answer = compile('{ value { __typename n: count unit part { label } total } }')!;
+    const source = { count: 2, unit: 'YUAN', part: { label: 'x' }, get total() { return 7; } };
+    expect(JSON.stringify(answer(source))).toBe('{"__typename":"Value","n":2,"unit":"YUAN","part":{"label":"x"},"total":7}');
+    expect(answer({ ...source, part: null, total: undefined })).toMatchObject({ part: null, total: null });
+  });
+
+  it('throws NotPlain where graphql-js would raise an error: null in a non-null field, a value the type refuses, a method', () => {
+    const answer = compile('{ value { count unit } }')!;
+    expect(() => answer({ count: null, unit: 'YUAN' })).toThrow(NotPlain);
+    expect(() => answer({ count: 1, unit: 'METRES' })).toThrow();
+    expect(() => answer({ count: () => 1, unit: 'YUAN' })).toThrow(NotPlain);
+  });
+
+  it('declines a field with a resolver of its own, arguments or an object without a selection', () => {
+    (value.getFields().total as { resolve?: unknown }).resolve = () => 1;
+    try {
+      expect(compile('{ value { total } }')).toBeNull();
+    } finally {
+      delete (value.getFields().total as { resolve?: unknown }).resolve;
+    }
+    expect(compile('{ value { count(x: 1) } }')).toBeNull();
+    expect(compile('{ value { part } }')).toBeNull();
   });
 });
 

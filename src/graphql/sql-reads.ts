@@ -1,4 +1,5 @@
 import {
+  getNullableType,
   getOperationAST,
   getVariableValues,
   Kind,
@@ -6,12 +7,15 @@ import {
   type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
+  isLeafType,
+  isObjectType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { Context } from './context.js';
+import type { Context, Registry } from './context.js';
+import { propertyReads } from './direct-resolvers.js';
 
 /** Coerced variables of one request, as graphql-js's `execute` would see them. */
 export type Variables = { [name: string]: unknown };
@@ -31,6 +35,8 @@ export interface SqlRead {
 export interface CompilationScope {
   schema: GraphQLSchema;
   fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  /** The features' hooks, for reads that other features extend (the area tree's fields). */
+  hooks: Registry['hooks'];
 }
 
 /** A compiled read: the answer, or null to hand the request to the executor (nothing has been written). */
@@ -46,6 +52,7 @@ export function compileSqlRead(
   document: DocumentNode,
   operationName: string | undefined,
   reads: readonly SqlRead[],
+  hooks: Registry['hooks'] = {},
 ): CompiledSqlRead | null {
   if (!reads.length) return null;
   const operation = getOperationAST(document, operationName);
@@ -54,7 +61,7 @@ export function compileSqlRead(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const scope: CompilationScope = { schema, fragments };
+  const scope: CompilationScope = { schema, fragments, hooks };
   for (const read of reads) {
     const compiled = read.compile(operation, scope);
     if (!compiled) continue;
@@ -153,3 +160,74 @@ export function record(entries: readonly (readonly [key: string, value: SqlText]
 }
 
 const MAX_COLUMN_NAME = 63;
+
+/** Raised by a {@link plainSelection} serializer where graphql-js would not give a plain value: the caller declines. */
+export class NotPlain extends Error {}
+
+/**
+ * A selection of plain fields compiled into a function that answers it from a
+ * source object in JS, as graphql-js answers it: each field read as graphql-js's
+ * default resolver reads it (the property, getters included), or as the direct
+ * resolver of a getter reads it, and leaves serialized by their type. Null when
+ * a field has another resolver, arguments, a list or an abstract type; the
+ * serializer throws {@link NotPlain} where graphql-js
+ * would raise an error (a null in a non-null field, a value the scalar cannot
+ * serialize, a method where a property was expected).
+ */
+export function plainSelection(
+  selectionSet: SelectionSetNode,
+  type: GraphQLObjectType,
+  scope: CompilationScope,
+): ((source: object) => Record<string, unknown>) | null {
+  const fields = fieldsOf(selectionSet, type, scope);
+  if (!fields) return null;
+  const parts: [key: string, read: (source: object) => unknown][] = [];
+  for (const [key, field] of fields) {
+    const name = field.name.value;
+    if (name === '__typename') {
+      parts.push([key, () => type.name]);
+      continue;
+    }
+    const definition = type.getFields()[name];
+    if (!definition || field.arguments?.length) return null;
+    // No resolver (graphql-js reads the property), or a getter of the type's class (propertyReads).
+    const reads = definition.resolve ? propertyReads.get(definition.resolve) : { objectClass: undefined, property: name };
+    if (!reads) return null;
+    const { objectClass, property } = reads;
+    const nonNull = definition.type !== getNullableType(definition.type);
+    const valueType = getNullableType(definition.type);
+    let complete: (value: unknown) => unknown;
+    if (isLeafType(valueType)) {
+      if (field.selectionSet) return null;
+      complete = (value) => {
+        const serialized = valueType.serialize(value);
+        if (serialized === undefined) throw new NotPlain(name);
+        return serialized;
+      };
+    } else if (isObjectType(valueType) && field.selectionSet) {
+      const nested = plainSelection(field.selectionSet, valueType, scope);
+      if (!nested) return null;
+      complete = (value) => nested(value as object);
+    } else {
+      return null;
+    }
+    parts.push([
+      key,
+      (source) => {
+        if (objectClass && !(source instanceof objectClass)) throw new NotPlain(name);
+        const value = (source as Record<string, unknown>)[property];
+        if (typeof value === 'function') throw new NotPlain(name);
+        if (value === null || value === undefined) {
+          if (nonNull) throw new NotPlain(name);
+          return null;
+        }
+        return complete(value);
+      },
+    ]);
+  }
+  return (source) => {
+    const answer: Record<string, unknown> = {};
+    for (const [key, read] of parts) answer[key] = read(source);
+    return answer;
+  };
+}

@@ -125,7 +125,7 @@ export async function createHttpApp(options: {
 }): Promise<{ app: Express; apollo: ApolloServer<Context> }> {
   const apollo = new ApolloServer<Context>({
     // graphql-jit comes in as a gateway, which then supplies the schema (Apollo takes one or the other).
-    ...(options.executor === 'jit' ? { gateway: jitGateway(options.schema, options.civgraph.sqlReads) } : { schema: options.schema }),
+    ...(options.executor === 'jit' ? { gateway: jitGateway(options.schema, options.civgraph.sqlReads, options.civgraph.hooks) } : { schema: options.schema }),
     introspection: options.introspection,
     formatError,
     includeStacktraceInErrorResponses: false,

@@ -69,9 +69,9 @@ const lastMonth = () => {
 };
 
 describe('graphql-jit answers as graphql-js', () => {
-  it('the county tree with rolled-up statistics', async () => {
+  it('the county tree with rolled-up statistics (the tree read, with the stats filled in)', async () => {
     const answer = await sameAnswer(StatsTreeDocument, { code: '511921', period: lastMonth() }, admin);
-    expect(compiled()).toBe(true);
+    expect(compileQuery).not.toHaveBeenCalled();
     const townships = answer.data.area.children.nodes as { stats: { persons: number | null; amount: string | null }[]; children: { nodes: unknown[] } }[];
     expect(townships).toHaveLength(33);
     expect(townships.flatMap((t) => t.children.nodes)).toHaveLength(367);
@@ -199,22 +199,38 @@ describe('graphql-jit compiles', () => {
 });
 
 describe('the area tree read (one SQL statement building the JSON) answers as graphql-js', () => {
-  /** graphql-jit's server answers in one statement, the tree read's; graphql-js's server answers the same bytes. */
-  async function byTreeRead(document: string, variables?: object) {
-    const { result: byRead, count, statements } = await app.measure(() => post(app.url, document, variables));
+  /**
+   * graphql-jit's server answers in one statement, the tree read's (and `more` after it: the
+   * fields filled in, such as the statistics); graphql-js's server answers the same bytes.
+   */
+  async function byTreeRead(document: string, variables?: object, token?: string, more = 0) {
+    const { result: byRead, count, statements } = await app.measure(() => post(app.url, document, variables, token));
     expect(statements[0], 'answered by the tree read').toMatch(/^select row_to_json\(q\)::text as data/);
-    expect(count).toBe(1);
+    expect(count).toBe(1 + more);
     expect(compileQuery).not.toHaveBeenCalled();
-    expect(byRead).toEqual(await post(interpreted.url, document, variables));
+    expect(byRead).toEqual(await post(interpreted.url, document, variables, token));
     return JSON.parse(byRead.body) as { data: any };
   }
 
   /** Declined by the tree read: graphql-jit (or graphql-js) answers, the same bytes as graphql-js. */
-  async function declined(document: string, variables?: object) {
-    const { result, statements } = await app.measure(() => post(app.url, document, variables));
+  async function declined(document: string, variables?: object, token?: string) {
+    const { result, statements } = await app.measure(() => post(app.url, document, variables, token));
     expect(statements.some((text) => text.startsWith('select row_to_json(q)'))).toBe(false);
-    expect(result).toEqual(await post(interpreted.url, document, variables));
-    return JSON.parse(result.body) as { data?: any; errors?: { message: string; extensions: Record<string, unknown> }[] };
+    expect(result).toEqual(await post(interpreted.url, document, variables, token));
+    return JSON.parse(result.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] };
+  }
+
+  /**
+   * Declined by a field the tree read fills in, after its statement: the resolvers answer
+   * (more statements than the read's two), the same bytes as graphql-js.
+   */
+  async function fillDeclined(document: string, variables?: object, token?: string) {
+    const { result, statements } = await app.measure(() => post(app.url, document, variables, token));
+    expect(statements[0]).toMatch(/^select row_to_json\(q\)::text as data/);
+    expect(statements.length).toBeGreaterThan(2);
+    expect(result).toEqual(await post(interpreted.url, document, variables, token));
+    compileQuery.mockClear();
+    return JSON.parse(result.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] };
   }
 
   it('the bench\'s county tree of names', async () => {
@@ -301,8 +317,56 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     ] as const) {
       await declined(query, variables);
     }
+    // A field of StatValue with a resolver of its own: not a plain selection.
+    await declined(`{ area(code: "511921") { stats(period: "${lastMonth()}") { area { code } } } }`, undefined, admin);
     const refused = await declined('{ area(code: "511921") { children(first: 101) { totalCount } } }');
     expect(refused.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('the bench\'s county tree with statistics: the tree, then one batch of roll-ups for all 401 areas', async () => {
+    const stats = `stats(period: "${lastMonth()}", indicators: ["ELDERLY_60_PLUS", "MINORS_0_17", "DIBAO_RURAL", "EXTREMELY_POOR_SUPPORTED", "ASSISTANCE_FUNDS_YUAN"]) { indicator { code } persons amount reportedAreas expectedAreas }`;
+    const answer = await byTreeRead(`{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`, undefined, admin, 1);
+    const village = answer.data.area.children.edges[0].node.children.edges[0].node;
+    expect(village.stats).toHaveLength(5);
+    expect(village.stats[4]).toMatchObject({ indicator: { code: 'ASSISTANCE_FUNDS_YUAN' }, persons: null, expectedAreas: 1 });
+    expect(answer.data.area.stats[0].expectedAreas).toBe(367);
+  });
+
+  it('statistics with every plain field, typenames, aliases, variables, all indicators, a quarter and a year', async () => {
+    const query = `query ($period: Period!, $indicators: [String!]) {
+      area(code: "511921001") {
+        __typename code
+        stats(period: $period, indicators: $indicators) { __typename period persons amount reportedAreas expectedAreas demoAreas
+          indicator { __typename id code nameZh nameEn unit timeAggregation reportingLevel description } }
+        children(first: 5) { nodes { code all: stats(period: $period) { indicator { code } persons } one: stats(period: $period, indicators: ["DIBAO_RURAL", "DIBAO_RURAL"]) { amount persons } } }
+      }
+    }`;
+    const month = lastMonth();
+    const answer = await byTreeRead(query, { period: month }, admin, 1);
+    expect(answer.data.area.stats.length).toBeGreaterThan(5);
+    expect(answer.data.area.children.nodes[0].one).toHaveLength(1);
+    await byTreeRead(query, { period: month, indicators: ['ASSISTANCE_FUNDS_YUAN', 'ELDERLY_60_PLUS'] }, admin, 1);
+    // A quarter and a year: the roll-up statements of the stats loaders, as the resolvers use them.
+    const year = month.slice(0, 4);
+    for (const period of [`${year}Q${Math.floor((Number(month.slice(5)) - 1) / 3) + 1}`, year]) {
+      const { result } = await app.measure(() => post(app.url, query, { period }, admin));
+      expect(result).toEqual(await post(interpreted.url, query, { period }, admin));
+      expect(compileQuery).not.toHaveBeenCalled();
+    }
+  });
+
+  it('statistics a viewer may not read, or an unknown indicator: the resolvers answer, with their errors', async () => {
+    // One failing `stats` per answer: after the first, graphql-jit reports errors graphql-js leaves out (executor.ts).
+    const query = 'query ($indicators: [String!]) { area(code: "511921") { name stats(period: "2026-01", indicators: $indicators) { persons } children(first: 3) { nodes { code } } } }';
+    const anonymous = await fillDeclined(query);
+    expect(anonymous.errors!.map((e) => [e.extensions.code, e.path])).toEqual([['UNAUTHENTICATED', ['area', 'stats']]]);
+    const township = await app.token('TOWNSHIP_OPERATOR', '511921001');
+    const outside = await fillDeclined(query, undefined, township);
+    expect(outside.errors!.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+    const unknown = await fillDeclined(query, { indicators: ['NO_SUCH_INDICATOR'] }, admin);
+    expect(unknown.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    // Their own township: answered by the tree read.
+    await byTreeRead('{ area(code: "511921001") { stats(period: "2026-01") { persons } children(first: 3) { nodes { stats(period: "2026-01") { persons } } } } }', undefined, township, 1);
   });
 
   it('retired areas: current only by default, all with includeRetired, a retired area itself', async () => {

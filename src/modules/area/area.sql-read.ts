@@ -1,5 +1,5 @@
 import { getArgumentValues, isObjectType, visit, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
-import { normalizeCode, PREFIX_LENGTH } from '../../common/codes.js';
+import { normalizeCode, PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
 import { pageRequest, type PageRequest } from '../../common/connection.js';
 import {
   fieldsOf,
@@ -12,17 +12,66 @@ import {
   type Variables,
 } from '../../graphql/sql-reads.js';
 import { preparedName } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
 import type { AreaListArgs } from './area.inputs.js';
 
 type ChildrenPage = PageRequest & { includeRetired: boolean };
+
+/** An area where a {@link AreaTreeField} goes in the answer. */
+export interface AreaKey {
+  code: string;
+  level: AreaLevel;
+}
+
+/**
+ * A field of Area that another feature answers inside the tree read (its
+ * manifest: `hooks: { areaTreeFields: [...] }`), such as the statistics of
+ * every node of a county tree. The statement gives each area's code and level
+ * where the field goes; after it, the feature answers the field for all of
+ * them at once (one batch, rather than a resolver per node).
+ */
+export interface AreaTreeField {
+  /** The field's name on Area. */
+  name: string;
+  /** The field with its arguments and selection, compiled; null leaves the operation to the executor. */
+  compile(field: FieldNode, scope: CompilationScope): AreaTreeFill | null;
+}
+
+/**
+ * The field's answer (JSON values) for each of `areas`, in order, exactly as
+ * graphql-js would answer it; null where that could differ (an error, a viewer
+ * who may not read it): the resolvers then answer the whole operation.
+ */
+export type AreaTreeFill = (ctx: Context, variables: Variables, areas: readonly AreaKey[]) => Promise<unknown[] | null>;
+
+declare module '../../graphql/context.js' {
+  interface Hooks {
+    /**
+     * AREA TREE FIELDS — fields on Area that the area tree read (one statement)
+     * takes, answered by the feature that owns them (area.sql-read.ts).
+     */
+    areaTreeFields: AreaTreeField[];
+  }
+}
+
+/**
+ * Where the fields answered after the statement sit in its JSON: by response
+ * key, a fill's index (its value there is the area's `code level`) or the shape
+ * further down; arrays (a connection's nodes, edges) take the shape of each item.
+ */
+interface Shape {
+  [key: string]: Shape | number;
+}
 
 /**
  * The area tree as one statement: `area(code) { ... children { ... } }` with plain
  * fields, `children` connections and counts is answered by a single SQL statement that
  * builds the answer's JSON in PostgreSQL, the shape of a dashboard's tree and
- * drill-down. Anything else in the selection (statistics, facilities, `parent`, a
- * directive) leaves the whole operation to the executor, as do arguments the
- * resolvers would refuse (their errors are worded there).
+ * drill-down. Fields other features join in (`hooks.areaTreeFields`: the
+ * statistics) are answered after the statement, one batch for the whole tree.
+ * Anything else in the selection (facilities, `parent`, a directive) leaves the
+ * whole operation to the executor, as do arguments the resolvers would refuse
+ * (their errors are worded there).
  *
  * Every field here mirrors its resolver in area.entity.ts / area.service.ts /
  * area.loaders.ts; test/e2e/executor.e2e.test.ts compares the answers byte for byte
@@ -37,18 +86,20 @@ export const areaTreeRead: SqlRead = {
     const root = fieldsOf(operation.selectionSet, query, scope);
     if (!root) return null;
     const entries: [string, SqlText][] = [];
+    const shape: Shape = {};
     for (const [key, field] of root) {
       let value: SqlText | null = null;
       if (field.name.value === '__typename') value = sql`${`'${query.name}'::text`}`;
       else if (field.name.value === 'area' && onlyArguments(field, ['code'])) {
         const definition = query.getFields().area!;
         const code = argument(field, (variables) => normalizeCode((getArgumentValues(definition, field, variables) as { code: string }).code, 'code'));
-        const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0);
+        const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0, (shape[key] = {}));
         if (object) value = sql`(select ${object} from area a0 where a0.code = ${bind(code, (c) => c, 'text')})`;
       }
       if (!value) return null;
       entries.push([key, value]);
     }
+    const fills = compiler.fills;
     const list = columns(entries);
     if (!list) return null;
     const { text, params } = sql`select row_to_json(q)::text as data from (select ${list}) q`.build();
@@ -63,10 +114,47 @@ export const areaTreeRead: SqlRead = {
       }
       // As text, parsed here: measured cheaper than the driver's parsing of a json column.
       const [row] = await ctx.sql<{ data: string }>(text, values, { prepared });
-      return { data: JSON.parse(row!.data) as Record<string, unknown> };
+      const data = JSON.parse(row!.data) as Record<string, unknown>;
+      if (fills.length && !(await fillIn(ctx, variables, data, shape, fills))) return null;
+      return { data };
     };
   },
 };
+
+/**
+ * Answers the fields that other features fill in (each fill once, for all its
+ * areas, all fills at once so that their loaders batch together) and puts the
+ * values in place; false when a fill declines.
+ */
+async function fillIn(ctx: Context, variables: Variables, data: Record<string, unknown>, shape: Shape, fills: readonly AreaTreeFill[]): Promise<boolean> {
+  const places = fills.map(() => [] as { holder: Record<string, unknown>; key: string }[]);
+  const collect = (value: unknown, at: Shape) => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) collect(item, at);
+      return;
+    }
+    const holder = value as Record<string, unknown>;
+    for (const key in at) {
+      const next = at[key]!;
+      if (typeof next === 'number') places[next]!.push({ holder, key });
+      else collect(holder[key], next);
+    }
+  };
+  collect(data, shape);
+  const answers = await Promise.all(
+    fills.map((fill, i) => {
+      const areas = places[i]!.map(({ holder, key }): AreaKey => {
+        const [code, level] = (holder[key] as string).split(' ') as [string, AreaLevel];
+        return { code, level };
+      });
+      return areas.length ? fill(ctx, variables, areas) : Promise.resolve([]);
+    }),
+  );
+  if (answers.some((values) => values === null)) return false;
+  answers.forEach((values, i) => places[i]!.forEach(({ holder, key }, j) => (holder[key] = values![j])));
+  return true;
+}
 
 /** A nested `children` deeper than this is left to the executor (depth limits apply there). */
 const MAX_DEPTH = 6;
@@ -153,6 +241,9 @@ function bind<T>(value: Value<T>, pick: (value: T) => string | number | boolean 
 }
 
 class TreeCompiler {
+  /** The fields other features answer after the statement, in the order of the indexes in the shape. */
+  readonly fills: AreaTreeFill[] = [];
+  private readonly treeFields: ReadonlyMap<string, AreaTreeField>;
   private readonly connection: GraphQLObjectType;
   private readonly edge: GraphQLObjectType;
   private readonly pageInfo: GraphQLObjectType;
@@ -164,32 +255,48 @@ class TreeCompiler {
     this.connection = scope.schema.getType('AreaConnection') as GraphQLObjectType;
     this.edge = scope.schema.getType('AreaEdge') as GraphQLObjectType;
     this.pageInfo = scope.schema.getType('PageInfo') as GraphQLObjectType;
+    this.treeFields = new Map((scope.hooks.areaTreeFields ?? []).map((field) => [field.name, field]));
   }
 
-  /** The area in alias `a` as a row (an object in the JSON), or null when the selection is not all compilable. */
-  object(selectionSet: SelectionSetNode, a: string, depth: number): SqlText | null {
-    const entries = this.entries(selectionSet, this.area, (field) => this.areaField(field, a, depth));
+  /**
+   * The area in alias `a` as a row (an object in the JSON), or null when the
+   * selection is not all compilable; `shape` gets where fields filled in later go.
+   */
+  object(selectionSet: SelectionSetNode, a: string, depth: number, shape: Shape): SqlText | null {
+    const entries = this.entries(selectionSet, this.area, (field, key) => this.areaField(field, key, a, depth, shape));
     return entries && record(entries);
   }
 
   /** Each response key of the selection with its SQL, in answer order; null when a field is not compilable. */
-  private entries(selectionSet: SelectionSetNode, type: GraphQLObjectType, valueOf: (field: FieldNode) => SqlText | null): [string, SqlText][] | null {
+  private entries(
+    selectionSet: SelectionSetNode,
+    type: GraphQLObjectType,
+    valueOf: (field: FieldNode, key: string) => SqlText | null,
+  ): [string, SqlText][] | null {
     const fields = fieldsOf(selectionSet, type, this.scope);
     if (!fields) return null;
     const entries: [string, SqlText][] = [];
     for (const [key, field] of fields) {
-      const value = valueOf(field);
+      const value = valueOf(field, key);
       if (!value) return null;
       entries.push([key, value]);
     }
     return entries;
   }
 
-  private areaField(field: FieldNode, a: string, depth: number): SqlText | null {
+  private areaField(field: FieldNode, key: string, a: string, depth: number, shape: Shape): SqlText | null {
     const name = field.name.value;
     const definition = this.area.getFields()[name];
     if (name === '__typename') return sql`'Area'::text`;
     if (!definition) return null;
+    const treeField = this.treeFields.get(name);
+    if (treeField) {
+      const fill = treeField.compile(field, this.scope);
+      if (!fill) return null;
+      shape[key] = this.fills.push(fill) - 1;
+      // Where the value goes, the area it is of: filled in by fillIn.
+      return sql`${`${a}.code || ' ' || ${a}.level`}`;
+    }
     if (COLUMNS[name]) return field.arguments?.length ? null : sql`${COLUMNS[name](a)}`;
     if (name === 'childCount') {
       return field.arguments?.length ? null : sql`(select count(*)::int from area x where x.parent_code = ${a}.code and x.valid_to is null)`;
@@ -208,7 +315,9 @@ class TreeCompiler {
         const args = getArgumentValues(definition, field, variables) as unknown as AreaListArgs;
         return { ...pageRequest(args), includeRetired: args.includeRetired };
       });
-      return page && this.children(field.selectionSet, a, depth + 1, page);
+      const below: Shape = {};
+      shape[key] = below;
+      return page && this.children(field.selectionSet, a, depth + 1, page, below);
     }
     return null;
   }
@@ -222,6 +331,7 @@ class TreeCompiler {
     parent: string,
     depth: number,
     page: Value<ChildrenPage>,
+    shape: Shape,
   ): SqlText | null {
     const c = `a${depth}`;
     const retired = bind(page, (p) => p.includeRetired, 'boolean');
@@ -229,7 +339,7 @@ class TreeCompiler {
     const first = bind(page, (p) => p.first, 'int');
     const inList = (t: string) =>
       sql`${t}.parent_code = ${parent}.code and (${retired} or ${t}.valid_to is null) and (${after} is null or ${t}.code > ${after})`;
-    const entries = this.entries(selectionSet, this.connection, (field) => {
+    const entries = this.entries(selectionSet, this.connection, (field, key) => {
       const name = field.name.value;
       if (field.arguments?.length) return null;
       if (name === '__typename') return sql`'AreaConnection'::text`;
@@ -238,11 +348,11 @@ class TreeCompiler {
       }
       if (!field.selectionSet) return null;
       if (name === 'nodes') {
-        const object = this.object(field.selectionSet, c, depth);
+        const object = this.object(field.selectionSet, c, depth, (shape[key] = {}));
         return object && sql`coalesce(json_agg(${object} order by ${c}.code), '[]'::json)`;
       }
       if (name === 'edges') {
-        const edge = this.edgeObject(field.selectionSet, c, depth);
+        const edge = this.edgeObject(field.selectionSet, c, depth, (shape[key] = {}));
         return edge && sql`coalesce(json_agg(${edge} order by ${c}.code), '[]'::json)`;
       }
       if (name === 'pageInfo') {
@@ -261,13 +371,13 @@ class TreeCompiler {
     );
   }
 
-  private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number): SqlText | null {
-    const entries = this.entries(selectionSet, this.edge, (field) => {
+  private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number, shape: Shape): SqlText | null {
+    const entries = this.entries(selectionSet, this.edge, (field, key) => {
       const name = field.name.value;
       if (field.arguments?.length) return null;
       if (name === '__typename') return sql`'AreaEdge'::text`;
       if (name === 'cursor') return sql`${cursor(`${c}.code`)}`;
-      return name === 'node' && field.selectionSet ? this.object(field.selectionSet, c, depth) : null;
+      return name === 'node' && field.selectionSet ? this.object(field.selectionSet, c, depth, (shape[key] = {})) : null;
     });
     return entries && record(entries);
   }

@@ -4,6 +4,7 @@ import { createStatsLoaders } from './stats.loaders.js';
 import { statsResolvers } from './stats.resolver.js';
 import { moveObservationsOnMerge } from './stats.merge.js';
 import { statsNodeFetchers } from './stats.nodes.js';
+import { statsTreeField } from './stats.tree-read.js';
 
 /** 统计 — indicators, monthly figures, roll-ups and the reporting workflow. */
 export const statsFeature: Feature = {
@@ -11,6 +12,6 @@ export const statsFeature: Feature = {
   resolvers: [...statsResolvers],
   loaders: { stats: createStatsLoaders },
   nodes: statsNodeFetchers,
-  hooks: { areaMerge: [moveObservationsOnMerge] },
+  hooks: { areaMerge: [moveObservationsOnMerge], areaTreeFields: [statsTreeField] },
   demo: statsDemoSeeder,
 };

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql.js';
+import { preparedName, type Sql } from '../../db/sql.js';
 import { Indicator, StatValue } from './stats.entity.js';
 import { INDICATOR_BY_CODE, TimeAggregation, type IndicatorDef, type Period } from './stats.rules.js';
 import { PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
@@ -64,7 +64,18 @@ interface LeafRow {
  * dated areas on `area_dated_code_idx`. `count` indicators: the `v` columns
  * follow the order of the array bound first.
  */
-function leaves(count: number): string {
+function leaves(count: number): { text: string; prepared: string } {
+  let statement = LEAVES[count];
+  if (!statement) {
+    const text = leavesText(count);
+    // Prepared: planning this statement costs PostgreSQL about as much as running it.
+    statement = LEAVES[count] = { text, prepared: preparedName('subtree_leaves', text) };
+  }
+  return statement;
+}
+const LEAVES: { text: string; prepared: string }[] = [];
+
+function leavesText(count: number): string {
   const values = Array.from({ length: count }, (_, k) => `max(o.value) filter (where o.k = ${k})::text as v${k}`);
   // The figures are read in a CTE of their own so that the month-first index
   // serves them; grouping straight off the scan would rather walk the primary
@@ -196,7 +207,8 @@ export class SubtreeRollups {
       const hi = outermost.map((prefix) => prefix.padEnd(12, '9'));
       const read: Subtree[] = [];
       const indicators = [...batch.indicators];
-      const ready = this.sql<LeafRow>(leaves(indicators.length), [
+      const statement = leaves(indicators.length);
+      const ready = this.sql<LeafRow>(statement.text, [
         indicators,
         lo,
         hi,
@@ -207,7 +219,7 @@ export class SubtreeRollups {
         batch.reportingLevel,
         lo.reduce(min),
         hi.reduce(max),
-      ]).then(
+      ], { prepared: statement.prepared }).then(
         (rows) => sum(read, indicators, rows),
         (error: unknown) => {
           for (const subtree of read) {

@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { mintToken } from './dist/src/auth/auth.tokens.js';
+const [pid, url, kind] = process.argv.slice(2);
+const cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8'); const x = f.slice(f.lastIndexOf(')') + 2).split(' '); return (Number(x[11]) + Number(x[12])) * 10; };
+const token = await mintToken('dev-secret-0123456789-0123456789-0123', { name: 'b', role: 'VIEWER', area: '511921' });
+const month = '2026-11';
+const indicators = ['ELDERLY_60_PLUS', 'MINORS_0_17', 'DIBAO_RURAL', 'EXTREMELY_POOR_SUPPORTED', 'ASSISTANCE_FUNDS_YUAN'];
+const stats = `stats(period: "${month}", indicators: ${JSON.stringify(indicators)}) { indicator { code } persons amount reportedAreas expectedAreas }`;
+const query = kind === 'names' ? '{ area(code: "511921") { name children { edges { node { name children { edges { node { name } } } } } } } }' : `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`;
+const isFloor = kind?.startsWith('floor');
+const go = () => isFloor ? fetch(`${url}/${kind === 'floor-names' ? 'tree?code=511921000000' : `tree-stats?code=511921000000&month=${month}&indicators=${indicators.join(',')}`}`).then(r => r.text()) : fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) }).then(r => r.text());
+for (let i = 0; i < 100; i++) await go();
+const c0 = cpu(); const t0 = performance.now(); let size = 0;
+for (let i = 0; i < 400; i++) size = (await go()).length;
+console.log(kind, 'server CPU ms/request', ((cpu() - c0) / 400).toFixed(2), 'wall ms/request', ((performance.now() - t0) / 400).toFixed(2), 'bytes', size);

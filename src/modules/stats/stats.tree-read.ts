@@ -1,0 +1,48 @@
+import { getArgumentValues, getNamedType, isObjectType, type GraphQLObjectType } from 'graphql';
+import { assertCanRead } from '../../auth/auth.rules.js';
+import { plainSelection } from '../../graphql/sql-reads.js';
+import type { AreaTreeField } from '../area/area.sql-read.js';
+import type { StatValue } from './stats.entity.js';
+import { indicatorsOf, type Period } from './stats.rules.js';
+
+/**
+ * `Area.stats` inside the area tree read: a county tree with figures at every
+ * node is then one statement for the tree and one batch of roll-ups for all its
+ * nodes (the stats loaders, as the resolver uses them), with no resolver per
+ * node or per value. It declines, and the resolvers answer with their errors,
+ * wherever `stats` would fail: an anonymous caller or an area outside the
+ * viewer's subtree, an unknown indicator, a roll-up that fails.
+ */
+export const statsTreeField: AreaTreeField = {
+  name: 'stats',
+  compile(field, scope) {
+    const area = scope.schema.getType('Area') as GraphQLObjectType;
+    const definition = area.getFields().stats;
+    const item = definition && getNamedType(definition.type);
+    if (!definition || !isObjectType(item) || !field.selectionSet) return null;
+    const answer = plainSelection(field.selectionSet, item, scope);
+    if (!answer) return null;
+    return async (ctx, variables, areas) => {
+      let keys;
+      try {
+        const args = getArgumentValues(definition, field, variables) as { period: Period; indicators?: string[] | null };
+        const indicators = indicatorsOf(args.indicators);
+        keys = areas.map((area) => {
+          assertCanRead(ctx.viewer, area.code);
+          return { code: area.code, level: area.level, period: args.period, indicators };
+        });
+      } catch {
+        return null;
+      }
+      const values = await ctx.loaders.stats.areaStats.loadMany(keys);
+      try {
+        return values.map((list) => {
+          if (list instanceof Error) throw list;
+          return (list as StatValue[]).map(answer);
+        });
+      } catch {
+        return null;
+      }
+    };
+  },
+};
