@@ -64,6 +64,20 @@ const refuseSimplePosts: express.RequestHandler = (req, res, next) => {
   });
 };
 
+/**
+ * Express hashes every answer it sends into an ETag (a SHA-1 of the body: for a
+ * county tree with statistics, 232 KB per request). Only GET answers can be
+ * revalidated with one; answers to POST are never stored, so they are sent without.
+ */
+const etagsForGetOnly: express.RequestHandler = (req, res, next) => {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const app = res.app;
+    // The response's own settings view (Express reads `etag fn` through `res.app`); every other setting is the app's.
+    res.app = Object.create(app, { get: { value: (setting: string) => (setting === 'etag fn' ? undefined : app.get(setting)) } }) as typeof app;
+  }
+  next();
+};
+
 /** Until an answer says otherwise (a public read), no shared cache stores it; it depends on Accept and Authorization. */
 const noStoreByDefault: express.RequestHandler = (_req, res, next) => {
   res.set('cache-control', NO_STORE);
@@ -226,6 +240,7 @@ export async function createHttpApp(options: {
       maxAge: 600,
     }),
     noStoreByDefault,
+    etagsForGetOnly,
     refuseSimplePosts,
     express.json({ limit: MAX_BODY }),
     bodyErrors,

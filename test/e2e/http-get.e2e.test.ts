@@ -53,6 +53,24 @@ describe('GET /graphql', () => {
     expect(response.headers.get('cache-control')).toBe('private, no-store');
   });
 
+  it('tags a GET answer with an ETag a client can revalidate with (304, no body)', async () => {
+    const first = await get(app.url, { query: AREA, variables: { code: '511921' } });
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    // fetch would otherwise add `cache-control: no-cache` to a conditional request, which always gets the full answer.
+    const again = await get(app.url, { query: AREA, variables: { code: '511921' } }, { 'if-none-match': etag!, 'cache-control': 'max-age=0' });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
+  it('sends POST answers without an ETag (never stored, so never revalidated), still as JSON', async () => {
+    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: AREA, variables: { code: '511921' } }) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('content-type')).toMatch(/json/);
+    expect(await response.json()).toEqual({ data: { area: { name: '通江县', children: { totalCount: 33 } } } });
+  });
+
   it('leaves POST answers out of shared caches', async () => {
     const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
     expect(response.status).toBe(200);

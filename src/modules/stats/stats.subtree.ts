@@ -159,27 +159,40 @@ export class SubtreeRollups {
   async rollUp(keys: readonly AreaStatsKey[]): Promise<(StatValue[] | undefined)[]> {
     const prefixes = keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level]));
     // Per key, the subtree serving each of its indicators.
-    const found = keys.map((key, i) => key.indicators.map((indicator) => this.find(key.period.startMonth, indicator, prefixes[i]!)));
+    const found = keys.map((key, i) => this.find(key.period.startMonth, key.indicators, prefixes[i]!));
     const missing = keys.filter((_, i) => found[i]!.includes(undefined));
     if (missing.length > 0) {
       this.read(missing);
       keys.forEach((key, i) => {
-        if (found[i]!.includes(undefined)) found[i] = key.indicators.map((indicator) => this.find(key.period.startMonth, indicator, prefixes[i]!));
+        if (found[i]!.includes(undefined)) found[i] = this.find(key.period.startMonth, key.indicators, prefixes[i]!);
       });
     }
     await Promise.all(new Set(found.flatMap((subtrees) => subtrees.map((subtree) => subtree!.ready))));
     return keys.map((key, i) => this.valuesOf(key, prefixes[i]!, found[i] as Subtree[]));
   }
 
-  /** The subtree read that holds the area (a code prefix) for the indicator and month: the area's or an ancestor's. */
-  private find(month: string, indicator: IndicatorDef, prefix: string): Subtree | undefined {
+  /**
+   * Per indicator, the subtree read that holds the area (a code prefix) for it and the
+   * month: the outermost one, the area's own or an ancestor's; undefined where none does.
+   */
+  private find(month: string, indicators: readonly IndicatorDef[], prefix: string): (Subtree | undefined)[] {
+    const found = new Array<Subtree | undefined>(indicators.length).fill(undefined);
+    let left = indicators.length;
     for (const length of LENGTHS) {
-      if (length > prefix.length) break;
-      for (const subtree of this.subtrees.get(prefix.slice(0, length)) ?? []) {
-        if (subtree.month === month && subtree.reportingLevel === indicator.reportingLevel && subtree.indicators.has(indicator.code)) return subtree;
+      if (length > prefix.length || left === 0) break;
+      const subtrees = this.subtrees.get(prefix.slice(0, length));
+      if (!subtrees) continue;
+      for (let i = 0; i < indicators.length; i++) {
+        if (found[i]) continue;
+        const indicator = indicators[i]!;
+        const subtree = subtrees.find((s) => s.month === month && s.reportingLevel === indicator.reportingLevel && s.indicators.has(indicator.code));
+        if (subtree) {
+          found[i] = subtree;
+          left--;
+        }
       }
     }
-    return undefined;
+    return found;
   }
 
   /**
