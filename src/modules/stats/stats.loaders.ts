@@ -106,25 +106,39 @@ export function createStatsLoaders(sql: Sql) {
 
   // An area's figures for several indicators: what a tree asks of each node.
   // One load per area rather than per value.
-  const areaStats = new DataLoader<AreaStatsKey, StatValue[], string>(
-    async (keys) => {
-      const small = keys.flatMap((key, i) => (SubtreeRollups.accepts(key) ? [i] : []));
-      const fromSubtrees = await subtrees.rollUp(small.map((i) => keys[i]!));
-      const values = new Array<StatValue[] | undefined>(keys.length);
-      small.forEach((i, j) => (values[i] = fromSubtrees[j]));
-      return Promise.all(
-        keys.map(async (key, i) => {
-          const found = values[i];
-          if (found) return found;
-          const loaded = await rollup.loadMany(key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator })));
-          const failed = loaded.find((value) => value instanceof Error);
-          if (failed) throw failed;
-          return loaded as StatValue[];
-        }),
-      );
+  const loadAreaStats = async (keys: readonly AreaStatsKey[]): Promise<StatValue[][]> => {
+    const aggregate = (key: AreaStatsKey) =>
+      rollup.loadMany(key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator }))).then((loaded) => {
+        const failed = loaded.find((value) => value instanceof Error);
+        if (failed) throw failed;
+        return loaded as StatValue[];
+      });
+    const small: number[] = [];
+    const large: number[] = [];
+    keys.forEach((key, i) => (SubtreeRollups.accepts(key) ? small : large).push(i));
+    // Loaded before the first await, so that callers in the same tick (a tree's fills) share one roll-up batch.
+    const [fromSubtrees, aggregated] = await Promise.all([subtrees.rollUp(small.map((i) => keys[i]!)), Promise.all(large.map((i) => aggregate(keys[i]!)))]);
+    const values = new Array<StatValue[] | undefined>(keys.length);
+    small.forEach((i, j) => (values[i] = fromSubtrees[j]));
+    large.forEach((i, j) => (values[i] = aggregated[j]));
+    // A sum too large to add exactly in a double: aggregated in SQL.
+    const unsafe = small.filter((i) => !values[i]);
+    if (unsafe.length) (await Promise.all(unsafe.map((i) => aggregate(keys[i]!)))).forEach((found, j) => (values[unsafe[j]!] = found));
+    return values as StatValue[][];
+  };
+  // Whole lists of keys, one load per caller: the lists asked in one tick (a tree's fills, one per `stats` field) are read together.
+  const areaStatsLists = new DataLoader<readonly AreaStatsKey[], StatValue[][]>(
+    async (lists) => {
+      const values = await loadAreaStats(lists.flat());
+      let at = 0;
+      return lists.map((keys) => values.slice(at, (at += keys.length)));
     },
-    { cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicators.map((indicator) => indicator.code).join(',')}` },
+    { cache: false },
   );
+  const areaStatsOf = (keys: readonly AreaStatsKey[]) => areaStatsLists.load(keys);
+  const areaStats = new DataLoader<AreaStatsKey, StatValue[], string>(loadAreaStats, {
+    cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicators.map((indicator) => indicator.code).join(',')}`,
+  });
 
   const completeness = new DataLoader<AreaPeriodKey, CompletenessCounts, string>(
     async (keys) => {
@@ -270,7 +284,20 @@ export function createStatsLoaders(sql: Sql) {
     },
   );
 
-  return { rollup, areaStats, completeness, missing, approval, observations, history };
+  return {
+    rollup,
+    areaStats,
+    /**
+     * What `areaStats` loads, for many areas at once without its cache (a tree read
+     * asks once for all its nodes, without a load per area). Rejects when any key fails.
+     */
+    areaStatsOf,
+    completeness,
+    missing,
+    approval,
+    observations,
+    history,
+  };
 }
 
 export type StatsLoaders = ReturnType<typeof createStatsLoaders>;

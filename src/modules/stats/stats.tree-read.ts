@@ -2,13 +2,12 @@ import { getArgumentValues, getNamedType, isObjectType, type GraphQLObjectType }
 import { assertCanRead } from '../../auth/auth.rules.js';
 import { plainSelection } from '../../graphql/sql-reads.js';
 import type { AreaTreeField } from '../area/area.sql-read.js';
-import type { StatValue } from './stats.entity.js';
 import { indicatorsOf, type Period } from './stats.rules.js';
 
 /**
  * `Area.stats` inside the area tree read: a county tree with figures at every
  * node is then one statement for the tree and one batch of roll-ups for all its
- * nodes (the stats loaders, as the resolver uses them), with no resolver per
+ * nodes (what the stats loader loads, uncached), with no resolver per
  * node or per value. It declines, and the resolvers answer with their errors,
  * wherever `stats` would fail: an anonymous caller or an area outside the
  * viewer's subtree, an unknown indicator, a roll-up that fails.
@@ -34,12 +33,9 @@ export const statsTreeField: AreaTreeField = {
       } catch {
         return null;
       }
-      const values = await ctx.loaders.stats.areaStats.loadMany(keys);
       try {
-        return values.map((list) => {
-          if (list instanceof Error) throw list;
-          return (list as StatValue[]).map(answer);
-        });
+        const values = await ctx.loaders.stats.areaStatsOf(keys);
+        return values.map((list) => list.map(answer));
       } catch {
         return null;
       }
