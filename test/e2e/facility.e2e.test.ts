@@ -99,6 +99,26 @@ describe('createFacility', () => {
       rows(`insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds) values ('x', 'NURSING_HOME', '511921104000', 'PUBLIC', 'PLANNED', 1, 2)`),
     ).rejects.toThrow(/facility_occupied_within_beds/);
   });
+
+  it('records every writable field in the CREATED event, in API spelling; text trimmed, a blank operator none', async () => {
+    const facility = await create({ name: '  铁佛镇敬老院 ', operator: '   ', location: { latitude: 31.91, longitude: 107.25 } });
+    expect(facility).toMatchObject({ name: '铁佛镇敬老院', operator: null });
+    const [event] = await rows<{ before: object | null; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    expect(event!.before).toBeNull();
+    expect(event!.after).toEqual({
+      name: '铁佛镇敬老院',
+      type: 'NURSING_HOME',
+      areaCode: '511921104000',
+      operatingModel: 'PUBLIC',
+      status: 'PLANNED',
+      beds: 50,
+      occupiedBeds: 30,
+      operator: null,
+      openedOn: null,
+      latitude: 31.91,
+      longitude: 107.25,
+    });
+  });
 });
 
 describe('the lifecycle', () => {
@@ -166,6 +186,22 @@ describe('updateFacility', () => {
     expect(event).toEqual({
       before: { beds: 50, occupiedBeds: 30, operator: null, operatingModel: 'PUBLIC' },
       after: { beds: 60, occupiedBeds: 55, operator: '康乐公司', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' },
+    });
+  });
+
+  it('moves and clears the location and the operator: null clears an optional field, and leaves a required one', async () => {
+    const facility = await create({ operator: '康乐公司', location: { latitude: 31.91, longitude: 107.25 } });
+    const moved = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, location: { latitude: 31.5, longitude: 107.25 } } }, { token: admin });
+    expect(moved.updateFacility).toMatchObject({ facility: { version: 2, location: { latitude: 31.5, longitude: 107.25 } }, userErrors: [] });
+    const [move] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    expect(move).toEqual({ before: { latitude: 31.91 }, after: { latitude: 31.5 } });
+
+    const cleared = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 2, location: null, operator: null, name: null, beds: null } }, { token: admin });
+    expect(cleared.updateFacility).toMatchObject({ facility: { version: 3, location: null, operator: null, name: '铁佛镇敬老院', beds: 50 }, userErrors: [] });
+    const [clear] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    expect(clear).toEqual({
+      before: { operator: '康乐公司', latitude: 31.5, longitude: 107.25 },
+      after: { operator: null, latitude: null, longitude: null },
     });
   });
 

@@ -93,8 +93,16 @@ export class Facility {
   @Field(() => LocalDateResolver, { nullable: true, description: '投运日期 — first day of operation.' })
   openedOn!: string | null;
 
+  /** 纬度 — latitude, degrees; null when the location is unknown. */
+  latitude!: number | null;
+
+  /** 经度 — longitude, degrees. */
+  longitude!: number | null;
+
   @Field(() => GeoPoint, { nullable: true, description: '位置 — location, when known.' })
-  location!: GeoPoint | null;
+  get location(): GeoPoint | null {
+    return this.latitude == null || this.longitude == null ? null : Object.assign(new GeoPoint(), { latitude: this.latitude, longitude: this.longitude });
+  }
 
   @Field(() => Int, { description: '版本 — starts at 1, +1 on every change; send it back to edit (optimistic concurrency).' })
   version!: number;
@@ -129,25 +137,62 @@ export interface FacilityRow {
   updated_at: Date;
 }
 
-export const FACILITY_COLUMNS =
-  'id::text as id, name, type, area_code, operating_model, status, beds, occupied_beds, operator, opened_on, latitude, longitude, version, source, created_at, updated_at';
+/**
+ * A facility's writable fields, one entry per field in API spelling, in the
+ * order events record them. This table drives the service's insert, update,
+ * event snapshot and changed-field check, and the column list and `fromRow`
+ * below: a new writable field is one entry here (beside its `@Field`, its
+ * `FacilityRow` column and its inputs), and nothing in facility.service.ts.
+ */
+export interface FacilityField {
+  /** The field's name on `Facility`, in the inputs and in events. */
+  key: string;
+  column: keyof FacilityRow & string;
+  /** Text: trimmed on write (and, when nullable, blank is null). */
+  text?: true;
+  /** The column may hold null; an update's explicit null then clears it (otherwise null keeps it). */
+  nullable?: true;
+  /** A `numeric` column, which PostgreSQL returns as a decimal string. */
+  numeric?: true;
+  /** The value in a create or update input, when it is not `input[key]`; undefined means not given. */
+  fromInput?: (input: Record<string, unknown>) => unknown;
+  /** Checked and resolved by the service rather than copied from the input (`area` → `areaCode`). */
+  resolved?: true;
+  /** Set at creation only: an update leaves it (status moves along the lifecycle, in `changeFacilityStatus`). */
+  createOnly?: true;
+}
+
+const coordinate = (axis: 'latitude' | 'longitude') => (input: Record<string, unknown>) => {
+  const location = input.location as GeoPoint | null | undefined;
+  return location === undefined ? undefined : (location?.[axis] ?? null);
+};
+
+export const FACILITY_FIELDS: readonly FacilityField[] = [
+  { key: 'name', column: 'name', text: true },
+  { key: 'type', column: 'type' },
+  { key: 'areaCode', column: 'area_code', resolved: true },
+  { key: 'operatingModel', column: 'operating_model' },
+  { key: 'status', column: 'status', createOnly: true },
+  { key: 'beds', column: 'beds' },
+  { key: 'occupiedBeds', column: 'occupied_beds' },
+  { key: 'operator', column: 'operator', text: true, nullable: true },
+  { key: 'openedOn', column: 'opened_on', nullable: true },
+  { key: 'latitude', column: 'latitude', nullable: true, numeric: true, fromInput: coordinate('latitude') },
+  { key: 'longitude', column: 'longitude', nullable: true, numeric: true, fromInput: coordinate('longitude') },
+];
+
+/** A field's value as the API spells it, from a row. */
+export function facilityValueOf(field: FacilityField, row: FacilityRow): unknown {
+  const value = row[field.column];
+  return field.numeric && value != null ? Number(value) : value;
+}
+
+export const FACILITY_COLUMNS = `id::text as id, ${FACILITY_FIELDS.map((field) => field.column).join(', ')}, version, source, created_at, updated_at`;
 
 export function facilityFromRow(row: FacilityRow): Facility {
   const f = new Facility();
   f.key = row.id;
-  f.name = row.name;
-  f.type = row.type;
-  f.areaCode = row.area_code;
-  f.operatingModel = row.operating_model;
-  f.status = row.status;
-  f.beds = row.beds;
-  f.occupiedBeds = row.occupied_beds;
-  f.operator = row.operator;
-  f.openedOn = row.opened_on;
-  f.location =
-    row.latitude == null || row.longitude == null
-      ? null
-      : Object.assign(new GeoPoint(), { latitude: Number(row.latitude), longitude: Number(row.longitude) });
+  for (const field of FACILITY_FIELDS) (f as unknown as Record<string, unknown>)[field.key] = facilityValueOf(field, row);
   f.version = row.version;
   f.source = row.source;
   f.createdAt = row.created_at;

@@ -11,7 +11,7 @@ import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { versionedUpdate } from '../progress/progress.write.js';
-import { FACILITY_COLUMNS, facilityFromRow, type Facility, type FacilityRow, type FacilitySummary } from './facility.entity.js';
+import { FACILITY_COLUMNS, FACILITY_FIELDS, facilityFromRow, facilityValueOf, type Facility, type FacilityField, type FacilityRow, type FacilitySummary } from './facility.entity.js';
 import type { ChangeFacilityStatusInput, CreateFacilityInput, FacilitiesArgs, FacilitySummaryArgs, UpdateFacilityInput } from './facility.inputs.js';
 import { emptyFacilitySummary } from './facility.loaders.js';
 import {
@@ -67,21 +67,26 @@ async function throwInvalid(input: object): Promise<void> {
 }
 
 /** The fields an event records for a facility, in API spelling. */
-function snapshot(f: FacilityRow): Record<string, unknown> {
-  return {
-    name: f.name,
-    type: f.type,
-    areaCode: f.area_code,
-    operatingModel: f.operating_model,
-    status: f.status,
-    beds: f.beds,
-    occupiedBeds: f.occupied_beds,
-    operator: f.operator,
-    openedOn: f.opened_on,
-    latitude: f.latitude == null ? null : Number(f.latitude),
-    longitude: f.longitude == null ? null : Number(f.longitude),
-  };
+function snapshot(row: FacilityRow): FacilityValues {
+  return Object.fromEntries(FACILITY_FIELDS.map((field) => [field.key, facilityValueOf(field, row)]));
 }
+
+/** What the input gives for a field: undefined when not given; text trimmed, blank optional text null. */
+function given(field: FacilityField, input: object): unknown {
+  const value = field.fromInput ? field.fromInput(input as Record<string, unknown>) : (input as Record<string, unknown>)[field.key];
+  if (!field.text || typeof value !== 'string') return value;
+  const text = value.trim();
+  return field.nullable && !text ? null : text;
+}
+
+/** A facility's writable values in API spelling (the keys of FACILITY_FIELDS). */
+type FacilityValues = Record<string, unknown>;
+
+/** The rules' view of the values. */
+const ruled = (values: FacilityValues) => values as unknown as Parameters<typeof facilityFieldProblems>[0];
+
+const INSERTED = FACILITY_FIELDS;
+const UPDATED = FACILITY_FIELDS.filter((field) => !field.createOnly);
 
 function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
@@ -131,30 +136,18 @@ export class FacilityService {
   async create(ctx: Context, input: CreateFacilityInput, options: { source?: 'USER' | 'DEMO' } = {}): Promise<{ facility: Facility }> {
     const viewer = requireViewer(ctx.viewer);
     await throwInvalid(input);
-    const operator = input.operator?.trim() || null;
-    throwProblems(facilityFieldProblems({ beds: input.beds, occupiedBeds: input.occupiedBeds, operatingModel: input.operatingModel, operator }));
+    const values: FacilityValues = Object.fromEntries(INSERTED.map((field) => [field.key, field.resolved ? null : (given(field, input) ?? null)]));
+    throwProblems(facilityFieldProblems(ruled(values)));
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const areaCode = await currentAreaCode(sql, input.area, 'area');
       assertCanWrite(viewer, areaCode, FACILITY_WRITERS);
-      const openedOn = input.openedOn ?? (input.status === FacilityStatus.OPERATING ? todayInChina() : null);
+      values.areaCode = areaCode;
+      values.openedOn ??= input.status === FacilityStatus.OPERATING ? todayInChina() : null;
       const [row] = await sql<FacilityRow>(
-        `insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds, operator, opened_on, latitude, longitude, source)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${FACILITY_COLUMNS}`,
-        [
-          input.name.trim(),
-          input.type,
-          areaCode,
-          input.operatingModel,
-          input.status,
-          input.beds,
-          input.occupiedBeds,
-          operator,
-          openedOn,
-          input.location?.latitude ?? null,
-          input.location?.longitude ?? null,
-          options.source ?? 'USER',
-        ],
+        `insert into facility (${INSERTED.map((field) => field.column).join(', ')}, source)
+         values (${INSERTED.map(() => '?').join(', ')}, ?) returning ${FACILITY_COLUMNS}`,
+        [...INSERTED.map((field) => values[field.key]), options.source ?? 'USER'],
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.FACILITY,
@@ -182,39 +175,19 @@ export class FacilityService {
       assertVersion(current.version, input.version, 'Facility');
       const areaCode = input.area == null ? current.area_code : await currentAreaCode(sql, input.area, 'area');
       if (areaCode !== current.area_code) assertCanWrite(viewer, areaCode, FACILITY_WRITERS);
-      const next = {
-        name: input.name?.trim() ?? current.name,
-        type: input.type ?? current.type,
-        operatingModel: input.operatingModel ?? current.operating_model,
-        beds: input.beds ?? current.beds,
-        occupiedBeds: input.occupiedBeds ?? current.occupied_beds,
-        operator: input.operator === undefined ? current.operator : input.operator?.trim() || null,
-        openedOn: input.openedOn === undefined ? current.opened_on : input.openedOn,
-        latitude: input.location === undefined ? current.latitude : (input.location?.latitude ?? null),
-        longitude: input.location === undefined ? current.longitude : (input.location?.longitude ?? null),
-      };
-      throwProblems(facilityFieldProblems(next));
       const before = snapshot(current);
-      const candidate = snapshot({
-        ...current,
-        name: next.name,
-        type: next.type,
-        area_code: areaCode,
-        operating_model: next.operatingModel,
-        beds: next.beds,
-        occupied_beds: next.occupiedBeds,
-        operator: next.operator,
-        opened_on: next.openedOn,
-        latitude: next.latitude == null ? null : String(next.latitude),
-        longitude: next.longitude == null ? null : String(next.longitude),
-      });
-      const changed = changedFields(before, candidate);
+      const next: FacilityValues = { ...before, areaCode };
+      for (const field of UPDATED) {
+        const value = field.resolved ? undefined : given(field, input);
+        if (value !== undefined && (value !== null || field.nullable)) next[field.key] = value;
+      }
+      throwProblems(facilityFieldProblems(ruled(next)));
+      const changed = changedFields(before, next);
       if (!changed.length) return { facility: facilityFromRow(current) };
       const row = await versionedUpdate<FacilityRow>(sql, {
-        update: `update facility set name = ?, type = ?, area_code = ?, operating_model = ?, beds = ?, occupied_beds = ?, operator = ?,
-                opened_on = ?, latitude = ?, longitude = ?, version = version + 1, updated_at = now()
+        update: `update facility set ${UPDATED.map((field) => `${field.column} = ?`).join(', ')}, version = version + 1, updated_at = now()
           where id = ? and version = ? returning ${FACILITY_COLUMNS}`,
-        params: [next.name, next.type, areaCode, next.operatingModel, next.beds, next.occupiedBeds, next.operator, next.openedOn, next.latitude, next.longitude, key, input.version],
+        params: [...UPDATED.map((field) => next[field.key]), key, input.version],
         lostRace: () => lostRace('Facility'),
         event: (written) => ({
           subjectKind: SubjectKind.FACILITY,
