@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context, Registry } from './context.js';
-import { compileSqlRead, type CompiledSqlRead, type SqlRead } from './sql-reads.js';
+import { compileSqlRead, type CompiledSqlRead, type JsonText, type SqlRead } from './sql-reads.js';
 
 /** How `/graphql` over HTTP executes operations (GRAPHQL_EXECUTOR). */
 export const GRAPHQL_EXECUTORS = ['jit', 'graphql-js'] as const;
@@ -39,7 +39,7 @@ export type Execution = Pick<ExecutionArgs, 'schema' | 'document' | 'operationNa
  * field that resolved synchronously, graphql-js leaves the later fields of that
  * selection set unexecuted; graphql-jit executes them and reports their errors.
  */
-export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = [], hooks: Registry['hooks'] = {}) {
+export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = [], hooks: Registry['hooks'] = {}, options: { jsonText?: boolean } = {}) {
   // Apollo keeps each validated document in its LRU document store and hands the same
   // DocumentNode to every request with the same text, so the node is the cache key; a
   // document Apollo evicts takes its compiled queries with it.
@@ -67,7 +67,7 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
     const entry = compiledFor(args.document, args.operationName ?? undefined);
     if (entry.sql) {
       const context = args.contextValue as Context;
-      let answer: ExecutionResult | null = null;
+      let answer: { data: JsonText } | null = null;
       try {
         answer = await entry.sql(context, (args.variableValues ?? {}) as Record<string, unknown>);
       } catch (error) {
@@ -76,7 +76,8 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
         // field null, a masked error at its path), never as a whole-request error.
         context.log.warn({ err: error }, 'SQL read failed; executing the resolvers instead');
       }
-      if (answer) return answer;
+      // As text for Apollo's stringifyResult (options.jsonText), parsed for anyone else.
+      if (answer) return options.jsonText ? (answer as unknown as ExecutionResult) : { data: answer.data.toJSON() as Record<string, unknown> };
       // Declined for this request's arguments (or failed): executed as any other operation.
       if (entry.query === undefined) entry.query = compile(schema, args.document, args.operationName ?? undefined);
     }
@@ -213,7 +214,7 @@ type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
  * every plugin hook; only the execution step is ours.
  */
 export function jitGateway(schema: GraphQLSchema, sqlReads: readonly SqlRead[] = [], hooks: Registry['hooks'] = {}): Gateway {
-  const run = jitExecutor(schema, sqlReads, hooks);
+  const run = jitExecutor(schema, sqlReads, hooks, { jsonText: true });
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

@@ -4,7 +4,7 @@ import {
   getVariableValues,
   Kind,
   type DocumentNode,
-  type ExecutionResult,
+  type FormattedExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
   isLeafType,
@@ -39,8 +39,31 @@ export interface CompilationScope {
   hooks: Registry['hooks'];
 }
 
-/** A compiled read: the answer, or null to hand the request to the executor (nothing has been written). */
-export type CompiledSqlRead = (ctx: Context, variables: Variables) => Promise<ExecutionResult | null>;
+/**
+ * A compiled read: the answer, its `data` the JSON text (see {@link JsonText}), or
+ * null to hand the request to the executor (nothing has been written).
+ */
+export type CompiledSqlRead = (ctx: Context, variables: Variables) => Promise<{ data: JsonText } | null>;
+
+/**
+ * An answer's `data` as JSON text, exactly as JSON.stringify would write the value:
+ * a SQL read's answer, built in PostgreSQL. Over HTTP it goes into the response as
+ * it is ({@link stringifyResult}), neither parsed nor serialized again; anything
+ * else that serializes it gets the parsed value (`toJSON`).
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/** Apollo's `stringifyResult`: its own (JSON.stringify and a newline), with a {@link JsonText} written as it is. */
+export function stringifyResult(result: FormattedExecutionResult): string {
+  if (result.data instanceof JsonText && result.errors === undefined && result.extensions === undefined) return `{"data":${result.data.text}}\n`;
+  return `${JSON.stringify(result)}\n`;
+}
 
 /**
  * The first of `reads` that takes the document's operation, wrapped so that it gets

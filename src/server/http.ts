@@ -13,6 +13,7 @@ import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
 import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
+import { stringifyResult } from '../graphql/sql-reads.js';
 import type { RateLimiter } from './rate-limit.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
@@ -142,6 +143,8 @@ export async function createHttpApp(options: {
     ...(options.executor === 'jit' ? { gateway: jitGateway(options.schema, options.civgraph.sqlReads, options.civgraph.hooks) } : { schema: options.schema }),
     introspection: options.introspection,
     formatError,
+    // A SQL read's answer is JSON text already: written as it is (graphql/sql-reads.ts).
+    stringifyResult,
     includeStacktraceInErrorResponses: false,
     // Abuse limits (src/graphql/limits.ts), the same as graphql-ws applies.
     validationRules: limitRules(options.limits),

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { getArgumentValues, isObjectType, visit, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { normalizeCode, PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
 import { pageRequest, type PageRequest } from '../../common/connection.js';
 import {
   fieldsOf,
   columns,
+  JsonText,
   record,
   sql,
   type CompilationScope,
@@ -55,13 +57,12 @@ declare module '../../graphql/context.js' {
 }
 
 /**
- * Where the fields answered after the statement sit in its JSON: by response
- * key, a fill's index (its value there is the area's `code level`) or the shape
- * further down; arrays (a connection's nodes, edges) take the shape of each item.
+ * Where a field answered after the statement goes, in the statement's JSON: the
+ * string `"<FILL_MARK><fill's index>:<code> <level>"`. The mark is random per
+ * process, so no stored text can pose as a place; places never reach an answer
+ * (they are replaced, or the read declines).
  */
-interface Shape {
-  [key: string]: Shape | number;
-}
+const FILL_MARK = `fill-${randomBytes(12).toString('hex')}-`;
 
 /**
  * The area tree as one statement: `area(code) { ... children { ... } }` with plain
@@ -86,14 +87,13 @@ export const areaTreeRead: SqlRead = {
     const root = fieldsOf(operation.selectionSet, query, scope);
     if (!root) return null;
     const entries: [string, SqlText][] = [];
-    const shape: Shape = {};
     for (const [key, field] of root) {
       let value: SqlText | null = null;
       if (field.name.value === '__typename') value = sql`${`'${query.name}'::text`}`;
       else if (field.name.value === 'area' && onlyArguments(field, ['code'])) {
         const definition = query.getFields().area!;
         const code = argument(field, (variables) => normalizeCode((getArgumentValues(definition, field, variables) as { code: string }).code, 'code'));
-        const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0, (shape[key] = {}));
+        const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0);
         if (object) value = sql`(select ${object} from area a0 where a0.code = ${bind(code, (c) => c, 'text')})`;
       }
       if (!value) return null;
@@ -112,48 +112,39 @@ export const areaTreeRead: SqlRead = {
         // An argument the resolver would refuse: the executor words the error.
         return null;
       }
-      // As text, parsed here: measured cheaper than the driver's parsing of a json column.
       const [row] = await ctx.sql<{ data: string }>(text, values, { prepared });
-      const data = JSON.parse(row!.data) as Record<string, unknown>;
-      if (fills.length && !(await fillIn(ctx, variables, data, shape, fills))) return null;
-      return { data };
+      // json_agg puts ", \n " between items. A newline is never raw inside a JSON string
+      // (PostgreSQL writes \n), so this makes the text exactly what JSON.stringify writes.
+      const json = row!.data.replaceAll(', \n ', ',');
+      const data = fills.length ? await fillIn(ctx, variables, json, fills) : json;
+      return data === null ? null : { data: new JsonText(data) };
     };
   },
 };
 
 /**
  * Answers the fields that other features fill in (each fill once, for all its
- * areas, all fills at once so that their loaders batch together) and puts the
- * values in place; false when a fill declines.
+ * areas, all fills at once so that their loaders batch together) and writes their
+ * values in place of the places in `json`; null when a fill declines.
  */
-async function fillIn(ctx: Context, variables: Variables, data: Record<string, unknown>, shape: Shape, fills: readonly AreaTreeFill[]): Promise<boolean> {
-  const places = fills.map(() => [] as { holder: Record<string, unknown>; key: string }[]);
-  const collect = (value: unknown, at: Shape) => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const item of value) collect(item, at);
-      return;
-    }
-    const holder = value as Record<string, unknown>;
-    for (const key in at) {
-      const next = at[key]!;
-      if (typeof next === 'number') places[next]!.push({ holder, key });
-      else collect(holder[key], next);
-    }
-  };
-  collect(data, shape);
-  const answers = await Promise.all(
-    fills.map((fill, i) => {
-      const areas = places[i]!.map(({ holder, key }): AreaKey => {
-        const [code, level] = (holder[key] as string).split(' ') as [string, AreaLevel];
-        return { code, level };
-      });
-      return areas.length ? fill(ctx, variables, areas) : Promise.resolve([]);
-    }),
-  );
-  if (answers.some((values) => values === null)) return false;
-  answers.forEach((values, i) => places[i]!.forEach(({ holder, key }, j) => (holder[key] = values![j])));
-  return true;
+async function fillIn(ctx: Context, variables: Variables, json: string, fills: readonly AreaTreeFill[]): Promise<string | null> {
+  // Piece 0 precedes the first place; each other piece starts with a place's rest (`0:<code> <level>"`).
+  const pieces = json.split(`"${FILL_MARK}`);
+  const areas = fills.map(() => [] as AreaKey[]);
+  const places: { fill: number; index: number; rest: string }[] = [];
+  for (let p = 1; p < pieces.length; p++) {
+    const piece = pieces[p]!;
+    const colon = piece.indexOf(':');
+    const space = piece.indexOf(' ', colon);
+    const end = piece.indexOf('"', space);
+    const fill = Number(piece.slice(0, colon));
+    places.push({ fill, index: areas[fill]!.push({ code: piece.slice(colon + 1, space), level: piece.slice(space + 1, end) as AreaLevel }) - 1, rest: piece.slice(end + 1) });
+  }
+  const answers = await Promise.all(fills.map((fill, i) => (areas[i]!.length ? fill(ctx, variables, areas[i]!) : Promise.resolve([]))));
+  if (answers.some((values) => values === null)) return null;
+  let text = pieces[0]!;
+  for (const { fill, index, rest } of places) text += JSON.stringify(answers[fill]![index]) + rest;
+  return text;
 }
 
 /** A nested `children` deeper than this is left to the executor (depth limits apply there). */
@@ -241,7 +232,7 @@ function bind<T>(value: Value<T>, pick: (value: T) => string | number | boolean 
 }
 
 class TreeCompiler {
-  /** The fields other features answer after the statement, in the order of the indexes in the shape. */
+  /** The fields other features answer after the statement, by the index their places carry. */
   readonly fills: AreaTreeFill[] = [];
   private readonly treeFields: ReadonlyMap<string, AreaTreeField>;
   private readonly connection: GraphQLObjectType;
@@ -260,10 +251,10 @@ class TreeCompiler {
 
   /**
    * The area in alias `a` as a row (an object in the JSON), or null when the
-   * selection is not all compilable; `shape` gets where fields filled in later go.
+   * selection is not all compilable.
    */
-  object(selectionSet: SelectionSetNode, a: string, depth: number, shape: Shape): SqlText | null {
-    const entries = this.entries(selectionSet, this.area, (field, key) => this.areaField(field, key, a, depth, shape));
+  object(selectionSet: SelectionSetNode, a: string, depth: number): SqlText | null {
+    const entries = this.entries(selectionSet, this.area, (field) => this.areaField(field, a, depth));
     return entries && record(entries);
   }
 
@@ -284,7 +275,7 @@ class TreeCompiler {
     return entries;
   }
 
-  private areaField(field: FieldNode, key: string, a: string, depth: number, shape: Shape): SqlText | null {
+  private areaField(field: FieldNode, a: string, depth: number): SqlText | null {
     const name = field.name.value;
     const definition = this.area.getFields()[name];
     if (name === '__typename') return sql`'Area'::text`;
@@ -293,9 +284,8 @@ class TreeCompiler {
     if (treeField) {
       const fill = treeField.compile(field, this.scope);
       if (!fill) return null;
-      shape[key] = this.fills.push(fill) - 1;
       // Where the value goes, the area it is of: filled in by fillIn.
-      return sql`${`${a}.code || ' ' || ${a}.level`}`;
+      return sql`${`'${FILL_MARK}${this.fills.push(fill) - 1}:' || ${a}.code || ' ' || ${a}.level`}`;
     }
     if (COLUMNS[name]) return field.arguments?.length ? null : sql`${COLUMNS[name](a)}`;
     if (name === 'childCount') {
@@ -315,9 +305,7 @@ class TreeCompiler {
         const args = getArgumentValues(definition, field, variables) as unknown as AreaListArgs;
         return { ...pageRequest(args), includeRetired: args.includeRetired };
       });
-      const below: Shape = {};
-      shape[key] = below;
-      return page && this.children(field.selectionSet, a, depth + 1, page, below);
+      return page && this.children(field.selectionSet, a, depth + 1, page);
     }
     return null;
   }
@@ -331,7 +319,6 @@ class TreeCompiler {
     parent: string,
     depth: number,
     page: Value<ChildrenPage>,
-    shape: Shape,
   ): SqlText | null {
     const c = `a${depth}`;
     const retired = bind(page, (p) => p.includeRetired, 'boolean');
@@ -348,11 +335,11 @@ class TreeCompiler {
       }
       if (!field.selectionSet) return null;
       if (name === 'nodes') {
-        const object = this.object(field.selectionSet, c, depth, (shape[key] = {}));
+        const object = this.object(field.selectionSet, c, depth);
         return object && sql`coalesce(json_agg(${object} order by ${c}.code), '[]'::json)`;
       }
       if (name === 'edges') {
-        const edge = this.edgeObject(field.selectionSet, c, depth, (shape[key] = {}));
+        const edge = this.edgeObject(field.selectionSet, c, depth);
         return edge && sql`coalesce(json_agg(${edge} order by ${c}.code), '[]'::json)`;
       }
       if (name === 'pageInfo') {
@@ -371,13 +358,13 @@ class TreeCompiler {
     );
   }
 
-  private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number, shape: Shape): SqlText | null {
+  private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number): SqlText | null {
     const entries = this.entries(selectionSet, this.edge, (field, key) => {
       const name = field.name.value;
       if (field.arguments?.length) return null;
       if (name === '__typename') return sql`'AreaEdge'::text`;
       if (name === 'cursor') return sql`${cursor(`${c}.code`)}`;
-      return name === 'node' && field.selectionSet ? this.object(field.selectionSet, c, depth, (shape[key] = {})) : null;
+      return name === 'node' && field.selectionSet ? this.object(field.selectionSet, c, depth) : null;
     });
     return entries && record(entries);
   }
