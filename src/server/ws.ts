@@ -66,14 +66,17 @@ export function attachWebSocket(
     socket.on('pong', () => answered.add(socket));
   });
   const keepAlive = setInterval(() => {
+    let dropped = 0;
     for (const socket of wsServer.clients) {
       if (!answered.has(socket)) {
         socket.terminate();
+        dropped++;
         continue;
       }
       answered.delete(socket);
       socket.ping();
     }
+    if (dropped) log.warn({ dropped, keepAliveMs }, 'closed WebSockets that did not answer the last ping');
   }, keepAliveMs);
   keepAlive.unref();
   // Acknowledged connections, for the metrics (subscriptions are counted from them).
