@@ -120,6 +120,10 @@ async function startServerProcess(databaseUrl: string, secret: string): Promise<
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
+  // From here on the server's log (LOG_LEVEL=warn: warnings and errors, on stdout) and stderr show.
+  child.stdout!.removeAllListeners('data');
+  child.stderr!.removeAllListeners('data');
+  child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
   return { child, url };
 }

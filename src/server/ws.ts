@@ -22,9 +22,11 @@ export const CLOSE_FORBIDDEN = 4403;
 /** Keep-alive and limits of the WebSocket transport. */
 export interface WebSocketOptions {
   /**
-   * Interval of protocol-level pings (ms). A socket that has not answered the
-   * previous ping by the next one is terminated. Below common proxy idle
-   * timeouts (nginx: 60 s) so an idle subscription is not cut by a proxy.
+   * Interval of protocol-level pings (ms). A socket that has answered none of
+   * the last two pings is terminated: between two and three intervals of
+   * silence, since a live peer reading a backlog (a burst of events queued
+   * ahead of the ping) may answer one late. Below common proxy idle timeouts
+   * (nginx: 60 s) so an idle subscription is not cut by a proxy.
    */
   keepAliveMs?: number;
   /** Operations one connection may have running at once (subscriptions, in practice). */
@@ -60,23 +62,25 @@ export function attachWebSocket(
   // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
   // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
-  const answered = new WeakSet<object>();
+  // Per socket, the pings sent since its last pong.
+  const unanswered = new WeakMap<object, number>();
   wsServer.on('connection', (socket) => {
-    answered.add(socket);
-    socket.on('pong', () => answered.add(socket));
+    unanswered.set(socket, 0);
+    socket.on('pong', () => unanswered.set(socket, 0));
   });
   const keepAlive = setInterval(() => {
     let dropped = 0;
     for (const socket of wsServer.clients) {
-      if (!answered.has(socket)) {
+      const missed = unanswered.get(socket) ?? 0;
+      if (missed >= 2) {
         socket.terminate();
         dropped++;
         continue;
       }
-      answered.delete(socket);
+      unanswered.set(socket, missed + 1);
       socket.ping();
     }
-    if (dropped) log.warn({ dropped, keepAliveMs }, 'closed WebSockets that did not answer the last ping');
+    if (dropped) log.warn({ dropped, keepAliveMs }, 'closed WebSockets that answered none of the last two pings');
   }, keepAliveMs);
   keepAlive.unref();
   // Acknowledged connections, for the metrics (subscriptions are counted from them).
