@@ -17,6 +17,17 @@ export interface EmbeddedDatabase {
 // main.ts), so those handlers go; its 'exit' hook stays as a last resort.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
 
+// Its hook also answers 'beforeExit' with process.exit(0), which overrode the code of a
+// process ending on its own with process.exitCode set: a failed vitest run (exit code 1)
+// exited 0, and CI passed it. The code the process was ending with is kept.
+let endingWith: number | undefined;
+process.prependListener('beforeExit', () => {
+  endingWith = typeof process.exitCode === 'number' ? process.exitCode : undefined;
+});
+process.on('exit', (code) => {
+  if (!code && endingWith) process.exitCode = endingWith;
+});
+
 export const POSTGRES_USER = 'postgres';
 export const POSTGRES_PASSWORD = 'civgraph';
 const USER = POSTGRES_USER;
