@@ -162,7 +162,17 @@ async function start(config: Config): Promise<void> {
     cacheMaxAge: config.cacheMaxAge,
     trustedDocuments: config.trustedDocuments,
   });
-  const unannounce = announceServer(config.dataDir, server.url);
+  // Before anything says the server is up: a stop asked the moment the URL shows stops it cleanly.
+  let unannounce = () => {};
+  onSignal(async (signal) => {
+    log.info({ signal }, 'shutting down: draining connections');
+    unannounce();
+    await server.close();
+    await orm.close();
+    await database.stop();
+    log.info('stopped cleanly');
+  });
+  unannounce = announceServer(config.dataDir, server.url);
   log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(
     `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
@@ -172,15 +182,6 @@ async function start(config: Config): Promise<void> {
     process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
     process.stdout.write(`Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')}?token=${token}\nConsole (GraphiQL): ${server.url} in a browser\n\n`);
   }
-
-  onSignal(async (signal) => {
-    log.info({ signal }, 'shutting down: draining connections');
-    unannounce();
-    await server.close();
-    await orm.close();
-    await database.stop();
-    log.info('stopped cleanly');
-  });
 }
 
 async function main(argv: string[]): Promise<void> {

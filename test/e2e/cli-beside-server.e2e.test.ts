@@ -374,6 +374,15 @@ describe('the CLI with no server running', () => {
     expect(existsSync(join(dataDir, 'pg.json'))).toBe(false);
   }, 120_000);
 
+  it('stops cleanly on a SIGTERM sent the moment it prints its URL', async () => {
+    const server = await startServer(dataDir);
+    const pg = runtime(dataDir).pid;
+    // startServer resolves on the line with the URL: the signal goes out at once.
+    expect(await server.stop(), server.output()).toBe(0);
+    expect(server.output()).toContain('stopped cleanly');
+    await gone(pg);
+  }, 120_000);
+
   it('hands its PostgreSQL over to a server that starts while it imports', async () => {
     // A province takes long enough for the server to join the CLI's PostgreSQL.
     const importing = cli(['import-areas', '--province', '51'], { DATA_DIR: dataDir });
