@@ -264,6 +264,13 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
   }
   latencies.sort((a, b) => a - b);
   const delivered = latencies.length;
+  // p99 of the events committed in each second of the stream: a tail from the warm-up's aftermath shows in the first.
+  const bySecond: number[][] = [];
+  for (const [sequence, committed] of committedAt) {
+    const second = Math.floor((committed - began) / 1000);
+    for (const at of received.get(sequence) ?? []) (bySecond[second] ??= []).push(at - committed);
+  }
+  const p99BySecond = bySecond.map((values) => Math.round(percentile(values.sort((a, b) => a - b), 99)));
   const outOfOrder = subscribers.reduce((sum, s) => sum + s.outOfOrder, 0);
   await Promise.all(clients.map((client) => client.dispose()));
   return {
@@ -275,6 +282,7 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    p99BySecond,
     messagesPerSecond: delivered / ((lastDelivery - began) / 1000),
     /** Server CPU (user + system) while the measured stream was delivered, ms, and as a share of one core. */
     serverCpuMs: Math.round(usageAfter.cpuMs - usageBefore.cpuMs),
@@ -319,6 +327,7 @@ async function main() {
       process.stdout.write(
         `${String(n).padStart(5)} subscribers: ${result.events} events, ${result.delivered}/${result.expected} deliveries; ` +
           `latency p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms; ` +
+          `p99 by second ${result.p99BySecond.join(' ')} ms; ` +
           `${Math.round(result.messagesPerSecond).toLocaleString()} messages/s; lost ${result.lost}, duplicated ${result.duplicated}, ` +
           `misdelivered ${result.misdelivered}, out of order ${result.outOfOrder}, errors ${result.errors} (connect ${result.connectMs} ms); ` +
           (result.firstError ? `first error: ${result.firstError}; ` : '') +
