@@ -149,6 +149,9 @@ export function attachWebSocket(
       },
     },
     wsServer,
+    // graphql-ws's own keep-alive (a ping every 12 s, the socket terminated when that one ping is
+    // not answered within 12 s) is off: it closed busy clients with 1006 behind our two-ping rule.
+    0,
   );
   return {
     wsServer,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient as createSseClient } from 'graphql-sse';
 import { print } from 'graphql';
 import WebSocket from 'ws';
@@ -384,6 +384,27 @@ describe('WebSocket hygiene', () => {
       expect(late.readyState).toBe(WebSocket.OPEN);
       late.close();
     } finally {
+      await server.close();
+    }
+  });
+
+  it("sends only its own keep-alive's pings: graphql-ws's built-in one (every 12 s, closing after one late pong) is off", async () => {
+    // Our interval is an hour; graphql-ws's would be made when the socket connects, under fake intervals.
+    const server = await pingingServer(3_600_000);
+    try {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { autoPong: false });
+      let pings = 0;
+      socket.on('ping', () => pings++);
+      await new Promise((resolve) => socket.once('open', resolve));
+      await settle(100);
+      vi.advanceTimersByTime(30_000);
+      await settle(200);
+      expect(pings).toBe(0);
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      socket.close();
+    } finally {
+      vi.useRealTimers();
       await server.close();
     }
   });
