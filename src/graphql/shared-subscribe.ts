@@ -1,6 +1,7 @@
 import {
   createSourceEventStream,
   execute,
+  GraphQLError,
   getOperationAST,
   Kind,
   print,
@@ -35,6 +36,8 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
     sharedAnswers.executed++;
     return execute({ ...args, rootValue: payload });
   };
+  const sink = args.contextValue ? directSinks.get(args.contextValue as object) : undefined;
+  if (sink && isPushSource(source)) return pushThrough(source, sink, key, args.contextValue, own);
   return mapStream(source as AsyncGenerator<unknown, unknown, unknown>, (payload) => {
     if (key === null || !shareable.has(payload as object)) return own(payload);
     let answers = shared.get(payload as object);
@@ -63,6 +66,158 @@ export const sharedAnswers = { executed: 0, reused: 0 };
 
 /** Answers per event, dropped with the event once every subscriber has taken it. */
 const shared = new WeakMap<object, Map<string, { context: unknown; result: Promise<ExecutionResult> }>>();
+
+/**
+ * A source stream that can hand its values over as they come instead of
+ * queuing them for next(): the progress hub's subscribers. After `listen`, the
+ * values queued so far and every later one go to `listener`, synchronously, in
+ * order; next() then settles only when the stream ends (done) or fails
+ * (rejects). `overflow` fails it as when its own queue overflows: the consumer
+ * cannot keep up.
+ */
+export interface PushSource<T = unknown> extends AsyncGenerator<T, unknown, unknown> {
+  listen(listener: (value: T) => void): void;
+  overflow(): void;
+}
+
+function isPushSource(source: object): source is PushSource {
+  return typeof (source as Partial<PushSource>).listen === 'function';
+}
+
+/**
+ * Where a transport lets a subscription write its answers itself, by context:
+ * graphql-ws registers one per operation. Without one, answers go back through
+ * the transport's own loop (SSE, and graphql-ws for sources that cannot push).
+ */
+export interface DirectSink {
+  /**
+   * Sends one answer: `json` is `result` as JSON text when it has no errors
+   * (made once per event and answer key), else null and the sink shapes
+   * `result`'s errors for this subscription. Returns false when the connection
+   * has fallen too far behind to take more.
+   */
+  send(result: ExecutionResult, json: string | null): boolean;
+}
+
+export const directSinks = new WeakMap<object, DirectSink>();
+
+/**
+ * An answer in the push path: shared by the subscribers of an event with the
+ * same answer key, or a subscriber's own. Until its execution settles,
+ * `waiters` are the subscriptions to resume.
+ */
+interface PushedAnswer {
+  context: unknown;
+  result: ExecutionResult | null;
+  /** The result as JSON text; null while executing and when it has errors. */
+  json: string | null;
+  waiters: (() => void)[] | null;
+}
+const pushed = new WeakMap<object, Map<string, PushedAnswer>>();
+
+/** Executes `payload` into an answer; settled at once when the execution is synchronous. */
+function answerOf(context: unknown, result: Result): PushedAnswer {
+  const answer: PushedAnswer = { context, result: null, json: null, waiters: null };
+  const settle = (settled: ExecutionResult) => {
+    answer.result = settled;
+    answer.json = settled.errors?.length ? null : JSON.stringify(settled);
+    const waiters = answer.waiters ?? [];
+    answer.waiters = null;
+    for (const resume of waiters) resume();
+  };
+  if (result instanceof Promise) {
+    answer.waiters = [];
+    result.then(settle, (error: unknown) => settle({ errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error), { originalError: error as Error })] }));
+  } else settle(result);
+  return answer;
+}
+
+/**
+ * The push path: each event is written to the subscriber's sink as the source
+ * hands it over, the answer executed and turned into JSON text once per event
+ * and answer key, instead of each delivery travelling through an async
+ * iterator, the transport's loop and a JSON message of its own. Order holds per
+ * subscription: while an answer still executes (a resolver that reads), the
+ * events after it wait in the subscription's backlog, and all the subscriptions
+ * waiting on one answer resume together when it settles. The stream handed to
+ * the transport only ends, and only once the backlog is sent, so `complete` or
+ * `error` comes last.
+ */
+function pushThrough(
+  source: PushSource,
+  sink: DirectSink,
+  key: string | null,
+  context: unknown,
+  own: (payload: unknown) => Result,
+): AsyncGenerator<ExecutionResult, void, void> {
+  let open = true;
+  const answerFor = (payload: object): PushedAnswer => {
+    if (key === null || !shareable.has(payload)) return answerOf(context, own(payload));
+    let answers = pushed.get(payload);
+    if (!answers) pushed.set(payload, (answers = new Map()));
+    let answer = answers.get(key);
+    if (answer) sharedAnswers.reused++;
+    else answers.set(key, (answer = answerOf(context, own(payload))));
+    return answer;
+  };
+  // Events not yet sent, oldest first; the first may be waiting for its answer.
+  const backlog: { payload: unknown; answer: PushedAnswer }[] = [];
+  let drained: (() => void) | null = null;
+  const flush = () => {
+    while (backlog.length) {
+      const head = backlog[0]!;
+      const { answer } = head;
+      if (answer.waiters) {
+        answer.waiters.push(flush);
+        return;
+      }
+      if (answer.json === null && answer.context !== context) {
+        // A shared answer with errors: this subscriber executes its own (its request id).
+        head.answer = answerOf(context, own(head.payload));
+        continue;
+      }
+      backlog.shift();
+      if (open && !sink.send(answer.result!, answer.json)) {
+        // Too far behind: nothing more is sent; the source fails and the client resumes from its last cursor.
+        open = false;
+        source.overflow();
+      }
+    }
+    drained?.();
+  };
+  source.listen((payload) => {
+    if (!open) return;
+    backlog.push({ payload, answer: answerFor(payload as object) });
+    if (backlog.length === 1) flush();
+  });
+  const done: IteratorReturnResult<void> = { value: undefined, done: true };
+  const stream: AsyncGenerator<ExecutionResult, void, void> = {
+    async next() {
+      try {
+        // Values go to the sink: next() settles only when the source ends or fails.
+        await source.next();
+        return done;
+      } finally {
+        if (backlog.length) await new Promise<void>((resolve) => (drained = resolve));
+        open = false;
+      }
+    },
+    async return() {
+      open = false;
+      await source.return(undefined);
+      return done;
+    },
+    async throw(error: unknown) {
+      open = false;
+      await source.return(undefined);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+  } as AsyncGenerator<ExecutionResult, void, void>;
+  return stream;
+}
 
 /**
  * What decides one subscription's answer to an event, as a string; null when

@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { MessageType } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createContext, type ContextExtensions, type Registry } from '../graphql/context.js';
-import { subscribeSharingEvents } from '../graphql/shared-subscribe.js';
+import { directSinks, subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -31,9 +32,39 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   /** Operations one connection may have running at once (subscriptions, in practice). */
   maxSubscriptions?: number;
+  /**
+   * Bytes that may wait in one socket's send buffer; a subscription whose event
+   * finds more ends with the queue-full error (resubscribe after the last cursor).
+   */
+  maxBufferedBytes?: number;
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 25_000;
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** A result as graphql-ws sends it: its errors shaped (masked, with the request id) when it has any. */
+function shapedResult(result: ExecutionResult, requestId: string | undefined): ExecutionResult | FormattedExecutionResult {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: shapeErrors(result.errors, requestId, log) };
+}
+
+/**
+ * The push path's writer for one operation: a `next` message written to the
+ * socket as graphql-ws would write it (the same bytes: `{"id","type","payload"}`
+ * with the result's own JSON), without a promise per send. False once more
+ * than `maxBufferedBytes` wait in the socket: the subscription then ends with
+ * the queue-full error and the client resumes from its last cursor.
+ */
+export function socketSink(socket: WebSocket, id: string, requestId: string, maxBufferedBytes: number): DirectSink {
+  const head = `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`;
+  return {
+    send(result, json) {
+      if (socket.readyState !== WebSocket.OPEN) return true;
+      socket.send(head + (json ?? JSON.stringify(shapedResult(result, requestId))) + '}');
+      return socket.bufferedAmount <= maxBufferedBytes;
+    },
+  };
+}
 export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
 
 type Extra = {
@@ -59,6 +90,7 @@ export function attachWebSocket(
 ) {
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
   // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
@@ -141,12 +173,12 @@ export function attachWebSocket(
         if ('errors' in checked) return checked.errors;
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      context: (ctx) => createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions }),
-      onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors?.length) return result;
-        const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId;
-        return { ...result, errors: shapeErrors(result.errors, requestId, log) };
+      context: (ctx, id) => {
+        const context = createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions });
+        directSinks.set(context, socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes));
+        return context;
       },
+      onNext: (_ctx, _id, _payload, args, result) => shapedResult(result, (args.contextValue as { requestId?: string } | undefined)?.requestId),
     },
     wsServer,
     // graphql-ws's own keep-alive (a ping every 12 s, the socket terminated when that one ping is

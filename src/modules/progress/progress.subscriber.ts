@@ -1,6 +1,7 @@
 import type { ProgressUpdate } from './progress.entity.js';
 import type { ProgressScope } from './progress.rules.js';
 import type { Viewer } from '../../auth/auth.rules.js';
+import type { PushSource } from '../../graphql/shared-subscribe.js';
 
 /** The message a subscriber whose queue overflowed ends with. */
 export const QUEUE_FULL_MESSAGE = 'Too many undelivered progress updates: resubscribe with after set to the last cursor received';
@@ -12,8 +13,10 @@ export const QUEUE_FULL_MESSAGE = 'Too many undelivered progress updates: resubs
  * so nothing is delivered twice, and since sequences follow commit order,
  * nothing committed later can fall below it.
  */
-export class Subscriber implements AsyncGenerator<ProgressUpdate, undefined> {
+export class Subscriber implements PushSource<ProgressUpdate> {
   private queue: ProgressUpdate[] = [];
+  /** Set by {@link listen}: events go to it as they are pushed, and are never queued. */
+  private listener: ((update: ProgressUpdate) => void) | null = null;
   private waiting: { resolve: (r: IteratorResult<ProgressUpdate, undefined>) => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
   closed = false;
@@ -36,15 +39,37 @@ export class Subscriber implements AsyncGenerator<ProgressUpdate, undefined> {
    */
   push(update: ProgressUpdate): void {
     if (this.closed || this.failure) return;
-    if (this.waiting) {
+    if (this.listener) {
+      this.listener(update);
+    } else if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = null;
       resolve({ value: update, done: false });
     } else if (this.queue.length >= this.maxQueued) {
-      this.fail(new Error(QUEUE_FULL_MESSAGE));
+      this.overflow();
     } else {
       this.queue.push(update);
     }
+  }
+
+  /**
+   * Push mode (the graphql-ws transport writes each event to its socket as it
+   * comes): the events queued so far, then every pushed one, go to `listener`;
+   * next() settles only at the end or on failure.
+   */
+  listen(listener: (update: ProgressUpdate) => void): void {
+    this.listener = listener;
+    const queued = this.queue;
+    this.queue = [];
+    for (const update of queued) {
+      if (this.closed || this.failure) return;
+      listener(update);
+    }
+  }
+
+  /** The consumer cannot keep up (its connection's buffer is full): fails as a full queue does. */
+  overflow(): void {
+    this.fail(new Error(QUEUE_FULL_MESSAGE));
   }
 
   /** Ends the subscription with `error`: the next next() (or a pending one) rejects with it. */
