@@ -143,7 +143,7 @@ function answerOf(context: unknown, result: Result): PushedAnswer {
  * the transport only ends, and only once the backlog is sent, so `complete` or
  * `error` comes last.
  */
-function pushThrough(
+export function pushThrough(
   source: PushSource,
   sink: DirectSink,
   key: string | null,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { appendEvent, committedHead, eventually, settle, watch } from '../support/progress.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -73,6 +74,27 @@ describe('unexpected errors on the other transports', () => {
       ]);
       expect(text).not.toContain('area_gone');
     });
+  });
+
+  it("are masked in a live event's answer over graphql-ws, each subscription's with its own request id", async () => {
+    const county = await app.token('COUNTY_ADMIN', '511921');
+    const head = await committedHead(app);
+    const before = app.progressHub.stats.subscribers;
+    // One viewer, one selection (area { name }): the answer would be shared, but one with errors is not.
+    const watchers = [0, 1, 2].map(() => watch(app.wsClient({ authorization: `Bearer ${county}` }), { area: '511921', after: head }));
+    await eventually(() => expect(app.progressHub.stats.subscribers).toBe(before + watchers.length));
+    await settle(100);
+    await withBrokenAreas(async () => {
+      await appendEvent(app, '511921001001', '区划读取失败');
+      await eventually(() => expect(watchers.every((w) => w.errors.length > 0)).toBe(true));
+    });
+    const errors = watchers.map((w) => w.errors as { message: string; extensions: { code: string; requestId: string } }[]);
+    for (const [error] of errors) {
+      expect(error).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+      expect(JSON.stringify(error)).not.toContain('area_gone');
+    }
+    expect(new Set(errors.map(([error]) => error!.extensions.requestId)).size).toBe(3);
+    for (const w of watchers) w.stop();
   });
 
   it('are masked over graphql-ws and carry a request id', async () => {
