@@ -135,11 +135,12 @@ describe('pushThrough (the graphql-ws push path)', () => {
     const sub = subscription(null, (p) => ((p as { sequence: string }).sequence === '1' ? later(answerTo(p)) : answerTo(p)), () => false);
     sub.s.push(event(1));
     sub.s.push(event(2)); // waits behind event 1
-    const next = sub.stream.next();
+    // Handled from the start: the stream fails while the test waits.
+    const failed = expect(sub.stream.next()).rejects.toThrow(QUEUE_FULL_MESSAGE);
     await sleep(40);
     sub.s.push(event(3));
     expect(sub.sequences()).toEqual(['1']);
-    await expect(next).rejects.toThrow(QUEUE_FULL_MESSAGE);
+    await failed;
   });
 
   it('ends the stream only after the answer still executing when the source ends is sent', async () => {
