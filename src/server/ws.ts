@@ -40,6 +40,7 @@ export interface WebSocketOptions {
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 25_000;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /** A result as graphql-ws sends it: its errors shaped (masked, with the request id) when it has any. */
@@ -65,7 +66,6 @@ export function socketSink(socket: WebSocket, id: string, requestId: string, max
     },
   };
 }
-export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
 
 type Extra = {
   identity?: Identity;
