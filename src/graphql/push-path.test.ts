@@ -123,7 +123,9 @@ describe('pushThrough (the graphql-ws push path)', () => {
     const first = subscription('k', () => failed);
     const others = [subscription('k'), subscription('k')];
     const payload = sharedEvent(1);
+    const reused = sharedAnswers.reused;
     for (const { s } of [first, ...others]) s.push(payload);
+    expect(sharedAnswers.reused - reused).toBe(0);
     expect(first.sent).toEqual([{ result: failed, json: null }]);
     for (const other of others) {
       expect(other.own).toHaveBeenCalledTimes(1);
@@ -177,5 +179,48 @@ describe('pushThrough (the graphql-ws push path)', () => {
     sub.s.push(event(3));
     await sleep(40);
     expect(sub.sequences()).toEqual(['1']);
+  });
+  it('ends only the subscription whose execution throws while resuming from a shared answer; the others still get theirs', async () => {
+    const failed: ExecutionResult = { data: null, errors: [new GraphQLError('x')] };
+    const first = subscription('k', () => later(failed, 10));
+    const throwing = subscription('k', () => {
+      throw new Error('boom');
+    });
+    const last = subscription('k');
+    const rejected = expect(throwing.stream.next()).rejects.toThrow('boom');
+    const payload = sharedEvent(1);
+    for (const { s } of [first, throwing, last]) s.push(payload);
+    await sleep(40);
+    await rejected;
+    expect(throwing.s.closed).toBe(true);
+    expect(throwing.sent).toEqual([]);
+    expect(first.sent).toEqual([{ result: failed, json: null }]);
+    expect(last.sent).toEqual([{ result: answerTo(payload), json: JSON.stringify(answerTo(payload)) }]);
+  });
+
+  it('keeps a sink that throws from the hub: pushing does not throw, and that subscription alone ends with the error', async () => {
+    const payload = sharedEvent(1);
+    const broken = subscription('k', answerTo, () => {
+      throw new Error('socket gone');
+    });
+    const fine = subscription('k');
+    const rejected = expect(broken.stream.next()).rejects.toThrow('socket gone');
+    expect(() => broken.s.push(payload)).not.toThrow();
+    fine.s.push(payload);
+    await rejected;
+    broken.s.push(event(2));
+    expect(broken.sent).toHaveLength(1);
+    expect(fine.sequences()).toEqual(['1']);
+  });
+
+  it('ends a subscription whose own execution throws at once, without throwing into the hub', async () => {
+    const sub = subscription(null, () => {
+      throw new Error('sync');
+    });
+    const rejected = expect(sub.stream.next()).rejects.toThrow('sync');
+    expect(() => sub.s.push(event(1))).not.toThrow();
+    await rejected;
+    expect(sub.s.closed).toBe(true);
+    expect(sub.sent).toEqual([]);
   });
 });

@@ -49,8 +49,11 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
       return answer.result;
     }
     const { context } = answer;
-    sharedAnswers.reused++;
-    return answer.result.then((result) => (result.errors?.length && context !== args.contextValue ? own(payload) : result));
+    return answer.result.then((result) => {
+      if (result.errors?.length && context !== args.contextValue) return own(payload);
+      sharedAnswers.reused++;
+      return result;
+    });
   });
 }
 
@@ -61,7 +64,7 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
  */
 export const shareable = new WeakSet<object>();
 
-/** Counters for tests and the benchmark: events executed, and deliveries that took an answer executed for another subscriber. */
+/** Counters for tests and the benchmark: events executed, and deliveries that sent an answer executed for another subscriber. */
 export const sharedAnswers = { executed: 0, reused: 0 };
 
 /** Answers per event, dropped with the event once every subscriber has taken it. */
@@ -73,11 +76,12 @@ const shared = new WeakMap<object, Map<string, { context: unknown; result: Promi
  * values queued so far and every later one go to `listener`, synchronously, in
  * order; next() then settles only when the stream ends (done) or fails
  * (rejects). `overflow` fails it as when its own queue overflows: the consumer
- * cannot keep up.
+ * cannot keep up. `fail` ends it with `error`: next() rejects with it.
  */
 export interface PushSource<T = unknown> extends AsyncGenerator<T, unknown, unknown> {
   listen(listener: (value: T) => void): void;
   overflow(): void;
+  fail(error: unknown): void;
 }
 
 function isPushSource(source: object): source is PushSource {
@@ -156,20 +160,20 @@ export function pushThrough(
     let answers = pushed.get(payload);
     if (!answers) pushed.set(payload, (answers = new Map()));
     let answer = answers.get(key);
-    if (answer) sharedAnswers.reused++;
-    else answers.set(key, (answer = answerOf(context, own(payload))));
+    if (!answer) answers.set(key, (answer = answerOf(context, own(payload))));
     return answer;
   };
   // Events not yet sent, oldest first; the first may be waiting for its answer.
   const backlog: { payload: unknown; answer: PushedAnswer }[] = [];
   let drained: (() => void) | null = null;
-  const flush = () => {
+  /** Sends the backlog up to the first answer still executing; true when it is empty. */
+  const send = (): boolean => {
     while (backlog.length) {
       const head = backlog[0]!;
       const { answer } = head;
       if (answer.waiters) {
         answer.waiters.push(flush);
-        return;
+        return false;
       }
       if (answer.json === null && answer.context !== context) {
         // A shared answer with errors: this subscriber executes its own (its request id).
@@ -177,17 +181,42 @@ export function pushThrough(
         continue;
       }
       backlog.shift();
+      if (answer.context !== context) sharedAnswers.reused++;
       if (open && !sink.send(answer.result!, answer.json)) {
         // Too far behind: nothing more is sent; the source fails and the client resumes from its last cursor.
         open = false;
         source.overflow();
       }
     }
-    drained?.();
+    return true;
+  };
+  // Runs inside the hub's delivery loop and inside the resumption of every
+  // subscription waiting on a shared answer: whatever goes wrong here (an
+  // execution or a send that throws) ends this subscription alone, with the
+  // error, as graphql-js's subscribe would, and never reaches the others.
+  const flush = () => {
+    let empty: boolean;
+    try {
+      empty = send();
+    } catch (error) {
+      backlog.length = 0;
+      open = false;
+      source.fail(error);
+      empty = true;
+    }
+    if (empty) drained?.();
   };
   source.listen((payload) => {
     if (!open) return;
-    backlog.push({ payload, answer: answerFor(payload as object) });
+    let answer: PushedAnswer;
+    try {
+      answer = answerFor(payload as object);
+    } catch (error) {
+      open = false;
+      source.fail(error);
+      return;
+    }
+    backlog.push({ payload, answer });
     if (backlog.length === 1) flush();
   });
   const done: IteratorReturnResult<void> = { value: undefined, done: true };
