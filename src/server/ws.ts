@@ -42,6 +42,8 @@ export interface WebSocketOptions {
 export const DEFAULT_KEEP_ALIVE_MS = 25_000;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Keep-alive pings go out in this many slices spread over each interval. */
+export const KEEP_ALIVE_SLICES = 25;
 
 /** A result as graphql-ws sends it: its errors shaped (masked, with the request id) when it has any. */
 function shapedResult(result: ExecutionResult, requestId: string | undefined): ExecutionResult | FormattedExecutionResult {
@@ -96,13 +98,23 @@ export function attachWebSocket(
   // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
   // Per socket, the pings sent since its last pong.
   const unanswered = new WeakMap<object, number>();
+  // Sockets are dealt round-robin into KEEP_ALIVE_SLICES slices, and each tick (every
+  // keepAliveMs / KEEP_ALIVE_SLICES) pings one slice: every socket is still pinged once per
+  // interval, but 10,000 sockets cost 10,000 / KEEP_ALIVE_SLICES pings and pongs at a time,
+  // not one burst that holds up every delivery behind it.
+  const slices = Array.from({ length: KEEP_ALIVE_SLICES }, () => new Set<WebSocket>());
+  let dealt = 0;
   wsServer.on('connection', (socket) => {
     unanswered.set(socket, 0);
+    const slice = slices[dealt++ % KEEP_ALIVE_SLICES]!;
+    slice.add(socket);
     socket.on('pong', () => unanswered.set(socket, 0));
+    socket.once('close', () => slice.delete(socket));
   });
+  let tick = 0;
   const keepAlive = setInterval(() => {
     let dropped = 0;
-    for (const socket of wsServer.clients) {
+    for (const socket of slices[tick++ % KEEP_ALIVE_SLICES]!) {
       const missed = unanswered.get(socket) ?? 0;
       if (missed >= 2) {
         socket.terminate();
@@ -113,7 +125,7 @@ export function attachWebSocket(
       socket.ping();
     }
     if (dropped) log.warn({ dropped, keepAliveMs }, 'closed WebSockets that answered none of the last two pings');
-  }, keepAliveMs);
+  }, keepAliveMs / KEEP_ALIVE_SLICES);
   keepAlive.unref();
   // Acknowledged connections, for the metrics (subscriptions are counted from them).
   const live = new Set<{ subscriptions: Record<string, unknown> }>();

@@ -409,6 +409,34 @@ describe('WebSocket hygiene', () => {
     }
   });
 
+  it('spreads its pings over the interval: each socket pinged once per interval, never all sockets in one tick', async () => {
+    const interval = 1_000;
+    const server = await pingingServer(interval);
+    try {
+      const url = server.url.replace(/^http/, 'ws');
+      const sockets = Array.from({ length: 50 }, () => new WebSocket(url, 'graphql-transport-ws'));
+      const pings = sockets.map(() => [] as number[]);
+      sockets.forEach((socket, i) => socket.on('ping', () => pings[i]!.push(performance.now())));
+      await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('open', resolve))));
+      await settle(2.5 * interval);
+      for (const times of pings) {
+        expect(times.length).toBeGreaterThanOrEqual(2);
+        // Loose bounds: a loaded CI machine delays timers.
+        expect(times[1]! - times[0]!).toBeGreaterThan(0.5 * interval);
+        expect(times[1]! - times[0]!).toBeLessThan(1.6 * interval);
+      }
+      // The first pings: 50 sockets in 25 slices, 2 per tick (40 ms apart). All in one tick was 50
+      // within 20 ms; spread, only a stall of hundreds of ms would bunch 20.
+      const firsts = pings.map((times) => times[0]!).sort((a, b) => a - b);
+      const busiest = Math.max(...firsts.map((t) => firsts.filter((u) => u >= t && u < t + 20).length));
+      expect(busiest).toBeLessThan(20);
+      expect(firsts[firsts.length - 1]! - firsts[0]!).toBeGreaterThan(interval / 2);
+      for (const socket of sockets) socket.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('pings every connection and terminates one that stops answering', async () => {
     const server = await pingingServer();
     try {
