@@ -7,10 +7,15 @@
  *
  *   npm run bench:live                      # 1,000, 5,000 and 10,000 subscribers
  *   npm run bench:live -- --subscribers 2000 --rate 30 --seconds 10
+ *   npm run bench:live -- --client-threads 1 --per-event
  *
  * It starts its own embedded PostgreSQL (in a temp folder) and runs the server
  * as a separate `civgraph start` process from dist/ (as in production: the
- * clients and the writer here do not share the server's event loop).
+ * clients and the writer here do not share the server's event loop). The
+ * clients run in `--client-threads` worker threads (bench/subscription-clients.ts)
+ * and the writer alone on the main thread, so that neither the writer's pace
+ * nor a delivery's time waits behind one event loop reading every socket.
+ * Times are wall-clock (`performance.timeOrigin + now()`), the same in every thread.
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,11 +24,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
 import { toGlobalId } from '../src/common/global-id.js';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded.js';
 import { civgraph } from '../src/features.js';
@@ -35,8 +39,10 @@ import { appendProgressUpdate } from '../src/modules/progress/progress.outbox.js
 import { SERVER_NODE_FLAGS } from './server-flags.js';
 import { Role, systemViewer } from '../src/auth/auth.rules.js';
 import { mintToken } from '../src/auth/auth.tokens.js';
+import { expectedFor, type ClientsReport, type ClientsSetup, type Request } from './subscription-clients.js';
 
 const MAIN = new URL('../src/main.js', import.meta.url).pathname;
+const CLIENTS = new URL('./subscription-clients.js', import.meta.url);
 const QUERY = 'subscription ($area: String!, $after: String) { progressUpdated(area: $area, after: $after) { sequence cursor summary } }';
 
 const { values } = parseArgs({
@@ -44,11 +50,16 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1000,5000,10000' },
     rate: { type: 'string', default: '20' },
     seconds: { type: 'string', default: '10' },
+    // Writes one line per measured event: when it was committed, and its first, median and last delivery.
+    'per-event': { type: 'boolean', default: false },
+    'client-threads': { type: 'string', default: '2' },
   },
 });
 const runs = values.subscribers.split(',').map(Number);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
+const perEvent = values['per-event'];
+const clientThreads = Number(values['client-threads']);
 
 /** The open-files limits of this process (soft and hard). */
 function openFilesLimits(): { soft: number; hard: number } {
@@ -85,14 +96,6 @@ const CLOCK_TICKS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-interface Subscriber {
-  area: string;
-  /** sequence → times received */
-  got: Map<string, number>;
-  outOfOrder: number;
-  last: bigint;
-}
 
 async function startServerProcess(databaseUrl: string, secret: string): Promise<{ child: ChildProcess; url: string }> {
   // e.g. BENCH_SERVER_NODE_ARGS=--cpu-prof to profile the server
@@ -153,6 +156,28 @@ async function append(orm: MikroORM, areaCodes: string[], summary: string): Prom
   });
 }
 
+/** A thread of clients (bench/subscription-clients.ts), asked one request at a time. */
+class ClientThread {
+  private readonly worker: Worker;
+  constructor(setup: ClientsSetup) {
+    this.worker = new Worker(CLIENTS, { workerData: setup });
+  }
+  ask<T = null>(request: Request): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.worker.once('error', onError);
+      this.worker.once('message', (value: T) => {
+        this.worker.off('error', onError);
+        resolve(value);
+      });
+      this.worker.postMessage(request);
+    });
+  }
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
 async function run(n: number, orm: MikroORM, url: string, serverPid: number, token: string, townships: string[], villages: string[]) {
   // 10% the county, 30% townships, 60% villages, round-robin over each level.
   const areas = Array.from({ length: n }, (_, i) => {
@@ -162,149 +187,123 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     return villages[i % villages.length]!;
   });
   const start = await head(orm);
-  const subscribers: Subscriber[] = areas.map((area) => ({ area, got: new Map(), outOfOrder: 0, last: BigInt(start) }));
-  const received = new Map<string, number[]>(); // sequence → receive times
-  // Warm-up deliveries only move each subscriber's position: the bench keeps no 400,000 entries
-  // (and no garbage collection of them in its own process) for events it does not measure.
-  let measuring = false;
-  const clients: Client[] = [];
-  const connectStarted = performance.now();
   const wsUrl = url.replace(/^http/, 'ws');
-  let errors = 0;
-  let firstError = '';
-  for (let i = 0; i < n; i += 250) {
-    await Promise.all(
-      subscribers.slice(i, i + 250).map(
-        (subscriber) =>
-          new Promise<void>((resolve) => {
-            const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, on: { connected: () => resolve() } });
-            clients.push(client);
-            client.subscribe<{ progressUpdated: { sequence: string } }>(
-              { query: QUERY, variables: { area: subscriber.area, after: start } },
-              {
-                next: (value) => {
-                  const at = performance.now();
-                  if (!value.data) {
-                    errors++;
-                    return;
-                  }
-                  const { sequence } = value.data.progressUpdated;
-                  const s = BigInt(sequence);
-                  if (s <= subscriber.last) subscriber.outOfOrder++;
-                  subscriber.last = s;
-                  if (!measuring) return;
-                  subscriber.got.set(sequence, (subscriber.got.get(sequence) ?? 0) + 1);
-                  let times = received.get(sequence);
-                  if (!times) received.set(sequence, (times = []));
-                  times.push(at);
-                },
-                error: (error: unknown) => {
-                  if (!errors++) firstError = error && typeof error === 'object' && 'code' in error ? `closed ${String(error.code)} ${String((error as { reason?: string }).reason ?? '')}` : String(error);
-                },
-                complete: () => undefined,
-              },
-            );
-          }),
-      ),
-    );
-  }
-  const connectMs = performance.now() - connectStarted;
+  // Subscriber i in thread i % threads: each thread gets its share of every level.
+  const threads = Array.from({ length: clientThreads }, (_, t) => new ClientThread({ url: wsUrl, token, query: QUERY, start, areas: areas.filter((_, i) => i % clientThreads === t) }));
+  const all = <T = null>(request: Request) => Promise.all(threads.map((thread) => thread.ask<T>(request)));
+  try {
+    const connectStarted = performance.now();
+    await all({ type: 'connect' });
+    const connectMs = performance.now() - connectStarted;
 
-  // Warm-up: one event in every village reaches every subscriber, so all are live before measuring.
-  const warm = await append(orm, villages, 'warm-up');
-  const warmLast = warm[warm.length - 1]!;
-  const deadline = Date.now() + 60_000;
-  while (subscribers.some((s) => s.last < BigInt(warmLast)) && Date.now() < deadline) await sleep(50);
+    // Warm-up: one event in every village reaches every subscriber, so all are live before measuring.
+    const warm = await append(orm, villages, 'warm-up');
+    const warmLast = warm[warm.length - 1]!;
+    await all({ type: 'reach', sequence: warmLast, timeoutMs: 60_000 });
+    await all({ type: 'measure', after: warmLast });
 
-  measuring = true;
-
-  // Measured stream: one event per transaction, a random village each, at `rate` per second.
-  const committedAt = new Map<string, number>();
-  const eventArea = new Map<string, string>();
-  const total = rate * seconds;
-  const usageBefore = processUsage(serverPid);
-  const clientBefore = process.cpuUsage();
-  const began = performance.now();
-  for (let i = 0; i < total; i++) {
-    const village = villages[Math.floor(Math.random() * villages.length)]!;
-    const [sequence] = await append(orm, [village], `bench ${i}`);
-    committedAt.set(sequence!, performance.now());
-    eventArea.set(sequence!, village);
-    const next = began + ((i + 1) * 1000) / rate;
-    const wait = next - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
-  const expectedFor = (subscriber: Subscriber, area: string) =>
-    subscriber.area === '511921000000' ||
-    (subscriber.area.endsWith('000') && area.startsWith(subscriber.area.slice(0, 9))) ||
-    subscriber.area === area;
-  let expected = 0;
-  for (const [sequence, area] of eventArea) for (const s of subscribers) if (expectedFor(s, area)) expected++;
-  const countDelivered = () => [...committedAt.keys()].reduce((sum, sequence) => sum + (received.get(sequence)?.length ?? 0), 0);
-  const drainDeadline = Date.now() + 15_000;
-  while (countDelivered() < expected && Date.now() < drainDeadline) await sleep(50);
-  const usageAfter = processUsage(serverPid);
-  const clientCpu = process.cpuUsage(clientBefore);
-  const wallMs = performance.now() - began;
-  await sleep(500); // late duplicates would show here
-
-  let lost = 0;
-  let duplicated = 0;
-  let misdelivered = 0;
-  for (const [sequence, area] of eventArea) {
-    for (const s of subscribers) {
-      const times = s.got.get(sequence) ?? 0;
-      if (expectedFor(s, area)) {
-        if (times === 0) lost++;
-        if (times > 1) duplicated += times - 1;
-      } else if (times > 0) misdelivered += times;
+    // Measured stream: one event per transaction, a random village each, at `rate` per second.
+    const committedAt = new Map<string, number>(); // sequence → wall-clock commit time (ms)
+    const commitMs = new Map<string, number>();
+    const eventArea = new Map<string, string>();
+    const total = rate * seconds;
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const usageBefore = processUsage(serverPid);
+    const clientBefore = process.cpuUsage();
+    const began = performance.now();
+    for (let i = 0; i < total; i++) {
+      const village = villages[Math.floor(Math.random() * villages.length)]!;
+      const writing = performance.now();
+      const [sequence] = await append(orm, [village], `bench ${i}`);
+      const committed = performance.now();
+      committedAt.set(sequence!, performance.timeOrigin + committed);
+      commitMs.set(sequence!, committed - writing);
+      eventArea.set(sequence!, village);
+      const next = began + ((i + 1) * 1000) / rate;
+      const wait = next - performance.now();
+      if (wait > 0) await sleep(wait);
     }
-  }
-  const latencies: number[] = [];
-  let lastDelivery = began;
-  for (const [sequence, committed] of committedAt) {
-    for (const at of received.get(sequence) ?? []) {
-      latencies.push(at - committed);
-      if (at > lastDelivery) lastDelivery = at;
+    let expected = 0;
+    for (const area of eventArea.values()) for (const subscriber of areas) if (expectedFor(subscriber, area)) expected++;
+    const drainDeadline = Date.now() + 15_000;
+    while (Date.now() < drainDeadline) {
+      const counts = await all<number>({ type: 'count' });
+      if (counts.reduce((sum, count) => sum + count, 0) >= expected) break;
+      await sleep(50);
     }
+    const usageAfter = processUsage(serverPid);
+    const clientCpu = process.cpuUsage(clientBefore);
+    const wallMs = performance.now() - began;
+    loopDelay.disable();
+    await sleep(500); // late duplicates would show here
+
+    const reports = await all<ClientsReport>({ type: 'report', areas: [...eventArea] });
+    const received = new Map<string, number[]>(); // sequence → wall-clock receive times
+    for (const report of reports) {
+      for (const [sequence, times] of report.received) {
+        const list = received.get(sequence);
+        if (list) list.push(...times);
+        else received.set(sequence, times);
+      }
+    }
+    const sum = (field: 'lost' | 'duplicated' | 'misdelivered' | 'outOfOrder' | 'errors') => reports.reduce((total, report) => total + report[field], 0);
+    const latencies: number[] = [];
+    const beganAt = performance.timeOrigin + began;
+    let lastDelivery = beganAt;
+    // p99 of the events committed in each second of the stream: a tail from the warm-up's aftermath shows in the first.
+    const bySecond: number[][] = [];
+    for (const [sequence, committed] of committedAt) {
+      const second = Math.floor((committed - beganAt) / 1000);
+      for (const at of received.get(sequence) ?? []) {
+        latencies.push(at - committed);
+        (bySecond[second] ??= []).push(at - committed);
+        if (at > lastDelivery) lastDelivery = at;
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const delivered = latencies.length;
+    if (perEvent) {
+      process.stdout.write(`writer's event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms\n`);
+      for (const [sequence, committed] of committedAt) {
+        const times = (received.get(sequence) ?? []).map((at) => at - committed).sort((a, b) => a - b);
+        process.stdout.write(
+          `event ${sequence} at ${Math.round(committed - beganAt)} ms (commit ${Math.round(commitMs.get(sequence)!)} ms): ${times.length} deliveries, ` +
+            `first ${Math.round(times[0] ?? NaN)}, median ${Math.round(percentile(times, 50))}, last ${Math.round(times[times.length - 1] ?? NaN)} ms\n`,
+        );
+      }
+    }
+    const p99BySecond = bySecond.map((values) => Math.round(percentile(values.sort((a, b) => a - b), 99)));
+    return {
+      subscribers: n,
+      events: total,
+      connectMs: Math.round(connectMs),
+      expected,
+      delivered,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      p99BySecond,
+      messagesPerSecond: delivered / ((lastDelivery - beganAt) / 1000),
+      /** Server CPU (user + system) while the measured stream was delivered, ms, and as a share of one core. */
+      serverCpuMs: Math.round(usageAfter.cpuMs - usageBefore.cpuMs),
+      serverCpuShare: (usageAfter.cpuMs - usageBefore.cpuMs) / wallMs,
+      serverRssMb: Math.round(usageAfter.rssMb),
+      /** This process's CPU meanwhile (its client threads and the writer), ms. */
+      clientCpuMs: Math.round((clientCpu.user + clientCpu.system) / 1000),
+      /** The machine's 1-minute load average at the end: other work on the same cores shows here. */
+      loadAverage: loadavg()[0]!,
+      lost: sum('lost'),
+      duplicated: sum('duplicated'),
+      misdelivered: sum('misdelivered'),
+      outOfOrder: sum('outOfOrder'),
+      errors: sum('errors'),
+      firstError: reports.find((report) => report.firstError)?.firstError ?? '',
+    };
+  } finally {
+    await all({ type: 'close' }).catch(() => undefined);
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
-  latencies.sort((a, b) => a - b);
-  const delivered = latencies.length;
-  // p99 of the events committed in each second of the stream: a tail from the warm-up's aftermath shows in the first.
-  const bySecond: number[][] = [];
-  for (const [sequence, committed] of committedAt) {
-    const second = Math.floor((committed - began) / 1000);
-    for (const at of received.get(sequence) ?? []) (bySecond[second] ??= []).push(at - committed);
-  }
-  const p99BySecond = bySecond.map((values) => Math.round(percentile(values.sort((a, b) => a - b), 99)));
-  const outOfOrder = subscribers.reduce((sum, s) => sum + s.outOfOrder, 0);
-  await Promise.all(clients.map((client) => client.dispose()));
-  return {
-    subscribers: n,
-    events: total,
-    connectMs: Math.round(connectMs),
-    expected,
-    delivered,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies[latencies.length - 1] ?? NaN,
-    p99BySecond,
-    messagesPerSecond: delivered / ((lastDelivery - began) / 1000),
-    /** Server CPU (user + system) while the measured stream was delivered, ms, and as a share of one core. */
-    serverCpuMs: Math.round(usageAfter.cpuMs - usageBefore.cpuMs),
-    serverCpuShare: (usageAfter.cpuMs - usageBefore.cpuMs) / wallMs,
-    serverRssMb: Math.round(usageAfter.rssMb),
-    /** This process's CPU meanwhile (its graphql-ws clients and the writer), ms. */
-    clientCpuMs: Math.round((clientCpu.user + clientCpu.system) / 1000),
-    /** The machine's 1-minute load average at the end: other work on the same cores shows here. */
-    loadAverage: loadavg()[0]!,
-    lost,
-    duplicated,
-    misdelivered,
-    outOfOrder,
-    errors,
-    firstError,
-  };
 }
 
 async function main() {
