@@ -38,22 +38,27 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
   };
   const sink = args.contextValue ? directSinks.get(args.contextValue as object) : undefined;
   if (sink && isPushSource(source)) return pushThrough(source, sink, key, args.contextValue, own);
+  const context = args.contextValue;
   return mapStream(source as AsyncGenerator<unknown, unknown, unknown>, (payload) => {
-    if (key === null || !shareable.has(payload as object)) return own(payload);
-    let answers = shared.get(payload as object);
-    if (!answers) shared.set(payload as object, (answers = new Map()));
-    let answer = answers.get(key);
-    if (!answer) {
-      answer = { context: args.contextValue, result: Promise.resolve(own(payload)) };
-      answers.set(key, answer);
-      return answer.result;
-    }
-    const { context } = answer;
-    return answer.result.then((result) => {
-      if (result.errors?.length && context !== args.contextValue) return own(payload);
+    const answer = answerFor(payload as object, key, context, own);
+    // A shared answer with errors is not reused: this subscriber executes its own (its request id).
+    const take = (): Result => {
+      if (answer.context === context) return answer.result!;
+      if (answer.failed) return own(payload);
       sharedAnswers.reused++;
-      return result;
-    });
+      return answer.result!;
+    };
+    if (!answer.waiters) return take();
+    const waiters = answer.waiters;
+    return new Promise<ExecutionResult>((resolve, reject) =>
+      waiters.push(() => {
+        try {
+          resolve(take());
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
   });
 }
 
@@ -66,9 +71,6 @@ export const shareable = new WeakSet<object>();
 
 /** Counters for tests and the benchmark: events executed, and deliveries that sent an answer executed for another subscriber. */
 export const sharedAnswers = { executed: 0, reused: 0 };
-
-/** Answers per event, dropped with the event once every subscriber has taken it. */
-const shared = new WeakMap<object, Map<string, { context: unknown; result: Promise<ExecutionResult> }>>();
 
 /**
  * A source stream that can hand its values over as they come instead of
@@ -106,27 +108,43 @@ export interface DirectSink {
 export const directSinks = new WeakMap<object, DirectSink>();
 
 /**
- * An answer in the push path: shared by the subscribers of an event with the
- * same answer key, or a subscriber's own. Until its execution settles,
- * `waiters` are the subscriptions to resume.
+ * An event's answer: shared by the subscribers of the event with the same
+ * answer key, or a subscriber's own. Until its execution settles, `waiters`
+ * are the subscriptions to resume.
  */
-interface PushedAnswer {
+interface Answer {
+  /** The context it was executed on: another subscriber's, when it is shared. */
   context: unknown;
   result: ExecutionResult | null;
-  /** The result as JSON text; null while executing and when it has errors. */
+  /** Whether `result` has errors (then it is not shared). */
+  failed: boolean;
+  /** `result` as JSON text, made at most once (see {@link jsonOf}). */
   json: string | null;
   waiters: (() => void)[] | null;
 }
-const pushed = new WeakMap<object, Map<string, PushedAnswer>>();
+
+/** Answers per event and answer key, dropped with the event once every subscriber has taken it. */
+const answersByEvent = new WeakMap<object, Map<string, Answer>>();
+
+/** The answer to `payload` for a subscriber whose answer key is `key`: shared when the event is shareable and the key known. */
+function answerFor(payload: object, key: string | null, context: unknown, own: (payload: unknown) => Result): Answer {
+  if (key === null || !shareable.has(payload)) return answerOf(context, own(payload));
+  let answers = answersByEvent.get(payload);
+  if (!answers) answersByEvent.set(payload, (answers = new Map()));
+  let answer = answers.get(key);
+  if (!answer) answers.set(key, (answer = answerOf(context, own(payload))));
+  return answer;
+}
 
 /** Executes `payload` into an answer; settled at once when the execution is synchronous. */
-function answerOf(context: unknown, result: Result): PushedAnswer {
-  const answer: PushedAnswer = { context, result: null, json: null, waiters: null };
+function answerOf(context: unknown, result: Result): Answer {
+  const answer: Answer = { context, result: null, failed: false, json: null, waiters: null };
   const settle = (settled: ExecutionResult) => {
     answer.result = settled;
-    answer.json = settled.errors?.length ? null : JSON.stringify(settled);
+    answer.failed = Boolean(settled.errors?.length);
     const waiters = answer.waiters ?? [];
     answer.waiters = null;
+    // Each resumes one subscription and handles its own failures.
     for (const resume of waiters) resume();
   };
   if (result instanceof Promise) {
@@ -134,6 +152,11 @@ function answerOf(context: unknown, result: Result): PushedAnswer {
     result.then(settle, (error: unknown) => settle({ errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error), { originalError: error as Error })] }));
   } else settle(result);
   return answer;
+}
+
+/** A settled answer without errors as JSON text, stringified once for every subscriber it goes to. */
+function jsonOf(answer: Answer): string {
+  return (answer.json ??= JSON.stringify(answer.result));
 }
 
 /**
@@ -155,16 +178,8 @@ export function pushThrough(
   own: (payload: unknown) => Result,
 ): AsyncGenerator<ExecutionResult, void, void> {
   let open = true;
-  const answerFor = (payload: object): PushedAnswer => {
-    if (key === null || !shareable.has(payload)) return answerOf(context, own(payload));
-    let answers = pushed.get(payload);
-    if (!answers) pushed.set(payload, (answers = new Map()));
-    let answer = answers.get(key);
-    if (!answer) answers.set(key, (answer = answerOf(context, own(payload))));
-    return answer;
-  };
   // Events not yet sent, oldest first; the first may be waiting for its answer.
-  const backlog: { payload: unknown; answer: PushedAnswer }[] = [];
+  const backlog: { payload: unknown; answer: Answer }[] = [];
   let drained: (() => void) | null = null;
   /** Sends the backlog up to the first answer still executing; true when it is empty. */
   const send = (): boolean => {
@@ -175,14 +190,14 @@ export function pushThrough(
         answer.waiters.push(flush);
         return false;
       }
-      if (answer.json === null && answer.context !== context) {
+      if (answer.failed && answer.context !== context) {
         // A shared answer with errors: this subscriber executes its own (its request id).
         head.answer = answerOf(context, own(head.payload));
         continue;
       }
       backlog.shift();
       if (answer.context !== context) sharedAnswers.reused++;
-      if (open && !sink.send(answer.result!, answer.json)) {
+      if (open && !sink.send(answer.result!, answer.failed ? null : jsonOf(answer))) {
         // Too far behind: nothing more is sent; the source fails and the client resumes from its last cursor.
         open = false;
         source.overflow();
@@ -208,9 +223,9 @@ export function pushThrough(
   };
   source.listen((payload) => {
     if (!open) return;
-    let answer: PushedAnswer;
+    let answer: Answer;
     try {
-      answer = answerFor(payload as object);
+      answer = answerFor(payload as object, key, context, own);
     } catch (error) {
       open = false;
       source.fail(error);
