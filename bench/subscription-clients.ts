@@ -39,7 +39,6 @@ export type Request =
 export interface ClientsReport {
   /** sequence → wall-clock receive times (ms) */
   received: [string, number[]][];
-  expected: number;
   lost: number;
   duplicated: number;
   misdelivered: number;
@@ -135,13 +134,12 @@ if (parentPort) {
       case 'count':
         return deliveries;
       case 'report': {
-        const report: ClientsReport = { received: [...received], expected: 0, lost: 0, duplicated: 0, misdelivered: 0, outOfOrder: 0, errors, firstError };
+        const report: ClientsReport = { received: [...received], lost: 0, duplicated: 0, misdelivered: 0, outOfOrder: 0, errors, firstError };
         for (const s of subscriptions) {
           report.outOfOrder += s.outOfOrder;
           for (const [sequence, area] of request.areas) {
             const times = s.got.get(sequence) ?? 0;
             if (expectedFor(s.area, area)) {
-              report.expected++;
               if (times === 0) report.lost++;
               if (times > 1) report.duplicated += times - 1;
             } else if (times > 0) report.misdelivered += times;

@@ -207,8 +207,9 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     const commitMs = new Map<string, number>();
     const eventArea = new Map<string, string>();
     const total = rate * seconds;
+    // The writer's own stalls, shown with --per-event.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
+    if (perEvent) loopDelay.enable();
     const usageBefore = processUsage(serverPid);
     const clientBefore = process.cpuUsage();
     const began = performance.now();

@@ -96,32 +96,30 @@ export function attachWebSocket(
   // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
   // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
-  // Per socket, the pings sent since its last pong.
-  const unanswered = new WeakMap<object, number>();
-  // Sockets are dealt round-robin into KEEP_ALIVE_SLICES slices, and each tick (every
-  // keepAliveMs / KEEP_ALIVE_SLICES) pings one slice: every socket is still pinged once per
-  // interval, but 10,000 sockets cost 10,000 / KEEP_ALIVE_SLICES pings and pongs at a time,
-  // not one burst that holds up every delivery behind it.
-  const slices = Array.from({ length: KEEP_ALIVE_SLICES }, () => new Set<WebSocket>());
+  // Sockets are dealt round-robin into KEEP_ALIVE_SLICES slices, each mapping a socket to the
+  // pings sent since its last pong, and each tick (every keepAliveMs / KEEP_ALIVE_SLICES) pings
+  // one slice: every socket is still pinged once per interval, but 10,000 sockets cost
+  // 10,000 / KEEP_ALIVE_SLICES pings and pongs at a time, not one burst that holds up every
+  // delivery behind it.
+  const slices = Array.from({ length: KEEP_ALIVE_SLICES }, () => new Map<WebSocket, number>());
   let dealt = 0;
   wsServer.on('connection', (socket) => {
-    unanswered.set(socket, 0);
     const slice = slices[dealt++ % KEEP_ALIVE_SLICES]!;
-    slice.add(socket);
-    socket.on('pong', () => unanswered.set(socket, 0));
+    slice.set(socket, 0);
+    socket.on('pong', () => slice.set(socket, 0));
     socket.once('close', () => slice.delete(socket));
   });
   let tick = 0;
   const keepAlive = setInterval(() => {
     let dropped = 0;
-    for (const socket of slices[tick++ % KEEP_ALIVE_SLICES]!) {
-      const missed = unanswered.get(socket) ?? 0;
+    const slice = slices[tick++ % KEEP_ALIVE_SLICES]!;
+    for (const [socket, missed] of slice) {
       if (missed >= 2) {
         socket.terminate();
         dropped++;
         continue;
       }
-      unanswered.set(socket, missed + 1);
+      slice.set(socket, missed + 1);
       socket.ping();
     }
     if (dropped) log.warn({ dropped, keepAliveMs }, 'closed WebSockets that answered none of the last two pings');
