@@ -190,12 +190,13 @@ const areaRows: Row[] = [
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
-    // No approval above township level; the township's own villages may read it (it decides whether they may report).
+    // No approval above township level; the township's own villages may read it (it decides whether they may report),
+    // asked of the township itself, never through a sibling village.
     outcome: ({ fx, caller, area: at }) => {
       if (at!.endsWith('000000')) return { kind: 'NULL' };
       if (!caller.area) return { kind: 'UNAUTHENTICATED' };
       const township = `${at!.slice(0, 9)}000`;
-      if (!inSubtree(township, caller.area) && !inSubtree(caller.area, at!)) return { kind: 'FORBIDDEN' };
+      if (!(at === township && inSubtree(township, caller.area)) && !inSubtree(caller.area, at!)) return { kind: 'FORBIDDEN' };
       const approval = fx.registry.all('ReportingApproval').find((k) => k.codes[0] === township);
       return { kind: 'DATA', include: approval ? [approval.id] : [] };
     },

@@ -149,14 +149,18 @@ export class StatsService {
 
   /**
    * The approval governing an area's figures: its township's; null at county
-   * level and above. Readable inside the viewer's subtree and, since it decides
-   * whether they may report, by the villages of the township.
+   * level and above. Readable through an area of the viewer's subtree and, since
+   * it decides whether they may report, by the villages of the township when
+   * asked of the township itself. Never through a sibling village: a village
+   * operator asking for another village's approval gets FORBIDDEN, as for that
+   * village's other figures.
    */
   async approval(ctx: Context, area: { code: string; level: AreaLevel }, period: Period): Promise<ReportingApproval | null> {
     const township = townshipOf(area);
     if (!township) return null;
     const viewer = requireViewer(ctx.viewer);
-    if (!viewer.areaCode.startsWith(township.slice(0, 9))) assertCanRead(viewer, area.code);
+    const ownTownship = area.code === township && viewer.areaCode.startsWith(township.slice(0, 9));
+    if (!ownTownship) assertCanRead(viewer, area.code);
     return ctx.loaders.stats.approval.load({ code: township, period });
   }
 
