@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { NodeResolver } from './node.resolver.js';
 import { directFieldResolvers, ResolverInstances } from './direct-resolvers.js';
+import { DateTimeISO } from './scalars.js';
 
 // type-graphql insists on a pubSub once a subscription exists. civgraph's
 // subscriptions each bring their own `subscribe` (PostgreSQL LISTEN/NOTIFY, see
@@ -36,6 +37,8 @@ export async function buildCivgraphSchema(parts: SchemaParts, extra: Function[] 
     emitSchemaFile: false,
     pubSub: noPubSub,
     container: resolverInstances,
+    // Timestamps read with plain SQL arrive as PostgreSQL's text: serialized as ISO 8601 all the same.
+    scalarsMap: [{ type: Date, scalar: DateTimeISO }],
   });
   // No global middlewares and no auth checker (access rules live in the services), so
   // field resolvers can be called directly; transforms (the audit log) wrap after.
