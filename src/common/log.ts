@@ -21,4 +21,20 @@ export function logToStderr(): void {
   destination = pino.destination(2);
 }
 
+/**
+ * Sends the log to `stream` at `level` or above until the returned function is
+ * called (then the destination and level are as before). For tests that check
+ * what the server logged, such as the fuzz suite's "no masked error goes unlogged".
+ * Request loggers created before the call keep the level they were made with.
+ */
+export function captureLog(stream: DestinationStream, level: string): () => void {
+  const previous = { destination, level: log.level };
+  destination = stream;
+  log.level = level;
+  return () => {
+    destination = previous.destination;
+    log.level = previous.level;
+  };
+}
+
 export type { Logger };
