@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../common/errors.js';
+import { controlCharacterErrors } from './text-input.js';
 
 /**
  * Abuse limits on what one GraphQL operation may ask for. The same limits guard
@@ -142,6 +143,9 @@ export function checkOperation(
   if (invalid.length) {
     return { errors: invalid.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: LIMIT_ERROR_CODE } }))) };
   }
+  // Text that PostgreSQL cannot store (NUL…) is refused before anything runs (text-input.ts).
+  const unsafeText = controlCharacterErrors(document, request.variables, request.operationName);
+  if (unsafeText.length) return { errors: unsafeText };
   const tooCostly = costError(limits, schema, document, request.variables ?? undefined, request.operationName);
   return tooCostly ? { errors: [tooCostly] } : { document };
 }

@@ -12,6 +12,7 @@ import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
 import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
+import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -172,6 +173,9 @@ export async function createHttpApp(options: {
           const started = process.hrtime.bigint();
           return {
             async didResolveOperation({ request, document, schema }) {
+              // Text that PostgreSQL cannot store (NUL…): 400, nothing runs (text-input.ts). One error: a hook throws one.
+              const unsafeText = controlCharacterErrors(document, request.variables, request.operationName)[0];
+              if (unsafeText) throw new GraphQLError(unsafeText.message, { extensions: { ...unsafeText.extensions, http: { status: 400 } } });
               const error = costError(options.limits, schema, document, request.variables, request.operationName);
               if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
             },
