@@ -39,7 +39,7 @@ export interface Config {
   corsOrigins: string[];
   /** Log level for the server's own messages. */
   logLevel: (typeof LOG_LEVELS)[number];
-  /** Abuse limits per operation (GRAPHQL_MAX_DEPTH, _ALIASES, _TOKENS, _DIRECTIVES, _COST). */
+  /** Abuse limits per operation (GRAPHQL_MAX_DEPTH, _ALIASES, _TOKENS, _DIRECTIVES, _COST, _FIELDS). */
   limits: Limits;
   /** Per-identity rate limit (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST), per instance. */
   rateLimit: RateLimit;
@@ -127,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxTokens: countOf(env, 'GRAPHQL_MAX_TOKENS', problems, DEFAULT_LIMITS.maxTokens),
     maxDirectives: countOf(env, 'GRAPHQL_MAX_DIRECTIVES', problems, DEFAULT_LIMITS.maxDirectives),
     maxCost: countOf(env, 'GRAPHQL_MAX_COST', problems, DEFAULT_LIMITS.maxCost),
+    maxFields: countOf(env, 'GRAPHQL_MAX_FIELDS', problems, DEFAULT_LIMITS.maxFields),
   };
   const perMinute = countOf(env, 'RATE_LIMIT_PER_MINUTE', problems, 600);
   const rateLimit: RateLimit = { perMinute, burst: countOf(env, 'RATE_LIMIT_BURST', problems, Math.max(1, Math.ceil(perMinute / 6))) };

@@ -159,6 +159,8 @@ async function start(config: Config): Promise<void> {
     corsOrigins: config.corsOrigins,
     limits: config.limits,
     rateLimit: config.rateLimit,
+    webSocket: { maxConnections: config.webSocketMaxConnections },
+    metrics: config.metrics,
     cacheMaxAge: config.cacheMaxAge,
     trustedDocuments: config.trustedDocuments,
   });
@@ -173,7 +175,7 @@ async function start(config: Config): Promise<void> {
     log.info('stopped cleanly');
   });
   unannounce = announceServer(config.dataDir, server.url);
-  log.info({ url: server.url, startupMs: Date.now() - startedAt }, 'civgraph is serving');
+  log.info({ url: server.url, metricsUrl: server.metricsUrl, startupMs: Date.now() - startedAt }, 'civgraph is serving');
   process.stdout.write(
     `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
   );

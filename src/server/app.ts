@@ -11,7 +11,8 @@ import type { ContextExtensions } from '../graphql/context.js';
 import { log } from '../common/log.js';
 import { createHttpApp } from './http.js';
 import { attachWebSocket, type WebSocketOptions } from './ws.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, OperationLabels } from './metrics.js';
+import { startMetricsServer, type MetricsOptions } from './health.js';
 import { SSE_PATH, sseHandler } from './sse.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   /** `http://host:port/graphql/stream`: the same operations over Server-Sent Events (graphql-sse). */
   sseUrl: string;
   port: number;
+  /** `http://host:port/metrics` on the metrics port, when there is one. */
+  metricsUrl: string | undefined;
   /** What the features' services add to this server's graphql-ws and SSE contexts (tests read the progress hub's counters there). */
   extensions: Partial<ContextExtensions>;
   /** Stops accepting, finishes requests in flight, closes WebSockets (1001). Leaves the ORM open. */
@@ -48,7 +51,9 @@ export async function startServer(options: {
   rateLimit?: RateLimit;
   /** Serve this schema instead of civgraph's own (tests that add probe resolvers). */
   schema?: GraphQLSchema;
-  /** Keep-alive interval and subscription cap of graphql-ws. */
+  /** Where `/metrics` is served: a port of its own and/or the public port behind a bearer token (neither when absent). */
+  metrics?: MetricsOptions;
+  /** Keep-alive interval, connections per identity and subscription cap of graphql-ws. */
   webSocket?: WebSocketOptions;
   /** `max-age` (s) of public answers to anonymous GET queries (default 60; 0: none are public). */
   cacheMaxAge?: number;
@@ -64,7 +69,8 @@ export async function startServer(options: {
   const introspection = options.introspection ?? true;
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
   // Read at scrape time: `ws` exists long before anything can scrape.
-  const metrics = createMetrics(options.orm, () => ws.counts());
+  // Operation names label latency series: registered documents' names and the first 200 others, the rest "(other)".
+  const metrics = createMetrics(options.orm, () => ws.counts(), new OperationLabels(undefined, (name) => trustedDocuments.isRegisteredName(name)));
   // The features' services (the progress hub: one LISTEN connection wakes every
   // subscription of this server) run before anything listens; the graphql-ws and
   // SSE contexts carry what they add, so feature code reaches them through the context.
@@ -72,10 +78,11 @@ export async function startServer(options: {
   const extensions = services.extensions;
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions }, options.webSocket);
+  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions, corsOrigins: options.corsOrigins ?? [] }, options.webSocket);
   const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions });
   const { app, apollo } = await createHttpApp({
     metrics,
+    metricsToken: options.metrics?.token,
     httpServer,
     schema,
     orm: options.orm,
@@ -99,15 +106,25 @@ export async function startServer(options: {
     httpServer.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  if (options.metrics?.port !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(metrics, { port: options.metrics.port, host: options.metrics.host, token: options.metrics.token });
+    } catch (error) {
+      await apollo.stop().then(() => services.stop());
+      throw new Error(`The metrics port ${options.metrics.port} cannot be opened (${(error as Error).message}): set METRICS_PORT to a free port, or 0`, { cause: error });
+    }
+  }
   let closing: Promise<void> | undefined;
   return {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
     sseUrl: `http://localhost:${port}${SSE_PATH}`,
     port,
+    metricsUrl: metricsServer?.url,
     extensions,
     close() {
       // Apollo's drain closes the listener, finishes HTTP requests and closes graphql-ws and SSE; then nothing uses the services.
-      closing ??= apollo.stop().then(() => services.stop());
+      closing ??= Promise.all([apollo.stop(), metricsServer?.close()]).then(() => services.stop());
       return closing;
     },
   };

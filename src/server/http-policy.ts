@@ -68,3 +68,57 @@ export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.OPERATION_RESOLUTION_FAILURE,
 ]);
+
+/**
+ * The Content-Security-Policy of the dashboard and the console. Government networks
+ * are closed: the pages may reach this server and nothing else. `connect-src 'self'`
+ * covers the live feed's same-origin WebSocket: CSP Level 3 matches `ws:`/`wss:` to
+ * an `http:`/`https:` 'self' on the same host and port (Chromium, Firefox and Safari
+ * 15.4+ do); the former `ws: wss:` let a page open a WebSocket to any host.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'self'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * Headers on every HTTP answer: no MIME sniffing (a JSON or CSV answer is never run
+ * as a script or page), and no Referer leaves a page (dashboard URLs may carry a
+ * `?token=`).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * Whether a graphql-ws upgrade may proceed given its `Origin` (cross-site WebSocket
+ * hijacking: browsers send a page's origin and no preflight). Allowed: no Origin (a
+ * non-browser client: CLI, bench, server-to-server), the server's own origin (the
+ * Origin's host and port equal the request's Host, or the X-Forwarded-Host a proxy
+ * set; the scheme is not compared since a TLS-terminating proxy changes it), or one
+ * of the configured CORS origins. Everything else, `null` included, is refused.
+ */
+export function isAllowedWebSocketOrigin(request: { origin: string | undefined; host: string | undefined; forwardedHost?: string | undefined }, corsOrigins: readonly string[]): boolean {
+  const { origin } = request;
+  if (origin === undefined || origin === '') return true;
+  const normalized = origin.toLowerCase();
+  if (corsOrigins.some((allowed) => allowed.toLowerCase() === normalized)) return true;
+  let host: string;
+  try {
+    const url = new URL(normalized);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    host = url.host;
+  } catch {
+    return false;
+  }
+  const own = [request.host, ...(request.forwardedHost?.split(',') ?? [])].map((h) => h?.trim().toLowerCase()).filter(Boolean);
+  return own.includes(host);
+}

@@ -11,7 +11,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
-import { costError, limitRules, parseOptions, type Limits } from '../graphql/limits.js';
+import { limitRules, operationError, operationResolutionError, parseOptions, type Limits } from '../graphql/limits.js';
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
@@ -143,6 +143,8 @@ export async function createHttpApp(options: {
     // graphql-jit comes in as a gateway, which then supplies the schema (Apollo takes one or the other).
     ...(options.executor === 'jit' ? { gateway: jitGateway(options.schema, options.civgraph.sqlReads, options.civgraph.hooks) } : { schema: options.schema }),
     introspection: options.introspection,
+    // Without introspection, validation errors suggest no field names ("Did you mean …?"), as on graphql-ws and SSE.
+    hideSchemaDetailsFromClientErrors: !options.introspection,
     formatError,
     // A SQL read's answer is JSON text already: written as it is (graphql/sql-reads.ts).
     stringifyResult,
@@ -172,11 +174,17 @@ export async function createHttpApp(options: {
         async requestDidStart() {
           const started = process.hrtime.bigint();
           return {
-            async didResolveOperation({ request, document, schema }) {
+            async didResolveOperation({ request, document, schema, operation }) {
+              // No operation of the request's name (or several, none named): 400 OPERATION_RESOLUTION_FAILURE, nothing compiled.
+              if (!operation) {
+                const unresolved = operationResolutionError(document, request.operationName)!;
+                throw new GraphQLError(unresolved.message, { extensions: { ...unresolved.extensions, http: { status: 400 } } });
+              }
               // Text that PostgreSQL cannot store (NUL…): 400, nothing runs (text-input.ts). One error: a hook throws one.
               const unsafeText = controlCharacterErrors(document, request.variables, request.operationName)[0];
               if (unsafeText) throw new GraphQLError(unsafeText.message, { extensions: { ...unsafeText.extensions, http: { status: 400 } } });
-              const error = costError(options.limits, schema, document, request.variables, request.operationName);
+              // Variables past graphql-js's error cap, and the cost (limits.ts): before graphql-jit compiles anything.
+              const error = operationError(options.limits, schema, document, request, { introspection: options.introspection });
               if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
             },
             async didEncounterErrors({ errors, contextValue }) {

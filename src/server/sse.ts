@@ -10,7 +10,7 @@ import { shapeErrors } from './edge-errors.js';
 import { identifyHeader } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
-import type { RateLimiter } from './rate-limit.js';
+import { identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';
@@ -43,7 +43,7 @@ export function sseHandler(
     onSubscribe: async (req, params) => {
       const { res } = req.context;
       const viewer = res.locals.viewer as { sub: string } | null;
-      const taken = guard.rateLimiter.take(viewer ? `sub:${viewer.sub}` : `ip:${req.raw.ip ?? 'unknown'}`);
+      const taken = guard.rateLimiter.take(identityKey(viewer, req.raw.ip));
       if (!taken.ok) {
         return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }));
       }
@@ -63,10 +63,20 @@ export function sseHandler(
     },
   });
   const handle = async (req: Request, res: Response, next: NextFunction) => {
+    // As on HTTP: a bad token is charged to the address, and an address out of tokens is not verified again.
+    const refused = refusedTokenKey(req.ip);
+    if (req.get('authorization')) {
+      const waiting = guard.rateLimiter.peek(refused);
+      if (!waiting.ok) {
+        res.status(429).set('retry-after', String(waiting.retryAfterSeconds)).json({ errors: [{ message: `Too many requests: retry after ${waiting.retryAfterSeconds} s`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: waiting.retryAfterSeconds } }] });
+        return;
+      }
+    }
     let identity: Identity | null;
     try {
       identity = await identifyHeader(verifier, req.get('authorization'));
     } catch (error) {
+      guard.rateLimiter.take(refused);
       res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
       return;
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError, Kind, parse } from 'graphql';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { wantsLegacyJson } from './http-policy.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -89,6 +89,8 @@ export function checkManifest(manifest: unknown): { documents: Map<string, strin
 /** The registered documents of one database, with this process's cache of them. */
 export class TrustedDocuments {
   private readonly cache = new Map<string, string>();
+  /** Operation names of the documents this process has found (for bounded metric labels). */
+  private readonly names = new Set<string>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -106,9 +108,18 @@ export class TrustedDocuments {
     if (cached !== undefined) return cached;
     const [row] = await rawSql<{ body: string }>(this.orm, 'select body from trusted_document where hash = ? limit 1', [hash]);
     if (!row) return null;
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    if (this.cache.size >= MAX_CACHED) {
+      this.cache.clear();
+      this.names.clear();
+    }
     this.cache.set(hash, row.body);
+    for (const name of operationNames(row.body)) this.names.add(name);
     return row.body;
+  }
+
+  /** True when `name` names an operation of a registered document this process has served. */
+  isRegisteredName(name: string): boolean {
+    return this.names.has(name);
   }
 
   /**
@@ -153,6 +164,15 @@ export async function registerDocuments(
 async function rawSql<T>(orm: MikroORM, text: string, params: unknown[]): Promise<T[]> {
   const result = await orm.em.getConnection().getKnex().raw(text, params as never[]);
   return result.rows as T[];
+}
+
+/** The names of a document's operations (registered documents parse: checkManifest saw to it). */
+function operationNames(body: string): string[] {
+  try {
+    return parse(body).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
+  } catch {
+    return [];
+  }
 }
 
 function requiredError(): GraphQLError {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Router } from 'express';
+import { CONTENT_SECURITY_POLICY } from './http-policy.js';
 
 /**
  * The dashboard and console assets built by `npm run build:web` into dist/web.
@@ -17,19 +18,6 @@ export function webAssetsDir(): string | null {
   }
   return null;
 }
-
-// Government networks are closed: the pages may reach this server and nothing else.
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "frame-ancestors 'self'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
 
 /** A browser asking for a page (Accept prefers HTML), not a GraphQL client asking for JSON. */
 function wantsHtml(req: Request): boolean {

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
 import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { MessageType } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -9,7 +8,8 @@ import { createContext, type ContextExtensions, type Registry } from '../graphql
 import { directSinks, subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
-import type { RateLimiter } from './rate-limit.js';
+import { ConnectionCounter, DEFAULT_MAX_CONNECTIONS, identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
+import { isAllowedWebSocketOrigin } from './http-policy.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { bearerToken } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
@@ -19,6 +19,13 @@ import type { TrustedDocuments } from './trusted-documents.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
 export const CLOSE_FORBIDDEN = 4403;
+/**
+ * Close code for a connection refused at `connection_init` because its identity
+ * already holds `maxConnections` open connections ("Too many connections"), or
+ * because its address ran out of tokens verifying bad ones ("Too many requests").
+ * The client may retry later (429 is HTTP's Too Many Requests).
+ */
+export const CLOSE_TOO_MANY = 4429;
 
 /** Keep-alive and limits of the WebSocket transport. */
 export interface WebSocketOptions {
@@ -30,6 +37,8 @@ export interface WebSocketOptions {
    * (nginx: 60 s) so an idle subscription is not cut by a proxy.
    */
   keepAliveMs?: number;
+  /** Open connections one identity (token `sub`, or address when anonymous) may hold at once; 0: no bound. */
+  maxConnections?: number;
   /** Operations one connection may have running at once (subscriptions, in practice). */
   maxSubscriptions?: number;
   /**
@@ -41,6 +50,7 @@ export interface WebSocketOptions {
 
 export const DEFAULT_KEEP_ALIVE_MS = 25_000;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 20;
+export { DEFAULT_MAX_CONNECTIONS };
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Keep-alive pings go out in this many slices spread over each interval. */
 export const KEEP_ALIVE_SLICES = 25;
@@ -72,8 +82,8 @@ export function socketSink(socket: WebSocket, id: string, requestId: string, max
 type Extra = {
   identity?: Identity;
   expiryTimer?: NodeJS.Timeout;
-  /** Key of this connection's rate-limit bucket. */
-  connectionId?: string;
+  /** Key of this connection's identity's rate-limit bucket (`sub:` or `ip:`), shared with every transport. */
+  rateKey?: string;
 };
 
 /**
@@ -87,14 +97,26 @@ export function attachWebSocket(
   registry: Registry,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions> },
+  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions>; corsOrigins?: readonly string[] },
   options: WebSocketOptions = {},
 ) {
+  const connections = new ConnectionCounter(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
   const maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
   const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   // As on HTTP, no message over 1 MB: larger ones close the socket with 1009 before being read.
-  const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: 1024 * 1024 });
+  // A browser page on another origin may not open a socket here (cross-site WebSocket hijacking): its
+  // upgrade is refused with 403. Clients that send no Origin (CLI, bench, servers) are not browsers.
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path,
+    maxPayload: 1024 * 1024,
+    verifyClient: ({ req }, done) => {
+      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+      if (isAllowedWebSocketOrigin({ origin: header('origin'), host: header('host'), forwardedHost: header('x-forwarded-host') }, guard.corsOrigins ?? [])) return done(true);
+      done(false, 403, 'Origin not allowed');
+    },
+  });
   // Pings from the server: proxies see traffic, and dead peers (no pong) are dropped.
   // Sockets are dealt round-robin into KEEP_ALIVE_SLICES slices, each mapping a socket to the
   // pings sent since its last pong, and each tick (every keepAliveMs / KEEP_ALIVE_SLICES) pings
@@ -137,21 +159,40 @@ export function attachWebSocket(
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization) ?? (typeof params.token === 'string' ? params.token : null);
+        const { socket, request } = ctx.extra;
+        const refused = refusedTokenKey(request.socket.remoteAddress);
+        // A close of our own before graphql-ws's 4403: that one then finds the socket closing and does nothing.
+        const refuse = (code: number, reason: string) => {
+          socket.close(code, reason);
+          return false;
+        };
+        let identity: Identity | undefined;
+        if (token) {
+          // As on HTTP: a bad token is charged to the address, and an address out of tokens is not verified again.
+          if (!guard.rateLimiter.peek(refused).ok) return refuse(CLOSE_TOO_MANY, 'Too many requests');
+          try {
+            identity = await identifyToken(verifier, token);
+          } catch {
+            guard.rateLimiter.take(refused);
+            return false;
+          }
+        }
+        // Closed while its token was verified: onClose has run, nothing to count or track.
+        if (socket.readyState !== WebSocket.OPEN) return false;
+        const key = identityKey(identity?.viewer, request.socket.remoteAddress);
+        const release = connections.open(key);
+        if (!release) return refuse(CLOSE_TOO_MANY, `Too many connections: at most ${connections.max} per identity`);
+        socket.once('close', release);
+        ctx.extra.rateKey = key;
         live.add(ctx);
-        if (!token) return true;
-        try {
-          const identity = await identifyToken(verifier, token);
+        if (identity) {
           ctx.extra.identity = identity;
           if (identity.expiresAt) {
-            const { socket } = ctx.extra;
             const ms = Math.max(0, identity.expiresAt * 1000 - Date.now());
             ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(ms, 2_147_483_647));
           }
-          return true;
-        } catch {
-          live.delete(ctx);
-          return false;
         }
+        return true;
       },
       onClose: (ctx) => {
         clearTimeout(ctx.extra.expiryTimer);
@@ -168,11 +209,11 @@ export function attachWebSocket(
             }),
           ];
         }
-        ctx.extra.connectionId ??= randomUUID();
-        const taken = guard.rateLimiter.take(`ws:${ctx.extra.connectionId}`);
+        // One bucket per identity across every socket and transport, not one per connection.
+        const taken = guard.rateLimiter.take(ctx.extra.rateKey ?? identityKey(ctx.extra.identity?.viewer, ctx.extra.request.socket.remoteAddress));
         if (!taken.ok) {
           return [
-            new GraphQLError(`Too many operations on this connection: retry after ${taken.retryAfterSeconds} s`, {
+            new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, {
               extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds },
             }),
           ];

@@ -207,10 +207,12 @@ describe('introspection', () => {
   });
 
   it('is refused when off, on both transports', async () => {
-    const http = await post(strict, { query }, { authorization: `Bearer ${await strict.token('VIEWER', '511921', { name: 'introspect' })}` });
+    const token = await strict.token('VIEWER', '511921', { name: 'introspect' });
+    const http = await post(strict, { query }, { authorization: `Bearer ${token}` });
     expect(http.status).toBe(400);
     expect(http.body!.errors![0]!.message).toMatch(/introspection/i);
-    const ws = await overWs(strict.wsClient(), query);
+    // With the token: the address's anonymous bucket (shared by every transport) stays full for the rate-limit tests.
+    const ws = await overWs(strict.wsClient({ authorization: `Bearer ${token}` }), query);
     expect(ws.errors![0]!.message).toMatch(/introspection/i);
   });
 });
@@ -237,17 +239,18 @@ describe('rate limit', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
-  it('refuses subscribe messages beyond the burst on one graphql-ws connection with an error, not a close', async () => {
+  it('refuses graphql-ws subscribe messages beyond the identity\'s burst with an error, not a close', async () => {
     // Sent together, so the lazy client sends all four on one connection.
-    const client = strict.wsClient();
+    const params = { authorization: `Bearer ${await strict.token('VIEWER', '511921103', { name: 'socket' })}` };
+    const client = strict.wsClient(params);
     let closes = 0;
     client.on('closed', () => closes++);
     const results = await Promise.all([1, 2, 3, 4].map(() => overWs(client, '{ __typename }')));
     expect(results.slice(0, 2)).toEqual([{ data: { __typename: 'Query' } }, { data: { __typename: 'Query' } }]);
     for (const limited of results.slice(2)) expect(limited.errors![0]).toMatchObject({ extensions: { code: 'RATE_LIMITED', retryAfter: 1 } });
     expect(closes).toBeLessThanOrEqual(1);
-    // A new connection starts with a full bucket.
-    expect((await overWs(strict.wsClient(), '{ __typename }')).data).toEqual({ __typename: 'Query' });
+    // A new connection of the same identity shares its bucket (issue 34: one bucket per identity, not per socket).
+    expect((await overWs(strict.wsClient(params), '{ __typename }')).errors![0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
   });
 });
 

@@ -53,7 +53,7 @@ describe('metrics', () => {
   it('exposes latency by operation, errors by code and the database pool in Prometheus format', async () => {
     await app.request('query CountyName { area(code: "511921") { name } }');
     await app.request('query BadCode { area(code: "12") { name } }');
-    const text = await (await fetch(`${base()}/metrics`)).text();
+    const text = await (await fetch(app.metricsUrl)).text();
     expect(text).toMatch(/civgraph_graphql_request_duration_seconds_count\{operation="CountyName",type="query",transport="http"\} [1-9]/);
     expect(text).toMatch(/civgraph_graphql_errors_total\{code="BAD_USER_INPUT"\} [1-9]/);
     expect(text).toMatch(/civgraph_db_pool_connections\{state="used"\} \d+/);

@@ -257,7 +257,7 @@ describe('statsChanged', () => {
 
 describe('event delivery lag', () => {
   it('is recorded in civgraph_event_delivery_lag_seconds', async () => {
-    const response = await fetch(`${app.url.replace(/\/graphql$/, '')}/metrics`);
+    const response = await fetch(app.metricsUrl);
     const text = await response.text();
     const count = Number(/civgraph_event_delivery_lag_seconds_count (\d+)/.exec(text)?.[1] ?? 0);
     expect(count).toBeGreaterThan(0);

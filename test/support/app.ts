@@ -41,6 +41,8 @@ export async function startTestApp(options: { county?: string | null; limits?: L
     executor: options.executor,
     cacheMaxAge: options.cacheMaxAge,
     trustedDocuments: options.trustedDocuments,
+    // /metrics on a port of its own (not on the public one), as `civgraph start` serves it.
+    metrics: { port: 0 },
   });
   const counter = statementCounter(database.orm);
   const wsClients: Client[] = [];
@@ -95,6 +97,8 @@ export async function startTestApp(options: { county?: string | null; limits?: L
   return {
     url: server.url,
     sseUrl: server.sseUrl,
+    /** `GET` this for Prometheus metrics (the metrics port, 127.0.0.1). */
+    metricsUrl: server.metricsUrl!,
     token,
     orm: database.orm,
     databaseUrl: database.url,
