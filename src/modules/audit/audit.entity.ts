@@ -32,8 +32,9 @@ export class AuditActor {
 
 /**
  * 审计日志 — one mutation call: who, what (arguments with secrets redacted), how
- * it ended and when. Append-only; written after the mutation finished, so refused
- * and rolled-back calls are recorded too.
+ * it ended and when. Append-only; written in the transaction of the change it
+ * records (no change commits without its row), and for refused and rolled-back
+ * calls afterwards, on its own.
  */
 @ObjectType('AuditEntry', { implements: Node, description: '审计日志 — one mutation call: caller, arguments (secrets redacted), outcome and time. Append-only.' })
 export class AuditEntry {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput } from '../../common/errors.js';
 import type { Context } from '../../graphql/context.js';
+import type { Sql } from '../../db/sql.js';
 import { AUDIT_COLUMNS, auditEntryFromRow, type AuditEntry, type AuditRow } from './audit.entity.js';
 import type { AuditLogArgs } from './audit.inputs.js';
 import { redact, type AuditOutcome } from './audit.rules.js';
@@ -23,31 +24,40 @@ export interface AuditRecord {
 /** Only COUNTY_ADMIN reads the audit log, and only calls made by callers inside their subtree. */
 const AUDIT_READERS = [Role.COUNTY_ADMIN];
 
+const INSERT = `insert into audit_log (occurred_at, duration_ms, actor_sub, actor_name, actor_role, actor_area_code, operation_name, mutation, args, outcome, error_codes, request_id)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::text[], ?)`;
+
+function insertParams(entry: AuditRecord): unknown[] {
+  return [
+    entry.startedAt,
+    Math.round(entry.durationMs),
+    entry.viewer?.sub ?? null,
+    entry.viewer?.name ?? null,
+    entry.viewer?.role ?? null,
+    entry.viewer?.areaCode ?? null,
+    entry.operationName,
+    entry.mutation,
+    JSON.stringify(redact(entry.args)),
+    entry.outcome,
+    entry.errorCodes,
+    entry.requestId,
+  ];
+}
+
 /**
- * 审计日志. `record` runs after a mutation finished, outside its transaction (a
- * statement of its own on the pool), so refused and rolled-back calls are kept.
+ * 审计日志. A mutation that succeeds is recorded by `write`, in the transaction of
+ * its change (so the change cannot commit without its row); one that fails or is
+ * refused rolls back and is recorded afterwards by `record`, on its own.
  */
 export const auditService = {
+  /** Writes the row on `sql`: the mutation's own transaction, which it commits or rolls back with. */
+  async write(sql: Sql, entry: AuditRecord): Promise<void> {
+    await sql(INSERT, insertParams(entry));
+  },
+
+  /** Writes the row in a statement of its own on the pool, never a request's transaction: for calls that changed nothing. */
   async record(em: EntityManager, entry: AuditRecord): Promise<void> {
-    // Never the request's transaction: the audit row must survive a rollback.
-    await em.getConnection().getKnex().raw(
-      `insert into audit_log (occurred_at, duration_ms, actor_sub, actor_name, actor_role, actor_area_code, operation_name, mutation, args, outcome, error_codes, request_id)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::text[], ?)`,
-      [
-        entry.startedAt,
-        Math.round(entry.durationMs),
-        entry.viewer?.sub ?? null,
-        entry.viewer?.name ?? null,
-        entry.viewer?.role ?? null,
-        entry.viewer?.areaCode ?? null,
-        entry.operationName,
-        entry.mutation,
-        JSON.stringify(redact(entry.args)),
-        entry.outcome,
-        entry.errorCodes,
-        entry.requestId,
-      ] as never[],
-    );
+    await em.getConnection().getKnex().raw(INSERT, insertParams(entry) as never[]);
   },
 
   /** Newest first, keyset-paged on the id, filtered in SQL to the caller's subtree. */
