@@ -185,7 +185,7 @@ describe('observations import', () => {
     expect(garbage.body.errors[0]!.code).toBe('UNREADABLE_FILE');
     const huge = await upload(`/imports/observations?period=${PERIOD}`, Buffer.alloc(11 * 1024 * 1024, 'a'), 'csv', admin);
     expect(huge.status).toBe(413);
-    expect(huge.body).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(huge.body.errors[0]).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: '文件超过 10 MB,请分批导入' });
   });
 
   it('applies the caller\'s permissions: outside the subtree 403, no token 401, a viewer may not report', async () => {
@@ -282,11 +282,11 @@ describe('facilities import', () => {
     ]);
     const outside = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', township);
     expect(outside.status).toBe(403);
-    // Section staff read facilities across the county but do not keep their ledgers.
+    // Section staff read facilities across the county but do not keep their ledgers: refused before the file is read.
     const staff = await app.token('SECTION_STAFF', '511921', { section: '养老服务股' });
     const bySection = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', staff);
     expect(bySection.status).toBe(403);
-    expect(bySection.body.errors.map((e) => [e.row, e.code])).toEqual([[2, 'FORBIDDEN']]);
+    expect(bySection.body.errors.map((e) => [e.row, e.code])).toEqual([[null, 'FORBIDDEN']]);
     expect(await written()).toEqual(before);
   });
 });

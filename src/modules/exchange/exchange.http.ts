@@ -1,19 +1,44 @@
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { downloadHeaders, type Download } from '../../common/download.js';
 import { ErrorCode } from '../../common/errors.js';
 import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
-import { EXPORTS, exchangeService, TEMPLATES, type ExportKind, type ImportResult } from './exchange.service.js';
+import { importStatus, MAX_UPLOAD_BYTES, uploadTooLarge } from './exchange.rules.js';
+import { EXPORTS, exchangeService, IMPORTS, TEMPLATES, type ExportKind, type ImportResult } from './exchange.service.js';
 import { formatOf, type SheetFormat } from './exchange.sheet.js';
-import type { Download } from '../../common/download.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
-/** Largest spreadsheet an upload may carry. */
-export const MAX_UPLOAD = '10mb';
-
 const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : null);
+
+/**
+ * The upload's bytes, counted as they arrive: null as soon as there are more
+ * than `limit` (the rest is not read). Rejects when the client goes away.
+ */
+function readBody(req: Request, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error: Error | null, body: Buffer | null) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (error) reject(error);
+      else resolve(body);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        done(null, null);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => done(null, Buffer.concat(chunks, size));
+    const onError = (error: Error) => done(error, null);
+    const onClose = () => done(new Error('the client closed the upload'), null);
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
 
 /**
  * Spreadsheet exchange over HTTP, under the caller's bearer token (401 without
@@ -21,10 +46,17 @@ const query = (req: Request, name: string) => (typeof req.query[name] === 'strin
  *
  * - `POST /imports/observations?period=2026-05`, `POST /imports/facilities`: the
  *   file as the raw body, `content-type` the xlsx or csv type (or `?format=`);
- *   answers `{ applied, unchanged, errors: [{ row, column, code, message, messageEn }] }`,
- *   400 (403 when a row lies outside the caller's area) with nothing written.
+ *   answers `{ applied, unchanged, errors: [{ row, column, code, message, messageEn }] }`:
+ *   200, or with nothing written 400, 403 (a role that may not import, or a row
+ *   outside the caller's area) or 413 (the file is too large: more than 10 MB,
+ *   more than 32 MB unpacked, more than 5,000 rows or 100 columns). Who may
+ *   import and how large the file says it is are checked before the body is
+ *   read; the body is counted as it arrives and the spreadsheet read as a
+ *   stream, stopped at the first bound it passes.
  * - `GET /templates/observations.xlsx|.csv`, `GET /templates/facilities.xlsx|.csv`.
  * - `GET /exports/{stats-table,facilities,tasks,rectifications,monthly-report}.xlsx|.csv`.
+ *
+ * Downloads are sent `no-store` and `nosniff` ({@link downloadHeaders}).
  */
 export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
   const router = Router();
@@ -47,7 +79,7 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
   };
 
   const send = (res: Response, file: Download) => {
-    res.set('content-disposition', `attachment; filename="${file.fileName}"`).type(file.contentType).send(file.body);
+    res.set(downloadHeaders(file)).send(file.body);
   };
 
   const file = (param: string | undefined): { name: string; format: SheetFormat } | null => {
@@ -57,10 +89,9 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
 
   router.post(
     '/imports/:kind',
-    express.raw({ type: () => true, limit: MAX_UPLOAD }),
     handle(async (ctx, req, res) => {
-      const kind = req.params.kind;
-      if (kind !== 'observations' && kind !== 'facilities') {
+      const kind = IMPORTS.find((k) => k === req.params.kind);
+      if (!kind) {
         res.status(404).json({ error: 'Use POST /imports/observations?period=YYYY-MM or POST /imports/facilities' });
         return;
       }
@@ -68,30 +99,50 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
         res.status(415).json({ error: 'Send the file itself as the body (content-type text/csv or the xlsx type), not multipart/form-data', code: ErrorCode.BAD_USER_INPUT });
         return;
       }
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const format = formatOf(query(req, 'format') ?? req.get('content-type'), body);
+      const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+      if (encoding !== 'identity') {
+        res.status(415).set('connection', 'close').json({ error: 'Send the file as it is, without a content-encoding (an .xlsx is compressed already)', code: ErrorCode.BAD_USER_INPUT });
+        return;
+      }
       const started = performance.now();
       const startedAt = new Date();
-      const result: ImportResult =
+      const period = query(req, 'period');
+      /** Answers with `result` and records the upload in the audit log (uploads change data like mutations do). */
+      const answer = async (result: ImportResult, details: { format: SheetFormat | null; bytes: number | null }) => {
+        await auditService
+          .record(ctx.em, {
+            startedAt,
+            durationMs: performance.now() - started,
+            viewer: ctx.viewer,
+            operationName: null,
+            mutation: kind === 'observations' ? 'importObservations' : 'importFacilities',
+            args: { ...details, period, applied: result.applied, unchanged: result.unchanged },
+            outcome: result.errors.length ? AuditOutcome.USER_ERRORS : AuditOutcome.OK,
+            errorCodes: [...new Set(result.errors.map((e) => e.code))],
+            requestId: ctx.requestId,
+          })
+          .catch((error: unknown) => ctx.log.error({ err: error }, 'audit row not written'));
+        res.status(importStatus(result.errors)).json(result);
+      };
+      /** Refuses before (all of) the body is read: the connection is closed after the answer instead of reading the rest. */
+      const refuse = (result: ImportResult, bytes: number | null) => {
+        res.set('connection', 'close');
+        return answer(result, { format: null, bytes });
+      };
+
+      const declared = req.get('content-length') === undefined ? null : Number(req.get('content-length'));
+      const refusal = await exchangeService.importRefusal(ctx, kind, period);
+      if (refusal) return refuse({ applied: 0, unchanged: 0, errors: [refusal] }, declared);
+      if (declared !== null && !(declared <= MAX_UPLOAD_BYTES)) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, declared);
+      const body = await readBody(req, MAX_UPLOAD_BYTES);
+      if (!body) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, null);
+
+      const format = formatOf(query(req, 'format') ?? req.get('content-type'), body);
+      const result =
         kind === 'observations'
-          ? await exchangeService.importObservations(ctx, body, format, query(req, 'period'))
+          ? await exchangeService.importObservations(ctx, body, format, period)
           : await exchangeService.importFacilities(ctx, body, format);
-      const forbidden = result.errors.some((e) => e.code === ErrorCode.FORBIDDEN);
-      // Uploads change data like mutations do, so the audit log records them too.
-      await auditService
-        .record(ctx.em, {
-          startedAt,
-          durationMs: performance.now() - started,
-          viewer: ctx.viewer,
-          operationName: null,
-          mutation: kind === 'observations' ? 'importObservations' : 'importFacilities',
-          args: { format, bytes: body.length, period: query(req, 'period'), applied: result.applied, unchanged: result.unchanged },
-          outcome: result.errors.length ? AuditOutcome.USER_ERRORS : AuditOutcome.OK,
-          errorCodes: [...new Set(result.errors.map((e) => e.code))],
-          requestId: ctx.requestId,
-        })
-        .catch((error: unknown) => ctx.log.error({ err: error }, 'audit row not written'));
-      res.status(result.errors.length ? (forbidden ? 403 : 400) : 200).json(result);
+      await answer(result, { format, bytes: body.length });
     }),
   );
 
@@ -127,13 +178,6 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
       send(res, await exchangeService.exportFile(ctx, kind, f.format, args));
     }),
   );
-
-  // Upload body failures (larger than MAX_UPLOAD) as JSON, not Express's HTML page.
-  router.use(((error, _req, res, next) => {
-    const status = (error as { status?: number }).status;
-    if (res.headersSent || !status || status < 400 || status >= 500) return next(error);
-    res.status(status).json({ error: status === 413 ? `The file is larger than ${MAX_UPLOAD}` : 'Unreadable request body', code: ErrorCode.BAD_USER_INPUT });
-  }) as ErrorRequestHandler);
 
   return router;
 }

@@ -1,5 +1,5 @@
 import { isDate } from '../../common/dates.js';
-import { DomainError } from '../../common/errors.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
 import { FACILITY_STATUS_LABEL, FACILITY_TYPE_LABEL, FacilityStatus, FacilityType, OPERATING_MODEL_LABEL, OperatingModel } from '../facility/facility.rules.js';
 import { checkValue, INDICATORS, IndicatorUnit, type IndicatorDef } from '../stats/stats.rules.js';
 
@@ -43,8 +43,12 @@ export const ImportCode = {
   BAD_DATE: 'BAD_DATE',
   /** Two facilities of one area already share this name: the row cannot be matched. */
   AMBIGUOUS_MATCH: 'AMBIGUOUS_MATCH',
-  /** More rows than one import takes. */
+  /** More rows than one import takes ({@link MAX_IMPORT_ROWS}; HTTP 413). */
   TOO_MANY_ROWS: 'TOO_MANY_ROWS',
+  /** A filled cell right of the last column an import reads ({@link MAX_IMPORT_COLUMNS}; HTTP 413). */
+  TOO_MANY_COLUMNS: 'TOO_MANY_COLUMNS',
+  /** The .xlsx unpacks to more than an import reads ({@link MAX_UNPACKED_BYTES}: a zip bomb, or far too much data; HTTP 413). */
+  UNPACKED_TOO_LARGE: 'UNPACKED_TOO_LARGE',
 } as const;
 
 /** One problem of an import: where (1-based row as the spreadsheet shows it, column header) and what. */
@@ -70,6 +74,38 @@ export function problem(row: number | null, column: string | null, code: string,
 
 /** Most rows one import takes (a county has a few hundred villages). */
 export const MAX_IMPORT_ROWS = 5000;
+
+/** Most columns an import reads: the widest layout (code, name and one column per indicator) with room to spare. */
+export const MAX_IMPORT_COLUMNS = 100;
+
+/** Largest upload (the file's own bytes), refused by Content-Length before it is read, or as soon as more arrives. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Most bytes an .xlsx may unpack to, over the parts an import reads (sheet,
+ * shared strings, styles, workbook). A full {@link MAX_IMPORT_ROWS}-row sheet
+ * of the widest layout unpacks to about 10 MB.
+ */
+export const MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+
+/** Codes that say the file is too large (HTTP 413): split it. */
+const TOO_LARGE: ReadonlySet<string> = new Set([ErrorCode.PAYLOAD_TOO_LARGE, ImportCode.TOO_MANY_ROWS, ImportCode.TOO_MANY_COLUMNS, ImportCode.UNPACKED_TOO_LARGE]);
+
+/** The HTTP status of an upload's answer: 200 without problems, 403 when one is FORBIDDEN, 413 when the file is too large, else 400. */
+export function importStatus(errors: readonly { code: string }[]): number {
+  if (!errors.length) return 200;
+  if (errors.some((e) => e.code === ErrorCode.FORBIDDEN)) return 403;
+  return errors.some((e) => TOO_LARGE.has(e.code)) ? 413 : 400;
+}
+
+/** Megabytes for a message: 10485760 → "10 MB". */
+export const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** The problem of an upload larger than {@link MAX_UPLOAD_BYTES}. */
+export function uploadTooLarge(): ImportProblem {
+  const size = megabytes(MAX_UPLOAD_BYTES);
+  return problem(null, null, ErrorCode.PAYLOAD_TOO_LARGE, `文件超过 ${size},请分批导入`, `the file is larger than ${size}; split it`);
+}
 
 /** A sheet as read: header texts and data rows (cells as trimmed text, '' when empty). */
 export interface Sheet {

@@ -9,7 +9,7 @@ import { shortNameOf } from '../area/area.rules.js';
 import { FACILITY_COLUMNS as FACILITY_SQL_COLUMNS, type FacilityRow } from '../facility/facility.entity.js';
 import { ChangeFacilityStatusInput, CreateFacilityInput, UpdateFacilityInput } from '../facility/facility.inputs.js';
 import { FACILITY_STATUS_LABEL, FACILITY_TYPE_LABEL, OPERATING_MODEL_LABEL } from '../facility/facility.rules.js';
-import { facilityService } from '../facility/facility.service.js';
+import { FACILITY_WRITERS, facilityService } from '../facility/facility.service.js';
 import { rectificationService } from '../rectification/rectification.service.js';
 import { SECTIONS } from '../report/report.entity.js';
 import { reportService } from '../report/report.service.js';
@@ -29,7 +29,7 @@ import {
 import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
-import { assertCanRead, inViewerSubtree, readRange, requireViewer } from '../../auth/auth.rules.js';
+import { assertCanRead, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 import { asOfOrToday } from '../../common/dates.js';
 
 /** What an import did: rows that changed something, rows already as the file says, and the problems (then nothing was written). */
@@ -65,6 +65,23 @@ export type ExportKind = keyof typeof EXPORTS;
 /** The import templates, `GET /templates/<kind>.xlsx|.csv` and `civgraph export <kind>-template`. */
 export const TEMPLATES = ['observations', 'facilities'] as const;
 export type TemplateKind = (typeof TEMPLATES)[number];
+
+/** The two imports, `POST /imports/<kind>` and `civgraph import <kind>`. */
+export const IMPORTS = ['observations', 'facilities'] as const;
+export type ImportKind = (typeof IMPORTS)[number];
+
+/**
+ * Roles that may import at all, checked before the file is read: the roles
+ * the services let write what an import writes — statistics' reporters
+ * (`reportObservations`: village, township and county operators) and
+ * FACILITY_WRITERS. The services check every row again (area, lock, rules).
+ */
+export const IMPORTERS: Readonly<Record<ImportKind, readonly Role[]>> = {
+  observations: [Role.VILLAGE_OPERATOR, Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN],
+  facilities: FACILITY_WRITERS,
+};
+
+const IMPORT_LABEL: Record<ImportKind, string> = { observations: '统计数据', facilities: '服务站点' };
 
 /** Told rows done / total while an import applies its rows (the CLI draws a progress bar). */
 export type ImportProgress = (done: number, total: number) => void;
@@ -120,6 +137,29 @@ const isProblem = (value: unknown): value is ImportProblem => typeof value === '
  * services as the GraphQL queries, so the same permissions apply.
  */
 export class ExchangeService {
+  /**
+   * Why the caller may not run this import at all, before any of the file is
+   * read (the HTTP route asks before it reads the body): a role that does not
+   * write what the import writes, an area that is unknown or retired, an
+   * observations import without a month. Null when it may go ahead.
+   */
+  async importRefusal(ctx: Context, kind: ImportKind, periodText?: string | null): Promise<ImportProblem | null> {
+    const viewer = requireViewer(ctx.viewer);
+    if (!IMPORTERS[kind].includes(viewer.role)) {
+      return problem(null, null, ErrorCode.FORBIDDEN, `您的角色 (${viewer.role}) 不能导入${IMPORT_LABEL[kind]}`, `${viewer.role} may not import ${kind}`);
+    }
+    const [area] = await ctx.sql<{ name: string; valid_to: string | null }>('select name, valid_to::text as valid_to from area where code = ?', [viewer.areaCode]);
+    if (!area || area.valid_to !== null) {
+      const why = area ? `${area.name} 已于 ${area.valid_to} 撤销` : `没有区划 ${viewer.areaCode}`;
+      return problem(null, null, ErrorCode.FORBIDDEN, `您的辖区不能导入: ${why}`, `your area ${viewer.areaCode} is ${area ? 'retired' : 'unknown'}`);
+    }
+    if (kind === 'observations') {
+      const period = monthPeriod(periodText);
+      if (isProblem(period)) return period;
+    }
+    return null;
+  }
+
   /** 导入统计数据: one row per village (区划代码, 名称, indicator columns) for the month `periodText`. */
   async importObservations(
     ctx: Context,
@@ -129,8 +169,9 @@ export class ExchangeService {
     options: { onProgress?: ImportProgress } = {},
   ): Promise<ImportResult> {
     const viewer = requireViewer(ctx.viewer);
-    const period = monthPeriod(periodText);
-    if (isProblem(period)) return { applied: 0, unchanged: 0, errors: [period] };
+    const refusal = await this.importRefusal(ctx, 'observations', periodText);
+    if (refusal) return { applied: 0, unchanged: 0, errors: [refusal] };
+    const period = monthPeriod(periodText) as Period;
     const read = await readSheet(body, format);
     if (!read.sheet) return { applied: 0, unchanged: 0, errors: read.problems };
     const { rows, problems, header } = parseObservationSheet(read.sheet);
@@ -209,6 +250,8 @@ export class ExchangeService {
   /** 导入服务站点: one row per facility, matched with existing ones by area + name; new ones are registered, changed ones updated (and moved one lifecycle step). */
   async importFacilities(ctx: Context, body: Buffer, format: SheetFormat, options: { onProgress?: ImportProgress } = {}): Promise<ImportResult> {
     const viewer = requireViewer(ctx.viewer);
+    const refusal = await this.importRefusal(ctx, 'facilities');
+    if (refusal) return { applied: 0, unchanged: 0, errors: [refusal] };
     const read = await readSheet(body, format);
     if (!read.sheet) return { applied: 0, unchanged: 0, errors: read.problems };
     const { rows, problems, header } = parseFacilitySheet(read.sheet);

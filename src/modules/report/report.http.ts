@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { downloadHeaders } from '../../common/download.js';
 import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext } from '../../graphql/context.js';
 import { reportService, type ReportFormat } from './report.service.js';
@@ -9,6 +10,8 @@ import type { RouteDeps } from '../../feature.js';
  * `GET /reports/monthly/<YYYY-MM>.md` and `.csv` (`?area=` defaults to the
  * caller's area): the same report as the `monthlyReport` query, under the same
  * bearer token and the same read rules. A request without a token gets 401.
+ * Sent `no-store` and `nosniff` ({@link downloadHeaders}); the CSV's text cells
+ * are neutralised against formula injection (`toCsv`).
  */
 export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Router {
   const router = Router();
@@ -29,7 +32,7 @@ export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Rou
     try {
       const area = typeof req.query.area === 'string' ? req.query.area : null;
       const file = await reportService.download(ctx, match[1]!, area, match[2] as ReportFormat);
-      res.set('content-disposition', `inline; filename="${file.fileName}"`).type(file.contentType).send(file.body);
+      res.set(downloadHeaders(file, 'inline')).send(file.body);
     } catch (error) {
       sendRestError(res, error, ctx, 'monthly report failed');
     }

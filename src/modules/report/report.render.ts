@@ -1,3 +1,4 @@
+import { toCsv } from '../../common/download.js';
 import { SECTIONS, type MonthlyReport } from './report.entity.js';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
@@ -15,16 +16,15 @@ export function renderMarkdown(report: Omit<MonthlyReport, 'markdown' | 'itemCou
   return lines.join('\n');
 }
 
-function csvCell(value: string | null): string {
-  const text = value ?? '';
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** The report as CSV (RFC 4180, UTF-8 with BOM so spreadsheet programs read the Chinese). */
+/**
+ * The report as CSV (RFC 4180, UTF-8 with BOM so spreadsheet programs read the
+ * Chinese). Titles and details are typed by people, so text a spreadsheet
+ * program would run as a formula gets an apostrophe in front ({@link toCsv}).
+ */
 export function renderCsv(report: MonthlyReport): string {
-  const rows = [['section', 'no', 'title', 'area', 'owner', 'date', 'health', 'detail', 'subject_id']];
+  const rows: (string | number)[][] = [['section', 'no', 'title', 'area', 'owner', 'date', 'health', 'detail', 'subject_id']];
   for (const [key, heading] of SECTIONS) {
-    report[key].forEach((item, i) => rows.push([heading, String(i + 1), item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]));
+    report[key].forEach((item, i) => rows.push([heading, i + 1, item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]));
   }
-  return '\ufeff' + rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
