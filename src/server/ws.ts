@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { GraphQLError, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { MessageType } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { serveGraphqlWs } from './ws-binding.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createContext, type ContextExtensions, type Registry } from '../graphql/context.js';
 import { directSinks, subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
@@ -149,7 +149,7 @@ export function attachWebSocket(
   keepAlive.unref();
   // Acknowledged connections, for the metrics (subscriptions are counted from them).
   const live = new Set<{ subscriptions: Record<string, unknown> }>();
-  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+  const disposable = serveGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
       schema,
       // progressUpdated: one execution per event, selection and viewer, shared by every subscriber they match.
@@ -231,10 +231,9 @@ export function attachWebSocket(
       },
       onNext: (_ctx, _id, _payload, args, result) => shapedResult(result, (args.contextValue as { requestId?: string } | undefined)?.requestId),
     },
+    // graphql-ws's own binding, without its keep-alive (ours is above: its 12 s ping closed busy
+    // clients with 1006 behind our two-ping rule) and with a bad client's message a 4400, not a 4500.
     wsServer,
-    // graphql-ws's own keep-alive (a ping every 12 s, the socket terminated when that one ping is
-    // not answered within 12 s) is off: it closed busy clients with 1006 behind our two-ping rule.
-    0,
   );
   return {
     wsServer,
