@@ -32,8 +32,8 @@ export function sseHandler(
   const open = new Set<Response>();
   const contextOf = (res: Response) =>
     createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null, extensions: guard.extensions }) as SseContext;
-  const refuse = (status: number, error: GraphQLError) =>
-    [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8' } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
+  const refuse = (status: number, error: GraphQLError, headers: Record<string, string> = {}) =>
+    [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...headers } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
   const handler = createHandler<SseContext>({
     schema,
     // Every request is its own stream: no reservations to keep in this (stateless) process.
@@ -45,7 +45,7 @@ export function sseHandler(
       const viewer = res.locals.viewer as { sub: string } | null;
       const taken = guard.rateLimiter.take(identityKey(viewer, req.raw.ip));
       if (!taken.ok) {
-        return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }));
+        return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }), { 'retry-after': String(taken.retryAfterSeconds) });
       }
       const untrusted = await guard.trustedDocuments?.refusal(params.query);
       if (untrusted) return refuse(400, untrusted);

@@ -110,6 +110,10 @@ describe('one rate bucket per identity', () => {
     // The same bucket over HTTP.
     const http = await post(limited, { query: '{ __typename }' }, params);
     expect(http.status).toBe(429);
+    // And over SSE.
+    const sse = await fetch(limited.sseUrl, { method: 'POST', headers: { ...params, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(sse.status).toBe(429);
+    expect(Number(sse.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another identity has its own.
     expect((await post(limited, { query: '{ __typename }' }, { authorization: `Bearer ${await token('someone else')}` })).status).toBe(200);
   });
