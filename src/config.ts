@@ -1,6 +1,7 @@
 import { DEFAULT_LIMITS, type Limits } from './graphql/limits.js';
 import { GRAPHQL_EXECUTORS, type GraphqlExecutor } from './graphql/executor.js';
-import type { RateLimit } from './server/rate-limit.js';
+import { DEFAULT_MAX_CONNECTIONS, type RateLimit } from './server/rate-limit.js';
+import { DEFAULT_METRICS_HOST, type MetricsOptions } from './server/health.js';
 import { DEFAULT_CACHE_MAX_AGE } from './server/http-policy.js';
 import { TRUSTED_DOCUMENT_MODES, type TrustedDocumentMode } from './server/trusted-documents.js';
 
@@ -43,11 +44,18 @@ export interface Config {
   limits: Limits;
   /** Per-identity rate limit (RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST), per instance. */
   rateLimit: RateLimit;
+  /** Open graphql-ws connections per identity (WS_MAX_CONNECTIONS); 0: no bound. */
+  webSocketMaxConnections: number;
+  /** `/metrics`: its own port on METRICS_HOST (METRICS_PORT, `off`: none), and METRICS_TOKEN. */
+  metrics: MetricsOptions;
   /** `max-age` (s) of public answers to anonymous GET queries (GRAPHQL_CACHE_MAX_AGE); 0: none are public. */
   cacheMaxAge: number;
   /** Registered documents (GRAPHQL_TRUSTED_DOCUMENTS): `off`, `allow` (hashes resolved, any text runs) or `require`. */
   trustedDocuments: TrustedDocumentMode;
 }
+
+/** The metrics port when METRICS_PORT is not set (the OpenTelemetry Prometheus exporter's). */
+export const DEFAULT_METRICS_PORT = 9464;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -132,6 +140,13 @@ export function loadConfig(env: Env = process.env): Config {
   const perMinute = countOf(env, 'RATE_LIMIT_PER_MINUTE', problems, 600);
   const rateLimit: RateLimit = { perMinute, burst: countOf(env, 'RATE_LIMIT_BURST', problems, Math.max(1, Math.ceil(perMinute / 6))) };
 
+  const webSocketMaxConnections = countOf(env, 'WS_MAX_CONNECTIONS', problems, DEFAULT_MAX_CONNECTIONS);
+  // Metrics on a port of their own, 127.0.0.1 by default; with PORT=0 (tests, several servers) a free one too.
+  const metricsPort = env.METRICS_PORT === 'off' ? undefined : portOf(env, 'METRICS_PORT', problems, port === 0 ? 0 : DEFAULT_METRICS_PORT);
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  const metrics: MetricsOptions = { port: metricsPort, host: env.METRICS_HOST || DEFAULT_METRICS_HOST, token: metricsToken };
+
   const cacheMaxAge = countOf(env, 'GRAPHQL_CACHE_MAX_AGE', problems, DEFAULT_CACHE_MAX_AGE);
   const trustedDocuments = (env.GRAPHQL_TRUSTED_DOCUMENTS || 'allow') as TrustedDocumentMode;
   if (!TRUSTED_DOCUMENT_MODES.includes(trustedDocuments)) {
@@ -157,6 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     limits,
     rateLimit,
+    webSocketMaxConnections,
+    metrics,
     cacheMaxAge,
     trustedDocuments,
   };

@@ -15,7 +15,7 @@ import { limitRules, operationError, operationResolutionError, parseOptions, typ
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
-import type { RateLimiter } from './rate-limit.js';
+import { identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import type { Composition } from '../feature.js';
@@ -27,25 +27,86 @@ import { withRequestId } from './edge-errors.js';
 import { documentsRouter } from './documents.http.js';
 import { trustedDocumentsMiddleware, type TrustedDocuments } from './trusted-documents.js';
 import { webAssetsDir, webConsole, webDashboard } from './web.js';
-import { cacheControlFor, DEFAULT_CACHE_MAX_AGE, isSimplePost, NO_STORE, REQUEST_ERROR_CODES, VARY, wantsLegacyJson } from './http-policy.js';
+import { cacheControlFor, DEFAULT_CACHE_MAX_AGE, isSimplePost, NO_STORE, REQUEST_ERROR_CODES, SECURITY_HEADERS, VARY, wantsLegacyJson } from './http-policy.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** Largest request body accepted; larger ones get 413 before any GraphQL work. */
 export const MAX_BODY = '1mb';
 
-/** Refuses a request whose identity has used up its bucket: 429 with Retry-After. */
-function assertWithinRate(limiter: RateLimiter, viewer: Viewer | null, req: Request): void {
-  const taken = limiter.take(viewer ? `sub:${viewer.sub}` : `ip:${req.ip ?? 'unknown'}`);
-  if (taken.ok) return;
-  throw new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, {
+/** A request refused because its identity has used up its bucket: 429 with Retry-After. */
+function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Too many requests: retry after ${retryAfterSeconds} s`, {
     extensions: {
       code: ErrorCode.RATE_LIMITED,
-      retryAfter: taken.retryAfterSeconds,
-      http: { status: 429, headers: new Map([['retry-after', String(taken.retryAfterSeconds)]]) },
+      retryAfter: retryAfterSeconds,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
     },
   });
 }
+
+/**
+ * The caller of an HTTP request (/graphql, the REST routes, /trusted-documents),
+ * charged one token of its identity's bucket (`sub:` or `ip:`, shared with every
+ * other transport): throws 429 when it is empty. A token that fails verification
+ * is charged to its address's bucket of refused tokens before the 401, and once
+ * that bucket is empty a request with an Authorization header is refused with 429
+ * before its token is verified again: guessing tokens costs what any flood costs.
+ */
+export async function admittedViewerOf(req: Request, verifier: TokenVerifier | null, limiter: RateLimiter): Promise<Viewer | null> {
+  const refused = refusedTokenKey(req.ip);
+  if (req.get('authorization')) {
+    const waiting = limiter.peek(refused);
+    if (!waiting.ok) throw rateLimited(waiting.retryAfterSeconds);
+  }
+  let viewer: Viewer | null;
+  try {
+    viewer = await viewerOf(req, verifier);
+  } catch (error) {
+    limiter.take(refused);
+    throw error;
+  }
+  const taken = limiter.take(identityKey(viewer, req.ip));
+  if (!taken.ok) throw rateLimited(taken.retryAfterSeconds);
+  return viewer;
+}
+
+/**
+ * Admission of the REST routes and /trusted-documents, before their handlers
+ * read a body: the caller is verified and charged once here (429 with
+ * Retry-After when its bucket is empty); the handlers' `viewerOf` then returns
+ * that caller, or rethrows the refusal of a bad token for them to answer 401.
+ */
+function restAdmission(verifier: TokenVerifier | null, limiter: RateLimiter) {
+  const admitted = new WeakMap<Request, { viewer: Viewer | null } | { refusal: unknown }>();
+  const admit: express.RequestHandler = async (req, res, next) => {
+    if (admitted.has(req)) return next();
+    try {
+      admitted.set(req, { viewer: await admittedViewerOf(req, verifier, limiter) });
+    } catch (error) {
+      const retryAfter = error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED ? Number(error.extensions.retryAfter) : null;
+      if (retryAfter !== null) {
+        res.status(429).set('retry-after', String(retryAfter)).json({ error: error instanceof Error ? error.message : 'Too many requests', code: ErrorCode.RATE_LIMITED, retryAfter });
+        return;
+      }
+      admitted.set(req, { refusal: error });
+    }
+    next();
+  };
+  const viewerOfAdmitted = async (req: Request): Promise<Viewer | null> => {
+    const entry = admitted.get(req);
+    if (!entry) return admittedViewerOf(req, verifier, limiter);
+    if ('refusal' in entry) throw entry.refusal;
+    return entry.viewer;
+  };
+  return { admit, viewerOf: viewerOfAdmitted };
+}
+
+/** Headers of every answer: see {@link SECURITY_HEADERS}. */
+const securityHeaders: express.RequestHandler = (_req, res, next) => {
+  res.set(SECURITY_HEADERS);
+  next();
+};
 
 /**
  * Refuses POSTs a cross-site page could send without a preflight (no content
@@ -128,6 +189,8 @@ export async function createHttpApp(options: {
   verifier: TokenVerifier | null;
   corsOrigins: string[];
   metrics: Metrics;
+  /** When set, `/metrics` on this port answers to `Authorization: Bearer <metricsToken>`; otherwise it is not served here. */
+  metricsToken?: string;
   limits: Limits;
   rateLimiter: RateLimiter;
   /** `max-age` (s) of public answers to anonymous GET queries; 0 never marks an answer public. */
@@ -195,7 +258,7 @@ export async function createHttpApp(options: {
             },
             async willSendResponse({ request, response, contextValue, operationName, operation }) {
               options.metrics.requestDuration.observe(
-                { operation: operationName ?? '(anonymous)', type: operation?.operation ?? 'unknown', transport: 'http' },
+                { operation: options.metrics.operations.label(operationName), type: operation?.operation ?? 'unknown', transport: 'http' },
                 Number(process.hrtime.bigint() - started) / 1e9,
               );
               if (response.body.kind !== 'single') return;
@@ -231,6 +294,7 @@ export async function createHttpApp(options: {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
   app.use((req, res, next) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -238,7 +302,7 @@ export async function createHttpApp(options: {
     res.set('x-request-id', requestId);
     next();
   });
-  app.use(healthRouter(options.orm, options.metrics));
+  app.use(healthRouter(options.orm, options.metrics, options.metricsToken));
   // Dashboard (/) and console (GET /graphql from a browser), bundled in dist/web.
   const webDir = webAssetsDir();
   app.use(webConsole(webDir), webDashboard(webDir));
@@ -262,15 +326,17 @@ export async function createHttpApp(options: {
     trustedDocumentsMiddleware(options.trustedDocuments, options.rateLimiter),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const viewer = await viewerOf(req, options.verifier);
-        assertWithinRate(options.rateLimiter, viewer, req);
+        const viewer = await admittedViewerOf(req, options.verifier, options.rateLimiter);
         return createContext(options.orm, options.civgraph, { requestId: res.locals.requestId as string, viewer });
       },
     }),
   );
-  app.use('/trusted-documents', documentsRouter(options.orm, options.civgraph, (req) => viewerOf(req, options.verifier)));
-  // The features' REST routes (downloads, uploads), under the same tokens and read rules.
-  const routeDeps = { orm: options.orm, registry: options.civgraph, viewerOf: (req: Request) => viewerOf(req, options.verifier) };
+  // Registration and the features' REST routes (downloads, uploads) take from the same buckets as /graphql.
+  const admission = restAdmission(options.verifier, options.rateLimiter);
+  app.use('/trusted-documents', admission.admit, documentsRouter(options.orm, options.civgraph, admission.viewerOf));
+  // The features' REST routes, under the same tokens and read rules; what reaches here is charged once.
+  const routeDeps = { orm: options.orm, registry: options.civgraph, viewerOf: admission.viewerOf };
+  app.use(admission.admit);
   for (const route of options.civgraph.routes) app.use(route(routeDeps));
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
