@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../common/log.js';
 import { freePort, initialiseCluster, POSTGRES_PASSWORD, POSTGRES_USER, processAlive } from './embedded.js';
+import { takeLock } from './lock.js';
 
 /**
  * One embedded PostgreSQL per DATA_DIR, shared by every civgraph process that
@@ -14,8 +15,9 @@ import { freePort, initialiseCluster, POSTGRES_PASSWORD, POSTGRES_USER, processA
  * - `pg.json`: the running server (postmaster pid, port, URL), written atomically
  *   (temp file + rename) once PostgreSQL accepts connections, removed when it stops;
  * - `pg.clients/<pid>`: one file per civgraph process using it;
- * - `pg.lock`: held (created exclusively, naming its pid) while a process decides
- *   whether to start, join or stop the server, so two processes never start two.
+ * - `pg.lock`: held (see takeLock in lock.ts: created atomically, naming its pid)
+ *   while a process decides whether to start, join or stop the server, so two
+ *   processes never start two; a dead holder's lock is broken at once.
  *
  * PostgreSQL runs in a session of its own (not in the terminal's process group,
  * so Ctrl-C reaches only civgraph, which shuts down in order) and outlives the
@@ -47,31 +49,12 @@ export const runtimeFile = (databaseDir: string) => join(dirname(databaseDir), `
 const clientsDir = (databaseDir: string) => join(dirname(databaseDir), `${basename(databaseDir)}.clients`);
 const lockFile = (databaseDir: string) => join(dirname(databaseDir), `${basename(databaseDir)}.lock`);
 
-/** Takes the folder's lock, waiting for its holder; a lock whose holder died is broken. */
-async function lock(databaseDir: string): Promise<() => void> {
-  const file = lockFile(databaseDir);
-  mkdirSync(dirname(file), { recursive: true });
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (let waited = false; ; ) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = Number(readFileSync(file, 'utf8').trim() || 0);
-    // An empty file is a holder between creating and writing it: wait.
-    if (holder && !processAlive(holder)) {
-      rmSync(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`${file} is held by pid ${holder} for more than ${LOCK_TIMEOUT_MS / 1000} s`);
-    if (!waited) log.info({ holder }, 'waiting for another civgraph process starting or stopping PostgreSQL');
-    waited = true;
-    await sleep(50);
-  }
+/** Takes the folder's lock (see takeLock), waiting for a live holder; a lock whose holder died is broken. */
+function lockDataDir(databaseDir: string): Promise<() => void> {
+  return takeLock(lockFile(databaseDir), {
+    timeoutMs: LOCK_TIMEOUT_MS,
+    onWait: (holder) => log.info({ holder }, 'waiting for another civgraph process starting or stopping PostgreSQL'),
+  });
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -177,7 +160,7 @@ async function stopPostmaster(pid: number): Promise<void> {
  */
 export async function attachEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<SharedPostgres> {
   const databaseDir = resolve(options.dataDir);
-  const unlock = await lock(databaseDir);
+  const unlock = await lockDataDir(databaseDir);
   let info: RuntimeInfo | undefined;
   let started = false;
   try {
@@ -234,7 +217,7 @@ export async function attachEmbeddedPostgres(options: { dataDir: string; port?: 
       if (released) return;
       released = true;
       process.off('exit', onExit);
-      const unlockStop = await lock(databaseDir);
+      const unlockStop = await lockDataDir(databaseDir);
       try {
         leave();
         const others = liveClients(databaseDir);
