@@ -156,6 +156,16 @@ describe('upload bounds', () => {
     expect(result.body.errors).toEqual([expect.objectContaining({ code: 'TOO_MANY_ROWS', message: '文件超过 5000 行,一次最多导入 5000 行,请分批导入' })]);
   });
 
+  it('answers a cell holding a NUL with 400 BAD_CHARACTER at its row and column, and writes nothing', async () => {
+    const [before] = await app.orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from facility');
+    const file = Buffer.from(`名称,类别,区划代码,运营模式,状态,床位,在住\n平坝\u0000站,NURSING_HOME,${PINGBA},PUBLIC,PLANNED,1,0\n`);
+    const result = await upload('/imports/facilities', file, township, 'text/csv');
+    expect(result.status).toBe(400);
+    expect(result.body.errors).toEqual([expect.objectContaining({ row: 2, column: '名称', code: 'BAD_CHARACTER' })]);
+    const [after] = await app.orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from facility');
+    expect(after).toEqual(before);
+  });
+
   it('still imports a normal file, for every role that may import', async () => {
     const village = await app.token('VILLAGE_OPERATOR', PINGBA);
     for (const token of [village, township, admin]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { areaCodeOf, enumOf, headerMatches, ImportCode, parseFacilitySheet, parseObservationSheet, problem } from './exchange.rules.js';
+import { areaCodeOf, enumOf, headerMatches, ImportCode, importStatus, parseFacilitySheet, parseObservationSheet, problem } from './exchange.rules.js';
 import { FACILITY_TYPE_LABEL } from '../facility/facility.rules.js';
 
 const sheet = (headers: string[], ...rows: string[][]) => ({ headers, rows: rows.map((cells, i) => ({ row: i + 2, cells })) });
@@ -100,5 +100,14 @@ describe('small helpers', () => {
     expect(enumOf('nursing_home', FACILITY_TYPE_LABEL)).toBe('NURSING_HOME');
     expect(enumOf('敬老院', FACILITY_TYPE_LABEL)).toBe('NURSING_HOME');
     expect(enumOf('养老院', FACILITY_TYPE_LABEL)).toBeNull();
+  });
+});
+
+describe('importStatus', () => {
+  it('is 200 without problems, 403 with a FORBIDDEN one, 413 when the file is too large, else 400', () => {
+    expect(importStatus([])).toBe(200);
+    expect(importStatus([{ code: 'REQUIRED' }, { code: 'FORBIDDEN' }])).toBe(403);
+    for (const code of ['PAYLOAD_TOO_LARGE', ImportCode.UNPACKED_TOO_LARGE, ImportCode.TOO_MANY_ROWS, ImportCode.TOO_MANY_COLUMNS]) expect(importStatus([{ code }])).toBe(413);
+    expect(importStatus([{ code: ImportCode.BAD_CHARACTER }, { code: 'LOCKED' }])).toBe(400);
   });
 });

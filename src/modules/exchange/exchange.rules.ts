@@ -47,6 +47,12 @@ export const ImportCode = {
   TOO_MANY_ROWS: 'TOO_MANY_ROWS',
   /** A filled cell right of the last column an import reads ({@link MAX_IMPORT_COLUMNS}; HTTP 413). */
   TOO_MANY_COLUMNS: 'TOO_MANY_COLUMNS',
+  /**
+   * A cell holds a character no stored text may hold: a control character
+   * (U+0000–U+001F but TAB, LF and CR; U+007F), a lone surrogate, U+FFFE or
+   * U+FFFF — as GraphQL text inputs refuse them.
+   */
+  BAD_CHARACTER: 'BAD_CHARACTER',
   /** The .xlsx unpacks to more than an import reads ({@link MAX_UNPACKED_BYTES}: a zip bomb, or far too much data; HTTP 413). */
   UNPACKED_TOO_LARGE: 'UNPACKED_TOO_LARGE',
 } as const;

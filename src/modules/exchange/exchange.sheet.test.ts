@@ -106,6 +106,16 @@ describe('readSheet: csv', () => {
     expect(commas.sheet!.rows).toEqual([{ row: 2, cells: ['x'] }]);
   });
 
+  it('names every cell holding a control character (PostgreSQL stores no NUL), by row and column', async () => {
+    const { sheet, problems } = await csv('名称,运营方\na\u0000b,ok\nfine,x\u001by\n');
+    expect(sheet).toBeNull();
+    expect(problems).toEqual([
+      expect.objectContaining({ row: 2, column: '名称', code: ImportCode.BAD_CHARACTER, message: '第 2 行 名称 列: 不能包含控制字符或无效字符,此处有 U+0000' }),
+      expect.objectContaining({ row: 3, column: '运营方', code: ImportCode.BAD_CHARACTER }),
+    ]);
+    expect((await csv('a\tb,c\n"x\r\ny",z\n')).problems).toEqual([]); // tab, CR and LF are text
+  });
+
   it('stops at the row after the last one allowed', async () => {
     const rows = (n: number) => csv(`a\n${'x\n'.repeat(n)}`);
     expect((await rows(MAX_IMPORT_ROWS)).sheet!.rows).toHaveLength(MAX_IMPORT_ROWS);

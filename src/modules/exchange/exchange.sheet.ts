@@ -15,6 +15,7 @@ import {
   type Sheet,
 } from './exchange.rules.js';
 import { unpack, zipEntries, ZipBudgetError, type ZipEntry } from './exchange.zip.js';
+import { unsafeCharacter } from '../../graphql/text-input.js';
 
 /** The two spreadsheet formats civgraph reads and writes. */
 export type SheetFormat = 'xlsx' | 'csv';
@@ -61,10 +62,14 @@ class StopRead extends Error {
  * {@link StopRead}) as soon as the file breaks a bound: row 1 must be the
  * header, at most {@link MAX_IMPORT_ROWS} data rows, nothing filled right of
  * column {@link MAX_IMPORT_COLUMNS}. Rows without any filled cell are skipped.
+ * Cells holding a control character (as GraphQL text inputs refuse them:
+ * PostgreSQL stores no NUL) are problems of their row and column.
  */
 class SheetBuilder {
   headers: string[] | null = null;
   readonly rows: Sheet['rows'] = [];
+  /** Cells holding a character no stored text may hold (at most {@link MAX_CHARACTER_PROBLEMS}, then the read stops). */
+  readonly problems: ImportProblem[] = [];
   private last = 0;
 
   /** One row as read: its number in the file (null when the file does not say) and its filled cells by 1-based column. */
@@ -77,7 +82,15 @@ class SheetBuilder {
       throw new StopRead(problem(row, null, ImportCode.TOO_MANY_COLUMNS, `第 ${wide[0]} 列有内容,导入最多读取 ${MAX_IMPORT_COLUMNS} 列`, `column ${wide[0]} is filled; an import reads at most ${MAX_IMPORT_COLUMNS} columns`));
     }
     const texts = Array.from({ length: Math.max(...cells.map(([column]) => column)) }, () => '');
-    for (const [column, text] of cells) texts[column - 1] = text;
+    for (const [column, text] of cells) {
+      texts[column - 1] = text;
+      const character = unsafeCharacter(text);
+      if (character) {
+        const header = this.headers?.[column - 1] || `第 ${column} 列`;
+        this.problems.push(problem(row, header, ImportCode.BAD_CHARACTER, `不能包含控制字符或无效字符,此处有 ${character}`, `must not hold a control or invalid character, found ${character}`));
+        if (this.problems.length >= MAX_CHARACTER_PROBLEMS) throw new StopRead(this.problems.at(-1)!);
+      }
+    }
     if (this.headers === null) {
       if (row !== 1) throw new StopRead(problem(null, null, ImportCode.EMPTY_FILE, '文件没有表头行(第 1 行)', 'the file has no header row (row 1)'));
       this.headers = texts;
@@ -91,6 +104,9 @@ class SheetBuilder {
     }
   }
 }
+
+/** Cells with bad characters reported before the read stops: enough to fix the file, never a flood. */
+const MAX_CHARACTER_PROBLEMS = 20;
 
 /** Lets the event loop serve other requests (health checks, queries) between slices of a long read. */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -264,7 +280,7 @@ export async function readSheet(body: Buffer, format: SheetFormat): Promise<{ sh
   try {
     await (format === 'xlsx' ? readXlsx(body, builder) : readCsv(body, builder));
   } catch (error) {
-    if (error instanceof StopRead) return { sheet: null, problems: [error.problem] };
+    if (error instanceof StopRead) return { sheet: null, problems: error.problem.code === ImportCode.BAD_CHARACTER ? builder.problems : [error.problem] };
     if (error instanceof ZipBudgetError) {
       const size = megabytes(MAX_UNPACKED_BYTES);
       return {
@@ -275,6 +291,7 @@ export async function readSheet(body: Buffer, format: SheetFormat): Promise<{ sh
     const reason = error instanceof Error ? error.message : String(error);
     return { sheet: null, problems: [problem(null, null, ImportCode.UNREADABLE_FILE, `文件无法读取为 .${format}: ${reason}`, `the file cannot be read as .${format}: ${reason}`)] };
   }
+  if (builder.problems.length) return { sheet: null, problems: builder.problems };
   if (!builder.headers) return { sheet: null, problems: [problem(null, null, ImportCode.EMPTY_FILE, '文件没有表头行(第 1 行)', 'the file has no header row (row 1)')] };
   return { sheet: { headers: builder.headers, rows: builder.rows }, problems: [] };
 }
