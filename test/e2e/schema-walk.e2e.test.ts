@@ -1,0 +1,266 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema, getNamedType, isEnumType } from 'graphql';
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromGlobalId } from '../../src/common/global-id.js';
+import { civgraph } from '../../src/features.js';
+import { seedDemo } from '../../src/feature.js';
+import { previousQuarter, quarterOfDate, todayInChina } from '../../src/modules/governance/governance.rules.js';
+import { lastTwelveMonths } from '../../src/modules/stats/stats.demo.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/progress.js';
+import { allFields, SchemaWalk, type ArgumentTable, type FieldKey, type WalkError, type WalkResponse } from '../support/schema-walk.js';
+
+/**
+ * Every field answers (issue 28). On the demo data, as the county admin, the
+ * walk (test/support/schema-walk.ts) reads every field of every object type
+ * the data reaches over HTTP, and every subscription's payload over
+ * graphql-ws around a few writes whose payloads it reads too. Any error fails;
+ * every DateTimeISO value must be ISO 8601 with an offset; and every field of
+ * every object type must have answered, but for {@link UNREACHED}: a field
+ * added without data to reach it fails here until the demo data (or the walk)
+ * reaches it, or it is listed below with its reason.
+ */
+
+const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
+
+/** 壁州街道, a township of 通江县; the walk also starts at its first village (figures are reported by villages). */
+const TOWNSHIP = '511921001';
+const COUNTY = '511921';
+const months = lastTwelveMonths(new Date());
+/** The demo figures' last month (stats.demo.ts: the 12 months ending now). */
+const month = months.at(-1)!.key;
+/** The demo openness records' last full quarter (governance.demo.ts). */
+const quarter = previousQuarter(quarterOfDate(todayInChina()), 1).text;
+
+/**
+ * A write the walk does not run: it reads, and runs only the four harmless
+ * writes that reach what the demo data lacks (a location, a status change, a
+ * figure over a demo one, task progress; see the first test). Each mutation is
+ * run, its payload read, by its feature's e2e tests (test/e2e/<feature>*.e2e.test.ts).
+ */
+const WRITE = 'a mutation the walk does not run';
+/** A mutation payload: reached only by running one of its mutations, which the walk does not. */
+const payload = (...mutations: string[]) => `the payload of ${mutations.map((m) => `Mutation.${m}`).join(', ')}, not run by the walk`;
+
+/**
+ * Fields the walk does not reach, each with why. Keys are `Type.field`, or
+ * `Type.*` for all of a type's fields. A listed field that the walk does read
+ * fails the test too: the list stays exact.
+ */
+const UNREACHED: Record<string, string> = {
+  'Mutation.addDemonstrationEvidence': WRITE,
+  'Mutation.changeEnrolmentStatus': WRITE,
+  'Mutation.changeProjectStatus': WRITE,
+  'Mutation.completeMilestone': WRITE,
+  'Mutation.createDemonstrationProgramme': WRITE,
+  'Mutation.createFacility': WRITE,
+  'Mutation.createGovernanceBody': WRITE,
+  'Mutation.createOpennessItem': WRITE,
+  'Mutation.createProject': WRITE,
+  'Mutation.createRectification': WRITE,
+  'Mutation.createTask': WRITE,
+  'Mutation.enrolInDemonstration': WRITE,
+  'Mutation.issueSupervision': WRITE,
+  'Mutation.mergeAreas': WRITE,
+  'Mutation.recordFollowUpReview': WRITE,
+  'Mutation.recordGovernanceMeeting': WRITE,
+  'Mutation.recordOpenness': WRITE,
+  'Mutation.recordProjectProgress': WRITE,
+  'Mutation.recordSupervisionResponse': WRITE,
+  'Mutation.retireArea': WRITE,
+  'Mutation.reviewReportingPeriod': WRITE,
+  'Mutation.setProjectPlan': WRITE,
+  'Mutation.setProjectTeam': WRITE,
+  'Mutation.submitReportingPeriod': WRITE,
+  'Mutation.transitionRectification': WRITE,
+  'Mutation.updateDemonstrationProgramme': WRITE,
+  'Mutation.updateGovernanceBody': WRITE,
+  'Mutation.updateOpennessItem': WRITE,
+  'Mutation.updateProject': WRITE,
+  'Mutation.updateTask': WRITE,
+  'AddDemonstrationEvidencePayload.*': payload('addDemonstrationEvidence'),
+  'AreaSuccessionPayload.*': payload('mergeAreas', 'retireArea'),
+  'ChangeEnrolmentStatusPayload.*': payload('changeEnrolmentStatus'),
+  'ChangeProjectStatusPayload.*': payload('changeProjectStatus'),
+  'CompleteMilestonePayload.*': payload('completeMilestone'),
+  'CreateDemonstrationProgrammePayload.*': payload('createDemonstrationProgramme'),
+  'CreateFacilityPayload.*': payload('createFacility'),
+  'CreateGovernanceBodyPayload.*': payload('createGovernanceBody'),
+  'CreateOpennessItemPayload.*': payload('createOpennessItem'),
+  'CreateProjectPayload.*': payload('createProject'),
+  'CreateTaskPayload.*': payload('createTask'),
+  'EnrolInDemonstrationPayload.*': payload('enrolInDemonstration'),
+  'RecordGovernanceMeetingPayload.*': payload('recordGovernanceMeeting'),
+  'RecordOpennessPayload.*': payload('recordOpenness'),
+  'RecordProjectProgressPayload.*': payload('recordProjectProgress'),
+  'RectificationPayload.*': payload('createRectification', 'recordFollowUpReview', 'transitionRectification'),
+  'ReportingApprovalPayload.*': payload('reviewReportingPeriod', 'submitReportingPeriod'),
+  'SetProjectPlanPayload.*': payload('setProjectPlan'),
+  'SetProjectTeamPayload.*': payload('setProjectTeam'),
+  'SupervisionPayload.*': payload('issueSupervision', 'recordSupervisionResponse'),
+  'UpdateDemonstrationProgrammePayload.*': payload('updateDemonstrationProgramme'),
+  'UpdateGovernanceBodyPayload.*': payload('updateGovernanceBody'),
+  'UpdateOpennessItemPayload.*': payload('updateOpennessItem'),
+  'UpdateProjectPayload.*': payload('updateProject'),
+  'UpdateTaskPayload.*': payload('updateTask'),
+};
+
+let app: TestApp;
+let admin: string;
+let village: string;
+let walk: SchemaWalk;
+beforeAll(async () => {
+  app = await startTestApp();
+  await seedDemo(app.orm, '511921000000', civgraph);
+  admin = await app.token('COUNTY_ADMIN', COUNTY);
+  const [first] = await app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ code: string }[]>(`select min(code) as code from area where level = 'VILLAGE' and code like '${TOWNSHIP}%'`);
+  village = first!.code;
+  walk = new SchemaWalk(schema, table, (query) => app.request(query, undefined, { token: admin }) as Promise<WalkResponse>, {
+    // About 100 requests today; the bound keeps a runaway walk short.
+    maxRequests: 400,
+    maxDepth: 12,
+    roots: [TOWNSHIP, village].map((code) => ({ type: 'Area', path: [{ field: `area(code: "${code}")` }] })),
+    // Areas above the county (its ancestors) are outside the admin's reach: FORBIDDEN there is the rule, not a bug.
+    follow: (type, id) => type !== 'Area' || fromGlobalId(id).key.startsWith(COUNTY),
+  });
+});
+afterAll(() => app?.close());
+
+/**
+ * Argument values: required arguments by name (areas at the county, periods
+ * the demo data fills, ids seen in earlier answers by the field's type, enums
+ * their first value), `first: 10` for connections, and a replay cursor for
+ * `progressUpdated`. Other optional arguments are left out.
+ */
+const table: ArgumentTable = ({ type, field, arg, seen }) => {
+  if (arg.name === 'first') return 10;
+  if (type === 'Subscription' && field === 'progressUpdated' && arg.name === 'after') return '0';
+  const required = arg.type.toString().endsWith('!') && arg.defaultValue === undefined;
+  if (!required) return undefined;
+  switch (arg.name) {
+    case 'code':
+    case 'area':
+    case 'parent':
+      return COUNTY;
+    case 'period':
+    case 'to':
+    case 'month':
+      return month;
+    case 'from':
+      return months[0]!.key;
+    case 'quarter':
+      return quarter;
+    case 'indicator':
+      return 'ELDERLY_60_PLUS';
+    case 'id': {
+      // node(id): any object seen; rectification(id), task(id)…: one of the type the field returns.
+      const returns = getNamedType(schema.getQueryType()!.getFields()[field]!.type);
+      return (field === 'node' ? [...seen.ids.values()].flat() : seen.ids.get(returns.name))?.[0];
+    }
+    case 'ids': {
+      const ids = [...seen.ids.values()].map((list) => list[0]!);
+      return ids.length ? ids : undefined;
+    }
+  }
+  const named = getNamedType(arg.type);
+  if (isEnumType(named)) return named.getValues()[0]!.value;
+  if (named.name === 'Boolean') return true;
+  return undefined;
+};
+
+/** Errors as `CODE at path: message`, then the request that met them (to reproduce). */
+const described = (errors: WalkError[]) => errors.map((e) => `${e.code ?? '-'} at ${e.path?.join('.') ?? '-'}: ${e.message}\n    ${e.query}`);
+
+const auth = () => ({ authorization: `Bearer ${admin}` });
+
+/** A subscription reading every field of its payload, recording each message in the walk. */
+function subscribe(client: Client, name: string): { messages: WalkResponse[]; stop: () => void } {
+  const op = walk.operation('subscription', name);
+  const messages: WalkResponse[] = [];
+  const stop = client.subscribe(
+    { query: op.query },
+    {
+      next: (value) => {
+        messages.push(value as WalkResponse);
+        walk.recordRoot(op, value as WalkResponse);
+      },
+      error: (error) => {
+        const errors = (Array.isArray(error) ? error : [error]) as Array<{ message?: string; extensions?: Record<string, unknown> }>;
+        const response = { errors: errors.map((e) => ({ message: String(e.message ?? e), extensions: e.extensions })) };
+        messages.push(response);
+        walk.recordRoot(op, response);
+      },
+      complete: () => undefined,
+    },
+  );
+  return { messages, stop };
+}
+
+/** Runs a mutation reading every field of its payload; returns the payload. */
+async function write(name: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const op = walk.operation('mutation', name);
+  const response = (await app.request(op.query, { input }, { token: admin })) as WalkResponse;
+  walk.recordRoot(op, response);
+  return (response.data?.[name] ?? {}) as Record<string, unknown>;
+}
+
+describe('every field answers', () => {
+  it('reads every subscription payload over graphql-ws, around writes whose payloads it reads too', async () => {
+    const { area } = await app.query<{ area: { facilities: { nodes: Array<{ id: string; version: number }> }; tasks: { nodes: Array<{ assignments: Array<{ id: string; version: number; target: number; done: number }> }> } } }, undefined>(
+      `{ area(code: "${COUNTY}") { facilities(first: 1, statuses: [OPERATING]) { nodes { id version } } tasks(first: 50) { nodes { assignments { id version target done } } } } }`,
+      undefined,
+      { token: admin },
+    );
+    const facility = area.facilities.nodes[0]!;
+    const assignment = area.tasks.nodes.flatMap((t) => t.assignments).find((a) => a.done < a.target)!;
+
+    const baseline = app.progressHub.stats.subscribers;
+    const client = app.wsClient(auth());
+    const live = ['facilityStatusChanged', 'progressUpdated', 'statsChanged', 'taskHealthChanged'].map((name) => subscribe(client, name));
+    // Every subscription listens before the writes (the hub registers them asynchronously).
+    await eventually(() => expect(app.progressHub.stats.subscribers).toBeGreaterThanOrEqual(baseline + live.length));
+
+    // A location (GeoPoint), a status change (facilityStatusChanged), a figure over a demo one
+    // (ObservationChange, statsChanged), task progress (taskHealthChanged), and a stale write (UserError).
+    expect(await write('updateFacility', { id: facility.id, version: facility.version, location: { latitude: 31.91, longitude: 107.24 } })).toMatchObject({ userErrors: [] });
+    expect(await write('changeFacilityStatus', { id: facility.id, version: facility.version + 1, status: 'SUSPENDED' })).toMatchObject({ userErrors: [] });
+    expect(await write('reportObservations', { area: village, period: month, values: [{ indicator: 'ELDERLY_60_PLUS', value: '321' }] })).toMatchObject({ userErrors: [] });
+    expect(await write('recordTaskProgress', { assignment: assignment.id, version: assignment.version, done: assignment.done + 1, asOf: todayInChina(), note: '巡查' })).toMatchObject({
+      userErrors: [],
+    });
+    const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });
+    expect(stale.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+
+    await eventually(() => expect(live.map((s) => s.messages.length > 0)).toEqual([true, true, true, true]));
+    for (const subscription of live) subscription.stop();
+    expect(described(walk.result.errors)).toEqual([]);
+  });
+
+  it('walks every type the demo data reaches over HTTP, without an error', async () => {
+    const result = await walk.walk();
+    expect(described(result.errors)).toEqual([]);
+    expect(result.requests).toBeLessThan(400);
+  });
+
+  it('reads every timestamp as ISO 8601 with an offset', () => {
+    expect(walk.result.dateTimes).toBeGreaterThan(50);
+    expect(walk.result.badDateTimes).toEqual([]);
+  });
+
+  it('has read every field of every object type, but the listed exceptions', () => {
+    const excepted = (key: string) => key in UNREACHED || `${key.split('.')[0]}.*` in UNREACHED;
+    const all = [...allFields(schema)];
+    const unread = all.filter((key) => !walk.result.read.has(key as FieldKey) && !excepted(key));
+    expect(unread).toEqual([]);
+    // The list stays exact: an exception the walk reads, or one naming no field, is stale.
+    const stale = Object.keys(UNREACHED).filter((key) => {
+      const fields = key.endsWith('.*') ? all.filter((f) => f.startsWith(key.slice(0, -1))) : all.filter((f) => f === key);
+      return fields.length === 0 || fields.some((f) => walk.result.read.has(f as FieldKey));
+    });
+    expect(stale).toEqual([]);
+  });
+});
