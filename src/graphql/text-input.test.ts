@@ -75,6 +75,16 @@ describe('controlCharacterErrors', () => {
     expect(fields(query)).toEqual([]);
   });
 
+  it('walks a document once, but checks each request\'s variables and operation', () => {
+    const document = parse('query A($s: String) { a(code: $s) } query B { b(code: "\\u0000") }');
+    const codes = (variables: Record<string, unknown>, name: string) => controlCharacterErrors(document, variables, name).map((e) => e.extensions.field);
+    expect(codes({ s: 'clean' }, 'A')).toEqual([]);
+    expect(codes({ s: '\u0000' }, 'A')).toEqual(['code']);
+    expect(codes({ s: 'clean' }, 'A')).toEqual([]);
+    expect(codes({}, 'B')).toEqual(['code']);
+    expect(codes({}, 'C')).toEqual([]);
+  });
+
   it('reports a value once, and at most 20 errors', () => {
     const query = 'query Q($s: String) { a(code: $s) b: a(code: $s) }';
     expect(fields(query, { s: '\u0000' })).toHaveLength(1);

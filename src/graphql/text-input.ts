@@ -57,61 +57,116 @@ export function controlCharacterErrors(
   variables: Readonly<Record<string, unknown>> | null | undefined,
   operationName?: string | null,
 ): GraphQLError[] {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) return [];
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
-  const defaults = new Map(operation.variableDefinitions?.map((d) => [d.variable.name.value, d.defaultValue]) ?? []);
+  const plan = planOf(document, operationName);
+  if (!plan) return [];
   const values = variables ?? {};
-
   const errors: GraphQLError[] = [];
   const reported = new Set<string>();
-  const check = (text: string, path: (string | number)[]) => {
-    const character = unsafeCharacter(text);
-    if (!character) return;
+  const report = (path: Path, character: string) => {
     const field = path.join('.');
     if (reported.has(field) || errors.length >= MAX_ERRORS) return;
     reported.add(field);
     errors.push(unsafeTextError(field, character));
   };
-  const walkRuntime = (value: unknown, path: (string | number)[]): void => {
+  const check = (text: string, path: Path) => {
+    const character = unsafeCharacter(text);
+    if (character) report(path, character);
+  };
+  const walk = (value: unknown, path: Path): void => {
+    if (errors.length >= MAX_ERRORS) return;
     if (typeof value === 'string') check(value, path);
-    else if (Array.isArray(value)) value.forEach((item, i) => walkRuntime(item, [...path, i]));
+    else if (Array.isArray(value)) value.forEach((item, i) => walk(item, [...path, i]));
     else if (value && typeof value === 'object') {
       for (const [key, inner] of Object.entries(value)) {
         check(key, path);
-        walkRuntime(inner, [...path, key]);
+        walk(inner, [...path, key]);
       }
     }
   };
-  const walkLiteral = (node: ValueNode, path: (string | number)[]): void => {
+  for (const site of plan) {
+    if ('character' in site) report(site.path, site.character);
+    else if (Object.hasOwn(values, site.variable)) walk(values[site.variable], site.path);
+    else for (const unsafe of site.fallback) report(unsafe.path, unsafe.character);
+  }
+  return errors;
+}
+
+type Path = readonly (string | number)[];
+
+/** An unsafe string literal, where it is and its first unsafe character. */
+interface UnsafeLiteral {
+  path: Path;
+  character: string;
+}
+
+/** A variable used at `path`; `fallback` holds the unsafe strings of its default, used when it is not sent. */
+interface VariableUse {
+  path: Path;
+  variable: string;
+  fallback: UnsafeLiteral[];
+}
+
+/**
+ * What of an operation's document needs checking, found once per parsed document
+ * and operation (Apollo and graphql-ws keep one document per distinct text, so a
+ * dashboard's repeated query is walked once): its unsafe literals and the places
+ * its variables are used. null when no operation can be selected.
+ */
+const plans = new WeakMap<DocumentNode, Map<string, (UnsafeLiteral | VariableUse)[] | null>>();
+
+function planOf(document: DocumentNode, operationName: string | null | undefined): (UnsafeLiteral | VariableUse)[] | null {
+  let known = plans.get(document);
+  if (!known) plans.set(document, (known = new Map()));
+  const key = operationName ?? '';
+  let plan = known.get(key);
+  if (plan === undefined) {
+    plan = makePlan(document, operationName);
+    // Operation names come from the request: a document asked under many names starts over.
+    if (known.size >= 100) known.clear();
+    known.set(key, plan);
+  }
+  return plan;
+}
+
+function makePlan(document: DocumentNode, operationName: string | null | undefined): (UnsafeLiteral | VariableUse)[] | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return null;
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  const defaults = new Map(operation.variableDefinitions?.map((d) => [d.variable.name.value, d.defaultValue]) ?? []);
+  const sites: (UnsafeLiteral | VariableUse)[] = [];
+  const collect = (node: ValueNode, path: Path, out: (UnsafeLiteral | VariableUse)[]): void => {
     switch (node.kind) {
-      case Kind.STRING:
-        return check(node.value, path);
+      case Kind.STRING: {
+        const character = unsafeCharacter(node.value);
+        if (character) out.push({ path, character });
+        return;
+      }
       case Kind.LIST:
-        return node.values.forEach((item, i) => walkLiteral(item, [...path, i]));
+        return node.values.forEach((item, i) => collect(item, [...path, i], out));
       case Kind.OBJECT:
-        return node.fields.forEach((field) => walkLiteral(field.value, [...path, field.name.value]));
+        return node.fields.forEach((field) => collect(field.value, [...path, field.name.value], out));
       case Kind.VARIABLE: {
-        const name = node.name.value;
-        if (Object.hasOwn(values, name)) return walkRuntime(values[name], path);
-        const fallback = defaults.get(name);
-        return fallback ? walkLiteral(fallback, path) : undefined;
+        // A default is a constant: it holds no variables, only literals.
+        const fallback: (UnsafeLiteral | VariableUse)[] = [];
+        const value = defaults.get(node.name.value);
+        if (value) collect(value, path, fallback);
+        out.push({ path, variable: node.name.value, fallback: fallback as UnsafeLiteral[] });
+        return;
       }
       default:
-        return undefined;
+        return;
     }
   };
-
   // The operation and the fragments it spreads, each once (validation has ruled out cycles).
   const pending: ASTNode[] = [operation];
   const seen = new Set<string>();
-  while (pending.length && errors.length < MAX_ERRORS) {
+  while (pending.length) {
     visit(pending.pop()!, {
       Argument(node) {
-        walkLiteral(node.value, [node.name.value]);
+        collect(node.value, [node.name.value], sites);
         return false;
       },
       FragmentSpread(node) {
@@ -123,5 +178,5 @@ export function controlCharacterErrors(
       },
     });
   }
-  return errors;
+  return sites;
 }
