@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLog } from '../../src/common/log.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 
@@ -37,9 +39,27 @@ type CreateFacility = { createFacility: { facility: { id: string; name: string }
 const facility = (name: string) => ({ name, type: 'NURSING_HOME', area: TIEFO, operatingModel: 'PUBLIC', beds: 20, occupiedBeds: 5 });
 
 describe('a change whose audit row cannot be written', () => {
-  it('rolls back: the probe\'s note is gone, no audit row, and the client gets a masked error', async () => {
+  it('rolls back: the probe\'s note is gone, no audit row, and the client gets a masked error, logged', async () => {
     const before = await counts();
-    const result = await app.request<{ recordProbe: unknown }, unknown>(RECORD_PROBE, { input: { areaCode: '511921101001', note: `${MARKER} 修好了` } }, { token: admin });
+    const logged: { msg: string; requestId?: string; mutation?: string }[] = [];
+    const release = captureLog(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logged.push(JSON.parse(line) as (typeof logged)[number]);
+          done();
+        },
+      }),
+      'error',
+    );
+    let result;
+    try {
+      result = await app.request<{ recordProbe: unknown }, unknown>(RECORD_PROBE, { input: { areaCode: '511921101001', note: `${MARKER} 修好了` } }, { token: admin });
+    } finally {
+      release();
+    }
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: expect.stringContaining('audit row could not be written'), mutation: 'recordProbe', requestId: result.errors![0]!.extensions!.requestId }),
+    );
     expect(result.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Internal server error', 'INTERNAL_SERVER_ERROR']]);
     expect(result.errors![0]!.extensions!.requestId).toMatch(/\S/);
     expect(result.data?.recordProbe ?? null).toBeNull();
