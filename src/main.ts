@@ -16,8 +16,8 @@ import { importAreas, type ImportScope } from './modules/area/area.import.js';
 import { startServer } from './server/app.js';
 import { watchProgress, WatchRefused } from './modules/progress/progress.watch.js';
 import { CLI_EXPORTS, planExport, runExport, runImport, saveExport } from './modules/exchange/exchange.cli.js';
-import { Role } from './auth/auth.rules.js';
-import { createTokenVerifier, mintToken } from './auth/auth.tokens.js';
+import { isRole, Role, ROLES } from './auth/auth.rules.js';
+import { createTokenVerifier, mintToken, tokenLifetime } from './auth/auth.tokens.js';
 import { normalizeCode } from './common/codes.js';
 import { seedDemo } from './feature.js';
 import { registerDocuments } from './server/trusted-documents.js';
@@ -36,7 +36,8 @@ Commands:
                                      report villages' figures from an .xlsx/.csv (all rows or nothing), as the system
   import facilities FILE             register or update facilities from an .xlsx/.csv (matched by area + name)
   token --role ROLE --area CODE [--name NAME] [--section NAME] [--expires 12h]
-                                     mint a development token (JWT_SECRET, or the dev secret in DATA_DIR)
+                                     mint a token (JWT_SECRET, or the dev secret in DATA_DIR); it
+                                     expires after --expires: 30m, 12h, 7d… at most 366d
   watch --area CODE [--after CURSOR] [--url URL] [--token TOKEN]
                                      print live progress updates of an area's subtree; resumes after a
                                      dropped connection (URL: CIVGRAPH_URL, else the server running
@@ -55,7 +56,7 @@ ${Object.entries(CLI_EXPORTS)
   .join('\n')}
     (P: a month, 2026-05; for stats-table also a year, 2026, or a quarter, 2026Q2)
 
-Roles: ${Object.keys(Role).join(', ')}
+Roles: ${ROLES.join(', ')}
 `;
 
 /**
@@ -248,13 +249,17 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       const secret = await tokenSecret(config);
       if (!secret) throw new UsageError('token needs JWT_SECRET (tokens from an identity provider are minted there)');
-      if (!values.role || !(values.role in Role)) throw new UsageError(`--role must be one of ${Object.keys(Role).join(', ')}`);
+      if (!isRole(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       if (!values.area) throw new UsageError('--area CODE is required (6, 9 or 12 digits)');
       const area = normalizeCode(values.area, 'area');
+      const lifetime = tokenLifetime(values.expires ?? '12h');
+      if (lifetime === null) {
+        throw new UsageError(`--expires must be a lifetime like 30m, 12h or 7d (s, m, h or d; more than 0, at most 366d), got "${values.expires}": every token expires`);
+      }
       const token = await mintToken(
         secret,
-        { name: values.name ?? values.role, role: values.role as Role, area, section: values.section },
-        { expiresIn: values.expires ?? '12h', issuer: config.jwtIssuer, audience: config.jwtAudience },
+        { name: values.name ?? values.role, role: values.role, area, section: values.section },
+        { expiresIn: `${lifetime}s`, issuer: config.jwtIssuer, audience: config.jwtAudience },
       );
       process.stdout.write(`${token}\n`);
       return;

@@ -15,6 +15,18 @@ export enum Role {
   VIEWER = 'VIEWER',
 }
 
+/** Every role, in the order above. */
+export const ROLES: readonly Role[] = Object.values(Role);
+
+/**
+ * Whether a string from outside (a token's `role` claim, a CLI argument) names a
+ * role. An explicit list test: `value in Role` is also true for `constructor`,
+ * `toString` or `__proto__`, which Role inherits from Object.prototype.
+ */
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
 /** The authenticated caller, from a verified token. `null` in a context means anonymous. */
 export interface Viewer {
   /** Subject (user id at the identity provider). */

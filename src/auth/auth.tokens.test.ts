@@ -1,6 +1,7 @@
+import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Role } from './auth.rules.js';
-import { createTokenVerifier, mintToken } from './auth.tokens.js';
+import { isRole, Role } from './auth.rules.js';
+import { createTokenVerifier, MAX_TOKEN_LIFETIME_SECONDS, mintToken, tokenLifetime } from './auth.tokens.js';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789';
 
@@ -29,5 +30,62 @@ describe('token verifier', () => {
     await expect(verify(forged)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const otherSecret = await mintToken(`${SECRET}-other`, { name: '张三', role: Role.COUNTY_ADMIN, area: '511921' });
     await expect(verify(otherSecret)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});
+
+/** A token signed with {@link SECRET} with exactly these claims (and `exp` when `expiresIn` is given). */
+function signed(claims: Record<string, unknown>, expiresIn?: string) {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('u-1');
+  if (expiresIn) jwt.setExpirationTime(expiresIn);
+  return jwt.sign(new TextEncoder().encode(SECRET));
+}
+
+describe('token claims', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'GOD', 'viewer', ''])('refuse the role "%s"', async (role) => {
+    const verify = createTokenVerifier({ secret: SECRET })!;
+    await expect(verify(await signed({ name: 'x', role, area: '511921' }, '1h'))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'Token role must be one of COUNTY_ADMIN, SECTION_STAFF, TOWNSHIP_OPERATOR, VILLAGE_OPERATOR, VIEWER',
+    });
+  });
+
+  it('refuse a token without an expiry, however well signed', async () => {
+    const verify = createTokenVerifier({ secret: SECRET })!;
+    await expect(verify(await signed({ name: 'x', role: 'VIEWER', area: '511921' }))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'Token has no expiry (exp): every token must expire',
+    });
+  });
+
+  it('accept every role by its name', async () => {
+    const verify = createTokenVerifier({ secret: SECRET })!;
+    for (const role of Object.values(Role)) {
+      expect((await verify(await signed({ name: 'x', role, area: '511921' }, '1h'))).viewer.role).toBe(role);
+    }
+  });
+});
+
+describe('isRole', () => {
+  it('is true for the five roles only, never for what Object.prototype holds', () => {
+    expect(Object.values(Role).every(isRole)).toBe(true);
+    for (const value of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'GOD', '', undefined, null, 1, {}]) {
+      expect(isRole(value), String(value)).toBe(false);
+    }
+  });
+});
+
+describe('tokenLifetime (civgraph token --expires)', () => {
+  it.each([
+    ['90s', 90],
+    ['30m', 1800],
+    ['12h', 43_200],
+    ['7d', 604_800],
+    ['366d', MAX_TOKEN_LIFETIME_SECONDS],
+  ])('takes %s as %i seconds', (text, seconds) => {
+    expect(tokenLifetime(text)).toBe(seconds);
+  });
+
+  it.each(['', '0h', '0', '12', 'never', '-1h', '1 hour ago', '367d', '99999999999999999999y', '1y', '1.5h', 'NaN', 'Infinity', '12 h'])('refuses "%s"', (text) => {
+    expect(tokenLifetime(text)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type CryptoKey, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { normalizeCode } from '../common/codes.js';
-import { Role, type Viewer } from './auth.rules.js';
+import { isRole, ROLES, type Role, type Viewer } from './auth.rules.js';
 
 /** How tokens are checked: a shared secret (HS256) or an identity provider's JWKS (RS256/ES256). */
 export interface TokenSettings {
@@ -11,10 +11,10 @@ export interface TokenSettings {
   audience?: string;
 }
 
-/** A verified token: who, and until when (epoch seconds) the token holds. */
+/** A verified token: who, and until when (epoch seconds) the token holds. Every token expires. */
 export interface Identity {
   viewer: Viewer;
-  expiresAt: number | undefined;
+  expiresAt: number;
 }
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
@@ -25,7 +25,7 @@ const unauthenticated = (message: string) => new DomainError(ErrorCode.UNAUTHENT
 export function viewerFromClaims(payload: JWTPayload): Viewer {
   const { sub, name, role, area, section } = payload as JWTPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw unauthenticated('Token has no subject (sub)');
-  if (typeof role !== 'string' || !(role in Role)) throw unauthenticated(`Token role must be one of ${Object.keys(Role).join(', ')}`);
+  if (!isRole(role)) throw unauthenticated(`Token role must be one of ${ROLES.join(', ')}`);
   if (typeof area !== 'string') throw unauthenticated('Token has no area claim');
   let areaCode: string;
   try {
@@ -36,7 +36,7 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
   return {
     sub,
     name: typeof name === 'string' && name ? name : sub,
-    role: role as Role,
+    role,
     areaCode,
     ...(typeof section === 'string' && section ? { section } : {}),
   };
@@ -44,7 +44,9 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
 
 /**
  * Builds the verifier for the configured key. Only the expected algorithms are
- * accepted (so `alg: none` and algorithm swaps fail), expiry is enforced, and the
+ * accepted (so `alg: none` and algorithm swaps fail), every token must carry an
+ * expiry (`exp`, ours and an identity provider's alike: JWTs carry no revocation,
+ * so one without would hold forever) and is refused once it has passed, and the
  * issuer and audience are checked when configured.
  */
 export function createTokenVerifier(settings: TokenSettings): TokenVerifier | null {
@@ -61,9 +63,9 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier | nu
     return null;
   }
   // A token that verified holds until its expiry (JWTs carry no revocation), so
-  // the same token string is not verified again on every request. Only tokens
-  // with an expiry are kept, and only until it; the map is bounded.
-  const verified = new Map<string, Identity & { expiresAt: number }>();
+  // the same token string is not verified again on every request: kept until
+  // its expiry; the map is bounded.
+  const verified = new Map<string, Identity>();
   return async (token) => {
     const known = verified.get(token);
     if (known && known.expiresAt > Date.now() / 1000) return known;
@@ -74,16 +76,18 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier | nu
         algorithms,
         issuer: settings.issuer,
         audience: settings.audience,
+        requiredClaims: ['exp'],
       });
-      const identity = { viewer: viewerFromClaims(payload), expiresAt: payload.exp };
-      if (identity.expiresAt !== undefined) {
-        if (verified.size >= VERIFIED_TOKENS_KEPT) verified.clear();
-        verified.set(token, identity as Identity & { expiresAt: number });
-      }
+      const identity: Identity = { viewer: viewerFromClaims(payload), expiresAt: payload.exp! };
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.clear();
+      verified.set(token, identity);
       return identity;
     } catch (error) {
       if (error instanceof DomainError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') {
+        throw unauthenticated('Token has no expiry (exp): every token must expire');
+      }
       if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`Token rejected: ${error.message}`);
       throw unauthenticated('Token is not valid');
     }
@@ -93,7 +97,26 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier | nu
 /** How many verified tokens a verifier remembers (a county's users, many times over). */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
-/** Mints an HS256 token with civgraph's claims (development and tests). */
+/** The longest a token from `civgraph token` may live: a year and a day. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
+
+const LIFETIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 60 * 60, d: 24 * 60 * 60 };
+
+/**
+ * A token lifetime as `civgraph token --expires` takes it, in seconds: a positive
+ * whole number of seconds, minutes, hours or days (`90s`, `30m`, `12h`, `7d`), at
+ * most {@link MAX_TOKEN_LIFETIME_SECONDS}. Null for anything else: no token
+ * without an expiry, none already expired (`0h`, `-1h`, `1 hour ago`), none for
+ * centuries (`99999y`), which is one without an expiry in all but name.
+ */
+export function tokenLifetime(text: string): number | null {
+  const match = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(text.trim());
+  if (!match) return null;
+  const seconds = Number(match[1]) * LIFETIME_UNITS[match[2]!]!;
+  return seconds <= MAX_TOKEN_LIFETIME_SECONDS ? seconds : null;
+}
+
+/** Mints an HS256 token with civgraph's claims (development and tests). It always expires: in `expiresIn` (jose's form), 12 hours by default. */
 export async function mintToken(
   secret: string,
   claims: { sub?: string; name: string; role: Role; area: string; section?: string },
