@@ -36,6 +36,13 @@ export interface Config {
   jwtJwksUrl: string | undefined;
   jwtIssuer: string | undefined;
   jwtAudience: string | undefined;
+  /**
+   * Development identity: NODE_ENV is not `production` and neither JWT_SECRET nor
+   * JWT_JWKS_URL is set, so tokens are signed with a secret generated in
+   * DATA_DIR/jwt-secret. Only then does `start` print a token (a token signed with
+   * a configured secret or from an identity provider is never printed).
+   */
+  developmentSecret: boolean;
   /** Origins allowed to call from browsers (CORS); empty allows same-origin only. */
   corsOrigins: string[];
   /** Log level for the server's own messages. */
@@ -168,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtJwksUrl,
     jwtIssuer: env.JWT_ISSUER || undefined,
     jwtAudience: env.JWT_AUDIENCE || undefined,
+    developmentSecret: nodeEnv !== 'production' && !jwtSecret && !jwtJwksUrl,
     corsOrigins,
     logLevel,
     limits,

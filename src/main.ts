@@ -60,11 +60,12 @@ Roles: ${ROLES.join(', ')}
 `;
 
 /**
- * The HS256 secret: JWT_SECRET, or outside production a random one kept in
+ * The HS256 secret: JWT_SECRET, or in development ({@link Config.developmentSecret}:
+ * not production, no JWT_SECRET, no JWT_JWKS_URL) a random one kept in
  * DATA_DIR/jwt-secret so development tokens survive restarts.
  */
 async function tokenSecret(config: Config): Promise<string | undefined> {
-  if (config.jwtSecret || config.jwtJwksUrl || config.nodeEnv === 'production') return config.jwtSecret;
+  if (!config.developmentSecret) return config.jwtSecret;
   const file = join(config.dataDir, 'jwt-secret');
   const existing = await readFile(file, 'utf8').catch(() => '');
   if (existing.trim()) return existing.trim();
@@ -180,10 +181,16 @@ async function start(config: Config): Promise<void> {
   process.stdout.write(
     `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
   );
-  if (secret && config.nodeEnv !== 'production') {
+  // A token only in development: signed with the secret generated in DATA_DIR, it opens
+  // nothing but this development server. Never one signed with a configured JWT_SECRET:
+  // stdout ends up in logs, and such a token would open every server sharing that secret.
+  if (secret && config.developmentSecret) {
     const token = await mintToken(secret, { name: '县民政局管理员', role: Role.COUNTY_ADMIN, area: config.seedCounty });
     process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
     process.stdout.write(`Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')}?token=${token}\nConsole (GraphiQL): ${server.url} in a browser\n\n`);
+  } else if (verifier) {
+    const source = config.jwtJwksUrl ? 'come from the identity provider (JWT_JWKS_URL)' : `are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area ${config.seedCounty}`;
+    process.stdout.write(`No token is printed outside development; tokens ${source}\n\n`);
   }
 }
 
