@@ -239,6 +239,16 @@ export function operationResolutionError(document: DocumentNode, operationName: 
   return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE } });
 }
 
+/**
+ * A message without its trailing "Did you mean …?": what a variable's coercion
+ * error suggests (an enum value, an input field) names the schema, which a
+ * server without introspection does not tell (the same pattern Apollo strips
+ * from validation errors with `hideSchemaDetailsFromClientErrors`).
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
+}
+
 /** graphql-js's cap on variable coercion errors: past it, execution aborts with one unlocated error. */
 export const MAX_VARIABLE_ERRORS = 50;
 

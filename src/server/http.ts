@@ -11,7 +11,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
-import { limitRules, operationError, operationResolutionError, parseOptions, type Limits } from '../graphql/limits.js';
+import { limitRules, operationError, operationResolutionError, parseOptions, withoutSuggestions, type Limits } from '../graphql/limits.js';
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
@@ -281,6 +281,10 @@ export async function createHttpApp(options: {
                 result.errors?.every((error) => REQUEST_ERROR_CODES.has(String(error.extensions?.code)))
               ) {
                 response.http.status = 200;
+              }
+              // Without introspection, a variable's coercion error suggests no enum value or input field.
+              if (result.errors && !options.introspection) {
+                result.errors = result.errors.map((error) => (error.extensions?.code === ErrorCode.BAD_USER_INPUT ? { ...error, message: withoutSuggestions(error.message) } : error));
               }
               // Masked errors carry the request id, so a user's report finds the log line.
               if (result.errors) result.errors = result.errors.map((error) => withRequestId(error, contextValue.requestId));

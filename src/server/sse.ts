@@ -51,7 +51,8 @@ export function sseHandler(
       if (untrusted) return refuse(400, untrusted);
       const checked = checkOperation(schema, guard.limits, { query: params.query, variables: params.variables, operationName: params.operationName }, { introspection: guard.introspection });
       if ('errors' in checked) return refuse(400, checked.errors[0]!);
-      return { schema, document: checked.document, variableValues: params.variables, operationName: params.operationName, contextValue: contextOf(res) };
+      // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
+      return { schema, document: checked.document, variableValues: params.variables, operationName: params.operationName, contextValue: contextOf(res), hideSuggestions: !guard.introspection };
     },
     onNext: (ctx, _req, result) => {
       if (!result.errors?.length) return result;

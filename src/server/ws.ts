@@ -222,7 +222,8 @@ export function attachWebSocket(
         if (untrusted) return [untrusted];
         const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
         if ('errors' in checked) return checked.errors;
-        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName };
+        // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
+        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, hideSuggestions: !guard.introspection };
       },
       context: (ctx, id) => {
         const context = createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions });

@@ -224,6 +224,32 @@ describe('field suggestions ("Did you mean …?")', () => {
   });
 });
 
+describe('enum value suggestions in variable errors', () => {
+  const near = { query: 'query($statuses: [FacilityStatus!]) { area(code: "511921") { facilities(statuses: $statuses) { totalCount } } }', variables: { statuses: ['OPERATNG'] } };
+  const suggested = /Did you mean the enum value "OPERATING"\?/;
+
+  it('are kept with introspection on', async () => {
+    const http = await post(jit.url, near);
+    expect(http.status).toBe(400);
+    expect(http.body.errors![0]!.message).toMatch(suggested);
+  });
+
+  it('are left out with introspection off, on every transport', async () => {
+    const http = await post(js.url, near);
+    expect(http.status).toBe(400);
+    expect(http.body.errors).toEqual([
+      expect.objectContaining({ message: 'Variable "$statuses" got invalid value "OPERATNG" at "statuses[0]"; Value "OPERATNG" does not exist in "FacilityStatus" enum.', extensions: { code: 'BAD_USER_INPUT' } }),
+    ]);
+    const ws = await overWs(js.wsClient(), near);
+    expect(ws.errors).toHaveLength(1);
+    expect(ws.errors![0]!.message).toMatch(/does not exist in "FacilityStatus" enum\.$/);
+    const sse = await fetch(js.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(near) });
+    const text = await sse.text();
+    expect(text).toMatch(/does not exist in \\"FacilityStatus\\" enum\./);
+    expect(text).not.toMatch(/Did you mean/);
+  });
+});
+
 describe('what the project sends', () => {
   const TREE = `query Tree($code: String!) {
     area(code: $code) {
