@@ -16,6 +16,8 @@ import { startMetricsServer, type MetricsOptions } from './health.js';
 import { SSE_PATH, sseHandler } from './sse.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
+import { KnownAreas, requireKnownArea } from './identity.js';
+import { sqlFor } from '../db/sql.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -64,7 +66,8 @@ export async function startServer(options: {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
-  const verifier = options.verifier ?? null;
+  // Every transport identifies through this verifier: a token must name an area of this database.
+  const verifier = requireKnownArea(options.verifier ?? null, await knownAreasOf(options.orm));
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
@@ -128,6 +131,20 @@ export async function startServer(options: {
       return closing;
     },
   };
+}
+
+/**
+ * The areas tokens may name, for the identity check of every request. Those above
+ * the villages are loaded now (a country's are some 45,000 codes, one index-only
+ * scan), so a county's, a township's or a province's token never waits for a
+ * lookup; a village's code is looked up once, on its first request.
+ */
+async function knownAreasOf(orm: MikroORM): Promise<KnownAreas> {
+  const lookup = async (code: string) => (await sqlFor(orm.em.fork())('select 1 from area where code = ?', [code])).length > 0;
+  const areas = new KnownAreas(lookup);
+  const rows = await sqlFor(orm.em.fork())<{ code: string }>(`select code from area where level in ('PROVINCE', 'CITY', 'COUNTY', 'TOWNSHIP')`);
+  areas.remember(rows.map((row) => row.code));
+  return areas;
 }
 
 /**

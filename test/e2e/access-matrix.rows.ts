@@ -536,6 +536,7 @@ const governanceRows: MatrixRow[] = [
     field: 'createDemonstrationProgramme',
     allowed: ['COUNTY_ADMIN'],
     target: COUNTY,
+    actsOnCallerArea: true,
     async prepare() {
       return call('createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', { name: `矩阵新示范${programmeName()}`, level: 'CITY', year: 2026 });
     },
@@ -580,6 +581,7 @@ const governanceRows: MatrixRow[] = [
     field: 'createOpennessItem',
     allowed: ['COUNTY_ADMIN'],
     target: COUNTY,
+    actsOnCallerArea: true,
     async prepare() {
       return call('createOpennessItem', 'CreateOpennessItemInput', { code: `MATRIX_${itemCode()}`, name: '矩阵公开事项' });
     },

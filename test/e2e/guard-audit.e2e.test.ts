@@ -195,6 +195,8 @@ describe('auditLog', () => {
   });
 
   it('shows a county admin only calls by callers inside their county', async () => {
+    // A token names an area of the database: 南江县 next door, alone (its townships are not needed).
+    await app.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
     const elsewhere = await app.token('COUNTY_ADMIN', '511922');
     const page = await app.query<AuditPage, unknown>(AUDIT_LOG, {}, { token: elsewhere });
     expect(page.auditLog.totalCount).toBe(0);

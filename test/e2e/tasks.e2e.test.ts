@@ -232,6 +232,8 @@ describe('key tasks', () => {
     expect(byArea.tasks.totalCount).toBe(1);
     const anonymous = await app.request(TasksDocument, {});
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    // A token names an area of the database: 南江县 next door, alone (its townships are not needed).
+    await app.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
     const foreign = await app.request(`{ task(id: "${tombId}") { id } }`, undefined, { token: await app.token('COUNTY_ADMIN', '511922') });
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -39,6 +39,13 @@ export interface MatrixRow {
   /** Distinguishes several rows of one field (e.g. a transition to different states). */
   label?: string;
   /**
+   * The mutation takes no area: it acts on the caller's own area (a county's
+   * checklist item, a county's programme). An allowed role outside the target
+   * then acts, rightly, on its own area, so it has no outside case; the roles
+   * refused by role keep theirs.
+   */
+  actsOnCallerArea?: boolean;
+  /**
    * Cases where the service does not (yet) enforce what the matrix expects.
    * They run as `it.fails` with the reason in the test name: visible in every
    * run, and failing (asking for the entry to be removed) once the gap is closed.
@@ -94,13 +101,25 @@ function digitsOf(code: string): 6 | 9 | 12 {
   return 12;
 }
 
-/** Another area at the same level as `prefix`, differing in its last triple (or the county's last two digits). */
+/**
+ * Another area at the same level as `prefix`, one that exists (a token must name
+ * a real area, or it is refused as UNAUTHENTICATED before any rule runs): the
+ * next county (通江县 511921 → 南江县 511922, which the matrix loads), the first
+ * township or subdistrict (001, or 002 next to it), the first community (001) or
+ * the first village (200, the statistical code's first 村委会) next to a community.
+ */
 function sibling(prefix: string): string {
   const width = prefix.length === 6 ? 2 : 3;
   const head = prefix.slice(0, prefix.length - width);
   const last = Number(prefix.slice(-width));
-  const other = String(last === 1 ? 2 : 1).padStart(width, '0');
-  return head + other;
+  const other = prefix.length === 6 ? last + 1 : prefix.length === 12 && last === 1 ? 200 : last === 1 ? 2 : 1;
+  return head + String(other).padStart(width, '0');
+}
+
+/** Every area a token of the rows' cases names (12 digits): the matrix's database must hold them all. */
+export function matrixAreas(rows: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea'>[]): string[] {
+  const areas = rows.flatMap((row) => matrixCases(row).flatMap((c) => (c.viewerArea ? [c.viewerArea] : [])));
+  return [...new Set(areas)].sort();
 }
 
 /**
@@ -110,7 +129,7 @@ function sibling(prefix: string): string {
  * object) gets a caller inside the target's subtree, which is still outside the
  * caller's reach: the target is not in the caller's subtree.
  */
-export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section'>): MatrixCase[] {
+export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea'>): MatrixCase[] {
   const target = row.target ?? DEFAULT_TARGET;
   const targetDigits = digitsOf(target);
   const cases: MatrixCase[] = [];
@@ -123,7 +142,7 @@ export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section
       if (role === 'SECTION_STAFF' && allowedRole && row.section) {
         cases.push({ role, scope: 'inside', viewerArea: inside.padEnd(12, '0'), section: OTHER_SECTION, expect: 'FORBIDDEN' });
       }
-      cases.push({ role, scope: 'outside', viewerArea: sibling(inside).padEnd(12, '0'), expect: 'FORBIDDEN' });
+      if (!(row.actsOnCallerArea && allowedRole)) cases.push({ role, scope: 'outside', viewerArea: sibling(inside).padEnd(12, '0'), expect: 'FORBIDDEN' });
     } else {
       // Below the target: an area inside the target's subtree, e.g. its first village.
       const below = target.slice(0, targetDigits) + '001'.repeat((digits - targetDigits) / 3);
