@@ -134,8 +134,9 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
       const refusal = await exchangeService.importRefusal(ctx, kind, period);
       if (refusal) return refuse({ applied: 0, unchanged: 0, errors: [refusal] }, declared);
       if (declared !== null && !(declared <= MAX_UPLOAD_BYTES)) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, declared);
-      const body = await readBody(req, MAX_UPLOAD_BYTES);
-      if (!body) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, null);
+      const body = await readBody(req, MAX_UPLOAD_BYTES).catch(() => undefined);
+      if (body === undefined) return; // the client went away: no one to answer, nothing read
+      if (body === null) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, null);
 
       const format = formatOf(query(req, 'format') ?? req.get('content-type'), body);
       const result =

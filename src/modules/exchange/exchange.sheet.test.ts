@@ -74,6 +74,16 @@ describe('readSheet: xlsx', () => {
     expect((await readSheet(wide, 'xlsx')).problems).toEqual([expect.objectContaining({ row: 2, code: ImportCode.TOO_MANY_COLUMNS, message: '第 2 行: 第 16384 列有内容,导入最多读取 100 列' })]);
   });
 
+  it('reads the first tab, as the workbook orders its sheets, not the first sheet file', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const first = workbook.addWorksheet('a'); // xl/worksheets/sheet1.xml
+    first.addRow(['from a']);
+    const second = workbook.addWorksheet('b');
+    second.addRow(['from b']);
+    [first.orderNo, second.orderNo] = [1, 0];
+    expect((await readSheet(Buffer.from(await workbook.xlsx.writeBuffer()), 'xlsx')).sheet!.headers).toEqual(['from b']);
+  });
+
   it('answers an unreadable file and a sheet without row 1 with a problem', async () => {
     expect((await readSheet(Buffer.from('PK\u0003\u0004 not a zip'), 'xlsx')).problems[0]!.code).toBe(ImportCode.UNREADABLE_FILE);
     const headless = xlsxBomb({ header: `<row r="3">${inlineCell('A3', 'x')}</row>`, row: '', times: 0 });
