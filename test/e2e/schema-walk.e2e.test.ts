@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, getNamedType, isEnumType } from 'graphql';
+import { buildSchema, getNamedType, isEnumType, type GraphQLEnumType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId } from '../../src/common/global-id.js';
@@ -172,6 +172,70 @@ const table: ArgumentTable = ({ type, field, arg, seen }) => {
   return undefined;
 };
 
+const enumValues = (name: string) => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.value as string);
+
+/**
+ * Other values, one argument at a time, for {@link SchemaWalk.variants}:
+ * other kinds of period, filters, `asOf`, the non-default of each flag,
+ * every value of an enum, and the township instead of the county.
+ */
+const variants = ({ type, field, arg, seen }: Parameters<ArgumentTable>[0]): unknown[] => {
+  const named = getNamedType(arg.type);
+  const list = arg.type.toString().startsWith('[');
+  const firstId = (typeName: string) => seen.ids.get(typeName)?.slice(0, 1) ?? [];
+  switch (arg.name) {
+    case 'after': {
+      // The first cursor of the same connection's edges: the second page.
+      const edge = getNamedType(((schema.getType(type) as GraphQLObjectType).getFields()[field]!.type as GraphQLNamedType)).name.replace(/Connection$/, 'Edge');
+      return seen.cursors.get(edge)?.slice(0, 1) ?? [];
+    }
+    case 'first':
+    case 'id':
+    case 'ids':
+    case 'code':
+      return [];
+    case 'period':
+      return [months.at(-1)!.key.slice(0, 4), `${month.slice(0, 4)}Q${Math.ceil(Number(month.slice(5)) / 3)}`, months[0]!.key];
+    case 'from':
+      return [months[6]!.key];
+    case 'month':
+      return [months.at(-2)!.key];
+    case 'quarter':
+      return [previousQuarter(quarterOfDate(todayInChina()), 2).text, quarterOfDate(todayInChina()).text];
+    case 'indicator':
+      return ['ASSISTANCE_FUNDS_YUAN'];
+    case 'indicators':
+      return [['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN']];
+    case 'asOf':
+      return [todayInChina(), `${month.slice(0, 4)}-06-30`];
+    case 'year':
+      return [Number(month.slice(0, 4))];
+    case 'area':
+    case 'parent':
+    case 'parentCode':
+      return type === 'Subscription' ? [] : [TOWNSHIP];
+    case 'nameContains':
+      return ['镇'];
+    case 'ownerSection':
+      return ['社会事务股'];
+    case 'programmeId':
+      return firstId('DemonstrationProgramme');
+    case 'target':
+      return [...firstId('Task'), ...firstId('Rectification')];
+    case 'filter':
+      if (named.name === 'TaskFilter') return [{ area: TOWNSHIP }, { category: 'SOCIAL_AFFAIRS' }, { health: enumValues('TaskHealth') }, { ownerSection: '社会事务股' }];
+      if (named.name === 'RectificationFilter') return [{ area: TOWNSHIP }, { overdue: true }, { overdue: false }, { status: enumValues('RectificationStatus') }];
+      if (named.name === 'AuditLogFilter') return [{ from: '2026-01-01T00:00:00Z', to: new Date().toISOString() }, { outcome: 'OK' }, { mutation: 'updateFacility' }];
+      throw new Error(`no filter values for ${type}.${field}(${arg.name}: ${named.name})`);
+  }
+  if (isEnumType(named)) {
+    const all = enumValues(named.name);
+    return list ? [all, all.slice(0, 1)] : all;
+  }
+  if (named.name === 'Boolean') return [true, false];
+  return [];
+};
+
 /** Errors as `CODE at path: message`, then the request that met them (to reproduce). */
 const described = (errors: WalkError[]) => errors.map((e) => `${e.code ?? '-'} at ${e.path?.join('.') ?? '-'}: ${e.message}\n    ${e.query}`);
 
@@ -244,6 +308,12 @@ describe('every field answers', () => {
     const result = await walk.walk();
     expect(described(result.errors)).toEqual([]);
     expect(result.requests).toBeLessThan(400);
+  });
+
+  it('reads every field again with other argument values (periods, filters, asOf, flags, enums), without an error', async () => {
+    const before = walk.result.errors.length;
+    await walk.variants(variants);
+    expect(described(walk.result.errors.slice(before))).toEqual([]);
   });
 
   it('reads every timestamp as ISO 8601 with an offset', () => {

@@ -49,6 +49,8 @@ export interface Step {
 /** What the walk collected so far (global IDs by `__typename`). */
 export interface Seen {
   ids: Map<string, string[]>;
+  /** Cursors by edge type (`FacilityEdge`…), for `after`. */
+  cursors: Map<string, string[]>;
 }
 
 /**
@@ -141,6 +143,8 @@ export class SchemaWalk {
   /** Types to read at a path, or (path null) through `nodes(ids:)` with the ids of the type seen and not read yet. */
   private readonly queue: Array<{ type: string; path: Step[] | null; only?: Set<string> }> = [];
   private readonly readIds = new Set<string>();
+  /** Up to {@link MAX_READS_PER_TYPE} paths each type was read at with objects found (for {@link variants}). */
+  private readonly paths = new Map<string, Step[][]>();
   private readonly pending: Array<{ type: string; path: Step[]; only: Set<string> }> = [];
 
   constructor(
@@ -156,7 +160,7 @@ export class SchemaWalk {
       follow?: (type: string, id: string) => boolean;
     },
   ) {
-    this.result = { read: new Set(), errors: [], badDateTimes: [], dateTimes: 0, requests: 0, unfilled: new Set(), seen: { ids: new Map() } };
+    this.result = { read: new Set(), errors: [], badDateTimes: [], dateTimes: 0, requests: 0, unfilled: new Set(), seen: { ids: new Map(), cursors: new Map() } };
   }
 
   /** `name(args)` of a field, or null when a required argument cannot be filled (yet). */
@@ -279,7 +283,50 @@ export class SchemaWalk {
     }
     const objects: Found[] = [];
     objectsAt(response.data, path, objects);
+    const paths = this.paths.get(typeName) ?? [];
+    if (paths.length < MAX_READS_PER_TYPE && objects.some((o) => o.object.__typename === typeName)) this.paths.set(typeName, [...paths, path]);
     this.record(query, response, objects, type, { calls, nested: new Map() }, path);
+  }
+
+  /**
+   * Reads each field with arguments again, once per value `values` gives for
+   * one of its arguments (the others as the table fills them), at a path
+   * where its type was read: the code paths those values take answer too
+   * (a quarter or a year instead of a month, a filter, `asOf`…). Composite
+   * answers are read one level deep. Call after {@link walk}.
+   */
+  async variants(values: (context: { type: string; field: string; arg: GraphQLArgument; seen: Seen }) => unknown[]): Promise<void> {
+    for (const [typeName, path] of [...this.paths].flatMap(([name, paths]) => paths.map((p) => [name, p] as const))) {
+      const type = this.schema.getType(typeName) as GraphQLObjectType;
+      const aliased: Array<{ alias: string; text: string; field: string }> = [];
+      for (const field of Object.values(type.getFields())) {
+        if (this.fieldCall(typeName, field) === null) continue;
+        const filled = new Map<string, string>();
+        for (const arg of field.args) {
+          const value = this.table({ type: typeName, field: field.name, arg, seen: this.result.seen });
+          if (value !== undefined) filled.set(arg.name, literal(value, arg.type));
+        }
+        const named = getNamedType(field.type);
+        const inner = isLeafType(named) ? '' : ` { ${isObjectType(named) ? this.selection(named).text : '__typename'} }`;
+        for (const arg of field.args) {
+          for (const value of values({ type: typeName, field: field.name, arg, seen: this.result.seen })) {
+            const args = new Map(filled).set(arg.name, literal(value, arg.type));
+            const call = `${field.name}(${[...args].map(([name, v]) => `${name}: ${v}`).join(', ')})`;
+            aliased.push({ alias: `v${aliased.length}`, text: call + inner, field: field.name });
+          }
+        }
+      }
+      // Within the alias limit: at most 25 per request.
+      for (let i = 0; i < aliased.length && this.result.requests < this.options.maxRequests; i += 25) {
+        const batch = aliased.slice(i, i + 25);
+        const query = wrap(path, `__typename ${batch.map((a) => `${a.alias}: ${a.text}`).join(' ')}`);
+        this.result.requests++;
+        const response = await this.request(query);
+        for (const error of response.errors ?? []) {
+          this.result.errors.push({ query, message: error.message, code: error.extensions?.code as string | undefined, path: error.path });
+        }
+      }
+    }
   }
 
   /**
@@ -350,6 +397,11 @@ export class SchemaWalk {
             this.result.dateTimes++;
             if (value !== null && (typeof value !== 'string' || !ISO_8601_WITH_OFFSET.test(value))) this.result.badDateTimes.push(`${type.name}.${name} = ${JSON.stringify(value)}`);
           }
+        }
+        if (name === 'cursor' && typeof object[name] === 'string') {
+          const cursors = this.result.seen.cursors.get(type.name) ?? [];
+          cursors.push(object[name] as string);
+          this.result.seen.cursors.set(type.name, cursors);
         }
         if (isLeafType(named)) continue;
         const inner = nested.get(name);
