@@ -67,7 +67,7 @@ export async function startServer(options: {
   const rateLimit = options.rateLimit ?? { perMinute: 0, burst: 0 };
   const httpServer = createServer();
   // Every transport identifies through this verifier: a token must name an area of this database.
-  const verifier = requireKnownArea(options.verifier ?? null, await knownAreasOf(options.orm));
+  const verifier = options.verifier ? requireKnownArea(options.verifier, await knownAreasOf(options.orm)) : null;
   const rateLimiter = new RateLimiter(rateLimit);
   const introspection = options.introspection ?? true;
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
