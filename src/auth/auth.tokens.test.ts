@@ -1,4 +1,6 @@
-import { SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRole, Role } from './auth.rules.js';
 import { createTokenVerifier, MAX_TOKEN_LIFETIME_SECONDS, mintToken, tokenLifetime } from './auth.tokens.js';
@@ -55,6 +57,25 @@ describe('token claims', () => {
       code: 'UNAUTHENTICATED',
       message: 'Token has no expiry (exp): every token must expire',
     });
+  });
+
+  it('refuse an identity provider\'s token without an expiry too (JWT_JWKS_URL)', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+    const server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const verify = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks` })!;
+      const token = (expiresIn?: string) => {
+        const jwt = new SignJWT({ name: 'x', role: 'VIEWER', area: '511921' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('idp-1');
+        if (expiresIn) jwt.setExpirationTime(expiresIn);
+        return jwt.sign(privateKey);
+      };
+      expect((await verify(await token('1h'))).viewer.role).toBe('VIEWER');
+      await expect(verify(await token())).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Token has no expiry (exp): every token must expire' });
+    } finally {
+      server.close();
+    }
   });
 
   it('accept every role by its name', async () => {
