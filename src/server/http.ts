@@ -24,6 +24,7 @@ import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { identifyHeader } from './identity.js';
 import { ErrorCode } from '../common/errors.js';
 import { withRequestId } from './edge-errors.js';
+import { SSE_PATH } from './sse.js';
 import { documentsRouter } from './documents.http.js';
 import { trustedDocumentsMiddleware, type TrustedDocuments } from './trusted-documents.js';
 import { webAssetsDir, webConsole, webDashboard } from './web.js';
@@ -242,6 +243,13 @@ export async function createHttpApp(options: {
               if (!operation) {
                 const unresolved = operationResolutionError(document, request.operationName)!;
                 throw new GraphQLError(unresolved.message, { extensions: { ...unresolved.extensions, http: { status: 400 } } });
+              }
+              // A subscription is a stream: graphql-ws and SSE carry it. Over plain HTTP it would run its
+              // resolver once without an event (a masked null in a non-null field); refused instead.
+              if (operation.operation === 'subscription') {
+                throw new GraphQLError(`Subscriptions are not served over plain HTTP: use graphql-ws on this URL, or Server-Sent Events at ${SSE_PATH}`, {
+                  extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+                });
               }
               // Text that PostgreSQL cannot store (NUL…): 400, nothing runs (text-input.ts). One error: a hook throws one.
               const unsafeText = controlCharacterErrors(document, request.variables, request.operationName)[0];
