@@ -144,20 +144,46 @@ function fieldCounter(document: DocumentNode, budget: number): (operation: Opera
 
 /** Refuses an operation of more than `max` expanded field selections (see {@link expandedFieldCount}). */
 export function maxFieldsRule(max: number): ValidationRule {
-  return (context): ASTVisitor => {
-    let count: ((operation: OperationDefinitionNode) => number) | undefined;
-    return {
-      OperationDefinition(operation) {
-        count ??= fieldCounter(context.getDocument(), max);
-        if (count(operation) > max) {
-          context.reportError(
-            limitError('maxFields', `Fields limit of ${max} exceeded, found more than ${max} (each fragment spread counts its fields again). Ask for fewer fields, or spread fewer fragments.`),
-          );
-        }
-        return false;
-      },
-    };
-  };
+  return (context): ASTVisitor => ({
+    Document(document) {
+      const refusal = standIns.get(document) ?? fieldsError(document, max);
+      if (refusal) context.reportError(refusal);
+      return false;
+    },
+  });
+}
+
+/** The maxFields refusal of a document (its first operation over `max` expanded fields), or null. */
+export function fieldsError(document: DocumentNode, max: number): GraphQLError | null {
+  const count = fieldCounter(document, max);
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION && count(definition) > max) {
+      return limitError('maxFields', `Fields limit of ${max} exceeded, found more than ${max} (each fragment spread counts its fields again). Ask for fewer fields, or spread fewer fragments.`);
+    }
+  }
+  return null;
+}
+
+/** Stand-in documents of refused ones, each with the refusal {@link maxFieldsRule} reports for it. */
+const standIns = new WeakMap<DocumentNode, GraphQLError>();
+
+/**
+ * For Apollo, whose validation is one graphql-js pass: a document over the field
+ * budget must be refused before that pass, since graphql-js's
+ * OverlappingFieldsCanBeMerged is quadratic in repeated sibling fields (1,200
+ * `parent { name }` siblings, 19 KB and under the token limit, took ~250 ms to
+ * validate; under the budget, 1,000 sibling fields take ~25 ms). Apollo has no
+ * hook that can refuse there, so its validationDidStart swaps in a tiny stand-in
+ * document (returned here) that {@link maxFieldsRule} refuses with the original's
+ * error: the same 400 and the same error as any limit, in microseconds.
+ * graphql-ws and SSE count before validating in {@link checkOperation}.
+ */
+export function standInIfOverFields(document: DocumentNode, max: number): DocumentNode | null {
+  const refusal = fieldsError(document, max);
+  if (!refusal) return null;
+  const standIn = parse('{ __typename }');
+  standIns.set(standIn, refusal);
+  return standIn;
 }
 
 /**
@@ -304,6 +330,9 @@ export function checkOperation(
     if (!(error instanceof GraphQLError)) throw error;
     return { errors: [new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
   }
+  // Counted before graphql-js validates: see standInIfOverFields.
+  const tooManyFields = fieldsError(document, limits.maxFields);
+  if (tooManyFields) return { errors: [tooManyFields] };
   const rules = [...specifiedRules, ...limitRules(limits), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const invalid = validate(schema, document, rules, { hideSuggestions: !options.introspection });
   if (invalid.length) {

@@ -7,11 +7,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
-import { limitRules, operationError, operationResolutionError, parseOptions, withoutSuggestions, type Limits } from '../graphql/limits.js';
+import { limitRules, operationError, operationResolutionError, parseOptions, standInIfOverFields, withoutSuggestions, type Limits } from '../graphql/limits.js';
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
@@ -238,6 +238,11 @@ export async function createHttpApp(options: {
         async requestDidStart() {
           const started = process.hrtime.bigint();
           return {
+            async validationDidStart(requestContext) {
+              // Refused before graphql-js's validation, whose cost grows with the square of repeated fields.
+              const standIn = standInIfOverFields(requestContext.document, options.limits.maxFields);
+              if (standIn) (requestContext as { document: DocumentNode }).document = standIn;
+            },
             async didResolveOperation({ request, document, schema, operation }) {
               // No operation of the request's name (or several, none named): 400 OPERATION_RESOLUTION_FAILURE, nothing compiled.
               if (!operation) {

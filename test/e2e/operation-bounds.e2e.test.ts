@@ -129,6 +129,35 @@ describe('a fragment bomb', () => {
   });
 });
 
+describe('repeated sibling fields over the budget', () => {
+  // graphql-js's OverlappingFieldsCanBeMerged compares same-named siblings pairwise: 1,200
+  // `parent { name }` siblings (under the token limit) took ~250 ms to validate. Such a document is
+  // refused before validation, so the only error is the limit's: the unknown field beside them is
+  // never looked at (before, validation ran and reported it too).
+  const repeated = `{ area(code: "511921") { notAField ${'parent { name } '.repeat(1200)}} }`;
+
+  it('are refused before validation over HTTP, with only the maxFields error', async () => {
+    for (const target of [jit, js]) {
+      const refused = await post(target.url, { query: repeated });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Fields limit of 1000 exceeded/), extensions: maxFields })]);
+    }
+  });
+
+  it('are refused before validation over graphql-ws and SSE, with only the maxFields error', async () => {
+    expect(await refusedOverWs(jit, { query: repeated })).toEqual([expect.objectContaining({ extensions: maxFields })]);
+    const sse = await overSse(jit, { query: repeated });
+    expect(sse.status).toBe(400);
+    expect(sse.body.errors).toEqual([expect.objectContaining({ extensions: maxFields })]);
+  });
+
+  it('under the budget are validated as before (the unknown field is reported)', async () => {
+    const refused = await post(jit.url, { query: `{ area(code: "511921") { notAField ${'parent { name } '.repeat(10)}} }` });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('notAField') })]);
+  });
+});
+
 describe('an operationName the document does not hold', () => {
   const unknown = { query: '{ __typename }', operationName: 'X' };
   const resolution = { message: 'Unknown operation named "X".', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } };
