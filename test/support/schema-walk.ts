@@ -89,7 +89,7 @@ export type WalkResponse = { data?: Record<string, Json> | null; errors?: Readon
 /** ISO 8601 date-time with a time zone offset (Z or ±hh:mm), as DateTimeISO must serialize. */
 export const ISO_8601_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-export const MAX_READS_PER_TYPE = 4;
+export const MAX_READS_PER_TYPE = 6;
 /** Objects of one Node type read in one `nodes(ids:)` request. */
 export const NODES_PER_READ = 10;
 
@@ -143,6 +143,8 @@ export class SchemaWalk {
   /** Types to read at a path, or (path null) through `nodes(ids:)` with the ids of the type seen and not read yet. */
   private readonly queue: Array<{ type: string; path: Step[] | null; only?: Set<string> }> = [];
   private readonly readIds = new Set<string>();
+  /** Ids met in mutation and subscription answers, walked from the second round on. */
+  private readonly later = new Map<string, string[]>();
   /** Up to {@link MAX_READS_PER_TYPE} paths each type was read at with objects found (for {@link variants}). */
   private readonly paths = new Map<string, Step[][]>();
   private readonly pending: Array<{ type: string; path: Step[]; only: Set<string> }> = [];
@@ -215,8 +217,17 @@ export class SchemaWalk {
   /** Walks from Query's root fields until every reachable type has been read (or the request budget is spent). */
   async walk(): Promise<WalkResult> {
     this.queue.unshift({ type: this.schema.getQueryType()!.name, path: [] });
-    for (const root of this.options.roots ?? []) this.queue.push({ ...root, only: new Set(Object.keys((this.schema.getType(root.type) as GraphQLObjectType).getFields())) });
-    for (let round = 0; round < 3; round++) {
+    // The extra roots once Query's own reach is walked: what they lead to is read at the county first.
+    const roots = (this.options.roots ?? []).map((root) => ({ ...root, only: new Set(Object.keys((this.schema.getType(root.type) as GraphQLObjectType).getFields())) }));
+    for (let round = 0; round < 4; round++) {
+      if (round === 1) {
+        this.queue.push(...roots);
+        for (const [type, ids] of this.later) {
+          const seen = this.result.seen.ids.get(type) ?? [];
+          this.result.seen.ids.set(type, [...seen, ...ids.filter((id) => !seen.includes(id))]);
+          if (this.isNode(type)) this.enqueue(type, null);
+        }
+      }
       while (this.queue.length && this.result.requests < this.options.maxRequests) {
         const next = this.queue.shift()!;
         if (!next.only && !this.wanted(next.type)) continue;
@@ -356,7 +367,7 @@ export class SchemaWalk {
   /**
    * Records the answer of a root field of a subscription or mutation (one
    * message of a subscription): the root field itself, and its value read as
-   * its type. Object-typed fields that are Nodes are queued for the walk.
+   * its type. The Nodes it holds are walked after Query's own reach.
    */
   recordRoot(op: Operation, response: WalkResponse): void {
     const { query, root, field, type, selection } = op;
@@ -422,6 +433,14 @@ export class SchemaWalk {
           this.reached.add(`${type.name}.${name}`);
           if (typeof value.id === 'string') {
             if (this.options.follow && !this.options.follow(concrete, value.id)) continue;
+            if (path === null) {
+              // A mutation's or subscription's answer (it arrives when the server sends it): walked after
+              // Query's own reach, so the walk's order does not depend on message timing.
+              const later = this.later.get(concrete) ?? [];
+              if (!later.includes(value.id)) later.push(value.id);
+              this.later.set(concrete, later);
+              continue;
+            }
             const ids = this.result.seen.ids.get(concrete) ?? [];
             if (!ids.includes(value.id)) ids.push(value.id);
             this.result.seen.ids.set(concrete, ids);
