@@ -55,7 +55,7 @@ beforeAll(async () => {
     .execute<{ code: string }[]>(`select min(code) as code from area where level = 'VILLAGE' and code like '${TOWNSHIP}%'`);
   village = first!.code;
   walk = new SchemaWalk(schema, table, (query) => app.request(query, undefined, { token: admin }) as Promise<WalkResponse>, {
-    // About 100 requests today; the bound keeps a runaway walk short.
+    // About 120 requests today (walk and variants); the bound keeps a runaway walk short.
     maxRequests: 400,
     maxDepth: 12,
     roots: [TOWNSHIP, village].map((code) => ({ type: 'Area', path: [{ field: `area(code: "${code}")` }] })),
@@ -93,7 +93,7 @@ const table: ArgumentTable = ({ type, field, arg, seen }) => {
       return 'ELDERLY_60_PLUS';
     case 'id': {
       // node(id): any object seen; rectification(id), task(id)…: one of the type the field returns.
-      const returns = getNamedType(schema.getQueryType()!.getFields()[field]!.type);
+      const returns = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field]!.type);
       return (field === 'node' ? [...seen.ids.values()].flat() : seen.ids.get(returns.name))?.[0];
     }
     case 'ids': {
@@ -237,6 +237,7 @@ async function write(name: string, input: Record<string, unknown>): Promise<Reco
   return (response.data?.[name] ?? {}) as Record<string, unknown>;
 }
 
+// The cases share one walk and run in order: writes and subscriptions, refused writes, the walk, its variants, then the checks.
 describe('every field answers', () => {
   it('reads every subscription payload over graphql-ws, around writes whose payloads it reads too', async () => {
     const { area } = await app.query<{ area: { facilities: { nodes: Array<{ id: string; version: number }> }; tasks: { nodes: Array<{ assignments: Array<{ id: string; version: number; target: number; done: number }> }> } } }, undefined>(
@@ -295,7 +296,7 @@ describe('every field answers', () => {
 
   it('reads every timestamp as ISO 8601 with an offset', () => {
     expect(walk.result.dateTimes).toBeGreaterThan(50);
-    expect(walk.result.badDateTimes).toEqual([])
+    expect(walk.result.badDateTimes).toEqual([]);
   });
 
   it('has read every field of every object type, but the listed exceptions', () => {

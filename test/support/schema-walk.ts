@@ -26,13 +26,16 @@ import {
  * A type is read at a path (root fields, each with its arguments, and a type
  * condition where a field is abstract): all its leaf fields, plus `__typename`
  * and `id` of each object-typed field. Every object-typed field that answered
- * non-null gives a path to its type; a Node with an `id` is read again through
- * `node(id:)` instead, so paths stay short. A type is read once, or again (at
- * most {@link MAX_READS_PER_TYPE} times) through another path while some of its
- * object-typed fields never answered non-null (their types may be reached only
- * there). Arguments come from an {@link ArgumentTable}; a field whose required
- * argument cannot be filled yet (an id not seen yet) is retried once the queue
- * has drained.
+ * non-null gives a path to its type; Nodes are read instead through
+ * `nodes(ids:)` with up to {@link NODES_PER_READ} of the ids seen, so paths stay
+ * short and one request reads many objects. A type is read once, or again (at
+ * most {@link MAX_READS_PER_TYPE} times) through another path or other ids while
+ * some of its object-typed fields never answered non-null (their types may be
+ * reached only there). Arguments come from an {@link ArgumentTable}; a field
+ * whose required argument cannot be filled yet (an id not seen yet) is retried
+ * once the queue has drained. Extra roots (areas below the county) and the ids
+ * of mutation and subscription answers are walked in the second round.
+ * {@link SchemaWalk.variants} then reads fields again with other argument values.
  */
 
 /** `Type.field`. */
