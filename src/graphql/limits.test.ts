@@ -14,7 +14,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { checkOperation, DEFAULT_LIMITS, expandedFieldCount, operationCost, operationError } from './limits.js';
+import { checkOperation, DEFAULT_LIMITS, expandedFieldCount, MAX_VARIABLE_DEPTH, operationCost, operationError, variableDepthError } from './limits.js';
 import { JIT_MAX_FIELDS } from './executor.js';
 
 const Item = new GraphQLObjectType({ name: 'Item', fields: { name: { type: GraphQLString } } });
@@ -176,5 +176,24 @@ describe('DEFAULT_LIMITS.maxFields', () => {
     expect(Math.max(...project)).toBeLessThanOrEqual(JIT_MAX_FIELDS);
     const introspection = parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
     expect(largest(introspection) * 4).toBeLessThanOrEqual(DEFAULT_LIMITS.maxFields);
+  });
+});
+
+describe('variableDepthError', () => {
+  const nested = (levels: number, wrap: (inner: unknown) => unknown): unknown => {
+    let value: unknown = 'x';
+    for (let i = 0; i < levels; i++) value = wrap(value);
+    return value;
+  };
+
+  it('passes variables up to MAX_VARIABLE_DEPTH levels, lists and objects alike', () => {
+    expect(variableDepthError(undefined)).toBeNull();
+    expect(variableDepthError({ a: nested(MAX_VARIABLE_DEPTH - 1, (v) => [v]) })).toBeNull();
+    expect(variableDepthError({ a: nested(MAX_VARIABLE_DEPTH - 1, (v) => ({ v })) })).toBeNull();
+  });
+
+  it('refuses deeper ones with BAD_USER_INPUT, without recursing (500,000 levels)', () => {
+    expect(variableDepthError({ a: nested(MAX_VARIABLE_DEPTH + 1, (v) => [v]) })?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(variableDepthError({ a: nested(500_000, (v) => ({ v })) })?.message).toBe(`Variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`);
   });
 });

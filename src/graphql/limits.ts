@@ -275,6 +275,34 @@ export function withoutSuggestions(message: string): string {
   return message.replace(/ ?Did you mean(.+?)\?$/, '');
 }
 
+/**
+ * How deep the variables of one request may nest (lists in lists, objects in
+ * objects). civgraph's deepest input (a JSON scalar inside an input object in a
+ * list) is a handful of levels; a 1 MB body can nest 500,000, and every walk
+ * of the variables (the control-character check, the cost cache's key,
+ * graphql-js's coercion, the audit row's JSON) recurses: 3,000 levels
+ * overflowed the stack into a masked 500.
+ */
+export const MAX_VARIABLE_DEPTH = 32;
+
+/**
+ * BAD_USER_INPUT when the variables nest deeper than {@link MAX_VARIABLE_DEPTH},
+ * else null. Walks without recursion, so it is itself safe at any depth; run
+ * before anything else looks into the variables, on every transport.
+ */
+export function variableDepthError(variables: unknown): GraphQLError | null {
+  const stack: [value: unknown, depth: number][] = [[variables, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_VARIABLE_DEPTH) {
+      return new GraphQLError(`Variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' } });
+    }
+    for (const inner of Object.values(value)) stack.push([inner, depth + 1]);
+  }
+  return null;
+}
+
 /** graphql-js's cap on variable coercion errors: past it, execution aborts with one unlocated error. */
 export const MAX_VARIABLE_ERRORS = 50;
 
@@ -339,6 +367,8 @@ export function checkOperation(
     return { errors: invalid.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: LIMIT_ERROR_CODE } }))) };
   }
   // Text that PostgreSQL cannot store (NUL…) is refused before anything runs (text-input.ts).
+  const tooDeep = variableDepthError(request.variables);
+  if (tooDeep) return { errors: [tooDeep] };
   const unsafeText = controlCharacterErrors(document, request.variables, request.operationName);
   if (unsafeText.length) return { errors: unsafeText };
   const refused = operationError(limits, schema, document, request, options);

@@ -11,7 +11,7 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
-import { limitRules, operationError, operationResolutionError, parseOptions, standInIfOverFields, withoutSuggestions, type Limits } from '../graphql/limits.js';
+import { limitRules, operationError, operationResolutionError, parseOptions, standInIfOverFields, variableDepthError, withoutSuggestions, type Limits } from '../graphql/limits.js';
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
@@ -149,6 +149,24 @@ const noStoreByDefault: express.RequestHandler = (_req, res, next) => {
   next();
 };
 
+/**
+ * Whatever a handler let through (a fault in a route or in graphql-sse): logged
+ * with the request id and answered masked, as JSON: never Express's HTML page
+ * with a stack trace. A client's own failure (a status under 500 on the error)
+ * keeps its status.
+ */
+const lastErrors: ErrorRequestHandler = (error, req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = (error as { status?: number }).status;
+  const requestId = res.locals.requestId as string | undefined;
+  if (status && status >= 400 && status < 500) {
+    res.status(status).json({ errors: [{ message: 'Bad request', extensions: { code: ErrorCode.BAD_REQUEST } }] });
+    return;
+  }
+  log.error({ err: error, requestId, path: req.path }, 'unexpected error');
+  res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
+};
+
 /** Body-parser failures as GraphQL-shaped JSON instead of Express's HTML page. */
 const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
   const status = (error as { status?: number }).status;
@@ -257,6 +275,8 @@ export async function createHttpApp(options: {
                 });
               }
               // Text that PostgreSQL cannot store (NUL…): 400, nothing runs (text-input.ts). One error: a hook throws one.
+              const tooDeep = variableDepthError(request.variables);
+              if (tooDeep) throw new GraphQLError(tooDeep.message, { extensions: { ...tooDeep.extensions, http: { status: 400 } } });
               const unsafeText = controlCharacterErrors(document, request.variables, request.operationName)[0];
               if (unsafeText) throw new GraphQLError(unsafeText.message, { extensions: { ...unsafeText.extensions, http: { status: 400 } } });
               // Variables past graphql-js's error cap, and the cost (limits.ts): before graphql-jit compiles anything.
@@ -358,6 +378,7 @@ export async function createHttpApp(options: {
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found. GraphQL is served at /graphql.' });
   });
+  app.use(lastErrors);
   log.debug('http app ready');
   return { app, apollo };
 }

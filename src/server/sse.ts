@@ -93,6 +93,7 @@ export function sseHandler(
     try {
       await handler(req, res);
     } catch (error) {
+      // A fault of graphql-sse or of ours: the app's last handler answers it masked, as JSON, and logs it.
       next(error);
     }
   };

@@ -125,3 +125,38 @@ describe('timestamps read with plain SQL', () => {
     for (const time of times(result.data)) expect(time).toMatch(ISO);
   });
 });
+
+describe('variables nested thousands of levels deep', () => {
+  // Every walk of the variables recursed: 3,000 levels overflowed the stack into a masked 500 on
+  // HTTP and an HTML stack trace on SSE (found by the fuzz suite).
+  const deep = (levels: number): unknown => {
+    let value: unknown = 'x';
+    for (let i = 0; i < levels; i++) value = [value];
+    return value;
+  };
+  const body = { query: 'query ($id: ID!) { node(id: $id) { id } }', variables: { id: deep(3000) } };
+  const refusal = expect.objectContaining({ message: 'Variables nest deeper than 32 levels', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
+
+  it('are refused with 400 BAD_USER_INPUT over HTTP', async () => {
+    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: unknown[] }).errors).toEqual([refusal]);
+  });
+
+  it('are refused over SSE (a JSON 400, not an HTML page) and graphql-ws', async () => {
+    const response = await fetch(app.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: unknown[] }).errors).toEqual([refusal]);
+
+    const client = app.wsClient({ authorization: `Bearer ${admin}` });
+    const errors = await new Promise<unknown>((resolve) => client.subscribe(body, { next: () => undefined, error: resolve, complete: () => resolve(null) }));
+    expect(errors).toEqual([refusal]);
+  });
+
+  it('up to 32 levels reach the operation as before', async () => {
+    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ ...body, variables: { id: deep(31) } }) });
+    const answer = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(answer.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    expect(JSON.stringify(answer)).not.toContain('nest deeper');
+  });
+});
