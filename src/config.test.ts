@@ -40,6 +40,12 @@ describe('loadConfig: guard settings', () => {
     expect(config.rateLimit).toEqual({ perMinute: 120, burst: 20 });
     expect(() => loadConfig({ GRAPHQL_MAX_COST: 'lots' })).toThrow(/GRAPHQL_MAX_COST/);
   });
+
+  it('reads GRAPHQL_MAX_FIELDS (1,000 fields, fragments expanded, by default)', () => {
+    expect(loadConfig({}).limits.maxFields).toBe(1000);
+    expect(loadConfig({ GRAPHQL_MAX_FIELDS: '400' }).limits.maxFields).toBe(400);
+    expect(() => loadConfig({ GRAPHQL_MAX_FIELDS: 'many' })).toThrow(/GRAPHQL_MAX_FIELDS/);
+  });
 });
 
 describe('loadConfig: GRAPHQL_EXECUTOR', () => {
