@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureLog } from '../../src/common/log.js';
+import { captureLogLines } from '../support/log.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 
@@ -41,16 +40,7 @@ const facility = (name: string) => ({ name, type: 'NURSING_HOME', area: TIEFO, o
 describe('a change whose audit row cannot be written', () => {
   it('rolls back: the probe\'s note is gone, no audit row, and the client gets a masked error, logged', async () => {
     const before = await counts();
-    const logged: { msg: string; requestId?: string; mutation?: string }[] = [];
-    const release = captureLog(
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logged.push(JSON.parse(line) as (typeof logged)[number]);
-          done();
-        },
-      }),
-      'error',
-    );
+    const { lines: logged, release } = captureLogLines('error');
     let result;
     try {
       result = await app.request<{ recordProbe: unknown }, unknown>(RECORD_PROBE, { input: { areaCode: '511921101001', note: `${MARKER} 修好了` } }, { token: admin });

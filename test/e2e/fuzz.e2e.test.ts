@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildSchema as parseSdl } from 'graphql';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { captureLog } from '../../src/common/log.js';
+import { captureLogLines, type LogLine } from '../support/log.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -33,7 +32,7 @@ let app: TestApp;
 let admin: string;
 /** Tokens of the other roles, at a township and a village. */
 let others: string[];
-const logged: { level: number; msg: string; requestId?: string; err?: { message?: string } }[] = [];
+let logged: LogLine[] = [];
 let releaseLog: () => void;
 
 beforeAll(async () => {
@@ -41,15 +40,7 @@ beforeAll(async () => {
   await seedDemo(app.orm, '511921000000', civgraph);
   admin = await app.token('COUNTY_ADMIN', '511921');
   others = await Promise.all([app.token('VIEWER', '511921'), app.token('TOWNSHIP_OPERATOR', '511921001'), app.token('VILLAGE_OPERATOR', '511921001001')]);
-  releaseLog = captureLog(
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logged.push(JSON.parse(line) as (typeof logged)[number]);
-        done();
-      },
-    }),
-    'error',
-  );
+  ({ lines: logged, release: releaseLog } = captureLogLines('error'));
 }, 180_000);
 
 afterAll(async () => {

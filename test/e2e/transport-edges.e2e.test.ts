@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Writable } from 'node:stream';
-import { captureLog } from '../../src/common/log.js';
+import { captureLogLines, type LogLine } from '../support/log.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -9,22 +8,14 @@ import { startTestApp, type TestApp } from '../support/app.js';
 /** Edges the fuzz suite (fuzz.e2e.test.ts) found: each was a masked 500 or a 4500 close before. */
 let app: TestApp;
 let admin: string;
-const errorLines: string[] = [];
+let errorLines: LogLine[] = [];
 let releaseLog: () => void;
 
 beforeAll(async () => {
   app = await startTestApp();
   await seedDemo(app.orm, '511921000000', civgraph);
   admin = await app.token('COUNTY_ADMIN', '511921');
-  releaseLog = captureLog(
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        errorLines.push(chunk.toString('utf8'));
-        done();
-      },
-    }),
-    'error',
-  );
+  ({ lines: errorLines, release: releaseLog } = captureLogLines('error'));
 }, 180_000);
 afterAll(async () => {
   releaseLog?.();
