@@ -123,3 +123,30 @@ describe('a change and its audit row', () => {
     expect(await sql('select note from probe_note where note like ?', ['over ws%'])).toEqual([{ note: 'over ws' }]);
   });
 });
+
+describe('a spreadsheet upload', () => {
+  const csv = (name: string) => Buffer.from(`名称,类别,区划代码,运营模式,状态,床位,在住,运营方,投运日期\n${name},NURSING_HOME,${TIEFO},PUBLIC,OPERATING,30,10,,2020-03-01\n`);
+  const upload = (body: Buffer) =>
+    fetch(new URL('/imports/facilities', app.url), { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` }, body });
+
+  it('that applied rows commits them with its audit row, or neither: a refused row takes the facilities back', async () => {
+    // This database refuses the row of a facilities import that applied something (an OK outcome).
+    await sql(`alter table audit_log add constraint test_refuses_import check (not (mutation = 'importFacilities' and outcome = 'OK'))`);
+    try {
+      const before = await counts();
+      const response = await upload(csv('审计失败敬老院'));
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ requestId: expect.any(String) });
+      // Before, the facility and its event committed and only the audit row was lost (logged).
+      expect(await counts()).toEqual(before);
+    } finally {
+      await sql('alter table audit_log drop constraint test_refuses_import');
+    }
+    const before = await counts();
+    const response = await upload(csv('审计成功敬老院'));
+    expect(response.status).toBe(200);
+    expect(await counts()).toEqual({ ...before, facilities: before.facilities + 1, events: before.events + 1, audits: before.audits + 1 });
+    const [row] = await sql<{ outcome: string; args: { applied: number } }>(`select outcome, args from audit_log where mutation = 'importFacilities' order by id desc limit 1`);
+    expect(row).toMatchObject({ outcome: 'OK', args: { applied: 1 } });
+  });
+});

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { downloadHeaders, type Download } from '../../common/download.js';
 import { ErrorCode } from '../../common/errors.js';
 import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
-import { createContext, type Context } from '../../graphql/context.js';
+import { contextWith, createContext, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
 import { importStatus, MAX_UPLOAD_BYTES, uploadTooLarge } from './exchange.rules.js';
@@ -107,21 +107,22 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
       const started = performance.now();
       const startedAt = new Date();
       const period = query(req, 'period');
-      /** Answers with `result` and records the upload in the audit log (uploads change data like mutations do). */
-      const answer = async (result: ImportResult, details: { format: SheetFormat | null; bytes: number | null }) => {
-        await auditService
-          .record(ctx.em, {
-            startedAt,
-            durationMs: performance.now() - started,
-            viewer: ctx.viewer,
-            operationName: null,
-            mutation: kind === 'observations' ? 'importObservations' : 'importFacilities',
-            args: { ...details, period, applied: result.applied, unchanged: result.unchanged },
-            outcome: result.errors.length ? AuditOutcome.USER_ERRORS : AuditOutcome.OK,
-            errorCodes: [...new Set(result.errors.map((e) => e.code))],
-            requestId: ctx.requestId,
-          })
-          .catch((error: unknown) => ctx.log.error({ err: error }, 'audit row not written'));
+      type Details = { format: SheetFormat | null; bytes: number | null };
+      /** The upload's audit row (uploads change data like mutations do). */
+      const auditEntry = (result: ImportResult, details: Details) => ({
+        startedAt,
+        durationMs: performance.now() - started,
+        viewer: ctx.viewer,
+        operationName: null,
+        mutation: kind === 'observations' ? 'importObservations' : 'importFacilities',
+        args: { ...details, period, applied: result.applied, unchanged: result.unchanged },
+        outcome: result.errors.length ? AuditOutcome.USER_ERRORS : AuditOutcome.OK,
+        errorCodes: [...new Set(result.errors.map((e) => e.code))],
+        requestId: ctx.requestId,
+      });
+      /** Answers an upload that changed nothing (refused, or rolled back for its problems), recorded on its own. */
+      const answer = async (result: ImportResult, details: Details) => {
+        await auditService.record(ctx.em, auditEntry(result, details)).catch((error: unknown) => ctx.log.error({ err: error }, 'audit row not written'));
         res.status(importStatus(result.errors)).json(result);
       };
       /** Refuses before (all of) the body is read: the connection is closed after the answer instead of reading the rest. */
@@ -139,11 +140,19 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
       if (body === null) return refuse({ applied: 0, unchanged: 0, errors: [uploadTooLarge()] }, null);
 
       const format = formatOf(query(req, 'format') ?? req.get('content-type'), body);
-      const result =
-        kind === 'observations'
-          ? await exchangeService.importObservations(ctx, body, format, period)
-          : await exchangeService.importFacilities(ctx, body, format);
-      await answer(result, { format, bytes: body.length });
+      const details = { format, bytes: body.length };
+      // As for a mutation (audit.wrap.ts): the import runs in a transaction that also holds its audit row, so
+      // its rows cannot commit without it (the service's own transaction nests as a savepoint). A file with
+      // problems rolls back whole and is recorded afterwards, on its own.
+      const result = await ctx.em.transactional(async (em) => {
+        const inner = contextWith(ctx, em);
+        const imported =
+          kind === 'observations' ? await exchangeService.importObservations(inner, body, format, period) : await exchangeService.importFacilities(inner, body, format);
+        if (!imported.errors.length) await auditService.write(inner.sql, auditEntry(imported, details));
+        return imported;
+      });
+      if (result.errors.length) return answer(result, details);
+      res.status(importStatus(result.errors)).json(result);
     }),
   );
 
