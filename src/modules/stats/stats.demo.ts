@@ -88,10 +88,47 @@ export async function seedDemoStatistics(orm: MikroORM, countyCode: string, now 
   });
 }
 
-/** Demo figures for `npm start`. */
+/** The demo submission's 缺报说明. */
+export const DEMO_MISSING_REASON = '村委换届，数据延后（已于月底补报）';
+
+/**
+ * A demo 报送 (stats.service.ts `submit`): the county's first township submitted the
+ * month of `now`, one of its villages (its last) missing at that moment with a
+ * 缺报说明 — the snapshot a reviewer reads; the village's (demo) figures came in
+ * since. Does nothing when the county has any approval already. Returns the
+ * township's code, or null when nothing was seeded.
+ */
+export async function seedDemoApproval(orm: MikroORM, countyCode: string, now = new Date()): Promise<string | null> {
+  const county = normalizeCode(countyCode, 'county');
+  const [lo, hi] = subtreeRange(county, AreaLevel.COUNTY);
+  const month = monthOf(now);
+  return orm.em.fork().transactional(async (em) => {
+    const sql = sqlFor(em);
+    const [existing] = await sql<{ any: boolean }>('select exists (select 1 from reporting_approval where area_code between ? and ?) as any', [lo, hi]);
+    if (existing!.any) return null;
+    const [township] = await sql<{ code: string; expected: number; last: string | null }>(
+      `select t.code, (select count(*)::int from area v where v.parent_code = t.code and v.level = 'VILLAGE' and v.valid_to is null) as expected,
+              (select max(v.code) from area v where v.parent_code = t.code and v.level = 'VILLAGE' and v.valid_to is null) as last
+         from area t where t.level = 'TOWNSHIP' and t.valid_to is null and t.code between ? and ? order by t.code limit 1`,
+      [lo, hi],
+    );
+    if (!township?.last) return null;
+    await sql(
+      `insert into reporting_approval (area_code, period, start_month, end_month, status, updated_by,
+         submitted_at, submitted_by, submitted_by_name, submitted_by_role, submitted_expected, submitted_reported)
+       values (?, ?, ?::date, ?::date, 'SUBMITTED', 'demo', now(), 'demo', '演示乡镇填报员', 'TOWNSHIP_OPERATOR', ?, ?)`,
+      [township.code, month.key, month.startMonth, month.endMonth, township.expected, township.expected - 1],
+    );
+    await sql('insert into reporting_missing_reason (area_code, period, village_code, reason) values (?, ?, ?, ?)', [township.code, month.key, township.last, DEMO_MISSING_REASON]);
+    return township.code;
+  });
+}
+
+/** Demo figures for `npm start`, and one submitted month with a 缺报说明. */
 export const statsDemoSeeder: DemoSeeder = {
   name: 'statistics',
   run: async (orm, countyCode) => {
+    await seedDemoApproval(orm, countyCode);
     const seeded = await seedDemoStatistics(orm, countyCode);
     // A bulk load: refresh the planner's statistics now, as the area import does,
     // rather than planning roll-ups on an "empty" table until autovacuum comes by.

@@ -303,6 +303,18 @@ export class ReportingApproval {
   @Field(() => Date, { nullable: true, description: '更新时间 — time of the last transition; null while nothing was submitted.' })
   updatedAt!: Date | null;
 
+  @Field(() => Date, { nullable: true, description: '报送时间 — when the township last submitted the period; null while never submitted.' })
+  submittedAt!: Date | null;
+
+  @Field(() => ProgressActor, { nullable: true, description: '报送人 — who last submitted the period; null while never submitted.' })
+  submittedBy!: ProgressActor | null;
+
+  @Field(() => Int, { nullable: true, description: '报送时应报村数 — villages expected to report when the period was last submitted; null while never submitted.' })
+  expectedAreasAtSubmission!: number | null;
+
+  @Field(() => Int, { nullable: true, description: '报送时已报村数 — of them, villages that had reported when the period was last submitted; null while never submitted.' })
+  reportedAreasAtSubmission!: number | null;
+
   @Field(() => ID, { description: 'Global ID (Relay).' })
   get id(): string {
     return toGlobalId('ReportingApproval', `${this.areaCode}:${this.period.key}`);
@@ -312,6 +324,30 @@ export class ReportingApproval {
   get locked(): boolean {
     return this.status === ApprovalStatus.APPROVED;
   }
+}
+
+/** One village missing when a township submitted a period, with its 缺报说明. */
+@ObjectType('MissingVillageReason', { description: '缺报说明 — a village that had not reported when the township submitted the period, and why.' })
+export class MissingVillageReason {
+  villageCode!: string;
+
+  @Field(() => String, { nullable: true, description: '缺报原因 — the township\'s reason; null when the county\'s 上报完整率 threshold let the township submit without one.' })
+  reason!: string | null;
+}
+
+/** A county's 上报完整率 threshold. */
+@ObjectType('ReportingCompletenessSetting', { description: '上报完整率设置 — the share of villages that must have reported before a township of the county may submit a period without a 缺报说明 for each missing village.' })
+export class ReportingCompletenessSetting {
+  countyCode!: string;
+
+  @Field(() => Int, { description: '上报完整率 — minimum reported share in percent, 0–100; 100 (the default) means every missing village needs a 缺报说明.' })
+  minReportedPercent!: number;
+
+  @Field(() => Int, { description: '版本 — for optimistic concurrency; 0 while the county has not set it (the default applies).' })
+  version!: number;
+
+  @Field(() => Date, { nullable: true, description: '更新时间 — when the county admin last changed it; null while never set.' })
+  updatedAt!: Date | null;
 }
 
 /** Reporting completeness of an area's subtree for a period. */

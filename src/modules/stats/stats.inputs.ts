@@ -32,6 +32,17 @@ export class ReportObservationsInput {
   values!: ObservationValueInput[];
 }
 
+@InputType({ description: '缺报说明 — why one village of the township has not reported for the period.' })
+export class MissingReasonInput {
+  @Field({ description: '村代码 — a village of the township that has not reported for the period (12 digits).' })
+  @MaxLength(32)
+  area!: string;
+
+  @Field({ description: '缺报原因 — 1–200 characters after trimming, e.g. "村委换届，数据延后".' })
+  @MaxLength(1000)
+  reason!: string;
+}
+
 @InputType({ description: '报送 — a township submits its figures for a period to the county.' })
 export class SubmitReportingPeriodInput {
   @Field({ description: '乡镇代码 — the township (9 or 12 digits).' })
@@ -41,6 +52,29 @@ export class SubmitReportingPeriodInput {
   period!: string;
 
   @Field(() => Int, { nullable: true, description: '版本 — the approval\'s current `version` (0 when never submitted); a stale one is a CONFLICT. Optional.' })
+  @IsOptional()
+  version?: number | null;
+
+  @Field(() => [MissingReasonInput], {
+    nullable: true,
+    description:
+      '缺报说明 — one reason per village of the township that has not reported for the period (未报村). Required for every missing village unless the county\'s 上报完整率 threshold is met; a reason for a village that reported, or is not of the township, is refused. At most 1000.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  missingReasons?: MissingReasonInput[] | null;
+}
+
+@InputType({ description: '上报完整率设置 — the county admin sets the share of villages that must have reported before a township may submit a period without 缺报说明.' })
+export class SetReportingCompletenessThresholdInput {
+  @Field({ description: '县代码 — the county (6 or 12 digits).' })
+  county!: string;
+
+  @Field(() => Int, { description: '上报完整率 — minimum reported share in percent, 0–100 (100: every missing village needs a 缺报说明; 0: none ever does).' })
+  minReportedPercent!: number;
+
+  @Field(() => Int, { nullable: true, description: '版本 — the setting\'s current `version` (0 while never set); a stale one is a CONFLICT. Optional.' })
   @IsOptional()
   version?: number | null;
 }

@@ -3,10 +3,10 @@ import { toPage, type Page, type PageRequest } from '../../common/connection.js'
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
-import { Indicator, Observation, ObservationChange, ObservationSource, ReportingApproval, type StatValue } from './stats.entity.js';
+import { Indicator, MissingVillageReason, Observation, ObservationChange, ObservationSource, ReportingApproval, ReportingCompletenessSetting, type StatValue } from './stats.entity.js';
 import { rollUp, type RollupKey } from './stats.rollup.js';
 import { SubtreeRollups, type AreaStatsKey } from './stats.subtree.js';
-import { ApprovalStatus, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type Period } from './stats.rules.js';
+import { ApprovalStatus, DEFAULT_MIN_REPORTED_PERCENT, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type MissingVillage, type Period } from './stats.rules.js';
 import { ProgressActor } from '../progress/progress.entity.js';
 import { subtreeRange, type AreaLevel } from '../../common/codes.js';
 
@@ -47,6 +47,56 @@ const keyArrays = (keys: AreaPeriodKey[]) => {
   const ranges = keys.map((key) => subtreeRange(key.code, key.level));
   return [ranges.map(([lo]) => lo), ranges.map(([, hi]) => hi), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth)];
 };
+
+/**
+ * The villages of one township (or any subtree) expected for a period and those
+ * of them that have not reported (未报村, in code order), read as the
+ * `reporting` field counts them. One statement.
+ */
+export async function missingVillagesOf(sql: Sql, key: AreaPeriodKey): Promise<{ expected: number; missing: MissingVillage[] }> {
+  const [lo, hi] = subtreeRange(key.code, key.level);
+  const rows = await sql<{ code: string; name: string; reported: boolean }>(
+    `select s.code, v.name, (s.needed > 0 and s.got >= s.needed) as reported
+       from (select ?::text as lo, ?::text as hi, ?::date as m_start, ?::date as m_end) k
+       cross join lateral (${VILLAGE_STATUS}) s
+       join area v on v.code = s.code
+      order by s.code`,
+    [lo, hi, key.period.startMonth, key.period.endMonth, monthOf(new Date()).startMonth],
+  );
+  return { expected: rows.length, missing: rows.filter((r) => !r.reported).map((r) => ({ code: r.code, name: r.name })) };
+}
+
+/** What the approval loader reads of a `reporting_approval` row. */
+export interface ApprovalRecord {
+  status: ApprovalStatus;
+  reason: string | null;
+  version: number;
+  updated_at: Date;
+  submitted_at: Date | null;
+  submitted_by: string | null;
+  submitted_by_name: string | null;
+  submitted_by_role: string | null;
+  submitted_expected: number | null;
+  submitted_reported: number | null;
+}
+
+/** The columns of {@link ApprovalRecord}, for `returning` and `select`. */
+export const APPROVAL_COLUMNS = 'status, reason, version, updated_at, submitted_at, submitted_by, submitted_by_name, submitted_by_role, submitted_expected, submitted_reported';
+
+export function approvalFromRecord(areaCode: string, period: Period, row: ApprovalRecord | undefined): ReportingApproval {
+  return Object.assign(new ReportingApproval(), {
+    areaCode,
+    period,
+    status: row?.status ?? ApprovalStatus.OPEN,
+    reason: row?.reason ?? null,
+    version: row?.version ?? 0,
+    updatedAt: row?.updated_at ?? null,
+    submittedAt: row?.submitted_at ?? null,
+    submittedBy: row?.submitted_by ? Object.assign(new ProgressActor(), { sub: row.submitted_by, name: row.submitted_by_name ?? row.submitted_by, role: row.submitted_by_role }) : null,
+    expectedAreasAtSubmission: row?.submitted_expected ?? null,
+    reportedAreasAtSubmission: row?.submitted_reported ?? null,
+  });
+}
 
 const periodKey = (key: AreaPeriodKey) => JSON.stringify([key.code, key.period.key]);
 
@@ -184,27 +234,55 @@ export function createStatsLoaders(sql: Sql) {
 
   const approval = new DataLoader<{ code: string; period: Period }, ReportingApproval, string>(
     async (keys) => {
-      const rows = await sql<{ area_code: string; period: string; status: ApprovalStatus; reason: string | null; version: number; updated_at: Date }>(
-        `select r.area_code, r.period, r.status, r.reason, r.version, r.updated_at
+      const rows = await sql<ApprovalRecord & { area_code: string; period: string }>(
+        `select r.area_code, r.period, ${APPROVAL_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')}
            from unnest(?::text[], ?::text[]) as k(code, period)
            join reporting_approval r on r.area_code = k.code and r.period = k.period`,
         [keys.map((k) => k.code), keys.map((k) => k.period.key)],
       );
       const found = new Map(rows.map((row) => [`${row.area_code}:${row.period}`, row]));
-      return keys.map((key) => {
-        const row = found.get(`${key.code}:${key.period.key}`);
-        return Object.assign(new ReportingApproval(), {
-          areaCode: key.code,
-          period: key.period,
-          status: row?.status ?? ApprovalStatus.OPEN,
-          reason: row?.reason ?? null,
-          version: row?.version ?? 0,
-          updatedAt: row?.updated_at ?? null,
-        });
-      });
+      return keys.map((key) => approvalFromRecord(key.code, key.period, found.get(`${key.code}:${key.period.key}`)));
     },
     { cacheKeyFn: (key) => `${key.code}:${key.period.key}` },
   );
+
+  // The villages missing at a township's last submission of a period, with their reasons, in code order.
+  const missingReasons = new DataLoader<{ code: string; period: Period }, MissingVillageReason[], string>(
+    async (keys) => {
+      const rows = await sql<{ n: string; village_code: string; reason: string | null }>(
+        `select k.n::text as n, m.village_code, m.reason
+           from unnest(?::text[], ?::text[]) with ordinality as k(code, period, n)
+           join reporting_missing_reason m on m.area_code = k.code and m.period = k.period
+          order by k.n, m.village_code`,
+        [keys.map((k) => k.code), keys.map((k) => k.period.key)],
+      );
+      const byKey = rowsByKey(
+        keys.map((_, i) => String(i + 1)),
+        rows,
+        (row) => row.n,
+      );
+      return keys.map((_, i) => byKey.get(String(i + 1))!.map((row) => Object.assign(new MissingVillageReason(), { villageCode: row.village_code, reason: row.reason })));
+    },
+    { cacheKeyFn: (key) => `${key.code}:${key.period.key}` },
+  );
+
+  // A county's 上报完整率 threshold (the default when it has set none).
+  const completenessSetting = new DataLoader<string, ReportingCompletenessSetting>(async (counties) => {
+    const rows = await sql<{ county_code: string; min_reported_percent: number; version: number; updated_at: Date }>(
+      'select county_code, min_reported_percent, version, updated_at from reporting_completeness_setting where county_code = any(?::text[])',
+      [[...counties]],
+    );
+    const found = new Map(rows.map((row) => [row.county_code, row]));
+    return counties.map((county) => {
+      const row = found.get(county);
+      return Object.assign(new ReportingCompletenessSetting(), {
+        countyCode: county,
+        minReportedPercent: row?.min_reported_percent ?? DEFAULT_MIN_REPORTED_PERCENT,
+        version: row?.version ?? 0,
+        updatedAt: row?.updated_at ?? null,
+      });
+    });
+  });
 
   // Stored monthly figures of one area (a village) for a period.
   const observations = groupedLoader<{ code: string; period: Period; indicators: IndicatorDef[] }, Observation[]>(
@@ -295,6 +373,8 @@ export function createStatsLoaders(sql: Sql) {
     completeness,
     missing,
     approval,
+    missingReasons,
+    completenessSetting,
     observations,
     history,
   };

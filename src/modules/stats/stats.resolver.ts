@@ -6,16 +6,18 @@ import { Area } from '../area/area.entity.js';
 import { AreaConnection } from '../area/area.resolver.js';
 import {
   Indicator,
+  MissingVillageReason,
   Observation,
   ObservationChange,
   PeriodScalar,
   ReportingApproval,
   ReportingCompleteness,
+  ReportingCompletenessSetting,
   StatsRow,
   StatsTable,
   StatValue,
 } from './stats.entity.js';
-import { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';
+import { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
 import { INDICATORS, type Period } from './stats.rules.js';
 import { statsService } from './stats.service.js';
 import { UserError } from '../../common/payload.js';
@@ -36,6 +38,15 @@ export class ReportObservationsPayload {
 export class ReportingApprovalPayload {
   @Field(() => ReportingApproval, { nullable: true, description: '报送审核 — the approval after the change; null on errors.' })
   approval?: ReportingApproval | null;
+
+  @Field(() => [UserError], { description: 'What was wrong with the input; empty on success.' })
+  userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'Result of `setReportingCompletenessThreshold`.' })
+export class SetReportingCompletenessThresholdPayload {
+  @Field(() => ReportingCompletenessSetting, { nullable: true, description: '上报完整率设置 — the setting after the change; null on errors (then nothing was written).' })
+  setting?: ReportingCompletenessSetting | null;
 
   @Field(() => [UserError], { description: 'What was wrong with the input; empty on success.' })
   userErrors!: UserError[];
@@ -72,7 +83,10 @@ export class StatsResolver {
     return asPayload(() => statsService.report(ctx, input));
   }
 
-  @Mutation(() => ReportingApprovalPayload, { description: '报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR or COUNTY_ADMIN.' })
+  @Mutation(() => ReportingApprovalPayload, {
+    description:
+      '报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR of the township or COUNTY_ADMIN. Every village that has not reported for the period needs a 缺报说明 (`missingReasons`) unless the county\'s 上报完整率 threshold is met; otherwise a VALIDATION userError on `missingReasons` lists them and nothing is written.',
+  })
   submitReportingPeriod(@Arg('input', { description: 'The township and period.' }) input: SubmitReportingPeriodInput, @Ctx() ctx: Context) {
     return asPayload(async () => ({ approval: await statsService.submit(ctx, input) }));
   }
@@ -82,6 +96,13 @@ export class StatsResolver {
   })
   reviewReportingPeriod(@Arg('input', { description: 'The township, period and decision.' }) input: ReviewReportingPeriodInput, @Ctx() ctx: Context) {
     return asPayload(async () => ({ approval: await statsService.review(ctx, input) }));
+  }
+
+  @Mutation(() => SetReportingCompletenessThresholdPayload, {
+    description: '上报完整率设置 — the county admin sets the minimum share of villages (0–100 %) that must have reported before a township may submit a period without 缺报说明. COUNTY_ADMIN of the county.',
+  })
+  setReportingCompletenessThreshold(@Arg('input', { description: 'The county and its threshold.' }) input: SetReportingCompletenessThresholdInput, @Ctx() ctx: Context) {
+    return asPayload(async () => ({ setting: await statsService.setCompletenessThreshold(ctx, input) }));
   }
 }
 
@@ -139,6 +160,14 @@ export class AreaStatsResolver {
   approval(@Root() area: Area, @Arg('period', () => PeriodScalar, { description: '统计期.' }) period: Period, @Ctx() ctx: Context) {
     return statsService.approval(ctx, area, period);
   }
+
+  @FieldResolver(() => ReportingCompletenessSetting, {
+    nullable: true,
+    description: '上报完整率设置 — the 上报完整率 threshold of the county this area lies in (the default, 100 %, until the county admin sets one); null above county level. Needs a signed-in viewer whose subtree holds the area.',
+  })
+  reportingCompletenessSetting(@Root() area: Area, @Ctx() ctx: Context) {
+    return statsService.completenessSetting(ctx, area);
+  }
 }
 
 const areaOf = (ctx: Context, code: string) => ctx.loaders.area.byCode.load(code) as Promise<Area>;
@@ -189,6 +218,30 @@ export class ReportingApprovalResolver {
   area(@Root() approval: ReportingApproval, @Ctx() ctx: Context) {
     return areaOf(ctx, approval.areaCode);
   }
+
+  @FieldResolver(() => [MissingVillageReason], {
+    description:
+      '报送时未报村及缺报说明 — the villages that had not reported when the township last submitted the period, each with its reason, in code order. A snapshot of that submission (a village that reported since stays listed), replaced by the next one; empty while never submitted or when none was missing. A bounded list: at most the township\'s villages (codes allow 999).',
+  })
+  missingAtSubmission(@Root() approval: ReportingApproval, @Ctx() ctx: Context) {
+    return statsService.missingAtSubmission(ctx, approval);
+  }
+}
+
+@Resolver(() => MissingVillageReason)
+export class MissingVillageReasonResolver {
+  @FieldResolver(() => Area, { description: '村 — the village that had not reported.' })
+  village(@Root() missing: MissingVillageReason, @Ctx() ctx: Context) {
+    return areaOf(ctx, missing.villageCode);
+  }
+}
+
+@Resolver(() => ReportingCompletenessSetting)
+export class ReportingCompletenessSettingResolver {
+  @FieldResolver(() => Area, { description: '县 — the county the setting applies to.' })
+  county(@Root() setting: ReportingCompletenessSetting, @Ctx() ctx: Context) {
+    return areaOf(ctx, setting.countyCode);
+  }
 }
 
 @Resolver(() => ReportingCompleteness)
@@ -218,5 +271,7 @@ export const statsResolvers = [
   ObservationResolver,
   ObservationChangeResolver,
   ReportingApprovalResolver,
+  MissingVillageReasonResolver,
+  ReportingCompletenessSettingResolver,
   ReportingCompletenessResolver,
 ] as const;

@@ -6,8 +6,12 @@ import {
   PeriodKind,
   ReviewDecision,
   TimeAggregation,
+  checkMissingReasons,
+  checkThreshold,
   checkValue,
   indicatorOf,
+  thresholdMet,
+  unexplainedVillages,
   indicatorsOf,
   monthOf,
   nextPeriod,
@@ -114,5 +118,85 @@ describe('approval transitions', () => {
     expect(codeOf(() => reviewTransition(ApprovalStatus.OPEN, ReviewDecision.APPROVE, null))).toEqual(['INVALID_TRANSITION', 'decision']);
     expect(codeOf(() => reviewTransition(ApprovalStatus.SUBMITTED, ReviewDecision.REOPEN, 'x'))).toEqual(['INVALID_TRANSITION', 'decision']);
     expect(codeOf(() => reviewTransition(ApprovalStatus.APPROVED, ReviewDecision.APPROVE, null))).toEqual(['INVALID_TRANSITION', 'decision']);
+  });
+});
+
+describe('approval knows completeness (缺报说明, 上报完整率)', () => {
+  const TOWNSHIP = '511921001';
+  const villages = Array.from({ length: 17 }, (_, i) => ({ code: `${TOWNSHIP}${String(i + 1).padStart(3, '0')}`, name: `第${i + 1}村` }));
+  const missing = villages.slice(1); // 1 of 17 reported
+  const check = (reasons: { area: string; reason: string }[], minReportedPercent = 100) =>
+    checkMissingReasons({ townshipPrefix: TOWNSHIP, expected: 17, missing, reasons, minReportedPercent });
+  const all = missing.map((v) => ({ area: v.code, reason: '村委换届，数据延后' }));
+
+  it('refuses a submission with missing villages and no reasons, naming how many and which', () => {
+    const { problems } = check([]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ code: 'VALIDATION', field: 'missingReasons' });
+    expect(problems[0]!.message).toMatch(/^还有 16 个村未报：第2村（511921001002）、第3村/);
+    expect(problems[0]!.message).toContain('请逐村说明原因');
+    expect(problems[0]!.message).toContain('已报 1/17');
+  });
+
+  it('accepts a reason for every missing village, trimmed', () => {
+    const { problems, reasons } = check(all.map((r, i) => (i === 0 ? { ...r, reason: '  外出务工，联系不上  ' } : r)));
+    expect(problems).toEqual([]);
+    expect(reasons.size).toBe(16);
+    expect(reasons.get('511921001002')).toBe('外出务工，联系不上');
+  });
+
+  it('names only the villages still without a reason', () => {
+    const { problems } = check(all.slice(0, 15));
+    expect(problems).toEqual([expect.objectContaining({ code: 'VALIDATION', field: 'missingReasons' })]);
+    expect(problems[0]!.message).toMatch(/^还有 1 个未报村没有缺报说明：第17村（511921001017）/);
+  });
+
+  it('needs no reasons when the reported share reaches the county threshold', () => {
+    expect(check([], 5).problems).toEqual([]); // 1/17 ≈ 5.9 %
+    expect(check([], 6).problems).toHaveLength(1);
+    expect(check([], 0).problems).toEqual([]);
+    expect(thresholdMet(17, 16, 5)).toBe(true);
+    expect(thresholdMet(17, 16, 6)).toBe(false);
+    expect(thresholdMet(0, 0, 100)).toBe(true);
+    expect(thresholdMet(10, 0, 100)).toBe(true);
+    expect(unexplainedVillages(17, missing, new Set(), 5)).toEqual([]);
+    expect(unexplainedVillages(17, missing, new Set([missing[0]!.code]), 100)).toHaveLength(15);
+  });
+
+  it('refuses reasons for villages that reported, of another township, malformed, repeated, empty or too long', () => {
+    const { problems } = check([
+      ...all.slice(2),
+      { area: villages[0]!.code, reason: '已报了' },
+      { area: '511921002001', reason: '别的乡镇' },
+      { area: '5119', reason: '坏代码' },
+      { area: missing[0]!.code, reason: '第一次' },
+      { area: missing[0]!.code, reason: '第二次' },
+      { area: missing[1]!.code, reason: '   ' },
+    ]);
+    const at = (field: string) => problems.filter((p) => p.field === field);
+    expect(at('missingReasons.14.area')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('已上报') })]);
+    expect(at('missingReasons.15.area')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('不是本乡镇的村') })]);
+    expect(at('missingReasons.16.area')).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
+    expect(at('missingReasons.17.area')).toEqual([]);
+    expect(at('missingReasons.18.area')).toEqual([expect.objectContaining({ message: expect.stringContaining('重复') })]);
+    expect(at('missingReasons.19.reason')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: '缺报说明不能为空' })]);
+    // 第3村's reason was blank: it is still unexplained.
+    expect(at('missingReasons')[0]!.message).toMatch(/^还有 1 个未报村没有缺报说明：第3村/);
+    const long = check(all.map((r, i) => (i === 0 ? { ...r, reason: '很'.repeat(201) } : r)));
+    expect(long.problems).toEqual([
+      expect.objectContaining({ field: 'missingReasons.0.reason', message: '缺报说明最多 200 字，收到 201 字' }),
+      expect.objectContaining({ field: 'missingReasons' }),
+    ]);
+    expect(check(all.map((r, i) => (i === 0 ? { ...r, reason: '很'.repeat(200) } : r))).problems).toEqual([]);
+    // A reason for a village of the township that reported is refused even when nothing is missing.
+    expect(checkMissingReasons({ townshipPrefix: TOWNSHIP, expected: 17, missing: [], reasons: [{ area: villages[0]!.code, reason: 'x' }], minReportedPercent: 100 }).problems).toEqual([
+      expect.objectContaining({ field: 'missingReasons.0.area' }),
+    ]);
+  });
+
+  it('takes a threshold of 0–100 whole percent', () => {
+    expect(checkThreshold(0)).toBe(0);
+    expect(checkThreshold(100)).toBe(100);
+    for (const bad of [-1, 101, 50.5]) expect(codeOf(() => checkThreshold(bad))).toEqual(['VALIDATION', 'minReportedPercent']);
   });
 });

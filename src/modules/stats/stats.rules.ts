@@ -227,3 +227,109 @@ export function reviewTransition(current: ApprovalStatus, decision: ReviewDecisi
   }
   return decision === ReviewDecision.APPROVE ? ApprovalStatus.APPROVED : decision === ReviewDecision.RETURN ? ApprovalStatus.RETURNED : ApprovalStatus.OPEN;
 }
+
+/** 上报完整率 threshold when a county has set none: every missing village needs a 缺报说明. */
+export const DEFAULT_MIN_REPORTED_PERCENT = 100;
+/** Longest 缺报说明, in characters. */
+export const MAX_MISSING_REASON_LENGTH = 200;
+/** Villages named in a message before "等": the message stays readable for a large township. */
+const NAMED_IN_MESSAGE = 30;
+
+/** A village that has not reported for a period (未报村). */
+export interface MissingVillage {
+  code: string;
+  name: string;
+}
+
+/** One problem of a submission's completeness, with the input field at fault (`missingReasons.2.area`). */
+export interface CompletenessProblem {
+  code: ErrorCode;
+  message: string;
+  field: string;
+}
+
+/** Whether the reported share `(expected − missing) / expected` reaches `minReportedPercent` (an empty township always does). */
+export function thresholdMet(expected: number, missing: number, minReportedPercent: number): boolean {
+  return expected === 0 || (expected - missing) * 100 >= minReportedPercent * expected;
+}
+
+/**
+ * "还有 16 个村未报：甲村（…）、乙村（…），请逐村说明原因（已报 1/17）" for the
+ * villages still lacking a reason (`missing` of them in all, the others explained).
+ */
+export function missingMessage(unexplained: MissingVillage[], expected: number, missing: number, minReportedPercent: number): string {
+  const names = unexplained.slice(0, NAMED_IN_MESSAGE).map((v) => `${v.name}（${v.code}）`).join('、');
+  const more = unexplained.length > NAMED_IN_MESSAGE ? '等' : '';
+  const head = unexplained.length === missing ? `还有 ${missing} 个村未报` : `还有 ${unexplained.length} 个未报村没有缺报说明`;
+  const threshold = minReportedPercent < 100 ? `，本县要求上报完整率达到 ${minReportedPercent}%` : '';
+  return `${head}：${names}${more}，请逐村说明原因（已报 ${expected - missing}/${expected}${threshold}）`;
+}
+
+/**
+ * Villages that still need a 缺报说明: those of `missing` without one in
+ * `explained`, or none at all when the county's threshold (上报完整率,
+ * `minReportedPercent`) is met by the villages that did report.
+ */
+export function unexplainedVillages(expected: number, missing: MissingVillage[], explained: ReadonlySet<string>, minReportedPercent: number): MissingVillage[] {
+  if (thresholdMet(expected, missing.length, minReportedPercent)) return [];
+  return missing.filter((v) => !explained.has(v.code));
+}
+
+/**
+ * Checks a township's 缺报说明 against the villages missing for the period
+ * (报送 knows completeness, issue 28). Each reason names a missing village of
+ * the township (`townshipPrefix`, 9 digits) once, and is 1–200 characters after
+ * trimming; every missing village needs one unless the reported share reaches
+ * `minReportedPercent`. Returns every problem (fields under `field`) and the
+ * reasons by village code, trimmed.
+ */
+export function checkMissingReasons(args: {
+  townshipPrefix: string;
+  expected: number;
+  missing: MissingVillage[];
+  reasons: readonly { area: string; reason: string }[];
+  minReportedPercent: number;
+  field?: string;
+}): { problems: CompletenessProblem[]; reasons: Map<string, string> } {
+  const field = args.field ?? 'missingReasons';
+  const problems: CompletenessProblem[] = [];
+  const reasons = new Map<string, string>();
+  const missing = new Map(args.missing.map((v) => [v.code, v]));
+  args.reasons.forEach((entry, i) => {
+    const text = String(entry.reason ?? '').trim();
+    let code: string | null = String(entry.area ?? '').trim();
+    if (!/^\d{12}$/.test(code)) {
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `缺报说明的村代码应为 12 位数字，收到 "${entry.area}"`, field: `${field}.${i}.area` });
+      code = null;
+    } else if (!code.startsWith(args.townshipPrefix) || code.endsWith('000')) {
+      problems.push({ code: ErrorCode.VALIDATION, message: `${code} 不是本乡镇的村，不能为它填写缺报说明`, field: `${field}.${i}.area` });
+      code = null;
+    } else if (!missing.has(code)) {
+      problems.push({ code: ErrorCode.VALIDATION, message: `${code} 本期已上报（或不在应报范围内），无需缺报说明`, field: `${field}.${i}.area` });
+      code = null;
+    } else if (reasons.has(code)) {
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `${missing.get(code)!.name}（${code}）的缺报说明重复填写`, field: `${field}.${i}.area` });
+      code = null;
+    }
+    if (!text) {
+      problems.push({ code: ErrorCode.VALIDATION, message: '缺报说明不能为空', field: `${field}.${i}.reason` });
+    } else if ([...text].length > MAX_MISSING_REASON_LENGTH) {
+      problems.push({ code: ErrorCode.VALIDATION, message: `缺报说明最多 ${MAX_MISSING_REASON_LENGTH} 字，收到 ${[...text].length} 字`, field: `${field}.${i}.reason` });
+    } else if (code) {
+      reasons.set(code, text);
+    }
+  });
+  const unexplained = unexplainedVillages(args.expected, args.missing, new Set(reasons.keys()), args.minReportedPercent);
+  if (unexplained.length) {
+    problems.push({ code: ErrorCode.VALIDATION, message: missingMessage(unexplained, args.expected, args.missing.length, args.minReportedPercent), field });
+  }
+  return { problems, reasons };
+}
+
+/** Checks a 上报完整率 threshold: a whole percentage 0–100. */
+export function checkThreshold(percent: number, field = 'minReportedPercent'): number {
+  if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
+    throw new DomainError(ErrorCode.VALIDATION, `上报完整率应为 0 到 100 之间的整数（百分比），收到 ${percent}`, field);
+  }
+  return percent;
+}

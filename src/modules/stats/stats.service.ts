@@ -10,12 +10,16 @@ import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { versionedUpdate } from '../progress/progress.write.js';
-import { Indicator, ReportingApproval, ReportingCompleteness, StatsRow, StatsTable, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
-import { observationFromRow } from './stats.loaders.js';
-import type { ReportObservationsInput, ReviewReportingPeriodInput, SubmitReportingPeriodInput } from './stats.inputs.js';
+import { Indicator, ReportingApproval, ReportingCompleteness, ReportingCompletenessSetting, StatsRow, StatsTable, type MissingVillageReason, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
+import { APPROVAL_COLUMNS, approvalFromRecord, missingVillagesOf, observationFromRow, type ApprovalRecord } from './stats.loaders.js';
+import type { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
 import {
   ApprovalStatus,
   PeriodKind,
+  DEFAULT_MIN_REPORTED_PERCENT,
+  ReviewDecision,
+  checkMissingReasons,
+  checkThreshold,
   checkValue,
   indicatorOf,
   indicatorsOf,
@@ -23,16 +27,20 @@ import {
   parsePeriod,
   periodRange,
   reviewTransition,
+  missingMessage,
   submitTransition,
+  unexplainedVillages,
   type IndicatorDef,
   type Period,
 } from './stats.rules.js';
 import { AreaLevel, ancestorCodes, normalizeCode } from '../../common/codes.js';
+import type { Sql } from '../../db/sql.js';
 import { Role, assertCanRead, assertCanWrite, requireViewer } from '../../auth/auth.rules.js';
 
 const REPORTERS = [Role.VILLAGE_OPERATOR, Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];
 const SUBMITTERS = [Role.TOWNSHIP_OPERATOR, Role.COUNTY_ADMIN];
 const REVIEWERS = [Role.COUNTY_ADMIN];
+const THRESHOLD_SETTERS = [Role.COUNTY_ADMIN];
 
 /** Runs `parse` and records its DomainError as a userError instead of throwing. */
 function collect<T>(errors: UserError[], parse: () => T): T | undefined {
@@ -54,16 +62,21 @@ export function townshipOf(area: { code: string; level: AreaLevel }): string | n
   return null;
 }
 
-/** What the approval write returns of its row. */
-interface ApprovalRow {
-  status: ApprovalStatus;
-  reason: string | null;
-  version: number;
-  updated_at: Date;
+/** What a submission records beside the transition: who, the counts and the 缺报说明 of every missing village. */
+interface Submission {
+  expected: number;
+  reported: number;
+  /** Every village missing at submission, with its reason (null when the threshold allowed it without one). */
+  missing: { code: string; reason: string | null }[];
 }
 
-function approvalFromRow(areaCode: string, period: Period, row: ApprovalRow): ReportingApproval {
-  return Object.assign(new ReportingApproval(), { areaCode, period, status: row.status, reason: row.reason, version: row.version, updatedAt: row.updated_at });
+/** The county whose 上报完整率 threshold governs a township. */
+const countyOf = (township: string) => `${township.slice(0, 6)}000000`;
+
+/** The 上报完整率 threshold of a county, read in the caller's transaction (the default when none is set). */
+async function thresholdOf(sql: Sql, county: string): Promise<number> {
+  const [row] = await sql<{ min_reported_percent: number }>('select min_reported_percent from reporting_completeness_setting where county_code = ?', [county]);
+  return row?.min_reported_percent ?? DEFAULT_MIN_REPORTED_PERCENT;
 }
 
 /**
@@ -322,7 +335,11 @@ export class StatsService {
     return { area: area!, period: period! };
   }
 
-  /** Moves one approval to `next` in a transaction with its event (the versioned-write template); `decide` checks the transition. */
+  /**
+   * Moves one approval to `next` in a transaction with its event (the versioned-write
+   * template); `decide` checks the transition, then `check` (in the transaction, the
+   * row locked) the period's completeness: a submission's snapshot to record, or none.
+   */
   private async transition(
     ctx: Context,
     area: Area,
@@ -331,6 +348,7 @@ export class StatsService {
     decide: (current: ApprovalStatus) => ApprovalStatus,
     reason: string | null,
     verb: string,
+    check: (sql: Sql, next: ApprovalStatus) => Promise<Submission | null>,
   ): Promise<ReportingApproval> {
     const viewer = ctx.viewer!;
     return ctx.em.transactional(async (em) => {
@@ -343,44 +361,186 @@ export class StatsService {
       const what = `The approval of ${area.name} ${period.key}`;
       if (version != null) assertVersion(row?.version ?? 0, version, what);
       const next = decide(current);
+      const submission = await check(sql, next);
+      const explained = submission?.missing.filter((m) => m.reason !== null).length ?? 0;
       // An upsert, so no lockRow: a period nobody has submitted has no row yet (OPEN, version 0).
-      const saved = await versionedUpdate<ApprovalRow>(sql, {
-        update: `insert into reporting_approval (area_code, period, start_month, end_month, status, reason, updated_by)
-         values (?, ?, ?::date, ?::date, ?, ?, ?)
+      // A submission replaces the submitter, the counts and the snapshot of missing villages; other steps keep them.
+      const saved = await versionedUpdate<ApprovalRecord>(sql, {
+        update: `insert into reporting_approval (area_code, period, start_month, end_month, status, reason, updated_by,
+                   submitted_at, submitted_by, submitted_by_name, submitted_by_role, submitted_expected, submitted_reported)
+         values (?, ?, ?::date, ?::date, ?, ?, ?, case when ?::boolean then now() end, ?, ?, ?, ?::int, ?::int)
          on conflict (area_code, period) do update
             set status = excluded.status, reason = excluded.reason, version = reporting_approval.version + 1,
-                updated_at = now(), updated_by = excluded.updated_by
+                updated_at = now(), updated_by = excluded.updated_by,
+                submitted_at = case when ?::boolean then excluded.submitted_at else reporting_approval.submitted_at end,
+                submitted_by = case when ?::boolean then excluded.submitted_by else reporting_approval.submitted_by end,
+                submitted_by_name = case when ?::boolean then excluded.submitted_by_name else reporting_approval.submitted_by_name end,
+                submitted_by_role = case when ?::boolean then excluded.submitted_by_role else reporting_approval.submitted_by_role end,
+                submitted_expected = case when ?::boolean then excluded.submitted_expected else reporting_approval.submitted_expected end,
+                submitted_reported = case when ?::boolean then excluded.submitted_reported else reporting_approval.submitted_reported end
           where reporting_approval.version = ?
-         returning status, reason, version, updated_at`,
-        params: [area.code, period.key, period.startMonth, period.endMonth, next, reason, viewer.sub, row?.version ?? 0],
+         returning ${APPROVAL_COLUMNS}`,
+        params: [
+          area.code,
+          period.key,
+          period.startMonth,
+          period.endMonth,
+          next,
+          reason,
+          viewer.sub,
+          !!submission,
+          submission ? viewer.sub : null,
+          submission ? viewer.name : null,
+          submission ? viewer.role : null,
+          submission?.expected ?? null,
+          submission?.reported ?? null,
+          ...Array<boolean>(6).fill(!!submission),
+          row?.version ?? 0,
+        ],
         lostRace: () => versionConflict(-1, row?.version ?? 0, what),
+        alsoWrite: async () => {
+          if (!submission) return;
+          await sql('delete from reporting_missing_reason where area_code = ? and period = ?', [area.code, period.key]);
+          if (submission.missing.length) {
+            await sql(
+              `insert into reporting_missing_reason (area_code, period, village_code, reason)
+               select ?, ?, v, r from unnest(?::text[], ?::text[]) as t(v, r)`,
+              [area.code, period.key, submission.missing.map((m) => m.code), submission.missing.map((m) => m.reason)],
+            );
+          }
+        },
         event: (written) => ({
           subjectKind: SubjectKind.REPORTING_PERIOD,
-          subjectId: approvalFromRow(area.code, period, written).id,
+          subjectId: approvalFromRecord(area.code, period, written).id,
           areaCode: area.code,
           action: verb === '报送' ? ProgressAction.STATUS_CHANGED : ProgressAction.REVIEWED,
           actor: viewer,
-          summary: `${area.name} ${period.key} ${verb}：${current} → ${next}${reason ? `（${reason}）` : ''}`,
+          summary: `${area.name} ${period.key} ${verb}：${current} → ${next}${reason ? `（${reason}）` : ''}${
+            submission && submission.missing.length ? `，已报 ${submission.reported}/${submission.expected}，缺报说明 ${explained} 条` : ''
+          }`,
           before: { status: current },
-          after: { status: next, reason },
+          after: submission ? { status: next, reason, reported: submission.reported, expected: submission.expected, missingReasons: explained } : { status: next, reason },
         }),
       });
-      return approvalFromRow(area.code, period, saved);
+      return approvalFromRecord(area.code, period, saved);
     });
   }
 
-  /** 报送: a township (or the county for it) submits a period: OPEN/RETURNED → SUBMITTED. */
+  /**
+   * 报送: a township (or the county for it) submits a period: OPEN/RETURNED → SUBMITTED.
+   * Knows completeness: every village of the township that has not reported for the
+   * period needs a 缺报说明 in `missingReasons`, unless the share that did report
+   * reaches the county's 上报完整率 threshold. The missing villages and their reasons
+   * are recorded with the submission (a snapshot), all in one transaction.
+   */
   async submit(ctx: Context, input: SubmitReportingPeriodInput): Promise<ReportingApproval> {
     const { area, period } = await this.township(ctx, input, SUBMITTERS);
-    return this.transition(ctx, area, period, input.version, submitTransition, null, '报送');
+    return this.transition(ctx, area, period, input.version, submitTransition, null, '报送', async (sql) => {
+      const { expected, missing } = await missingVillagesOf(sql, { code: area.code, level: area.level, period });
+      const minReportedPercent = await thresholdOf(sql, countyOf(area.code));
+      const { problems, reasons } = checkMissingReasons({
+        townshipPrefix: area.code.slice(0, 9),
+        expected,
+        missing,
+        reasons: input.missingReasons ?? [],
+        minReportedPercent,
+      });
+      if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code, p.message, p.field)));
+      return { expected, reported: expected - missing.length, missing: missing.map((v) => ({ code: v.code, reason: reasons.get(v.code) ?? null })) };
+    });
   }
 
-  /** 审核: the county approves (locks), returns (with a reason) or reopens (unlocks, with a reason). */
+  /**
+   * 审核: the county approves (locks), returns (with a reason) or reopens (unlocks, with a reason).
+   * APPROVE re-counts the period: a village missing now (figures moved away by a merger since,
+   * or never reported) without a 缺报说明 recorded at submission, while the county's threshold
+   * is not met, refuses the approval (VALIDATION): the county returns the period for reasons.
+   */
   async review(ctx: Context, input: ReviewReportingPeriodInput): Promise<ReportingApproval> {
     const { area, period } = await this.township(ctx, input, REVIEWERS);
     const reason = input.reason?.trim() || null;
     const verb = { APPROVE: '审核通过', RETURN: '退回', REOPEN: '重新开放' }[input.decision];
-    return this.transition(ctx, area, period, input.version, (current) => reviewTransition(current, input.decision, reason), reason, verb);
+    return this.transition(ctx, area, period, input.version, (current) => reviewTransition(current, input.decision, reason), reason, verb, async (sql) => {
+      if (input.decision !== ReviewDecision.APPROVE) return null;
+      const { expected, missing } = await missingVillagesOf(sql, { code: area.code, level: area.level, period });
+      const explained = await sql<{ village_code: string }>(
+        'select village_code from reporting_missing_reason where area_code = ? and period = ? and reason is not null',
+        [area.code, period.key],
+      );
+      const minReportedPercent = await thresholdOf(sql, countyOf(area.code));
+      const unexplained = unexplainedVillages(expected, missing, new Set(explained.map((r) => r.village_code)), minReportedPercent);
+      if (unexplained.length) {
+        throw new PayloadErrors([
+          userError(ErrorCode.VALIDATION, `不能审核通过：${missingMessage(unexplained, expected, missing.length, minReportedPercent)}；请退回乡镇补充缺报说明后重新报送`, 'decision'),
+        ]);
+      }
+      return null;
+    });
+  }
+
+  /** The villages missing at an approval's last submission, with their 缺报说明 (read with the approval: no further check). */
+  missingAtSubmission(ctx: Context, approval: ReportingApproval): Promise<MissingVillageReason[]> {
+    return ctx.loaders.stats.missingReasons.load({ code: approval.areaCode, period: approval.period });
+  }
+
+  /**
+   * The 上报完整率 setting of the county an area lies in; null above county level.
+   * Readable by anyone who may read the area.
+   */
+  async completenessSetting(ctx: Context, area: Area): Promise<ReportingCompletenessSetting | null> {
+    assertCanRead(ctx.viewer, area.code);
+    if (area.level !== AreaLevel.COUNTY && area.level !== AreaLevel.TOWNSHIP && area.level !== AreaLevel.VILLAGE) return null;
+    return ctx.loaders.stats.completenessSetting.load(countyOf(area.code));
+  }
+
+  /** 上报完整率: the county admin sets the share of villages that must have reported before a township submits without reasons. */
+  async setCompletenessThreshold(ctx: Context, input: SetReportingCompletenessThresholdInput): Promise<ReportingCompletenessSetting> {
+    const code = normalizeCode(input.county, 'county');
+    const viewer = assertCanWrite(ctx.viewer, code, THRESHOLD_SETTERS);
+    const errors: UserError[] = [];
+    const percent = collect(errors, () => checkThreshold(input.minReportedPercent));
+    const county = await ctx.loaders.area.byCode.load(code);
+    if (!county) errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'county'));
+    else if (county.level !== AreaLevel.COUNTY) {
+      errors.push(userError(ErrorCode.VALIDATION, `${county.name} 不是县级区划：上报完整率按县设置`, 'county'));
+    }
+    if (errors.length) throw new PayloadErrors(errors);
+    return ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [row] = await sql<{ min_reported_percent: number; version: number }>(
+        'select min_reported_percent, version from reporting_completeness_setting where county_code = ? for update',
+        [code],
+      );
+      const what = `The 上报完整率 setting of ${county!.name}`;
+      if (input.version != null) assertVersion(row?.version ?? 0, input.version, what);
+      const before = row?.min_reported_percent ?? DEFAULT_MIN_REPORTED_PERCENT;
+      const saved = await versionedUpdate<{ min_reported_percent: number; version: number; updated_at: Date }>(sql, {
+        update: `insert into reporting_completeness_setting (county_code, min_reported_percent, updated_by) values (?, ?, ?)
+         on conflict (county_code) do update
+            set min_reported_percent = excluded.min_reported_percent, version = reporting_completeness_setting.version + 1,
+                updated_at = now(), updated_by = excluded.updated_by
+          where reporting_completeness_setting.version = ?
+         returning min_reported_percent, version, updated_at`,
+        params: [code, percent, viewer.sub, row?.version ?? 0],
+        lostRace: () => versionConflict(-1, row?.version ?? 0, what),
+        event: () => ({
+          subjectKind: SubjectKind.AREA,
+          subjectId: toGlobalId('Area', code),
+          areaCode: code,
+          action: ProgressAction.UPDATED,
+          actor: viewer,
+          summary: `${county!.name} 上报完整率要求：${before}% → ${percent}%`,
+          before: { minReportedPercent: before },
+          after: { minReportedPercent: percent },
+        }),
+      });
+      return Object.assign(new ReportingCompletenessSetting(), {
+        countyCode: code,
+        minReportedPercent: saved.min_reported_percent,
+        version: saved.version,
+        updatedAt: saved.updated_at,
+      });
+    });
   }
 }
 

@@ -395,6 +395,14 @@ export type MilestoneInput = {
   name: string;
 };
 
+/** 缺报说明 — why one village of the township has not reported for the period. */
+export type MissingReasonInput = {
+  /** 村代码 — a village of the township that has not reported for the period (12 digits). */
+  area: string;
+  /** 缺报原因 — 1–200 characters after trimming, e.g. "村委换届，数据延后". */
+  reason: string;
+};
+
 /** 数据来源 — where a figure came from. */
 export type ObservationSource =
   /** 演示数据 — generated demo figure; replaced by the first real report */
@@ -710,6 +718,8 @@ export type SubjectKind =
 export type SubmitReportingPeriodInput = {
   /** 乡镇代码 — the township (9 or 12 digits). */
   area: string;
+  /** 缺报说明 — one reason per village of the township that has not reported for the period (未报村). Required for every missing village unless the county's 上报完整率 threshold is met; a reason for a village that reported, or is not of the township, is refused. At most 1000. */
+  missingReasons?: Array<MissingReasonInput> | null | undefined;
   /** 统计期 — `2026-05`, `2026Q2` or `2026`. */
   period: string;
   /** 版本 — the approval's current `version` (0 when never submitted); a stale one is a CONFLICT. Optional. */
