@@ -136,7 +136,7 @@ describe('jitExecutor answers as graphql-js', () => {
     // that resolved synchronously, where graphql-jit runs (and reports) the later fields too.
     ['a null in a non-null field: masked, the data null', '{ fail(kind: "domain") mustHave }'],
     ['a null in a non-null field of a list item: the item null', '{ things(ids: ["1", "3"]) { id name } }'],
-    ['a value a scalar cannot serialize: the scalar\'s message', '{ thing(id: "3") { id price } }'],
+    ['a value a scalar cannot serialize: masked, a server fault', '{ thing(id: "3") { id price } }'],
     ['a scalar serializing to nothing: masked', '{ thing(id: "4") { id price } }'],
     ['a list field that is not iterable', '{ notAList thing(id: "3") { tags } }'],
     ['interfaces: __typename, inline fragments and an unresolvable type (masked, no hang)', '{ a: node(id: "1") { __typename id ... on Thing { name } } b: node(id: "other") { __typename id } c: node(id: "nothing") { id } }'],
@@ -147,6 +147,13 @@ describe('jitExecutor answers as graphql-js', () => {
     expect(jit).toEqual(graphqlJs);
     expect(JSON.stringify(jit)).toBe(JSON.stringify(graphqlJs));
     expect(compiledOnce()).toBe(true);
+  });
+
+  it('an argument refused during execution (a defaulted variable sent null): the client\'s error, BAD_USER_INPUT on both', async () => {
+    const { jit, graphqlJs } = await both('query($id: ID = "1") { thing(id: $id) { name } }', { id: null });
+    expect(jit).toEqual(graphqlJs);
+    expect(jit.errors).toEqual([expect.objectContaining({ unexpected: false, code: 'BAD_USER_INPUT' })]);
+    expect(jit.errors![0]!.formatted).toMatchObject({ message: 'Argument "id" of non-null type "ID!" must not be null.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('a mutation payload with userErrors', async () => {

@@ -16,6 +16,7 @@ import {
   type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { log } from '../common/log.js';
 import type { Context, Registry } from './context.js';
 import { expandedFieldCount } from './limits.js';
 import { compileSqlRead, type CompiledSqlRead, type JsonText, type SqlRead } from './sql-reads.js';
@@ -76,7 +77,9 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
         // A failed statement is not an answer: the resolvers run instead, so the request
         // succeeds if they can, and otherwise fails as graphql-js fails it (data with the
         // field null, a masked error at its path), never as a whole-request error.
-        context.log.warn({ err: error }, 'SQL read failed; executing the resolvers instead');
+        // Not a fault yet (nothing is masked): a failing resolver is logged as one, at its path. A context
+        // without a logger (an executor used outside the server) has the process's.
+        (context?.log ?? log).warn({ err: error }, 'SQL read failed; executing the resolvers instead');
       }
       // As text for Apollo's stringifyResult (options.jsonText), parsed for anyone else.
       if (answer) return options.jsonText ? (answer as unknown as ExecutionResult) : { data: answer.data.toJSON() as Record<string, unknown> };

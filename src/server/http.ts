@@ -23,7 +23,7 @@ import type { Viewer } from '../auth/auth.rules.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { identifyHeader } from './identity.js';
 import { ErrorCode } from '../common/errors.js';
-import { withRequestId } from './edge-errors.js';
+import { logServerFault, withRequestId } from './edge-errors.js';
 import { SSE_PATH } from './sse.js';
 import { documentsRouter } from './documents.http.js';
 import { trustedDocumentsMiddleware, type TrustedDocuments } from './trusted-documents.js';
@@ -163,7 +163,7 @@ const lastErrors: ErrorRequestHandler = (error, req, res, next) => {
     res.status(status).json({ errors: [{ message: 'Bad request', extensions: { code: ErrorCode.BAD_REQUEST } }] });
     return;
   }
-  log.error({ err: error, requestId, path: req.path }, 'unexpected error');
+  logServerFault(error, { requestId, route: req.originalUrl.split('?')[0] });
   res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
 };
 
@@ -283,10 +283,11 @@ export async function createHttpApp(options: {
               const error = operationError(options.limits, schema, document, request, { introspection: options.introspection });
               if (error) throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });
             },
-            async didEncounterErrors({ errors, contextValue }) {
+            async didEncounterErrors({ errors, contextValue, request, operationName }) {
               for (const error of errors) {
                 options.metrics.errors.inc({ code: errorCode(error) });
-                if (isUnexpected(error)) contextValue.log.error({ err: error.originalError ?? error }, 'unexpected error');
+                // What formatError masks, logged here once (willSendResponse adds the same request id to the answer).
+                if (isUnexpected(error)) logServerFault(error, { requestId: contextValue.requestId, operationName: operationName ?? request.operationName ?? null });
               }
             },
             async willSendResponse({ request, response, contextValue, operationName, operation }) {

@@ -2,7 +2,6 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { log } from '../common/log.js';
 import { shapeErrors } from './edge-errors.js';
 import { socketSink } from './ws.js';
 
@@ -25,7 +24,7 @@ describe('socketSink (the push path writing to a graphql-ws socket)', () => {
     const { sent, ws } = fakeSocket();
     const result: ExecutionResult = { data: { area: null }, errors: [new GraphQLError('relation "area_gone" does not exist', { path: ['area'], originalError: new Error('relation "area_gone" does not exist') })] };
     socketSink(ws, 'op-2', 'req-9', 1024).send(result, null);
-    const expected = stringifyMessage({ id: 'op-2', type: MessageType.Next, payload: { ...result, errors: shapeErrors(result.errors!, 'req-9', log) } });
+    const expected = stringifyMessage({ id: 'op-2', type: MessageType.Next, payload: { ...result, errors: shapeErrors(result.errors!, { requestId: 'req-9' }) } });
     expect(sent).toEqual([expected]);
     expect(JSON.parse(sent[0]!).payload.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' } });
     expect(sent[0]).not.toContain('area_gone');

@@ -2,11 +2,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/express';
-import { log } from '../common/log.js';
 import { createContext, type Context, type ContextExtensions, type Registry } from '../graphql/context.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
-import { shapeErrors } from './edge-errors.js';
+import { operationNameOf, shapeErrors } from './edge-errors.js';
 import { identifyHeader } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
@@ -51,15 +50,18 @@ export function sseHandler(
       if (untrusted) return refuse(400, untrusted);
       const checked = checkOperation(schema, guard.limits, { query: params.query, variables: params.variables, operationName: params.operationName }, { introspection: guard.introspection });
       if ('errors' in checked) return refuse(400, checked.errors[0]!);
+      // The name a fault's log line carries (onNext).
+      res.locals.operationName = operationNameOf(checked.document, params.operationName);
       // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
       return { schema, document: checked.document, variableValues: params.variables, operationName: params.operationName, contextValue: contextOf(res), hideSuggestions: !guard.introspection };
     },
-    onNext: (ctx, _req, result) => {
+    onNext: (ctx, req, result) => {
       if (!result.errors?.length) return result;
+      const site = { requestId: ctx.requestId, operationName: (req.context.res.locals.operationName as string | null | undefined) ?? null };
       // graphql-sse sends errors with toJSON(), so the shaped ones go back as GraphQLErrors.
       return {
         ...result,
-        errors: shapeErrors(result.errors, ctx.requestId, log).map((formatted) => new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions })),
+        errors: shapeErrors(result.errors, site).map((formatted) => new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions })),
       };
     },
   });

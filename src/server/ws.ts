@@ -13,7 +13,7 @@ import { isAllowedWebSocketOrigin } from './http-policy.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { bearerToken } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
-import { shapeErrors } from './edge-errors.js';
+import { operationNameOf, shapeErrors, type FaultSite } from './edge-errors.js';
 import { identifyToken } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 
@@ -55,10 +55,10 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Keep-alive pings go out in this many slices spread over each interval. */
 export const KEEP_ALIVE_SLICES = 25;
 
-/** A result as graphql-ws sends it: its errors shaped (masked, with the request id) when it has any. */
-function shapedResult(result: ExecutionResult, requestId: string | undefined): ExecutionResult | FormattedExecutionResult {
+/** A result as graphql-ws sends it: its errors shaped (masked and logged, with the request id) when it has any. */
+function shapedResult(result: ExecutionResult, site: FaultSite): ExecutionResult | FormattedExecutionResult {
   if (!result.errors?.length) return result;
-  return { ...result, errors: shapeErrors(result.errors, requestId, log) };
+  return { ...result, errors: shapeErrors(result.errors, site) };
 }
 
 /**
@@ -68,12 +68,12 @@ function shapedResult(result: ExecutionResult, requestId: string | undefined): E
  * than `maxBufferedBytes` wait in the socket: the subscription then ends with
  * the queue-full error and the client resumes from its last cursor.
  */
-export function socketSink(socket: WebSocket, id: string, requestId: string, maxBufferedBytes: number): DirectSink {
+export function socketSink(socket: WebSocket, id: string, requestId: string, maxBufferedBytes: number, operationName: string | null = null): DirectSink {
   const head = `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`;
   return {
     send(result, json) {
       if (socket.readyState !== WebSocket.OPEN) return true;
-      socket.send(head + (json ?? JSON.stringify(shapedResult(result, requestId))) + '}');
+      socket.send(head + (json ?? JSON.stringify(shapedResult(result, { requestId, operationName }))) + '}');
       return socket.bufferedAmount <= maxBufferedBytes;
     },
   };
@@ -225,12 +225,13 @@ export function attachWebSocket(
         // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
         return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, hideSuggestions: !guard.introspection };
       },
-      context: (ctx, id) => {
+      context: (ctx, id, _payload, args) => {
         const context = createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions });
-        directSinks.set(context, socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes));
+        directSinks.set(context, socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes, operationNameOf(args.document, args.operationName)));
         return context;
       },
-      onNext: (_ctx, _id, _payload, args, result) => shapedResult(result, (args.contextValue as { requestId?: string } | undefined)?.requestId),
+      onNext: (_ctx, _id, _payload, args, result) =>
+        shapedResult(result, { requestId: (args.contextValue as { requestId?: string } | undefined)?.requestId, operationName: operationNameOf(args.document, args.operationName) }),
     },
     // graphql-ws's own binding, without its keep-alive (ours is above: its 12 s ping closed busy
     // clients with 1006 behind our two-ping rule) and with a bad client's message a 4400, not a 4500.
