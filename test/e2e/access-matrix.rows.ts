@@ -83,6 +83,24 @@ const reportMonth = counter();
 const submitMonth = counter();
 const reviewMonth = counter();
 const approvals = snapshotOf('select area_code, period, status, version from reporting_approval where area_code between ? and ? order by area_code, period');
+const thresholdPercent = counter();
+
+/** A 缺报说明 for every village of `township` missing for `period` (read as the county admin): a submission's valid input. */
+async function missingReasons(app: TestApp, township: string, period: string): Promise<{ area: string; reason: string }[]> {
+  const reasons: { area: string; reason: string }[] = [];
+  let after: string | null = null;
+  do {
+    const result: any = await app.request(
+      `query($code: String!, $period: Period!, $after: String) { area(code: $code) { reporting(period: $period) { missing(first: 100, after: $after) { nodes { code } pageInfo { hasNextPage endCursor } } } } }`,
+      { code: township, period, after },
+      { token: await adminToken(app) },
+    );
+    const page = result.data.area.reporting.missing;
+    reasons.push(...page.nodes.map((v: { code: string }) => ({ area: v.code, reason: '矩阵：未报' })));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  return reasons;
+}
 
 const statsRows: MatrixRow[] = [
   {
@@ -101,8 +119,9 @@ const statsRows: MatrixRow[] = [
     field: 'submitReportingPeriod',
     allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
     target: TOWNSHIP,
-    async prepare(_app, areaCode) {
-      return call('submitReportingPeriod', 'SubmitReportingPeriodInput', { area: areaCode, period: `2010-${pad(submitMonth())}` });
+    async prepare(app, areaCode) {
+      const period = `2010-${pad(submitMonth())}`;
+      return call('submitReportingPeriod', 'SubmitReportingPeriodInput', { area: areaCode, period, missingReasons: await missingReasons(app, areaCode, period) });
     },
     snapshot: approvals,
   },
@@ -112,10 +131,19 @@ const statsRows: MatrixRow[] = [
     target: TOWNSHIP,
     async prepare(app, areaCode) {
       const period = `2012-${pad(reviewMonth())}`;
-      await asAdmin(app, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { status }', { area: areaCode, period });
+      await asAdmin(app, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { status }', { area: areaCode, period, missingReasons: await missingReasons(app, areaCode, period) });
       return call('reviewReportingPeriod', 'ReviewReportingPeriodInput', { area: areaCode, period, decision: 'APPROVE' });
     },
     snapshot: approvals,
+  },
+  {
+    field: 'setReportingCompletenessThreshold',
+    allowed: ['COUNTY_ADMIN'],
+    target: COUNTY,
+    async prepare(_app, areaCode) {
+      return call('setReportingCompletenessThreshold', 'SetReportingCompletenessThresholdInput', { county: areaCode, minReportedPercent: thresholdPercent() });
+    },
+    snapshot: snapshotOf('select county_code, min_reported_percent, version from reporting_completeness_setting where county_code between ? and ? order by county_code'),
   },
 ];
 
