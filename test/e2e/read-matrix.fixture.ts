@@ -181,6 +181,8 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     const token = place === 'A1' ? opA1 : place === 'A2' ? opA : place === 'B1' ? opB : foreignAdmin;
     await mutate(app, token, 'reportObservations', 'ReportObservationsInput', 'observations { version }', { area: PLACES[place], period: PERIOD, values: [{ indicator: INDICATOR, value: String(value) }] });
   }
+  // Most villages of A and B have no figures: the county lets its townships submit without 缺报说明 (上报完整率 0 %).
+  await mutate(app, admin, 'setReportingCompletenessThreshold', 'SetReportingCompletenessThresholdInput', 'setting { version }', { county: PLACES.C, minReportedPercent: 0 });
   for (const [place, token] of [['A', opA], ['B', admin]] as const) {
     const { approval } = await mutate(app, token, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { id }', { area: PLACES[place], period: PERIOD });
     const township = PLACES[place];

@@ -205,6 +205,19 @@ const areaRows: Row[] = [
   },
   {
     kind: 'area',
+    name: 'Area.reportingCompletenessSetting (the county\'s 上报完整率)',
+    covers: ['Area.reportingCompletenessSetting'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'FORBIDDEN',
+    include: ({ area: at }) => [code(at!)],
+    select: (at) => area(at, 'code reportingCompletenessSetting { minReportedPercent version }'),
+    reveal: (d) => (d?.reportingCompletenessSetting ? [code(d.code)] : []),
+    // The fixture's county set 0 %; the other county keeps the default.
+    check: (d, { area: at }) => expect(d.reportingCompletenessSetting).toEqual(inSubtree(PLACES.C, at!) ? { minReportedPercent: 0, version: 1 } : { minReportedPercent: 100, version: 0 }),
+  },
+  {
+    kind: 'area',
     name: 'Area.governanceBody',
     covers: ['Area.governanceBody'],
     anonymous: 'UNAUTHENTICATED',
