@@ -4,6 +4,7 @@ import { DEFAULT_MAX_CONNECTIONS, type RateLimit } from './server/rate-limit.js'
 import { DEFAULT_METRICS_HOST, type MetricsOptions } from './server/health.js';
 import { DEFAULT_CACHE_MAX_AGE } from './server/http-policy.js';
 import { TRUSTED_DOCUMENT_MODES, type TrustedDocumentMode } from './server/trusted-documents.js';
+import type { BackupScheduleOptions } from './db/backup.js';
 
 /**
  * Configuration from the environment, validated once at start-up.
@@ -59,6 +60,8 @@ export interface Config {
   cacheMaxAge: number;
   /** Registered documents (GRAPHQL_TRUSTED_DOCUMENTS): `off`, `allow` (hashes resolved, any text runs) or `require`. */
   trustedDocuments: TrustedDocumentMode;
+  /** Scheduled backups (BACKUP_DIR, BACKUP_EVERY_HOURS default 24, BACKUP_KEEP default 7); none without BACKUP_DIR. */
+  backup: BackupScheduleOptions | undefined;
 }
 
 /** The metrics port when METRICS_PORT is not set (the OpenTelemetry Prometheus exporter's). */
@@ -160,6 +163,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`GRAPHQL_TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENT_MODES.join(', ')}, got "${env.GRAPHQL_TRUSTED_DOCUMENTS}"`);
   }
 
+  const backupDir = env.BACKUP_DIR || undefined;
+  const everyRaw = env.BACKUP_EVERY_HOURS || undefined;
+  const backupEveryHours = everyRaw === undefined ? 24 : Number(everyRaw);
+  if (!(backupEveryHours > 0 && backupEveryHours <= 8784)) problems.push(`BACKUP_EVERY_HOURS must be a number of hours above 0 (at most 8784), got "${everyRaw}"`);
+  const backupKeep = countOf(env, 'BACKUP_KEEP', problems, 7);
+  if (!backupDir && (everyRaw || env.BACKUP_KEEP)) problems.push('BACKUP_EVERY_HOURS and BACKUP_KEEP need BACKUP_DIR (the folder scheduled backups go to)');
+  const backup = backupDir ? { dir: backupDir, everyMs: Math.round(backupEveryHours * 3_600_000), keep: backupKeep } : undefined;
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -184,5 +195,6 @@ export function loadConfig(env: Env = process.env): Config {
     metrics,
     cacheMaxAge,
     trustedDocuments,
+    backup,
   };
 }

@@ -10,6 +10,7 @@ import { DomainError } from './common/errors.js';
 import { log, logToStderr } from './common/log.js';
 import { announceServer, announcedServerUrl, provideDatabase } from './db/database.js';
 import { openDatabase } from './db/orm.js';
+import { BackupRefused, backupDatabase, fileSha256, restoreDatabase } from './db/backup.js';
 import { printedSchema } from './graphql/schema.js';
 import { civgraph, civgraphSchema } from './features.js';
 import { importAreas, type ImportScope } from './modules/area/area.import.js';
@@ -42,6 +43,11 @@ Commands:
                                      print live progress updates of an area's subtree; resumes after a
                                      dropped connection (URL: CIVGRAPH_URL, else the server running
                                      from DATA_DIR, else http://localhost:4000/graphql; token from CIVGRAPH_TOKEN)
+  backup --out DIR                   write a backup of everything civgraph stores into DIR (while a server
+                                     runs and writes go on): one consistent snapshot, gzip; prints the file,
+                                     its size and its SHA-256 (DATABASE_URL, else the embedded PostgreSQL)
+  restore FILE [--force]             restore a backup into an empty DATA_DIR or DATABASE_URL database, then
+                                     migrate it to this version; --force replaces a database holding data
   documents register --client NAME FILE
                                      register a client's trusted documents (codegen's persisted-documents.json)
   export KIND [--area CODE] [--period P] [--as-of DATE] [--format F] [--out FILE]
@@ -165,6 +171,7 @@ async function start(config: Config): Promise<void> {
     metrics: config.metrics,
     cacheMaxAge: config.cacheMaxAge,
     trustedDocuments: config.trustedDocuments,
+    backup: config.backup,
   });
   // Before anything says the server is up: a stop asked the moment the URL shows stops it cleanly.
   let unannounce = () => {};
@@ -217,6 +224,7 @@ async function main(argv: string[]): Promise<void> {
       'as-of': { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -333,6 +341,40 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig();
       const file = await withDatabase(config, (orm) => runExport(orm, civgraph, normalizeCode(config.seedCounty), plan));
       process.stderr.write(`${await saveExport(file, plan.out, process.stdout)}\n`);
+      return;
+    }
+    case 'backup': {
+      if (!values.out || positionals.length > 1) throw new UsageError('usage: backup --out DIR');
+      const database = await provideDatabase(loadConfig());
+      try {
+        const result = await backupDatabase(database.url, values.out);
+        const rows = result.manifest.tables.reduce((sum, table) => sum + table.rows, 0);
+        process.stdout.write(
+          `${result.path}\n  ${result.bytes.toLocaleString()} bytes, ${rows.toLocaleString()} rows in ${result.manifest.tables.length} tables, schema ${result.manifest.migrations.at(-1)} (${(result.ms / 1000).toFixed(1)} s)\n  sha256 ${result.sha256}\n`,
+        );
+      } finally {
+        await database.stop();
+      }
+      return;
+    }
+    case 'restore': {
+      const file = positionals[1];
+      if (!file || positionals.length > 2) throw new UsageError('usage: restore FILE [--force]');
+      const database = await provideDatabase(loadConfig());
+      try {
+        const result = await restoreDatabase(database.url, file, { force: values.force === true });
+        const rows = result.manifest.tables.reduce((sum, table) => sum + table.rows, 0);
+        process.stdout.write(
+          `restored ${file} (taken ${result.manifest.createdAt}, civgraph ${result.manifest.civgraphVersion}): ${rows.toLocaleString()} rows in ${result.manifest.tables.length} tables (${(result.ms / 1000).toFixed(1)} s)\n` +
+            (result.migratedAfter.length ? `  then migrated: ${result.migratedAfter.join(', ')}\n` : ''),
+        );
+        process.stdout.write(`sha256 ${await fileSha256(file)}\n`);
+      } catch (error) {
+        if (error instanceof BackupRefused) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        await database.stop();
+      }
       return;
     }
     default:

@@ -18,6 +18,7 @@ import type { TokenVerifier } from '../auth/auth.tokens.js';
 import { TrustedDocuments, type TrustedDocumentMode } from './trusted-documents.js';
 import { KnownAreas, requireKnownArea } from './identity.js';
 import { sqlFor } from '../db/sql.js';
+import { BackupScheduler, type BackupScheduleOptions } from '../db/backup.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -61,6 +62,8 @@ export async function startServer(options: {
   cacheMaxAge?: number;
   /** Trusted documents: `off`, `allow` (default) or `require` (registered documents only, on every transport). */
   trustedDocuments?: TrustedDocumentMode;
+  /** Scheduled backups of the ORM's database into a folder (BACKUP_DIR); none when absent. */
+  backup?: BackupScheduleOptions;
 }): Promise<RunningServer> {
   const schema = options.schema ?? (await schemaOf(options.civgraph));
   const limits = options.limits ?? DEFAULT_LIMITS;
@@ -73,7 +76,13 @@ export async function startServer(options: {
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
   // Read at scrape time: `ws` exists long before anything can scrape.
   // Operation names label latency series: registered documents' names and the first 200 others, the rest "(other)".
-  const metrics = createMetrics(options.orm, () => ws.counts(), new OperationLabels(undefined, (name) => trustedDocuments.isRegisteredName(name)));
+  const backups = options.backup ? new BackupScheduler(options.orm.config.get('clientUrl')!, options.backup) : undefined;
+  const metrics = createMetrics(
+    options.orm,
+    () => ws.counts(),
+    new OperationLabels(undefined, (name) => trustedDocuments.isRegisteredName(name)),
+    backups && (() => backups.status()),
+  );
   // The features' services (the progress hub: one LISTEN connection wakes every
   // subscription of this server) run before anything listens; the graphql-ws and
   // SSE contexts carry what they add, so feature code reaches them through the context.
@@ -118,6 +127,8 @@ export async function startServer(options: {
       throw new Error(`The metrics port ${options.metrics.port} cannot be opened (${(error as Error).message}): set METRICS_PORT to a free port, or 0`, { cause: error });
     }
   }
+  // After everything listens: a backup failing never keeps the server from serving.
+  await backups?.start();
   let closing: Promise<void> | undefined;
   return {
     url: `http://localhost:${port}${GRAPHQL_PATH}`,
@@ -127,7 +138,7 @@ export async function startServer(options: {
     extensions,
     close() {
       // Apollo's drain closes the listener, finishes HTTP requests and closes graphql-ws and SSE; then nothing uses the services.
-      closing ??= Promise.all([apollo.stop(), metricsServer?.close()]).then(() => services.stop());
+      closing ??= Promise.all([apollo.stop(), metricsServer?.close(), backups?.stop()]).then(() => services.stop());
       return closing;
     },
   };

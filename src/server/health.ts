@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { Router, type RequestHandler } from 'express';
 import type { Metrics } from './metrics.js';
@@ -45,13 +46,34 @@ export function healthRouter(orm: MikroORM, metrics: Metrics, metricsToken?: str
         res.status(503).json({ status: 'not ready', reason: `pending migrations: ${pending.map((m) => m.name).join(', ')}` });
         return;
       }
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', ...backupDetail(metrics) });
     } catch {
       res.status(503).json({ status: 'not ready', reason: 'database unreachable' });
     }
   });
   if (metricsToken) router.get('/metrics', metricsHandler(metrics, metricsToken));
   return router;
+}
+
+/**
+ * The scheduled backups in `/readyz`'s detail (when BACKUP_DIR is set): the last
+ * one's age, file and whether the last attempt failed. Informational: an old or failed backup does not
+ * make the server unready (it can serve; the operator is told through `/metrics`).
+ */
+function backupDetail(metrics: Metrics): { backup?: Record<string, unknown> } {
+  const status = metrics.backup?.();
+  if (!status) return {};
+  return {
+    backup: {
+      lastSuccessAt: status.lastSuccessAt?.toISOString() ?? null,
+      ageSeconds: status.lastSuccessAt ? Math.max(0, Math.round((Date.now() - status.lastSuccessAt.getTime()) / 1000)) : null,
+      file: status.lastFile ? basename(status.lastFile) : null,
+      running: status.running,
+      // The failure's text (paths, database messages) goes to the log only: /readyz is on the public port.
+      lastAttemptFailed: Boolean(status.lastError),
+      ...(status.lastError ? { failedAt: status.lastErrorAt?.toISOString() } : {}),
+    },
+  };
 }
 
 /** True when `header` is `Bearer <token>` (compared in constant time). */

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BackupStatus } from '../db/backup.js';
 
 /** Distinct operation names that get their own latency series before the rest fold into {@link OTHER_OPERATIONS}. */
 export const MAX_OPERATION_LABELS = 200;
@@ -39,6 +40,8 @@ export function createMetrics(
   orm: MikroORM,
   webSocketCounts: () => { connections: number; subscriptions: number } = () => ({ connections: 0, subscriptions: 0 }),
   operations: OperationLabels = new OperationLabels(),
+  /** The scheduled backups' status (BACKUP_DIR), when the server takes them: `/metrics` and `/readyz` show it. */
+  backup?: () => BackupStatus,
 ) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'civgraph_' });
@@ -87,7 +90,27 @@ export function createMetrics(
     },
   });
 
-  return { registry, requestDuration, errors, operations };
+  if (backup) {
+    // Alert on `time() - civgraph_backup_last_success_timestamp_seconds` above the interval plus a margin.
+    new Gauge({
+      name: 'civgraph_backup_last_success_timestamp_seconds',
+      help: 'When the last successful backup (scheduled, in BACKUP_DIR) was taken, Unix seconds; 0 when none is.',
+      registers: [registry],
+      collect() {
+        this.set((backup().lastSuccessAt?.getTime() ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'civgraph_backup_last_attempt_failed',
+      help: '1 when the last scheduled backup failed (see the log and /readyz), else 0.',
+      registers: [registry],
+      collect() {
+        this.set(backup().lastError ? 1 : 0);
+      },
+    });
+  }
+
+  return { registry, requestDuration, errors, operations, backup };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
