@@ -75,3 +75,18 @@ describe('loadConfig: HTTP caching and trusted documents', () => {
     );
   });
 });
+
+describe('loadConfig: scheduled backups', () => {
+  it('takes none without BACKUP_DIR; with it, every 24 h keeping 7 unless told', () => {
+    expect(loadConfig({}).backup).toBeUndefined();
+    expect(loadConfig({ BACKUP_DIR: '/srv/backups' }).backup).toEqual({ dir: '/srv/backups', everyMs: 86_400_000, keep: 7 });
+    expect(loadConfig({ BACKUP_DIR: 'b', BACKUP_EVERY_HOURS: '0.5', BACKUP_KEEP: '0' }).backup).toEqual({ dir: 'b', everyMs: 1_800_000, keep: 0 });
+  });
+
+  it('refuses a bad interval or count, and either without BACKUP_DIR', () => {
+    expect(() => loadConfig({ BACKUP_DIR: 'b', BACKUP_EVERY_HOURS: '0', BACKUP_KEEP: '-2' })).toThrow(
+      /BACKUP_EVERY_HOURS must be a number of hours above 0[\s\S]*BACKUP_KEEP must be a whole number/,
+    );
+    expect(() => loadConfig({ BACKUP_EVERY_HOURS: '6' })).toThrow('BACKUP_EVERY_HOURS and BACKUP_KEEP need BACKUP_DIR');
+  });
+});

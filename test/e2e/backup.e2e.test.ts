@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, stat, truncate, utimes } from 'node:fs/promises';
+import { copyFile, mkdtemp as makeTemp, readdir, rm, stat, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,13 @@ import { appendEvent, committedHead, watch } from '../support/progress.js';
  */
 let app: TestApp;
 const cleanups: (() => Promise<void>)[] = [];
+
+/** A temporary folder, removed after the file. */
+async function mkdtemp(prefix: string): Promise<string> {
+  const dir = await makeTemp(prefix);
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -225,7 +232,6 @@ describe('backup and restore', () => {
     expect(await sql(target, `select count(*)::int as n from pg_tables where schemaname = current_schema()`)).toEqual([{ n: 0 }]);
 
     const damaged = join(dir, 'damaged.backup');
-    const { copyFile } = await import('node:fs/promises');
     await copyFile(backup.path, damaged);
     await truncate(damaged, Math.floor(backup.bytes / 2));
     await expect(restoreDatabase(target, damaged)).rejects.toBeInstanceOf(BackupRefused);
