@@ -347,7 +347,9 @@ async function main(argv: string[]): Promise<void> {
       if (!values.out || positionals.length > 1) throw new UsageError('usage: backup --out DIR');
       const database = await provideDatabase(loadConfig());
       try {
-        const result = await backupDatabase(database.url, values.out);
+        const result = await backupDatabase(database.url, values.out).catch((error: unknown) => {
+          throw error instanceof BackupRefused ? new UsageError(error.message) : error;
+        });
         const rows = result.manifest.tables.reduce((sum, table) => sum + table.rows, 0);
         process.stdout.write(
           `${result.path}\n  ${result.bytes.toLocaleString()} bytes, ${rows.toLocaleString()} rows in ${result.manifest.tables.length} tables, schema ${result.manifest.migrations.at(-1)} (${(result.ms / 1000).toFixed(1)} s)\n  sha256 ${result.sha256}\n`,

@@ -155,6 +155,8 @@ export async function backupDatabase(url: string, outDir: string, options: { now
   try {
     await client.query('begin isolation level repeatable read read only');
     const tables = await tablesOf(client);
+    const [{ schema }] = (await client.query<{ schema: string | null }>(`select to_regclass($1)::text as schema`, [MIGRATIONS_TABLE])).rows as [{ schema: string | null }];
+    if (!schema) throw new BackupRefused('nothing to back up: this database holds no civgraph schema (no migrations were run in it)');
     const migrations = (await client.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE} order by id`)).rows.map((row) => row.name);
     const serverVersion = (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
     const header: Header = {

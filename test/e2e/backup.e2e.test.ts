@@ -241,10 +241,16 @@ describe('backup and restore', () => {
       expect(await rowsOf(target, table), table.name).toEqual([]);
     }
   }, 60_000);
+
+  it('refuses to back up a database without a civgraph schema, writing no file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'civgraph-backup-none-'));
+    await expect(backupDatabase(await emptyDatabase(), dir)).rejects.toThrow(/nothing to back up: this database holds no civgraph schema/);
+    expect(await readdir(dir)).toEqual([]);
+  });
 });
 
 describe('scheduled backups', () => {
-  it('take a backup every interval, never two at once, keeping the newest K', async () => {
+  it('take a backup every interval (the next planned when the last has ended), keeping the newest K', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'civgraph-scheduled-'));
     const scheduler = new BackupScheduler(app.databaseUrl, { dir, everyMs: 50, keep: 2 });
     await scheduler.start();
