@@ -3,7 +3,9 @@ import { copyFile, mkdtemp as makeTemp, readdir, rm, stat, truncate, utimes } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { migrationsList } from '../../migrations/index.js';
+import { ormOptions } from '../../src/db/orm.js';
 import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,7 +176,7 @@ describe('backup and restore', () => {
   }, 60_000);
 
   it('serves the restored database: answers a query and replays a subscription from a cursor taken before the backup', async () => {
-    const orm: MikroORM = await openDatabase(restoredUrl, { entities: civgraph.entities });
+    const orm = await openDatabase(restoredUrl, { entities: civgraph.entities });
     const server = await startServer({ orm, civgraph, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
     try {
       const token = await app.token('COUNTY_ADMIN', '511921');
@@ -240,6 +242,23 @@ describe('backup and restore', () => {
       if (['indicator', 'openness_item', 'event_sequence'].includes(table.name)) continue;
       expect(await rowsOf(target, table), table.name).toEqual([]);
     }
+  }, 60_000);
+
+  it('restores a backup from an older schema, then runs the migrations the code has beyond it', async () => {
+    const older = await emptyDatabase();
+    const previous = migrationsList.at(-2)!.name;
+    const orm = await MikroORM.init(ormOptions(older));
+    await orm.getMigrator().up({ to: previous });
+    await orm.close(true);
+    await sql(older, `insert into area (code, name, level, source) values ('510000000000', '四川省', 'PROVINCE', 'test')`);
+    const dir = await mkdtemp(join(tmpdir(), 'civgraph-backup-older-'));
+    const old = await backupDatabase(older, dir);
+    expect(old.manifest.migrations.at(-1)).toBe(previous);
+    const target = await emptyDatabase();
+    const restored = await restoreDatabase(target, old.path);
+    expect(restored.migratedAfter).toEqual([migrationsList.at(-1)!.name]);
+    expect(await sql(target, 'select code, name from area')).toEqual([{ code: '510000000000', name: '四川省' }]);
+    expect((await sql<{ name: string }>(target, 'select name from mikro_orm_migrations order by id')).map((m) => m.name)).toEqual(migrationsList.map((m) => m.name));
   }, 60_000);
 
   it('refuses to back up a database without a civgraph schema, writing no file', async () => {
