@@ -7,7 +7,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Metrics } from './metrics.js';
 import { SECURITY_HEADERS } from './http-policy.js';
 
-/** Where `/metrics` is served (see README "Operations"). */
+/** Where `/metrics` is served (see docs/operations.md, "Running"). */
 export interface MetricsOptions {
   /**
    * A port of its own for `GET /metrics`, on `host`: Prometheus scrapes it, the

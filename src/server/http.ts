@@ -112,7 +112,7 @@ const securityHeaders: express.RequestHandler = (_req, res, next) => {
 /**
  * Refuses POSTs a cross-site page could send without a preflight (no content
  * type, text/plain, forms): GraphQL POSTs are JSON. GETs are not refused: see
- * "CSRF and GET" in README (civgraph takes credentials only from the
+ * "GET, caching and CSRF" in docs/api.md (civgraph takes credentials only from the
  * Authorization header, so a cross-site GET is always anonymous).
  */
 const refuseSimplePosts: express.RequestHandler = (req, res, next) => {

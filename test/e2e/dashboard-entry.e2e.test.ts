@@ -30,7 +30,7 @@ const HAS_CHROMIUM = existsSync(CHROMIUM);
 if (!HAS_CHROMIUM) console.warn(`dashboard-entry.e2e: SKIPPED — ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it)`);
 
 const SCREENSHOTS = new URL('../screenshots/', import.meta.url);
-// `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshot the README shows.
+// `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshots docs/domain/dashboard.md shows.
 const DOCS_SCREENSHOT = new URL('../../docs/dashboard-entry.png', import.meta.url);
 const DOCS_WORK_SCREENSHOT = new URL('../../docs/dashboard-entry-work.png', import.meta.url);
 const COUNTY = '511921';
@@ -248,7 +248,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     expect(await error('value-ELDERLY_60_PLUS').textContent()).toBe('');
     expect(await snapshot(PREVIOUS_MONTH)).toEqual(beforeLocked);
 
-    // Nothing written and a field error showing: the form as the README shows it.
+    // Nothing written and a field error showing: the form as docs/domain/dashboard.md shows it.
     await page.locator('select[name="period"]').selectOption(THIS_MONTH);
     await expect.poll(() => page.getByTestId('entry-lock').textContent(), { timeout: 10_000 }).toBe('');
     await page.locator('input[name="value-ELDERLY_60_PLUS"]').fill('-5');

@@ -29,7 +29,7 @@ if (!HAS_CHROMIUM) {
 }
 
 const SCREENSHOTS = new URL('../screenshots/', import.meta.url);
-// `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshots the README shows.
+// `UPDATE_DOCS_SCREENSHOT=1` also refreshes the screenshots the README and docs/domain/dashboard.md show.
 const DOCS_SCREENSHOT = new URL('../../docs/dashboard.png', import.meta.url);
 const DOCS_PANELS_SCREENSHOT = new URL('../../docs/dashboard-panels.png', import.meta.url);
 const COUNTY = '511921';
