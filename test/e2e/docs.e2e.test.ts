@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
+import { ErrorCode } from '../../src/common/errors.js';
 
 // Every ```graphql, ```sh and ```bash block of README.md and docs/**/*.md runs against a fresh
 // demo server (the county 通江县 with `seedDemo`), as the county admin, and fails when it breaks.
@@ -178,6 +179,12 @@ describe('documentation examples run against a fresh demo server', () => {
   it('every docs-test marker is `skip (a reason)` or `file PATH`', () => {
     const bad = files.flatMap((f) => f.blocks).filter((b) => b.badMarker).map((b) => `${b.file}:${b.line}: ${b.badMarker}`);
     expect(bad).toEqual([]);
+  });
+
+  it('docs/api.md lists every error code a client may get', () => {
+    if (process.env.DOCS_TEST_FILES) return;
+    const api = readFileSync(join(ROOT, 'docs/api.md'), 'utf8');
+    expect(Object.values(ErrorCode).filter((code) => !api.includes(`| \`${code}\` |`))).toEqual([]);
   });
 
   it('finds the README and the docs, and their blocks', () => {
