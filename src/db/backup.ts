@@ -285,12 +285,24 @@ export async function nonEmptyReason(url: string): Promise<string | undefined> {
   }
 }
 
+export interface RestoreOptions {
+  /** Replace the target's data (its tables are dropped first). */
+  force?: boolean;
+  /**
+   * Run the code's migrations beyond the backup's after loading (default true).
+   * False leaves the database at the backup's schema, as the older civgraph that
+   * took it left it: the next `civgraph start` upgrades it (test/e2e/upgrade.e2e.test.ts
+   * restores the v0.1.0 fixture so).
+   */
+  migrateForward?: boolean;
+}
+
 /**
  * Restores `file` into the database at `url`: refused when that database holds
  * data (unless `force`: its tables are then dropped), when the backup's schema
  * is newer than the code's, and when the file is damaged (checked before commit).
  */
-export async function restoreDatabase(url: string, file: string, options: { force?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreDatabase(url: string, file: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   const started = Date.now();
   const header = await readBackupHeader(file);
   if (header.format !== BACKUP_FORMAT) throw new BackupRefused(`${file} is backup format ${header.format}; this civgraph reads format ${BACKUP_FORMAT}`);
@@ -301,7 +313,10 @@ export async function restoreDatabase(url: string, file: string, options: { forc
       `${file} comes from a newer civgraph (${header.civgraphVersion}): its schema has migrations this civgraph does not know (${unknown.join(', ')}). Restore it with that version or a later one.`,
     );
   }
-  const last = header.migrations.at(-1);
+  // The backup's newest migration in the code's order, not the last it applied: early civgraph
+  // (v0.1.0 among them) ran its migrations in the order their branches merged (statistics after
+  // audit_log), so a backup of one that stopped before governance ended at statistics.
+  const last = known.filter((name) => header.migrations.includes(name)).at(-1);
   if (!last) throw new BackupRefused(`${file} records no migrations`);
   const reason = await nonEmptyReason(url);
   if (reason && !options.force) throw new BackupRefused(`the target database is not empty (${reason}); restore into an empty DATA_DIR or database, or pass --force to replace its data`);
@@ -322,6 +337,7 @@ export async function restoreDatabase(url: string, file: string, options: { forc
     await orm.close(true);
   }
   const manifest = await loadData(url, file, header);
+  if (options.migrateForward === false) return { manifest, migratedAfter: [], ms: Date.now() - started };
   const after = await MikroORM.init(ormOptions(url));
   let migratedAfter: string[];
   try {
