@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,33 @@ function fencedBlocks(file: string, markdown: string): Block[] {
     i = end;
   }
   return blocks;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+
+/** The lines of a Markdown file outside fenced blocks. */
+const prose = (markdown: string) => {
+  let fenced = false;
+  return markdown.split('\n').filter((line) => (/^\s*```/.test(line) ? ((fenced = !fenced), false) : !fenced));
+};
+
+function brokenLinks(path: string): string[] {
+  const lines = prose(readFileSync(path, 'utf8'));
+  const broken: string[] = [];
+  for (const line of lines) {
+    for (const [, target] of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/i.test(target!)) continue;
+      const [file, anchor] = target!.split('#') as [string, string | undefined];
+      const resolved = file ? join(dirname(path), decodeURIComponent(file)) : path;
+      if (!existsSync(resolved)) broken.push(`${relative(ROOT, path)}: ${target} (no such file)`);
+      else if (anchor && resolved.endsWith('.md')) {
+        const anchors = new Set(prose(readFileSync(resolved, 'utf8')).flatMap((l) => /^#{1,6}\s+(.*)$/.exec(l)?.[1] ?? []).map(slug));
+        if (!anchors.has(decodeURIComponent(anchor))) broken.push(`${relative(ROOT, path)}: ${target} (no such heading)`);
+      }
+    }
+  }
+  return broken;
 }
 
 const files = markdownFiles().map((path) => ({ path, name: relative(ROOT, path) || path, blocks: fencedBlocks(relative(ROOT, path) || path, readFileSync(path, 'utf8')) }));
@@ -179,6 +206,11 @@ describe('documentation examples run against a fresh demo server', () => {
   it('every docs-test marker is `skip (a reason)` or `file PATH`', () => {
     const bad = files.flatMap((f) => f.blocks).filter((b) => b.badMarker).map((b) => `${b.file}:${b.line}: ${b.badMarker}`);
     expect(bad).toEqual([]);
+  });
+
+  it('every relative link of the README and docs reaches a file, and a heading when it names one', () => {
+    const broken = files.flatMap((file) => brokenLinks(file.path));
+    expect(broken).toEqual([]);
   });
 
   it('docs/api.md lists every error code a client may get', () => {
