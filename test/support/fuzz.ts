@@ -7,7 +7,6 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
-  isObjectType,
   isScalarType,
   type GraphQLArgument,
   type GraphQLField,

@@ -326,7 +326,7 @@ class TreeCompiler {
     const first = bind(page, (p) => p.first, 'int');
     const inList = (t: string) =>
       sql`${t}.parent_code = ${parent}.code and (${retired} or ${t}.valid_to is null) and (${after} is null or ${t}.code > ${after})`;
-    const entries = this.entries(selectionSet, this.connection, (field, key) => {
+    const entries = this.entries(selectionSet, this.connection, (field) => {
       const name = field.name.value;
       if (field.arguments?.length) return null;
       if (name === '__typename') return sql`'AreaConnection'::text`;
@@ -359,7 +359,7 @@ class TreeCompiler {
   }
 
   private edgeObject(selectionSet: SelectionSetNode, c: string, depth: number): SqlText | null {
-    const entries = this.entries(selectionSet, this.edge, (field, key) => {
+    const entries = this.entries(selectionSet, this.edge, (field) => {
       const name = field.name.value;
       if (field.arguments?.length) return null;
       if (name === '__typename') return sql`'AreaEdge'::text`;

@@ -1,5 +1,4 @@
 import { Decimal } from 'decimal.js';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { toPage, type Page, type PageRequest } from '../../common/connection.js';
+import { type Page, type PageRequest } from '../../common/connection.js';
 import { batchedPages, groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';

@@ -1,4 +1,4 @@
-import { Args, ArgsType, Ctx, Field, Resolver, Root, Subscription } from 'type-graphql';
+import { Args, ArgsType, Field, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../graphql/context.js';
 import { Facility } from '../facility/facility.entity.js';
 import { PeriodScalar, StatValue } from '../stats/stats.entity.js';

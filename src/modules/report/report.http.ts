@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { downloadHeaders } from '../../common/download.js';
 import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
 import { createContext } from '../../graphql/context.js';

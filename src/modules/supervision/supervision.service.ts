@@ -11,7 +11,7 @@ import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
-import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, supervisionFromRow, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
+import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';

@@ -9,11 +9,11 @@ import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
-import { ASSIGNMENT_COLUMNS, assignmentFromRow, TASK_COLUMNS, taskFromRow, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
+import { ASSIGNMENT_COLUMNS, TASK_COLUMNS, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
-import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
+import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
 
 function fail(errors: UserError[]): never {
