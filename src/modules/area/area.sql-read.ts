@@ -167,6 +167,49 @@ const COLUMNS: Record<string, (a: string) => string> = {
     `regexp_replace(regexp_replace(regexp_replace(regexp_replace(${a}.name, '居民委员会$', ''), '村民委员会$', '村'), '(居委会|委员会)$', ''), '村村$', '村')`,
 };
 
+/**
+ * The fields of Area the tree read compiles into its statement: the plain columns
+ * above, and the three `areaField` answers by subquery. Fields other features join
+ * in (`hooks.areaTreeFields`, e.g. `stats`) are filled after the statement.
+ * test/e2e/area-fields.e2e.test.ts holds every Area field of the schema to be
+ * here, in a hook, or in {@link AREA_RESOLVER_ONLY}.
+ */
+export const AREA_SQL_FIELDS: readonly string[] = [...Object.keys(COLUMNS), 'childCount', 'descendantCount', 'children'];
+
+/**
+ * Fields of Area the tree read does NOT compile: selecting one leaves the whole
+ * operation to the executor (graphql-jit or graphql-js), so only its resolver
+ * answers it. A new Area field goes either into the statement (COLUMNS or
+ * `areaField`) or here, on purpose.
+ */
+export const AREA_RESOLVER_ONLY: readonly string[] = [
+  // Other areas by relation: parent/successor/ancestors are read by the area loaders;
+  // descendants is a paged range read with its own filters.
+  'parent',
+  'successor',
+  'ancestors',
+  'descendants',
+  // Other features' fields on Area, answered by their resolvers and access rules
+  // (the viewer matters for these, unlike the public hierarchy).
+  'approval',
+  'demonstrationEnrolments',
+  'facilities',
+  'facilitySummary',
+  'governanceBodies',
+  'governanceBody',
+  'governanceCoverage',
+  'observationHistory',
+  'observations',
+  'opennessCompliance',
+  'opennessRecord',
+  'projects',
+  'rectifications',
+  'reporting',
+  'reportingCompletenessSetting',
+  'statsSeries',
+  'tasks',
+];
+
 /** base64url without padding of a text expression (PostgreSQL's base64 wraps lines at 76: removed too). */
 const base64url = (text: string) => `translate(encode(convert_to(${text}, 'UTF8'), 'base64'), E'+/=\\n', '-_')`;
 
