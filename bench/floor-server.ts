@@ -76,7 +76,7 @@ async function countyTreeWithStats(code: string, month: string, indicators: stri
   // Children come after parents in code order: fold bottom-up by walking backwards.
   const ordered = [...nodes.entries()];
   for (let i = ordered.length - 1; i >= 0; i--) {
-    const [, acc] = ordered[i]!;
+    const [, acc] = ordered[i];
     const parent = acc.parent ? nodes.get(acc.parent) : undefined;
     if (parent) {
       parent.villages += acc.villages;

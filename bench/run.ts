@@ -68,11 +68,11 @@ function startProcess(name: string, command: string, args: string[], env: Record
       const match = /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/?\S*)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]! });
+        resolve({ child, url: match[1] });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
   });
 }
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
       if (scenario.same) {
         const [a, b] = await Promise.all(scenario.targets.slice(0, 2).map(fetchJson));
         if (JSON.stringify(a) !== JSON.stringify(b)) {
-          throw new Error(`${scenario.targets[0]!.name} and ${scenario.targets[1]!.name} disagree on "${scenario.name}":\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
+          throw new Error(`${scenario.targets[0].name} and ${scenario.targets[1].name} disagree on "${scenario.name}":\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
         }
       }
       for (const target of scenario.targets) {
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
           if (i >= 5) times.push(performance.now() - started);
         }
         times.sort((a, b) => a - b);
-        rollups.push({ label, period, p50: Math.round(times[Math.floor(times.length / 2)]!), max: Math.round(times.at(-1)!) });
+        rollups.push({ label, period, p50: Math.round(times[Math.floor(times.length / 2)]), max: Math.round(times.at(-1)!) });
       }
     }
   } finally {
@@ -321,8 +321,8 @@ async function main(): Promise<void> {
     String(m.errors),
   ]);
   const header = ['scenario', 'server', 'req/s', 'p50', 'p99', 'floor/this', 'errors'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   process.stdout.write(`\ncivgraph benchmark — ${CONNECTIONS} connections, ${DURATION} s each, Node ${process.version}\n\n`);
   process.stdout.write(`${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n\n`);
   for (const { label, period, p50, max } of rollups) process.stdout.write(`${label} (5 indicators, ${period}, national data): p50 ${p50} ms, max ${max} ms\n`);

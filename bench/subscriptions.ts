@@ -66,7 +66,7 @@ function openFilesLimits(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
   if (!line) return { soft: Number.POSITIVE_INFINITY, hard: Number.POSITIVE_INFINITY };
   const [soft, hard] = line.split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v)));
-  return { soft: soft!, hard: hard! };
+  return { soft: soft, hard: hard };
 }
 
 /**
@@ -120,23 +120,23 @@ async function startServerProcess(databaseUrl: string, secret: string): Promise<
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match[1]);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
   // From here on the server's log (LOG_LEVEL=warn: warnings and errors, on stdout) and stderr show.
-  child.stdout!.removeAllListeners('data');
-  child.stderr!.removeAllListeners('data');
-  child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
+  child.stdout.removeAllListeners('data');
+  child.stderr.removeAllListeners('data');
+  child.stdout.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
+  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
   return { child, url };
 }
 
 async function head(orm: MikroORM): Promise<string> {
   const [row] = await sqlFor(orm.em.fork())<{ value: string }>('select value::text as value from event_sequence');
-  return row!.value;
+  return row.value;
 }
 
 async function append(orm: MikroORM, areaCodes: string[], summary: string): Promise<string[]> {
@@ -186,8 +186,8 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
   const areas = Array.from({ length: n }, (_, i) => {
     const bucket = i % 10;
     if (bucket === 0) return '511921000000';
-    if (bucket <= 3) return townships[i % townships.length]!;
-    return villages[i % villages.length]!;
+    if (bucket <= 3) return townships[i % townships.length];
+    return villages[i % villages.length];
   });
   const start = await head(orm);
   const wsUrl = url.replace(/^http/, 'ws');
@@ -201,7 +201,7 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
 
     // Warm-up: one event in every village reaches every subscriber, so all are live before measuring.
     const warm = await append(orm, villages, 'warm-up');
-    const warmLast = warm[warm.length - 1]!;
+    const warmLast = warm[warm.length - 1];
     await all({ type: 'reach', sequence: warmLast, timeoutMs: 60_000 });
     await all({ type: 'measure', after: warmLast });
 
@@ -217,13 +217,13 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     const clientBefore = process.cpuUsage();
     const began = performance.now();
     for (let i = 0; i < total; i++) {
-      const village = villages[Math.floor(Math.random() * villages.length)]!;
+      const village = villages[Math.floor(Math.random() * villages.length)];
       const writing = performance.now();
       const [sequence] = await append(orm, [village], `bench ${i}`);
       const committed = performance.now();
-      committedAt.set(sequence!, performance.timeOrigin + committed);
-      commitMs.set(sequence!, committed - writing);
-      eventArea.set(sequence!, village);
+      committedAt.set(sequence, performance.timeOrigin + committed);
+      commitMs.set(sequence, committed - writing);
+      eventArea.set(sequence, village);
       const next = began + ((i + 1) * 1000) / rate;
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
@@ -296,7 +296,7 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
       /** This process's CPU meanwhile (its client threads and the writer), ms. */
       clientCpuMs: Math.round((clientCpu.user + clientCpu.system) / 1000),
       /** The machine's 1-minute load average at the end: other work on the same cores shows here. */
-      loadAverage: loadavg()[0]!,
+      loadAverage: loadavg()[0],
       lost: sum('lost'),
       duplicated: sum('duplicated'),
       misdelivered: sum('misdelivered'),

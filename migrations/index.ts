@@ -13,7 +13,7 @@ export async function discoverMigrations(folder: URL, extension: 'ts' | 'js'): P
   const names = (await readdir(folder))
     .flatMap((file) => {
       const match = MIGRATION_FILE.exec(file);
-      return match && match[2] === extension ? [match[1]!] : [];
+      return match && match[2] === extension ? [match[1]] : [];
     })
     .sort();
   return Promise.all(

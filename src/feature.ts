@@ -112,7 +112,7 @@ export function compose(features: readonly Feature[]): Composition {
     names.add(feature.name);
     for (const [key, factory] of Object.entries(feature.loaders ?? {})) {
       if (factories.some(([k]) => k === key)) throw new Error(`Loaders "${key}" are declared by two features (the second: ${feature.name})`);
-      factories.push([key, factory as (sql: Sql) => unknown]);
+      factories.push([key, factory]);
     }
     for (const [type, fetch] of Object.entries(feature.nodes ?? {})) {
       if (nodeFetchers.has(type)) throw new Error(`Node type ${type} has two fetchers (the second: ${feature.name})`);
@@ -129,7 +129,7 @@ export function compose(features: readonly Feature[]): Composition {
       return loaders as unknown as Loaders;
     },
     nodeFetchers,
-    hooks: hooks as Registry['hooks'],
+    hooks: hooks,
     demoSeeders: features.flatMap((f) => (f.demo ? [f.demo] : [])),
     routes: features.flatMap((f) => f.routes ?? []),
     schemaTransforms: features.flatMap((f) => (f.transformSchema ? [f.transformSchema] : [])),

@@ -43,6 +43,6 @@ describe('migrations/index.ts', () => {
       .sort();
     expect(files.length).toBeGreaterThan(10);
     expect(migrationsList.map((m) => m.name)).toEqual(files);
-    expect(migrationsList[0]!.name).toBe('Migration20261127000000_areas');
+    expect(migrationsList[0].name).toBe('Migration20261127000000_areas');
   });
 });

@@ -112,7 +112,7 @@ const LIFETIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 60 * 60, d: 24 
 export function tokenLifetime(text: string): number | null {
   const match = /^([1-9][0-9]{0,6})(s|m|h|d)$/.exec(text.trim());
   if (!match) return null;
-  const seconds = Number(match[1]) * LIFETIME_UNITS[match[2]!]!;
+  const seconds = Number(match[1]) * LIFETIME_UNITS[match[2]];
   return seconds <= MAX_TOKEN_LIFETIME_SECONDS ? seconds : null;
 }
 
@@ -136,5 +136,5 @@ export async function mintToken(
 export function bearerToken(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
-  return match ? match[1]! : null;
+  return match ? match[1] : null;
 }

@@ -106,8 +106,8 @@ export function toPage<T>(
     {
       hasNextPage: rows.length > request.first,
       hasPreviousPage: request.afterKey !== null,
-      startCursor: nodes.length ? encodeCursor(keyOf(nodes[0]!)) : null,
-      endCursor: nodes.length ? encodeCursor(keyOf(nodes[nodes.length - 1]!)) : null,
+      startCursor: nodes.length ? encodeCursor(keyOf(nodes[0])) : null,
+      endCursor: nodes.length ? encodeCursor(keyOf(nodes[nodes.length - 1])) : null,
     },
     keyOf,
     total,

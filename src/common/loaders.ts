@@ -24,7 +24,7 @@ export function groupedLoader<K, V>(
       const results = new Array<V>(keys.length);
       await Promise.all(
         [...groups.values()].map(async (indexes) => {
-          const values = await batch(indexes.map((index) => keys[index]!));
+          const values = await batch(indexes.map((index) => keys[index]));
           indexes.forEach((index, position) => (results[index] = values[position]!));
         }),
       );

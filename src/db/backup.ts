@@ -165,7 +165,7 @@ export async function backupDatabase(url: string, outDir: string, options: { now
     const [{ schema }] = (await client.query<{ schema: string | null }>(`select to_regclass($1)::text as schema`, [MIGRATIONS_TABLE])).rows as [{ schema: string | null }];
     if (!schema) throw new BackupRefused('nothing to back up: this database holds no civgraph schema (no migrations were run in it)');
     const migrations = (await client.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE} order by id`)).rows.map((row) => row.name);
-    const serverVersion = (await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+    const serverVersion = (await client.query<{ server_version: string }>('show server_version')).rows[0].server_version;
     const header: Header = {
       format: BACKUP_FORMAT,
       civgraphVersion: civgraphVersion(),
@@ -233,7 +233,7 @@ async function* framesOf(file: string): AsyncGenerator<{ type: number; payload: 
       while (buffered.length >= 5) {
         const length = buffered.readUInt32BE(1);
         if (buffered.length < 5 + length) break;
-        yield { type: buffered[0]!, payload: buffered.subarray(5, 5 + length) };
+        yield { type: buffered[0], payload: buffered.subarray(5, 5 + length) };
         buffered = buffered.subarray(5 + length);
       }
     }

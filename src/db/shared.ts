@@ -138,7 +138,7 @@ async function spawnPostmaster(databaseDir: string, port: number): Promise<numbe
   for (;;) {
     if (exited !== undefined) throw new Error(`PostgreSQL exited with ${exited} (see ${join(databaseDir, 'postgres.log')})`);
     const lines = existsSync(join(databaseDir, 'postmaster.pid')) ? readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n') : [];
-    if (Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready') return child.pid!;
+    if (Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready') return child.pid;
     if (Date.now() > deadline) throw new Error(`PostgreSQL did not become ready on port ${port} within 60 s`);
     await sleep(25);
   }

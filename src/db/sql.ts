@@ -23,7 +23,7 @@ export function sqlFor(em: EntityManager): Sql {
   const knex = em.getConnection().getKnex();
   return async <T>(text: string, params: unknown[] = [], options?: SqlOptions) => {
     const runner = em.getTransactionContext() ?? knex;
-    const raw = runner.raw(text, params as never[]);
+    const raw = runner.raw(text, params);
     // knex hands `options` to node-postgres's query config: `name` makes it a prepared statement.
     const result = await (options?.prepared ? raw.options({ name: options.prepared }) : raw);
     return result.rows as T[];

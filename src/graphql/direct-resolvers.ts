@@ -93,7 +93,7 @@ export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverI
         ? (root, args, context, info) => {
             if (rootClass && !(root instanceof rootClass)) return slow(root, args, context, info);
             const target = instances.get(resolver.target as new () => unknown) as Record<string, (...params: unknown[]) => unknown>;
-            return target[method]!(...values(root, args, context, info));
+            return target[method](...values(root, args, context, info));
           }
         : (root, args, context, info) => {
             // A field resolver declared on the object type itself: a method or a getter of the root.

@@ -329,8 +329,8 @@ export function operationError(
     hideSuggestions: !options.introspection,
   });
   if (coerced.errors && coerced.errors.length > MAX_VARIABLE_ERRORS) {
-    return new GraphQLError(`Too many errors in the variables (more than ${MAX_VARIABLE_ERRORS}); the first: ${coerced.errors[0]!.message}`, {
-      nodes: coerced.errors[0]!.nodes,
+    return new GraphQLError(`Too many errors in the variables (more than ${MAX_VARIABLE_ERRORS}); the first: ${coerced.errors[0].message}`, {
+      nodes: coerced.errors[0].nodes,
       extensions: { code: ErrorCode.BAD_USER_INPUT },
     });
   }

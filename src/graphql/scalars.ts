@@ -16,7 +16,7 @@ export function isoTimestamp(value: unknown): unknown {
   const [, date, time, hours, minutes = '00', seconds] = match;
   // An offset with seconds (only historical local mean times have one) has no ISO form: go through Date.
   if (seconds) {
-    const offset = (hours!.startsWith('-') ? -1 : 1) * (Math.abs(Number(hours)) * 3600 + Number(minutes) * 60 + Number(seconds));
+    const offset = (hours.startsWith('-') ? -1 : 1) * (Math.abs(Number(hours)) * 3600 + Number(minutes) * 60 + Number(seconds));
     return new Date(Date.parse(`${date}T${time}Z`) - offset * 1000);
   }
   return `${date}T${time}${hours}:${minutes}`;

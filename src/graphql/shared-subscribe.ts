@@ -9,7 +9,6 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FieldNode,
 } from 'graphql';
 import type { Viewer } from '../auth/auth.rules.js';
 
@@ -30,13 +29,13 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
  */
 export async function subscribeSharingEvents(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
   const source = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+  if (!(Symbol.asyncIterator in source)) return source;
   const key = answerKey(args);
   const own = (payload: unknown): Result => {
     sharedAnswers.executed++;
     return execute({ ...args, rootValue: payload });
   };
-  const sink = args.contextValue ? directSinks.get(args.contextValue as object) : undefined;
+  const sink = args.contextValue ? directSinks.get(args.contextValue) : undefined;
   if (sink && isPushSource(source)) return pushThrough(source, sink, key, args.contextValue, own);
   const context = args.contextValue;
   return mapStream(source as AsyncGenerator<unknown, unknown, unknown>, (payload) => {
@@ -184,7 +183,7 @@ export function pushThrough(
   /** Sends the backlog up to the first answer still executing; true when it is empty. */
   const send = (): boolean => {
     while (backlog.length) {
-      const head = backlog[0]!;
+      const head = backlog[0];
       const { answer } = head;
       if (answer.waiters) {
         answer.waiters.push(flush);
@@ -259,7 +258,7 @@ export function pushThrough(
     [Symbol.asyncIterator]() {
       return stream;
     },
-  } as AsyncGenerator<ExecutionResult, void, void>;
+  };
   return stream;
 }
 
@@ -272,8 +271,8 @@ export function answerKey(args: Pick<ExecutionArgs, 'document' | 'operationName'
   if (!viewer) return null;
   const operation = getOperationAST(args.document, args.operationName);
   const root = operation?.selectionSet.selections;
-  if (!operation || root?.length !== 1 || root[0]!.kind !== Kind.FIELD) return null;
-  const rootField = root[0] as FieldNode;
+  if (!operation || root?.length !== 1 || root[0].kind !== Kind.FIELD) return null;
+  const rootField = root[0];
   // Variables anywhere but in the root field's own arguments (fragments included).
   const used = new Set<string>();
   const collect = (node: Parameters<typeof visit>[0]) =>
@@ -317,6 +316,6 @@ function mapStream<T>(source: AsyncGenerator<unknown, unknown, unknown>, map: (v
     [Symbol.asyncIterator]() {
       return stream;
     },
-  } as AsyncGenerator<T, void, void>;
+  };
   return stream;
 }

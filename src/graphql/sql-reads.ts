@@ -148,7 +148,7 @@ export function sql(strings: TemplateStringsArray, ...values: (string | SqlText 
   strings.forEach((text, i) => {
     parts.push(text);
     if (i >= values.length) return;
-    const value = values[i]!;
+    const value = values[i];
     if (value instanceof SqlText) parts.push(...value.parts);
     else parts.push(value);
   });

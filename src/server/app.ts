@@ -76,7 +76,7 @@ export async function startServer(options: {
   const trustedDocuments = new TrustedDocuments(options.orm, options.trustedDocuments ?? 'allow');
   // Read at scrape time: `ws` exists long before anything can scrape.
   // Operation names label latency series: registered documents' names and the first 200 others, the rest "(other)".
-  const backups = options.backup ? new BackupScheduler(options.orm.config.get('clientUrl')!, options.backup) : undefined;
+  const backups = options.backup ? new BackupScheduler(options.orm.config.get('clientUrl'), options.backup) : undefined;
   const metrics = createMetrics(
     options.orm,
     () => ws.counts(),
@@ -191,5 +191,5 @@ async function startServices(factories: readonly ServiceFactory[], deps: Service
     await stop().catch(() => undefined);
     throw error;
   }
-  return { extensions: extensions as Partial<ContextExtensions>, stop };
+  return { extensions: extensions, stop };
 }

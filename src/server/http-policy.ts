@@ -57,7 +57,7 @@ export function isSimplePost(method: string, contentType: string | undefined): b
  */
 export function wantsLegacyJson(accept: string | undefined): boolean {
   if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
+  const types = accept.split(',').map((part) => part.split(';')[0].trim().toLowerCase());
   return types.includes('application/json') && !types.includes('application/graphql-response+json');
 }
 

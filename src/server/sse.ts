@@ -49,7 +49,7 @@ export function sseHandler(
       const untrusted = await guard.trustedDocuments?.refusal(params.query);
       if (untrusted) return refuse(400, untrusted);
       const checked = checkOperation(schema, guard.limits, { query: params.query, variables: params.variables, operationName: params.operationName }, { introspection: guard.introspection });
-      if ('errors' in checked) return refuse(400, checked.errors[0]!);
+      if ('errors' in checked) return refuse(400, checked.errors[0]);
       // The name a fault's log line carries (onNext).
       res.locals.operationName = operationNameOf(checked.document, params.operationName);
       // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).

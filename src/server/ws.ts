@@ -112,7 +112,7 @@ export function attachWebSocket(
     path,
     maxPayload: 1024 * 1024,
     verifyClient: ({ req }, done) => {
-      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name]) : undefined);
       if (isAllowedWebSocketOrigin({ origin: header('origin'), host: header('host'), forwardedHost: header('x-forwarded-host') }, guard.corsOrigins ?? [])) return done(true);
       done(false, 403, 'Origin not allowed');
     },
@@ -126,7 +126,7 @@ export function attachWebSocket(
   const slices = Array.from({ length: KEEP_ALIVE_SLICES }, () => new Map<WebSocket, number>());
   let dealt = 0;
   wsServer.on('connection', (socket) => {
-    const slice = slices[dealt++ % KEEP_ALIVE_SLICES]!;
+    const slice = slices[dealt++ % KEEP_ALIVE_SLICES];
     slice.set(socket, 0);
     socket.on('pong', () => slice.set(socket, 0));
     socket.once('close', () => slice.delete(socket));
@@ -134,7 +134,7 @@ export function attachWebSocket(
   let tick = 0;
   const keepAlive = setInterval(() => {
     let dropped = 0;
-    const slice = slices[tick++ % KEEP_ALIVE_SLICES]!;
+    const slice = slices[tick++ % KEEP_ALIVE_SLICES];
     for (const [socket, missed] of slice) {
       if (missed >= 2) {
         socket.terminate();

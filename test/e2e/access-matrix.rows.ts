@@ -48,7 +48,7 @@ function call(field: string, inputType: string, input: Record<string, unknown>):
 }
 
 async function sql<T = Record<string, unknown>>(app: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.getConnection().execute(text, params as never[]);
+  return app.orm.em.getConnection().execute(text, params);
 }
 
 /** [lo, hi] of an area's subtree, for `area_code between ? and ?`. */
@@ -64,7 +64,7 @@ function snapshotOf(...selects: string[]) {
     const tables = [];
     for (const text of selects) tables.push(await sql(app, text, text.includes('?') ? [lo, hi] : []));
     const [events] = await sql<{ n: number }>(app, 'select count(*)::int as n from progress_update');
-    return { tables, events: events!.n };
+    return { tables, events: events.n };
   };
 }
 
@@ -384,7 +384,7 @@ const taskRows: MatrixRow[] = [
     async prepare(app, areaCode) {
       const { assignments } = await task(app, TOWNSHIP, areaCode);
       const [assignment] = assignments;
-      return call('recordTaskProgress', 'RecordTaskProgressInput', { assignment: assignment!.id, version: assignment!.version, asOf: today(), done: 1, note: '完成一处' });
+      return call('recordTaskProgress', 'RecordTaskProgressInput', { assignment: assignment.id, version: assignment.version, asOf: today(), done: 1, note: '完成一处' });
     },
     snapshot: tasks,
   },

@@ -60,7 +60,7 @@ async function setThreshold(minReportedPercent: number, token = ADMIN, county = 
 async function reportFirst(period: string) {
   const result = await app.query<{ reportObservations: { userErrors: unknown[] } }, unknown>(
     `mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { userErrors { code message } } }`,
-    { input: { area: villages[0]!.code, period, values: [{ indicator: 'ORPHANS', value: '1' }] } },
+    { input: { area: villages[0].code, period, values: [{ indicator: 'ORPHANS', value: '1' }] } },
     { token: VILLAGE_OP },
   );
   expect(result.reportObservations.userErrors).toEqual([]);
@@ -74,7 +74,7 @@ async function snapshot() {
             (select md5(coalesce(string_agg(county_code || min_reported_percent || version, ','), '')) from reporting_completeness_setting) as settings,
             (select count(*)::text from progress_update) as events`,
   );
-  return row!;
+  return row;
 }
 
 beforeAll(async () => {
@@ -84,19 +84,19 @@ beforeAll(async () => {
     `select parent_code as code from area where level = 'VILLAGE' and valid_to is null and code between '511921000001' and '511921999999'
       group by parent_code order by (count(*) = 17) desc, count(*) desc, parent_code limit 1`,
   );
-  TOWNSHIP = found!.code;
+  TOWNSHIP = found.code;
   villages = await db<{ code: string; name: string }>(`select code, name from area where parent_code = ? and level = 'VILLAGE' and valid_to is null order by code`, [TOWNSHIP]);
   expect(villages.length).toBeGreaterThan(2);
   const [other] = await db<{ code: string }>(
     `select min(code) as code from area where level = 'VILLAGE' and code between '511921000001' and '511921999999' and parent_code <> ?`,
     [TOWNSHIP],
   );
-  OTHER_VILLAGE = other!.code;
+  OTHER_VILLAGE = other.code;
   // Another county, for its admin (a token's area must exist).
   await db(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
   ADMIN = await app.token('COUNTY_ADMIN', '511921');
   TOWNSHIP_OP = await app.token('TOWNSHIP_OPERATOR', TOWNSHIP.slice(0, 9), { name: '乡镇填报员' });
-  VILLAGE_OP = await app.token('VILLAGE_OPERATOR', villages[0]!.code);
+  VILLAGE_OP = await app.token('VILLAGE_OPERATOR', villages[0].code);
   await reportFirst(MONTH);
   await reportFirst(THRESHOLD_MONTH);
   await reportFirst(LATE_MONTH);
@@ -112,15 +112,15 @@ describe('submitting a period knows its completeness', () => {
     const refused = await submit({ area: TOWNSHIP, period: MONTH });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([{ code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(new RegExp(`^还有 ${villages.length - 1} 个村未报：`)) }]);
-    const message = refused.userErrors[0]!.message;
-    expect(message).toContain(`${missingVillages()[0]!.name}（${missingVillages()[0]!.code}）`);
+    const message = refused.userErrors[0].message;
+    expect(message).toContain(`${missingVillages()[0].name}（${missingVillages()[0].code}）`);
     expect(message).toContain('请逐村说明原因');
     expect(message).toContain(`已报 1/${villages.length}`);
-    expect(message).not.toContain(villages[0]!.code);
+    expect(message).not.toContain(villages[0].code);
     // Some reasons are not enough: the rest are named.
     const partial = await submit({ area: TOWNSHIP, period: MONTH, missingReasons: reasonsFor(missingVillages().slice(1)) });
     expect(partial.userErrors).toEqual([{ code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(/^还有 1 个未报村没有缺报说明/) }]);
-    expect(partial.userErrors[0]!.message).toContain(missingVillages()[0]!.code);
+    expect(partial.userErrors[0].message).toContain(missingVillages()[0].code);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -130,7 +130,7 @@ describe('submitting a period knows its completeness', () => {
     const refused = await submit({
       area: TOWNSHIP,
       period: MONTH,
-      missingReasons: [...all, { area: villages[0]!.code, reason: '其实报了' }, { area: OTHER_VILLAGE, reason: '别的乡镇' }],
+      missingReasons: [...all, { area: villages[0].code, reason: '其实报了' }, { area: OTHER_VILLAGE, reason: '别的乡镇' }],
     });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([
@@ -166,7 +166,7 @@ describe('submitting a period knows its completeness', () => {
       expect(read.area.approval).toEqual(expected);
     }
     const [event] = await db<{ summary: string }>(`select summary from progress_update where subject_kind = 'REPORTING_PERIOD' order by sequence desc limit 1`);
-    expect(event!.summary).toContain(`已报 1/${villages.length}，缺报说明 ${villages.length - 1} 条`);
+    expect(event.summary).toContain(`已报 1/${villages.length}，缺报说明 ${villages.length - 1} 条`);
     // The reasons were required at submission: the county approves.
     const approved = await review({ area: TOWNSHIP, period: MONTH, decision: 'APPROVE', version: 1 });
     expect(approved.userErrors).toEqual([]);
@@ -202,7 +202,7 @@ describe('the county 上报完整率 threshold', () => {
       missingAtSubmission: missingVillages().map((v) => ({ village: { code: v.code, name: v.name }, reason: null })),
     });
     // Reasons may still be given, and are still checked.
-    const wrong = await submit({ area: TOWNSHIP, period: LATE_MONTH, missingReasons: [{ area: villages[0]!.code, reason: '已报' }] });
+    const wrong = await submit({ area: TOWNSHIP, period: LATE_MONTH, missingReasons: [{ area: villages[0].code, reason: '已报' }] });
     expect(wrong.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'missingReasons', '0', 'area'] })]);
   });
 
@@ -239,7 +239,7 @@ describe('permissions', () => {
     const before = await snapshot();
     const others = [
       await app.token('TOWNSHIP_OPERATOR', TOWNSHIP.slice(0, 9)),
-      await app.token('VILLAGE_OPERATOR', villages[0]!.code),
+      await app.token('VILLAGE_OPERATOR', villages[0].code),
       await app.token('SECTION_STAFF', '511921', { section: '社会事务股' }),
       await app.token('VIEWER', '511921'),
       await app.token('COUNTY_ADMIN', '511922'),
@@ -251,13 +251,13 @@ describe('permissions', () => {
     expect((await setThreshold(0, '')).errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     expect(await snapshot()).toEqual(before);
     const [audit] = await db<{ n: number }>(`select count(*)::int as n from audit_log where mutation = 'setReportingCompletenessThreshold' and outcome = 'ERROR'`);
-    expect(audit!.n).toBeGreaterThanOrEqual(others.length);
+    expect(audit.n).toBeGreaterThanOrEqual(others.length);
   });
 
   it('a township operator submits its own township only; a village operator submits none', async () => {
     const before = await snapshot();
     const [otherTownship] = await db<{ code: string }>(`select parent_code as code from area where code = ?`, [OTHER_VILLAGE]);
-    const foreign = await app.request(SUBMIT, { input: { area: otherTownship!.code, period: LATE_MONTH } }, { token: TOWNSHIP_OP });
+    const foreign = await app.request(SUBMIT, { input: { area: otherTownship.code, period: LATE_MONTH } }, { token: TOWNSHIP_OP });
     expect(foreign.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     const village = await app.request(SUBMIT, { input: { area: TOWNSHIP, period: LATE_MONTH, missingReasons: reasonsFor(missingVillages()) } }, { token: VILLAGE_OP });
     expect(village.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);

@@ -20,8 +20,8 @@ beforeAll(async () => {
   const byTownship = new Map<string, string[]>();
   for (const row of rows) byTownship.set(row.parent_code, [...(byTownship.get(row.parent_code) ?? []), row.code]);
   const [first, second] = [...byTownship.entries()].filter(([, villages]) => villages.length >= 2);
-  [township, [village, sibling]] = [first![0], first![1] as [string, string]];
-  [otherTownship, [otherVillage]] = [second![0], second![1] as [string]];
+  [township, [village, sibling]] = [first[0], first[1] as [string, string]];
+  [otherTownship, [otherVillage]] = [second[0], second[1] as [string]];
 });
 afterAll(() => app?.close());
 

@@ -52,7 +52,7 @@ describe('import-areas', () => {
     await orm.em.fork().getConnection().execute(`update area set name = '改过的名字' where code = '511921001000'`);
     const result = await importAreas(orm, { county: '511921' });
     expect(result).toMatchObject({ inserted: 0, updated: 1 });
-    expect((await rows('511921001000'))[0]!.name).toBe('壁州街道');
+    expect((await rows('511921001000'))[0].name).toBe('壁州街道');
   });
 
   it('hangs the townships of a city without counties (东莞市) from the city', async () => {

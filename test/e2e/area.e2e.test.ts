@@ -136,7 +136,7 @@ describe('pagination', () => {
     const again = await app.query(ChildrenPageDocument, { code: '511921', first: 10, after: first.area!.children.pageInfo.endCursor });
     const twice = await app.query(ChildrenPageDocument, { code: '511921', first: 10, after: first.area!.children.pageInfo.endCursor });
     expect(again).toEqual(twice);
-    expect(again.area!.children.edges[0]!.node.code).toBe(seen[10]);
+    expect(again.area!.children.edges[0].node.code).toBe(seen[10]);
   });
 
   it('answers first: 0 with the count and no items', async () => {
@@ -182,7 +182,7 @@ describe('global IDs', () => {
 
   it('rejects a malformed id naming the argument', async () => {
     const result = await app.request(NodeByIdDocument, { id: 'not-an-id' });
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 });
 
@@ -196,29 +196,29 @@ describe('bad arguments', () => {
   it.each(['51192', '5119210', 'abcdef', '', '5119210000000'])('rejects the malformed code "%s" naming the argument', async (code) => {
     const result = await app.request(AreaUpwardDocument, { code });
     expect(result.errors).toHaveLength(1);
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
-    expect(result.errors![0]!.message).toMatch(/6, 9 or 12 digits/);
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
+    expect(result.errors![0].message).toMatch(/6, 9 or 12 digits/);
   });
 
   it.each([101, -1])('rejects first: %i with a clear message', async (first) => {
     const result = await app.request(ChildrenPageDocument, { code: '511921', first });
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-    expect(result.errors![0]!.message).toBe(`first must be between 0 and 100, got ${first}`);
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(result.errors![0].message).toBe(`first must be between 0 and 100, got ${first}`);
   });
 
   it('rejects a cursor it did not issue', async () => {
     const result = await app.request(ChildrenPageDocument, { code: '511921', after: 'bogus' });
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it('rejects a malformed parentCode in the areas list', async () => {
     const result = await app.request(AreasPageDocument, { parentCode: '12' });
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'parentCode' });
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'parentCode' });
   });
 
   it('reports a query that does not validate without running it', async () => {
     const result = await app.request('{ area(code: "511921") { nope } }');
-    expect(result.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
 
@@ -288,6 +288,6 @@ describe('graphql-ws on the same URL', () => {
         { next: (v) => (value = v), error: reject, complete: () => resolve(value as never) },
       );
     });
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
+    expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
   });
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.fork().getConnection().execute(text, params as never[]);
+  return app.orm.em.fork().getConnection().execute(text, params);
 }
 
 async function counts() {
@@ -30,7 +30,7 @@ async function counts() {
     `select (select count(*)::int from probe_note) as notes, (select count(*)::int from facility) as facilities,
             (select count(*)::int from progress_update) as events, (select count(*)::int from audit_log) as audits`,
   );
-  return row!;
+  return row;
 }
 
 const CREATE_FACILITY = `mutation CreateFacility($input: CreateFacilityInput!) { createFacility(input: $input) { facility { id name } userErrors { code field } } }`;
@@ -48,10 +48,10 @@ describe('a change whose audit row cannot be written', () => {
       release();
     }
     expect(logged).toContainEqual(
-      expect.objectContaining({ msg: expect.stringContaining('audit row could not be written'), mutation: 'recordProbe', requestId: result.errors![0]!.extensions!.requestId }),
+      expect.objectContaining({ msg: expect.stringContaining('audit row could not be written'), mutation: 'recordProbe', requestId: result.errors![0].extensions!.requestId }),
     );
     expect(result.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Internal server error', 'INTERNAL_SERVER_ERROR']]);
-    expect(result.errors![0]!.extensions!.requestId).toMatch(/\S/);
+    expect(result.errors![0].extensions!.requestId).toMatch(/\S/);
     expect(result.data?.recordProbe ?? null).toBeNull();
     expect(await counts()).toEqual(before);
   });

@@ -61,13 +61,13 @@ describe('bearer tokens over HTTP', () => {
     });
     expect(response.status).toBe(401);
     const body = (await response.json()) as { errors: { extensions: { code: string } }[]; data?: unknown };
-    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(body.data).toBeUndefined();
   });
 
   it('rejects an Authorization header that is not a bearer token', async () => {
     const result = await app.request(VIEWER_QUERY, undefined, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
-    expect(result.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(result.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -194,7 +194,7 @@ describe('backup and restore', () => {
       try {
         const watching = watch(client, { area: '511921', after: cursorBefore });
         const events = await watching.until(expected);
-        expect(events[0]!.summary).toBe('after the cursor, before the backup');
+        expect(events[0].summary).toBe('after the cursor, before the backup');
         expect(events.at(-1)!.sequence).toBe(head);
         watching.stop();
         // A write on the restored database continues the sequence.
@@ -282,7 +282,7 @@ describe('scheduled backups', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toHaveLength(2);
     expect(files.every((name) => /^civgraph-\d{8}T\d{9}Z\.backup$/.test(name))).toBe(true);
-    expect(join(dir, files[1]!)).toBe(scheduler.status().lastFile);
+    expect(join(dir, files[1])).toBe(scheduler.status().lastFile);
     expect(scheduler.status().lastError).toBeUndefined();
   }, 60_000);
 
@@ -308,11 +308,11 @@ describe('scheduled backups', () => {
         body = (await (await fetch(readyz)).json()) as typeof body;
       }
       expect(body).toMatchObject({ status: 'ready', backup: { ageSeconds: expect.any(Number), file: expect.stringMatching(/^civgraph-.*\.backup$/), lastAttemptFailed: false } });
-      expect(body.backup!.ageSeconds).toBeLessThan(60);
-      expect(await readdir(dir)).toEqual([body.backup!.file]);
+      expect(body.backup.ageSeconds).toBeLessThan(60);
+      expect(await readdir(dir)).toEqual([body.backup.file]);
       const metrics = await (await fetch(server.metricsUrl!)).text();
       const stamp = Number(/^civgraph_backup_last_success_timestamp_seconds (\S+)$/m.exec(metrics)?.[1]);
-      expect(Math.abs(stamp - Date.parse(body.backup!.lastSuccessAt!) / 1000)).toBeLessThan(1);
+      expect(Math.abs(stamp - Date.parse(body.backup.lastSuccessAt) / 1000)).toBeLessThan(1);
       expect(metrics).toMatch(/^civgraph_backup_last_attempt_failed 0$/m);
     } finally {
       await server.close();
@@ -321,7 +321,7 @@ describe('scheduled backups', () => {
     // Restarted with a fresh backup in the folder: none is taken before the interval, the age comes from the file.
     const old = new Date(Date.now() - 7_200_000);
     const [file] = await readdir(dir);
-    await utimes(join(dir, file!), old, old);
+    await utimes(join(dir, file), old, old);
     const again = await startServer({ orm: app.orm, civgraph, port: 0, host: '127.0.0.1', backup: { dir, everyMs: 3 * 3_600_000, keep: 3 } });
     try {
       const body = (await (await fetch(again.url.replace(/\/graphql$/, '/readyz'))).json()) as { backup: { ageSeconds: number } };

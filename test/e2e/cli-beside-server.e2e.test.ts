@@ -73,7 +73,7 @@ function startServer(dataDir: string): Promise<Server> {
         clearTimeout(timer);
         resolve({
           child,
-          url: match[1]!,
+          url: match[1],
           output: () => output,
           stop() {
             child.kill('SIGTERM');
@@ -178,7 +178,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
       expect(imported.code, imported.stderr).toBe(0);
       expect(imported.stdout).toContain('1 row(s) applied');
       const [event] = await live.until(1, 15_000);
-      expect(event!.area.code).toBe('511921104200');
+      expect(event.area.code).toBe('511921104200');
       live.stop();
     } finally {
       await client.dispose();
@@ -220,7 +220,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
     const summary = (stderr: string) => {
       const match = /^(\S+): ([\d,]+) row\(s\), ([\d,]+) bytes, to (.+)$/m.exec(stderr);
       expect(match, stderr).not.toBeNull();
-      return { name: match![1], rows: Number(match![2]!.replaceAll(',', '')), bytes: Number(match![3]!.replaceAll(',', '')), to: match![4] };
+      return { name: match![1], rows: Number(match![2].replaceAll(',', '')), bytes: Number(match![3].replaceAll(',', '')), to: match![4] };
     };
 
     // Every download the server offers, with the CLI's arguments for the same file.
@@ -240,7 +240,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
     it('writes every download to stdout byte for byte as the server sends it, the log and a summary on stderr', async () => {
       const results = await Promise.all(CASES.map(([args]) => cliBytes(['export', ...args], { DATA_DIR: dataDir })));
       for (const [i, [args, path]] of CASES.entries()) {
-        const result = results[i]!;
+        const result = results[i];
         expect(result.code, result.stderr).toBe(0);
         expect(result.stderr).toContain('using the embedded PostgreSQL already running from DATA_DIR');
         const served = await download(path);
@@ -248,7 +248,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
         expect(summary(result.stderr)).toMatchObject({ name: served.name, bytes: served.body.length, to: 'stdout' });
       }
       // Not empty files compared: the demo data reaches every report.
-      const rows = Object.fromEntries(CASES.map(([args], i) => [args.join(' '), summary(results[i]!.stderr).rows]));
+      const rows = Object.fromEntries(CASES.map(([args], i) => [args.join(' '), summary(results[i].stderr).rows]));
       expect(Object.values(rows).filter((n) => n > 0).length, JSON.stringify(rows)).toBeGreaterThanOrEqual(8);
       expect(readFileSync(join(dataDir, 'server.json'), 'utf8')).toContain(server.url);
     }, 120_000);
@@ -257,7 +257,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
       const sheets: [string[], string][] = CASES.filter(([args]) => args[0] !== 'monthly').map(([args, path]) => [args, path.replace('.csv', '.xlsx')]);
       const results = await Promise.all(sheets.map(([args], i) => cliBytes(['export', ...args, '--out', join(outDir, `${i}.xlsx`)], { DATA_DIR: dataDir })));
       for (const [i, [args, path]] of sheets.entries()) {
-        const result = results[i]!;
+        const result = results[i];
         expect(result.code, result.stderr).toBe(0);
         expect(result.stdout.length).toBe(0);
         const written = await readFile(join(outDir, `${i}.xlsx`));
@@ -321,7 +321,7 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
     expect(observations.output).toMatch(new RegExp(`${figures}: 3 row\\(s\\) applied, 0 unchanged \\(\\d+\\.\\d s\\)`));
 
     const facilities = join(dataDir, 'two-facilities.csv');
-    writeFileSync(facilities, `\ufeff名称,类别,区划代码,运营模式,状态,床位,在住\r\n进度测试站一,MINOR_PROTECTION_POINT,${villages[0]!.split(',')[0]},PUBLIC,PLANNED,10,0\r\n进度测试站二,MINOR_PROTECTION_POINT,${villages[1]!.split(',')[0]},PUBLIC,PLANNED,12,0\r\n`);
+    writeFileSync(facilities, `\ufeff名称,类别,区划代码,运营模式,状态,床位,在住\r\n进度测试站一,MINOR_PROTECTION_POINT,${villages[0].split(',')[0]},PUBLIC,PLANNED,10,0\r\n进度测试站二,MINOR_PROTECTION_POINT,${villages[1].split(',')[0]},PUBLIC,PLANNED,12,0\r\n`);
     const registered = await cliOnTerminal(['import', 'facilities', facilities], { DATA_DIR: dataDir });
     expect(registered.code, registered.output).toBe(0);
     expect(registered.output).toMatch(/\rfacilities \[#+ *\] 1\/2\rfacilities \[#{30}\] 2\/2\r?\n/);

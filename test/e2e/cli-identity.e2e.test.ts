@@ -48,7 +48,7 @@ async function startUntil(env: Record<string, string>, last: RegExp): Promise<{ 
   });
   return {
     output: printed,
-    url: /serving GraphQL .* at (http:\/\/\S+)/.exec(printed)![1]!,
+    url: /serving GraphQL .* at (http:\/\/\S+)/.exec(printed)![1],
     async stop() {
       child.kill('SIGTERM');
       await exited;

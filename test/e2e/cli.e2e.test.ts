@@ -29,7 +29,7 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
       const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
+        resolve({ child, url: match[1], output: () => output });
       }
     };
     child.stdout.on('data', onData);

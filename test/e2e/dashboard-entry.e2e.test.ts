@@ -59,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   const tokens: Record<string, string> = {};
 
   const sql = async <T>(text: string, params: unknown[] = []) => (await app.orm.em.fork().getConnection().execute(text, params)) as T[];
-  const count = async (table: string) => (await sql<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n;
+  const count = async (table: string) => (await sql<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
 
   /** A page signed in with a token, at an area (default: the token's own), once every panel has settled. */
   async function open(token: string, area?: string): Promise<Page> {
@@ -107,21 +107,21 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   });
 
   it('offers each role only the forms it may use: none to a viewer, one village to its operator, a township its villages, a section its own tasks and projects', async () => {
-    const admin = tokens.COUNTY_ADMIN!;
+    const admin = tokens.COUNTY_ADMIN;
     // VIEWER: the dashboard reads, but no form at all.
-    const viewer = await open(tokens.VIEWER!);
+    const viewer = await open(tokens.VIEWER);
     expect(await viewer.locator('[data-panel="entry-stats"], [data-panel="entry-work"], form').count()).toBe(0);
     expect(await viewer.locator('[data-panel="stats"] .figure').count()).toBeGreaterThan(0);
     await viewer.close();
 
     // VILLAGE_OPERATOR: their own village only, no progress forms.
-    const villageOp = await open(tokens.VILLAGE_OPERATOR!);
+    const villageOp = await open(tokens.VILLAGE_OPERATOR);
     expect(await options(villageOp, 'village')).toEqual([{ value: village.code, text: village.shortName }]);
     expect(await villageOp.locator('[data-panel="entry-work"]').count()).toBe(0);
     await villageOp.close();
 
     // TOWNSHIP_OPERATOR: every village of the township; the tasks' assignments and projects inside it.
-    const townshipOp = await open(tokens.TOWNSHIP_OPERATOR!);
+    const townshipOp = await open(tokens.TOWNSHIP_OPERATOR);
     const villages = (await app.query(EntryExpectedVillagesDocument, { code: township.code }, { token: tokens.TOWNSHIP_OPERATOR })).area!.descendants.nodes;
     expect(villages.length).toBeGreaterThan(1);
     expect(await options(townshipOp, 'village')).toEqual(villages.map((v) => ({ value: v.code, text: v.shortName })));
@@ -137,7 +137,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await townshipOp.close();
 
     // SECTION_STAFF: no statistics form; their section's tasks and projects only, across the county.
-    const staff = await open(tokens.SECTION_STAFF!);
+    const staff = await open(tokens.SECTION_STAFF);
     expect(await staff.locator('[data-panel="entry-stats"]').count()).toBe(0);
     const ownTasks = (await app.query(EntryExpectedTasksDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.tasks.nodes;
     const allTasks = (await app.query(EntryExpectedTasksDocument, { code: COUNTY }, { token: admin })).area!.tasks.nodes;
@@ -172,7 +172,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const elderly = before.observations.find((o) => o.indicator.code === 'ELDERLY_60_PLUS')!;
     const next = elderly.persons! + 7;
 
-    const page = await open(tokens.VILLAGE_OPERATOR!);
+    const page = await open(tokens.VILLAGE_OPERATOR);
     await page.locator('[data-panel="live"] .live-status[data-state="live"]').waitFor({ timeout: 10_000 });
     const shown = page.locator('[data-panel="stats"] [data-indicator="ELDERLY_60_PLUS"] .figure-value');
     expect(await shown.textContent()).toBe(`${zh(elderly.persons!)}人`);
@@ -202,7 +202,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
       changes: await count('observation_change'),
       events: await count('progress_update'),
     });
-    const page = await open(tokens.TOWNSHIP_OPERATOR!);
+    const page = await open(tokens.TOWNSHIP_OPERATOR);
     await page.locator('select[name="village"]').selectOption(village.code);
     await expect.poll(() => page.locator('[data-current="ELDERLY_60_PLUS"]').textContent(), { timeout: 10_000 }).toMatch(/\d人/);
     const before = await snapshot(THIS_MONTH);
@@ -272,12 +272,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   });
 
   it('lets section staff record progress on their task and project, refusing bad values at the field, and the panels follow', async () => {
-    const admin = tokens.COUNTY_ADMIN!;
+    const admin = tokens.COUNTY_ADMIN;
     const task = (await app.query(EntryExpectedTasksDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.tasks.nodes.find((t) =>
       t.assignments.some((a) => a.done < a.target),
     )!;
     const assignment = task.assignments.find((a) => a.done < a.target)!;
-    const page = await open(tokens.SECTION_STAFF!);
+    const page = await open(tokens.SECTION_STAFF);
     await page.locator('select[name="task"]').selectOption(task.id);
     const row = page.locator(`[data-assignment="${assignment.id}"]`);
     await row.waitFor({ timeout: 5_000 });

@@ -67,7 +67,7 @@ const schema = await civgraphSchema();
 const offered = (path: string) => {
   const [type, field] = path.split('.');
   const root = type === 'Area' ? schema.getType('Area') : type === 'Query' ? schema.getQueryType() : schema.getSubscriptionType();
-  return Boolean(root && 'getFields' in root && (root.getFields() as Record<string, unknown>)[field!]);
+  return Boolean(root && 'getFields' in root && (root.getFields() as Record<string, unknown>)[field]);
 };
 
 describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
@@ -243,7 +243,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="md"]').click()]);
     expect(download.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.md`);
     const { readFile } = await import('node:fs/promises');
-    expect(await readFile((await download.path())!, 'utf8')).toBe(report.markdown);
+    expect(await readFile((await download.path()), 'utf8')).toBe(report.markdown);
     const [csv] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="csv"]').click()]);
     expect(csv.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.csv`);
     expect(await panel('report').locator('.error').textContent()).toBe('');
@@ -270,7 +270,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     const stats = (await app.query(DashboardStatsExpectedDocument, { code: township.code, period: THIS_MONTH, indicators: ['ELDERLY_60_PLUS'] }, { token })).area!;
     await expect
       .poll(() => page.locator('[data-panel="stats"] [data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 10_000 })
-      .toBe(`${zh(stats.stats[0]!.persons!)}人`);
+      .toBe(`${zh(stats.stats[0].persons!)}人`);
     expect(await page.getByTestId('reporting').textContent()).toContain(`/${zh(stats.reporting.expectedAreas)} 村（社区）`);
     const facilities = (await app.query(DashboardFacilitiesExpectedDocument, { code: township.code }, { token })).area!;
     await expect.poll(() => page.locator('[data-panel="facilities"] svg.bar-chart g.bar').count(), { timeout: 10_000 }).toBe(township.childCount);
@@ -284,7 +284,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_PANELS_SCREENSHOT);
 
     // One more level: a village has no children and no village count.
-    const village = (await app.query(DashboardOverviewExpectedDocument, { code: township.code }, { token })).area!.children.nodes[0]!;
+    const village = (await app.query(DashboardOverviewExpectedDocument, { code: township.code }, { token })).area!.children.nodes[0];
     await page.locator(`[data-panel="children"] a[data-code="${village.code}"]`).click();
     await expect.poll(() => breadcrumb.textContent(), { timeout: 10_000 }).toBe(`通江县 › ${township.shortName} › ${village.shortName}`);
     expect(await figure('villages').count()).toBe(0);
@@ -438,7 +438,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       { after: 'c6', area: COUNTY_CODE, includeDescendants: true },
     ]);
     // The panel sends the typed ProgressFeed operation (web/graphql/progress.graphql).
-    expect(subscriptions[0]!.query.replace(/\s+/g, ' ')).toMatch(/progressUpdated\( ?area: \$area,? includeDescendants: \$includeDescendants,? kinds: \$kinds,? after: \$after ?\)/);
+    expect(subscriptions[0].query.replace(/\s+/g, ' ')).toMatch(/progressUpdated\( ?area: \$area,? includeDescendants: \$includeDescendants,? kinds: \$kinds,? after: \$after ?\)/);
     await screenshot('dashboard-live', live);
 
     // Drill-down: every panel follows the selected township, the feed too.

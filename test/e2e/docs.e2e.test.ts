@@ -57,24 +57,24 @@ function fencedBlocks(file: string, markdown: string): Block[] {
   const lines = markdown.split('\n');
   const blocks: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```(\w*)\s*$/.exec(lines[i]!);
+    const open = /^(\s*)```(\w*)\s*$/.exec(lines[i]);
     if (!open) continue;
-    const indent = open[1]!.length;
+    const indent = open[1].length;
     let end = i + 1;
-    while (end < lines.length && !/^\s*```\s*$/.test(lines[end]!)) end++;
+    while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) end++;
     const text = lines.slice(i + 1, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n');
     let before = i - 1;
-    while (before >= 0 && lines[before]!.trim() === '') before--;
-    const marker = before >= 0 && /^<!--\s*docs-test/.test(lines[before]!.trim()) ? lines[before]!.trim() : undefined;
-    const block: Block = { file, line: i + 1, lang: open[2]!, text };
+    while (before >= 0 && lines[before].trim() === '') before--;
+    const marker = before >= 0 && /^<!--\s*docs-test/.test(lines[before].trim()) ? lines[before].trim() : undefined;
+    const block: Block = { file, line: i + 1, lang: open[2], text };
     if (marker) {
       const skip = SKIP.exec(marker);
       const writeTo = FILE.exec(marker);
-      if (skip && skip[1]!.trim()) block.skip = skip[1]!.trim();
-      else if (writeTo && !writeTo[1]!.split('/').includes('..')) block.writeTo = writeTo[1]!;
+      if (skip && skip[1].trim()) block.skip = skip[1].trim();
+      else if (writeTo && !writeTo[1].split('/').includes('..')) block.writeTo = writeTo[1]!;
       else block.badMarker = marker;
     }
-    if (blocks.length) blocks[blocks.length - 1]!.next = block;
+    if (blocks.length) blocks[blocks.length - 1].next = block;
     blocks.push(block);
     i = end;
   }
@@ -95,8 +95,8 @@ function brokenLinks(path: string): string[] {
   const broken: string[] = [];
   for (const line of lines) {
     for (const [, target] of line.matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (/^[a-z]+:/i.test(target!)) continue;
-      const [file, anchor] = target!.split('#') as [string, string | undefined];
+      if (/^[a-z]+:/i.test(target)) continue;
+      const [file, anchor] = target.split('#') as [string, string | undefined];
       const resolved = file ? join(dirname(path), decodeURIComponent(file)) : path;
       if (!existsSync(resolved)) broken.push(`${relative(ROOT, path)}: ${target} (no such file)`);
       else if (anchor && resolved.endsWith('.md')) {

@@ -121,11 +121,11 @@ describe('upload bounds', () => {
     ]);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(answers.map((a) => [a.status, a.headers.connection, a.body.errors.map((e) => e.code)])).toEqual(Array(4).fill([403, 'close', ['FORBIDDEN']]));
-    expect(answers[0]!.body.errors[0]!.message).toBe('您的角色 (VIEWER) 不能导入统计数据');
-    expect(answers[3]!.body.errors[0]!.message).toBe('您的角色 (SECTION_STAFF) 不能导入服务站点');
+    expect(answers[0].body.errors[0].message).toBe('您的角色 (VIEWER) 不能导入统计数据');
+    expect(answers[3].body.errors[0].message).toBe('您的角色 (SECTION_STAFF) 不能导入服务站点');
     // A month missing is also known before the file is read.
     const noMonth = await unfinishedUpload('/imports/observations', township, { 'content-length': '1000' }, Buffer.from('PK'));
-    expect([noMonth.status, noMonth.body.errors[0]!.code]).toEqual([400, 'BAD_PERIOD']);
+    expect([noMonth.status, noMonth.body.errors[0].code]).toEqual([400, 'BAD_PERIOD']);
   });
 
   it('refuses a file larger than 10 MB by its Content-Length before reading it, and one without a length as soon as 10 MB have arrived', async () => {
@@ -144,9 +144,9 @@ describe('upload bounds', () => {
       headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` },
       body: Readable.toWeb(Readable.from(Array.from({ length: 11 }, () => chunk))) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
-    expect(((await chunked.json()) as Answer['body']).errors[0]!.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await chunked.json()) as Answer['body']).errors[0].code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('answers a file of more than 5,000 rows with 413 and names the limit', async () => {
@@ -256,7 +256,7 @@ describe('downloads', () => {
       await workbook.xlsx.load(Buffer.from(await (await get(path)).arrayBuffer()) as unknown as ExcelJS.Buffer);
       const formulas: string[] = [];
       const texts: string[] = [];
-      workbook.worksheets[0]!.eachRow((row) =>
+      workbook.worksheets[0].eachRow((row) =>
         row.eachCell((cell) => {
           if (cell.type === ExcelJS.ValueType.Formula) formulas.push(cell.address);
           if (cell.type === ExcelJS.ValueType.String) texts.push(String(cell.value));

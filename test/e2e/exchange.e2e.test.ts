@@ -52,7 +52,7 @@ async function written() {
             (select coalesce(sum(version), 0)::int from facility) as facilityVersions,
             (select count(*)::int from progress_update) as events`,
   );
-  return counts!;
+  return counts;
 }
 
 async function upload(path: string, body: Buffer, format: SheetFormat, token?: string) {
@@ -121,10 +121,10 @@ describe('observations import', () => {
       `select area_code, indicator, value::text as value from observation where period_month = '2026-05-01' and area_code like '${TIEFO}%' order by area_code, indicator`,
     );
     expect(stored).toEqual([
-      { area_code: tiefoVillages[0]!.code, indicator: 'ASSISTANCE_FUNDS_YUAN', value: '1250.50' },
-      { area_code: tiefoVillages[0]!.code, indicator: 'ELDERLY_60_PLUS', value: '100.00' },
-      { area_code: tiefoVillages[1]!.code, indicator: 'ASSISTANCE_FUNDS_YUAN', value: '1250.50' },
-      { area_code: tiefoVillages[1]!.code, indicator: 'ELDERLY_60_PLUS', value: '101.00' },
+      { area_code: tiefoVillages[0].code, indicator: 'ASSISTANCE_FUNDS_YUAN', value: '1250.50' },
+      { area_code: tiefoVillages[0].code, indicator: 'ELDERLY_60_PLUS', value: '100.00' },
+      { area_code: tiefoVillages[1].code, indicator: 'ASSISTANCE_FUNDS_YUAN', value: '1250.50' },
+      { area_code: tiefoVillages[1].code, indicator: 'ELDERLY_60_PLUS', value: '101.00' },
     ]);
 
     for (const format of ['xlsx', 'csv'] as const) {
@@ -134,7 +134,7 @@ describe('observations import', () => {
       const t = await table(exported.body, format);
       expect(t.rows.at(-1)!.cells.slice(0, 3)).toEqual(['', '合计', '201']);
       const values = Object.fromEntries(t.rows.slice(0, 2).map((r) => [r.cells[0], [r.cells[t.headers.indexOf('ELDERLY_60_PLUS')], r.cells[t.headers.indexOf('ASSISTANCE_FUNDS_YUAN')]]]));
-      expect(values).toEqual({ [tiefoVillages[0]!.code]: ['100', '1250.5'], [tiefoVillages[1]!.code]: ['101', '1250.5'] });
+      expect(values).toEqual({ [tiefoVillages[0].code]: ['100', '1250.5'], [tiefoVillages[1].code]: ['101', '1250.5'] });
 
       const again = await upload(`/imports/observations?period=${PERIOD}`, exported.body, format, township);
       expect(again).toEqual({ status: 200, body: { applied: 0, unchanged: tiefoVillages.length, errors: [] } });
@@ -166,9 +166,9 @@ describe('observations import', () => {
       [7, '名称', 'NAME_MISMATCH'],
       [8, '区划代码', 'DUPLICATE_ROW'],
     ]);
-    expect(result.body.errors[0]!.message).toBe('第 3 行 ELDERLY_60_PLUS 列: 必须是非负整数,得到 "-3"');
-    expect(result.body.errors[0]!.messageEn).toBe('Row 3, column ELDERLY_60_PLUS: must be a non-negative whole number, got "-3"');
-    expect(result.body.errors[6]!.message).toMatch(/^第 7 行 名称 列: "错名村" 与 \d{12} 的名称 ".+" 不符$/);
+    expect(result.body.errors[0].message).toBe('第 3 行 ELDERLY_60_PLUS 列: 必须是非负整数,得到 "-3"');
+    expect(result.body.errors[0].messageEn).toBe('Row 3, column ELDERLY_60_PLUS: must be a non-negative whole number, got "-3"');
+    expect(result.body.errors[6].message).toMatch(/^第 7 行 名称 列: "错名村" 与 \d{12} 的名称 ".+" 不符$/);
     expect(await written()).toEqual(before);
   });
 
@@ -182,7 +182,7 @@ describe('observations import', () => {
     const noName = await upload(`/imports/observations?period=${PERIOD}`, await sheet(['区划代码', 'ELDERLY_60_PLUS', 'WHAT'], [[PINGBA, 1, 2]]), 'xlsx', admin);
     expect(noName.body.errors.map((e) => e.code)).toEqual(['UNKNOWN_COLUMN', 'MISSING_COLUMN']);
     const garbage = await upload(`/imports/observations?period=${PERIOD}`, Buffer.from('PK\u0003\u0004 not a zip'), 'xlsx', admin);
-    expect(garbage.body.errors[0]!.code).toBe('UNREADABLE_FILE');
+    expect(garbage.body.errors[0].code).toBe('UNREADABLE_FILE');
     const huge = await upload(`/imports/observations?period=${PERIOD}`, Buffer.alloc(11 * 1024 * 1024, 'a'), 'csv', admin);
     expect(huge.status).toBe(413);
     expect(huge.body.errors[0]).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: '文件超过 10 MB,请分批导入' });
@@ -195,7 +195,7 @@ describe('observations import', () => {
     expect(outside.body.errors[0]).toMatchObject({ row: 2, column: '区划代码', code: 'FORBIDDEN' });
     const readOnly = await upload(`/imports/observations?period=${PERIOD}`, await sheet(headers, [[PINGBA, '平坝村', 999, null, null]]), 'xlsx', viewer);
     expect(readOnly.status).toBe(403);
-    expect(readOnly.body.errors[0]!.code).toBe('FORBIDDEN');
+    expect(readOnly.body.errors[0].code).toBe('FORBIDDEN');
     const anonymous = await fetch(`${base}/imports/observations?period=${PERIOD}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x' });
     expect(anonymous.status).toBe(401);
     expect(await written()).toEqual(before);
@@ -242,8 +242,8 @@ describe('facilities import', () => {
     expect(await written()).toEqual(after);
 
     const edited = t.rows.map((r) => [...r.cells]);
-    edited[1]![5] = '12';
-    edited[1]![4] = 'UNDER_CONSTRUCTION';
+    edited[1][5] = '12';
+    edited[1][4] = 'UNDER_CONSTRUCTION';
     const changed = await upload('/imports/facilities', await sheet(t.headers, edited), 'xlsx', township);
     expect(changed).toEqual({ status: 200, body: { applied: 1, unchanged: 1, errors: [] } });
     const [row] = await rows<{ beds: number; status: string; version: number }>(`select beds, status, version from facility where name = '平坝村互助点'`);
@@ -372,7 +372,7 @@ describe('npm run civgraph -- import', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('1 row(s) applied, 0 unchanged');
     const [stored] = await rows<{ updated_by: string }>(`select updated_by from observation where area_code = ? and period_month = '2026-04-01'`, [JINDOUYAN]);
-    expect(stored!.updated_by).toBe('system');
+    expect(stored.updated_by).toBe('system');
     expect((await cli(['import', 'observations', good, '--period', '2026-04'])).stdout).toContain('0 row(s) applied, 1 unchanged');
 
     const before = await written();

@@ -82,7 +82,7 @@ describe('graphql-jit answers as graphql-js', () => {
 
   it('`nodes` with an ID the caller may not read: that item null, FORBIDDEN at its path, the others there', async () => {
     const facilities = await rows<{ id: string; area_code: string }>(`select id::text, area_code from facility order by id`);
-    const own = facilities[0]!;
+    const own = facilities[0];
     const township = own.area_code.slice(0, 9);
     const other = facilities.find((f) => !f.area_code.startsWith(township))!;
     const token = await app.token('TOWNSHIP_OPERATOR', township);
@@ -100,7 +100,7 @@ describe('graphql-jit answers as graphql-js', () => {
   it('a mutation answering userErrors, writing nothing', async () => {
     const [before] = await rows<{ n: number }>('select count(*)::int as n from facility');
     const input = { area: '511921101', name: ' ', type: 'NURSING_HOME', operatingModel: 'PUBLIC', beds: 10, occupiedBeds: 20 };
-    const answer = await sameAnswer(CreateFacilityDocument as Document, { input }, admin);
+    const answer = await sameAnswer(CreateFacilityDocument, { input }, admin);
     expect(compiled()).toBe(true);
     expect(answer.data.createFacility.facility).toBeNull();
     expect(answer.data.createFacility.userErrors.length).toBeGreaterThan(0);
@@ -118,9 +118,9 @@ describe('graphql-jit answers as graphql-js', () => {
     ['a list of strings given a number', { code: '511921', period: '2026-05', indicators: 5 }],
     ['a missing required variable', { code: '511921' }],
   ])('refused variables: %s (400 BAD_USER_INPUT)', async (_, variables) => {
-    const answer = await sameAnswer(StatsTreeDocument, variables as never, admin);
+    const answer = await sameAnswer(StatsTreeDocument, variables, admin);
     expect(answer.status).toBe(400);
-    expect(answer.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(answer.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('@include and @skip on fragments of the Node interface', async () => {
@@ -172,7 +172,7 @@ describe('graphql-jit answers as graphql-js', () => {
 
   it('an operation name the document does not have', async () => {
     const answer = await sameAnswer('query A { __typename }', undefined, undefined, 'B');
-    expect(answer.errors![0]!.message).toBe('Unknown operation named "B".');
+    expect(answer.errors![0].message).toBe('Unknown operation named "B".');
   });
 });
 
@@ -320,7 +320,7 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     // A field of StatValue with a resolver of its own: not a plain selection.
     await declined(`{ area(code: "511921") { stats(period: "${lastMonth()}") { area { code } } } }`, undefined, admin);
     const refused = await declined('{ area(code: "511921") { children(first: 101) { totalCount } } }');
-    expect(refused.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('the bench\'s county tree with statistics: the tree, then one batch of roll-ups for all 401 areas', async () => {
@@ -364,7 +364,7 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     const outside = await fillDeclined(query, undefined, township);
     expect(outside.errors!.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
     const unknown = await fillDeclined(query, { indicators: ['NO_SUCH_INDICATOR'] }, admin);
-    expect(unknown.errors![0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(unknown.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     // Their own township: answered by the tree read.
     await byTreeRead('{ area(code: "511921001") { stats(period: "2026-01") { persons } children(first: 3) { nodes { stats(period: "2026-01") { persons } } } } }', undefined, township, 1);
   });
@@ -373,16 +373,16 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     const [retired] = await rows<{ code: string; parent_code: string }>(
       `select code, parent_code from area where level = 'VILLAGE' and code like '511921%' order by code desc limit 1`,
     );
-    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [retired!.parent_code, retired!.code]);
+    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [retired.parent_code, retired.code]);
     try {
       const query = `query ($code: String!, $retired: Boolean!) { area(code: $code) { childCount descendantCount children(includeRetired: $retired) { totalCount nodes { code validTo isCurrent } } } }`;
-      const current = await byTreeRead(query, { code: retired!.parent_code, retired: false });
-      const all = await byTreeRead(query, { code: retired!.parent_code, retired: true });
+      const current = await byTreeRead(query, { code: retired.parent_code, retired: false });
+      const all = await byTreeRead(query, { code: retired.parent_code, retired: true });
       expect(all.data.area.children.totalCount).toBe(current.data.area.children.totalCount + 1);
-      expect(all.data.area.children.nodes.find((n: { code: string }) => n.code === retired!.code)).toEqual({ code: retired!.code, validTo: '2025-12-31', isCurrent: false });
-      await byTreeRead('query ($code: String!) { area(code: $code) { code validFrom validTo isCurrent } }', { code: retired!.code });
+      expect(all.data.area.children.nodes.find((n: { code: string }) => n.code === retired.code)).toEqual({ code: retired.code, validTo: '2025-12-31', isCurrent: false });
+      await byTreeRead('query ($code: String!) { area(code: $code) { code validFrom validTo isCurrent } }', { code: retired.code });
     } finally {
-      await rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired!.code]);
+      await rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired.code]);
     }
   });
 });

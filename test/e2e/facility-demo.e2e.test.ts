@@ -85,7 +85,7 @@ describe('demo data from the speech', () => {
     expect(after).toEqual(before);
     // facilities created + projects created + started + facility moved + progress entries
     const [{ entries }] = await rows<{ entries: number }>('select count(*)::int as entries from project_progress');
-    expect(before!.e).toBe(before!.f + before!.p * 3 + entries);
+    expect(before.e).toBe(before.f + before.p * 3 + entries);
   });
 });
 
@@ -97,7 +97,7 @@ describe('lists across many areas', () => {
     expect(townships).toHaveLength(33);
     expect(townships.reduce((n, t) => n + t.facilities.totalCount, 0)).toBe(24);
     expect(townships.find((t) => t.code === '511921116000')!.projects.nodes[0]).toMatchObject({ name: '两河口镇敬老院建设项目', facility: { name: '两河口镇敬老院' } });
-    expect(townships.find((t) => t.code === '511921100000')!.projects.nodes[0]!.progress.totalCount).toBe(3);
+    expect(townships.find((t) => t.code === '511921100000')!.projects.nodes[0].progress.totalCount).toBe(3);
     // county, children, facilities, summaries, projects, progress, linked facilities, facility areas
     expect(large.count).toBe(8);
     expect(large.count).toBe(small.count);

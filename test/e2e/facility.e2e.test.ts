@@ -33,7 +33,7 @@ async function written() {
             (select count(*)::int from progress_update) as events,
             (select coalesce(sum(version), 0)::int from facility) as versions`,
   );
-  return counts!;
+  return counts;
 }
 
 const home = (over: Partial<CreateFacilityInput> = {}): CreateFacilityInput => ({
@@ -104,8 +104,8 @@ describe('createFacility', () => {
     const facility = await create({ name: '  铁佛镇敬老院 ', operator: '   ', location: { latitude: 31.91, longitude: 107.25 } });
     expect(facility).toMatchObject({ name: '铁佛镇敬老院', operator: null });
     const [event] = await rows<{ before: object | null; after: object }>('select before, after from progress_update order by sequence desc limit 1');
-    expect(event!.before).toBeNull();
-    expect(event!.after).toEqual({
+    expect(event.before).toBeNull();
+    expect(event.after).toEqual({
       name: '铁佛镇敬老院',
       type: 'NURSING_HOME',
       areaCode: '511921104000',

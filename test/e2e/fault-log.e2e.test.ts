@@ -64,7 +64,7 @@ async function withBrokenAreas<T>(work: () => Promise<T>): Promise<T> {
 /** The one masked error of an answer: its request id (which the client got). */
 function maskedIn(answer: Answer, path: (string | number)[]): string {
   expect(answer.errors).toEqual([expect.objectContaining({ message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } })]);
-  return answer.errors![0]!.extensions.requestId as string;
+  return answer.errors![0].extensions.requestId as string;
 }
 
 /** Exactly one error-level line carries `requestId`, with the operation name, the path and the error's stack. */
@@ -73,7 +73,7 @@ function expectOneFaultLine(requestId: string, operationName: string | null, pat
   expect(lines).toEqual([
     expect.objectContaining({ level: 50, requestId, operationName, path, err: expect.objectContaining({ stack: expect.stringMatching(/\n\s+at /) }) }),
   ]);
-  return lines[0]!;
+  return lines[0];
 }
 
 describe('a server fault over HTTP', () => {
@@ -146,9 +146,9 @@ async function sse(query: string, requestId: string, variables?: object): Promis
     body: JSON.stringify({ query, variables }),
   });
   expect(response.status).toBe(200);
-  const events = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as Answer);
+  const events = [...(await response.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]) as Answer);
   expect(events).toHaveLength(1);
-  return events[0]!;
+  return events[0];
 }
 
 describe('a server fault over graphql-ws', () => {
@@ -177,7 +177,7 @@ describe('a server fault over graphql-ws', () => {
     });
     const [error] = watcher.errors as { message: string; path: (string | number)[]; extensions: { code: string; requestId: string } }[];
     expect(error).toMatchObject({ message: 'Internal server error', path: ['progressUpdated', 'area'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expectOneFaultLine(error!.extensions.requestId, 'ProgressUpdated', ['progressUpdated', 'area']);
+    expectOneFaultLine(error.extensions.requestId, 'ProgressUpdated', ['progressUpdated', 'area']);
     watcher.stop();
   });
 });

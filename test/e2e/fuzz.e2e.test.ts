@@ -66,7 +66,7 @@ async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<vo
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < items.length) await work(items[next++]!);
+      while (next < items.length) await work(items[next++]);
     }),
   );
 }
@@ -146,7 +146,7 @@ describe('fuzz', () => {
       await Promise.all(
         sockets.map(async (socket) => {
           while (next < wsCases.length) {
-            const op = wsCases[next++]!;
+            const op = wsCases[next++];
             const answer = await socket.run(op);
             if (answer.closed) {
               fail('graphql-ws', op, `socket closed: ${answer.closed}`);

@@ -40,7 +40,7 @@ describe('governance demo data', () => {
 
     const tomb = await app.query(TasksDocument, { filter: { category: 'SOCIAL_AFFAIRS' }, asOf: '2026-11-27' }, { token: admin });
     expect(tomb.tasks.nodes[0]).toMatchObject({ title: '硬化大墓、活人墓整治', target: 130, done: 99, health: 'LAGGING' });
-    expect(tomb.tasks.nodes[0]!.assignments.map((a) => [a.area.name, a.done, a.target])).toContainEqual(['沙溪镇', 15, 15]);
+    expect(tomb.tasks.nodes[0].assignments.map((a) => [a.area.name, a.done, a.target])).toContainEqual(['沙溪镇', 15, 15]);
 
     const rects = await app.query(RectificationsDocument, { asOf: '2026-11-27' }, { token: admin });
     expect(rects.rectifications.nodes.map((r) => [r.statusAsOf, r.overdue])).toEqual([

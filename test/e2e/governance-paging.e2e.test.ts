@@ -33,7 +33,7 @@ async function pageThrough(query: (after: string | null) => string, id?: string)
   let after: string | null = null;
   for (let pages = 0; pages < 10; pages++) {
     const data: { page?: Connection; node?: Record<string, Connection> } = await app.query(query(after), id ? { id } : {}, { token });
-    const page: Connection = data.page ?? Object.values(data.node!)[0]!;
+    const page: Connection = data.page ?? Object.values(data.node!)[0];
     seen.push(...page.nodes.map((n: { text: string }) => n.text));
     if (!page.pageInfo.hasNextPage) return seen;
     after = page.pageInfo.endCursor;

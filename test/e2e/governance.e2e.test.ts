@@ -66,12 +66,12 @@ const villageOp = (area = CHENGNAN) => tok('VILLAGE_OPERATOR', area);
 async function db<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
   return app.orm.em.fork().getConnection().execute(text, params);
 }
-const count = async (table: string) => (await db<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n;
+const count = async (table: string) => (await db<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
 const eventCount = () => count('progress_update');
 const lastEvent = async () =>
   (await db<{ subject_kind: string; subject_id: string; area_code: string; action: string; summary: string; before: unknown; after: unknown; actor_role: string }>(
     'select * from progress_update order by sequence desc limit 1',
-  ))[0]!;
+  ))[0];
 
 /** Everything a governance write could touch, to prove a rejected one wrote nothing. */
 async function snapshot() {
@@ -178,7 +178,7 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
         app.query(UpdateGovernanceBodyDocument, { input: { id: bodyId, version: 2, members: [{ name: `李秀英`, role: '会长' }, { name: `成员${suffix}`, role: '成员' }] } }, { token: admin() }),
       ),
     );
-    const outcomes = [a!.updateGovernanceBody, b!.updateGovernanceBody];
+    const outcomes = [a.updateGovernanceBody, b.updateGovernanceBody];
     expect(outcomes.filter((o) => o.userErrors.length === 0)).toHaveLength(1);
     expect(outcomes.filter((o) => o.userErrors[0]?.code === 'CONFLICT')).toHaveLength(1);
     expect(await eventCount()).toBe(events + 1);
@@ -201,7 +201,7 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
       expect(createGovernanceBody.userErrors, JSON.stringify(over)).toEqual([expect.objectContaining({ code, field })]);
     }
     const { createGovernanceBody } = await app.query(CreateGovernanceBodyDocument, { input: council({ areaCode: BIZHOU }) }, { token: admin() });
-    expect(createGovernanceBody.userErrors[0]!.message).toContain('is a TOWNSHIP area; this needs VILLAGE');
+    expect(createGovernanceBody.userErrors[0].message).toContain('is a TOWNSHIP area; this needs VILLAGE');
     expect(await snapshot()).toEqual(before);
   });
 
@@ -310,7 +310,7 @@ describe('demonstration programmes (示范创建)', () => {
     const before = await snapshot();
     const skip = await app.query(ChangeEnrolmentStatusDocument, { input: { id: enrolmentId, version: 1, status: 'ASSESSED' } }, { token: admin() });
     expect(skip.changeEnrolmentStatus).toEqual({ enrolment: null, userErrors: [expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'status'] })] });
-    expect(skip.changeEnrolmentStatus.userErrors[0]!.message).toContain('cannot go from APPLIED to ASSESSED');
+    expect(skip.changeEnrolmentStatus.userErrors[0].message).toContain('cannot go from APPLIED to ASSESSED');
     const township = await app.request(ChangeEnrolmentStatusDocument, { input: { id: enrolmentId, version: 1, status: 'CREATING' } }, { token: townshipOp() });
     expect(township.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
@@ -336,7 +336,7 @@ describe('demonstration programmes (示范创建)', () => {
 
   it('drops from a non-final state; evidence is append-only and comes from the area, its township or the county', async () => {
     const { area } = await app.query(AreaEnrolmentsDocument, { code: CHENGNAN }, { token: villageOp() });
-    const community = area!.demonstrationEnrolments!.nodes[0]!;
+    const community = area!.demonstrationEnrolments!.nodes[0];
     expect(community.area.code).toBe(CHENGNAN);
 
     const events = await eventCount();
@@ -422,8 +422,8 @@ describe('village-affairs openness (村务公开)', () => {
       ['VALIDATION', 'input.entries.2.publishedOn'],
       ['VALIDATION', 'input.entries.3.form'],
     ]);
-    expect(many.recordOpenness.userErrors[0]!.message).toContain('"NOPE" is not an item of the openness checklist');
-    expect(many.recordOpenness.userErrors[1]!.message).toContain(`outside ${quarter}`);
+    expect(many.recordOpenness.userErrors[0].message).toContain('"NOPE" is not an item of the openness checklist');
+    expect(many.recordOpenness.userErrors[1].message).toContain(`outside ${quarter}`);
 
     const malformed = await attempt({ quarter: '2026Q5' });
     expect(malformed.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'quarter'] })]);

@@ -22,14 +22,14 @@ const INJECTION = "'; drop table area; --";
 const SCRIPT = '<script>alert(1)</script>';
 
 async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.getConnection().execute(text, params as never[]);
+  return app.orm.em.getConnection().execute(text, params);
 }
 
 type AuditRowOut = { mutation: string; outcome: string; error_codes: string[]; args: Record<string, unknown>; actor_sub: string | null; actor_role: string | null; actor_area_code: string | null; operation_name: string | null; duration_ms: number; request_id: string | null };
 
 async function lastAudit(): Promise<AuditRowOut> {
   const [row] = await sql<AuditRowOut>('select * from audit_log order by id desc limit 1');
-  return row!;
+  return row;
 }
 
 async function probe(input: Record<string, unknown>, token?: string) {
@@ -74,7 +74,7 @@ describe('audit of mutations over HTTP', () => {
     const row = await lastAudit();
     expect(row.args).toEqual({ input: { areaCode: '511921101001', note, password: '[REDACTED]', crash: false } });
     expect(JSON.stringify(row)).not.toContain('hunter2');
-    expect((await sql<{ n: number }>('select count(*)::int as n from area'))[0]!.n).toBeGreaterThan(400);
+    expect((await sql<{ n: number }>('select count(*)::int as n from area'))[0].n).toBeGreaterThan(400);
   });
 
   it('records user errors with their codes', async () => {
@@ -86,16 +86,16 @@ describe('audit of mutations over HTTP', () => {
 
   it('records refused calls: FORBIDDEN outside the subtree, UNAUTHENTICATED without a token', async () => {
     const outsider = await app.token('TOWNSHIP_OPERATOR', '511921102');
-    expect((await probe({ areaCode: '511921101001', note: 'x' }, outsider)).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect((await probe({ areaCode: '511921101001', note: 'x' }, outsider)).errors![0].extensions!.code).toBe('FORBIDDEN');
     expect(await lastAudit()).toMatchObject({ outcome: 'ERROR', error_codes: ['FORBIDDEN'], actor_area_code: '511921102000' });
-    expect((await probe({ areaCode: '511921101001', note: 'x' })).errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect((await probe({ areaCode: '511921101001', note: 'x' })).errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     expect(await lastAudit()).toMatchObject({ outcome: 'ERROR', error_codes: ['UNAUTHENTICATED'], actor_sub: null });
   });
 
   it('records a rolled-back mutation, whose own write is gone', async () => {
     const token = await app.token('COUNTY_ADMIN', '511921');
     const result = await probe({ areaCode: '511921101001', note: 'rolled back', crash: true }, token);
-    expect(result.errors![0]!.extensions!.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(result.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
     expect(await sql('select 1 from probe_note where note = ?', ['rolled back'])).toEqual([]);
     expect(await lastAudit()).toMatchObject({ mutation: 'recordProbe', outcome: 'ERROR', error_codes: ['INTERNAL_SERVER_ERROR'], args: { input: { note: 'rolled back' } } });
   });
@@ -167,7 +167,7 @@ describe('auditLog', () => {
     const firstPage = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub }, first: 2 }, { token: admin });
     expect(firstPage.auditLog.pageInfo.hasNextPage).toBe(true);
     const secondPage = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub }, first: 2, after: firstPage.auditLog.pageInfo.endCursor }, { token: admin });
-    expect(secondPage.auditLog.nodes.map((n) => n.id)).toEqual([all.auditLog.nodes[2]!.id]);
+    expect(secondPage.auditLog.nodes.map((n) => n.id)).toEqual([all.auditLog.nodes[2].id]);
 
     const ok = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, outcome: 'OK', mutation: 'recordProbe' } }, { token: admin });
     expect(ok.auditLog.totalCount).toBe(2);
@@ -175,7 +175,7 @@ describe('auditLog', () => {
     expect((await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, from: future } }, { token: admin })).auditLog.totalCount).toBe(0);
     expect((await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, to: future } }, { token: admin })).auditLog.totalCount).toBe(3);
 
-    const node = await app.query<{ node: { mutation: string } | null }, unknown>('query($id: ID!) { node(id: $id) { ... on AuditEntry { mutation } } }', { id: all.auditLog.nodes[0]!.id }, { token: admin });
+    const node = await app.query<{ node: { mutation: string } | null }, unknown>('query($id: ID!) { node(id: $id) { ... on AuditEntry { mutation } } }', { id: all.auditLog.nodes[0].id }, { token: admin });
     expect(node.node).toEqual({ mutation: 'recordProbe' });
   });
 
@@ -201,18 +201,18 @@ describe('auditLog', () => {
     const page = await app.query<AuditPage, unknown>(AUDIT_LOG, {}, { token: elsewhere });
     expect(page.auditLog.totalCount).toBe(0);
     const [row] = await sql<{ n: number }>('select count(*)::int as n from audit_log');
-    expect(row!.n).toBeGreaterThan(0);
+    expect(row.n).toBeGreaterThan(0);
   });
 
   it.each(['SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER'] as const)('is FORBIDDEN for %s', async (role) => {
     const area = role === 'VILLAGE_OPERATOR' ? '511921101001' : role === 'TOWNSHIP_OPERATOR' ? '511921101' : '511921';
     const result = await app.request(AUDIT_LOG, {}, { token: await app.token(role, area) });
-    expect(result.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect(result.errors![0].extensions!.code).toBe('FORBIDDEN');
     expect(result.data).toBeNull();
   });
 
   it('is UNAUTHENTICATED without a token', async () => {
     const result = await app.request(AUDIT_LOG, {});
-    expect(result.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(result.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 });

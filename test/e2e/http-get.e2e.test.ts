@@ -103,7 +103,7 @@ describe('status of request errors by media type', () => {
     expect(response.headers.get('content-type')).toMatch(type);
     const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
     expect(body.data).toBeUndefined();
-    expect(body.errors[0]!.extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
   it('keeps 401 for a bad token under application/json', async () => {

@@ -80,8 +80,8 @@ describe.each(refused)('a signed token with %s', (_what, claims, message) => {
     const response = await overHttp(await signed(claims));
     expect(response.status).toBe(401);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[]; data?: unknown };
-    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
-    expect(body.errors[0]!.message).toMatch(message);
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0].message).toMatch(message);
     expect(body.data).toBeUndefined();
   });
 
@@ -94,8 +94,8 @@ describe.each(refused)('a signed token with %s', (_what, claims, message) => {
     const response = await overSse(await signed(claims));
     expect(response.status).toBe(401);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
-    expect(body.errors[0]!.message).toMatch(message);
+    expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(body.errors[0].message).toMatch(message);
   });
 
   it('is refused by a REST download with 401 UNAUTHENTICATED', async () => {
@@ -114,7 +114,7 @@ describe('a good token', () => {
 
     const sse = await overSse(token);
     expect(sse.status).toBe(200);
-    const events = [...(await sse.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as unknown);
+    const events = [...(await sse.text()).matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]) as unknown);
     expect(events).toEqual([{ data: { viewer: { role: 'TOWNSHIP_OPERATOR', area: { code: '511921101000' } } } }]);
 
     const rest = await overRest(token);

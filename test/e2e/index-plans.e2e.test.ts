@@ -51,7 +51,7 @@ async function plansOf(doc: string, token: string) {
     await connection.query('set local enable_seqscan = off');
     for (const [i, sql] of statements.entries()) {
       const explained = await connection.query(`explain (format json) ${sql}`, bindings[i]);
-      plans.push({ sql, nodes: walk((explained.rows[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan) });
+      plans.push({ sql, nodes: walk((explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0].Plan) });
     }
   } finally {
     await connection.query('rollback');
@@ -112,7 +112,7 @@ describe('the check itself', () => {
     const nodes = await knex.transaction(async (trx) => {
       await trx.raw('set local enable_seqscan = off');
       const explained = await trx.raw(`explain (format json) select code from area where name = ?`, ['通江县']);
-      return walk((explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
+      return walk((explained.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0].Plan);
     });
     expect(wholeTableScans([{ sql: 'by name', nodes }])).toEqual(['area in: by name']);
   });

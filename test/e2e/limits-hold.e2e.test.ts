@@ -106,7 +106,7 @@ describe('one rate bucket per identity', () => {
     expect(results.filter((r) => r.data).length).toBe(BURST);
     const refused = results.filter((r) => r.errors);
     expect(refused.length).toBe(12 - BURST);
-    for (const r of refused) expect(r.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+    for (const r of refused) expect(r.errors![0].extensions!.code).toBe('RATE_LIMITED');
     // The same bucket over HTTP.
     const http = await post(limited, { query: '{ __typename }' }, params);
     expect(http.status).toBe(429);
@@ -125,8 +125,8 @@ describe('one rate bucket per identity', () => {
     expect(refused).toMatchObject({ acked: false, code: CLOSE_TOO_MANY, reason: `Too many connections: at most ${DEFAULT_MAX_CONNECTIONS} per identity` });
     // Another identity is not affected.
     await acked(connect(limited, { params: { authorization: `Bearer ${await token('one socket')}` } }));
-    first[0]!.close();
-    await closed(first[0]!);
+    first[0].close();
+    await closed(first[0]);
     // The server sees the close a moment after the client does.
     await expect.poll(async () => (await connect(limited, { params })).acked, { timeout: 5_000 }).toBe(true);
   });

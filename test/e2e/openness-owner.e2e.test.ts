@@ -25,7 +25,7 @@ describe('openness checklist ownership', () => {
     const tongjiang = await app.token('COUNTY_ADMIN', '511921');
     const nanjiang = await app.token('COUNTY_ADMIN', '511922');
     const created = (await app.request(CREATE, { input: { code: 'TJ_ONLY', name: '通江县自定事项' } }, { token: tongjiang })) as Result;
-    expect(created.data!.createOpennessItem!.userErrors).toEqual([]);
+    expect(created.data!.createOpennessItem.userErrors).toEqual([]);
     expect((await items()).find((i) => i.code === 'TJ_ONLY')).toMatchObject({ owner_area_code: '511921000000' });
 
     const before = await items();
@@ -41,8 +41,8 @@ describe('openness checklist ownership', () => {
 
   it('refuses changes to the default checklist through the API', async () => {
     const [defaultItem] = (await items()).filter((i) => i.owner_area_code === null);
-    const result = (await app.request(UPDATE, { input: { code: defaultItem!.code, version: defaultItem!.version, active: false } }, { token: await app.token('COUNTY_ADMIN', '511921') })) as Result;
+    const result = (await app.request(UPDATE, { input: { code: defaultItem.code, version: defaultItem.version, active: false } }, { token: await app.token('COUNTY_ADMIN', '511921') })) as Result;
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await items()).find((i) => i.code === defaultItem!.code)).toEqual(defaultItem);
+    expect((await items()).find((i) => i.code === defaultItem.code)).toEqual(defaultItem);
   });
 });

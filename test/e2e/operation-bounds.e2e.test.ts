@@ -169,7 +169,7 @@ describe('an operationName the document does not hold', () => {
       // Several operations and no name.
       const unnamed = await post(target.url, { query: 'query A { __typename } query B { __typename }' });
       expect(unnamed.status).toBe(400);
-      expect(unnamed.body.errors![0]!.extensions).toEqual({ code: 'OPERATION_RESOLUTION_FAILURE' });
+      expect(unnamed.body.errors![0].extensions).toEqual({ code: 'OPERATION_RESOLUTION_FAILURE' });
     }
   });
 
@@ -235,9 +235,9 @@ describe('field suggestions ("Did you mean …?")', () => {
   it('are kept with introspection on, on every transport', async () => {
     const http = await post(jit.url, typo);
     expect(http.status).toBe(400);
-    expect(http.body.errors![0]!.message).toBe('Cannot query field "are" on type "Query". Did you mean "area" or "areas"?');
-    expect((await refusedOverWs(jit, typo))[0]!.message).toMatch(/Did you mean "area"/);
-    expect((await overSse(jit, typo)).body.errors![0]!.message).toMatch(/Did you mean "area"/);
+    expect(http.body.errors![0].message).toBe('Cannot query field "are" on type "Query". Did you mean "area" or "areas"?');
+    expect((await refusedOverWs(jit, typo))[0].message).toMatch(/Did you mean "area"/);
+    expect((await overSse(jit, typo)).body.errors![0].message).toMatch(/Did you mean "area"/);
   });
 
   it('are left out with introspection off, on every transport', async () => {
@@ -245,8 +245,8 @@ describe('field suggestions ("Did you mean …?")', () => {
     const http = await post(js.url, typo);
     expect(http.status).toBe(400);
     expect(http.body.errors).toEqual([expect.objectContaining({ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
-    expect((await refusedOverWs(js, typo))[0]!.message).toBe(message);
-    expect((await overSse(js, typo)).body.errors![0]!.message).toBe(message);
+    expect((await refusedOverWs(js, typo))[0].message).toBe(message);
+    expect((await overSse(js, typo)).body.errors![0].message).toBe(message);
     // An argument's name is not suggested either.
     const argument = await post(js.url, { query: '{ area(cod: "511921") { code } }' });
     expect(JSON.stringify(argument.body)).not.toMatch(/Did you mean/);
@@ -260,7 +260,7 @@ describe('enum value suggestions in variable errors', () => {
   it('are kept with introspection on', async () => {
     const http = await post(jit.url, near);
     expect(http.status).toBe(400);
-    expect(http.body.errors![0]!.message).toMatch(suggested);
+    expect(http.body.errors![0].message).toMatch(suggested);
   });
 
   it('are left out with introspection off, on every transport', async () => {
@@ -271,7 +271,7 @@ describe('enum value suggestions in variable errors', () => {
     ]);
     const ws = await overWs(js.wsClient(), near);
     expect(ws.errors).toHaveLength(1);
-    expect(ws.errors![0]!.message).toMatch(/does not exist in "FacilityStatus" enum\.$/);
+    expect(ws.errors![0].message).toMatch(/does not exist in "FacilityStatus" enum\.$/);
     const sse = await fetch(js.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(near) });
     const text = await sse.text();
     expect(text).toMatch(/does not exist in \\"FacilityStatus\\" enum\./);

@@ -33,7 +33,7 @@ afterAll(() => app?.close());
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const summaries = (events: Delivered[]) => events.map((e) => e.summary);
 const sequences = (events: Delivered[]) => events.map((e) => BigInt(e.sequence));
-const ascending = (values: bigint[]) => values.every((value, i) => i === 0 || value > values[i - 1]!);
+const ascending = (values: bigint[]) => values.every((value, i) => i === 0 || value > values[i - 1]);
 
 describe('sequence numbers follow commit order', () => {
   it('a reader that has seen N never later meets a newly committed event below N, under 20 concurrent writers', async () => {
@@ -116,7 +116,7 @@ describe('progressUpdated', () => {
     await appendEvent(app, BIZHOU, '断线前 1');
     await appendEvent(app, BIZHOU, '断线前 2');
     const received = await before.until(2);
-    const lastCursor = received[1]!.cursor;
+    const lastCursor = received[1].cursor;
     await first.dispose();
 
     await appendEvent(app, BIZHOU, '离线 1');
@@ -173,8 +173,8 @@ describe('progressUpdated', () => {
     try {
       await appendEvent(app, BIZHOU, '改名后');
       const [first, second] = await live.until(2);
-      expect(first!.area.name).toBe('壁州街道');
-      expect(second!.area.name).toBe('壁州街道(新)');
+      expect(first.area.name).toBe('壁州街道');
+      expect(second.area.name).toBe('壁州街道(新)');
     } finally {
       await conn.execute(`update area set name = '壁州街道' where code = ?`, [`${BIZHOU}000`]);
     }
@@ -290,7 +290,7 @@ describe('progressUpdates (history)', () => {
     const first = await app.measure(() => app.query(ProgressUpdatesDocument, { area: NUOJIANG, after: head, first: 3 }, { token: countyToken }));
     const page = first.result.progressUpdates;
     expect(page.edges.map((e) => e.node.summary)).toEqual(['历史 0', '历史 1', '历史 2']);
-    expect(page.edges[0]!.cursor).toBe(page.edges[0]!.node.cursor);
+    expect(page.edges[0].cursor).toBe(page.edges[0].node.cursor);
     expect(page.pageInfo.hasNextPage).toBe(true);
     expect(page.totalCount).toBeGreaterThanOrEqual(5);
     // events + their areas (one batch) + the total; the hub's own reads (other tests' live subscriptions) aside
@@ -315,7 +315,7 @@ describe('progressUpdates (history)', () => {
     const all = await app.query(ProgressUpdatesDocument, { area: '511921', first: 100 }, { token: countyToken });
     const numbers = all.progressUpdates.edges.map((e) => BigInt(e.node.sequence));
     expect(numbers.length).toBe(100);
-    expect(numbers[0]! < 10n && numbers[99]! >= 100n).toBe(true);
+    expect(numbers[0] < 10n && numbers[99] >= 100n).toBe(true);
     expect(ascending(numbers)).toBe(true);
   });
 
@@ -345,7 +345,7 @@ describe('WebSocket hygiene', () => {
     expect(allowed.every((w) => w.errors.length === 0)).toBe(true);
     // Completing one frees a place (once the server has let go of it: under load that takes a moment).
     const before = hub.stats.subscribers;
-    allowed[0]!.stop();
+    allowed[0].stop();
     await eventually(() => expect(hub.stats.subscribers).toBe(before - 1));
     const replacement = watch(client, { area: BIZHOU });
     // Subscribed without `after`, it starts at the head once registered: append only then.
@@ -416,21 +416,21 @@ describe('WebSocket hygiene', () => {
       const url = server.url.replace(/^http/, 'ws');
       const sockets = Array.from({ length: 50 }, () => new WebSocket(url, 'graphql-transport-ws'));
       const pings = sockets.map(() => [] as number[]);
-      sockets.forEach((socket, i) => socket.on('ping', () => pings[i]!.push(performance.now())));
+      sockets.forEach((socket, i) => socket.on('ping', () => pings[i].push(performance.now())));
       await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('open', resolve))));
       await settle(2.5 * interval);
       for (const times of pings) {
         expect(times.length).toBeGreaterThanOrEqual(2);
         // Loose bounds: a loaded CI machine delays timers.
-        expect(times[1]! - times[0]!).toBeGreaterThan(0.5 * interval);
-        expect(times[1]! - times[0]!).toBeLessThan(1.6 * interval);
+        expect(times[1] - times[0]).toBeGreaterThan(0.5 * interval);
+        expect(times[1] - times[0]).toBeLessThan(1.6 * interval);
       }
       // The first pings: 50 sockets in 25 slices, 2 per tick (40 ms apart). All in one tick was 50
       // within 20 ms; spread, only a stall of hundreds of ms would bunch 20.
-      const firsts = pings.map((times) => times[0]!).sort((a, b) => a - b);
+      const firsts = pings.map((times) => times[0]).sort((a, b) => a - b);
       const busiest = Math.max(...firsts.map((t) => firsts.filter((u) => u >= t && u < t + 20).length));
       expect(busiest).toBeLessThan(20);
-      expect(firsts[firsts.length - 1]! - firsts[0]!).toBeGreaterThan(interval / 2);
+      expect(firsts[firsts.length - 1] - firsts[0]).toBeGreaterThan(interval / 2);
       for (const socket of sockets) socket.close();
     } finally {
       await server.close();

@@ -37,11 +37,11 @@ function startServerProcess(): Promise<string> {
       const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match[1]);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
 }
@@ -100,7 +100,7 @@ describe('civgraph watch', () => {
     const port = server.port;
     const village = (
       await app.orm.em.fork().getConnection().execute<{ code: string; name: string }[]>(`select code, name from area where parent_code = '511921001000' order by code limit 1`)
-    )[0]!;
+    )[0];
     const head = await committedHead(app);
     const child = spawn(process.execPath, [MAIN, 'watch', '--area', '511921', '--after', head, '--url', server.url, '--token', countyToken], {
       env: { ...process.env, LOG_LEVEL: 'silent' },
@@ -135,7 +135,7 @@ describe('civgraph watch', () => {
       expect(err).toMatch(/connection lost .*resuming after \S+/);
       child.kill('SIGINT');
       await new Promise((resolve) => child.once('exit', resolve));
-      const lastCursor = /\[(\S+)\]$/.exec(lines()[4]!)![1];
+      const lastCursor = /\[(\S+)\]$/.exec(lines()[4])![1];
       expect(err).toContain(`last cursor: ${lastCursor} (continue with --after ${lastCursor})`);
     } finally {
       if (child.exitCode === null) child.kill('SIGINT');

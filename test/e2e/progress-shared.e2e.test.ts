@@ -10,7 +10,7 @@ let village = '';
 beforeAll(async () => {
   app = await startTestApp();
   const [row] = await app.orm.em.fork().getConnection().execute<{ code: string }[]>(`select min(code) as code from area where parent_code = '511921001000'`);
-  village = row!.code;
+  village = row.code;
 });
 afterAll(() => app?.close());
 
@@ -38,7 +38,7 @@ describe('one execution per event, selection and viewer (graphql-ws)', () => {
     const received = await Promise.all(watchers.map((w) => w.until(1)));
     expect(received.map((events) => events.map((e) => e.summary))).toEqual(watchers.map(() => ['共享一次执行']));
     expect(new Set(received.map((events) => JSON.stringify(events[0])))).toHaveProperty('size', 1);
-    expect(received[0]![0]!.area).toMatchObject({ code: village });
+    expect(received[0][0].area).toMatchObject({ code: village });
     expect(sharedAnswers.executed - executed).toBe(3);
     expect(sharedAnswers.reused - reused).toBe(2);
     for (const w of watchers) w.stop();

@@ -33,12 +33,12 @@ afterAll(async () => db?.drop());
 
 async function events(): Promise<number> {
   const [row] = await sqlFor(orm.em.fork())<{ n: number }>(`select count(*)::int as n from progress_update where subject_id = 'probe:1'`);
-  return row!.n;
+  return row.n;
 }
 
 async function probe(): Promise<ProbeRow> {
   const [row] = await sqlFor(orm.em.fork())<ProbeRow>('select id, name, version from write_probe where id = 1');
-  return row!;
+  return row;
 }
 
 /** The template as a service writes it: lock, check the version, guarded update with its event. */
@@ -120,7 +120,7 @@ describe('versioned write template (progress.write.ts)', () => {
     expect(await upsert('again', 1)).toEqual({ id: 2, name: 'again', version: 2 });
     await expect(upsert('stale', 1)).rejects.toMatchObject({ code: ErrorCode.CONFLICT, field: 'version' });
     const [events] = await sqlFor(orm.em.fork())<{ n: number }>(`select count(*)::int as n from progress_update where subject_id = 'probe:2'`);
-    expect(events!.n).toBe(2);
+    expect(events.n).toBe(2);
   });
 
   it('refuses an update that does not bump and guard the version', async () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => orm.em.fork().getConnection().execute<T[]>(text, params as never[]);
+const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => orm.em.fork().getConnection().execute<T[]>(text, params);
 
 describe(MIGRATION, () => {
   it('gives existing projects the section of their category, writes no event, and then requires a non-blank section', async () => {
@@ -43,7 +43,7 @@ describe(MIGRATION, () => {
       { category: 'OTHER', owner_section: '办公室', version: 1 },
     ]);
     const [after] = await sql<{ n: number }>('select count(*)::int as n from progress_update');
-    expect(after!.n).toBe(events!.n);
+    expect(after.n).toBe(events.n);
 
     for (const bad of [null, '', '  ']) {
       await expect(sql(`insert into project (name, category, area_code, status, owner_section) values ('x', 'OTHER', '511921000000', 'PLANNED', ?)`, [bad])).rejects.toThrow(/owner_section/);

@@ -42,7 +42,7 @@ async function written() {
             (select coalesce(sum(version), 0)::int from project) as versions,
             (select coalesce(sum(version), 0)::int from facility) as "facilityVersions"`,
   );
-  return counts!;
+  return counts;
 }
 
 const LEAD = { name: '王建国', title: '副县长' };
@@ -84,7 +84,7 @@ describe('createProject', () => {
     expect(project).toMatchObject({ ownerSection: ELDERLY, status: 'PLANNED', plannedInvestment: '3200000.00', securedFunding: '2500000.50', version: 1, leadOfficial: null, taskForce: [], milestones: [], progressPercent: null });
     expect(await written()).toEqual({ ...before, projects: before.projects + 1, events: before.events + 1, versions: before.versions + 1 });
     const [stored] = await rows<{ planned_investment: string }>('select planned_investment::text from project order by id desc limit 1');
-    expect(stored!.planned_investment).toBe('3200000.00');
+    expect(stored.planned_investment).toBe('3200000.00');
   });
 
   it('rejects bad amounts, dates and duplicate milestones, writing nothing', async () => {
@@ -93,7 +93,7 @@ describe('createProject', () => {
       [{ plannedInvestment: '-1.00' }, ['input', 'plannedInvestment'], 'BAD_USER_INPUT'],
       [{ securedFunding: '1000000000000.00' }, ['input', 'securedFunding'], 'BAD_USER_INPUT'],
       [{ startDate: '2026-06-01', targetDate: '2026-05-01' }, ['input', 'targetDate'], 'VALIDATION'],
-      [{ milestones: [PLAN[0]!, PLAN[0]!] }, ['input', 'milestones', '1', 'name'], 'VALIDATION'],
+      [{ milestones: [PLAN[0], PLAN[0]] }, ['input', 'milestones', '1', 'name'], 'VALIDATION'],
       [{ taskForce: [{ name: '', role: '组长', unit: '民政局' }] }, ['input', 'taskForce', '0', 'name'], 'BAD_USER_INPUT'],
       [{ area: '511921999' }, ['input', 'area'], 'NOT_FOUND'],
     ];
@@ -374,7 +374,7 @@ describe('Area.projects', () => {
     const own = await app.query(AreaProjectsDocument, { code: TIEFO, includeDescendants: false, first: 3 }, { token: await app.token('VIEWER', TIEFO) });
     expect(own.area!.projects.nodes).toHaveLength(3);
     expect(own.area!.projects.pageInfo.hasNextPage).toBe(true);
-    const anon = await app.request(ProjectByIdDocument, { id: own.area!.projects.nodes[0]!.id });
+    const anon = await app.request(ProjectByIdDocument, { id: own.area!.projects.nodes[0].id });
     expect(anon.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -390,13 +390,13 @@ describe('责任股室 (ownerSection)', () => {
   const lastEvent = async () =>
     (await rows<{ subject_id: string; action: string; actor_role: string; summary: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
       'select subject_id, action, actor_role, summary, before, after from progress_update order by sequence desc limit 1',
-    ))[0]!;
+    ))[0];
 
   it('is required on create and stored trimmed; the CREATED event names it', async () => {
     const project = await create({ name: '铁佛镇居家养老服务站', ownerSection: `  ${ELDERLY} ` });
     expect(project.ownerSection).toBe(ELDERLY);
     const [stored] = await rows<{ owner_section: string }>('select owner_section from project order by id desc limit 1');
-    expect(stored!.owner_section).toBe(ELDERLY);
+    expect(stored.owner_section).toBe(ELDERLY);
     const event = await lastEvent();
     expect(event).toMatchObject({ subject_id: project.id, action: 'CREATED', after: expect.objectContaining({ ownerSection: ELDERLY }) });
     expect(event.summary).toContain(`责任股室 ${ELDERLY}`);
@@ -467,7 +467,7 @@ describe('责任股室 (ownerSection)', () => {
         app.request(UpdateProjectDocument, { input: { id: project.id, version: 1, name: 'y' } }, { token }),
         app.request(UpdateProjectDocument, { input: { id: project.id, version: 1, ownerSection: CHILDREN } }, { token }),
         app.request(SetProjectTeamDocument, { input: { project: project.id, version: 1, leadOfficial: LEAD, taskForce: [] } }, { token }),
-        app.request(SetProjectPlanDocument, { input: { project: project.id, version: 1, milestones: [PLAN[0]!] } }, { token }),
+        app.request(SetProjectPlanDocument, { input: { project: project.id, version: 1, milestones: [PLAN[0]] } }, { token }),
         app.request(CompleteMilestoneDocument, { input: { project: project.id, version: 1, position: 1 } }, { token }),
         app.request(ChangeProjectStatusDocument, { input: { id: project.id, version: 1, status: 'IN_PROGRESS' } }, { token }),
         app.request(RecordProjectProgressDocument, { input: { project: project.id, percent: 5 } }, { token }),

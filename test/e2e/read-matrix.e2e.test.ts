@@ -49,7 +49,7 @@ describe('read matrix coverage', () => {
     const response = await fetch(app.url.replace(/\/graphql$/, '/exports/unknown.csv'), { headers: { authorization: `Bearer ${fx.admin}` } });
     expect(response.status).toBe(404);
     const { error } = (await response.json()) as { error: string };
-    const exports = /<([a-z|-]+)>/.exec(error)![1]!.split('|');
+    const exports = /<([a-z|-]+)>/.exec(error)![1].split('|');
     expect(exports.length).toBeGreaterThan(3);
     expect(exports.map((name) => `GET /exports/${name}`).filter((route) => !covered.includes(route))).toEqual([]);
   });
@@ -109,7 +109,7 @@ async function until(what: string, condition: () => boolean, timeoutMs = 15_000)
 }
 
 async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  return app.orm.em.fork().getConnection().execute(text, params as never[]);
+  return app.orm.em.fork().getConnection().execute(text, params);
 }
 
 describe('read matrix: subscriptions', () => {
@@ -204,7 +204,7 @@ describe('read matrix: subscriptions', () => {
     }
     events = await sql('select sequence::text as sequence, area_code, subject_kind, subject_id, action from progress_update where sequence > ?::bigint order by sequence', [head]);
     const last = events.at(-1)!.sequence;
-    const lastFacility = fx.ids.Facility!.A1!;
+    const lastFacility = fx.ids.Facility.A1!;
     // Everyone's subtree holds A1, changed last: once its change arrives, everything before it has been delivered.
     for (const got of received.values()) {
       await until('the last event on graphql-ws', () => got.progress.some((e) => e.sequence === last) || got.errors.length > 0);
@@ -243,7 +243,7 @@ describe('read matrix: subscriptions', () => {
         await until('every task change', () => got().tasks.length >= expected.length);
         expect(got().tasks.map((t) => t.id)).toEqual(expected);
         for (const task of got().tasks) {
-          const shares = (fx.registry.one(task.id).data!.shares as { id: string; target: number }[]).filter((s) => inSubtree(caller.area!, fx.registry.one(s.id).codes[0]!));
+          const shares = (fx.registry.one(task.id).data!.shares as { id: string; target: number }[]).filter((s) => inSubtree(caller.area!, fx.registry.one(s.id).codes[0]));
           expect(task.assignments.sort(), 'only the assignments in its subtree').toEqual(shares.map((s) => s.id).sort());
           expect(task.target, 'the target of those').toBe(shares.reduce((sum, s) => sum + s.target, 0));
         }

@@ -89,7 +89,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       plannedInvestment: '1000000.00',
       securedFunding: '500000.00',
       milestones: [{ name: `${nameOf('Project', place)}选址`, dueDate: '2026-06-30' }],
-      ...(place === 'A1' ? { facility: ids.Facility!.B1 } : {}),
+      ...(place === 'A1' ? { facility: ids.Facility.B1 } : {}),
     });
     await mutate(app, adminOf(place), 'recordProjectProgress', 'RecordProjectProgressInput', 'progress { id }', { project: project.id, percent: 20, asOf: '2026-06-15', note: '开工准备' });
     add({ id: project.id, type: 'Project', place, codes: [PLACES[place]] });
@@ -166,7 +166,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
   // 督办: against the rectifications of A1 and B1, the county task and 民胜镇's project, issued in the report month.
   for (const [type, place] of [['Rectification', 'A1'], ['Rectification', 'B1'], ['Task', 'C'], ['Project', 'A']] as const) {
     const { supervisionAction } = await mutate(app, admin, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id }', {
-      target: ids[type]![place],
+      target: ids[type][place],
       kind: 'LISTED_SUPERVISION',
       issuer: '县民政局',
       targetUnit: nameOf('SupervisionAction', `${type}${place}`),
@@ -245,7 +245,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     registry.add({ id: toGlobalId('AuditEntry', entry.id), type: 'AuditEntry', place: `${entry.mutation}@${entry.actor_area_code}`, codes: entry.actor_area_code ? [entry.actor_area_code] : [], readers: ['COUNTY_ADMIN'] });
   }
 
-  const of = (type: string, ...places: string[]) => places.map((place) => ids[type]![place]!);
+  const of = (type: string, ...places: string[]) => places.map((place) => ids[type][place]!);
   return {
     registry,
     admin,

@@ -38,7 +38,7 @@ const area = (at: string | null, selection: string) => `area(code: "${at}") { ${
 function observedIn(at: string): number {
   return Object.entries(OBSERVED)
     .filter(([place]) => inSubtree(at, PLACES[place as keyof typeof PLACES]))
-    .reduce((sum, [, value]) => sum + value!, 0);
+    .reduce((sum, [, value]) => sum + value, 0);
 }
 
 /**
@@ -625,7 +625,7 @@ function csvRows(body: string): string[][] {
   let quoted = false;
   const text = body.replace(/^\ufeff/, '');
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
       else if (c === '"') quoted = false;

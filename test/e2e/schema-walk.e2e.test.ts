@@ -9,7 +9,7 @@ import { previousQuarter, quarterOfDate, todayInChina } from '../../src/modules/
 import { lastTwelveMonths } from '../../src/modules/stats/stats.demo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/progress.js';
-import { allFields, SchemaWalk, type ArgumentTable, type FieldKey, type WalkError, type WalkResponse } from '../support/schema-walk.js';
+import { allFields, SchemaWalk, type ArgumentTable, type WalkError, type WalkResponse } from '../support/schema-walk.js';
 
 /**
  * Every field answers (issue 28). On the demo data, as the county admin, the
@@ -53,8 +53,8 @@ beforeAll(async () => {
     .fork()
     .getConnection()
     .execute<{ code: string }[]>(`select min(code) as code from area where level = 'VILLAGE' and code like '${TOWNSHIP}%'`);
-  village = first!.code;
-  walk = new SchemaWalk(schema, table, (query) => app.request(query, undefined, { token: admin }) as Promise<WalkResponse>, {
+  village = first.code;
+  walk = new SchemaWalk(schema, table, (query) => app.request(query, undefined, { token: admin }), {
     // About 120 requests today (walk and variants); the bound keeps a runaway walk short.
     maxRequests: 400,
     maxDepth: 12,
@@ -86,23 +86,23 @@ const table: ArgumentTable = ({ type, field, arg, seen }) => {
     case 'month':
       return month;
     case 'from':
-      return months[0]!.key;
+      return months[0].key;
     case 'quarter':
       return quarter;
     case 'indicator':
       return 'ELDERLY_60_PLUS';
     case 'id': {
       // node(id): any object seen; rectification(id), task(id)…: one of the type the field returns.
-      const returns = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field]!.type);
+      const returns = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field].type);
       return (field === 'node' ? [...seen.ids.values()].flat() : seen.ids.get(returns.name))?.[0];
     }
     case 'ids': {
-      const ids = [...seen.ids.values()].map((list) => list[0]!);
+      const ids = [...seen.ids.values()].map((list) => list[0]);
       return ids.length ? ids : undefined;
     }
   }
   const named = getNamedType(arg.type);
-  if (isEnumType(named)) return named.getValues()[0]!.value;
+  if (isEnumType(named)) return named.getValues()[0].value;
   if (named.name === 'Boolean') return true;
   return undefined;
 };
@@ -121,7 +121,7 @@ const variants = ({ type, field, arg, seen }: Parameters<ArgumentTable>[0]): unk
   switch (arg.name) {
     case 'after': {
       // The first cursor of the same connection's edges: the second page.
-      const edge = getNamedType(((schema.getType(type) as GraphQLObjectType).getFields()[field]!.type as GraphQLNamedType)).name.replace(/Connection$/, 'Edge');
+      const edge = getNamedType(((schema.getType(type) as GraphQLObjectType).getFields()[field].type as GraphQLNamedType)).name.replace(/Connection$/, 'Edge');
       return seen.cursors.get(edge)?.slice(0, 1) ?? [];
     }
     case 'first':
@@ -130,9 +130,9 @@ const variants = ({ type, field, arg, seen }: Parameters<ArgumentTable>[0]): unk
     case 'code':
       return [];
     case 'period':
-      return [months.at(-1)!.key.slice(0, 4), `${month.slice(0, 4)}Q${Math.ceil(Number(month.slice(5)) / 3)}`, months[0]!.key];
+      return [months.at(-1)!.key.slice(0, 4), `${month.slice(0, 4)}Q${Math.ceil(Number(month.slice(5)) / 3)}`, months[0].key];
     case 'from':
-      return [months[6]!.key];
+      return [months[6].key];
     case 'month':
       return [months.at(-2)!.key];
     case 'quarter':
@@ -185,7 +185,7 @@ function refusedInput(type: GraphQLInputType): unknown {
     for (const field of Object.values(inner.getFields())) if (isNonNullType(field.type)) out[field.name] = refusedInput(field.type);
     return out;
   }
-  if (isEnumType(inner)) return inner.getValues()[0]!.value;
+  if (isEnumType(inner)) return inner.getValues()[0].value;
   switch (inner.name) {
     case 'Int':
     case 'Float':
@@ -245,7 +245,7 @@ describe('every field answers', () => {
       undefined,
       { token: admin },
     );
-    const facility = area.facilities.nodes[0]!;
+    const facility = area.facilities.nodes[0];
     const assignment = area.tasks.nodes.flatMap((t) => t.assignments).find((a) => a.done < a.target)!;
 
     const baseline = app.progressHub.stats.subscribers;
@@ -302,12 +302,12 @@ describe('every field answers', () => {
   it('has read every field of every object type, but the listed exceptions', () => {
     const excepted = (key: string) => key in UNREACHED || `${key.split('.')[0]}.*` in UNREACHED;
     const all = [...allFields(schema)];
-    const unread = all.filter((key) => !walk.result.read.has(key as FieldKey) && !excepted(key));
+    const unread = all.filter((key) => !walk.result.read.has(key) && !excepted(key));
     expect(unread).toEqual([]);
     // The list stays exact: an exception the walk reads, or one naming no field, is stale.
     const stale = Object.keys(UNREACHED).filter((key) => {
       const fields = key.endsWith('.*') ? all.filter((f) => f.startsWith(key.slice(0, -1))) : all.filter((f) => f === key);
-      return fields.length === 0 || fields.some((f) => walk.result.read.has(f as FieldKey));
+      return fields.length === 0 || fields.some((f) => walk.result.read.has(f));
     });
     expect(stale).toEqual([]);
   });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const villages = await db<{ code: string; parent_code: string }>(
     `select code, parent_code from area where level = 'VILLAGE' and code between '511921000000' and '511921999999' order by code`,
   );
-  const [a, b, c, d] = [villages[0]!, villages[1]!, villages.find((v) => v.parent_code !== villages[0]!.parent_code)!, villages.at(-1)!];
+  const [a, b, c, d] = [villages[0], villages[1], villages.find((v) => v.parent_code !== villages[0].parent_code)!, villages.at(-1)!];
   // Retired at the end of TWO_AGO: out of PREV's stocks, still in TWO_AGO's.
   const early = await app.query(MergeAreasDocument, { input: { sources: [a.code], target: b.code, effectiveDate: PREV.startMonth } }, { token: ADMIN });
   // Retired on PREV's last day, across townships: still in PREV's stocks.
@@ -44,8 +44,8 @@ beforeAll(async () => {
   await db(`update observation set source = 'REPORT' where area_code = ? and period_month = ?`, [c.code, PREV.startMonth]);
   // Validity in the middle of a month: retired mid-PREV with PREV's figures kept (out of
   // PREV's stocks and expected stock, in its flows), and founded during NOW (expected from NOW).
-  await db(`update area set valid_to = ?::date + 14 where code = ?`, [PREV.startMonth, villages[5]!.code]);
-  await db(`update area set valid_from = ?::date + 9 where code = ?`, [NOW.startMonth, villages[6]!.code]);
+  await db(`update area set valid_to = ?::date + 14 where code = ?`, [PREV.startMonth, villages[5].code]);
+  await db(`update area set valid_from = ?::date + 9 where code = ?`, [NOW.startMonth, villages[6].code]);
   areas = await db<{ code: string; level: AreaLevel }>(
     `select code, level from area where code between '511921000000' and '511921999999' order by code`,
   );
@@ -56,7 +56,7 @@ const keysOf = (period: Period): AreaStatsKey[] => areas.map((area) => ({ ...are
 /** The same keys one indicator at a time, as rollUp takes them. */
 const flat = (keys: AreaStatsKey[]): RollupKey[] => keys.flatMap((key) => key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator })));
 /** One indicator of an area. */
-const one = (area: { code: string; level: AreaLevel }, period: Period, indicator = INDICATORS[0]!): AreaStatsKey => ({ ...area, period, indicators: [indicator] });
+const one = (area: { code: string; level: AreaLevel }, period: Period, indicator = INDICATORS[0]): AreaStatsKey => ({ ...area, period, indicators: [indicator] });
 
 const plain = (values: unknown[]) => values.map((value) => ({ ...(value as object) }));
 
@@ -83,7 +83,7 @@ describe('roll-ups from a subtree read once', () => {
     const township = areas.find((a) => a.level === AreaLevel.TOWNSHIP)!;
     const village = areas.find((a) => a.level === AreaLevel.VILLAGE && a.code.startsWith(township.code.slice(0, 9)))!;
     const other = areas.filter((a) => a.level === AreaLevel.TOWNSHIP).at(-1)!;
-    const key = (area: { code: string; level: AreaLevel }, indicator = INDICATORS[0]!) => one(area, PREV, indicator);
+    const key = (area: { code: string; level: AreaLevel }, indicator = INDICATORS[0]) => one(area, PREV, indicator);
     expect((await app.measure(() => subtrees.rollUp([key(township)]))).count).toBe(1);
     expect((await app.measure(() => subtrees.rollUp([key(village), key(township)]))).count).toBe(0);
     // Another indicator, or a subtree not read, needs a read.
@@ -147,10 +147,10 @@ describe('roll-ups from a subtree read once', () => {
     expect(inexact).toBeUndefined();
     expect(small).toEqual(await rollUp(sql, flat([township])));
     const [exact] = await rollUp(sql, flat([county]));
-    expect(BigInt(exact!.value!.replace('.', ''))).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    expect(BigInt(exact.value!.replace('.', ''))).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
     const api = await app.query(AreaStatsDocument, { code: '511921', period: month.key, indicators: ['ASSISTANCE_FUNDS_YUAN', 'ELDERLY_60_PLUS'] }, { token: ADMIN });
-    expect(api.area!.stats[0]!.amount).toBe(exact!.value);
-    expect(api.area!.stats[1]!.persons).toBeGreaterThan(0);
+    expect(api.area!.stats[0].amount).toBe(exact.value);
+    expect(api.area!.stats[1].persons).toBeGreaterThan(0);
   });
 
   it('serves the county tree with figures at every level from one read: two statements', async () => {
@@ -159,7 +159,7 @@ describe('roll-ups from a subtree read once', () => {
     // The tree (the area tree read: the county, its townships, their villages), and the county's figures.
     expect(tree.count, tree.statements.join('\n---\n')).toBe(2);
     const county = tree.result.area!;
-    expect(county.stats[0]!.persons).toBe(county.children.nodes.reduce((sum, t) => sum + (t.stats[0]!.persons ?? 0), 0));
+    expect(county.stats[0].persons).toBe(county.children.nodes.reduce((sum, t) => sum + (t.stats[0].persons ?? 0), 0));
   });
 });
 
@@ -182,7 +182,7 @@ describe('a stock over a quarter or a year, rolled up in SQL', () => {
       indicators.forEach((indicator, k) => {
         const mine = each.filter((_, n) => n % indicators.length === k);
         const cents = mine.reduce((sum, v) => sum + (v.value === null ? 0 : Math.round(Number(v.value) * 100)), 0);
-        expect([period.key, indicator.code, Math.round(Number(county[k]!.value) * 100), county[k]!.reportedAreas]).toEqual([
+        expect([period.key, indicator.code, Math.round(Number(county[k].value) * 100), county[k].reportedAreas]).toEqual([
           period.key,
           indicator.code,
           cents,

@@ -71,9 +71,9 @@ async function snapshot() {
             (select md5(coalesce(string_agg(area_code || period || status || version, ',' order by area_code, period), '')) from reporting_approval) as approvals,
             (select md5(string_agg(code || coalesce(valid_to::text, '') || coalesce(successor_code, ''), ',' order by code)) from area) as areas`,
   );
-  return row!;
+  return row;
 }
-const eventCount = async () => Number((await db<{ n: string }>('select count(*)::text as n from progress_update'))[0]!.n);
+const eventCount = async () => Number((await db<{ n: string }>('select count(*)::text as n from progress_update'))[0].n);
 
 /** The roll-up computed independently from the raw rows: the sum of the leaves. */
 async function expectedFromLeaves(code: string, level: AreaLevel, period: Period, indicator: string) {
@@ -140,8 +140,8 @@ describe('demo data', () => {
     );
     expect(row).toEqual({ villages: 367, months: 12, n: 367 * 12 * 11, demo: 367 * 12 * 11 });
     expect(await seedDemoStatistics(app.orm, '511921')).toBe(0);
-    const village = villagesOf.get(townships[0]!)![0]!;
-    const kind = (await db<{ kind: string }>('select kind from area where code = ?', [village]))[0]!.kind;
+    const village = villagesOf.get(townships[0])![0];
+    const kind = (await db<{ kind: string }>('select kind from area where code = ?', [village]))[0].kind;
     const figures = demoFigures(village, kind, PREV.key);
     const data = await app.query(AreaObservationsDocument, { code: village, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
     expect(data.area!.observations).toEqual([
@@ -178,38 +178,38 @@ describe('roll-ups', () => {
     }
     // Every level adds up: the county is the sum of its townships, each township of its villages.
     for (const [i, code] of indicators.entries()) {
-      const townshipSum = county.children.nodes.reduce((sum, t) => sum + valueCents(t.stats[i]!), 0);
-      expect([code, valueCents(county.stats[i]!)]).toEqual([code, townshipSum]);
+      const townshipSum = county.children.nodes.reduce((sum, t) => sum + valueCents(t.stats[i]), 0);
+      expect([code, valueCents(county.stats[i])]).toEqual([code, townshipSum]);
       for (const t of county.children.nodes) {
-        expect(valueCents(t.stats[i]!)).toBe(t.children.nodes.reduce((sum, v) => sum + valueCents(v.stats[i]!), 0));
+        expect(valueCents(t.stats[i])).toBe(t.children.nodes.reduce((sum, v) => sum + valueCents(v.stats[i]), 0));
       }
     }
     expect(county.stats[0]).toMatchObject({ expectedAreas: 367, reportedAreas: 367, demoAreas: 367, period: period.key });
   });
 
   it('treats stocks and flows differently over a quarter', async () => {
-    const village = villagesOf.get(townships[0]!)![1]!;
+    const village = villagesOf.get(townships[0])![1];
     const months = [parsePeriod(QUARTER.startMonth.slice(0, 7))];
-    months.push(nextPeriod(months[0]!), nextPeriod(nextPeriod(months[0]!)));
+    months.push(nextPeriod(months[0]), nextPeriod(nextPeriod(months[0])));
     const monthly = await Promise.all(
       months.map((m) => app.query(AreaStatsDocument, { code: village, period: m.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN })),
     );
     const quarter = await app.query(AreaStatsDocument, { code: village, period: QUARTER.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
-    expect(quarter.area!.stats[0]!.persons).toBe(monthly[2]!.area!.stats[0]!.persons);
-    const sum = monthly.reduce((s, m) => s + Math.round(Number(m.area!.stats[1]!.amount) * 100), 0);
-    expect(Math.round(Number(quarter.area!.stats[1]!.amount) * 100)).toBe(sum);
+    expect(quarter.area!.stats[0].persons).toBe(monthly[2].area!.stats[0].persons);
+    const sum = monthly.reduce((s, m) => s + Math.round(Number(m.area!.stats[1].amount) * 100), 0);
+    expect(Math.round(Number(quarter.area!.stats[1].amount) * 100)).toBe(sum);
   });
 
   it('keeps a constant number of statements for the county → township → village tree with stats on every node', async () => {
     const vars = { period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] };
     const county = await app.measure(() => app.query(StatsTreeDocument, { code: '511921', ...vars }, { token: ADMIN }));
-    const township = await app.measure(() => app.query(StatsTreeDocument, { code: townships[0]!, ...vars }, { token: ADMIN }));
+    const township = await app.measure(() => app.query(StatsTreeDocument, { code: townships[0], ...vars }, { token: ADMIN }));
     expect(county.result.area!.children.nodes).toHaveLength(33);
     // The tree in one statement (the area tree read), then one read of the subtree's figures for
     // every node: 33 townships and 367 villages cost what one township and its villages cost.
     expect(county.count, county.statements.join('\n---\n')).toBe(2);
     expect(county.statements[0]).toMatch(/^select row_to_json\(q\)/);
-    expect(township.result.area!.children.nodes[0]!.children.nodes).toEqual([]);
+    expect(township.result.area!.children.nodes[0].children.nodes).toEqual([]);
     expect(township.count, township.statements.join("\n---\n")).toBe(2);
     // A quarter is aggregated in SQL: one roll-up statement for the nodes of every level at once.
     const quarter = await app.measure(() => app.query(StatsTreeDocument, { code: '511921', ...vars, period: QUARTER.key }, { token: ADMIN }));
@@ -224,11 +224,11 @@ describe('roll-ups', () => {
     expect(table.rows).toHaveLength(33);
     expect(table.indicators).toHaveLength(11);
     table.total.forEach((total, i) => {
-      expect(valueCents(total)).toBe(table.rows.reduce((sum, row) => sum + valueCents(row.values[i]!), 0));
+      expect(valueCents(total)).toBe(table.rows.reduce((sum, row) => sum + valueCents(row.values[i]), 0));
     });
     expect(county.count, county.statements.join('\n---\n')).toBe(3);
-    const township = await app.measure(() => app.query(StatsTableDocument, { parent: townships[0]!, period: QUARTER.key }, { token: ADMIN }));
-    expect(township.result.statsTable.rows.length).toBe(villagesOf.get(townships[0]!)!.length);
+    const township = await app.measure(() => app.query(StatsTableDocument, { parent: townships[0], period: QUARTER.key }, { token: ADMIN }));
+    expect(township.result.statsTable.rows.length).toBe(villagesOf.get(townships[0])!.length);
     expect(township.count).toBe(3);
   });
 
@@ -237,9 +237,9 @@ describe('roll-ups', () => {
     const data = await app.query(StatsSeriesDocument, { code: '511921', indicator: 'ASSISTANCE_FUNDS_YUAN', from: from.key, to: NOW.key }, { token: ADMIN });
     const series = data.area!.statsSeries;
     expect(series.map((p) => p.period)).toHaveLength(12);
-    expect(series[0]!.period).toBe(from.key);
-    const single = await app.query(AreaStatsDocument, { code: '511921', period: series[5]!.period, indicators: ['ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
-    expect(single.area!.stats[0]!.amount).toBe(series[5]!.amount);
+    expect(series[0].period).toBe(from.key);
+    const single = await app.query(AreaStatsDocument, { code: '511921', period: series[5].period, indicators: ['ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
+    expect(single.area!.stats[0].amount).toBe(series[5].amount);
     const bad = await app.request(StatsSeriesDocument, { code: '511921', indicator: 'ASSISTANCE_FUNDS_YUAN', from: '2026', to: '2026-05' }, { token: ADMIN });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -257,7 +257,7 @@ describe('roll-ups', () => {
 
   it('validates and normalises the Period scalar', async () => {
     const ok = await app.query(AreaStatsDocument, { code: '511921', period: `${PREV.key.slice(0, 5)}${Number(PREV.key.slice(5))}`, indicators: ['ORPHANS'] }, { token: ADMIN });
-    expect(ok.area!.stats[0]!.period).toBe(PREV.key);
+    expect(ok.area!.stats[0].period).toBe(PREV.key);
     for (const bad of ['2026Q5', '2026-13', '26-05', '2026-00']) {
       const result = await app.request(AreaStatsDocument, { code: '511921', period: bad }, { token: ADMIN });
       expect([bad, result.errors?.[0]?.extensions?.code]).toEqual([bad, 'BAD_USER_INPUT']);
@@ -266,8 +266,8 @@ describe('roll-ups', () => {
 });
 
 describe('reportObservations', () => {
-  const township = () => townships[3]!;
-  const village = () => villagesOf.get(township())![0]!;
+  const township = () => townships[3];
+  const village = () => villagesOf.get(township())![0];
   const input = (overrides: Record<string, unknown> = {}) => ({
     area: village(),
     period: PREV.key,
@@ -301,14 +301,14 @@ describe('reportObservations', () => {
     ]);
     const stats = await app.query(AreaStatsDocument, { code: township(), period: PREV.key, indicators: ['DIBAO_RURAL'] }, { token: ADMIN });
     const expected = await expectedFromLeaves(township(), AreaLevel.TOWNSHIP, PREV, 'DIBAO_RURAL');
-    expect(valueCents(stats.area!.stats[0]!)).toBe(expected.total);
-    expect(stats.area!.stats[0]!.demoAreas).toBe(stats.area!.stats[0]!.reportedAreas - 1);
+    expect(valueCents(stats.area!.stats[0])).toBe(expected.total);
+    expect(stats.area!.stats[0].demoAreas).toBe(stats.area!.stats[0].reportedAreas - 1);
   });
 
   it('rejects a stale version with CONFLICT and writes nothing', async () => {
-    const v = villagesOf.get(township())![2]!;
+    const v = villagesOf.get(township())![2];
     const ok = await app.query(ReportObservationsDocument, { input: input({ area: v, values: [{ indicator: 'ORPHANS', value: '4', version: 1 }] }) }, { token: ADMIN });
-    expect(ok.reportObservations.observations![0]!.version).toBe(2);
+    expect(ok.reportObservations.observations![0].version).toBe(2);
     const before = await snapshot();
     const stale = await app.query(
       ReportObservationsDocument,
@@ -352,14 +352,14 @@ describe('reportObservations', () => {
 
   it('lets only reporters inside their area report', async () => {
     const before = await snapshot();
-    const other = villagesOf.get(township())![1]!;
-    const elsewhere = villagesOf.get(townships[4]!)![0]!;
+    const other = villagesOf.get(township())![1];
+    const elsewhere = villagesOf.get(townships[4])![0];
     const cases: [string | undefined, string][] = [
       [undefined, 'UNAUTHENTICATED'],
       [await app.token('VIEWER', '511921'), 'FORBIDDEN'],
       [await app.token('SECTION_STAFF', '511921', { section: '社会救助股' }), 'FORBIDDEN'],
       [await app.token('VILLAGE_OPERATOR', other), 'FORBIDDEN'],
-      [await app.token('TOWNSHIP_OPERATOR', townships[4]!), 'FORBIDDEN'],
+      [await app.token('TOWNSHIP_OPERATOR', townships[4]), 'FORBIDDEN'],
     ];
     for (const [token, code] of cases) {
       const result = await app.request(ReportObservationsDocument, { input: input() }, { token });
@@ -375,20 +375,20 @@ describe('reading permissions', () => {
   it('needs a signed-in viewer inside the subtree', async () => {
     const anonymous = await app.request(AreaStatsDocument, { code: '511921', period: PREV.key });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const outside = await app.request(AreaStatsDocument, { code: townships[1]!, period: PREV.key }, { token: await app.token('TOWNSHIP_OPERATOR', townships[0]!) });
+    const outside = await app.request(AreaStatsDocument, { code: townships[1], period: PREV.key }, { token: await app.token('TOWNSHIP_OPERATOR', townships[0]) });
     expect(outside.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const table = await app.request(StatsTableDocument, { parent: '511921', period: PREV.key }, { token: await app.token('VIEWER', townships[0]!) });
+    const table = await app.request(StatsTableDocument, { parent: '511921', period: PREV.key }, { token: await app.token('VIEWER', townships[0]) });
     expect(table.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const inside = await app.query(StatsTableDocument, { parent: townships[0]!, period: PREV.key, indicators: ['ORPHANS'] }, { token: await app.token('VIEWER', townships[0]!) });
+    const inside = await app.query(StatsTableDocument, { parent: townships[0], period: PREV.key, indicators: ['ORPHANS'] }, { token: await app.token('VIEWER', townships[0]) });
     expect(inside.statsTable.rows.length).toBeGreaterThan(0);
-    const reporting = await app.request(ReportingDocument, { code: '511921', period: PREV.key }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0]!)![0]!) });
+    const reporting = await app.request(ReportingDocument, { code: '511921', period: PREV.key }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0])![0]) });
     expect(reporting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 
 describe('reporting completeness', () => {
   it('counts villages that reported, lists the others (paged), and needs every month of a quarter', async () => {
-    const township = townships[5]!;
+    const township = townships[5];
     const villages = villagesOf.get(township)!;
     const month = EMPTY_MONTH;
     const token = ADMIN;
@@ -415,7 +415,7 @@ describe('reporting completeness', () => {
     const q = await app.query(ReportingDocument, { code: township, period: quarter.key, first: 0 }, { token });
     expect(q.area!.reporting.reportedAreas).toBe(0);
     for (let m = parsePeriod(quarter.startMonth.slice(0, 7)); m.startMonth <= quarter.endMonth; m = nextPeriod(m)) {
-      await app.query(ReportObservationsDocument, { input: { area: villages[0]!, period: m.key, values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token });
+      await app.query(ReportObservationsDocument, { input: { area: villages[0], period: m.key, values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token });
     }
     const complete = await app.query(ReportingDocument, { code: township, period: quarter.key, first: 0 }, { token });
     expect(complete.area!.reporting.reportedAreas).toBe(1);
@@ -434,8 +434,8 @@ describe('reporting completeness', () => {
 });
 
 describe('approval and locking', () => {
-  const township = () => townships[6]!;
-  const village = () => villagesOf.get(township())![0]!;
+  const township = () => townships[6];
+  const village = () => villagesOf.get(township())![0];
   const report = (token: string) =>
     app.query(ReportObservationsDocument, { input: { area: village(), period: PREV.key, values: [{ indicator: 'ORPHANS', value: '2' }] } }, { token });
 
@@ -462,12 +462,12 @@ describe('approval and locking', () => {
     expect(locked.reportObservations.userErrors).toEqual([
       expect.objectContaining({ code: 'LOCKED', field: ['input', 'period'], message: expect.stringContaining('reopen') }),
     ]);
-    expect((await report(ADMIN)).reportObservations.userErrors[0]!.code).toBe('LOCKED');
+    expect((await report(ADMIN)).reportObservations.userErrors[0].code).toBe('LOCKED');
     expect(await snapshot()).toEqual(before);
     // Other months and other townships stay open.
     const other = await app.query(
       ReportObservationsDocument,
-      { input: { area: villagesOf.get(townships[7]!)![0]!, period: PREV.key, values: [{ indicator: 'ORPHANS', value: '2' }] } },
+      { input: { area: villagesOf.get(townships[7])![0], period: PREV.key, values: [{ indicator: 'ORPHANS', value: '2' }] } },
       { token: ADMIN },
     );
     expect(other.reportObservations.userErrors).toEqual([]);
@@ -484,7 +484,7 @@ describe('approval and locking', () => {
     expect(node.node).toEqual({ id: seen.area!.approval!.id, status: 'APPROVED' });
     const nodeQuery = 'query($id: ID!) { node(id: $id) { id } }';
     expect((await app.request(nodeQuery, { id: seen.area!.approval!.id })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const stranger = await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0]!)![0]!);
+    const stranger = await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0])![0]);
     expect((await app.request(nodeQuery, { id: seen.area!.approval!.id }, { token: stranger })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     const noReason = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN' } }, { token: ADMIN });
@@ -500,8 +500,8 @@ describe('approval and locking', () => {
   });
 
   it('returns a submitted period with a reason; a quarter approval locks its months', async () => {
-    const t = townships[8]!;
-    const v = villagesOf.get(t)![0]!;
+    const t = townships[8];
+    const v = villagesOf.get(t)![0];
     await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: QUARTER.key } }, { token: ADMIN });
     const returned = await app.query(ReviewReportingPeriodDocument, { input: { area: t, period: QUARTER.key, decision: 'RETURN', reason: '数据不全' } }, { token: ADMIN });
     expect(returned.reviewReportingPeriod.approval).toMatchObject({ status: 'RETURNED', reason: '数据不全' });
@@ -510,19 +510,19 @@ describe('approval and locking', () => {
     const again = await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: QUARTER.key } }, { token: ADMIN });
     expect(again.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION' })]);
     const inside = await app.query(ReportObservationsDocument, { input: { area: v, period: QUARTER.endMonth.slice(0, 7), values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token: ADMIN });
-    expect(inside.reportObservations.userErrors[0]!.code).toBe('LOCKED');
+    expect(inside.reportObservations.userErrors[0].code).toBe('LOCKED');
   });
 
   it('lets townships submit and only the county decide; approvals are per township', async () => {
     const before = await snapshot();
-    const t = townships[9]!;
-    const submitByVillage = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(t)![0]!) });
+    const t = townships[9];
+    const submitByVillage = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(t)![0]) });
     expect(submitByVillage.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const submitOther = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('TOWNSHIP_OPERATOR', townships[10]!) });
+    const submitOther = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('TOWNSHIP_OPERATOR', townships[10]) });
     expect(submitOther.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const approveByTownship = await app.request(ReviewReportingPeriodDocument, { input: { area: t, period: PREV.key, decision: 'APPROVE' } }, { token: await app.token('TOWNSHIP_OPERATOR', t) });
     expect(approveByTownship.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const village = await app.query(SubmitReportingPeriodDocument, { input: { area: villagesOf.get(t)![0]!, period: PREV.key } }, { token: ADMIN });
+    const village = await app.query(SubmitReportingPeriodDocument, { input: { area: villagesOf.get(t)![0], period: PREV.key } }, { token: ADMIN });
     expect(village.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'] })]);
     const badPeriod = await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: '2026Q5' } }, { token: ADMIN });
     expect(badPeriod.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'period'] })]);
@@ -532,10 +532,10 @@ describe('approval and locking', () => {
 
 describe('area mergers (两项改革)', () => {
   it('keeps past totals, moves current totals to the successor, retires the source', async () => {
-    const t1 = townships[11]!;
-    const t2 = townships[12]!;
-    const source = villagesOf.get(t1)![0]!;
-    const target = villagesOf.get(t2)![0]!;
+    const t1 = townships[11];
+    const t2 = townships[12];
+    const source = villagesOf.get(t1)![0];
+    const target = villagesOf.get(t2)![0];
     const token = ADMIN;
     const ind = ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'];
     const read = async (code: string, period: Period) =>
@@ -552,8 +552,8 @@ describe('area mergers (两项改革)', () => {
     expect(merged.mergeAreas.retired).toEqual([{ code: source, validTo: PREV.endMonth.slice(0, 8) + String(new Date(Date.UTC(Number(NOW.key.slice(0, 4)), Number(NOW.key.slice(5)) - 1, 0)).getUTCDate()).padStart(2, '0'), isCurrent: false, successor: { code: target } }]);
     expect(await eventCount()).toBe(events + 1);
     const [event] = await db<{ subject_kind: string; summary: string }>('select subject_kind, summary from progress_update order by sequence desc limit 1');
-    expect(event!.subject_kind).toBe('AREA');
-    expect(event!.summary).toContain('并入');
+    expect(event.subject_kind).toBe('AREA');
+    expect(event.summary).toContain('并入');
 
     // Past periods: every total unchanged, the retired village still counted.
     expect(await Promise.all(codes.map((c) => read(c, PREV)))).toEqual(pastBefore);
@@ -562,15 +562,15 @@ describe('area mergers (两项改革)', () => {
     // latest month and the target's, which now holds its people), the flow keeps every month.
     const yearAfter = await read('511921', YEAR);
     expect(yearAfter.map(([v]) => v)).toEqual(yearBefore.map(([v]) => v));
-    expect(yearAfter[0]![2]).toBe(yearBefore[0]![2]! - 1); // stock: expected at the year's end
-    expect(yearAfter[1]![2]).toBe(yearBefore[1]![2]); // flow: the source reported part of the year
+    expect(yearAfter[0][2]).toBe(yearBefore[0][2] - 1); // stock: expected at the year's end
+    expect(yearAfter[1][2]).toBe(yearBefore[1][2]); // flow: the source reported part of the year
     // The current month: the source's figures now belong to the target.
     const nowAfter = await Promise.all(codes.map((c) => read(c, NOW)));
-    expect(nowAfter[0]).toEqual(nowBefore[0]!.map(([v, r, e]) => [v, r! - 1, e! - 1]));
+    expect(nowAfter[0]).toEqual(nowBefore[0].map(([v, r, e]) => [v, r - 1, e - 1]));
     for (const i of [0, 1]) {
-      expect(nowAfter[1]![i]).toEqual([nowBefore[1]![i]![0]! - nowBefore[3]![i]![0]!, nowBefore[1]![i]![1]! - 1, nowBefore[1]![i]![2]! - 1]);
-      expect(nowAfter[2]![i]).toEqual([nowBefore[2]![i]![0]! + nowBefore[3]![i]![0]!, nowBefore[2]![i]![1], nowBefore[2]![i]![2]]);
-      expect(nowAfter[4]![i]![0]).toBe(nowBefore[4]![i]![0]! + nowBefore[3]![i]![0]!);
+      expect(nowAfter[1][i]).toEqual([nowBefore[1][i][0] - nowBefore[3][i][0], nowBefore[1][i][1] - 1, nowBefore[1][i][2] - 1]);
+      expect(nowAfter[2][i]).toEqual([nowBefore[2][i][0] + nowBefore[3][i][0], nowBefore[2][i][1], nowBefore[2][i][2]]);
+      expect(nowAfter[4][i][0]).toBe(nowBefore[4][i][0] + nowBefore[3][i][0]);
     }
     expect(nowAfter[3]).toEqual([[0, 0, 0], [0, 0, 0]]);
 
@@ -596,12 +596,12 @@ describe('area mergers (两项改革)', () => {
   });
 
   it.each([
-    ['an effective date that is not the first of a month', () => ({ sources: [villagesOf.get(townships[13]!)![0]!], target: villagesOf.get(townships[13]!)![1]!, effectiveDate: '2026-05-15' }), 'VALIDATION', ['input', 'effectiveDate']],
-    ['a township that still has villages', () => ({ sources: [townships[13]!], target: townships[14]!, effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['mixed levels', () => ({ sources: [villagesOf.get(townships[13]!)![0]!], target: townships[14]!, effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['an already retired source', () => ({ sources: [villagesOf.get(townships[11]!)![0]!], target: villagesOf.get(townships[11]!)![1]!, effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['the target among the sources', () => ({ sources: [villagesOf.get(townships[13]!)![0]!], target: villagesOf.get(townships[13]!)![0]!, effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'target']],
-    ['an unknown target', () => ({ sources: [villagesOf.get(townships[13]!)![0]!], target: '511921999999', effectiveDate: NOW.startMonth }), 'NOT_FOUND', ['input', 'target']],
+    ['an effective date that is not the first of a month', () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![1], effectiveDate: '2026-05-15' }), 'VALIDATION', ['input', 'effectiveDate']],
+    ['a township that still has villages', () => ({ sources: [townships[13]], target: townships[14], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
+    ['mixed levels', () => ({ sources: [villagesOf.get(townships[13])![0]], target: townships[14], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
+    ['an already retired source', () => ({ sources: [villagesOf.get(townships[11])![0]], target: villagesOf.get(townships[11])![1], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
+    ['the target among the sources', () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![0], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'target']],
+    ['an unknown target', () => ({ sources: [villagesOf.get(townships[13])![0]], target: '511921999999', effectiveDate: NOW.startMonth }), 'NOT_FOUND', ['input', 'target']],
   ])('rejects %s and writes nothing', async (_, input, code, field) => {
     const before = await snapshot();
     const result = await app.query(MergeAreasDocument, { input: input() }, { token: ADMIN });
@@ -612,19 +612,19 @@ describe('area mergers (两项改革)', () => {
 
   it('is for the county only', async () => {
     const before = await snapshot();
-    const t = townships[13]!;
-    const result = await app.request(MergeAreasDocument, { input: { sources: [villagesOf.get(t)![0]!], target: villagesOf.get(t)![1]!, effectiveDate: NOW.startMonth } }, { token: await app.token('TOWNSHIP_OPERATOR', t) });
+    const t = townships[13];
+    const result = await app.request(MergeAreasDocument, { input: { sources: [villagesOf.get(t)![0]], target: villagesOf.get(t)![1], effectiveDate: NOW.startMonth } }, { token: await app.token('TOWNSHIP_OPERATOR', t) });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
   });
 
   it('retires an area without successor only when no later figures would be orphaned', async () => {
-    const v = villagesOf.get(townships[15]!)!.at(-1)!;
+    const v = villagesOf.get(townships[15])!.at(-1)!;
     const refused = await app.query(RetireAreaDocument, { input: { area: v, effectiveDate: NOW.startMonth } }, { token: ADMIN });
     expect(refused.retireArea.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'] })]);
     const next = nextPeriod(NOW);
     const retired = await app.query(RetireAreaDocument, { input: { area: v, effectiveDate: next.startMonth } }, { token: ADMIN });
     expect(retired.retireArea.userErrors).toEqual([]);
-    expect(retired.retireArea.retired![0]!.code).toBe(v);
+    expect(retired.retireArea.retired![0].code).toBe(v);
   });
 });

@@ -59,7 +59,7 @@ function watch<T>(client: Client, document: DocumentNode, field: string, variabl
     {
       next: (value) => {
         if (value.errors?.length) state.errors.push(...(value.errors as never[]));
-        else if (value.data) state.messages.push(value.data[field]!);
+        else if (value.data) state.messages.push(value.data[field]);
       },
       error: (error) => state.errors.push(...((Array.isArray(error) ? error : [error]) as never[])),
       complete: () => undefined,
@@ -160,7 +160,7 @@ describe('taskHealthChanged', () => {
     expect(recorded.recordTaskProgress.userErrors).toEqual([]);
     const [delivered] = await tiefo.until(1);
     expect(delivered).toMatchObject({ id: task.id, done: 12 });
-    expect(typeof delivered!.health).toBe('string');
+    expect(typeof delivered.health).toBe('string');
     await settle(300);
     expect(mashi.messages).toEqual([]);
     expect(mashi.errors).toEqual([]);
@@ -204,7 +204,7 @@ describe('statsChanged', () => {
     const expected = await current();
     expect(expected).not.toEqual(initial);
     expect(changed).toEqual(expected);
-    expect(changed![0]!.persons).toBe(41);
+    expect(changed[0].persons).toBe(41);
     live.stop();
   });
 
@@ -238,7 +238,7 @@ describe('statsChanged', () => {
     expect(updates.length).toBeLessThanOrEqual(Math.ceil(burstMs / 1_000) + 1);
     const final = await current();
     expect(updates.at(-1)).toEqual(final);
-    expect(final[0]!.persons).toBe(villages.reduce((sum, _, i) => sum + 200 + i, 0));
+    expect(final[0].persons).toBe(villages.reduce((sum, _, i) => sum + 200 + i, 0));
     live.stop();
   });
 

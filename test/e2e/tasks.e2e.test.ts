@@ -214,7 +214,7 @@ describe('key tasks', () => {
       { token: admin },
     );
     const task = created.createTask.task!;
-    await app.query(RecordTaskProgressDocument, { input: { assignment: task.assignments[0]!.id, version: 1, done: 9, asOf: '2026-06-20' } }, { token: admin });
+    await app.query(RecordTaskProgressDocument, { input: { assignment: task.assignments[0].id, version: 1, done: 9, asOf: '2026-06-20' } }, { token: admin });
     const health = await app.query(TaskHealthAtDocument, { id: task.id, a: '2026-06-20', b: '2026-06-28', c: '2026-07-01' }, { token: admin });
     expect(health.task).toMatchObject({ a: 'ON_TRACK', b: 'DUE_SOON', c: 'OVERDUE' });
   });
@@ -267,7 +267,7 @@ describe('key tasks', () => {
     expect(first.tasks).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true } });
     const second = await app.query(TasksDocument, { first: 1, after: first.tasks.pageInfo.endCursor }, { token: admin });
     expect(second.tasks.pageInfo.hasNextPage).toBe(false);
-    expect(second.tasks.nodes[0]!.id).not.toBe(first.tasks.nodes[0]!.id);
+    expect(second.tasks.nodes[0].id).not.toBe(first.tasks.nodes[0].id);
   });
 
   it('keeps lists to a bounded number of statements, whatever the number of tasks', async () => {
@@ -319,7 +319,7 @@ describe('audit rectification', () => {
     const close = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'CLOSED', verifier: '李四', note: 'x' } }, { token: admin }),
     );
-    expect(close.transitionRectification.userErrors[0]!.code).toBe('INVALID_TRANSITION');
+    expect(close.transitionRectification.userErrors[0].code).toBe('INVALID_TRANSITION');
 
     const started = await oneEvent(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFYING', on: '2026-03-10' } }, { token: tiefoOp }));
     expect(started.transitionRectification.rectification).toMatchObject({ status: 'RECTIFYING', version: 2 });
@@ -374,7 +374,7 @@ describe('audit rectification', () => {
     const notRectified = await nothingWritten(() =>
       app.query(RecordFollowUpReviewDocument, { input: { id: rectId, version: 6, reviewer: '刘', recurred: false } }, { token: admin }),
     );
-    expect(notRectified.recordFollowUpReview.userErrors[0]!.code).toBe('INVALID_TRANSITION');
+    expect(notRectified.recordFollowUpReview.userErrors[0].code).toBe('INVALID_TRANSITION');
   });
 
   it('flags overdue items as of a date, from the transition history', async () => {
@@ -457,7 +457,7 @@ describe('supervision', () => {
     const earlier = await app.query(NeedsSupervisionDocument, { asOf: '2026-09-19' }, { token: admin });
     expect(earlier.needsSupervision.map((c) => c.title)).toContain('硬化大墓、活人墓专项整治');
     const rect = await app.query(RectificationsDocument, { filter: { area: MASHI } }, { token: admin });
-    expect(rect.rectifications.nodes[0]!.supervisionActions).toEqual([{ kind: 'WARNING_INTERVIEW' }]);
+    expect(rect.rectifications.nodes[0].supervisionActions).toEqual([{ kind: 'WARNING_INTERVIEW' }]);
 
     const interviewId = interview.issueSupervision.supervisionAction!.id;
     const foreign = await nothingWritten(() => app.request(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: tiefoOp }));
@@ -467,7 +467,7 @@ describe('supervision', () => {
     );
     expect(response.recordSupervisionResponse.supervisionAction).toMatchObject({ response: '已制定整改方案', version: 2 });
     const again = await nothingWritten(() => app.query(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: admin }));
-    expect(again.recordSupervisionResponse.userErrors[0]!.code).toBe('CONFLICT');
+    expect(again.recordSupervisionResponse.userErrors[0].code).toBe('CONFLICT');
   });
 
   it('rejects targets that are not work, and non-admins, writing nothing', async () => {
@@ -478,7 +478,7 @@ describe('supervision', () => {
     const missing = await nothingWritten(() =>
       app.query(IssueSupervisionDocument, { input: { target: toGlobalId('Task', '999999'), kind: 'CIRCULATED_NOTICE', issuer: '县民政局', targetUnit: '铁佛镇', responseDue: '2099-01-01' } }, { token: admin }),
     );
-    expect(missing.issueSupervision.userErrors[0]!.code).toBe('NOT_FOUND');
+    expect(missing.issueSupervision.userErrors[0].code).toBe('NOT_FOUND');
     const staffIssue = await nothingWritten(() =>
       app.request(IssueSupervisionDocument, { input: { target: tombId, kind: 'CIRCULATED_NOTICE', issuer: '社会事务股', targetUnit: '铁佛镇', responseDue: '2099-01-01' } }, { token: staff }),
     );
@@ -497,7 +497,7 @@ describe('monthly report', () => {
       { input: tombTask({ title: '至诚镇硬化大墓整治', area: ZHICHENG, target: 10, startDate: '2026-01-01', deadline: '2026-06-30', assignments: [{ area: ZHICHENG, target: 10 }] }) },
       { token: admin },
     )).createTask.task!;
-    await app.query(RecordTaskProgressDocument, { input: { assignment: task.assignments[0]!.id, version: 1, done: 3, asOf: '2026-05-15' } }, { token: admin });
+    await app.query(RecordTaskProgressDocument, { input: { assignment: task.assignments[0].id, version: 1, done: 3, asOf: '2026-05-15' } }, { token: admin });
     const rect = async (finding: string, openedOn: string, deadline: string) =>
       (await app.query(CreateRectificationDocument, { input: { finding, area: ZHICHENG, category: 'FUNDS_MISUSE', responsiblePerson: '周六', deadline, openedOn } }, { token: admin })).createRectification.rectification!.id;
     const opened = await rect('至诚镇挤占救助资金', '2026-05-08', '2026-08-31');
@@ -547,7 +547,7 @@ describe('monthly report', () => {
     expect(report.overdueTasks).toEqual([]);
     expect(report.rectificationsOpened.map((r) => r.title)).toEqual(['至诚镇挤占救助资金']);
     expect(report.rectificationsClosed.map((r) => [r.title, r.date])).toEqual([['至诚镇低保档案缺失', '2026-05-28']]);
-    expect(report.rectificationsClosed[0]!.detail).toContain('县审计局 吴');
+    expect(report.rectificationsClosed[0].detail).toContain('县审计局 吴');
     expect(report.rectificationsOverdue.map((r) => [r.title, r.owner])).toEqual([['至诚镇特困供养对象漏报', '周六']]);
     expect(report.supervisionIssued.map((s) => [s.title, s.owner, s.date])).toEqual([['至诚镇硬化大墓整治', '至诚镇人民政府', '2026-05-20']]);
     expect(report.itemCount).toBe(8);
@@ -558,12 +558,12 @@ describe('monthly report', () => {
 
   it('reads the same after later changes', async () => {
     const tasks = await app.query(TasksDocument, { filter: { area: ZHICHENG } }, { token: admin });
-    const assignment = (await app.request(`{ node(id: "${tasks.tasks.nodes[0]!.id}") { ... on Task { assignments { id version } } } }`, undefined, { token: admin })).data as {
+    const assignment = (await app.request(`{ node(id: "${tasks.tasks.nodes[0].id}") { ... on Task { assignments { id version } } } }`, undefined, { token: admin })).data as {
       node: { assignments: { id: string; version: number }[] };
     };
-    const a = assignment.node.assignments[0]!;
+    const a = assignment.node.assignments[0];
     await oneEvent(() => app.query(RecordTaskProgressDocument, { input: { assignment: a.id, version: a.version, done: 10, asOf: '2026-06-10' } }, { token: admin }));
-    const overdue = (await app.query(RectificationsDocument, { filter: { area: ZHICHENG, overdue: true }, asOf: '2026-05-31' }, { token: admin })).rectifications.nodes[0]!;
+    const overdue = (await app.query(RectificationsDocument, { filter: { area: ZHICHENG, overdue: true }, asOf: '2026-05-31' }, { token: admin })).rectifications.nodes[0];
     await app.query(TransitionRectificationDocument, { input: { id: overdue.id, version: 1, to: 'RECTIFYING', on: '2026-06-02' } }, { token: admin });
     const after = (await app.query(MonthlyReportDocument, { month: '2026-05', area: ZHICHENG }, { token: admin })).monthlyReport;
     expect(after.markdown).toBe(mayReport);
@@ -609,7 +609,7 @@ describe('monthly report', () => {
 
 describe('concurrent writers', () => {
   it('let exactly one of two writers with the same version win, with one event', async () => {
-    const task = (await app.query(TasksDocument, { filter: { ownerSection: '社会事务股', area: TIEFO } }, { token: admin })).tasks.nodes[0]!;
+    const task = (await app.query(TasksDocument, { filter: { ownerSection: '社会事务股', area: TIEFO } }, { token: admin })).tasks.nodes[0];
     const { task: current } = (await app.request(`{ task(id: "${task.id}") { ... on Task { version } } }`, undefined, { token: admin })).data as { task: { version: number } };
     const before = await count('progress_update');
     const results = await Promise.all(

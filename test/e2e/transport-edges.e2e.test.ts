@@ -31,7 +31,7 @@ describe('a subscription over plain HTTP', () => {
     const body = (await post.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
     expect(body.data).toBeUndefined();
     expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('graphql-ws'), extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
-    expect(body.errors[0]!.message).toContain('/graphql/stream');
+    expect(body.errors[0].message).toContain('/graphql/stream');
 
     const url = new URL(app.url);
     url.searchParams.set('query', subscription);

@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 const base = () => app.url.replace(/\/graphql$/, '');
-const rows = async () => Number((await app.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from trusted_document'))[0]!.n);
+const rows = async () => Number((await app.orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from trusted_document'))[0].n);
 
 async function register(client: string, body: unknown, token?: string) {
   const response = await fetch(`${base()}/trusted-documents/${client}`, {
@@ -165,8 +165,8 @@ describe('running by hash', () => {
     const limited = await startServer({ civgraph, orm: app.orm, port: 0, host: '127.0.0.1', rateLimit: { perMinute: 1, burst: 2 } });
     try {
       const unknown = { documentId: documentHash('{ flood }') };
-      expect((await post(limited.url, unknown)).body.errors![0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-      expect((await post(limited.url, unknown)).body.errors![0]!.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect((await post(limited.url, unknown)).body.errors![0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      expect((await post(limited.url, unknown)).body.errors![0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       expect(await post(limited.url, unknown)).toMatchObject({ status: 429, body: { errors: [{ extensions: { code: 'RATE_LIMITED' } }] } });
     } finally {
       await limited.close();

@@ -149,7 +149,7 @@ describe('upgrading a v0.1.0 database', () => {
           token,
         );
         expect(stats.county.stats).toEqual([{ persons: elderly, reportedAreas: expect.any(Number) }]);
-        expect(stats.county.stats[0]!.reportedAreas).toBeGreaterThan(300);
+        expect(stats.county.stats[0].reportedAreas).toBeGreaterThan(300);
         // Written through v0.1.0's API before the backup (the fixture's README).
         expect(stats.village.stats).toEqual([{ persons: 321 }]);
 
@@ -255,8 +255,8 @@ function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; s
   let stderr = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no URL printed:\n${stdout}\n${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (/serving GraphQL .* at http:\/\/\S+\n[\s\S]*Try:/.test(stdout)) {
         clearTimeout(timer);

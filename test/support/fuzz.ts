@@ -8,7 +8,6 @@ import {
   isListType,
   isNonNullType,
   isScalarType,
-  type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLNamedType,
@@ -47,14 +46,14 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
+    return items[Math.floor(this.next() * items.length)];
   }
 
   /** Up to `n` distinct items in random order. */
   some<T>(items: readonly T[], n: number): T[] {
     const pool = [...items];
     const out: T[] = [];
-    while (pool.length && out.length < n) out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]!);
+    while (pool.length && out.length < n) out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]);
     return out;
   }
 }
@@ -112,7 +111,7 @@ export function inputValue(rnd: Random, type: GraphQLInputType, depth = 0): unkn
   if (isNonNullType(type)) return inputValue(rnd, type.ofType, depth);
   if (isListType(type)) {
     const n = depth > 2 ? 0 : rnd.int(0, 3);
-    return Array.from({ length: n }, () => inputValue(rnd, type.ofType as GraphQLInputType, depth + 1));
+    return Array.from({ length: n }, () => inputValue(rnd, type.ofType, depth + 1));
   }
   if (isEnumType(type)) {
     const values = type.getValues().map((v) => v.name);
@@ -148,7 +147,7 @@ export function inputValue(rnd: Random, type: GraphQLInputType, depth = 0): unkn
 export function literal(value: unknown, type: GraphQLInputType | null): string {
   if (value === null || value === undefined) return 'null';
   const named = type ? getNullableType(type) : null;
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v, named && isListType(named) ? (named.ofType as GraphQLInputType) : null)).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => literal(v, named && isListType(named) ? (named.ofType) : null)).join(', ')}]`;
   if (typeof value === 'object') {
     const fields = named && isInputObjectType(named) ? named.getFields() : {};
     return `{${Object.entries(value)
@@ -181,7 +180,7 @@ export function randomOperation(schema: GraphQLSchema, rnd: Random, kind: 'query
 
   function args(field: GraphQLField<unknown, unknown>): string {
     const written: string[] = [];
-    for (const arg of field.args as readonly GraphQLArgument[]) {
+    for (const arg of field.args) {
       const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
       if (!required && !rnd.chance(0.4)) continue;
       if (required && rnd.chance(0.02)) continue; // a missing required argument

@@ -27,7 +27,7 @@ export function importGraph(root: string): ImportGraph {
     const text = readFileSync(join(root, file), 'utf8');
     const targets: string[] = [];
     for (const match of text.matchAll(IMPORT)) {
-      const spec = match[1] ?? match[2] ?? match[3]!;
+      const spec = match[1] ?? match[2] ?? match[3];
       const target = relative(root, resolve(dirname(join(root, file)), spec)).replace(/\.js$/, '.ts');
       // `declare module` augments an interface: the feature depends on the file it extends, as with an import.
       if (known.has(target)) targets.push(target);
@@ -42,7 +42,7 @@ export function importGraph(root: string): ImportGraph {
 export function unitOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'modules') return `modules/${parts[1]}`;
-  return parts[0]!;
+  return parts[0];
 }
 
 /** Strongly connected groups of more than one node (import circles), by Tarjan's algorithm. */

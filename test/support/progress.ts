@@ -39,7 +39,7 @@ export function appendEvent(
 /** The sequence of the last committed event (`0` when none). */
 export async function committedHead(app: Pick<TestApp, 'orm'>): Promise<string> {
   const [row] = await app.orm.em.fork().getConnection().execute<{ value: string }[]>('select value::text as value from event_sequence');
-  return row!.value;
+  return row.value;
 }
 
 /** A running `progressUpdated` subscription and what it has received. */
@@ -69,7 +69,7 @@ export function watch(client: Client, variables: ProgressUpdatedSubscriptionVari
     stop: () => undefined,
   };
   state.stop = client.subscribe<ProgressUpdatedSubscription>(
-    { query: print(ProgressUpdatedDocument), variables: variables as Record<string, unknown> },
+    { query: print(ProgressUpdatedDocument), variables: variables },
     {
       next: (value) => {
         if (value.errors?.length) state.errors.push(...value.errors);

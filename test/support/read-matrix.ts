@@ -398,12 +398,12 @@ export async function runRow<F extends ReadFixture>(ctx: ReadMatrixContext<F>, r
       // An error in a non-null root field nulls the whole response: ask one probe at a time.
       for (const [i, area] of probes.entries()) {
         const one = await app.request<Record<string, unknown>, never>(`query ReadMatrix { ${keys[i]}: ${row.select(area, fx)} }`, undefined, { token });
-        verify(row, fx, caller, area, areaOutcome(row, fx, caller, area), split(one, [keys[i]!], null).get(keys[i]!)!, `at ${area ?? '-'}`);
+        verify(row, fx, caller, area, areaOutcome(row, fx, caller, area), split(one, [keys[i]], null).get(keys[i])!, `at ${area ?? '-'}`);
       }
       return;
     }
     const results = split(result, keys, null);
-    probes.forEach((area, i) => verify(row, fx, caller, area, areaOutcome(row, fx, caller, area), results.get(keys[i]!)!, `at ${area ?? '-'}`));
+    probes.forEach((area, i) => verify(row, fx, caller, area, areaOutcome(row, fx, caller, area), results.get(keys[i])!, `at ${area ?? '-'}`));
     return;
   }
   if (row.kind === 'object') {
@@ -432,7 +432,7 @@ export async function runRow<F extends ReadFixture>(ctx: ReadMatrixContext<F>, r
         const query = `query ReadMatrix {\n${chunk.map((known, i) => `  ${keys[i]}: ${field}(id: "${known.id}") { ${selection} }`).join('\n')}\n}`;
         const result = await app.request<Record<string, unknown>, never>(query, undefined, { token });
         const results = split(result, keys, null);
-        chunk.forEach((known, i) => verify(row, fx, caller, null, outcomeOf(known), results.get(keys[i]!)!, label(known)));
+        chunk.forEach((known, i) => verify(row, fx, caller, null, outcomeOf(known), results.get(keys[i])!, label(known)));
       }
     }
     return;
@@ -523,7 +523,7 @@ export function readCoordinates(schema: GraphQLSchema): string[] {
     if (type.name === 'Area') continue;
     for (const field of Object.values(type.getFields())) {
       let named: GraphQLNamedType = getNamedType(field.type);
-      if (isObjectType(named) && isConnection(named)) named = getNamedType(named.getFields().nodes!.type);
+      if (isObjectType(named) && isConnection(named)) named = getNamedType(named.getFields().nodes.type);
       if (protectedNode(named)) coordinates.push(`${type.name}.${field.name}`);
     }
   }

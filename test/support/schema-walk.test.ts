@@ -29,8 +29,8 @@ function walker(overrides: { addedAt?: string; failTitle?: boolean } = {}) {
   });
   const root = {
     shelf: ({ code }: { code: string }) => (code === 'A' ? shelf : null),
-    node: ({ id }: { id: string }) => book(id.split(':')[1]!),
-    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => book(id.split(':')[1]!)),
+    node: ({ id }: { id: string }) => book(id.split(':')[1]),
+    nodes: ({ ids }: { ids: string[] }) => ids.map((id) => book(id.split(':')[1])),
   };
   // Query.node and Query.nodes wait for ids until the walk has seen some (read once the queue has drained).
   const table: ArgumentTable = ({ arg, seen }) =>
@@ -56,7 +56,7 @@ describe('SchemaWalk', () => {
     const { walk } = walker({ failTitle: true });
     const result = await walk.walk();
     expect(result.errors[0]).toMatchObject({ message: 'title lost', path: expect.arrayContaining(['title']) });
-    expect(result.errors[0]!.query).toContain('title');
+    expect(result.errors[0].query).toContain('title');
     expect(result.read.has('Book.title')).toBe(false);
   });
 

@@ -107,7 +107,7 @@ export function literal(value: unknown, type: GraphQLInputType): string {
   if (isEnumType(inner)) return String(value);
   if (isInputObjectType(inner)) {
     const fields = inner.getFields();
-    const entries = Object.entries(value as Record<string, unknown>).map(([name, v]) => `${name}: ${literal(v, fields[name]!.type)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(([name, v]) => `${name}: ${literal(v, fields[name].type)}`);
     return `{ ${entries.join(', ')} }`;
   }
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -127,7 +127,7 @@ export function allFields(schema: GraphQLSchema): Set<FieldKey> {
 export function wrap(path: Step[], selection: string, operation = 'query'): string {
   let inner = selection;
   for (let i = path.length - 1; i >= 0; i--) {
-    const step = path[i]!;
+    const step = path[i];
     const body = step.on ? `__typename ... on ${step.on} { ${inner} }` : inner;
     inner = `${step.field} { ${body} }`;
   }
@@ -404,8 +404,8 @@ export class SchemaWalk {
         if (errorPaths.some((p) => p === '' || p === where || p.startsWith(`${where}.`))) continue;
         if (!(name in object)) continue;
         this.result.read.add(`${type.name}.${name}`);
-        const named = getNamedType(type.getFields()[name]!.type);
-        const values = flatten(object[name]!);
+        const named = getNamedType(type.getFields()[name].type);
+        const values = flatten(object[name]);
         if (named.name === 'DateTimeISO') {
           for (const value of values) {
             this.result.dateTimes++;
@@ -414,7 +414,7 @@ export class SchemaWalk {
         }
         if (name === 'cursor' && typeof object[name] === 'string') {
           const cursors = this.result.seen.cursors.get(type.name) ?? [];
-          cursors.push(object[name] as string);
+          cursors.push(object[name]);
           this.result.seen.cursors.set(type.name, cursors);
         }
         if (isLeafType(named)) continue;
@@ -425,7 +425,7 @@ export class SchemaWalk {
             if (Array.isArray(v)) v.forEach((item, i) => visit(item, [...at, i]));
             else if (v && typeof v === 'object') found.push({ object: v, at });
           };
-          visit(object[name]!, [...at, name]);
+          visit(object[name], [...at, name]);
           if (found.length) this.reached.add(`${type.name}.${name}`);
           this.readObjects(errorPaths, found, inner.type, inner, null);
           continue;
@@ -494,8 +494,8 @@ function objectsAt(data: Record<string, Json> | null | undefined, path: Step[], 
       out.push({ object: value, at });
       return;
     }
-    const name = path[depth]!.field.replace(/\(.*$/, '');
-    if (name in value) visit(value[name]!, depth + 1, [...at, name]);
+    const name = path[depth].field.replace(/\(.*$/, '');
+    if (name in value) visit(value[name], depth + 1, [...at, name]);
   };
   if (data) visit(data, 0, []);
 }

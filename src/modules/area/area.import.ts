@@ -84,7 +84,7 @@ async function readCsv(file: string, keep: (code: string) => boolean): Promise<R
       fields = splitCsvLine(line);
     else fields = fields.map((f) => (f.startsWith('"') ? f.slice(1, -1) : f));
     const row: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i] ?? '';
+    for (let i = 0; i < header.length; i++) row[header[i]] = fields[i] ?? '';
     rows.push(row);
   }
   return rows;
@@ -121,18 +121,18 @@ export async function readDivision(scope: ImportScope): Promise<AreaRecord[]> {
     readCsv('villages.csv', within),
   ]);
   const records: AreaRecord[] = [];
-  for (const p of provinces) records.push({ code: pad(p.code!), name: p.name!, level: AreaLevel.PROVINCE, parentCode: null });
+  for (const p of provinces) records.push({ code: pad(p.code), name: p.name, level: AreaLevel.PROVINCE, parentCode: null });
   const cityCodes = new Set<string>();
   for (const c of cities) {
-    cityCodes.add(pad(c.code!));
-    records.push({ code: pad(c.code!), name: c.name!, level: AreaLevel.CITY, parentCode: pad(c.provinceCode!) });
+    cityCodes.add(pad(c.code));
+    records.push({ code: pad(c.code), name: c.name, level: AreaLevel.CITY, parentCode: pad(c.provinceCode) });
   }
   for (const a of counties) {
-    if (cityCodes.has(pad(a.code!))) continue;
-    records.push({ code: pad(a.code!), name: a.name!, level: AreaLevel.COUNTY, parentCode: pad(a.cityCode!) });
+    if (cityCodes.has(pad(a.code))) continue;
+    records.push({ code: pad(a.code), name: a.name, level: AreaLevel.COUNTY, parentCode: pad(a.cityCode) });
   }
-  for (const s of townships) records.push({ code: pad(s.code!), name: s.name!, level: AreaLevel.TOWNSHIP, parentCode: pad(s.areaCode!) });
-  for (const v of villages) records.push({ code: v.code!, name: v.name!, level: AreaLevel.VILLAGE, parentCode: pad(v.streetCode!) });
+  for (const s of townships) records.push({ code: pad(s.code), name: s.name, level: AreaLevel.TOWNSHIP, parentCode: pad(s.areaCode) });
+  for (const v of villages) records.push({ code: v.code, name: v.name, level: AreaLevel.VILLAGE, parentCode: pad(v.streetCode) });
 
   // Placeholder rows repeat their parent's code (金门县 lists itself as its own
   // township and village); the first occurrence, the real level, is kept.
@@ -216,8 +216,8 @@ async function upsertAreas(orm: MikroORM, records: AreaRecord[], chunkSize: numb
           chunk.map((r) => r.parentCode),
         ],
       );
-      result.inserted += counts!.inserted;
-      result.updated += counts!.updated;
+      result.inserted += counts.inserted;
+      result.updated += counts.updated;
       onProgress?.(Math.min(start + chunkSize, records.length), records.length);
     }
   });
@@ -255,7 +255,7 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
       await done;
       const { rows: empty } = await client.query<{ empty: boolean }>('select not exists (select from area) as empty');
       // Into an empty table, indexes are built once afterwards instead of row by row.
-      const { rows: indexes } = empty[0]!.empty
+      const { rows: indexes } = empty[0].empty
         ? await client.query<{ name: string; definition: string }>(
             `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
                from pg_index i
@@ -264,7 +264,7 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
           )
         : { rows: [] };
       // …and the table's own foreign keys (parent, successor) checked in one pass when re-added.
-      const { rows: keys } = empty[0]!.empty
+      const { rows: keys } = empty[0].empty
         ? await client.query<{ name: string; definition: string }>(
             `select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint where conrelid = 'area'::regclass and contype = 'f'`,
           )
@@ -272,7 +272,7 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
       for (const index of indexes) await client.query(`drop index ${index.name}`);
       for (const key of keys) await client.query(`alter table area drop constraint "${key.name}"`);
       // Nothing to conflict with in an empty table: a plain insert, counted by its row count.
-      const rows: Written[] = empty[0]!.empty
+      const rows: Written[] = empty[0].empty
         ? [
             {
               inserted: (await client.query(
@@ -287,7 +287,7 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
       for (const index of indexes) await client.query(index.definition);
       for (const key of keys) await client.query(`alter table area add constraint "${key.name}" ${key.definition}`);
       await client.query('commit');
-      return rows[0]!;
+      return rows[0];
     } catch (error) {
       await client.query('rollback');
       throw error;

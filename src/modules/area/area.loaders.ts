@@ -56,7 +56,7 @@ export function createAreaLoaders(sql: Sql) {
   // default arguments: look-ahead in the resolver) read the next level in the same
   // statement, by the same two laterals, and prime those children's pages.
   const children = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
-    const { includeRetired, page, withGrandchildren } = keys[0]!;
+    const { includeRetired, page, withGrandchildren } = keys[0];
     const level1 = `select p.code as batch_key, t.total, c.*
          from unnest(?::text[]) as p(code)
          cross join lateral (
@@ -93,13 +93,13 @@ export function createAreaLoaders(sql: Sql) {
     const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level, withGrandchildren));
     pagesFrom(childKeys, rows.filter((row) => row.depth === 2)).forEach((childPage, i) => {
       // Primed without look-ahead: a child whose selection asks further down loads its own key.
-      children.prime(childKeys[i]!, childPage);
+      children.prime(childKeys[i], childPage);
     });
     return pages;
   });
 
   const descendants = groupedLoader<AreaListKey, Page<Area>>(listGroup, async (keys) => {
-    const { onlyLevel, includeRetired, page } = keys[0]!;
+    const { onlyLevel, includeRetired, page } = keys[0];
     const ranges = keys.map((key) => subtreeRange(key.code, key.level));
     const rows = await sql<PagedRow>(
       `select p.code as batch_key, t.total, d.*
@@ -143,7 +143,7 @@ export function createAreaLoaders(sql: Sql) {
   const descendantCount = groupedLoader<{ code: string; level: AreaLevel; onlyLevel: AreaLevel | null }, number>(
     (key) => String(key.onlyLevel),
     async (keys) => {
-      const onlyLevel = keys[0]!.onlyLevel;
+      const onlyLevel = keys[0].onlyLevel;
       const rows = await sql<{ code: string; n: number }>(
         `select p.code, t.n
            from unnest(?::text[], ?::text[]) as p(code, hi)

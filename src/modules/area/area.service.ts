@@ -85,7 +85,7 @@ export class AreaService {
     );
     const total = async () => {
       const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from area where ${where}`, params);
-      return row!.n;
+      return row.n;
     };
     return toPage(rows.map(areaFromRow), page, (area) => area.code, total);
   }

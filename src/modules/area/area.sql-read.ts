@@ -91,7 +91,7 @@ export const areaTreeRead: SqlRead = {
       let value: SqlText | null = null;
       if (field.name.value === '__typename') value = sql`${`'${query.name}'::text`}`;
       else if (field.name.value === 'area' && onlyArguments(field, ['code'])) {
-        const definition = query.getFields().area!;
+        const definition = query.getFields().area;
         const code = argument(field, (variables) => normalizeCode((getArgumentValues(definition, field, variables) as { code: string }).code, 'code'));
         const object = code && field.selectionSet && compiler.object(field.selectionSet, 'a0', 0);
         if (object) value = sql`(select ${object} from area a0 where a0.code = ${bind(code, (c) => c, 'text')})`;
@@ -115,7 +115,7 @@ export const areaTreeRead: SqlRead = {
       const [row] = await ctx.sql<{ data: string }>(text, values, { prepared });
       // json_agg puts ", \n " between items. A newline is never raw inside a JSON string
       // (PostgreSQL writes \n), so this makes the text exactly what JSON.stringify writes.
-      const json = row!.data.replaceAll(', \n ', ',');
+      const json = row.data.replaceAll(', \n ', ',');
       const data = fills.length ? await fillIn(ctx, variables, json, fills) : json;
       return data === null ? null : { data: new JsonText(data) };
     };
@@ -133,16 +133,16 @@ async function fillIn(ctx: Context, variables: Variables, json: string, fills: r
   const areas = fills.map(() => [] as AreaKey[]);
   const places: { fill: number; index: number; rest: string }[] = [];
   for (let p = 1; p < pieces.length; p++) {
-    const piece = pieces[p]!;
+    const piece = pieces[p];
     const colon = piece.indexOf(':');
     const space = piece.indexOf(' ', colon);
     const end = piece.indexOf('"', space);
     const fill = Number(piece.slice(0, colon));
-    places.push({ fill, index: areas[fill]!.push({ code: piece.slice(colon + 1, space), level: piece.slice(space + 1, end) as AreaLevel }) - 1, rest: piece.slice(end + 1) });
+    places.push({ fill, index: areas[fill].push({ code: piece.slice(colon + 1, space), level: piece.slice(space + 1, end) as AreaLevel }) - 1, rest: piece.slice(end + 1) });
   }
-  const answers = await Promise.all(fills.map((fill, i) => (areas[i]!.length ? fill(ctx, variables, areas[i]!) : Promise.resolve([]))));
+  const answers = await Promise.all(fills.map((fill, i) => (areas[i].length ? fill(ctx, variables, areas[i]) : Promise.resolve([]))));
   if (answers.some((values) => values === null)) return null;
-  let text = pieces[0]!;
+  let text = pieces[0];
   for (const { fill, index, rest } of places) text += JSON.stringify(answers[fill]![index]) + rest;
   return text;
 }

@@ -81,7 +81,7 @@ export const auditService = {
     );
     return toPage(rows.map(auditEntryFromRow), page, (entry) => entry.key, async () => {
       const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from audit_log where ${where}`, params);
-      return row!.n;
+      return row.n;
     });
   },
 

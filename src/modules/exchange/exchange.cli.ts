@@ -145,7 +145,7 @@ export function planExport(request: ExportRequest): ExportPlan {
 export async function runExport(orm: MikroORM, registry: Registry, countyCode: string, plan: ExportPlan): Promise<Download> {
   const ctx = createContext(orm, registry, { viewer: systemViewer(countyCode) });
   try {
-    return await CLI_EXPORTS[plan.kind]!.build(ctx, plan.format, plan.args);
+    return await CLI_EXPORTS[plan.kind].build(ctx, plan.format, plan.args);
   } catch (error) {
     const flag = error instanceof DomainError && error.field ? FLAG_OF_FIELD[error.field] : undefined;
     if (!(error instanceof DomainError) || !flag) throw error;

@@ -11,7 +11,7 @@ import { formatOf, type SheetFormat } from './exchange.sheet.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
-const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : null);
+const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name]) : null);
 
 /**
  * The upload's bytes, counted as they arrive: null as soon as there are more
@@ -84,7 +84,7 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
 
   const file = (param: string | undefined): { name: string; format: SheetFormat } | null => {
     const match = /^([a-z-]+)\.(xlsx|csv)$/.exec(param ?? '');
-    return match ? { name: match[1]!, format: match[2] as SheetFormat } : null;
+    return match ? { name: match[1], format: match[2] as SheetFormat } : null;
   };
 
   router.post(

@@ -12,7 +12,6 @@ import { FACILITY_WRITERS, facilityService } from '../facility/facility.service.
 import { rectificationService } from '../rectification/rectification.service.js';
 import { SECTIONS } from '../report/report.entity.js';
 import { reportService } from '../report/report.service.js';
-import type { ReportObservationsInput } from '../stats/stats.inputs.js';
 import { statsService } from '../stats/stats.service.js';
 import { INDICATORS, IndicatorUnit, PeriodKind, parsePeriod, type Period } from '../stats/stats.rules.js';
 import { taskService } from '../task/task.service.js';
@@ -88,7 +87,7 @@ export type ImportProgress = (done: number, total: number) => void;
 /** The rows, reporting each one done after the loop's body has run for it (also on `continue`). */
 function* reporting<T>(rows: readonly T[], onProgress: ImportProgress | undefined): Generator<T> {
   for (let i = 0; i < rows.length; i++) {
-    yield rows[i]!;
+    yield rows[i];
     onProgress?.(i + 1, rows.length);
   }
 }
@@ -104,7 +103,7 @@ class RollbackImport extends Error {}
 function rowProblems(error: unknown, row: number, columnOf: (field: string[]) => string | null): ImportProblem[] {
   const errors =
     error instanceof PayloadErrors
-      ? error.errors.map((e) => ({ code: e.code as string, message: e.message, field: e.field ?? [] }))
+      ? error.errors.map((e) => ({ code: e.code, message: e.message, field: e.field ?? [] }))
       : error instanceof DomainError
         ? [{ code: error.code as string, message: error.message, field: error.field ? ['input', ...error.field.split('.')] : [] }]
         : null;
@@ -224,7 +223,7 @@ export class ExchangeService {
             unchanged++;
             continue;
           }
-          const input = { area: row.code, period: period.key, values: row.values.map((v) => ({ indicator: v.def.code, value: v.value })) } as ReportObservationsInput;
+          const input = { area: row.code, period: period.key, values: row.values.map((v) => ({ indicator: v.def.code, value: v.value })) };
           try {
             await statsService.report(inner, input);
             applied++;

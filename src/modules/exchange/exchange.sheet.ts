@@ -43,7 +43,7 @@ export function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('').trim();
-    if ('result' in value) return cellText((value.result ?? null) as ExcelJS.CellValue);
+    if ('result' in value) return cellText((value.result ?? null));
     if ('text' in value) return String(value.text).trim();
     if ('error' in value) return String(value.error);
   }
@@ -143,8 +143,8 @@ function firstSheetPath(entries: Map<string, ZipEntry>, workbook: Buffer | null,
   const id = workbook && /<(?:\w+:)?sheet\b[^>]*?\s(?:\w+:)?id\s*=\s*"([^"]*)"/.exec(workbook.toString('utf8'))?.[1];
   if (id && rels) {
     for (const [, attributes] of rels.toString('utf8').matchAll(/<(?:\w+:)?Relationship\b([^>]*)>/g)) {
-      if (/\sId\s*=\s*"([^"]*)"/.exec(attributes!)?.[1] !== id) continue;
-      const target = /\sTarget\s*=\s*"([^"]*)"/.exec(attributes!)?.[1] ?? '';
+      if (/\sId\s*=\s*"([^"]*)"/.exec(attributes)?.[1] !== id) continue;
+      const target = /\sTarget\s*=\s*"([^"]*)"/.exec(attributes)?.[1] ?? '';
       const path = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
       if (entries.has(path)) return path;
     }
@@ -190,7 +190,7 @@ async function readXlsx(body: Buffer, into: SheetBuilder): Promise<void> {
   }
   reader.workbookRels = []; // names are not read
   const [emitted] = [...reader._parseWorksheet(textSlices(sheet), '1')];
-  for await (const row of emitted!.value) {
+  for await (const row of emitted.value) {
     const cells: [number, string][] = [];
     row.eachCell({ includeEmpty: false }, (cell, column) => {
       const value = cellText(cell.value);

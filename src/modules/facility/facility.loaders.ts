@@ -35,7 +35,7 @@ export function createFacilityLoaders(sql: Sql) {
   const list = groupedLoader<FacilityListKey, Page<Facility>>(
     (key) => JSON.stringify([key.types, key.statuses, key.operatingModels, key.page]),
     async (keys) => {
-      const { types, statuses, operatingModels, page } = keys[0]!;
+      const { types, statuses, operatingModels, page } = keys[0];
       const filter = `(?::text[] is null or type = any(?::text[]))
               and (?::text[] is null or status = any(?::text[]))
               and (?::text[] is null or operating_model = any(?::text[]))`;

@@ -13,7 +13,7 @@ import { refuseMerge, type AreaSuccession } from '../merger/merger.service.js';
 export async function moveFacilitiesOnMerge(sql: Sql, s: AreaSuccession): Promise<void> {
   if (s.target === null) {
     const [row] = await sql<{ n: number }>('select count(*)::int as n from facility where area_code = any(?::text[])', [s.sources]);
-    if (row!.n > 0) refuseMerge(`${row!.n} facilities would be left in a retired area: name a successor`, 'area');
+    if (row.n > 0) refuseMerge(`${row.n} facilities would be left in a retired area: name a successor`, 'area');
     return;
   }
   const moved = await sql<{ id: string; name: string; from_code: string; from_name: string; to_name: string }>(

@@ -151,15 +151,15 @@ export class FacilityService {
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.FACILITY,
-        subjectId: toGlobalId('Facility', row!.id),
+        subjectId: toGlobalId('Facility', row.id),
         areaCode,
         action: ProgressAction.CREATED,
         actor: viewer,
-        summary: `登记${FACILITY_TYPE_LABEL[row!.type]} ${row!.name}(${OPERATING_MODEL_LABEL[row!.operating_model]},${FACILITY_STATUS_LABEL[row!.status]},床位 ${row!.beds})`,
+        summary: `登记${FACILITY_TYPE_LABEL[row.type]} ${row.name}(${OPERATING_MODEL_LABEL[row.operating_model]},${FACILITY_STATUS_LABEL[row.status]},床位 ${row.beds})`,
         before: null,
-        after: snapshot(row!),
+        after: snapshot(row),
       });
-      return { facility: facilityFromRow(row!) };
+      return { facility: facilityFromRow(row) };
     });
   }
 

@@ -144,7 +144,7 @@ export class CouncilService {
             areaCode: current.area_code,
             action: ProgressAction.UPDATED,
             actor: viewer,
-            summary: `${area!.name} ${BODY_TYPE_NAME[current.body_type]} 修改 ${Object.keys(after).join('、') || '(无变化)'}`,
+            summary: `${area.name} ${BODY_TYPE_NAME[current.body_type]} 修改 ${Object.keys(after).join('、') || '(无变化)'}`,
             before,
             after,
           };
@@ -182,10 +182,10 @@ export class CouncilService {
         areaCode: body.area_code,
         action: ProgressAction.PROGRESS_RECORDED,
         actor: viewer,
-        summary: `${area!.name} ${BODY_TYPE_NAME[body.body_type]} ${input.heldOn} 开会:${input.topic}(${input.attendance}人参会)`,
-        after: { meetingId: toGlobalId('GovernanceMeeting', meeting!.id), heldOn: input.heldOn, topic: input.topic, attendance: input.attendance },
+        summary: `${area.name} ${BODY_TYPE_NAME[body.body_type]} ${input.heldOn} 开会:${input.topic}(${input.attendance}人参会)`,
+        after: { meetingId: toGlobalId('GovernanceMeeting', meeting.id), heldOn: input.heldOn, topic: input.topic, attendance: input.attendance },
       });
-      return { body: bodyFromRow(body), meeting: meetingFromRow(meeting!) };
+      return { body: bodyFromRow(body), meeting: meetingFromRow(meeting) };
     });
   }
 }

@@ -89,7 +89,7 @@ export class DemonstrationService {
       `select ${PROGRAMME_COLUMNS} from demonstration_programme where ${where} and ${sortKey} > ? order by year desc, demonstration_programme.id limit ?`,
       [...params, page.afterKey ?? '', page.first + 1],
     );
-    const total = async () => (await ctx.sql<{ n: number }>(`select count(*)::int as n from demonstration_programme where ${where}`, params))[0]!.n;
+    const total = async () => (await ctx.sql<{ n: number }>(`select count(*)::int as n from demonstration_programme where ${where}`, params))[0].n;
     return toPage(rows.map(programmeFromRow), page, (p) => `${String(9999 - p.year).padStart(4, '0')}:${p.dbId.padStart(19, '0')}`, total);
   }
 
@@ -176,7 +176,7 @@ export class DemonstrationService {
           };
         },
       });
-      return { programme: programmeFromRow(row!) };
+      return { programme: programmeFromRow(row) };
     });
   }
 
@@ -244,7 +244,7 @@ export class DemonstrationService {
             areaCode: current.area_code,
             action: ProgressAction.STATUS_CHANGED,
             actor: viewer,
-            summary: `${names!.area} ${names!.programme} 状态 ${ENROLMENT_STATUS_NAME[current.status]} → ${ENROLMENT_STATUS_NAME[input.status]}`,
+            summary: `${names.area} ${names.programme} 状态 ${ENROLMENT_STATUS_NAME[current.status]} → ${ENROLMENT_STATUS_NAME[input.status]}`,
             before: { status: current.status },
             after: { status: input.status, ...(note ? { note } : {}) },
           };
@@ -278,7 +278,7 @@ export class DemonstrationService {
         areaCode: current.area_code,
         action: ProgressAction.PROGRESS_RECORDED,
         actor: viewer,
-        summary: `${names!.area} ${names!.programme} 佐证:${input.note.trim().slice(0, 60)}`,
+        summary: `${names.area} ${names.programme} 佐证:${input.note.trim().slice(0, 60)}`,
         after: { note: input.note.trim() },
       });
       return { enrolment: enrolmentFromRow(current) };

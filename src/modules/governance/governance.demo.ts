@@ -22,8 +22,8 @@ const TOPICS = ['红白喜事简办规范', '村规民约修订', '大操大办�
 function members(code: string, salt: string) {
   const size = 3 + (roll(code, `${salt}:n`) % 3);
   return Array.from({ length: size }, (_, i) => ({
-    name: SURNAMES[roll(code, `${salt}:s${i}`) % SURNAMES.length]! + GIVEN[(roll(code, `${salt}:g${i}`) + i) % GIVEN.length]!,
-    role: ROLES[i]!,
+    name: SURNAMES[roll(code, `${salt}:s${i}`) % SURNAMES.length] + GIVEN[(roll(code, `${salt}:g${i}`) + i) % GIVEN.length],
+    role: ROLES[i],
   })).filter((member, i, all) => all.findIndex((m) => m.name === member.name) === i);
 }
 
@@ -63,7 +63,7 @@ export const governanceDemoSeeder: DemoSeeder = {
             area_code: code,
             body_type: type,
             established_on: `${2019 + (roll(code, `${type}:y`) % 5)}-${pad(1 + (roll(code, `${type}:m`) % 12))}-${pad(1 + (roll(code, `${type}:d`) % 28))}`,
-            chair: list[0]!.name,
+            chair: list[0].name,
             charter_adopted: roll(code, `${type}:c`) < 80,
             members: list,
           });
@@ -116,13 +116,13 @@ export const governanceDemoSeeder: DemoSeeder = {
       const enrolments: { programme_id: string; area_code: string; status: string }[] = [];
       const known = new Set(villages.map((v) => v.parent_code));
       if (known.has(bizhou)) {
-        enrolments.push({ programme_id: provincial!, area_code: bizhou, status: 'CREATING' });
-        for (const code of bizhouCommunities) enrolments.push({ programme_id: provincial!, area_code: code, status: 'CREATING' });
+        enrolments.push({ programme_id: provincial, area_code: bizhou, status: 'CREATING' });
+        for (const code of bizhouCommunities) enrolments.push({ programme_id: provincial, area_code: code, status: 'CREATING' });
       }
       const moral = villages.filter((v) => roll(v.code, 'moral-bank') < 3).slice(0, 8);
       const statuses = ['AWARDED', 'ASSESSED', 'CREATING', 'CREATING', 'APPLIED', 'CREATING', 'DROPPED', 'APPLIED'];
-      moral.forEach((v, i) => enrolments.push({ programme_id: moralBank!, area_code: v.code, status: statuses[i]! }));
-      for (const code of [...known].sort().slice(0, 2)) enrolments.push({ programme_id: marriage!, area_code: code, status: 'APPLIED' });
+      moral.forEach((v, i) => enrolments.push({ programme_id: moralBank, area_code: v.code, status: statuses[i] }));
+      for (const code of [...known].sort().slice(0, 2)) enrolments.push({ programme_id: marriage, area_code: code, status: 'APPLIED' });
       const enrolled = await sql<{ id: string; area_code: string; status: string }>(
         `insert into demonstration_enrolment (programme_id, area_code, status, source)
          select programme_id, area_code, status, 'DEMO' from jsonb_to_recordset(?::jsonb) as x(programme_id bigint, area_code text, status text)

@@ -69,7 +69,7 @@ export function createGovernanceLoaders(sql: Sql) {
   const bodies = groupedLoader<Range & { bodyType: BodyType | null; page: PageRequest }, Page<GovernanceBody>>(
     (key) => JSON.stringify([key.bodyType, key.page]),
     async (keys) => {
-      const { bodyType, page } = keys[0]!;
+      const { bodyType, page } = keys[0];
       const rows = await sql<Batched<GovernanceBodyRow & { present: boolean }>>(
         `select p.lo || p.hi as batch_key, t.total, b.id is not null as present, b.*
            from unnest(?::text[], ?::text[]) as p(lo, hi)
@@ -92,7 +92,7 @@ export function createGovernanceLoaders(sql: Sql) {
   const meetingCount = groupedLoader<{ bodyId: string; year: number }, number>(
     (key) => String(key.year),
     async (keys) => {
-      const year = keys[0]!.year;
+      const year = keys[0].year;
       const rows = await sql<{ body_id: string; n: number }>(
         `select body_id::text as body_id, count(*)::int as n from governance_meeting
           where body_id = any(?::bigint[]) and held_on between make_date(?, 1, 1) and make_date(?, 12, 31)
@@ -108,7 +108,7 @@ export function createGovernanceLoaders(sql: Sql) {
   const meetings = groupedLoader<{ bodyId: string; page: PageRequest }, Page<GovernanceMeeting>>(
     (key) => JSON.stringify(key.page),
     async (keys) => {
-      const { page } = keys[0]!;
+      const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const rows = await sql<Batched<MeetingRow>>(
         `select p.id::text as batch_key, t.total, m.*
@@ -132,7 +132,7 @@ export function createGovernanceLoaders(sql: Sql) {
    */
   function villageCounts<K extends Range>(groupOf: (key: K) => string, condition: (key: K) => [string, unknown[]]) {
     return groupedLoader<K, { villages: number; matching: number }>(groupOf, async (keys) => {
-      const [where, params] = condition(keys[0]!);
+      const [where, params] = condition(keys[0]);
       const rows = await sql<{ lo: string; hi: string; villages: number; matching: number }>(
         `select p.lo, p.hi, t.villages, t.matching
            from unnest(?::text[], ?::text[]) as p(lo, hi)
@@ -150,8 +150,8 @@ export function createGovernanceLoaders(sql: Sql) {
   /** One page of the current villages in each range that meet `condition`, in code order (totals come from {@link villageCounts}). */
   function villagesWhere<K extends Range & { page: PageRequest }>(groupOf: (key: K) => string, condition: (key: K) => [string, unknown[]]) {
     return groupedLoader<K, Area[]>(groupOf, async (keys) => {
-      const { page } = keys[0]!;
-      const [where, params] = condition(keys[0]!);
+      const { page } = keys[0];
+      const [where, params] = condition(keys[0]);
       const rows = await sql<AreaRow & { batch_key: string }>(
         `select p.lo || p.hi as batch_key, v.*
            from unnest(?::text[], ?::text[]) as p(lo, hi)
@@ -198,7 +198,7 @@ export function createGovernanceLoaders(sql: Sql) {
   >(
     (key) => JSON.stringify([key.programmeId, key.status, key.page]),
     async (keys) => {
-      const { programmeId, status, page } = keys[0]!;
+      const { programmeId, status, page } = keys[0];
       const filter = `area_code between p.lo and p.hi and (?::bigint is null or programme_id = ?::bigint) and (?::text is null or status = ?::text)`;
       const sortKey = `area_code || ':' || lpad(programme_id::text, ${ID_WIDTH}, '0')`;
       const rows = await sql<Batched<EnrolmentRow>>(
@@ -220,7 +220,7 @@ export function createGovernanceLoaders(sql: Sql) {
   const evidence = groupedLoader<{ enrolmentId: string; page: PageRequest }, Page<DemonstrationEvidence>>(
     (key) => JSON.stringify(key.page),
     async (keys) => {
-      const { page } = keys[0]!;
+      const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const rows = await sql<Batched<EvidenceRow>>(
         `select p.id::text as batch_key, t.total, n.*

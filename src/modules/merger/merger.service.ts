@@ -157,8 +157,8 @@ export class MergerService {
       const targetRow = target ? byCode.get(target)! : null;
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.AREA,
-        subjectId: toGlobalId('Area', target ?? sources[0]!),
-        areaCode: target ?? sources[0]!,
+        subjectId: toGlobalId('Area', target ?? sources[0]),
+        areaCode: target ?? sources[0],
         action: ProgressAction.UPDATED,
         actor: viewer,
         summary: targetRow ? `${names} 并入 ${targetRow.name}（${input.effectiveDate} 起）` : `${names} 撤销（${input.effectiveDate} 起）`,

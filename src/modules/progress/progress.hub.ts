@@ -195,7 +195,7 @@ export class ProgressHub implements ProgressFeed {
 
   private async committedHead(): Promise<bigint> {
     const [row] = await sqlFor(this.orm.em.fork())<{ value: string }>('select value::text as value from event_sequence');
-    return BigInt(row!.value);
+    return BigInt(row.value);
   }
 
   /** Belt and braces: a notification lost without the connection dropping still gets read. */
@@ -274,7 +274,7 @@ export class ProgressHub implements ProgressFeed {
    */
   private async read(items: WorkItem[]): Promise<void> {
     const limit = this.options.batchSize;
-    const from = items.reduce((min, item) => (item.from < min ? item.from : min), items[0]!.from);
+    const from = items.reduce((min, item) => (item.from < min ? item.from : min), items[0].from);
     const started = performance.now();
     const rows = await sqlFor(this.orm.em.fork())<HubRow>(
       `with fresh as materialized (
@@ -304,7 +304,7 @@ export class ProgressHub implements ProgressFeed {
     const ms = performance.now() - started;
     if (ms > 100) log.warn({ ms: Math.round(ms), scopes: items.length, rows: rows.length }, 'slow progress read');
     if (!rows.length) return;
-    const { horizon: horizonText, newest, fetched } = rows[0]!;
+    const { horizon: horizonText, newest, fetched } = rows[0];
     const horizon = BigInt(horizonText);
     if (this.knownHead === null || horizon > this.knownHead) this.knownHead = horizon;
     // Everything up to `covered` was in this snapshot: the horizon, unless the batch was cut short.
@@ -324,8 +324,8 @@ export class ProgressHub implements ProgressFeed {
       for (const subscriber of members) {
         if (subscriber.closed) continue;
         for (let i = 0; i < updates.length; i++) {
-          const update = updates[i]!;
-          const sequence = sequences[i]!;
+          const update = updates[i];
+          const sequence = sequences[i];
           if (sequence <= subscriber.position) continue;
           subscriber.position = sequence;
           if (!mayDeliver(subscriber.viewer, group.scope, update.areaCode, update.subjectKind)) continue;
@@ -348,7 +348,7 @@ interface WorkItem {
 }
 
 function workItem(group: ScopeGroup, members: Subscriber[]): WorkItem {
-  return { group, members, from: members.reduce((min, s) => (s.position < min ? s.position : min), members[0]!.position) };
+  return { group, members, from: members.reduce((min, s) => (s.position < min ? s.position : min), members[0].position) };
 }
 
 /**
@@ -357,7 +357,7 @@ function workItem(group: ScopeGroup, members: Subscriber[]): WorkItem {
  * each delivery's lag is recorded in `civgraph_event_delivery_lag_seconds`.
  */
 export function progressHubService({ orm, metrics }: ServiceDeps): ServerService {
-  const hub = new ProgressHub(orm, orm.config.get('clientUrl')!);
+  const hub = new ProgressHub(orm, orm.config.get('clientUrl'));
   const deliveryLag = new Histogram({
     name: 'civgraph_event_delivery_lag_seconds',
     help: 'Time from an event\'s commit to its delivery to a subscriber.',

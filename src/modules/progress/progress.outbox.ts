@@ -57,5 +57,5 @@ export async function appendProgressUpdate(sql: Sql, event: NewProgressUpdate): 
       PROGRESS_CHANNEL,
     ],
   );
-  return row!.sequence;
+  return row.sequence;
 }

@@ -44,7 +44,7 @@ export class ProgressService {
     );
     const total = async () => {
       const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from progress_update where ${where}`, params);
-      return row!.n;
+      return row.n;
     };
     return toPage(rows.map(progressUpdateFromRow), { first: page.first, afterKey: after === null ? null : after.toString() }, (u) => u.sequence, total);
   }

@@ -92,7 +92,7 @@ export async function watchProgress(options: WatchOptions): Promise<string | nul
         {
           next: (result) => {
             if (result.errors?.length) {
-              const error = result.errors[0]!;
+              const error = result.errors[0];
               const code = String(error.extensions?.code ?? '');
               if (FATAL.has(code)) refused = `${code}: ${error.message}`;
               else options.notice(`error: ${error.message}`);
@@ -105,7 +105,7 @@ export async function watchProgress(options: WatchOptions): Promise<string | nul
           },
           error: (error) => {
             const errors = Array.isArray(error) ? (error as { message: string; extensions?: { code?: string } }[]) : null;
-            if (errors?.length) refused = `${errors[0]!.extensions?.code ?? 'ERROR'}: ${errors[0]!.message}`;
+            if (errors?.length) refused = `${errors[0].extensions?.code ?? 'ERROR'}: ${errors[0].message}`;
             resolve(error instanceof Error ? error.message : (error as { reason?: string })?.reason || 'connection closed');
           },
           complete: () => resolve('the server ended the subscription'),

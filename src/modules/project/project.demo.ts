@@ -174,7 +174,7 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
             (select count(*)::int from area where code = any(?::text[])) as areas`,
     [[TONGJIANG, t('001'), t('100'), t('120'), v('001', '006')]],
   );
-  if (state!.seeded || state!.areas < 5) return;
+  if (state.seeded || state.areas < 5) return;
 
   await orm.em.fork().transactional(async (em) => {
     const sql = sqlFor(em);
@@ -198,7 +198,7 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
         status: FacilityStatus.OPERATING,
         beds,
         occupiedBeds: Math.round(beds * (0.55 + (i % 4) * 0.1)),
-        operator: reformed ? OPERATORS[i % OPERATORS.length]! : null,
+        operator: reformed ? OPERATORS[i % OPERATORS.length] : null,
         openedOn: `20${String(8 + (i % 8)).padStart(2, '0')}-0${1 + (i % 9)}-01`,
       });
     }
@@ -210,7 +210,7 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
     ] as const) {
       const [area] = await sql<{ name: string }>('select name from area where code = ?', [v('001', village)]);
       await facility({
-        name: `壁州街道${area!.name.replace(/居民委员会$/, '')}养老服务综合体`,
+        name: `壁州街道${area.name.replace(/居民委员会$/, '')}养老服务综合体`,
         type: FacilityType.COMMUNITY_ELDERLY_CARE_COMPLEX,
         area: v('001', village),
         operatingModel: OperatingModel.PUBLIC,

@@ -39,7 +39,7 @@ export function createProjectLoaders(sql: Sql) {
   const list = groupedLoader<ProjectListKey, Page<Project>>(
     (key) => JSON.stringify([key.statuses, key.ownerSection, key.page]),
     async (keys) => {
-      const { statuses, ownerSection, page } = keys[0]!;
+      const { statuses, ownerSection, page } = keys[0];
       const rows = await sql<ProjectRow & { batch_key: string; total: number }>(
         `select p.n::text as batch_key, t.total, x.*
            from unnest(?::text[], ?::text[]) with ordinality as p(lo, hi, n)
@@ -72,7 +72,7 @@ export function createProjectLoaders(sql: Sql) {
   const progress = groupedLoader<ProgressHistoryKey, Page<ProjectProgress>>(
     (key) => JSON.stringify(key.page),
     async (keys) => {
-      const { page } = keys[0]!;
+      const { page } = keys[0];
       const rows = await sql<ProjectProgressRow & { batch_key: string; total: number }>(
         `select p.id::text as batch_key, t.total, e.*
            from unnest(?::bigint[]) as p(id)

@@ -194,15 +194,15 @@ export class ProjectService {
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.PROJECT,
-        subjectId: toGlobalId('Project', row!.id),
+        subjectId: toGlobalId('Project', row.id),
         areaCode,
         action: ProgressAction.CREATED,
         actor: viewer,
-        summary: `新建项目 ${row!.name}(计划投资 ${row!.planned_investment} 元,责任股室 ${row!.owner_section})`,
+        summary: `新建项目 ${row.name}(计划投资 ${row.planned_investment} 元,责任股室 ${row.owner_section})`,
         before: null,
-        after: snapshot(row!),
+        after: snapshot(row),
       });
-      return { project: projectFromRow(row!) };
+      return { project: projectFromRow(row) };
     });
   }
 
@@ -345,9 +345,9 @@ export class ProjectService {
         summary: `${current.name} 进度 ${current.progress_percent ?? 0}% → ${entry.percent}%(截至 ${entry.asOf})${entry.note ? `:${entry.note}` : ''}`,
         before: { progressPercent: current.progress_percent, progressAsOf: current.progress_as_of },
         // `name`, `ownerSection` and `asOf` let the history alone (the monthly report) name, attribute and date the entry.
-        after: { name: current.name, ownerSection: current.owner_section, asOf: entry.asOf, progressPercent: entry.percent, progressAsOf: entry.asOf, note: entry.note, blockers: saved!.blockers, entry: toGlobalId('ProjectProgress', saved!.id) },
+        after: { name: current.name, ownerSection: current.owner_section, asOf: entry.asOf, progressPercent: entry.percent, progressAsOf: entry.asOf, note: entry.note, blockers: saved.blockers, entry: toGlobalId('ProjectProgress', saved.id) },
       });
-      return { project: projectFromRow(row!), progress: progressEntryFromRow(saved!) };
+      return { project: projectFromRow(row), progress: progressEntryFromRow(saved) };
     });
   }
 

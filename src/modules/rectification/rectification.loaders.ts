@@ -63,7 +63,7 @@ export function createRectificationLoaders(sql: Sql) {
     async (keys) => {
       const rows = await sql<{ id: string; status: RectificationStatus | null }>(
         `select r.id::text as id, ${STATUS_AS_OF} as status from rectification r where r.id = any(?::bigint[])`,
-        [keys[0]!.asOf, keys.map((key) => key.id)],
+        [keys[0].asOf, keys.map((key) => key.id)],
       );
       const found = new Map(rows.map((row) => [row.id, row.status]));
       return keys.map((key) => found.get(key.id) ?? null);
@@ -73,7 +73,7 @@ export function createRectificationLoaders(sql: Sql) {
   const listGroup = (key: RectificationListKey) => JSON.stringify([key.asOf, key.status, key.overdue, key.category, key.page]);
 
   const list = groupedLoader<RectificationListKey, Page<DatedRectification>>(listGroup, async (keys) => {
-    const { asOf, status, overdue, category, page } = keys[0]!;
+    const { asOf, status, overdue, category, page } = keys[0];
     const rows = await sql<RectificationRow & { batch_key: string; status_as_of: RectificationStatus }>(
       `select g.lo || '-' || g.hi as batch_key, ${RECTIFICATION_COLUMNS}, s.status_as_of
          from unnest(?::text[], ?::text[]) as g(lo, hi)

@@ -107,10 +107,10 @@ export class RectificationService {
          values (?, ?, ?, ?, ?, ?, 'OPEN', ?) returning id::text as id`,
         [input.finding.trim(), areaCode, input.category, input.responsiblePerson.trim(), input.deadline, openedOn, openedOn],
       );
-      await this.recordTransition(sql, row!.id, null, RectificationStatus.OPEN, openedOn, '交办', viewer);
+      await this.recordTransition(sql, row.id, null, RectificationStatus.OPEN, openedOn, '交办', viewer);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.RECTIFICATION,
-        subjectId: toGlobalId('Rectification', row!.id),
+        subjectId: toGlobalId('Rectification', row.id),
         areaCode,
         action: ProgressAction.CREATED,
         actor: viewer,
@@ -118,7 +118,7 @@ export class RectificationService {
         before: null,
         after: { finding: input.finding.trim(), category: input.category, responsiblePerson: input.responsiblePerson.trim(), deadline: input.deadline, openedOn, status: 'OPEN' },
       });
-      return row!.id;
+      return row.id;
     });
     return { rectification: (await this.reload(ctx, key))! };
   }

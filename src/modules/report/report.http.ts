@@ -31,7 +31,7 @@ export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Rou
     const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
     try {
       const area = typeof req.query.area === 'string' ? req.query.area : null;
-      const file = await reportService.download(ctx, match[1]!, area, match[2] as ReportFormat);
+      const file = await reportService.download(ctx, match[1], area, match[2] as ReportFormat);
       res.set(downloadHeaders(file, 'inline')).send(file.body);
     } catch (error) {
       sendRestError(res, error, ctx, 'monthly report failed');

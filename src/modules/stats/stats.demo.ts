@@ -65,7 +65,7 @@ export async function seedDemoStatistics(orm: MikroORM, countyCode: string, now 
   return orm.em.fork().transactional(async (em) => {
     const sql = sqlFor(em);
     const [existing] = await sql<{ any: boolean }>('select exists (select 1 from observation where area_code between ? and ?) as any', [lo, hi]);
-    if (existing!.any) return 0;
+    if (existing.any) return 0;
     const villages = await sql<{ code: string; kind: string | null }>(
       `select code, kind from area where level = 'VILLAGE' and valid_to is null and code between ? and ? order by code`,
       [lo, hi],
@@ -105,7 +105,7 @@ export async function seedDemoApproval(orm: MikroORM, countyCode: string, now = 
   return orm.em.fork().transactional(async (em) => {
     const sql = sqlFor(em);
     const [existing] = await sql<{ any: boolean }>('select exists (select 1 from reporting_approval where area_code between ? and ?) as any', [lo, hi]);
-    if (existing!.any) return null;
+    if (existing.any) return null;
     const [township] = await sql<{ code: string; expected: number; last: string | null }>(
       `select t.code, (select count(*)::int from area v where v.parent_code = t.code and v.level = 'VILLAGE' and v.valid_to is null) as expected,
               (select max(v.code) from area v where v.parent_code = t.code and v.level = 'VILLAGE' and v.valid_to is null) as last

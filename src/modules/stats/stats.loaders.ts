@@ -142,11 +142,11 @@ export function createStatsLoaders(sql: Sql) {
     async (keys) => {
       const values = new Array<StatValue | undefined>(keys.length);
       const small = keys.flatMap((key, i) => (SubtreeRollups.accepts(key) ? [i] : []));
-      const fromSubtrees = await subtrees.rollUp(small.map((i) => ({ ...keys[i]!, indicators: [keys[i]!.indicator] })));
+      const fromSubtrees = await subtrees.rollUp(small.map((i) => ({ ...keys[i], indicators: [keys[i].indicator] })));
       small.forEach((i, j) => (values[i] = fromSubtrees[j]?.[0]));
       const rest = keys.flatMap((_, i) => (values[i] ? [] : [i]));
       if (rest.length > 0) {
-        const aggregated = await rollUp(sql, rest.map((i) => keys[i]!));
+        const aggregated = await rollUp(sql, rest.map((i) => keys[i]));
         rest.forEach((i, j) => (values[i] = aggregated[j]));
       }
       return values as StatValue[];
@@ -167,13 +167,13 @@ export function createStatsLoaders(sql: Sql) {
     const large: number[] = [];
     keys.forEach((key, i) => (SubtreeRollups.accepts(key) ? small : large).push(i));
     // Loaded before the first await, so that callers in the same tick (a tree's fills) share one roll-up batch.
-    const [fromSubtrees, aggregated] = await Promise.all([subtrees.rollUp(small.map((i) => keys[i]!)), Promise.all(large.map((i) => aggregate(keys[i]!)))]);
+    const [fromSubtrees, aggregated] = await Promise.all([subtrees.rollUp(small.map((i) => keys[i])), Promise.all(large.map((i) => aggregate(keys[i])))]);
     const values = new Array<StatValue[] | undefined>(keys.length);
     small.forEach((i, j) => (values[i] = fromSubtrees[j]));
     large.forEach((i, j) => (values[i] = aggregated[j]));
     // A sum too large to add exactly in a double: aggregated in SQL.
     const unsafe = small.filter((i) => !values[i]);
-    if (unsafe.length) (await Promise.all(unsafe.map((i) => aggregate(keys[i]!)))).forEach((found, j) => (values[unsafe[j]!] = found));
+    if (unsafe.length) (await Promise.all(unsafe.map((i) => aggregate(keys[i])))).forEach((found, j) => (values[unsafe[j]] = found));
     return values as StatValue[][];
   };
   // Whole lists of keys, one load per caller: the lists asked in one tick (a tree's fills, one per `stats` field) are read together.
@@ -209,7 +209,7 @@ export function createStatsLoaders(sql: Sql) {
   const missing = groupedLoader<AreaPeriodKey & { page: PageRequest }, Page<Area>>(
     (key) => JSON.stringify([key.page.first, key.page.afterKey]),
     async (keys) => {
-      const { page } = keys[0]!;
+      const { page } = keys[0];
       const rows = await sql<AreaRow & { n: string }>(
         `select k.n::text as n, a.*
            from unnest(?::text[], ?::text[], ?::date[], ?::date[]) with ordinality as k(lo, hi, m_start, m_end, n)
@@ -293,14 +293,14 @@ export function createStatsLoaders(sql: Sql) {
            from unnest(?::text[], ?::date[], ?::date[]) with ordinality as k(code, m_start, m_end, n)
            join observation o on o.area_code = k.code and o.indicator = any(?::text[]) and o.period_month between k.m_start and k.m_end
           order by k.n, o.period_month, o.indicator`,
-        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0]!.indicators.map((i) => i.code)],
+        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0].indicators.map((i) => i.code)],
       );
       const byKey = rowsByKey(
         keys.map((_, i) => String(i + 1)),
         rows,
         (row) => row.n,
       );
-      const order = new Map(keys[0]!.indicators.map((def, i) => [def.code, i]));
+      const order = new Map(keys[0].indicators.map((def, i) => [def.code, i]));
       return keys.map((_, i) =>
         byKey
           .get(String(i + 1))!
@@ -337,7 +337,7 @@ export function createStatsLoaders(sql: Sql) {
               where area_code = k.code and indicator = ? and period_month between k.m_start and k.m_end
               order by id desc limit 200) c
           order by k.n`,
-        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0]!.indicator.code],
+        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0].indicator.code],
       );
       const byKey = rowsByKey(
         keys.map((_, i) => String(i + 1)),

@@ -15,7 +15,7 @@ export async function moveObservationsOnMerge(sql: Sql, s: AreaSuccession): Prom
       'select count(*)::int as n from observation where area_code = any(?::text[]) and period_month >= ?::date',
       [s.sources, s.effectiveDate],
     );
-    if (row!.n > 0) refuseMerge(`${row!.n} figures from ${s.effectiveDate.slice(0, 7)} on would be orphaned: name a successor`, 'area');
+    if (row.n > 0) refuseMerge(`${row.n} figures from ${s.effectiveDate.slice(0, 7)} on would be orphaned: name a successor`, 'area');
     return;
   }
   const actor = [s.actor.sub, s.actor.name, s.actor.role];

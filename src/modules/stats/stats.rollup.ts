@@ -235,7 +235,7 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
   const values = new Array<StatValue>(keys.length);
   for (const row of rows) {
     const n = Number(row.n) - 1;
-    const key = keys[n]!;
+    const key = keys[n];
     values[n] = Object.assign(new StatValue(), {
       areaCode: key.code,
       indicator: Indicator.of(key.indicator),

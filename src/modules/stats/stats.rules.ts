@@ -46,18 +46,18 @@ export function parsePeriod(input: string, field = 'period'): Period {
     if (n < 2000 || n > 2099) throw badInput(field, `${field} must lie in the years 2000–2099, got "${input}"`);
     return n;
   };
-  if (match) return periodOf(PeriodKind.YEAR, year(match[1]!), 0);
+  if (match) return periodOf(PeriodKind.YEAR, year(match[1]), 0);
   match = /^(\d{4})-?[Qq](\d)$/.exec(text);
   if (match) {
     const q = Number(match[2]);
     if (q < 1 || q > 4) throw badInput(field, `${field}: a quarter is Q1–Q4, got "${input}"`);
-    return periodOf(PeriodKind.QUARTER, year(match[1]!), q);
+    return periodOf(PeriodKind.QUARTER, year(match[1]), q);
   }
   match = /^(\d{4})-(\d{1,2})$/.exec(text);
   if (match) {
     const m = Number(match[2]);
     if (m < 1 || m > 12) throw badInput(field, `${field}: a month is 01–12, got "${input}"`);
-    return periodOf(PeriodKind.MONTH, year(match[1]!), m);
+    return periodOf(PeriodKind.MONTH, year(match[1]), m);
   }
   throw bad();
 }

@@ -135,7 +135,7 @@ export class StatsService {
       period,
       indicators: defs.map(Indicator.of),
       rows: rows.slice(1),
-      total: rows[0]!.values,
+      total: rows[0].values,
     });
   }
 

@@ -159,16 +159,16 @@ export class SubtreeRollups {
   async rollUp(keys: readonly AreaStatsKey[]): Promise<(StatValue[] | undefined)[]> {
     const prefixes = keys.map((key) => key.code.slice(0, PREFIX_LENGTH[key.level]));
     // Per key, the subtree serving each of its indicators.
-    const found = keys.map((key, i) => this.find(key.period.startMonth, key.indicators, prefixes[i]!));
-    const missing = keys.filter((_, i) => found[i]!.includes(undefined));
+    const found = keys.map((key, i) => this.find(key.period.startMonth, key.indicators, prefixes[i]));
+    const missing = keys.filter((_, i) => found[i].includes(undefined));
     if (missing.length > 0) {
       this.read(missing);
       keys.forEach((key, i) => {
-        if (found[i]!.includes(undefined)) found[i] = this.find(key.period.startMonth, key.indicators, prefixes[i]!);
+        if (found[i].includes(undefined)) found[i] = this.find(key.period.startMonth, key.indicators, prefixes[i]);
       });
     }
     await Promise.all(new Set(found.flatMap((subtrees) => subtrees.map((subtree) => subtree!.ready))));
-    return keys.map((key, i) => this.valuesOf(key, prefixes[i]!, found[i] as Subtree[]));
+    return keys.map((key, i) => this.valuesOf(key, prefixes[i], found[i] as Subtree[]));
   }
 
   /**
@@ -184,7 +184,7 @@ export class SubtreeRollups {
       if (!subtrees) continue;
       for (let i = 0; i < indicators.length; i++) {
         if (found[i]) continue;
-        const indicator = indicators[i]!;
+        const indicator = indicators[i];
         const subtree = subtrees.find((s) => s.month === month && s.reportingLevel === indicator.reportingLevel && s.indicators.has(indicator.code));
         if (subtree) {
           found[i] = subtree;
@@ -257,12 +257,12 @@ export class SubtreeRollups {
   private valuesOf(key: AreaStatsKey, prefix: string, subtrees: Subtree[]): StatValue[] | undefined {
     const values = new Array<StatValue>(key.indicators.length);
     for (let i = 0; i < key.indicators.length; i++) {
-      const indicator = key.indicators[i]!;
-      const subtree = subtrees[i]!;
+      const indicator = key.indicators[i];
+      const subtree = subtrees[i];
       const k = subtree.indicators.get(indicator.code)!;
       const totals = subtree.totals.get(prefix);
-      const reported = totals ? totals.reported[k]! : 0;
-      const cents = reported > 0 ? totals!.cents[k]! : 0;
+      const reported = totals ? totals.reported[k] : 0;
+      const cents = reported > 0 ? totals!.cents[k] : 0;
       // Values are never negative, so an inexact running sum leaves an unsafe total.
       if (!Number.isSafeInteger(cents)) return undefined;
       const value = new StatValue();
@@ -273,7 +273,7 @@ export class SubtreeRollups {
       value.value = reported > 0 ? textOf(cents) : null;
       value.reportedAreas = reported;
       value.expectedAreas = totals ? (indicator.timeAggregation === TimeAggregation.FLOW ? totals.expectedFlow : totals.expectedStock) : 0;
-      value.demoAreas = totals ? totals.demo[k]! : 0;
+      value.demoAreas = totals ? totals.demo[k] : 0;
       values[i] = value;
     }
     return values;
@@ -285,7 +285,7 @@ export class SubtreeRollups {
  * its subtree (the subtrees of one read share a month and a reporting level).
  */
 function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
-  const { month, reportingLevel } = subtrees[0]!;
+  const { month, reportingLevel } = subtrees[0];
   const lastDay = lastDayOf(month);
   const n = indicators.length;
   const columns = indicators.map((_, k) => `v${k}` as const);
@@ -328,9 +328,9 @@ function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
     if (row.undated) count(chain, true, true);
     const retired = retiredBeforeEnd.has(row.code);
     for (let k = 0; k < n; k++) {
-      const value = row[columns[k]!];
+      const value = row[columns[k]];
       if (value === null || (retired && stock[k])) continue;
-      const cents = centsOf(value!);
+      const cents = centsOf(value);
       const demo = (row.demo >> k) & 1;
       for (const totals of chain) {
         totals.cents[k] += cents;

@@ -246,9 +246,9 @@ export const workDemoSeeder: DemoSeeder = {
           responseDue: d('07-20'),
         }),
       );
-      await sql("update task set source = 'DEMO' where id > ?", [before!.task]);
-      await sql("update rectification set source = 'DEMO' where id > ?", [before!.rect]);
-      await sql("update supervision_action set source = 'DEMO' where id > ?", [before!.sup]);
+      await sql("update task set source = 'DEMO' where id > ?", [before.task]);
+      await sql("update rectification set source = 'DEMO' where id > ?", [before.rect]);
+      await sql("update supervision_action set source = 'DEMO' where id > ?", [before.sup]);
     });
     log.info({ tasks: TASKS.length, rectifications: RECTIFICATIONS.length }, 'task, rectification and supervision demo data seeded');
   },

@@ -138,7 +138,7 @@ export class SupervisionService {
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.SUPERVISION,
-        subjectId: toGlobalId('SupervisionAction', row!.id),
+        subjectId: toGlobalId('SupervisionAction', row.id),
         areaCode: target.areaCode!,
         action: ProgressAction.CREATED,
         actor: viewer,
@@ -146,7 +146,7 @@ export class SupervisionService {
         before: null,
         after: { target: input.target, targetKind: type, kind: input.kind, issuedOn, issuer: input.issuer.trim(), targetUnit: input.targetUnit.trim(), responseDue: input.responseDue },
       });
-      return row!.id;
+      return row.id;
     });
     ctx.loaders.supervision.byId.clearAll();
     return { supervisionAction: (await ctx.loaders.supervision.byId.load(key))! };

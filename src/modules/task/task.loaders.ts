@@ -63,7 +63,7 @@ export function createTaskLoaders(sql: Sql) {
   const assignmentsIn = groupedLoader<{ taskId: string; range: CodeRange }, TaskAssignment[]>(
     (key) => key.range.join('-'),
     async (keys) => {
-      const [lo, hi] = keys[0]!.range;
+      const [lo, hi] = keys[0].range;
       const taskIds = [...new Set(keys.map((key) => key.taskId))];
       const rows = await sql<AssignmentRow>(
         `select ${ASSIGNMENT_COLUMNS} from task_assignment a
@@ -79,10 +79,10 @@ export function createTaskLoaders(sql: Sql) {
   const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string; range: CodeRange }, number>(
     (key) => `${key.asOf}:${key.range.join('-')}`,
     async (keys) => {
-      const [lo, hi] = keys[0]!.range;
+      const [lo, hi] = keys[0].range;
       const rows = await sql<{ id: string; done: number }>(
         `select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`,
-        [keys[0]!.asOf, lo, hi, keys.map((key) => key.taskId)],
+        [keys[0].asOf, lo, hi, keys.map((key) => key.taskId)],
       );
       const found = new Map(rows.map((row) => [row.id, row.done]));
       return keys.map((key) => found.get(key.taskId) ?? 0);
@@ -100,7 +100,7 @@ export function createTaskLoaders(sql: Sql) {
              select tp.done from task_progress tp where tp.assignment_id = a.id and tp.as_of <= ?::date
               order by tp.as_of desc, tp.id desc limit 1) p on true
           where a.id = any(?::bigint[])`,
-        [keys[0]!.asOf, keys.map((key) => key.assignmentId)],
+        [keys[0].asOf, keys.map((key) => key.assignmentId)],
       );
       const found = new Map(rows.map((row) => [row.id, row.done]));
       return keys.map((key) => found.get(key.assignmentId) ?? 0);
@@ -125,7 +125,7 @@ export function createTaskLoaders(sql: Sql) {
 
   /** Tasks touching each requested subtree, with done and target as the caller sees them: one statement for every key of a group. */
   const list = groupedLoader<TaskListKey, Page<Task>>(listGroup, async (keys) => {
-    const { visible, asOf, health, category, ownerSection, page } = keys[0]!;
+    const { visible, asOf, health, category, ownerSection, page } = keys[0];
     const [vlo, vhi] = visible;
     const rows = await sql<ListRow>(
       `select r.lo || '-' || r.hi as batch_key, ${TASK_COLUMNS}, ${DONE_AS_OF} as done_as_of, ${TARGET_IN} as visible_target

@@ -157,11 +157,11 @@ export class TaskService {
       );
       await sql(
         `insert into task_assignment (task_id, area_code, target) select ?, * from unnest(?::text[], ?::int[])`,
-        [row!.id, codes, input.assignments.map((a) => a.target)],
+        [row.id, codes, input.assignments.map((a) => a.target)],
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.TASK,
-        subjectId: toGlobalId('Task', row!.id),
+        subjectId: toGlobalId('Task', row.id),
         areaCode,
         action: ProgressAction.CREATED,
         actor: viewer,
@@ -175,10 +175,10 @@ export class TaskService {
           unit: input.unit.trim(),
           startDate: input.startDate,
           deadline: input.deadline,
-          assignments: codes.map((code, i) => ({ area: code, target: input.assignments[i]!.target })),
+          assignments: codes.map((code, i) => ({ area: code, target: input.assignments[i].target })),
         },
       });
-      return row!.id;
+      return row.id;
     });
     return { task: (await this.reload(ctx, key))! };
   }

@@ -63,7 +63,7 @@ function operationOf(query: string, operationName: string | null): { operationNa
   }
   const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   let name = operationName;
-  if (name && operations.length === 1 && !operations.some((operation) => operation.name?.value === name)) name = operations[0]!.name?.value ?? null;
+  if (name && operations.length === 1 && !operations.some((operation) => operation.name?.value === name)) name = operations[0].name?.value ?? null;
   return { operationName: name, isSubscription: getOperationAST(document, name ?? undefined)?.operation === 'subscription' };
 }
 

@@ -167,7 +167,7 @@ class VillageMonthForm {
         // values.<i>.<value|version|indicator> is the i-th entry sent; area and period are the selects.
         return this.errors.show(result.userErrors, (path) => {
           const [first, index] = fieldPath(path).split('.');
-          if (first === 'values') return sent[Number(index)] ? `value-${sent[Number(index)]!.def.code}` : null;
+          if (first === 'values') return sent[Number(index)] ? `value-${sent[Number(index)].def.code}` : null;
           return first === 'area' || first === 'period' ? first : null;
         });
       }

@@ -172,7 +172,7 @@ function chooser<T extends { id: string }>(name: string, items: T[], text: (item
     { name, onchange: () => holder.replaceChildren(form(items.find((item) => item.id === select.value)!)) },
     items.map((item) => h('option', { value: item.id, selected: item.id === chosen }, text(item))),
   );
-  const first = items.find((item) => item.id === chosen) ?? items[0]!;
+  const first = items.find((item) => item.id === chosen) ?? items[0];
   select.value = first.id;
   holder.replaceChildren(form(first));
   return h('div', {}, h('div', { class: 'entry-head' }, select), holder);
