@@ -129,8 +129,8 @@ async function startServerProcess(databaseUrl: string, secret: string): Promise<
   // From here on the server's log (LOG_LEVEL=warn: warnings and errors, on stdout) and stderr show.
   child.stdout.removeAllListeners('data');
   child.stderr.removeAllListeners('data');
-  child.stdout.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk}`));
+  child.stdout.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk.toString()}`));
+  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk.toString()}`));
   return { child, url };
 }
 

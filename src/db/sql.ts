@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 
 /**
  * Runs one raw statement (with `?` placeholders, sent as real bind parameters)
@@ -22,11 +22,11 @@ export interface SqlOptions {
 export function sqlFor(em: EntityManager): Sql {
   const knex = em.getConnection().getKnex();
   return async <T>(text: string, params: unknown[] = [], options?: SqlOptions) => {
-    const runner = em.getTransactionContext() ?? knex;
-    const raw = runner.raw(text, params);
+    const runner = em.getTransactionContext<Knex.Transaction>() ?? knex;
+    const raw = runner.raw(text, params as Knex.RawBinding[]);
     // knex hands `options` to node-postgres's query config: `name` makes it a prepared statement.
-    const result = await (options?.prepared ? raw.options({ name: options.prepared }) : raw);
-    return result.rows as T[];
+    const result = (await (options?.prepared ? raw.options({ name: options.prepared }) : raw)) as { rows: T[] };
+    return result.rows;
   };
 }
 

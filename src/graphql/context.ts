@@ -61,6 +61,7 @@ export interface Context {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ContextExtensions {}
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- what the context carries is ContextExtensions, augmented by the features
 export interface Context extends ContextExtensions {}
 
 export function createContext(

@@ -55,7 +55,7 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
 
   function compiledFor(document: DocumentNode, operationName: string | undefined): Compiled {
     let byName = cache.get(document);
-    if (!byName) cache.set(document, (byName = new Map()));
+    if (!byName) cache.set(document, (byName = new Map<string | undefined, Compiled>()));
     let compiled = byName.get(operationName);
     if (compiled === undefined) {
       // The SQL read is tried first; graphql-jit compiles only what it declines (lazily).

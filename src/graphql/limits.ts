@@ -217,7 +217,7 @@ const COSTS_PER_DOCUMENT = 100;
 /** The estimated cost of an operation (needs the variables, so it runs after validation). */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
   let known = costs.get(document);
-  if (!known) costs.set(document, (known = new Map()));
+  if (!known) costs.set(document, (known = new Map<string, number>()));
   const key = `${operationName ?? ''}|${variables ? JSON.stringify(variables) : ''}`;
   let cost = known.get(key);
   if (cost === undefined) {

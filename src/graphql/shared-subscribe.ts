@@ -129,7 +129,7 @@ const answersByEvent = new WeakMap<object, Map<string, Answer>>();
 function answerFor(payload: object, key: string | null, context: unknown, own: (payload: unknown) => Result): Answer {
   if (key === null || !shareable.has(payload)) return answerOf(context, own(payload));
   let answers = answersByEvent.get(payload);
-  if (!answers) answersByEvent.set(payload, (answers = new Map()));
+  if (!answers) answersByEvent.set(payload, (answers = new Map<string, Answer>()));
   let answer = answers.get(key);
   if (!answer) answers.set(key, (answer = answerOf(context, own(payload))));
   return answer;

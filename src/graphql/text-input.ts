@@ -116,7 +116,7 @@ const plans = new WeakMap<DocumentNode, Map<string, (UnsafeLiteral | VariableUse
 
 function planOf(document: DocumentNode, operationName: string | null | undefined): (UnsafeLiteral | VariableUse)[] | null {
   let known = plans.get(document);
-  if (!known) plans.set(document, (known = new Map()));
+  if (!known) plans.set(document, (known = new Map<string, (UnsafeLiteral | VariableUse)[] | null>()));
   const key = operationName ?? '';
   let plan = known.get(key);
   if (plan === undefined) {

@@ -399,7 +399,8 @@ async function rectification(app: TestApp, areaCode: string, steps: ('RECTIFYING
     responsiblePerson: '张三',
     deadline: FAR,
   });
-  let { id, version } = rectification as { id: string; version: number };
+  const { id } = rectification as { id: string };
+  let { version } = rectification as { version: number };
   for (const to of steps) {
     const { rectification: moved } = await asAdmin(app, 'transitionRectification', 'TransitionRectificationInput', 'rectification { version }', { id, version, to });
     version = moved.version;

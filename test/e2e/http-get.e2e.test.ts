@@ -17,7 +17,7 @@ afterAll(async () => {
 const AREA = 'query Area($code: String!) { area(code: $code) { name children(first: 3) { totalCount } } }';
 const get = (base: string, params: Record<string, unknown>, headers: Record<string, string> = {}) => {
   const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as [string, string]));
-  return fetch(`${base}?${search}`, { headers });
+  return fetch(`${base}?${search.toString()}`, { headers });
 };
 
 describe('GET /graphql', () => {

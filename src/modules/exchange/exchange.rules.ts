@@ -325,7 +325,7 @@ export function parseFacilitySheet(sheet: Sheet): { rows: FacilityRowInput[]; pr
       if (text === null) return null;
       const value = enumOf(text, labels);
       if (!value) {
-        const known = Object.entries(labels).map(([c, l]) => `${c}(${l})`).join('、');
+        const known = Object.entries(labels).map(([c, l]) => `${c}(${String(l)})`).join('、');
         problems.push(problem(row, col(key), ImportCode.BAD_ENUM, `"${text}" 不是可选值之一: ${known}`, `"${text}" is not one of ${Object.keys(labels).join(', ')}`));
       }
       return value;

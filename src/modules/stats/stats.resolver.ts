@@ -61,7 +61,7 @@ const indicatorsArg = {
 export class StatsResolver {
   @Query(() => [Indicator], { description: '统计指标目录 — the indicator catalogue, with units and aggregation rules. Public.' })
   indicators(): Indicator[] {
-    return INDICATORS.map(Indicator.of);
+    return INDICATORS.map((def) => Indicator.of(def));
   }
 
   @Query(() => StatsTable, {

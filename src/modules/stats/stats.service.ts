@@ -133,7 +133,7 @@ export class StatsService {
     return Object.assign(new StatsTable(), {
       parentCode: code,
       period,
-      indicators: defs.map(Indicator.of),
+      indicators: defs.map((def) => Indicator.of(def)),
       rows: rows.slice(1),
       total: rows[0].values,
     });
