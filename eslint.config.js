@@ -71,7 +71,13 @@ export default tseslint.config(
   // are fully checked). Each: the reason, the count; fix the code and shrink the list.
   {
     // async event handlers (onclick, socket 'message', SIGTERM) that catch inside; to fix: wrap as `() => void handler()` (7).
-    files: ['bench/floor-server.ts', 'src/server/ws-binding.ts', 'test/e2e/dashboard.e2e.test.ts', 'web/src/dashboard/panels/report.ts', 'web/src/dashboard/panels/work-entry.ts'],
+    files: [
+      'bench/floor-server.ts',
+      'src/server/ws-binding.ts',
+      'test/e2e/dashboard.e2e.test.ts',
+      'web/src/dashboard/panels/report.ts',
+      'web/src/dashboard/panels/work-entry.ts',
+    ],
     rules: { '@typescript-eslint/no-misused-promises': 'off' },
   },
   {
@@ -96,12 +102,38 @@ export default tseslint.config(
   },
   {
     // String() on WebSocket RawData and unknown cell/error values that are strings or Buffers at run time (18).
-    files: ['src/graphql/executor.ts', 'src/modules/exchange/exchange.sheet.ts', 'src/modules/progress/progress.watch.ts', 'src/server/ws-binding.ts', 'test/e2e/auth.e2e.test.ts', 'test/e2e/dashboard.e2e.test.ts', 'test/e2e/exchange-bounds.e2e.test.ts', 'test/e2e/fuzz.e2e.test.ts', 'test/e2e/identity-edge.e2e.test.ts', 'test/e2e/limits-hold.e2e.test.ts', 'test/e2e/schema-walk.e2e.test.ts', 'test/support/schema-walk.ts', 'web/src/dashboard/dom.ts'],
+    files: [
+      'src/graphql/executor.ts',
+      'src/modules/exchange/exchange.sheet.ts',
+      'src/modules/progress/progress.watch.ts',
+      'src/server/ws-binding.ts',
+      'test/e2e/auth.e2e.test.ts',
+      'test/e2e/dashboard.e2e.test.ts',
+      'test/e2e/exchange-bounds.e2e.test.ts',
+      'test/e2e/fuzz.e2e.test.ts',
+      'test/e2e/identity-edge.e2e.test.ts',
+      'test/e2e/limits-hold.e2e.test.ts',
+      'test/e2e/schema-walk.e2e.test.ts',
+      'test/support/schema-walk.ts',
+      'web/src/dashboard/dom.ts',
+    ],
     rules: { '@typescript-eslint/no-base-to-string': 'off' },
   },
   {
     // async functions that satisfy a Promise-returning interface (Apollo plugin hooks, edit callbacks, prepare()); dropping `async` would turn a rejection into a synchronous throw (29).
-    files: ['src/graphql/executor.ts', 'src/modules/progress/progress.subscriber.ts', 'src/modules/project/project.service.ts', 'src/modules/stats/stats.nodes.ts', 'src/server/http.ts', 'src/server/sse.ts', 'test/e2e/access-matrix.rows.ts', 'test/e2e/auth.e2e.test.ts', 'test/e2e/read-matrix.e2e.test.ts', 'test/e2e/server-services.e2e.test.ts', 'web/src/dashboard/panels/live.ts'],
+    files: [
+      'src/graphql/executor.ts',
+      'src/modules/progress/progress.subscriber.ts',
+      'src/modules/project/project.service.ts',
+      'src/modules/stats/stats.nodes.ts',
+      'src/server/http.ts',
+      'src/server/sse.ts',
+      'test/e2e/access-matrix.rows.ts',
+      'test/e2e/auth.e2e.test.ts',
+      'test/e2e/read-matrix.e2e.test.ts',
+      'test/e2e/server-services.e2e.test.ts',
+      'web/src/dashboard/panels/live.ts',
+    ],
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
@@ -116,7 +148,13 @@ export default tseslint.config(
   },
   {
     // interface members declared with method syntax but implemented as arrow functions, destructured (5).
-    files: ['src/modules/exchange/exchange.http.ts', 'src/modules/report/report.http.ts', 'test/support/app.ts', 'web/src/dashboard/panels/facilities.ts', 'web/src/dashboard/panels/live.ts'],
+    files: [
+      'src/modules/exchange/exchange.http.ts',
+      'src/modules/report/report.http.ts',
+      'test/support/app.ts',
+      'web/src/dashboard/panels/facilities.ts',
+      'web/src/dashboard/panels/live.ts',
+    ],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   {

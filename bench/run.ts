@@ -225,7 +225,10 @@ async function main(): Promise<void> {
           graphql(civgraph.url, '{ area(code: "511921") { name children { edges { node { name children { edges { node { name } } } } } } } }', token),
           { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/tree?code=511921000000`, method: 'GET' },
           {
-            ...graphql(postgraphile.url, '{ areaByCode(code: "511921000000") { name areasByParentCode { nodes { name areasByParentCode { nodes { name } } } } } }'),
+            ...graphql(
+              postgraphile.url,
+              '{ areaByCode(code: "511921000000") { name areasByParentCode { nodes { name areasByParentCode { nodes { name } } } } } }',
+            ),
             name: 'PostGraphile v4',
           },
         ],
@@ -237,8 +240,16 @@ async function main(): Promise<void> {
       areas: 401,
       same: true,
       targets: [
-        graphql(civgraph.url, `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`, token),
-        { name: 'raw-SQL floor', url: `${floor.url.replace(/\/$/, '')}/tree-stats?code=511921000000&month=${month}&indicators=${indicators.join(',')}`, method: 'GET' },
+        graphql(
+          civgraph.url,
+          `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`,
+          token,
+        ),
+        {
+          name: 'raw-SQL floor',
+          url: `${floor.url.replace(/\/$/, '')}/tree-stats?code=511921000000&month=${month}&indicators=${indicators.join(',')}`,
+          method: 'GET',
+        },
       ],
     });
     if (!options['county-only']) {
@@ -262,13 +273,16 @@ async function main(): Promise<void> {
       if (scenario.same) {
         const [a, b] = await Promise.all(scenario.targets.slice(0, 2).map(fetchJson));
         if (JSON.stringify(a) !== JSON.stringify(b)) {
-          throw new Error(`${scenario.targets[0].name} and ${scenario.targets[1].name} disagree on "${scenario.name}":\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`);
+          throw new Error(
+            `${scenario.targets[0].name} and ${scenario.targets[1].name} disagree on "${scenario.name}":\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}`,
+          );
         }
       }
       for (const target of scenario.targets) {
         const answer = await fetchJson(target);
         const names = countNames(answer);
-        if (names !== scenario.areas) throw new Error(`${target.name} answered ${names} areas for "${scenario.name}":\n${JSON.stringify(answer).slice(0, 500)}`);
+        if (names !== scenario.areas)
+          throw new Error(`${target.name} answered ${names} areas for "${scenario.name}":\n${JSON.stringify(answer).slice(0, 500)}`);
       }
       const results: Measurement[] = [];
       for (const target of scenario.targets) results.push(await measure(scenario.name, target));
@@ -292,7 +306,11 @@ async function main(): Promise<void> {
       ] as const) {
         // A dashboard of that province reads it.
         const reader = await mintToken(SECRET, { name: 'bench', role: Role.VIEWER, area: `${code.slice(0, 2)}0000` });
-        const target = graphql(civgraph.url, `{ area(code: "${code}") { stats(period: "${period}", indicators: ${JSON.stringify(indicators)}) { persons amount reportedAreas } } }`, reader);
+        const target = graphql(
+          civgraph.url,
+          `{ area(code: "${code}") { stats(period: "${period}", indicators: ${JSON.stringify(indicators)}) { persons amount reportedAreas } } }`,
+          reader,
+        );
         const times: number[] = [];
         for (let i = 0; i < 25; i++) {
           const started = performance.now();
@@ -330,7 +348,10 @@ async function main(): Promise<void> {
 
   await mkdir(join(root, 'bench/results'), { recursive: true });
   const file = join(root, 'bench/results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, rollups, figures }, null, 2));
+  await writeFile(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, durationSeconds: DURATION, measurements, rollups, figures }, null, 2),
+  );
   process.stdout.write(`\nwritten to ${file}\n`);
 
   if (!options['skip-live']) {

@@ -108,7 +108,11 @@ if (parentPort) {
             deliveries++;
           },
           error: (error: unknown) => {
-            if (!errors++) firstError = error && typeof error === 'object' && 'code' in error ? `closed ${String(error.code)} ${String((error as { reason?: string }).reason ?? '')}` : String(error);
+            if (!errors++)
+              firstError =
+                error && typeof error === 'object' && 'code' in error
+                  ? `closed ${String(error.code)} ${String((error as { reason?: string }).reason ?? '')}`
+                  : String(error);
           },
           complete: () => undefined,
         },

@@ -63,9 +63,14 @@ const clientThreads = Number(values['client-threads']);
 
 /** The open-files limits of this process (soft and hard). */
 function openFilesLimits(): { soft: number; hard: number } {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
   if (!line) return { soft: Number.POSITIVE_INFINITY, hard: Number.POSITIVE_INFINITY };
-  const [soft, hard] = line.split(/\s+/).slice(3, 5).map((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v)));
+  const [soft, hard] = line
+    .split(/\s+/)
+    .slice(3, 5)
+    .map((v) => (v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v)));
   return { soft: soft, hard: hard };
 }
 
@@ -78,7 +83,9 @@ function ensureOpenFiles(needed: number): void {
   const { soft, hard } = openFilesLimits();
   process.stdout.write(`open files limit ${soft} (hard ${hard}; need about ${needed} in this process and in the server's)\n`);
   if (soft >= needed) return;
-  process.stderr.write(`the open-files limit is too low: raise the hard limit to at least ${needed} (\`ulimit -Hn\`, /etc/security/limits.conf or the container's nofile)\n`);
+  process.stderr.write(
+    `the open-files limit is too low: raise the hard limit to at least ${needed} (\`ulimit -Hn\`, /etc/security/limits.conf or the container's nofile)\n`,
+  );
   process.exit(2);
 }
 
@@ -192,7 +199,10 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
   const start = await head(orm);
   const wsUrl = url.replace(/^http/, 'ws');
   // Subscriber i in thread i % threads: each thread gets its share of every level.
-  const threads = Array.from({ length: clientThreads }, (_, t) => new ClientThread({ url: wsUrl, token, query: QUERY, start, areas: areas.filter((_, i) => i % clientThreads === t) }));
+  const threads = Array.from(
+    { length: clientThreads },
+    (_, t) => new ClientThread({ url: wsUrl, token, query: QUERY, start, areas: areas.filter((_, i) => i % clientThreads === t) }),
+  );
   const all = <T = null>(request: Request) => Promise.all(threads.map((thread) => thread.ask<T>(request)));
   try {
     const connectStarted = performance.now();
@@ -268,7 +278,9 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
     latencies.sort((a, b) => a - b);
     const delivered = latencies.length;
     if (perEvent) {
-      process.stdout.write(`writer's event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms\n`);
+      process.stdout.write(
+        `writer's event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms\n`,
+      );
       for (const [sequence, committed] of committedAt) {
         const times = (received.get(sequence) ?? []).map((at) => at - committed).sort((a, b) => a - b);
         process.stdout.write(
@@ -277,7 +289,14 @@ async function run(n: number, orm: MikroORM, url: string, serverPid: number, tok
         );
       }
     }
-    const p99BySecond = bySecond.map((values) => Math.round(percentile(values.sort((a, b) => a - b), 99)));
+    const p99BySecond = bySecond.map((values) =>
+      Math.round(
+        percentile(
+          values.sort((a, b) => a - b),
+          99,
+        ),
+      ),
+    );
     return {
       subscribers: n,
       events: total,

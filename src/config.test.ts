@@ -3,7 +3,14 @@ import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
-    expect(loadConfig({})).toMatchObject({ port: 4000, databaseUrl: undefined, embeddedPgPort: undefined, dataDir: '.data', seedCounty: '511921', introspection: true });
+    expect(loadConfig({})).toMatchObject({
+      port: 4000,
+      databaseUrl: undefined,
+      embeddedPgPort: undefined,
+      dataDir: '.data',
+      seedCounty: '511921',
+      introspection: true,
+    });
   });
 
   it('reads the environment', () => {

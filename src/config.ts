@@ -134,7 +134,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret && jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
   const jwtJwksUrl = env.JWT_JWKS_URL || undefined;
   if (jwtJwksUrl && !/^https?:\/\//.test(jwtJwksUrl)) problems.push('JWT_JWKS_URL must be an http(s) URL');
-  const corsOrigins = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://dashboard.example.gov.cn, got "${origin}"`);
   }
@@ -166,7 +169,8 @@ export function loadConfig(env: Env = process.env): Config {
   const backupDir = env.BACKUP_DIR || undefined;
   const everyRaw = env.BACKUP_EVERY_HOURS || undefined;
   const backupEveryHours = everyRaw === undefined ? 24 : Number(everyRaw);
-  if (!(backupEveryHours > 0 && backupEveryHours <= 8784)) problems.push(`BACKUP_EVERY_HOURS must be a number of hours above 0 (at most 8784), got "${everyRaw}"`);
+  if (!(backupEveryHours > 0 && backupEveryHours <= 8784))
+    problems.push(`BACKUP_EVERY_HOURS must be a number of hours above 0 (at most 8784), got "${everyRaw}"`);
   const backupKeep = countOf(env, 'BACKUP_KEEP', problems, 7);
   if (!backupDir && (everyRaw || env.BACKUP_KEEP)) problems.push('BACKUP_EVERY_HOURS and BACKUP_KEEP need BACKUP_DIR (the folder scheduled backups go to)');
   const backup = backupDir ? { dir: backupDir, everyMs: Math.round(backupEveryHours * 3_600_000), keep: backupKeep } : undefined;

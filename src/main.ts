@@ -198,7 +198,9 @@ async function start(config: Config): Promise<void> {
     process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
     process.stdout.write(`Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')}?token=${token}\nConsole (GraphiQL): ${server.url} in a browser\n\n`);
   } else if (verifier) {
-    const source = config.jwtJwksUrl ? 'come from the identity provider (JWT_JWKS_URL)' : `are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area ${config.seedCounty}`;
+    const source = config.jwtJwksUrl
+      ? 'come from the identity provider (JWT_JWKS_URL)'
+      : `are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area ${config.seedCounty}`;
     process.stdout.write(`No token is printed outside development; tokens ${source}\n\n`);
   }
 }
@@ -271,7 +273,9 @@ async function main(argv: string[]): Promise<void> {
       const area = normalizeCode(values.area, 'area');
       const lifetime = tokenLifetime(values.expires ?? '12h');
       if (lifetime === null) {
-        throw new UsageError(`--expires must be a lifetime like 30m, 12h or 7d (s, m, h or d; more than 0, at most 366d), got "${values.expires}": every token expires`);
+        throw new UsageError(
+          `--expires must be a lifetime like 30m, 12h or 7d (s, m, h or d; more than 0, at most 366d), got "${values.expires}": every token expires`,
+        );
       }
       const token = await mintToken(
         secret,
@@ -307,7 +311,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'import': {
       const [, kind, file] = positionals;
-      if ((kind !== 'observations' && kind !== 'facilities') || !file) throw new UsageError('usage: import observations FILE --period 2026-05 | import facilities FILE');
+      if ((kind !== 'observations' && kind !== 'facilities') || !file)
+        throw new UsageError('usage: import observations FILE --period 2026-05 | import facilities FILE');
       const config = loadConfig();
       const body = await readFile(file).catch(() => {
         throw new UsageError(`cannot read ${file}`);
@@ -339,7 +344,14 @@ async function main(argv: string[]): Promise<void> {
       // stdout may be the file itself: the log goes to stderr.
       logToStderr();
       if (positionals.length > 2) throw new UsageError(`export takes one KIND, got "${positionals.slice(1).join(' ')}"`);
-      const plan = planExport({ kind: positionals[1], format: values.format, out: values.out, area: values.area, period: values.period, asOf: values['as-of'] });
+      const plan = planExport({
+        kind: positionals[1],
+        format: values.format,
+        out: values.out,
+        area: values.area,
+        period: values.period,
+        asOf: values['as-of'],
+      });
       const config = loadConfig();
       const file = await withDatabase(config, (orm) => runExport(orm, civgraph, normalizeCode(config.seedCounty), plan));
       process.stderr.write(`${await saveExport(file, plan.out, process.stdout)}\n`);

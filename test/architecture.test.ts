@@ -7,7 +7,8 @@ import { circles, importGraph, unitOf } from './support/imports.js';
 // The rules of docs/architecture.md, checked on the sources' imports (type imports included).
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const graph = importGraph(SRC);
-const importsOf = (unit: string) => [...graph.edges].filter(([file]) => unitOf(file) === unit).flatMap(([file, targets]) => targets.map((target) => `${file} -> ${target}`));
+const importsOf = (unit: string) =>
+  [...graph.edges].filter(([file]) => unitOf(file) === unit).flatMap(([file, targets]) => targets.map((target) => `${file} -> ${target}`));
 
 describe('architecture', () => {
   it('finds circles (the check itself)', () => {
@@ -22,13 +23,21 @@ describe('architecture', () => {
 
   it('has no import circle between features and layers (modules/<f>, graphql, db, server, …)', () => {
     const units = [...new Set(graph.files.map(unitOf))];
-    const next = (unit: string) => new Set(importsOf(unit).map((edge) => unitOf(edge.split(' -> ')[1])).filter((u) => u !== unit));
+    const next = (unit: string) =>
+      new Set(
+        importsOf(unit)
+          .map((edge) => unitOf(edge.split(' -> ')[1]))
+          .filter((u) => u !== unit),
+      );
     expect(circles(units, next)).toEqual([]);
   });
 
   it('infrastructure imports no feature: server/, graphql/, db/, common/ and auth/ take what they need as parameters', () => {
     for (const unit of ['server', 'graphql', 'db', 'common', 'auth']) {
-      expect(importsOf(unit).filter((edge) => edge.split(' -> ')[1].startsWith('modules/')), unit).toEqual([]);
+      expect(
+        importsOf(unit).filter((edge) => edge.split(' -> ')[1].startsWith('modules/')),
+        unit,
+      ).toEqual([]);
     }
   });
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Role, assertCanRead, assertCanWrite, assertCanWriteSectionItem, assertSectionMayChange, inViewerSubtree, readRange, type Viewer } from './auth.rules.js';
+import {
+  Role,
+  assertCanRead,
+  assertCanWrite,
+  assertCanWriteSectionItem,
+  assertSectionMayChange,
+  inViewerSubtree,
+  readRange,
+  type Viewer,
+} from './auth.rules.js';
 import { significantPrefix } from '../common/codes.js';
 
 const viewer = (role: Role, areaCode: string): Viewer => ({ sub: 'u', name: '张三', role, areaCode });
@@ -56,8 +65,12 @@ describe('assertCanRead', () => {
   });
 
   it('does not say where the refused thing lies (for an object fetched by ID, that would be a leak)', () => {
-    expect(() => assertCanRead(viewer(Role.VIEWER, '511921101000'), '511921102001')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('511921102') }));
-    expect(() => assertCanWrite(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921102001')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('511921102') }));
+    expect(() => assertCanRead(viewer(Role.VIEWER, '511921101000'), '511921102001')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('511921102') }),
+    );
+    expect(() => assertCanWrite(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921102001')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('511921102') }),
+    );
   });
 });
 
@@ -65,12 +78,12 @@ describe('section-owned work items (tasks, projects)', () => {
   const staff = (section?: string): Viewer => ({ ...viewer(Role.SECTION_STAFF, '511921000000'), ...(section ? { section } : {}) });
   const forbidden = expect.objectContaining({ code: 'FORBIDDEN' });
 
-  it('lets section staff change their own section\'s items, keeping the section', () => {
+  it("lets section staff change their own section's items, keeping the section", () => {
     expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股')).not.toThrow();
     expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股', '养老服务股')).not.toThrow();
   });
 
-  it('refuses section staff on another section\'s item, without a section claim, and handing an item away', () => {
+  it("refuses section staff on another section's item, without a section claim, and handing an item away", () => {
     expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '社会救助股')).toThrow(forbidden);
     expect(() => assertSectionMayChange(staff(), 'project', '社会救助股')).toThrow(forbidden);
     expect(() => assertSectionMayChange(staff('养老服务股'), 'project', '养老服务股', '社会救助股')).toThrow(
@@ -85,10 +98,16 @@ describe('section-owned work items (tasks, projects)', () => {
 
   it('checks role and area first, then the section', () => {
     const roles = [Role.COUNTY_ADMIN, Role.SECTION_STAFF];
-    expect(assertCanWriteSectionItem(staff('养老服务股'), '511921101000', roles, { what: 'task', owner: '养老服务股' })).toMatchObject({ section: '养老服务股' });
+    expect(assertCanWriteSectionItem(staff('养老服务股'), '511921101000', roles, { what: 'task', owner: '养老服务股' })).toMatchObject({
+      section: '养老服务股',
+    });
     expect(() => assertCanWriteSectionItem(staff('养老服务股'), '511921101000', roles, { what: 'task', owner: '社会事务股' })).toThrow(forbidden);
     expect(() => assertCanWriteSectionItem(staff('养老服务股'), '511922101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(forbidden);
-    expect(() => assertCanWriteSectionItem(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(forbidden);
-    expect(() => assertCanWriteSectionItem(null, '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+    expect(() =>
+      assertCanWriteSectionItem(viewer(Role.TOWNSHIP_OPERATOR, '511921101000'), '511921101000', roles, { what: 'task', owner: '养老服务股' }),
+    ).toThrow(forbidden);
+    expect(() => assertCanWriteSectionItem(null, '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(
+      expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+    );
   });
 });

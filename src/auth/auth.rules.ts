@@ -120,7 +120,10 @@ export function assertCanWrite(viewer: Viewer | null, areaCode: string, roles?: 
 export function assertSectionMayChange(viewer: Viewer, what: string, owner: string, next: string = owner): void {
   if (viewer.role !== Role.SECTION_STAFF) return;
   if (!viewer.section || viewer.section !== owner) {
-    throw new DomainError(ErrorCode.FORBIDDEN, `This ${what} belongs to ${owner}: section staff change only their own section's (${viewer.section ?? 'no section'})`);
+    throw new DomainError(
+      ErrorCode.FORBIDDEN,
+      `This ${what} belongs to ${owner}: section staff change only their own section's (${viewer.section ?? 'no section'})`,
+    );
   }
   if (next !== owner) throw new DomainError(ErrorCode.FORBIDDEN, `Section staff may not hand a ${what} to another section (${owner} → ${next})`);
 }

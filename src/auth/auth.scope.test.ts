@@ -9,17 +9,17 @@ const county = { code: '511921000000', level: AreaLevel.COUNTY };
 const township = { code: '511921104000', level: AreaLevel.TOWNSHIP };
 
 describe('visibleRange', () => {
-  it('is the area\'s subtree for a caller above it', () => {
+  it("is the area's subtree for a caller above it", () => {
     expect(visibleRange(viewer('511921000000'), township, true)).toEqual(['511921104000', '511921104999']);
     expect(visibleRange(viewer('511921000000'), township, false)).toEqual(['511921104000', '511921104000']);
   });
 
-  it('narrows to the caller\'s own subtree when the area is above it', () => {
+  it("narrows to the caller's own subtree when the area is above it", () => {
     expect(visibleRange(viewer('511921104000'), county, true)).toEqual(['511921104000', '511921104999']);
     expect(visibleRange(viewer('511921104000'), county, false)).toBeNull();
   });
 
-  it('is empty outside the caller\'s subtree and for anonymous callers', () => {
+  it("is empty outside the caller's subtree and for anonymous callers", () => {
     expect(visibleRange(viewer('511921105000'), township, true)).toBeNull();
     expect(visibleRange(null, township, true)).toBeNull();
   });

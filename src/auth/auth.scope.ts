@@ -6,11 +6,7 @@ import { readRange, type Viewer } from './auth.rules.js';
  * its whole subtree) intersected with the caller's own subtree. Null when that
  * is empty, or when the caller is anonymous (who reads no protected rows).
  */
-export function visibleRange(
-  viewer: Viewer | null,
-  area: { code: string; level: AreaLevel },
-  includeDescendants: boolean,
-): [string, string] | null {
+export function visibleRange(viewer: Viewer | null, area: { code: string; level: AreaLevel }, includeDescendants: boolean): [string, string] | null {
   const readable = readRange(viewer);
   if (!readable) return null;
   const [lo, hi] = includeDescendants ? subtreeRange(area.code, area.level) : [area.code, area.code];

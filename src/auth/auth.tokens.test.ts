@@ -59,7 +59,7 @@ describe('token claims', () => {
     });
   });
 
-  it('refuse an identity provider\'s token without an expiry too (JWT_JWKS_URL)', async () => {
+  it("refuse an identity provider's token without an expiry too (JWT_JWKS_URL)", async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
     const server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
@@ -106,7 +106,10 @@ describe('tokenLifetime (civgraph token --expires)', () => {
     expect(tokenLifetime(text)).toBe(seconds);
   });
 
-  it.each(['', '0h', '0', '12', 'never', '-1h', '1 hour ago', '367d', '99999999999999999999y', '1y', '1.5h', 'NaN', 'Infinity', '12 h'])('refuses "%s"', (text) => {
-    expect(tokenLifetime(text)).toBeNull();
-  });
+  it.each(['', '0h', '0', '12', 'never', '-1h', '1 hour ago', '367d', '99999999999999999999y', '1y', '1.5h', 'NaN', 'Infinity', '12 h'])(
+    'refuses "%s"',
+    (text) => {
+      expect(tokenLifetime(text)).toBeNull();
+    },
+  );
 });

@@ -94,12 +94,7 @@ export class Page<T> {
  * Builds a page from rows fetched with `LIMIT first + 1`: the extra row only
  * tells that another page exists.
  */
-export function toPage<T>(
-  rows: T[],
-  request: PageRequest,
-  keyOf: (node: T) => string,
-  total: number | (() => Promise<number>),
-): Page<T> {
+export function toPage<T>(rows: T[], request: PageRequest, keyOf: (node: T) => string, total: number | (() => Promise<number>)): Page<T> {
   const nodes = rows.length > request.first ? rows.slice(0, request.first) : rows;
   return new Page(
     nodes,

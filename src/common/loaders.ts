@@ -8,10 +8,7 @@ import { toPage, type Page, type PageRequest } from './connection.js';
  *
  * `groupOf` names a key's argument group; `batch` answers one group, in key order.
  */
-export function groupedLoader<K, V>(
-  groupOf: (key: K) => string,
-  batch: (keys: K[]) => Promise<V[]>,
-): DataLoader<K, V, string> {
+export function groupedLoader<K, V>(groupOf: (key: K) => string, batch: (keys: K[]) => Promise<V[]>): DataLoader<K, V, string> {
   return new DataLoader<K, V, string>(
     async (keys) => {
       const groups = new Map<string, number[]>();

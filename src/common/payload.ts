@@ -15,14 +15,26 @@ registerEnumType(ErrorCode, {
     INVALID_TRANSITION: { description: 'The lifecycle does not allow this status change.' },
     LOCKED: { description: 'The record is locked (e.g. an approved reporting period, 已审核锁定) until it is reopened.' },
     INTERNAL_SERVER_ERROR: { description: 'Unexpected failure; the response carries a `requestId` for the logs.' },
-    BAD_REQUEST: { description: 'The HTTP request itself is malformed: not JSON, a form or text/plain POST, a malformed document hash (HTTP 400). Never in `userErrors`.' },
+    BAD_REQUEST: {
+      description: 'The HTTP request itself is malformed: not JSON, a form or text/plain POST, a malformed document hash (HTTP 400). Never in `userErrors`.',
+    },
     PAYLOAD_TOO_LARGE: { description: 'The request body is over 1 MB (HTTP 413). Never in `userErrors`.' },
-    RATE_LIMITED: { description: 'Too many requests from this identity: retry after `extensions.retryAfter` seconds (HTTP 429 with Retry-After). Never in `userErrors`.' },
-    TOO_MANY_SUBSCRIPTIONS: { description: 'This graphql-ws connection already runs `extensions.limit` operations: complete one first. Never in `userErrors`.' },
+    RATE_LIMITED: {
+      description: 'Too many requests from this identity: retry after `extensions.retryAfter` seconds (HTTP 429 with Retry-After). Never in `userErrors`.',
+    },
+    TOO_MANY_SUBSCRIPTIONS: {
+      description: 'This graphql-ws connection already runs `extensions.limit` operations: complete one first. Never in `userErrors`.',
+    },
     GRAPHQL_PARSE_FAILED: { description: 'The document does not parse, or has more tokens than allowed. Never in `userErrors`.' },
-    GRAPHQL_VALIDATION_FAILED: { description: 'The document does not validate against the schema, or breaks an abuse limit (`extensions.limit`). Never in `userErrors`.' },
-    OPERATION_RESOLUTION_FAILURE: { description: 'The operation named by `operationName` is not in the document (or it holds several and none is named). Never in `userErrors`.' },
-    PERSISTED_QUERY_NOT_FOUND: { description: 'No trusted document (持久化查询) is registered under the hash sent: register it, or send the text. Never in `userErrors`.' },
+    GRAPHQL_VALIDATION_FAILED: {
+      description: 'The document does not validate against the schema, or breaks an abuse limit (`extensions.limit`). Never in `userErrors`.',
+    },
+    OPERATION_RESOLUTION_FAILURE: {
+      description: 'The operation named by `operationName` is not in the document (or it holds several and none is named). Never in `userErrors`.',
+    },
+    PERSISTED_QUERY_NOT_FOUND: {
+      description: 'No trusted document (持久化查询) is registered under the hash sent: register it, or send the text. Never in `userErrors`.',
+    },
     PERSISTED_QUERY_NOT_SUPPORTED: { description: 'This server takes no documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off). Never in `userErrors`.' },
     TRUSTED_DOCUMENT_REQUIRED: { description: 'This server runs registered (trusted) documents only, and this one is not registered. Never in `userErrors`.' },
   },
@@ -32,9 +44,12 @@ registerEnumType(ErrorCode, {
  * An expected failure of a mutation, returned in its payload (not thrown): the
  * input field at fault, a message for people, and a stable code for programs.
  */
-@ObjectType({ description: 'A problem with a mutation\'s input: which field, what is wrong, and a stable code. Nothing was written.' })
+@ObjectType({ description: "A problem with a mutation's input: which field, what is wrong, and a stable code. Nothing was written." })
 export class UserError {
-  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["input", "values", "2", "value"]; null when the whole input is at fault.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Path to the input field at fault, e.g. ["input", "values", "2", "value"]; null when the whole input is at fault.',
+  })
   field!: string[] | null;
 
   @Field({ description: 'What is wrong, for people.' })
@@ -77,9 +92,7 @@ export async function validateInput(input: object): Promise<UserError[]> {
  * not allowed gets no partial business answer), and unknown errors propagate to
  * be masked.
  */
-export async function asPayload<T extends object>(
-  work: () => Promise<T>,
-): Promise<(T & { userErrors: UserError[] }) | { userErrors: UserError[] }> {
+export async function asPayload<T extends object>(work: () => Promise<T>): Promise<(T & { userErrors: UserError[] }) | { userErrors: UserError[] }> {
   try {
     return { ...(await work()), userErrors: [] };
   } catch (error) {

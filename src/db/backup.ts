@@ -114,7 +114,8 @@ async function connect(url: string): Promise<pg.Client> {
 
 /** The schema's base tables with their columns (in order) and primary-key columns. */
 async function tablesOf(client: pg.Client): Promise<{ name: string; columns: string[]; key: string[] }[]> {
-  const { rows } = await client.query<{ name: string; columns: string[]; key: string[] | null }>(`
+  const { rows } = await client.query<{ name: string; columns: string[]; key: string[] | null }>(
+    `
     select c.relname as name,
            array_agg(a.attname::text order by a.attnum) as columns,
            (select array_agg(k.attname::text order by array_position(i.indkey::int2[], k.attnum))
@@ -124,7 +125,9 @@ async function tablesOf(client: pg.Client): Promise<{ name: string; columns: str
       join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
      where c.relnamespace = current_schema()::regnamespace and c.relkind in ('r', 'p') and c.relname <> $1
      group by c.oid, c.relname
-     order by c.relname`, [MIGRATIONS_TABLE]);
+     order by c.relname`,
+    [MIGRATIONS_TABLE],
+  );
   return rows.map((row) => ({ name: row.name, columns: row.columns, key: row.key ?? row.columns }));
 }
 
@@ -162,7 +165,9 @@ export async function backupDatabase(url: string, outDir: string, options: { now
   try {
     await client.query('begin isolation level repeatable read read only');
     const tables = await tablesOf(client);
-    const [{ schema }] = (await client.query<{ schema: string | null }>(`select to_regclass($1)::text as schema`, [MIGRATIONS_TABLE])).rows as [{ schema: string | null }];
+    const [{ schema }] = (await client.query<{ schema: string | null }>(`select to_regclass($1)::text as schema`, [MIGRATIONS_TABLE])).rows as [
+      { schema: string | null },
+    ];
     if (!schema) throw new BackupRefused('nothing to back up: this database holds no civgraph schema (no migrations were run in it)');
     const migrations = (await client.query<{ name: string }>(`select name from ${MIGRATIONS_TABLE} order by id`)).rows.map((row) => row.name);
     const serverVersion = (await client.query<{ server_version: string }>('show server_version')).rows[0].server_version;
@@ -319,7 +324,8 @@ export async function restoreDatabase(url: string, file: string, options: Restor
   const last = known.filter((name) => header.migrations.includes(name)).at(-1);
   if (!last) throw new BackupRefused(`${file} records no migrations`);
   const reason = await nonEmptyReason(url);
-  if (reason && !options.force) throw new BackupRefused(`the target database is not empty (${reason}); restore into an empty DATA_DIR or database, or pass --force to replace its data`);
+  if (reason && !options.force)
+    throw new BackupRefused(`the target database is not empty (${reason}); restore into an empty DATA_DIR or database, or pass --force to replace its data`);
 
   // Start from nothing: an empty database may still be migrated past the backup's schema.
   const client = await connect(url);
@@ -535,7 +541,10 @@ export async function backupsIn(dir: string): Promise<string[]> {
     if (error.code === 'ENOENT') return [] as string[];
     throw error;
   });
-  return names.filter((name) => BACKUP_FILE.test(name)).sort().reverse();
+  return names
+    .filter((name) => BACKUP_FILE.test(name))
+    .sort()
+    .reverse();
 }
 
 /** Deletes all but the newest `keep` backups in `dir` (0 keeps all). */

@@ -81,11 +81,7 @@ export function processAlive(pid: number): boolean {
  * A `postmaster.pid` left by a killed server would stop PostgreSQL from starting;
  * it is removed when the process it names is gone.
  */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port?: number;
-  persistent?: boolean;
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port?: number; persistent?: boolean }): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(options.dataDir);
   const port = options.port || (await freePort());
   const pg = new EmbeddedPostgres({

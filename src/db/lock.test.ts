@@ -101,7 +101,13 @@ describe('takeLock between processes', () => {
     for (let round = 0; round < 3; round++) {
       writeFileSync(logFile, '');
       // Two of ten die holding the lock in each round, at different turns.
-      const args = Array.from({ length: 10 }, (_, n) => [file, logFile, String(times), n === 0 ? String(round) : n === 1 ? String(times - 1 - round) : '-1', n === 0 ? 'kill' : 'exit']);
+      const args = Array.from({ length: 10 }, (_, n) => [
+        file,
+        logFile,
+        String(times),
+        n === 0 ? String(round) : n === 1 ? String(times - 1 - round) : '-1',
+        n === 0 ? 'kill' : 'exit',
+      ]);
       const outcomes = await contend(args, 45_000);
 
       expect(outcomes.map((outcome) => outcome.stderr).filter(Boolean), `round ${round}`).toEqual([]);

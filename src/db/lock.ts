@@ -54,7 +54,7 @@ export async function takeLock(file: string, options: LockOptions = {}): Promise
   const { timeoutMs = 120_000, pollMs = 50, onWait } = options;
   mkdirSync(dirname(file), { recursive: true });
   const deadline = Date.now() + timeoutMs;
-  for (let waited = false; ; ) {
+  for (let waited = false; ;) {
     const token = create(file);
     if (token) return () => release(file, token);
     const holder = read(file);

@@ -125,11 +125,12 @@ async function spawnPostmaster(databaseDir: string, port: number): Promise<numbe
   const logFd = openSync(join(databaseDir, 'postgres.log'), 'a');
   const ids = postgresIds();
   if (ids) execFileSync('chown', [`${ids.uid}:${ids.gid}`, join(databaseDir, 'postgres.log')]);
-  const child = spawn(
-    postgres,
-    ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    { ...ids, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_MESSAGES: 'C' } },
-  );
+  const child = spawn(postgres, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
   closeSync(logFd);
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));

@@ -38,7 +38,12 @@ class BoxResolver {
   }
 
   @FieldResolver(() => String)
-  describe(@Root() box: Box, @Arg('tags', () => [String]) tags: string[], @Arg('sep', () => String, { nullable: true }) sep: string | null, @Ctx() ctx: { who: string }): string {
+  describe(
+    @Root() box: Box,
+    @Arg('tags', () => [String]) tags: string[],
+    @Arg('sep', () => String, { nullable: true }) sep: string | null,
+    @Ctx() ctx: { who: string },
+  ): string {
     return `${ctx.who}:${box.label}:${tags.join(sep ?? ',')}:${box instanceof Box}`;
   }
 

@@ -18,7 +18,9 @@ export class ResolverInstances implements ContainerType {
 
 /** Argument types type-graphql hands over unchanged: scalars, primitives, enums (not input classes). */
 function passesUnchanged(type: unknown): boolean {
-  return type === String || type === Number || type === Boolean || type === Date || type instanceof GraphQLScalarType || (typeof type === 'object' && type !== null);
+  return (
+    type === String || type === Number || type === Boolean || type === Date || type instanceof GraphQLScalarType || (typeof type === 'object' && type !== null)
+  );
 }
 
 type Param = { index: number } & (
@@ -88,19 +90,18 @@ export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverI
         }
       });
     const method = resolver.methodName;
-    const direct: GraphQLFieldResolver<unknown, Record<string, unknown>> =
-      resolver.kind === 'external'
-        ? (root, args, context, info) => {
-            if (rootClass && !(root instanceof rootClass)) return slow(root, args, context, info);
-            const target = instances.get(resolver.target as new () => unknown) as Record<string, (...params: unknown[]) => unknown>;
-            return target[method](...values(root, args, context, info));
-          }
-        : (root, args, context, info) => {
-            // A field resolver declared on the object type itself: a method or a getter of the root.
-            if (!(root instanceof (objectClass as Function))) return slow(root, args, context, info);
-            const member = (root as Record<string, unknown>)[method];
-            return typeof member === 'function' ? member.apply(root, values(root, args, context, info)) : member;
-          };
+    const direct: GraphQLFieldResolver<unknown, Record<string, unknown>> = resolver.kind === 'external'
+      ? (root, args, context, info) => {
+          if (rootClass && !(root instanceof rootClass)) return slow(root, args, context, info);
+          const target = instances.get(resolver.target as new () => unknown) as Record<string, (...params: unknown[]) => unknown>;
+          return target[method](...values(root, args, context, info));
+        }
+      : (root, args, context, info) => {
+          // A field resolver declared on the object type itself: a method or a getter of the root.
+          if (!(root instanceof (objectClass as Function))) return slow(root, args, context, info);
+          const member = (root as Record<string, unknown>)[method];
+          return typeof member === 'function' ? member.apply(root, values(root, args, context, info)) : member;
+        };
     field.resolve = direct;
     if (resolver.kind !== 'external') propertyReads.set(direct, { objectClass: objectClass as Function, property: method });
     replaced.push(`${type.name}.${resolver.schemaName}`);

@@ -22,7 +22,12 @@ describe('formatError', () => {
   it('masks an unknown error, hiding its message', () => {
     const error = fromResolver(new Error('connection to 10.0.0.5 refused: password=secret'));
     const formatted = formatError({ ...located, message: error.message }, error);
-    expect(formatted).toEqual({ message: 'Internal server error', locations: located.locations, path: ['area'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(formatted).toEqual({
+      message: 'Internal server error',
+      locations: located.locations,
+      path: ['area'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(isUnexpected(error)).toBe(true);
   });
 
@@ -35,7 +40,12 @@ describe('formatError', () => {
 });
 
 describe('client errors and server faults (isUnexpected), as graphql-js raises them', () => {
-  const Plain = new GraphQLScalarType({ name: 'Plain', parseValue: () => { throw new TypeError('no plain values here'); } });
+  const Plain = new GraphQLScalarType({
+    name: 'Plain',
+    parseValue: () => {
+      throw new TypeError('no plain values here');
+    },
+  });
   const schema = new GraphQLSchema({
     types: [Plain],
     query: new GraphQLObjectType({
@@ -44,28 +54,44 @@ describe('client errors and server faults (isUnexpected), as graphql-js raises t
         count: { type: GraphQLInt, resolve: () => Infinity },
         openedAt: { type: DateTimeISO, resolve: () => 'infinity' },
         area: { type: GraphQLString, args: { code: { type: new GraphQLNonNull(GraphQLString) } }, resolve: (_, args: { code: string }) => args.code },
-        uncoded: { type: GraphQLString, resolve: () => { throw new GraphQLError('Expected something else: secret detail'); } },
-        coded: { type: GraphQLString, resolve: () => { throw new GraphQLError('Too many requests', { extensions: { code: 'RATE_LIMITED' } }); } },
+        uncoded: {
+          type: GraphQLString,
+          resolve: () => {
+            throw new GraphQLError('Expected something else: secret detail');
+          },
+        },
+        coded: {
+          type: GraphQLString,
+          resolve: () => {
+            throw new GraphQLError('Too many requests', { extensions: { code: 'RATE_LIMITED' } });
+          },
+        },
         plain: { type: GraphQLString, args: { value: { type: Plain } }, resolve: () => 'x' },
       },
     }),
   });
-  const errorsOf = async (query: string, variableValues?: Record<string, unknown>) => (await execute({ schema, document: parse(query), variableValues })).errors ?? [];
+  const errorsOf = async (query: string, variableValues?: Record<string, unknown>) =>
+    (await execute({ schema, document: parse(query), variableValues })).errors ?? [];
   /** As Apollo formats before calling formatError: an uncoded error labelled INTERNAL_SERVER_ERROR. */
   const byApollo = (error: GraphQLError) => ({ ...error.toJSON(), extensions: { code: 'INTERNAL_SERVER_ERROR', ...error.extensions } });
 
   it.each([
     ['a non-finite Int', '{ count }', ['count'], 'Int cannot represent non-integer value: Infinity'],
     ['an invalid DateTime', '{ openedAt }', ['openedAt'], 'DateTime cannot represent an invalid date-time-string infinity.'],
-  ])('a value a scalar cannot serialize (%s) is a fault: masked, never the scalar\'s message', async (_, query, path, message) => {
+  ])("a value a scalar cannot serialize (%s) is a fault: masked, never the scalar's message", async (_, query, path, message) => {
     const [error] = await errorsOf(query);
     expect(error!.message).toBe(message);
     expect(isUnexpected(error)).toBe(true);
     expect(errorCode(error)).toBe('INTERNAL_SERVER_ERROR');
-    expect(formatError(byApollo(error!), error)).toEqual({ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(formatError(byApollo(error!), error)).toEqual({
+      message: 'Internal server error',
+      locations: [{ line: 1, column: 3 }],
+      path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
-  it('an uncoded GraphQLError a resolver throws is a fault; a coded one is the client\'s', async () => {
+  it("an uncoded GraphQLError a resolver throws is a fault; a coded one is the client's", async () => {
     const [uncoded] = await errorsOf('{ uncoded }');
     expect(isUnexpected(uncoded)).toBe(true);
     expect(JSON.stringify(formatError(byApollo(uncoded!), uncoded))).not.toContain('secret');
@@ -74,7 +100,7 @@ describe('client errors and server faults (isUnexpected), as graphql-js raises t
     expect(formatError(byApollo(coded!), coded)).toMatchObject({ message: 'Too many requests', extensions: { code: 'RATE_LIMITED' } });
   });
 
-  it('an argument refused during execution (a defaulted variable sent null) is the client\'s: BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', async () => {
+  it("an argument refused during execution (a defaulted variable sent null) is the client's: BAD_USER_INPUT, not INTERNAL_SERVER_ERROR", async () => {
     const [error] = await errorsOf('query ($code: String = "511921") { area(code: $code) }', { code: null });
     expect(error!.message).toBe('Argument "code" of non-null type "String!" must not be null.');
     expect(isUnexpected(error)).toBe(false);
@@ -85,7 +111,7 @@ describe('client errors and server faults (isUnexpected), as graphql-js raises t
     expect(isUnexpected(byJit)).toBe(false);
   });
 
-  it('a variable a scalar refuses with a plain Error is the client\'s (graphql-ws and SSE: uncoded; HTTP: Apollo\'s BAD_USER_INPUT)', async () => {
+  it("a variable a scalar refuses with a plain Error is the client's (graphql-ws and SSE: uncoded; HTTP: Apollo's BAD_USER_INPUT)", async () => {
     const [error] = await errorsOf('query ($value: Plain) { plain(value: $value) }', { value: 1 });
     expect((error!.originalError as GraphQLError).originalError).toBeInstanceOf(TypeError);
     expect(isUnexpected(error)).toBe(false);

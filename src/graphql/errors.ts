@@ -23,7 +23,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (!isUnexpected(error)) {
     // Apollo labels an uncoded error INTERNAL_SERVER_ERROR: a code only a masked (and logged) fault may carry.
     if (isArgumentRefusal(original)) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
-    if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
+    if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR)
+      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
     return formatted;
   }
   const requestId = formatted.extensions?.requestId;

@@ -1,4 +1,15 @@
-import { buildSchema, execute, GraphQLError, GraphQLScalarType, isInterfaceType, isObjectType, Kind, parse, type ExecutionResult, type GraphQLFieldResolver } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  GraphQLScalarType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  type ExecutionResult,
+  type GraphQLFieldResolver,
+} from 'graphql';
 import * as graphqlJit from 'graphql-jit';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DomainError, ErrorCode } from '../common/errors.js';
@@ -78,7 +89,9 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, unknown
   Thing: { owner: (thing) => (thing.ownerId ? thingById(thing.ownerId) : null) },
   Mutation: {
     rename: (_, { id, name }) =>
-      name.trim() ? { thing: { ...things[id], name }, userErrors: [] } : { thing: null, userErrors: [{ field: 'name', message: 'name must not be blank', code: 'VALIDATION' }] },
+      name.trim()
+        ? { thing: { ...things[id], name }, userErrors: [] }
+        : { thing: null, userErrors: [{ field: 'name', message: 'name must not be blank', code: 'VALIDATION' }] },
   },
 };
 
@@ -139,9 +152,15 @@ describe('jitExecutor answers as graphql-js', () => {
     ['a value a scalar cannot serialize: masked, a server fault', '{ thing(id: "3") { id price } }'],
     ['a scalar serializing to nothing: masked', '{ thing(id: "4") { id price } }'],
     ['a list field that is not iterable', '{ notAList thing(id: "3") { tags } }'],
-    ['interfaces: __typename, inline fragments and an unresolvable type (masked, no hang)', '{ a: node(id: "1") { __typename id ... on Thing { name } } b: node(id: "other") { __typename id } c: node(id: "nothing") { id } }'],
+    [
+      'interfaces: __typename, inline fragments and an unresolvable type (masked, no hang)',
+      '{ a: node(id: "1") { __typename id ... on Thing { name } } b: node(id: "other") { __typename id } c: node(id: "nothing") { id } }',
+    ],
     ['an input object with a default field and a custom scalar', '{ echo(input: { name: "x" }, money: "2.50") }'],
-    ['@include and @skip on fields and fragments of an interface', '{ node(id: "1") { id ...T @include(if: false) ... on Thing { name @skip(if: true) price } } } fragment T on Thing { tags }'],
+    [
+      '@include and @skip on fields and fragments of an interface',
+      '{ node(id: "1") { id ...T @include(if: false) ... on Thing { name @skip(if: true) price } } } fragment T on Thing { tags }',
+    ],
   ])('%s', async (_, query) => {
     const { jit, graphqlJs } = await both(query);
     expect(jit).toEqual(graphqlJs);
@@ -149,11 +168,14 @@ describe('jitExecutor answers as graphql-js', () => {
     expect(compiledOnce()).toBe(true);
   });
 
-  it('an argument refused during execution (a defaulted variable sent null): the client\'s error, BAD_USER_INPUT on both', async () => {
+  it("an argument refused during execution (a defaulted variable sent null): the client's error, BAD_USER_INPUT on both", async () => {
     const { jit, graphqlJs } = await both('query($id: ID = "1") { thing(id: $id) { name } }', { id: null });
     expect(jit).toEqual(graphqlJs);
     expect(jit.errors).toEqual([expect.objectContaining({ unexpected: false, code: 'BAD_USER_INPUT' })]);
-    expect(jit.errors![0]!.formatted).toMatchObject({ message: 'Argument "id" of non-null type "ID!" must not be null.', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(jit.errors![0]!.formatted).toMatchObject({
+      message: 'Argument "id" of non-null type "ID!" must not be null.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('a mutation payload with userErrors', async () => {
@@ -178,7 +200,7 @@ describe('jitExecutor answers as graphql-js', () => {
   });
 
   it.each([
-    ['a missing required variable', { }],
+    ['a missing required variable', {}],
     ['a variable of the wrong type', { input: { name: 'x' }, n: 'many' }],
     ['an unknown input field', { input: { name: 'x', colour: 'red' } }],
     ['a null for a non-null input field', { input: { name: null } }],
@@ -218,7 +240,7 @@ describe('jitExecutor compiles', () => {
 });
 
 describe('jitExecutor falls back to graphql-js', () => {
-  it('for an operation graphql-jit does not compile, once, with graphql-js\'s answer', async () => {
+  it("for an operation graphql-jit does not compile, once, with graphql-js's answer", async () => {
     compileQuery.mockReturnValueOnce({ errors: [new GraphQLError('graphql-jit cannot compile this')] });
     const run = jitExecutor(schema);
     const document = parse('{ things(ids: ["1", "secret"]) { id owner { name } } }');
@@ -230,7 +252,7 @@ describe('jitExecutor falls back to graphql-js', () => {
     expect(compileQuery).toHaveBeenCalledTimes(1);
   });
 
-  it('for an operation name the document does not have, with graphql-js\'s error', async () => {
+  it("for an operation name the document does not have, with graphql-js's error", async () => {
     const { jit, graphqlJs } = await both('query A { mustHave }', undefined, 'B');
     expect(jit).toEqual(graphqlJs);
     expect(jit.errors![0]!.formatted.message).toBe('Unknown operation named "B".');

@@ -72,7 +72,7 @@ export function jitExecutor(schema: GraphQLSchema, sqlReads: readonly SqlRead[] 
       const context = args.contextValue as Context;
       let answer: { data: JsonText } | null = null;
       try {
-        answer = await entry.sql(context, (args.variableValues ?? {}));
+        answer = await entry.sql(context, args.variableValues ?? {});
       } catch (error) {
         // A failed statement is not an answer: the resolvers run instead, so the request
         // succeeds if they can, and otherwise fails as graphql-js fails it (data with the

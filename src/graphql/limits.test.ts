@@ -77,7 +77,8 @@ describe('checkOperation', () => {
 /** Issue 34's probe: `levels` fragments each spreading the one below `fan` times (3 × fan^levels fields). */
 function fragmentBomb(levels: number, fan = 10): string {
   const fragments = ['fragment F0 on Area { name parent { name } }'];
-  for (let level = 1; level <= levels; level++) fragments.push(`fragment F${level} on Area { ${Array.from({ length: fan }, () => `...F${level - 1}`).join(' ')} }`);
+  for (let level = 1; level <= levels; level++)
+    fragments.push(`fragment F${level} on Area { ${Array.from({ length: fan }, () => `...F${level - 1}`).join(' ')} }`);
   return `{ area(code: "511921") { ...F${levels} } } ${fragments.join(' ')}`;
 }
 
@@ -124,7 +125,7 @@ describe('checkOperation bounds the work of an operation', () => {
     expect('errors' in refused && refused.errors[0]!.message).toMatch(/^Fields limit of 40 exceeded/);
   });
 
-  it("refuses what graphql-query-complexity cannot price (its 10,000 nodes) instead of letting it through", () => {
+  it('refuses what graphql-query-complexity cannot price (its 10,000 nodes) instead of letting it through', () => {
     // Over 10,000 nodes once expanded, but let past the field limit.
     const result = checkOperation(schema, { ...DEFAULT_LIMITS, maxFields: 1e9 }, { query: fragmentBomb(4) });
     expect('errors' in result && result.errors[0]!.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'maxCost' });
@@ -139,7 +140,9 @@ describe('checkOperation bounds the work of an operation', () => {
 
   it('refuses an operationName the document does not hold, or none among several', () => {
     const unknown = checkOperation(schema, DEFAULT_LIMITS, { query: '{ __typename }', operationName: 'X' });
-    expect('errors' in unknown && unknown.errors.map((e) => [e.message, e.extensions.code])).toEqual([['Unknown operation named "X".', 'OPERATION_RESOLUTION_FAILURE']]);
+    expect('errors' in unknown && unknown.errors.map((e) => [e.message, e.extensions.code])).toEqual([
+      ['Unknown operation named "X".', 'OPERATION_RESOLUTION_FAILURE'],
+    ]);
     const several = checkOperation(schema, DEFAULT_LIMITS, { query: 'query A { __typename } query B { __typename }' });
     expect('errors' in several && several.errors[0]!.extensions.code).toBe('OPERATION_RESOLUTION_FAILURE');
     expect('document' in checkOperation(schema, DEFAULT_LIMITS, { query: 'query A { __typename } query B { report }', operationName: 'B' })).toBe(true);
@@ -150,7 +153,9 @@ describe('checkOperation bounds the work of an operation', () => {
     const bad = (n: number) => ({ query, variables: { of: Array.from({ length: n }, (_, i) => `x${i}`) } });
     const refused = checkOperation(schema, DEFAULT_LIMITS, bad(51));
     expect('errors' in refused && refused.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
-    expect('errors' in refused && refused.errors[0]!.message).toMatch(/^Too many errors in the variables \(more than 50\); the first: Variable "\$of" got invalid value "x0" at "of\[0\]"/);
+    expect('errors' in refused && refused.errors[0]!.message).toMatch(
+      /^Too many errors in the variables \(more than 50\); the first: Variable "\$of" got invalid value "x0" at "of\[0\]"/,
+    );
     expect('document' in checkOperation(schema, DEFAULT_LIMITS, bad(50))).toBe(true);
     expect(operationError(DEFAULT_LIMITS, schema, parse(query), bad(50))).toBeNull();
   });
@@ -167,14 +172,21 @@ describe('DEFAULT_LIMITS.maxFields', () => {
   /** The operations of every .graphql file in a folder, read as one document (they share fragments). */
   const folder = (path: string) => {
     const dir = new URL(`../../${path}/`, import.meta.url);
-    return parse(readdirSync(dir).filter((file) => file.endsWith('.graphql')).map((file) => readFileSync(new URL(file, dir), 'utf8')).join('\n'));
+    return parse(
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.graphql'))
+        .map((file) => readFileSync(new URL(file, dir), 'utf8'))
+        .join('\n'),
+    );
   };
   const largest = (document: DocumentNode) => Math.max(...operations(document).map((operation) => expandedFieldCount(document, operation)));
 
   it("is over four times the largest document the project sends, and graphql-jit compiles all but the console's introspection", () => {
     const project = [folder('web/graphql'), folder('test/graphql'), folder('test/graphql/screen')].map(largest);
     expect(Math.max(...project)).toBeLessThanOrEqual(JIT_MAX_FIELDS);
-    const introspection = parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    const introspection = parse(
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+    );
     expect(largest(introspection) * 4).toBeLessThanOrEqual(DEFAULT_LIMITS.maxFields);
   });
 });

@@ -158,7 +158,10 @@ export function fieldsError(document: DocumentNode, max: number): GraphQLError |
   const count = fieldCounter(document, max);
   for (const definition of document.definitions) {
     if (definition.kind === Kind.OPERATION_DEFINITION && count(definition) > max) {
-      return limitError('maxFields', `Fields limit of ${max} exceeded, found more than ${max} (each fragment spread counts its fields again). Ask for fewer fields, or spread fewer fragments.`);
+      return limitError(
+        'maxFields',
+        `Fields limit of ${max} exceeded, found more than ${max} (each fragment spread counts its fields again). Ask for fewer fields, or spread fewer fragments.`,
+      );
     }
   }
   return null;
@@ -215,7 +218,12 @@ const costs = new WeakMap<DocumentNode, Map<string, number>>();
 const COSTS_PER_DOCUMENT = 100;
 
 /** The estimated cost of an operation (needs the variables, so it runs after validation). */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName?: string | null,
+): number {
   let known = costs.get(document);
   if (!known) costs.set(document, (known = new Map<string, number>()));
   const key = `${operationName ?? ''}|${variables ? JSON.stringify(variables) : ''}`;
@@ -236,7 +244,13 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
  * graphql-query-complexity's own limit of 10,000 visited nodes (its error was
  * once taken for a variable problem and let through).
  */
-export function costError(limits: Limits, schema: GraphQLSchema, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string | null): GraphQLError | null {
+export function costError(
+  limits: Limits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables?: Record<string, unknown>,
+  operationName?: string | null,
+): GraphQLError | null {
   let cost: number;
   try {
     cost = operationCost(schema, document, variables, operationName);
@@ -296,7 +310,9 @@ export function variableDepthError(variables: unknown): GraphQLError | null {
     const [value, depth] = stack.pop()!;
     if (value === null || typeof value !== 'object') continue;
     if (depth > MAX_VARIABLE_DEPTH) {
-      return new GraphQLError(`Variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, { extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' } });
+      return new GraphQLError(`Variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, {
+        extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'variables' },
+      });
     }
     for (const inner of Object.values(value)) stack.push([inner, depth + 1]);
   }
@@ -356,7 +372,16 @@ export function checkOperation(
     document = parse(request.query, parseOptions(limits));
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return { errors: [new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })] };
+    return {
+      errors: [
+        new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED },
+        }),
+      ],
+    };
   }
   // Counted before graphql-js validates: see standInIfOverFields.
   const tooManyFields = fieldsError(document, limits.maxFields);
@@ -364,7 +389,11 @@ export function checkOperation(
   const rules = [...specifiedRules, ...limitRules(limits), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const invalid = validate(schema, document, rules, { hideSuggestions: !options.introspection });
   if (invalid.length) {
-    return { errors: invalid.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: LIMIT_ERROR_CODE } }))) };
+    return {
+      errors: invalid.map((error) =>
+        error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: LIMIT_ERROR_CODE } }),
+      ),
+    };
   }
   // Text that PostgreSQL cannot store (NUL…) is refused before anything runs (text-input.ts).
   const tooDeep = variableDepthError(request.variables);

@@ -59,7 +59,10 @@ describe('subscribeSharingEvents, pull path', () => {
   it('executes a shared event once for subscribers with the same answer key, and each gets that answer', async () => {
     const executed = sharedAnswers.executed;
     const reused = sharedAnswers.reused;
-    const answers = await firstAnswers(['a', 'b', 'c'].map((name) => ({ viewer, name })), sharedEvent('1'));
+    const answers = await firstAnswers(
+      ['a', 'b', 'c'].map((name) => ({ viewer, name })),
+      sharedEvent('1'),
+    );
     expect(sharedAnswers.executed - executed).toBe(1);
     expect(sharedAnswers.reused - reused).toBe(2);
     for (const answer of answers) expect(answer).toEqual({ data: { progressUpdated: { sequence: '1', who: 'a' } } });
@@ -69,7 +72,11 @@ describe('subscribeSharingEvents, pull path', () => {
     const executed = sharedAnswers.executed;
     const reused = sharedAnswers.reused;
     const [first, ...others] = await firstAnswers(
-      [{ viewer, name: 'a', fail: true }, { viewer, name: 'b' }, { viewer, name: 'c' }],
+      [
+        { viewer, name: 'a', fail: true },
+        { viewer, name: 'b' },
+        { viewer, name: 'c' },
+      ],
       sharedEvent('2'),
     );
     expect(first!.errors?.map((error) => error.message)).toEqual(['refused for a']);
@@ -82,7 +89,10 @@ describe('subscribeSharingEvents, pull path', () => {
   it('executes per subscriber an event that is not shareable', async () => {
     const executed = sharedAnswers.executed;
     const payload = { progressUpdated: { sequence: '3', who: (_args: unknown, context: Context) => context.name } };
-    const answers = await firstAnswers(['a', 'b'].map((name) => ({ viewer, name })), payload);
+    const answers = await firstAnswers(
+      ['a', 'b'].map((name) => ({ viewer, name })),
+      payload,
+    );
     expect(sharedAnswers.executed - executed).toBe(2);
     expect(answers.map((answer) => (answer.data?.progressUpdated as { who: string }).who)).toEqual(['a', 'b']);
   });

@@ -34,7 +34,13 @@ function recordingSink(accept: () => boolean = () => true) {
 
 /** 'pending' when `promise` has not settled within a short while. */
 const state = (promise: Promise<unknown>) =>
-  Promise.race([promise.then(() => 'settled', () => 'settled'), sleep(20).then(() => 'pending')]);
+  Promise.race([
+    promise.then(
+      () => 'settled',
+      () => 'settled',
+    ),
+    sleep(20).then(() => 'pending'),
+  ]);
 
 /** One push-path subscription on a Subscriber of its own. */
 function subscription(key: string | null, own: (payload: unknown) => ExecutionResult | Promise<ExecutionResult> = answerTo, accept?: () => boolean) {
@@ -134,7 +140,11 @@ describe('pushThrough (the graphql-ws push path)', () => {
   });
 
   it('sends nothing more once the sink is full, not even events already waiting, and fails the stream with the queue-full error', async () => {
-    const sub = subscription(null, (p) => ((p as { sequence: string }).sequence === '1' ? later(answerTo(p)) : answerTo(p)), () => false);
+    const sub = subscription(
+      null,
+      (p) => ((p as { sequence: string }).sequence === '1' ? later(answerTo(p)) : answerTo(p)),
+      () => false,
+    );
     sub.s.push(event(1));
     sub.s.push(event(2)); // waits behind event 1
     // Handled from the start: the stream fails while the test waits.

@@ -148,7 +148,9 @@ function answerOf(context: unknown, result: Result): Answer {
   };
   if (result instanceof Promise) {
     answer.waiters = [];
-    result.then(settle, (error: unknown) => settle({ errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error), { originalError: error as Error })] }));
+    result.then(settle, (error: unknown) =>
+      settle({ errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error), { originalError: error as Error })] }),
+    );
   } else settle(result);
   return answer;
 }
@@ -286,7 +288,15 @@ export function answerKey(args: Pick<ExecutionArgs, 'document' | 'operationName'
   for (const directive of rootField.directives ?? []) collect(directive);
   const values = args.variableValues ?? {};
   const variables = [...used].sort().map((name) => [name, values[name] ?? null]);
-  return JSON.stringify([viewer.sub, viewer.role, viewer.areaCode, viewer.section ?? null, documentText(args.document), operation.name?.value ?? null, variables]);
+  return JSON.stringify([
+    viewer.sub,
+    viewer.role,
+    viewer.areaCode,
+    viewer.section ?? null,
+    documentText(args.document),
+    operation.name?.value ?? null,
+    variables,
+  ]);
 }
 
 const texts = new WeakMap<DocumentNode, string>();

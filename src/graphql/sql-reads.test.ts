@@ -52,7 +52,14 @@ describe('plainSelection', () => {
 
   it('answers as graphql-js: keys in order, getters read, leaves serialized, nested objects, typenames', () => {
     const answer = compile('{ value { __typename n: count unit part { label } total } }')!;
-    const source = { count: 2, unit: 'YUAN', part: { label: 'x' }, get total() { return 7; } };
+    const source = {
+      count: 2,
+      unit: 'YUAN',
+      part: { label: 'x' },
+      get total() {
+        return 7;
+      },
+    };
     expect(JSON.stringify(answer(source))).toBe('{"__typename":"Value","n":2,"unit":"YUAN","part":{"label":"x"},"total":7}');
     expect(answer({ ...source, part: null, total: undefined })).toMatchObject({ part: null, total: null });
   });
@@ -85,7 +92,12 @@ describe('SQL text', () => {
   });
 
   it('builds rows with quoted column names; declines a key PostgreSQL would truncate', () => {
-    expect(record([['name', sql`a.name`], ['n', sql`1`]])!.build().text).toBe('(select r from (select a.name as "name", 1 as "n") r)');
+    expect(
+      record([
+        ['name', sql`a.name`],
+        ['n', sql`1`],
+      ])!.build().text,
+    ).toBe('(select r from (select a.name as "name", 1 as "n") r)');
     expect(columns([['k'.repeat(64), sql`1`]])).toBeNull();
     expect(columns([])).toBeNull();
   });

@@ -61,7 +61,7 @@ describe('controlCharacterErrors', () => {
     ]);
   });
 
-  it('uses a variable\'s default when it is not sent, and the sent value when it is', () => {
+  it("uses a variable's default when it is not sent, and the sent value when it is", () => {
     const query = 'query Q($s: String = "d\\u0003") { a(code: $s) }';
     expect(fields(query)).toEqual([['BAD_USER_INPUT', 'code', 'U+0003']]);
     expect(fields(query, { s: 'clean' })).toEqual([]);
@@ -75,7 +75,7 @@ describe('controlCharacterErrors', () => {
     expect(fields(query)).toEqual([]);
   });
 
-  it('walks a document once, but checks each request\'s variables and operation', () => {
+  it("walks a document once, but checks each request's variables and operation", () => {
     const document = parse('query A($s: String) { a(code: $s) } query B { b(code: "\\u0000") }');
     const codes = (variables: Record<string, unknown>, name: string) => controlCharacterErrors(document, variables, name).map((e) => e.extensions.field);
     expect(codes({ s: 'clean' }, 'A')).toEqual([]);

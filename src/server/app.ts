@@ -90,7 +90,16 @@ export async function startServer(options: {
   const extensions = services.extensions;
   // graphql-ws and SSE execute with graphql-js whatever `executor` says: their operations are
   // mostly subscriptions, each event a small selection, where compiling buys little.
-  const ws = attachWebSocket(httpServer, schema, options.orm, options.civgraph, GRAPHQL_PATH, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions, corsOrigins: options.corsOrigins ?? [] }, options.webSocket);
+  const ws = attachWebSocket(
+    httpServer,
+    schema,
+    options.orm,
+    options.civgraph,
+    GRAPHQL_PATH,
+    verifier,
+    { limits, rateLimiter, introspection, trustedDocuments, extensions, corsOrigins: options.corsOrigins ?? [] },
+    options.webSocket,
+  );
   const sse = sseHandler(schema, options.orm, options.civgraph, verifier, { limits, rateLimiter, introspection, trustedDocuments, extensions });
   const { app, apollo } = await createHttpApp({
     metrics,
@@ -124,7 +133,9 @@ export async function startServer(options: {
       metricsServer = await startMetricsServer(metrics, { port: options.metrics.port, host: options.metrics.host, token: options.metrics.token });
     } catch (error) {
       await apollo.stop().then(() => services.stop());
-      throw new Error(`The metrics port ${options.metrics.port} cannot be opened (${(error as Error).message}): set METRICS_PORT to a free port, or 0`, { cause: error });
+      throw new Error(`The metrics port ${options.metrics.port} cannot be opened (${(error as Error).message}): set METRICS_PORT to a free port, or 0`, {
+        cause: error,
+      });
     }
   }
   // After everything listens: a backup failing never keeps the server from serving.
@@ -162,7 +173,10 @@ async function knownAreasOf(orm: MikroORM): Promise<KnownAreas> {
  * Starts the composition's services in order. If one fails to start, those
  * already started are stopped (in reverse) and the failure is rethrown.
  */
-async function startServices(factories: readonly ServiceFactory[], deps: ServiceDeps): Promise<{ extensions: Partial<ContextExtensions>; stop(): Promise<void> }> {
+async function startServices(
+  factories: readonly ServiceFactory[],
+  deps: ServiceDeps,
+): Promise<{ extensions: Partial<ContextExtensions>; stop(): Promise<void> }> {
   const started: ServerService[] = [];
   const extensions: Record<string, unknown> = {};
   const stop = async () => {

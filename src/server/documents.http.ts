@@ -40,7 +40,10 @@ export function documentsRouter(orm: MikroORM, registry: Registry, viewerOf: (re
     const status = (error as { status?: number }).status;
     if (res.headersSent || !status || status < 400 || status >= 500) return next(error);
     const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-    res.status(status).json({ error: tooLarge ? `The manifest is larger than ${MAX_MANIFEST}` : 'The manifest is not valid JSON', code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT });
+    res.status(status).json({
+      error: tooLarge ? `The manifest is larger than ${MAX_MANIFEST}` : 'The manifest is not valid JSON',
+      code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_USER_INPUT,
+    });
   };
   router.use(bodyErrors);
   return router;

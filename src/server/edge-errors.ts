@@ -27,7 +27,13 @@ export interface FaultSite {
 export function logServerFault(error: unknown, site: FaultSite, message = 'server fault'): void {
   const path = site.path !== undefined ? site.path : error instanceof GraphQLError ? error.path : undefined;
   log.error(
-    { err: causeOf(error), requestId: site.requestId ?? null, operationName: site.operationName ?? null, path: path ?? null, ...(site.route ? { route: site.route } : {}) },
+    {
+      err: causeOf(error),
+      requestId: site.requestId ?? null,
+      operationName: site.operationName ?? null,
+      path: path ?? null,
+      ...(site.route ? { route: site.route } : {}),
+    },
     message,
   );
 }

@@ -100,7 +100,10 @@ export function metricsHandler(metrics: Metrics, token: string | undefined): Req
  * machine, or a scraper on the deployment's private network) reaches it and the
  * public port does not.
  */
-export async function startMetricsServer(metrics: Metrics, options: { port: number; host?: string; token?: string }): Promise<{ url: string; close(): Promise<void> }> {
+export async function startMetricsServer(
+  metrics: Metrics,
+  options: { port: number; host?: string; token?: string },
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {

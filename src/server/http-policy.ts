@@ -106,7 +106,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * set; the scheme is not compared since a TLS-terminating proxy changes it), or one
  * of the configured CORS origins. Everything else, `null` included, is refused.
  */
-export function isAllowedWebSocketOrigin(request: { origin: string | undefined; host: string | undefined; forwardedHost?: string | undefined }, corsOrigins: readonly string[]): boolean {
+export function isAllowedWebSocketOrigin(
+  request: { origin: string | undefined; host: string | undefined; forwardedHost?: string | undefined },
+  corsOrigins: readonly string[],
+): boolean {
   const { origin } = request;
   if (origin === undefined || origin === '') return true;
   const normalized = origin.toLowerCase();

@@ -11,7 +11,16 @@ import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { log } from '../common/log.js';
 import { createContext, type Context } from '../graphql/context.js';
 import { errorCode, formatError, isUnexpected } from '../graphql/errors.js';
-import { limitRules, operationError, operationResolutionError, parseOptions, standInIfOverFields, variableDepthError, withoutSuggestions, type Limits } from '../graphql/limits.js';
+import {
+  limitRules,
+  operationError,
+  operationResolutionError,
+  parseOptions,
+  standInIfOverFields,
+  variableDepthError,
+  withoutSuggestions,
+  type Limits,
+} from '../graphql/limits.js';
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
@@ -87,7 +96,10 @@ function restAdmission(verifier: TokenVerifier | null, limiter: RateLimiter) {
     } catch (error) {
       const retryAfter = error instanceof GraphQLError && error.extensions.code === ErrorCode.RATE_LIMITED ? Number(error.extensions.retryAfter) : null;
       if (retryAfter !== null) {
-        res.status(429).set('retry-after', String(retryAfter)).json({ error: error instanceof Error ? error.message : 'Too many requests', code: ErrorCode.RATE_LIMITED, retryAfter });
+        res
+          .status(429)
+          .set('retry-after', String(retryAfter))
+          .json({ error: error instanceof Error ? error.message : 'Too many requests', code: ErrorCode.RATE_LIMITED, retryAfter });
         return;
       }
       admitted.set(req, { refusal: error });
@@ -120,8 +132,7 @@ const refuseSimplePosts: express.RequestHandler = (req, res, next) => {
   res.status(400).json({
     errors: [
       {
-        message:
-          'This operation has been blocked as a potential Cross-Site Request Forgery (CSRF): send it with content-type application/json',
+        message: 'This operation has been blocked as a potential Cross-Site Request Forgery (CSRF): send it with content-type application/json',
         extensions: { code: ErrorCode.BAD_REQUEST },
       },
     ],
@@ -287,7 +298,8 @@ export async function createHttpApp(options: {
               for (const error of errors) {
                 options.metrics.errors.inc({ code: errorCode(error) });
                 // What formatError masks, logged here once (willSendResponse adds the same request id to the answer).
-                if (isUnexpected(error)) logServerFault(error, { requestId: contextValue.requestId, operationName: operationName ?? request.operationName ?? null });
+                if (isUnexpected(error))
+                  logServerFault(error, { requestId: contextValue.requestId, operationName: operationName ?? request.operationName ?? null });
               }
             },
             async willSendResponse({ request, response, contextValue, operationName, operation }) {
@@ -318,7 +330,9 @@ export async function createHttpApp(options: {
               }
               // Without introspection, a variable's coercion error suggests no enum value or input field.
               if (result.errors && !options.introspection) {
-                result.errors = result.errors.map((error) => (error.extensions?.code === ErrorCode.BAD_USER_INPUT ? { ...error, message: withoutSuggestions(error.message) } : error));
+                result.errors = result.errors.map((error) =>
+                  error.extensions?.code === ErrorCode.BAD_USER_INPUT ? { ...error, message: withoutSuggestions(error.message) } : error,
+                );
               }
               // Masked errors carry the request id, so a user's report finds the log line.
               if (result.errors) result.errors = result.errors.map((error) => withRequestId(error, contextValue.requestId));
@@ -346,7 +360,12 @@ export async function createHttpApp(options: {
   app.use(webConsole(webDir), webDashboard(webDir));
   // Extra transports (Server-Sent Events) under /graphql/…, before Apollo takes /graphql.
   for (const [path, handler] of options.routes ?? []) {
-    app.use(path, cors({ origin: options.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }), express.json({ limit: '1mb' }), handler);
+    app.use(
+      path,
+      cors({ origin: options.corsOrigins, allowedHeaders: ['content-type', 'authorization', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }),
+      express.json({ limit: '1mb' }),
+      handler,
+    );
   }
   app.use(
     '/graphql',

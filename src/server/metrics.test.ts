@@ -25,7 +25,11 @@ describe('loadConfig: metrics and graphql-ws connections', () => {
     expect(loadConfig({}).metrics).toEqual({ port: 9464, host: '127.0.0.1', token: undefined });
     expect(loadConfig({ PORT: '0' }).metrics.port).toBe(0);
     expect(loadConfig({ METRICS_PORT: 'off' }).metrics.port).toBeUndefined();
-    expect(loadConfig({ METRICS_PORT: '9100', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'a-long-enough-token' }).metrics).toEqual({ port: 9100, host: '0.0.0.0', token: 'a-long-enough-token' });
+    expect(loadConfig({ METRICS_PORT: '9100', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: 'a-long-enough-token' }).metrics).toEqual({
+      port: 9100,
+      host: '0.0.0.0',
+      token: 'a-long-enough-token',
+    });
   });
 
   it('bounds graphql-ws connections per identity at 20 unless WS_MAX_CONNECTIONS says otherwise', () => {

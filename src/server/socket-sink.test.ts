@@ -22,11 +22,21 @@ describe('socketSink (the push path writing to a graphql-ws socket)', () => {
 
   it('shapes the errors of a result without JSON text as graphql-ws does with civgraph’s onNext: masked, with the request id', () => {
     const { sent, ws } = fakeSocket();
-    const result: ExecutionResult = { data: { area: null }, errors: [new GraphQLError('relation "area_gone" does not exist', { path: ['area'], originalError: new Error('relation "area_gone" does not exist') })] };
+    const result: ExecutionResult = {
+      data: { area: null },
+      errors: [new GraphQLError('relation "area_gone" does not exist', { path: ['area'], originalError: new Error('relation "area_gone" does not exist') })],
+    };
     socketSink(ws, 'op-2', 'req-9', 1024).send(result, null);
-    const expected = stringifyMessage({ id: 'op-2', type: MessageType.Next, payload: { ...result, errors: shapeErrors(result.errors!, { requestId: 'req-9' }) } });
+    const expected = stringifyMessage({
+      id: 'op-2',
+      type: MessageType.Next,
+      payload: { ...result, errors: shapeErrors(result.errors!, { requestId: 'req-9' }) },
+    });
     expect(sent).toEqual([expected]);
-    expect(JSON.parse(sent[0]!).payload.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' } });
+    expect(JSON.parse(sent[0]!).payload.errors[0]).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' },
+    });
     expect(sent[0]).not.toContain('area_gone');
   });
 

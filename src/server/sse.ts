@@ -32,7 +32,10 @@ export function sseHandler(
   const contextOf = (res: Response) =>
     createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null, extensions: guard.extensions }) as SseContext;
   const refuse = (status: number, error: GraphQLError, headers: Record<string, string> = {}) =>
-    [JSON.stringify({ errors: [error.toJSON()] }), { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...headers } }] as [string, { status: number; statusText: string; headers: Record<string, string> }];
+    [
+      JSON.stringify({ errors: [error.toJSON()] }),
+      { status, statusText: 'Refused', headers: { 'content-type': 'application/json; charset=utf-8', ...headers } },
+    ] as [string, { status: number; statusText: string; headers: Record<string, string> }];
   const handler = createHandler<SseContext>({
     schema,
     // Every request is its own stream: no reservations to keep in this (stateless) process.
@@ -44,16 +47,34 @@ export function sseHandler(
       const viewer = res.locals.viewer as { sub: string } | null;
       const taken = guard.rateLimiter.take(identityKey(viewer, req.raw.ip));
       if (!taken.ok) {
-        return refuse(429, new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, { extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }), { 'retry-after': String(taken.retryAfterSeconds) });
+        return refuse(
+          429,
+          new GraphQLError(`Too many requests: retry after ${taken.retryAfterSeconds} s`, {
+            extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds },
+          }),
+          { 'retry-after': String(taken.retryAfterSeconds) },
+        );
       }
       const untrusted = await guard.trustedDocuments?.refusal(params.query);
       if (untrusted) return refuse(400, untrusted);
-      const checked = checkOperation(schema, guard.limits, { query: params.query, variables: params.variables, operationName: params.operationName }, { introspection: guard.introspection });
+      const checked = checkOperation(
+        schema,
+        guard.limits,
+        { query: params.query, variables: params.variables, operationName: params.operationName },
+        { introspection: guard.introspection },
+      );
       if ('errors' in checked) return refuse(400, checked.errors[0]);
       // The name a fault's log line carries (onNext).
       res.locals.operationName = operationNameOf(checked.document, params.operationName);
       // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
-      return { schema, document: checked.document, variableValues: params.variables, operationName: params.operationName, contextValue: contextOf(res), hideSuggestions: !guard.introspection };
+      return {
+        schema,
+        document: checked.document,
+        variableValues: params.variables,
+        operationName: params.operationName,
+        contextValue: contextOf(res),
+        hideSuggestions: !guard.introspection,
+      };
     },
     onNext: (ctx, req, result) => {
       if (!result.errors?.length) return result;
@@ -61,7 +82,9 @@ export function sseHandler(
       // graphql-sse sends errors with toJSON(), so the shaped ones go back as GraphQLErrors.
       return {
         ...result,
-        errors: shapeErrors(result.errors, site).map((formatted) => new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions })),
+        errors: shapeErrors(result.errors, site).map(
+          (formatted) => new GraphQLError(formatted.message, { path: formatted.path, extensions: formatted.extensions }),
+        ),
       };
     },
   });
@@ -71,7 +94,17 @@ export function sseHandler(
     if (req.get('authorization')) {
       const waiting = guard.rateLimiter.peek(refused);
       if (!waiting.ok) {
-        res.status(429).set('retry-after', String(waiting.retryAfterSeconds)).json({ errors: [{ message: `Too many requests: retry after ${waiting.retryAfterSeconds} s`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: waiting.retryAfterSeconds } }] });
+        res
+          .status(429)
+          .set('retry-after', String(waiting.retryAfterSeconds))
+          .json({
+            errors: [
+              {
+                message: `Too many requests: retry after ${waiting.retryAfterSeconds} s`,
+                extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: waiting.retryAfterSeconds },
+              },
+            ],
+          });
         return;
       }
     }
@@ -80,7 +113,10 @@ export function sseHandler(
       identity = await identifyHeader(verifier, req.get('authorization'));
     } catch (error) {
       guard.rateLimiter.take(refused);
-      res.status(401).set('www-authenticate', 'Bearer').json({ errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
+      res
+        .status(401)
+        .set('www-authenticate', 'Bearer')
+        .json({ errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
       return;
     }
     res.locals.viewer = identity?.viewer ?? null;

@@ -68,7 +68,11 @@ export function checkManifest(manifest: unknown): { documents: Map<string, strin
       continue;
     }
     if (!hash) {
-      problems.push({ hash: key, code: ErrorCode.BAD_USER_INPUT, message: 'The key must be a sha256 hash (64 hex digits): set persistedDocuments.hashAlgorithm to sha256 in codegen' });
+      problems.push({
+        hash: key,
+        code: ErrorCode.BAD_USER_INPUT,
+        message: 'The key must be a sha256 hash (64 hex digits): set persistedDocuments.hashAlgorithm to sha256 in codegen',
+      });
       continue;
     }
     if (documentHash(body) !== hash) {
@@ -146,7 +150,11 @@ export async function registerDocuments(
   if (!/^[\w.@-]{1,64}$/.test(client)) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'The client name must be 1–64 letters, digits, . _ - or @', 'client');
   const { documents, problems } = checkManifest(input.manifest);
   if (problems.length) {
-    throw new DomainError(ErrorCode.BAD_USER_INPUT, `Nothing registered: ${problems.map((p) => (p.hash ? `${p.hash}: ${p.message}` : p.message)).join('; ')}`, 'manifest');
+    throw new DomainError(
+      ErrorCode.BAD_USER_INPUT,
+      `Nothing registered: ${problems.map((p) => (p.hash ? `${p.hash}: ${p.message}` : p.message)).join('; ')}`,
+      'manifest',
+    );
   }
   const hashes = [...documents.keys()];
   const rows = await rawSql<{ hash: string }>(
@@ -162,7 +170,10 @@ export async function registerDocuments(
 
 /** One statement on the pool, outside any request's entity manager (arrays bind as PostgreSQL arrays). */
 async function rawSql<T>(orm: MikroORM, text: string, params: unknown[]): Promise<T[]> {
-  const result = await orm.em.getConnection().getKnex().raw(text, params as never[]);
+  const result = await orm.em
+    .getConnection()
+    .getKnex()
+    .raw(text, params as never[]);
   return result.rows as T[];
 }
 
@@ -211,9 +222,17 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
     if (limiter && !documents.has(hash)) {
       const taken = limiter.take(`ip:${req.ip ?? 'unknown'}`);
       if (!taken.ok) {
-        res.set('retry-after', String(taken.retryAfterSeconds)).status(429).json({
-          errors: [{ message: `Too many requests: retry after ${taken.retryAfterSeconds} s`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds } }],
-        });
+        res
+          .set('retry-after', String(taken.retryAfterSeconds))
+          .status(429)
+          .json({
+            errors: [
+              {
+                message: `Too many requests: retry after ${taken.retryAfterSeconds} s`,
+                extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: taken.retryAfterSeconds },
+              },
+            ],
+          });
         return 'limited';
       }
     }
@@ -223,9 +242,16 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
     if (req.method !== 'GET' && req.method !== 'POST') return next();
     const url = new URL(req.url, 'http://civgraph');
     const get = req.method === 'GET';
-    const params: Record<string, unknown> = get ? Object.fromEntries(url.searchParams) : req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+    const params: Record<string, unknown> = get
+      ? Object.fromEntries(url.searchParams)
+      : req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+        ? (req.body as Record<string, unknown>)
+        : {};
     const extensions = jsonParam(params.extensions);
-    const persisted = extensions && typeof extensions === 'object' ? (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery : undefined;
+    const persisted =
+      extensions && typeof extensions === 'object'
+        ? (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery
+        : undefined;
     const sent = params.documentId ?? persisted?.sha256Hash;
     const query = typeof params.query === 'string' && params.query !== '' ? params.query : undefined;
     try {
@@ -238,11 +264,21 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
         return next();
       }
       if (documents.mode === 'off') {
-        return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 'This server does not take documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off): send the document text as `query`');
+        return refuse(
+          req,
+          res,
+          ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+          'This server does not take documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off): send the document text as `query`',
+        );
       }
       const hash = parseDocumentId(sent);
       if (!hash || (persisted && params.documentId === undefined && persisted.version !== 1)) {
-        return refuse(req, res, ErrorCode.BAD_REQUEST, 'A document hash is `sha256:<64 hex digits>` (documentId) or 64 hex digits (extensions.persistedQuery, version 1)');
+        return refuse(
+          req,
+          res,
+          ErrorCode.BAD_REQUEST,
+          'A document hash is `sha256:<64 hex digits>` (documentId) or 64 hex digits (extensions.persistedQuery, version 1)',
+        );
       }
       let text = query;
       if (text !== undefined) {
@@ -256,7 +292,8 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
         const found = await lookup(req, res, hash);
         if (found === 'limited') return;
         text = found ?? undefined;
-        if (text === undefined) return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_FOUND, `No document is registered under ${hash}: register it, or send its text as \`query\``);
+        if (text === undefined)
+          return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_FOUND, `No document is registered under ${hash}: register it, or send its text as \`query\``);
       }
       // Apollo sees an ordinary request: the text, and no hash (its own persisted queries are off).
       const rest = extensions && typeof extensions === 'object' ? { ...(extensions as Record<string, unknown>) } : undefined;

@@ -9,9 +9,7 @@ import { CONTENT_SECURITY_POLICY } from './http-policy.js';
  * tests run it) both find the same folder; null when it has not been built.
  */
 export function webAssetsDir(): string | null {
-  const candidates = import.meta.url.includes('/dist/src/server/')
-    ? [new URL('../../web/', import.meta.url)]
-    : [new URL('../../dist/web/', import.meta.url)];
+  const candidates = import.meta.url.includes('/dist/src/server/') ? [new URL('../../web/', import.meta.url)] : [new URL('../../dist/web/', import.meta.url)];
   for (const candidate of candidates) {
     const dir = fileURLToPath(candidate);
     if (existsSync(`${dir}index.html`)) return dir;
@@ -46,10 +44,7 @@ export function webDashboard(dir: string | null): Router {
     router.get('/', (_req, res) => void res.status(503).type('text/plain').send('The dashboard is not built: run `npm run build:web`.'));
     return router;
   }
-  router.use(
-    '/assets',
-    express.static(`${dir}assets`, { immutable: true, maxAge: '365d', index: false, fallthrough: true }),
-  );
+  router.use('/assets', express.static(`${dir}assets`, { immutable: true, maxAge: '365d', index: false, fallthrough: true }));
   router.get(['/', '/index.html'], (_req, res) => {
     res.set('content-security-policy', CONTENT_SECURITY_POLICY).set('cache-control', 'no-cache');
     res.sendFile('index.html', { root: dir });

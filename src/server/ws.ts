@@ -97,7 +97,14 @@ export function attachWebSocket(
   registry: Registry,
   path: string,
   verifier: TokenVerifier | null,
-  guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions>; corsOrigins?: readonly string[] },
+  guard: {
+    limits: Limits;
+    rateLimiter: RateLimiter;
+    introspection: boolean;
+    trustedDocuments?: TrustedDocuments;
+    extensions?: Partial<ContextExtensions>;
+    corsOrigins?: readonly string[];
+  },
   options: WebSocketOptions = {},
 ) {
   const connections = new ConnectionCounter(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
@@ -112,8 +119,9 @@ export function attachWebSocket(
     path,
     maxPayload: 1024 * 1024,
     verifyClient: ({ req }, done) => {
-      const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name]) : undefined);
-      if (isAllowedWebSocketOrigin({ origin: header('origin'), host: header('host'), forwardedHost: header('x-forwarded-host') }, guard.corsOrigins ?? [])) return done(true);
+      const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : undefined);
+      if (isAllowedWebSocketOrigin({ origin: header('origin'), host: header('host'), forwardedHost: header('x-forwarded-host') }, guard.corsOrigins ?? []))
+        return done(true);
       done(false, 403, 'Origin not allowed');
     },
   });
@@ -223,7 +231,13 @@ export function attachWebSocket(
         const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
         if ('errors' in checked) return checked.errors;
         // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
-        return { schema, document: checked.document, variableValues: payload.variables, operationName: payload.operationName, hideSuggestions: !guard.introspection };
+        return {
+          schema,
+          document: checked.document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          hideSuggestions: !guard.introspection,
+        };
       },
       context: (ctx, id, _payload, args) => {
         const context = createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions });
@@ -231,7 +245,10 @@ export function attachWebSocket(
         return context;
       },
       onNext: (_ctx, _id, _payload, args, result) =>
-        shapedResult(result, { requestId: (args.contextValue as { requestId?: string } | undefined)?.requestId, operationName: operationNameOf(args.document, args.operationName) }),
+        shapedResult(result, {
+          requestId: (args.contextValue as { requestId?: string } | undefined)?.requestId,
+          operationName: operationNameOf(args.document, args.operationName),
+        }),
     },
     // graphql-ws's own binding, without its keep-alive (ours is above: its 12 s ping closed busy
     // clients with 1006 behind our two-ping rule) and with a bad client's message a 4400, not a 4500.

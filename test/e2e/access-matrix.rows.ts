@@ -108,7 +108,11 @@ const statsRows: MatrixRow[] = [
     allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'],
     async prepare(_app, areaCode) {
       const n = reportMonth();
-      return call('reportObservations', 'ReportObservationsInput', { area: areaCode, period: `2024-${pad(n)}`, values: [{ indicator: 'ORPHANS', value: String(n) }] });
+      return call('reportObservations', 'ReportObservationsInput', {
+        area: areaCode,
+        period: `2024-${pad(n)}`,
+        values: [{ indicator: 'ORPHANS', value: String(n) }],
+      });
     },
     snapshot: snapshotOf(
       `select area_code, indicator, period_month::text as month, value::text as value, version from observation
@@ -121,7 +125,11 @@ const statsRows: MatrixRow[] = [
     target: TOWNSHIP,
     async prepare(app, areaCode) {
       const period = `2010-${pad(submitMonth())}`;
-      return call('submitReportingPeriod', 'SubmitReportingPeriodInput', { area: areaCode, period, missingReasons: await missingReasons(app, areaCode, period) });
+      return call('submitReportingPeriod', 'SubmitReportingPeriodInput', {
+        area: areaCode,
+        period,
+        missingReasons: await missingReasons(app, areaCode, period),
+      });
     },
     snapshot: approvals,
   },
@@ -131,7 +139,11 @@ const statsRows: MatrixRow[] = [
     target: TOWNSHIP,
     async prepare(app, areaCode) {
       const period = `2012-${pad(reviewMonth())}`;
-      await asAdmin(app, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { status }', { area: areaCode, period, missingReasons: await missingReasons(app, areaCode, period) });
+      await asAdmin(app, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { status }', {
+        area: areaCode,
+        period,
+        missingReasons: await missingReasons(app, areaCode, period),
+      });
       return call('reviewReportingPeriod', 'ReviewReportingPeriodInput', { area: areaCode, period, decision: 'APPROVE' });
     },
     snapshot: approvals,
@@ -143,7 +155,9 @@ const statsRows: MatrixRow[] = [
     async prepare(_app, areaCode) {
       return call('setReportingCompletenessThreshold', 'SetReportingCompletenessThresholdInput', { county: areaCode, minReportedPercent: thresholdPercent() });
     },
-    snapshot: snapshotOf('select county_code, min_reported_percent, version from reporting_completeness_setting where county_code between ? and ? order by county_code'),
+    snapshot: snapshotOf(
+      'select county_code, min_reported_percent, version from reporting_completeness_setting where county_code between ? and ? order by county_code',
+    ),
   },
 ];
 
@@ -151,7 +165,11 @@ const newVillage = counter();
 /** A fresh current village under a township (test data, inserted directly: the area import is the only other path). */
 async function freshVillage(app: TestApp, township: string): Promise<string> {
   const code = `${township.slice(0, 9)}${700 + newVillage()}`;
-  await sql(app, `insert into area (code, name, level, kind, parent_code, source) values (?, ?, 'VILLAGE', 'VILLAGE', ?, 'TEST')`, [code, `矩阵村${code.slice(9)}`, township]);
+  await sql(app, `insert into area (code, name, level, kind, parent_code, source) values (?, ?, 'VILLAGE', 'VILLAGE', ?, 'TEST')`, [
+    code,
+    `矩阵村${code.slice(9)}`,
+    township,
+  ]);
   return code;
 }
 const villagesOfTownship = snapshotOf(
@@ -201,7 +219,12 @@ const facilityRows: MatrixRow[] = [
     field: 'createFacility',
     allowed: FACILITY_WRITERS,
     async prepare(_app, areaCode) {
-      return call('createFacility', 'CreateFacilityInput', { name: `矩阵新设施${facilityName()}`, type: 'NURSING_HOME', area: areaCode, operatingModel: 'PUBLIC' });
+      return call('createFacility', 'CreateFacilityInput', {
+        name: `矩阵新设施${facilityName()}`,
+        type: 'NURSING_HOME',
+        area: areaCode,
+        operatingModel: 'PUBLIC',
+      });
     },
     snapshot: facilities,
   },
@@ -254,7 +277,13 @@ const projectRows: MatrixRow[] = [
     allowed: PROJECT_WRITERS,
     section: SECTION,
     async prepare(_app, areaCode) {
-      return call('createProject', 'CreateProjectInput', { name: `矩阵新项目${projectName()}`, category: 'ELDERLY_CARE', area: areaCode, ownerSection: SECTION, plannedInvestment: '1000000.00' });
+      return call('createProject', 'CreateProjectInput', {
+        name: `矩阵新项目${projectName()}`,
+        category: 'ELDERLY_CARE',
+        area: areaCode,
+        ownerSection: SECTION,
+        plannedInvestment: '1000000.00',
+      });
     },
     snapshot: projects,
   },
@@ -384,7 +413,13 @@ const taskRows: MatrixRow[] = [
     async prepare(app, areaCode) {
       const { assignments } = await task(app, TOWNSHIP, areaCode);
       const [assignment] = assignments;
-      return call('recordTaskProgress', 'RecordTaskProgressInput', { assignment: assignment.id, version: assignment.version, asOf: today(), done: 1, note: '完成一处' });
+      return call('recordTaskProgress', 'RecordTaskProgressInput', {
+        assignment: assignment.id,
+        version: assignment.version,
+        asOf: today(),
+        done: 1,
+        note: '完成一处',
+      });
     },
     snapshot: tasks,
   },
@@ -402,7 +437,11 @@ async function rectification(app: TestApp, areaCode: string, steps: ('RECTIFYING
   const { id } = rectification as { id: string };
   let { version } = rectification as { version: number };
   for (const to of steps) {
-    const { rectification: moved } = await asAdmin(app, 'transitionRectification', 'TransitionRectificationInput', 'rectification { version }', { id, version, to });
+    const { rectification: moved } = await asAdmin(app, 'transitionRectification', 'TransitionRectificationInput', 'rectification { version }', {
+      id,
+      version,
+      to,
+    });
     version = moved.version;
   }
   return { id, version };
@@ -418,7 +457,13 @@ const rectificationRows: MatrixRow[] = [
     field: 'createRectification',
     allowed: ['COUNTY_ADMIN'],
     async prepare(_app, areaCode) {
-      return call('createRectification', 'CreateRectificationInput', { area: areaCode, category: 'OTHER', finding: `矩阵新问题${finding()}`, responsiblePerson: '张三', deadline: FAR });
+      return call('createRectification', 'CreateRectificationInput', {
+        area: areaCode,
+        category: 'OTHER',
+        finding: `矩阵新问题${finding()}`,
+        responsiblePerson: '张三',
+        deadline: FAR,
+      });
     },
     snapshot: rectifications,
   },
@@ -471,8 +516,15 @@ const supervisionRows: MatrixRow[] = [
     allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
     async prepare(app, areaCode) {
       const { id: target } = await rectification(app, areaCode);
-      const { supervisionAction } = await asAdmin(app, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id version }', { target, ...SUPERVISION });
-      return call('recordSupervisionResponse', 'RecordSupervisionResponseInput', { id: supervisionAction.id, version: supervisionAction.version, response: '已召开专题会整改' });
+      const { supervisionAction } = await asAdmin(app, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id version }', {
+        target,
+        ...SUPERVISION,
+      });
+      return call('recordSupervisionResponse', 'RecordSupervisionResponseInput', {
+        id: supervisionAction.id,
+        version: supervisionAction.version,
+        response: '已召开专题会整改',
+      });
     },
     snapshot: supervisions,
   },
@@ -490,7 +542,11 @@ const bodies = snapshotOf(
 
 /** The village's 红白理事会, created when missing; its id and current version. */
 async function councilOf(app: TestApp, areaCode: string): Promise<{ id: string; version: number }> {
-  const [row] = await sql<{ id: string; version: number }>(app, `select id::text as id, version from governance_body where area_code = ? and body_type = 'WEDDINGS_FUNERALS_COUNCIL'`, [areaCode]);
+  const [row] = await sql<{ id: string; version: number }>(
+    app,
+    `select id::text as id, version from governance_body where area_code = ? and body_type = 'WEDDINGS_FUNERALS_COUNCIL'`,
+    [areaCode],
+  );
   if (row) return { id: toGlobalId('GovernanceBody', row.id), version: row.version };
   const { body } = await asAdmin(app, 'createGovernanceBody', 'CreateGovernanceBodyInput', 'body { id version }', {
     areaCode,
@@ -510,7 +566,10 @@ async function programme(app: TestApp): Promise<string> {
   return programme.id as string;
 }
 async function enrolment(app: TestApp, areaCode: string): Promise<{ id: string; version: number }> {
-  const { enrolment } = await asAdmin(app, 'enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id version }', { programmeId: await programme(app), areaCode });
+  const { enrolment } = await asAdmin(app, 'enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id version }', {
+    programmeId: await programme(app),
+    areaCode,
+  });
   return enrolment as { id: string; version: number };
 }
 const programmes = snapshotOf('select id, name, version from demonstration_programme where area_code between ? and ? order by id');
@@ -529,7 +588,11 @@ const governanceRows: MatrixRow[] = [
     allowed: GOVERNANCE_WRITERS,
     async prepare(app, areaCode) {
       // One body of a type per village: remove the one an earlier case created.
-      await sql(app, `delete from governance_meeting where body_id in (select id from governance_body where area_code = ? and body_type = 'DELIBERATION_COUNCIL')`, [areaCode]);
+      await sql(
+        app,
+        `delete from governance_meeting where body_id in (select id from governance_body where area_code = ? and body_type = 'DELIBERATION_COUNCIL')`,
+        [areaCode],
+      );
       await sql(app, `delete from governance_body where area_code = ? and body_type = 'DELIBERATION_COUNCIL'`, [areaCode]);
       const name = `议事会成员${member()}`;
       return call('createGovernanceBody', 'CreateGovernanceBodyInput', {
@@ -576,7 +639,11 @@ const governanceRows: MatrixRow[] = [
     allowed: ['COUNTY_ADMIN'],
     target: COUNTY,
     async prepare(app) {
-      return call('updateDemonstrationProgramme', 'UpdateDemonstrationProgrammeInput', { id: await programme(app), version: 1, name: `改名示范${programmeName()}` });
+      return call('updateDemonstrationProgramme', 'UpdateDemonstrationProgrammeInput', {
+        id: await programme(app),
+        version: 1,
+        name: `改名示范${programmeName()}`,
+      });
     },
     snapshot: programmes,
   },
@@ -621,7 +688,10 @@ const governanceRows: MatrixRow[] = [
     allowed: ['COUNTY_ADMIN'],
     target: COUNTY,
     async prepare(app) {
-      const { item } = await asAdmin(app, 'createOpennessItem', 'CreateOpennessItemInput', 'item { code version }', { code: `MATRIX_${itemCode()}`, name: '矩阵公开事项' });
+      const { item } = await asAdmin(app, 'createOpennessItem', 'CreateOpennessItemInput', 'item { code version }', {
+        code: `MATRIX_${itemCode()}`,
+        name: '矩阵公开事项',
+      });
       return call('updateOpennessItem', 'UpdateOpennessItemInput', { code: item.code, version: item.version, name: '矩阵公开事项(改)', active: false });
     },
     snapshot: checklist,
@@ -630,10 +700,25 @@ const governanceRows: MatrixRow[] = [
     field: 'recordOpenness',
     allowed: GOVERNANCE_WRITERS,
     async prepare(_app, areaCode) {
-      return call('recordOpenness', 'RecordOpennessInput', { areaCode, quarter: `${2000 + quarter()}Q1`, entries: [{ itemCode: 'FINANCES', published: false }] });
+      return call('recordOpenness', 'RecordOpennessInput', {
+        areaCode,
+        quarter: `${2000 + quarter()}Q1`,
+        entries: [{ itemCode: 'FINANCES', published: false }],
+      });
     },
-    snapshot: snapshotOf('select area_code, quarter, item_code, published, version from openness_entry where area_code between ? and ? order by area_code, quarter, item_code'),
+    snapshot: snapshotOf(
+      'select area_code, quarter, item_code, published, version from openness_entry where area_code between ? and ? order by area_code, quarter, item_code',
+    ),
   },
 ];
 
-export const matrixRows: MatrixRow[] = [...statsRows, ...areaRows, ...facilityRows, ...projectRows, ...taskRows, ...rectificationRows, ...supervisionRows, ...governanceRows];
+export const matrixRows: MatrixRow[] = [
+  ...statsRows,
+  ...areaRows,
+  ...facilityRows,
+  ...projectRows,
+  ...taskRows,
+  ...rectificationRows,
+  ...supervisionRows,
+  ...governanceRows,
+];

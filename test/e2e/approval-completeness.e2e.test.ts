@@ -85,7 +85,10 @@ beforeAll(async () => {
       group by parent_code order by (count(*) = 17) desc, count(*) desc, parent_code limit 1`,
   );
   TOWNSHIP = found.code;
-  villages = await db<{ code: string; name: string }>(`select code, name from area where parent_code = ? and level = 'VILLAGE' and valid_to is null order by code`, [TOWNSHIP]);
+  villages = await db<{ code: string; name: string }>(
+    `select code, name from area where parent_code = ? and level = 'VILLAGE' and valid_to is null order by code`,
+    [TOWNSHIP],
+  );
   expect(villages.length).toBeGreaterThan(2);
   const [other] = await db<{ code: string }>(
     `select min(code) as code from area where level = 'VILLAGE' and code between '511921000001' and '511921999999' and parent_code <> ?`,
@@ -93,7 +96,9 @@ beforeAll(async () => {
   );
   OTHER_VILLAGE = other.code;
   // Another county, for its admin (a token's area must exist).
-  await db(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
+  await db(
+    `insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`,
+  );
   ADMIN = await app.token('COUNTY_ADMIN', '511921');
   TOWNSHIP_OP = await app.token('TOWNSHIP_OPERATOR', TOWNSHIP.slice(0, 9), { name: '乡镇填报员' });
   VILLAGE_OP = await app.token('VILLAGE_OPERATOR', villages[0].code);
@@ -111,7 +116,9 @@ describe('submitting a period knows its completeness', () => {
     const before = await snapshot();
     const refused = await submit({ area: TOWNSHIP, period: MONTH });
     expect(refused.approval).toBeNull();
-    expect(refused.userErrors).toEqual([{ code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(new RegExp(`^还有 ${villages.length - 1} 个村未报：`)) }]);
+    expect(refused.userErrors).toEqual([
+      { code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(new RegExp(`^还有 ${villages.length - 1} 个村未报：`)) },
+    ]);
     const message = refused.userErrors[0].message;
     expect(message).toContain(`${missingVillages()[0].name}（${missingVillages()[0].code}）`);
     expect(message).toContain('请逐村说明原因');
@@ -119,7 +126,9 @@ describe('submitting a period knows its completeness', () => {
     expect(message).not.toContain(villages[0].code);
     // Some reasons are not enough: the rest are named.
     const partial = await submit({ area: TOWNSHIP, period: MONTH, missingReasons: reasonsFor(missingVillages().slice(1)) });
-    expect(partial.userErrors).toEqual([{ code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(/^还有 1 个未报村没有缺报说明/) }]);
+    expect(partial.userErrors).toEqual([
+      { code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(/^还有 1 个未报村没有缺报说明/) },
+    ]);
     expect(partial.userErrors[0].message).toContain(missingVillages()[0].code);
     expect(await snapshot()).toEqual(before);
   });
@@ -137,7 +146,11 @@ describe('submitting a period knows its completeness', () => {
       { code: 'VALIDATION', field: ['input', 'missingReasons', String(all.length), 'area'], message: expect.stringContaining('本期已上报') },
       { code: 'VALIDATION', field: ['input', 'missingReasons', String(all.length + 1), 'area'], message: expect.stringContaining('不是本乡镇的村') },
     ]);
-    const blank = await submit({ area: TOWNSHIP, period: MONTH, missingReasons: all.map((r, i) => (i === 0 ? { ...r, reason: '  ' } : i === 1 ? { ...r, reason: '长'.repeat(201) } : r)) });
+    const blank = await submit({
+      area: TOWNSHIP,
+      period: MONTH,
+      missingReasons: all.map((r, i) => (i === 0 ? { ...r, reason: '  ' } : i === 1 ? { ...r, reason: '长'.repeat(201) } : r)),
+    });
     expect(blank.userErrors).toEqual([
       { code: 'VALIDATION', field: ['input', 'missingReasons', '0', 'reason'], message: '缺报说明不能为空' },
       { code: 'VALIDATION', field: ['input', 'missingReasons', '1', 'reason'], message: '缺报说明最多 200 字，收到 201 字' },
@@ -157,7 +170,10 @@ describe('submitting a period knows its completeness', () => {
       submittedBy: { sub: expect.any(String), name: '乡镇填报员', role: 'TOWNSHIP_OPERATOR' },
       expectedAreasAtSubmission: villages.length,
       reportedAreasAtSubmission: 1,
-      missingAtSubmission: missingVillages().map((v, i) => ({ village: { code: v.code, name: v.name }, reason: i === 0 ? '村文书外出务工，月底补报' : '村委换届，数据延后' })),
+      missingAtSubmission: missingVillages().map((v, i) => ({
+        village: { code: v.code, name: v.name },
+        reason: i === 0 ? '村文书外出务工，月底补报' : '村委换届，数据延后',
+      })),
     };
     expect(accepted.approval).toEqual(expected);
     // The county admin reviewing, the township, and a village of it read the same.
@@ -189,7 +205,9 @@ describe('the county 上报完整率 threshold', () => {
     );
     expect(read.area.reportingCompletenessSetting).toEqual({ minReportedPercent: 5, version: 1 });
     // Audited like every mutation.
-    const [audit] = await db<{ outcome: string; actor_role: string }>(`select outcome, actor_role from audit_log where mutation = 'setReportingCompletenessThreshold' order by id desc limit 1`);
+    const [audit] = await db<{ outcome: string; actor_role: string }>(
+      `select outcome, actor_role from audit_log where mutation = 'setReportingCompletenessThreshold' order by id desc limit 1`,
+    );
     expect(audit).toEqual({ outcome: 'OK', actor_role: 'COUNTY_ADMIN' });
 
     const share = Math.floor(100 / villages.length);
@@ -211,9 +229,13 @@ describe('the county 上报完整率 threshold', () => {
     const before = await snapshot();
     const refused = await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'APPROVE' });
     expect(refused.approval).toBeNull();
-    expect(refused.userErrors).toEqual([{ code: 'VALIDATION', field: ['input', 'decision'], message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)) }]);
+    expect(refused.userErrors).toEqual([
+      { code: 'VALIDATION', field: ['input', 'decision'], message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)) },
+    ]);
     expect(await snapshot()).toEqual(before);
-    expect((await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'RETURN', reason: '请逐村说明缺报原因' })).approval).toMatchObject({ status: 'RETURNED' });
+    expect((await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'RETURN', reason: '请逐村说明缺报原因' })).approval).toMatchObject({
+      status: 'RETURNED',
+    });
     const resubmitted = await submit({ area: TOWNSHIP, period: THRESHOLD_MONTH, missingReasons: reasonsFor(missingVillages(), '山洪阻断道路') });
     expect(resubmitted.userErrors).toEqual([]);
     expect(resubmitted.approval!.missingAtSubmission.every((m: { reason: string }) => m.reason === '山洪阻断道路')).toBe(true);
@@ -229,7 +251,9 @@ describe('the county 上报完整率 threshold', () => {
       });
     }
     expect((await setThreshold(50, ADMIN, TOWNSHIP)).errors?.[0]?.extensions?.code ?? 'none').toBe('none');
-    expect((await setThreshold(50, ADMIN, TOWNSHIP)).data!.setReportingCompletenessThreshold.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'county'] })]);
+    expect((await setThreshold(50, ADMIN, TOWNSHIP)).data!.setReportingCompletenessThreshold.userErrors).toEqual([
+      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'county'] }),
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -250,7 +274,9 @@ describe('permissions', () => {
     }
     expect((await setThreshold(0, '')).errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     expect(await snapshot()).toEqual(before);
-    const [audit] = await db<{ n: number }>(`select count(*)::int as n from audit_log where mutation = 'setReportingCompletenessThreshold' and outcome = 'ERROR'`);
+    const [audit] = await db<{ n: number }>(
+      `select count(*)::int as n from audit_log where mutation = 'setReportingCompletenessThreshold' and outcome = 'ERROR'`,
+    );
     expect(audit.n).toBeGreaterThanOrEqual(others.length);
   });
 
@@ -259,7 +285,11 @@ describe('permissions', () => {
     const [otherTownship] = await db<{ code: string }>(`select parent_code as code from area where code = ?`, [OTHER_VILLAGE]);
     const foreign = await app.request(SUBMIT, { input: { area: otherTownship.code, period: LATE_MONTH } }, { token: TOWNSHIP_OP });
     expect(foreign.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    const village = await app.request(SUBMIT, { input: { area: TOWNSHIP, period: LATE_MONTH, missingReasons: reasonsFor(missingVillages()) } }, { token: VILLAGE_OP });
+    const village = await app.request(
+      SUBMIT,
+      { input: { area: TOWNSHIP, period: LATE_MONTH, missingReasons: reasonsFor(missingVillages()) } },
+      { token: VILLAGE_OP },
+    );
     expect(village.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(await snapshot()).toEqual(before);
   });

@@ -43,14 +43,14 @@ describe('Area.approval for a village operator', () => {
     expect(result.data?.area?.approval ?? null).toBeNull();
   });
 
-  it('is FORBIDDEN through a sibling village\'s completeness too', async () => {
+  it("is FORBIDDEN through a sibling village's completeness too", async () => {
     const token = await app.token('VILLAGE_OPERATOR', village);
     const result = await app.request<{ area: unknown }, unknown>(REPORTING_APPROVAL, { code: sibling, period: PERIOD }, { token });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(JSON.stringify(result.data ?? null)).not.toContain('ReportingApproval');
   });
 
-  it('is the township\'s approval through the own village and through the township itself', async () => {
+  it("is the township's approval through the own village and through the township itself", async () => {
     const token = await app.token('VILLAGE_OPERATOR', village);
     const own = await approvalOf(village, token);
     expect(own.errors).toBeUndefined();
@@ -59,11 +59,15 @@ describe('Area.approval for a village operator', () => {
     expect(atTownship.errors).toBeUndefined();
     expect(atTownship.data!.area!.approval).toEqual(own.data!.area!.approval);
     // The same object by its global ID.
-    const node = await app.request<{ node: { status: string } | null }, unknown>(`query($id: ID!) { node(id: $id) { ... on ReportingApproval { status } } }`, { id: own.data!.area!.approval!.id }, { token });
+    const node = await app.request<{ node: { status: string } | null }, unknown>(
+      `query($id: ID!) { node(id: $id) { ... on ReportingApproval { status } } }`,
+      { id: own.data!.area!.approval!.id },
+      { token },
+    );
     expect(node).toEqual({ data: { node: { status: 'OPEN' } } });
   });
 
-  it('is FORBIDDEN for another township\'s villages and for the other township itself', async () => {
+  it("is FORBIDDEN for another township's villages and for the other township itself", async () => {
     const token = await app.token('VILLAGE_OPERATOR', village);
     expect((await approvalOf(otherTownship, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const stranger = await app.token('VILLAGE_OPERATOR', otherVillage);

@@ -13,10 +13,7 @@ beforeAll(async () => {
 afterAll(() => database?.drop());
 
 async function rows(prefix = ''): Promise<{ code: string; name: string; level: string; kind: string | null; parent_code: string | null }[]> {
-  return orm.em
-    .fork()
-    .getConnection()
-    .execute(`select code, name, level, kind, parent_code from area where code like '${prefix}%' order by code`);
+  return orm.em.fork().getConnection().execute(`select code, name, level, kind, parent_code from area where code like '${prefix}%' order by code`);
 }
 
 describe('import-areas', () => {
@@ -91,9 +88,7 @@ describe('import-areas', () => {
     await orm.em.fork().getConnection().execute(`alter table area add constraint test_reject check (name <> '学官坪村民委员会')`);
     const progress: number[] = [];
     try {
-      await expect(importAreas(orm, { county: '511902' }, { chunkSize: 50, onProgress: (done) => progress.push(done) })).rejects.toThrow(
-        /test_reject/,
-      );
+      await expect(importAreas(orm, { county: '511902' }, { chunkSize: 50, onProgress: (done) => progress.push(done) })).rejects.toThrow(/test_reject/);
     } finally {
       await orm.em.fork().getConnection().execute('alter table area drop constraint test_reject');
     }
@@ -136,7 +131,10 @@ describe('import-areas through COPY (a province, the country)', () => {
     expect(await structure(copied)).toEqual(indexesBefore);
     // The foreign key to the parent is enforced again.
     await expect(
-      copied.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('639999999999', 'x', 'VILLAGE', '639999999000', 't')`),
+      copied.orm.em
+        .fork()
+        .getConnection()
+        .execute(`insert into area (code, name, level, parent_code, source) values ('639999999999', 'x', 'VILLAGE', '639999999000', 't')`),
     ).rejects.toThrow(/area_parent_code_fkey/);
   });
 

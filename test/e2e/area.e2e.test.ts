@@ -91,13 +91,7 @@ describe('navigation', () => {
 
     const page = await app.query(DescendantsPageDocument, { code: '511921', level: 'VILLAGE', first: 5 });
     expect(page.area!.descendants.totalCount).toBe(367);
-    expect(page.area!.descendants.nodes.map((n) => n.code)).toEqual([
-      '511921001001',
-      '511921001002',
-      '511921001003',
-      '511921001004',
-      '511921001005',
-    ]);
+    expect(page.area!.descendants.nodes.map((n) => n.code)).toEqual(['511921001001', '511921001002', '511921001003', '511921001004', '511921001005']);
     expect(page.area!.descendants.nodes.every((n) => n.level === 'VILLAGE' && n.parent!.code === BIZHOU)).toBe(true);
   });
 
@@ -272,7 +266,10 @@ describe('graphql-ws on the same URL', () => {
     const overWs = await new Promise((resolve, reject) => {
       let result: unknown;
       client.subscribe(
-        { query: `query ($code: String!) { area(code: $code) { id code name level kind children(first: 100) { totalCount edges { node { code name shortName kind childCount } } } } }`, variables: { code: '511921' } },
+        {
+          query: `query ($code: String!) { area(code: $code) { id code name level kind children(first: 100) { totalCount edges { node { code name shortName kind childCount } } } } }`,
+          variables: { code: '511921' },
+        },
         { next: (value) => (result = value), error: reject, complete: () => resolve(result) },
       );
     });
@@ -283,10 +280,7 @@ describe('graphql-ws on the same URL', () => {
     const client = app.wsClient();
     const result = await new Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>((resolve, reject) => {
       let value: unknown;
-      client.subscribe(
-        { query: '{ area(code: "12") { name } }' },
-        { next: (v) => (value = v), error: reject, complete: () => resolve(value as never) },
-      );
+      client.subscribe({ query: '{ area(code: "12") { name } }' }, { next: (v) => (value = v), error: reject, complete: () => resolve(value as never) });
     });
     expect(result.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
   });

@@ -38,17 +38,25 @@ type CreateFacility = { createFacility: { facility: { id: string; name: string }
 const facility = (name: string) => ({ name, type: 'NURSING_HOME', area: TIEFO, operatingModel: 'PUBLIC', beds: 20, occupiedBeds: 5 });
 
 describe('a change whose audit row cannot be written', () => {
-  it('rolls back: the probe\'s note is gone, no audit row, and the client gets a masked error, logged', async () => {
+  it("rolls back: the probe's note is gone, no audit row, and the client gets a masked error, logged", async () => {
     const before = await counts();
     const { lines: logged, release } = captureLogLines('error');
     let result;
     try {
-      result = await app.request<{ recordProbe: unknown }, unknown>(RECORD_PROBE, { input: { areaCode: '511921101001', note: `${MARKER} 修好了` } }, { token: admin });
+      result = await app.request<{ recordProbe: unknown }, unknown>(
+        RECORD_PROBE,
+        { input: { areaCode: '511921101001', note: `${MARKER} 修好了` } },
+        { token: admin },
+      );
     } finally {
       release();
     }
     expect(logged).toContainEqual(
-      expect.objectContaining({ msg: expect.stringContaining('audit row could not be written'), mutation: 'recordProbe', requestId: result.errors![0].extensions!.requestId }),
+      expect.objectContaining({
+        msg: expect.stringContaining('audit row could not be written'),
+        mutation: 'recordProbe',
+        requestId: result.errors![0].extensions!.requestId,
+      }),
     );
     expect(result.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Internal server error', 'INTERNAL_SERVER_ERROR']]);
     expect(result.errors![0].extensions!.requestId).toMatch(/\S/);
@@ -87,7 +95,9 @@ describe('a change and its audit row', () => {
     const result = await app.query<CreateFacility, unknown>(CREATE_FACILITY, { input: facility('铁佛镇中心敬老院') }, { token: admin });
     expect(result.createFacility.userErrors).toEqual([]);
     expect(await counts()).toEqual({ ...before, facilities: before.facilities + 1, events: before.events + 1, audits: before.audits + 1 });
-    const [row] = await sql<{ mutation: string; outcome: string; args: { input: { name: string } } }>('select mutation, outcome, args from audit_log order by id desc limit 1');
+    const [row] = await sql<{ mutation: string; outcome: string; args: { input: { name: string } } }>(
+      'select mutation, outcome, args from audit_log order by id desc limit 1',
+    );
     expect(row).toMatchObject({ mutation: 'createFacility', outcome: 'OK', args: { input: { name: '铁佛镇中心敬老院' } } });
   });
 
@@ -101,7 +111,9 @@ describe('a change and its audit row', () => {
     const crashed = await app.request<unknown, unknown>(RECORD_PROBE, { input: { areaCode: '511921101001', note: 'crash', crash: true } }, { token: admin });
     expect(crashed.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(await counts()).toEqual({ ...before, audits: before.audits + 3 });
-    const rows = await sql<{ mutation: string; outcome: string; error_codes: string[] }>('select mutation, outcome, error_codes from audit_log order by id desc limit 3');
+    const rows = await sql<{ mutation: string; outcome: string; error_codes: string[] }>(
+      'select mutation, outcome, error_codes from audit_log order by id desc limit 3',
+    );
     expect(rows.reverse()).toEqual([
       { mutation: 'createFacility', outcome: 'USER_ERRORS', error_codes: [expect.any(String)] },
       { mutation: 'createFacility', outcome: 'ERROR', error_codes: ['FORBIDDEN'] },
@@ -115,7 +127,10 @@ describe('a change and its audit row', () => {
     const run = (note: string) =>
       new Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>((resolve, reject) => {
         let value: { data?: unknown } = {};
-        client.subscribe({ query: RECORD_PROBE, variables: { input: { areaCode: '511921101001', note } } }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+        client.subscribe(
+          { query: RECORD_PROBE, variables: { input: { areaCode: '511921101001', note } } },
+          { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+        );
       });
     expect(await run('over ws')).toEqual({ data: { recordProbe: { note: 'over ws', userErrors: [] } } });
     expect((await run(`over ws ${MARKER}`)).errors?.map((e) => e.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
@@ -125,7 +140,8 @@ describe('a change and its audit row', () => {
 });
 
 describe('a spreadsheet upload', () => {
-  const csv = (name: string) => Buffer.from(`名称,类别,区划代码,运营模式,状态,床位,在住,运营方,投运日期\n${name},NURSING_HOME,${TIEFO},PUBLIC,OPERATING,30,10,,2020-03-01\n`);
+  const csv = (name: string) =>
+    Buffer.from(`名称,类别,区划代码,运营模式,状态,床位,在住,运营方,投运日期\n${name},NURSING_HOME,${TIEFO},PUBLIC,OPERATING,30,10,,2020-03-01\n`);
   const upload = (body: Buffer) =>
     fetch(new URL('/imports/facilities', app.url), { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${admin}` }, body });
 
@@ -146,7 +162,9 @@ describe('a spreadsheet upload', () => {
     const response = await upload(csv('审计成功敬老院'));
     expect(response.status).toBe(200);
     expect(await counts()).toEqual({ ...before, facilities: before.facilities + 1, events: before.events + 1, audits: before.audits + 1 });
-    const [row] = await sql<{ outcome: string; args: { applied: number } }>(`select outcome, args from audit_log where mutation = 'importFacilities' order by id desc limit 1`);
+    const [row] = await sql<{ outcome: string; args: { applied: number } }>(
+      `select outcome, args from audit_log where mutation = 'importFacilities' order by id desc limit 1`,
+    );
     expect(row).toMatchObject({ outcome: 'OK', args: { applied: 1 } });
   });
 });

@@ -32,12 +32,23 @@ const rejected: [string, () => Promise<string>][] = [
   ['a wrong secret', () => signed('another-secret-of-sufficient-length-0123456789')],
   ['an expired token', () => signed(TEST_JWT_SECRET, (jwt) => jwt.setExpirationTime(Math.floor(Date.now() / 1000) - 60))],
   ['alg: none', async () => new UnsecuredJWT(claims).setSubject('u-1').setExpirationTime('1h').encode()],
-  ['a forged payload', async () => {
-    const [header, , signature] = (await signed(TEST_JWT_SECRET)).split('.');
-    const payload = Buffer.from(JSON.stringify({ ...claims, role: 'COUNTY_ADMIN', sub: 'u-1' })).toString('base64url');
-    return `${header}.${payload}.${signature}`;
-  }],
-  ['an unknown role', () => new SignJWT({ ...claims, role: 'GOD' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u').setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))],
+  [
+    'a forged payload',
+    async () => {
+      const [header, , signature] = (await signed(TEST_JWT_SECRET)).split('.');
+      const payload = Buffer.from(JSON.stringify({ ...claims, role: 'COUNTY_ADMIN', sub: 'u-1' })).toString('base64url');
+      return `${header}.${payload}.${signature}`;
+    },
+  ],
+  [
+    'an unknown role',
+    () =>
+      new SignJWT({ ...claims, role: 'GOD' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+  ],
   ['garbage', async () => 'not.a.jwt'],
 ];
 
@@ -51,7 +62,6 @@ describe('bearer tokens over HTTP', () => {
   it('are optional: without one the caller is anonymous', async () => {
     expect(await app.query(VIEWER_QUERY)).toEqual({ viewer: null });
   });
-
 
   it.each(rejected)('reject %s with 401 UNAUTHENTICATED', async (_what, make) => {
     const response = await fetch(app.url, {

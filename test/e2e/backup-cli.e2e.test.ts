@@ -51,7 +51,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 const COUNT = '{ area(code: "511921") { name children(first: 1) { totalCount } } }';
-const ask = async (url: string) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: COUNT }) })).json());
+const ask = async (url: string) =>
+  await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: COUNT }) })).json();
 
 afterAll(async () => {
   for (const dir of folders) await rm(dir, { recursive: true, force: true });
@@ -67,11 +68,16 @@ describe('civgraph backup / restore on the embedded database', () => {
       const backup = await cli(['backup', '--out', out], { DATA_DIR: source });
       expect(backup.stderr).toBe('');
       expect(backup.code).toBe(0);
-      const [, file, bytes, sha] = /^(\S+\.backup)\n\s+([\d,]+) bytes, .* rows in \d+ tables, schema Migration\w+ \(.* s\)\n\s+sha256 ([0-9a-f]{64})\n$/.exec(backup.stdout) ?? [];
+      const [, file, bytes, sha] =
+        /^(\S+\.backup)\n\s+([\d,]+) bytes, .* rows in \d+ tables, schema Migration\w+ \(.* s\)\n\s+sha256 ([0-9a-f]{64})\n$/.exec(backup.stdout) ?? [];
       expect(file, backup.stdout).toBeDefined();
       backupFile = file!;
       expect((await stat(backupFile)).size).toBe(Number(bytes.replaceAll(',', '')));
-      expect(createHash('sha256').update(await readFile(backupFile)).digest('hex')).toBe(sha);
+      expect(
+        createHash('sha256')
+          .update(await readFile(backupFile))
+          .digest('hex'),
+      ).toBe(sha);
       expect(await ask(server.url)).toEqual({ data: { area: { name: '通江县', children: { totalCount: 33 } } } });
     } finally {
       await stop(server.child);

@@ -81,7 +81,10 @@ beforeAll(async () => {
   await seedDemo(app.orm, '511921000000', civgraph);
   // Tables the demo leaves empty get a row each, the way the server writes them.
   // Through the API as a bureau would: audit_log, observation_change, the 上报完整率 setting.
-  const [{ code: village }] = await sql<{ code: string }>(app.databaseUrl, `select min(code) as code from area where level = 'VILLAGE' and code like '511921%'`);
+  const [{ code: village }] = await sql<{ code: string }>(
+    app.databaseUrl,
+    `select min(code) as code from area where level = 'VILLAGE' and code like '511921%'`,
+  );
   const admin = await app.token('COUNTY_ADMIN', '511921');
   for (const value of ['3', '4']) {
     const reported = await app.query<{ reportObservations: { userErrors: unknown[] } }, unknown>(
@@ -98,7 +101,11 @@ beforeAll(async () => {
   );
   expect(threshold.setReportingCompletenessThreshold.userErrors).toEqual([]);
   const document = '{ __typename }';
-  await registerDocuments(app.orm, { client: 'backup-test', manifest: { [createHash('sha256').update(document).digest('hex')]: document }, registeredBy: 'test' });
+  await registerDocuments(app.orm, {
+    client: 'backup-test',
+    manifest: { [createHash('sha256').update(document).digest('hex')]: document },
+    registeredBy: 'test',
+  });
   await appendEvent(app, '511921', 'before the backup');
   const empty: string[] = [];
   for (const table of await tablesOf(app.databaseUrl)) {
@@ -190,7 +197,12 @@ describe('backup and restore', () => {
       const [{ value: head }] = await sql<{ value: string }>(restoredUrl, 'select value::text as value from event_sequence');
       const expected = Number(BigInt(head) - BigInt(cursorBefore));
       expect(expected).toBeGreaterThanOrEqual(1);
-      const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const client = createClient({
+        url: server.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       try {
         const watching = watch(client, { area: '511921', after: cursorBefore });
         const events = await watching.until(expected);
@@ -258,7 +270,9 @@ describe('backup and restore', () => {
     const restored = await restoreDatabase(target, old.path);
     expect(restored.migratedAfter).toEqual([migrationsList.at(-1)!.name]);
     expect(await sql(target, 'select code, name from area')).toEqual([{ code: '510000000000', name: '四川省' }]);
-    expect((await sql<{ name: string }>(target, 'select name from mikro_orm_migrations order by id')).map((m) => m.name)).toEqual(migrationsList.map((m) => m.name));
+    expect((await sql<{ name: string }>(target, 'select name from mikro_orm_migrations order by id')).map((m) => m.name)).toEqual(
+      migrationsList.map((m) => m.name),
+    );
   }, 60_000);
 
   it('refuses to back up a database without a civgraph schema, writing no file', async () => {
@@ -296,18 +310,30 @@ describe('scheduled backups', () => {
 
   it("the server shows the last backup's age on /metrics and in /readyz", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'civgraph-scheduled-server-'));
-    const server = await startServer({ orm: app.orm, civgraph, port: 0, host: '127.0.0.1', metrics: { port: 0 }, backup: { dir, everyMs: 3_600_000, keep: 3 } });
+    const server = await startServer({
+      orm: app.orm,
+      civgraph,
+      port: 0,
+      host: '127.0.0.1',
+      metrics: { port: 0 },
+      backup: { dir, everyMs: 3_600_000, keep: 3 },
+    });
     try {
       const readyz = server.url.replace(/\/graphql$/, '/readyz');
       // No backup in the folder: the first one is taken at once.
-      let body: { status: string; backup?: { lastSuccessAt: string | null; ageSeconds: number | null; file: string | null; lastAttemptFailed: boolean } } = { status: '' };
+      let body: { status: string; backup?: { lastSuccessAt: string | null; ageSeconds: number | null; file: string | null; lastAttemptFailed: boolean } } = {
+        status: '',
+      };
       const deadline = Date.now() + 30_000;
       while (!body.backup?.lastSuccessAt) {
         if (Date.now() > deadline) throw new Error(`no backup shown in /readyz: ${JSON.stringify(body)}`);
         await sleep(50);
         body = (await (await fetch(readyz)).json()) as typeof body;
       }
-      expect(body).toMatchObject({ status: 'ready', backup: { ageSeconds: expect.any(Number), file: expect.stringMatching(/^civgraph-.*\.backup$/), lastAttemptFailed: false } });
+      expect(body).toMatchObject({
+        status: 'ready',
+        backup: { ageSeconds: expect.any(Number), file: expect.stringMatching(/^civgraph-.*\.backup$/), lastAttemptFailed: false },
+      });
       expect(body.backup.ageSeconds).toBeLessThan(60);
       expect(await readdir(dir)).toEqual([body.backup.file]);
       const metrics = await (await fetch(server.metricsUrl!)).text();

@@ -49,7 +49,7 @@ describe('benchmarked queries', () => {
     expect((await app.measure(() => overWs(COUNTY_TREE))).count).toBe(2);
   });
 
-  it('county tree with five indicators at every node: 2 statements (the tree, and one read of the county\'s figures)', async () => {
+  it("county tree with five indicators at every node: 2 statements (the tree, and one read of the county's figures)", async () => {
     const { result, count, statements } = await app.measure(() =>
       app.query<{ area: { stats: { expectedAreas: number }[]; children: { edges: unknown[] } } }, never>(COUNTY_STATS_TREE, undefined, { token: viewer }),
     );
@@ -63,7 +63,9 @@ describe('benchmarked queries', () => {
     ['graphql-ws, resolvers: the province, cities with their counties, the counts', 3],
   ] as const)('province drill-down over 21 cities and 183 counties, %s: %i statements, with the right village counts', async (path, statements) => {
     type DrillDown = { area: { children: { nodes: { name: string; children: { nodes: { name: string; villages: number }[] } }[] } } };
-    const { result, count } = await app.measure(() => (path.startsWith('HTTP') ? app.query<DrillDown, never>(PROVINCE_DRILL_DOWN) : overWs<DrillDown>(PROVINCE_DRILL_DOWN)));
+    const { result, count } = await app.measure(() =>
+      path.startsWith('HTTP') ? app.query<DrillDown, never>(PROVINCE_DRILL_DOWN) : overWs<DrillDown>(PROVINCE_DRILL_DOWN),
+    );
     expect(count).toBe(statements);
     const cities = result.area.children.nodes;
     expect(cities).toHaveLength(21);
@@ -75,7 +77,11 @@ describe('benchmarked queries', () => {
   });
 });
 
-type Level = { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }; nodes: { code: string }[] };
+type Level = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  nodes: { code: string }[];
+};
 const LEVEL = 'totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { code }';
 
 describe.each(PATHS)('children of children (%s)', (_, run, statements) => {
@@ -87,7 +93,9 @@ describe.each(PATHS)('children of children (%s)', (_, run, statements) => {
       edges { cursor node { code children { ${LEVEL} } } } nodes { code villages: children { ${LEVEL} } } } } }`;
     for (const token of [undefined, viewer]) {
       const { result, count } = await app.measure(() =>
-        run<{ area: { children: Level & { edges: { cursor: string; node: { code: string; children: Level } }[]; nodes: { code: string; villages: Level }[] } } }>(TREE, token),
+        run<{
+          area: { children: Level & { edges: { cursor: string; node: { code: string; children: Level } }[]; nodes: { code: string; villages: Level }[] } };
+        }>(TREE, token),
       );
       expect(count).toBe(statements);
       const townships = result.area.children;
@@ -96,7 +104,9 @@ describe.each(PATHS)('children of children (%s)', (_, run, statements) => {
       expect(townships.edges).toHaveLength(10);
       // Each township's villages as a query of that township alone answers them (one level per statement).
       for (const [i, edge] of townships.edges.entries()) {
-        const alone = await app.query<{ area: { children: Level } }, never>(`{ area(code: "${edge.node.code}") { children { ${LEVEL} } } }`, undefined, { token });
+        const alone = await app.query<{ area: { children: Level } }, never>(`{ area(code: "${edge.node.code}") { children { ${LEVEL} } } }`, undefined, {
+          token,
+        });
         expect(edge.node.children).toEqual(alone.area.children);
         expect(townships.nodes[i].villages).toEqual(alone.area.children);
         expect(alone.area.children.nodes.length).toBeGreaterThan(0);
@@ -110,7 +120,9 @@ describe.each(PATHS)('children of children (%s)', (_, run, statements) => {
     expect(count).toBe(statements);
     expect(result.area.children.nodes).toHaveLength(6);
     for (const township of result.area.children.nodes) {
-      const alone = await app.query<{ area: { children: Level } }, never>(`{ area(code: "${township.code}") { children(includeRetired: true, first: 2) { ${LEVEL} } } }`);
+      const alone = await app.query<{ area: { children: Level } }, never>(
+        `{ area(code: "${township.code}") { children(includeRetired: true, first: 2) { ${LEVEL} } } }`,
+      );
       expect(township.children).toEqual(alone.area.children);
       expect(township.children.pageInfo.hasNextPage).toBe(true);
     }
@@ -119,13 +131,20 @@ describe.each(PATHS)('children of children (%s)', (_, run, statements) => {
   it('a village page of 0 or past the end, and children below villages, are the same as read level by level', async () => {
     // Three levels: townships, villages (look-ahead), villages' children (none: read by the primed page's own look-ahead).
     const DEEP = `{ area(code: "511921001") { children(first: 3) { nodes { code children { ${LEVEL} nodes { code children { ${LEVEL} } } } } } } }`;
-    const { result, count } = await app.measure(() => run<{ area: { children: { nodes: { code: string; children: Level & { nodes: { code: string; children: Level }[] } }[] } } }>(DEEP));
+    const { result, count } = await app.measure(() =>
+      run<{ area: { children: { nodes: { code: string; children: Level & { nodes: { code: string; children: Level }[] } }[] } } }>(DEEP),
+    );
     // `nodes` twice in one selection (graphql-js merges them): the tree read declines, resolvers answer.
     expect(count).toBeLessThanOrEqual(3);
     for (const village of result.area.children.nodes) {
       const alone = await app.query<{ area: { children: Level } }, never>(`{ area(code: "${village.code}") { children { ${LEVEL} } } }`);
       expect({ ...village.children, nodes: village.children.nodes.map((n) => ({ code: n.code })) }).toEqual(alone.area.children);
-      for (const below of village.children.nodes) expect(below.children).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, nodes: [] });
+      for (const below of village.children.nodes)
+        expect(below.children).toEqual({
+          totalCount: 0,
+          pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+          nodes: [],
+        });
     }
   });
 });

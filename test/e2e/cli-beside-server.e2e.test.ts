@@ -167,7 +167,12 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
 
   it("reaches the server's subscribers: figures imported by the CLI arrive over graphql-ws", async () => {
     const token = (await cli(['token', '--role', 'COUNTY_ADMIN', '--area', '511921'], { DATA_DIR: dataDir })).stdout.trim();
-    const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     try {
       const live = subscribe(client, { area: '511921', includeDescendants: true });
       // Let the subscription reach the server before the import commits.
@@ -281,19 +286,26 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
       [['facilities', '--format', 'pdf'], '--format: facilities is written as xlsx or csv, not "pdf"'],
       [['monthly', '--period', '2026-06', '--format', 'xlsx'], '--format: monthly is written as md or csv, not "xlsx"'],
       [['facilities', '--period', '2026-06'], 'export facilities takes no --period (it takes --area)'],
-      [['nothing'], 'unknown export "nothing"; export one of: monthly, stats-table, facilities, tasks, rectifications, monthly-report, observations-template, facilities-template'],
-    ])('export %j: exit 1, "%s", no file written and an existing one untouched', async (args, message) => {
-      const out = join(outDir, `refused-${args.join('_')}.csv`);
-      const refused = await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir });
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain(`civgraph: ${message}\n`);
-      expect(refused.stdout.length).toBe(0);
-      expect(existsSync(out)).toBe(false);
-      writeFileSync(out, 'kept');
-      expect((await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir })).code).toBe(1);
-      expect(readFileSync(out, 'utf8')).toBe('kept');
-      expect(readdirSync(outDir).filter((name) => name.includes('.partial'))).toEqual([]);
-    }, 30_000);
+      [
+        ['nothing'],
+        'unknown export "nothing"; export one of: monthly, stats-table, facilities, tasks, rectifications, monthly-report, observations-template, facilities-template',
+      ],
+    ])(
+      'export %j: exit 1, "%s", no file written and an existing one untouched',
+      async (args, message) => {
+        const out = join(outDir, `refused-${args.join('_')}.csv`);
+        const refused = await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir });
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(`civgraph: ${message}\n`);
+        expect(refused.stdout.length).toBe(0);
+        expect(existsSync(out)).toBe(false);
+        writeFileSync(out, 'kept');
+        expect((await cliBytes(['export', ...args, '--out', out], { DATA_DIR: dataDir })).code).toBe(1);
+        expect(readFileSync(out, 'utf8')).toBe('kept');
+        expect(readdirSync(outDir).filter((name) => name.includes('.partial'))).toEqual([]);
+      },
+      30_000,
+    );
 
     it('refuses xlsx to stdout and an --out it cannot write', async () => {
       const binary = await cliBytes(['export', 'facilities', '--format', 'xlsx'], { DATA_DIR: dataDir });
@@ -310,7 +322,10 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
 
   it('import shows rows done / total on a terminal, then a summary', async () => {
     // Three villages from the template, as an operator would fill it in.
-    const template = (await cliBytes(['export', 'observations-template'], { DATA_DIR: dataDir })).stdout.toString().replace(/^\ufeff/, '').split(/\r?\n/);
+    const template = (await cliBytes(['export', 'observations-template'], { DATA_DIR: dataDir })).stdout
+      .toString()
+      .replace(/^\ufeff/, '')
+      .split(/\r?\n/);
     const villages = template.slice(1, 4).map((line) => line.split(',').slice(0, 2).join(','));
     expect(villages).toHaveLength(3);
     const figures = join(dataDir, 'three-villages.csv');
@@ -321,7 +336,10 @@ describe('the CLI beside a running server on the same DATA_DIR', () => {
     expect(observations.output).toMatch(new RegExp(`${figures}: 3 row\\(s\\) applied, 0 unchanged \\(\\d+\\.\\d s\\)`));
 
     const facilities = join(dataDir, 'two-facilities.csv');
-    writeFileSync(facilities, `\ufeff名称,类别,区划代码,运营模式,状态,床位,在住\r\n进度测试站一,MINOR_PROTECTION_POINT,${villages[0].split(',')[0]},PUBLIC,PLANNED,10,0\r\n进度测试站二,MINOR_PROTECTION_POINT,${villages[1].split(',')[0]},PUBLIC,PLANNED,12,0\r\n`);
+    writeFileSync(
+      facilities,
+      `\ufeff名称,类别,区划代码,运营模式,状态,床位,在住\r\n进度测试站一,MINOR_PROTECTION_POINT,${villages[0].split(',')[0]},PUBLIC,PLANNED,10,0\r\n进度测试站二,MINOR_PROTECTION_POINT,${villages[1].split(',')[0]},PUBLIC,PLANNED,12,0\r\n`,
+    );
     const registered = await cliOnTerminal(['import', 'facilities', facilities], { DATA_DIR: dataDir });
     expect(registered.code, registered.output).toBe(0);
     expect(registered.output).toMatch(/\rfacilities \[#+ *\] 1\/2\rfacilities \[#{30}\] 2\/2\r?\n/);
@@ -364,15 +382,22 @@ describe('the CLI with no server running', () => {
   it.each([
     ['whose postmaster is dead', async () => ({ pid: await deadPid(), port: await freePort() })],
     ['whose port does not answer', async () => ({ pid: process.pid, port: await freePort() })],
-  ])('ignores and replaces a stale pg.json %s', async (_, stale) => {
-    const { pid, port } = await stale();
-    writeFileSync(join(dataDir, 'pg.json'), JSON.stringify({ pid, port, adminUrl: `postgres://postgres:civgraph@127.0.0.1:${port}/postgres`, startedBy: pid, startedAt: new Date().toISOString() }));
-    const result = await cli(['import-areas', '--county', '511921'], { DATA_DIR: dataDir });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('embedded PostgreSQL started');
-    expect(result.stdout).toMatch(/403 areas: 0 inserted, 0 updated, 403 unchanged/);
-    expect(existsSync(join(dataDir, 'pg.json'))).toBe(false);
-  }, 120_000);
+  ])(
+    'ignores and replaces a stale pg.json %s',
+    async (_, stale) => {
+      const { pid, port } = await stale();
+      writeFileSync(
+        join(dataDir, 'pg.json'),
+        JSON.stringify({ pid, port, adminUrl: `postgres://postgres:civgraph@127.0.0.1:${port}/postgres`, startedBy: pid, startedAt: new Date().toISOString() }),
+      );
+      const result = await cli(['import-areas', '--county', '511921'], { DATA_DIR: dataDir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('embedded PostgreSQL started');
+      expect(result.stdout).toMatch(/403 areas: 0 inserted, 0 updated, 403 unchanged/);
+      expect(existsSync(join(dataDir, 'pg.json'))).toBe(false);
+    },
+    120_000,
+  );
 
   it('stops cleanly on a SIGTERM sent the moment it prints its URL', async () => {
     const server = await startServer(dataDir);

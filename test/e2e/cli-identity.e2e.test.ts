@@ -72,17 +72,26 @@ describe('npm start: a token only in development', () => {
   it.each([
     ['JWT_SECRET set and no NODE_ENV', {}],
     ['JWT_SECRET set and NODE_ENV=development', { NODE_ENV: 'development' }],
-  ])('prints no token with %s, only where tokens come from', async (_what, extra) => {
-    const secret = 'a-real-deployment-secret-0123456789-abcdefghij';
-    // Whichever comes last: the line about tokens, or the development banner's.
-    const started = await startUntil({ DATABASE_URL: database.url, DATA_DIR: dataDir, JWT_SECRET: secret, ...extra }, /(No token is printed outside development|Console \(GraphiQL\)).*\n/);
-    const output = await started.stop();
-    expect(output).not.toMatch(JWT);
-    expect(output).not.toContain('eyJ');
-    expect(output).not.toContain('for development (12 h)');
-    expect(output).not.toContain('?token=');
-    expect(output).toContain('No token is printed outside development; tokens are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area 511921');
-  }, 120_000);
+  ])(
+    'prints no token with %s, only where tokens come from',
+    async (_what, extra) => {
+      const secret = 'a-real-deployment-secret-0123456789-abcdefghij';
+      // Whichever comes last: the line about tokens, or the development banner's.
+      const started = await startUntil(
+        { DATABASE_URL: database.url, DATA_DIR: dataDir, JWT_SECRET: secret, ...extra },
+        /(No token is printed outside development|Console \(GraphiQL\)).*\n/,
+      );
+      const output = await started.stop();
+      expect(output).not.toMatch(JWT);
+      expect(output).not.toContain('eyJ');
+      expect(output).not.toContain('for development (12 h)');
+      expect(output).not.toContain('?token=');
+      expect(output).toContain(
+        'No token is printed outside development; tokens are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area 511921',
+      );
+    },
+    120_000,
+  );
 
   it('prints the development banner, with a county-admin token that works, without NODE_ENV and JWT_SECRET', async () => {
     const started = await startUntil({ DATABASE_URL: database.url, DATA_DIR: dataDir }, /Console \(GraphiQL\).*\n/);

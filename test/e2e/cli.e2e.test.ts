@@ -69,7 +69,11 @@ describe('npm start', () => {
     const second = await startServer({ DATA_DIR: dataDir });
     expect(second.output()).not.toContain('creating embedded PostgreSQL cluster');
     expect(second.output()).not.toContain('loading the seed county');
-    const again = await fetch(second.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ areas(level: VILLAGE) { totalCount } }' }) });
+    const again = await fetch(second.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ areas(level: VILLAGE) { totalCount } }' }),
+    });
     expect(await again.json()).toEqual({ data: { areas: { totalCount: 367 } } });
     const secondExit = exitOf(second.child);
     second.child.kill('SIGINT');

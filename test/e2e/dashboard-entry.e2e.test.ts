@@ -71,7 +71,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     return page;
   }
 
-  const options = (page: Page, name: string) => page.locator(`select[name="${name}"] option`).evaluateAll((items) => items.map((o) => ({ value: o.getAttribute('value'), text: o.textContent })));
+  const options = (page: Page, name: string) =>
+    page.locator(`select[name="${name}"] option`).evaluateAll((items) => items.map((o) => ({ value: o.getAttribute('value'), text: o.textContent })));
 
   beforeAll(async () => {
     if (!webAssetsDir()) throw new Error('dist/web is not built: run `npm run build:web` (`npm test` builds first)');
@@ -90,12 +91,21 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     tokens.VILLAGE_OPERATOR = await app.token('VILLAGE_OPERATOR', village.code, { name: `${village.shortName}报送员` });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     await context.route('**/*', (route) => {
       const { hostname, protocol } = new URL(route.request().url());
-      if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:' || hostname === '127.0.0.1' || hostname === 'localhost') return route.continue();
+      if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:' || hostname === '127.0.0.1' || hostname === 'localhost')
+        return route.continue();
       offHost.push(route.request().url());
       return route.abort('blockedbyclient');
     });
@@ -131,7 +141,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const rows = await townshipOp.locator('[data-panel="entry-work"] [data-assignment]').evaluateAll((items) => items.map((i) => i.textContent));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toContain(township.shortName);
-    const townProjects = (await app.query(EntryExpectedProjectsDocument, { code: township.code }, { token: tokens.TOWNSHIP_OPERATOR })).area!.projects.nodes.filter((p) => p.status !== 'COMPLETED');
+    const townProjects = (
+      await app.query(EntryExpectedProjectsDocument, { code: township.code }, { token: tokens.TOWNSHIP_OPERATOR })
+    ).area!.projects.nodes.filter((p) => p.status !== 'COMPLETED');
     expect(townProjects.length).toBeGreaterThan(0);
     expect((await options(townshipOp, 'project')).map((o) => o.value)).toEqual(townProjects.map((p) => p.id));
     await townshipOp.close();
@@ -146,8 +158,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const staffTasks = await options(staff, 'task');
     expect(staffTasks.map((o) => o.value)).toEqual(ownTasks.map((t) => t.id));
     expect(staffTasks.map((o) => o.text).join()).not.toContain(OTHER_SECTION_TASK);
-    const ownProjects = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.filter((p) => p.status !== 'COMPLETED');
-    const allProjects = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY }, { token: admin })).area!.projects.nodes.filter((p) => p.status !== 'COMPLETED');
+    const ownProjects = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.filter(
+      (p) => p.status !== 'COMPLETED',
+    );
+    const allProjects = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY }, { token: admin })).area!.projects.nodes.filter(
+      (p) => p.status !== 'COMPLETED',
+    );
     expect(ownProjects.length).toBeGreaterThan(0);
     expect(allProjects.length).toBeGreaterThan(ownProjects.length);
     const staffProjects = await options(staff, 'project');
@@ -166,7 +182,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await county.close();
   });
 
-  it('lets a village operator enter a month\'s figure, which the stats panel and the live feed then show', async () => {
+  it("lets a village operator enter a month's figure, which the stats panel and the live feed then show", async () => {
     const before = (await app.query(EntryExpectedObservationsDocument, { code: village.code, period: THIS_MONTH }, { token: tokens.COUNTY_ADMIN })).area!;
     expect(before.approval?.locked ?? false).toBe(false);
     const elderly = before.observations.find((o) => o.indicator.code === 'ELDERLY_60_PLUS')!;
@@ -192,7 +208,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const stored = after.observations.find((o) => o.indicator.code === 'ELDERLY_60_PLUS')!;
     expect(stored).toMatchObject({ persons: next, source: 'REPORT', version: elderly.version + 1 });
     // The other figures were left alone.
-    expect(after.observations.filter((o) => o.indicator.code !== 'ELDERLY_60_PLUS')).toEqual(before.observations.filter((o) => o.indicator.code !== 'ELDERLY_60_PLUS'));
+    expect(after.observations.filter((o) => o.indicator.code !== 'ELDERLY_60_PLUS')).toEqual(
+      before.observations.filter((o) => o.indicator.code !== 'ELDERLY_60_PLUS'),
+    );
     await page.close();
   });
 
@@ -215,7 +233,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toMatch(/^输入有误：.*cannot be negative/);
     expect(await error('value-ASSISTANCE_FUNDS_YUAN').textContent()).toMatch(/^输入有误：.*decimal/);
     // Next to its field: in the same table cell as the input, which is marked invalid.
-    expect(await page.locator('td.entry-input', { has: page.locator('input[name="value-ELDERLY_60_PLUS"]') }).locator('.field-error').textContent()).toContain('negative');
+    expect(
+      await page
+        .locator('td.entry-input', { has: page.locator('input[name="value-ELDERLY_60_PLUS"]') })
+        .locator('.field-error')
+        .textContent(),
+    ).toContain('negative');
     expect(await page.locator('input[name="value-ELDERLY_60_PLUS"]').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('input[name="value-DIBAO_RURAL"]').getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByTestId('entry-stats-message').textContent()).toBe('');
@@ -223,7 +246,11 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
 
     // Someone else changes the figure after the form was read: the stale version is a conflict at that field.
     const elderly = before.observations.find((o) => o.indicator.code === 'ELDERLY_60_PLUS')!;
-    const other = await app.query(EntryReportExpectedDocument, { input: { area: village.code, period: THIS_MONTH, values: [{ indicator: 'ELDERLY_60_PLUS', value: String(elderly.persons! + 1) }] } }, { token: tokens.COUNTY_ADMIN });
+    const other = await app.query(
+      EntryReportExpectedDocument,
+      { input: { area: village.code, period: THIS_MONTH, values: [{ indicator: 'ELDERLY_60_PLUS', value: String(elderly.persons! + 1) }] } },
+      { token: tokens.COUNTY_ADMIN },
+    );
     expect(other.reportObservations.userErrors).toEqual([]);
     const beforeConflict = await snapshot(THIS_MONTH);
     await page.locator('input[name="value-ELDERLY_60_PLUS"]').fill('300');
@@ -234,9 +261,17 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     expect(await snapshot(THIS_MONTH)).toEqual(beforeConflict);
 
     // The county approves the township's previous month: reporting it is LOCKED, shown at the month.
-    const submitted = await app.query(EntrySubmitPeriodDocument, { input: { area: township.code, period: PREVIOUS_MONTH } }, { token: tokens.TOWNSHIP_OPERATOR });
+    const submitted = await app.query(
+      EntrySubmitPeriodDocument,
+      { input: { area: township.code, period: PREVIOUS_MONTH } },
+      { token: tokens.TOWNSHIP_OPERATOR },
+    );
     expect(submitted.submitReportingPeriod.userErrors).toEqual([]);
-    const approved = await app.query(EntryReviewPeriodDocument, { input: { area: township.code, period: PREVIOUS_MONTH, decision: 'APPROVE' } }, { token: tokens.COUNTY_ADMIN });
+    const approved = await app.query(
+      EntryReviewPeriodDocument,
+      { input: { area: township.code, period: PREVIOUS_MONTH, decision: 'APPROVE' } },
+      { token: tokens.COUNTY_ADMIN },
+    );
     expect(approved.reviewReportingPeriod.approval).toMatchObject({ status: 'APPROVED', locked: true });
     const beforeLocked = await snapshot(PREVIOUS_MONTH);
     await page.locator('select[name="period"]').selectOption(PREVIOUS_MONTH);
@@ -266,7 +301,11 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const stats = await box('stats');
     const entry = await box('entry-stats');
     expect(stats.top).toBeLessThan(entry.top);
-    await page.screenshot({ path: shot, fullPage: true, clip: { x: 20, y: stats.top - 10, width: 1400, height: Math.ceil(entry.top + entry.height - stats.top + 20) } });
+    await page.screenshot({
+      path: shot,
+      fullPage: true,
+      clip: { x: 20, y: stats.top - 10, width: 1400, height: Math.ceil(entry.top + entry.height - stats.top + 20) },
+    });
     if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_SCREENSHOT);
     await page.close();
   });
@@ -303,10 +342,14 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     // The real entry: the assignment done; the task panel shows the new total.
     await done.fill(String(assignment.target));
     await row.getByRole('button', { name: '保存' }).click();
-    await expect.poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 }).toContain(`已保存：「${task.title}」${assignment.area.shortName} 累计完成 ${assignment.target}/${assignment.target}`);
+    await expect
+      .poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 })
+      .toContain(`已保存：「${task.title}」${assignment.area.shortName} 累计完成 ${assignment.target}/${assignment.target}`);
     const total = task.done + (assignment.target - assignment.done);
     await expect.poll(() => taskItem.textContent(), { timeout: 5_000 }).toContain(`${zh(total)}/${zh(task.target)}${task.unit}`);
-    const stored = (await app.query(EntryExpectedTasksDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.tasks.nodes.find((t) => t.id === task.id)!;
+    const stored = (await app.query(EntryExpectedTasksDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.tasks.nodes.find(
+      (t) => t.id === task.id,
+    )!;
     expect(stored.done).toBe(total);
     expect(stored.assignments.find((a) => a.id === assignment.id)).toMatchObject({ done: assignment.target, version: assignment.version + 1 });
     expect(await count('task_progress')).toBe(before.progress + 1);
@@ -314,12 +357,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     expect(await page.locator(`[data-assignment="${assignment.id}"] .entry-row-head`).textContent()).toContain(`已完成 ${zh(assignment.target)}`);
 
     // Another section's task is not offered, neither in the list nor as a row.
-    const other = (await app.query(EntryExpectedTasksDocument, { code: COUNTY }, { token: admin })).area!.tasks.nodes.find((t) => t.title === OTHER_SECTION_TASK)!;
+    const other = (await app.query(EntryExpectedTasksDocument, { code: COUNTY }, { token: admin })).area!.tasks.nodes.find(
+      (t) => t.title === OTHER_SECTION_TASK,
+    )!;
     expect(await page.locator(`select[name="task"] option[value="${other.id}"]`).count()).toBe(0);
     for (const a of other.assignments) expect(await page.locator(`[data-assignment="${a.id}"]`).count()).toBe(0);
 
     // A project of the section: a percent above 100 is refused at the field; a real one moves the project panel's bar.
-    const project = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find((p) => p.status !== 'COMPLETED')!;
+    const project = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find(
+      (p) => p.status !== 'COMPLETED',
+    )!;
     await page.locator('select[name="project"]').selectOption(project.id);
     const form = page.locator(`form[data-project="${project.id}"]`);
     const beforeProject = { events: await count('progress_update') };
@@ -334,19 +381,31 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const percent = Math.min(100, (project.progressPercent ?? 0) + 10);
     await form.locator('input[name="percent"]').fill(String(percent));
     await form.getByRole('button', { name: '保存进度' }).click();
-    await expect.poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 }).toBe(`已保存：${project.name} 进度 ${percent}%（截至 ${TODAY}）`);
-    await expect.poll(() => page.locator(`[data-panel="projects"] tr[data-project="${project.id}"] .progress-fill`).getAttribute('style'), { timeout: 5_000 }).toBe(`width:${percent}%`);
-    const storedProject = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find((p) => p.id === project.id)!;
+    await expect
+      .poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 })
+      .toBe(`已保存：${project.name} 进度 ${percent}%（截至 ${TODAY}）`);
+    await expect
+      .poll(() => page.locator(`[data-panel="projects"] tr[data-project="${project.id}"] .progress-fill`).getAttribute('style'), { timeout: 5_000 })
+      .toBe(`width:${percent}%`);
+    const storedProject = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find(
+      (p) => p.id === project.id,
+    )!;
     expect(storedProject).toMatchObject({ progressPercent: percent, progressAsOf: TODAY });
 
     // 推进方案: an open milestone marked done (completeMilestone with the version just re-read).
     const milestone = storedProject.milestones.find((m) => !m.doneDate)!;
     await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"] button[data-complete]`).click();
-    await expect.poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 }).toBe(`已保存：${project.name}「${milestone.name}」已完成`);
-    const completed = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find((p) => p.id === project.id)!;
+    await expect
+      .poll(() => page.getByTestId('entry-work-message').textContent(), { timeout: 10_000 })
+      .toBe(`已保存：${project.name}「${milestone.name}」已完成`);
+    const completed = (await app.query(EntryExpectedProjectsDocument, { code: COUNTY, ownerSection: SECTION }, { token: admin })).area!.projects.nodes.find(
+      (p) => p.id === project.id,
+    )!;
     const doneDate = completed.milestones.find((m) => m.position === milestone.position)!.doneDate;
     expect(doneDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"]`).textContent()).toContain(`已于 ${doneDate} 完成`);
+    expect(await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"]`).textContent()).toContain(
+      `已于 ${doneDate} 完成`,
+    );
     expect(await page.locator(`form[data-project="${project.id}"] li[data-milestone="${milestone.position}"] button`).count()).toBe(0);
     await page.close();
   });

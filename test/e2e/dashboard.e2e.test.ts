@@ -104,7 +104,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     token = await app.token('COUNTY_ADMIN', COUNTY, { name: '县民政局管理员' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     // Closed network: abort and record anything not addressed to this server.
@@ -159,7 +167,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     expect(await page.getByTestId('viewer').textContent()).toContain('县民政局管理员');
     // The token left the address bar (bookmarks, screenshots) and sits in localStorage.
     expect(page.url()).not.toContain('token=');
-    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('civgraph.token'))).toBe(token);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('civgraph.token')),
+    ).toBe(token);
     // One link per township to drill into.
     expect(await page.locator('[data-panel="children"] a[data-code]').count()).toBe(33);
 
@@ -177,7 +187,11 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
 
     // 关键指标: the latest month with reports, each figure equal to Area.stats, and the completeness of Area.reporting.
     const months = (await app.query(DashboardStatsMonthsExpectedDocument, { code: COUNTY, from: YEAR_AGO, to: THIS_MONTH }, { token })).area!.statsSeries;
-    const period = months.filter((m) => m.reportedAreas > 0).map((m) => String(m.period)).sort().at(-1)!;
+    const period = months
+      .filter((m) => m.reportedAreas > 0)
+      .map((m) => String(m.period))
+      .sort()
+      .at(-1)!;
     expect(period).toBe(THIS_MONTH); // the demo seeds the twelve months up to this one
     const expected = (await app.query(DashboardStatsExpectedDocument, { code: COUNTY, period, indicators: KEY_INDICATORS }, { token })).area!;
     expect(expected.stats.map((stat) => stat.indicator.code)).toEqual(KEY_INDICATORS);
@@ -222,12 +236,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     const rank = ['OVERDUE', 'LAGGING', 'DUE_SOON', 'ON_TRACK', 'DONE'];
     const healths = work.tasks.nodes.map((task) => task.health as string).sort((a, b) => rank.indexOf(a) - rank.indexOf(b));
     expect(new Set(healths).size).toBeGreaterThanOrEqual(3); // the demo has tasks in several states
-    expect(await panel('tasks').locator('li.task').evaluateAll((items) => items.map((item) => item.getAttribute('data-health')))).toEqual(healths);
+    expect(
+      await panel('tasks')
+        .locator('li.task')
+        .evaluateAll((items) => items.map((item) => item.getAttribute('data-health'))),
+    ).toEqual(healths);
     const colour = (health: string) =>
       panel('tasks')
         .locator(`li[data-health="${health}"] .dot`)
         .first()
-        .evaluate((dot) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(dot).backgroundColor);
+        .evaluate(
+          (dot) => (globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }).getComputedStyle(dot).backgroundColor,
+        );
     const colours: Record<string, string> = { OVERDUE: 'rgb(214, 69, 69)', ON_TRACK: 'rgb(63, 145, 66)', DONE: 'rgb(63, 145, 66)' };
     for (const health of new Set(healths)) if (colours[health]) expect(await colour(health), health).toBe(colours[health]);
 
@@ -243,7 +263,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="md"]').click()]);
     expect(download.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.md`);
     const { readFile } = await import('node:fs/promises');
-    expect(await readFile((await download.path()), 'utf8')).toBe(report.markdown);
+    expect(await readFile(await download.path(), 'utf8')).toBe(report.markdown);
     const [csv] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="csv"]').click()]);
     expect(csv.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.csv`);
     expect(await panel('report').locator('.error').textContent()).toBe('');
@@ -267,14 +287,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     expect(await figure('townships').count()).toBe(0);
     expect(await page.locator('[data-panel="children"] a[data-code]').count()).toBe(township.childCount);
     // Every panel follows: the township's own figures, facilities and work.
-    const stats = (await app.query(DashboardStatsExpectedDocument, { code: township.code, period: THIS_MONTH, indicators: ['ELDERLY_60_PLUS'] }, { token })).area!;
+    const stats = (await app.query(DashboardStatsExpectedDocument, { code: township.code, period: THIS_MONTH, indicators: ['ELDERLY_60_PLUS'] }, { token }))
+      .area!;
     await expect
       .poll(() => page.locator('[data-panel="stats"] [data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 10_000 })
       .toBe(`${zh(stats.stats[0].persons!)}人`);
     expect(await page.getByTestId('reporting').textContent()).toContain(`/${zh(stats.reporting.expectedAreas)} 村（社区）`);
     const facilities = (await app.query(DashboardFacilitiesExpectedDocument, { code: township.code }, { token })).area!;
     await expect.poll(() => page.locator('[data-panel="facilities"] svg.bar-chart g.bar').count(), { timeout: 10_000 }).toBe(township.childCount);
-    if (facilities.facilitySummary.total) expect(await page.locator('[data-panel="facilities"]').textContent()).toContain(`共 ${zh(facilities.facilitySummary.total)} 处`);
+    if (facilities.facilitySummary.total)
+      expect(await page.locator('[data-panel="facilities"]').textContent()).toContain(`共 ${zh(facilities.facilitySummary.total)} 处`);
     const work = (await app.query(DashboardWorkExpectedDocument, { code: township.code, asOf: TODAY }, { token })).area!;
     expect(work.projects.totalCount).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-panel="projects"] tr[data-project]').count(), { timeout: 10_000 }).toBe(work.projects.nodes.length);
@@ -303,7 +325,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     const summary = `浏览器测试保护点${Date.now()}`;
     const created = await app.request(
       `mutation ($input: CreateFacilityInput!) { createFacility(input: $input) { facility { id } userErrors { message } } }`,
-      { input: { name: summary, type: 'MINOR_PROTECTION_POINT', area: '511921101201', operatingModel: 'PUBLIC', status: 'OPERATING', beds: 0, occupiedBeds: 0 } },
+      {
+        input: { name: summary, type: 'MINOR_PROTECTION_POINT', area: '511921101201', operatingModel: 'PUBLIC', status: 'OPERATING', beds: 0, occupiedBeds: 0 },
+      },
       { token: await app.token('COUNTY_ADMIN', '511921') },
     );
     expect(created.errors).toBeUndefined();
@@ -339,16 +363,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
           socket.send(JSON.stringify({ type: 'connection_ack' }));
         }
         if (message.type === 'subscribe') {
-          socket.send(JSON.stringify({ id: message.id, type: 'next', payload: { data: { progressUpdated: { sequence: '42', summary: '控制台订阅到的进展' } } } }));
+          socket.send(
+            JSON.stringify({ id: message.id, type: 'next', payload: { data: { progressUpdated: { sequence: '42', summary: '控制台订阅到的进展' } } } }),
+          );
         }
       });
     });
     await console.goto(`${base}/graphql`);
     await console.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 15_000 });
     await console.evaluate(() => {
-      const editor = (globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(value: string): void } } } }).document.querySelector(
-        '.graphiql-query-editor .CodeMirror',
-      );
+      const editor = (
+        globalThis as unknown as { document: { querySelector(selector: string): { CodeMirror: { setValue(value: string): void } } } }
+      ).document.querySelector('.graphiql-query-editor .CodeMirror');
       editor.CodeMirror.setValue('subscription Feed { progressUpdated(area: "511921") { sequence summary } }');
     });
     await console.locator('.graphiql-execute-button').click();
@@ -388,7 +414,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
         if (message.type === 'connection_init') socket.send(JSON.stringify({ type: 'connection_ack' }));
         if (message.type !== 'subscribe') return;
         const variables = message.payload?.variables ?? {};
-        subscriptions.push({ after: variables.after ?? null, area: variables.area, includeDescendants: variables.includeDescendants, query: message.payload!.query });
+        subscriptions.push({
+          after: variables.after ?? null,
+          area: variables.area,
+          includeDescendants: variables.includeDescendants,
+          query: message.payload!.query,
+        });
         const event = (sequence: number, summary: string) =>
           socket.send(
             JSON.stringify({
@@ -438,7 +469,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       { after: 'c6', area: COUNTY_CODE, includeDescendants: true },
     ]);
     // The panel sends the typed ProgressFeed operation (web/graphql/progress.graphql).
-    expect(subscriptions[0].query.replace(/\s+/g, ' ')).toMatch(/progressUpdated\( ?area: \$area,? includeDescendants: \$includeDescendants,? kinds: \$kinds,? after: \$after ?\)/);
+    expect(subscriptions[0].query.replace(/\s+/g, ' ')).toMatch(
+      /progressUpdated\( ?area: \$area,? includeDescendants: \$includeDescendants,? kinds: \$kinds,? after: \$after ?\)/,
+    );
     await screenshot('dashboard-live', live);
 
     // Drill-down: every panel follows the selected township, the feed too.
@@ -448,7 +481,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await bar.click();
     await expect.poll(() => live.getByTestId('breadcrumb').textContent(), { timeout: 10_000 }).toBe('通江县 › 民胜镇');
     await expect.poll(() => statsCalls.slice(before)).toContain(township);
-    await expect.poll(() => subscriptions.at(-1) && { after: subscriptions.at(-1)!.after, area: subscriptions.at(-1)!.area }, { timeout: 5_000 }).toEqual({ after: null, area: township });
+    await expect
+      .poll(() => subscriptions.at(-1) && { after: subscriptions.at(-1)!.after, area: subscriptions.at(-1)!.area }, { timeout: 5_000 })
+      .toEqual({ after: null, area: township });
     await live.close();
   });
 
@@ -456,7 +491,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     // The guard itself: a request to another host is aborted and recorded.
     const probe = await context.newPage();
     await probe.goto('about:blank');
-    const failed = await probe.evaluate(() => fetch('http://203.0.113.7/probe').then(() => false, () => true));
+    const failed = await probe.evaluate(() =>
+      fetch('http://203.0.113.7/probe').then(
+        () => false,
+        () => true,
+      ),
+    );
     await probe.close();
     expect(failed).toBe(true);
     expect(offHost.splice(offHost.indexOf('http://203.0.113.7/probe'), 1)).toEqual(['http://203.0.113.7/probe']);

@@ -62,7 +62,10 @@ function fencedBlocks(file: string, markdown: string): Block[] {
     const indent = open[1].length;
     let end = i + 1;
     while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) end++;
-    const text = lines.slice(i + 1, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n');
+    const text = lines
+      .slice(i + 1, end)
+      .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+      .join('\n');
     let before = i - 1;
     while (before >= 0 && lines[before].trim() === '') before--;
     const marker = before >= 0 && /^<!--\s*docs-test/.test(lines[before].trim()) ? lines[before].trim() : undefined;
@@ -82,7 +85,12 @@ function fencedBlocks(file: string, markdown: string): Block[] {
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
-const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
 
 /** The lines of a Markdown file outside fenced blocks. */
 const prose = (markdown: string) => {
@@ -100,7 +108,11 @@ function brokenLinks(path: string): string[] {
       const resolved = file ? join(dirname(path), decodeURIComponent(file)) : path;
       if (!existsSync(resolved)) broken.push(`${relative(ROOT, path)}: ${target} (no such file)`);
       else if (anchor && resolved.endsWith('.md')) {
-        const anchors = new Set(prose(readFileSync(resolved, 'utf8')).flatMap((l) => /^#{1,6}\s+(.*)$/.exec(l)?.[1] ?? []).map(slug));
+        const anchors = new Set(
+          prose(readFileSync(resolved, 'utf8'))
+            .flatMap((l) => /^#{1,6}\s+(.*)$/.exec(l)?.[1] ?? [])
+            .map(slug),
+        );
         if (!anchors.has(decodeURIComponent(anchor))) broken.push(`${relative(ROOT, path)}: ${target} (no such heading)`);
       }
     }
@@ -108,7 +120,11 @@ function brokenLinks(path: string): string[] {
   return broken;
 }
 
-const files = markdownFiles().map((path) => ({ path, name: relative(ROOT, path) || path, blocks: fencedBlocks(relative(ROOT, path) || path, readFileSync(path, 'utf8')) }));
+const files = markdownFiles().map((path) => ({
+  path,
+  name: relative(ROOT, path) || path,
+  blocks: fencedBlocks(relative(ROOT, path) || path, readFileSync(path, 'utf8')),
+}));
 
 let app: TestApp;
 let admin: string;
@@ -190,9 +206,21 @@ function runShell(block: Block): Promise<string[]> {
     'set -euo pipefail',
     'curl() { command curl --fail-with-body -sS "$@"; }',
     'npm() { echo "docs test: npm is not run here; run the CLI through npm run civgraph, or mark the block skip with a reason" >&2; return 97; }',
-    block.text.replace(/npm run (-s )?civgraph --/g, `node ${CLI}`).replace(/localhost:4000/g, url.host).replace(/\/srv\//g, `${work}/srv/`),
+    block.text
+      .replace(/npm run (-s )?civgraph --/g, `node ${CLI}`)
+      .replace(/localhost:4000/g, url.host)
+      .replace(/\/srv\//g, `${work}/srv/`),
   ].join('\n');
-  const env = { ...process.env, TOKEN: admin, JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: app.databaseUrl, DATA_DIR: join(work, 'data'), CIVGRAPH_URL: app.url, LOG_LEVEL: 'silent', NODE_ENV: 'test' };
+  const env = {
+    ...process.env,
+    TOKEN: admin,
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: app.databaseUrl,
+    DATA_DIR: join(work, 'data'),
+    CIVGRAPH_URL: app.url,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+  };
   return new Promise((resolve) => {
     execFile('bash', ['-c', script], { cwd: work, env, timeout: 30_000 }, (error, stdout, stderr) =>
       resolve(error ? [`exit ${error.code ?? error.signal}: ${stderr.trim() || error.message}\n--- stdout ---\n${stdout.slice(0, 2000)}`] : []),
@@ -204,7 +232,10 @@ const RUNS = new Set(['graphql', 'sh', 'bash']);
 
 describe('documentation examples run against a fresh demo server', () => {
   it('every docs-test marker is `skip (a reason)` or `file PATH`', () => {
-    const bad = files.flatMap((f) => f.blocks).filter((b) => b.badMarker).map((b) => `${b.file}:${b.line}: ${b.badMarker}`);
+    const bad = files
+      .flatMap((f) => f.blocks)
+      .filter((b) => b.badMarker)
+      .map((b) => `${b.file}:${b.line}: ${b.badMarker}`);
     expect(bad).toEqual([]);
   });
 

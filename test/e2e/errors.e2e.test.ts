@@ -66,11 +66,17 @@ describe('unexpected errors on the other transports', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('x-request-id')).toBe('sse-request-7');
       const text = await response.text();
-      const events = [...text.matchAll(/^event: next\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]) as { data: unknown; errors: { message: string; path: string[]; extensions: Record<string, unknown> }[] });
+      const events = [...text.matchAll(/^event: next\ndata: (.*)$/gm)].map(
+        (m) => JSON.parse(m[1]) as { data: unknown; errors: { message: string; path: string[]; extensions: Record<string, unknown> }[] },
+      );
       expect(events).toHaveLength(1);
       expect(events[0].data).toEqual({ area: null });
       expect(events[0].errors).toEqual([
-        expect.objectContaining({ message: 'Internal server error', path: ['area'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'sse-request-7' } }),
+        expect.objectContaining({
+          message: 'Internal server error',
+          path: ['area'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'sse-request-7' },
+        }),
       ]);
       expect(text).not.toContain('area_gone');
     });
@@ -90,7 +96,10 @@ describe('unexpected errors on the other transports', () => {
     });
     const errors = watchers.map((w) => w.errors as { message: string; extensions: { code: string; requestId: string } }[]);
     for (const [error] of errors) {
-      expect(error).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } });
+      expect(error).toMatchObject({
+        message: 'Internal server error',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      });
       expect(JSON.stringify(error)).not.toContain('area_gone');
     }
     expect(new Set(errors.map(([error]) => error.extensions.requestId)).size).toBe(3);
@@ -105,7 +114,9 @@ describe('unexpected errors on the other transports', () => {
         client.subscribe({ query: '{ area(code: "511921") { name } }' }, { next: (r) => (last = r), error: reject, complete: () => resolve(last as never) });
       });
       expect(result.data).toEqual({ area: null });
-      expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } }),
+      ]);
       expect(JSON.stringify(result)).not.toContain('area_gone');
     });
   });

@@ -56,14 +56,17 @@ async function upload(path: string, body: Buffer, token: string, type = XLSX): P
 function unfinishedUpload(path: string, token: string, headers: Record<string, string>, sent: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(base);
-    const req = httpRequest({ host: hostname, port, path, method: 'POST', headers: { 'content-type': XLSX, authorization: `Bearer ${token}`, ...headers } }, (res: IncomingMessage) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) as Answer['body'] });
-      });
-    });
+    const req = httpRequest(
+      { host: hostname, port, path, method: 'POST', headers: { 'content-type': XLSX, authorization: `Bearer ${token}`, ...headers } },
+      (res: IncomingMessage) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) as Answer['body'] });
+        });
+      },
+    );
     req.on('error', (error) => reject(error));
     req.write(sent);
   });
@@ -90,7 +93,11 @@ const timed = async <T>(work: Promise<T>) => {
 
 describe('upload bounds', () => {
   it('refuses a zip bomb (5,000,000 rows, half a gigabyte of XML in about 2 MB) within seconds and bounded memory; /healthz answers meanwhile', async () => {
-    const bomb = xlsxBomb({ header: `<row r="1">${inlineCell('A1', '区划代码')}${inlineCell('B1', '名称')}</row>`, row: `<row r="2">${inlineCell('A2', PINGBA)}${inlineCell('B2', '平坝村')}</row>`, times: 5_000_000 });
+    const bomb = xlsxBomb({
+      header: `<row r="1">${inlineCell('A1', '区划代码')}${inlineCell('B1', '名称')}</row>`,
+      row: `<row r="2">${inlineCell('A2', PINGBA)}${inlineCell('B2', '平坝村')}</row>`,
+      times: 5_000_000,
+    });
     expect(bomb.length).toBeLessThan(3_000_000);
     const { result, mb } = await peakGrowth(async () => {
       const uploads = [1, 2, 3].map(() => timed(upload(`/imports/observations?period=${PERIOD}`, bomb, admin)));
@@ -129,13 +136,20 @@ describe('upload bounds', () => {
   });
 
   it('refuses a file larger than 10 MB by its Content-Length before reading it, and one without a length as soon as 10 MB have arrived', async () => {
-    const declared = await unfinishedUpload(`/imports/observations?period=${PERIOD}`, admin, { 'content-length': String(10 * 1024 * 1024 + 1) }, Buffer.from('PK'));
+    const declared = await unfinishedUpload(
+      `/imports/observations?period=${PERIOD}`,
+      admin,
+      { 'content-length': String(10 * 1024 * 1024 + 1) },
+      Buffer.from('PK'),
+    );
     expect(declared.status).toBe(413);
     expect(declared.headers.connection).toBe('close');
     expect(declared.body).toEqual({
       applied: 0,
       unchanged: 0,
-      errors: [{ row: null, column: null, code: 'PAYLOAD_TOO_LARGE', message: '文件超过 10 MB,请分批导入', messageEn: 'the file is larger than 10 MB; split it' }],
+      errors: [
+        { row: null, column: null, code: 'PAYLOAD_TOO_LARGE', message: '文件超过 10 MB,请分批导入', messageEn: 'the file is larger than 10 MB; split it' },
+      ],
     });
     // Chunked, no length: 11 MB streamed in 1 MB chunks; the answer comes after the 11th at the latest.
     const chunk = Buffer.alloc(1024 * 1024, 'a');
@@ -151,7 +165,12 @@ describe('upload bounds', () => {
 
   it('answers a file of more than 5,000 rows with 413 and names the limit', async () => {
     const rows = Array.from({ length: 5001 }, () => [PINGBA, '平坝村', 1]);
-    const result = await upload(`/imports/observations?period=${PERIOD}`, await writeSheet({ sheetName: 's', headers: ['区划代码', '名称', 'ORPHANS'], rows }, 'csv'), township, 'text/csv');
+    const result = await upload(
+      `/imports/observations?period=${PERIOD}`,
+      await writeSheet({ sheetName: 's', headers: ['区划代码', '名称', 'ORPHANS'], rows }, 'csv'),
+      township,
+      'text/csv',
+    );
     expect(result.status).toBe(413);
     expect(result.body.errors).toEqual([expect.objectContaining({ code: 'TOO_MANY_ROWS', message: '文件超过 5000 行,一次最多导入 5000 行,请分批导入' })]);
   });
@@ -182,13 +201,27 @@ describe('downloads', () => {
   beforeAll(async () => {
     const task = await app.query(
       CreateTaskDocument,
-      { input: { title: FORMULA, category: 'ELDERLY_CARE', area: '511921', ownerSection: '养老服务股', target: 10, unit: '所', startDate: '2026-01-01', deadline: '2026-05-20', assignments: [{ area: TIEFO, target: 10 }] } },
+      {
+        input: {
+          title: FORMULA,
+          category: 'ELDERLY_CARE',
+          area: '511921',
+          ownerSection: '养老服务股',
+          target: 10,
+          unit: '所',
+          startDate: '2026-01-01',
+          deadline: '2026-05-20',
+          assignments: [{ area: TIEFO, target: 10 }],
+        },
+      },
       { token: admin },
     );
     expect(task.createTask.userErrors).toEqual([]);
     const rect = await app.query(
       CreateRectificationDocument,
-      { input: { finding: '+cmd|" /C calc"!A0', area: TIEFO, category: 'NEGLECT', responsiblePerson: '@张三', deadline: '2026-05-30', openedOn: '2026-05-10' } },
+      {
+        input: { finding: '+cmd|" /C calc"!A0', area: TIEFO, category: 'NEGLECT', responsiblePerson: '@张三', deadline: '2026-05-30', openedOn: '2026-05-10' },
+      },
       { token: admin },
     );
     expect(rect.createRectification.userErrors).toEqual([]);
@@ -251,7 +284,11 @@ describe('downloads', () => {
   });
 
   it('xlsx exports hold text as text cells, never formulas', async () => {
-    for (const path of [`/exports/tasks.xlsx?area=${TIEFO}&asOf=2026-06-30`, `/exports/facilities.xlsx?area=${TIEFO}`, `/exports/monthly-report.xlsx?month=${PERIOD}&area=${TIEFO}`]) {
+    for (const path of [
+      `/exports/tasks.xlsx?area=${TIEFO}&asOf=2026-06-30`,
+      `/exports/facilities.xlsx?area=${TIEFO}`,
+      `/exports/monthly-report.xlsx?month=${PERIOD}&area=${TIEFO}`,
+    ]) {
       const workbook = new ExcelJS.Workbook();
       await workbook.xlsx.load(Buffer.from(await (await get(path)).arrayBuffer()) as unknown as ExcelJS.Buffer);
       const formulas: string[] = [];

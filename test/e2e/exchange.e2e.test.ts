@@ -36,7 +36,9 @@ beforeAll(async () => {
   township = await app.token('TOWNSHIP_OPERATOR', TIEFO);
   village = await app.token('VILLAGE_OPERATOR', PINGBA);
   viewer = await app.token('VIEWER', '511921');
-  [mashiVillage] = await rows<{ code: string; name: string }>(`select code, name from area where code like '${MASHI}%' and level = 'VILLAGE' and valid_to is null order by code limit 1`);
+  [mashiVillage] = await rows<{ code: string; name: string }>(
+    `select code, name from area where code like '${MASHI}%' and level = 'VILLAGE' and valid_to is null order by code limit 1`,
+  );
   tiefoVillages = await rows(`select code, name from area where code like '${TIEFO}%' and level = 'VILLAGE' and valid_to is null order by code`);
   other = tiefoVillages.find((v) => v.code !== PINGBA && v.code !== JINDOUYAN)!;
 });
@@ -61,7 +63,14 @@ async function upload(path: string, body: Buffer, format: SheetFormat, token?: s
     headers: { 'content-type': format === 'xlsx' ? XLSX : 'text/csv', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body,
   });
-  return { status: response.status, body: (await response.json()) as { applied: number; unchanged: number; errors: { row: number | null; column: string | null; code: string; message: string; messageEn: string }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      applied: number;
+      unchanged: number;
+      errors: { row: number | null; column: string | null; code: string; message: string; messageEn: string }[];
+    },
+  };
 }
 
 async function download(path: string, token?: string) {
@@ -75,10 +84,11 @@ async function table(body: Buffer, format: SheetFormat) {
   return sheet!;
 }
 
-const sheet = (headers: string[], data: (string | number | null)[][], format: SheetFormat = 'xlsx') => writeSheet({ sheetName: 's', headers, rows: data }, format);
+const sheet = (headers: string[], data: (string | number | null)[][], format: SheetFormat = 'xlsx') =>
+  writeSheet({ sheetName: 's', headers, rows: data }, format);
 
 describe('templates', () => {
-  it('observations.xlsx holds the caller\'s villages only, with every indicator column', async () => {
+  it("observations.xlsx holds the caller's villages only, with every indicator column", async () => {
     const file = await download('/templates/observations.xlsx', township);
     expect(file.status).toBe(200);
     expect(file.type).toContain('spreadsheetml');
@@ -133,7 +143,9 @@ describe('observations import', () => {
       if (format === 'csv') expect(exported.body.subarray(0, 3)).toEqual(Buffer.from('\ufeff'));
       const t = await table(exported.body, format);
       expect(t.rows.at(-1)!.cells.slice(0, 3)).toEqual(['', '合计', '201']);
-      const values = Object.fromEntries(t.rows.slice(0, 2).map((r) => [r.cells[0], [r.cells[t.headers.indexOf('ELDERLY_60_PLUS')], r.cells[t.headers.indexOf('ASSISTANCE_FUNDS_YUAN')]]]));
+      const values = Object.fromEntries(
+        t.rows.slice(0, 2).map((r) => [r.cells[0], [r.cells[t.headers.indexOf('ELDERLY_60_PLUS')], r.cells[t.headers.indexOf('ASSISTANCE_FUNDS_YUAN')]]]),
+      );
       expect(values).toEqual({ [tiefoVillages[0].code]: ['100', '1250.5'], [tiefoVillages[1].code]: ['101', '1250.5'] });
 
       const again = await upload(`/imports/observations?period=${PERIOD}`, exported.body, format, township);
@@ -179,7 +191,12 @@ describe('observations import', () => {
       expect(result.status).toBe(400);
       expect(result.body.errors[0]).toMatchObject({ row: null, column: null, code: 'BAD_PERIOD' });
     }
-    const noName = await upload(`/imports/observations?period=${PERIOD}`, await sheet(['区划代码', 'ELDERLY_60_PLUS', 'WHAT'], [[PINGBA, 1, 2]]), 'xlsx', admin);
+    const noName = await upload(
+      `/imports/observations?period=${PERIOD}`,
+      await sheet(['区划代码', 'ELDERLY_60_PLUS', 'WHAT'], [[PINGBA, 1, 2]]),
+      'xlsx',
+      admin,
+    );
     expect(noName.body.errors.map((e) => e.code)).toEqual(['UNKNOWN_COLUMN', 'MISSING_COLUMN']);
     const garbage = await upload(`/imports/observations?period=${PERIOD}`, Buffer.from('PK\u0003\u0004 not a zip'), 'xlsx', admin);
     expect(garbage.body.errors[0].code).toBe('UNREADABLE_FILE');
@@ -188,9 +205,14 @@ describe('observations import', () => {
     expect(huge.body.errors[0]).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: '文件超过 10 MB,请分批导入' });
   });
 
-  it('applies the caller\'s permissions: outside the subtree 403, no token 401, a viewer may not report', async () => {
+  it("applies the caller's permissions: outside the subtree 403, no token 401, a viewer may not report", async () => {
     const before = await written();
-    const outside = await upload(`/imports/observations?period=${PERIOD}`, await sheet(headers, [[mashiVillage.code, mashiVillage.name, 1, null, null]]), 'xlsx', township);
+    const outside = await upload(
+      `/imports/observations?period=${PERIOD}`,
+      await sheet(headers, [[mashiVillage.code, mashiVillage.name, 1, null, null]]),
+      'xlsx',
+      township,
+    );
     expect(outside.status).toBe(403);
     expect(outside.body.errors[0]).toMatchObject({ row: 2, column: '区划代码', code: 'FORBIDDEN' });
     const readOnly = await upload(`/imports/observations?period=${PERIOD}`, await sheet(headers, [[PINGBA, '平坝村', 999, null, null]]), 'xlsx', viewer);
@@ -203,9 +225,20 @@ describe('observations import', () => {
 
   it('a service refusal in a later row rolls back the rows already applied (approved period is LOCKED)', async () => {
     // Lock 麻石镇's May, then import a file whose first row (铁佛镇) is fine and whose second (麻石镇) is locked.
-    await rows(`insert into reporting_approval (area_code, period, start_month, end_month, status, updated_by) values (?, '2026-05', '2026-05-01', '2026-05-01', 'APPROVED', 'test')`, [`${MASHI}000`]);
+    await rows(
+      `insert into reporting_approval (area_code, period, start_month, end_month, status, updated_by) values (?, '2026-05', '2026-05-01', '2026-05-01', 'APPROVED', 'test')`,
+      [`${MASHI}000`],
+    );
     const before = await written();
-    const result = await upload(`/imports/observations?period=${PERIOD}`, await sheet(headers, [[JINDOUYAN, '金斗岩村', 55, null, null], [mashiVillage.code, mashiVillage.name, 5, null, null]]), 'xlsx', admin);
+    const result = await upload(
+      `/imports/observations?period=${PERIOD}`,
+      await sheet(headers, [
+        [JINDOUYAN, '金斗岩村', 55, null, null],
+        [mashiVillage.code, mashiVillage.name, 5, null, null],
+      ]),
+      'xlsx',
+      admin,
+    );
     expect(result.status).toBe(400);
     expect(result.body.errors).toEqual([expect.objectContaining({ row: 3, code: 'LOCKED' })]);
     expect(await written()).toEqual(before);
@@ -271,20 +304,35 @@ describe('facilities import', () => {
     expect(await written()).toEqual(before);
   });
 
-  it('reports bad cells and areas outside the caller\'s subtree', async () => {
+  it("reports bad cells and areas outside the caller's subtree", async () => {
     const before = await written();
-    const bad = await upload('/imports/facilities', await sheet(headers, [['', '养老院', TIEFO, 'PUBLIC', 'PLANNED', 'x', 0, '', '2026/1/1']]), 'xlsx', township);
+    const bad = await upload(
+      '/imports/facilities',
+      await sheet(headers, [['', '养老院', TIEFO, 'PUBLIC', 'PLANNED', 'x', 0, '', '2026/1/1']]),
+      'xlsx',
+      township,
+    );
     expect(bad.body.errors.map((e) => [e.column, e.code])).toEqual([
       ['名称', 'REQUIRED'],
       ['类别', 'BAD_ENUM'],
       ['床位', 'NOT_NON_NEGATIVE_INTEGER'],
       ['投运日期', 'BAD_DATE'],
     ]);
-    const outside = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', township);
+    const outside = await upload(
+      '/imports/facilities',
+      await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]),
+      'xlsx',
+      township,
+    );
     expect(outside.status).toBe(403);
     // Section staff read facilities across the county but do not keep their ledgers: refused before the file is read.
     const staff = await app.token('SECTION_STAFF', '511921', { section: '养老服务股' });
-    const bySection = await upload('/imports/facilities', await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]), 'xlsx', staff);
+    const bySection = await upload(
+      '/imports/facilities',
+      await sheet(headers, [['麻石站', 'NURSING_HOME', MASHI, 'PUBLIC', 'PLANNED', 1, 0, '', '']]),
+      'xlsx',
+      staff,
+    );
     expect(bySection.status).toBe(403);
     expect(bySection.body.errors.map((e) => [e.row, e.code])).toEqual([[null, 'FORBIDDEN']]);
     expect(await written()).toEqual(before);
@@ -295,7 +343,19 @@ describe('exports', () => {
   beforeAll(async () => {
     const task = await app.query(
       CreateTaskDocument,
-      { input: { title: '敬老院改造', category: 'ELDERLY_CARE', area: '511921', ownerSection: '养老服务股', target: 10, unit: '所', startDate: '2026-01-01', deadline: '2026-12-31', assignments: [{ area: TIEFO, target: 10 }] } },
+      {
+        input: {
+          title: '敬老院改造',
+          category: 'ELDERLY_CARE',
+          area: '511921',
+          ownerSection: '养老服务股',
+          target: 10,
+          unit: '所',
+          startDate: '2026-01-01',
+          deadline: '2026-12-31',
+          assignments: [{ area: TIEFO, target: 10 }],
+        },
+      },
       { token: admin },
     );
     expect(task.createTask.userErrors).toEqual([]);
@@ -307,7 +367,7 @@ describe('exports', () => {
     expect(rect.createRectification.userErrors).toEqual([]);
   });
 
-  it('every dashboard table downloads as .xlsx and .csv inside the caller\'s scope', async () => {
+  it("every dashboard table downloads as .xlsx and .csv inside the caller's scope", async () => {
     const paths = [
       `/exports/stats-table.FORMAT?parent=${TIEFO}&period=${PERIOD}`,
       `/exports/facilities.FORMAT?area=${TIEFO}`,
@@ -365,22 +425,31 @@ describe('npm run civgraph -- import', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it.skipIf(!existsSync(MAIN))('imports as the system, prints a summary; a bad file prints the report, exits 1 and writes nothing', async () => {
-    const good = join(dir, 'obs.csv');
-    await writeFile(good, await sheet(['区划代码', '名称', 'ORPHANS'], [[JINDOUYAN, '金斗岩村', 3]], 'csv'));
-    const first = await cli(['import', 'observations', good, '--period', '2026-04']);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('1 row(s) applied, 0 unchanged');
-    const [stored] = await rows<{ updated_by: string }>(`select updated_by from observation where area_code = ? and period_month = '2026-04-01'`, [JINDOUYAN]);
-    expect(stored.updated_by).toBe('system');
-    expect((await cli(['import', 'observations', good, '--period', '2026-04'])).stdout).toContain('0 row(s) applied, 1 unchanged');
+  it.skipIf(!existsSync(MAIN))(
+    'imports as the system, prints a summary; a bad file prints the report, exits 1 and writes nothing',
+    async () => {
+      const good = join(dir, 'obs.csv');
+      await writeFile(good, await sheet(['区划代码', '名称', 'ORPHANS'], [[JINDOUYAN, '金斗岩村', 3]], 'csv'));
+      const first = await cli(['import', 'observations', good, '--period', '2026-04']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toContain('1 row(s) applied, 0 unchanged');
+      const [stored] = await rows<{ updated_by: string }>(`select updated_by from observation where area_code = ? and period_month = '2026-04-01'`, [
+        JINDOUYAN,
+      ]);
+      expect(stored.updated_by).toBe('system');
+      expect((await cli(['import', 'observations', good, '--period', '2026-04'])).stdout).toContain('0 row(s) applied, 1 unchanged');
 
-    const before = await written();
-    const bad = join(dir, 'bad.xlsx');
-    await writeFile(bad, await sheet(['名称', '类别', '区划代码', '运营模式', '状态', '床位', '在住'], [['新站', 'NURSING_HOME', TIEFO, 'PUBLIC', 'PLANNED', 'many', 0]]));
-    const failed = await cli(['import', 'facilities', bad]);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toContain('第 2 行 床位 列: 必须是 0 到 100000 的整数');
-    expect(await written()).toEqual(before);
-  }, 60_000);
+      const before = await written();
+      const bad = join(dir, 'bad.xlsx');
+      await writeFile(
+        bad,
+        await sheet(['名称', '类别', '区划代码', '运营模式', '状态', '床位', '在住'], [['新站', 'NURSING_HOME', TIEFO, 'PUBLIC', 'PLANNED', 'many', 0]]),
+      );
+      const failed = await cli(['import', 'facilities', bad]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('第 2 行 床位 列: 必须是 0 到 100000 的整数');
+      expect(await written()).toEqual(before);
+    },
+    60_000,
+  );
 });

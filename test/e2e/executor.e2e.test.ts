@@ -30,7 +30,15 @@ beforeAll(async () => {
   app = await startTestApp({ schema, executor: 'jit' });
   await createProbeTable(app.orm);
   await seedDemo(app.orm, '511921000000', civgraph);
-  interpreted = await startServer({ civgraph, orm: app.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }), schema, executor: 'graphql-js' });
+  interpreted = await startServer({
+    civgraph,
+    orm: app.orm,
+    port: 0,
+    host: '127.0.0.1',
+    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+    schema,
+    executor: 'graphql-js',
+  });
   admin = await app.token('COUNTY_ADMIN', '511921');
 });
 afterAll(async () => {
@@ -57,7 +65,10 @@ async function sameAnswer(document: Document, variables?: object, token?: string
   const byJit = await post(app.url, document, variables, token, operationName);
   const byGraphqlJs = await post(interpreted.url, document, variables, token, operationName);
   expect(byJit).toEqual(byGraphqlJs);
-  return { status: byJit.status, ...(JSON.parse(byJit.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] }) };
+  return {
+    status: byJit.status,
+    ...(JSON.parse(byJit.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] }),
+  };
 }
 
 /** Whether every compilation since the last test gave a compiled query (graphql-jit executed, not graphql-js). */
@@ -110,7 +121,13 @@ describe('graphql-jit answers as graphql-js', () => {
   it('an unexpected failure: masked, with the request id', async () => {
     const answer = await sameAnswer(RECORD_PROBE, { input: { areaCode: '511921101001', note: 'x', crash: true } }, admin);
     expect(compiled()).toBe(true);
-    expect(answer.errors).toEqual([expect.objectContaining({ message: 'Internal server error', path: ['recordProbe'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'executor-parity' } })]);
+    expect(answer.errors).toEqual([
+      expect.objectContaining({
+        message: 'Internal server error',
+        path: ['recordProbe'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'executor-parity' },
+      }),
+    ]);
   });
 
   it.each([
@@ -133,7 +150,12 @@ describe('graphql-jit answers as graphql-js', () => {
       }
     }
     fragment AreaNames on Area { name shortName children(first: 2) { totalCount nodes { id name code @skip(if: $noCode) } } }`;
-    for (const [names, noCode] of [[true, false], [false, true], [true, true], [false, false]] as const) {
+    for (const [names, noCode] of [
+      [true, false],
+      [false, true],
+      [true, true],
+      [false, false],
+    ] as const) {
       const answer = await sameAnswer(query, { id: toGlobalId('Area', '511921000000'), names, noCode });
       expect('name' in answer.data.node).toBe(names);
       expect('code' in answer.data.node).toBe(!noCode);
@@ -165,7 +187,9 @@ describe('graphql-jit answers as graphql-js', () => {
   });
 
   it('introspection', async () => {
-    await sameAnswer('{ __schema { queryType { name } types { name kind fields(includeDeprecated: true) { name args { name defaultValue } type { name kind ofType { name } } } } } }');
+    await sameAnswer(
+      '{ __schema { queryType { name } types { name kind fields(includeDeprecated: true) { name args { name defaultValue } type { name kind ofType { name } } } } } }',
+    );
     await sameAnswer('{ __type(name: "Area") { name interfaces { name } fields { name } } }');
     expect(compiled()).toBe(true);
   });
@@ -187,7 +211,7 @@ describe('graphql-jit compiles', () => {
     expect(compiled()).toBe(true);
   });
 
-  it('and executes with graphql-js what it cannot compile, with graphql-js\'s answer', async () => {
+  it("and executes with graphql-js what it cannot compile, with graphql-js's answer", async () => {
     compileQuery.mockReturnValueOnce({ errors: [new GraphQLError('graphql-jit cannot compile this')] });
     const query = '{ area(code: "511921") { name parent { name } fallback: children(first: 3) { totalCount nodes { name } } } }';
     const byJit = await post(app.url, query);
@@ -233,7 +257,7 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     return JSON.parse(result.body) as { data?: any; errors?: { message: string; path?: (string | number)[]; extensions: Record<string, unknown> }[] };
   }
 
-  it('the bench\'s county tree of names', async () => {
+  it("the bench's county tree of names", async () => {
     const answer = await byTreeRead('{ area(code: "511921") { name children { edges { node { name children { edges { node { name } } } } } } } }');
     expect(answer.data.area.children.edges).toHaveLength(33);
   });
@@ -264,7 +288,8 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
   });
 
   it('pages with first and after (literal and variable), to the last page and past it', async () => {
-    const page = 'query Page($first: Int, $after: String) { area(code: "511921") { children(first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { code } } } } }';
+    const page =
+      'query Page($first: Int, $after: String) { area(code: "511921") { children(first: $first, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { code } } } } }';
     let after: string | null = null;
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -292,14 +317,22 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
       other: area(code: "511921001") { code }
     }
     fragment Names on Area { name shortName }`;
-    for (const variables of [{ code: '511921' }, { code: '511921001', level: 'VILLAGE' }, { code: '511921001001', first: 1 }, { code: '510000', level: 'COUNTY' }, { code: '999999' }]) {
+    for (const variables of [
+      { code: '511921' },
+      { code: '511921001', level: 'VILLAGE' },
+      { code: '511921001001', first: 1 },
+      { code: '510000', level: 'COUNTY' },
+      { code: '999999' },
+    ]) {
       await byTreeRead(query, variables);
     }
     expect((await byTreeRead(query, { code: '999999' })).data.top).toBeNull();
   });
 
   it('the province drill-down of the bench', async () => {
-    const answer = await byTreeRead('{ area(code: "510000") { name children { nodes { name children { nodes { name villages: descendantCount(level: VILLAGE) } } } } } }');
+    const answer = await byTreeRead(
+      '{ area(code: "510000") { name children { nodes { name children { nodes { name villages: descendantCount(level: VILLAGE) } } } } } }',
+    );
     expect(answer.data.area.children.nodes[0].children.nodes.some((c: { villages: number }) => c.villages === 367)).toBe(true);
   });
 
@@ -323,9 +356,14 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     expect(refused.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  it('the bench\'s county tree with statistics: the tree, then one batch of roll-ups for all 401 areas', async () => {
+  it("the bench's county tree with statistics: the tree, then one batch of roll-ups for all 401 areas", async () => {
     const stats = `stats(period: "${lastMonth()}", indicators: ["ELDERLY_60_PLUS", "MINORS_0_17", "DIBAO_RURAL", "EXTREMELY_POOR_SUPPORTED", "ASSISTANCE_FUNDS_YUAN"]) { indicator { code } persons amount reportedAreas expectedAreas }`;
-    const answer = await byTreeRead(`{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`, undefined, admin, 1);
+    const answer = await byTreeRead(
+      `{ area(code: "511921") { name ${stats} children { edges { node { name ${stats} children { edges { node { name ${stats} } } } } } } } }`,
+      undefined,
+      admin,
+      1,
+    );
     const village = answer.data.area.children.edges[0].node.children.edges[0].node;
     expect(village.stats).toHaveLength(5);
     expect(village.stats[4]).toMatchObject({ indicator: { code: 'ASSISTANCE_FUNDS_YUAN' }, persons: null, expectedAreas: 1 });
@@ -357,7 +395,8 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
 
   it('statistics a viewer may not read, or an unknown indicator: the resolvers answer, with their errors', async () => {
     // One failing `stats` per answer: after the first, graphql-jit reports errors graphql-js leaves out (executor.ts).
-    const query = 'query ($indicators: [String!]) { area(code: "511921") { name stats(period: "2026-01", indicators: $indicators) { persons } children(first: 3) { nodes { code } } } }';
+    const query =
+      'query ($indicators: [String!]) { area(code: "511921") { name stats(period: "2026-01", indicators: $indicators) { persons } children(first: 3) { nodes { code } } } }';
     const anonymous = await fillDeclined(query);
     expect(anonymous.errors!.map((e) => [e.extensions.code, e.path])).toEqual([['UNAUTHENTICATED', ['area', 'stats']]]);
     const township = await app.token('TOWNSHIP_OPERATOR', '511921001');
@@ -366,20 +405,32 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
     const unknown = await fillDeclined(query, { indicators: ['NO_SUCH_INDICATOR'] }, admin);
     expect(unknown.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     // Their own township: answered by the tree read.
-    await byTreeRead('{ area(code: "511921001") { stats(period: "2026-01") { persons } children(first: 3) { nodes { stats(period: "2026-01") { persons } } } } }', undefined, township, 1);
+    await byTreeRead(
+      '{ area(code: "511921001") { stats(period: "2026-01") { persons } children(first: 3) { nodes { stats(period: "2026-01") { persons } } } } }',
+      undefined,
+      township,
+      1,
+    );
   });
 
   it('retired areas: current only by default, all with includeRetired, a retired area itself', async () => {
     const [retired] = await rows<{ code: string; parent_code: string }>(
       `select code, parent_code from area where level = 'VILLAGE' and code like '511921%' order by code desc limit 1`,
     );
-    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [retired.parent_code, retired.code]);
+    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [
+      retired.parent_code,
+      retired.code,
+    ]);
     try {
       const query = `query ($code: String!, $retired: Boolean!) { area(code: $code) { childCount descendantCount children(includeRetired: $retired) { totalCount nodes { code validTo isCurrent } } } }`;
       const current = await byTreeRead(query, { code: retired.parent_code, retired: false });
       const all = await byTreeRead(query, { code: retired.parent_code, retired: true });
       expect(all.data.area.children.totalCount).toBe(current.data.area.children.totalCount + 1);
-      expect(all.data.area.children.nodes.find((n: { code: string }) => n.code === retired.code)).toEqual({ code: retired.code, validTo: '2025-12-31', isCurrent: false });
+      expect(all.data.area.children.nodes.find((n: { code: string }) => n.code === retired.code)).toEqual({
+        code: retired.code,
+        validTo: '2025-12-31',
+        isCurrent: false,
+      });
       await byTreeRead('query ($code: String!) { area(code: $code) { code validFrom validTo isCurrent } }', { code: retired.code });
     } finally {
       await rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired.code]);

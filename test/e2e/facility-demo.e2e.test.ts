@@ -28,7 +28,9 @@ describe('demo data from the speech', () => {
       stationsUnderConstruction: 2,
       centres: 1,
     });
-    expect(summary.groups).toContainEqual(expect.objectContaining({ type: 'NURSING_HOME', status: 'OPERATING', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', count: 9 }));
+    expect(summary.groups).toContainEqual(
+      expect.objectContaining({ type: 'NURSING_HOME', status: 'OPERATING', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', count: 9 }),
+    );
     expect(summary.groups).toContainEqual(expect.objectContaining({ type: 'NURSING_HOME', status: 'OPERATING', operatingModel: 'PUBLIC', count: 6 }));
     expect(summary.total).toBe(15 + 2 + 3 + 1 + 1 + 1 + 2);
     // area lookup + the summary
@@ -46,7 +48,7 @@ describe('demo data from the speech', () => {
     expect(homes.filter((h) => h.operating_model === 'PUBLIC_BUILT_PRIVATE_RUN').every((h) => h.operator)).toBe(true);
   });
 
-  it('has the community complexes in 壁州街道\'s communities and the county centre at the county', async () => {
+  it("has the community complexes in 壁州街道's communities and the county centre at the county", async () => {
     const data = await app.query(AreaFacilitiesDocument, { code: '511921001', types: ['COMMUNITY_ELDERLY_CARE_COMPLEX'] }, { token: admin });
     expect(data.area!.facilities.nodes.map((f) => [f.area.code.slice(0, 9), f.status])).toEqual([
       ['511921001', 'BUILT'],
@@ -61,7 +63,14 @@ describe('demo data from the speech', () => {
     const data = await app.query(AreaProjectsDocument, { code: '511921', statuses: ['IN_PROGRESS'] }, { token: admin });
     const projects = data.area!.projects.nodes;
     expect(projects.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['通江县失能半失能养护院建设项目', '通江县特困人员供养服务设施建设项目', '两河口镇敬老院建设项目', '板桥口镇敬老院建设项目', '新场镇未成年人保护工作站建设', '三溪镇未成年人保护工作站建设']),
+      expect.arrayContaining([
+        '通江县失能半失能养护院建设项目',
+        '通江县特困人员供养服务设施建设项目',
+        '两河口镇敬老院建设项目',
+        '板桥口镇敬老院建设项目',
+        '新场镇未成年人保护工作站建设',
+        '三溪镇未成年人保护工作站建设',
+      ]),
     );
     expect(projects).toHaveLength(6);
     for (const p of projects) {
@@ -96,7 +105,10 @@ describe('lists across many areas', () => {
     const townships = large.result.area!.children.nodes;
     expect(townships).toHaveLength(33);
     expect(townships.reduce((n, t) => n + t.facilities.totalCount, 0)).toBe(24);
-    expect(townships.find((t) => t.code === '511921116000')!.projects.nodes[0]).toMatchObject({ name: '两河口镇敬老院建设项目', facility: { name: '两河口镇敬老院' } });
+    expect(townships.find((t) => t.code === '511921116000')!.projects.nodes[0]).toMatchObject({
+      name: '两河口镇敬老院建设项目',
+      facility: { name: '两河口镇敬老院' },
+    });
     expect(townships.find((t) => t.code === '511921100000')!.projects.nodes[0].progress.totalCount).toBe(3);
     // county, children, facilities, summaries, projects, progress, linked facilities, facility areas
     expect(large.count).toBe(8);

@@ -59,7 +59,11 @@ async function move(id: string, version: number, status: FacilityStatus, token =
 describe('createFacility', () => {
   it('registers a facility with one CREATED event in its area', async () => {
     const before = await written();
-    const facility = await create({ operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', operator: '通江县颐康养老服务有限公司', location: { latitude: 31.91, longitude: 107.25 } });
+    const facility = await create({
+      operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN',
+      operator: '通江县颐康养老服务有限公司',
+      location: { latitude: 31.91, longitude: 107.25 },
+    });
     expect(facility).toMatchObject({
       name: '铁佛镇敬老院',
       status: 'PLANNED',
@@ -96,7 +100,9 @@ describe('createFacility', () => {
 
   it('has the database refuse occupied beds above beds even when code is bypassed', async () => {
     await expect(
-      rows(`insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds) values ('x', 'NURSING_HOME', '511921104000', 'PUBLIC', 'PLANNED', 1, 2)`),
+      rows(
+        `insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds) values ('x', 'NURSING_HOME', '511921104000', 'PUBLIC', 'PLANNED', 1, 2)`,
+      ),
     ).rejects.toThrow(/facility_occupied_within_beds/);
   });
 
@@ -178,7 +184,11 @@ describe('updateFacility', () => {
   it('changes fields with one UPDATED event naming what changed', async () => {
     const facility = await create();
     const before = await written();
-    const data = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, beds: 60, occupiedBeds: 55, operator: '康乐公司', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' } }, { token: admin });
+    const data = await app.query(
+      UpdateFacilityDocument,
+      { input: { id: facility.id, version: 1, beds: 60, occupiedBeds: 55, operator: '康乐公司', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' } },
+      { token: admin },
+    );
     expect(data.updateFacility.userErrors).toEqual([]);
     expect(data.updateFacility.facility).toMatchObject({ beds: 60, occupiedBeds: 55, operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', version: 2 });
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
@@ -191,12 +201,20 @@ describe('updateFacility', () => {
 
   it('moves and clears the location and the operator: null clears an optional field, and leaves a required one', async () => {
     const facility = await create({ operator: '康乐公司', location: { latitude: 31.91, longitude: 107.25 } });
-    const moved = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, location: { latitude: 31.5, longitude: 107.25 } } }, { token: admin });
+    const moved = await app.query(
+      UpdateFacilityDocument,
+      { input: { id: facility.id, version: 1, location: { latitude: 31.5, longitude: 107.25 } } },
+      { token: admin },
+    );
     expect(moved.updateFacility).toMatchObject({ facility: { version: 2, location: { latitude: 31.5, longitude: 107.25 } }, userErrors: [] });
     const [move] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(move).toEqual({ before: { latitude: 31.91 }, after: { latitude: 31.5 } });
 
-    const cleared = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 2, location: null, operator: null, name: null, beds: null } }, { token: admin });
+    const cleared = await app.query(
+      UpdateFacilityDocument,
+      { input: { id: facility.id, version: 2, location: null, operator: null, name: null, beds: null } },
+      { token: admin },
+    );
     expect(cleared.updateFacility).toMatchObject({ facility: { version: 3, location: null, operator: null, name: '铁佛镇敬老院', beds: 50 }, userErrors: [] });
     const [clear] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(clear).toEqual({
@@ -241,7 +259,9 @@ describe('updateFacility', () => {
       const results = await Promise.all([
         app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, beds: 70 } }, { token: admin }),
         app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, beds: 90 } }, { token: admin }),
-        app.query(ChangeFacilityStatusDocument, { input: { id: facility.id, version: 1, status: 'UNDER_CONSTRUCTION' } }, { token: admin }).then((d) => ({ updateFacility: d.changeFacilityStatus })),
+        app
+          .query(ChangeFacilityStatusDocument, { input: { id: facility.id, version: 1, status: 'UNDER_CONSTRUCTION' } }, { token: admin })
+          .then((d) => ({ updateFacility: d.changeFacilityStatus })),
       ]);
       const winners = results.filter((r) => r.updateFacility.facility);
       expect(winners).toHaveLength(1);
@@ -270,7 +290,11 @@ describe('who may write', () => {
       const expected = who === 'anonymous' ? 'UNAUTHENTICATED' : 'FORBIDDEN';
       attempts.push([token, expected, () => app.request(CreateFacilityDocument, { input: home({ area: PINGBA }) }, { token })]);
       attempts.push([token, expected, () => app.request(UpdateFacilityDocument, { input: { id: facility.id, version: 1, beds: 99 } }, { token })]);
-      attempts.push([token, expected, () => app.request(ChangeFacilityStatusDocument, { input: { id: facility.id, version: 1, status: 'UNDER_CONSTRUCTION' } }, { token })]);
+      attempts.push([
+        token,
+        expected,
+        () => app.request(ChangeFacilityStatusDocument, { input: { id: facility.id, version: 1, status: 'UNDER_CONSTRUCTION' } }, { token }),
+      ]);
     }
     for (const [, expected, attempt] of attempts) {
       const result = (await attempt()) as { errors?: { extensions?: { code?: string } }[]; data?: unknown };
@@ -304,7 +328,7 @@ describe('who may write', () => {
 });
 
 describe('reads', () => {
-  it('serves a facility by node(id) inside the caller\'s subtree only', async () => {
+  it("serves a facility by node(id) inside the caller's subtree only", async () => {
     const facility = await create();
     expect((await app.query(FacilityByIdDocument, { id: facility.id }, { token: await app.token('VIEWER', TIEFO) })).node).toMatchObject({ id: facility.id });
     const anonymous = await app.request(FacilityByIdDocument, { id: facility.id });
@@ -332,7 +356,11 @@ describe('reads', () => {
   });
 
   it('filters by type, status and operating model, and pages with cursors', async () => {
-    const all = await app.query(AreaFacilitiesDocument, { code: TIEFO, types: ['NURSING_HOME'], statuses: ['PLANNED'], operatingModels: ['PUBLIC'] }, { token: admin });
+    const all = await app.query(
+      AreaFacilitiesDocument,
+      { code: TIEFO, types: ['NURSING_HOME'], statuses: ['PLANNED'], operatingModels: ['PUBLIC'] },
+      { token: admin },
+    );
     const expected = all.area!.facilities.nodes;
     expect(expected.length).toBeGreaterThan(3);
     expect(expected.every((f) => f.type === 'NURSING_HOME' && f.status === 'PLANNED' && f.operatingModel === 'PUBLIC')).toBe(true);

@@ -29,7 +29,15 @@ beforeAll(async () => {
   const schema = await probeSchema();
   app = await startTestApp({ schema });
   await createProbeTable(app.orm);
-  interpreted = await startServer({ civgraph, orm: app.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }), schema, executor: 'graphql-js' });
+  interpreted = await startServer({
+    civgraph,
+    orm: app.orm,
+    port: 0,
+    host: '127.0.0.1',
+    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+    schema,
+    executor: 'graphql-js',
+  });
   admin = await app.token('COUNTY_ADMIN', '511921');
   // Each server checks a token's area once and remembers it: checked now, while the area table is there.
   for (const url of [app.url, interpreted.url]) expect((await post(url, '{ viewer { __typename } }', 'warm-up')).status).toBe(200);
@@ -63,7 +71,9 @@ async function withBrokenAreas<T>(work: () => Promise<T>): Promise<T> {
 
 /** The one masked error of an answer: its request id (which the client got). */
 function maskedIn(answer: Answer, path: (string | number)[]): string {
-  expect(answer.errors).toEqual([expect.objectContaining({ message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } })]);
+  expect(answer.errors).toEqual([
+    expect.objectContaining({ message: 'Internal server error', path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }),
+  ]);
   return answer.errors![0].extensions.requestId as string;
 }
 
@@ -104,10 +114,13 @@ describe('a value a scalar cannot serialize (a timestamp of infinity)', () => {
     await app.orm.em.fork().getConnection().execute(`update facility set created_at = 'infinity' where name = '敬老院 无穷'`);
   });
 
-  it('is a server fault on both executors: masked (never the scalar\'s message), logged once, the same answer', async () => {
+  it("is a server fault on both executors: masked (never the scalar's message), logged once, the same answer", async () => {
     const query = 'query Opened($id: ID!) { node(id: $id) { id ... on Facility { name createdAt } } }';
     const answers: string[] = [];
-    for (const [executor, url] of [['jit', app.url], ['graphql-js', interpreted.url]] as const) {
+    for (const [executor, url] of [
+      ['jit', app.url],
+      ['graphql-js', interpreted.url],
+    ] as const) {
       const requestId = `fault-serialize-${executor}`;
       const answer = await post(url, query, requestId, { id: facilityId });
       expect(answer.status).toBe(200);
@@ -183,7 +196,7 @@ describe('a server fault over graphql-ws', () => {
 });
 
 describe('a server fault over SSE', () => {
-  it('is masked with the stream\'s request id and logged once', async () => {
+  it("is masked with the stream's request id and logged once", async () => {
     const answer = await withBrokenAreas(() => sse('query AreaName { area(code: "511921") { name } }', 'fault-sse-1'));
     expect(maskedIn(answer, ['area'])).toBe('fault-sse-1');
     expectOneFaultLine('fault-sse-1', 'AreaName', ['area']);

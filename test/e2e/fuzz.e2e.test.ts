@@ -86,27 +86,47 @@ describe('fuzz', () => {
     const failures: Failure[] = [];
     const probes: number[] = [];
     const fail = (transport: string, request: unknown, problem: string) => failures.push({ transport, request, problem });
-    const token = () => (rnd.chance(0.6) ? admin : rnd.chance(0.4) ? rnd.pick(others) : rnd.chance(0.5) ? undefined : rnd.pick(['garbage', `${admin}x`, 'e30.e30.', '']));
+    const token = () =>
+      rnd.chance(0.6) ? admin : rnd.chance(0.4) ? rnd.pick(others) : rnd.chance(0.5) ? undefined : rnd.pick(['garbage', `${admin}x`, 'e30.e30.', '']);
     const headersFor = (bearer: string | undefined): Record<string, string> => (bearer === undefined ? {} : { authorization: `Bearer ${bearer}` });
 
-    const share = { http: Math.round(CASES * 0.45), raw: Math.round(CASES * 0.12), ws: Math.round(CASES * 0.2), sse: Math.round(CASES * 0.1), protocol: Math.round(CASES * 0.05) };
+    const share = {
+      http: Math.round(CASES * 0.45),
+      raw: Math.round(CASES * 0.12),
+      ws: Math.round(CASES * 0.2),
+      sse: Math.round(CASES * 0.1),
+      protocol: Math.round(CASES * 0.05),
+    };
     const sheets = Math.max(0, CASES - Object.values(share).reduce((a, b) => a + b, 0));
 
     // The cases are drawn up front, in one order, so a seed always means the same requests.
     const httpCases = Array.from({ length: share.http }, () => ({ op: operation(rnd), bearer: token(), get: rnd.chance(0.1) }));
-    const rawCases = Array.from({ length: share.raw }, () => ({ body: malformedBody(rnd, operation(rnd)), bearer: token(), type: rnd.chance(0.9) ? 'application/json' : rnd.pick(['text/plain', 'application/graphql', 'application/json; charset=latin1', '']) }));
+    const rawCases = Array.from({ length: share.raw }, () => ({
+      body: malformedBody(rnd, operation(rnd)),
+      bearer: token(),
+      type: rnd.chance(0.9) ? 'application/json' : rnd.pick(['text/plain', 'application/graphql', 'application/json; charset=latin1', '']),
+    }));
     const wsCases = Array.from({ length: share.ws }, () => operation(rnd));
-    const sseCases = Array.from({ length: share.sse }, () => ({ op: operation(rnd), bearer: token(), raw: rnd.chance(0.2) ? malformedBody(rnd, operation(rnd)) : null }));
+    const sseCases = Array.from({ length: share.sse }, () => ({
+      op: operation(rnd),
+      bearer: token(),
+      raw: rnd.chance(0.2) ? malformedBody(rnd, operation(rnd)) : null,
+    }));
     const protocolCases = Array.from({ length: share.protocol }, () => protocolMessage(rnd));
     const template = await (await fetch(new URL('/templates/observations.xlsx', app.url), { headers: headersFor(admin) })).arrayBuffer();
     const sheetCases = Array.from({ length: sheets }, () => spreadsheet(rnd, Buffer.from(template)));
 
     let running = true;
     const prober = (async () => {
-      const treeQuery = '{ area(code: "511921") { name children(first: 100) { edges { node { code name children(first: 100) { edges { node { code name } } } } } } } }';
+      const treeQuery =
+        '{ area(code: "511921") { name children(first: 100) { edges { node { code name children(first: 100) { edges { node { code name } } } } } } } }';
       while (running) {
         const started = performance.now();
-        const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headersFor(admin) }, body: JSON.stringify({ query: treeQuery }) });
+        const response = await fetch(app.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headersFor(admin) },
+          body: JSON.stringify({ query: treeQuery }),
+        });
         const body = (await response.json()) as { data?: { area?: { name: string } }; errors?: unknown };
         probes.push(performance.now() - started);
         if (!body.data?.area?.name || body.errors) fail('probe', treeQuery, `the tree read failed: ${JSON.stringify(body).slice(0, 300)}`);
@@ -190,7 +210,8 @@ describe('fuzz', () => {
     const protocol = pool(protocolCases, async (messages) => {
       const closed = await rawProtocol(app.url, messages);
       // 4400–4499 are the protocol's answers to a bad client; 1000/1001/1005 are normal ends.
-      if (closed !== null && !(closed >= 4400 && closed < 4500) && ![1000, 1001, 1005, 1006].includes(closed)) fail('graphql-ws-protocol', messages, `closed with ${closed}`);
+      if (closed !== null && !(closed >= 4400 && closed < 4500) && ![1000, 1001, 1005, 1006].includes(closed))
+        fail('graphql-ws-protocol', messages, `closed with ${closed}`);
     });
 
     const uploads = pool(sheetCases, async ({ body, path, type }) => {
@@ -334,7 +355,21 @@ function spreadsheet(rnd: Random, template: Buffer): { body: Buffer; path: strin
     const cut = rnd.chance(0.3) ? body.subarray(0, rnd.int(0, body.length)) : body;
     return { body: cut, path, type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
   }
-  const cells = ['511921001001', '壁州街道', '12', '-5', '1e9', '=HYPERLINK("x")', 'a\u0000b', '"quoted, comma"', '', '名'.repeat(50), '0.5', 'ELDERLY_60_PLUS', 'NURSING_HOME'];
+  const cells = [
+    '511921001001',
+    '壁州街道',
+    '12',
+    '-5',
+    '1e9',
+    '=HYPERLINK("x")',
+    'a\u0000b',
+    '"quoted, comma"',
+    '',
+    '名'.repeat(50),
+    '0.5',
+    'ELDERLY_60_PLUS',
+    'NURSING_HOME',
+  ];
   const rows = Array.from({ length: rnd.int(0, 30) }, () => Array.from({ length: rnd.int(1, 8) }, () => rnd.pick(cells)).join(','));
   const header = rnd.pick(['code,indicator,value', 'areaCode,indicatorCode,value', '区划代码,指标,数值', 'name,type,areaCode,status', '']);
   return { body: Buffer.from([header, ...rows].join(rnd.chance(0.8) ? '\n' : '\r\n')), path, type: 'text/csv' };

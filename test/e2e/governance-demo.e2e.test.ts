@@ -13,15 +13,18 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function counts() {
-  const [row] = await app.orm.em.fork().getConnection().execute(
-    `select (select count(*) from task where source = 'DEMO')::int as tasks, (select count(*) from rectification where source = 'DEMO')::int as rects,
+  const [row] = await app.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `select (select count(*) from task where source = 'DEMO')::int as tasks, (select count(*) from rectification where source = 'DEMO')::int as rects,
             (select count(*) from supervision_action where source = 'DEMO')::int as sup, (select count(*) from progress_update)::int as events`,
-  );
+    );
   return row;
 }
 
 describe('governance demo data', () => {
-  it('seeds the speech\'s agenda once, deterministically, marked demo', async () => {
+  it("seeds the speech's agenda once, deterministically, marked demo", async () => {
     await workDemoSeeder.run(app.orm, '511921000000', civgraph);
     const first = await counts();
     expect(first).toMatchObject({ tasks: 9, rects: 5, sup: 2 });

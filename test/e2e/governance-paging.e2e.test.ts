@@ -46,22 +46,42 @@ const PAGE = 'pageInfo { hasNextPage endCursor }';
 const notes = Array.from({ length: 12 }, (_, i) => `note ${i + 1}`);
 
 describe('governance connections past the ninth row', () => {
-  it('pages an enrolment\'s evidence oldest first, each note once', async () => {
-    const { programme } = await mutate('createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', { name: '分页示范', level: 'COUNTY', year: 2026 });
-    const { enrolment } = await mutate('enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id }', { programmeId: programme.id, areaCode: '511921101001' });
-    for (const note of notes) await mutate('addDemonstrationEvidence', 'AddDemonstrationEvidenceInput', 'enrolment { id }', { enrolmentId: enrolment.id, note });
+  it("pages an enrolment's evidence oldest first, each note once", async () => {
+    const { programme } = await mutate('createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', {
+      name: '分页示范',
+      level: 'COUNTY',
+      year: 2026,
+    });
+    const { enrolment } = await mutate('enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id }', {
+      programmeId: programme.id,
+      areaCode: '511921101001',
+    });
+    for (const note of notes)
+      await mutate('addDemonstrationEvidence', 'AddDemonstrationEvidenceInput', 'enrolment { id }', { enrolmentId: enrolment.id, note });
     const read = await pageThrough(
-      (after) => `query($id: ID!) { node(id: $id) { ... on DemonstrationEnrolment { evidence(first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: note } } } } }`,
+      (after) =>
+        `query($id: ID!) { node(id: $id) { ... on DemonstrationEnrolment { evidence(first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: note } } } } }`,
       enrolment.id,
     );
     expect(read).toEqual(notes);
   });
 
-  it('pages a body\'s meetings of one day latest first, each meeting once', async () => {
-    const { body } = await mutate('createGovernanceBody', 'CreateGovernanceBodyInput', 'body { id }', { areaCode: '511921101001', bodyType: 'DELIBERATION_COUNCIL', establishedOn: '2025-01-01' });
-    for (const topic of notes) await mutate('recordGovernanceMeeting', 'RecordGovernanceMeetingInput', 'meeting { id }', { bodyId: body.id, heldOn: todayInChina(), topic, attendance: 7 });
+  it("pages a body's meetings of one day latest first, each meeting once", async () => {
+    const { body } = await mutate('createGovernanceBody', 'CreateGovernanceBodyInput', 'body { id }', {
+      areaCode: '511921101001',
+      bodyType: 'DELIBERATION_COUNCIL',
+      establishedOn: '2025-01-01',
+    });
+    for (const topic of notes)
+      await mutate('recordGovernanceMeeting', 'RecordGovernanceMeetingInput', 'meeting { id }', {
+        bodyId: body.id,
+        heldOn: todayInChina(),
+        topic,
+        attendance: 7,
+      });
     const read = await pageThrough(
-      (after) => `query($id: ID!) { node(id: $id) { ... on GovernanceBody { meetings(first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: topic } } } } }`,
+      (after) =>
+        `query($id: ID!) { node(id: $id) { ... on GovernanceBody { meetings(first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: topic } } } } }`,
       body.id,
     );
     expect(read).toEqual([...notes].reverse());
@@ -69,8 +89,11 @@ describe('governance connections past the ninth row', () => {
 
   it('pages the programmes of one year in id order, each once', async () => {
     const names = notes.map((note) => `示范 ${note}`);
-    for (const name of names) await mutate('createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', { name, level: 'CITY', year: 2025 });
-    const read = await pageThrough((after) => `{ page: demonstrationProgrammes(year: 2025, first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: name } } }`);
+    for (const name of names)
+      await mutate('createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', { name, level: 'CITY', year: 2025 });
+    const read = await pageThrough(
+      (after) => `{ page: demonstrationProgrammes(year: 2025, first: 5, after: ${JSON.stringify(after)}) { ${PAGE} nodes { text: name } } }`,
+    );
     expect(read).toEqual(names);
   });
 });

@@ -38,7 +38,12 @@ const tokens = new Map<string, string>();
 beforeAll(async () => {
   app = await startTestApp();
   // A token names an area of the database: 南江县 next door, alone (its townships are not needed).
-  await app.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
+  await app.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`,
+    );
   for (const role of ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER'] as const) {
     for (const area of ['511921', '511922', BIZHOU, OTHER_TOWNSHIP, CHENGNAN, NANSI]) {
       tokens.set(`${role}@${area}`, await app.token(role, area, role === 'SECTION_STAFF' ? { section: '社会事务股' } : {}));
@@ -69,9 +74,18 @@ async function db<T = Record<string, unknown>>(text: string, params: unknown[] =
 const count = async (table: string) => (await db<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
 const eventCount = () => count('progress_update');
 const lastEvent = async () =>
-  (await db<{ subject_kind: string; subject_id: string; area_code: string; action: string; summary: string; before: unknown; after: unknown; actor_role: string }>(
-    'select * from progress_update order by sequence desc limit 1',
-  ))[0];
+  (
+    await db<{
+      subject_kind: string;
+      subject_id: string;
+      area_code: string;
+      action: string;
+      summary: string;
+      before: unknown;
+      after: unknown;
+      actor_role: string;
+    }>('select * from progress_update order by sequence desc limit 1')
+  )[0];
 
 /** Everything a governance write could touch, to prove a rejected one wrote nothing. */
 async function snapshot() {
@@ -102,25 +116,51 @@ const council = (over: Partial<CreateGovernanceBodyInput> = {}): CreateGovernanc
 describe('self-governance bodies (红白理事会, 议事会)', () => {
   let bodyId: string;
 
-  it('a village operator registers their village\'s 红白理事会: one event; the village shows it and no 议事会', async () => {
+  it("a village operator registers their village's 红白理事会: one event; the village shows it and no 议事会", async () => {
     const events = await eventCount();
     const { createGovernanceBody } = await app.query(CreateGovernanceBodyDocument, { input: council() }, { token: villageOp() });
     expect(createGovernanceBody.userErrors).toEqual([]);
-    expect(createGovernanceBody.body).toMatchObject({ bodyType: 'WEDDINGS_FUNERALS_COUNCIL', chair: '王德明', charterAdopted: true, version: 1, isDemo: false, area: { code: CHENGNAN } });
+    expect(createGovernanceBody.body).toMatchObject({
+      bodyType: 'WEDDINGS_FUNERALS_COUNCIL',
+      chair: '王德明',
+      charterAdopted: true,
+      version: 1,
+      isDemo: false,
+      area: { code: CHENGNAN },
+    });
     bodyId = createGovernanceBody.body!.id;
     expect(await eventCount()).toBe(events + 1);
-    expect(await lastEvent()).toMatchObject({ subject_kind: 'GOVERNANCE_BODY', subject_id: bodyId, area_code: CHENGNAN, action: 'CREATED', actor_role: 'VILLAGE_OPERATOR' });
+    expect(await lastEvent()).toMatchObject({
+      subject_kind: 'GOVERNANCE_BODY',
+      subject_id: bodyId,
+      area_code: CHENGNAN,
+      action: 'CREATED',
+      actor_role: 'VILLAGE_OPERATOR',
+    });
     expect((await lastEvent()).summary).toContain('红白理事会 成立');
 
     const { area } = await app.query(VillageBodiesDocument, { code: CHENGNAN, year: YEAR - 1 }, { token: townshipOp() });
-    expect(area!.council).toMatchObject({ id: bodyId, members: [{ name: '王德明', role: '会长' }, { name: '李秀英', role: '成员' }] });
+    expect(area!.council).toMatchObject({
+      id: bodyId,
+      members: [
+        { name: '王德明', role: '会长' },
+        { name: '李秀英', role: '成员' },
+      ],
+    });
     expect(area!.deliberation).toBeNull();
   });
 
   it('logs meetings and counts them for a year: one event per meeting', async () => {
     const events = await eventCount();
-    for (const [heldOn, topic] of [[`${YEAR}-01-15`, '红白喜事简办规范'], [`${YEAR - 1}-12-20`, '村规民约修订']] as const) {
-      const { recordGovernanceMeeting } = await app.query(RecordGovernanceMeetingDocument, { input: { bodyId, heldOn, topic, attendance: 12 } }, { token: villageOp() });
+    for (const [heldOn, topic] of [
+      [`${YEAR}-01-15`, '红白喜事简办规范'],
+      [`${YEAR - 1}-12-20`, '村规民约修订'],
+    ] as const) {
+      const { recordGovernanceMeeting } = await app.query(
+        RecordGovernanceMeetingDocument,
+        { input: { bodyId, heldOn, topic, attendance: 12 } },
+        { token: villageOp() },
+      );
       expect(recordGovernanceMeeting).toEqual({ meeting: { heldOn, topic, attendance: 12 }, userErrors: [] });
     }
     expect(await eventCount()).toBe(events + 2);
@@ -131,7 +171,11 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
 
     type Meetings = { node: { meetings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { heldOn: string }[] } } };
     const page = (after: string | null) =>
-      app.query<Meetings, never>(`{ node(id: "${bodyId}") { ... on GovernanceBody { meetings(first: 1${after ? `, after: "${after}"` : ''}) { totalCount pageInfo { hasNextPage endCursor } nodes { heldOn } } } } }`, undefined, { token: villageOp() });
+      app.query<Meetings, never>(
+        `{ node(id: "${bodyId}") { ... on GovernanceBody { meetings(first: 1${after ? `, after: "${after}"` : ''}) { totalCount pageInfo { hasNextPage endCursor } nodes { heldOn } } } } }`,
+        undefined,
+        { token: villageOp() },
+      );
     const first = (await page(null)).node.meetings;
     expect(first).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ heldOn: `${YEAR}-01-15` }] });
     const second = (await page(first.pageInfo.endCursor)).node.meetings;
@@ -141,11 +185,19 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
   it('rejects meetings in the future or before the body existed, writing nothing', async () => {
     const before = await snapshot();
     for (const heldOn of ['2099-01-01', '2020-01-01']) {
-      const { recordGovernanceMeeting } = await app.query(RecordGovernanceMeetingDocument, { input: { bodyId, heldOn, topic: '议题', attendance: 3 } }, { token: villageOp() });
+      const { recordGovernanceMeeting } = await app.query(
+        RecordGovernanceMeetingDocument,
+        { input: { bodyId, heldOn, topic: '议题', attendance: 3 } },
+        { token: villageOp() },
+      );
       expect(recordGovernanceMeeting.meeting).toBeNull();
       expect(recordGovernanceMeeting.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'heldOn'] })]);
     }
-    const { recordGovernanceMeeting } = await app.query(RecordGovernanceMeetingDocument, { input: { bodyId, heldOn: TODAY, topic: '', attendance: -1 } }, { token: villageOp() });
+    const { recordGovernanceMeeting } = await app.query(
+      RecordGovernanceMeetingDocument,
+      { input: { bodyId, heldOn: TODAY, topic: '', attendance: -1 } },
+      { token: villageOp() },
+    );
     expect(recordGovernanceMeeting.userErrors.map((e) => [e.code, e.field])).toEqual([
       ['BAD_USER_INPUT', ['input', 'topic']],
       ['BAD_USER_INPUT', ['input', 'attendance']],
@@ -157,13 +209,27 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     const events = await eventCount();
     const { updateGovernanceBody } = await app.query(
       UpdateGovernanceBodyDocument,
-      { input: { id: bodyId, version: 1, members: [{ name: '李秀英', role: '会长' }, { name: '赵志强', role: '成员' }], chair: '李秀英' } },
+      {
+        input: {
+          id: bodyId,
+          version: 1,
+          members: [
+            { name: '李秀英', role: '会长' },
+            { name: '赵志强', role: '成员' },
+          ],
+          chair: '李秀英',
+        },
+      },
       { token: townshipOp() },
     );
     expect(updateGovernanceBody.userErrors).toEqual([]);
     expect(updateGovernanceBody.body).toMatchObject({ version: 2, chair: '李秀英', establishedOn: '2023-05-04' });
     expect(await eventCount()).toBe(events + 1);
-    expect(await lastEvent()).toMatchObject({ action: 'UPDATED', before: expect.objectContaining({ chair: '王德明' }), after: expect.objectContaining({ chair: '李秀英' }) });
+    expect(await lastEvent()).toMatchObject({
+      action: 'UPDATED',
+      before: expect.objectContaining({ chair: '王德明' }),
+      after: expect.objectContaining({ chair: '李秀英' }),
+    });
 
     const before = await snapshot();
     const stale = await app.query(UpdateGovernanceBodyDocument, { input: { id: bodyId, version: 1, charterAdopted: false } }, { token: townshipOp() });
@@ -175,7 +241,20 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     const events = await eventCount();
     const [a, b] = await Promise.all(
       ['甲', '乙'].map((suffix) =>
-        app.query(UpdateGovernanceBodyDocument, { input: { id: bodyId, version: 2, members: [{ name: `李秀英`, role: '会长' }, { name: `成员${suffix}`, role: '成员' }] } }, { token: admin() }),
+        app.query(
+          UpdateGovernanceBodyDocument,
+          {
+            input: {
+              id: bodyId,
+              version: 2,
+              members: [
+                { name: `李秀英`, role: '会长' },
+                { name: `成员${suffix}`, role: '成员' },
+              ],
+            },
+          },
+          { token: admin() },
+        ),
       ),
     );
     const outcomes = [a.updateGovernanceBody, b.updateGovernanceBody];
@@ -205,7 +284,7 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('writes only inside the caller\'s own subtree and role: FORBIDDEN / UNAUTHENTICATED, nothing written', async () => {
+  it("writes only inside the caller's own subtree and role: FORBIDDEN / UNAUTHENTICATED, nothing written", async () => {
     const before = await snapshot();
     const input = council({ areaCode: NANSI, bodyType: 'DELIBERATION_COUNCIL' });
     const attempts: [string | undefined, string][] = [
@@ -218,7 +297,11 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     for (const [token, code] of attempts) {
       const result = await app.request(CreateGovernanceBodyDocument, { input }, { token });
       expect(result.errors?.[0]?.extensions?.code, code).toBe(code);
-      const update = await app.request(UpdateGovernanceBodyDocument, { input: { id: bodyId, version: 3, charterAdopted: false } }, { token: token === villageOp(CHENGNAN) ? villageOp(NANSI) : token });
+      const update = await app.request(
+        UpdateGovernanceBodyDocument,
+        { input: { id: bodyId, version: 3, charterAdopted: false } },
+        { token: token === villageOp(CHENGNAN) ? villageOp(NANSI) : token },
+      );
       expect(update.errors?.[0]?.extensions?.code).toBe(code);
     }
     expect(await snapshot()).toEqual(before);
@@ -236,7 +319,11 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
     expect(list.area!.governanceBodies!.nodes.map((b) => b.area.code)).toEqual([CHENGNAN]);
 
     const byId = '{ node(id: "' + bodyId + '") { id ... on GovernanceBody { bodyType area { code } } } }';
-    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: tok('VIEWER', BIZHOU) })).node).toEqual({ id: bodyId, bodyType: 'WEDDINGS_FUNERALS_COUNCIL', area: { code: CHENGNAN } });
+    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: tok('VIEWER', BIZHOU) })).node).toEqual({
+      id: bodyId,
+      bodyType: 'WEDDINGS_FUNERALS_COUNCIL',
+      area: { code: CHENGNAN },
+    });
     expect((await app.request(byId, undefined, { token: townshipOp(OTHER_TOWNSHIP) })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await app.request(byId)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -267,12 +354,16 @@ describe('demonstration programmes (示范创建)', () => {
     const stale = await app.query(UpdateDemonstrationProgrammeDocument, { input: { id: programmeId, version: 9, year: YEAR + 1 } }, { token: admin() });
     expect(stale.updateDemonstrationProgramme.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'version'] })]);
     expect(await snapshot()).toEqual(before);
-    const { updateDemonstrationProgramme } = await app.query(UpdateDemonstrationProgrammeDocument, { input: { id: programmeId, version: 1, description: '壁州街道及其三个城市社区' } }, { token: admin() });
+    const { updateDemonstrationProgramme } = await app.query(
+      UpdateDemonstrationProgrammeDocument,
+      { input: { id: programmeId, version: 1, description: '壁州街道及其三个城市社区' } },
+      { token: admin() },
+    );
     expect(updateDemonstrationProgramme.programme).toMatchObject({ version: 2 });
     expect(await eventCount()).toBe(events + 2);
   });
 
-  it('a programme belongs to its county: another county\'s admin neither sees nor changes it', async () => {
+  it("a programme belongs to its county: another county's admin neither sees nor changes it", async () => {
     const outsider = tok('COUNTY_ADMIN', '511922');
     const before = await snapshot();
     const update = await app.request(UpdateDemonstrationProgrammeDocument, { input: { id: programmeId, version: 2, year: YEAR + 1 } }, { token: outsider });
@@ -282,13 +373,21 @@ describe('demonstration programmes (示范创建)', () => {
     expect(demonstrationProgrammes.totalCount).toBe(0);
     const byId = '{ node(id: "' + programmeId + '") { id ... on DemonstrationProgramme { name area { code } } } }';
     expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: outsider })).node).toBeNull();
-    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: villageOp() })).node).toMatchObject({ id: programmeId, area: { code: COUNTY } });
+    expect((await app.query<{ node: unknown }, never>(byId, undefined, { token: villageOp() })).node).toMatchObject({
+      id: programmeId,
+      area: { code: COUNTY },
+    });
   });
 
   it('enrols 壁州街道 and a community as APPLIED, once each, townships or villages only', async () => {
     const events = await eventCount();
     const { enrolInDemonstration } = await app.query(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: '511921001' } }, { token: admin() });
-    expect(enrolInDemonstration.enrolment).toMatchObject({ status: 'APPLIED', nextStatuses: ['CREATING', 'DROPPED'], version: 1, area: { code: BIZHOU, name: '壁州街道' } });
+    expect(enrolInDemonstration.enrolment).toMatchObject({
+      status: 'APPLIED',
+      nextStatuses: ['CREATING', 'DROPPED'],
+      version: 1,
+      area: { code: BIZHOU, name: '壁州街道' },
+    });
     enrolmentId = enrolInDemonstration.enrolment!.id;
     const community = await app.query(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: CHENGNAN } }, { token: admin() });
     expect(community.enrolInDemonstration.userErrors).toEqual([]);
@@ -299,7 +398,11 @@ describe('demonstration programmes (示范创建)', () => {
     expect(twice.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
     const county = await app.query(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: '511921' } }, { token: admin() });
     expect(county.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
-    const unknown = await app.query(EnrolInDemonstrationDocument, { input: { programmeId: 'RGVtb25zdHJhdGlvblByb2dyYW1tZTo5OTk5', areaCode: BIZHOU } }, { token: admin() });
+    const unknown = await app.query(
+      EnrolInDemonstrationDocument,
+      { input: { programmeId: 'RGVtb25zdHJhdGlvblByb2dyYW1tZTo5OTk5', areaCode: BIZHOU } },
+      { token: admin() },
+    );
     expect(unknown.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'programmeId'] })]);
     const township = await app.request(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: NANSI } }, { token: townshipOp() });
     expect(township.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -309,7 +412,10 @@ describe('demonstration programmes (示范创建)', () => {
   it('walks APPLIED → CREATING → ASSESSED → AWARDED, one event per step, and rejects every other move', async () => {
     const before = await snapshot();
     const skip = await app.query(ChangeEnrolmentStatusDocument, { input: { id: enrolmentId, version: 1, status: 'ASSESSED' } }, { token: admin() });
-    expect(skip.changeEnrolmentStatus).toEqual({ enrolment: null, userErrors: [expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'status'] })] });
+    expect(skip.changeEnrolmentStatus).toEqual({
+      enrolment: null,
+      userErrors: [expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'status'] })],
+    });
     expect(skip.changeEnrolmentStatus.userErrors[0].message).toContain('cannot go from APPLIED to ASSESSED');
     const township = await app.request(ChangeEnrolmentStatusDocument, { input: { id: enrolmentId, version: 1, status: 'CREATING' } }, { token: townshipOp() });
     expect(township.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -318,11 +424,20 @@ describe('demonstration programmes (示范创建)', () => {
     let version = 1;
     for (const status of ['CREATING', 'ASSESSED', 'AWARDED'] as const) {
       const events = await eventCount();
-      const { changeEnrolmentStatus } = await app.query(ChangeEnrolmentStatusDocument, { input: { id: enrolmentId, version, status, note: `${status} 佐证` } }, { token: admin() });
+      const { changeEnrolmentStatus } = await app.query(
+        ChangeEnrolmentStatusDocument,
+        { input: { id: enrolmentId, version, status, note: `${status} 佐证` } },
+        { token: admin() },
+      );
       expect(changeEnrolmentStatus.userErrors).toEqual([]);
       expect(changeEnrolmentStatus.enrolment).toMatchObject({ status, version: ++version });
       expect(await eventCount()).toBe(events + 1);
-      expect(await lastEvent()).toMatchObject({ subject_id: enrolmentId, action: 'STATUS_CHANGED', area_code: BIZHOU, after: expect.objectContaining({ status }) });
+      expect(await lastEvent()).toMatchObject({
+        subject_id: enrolmentId,
+        action: 'STATUS_CHANGED',
+        area_code: BIZHOU,
+        after: expect.objectContaining({ status }),
+      });
     }
     const after = await snapshot();
     for (const status of ['DROPPED', 'APPLIED', 'AWARDED'] as const) {
@@ -340,7 +455,11 @@ describe('demonstration programmes (示范创建)', () => {
     expect(community.area.code).toBe(CHENGNAN);
 
     const events = await eventCount();
-    const own = await app.query(AddDemonstrationEvidenceDocument, { input: { enrolmentId: community.id, note: '社区议事协商活动记录' } }, { token: villageOp() });
+    const own = await app.query(
+      AddDemonstrationEvidenceDocument,
+      { input: { enrolmentId: community.id, note: '社区议事协商活动记录' } },
+      { token: villageOp() },
+    );
     expect(own.addDemonstrationEvidence.enrolment!.evidence.nodes).toEqual([{ note: '社区议事协商活动记录', recordedBy: `VILLAGE_OPERATOR ${CHENGNAN}` }]);
     expect(await eventCount()).toBe(events + 1);
 
@@ -359,7 +478,10 @@ describe('demonstration programmes (示范创建)', () => {
 
   it('lists enrolments by subtree and programme, cut to what the caller may read', async () => {
     const county = await app.query(AreaEnrolmentsDocument, { code: '511921', programmeId }, { token: admin() });
-    expect(county.area!.demonstrationEnrolments!.nodes.map((e) => [e.area.code, e.status])).toEqual([[BIZHOU, 'AWARDED'], [CHENGNAN, 'DROPPED']]);
+    expect(county.area!.demonstrationEnrolments!.nodes.map((e) => [e.area.code, e.status])).toEqual([
+      [BIZHOU, 'AWARDED'],
+      [CHENGNAN, 'DROPPED'],
+    ]);
     const awarded = await app.query(AreaEnrolmentsDocument, { code: '511921', status: 'AWARDED', first: 1 }, { token: admin() });
     expect(awarded.area!.demonstrationEnrolments!.totalCount).toBe(1);
     const { demonstrationProgrammes } = await app.query(DemonstrationProgrammesDocument, { year: YEAR }, { token: villageOp() });
@@ -373,7 +495,8 @@ describe('demonstration programmes (示范创建)', () => {
 describe('village-affairs openness (村务公开)', () => {
   const quarter = LAST_QUARTER.text;
   const day = (offset: number) => new Date(Date.parse(`${LAST_QUARTER.start}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
-  const all = (codes: string[]): OpennessEntryInput[] => codes.map((itemCode, i) => ({ itemCode, published: true, form: 'NOTICE_BOARD', publishedOn: day(i), checkedBy: '乡镇民政办' }));
+  const all = (codes: string[]): OpennessEntryInput[] =>
+    codes.map((itemCode, i) => ({ itemCode, published: true, form: 'NOTICE_BOARD', publishedOn: day(i), checkedBy: '乡镇民政办' }));
   let items: string[];
 
   it('serves the configured checklist', async () => {
@@ -385,7 +508,11 @@ describe('village-affairs openness (村务公开)', () => {
 
   it('a village records its quarter: compliant when every active item is published; one event', async () => {
     const events = await eventCount();
-    const partial = await app.query(RecordOpennessDocument, { input: { areaCode: CHENGNAN, quarter, entries: [...all(items.slice(0, 4)), { itemCode: 'SUBSIDIES', published: false }] } }, { token: villageOp() });
+    const partial = await app.query(
+      RecordOpennessDocument,
+      { input: { areaCode: CHENGNAN, quarter, entries: [...all(items.slice(0, 4)), { itemCode: 'SUBSIDIES', published: false }] } },
+      { token: villageOp() },
+    );
     expect(partial.recordOpenness.userErrors).toEqual([]);
     expect(partial.recordOpenness.record).toMatchObject({ quarter, compliant: false, missingItems: [{ code: 'SUBSIDIES' }] });
     expect(await eventCount()).toBe(events + 1);
@@ -393,7 +520,9 @@ describe('village-affairs openness (村务公开)', () => {
 
     const { recordOpenness } = await app.query(
       RecordOpennessDocument,
-      { input: { areaCode: CHENGNAN, quarter, entries: [{ itemCode: 'SUBSIDIES', published: true, form: 'BOTH', publishedOn: LAST_QUARTER.end, version: 1 }] } },
+      {
+        input: { areaCode: CHENGNAN, quarter, entries: [{ itemCode: 'SUBSIDIES', published: true, form: 'BOTH', publishedOn: LAST_QUARTER.end, version: 1 }] },
+      },
       { token: townshipOp() },
     );
     expect(recordOpenness.userErrors).toEqual([]);
@@ -429,7 +558,9 @@ describe('village-affairs openness (村务公开)', () => {
     expect(malformed.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'quarter'] })]);
     const future = parseQuarter(`${YEAR + 1}Q1`);
     const ahead = await attempt({ quarter: future.text, entries: [{ itemCode: 'FINANCES', published: false }] });
-    expect(ahead.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'quarter'], message: expect.stringContaining('is in the future') })]);
+    expect(ahead.recordOpenness.userErrors).toEqual([
+      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'quarter'], message: expect.stringContaining('is in the future') }),
+    ]);
     const town = await attempt({ areaCode: BIZHOU }, townshipOp());
     expect(town.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
     const none = await attempt({ entries: [] });
@@ -437,7 +568,7 @@ describe('village-affairs openness (村务公开)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('re-recording needs the entry\'s current version: CONFLICT otherwise, nothing written', async () => {
+  it("re-recording needs the entry's current version: CONFLICT otherwise, nothing written", async () => {
     const before = await snapshot();
     for (const version of [null, 1, 7]) {
       const { recordOpenness } = await app.query(
@@ -447,12 +578,16 @@ describe('village-affairs openness (村务公开)', () => {
       );
       expect(recordOpenness.userErrors, String(version)).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'entries', '0', 'version'] })]);
     }
-    const fresh = await app.query(RecordOpennessDocument, { input: { areaCode: NANSI, quarter, entries: [{ itemCode: 'SUBSIDIES', published: false, version: 1 }] } }, { token: villageOp(NANSI) });
+    const fresh = await app.query(
+      RecordOpennessDocument,
+      { input: { areaCode: NANSI, quarter, entries: [{ itemCode: 'SUBSIDIES', published: false, version: 1 }] } },
+      { token: villageOp(NANSI) },
+    );
     expect(fresh.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
     expect(await snapshot()).toEqual(before);
   });
 
-  it('writes only inside the caller\'s subtree and role', async () => {
+  it("writes only inside the caller's subtree and role", async () => {
     const before = await snapshot();
     const input = { areaCode: NANSI, quarter, entries: all(['FINANCES']) };
     for (const [token, code] of [
@@ -491,7 +626,11 @@ describe('village-affairs openness (村务公开)', () => {
     expect(await eventCount()).toBe(events + 2);
     const again = await app.query(VillageOpennessDocument, { code: CHENGNAN, quarter }, { token: villageOp() });
     expect(again.area!.opennessRecord!.compliant).toBe(true);
-    const inactive = await app.query(RecordOpennessDocument, { input: { areaCode: NANSI, quarter, entries: [{ itemCode: 'VILLAGE_RESOLUTIONS', published: false }] } }, { token: villageOp(NANSI) });
+    const inactive = await app.query(
+      RecordOpennessDocument,
+      { input: { areaCode: NANSI, quarter, entries: [{ itemCode: 'VILLAGE_RESOLUTIONS', published: false }] } },
+      { token: villageOp(NANSI) },
+    );
     expect(inactive.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'entries', '0', 'itemCode'] })]);
     const { opennessChecklist } = await app.query(OpennessChecklistDocument, { includeInactive: true }, { token: villageOp() });
     expect(opennessChecklist).toHaveLength(6);
@@ -509,7 +648,9 @@ describe('roll-ups over the demo data', () => {
     const before = await snapshot();
     await governanceDemoSeeder.run(app.orm, COUNTY, civgraph);
     expect(await snapshot()).toEqual(before);
-    const shares = await db<{ body_type: string; n: number }>(`select body_type, count(*)::int as n from governance_body group by body_type order by body_type`);
+    const shares = await db<{ body_type: string; n: number }>(
+      `select body_type, count(*)::int as n from governance_body group by body_type order by body_type`,
+    );
     const n = Object.fromEntries(shares.map((row) => [row.body_type, row.n / 367]));
     expect(n.WEDDINGS_FUNERALS_COUNCIL).toBeGreaterThan(0.75);
     expect(n.WEDDINGS_FUNERALS_COUNCIL).toBeLessThan(0.95);
@@ -528,9 +669,17 @@ describe('roll-ups over the demo data', () => {
   it.each(['WEDDINGS_FUNERALS_COUNCIL', 'DELIBERATION_COUNCIL'] as const)('%s coverage: county = Σ townships = counting at the villages', async (bodyType) => {
     const { area } = await app.query(CoverageTableDocument, { code: '511921', bodyType }, { token: admin() });
     const leaves = await app.query(CountyBodiesAtLeavesDocument, { code: '511921', bodyType }, { token: admin() });
-    const atLeaves = new Map(leaves.area!.children.nodes.map((t) => [t.code, { villages: t.children.nodes.length, withBody: t.children.nodes.filter((v) => v.governanceBody).length }]));
+    const atLeaves = new Map(
+      leaves.area!.children.nodes.map((t) => [
+        t.code,
+        { villages: t.children.nodes.length, withBody: t.children.nodes.filter((v) => v.governanceBody).length },
+      ]),
+    );
     for (const township of area!.children.nodes) {
-      expect(township.governanceCoverage, township.code).toMatchObject({ villageCount: atLeaves.get(township.code)!.villages, villagesWithBody: atLeaves.get(township.code)!.withBody });
+      expect(township.governanceCoverage, township.code).toMatchObject({
+        villageCount: atLeaves.get(township.code)!.villages,
+        villagesWithBody: atLeaves.get(township.code)!.withBody,
+      });
     }
     const total = area!.governanceCoverage!;
     expect(total.villageCount).toBe(367);
@@ -544,7 +693,11 @@ describe('roll-ups over the demo data', () => {
     let after: string | null = null;
     let total = 0;
     do {
-      const { area }: CoverageGapsQuery = await app.query(CoverageGapsDocument, { code: '511921', bodyType: 'DELIBERATION_COUNCIL', first: 25, after }, { token: admin() });
+      const { area }: CoverageGapsQuery = await app.query(
+        CoverageGapsDocument,
+        { code: '511921', bodyType: 'DELIBERATION_COUNCIL', first: 25, after },
+        { token: admin() },
+      );
       const coverage: NonNullable<NonNullable<CoverageGapsQuery['area']>['governanceCoverage']> = area!.governanceCoverage!;
       total = coverage.villagesWithout.totalCount;
       expect(total).toBe(coverage.villageCount - coverage.villagesWithBody);
@@ -567,7 +720,10 @@ describe('roll-ups over the demo data', () => {
       const villages = township.children.nodes;
       const compliant = villages.filter((v) => v.opennessRecord!.compliant).length;
       nonCompliantAtLeaves.push(...villages.filter((v) => !v.opennessRecord!.compliant).map((v) => v.code));
-      expect(area!.children.nodes.find((t) => t.code === township.code)!.opennessCompliance, township.code).toMatchObject({ villageCount: villages.length, compliantCount: compliant });
+      expect(area!.children.nodes.find((t) => t.code === township.code)!.opennessCompliance, township.code).toMatchObject({
+        villageCount: villages.length,
+        compliantCount: compliant,
+      });
     }
     const total = area!.opennessCompliance!;
     expect(total).toMatchObject({ quarter, villageCount: 367, compliantCount: 367 - nonCompliantAtLeaves.length });
@@ -587,7 +743,7 @@ describe('roll-ups over the demo data', () => {
     expect(listed).toEqual([...nonCompliantAtLeaves].sort());
   });
 
-  it('a township operator sees their township\'s roll-ups only', async () => {
+  it("a township operator sees their township's roll-ups only", async () => {
     const { area } = await app.query(ComplianceTableDocument, { code: BIZHOU, quarter }, { token: townshipOp() });
     expect(area!.opennessCompliance!.villageCount).toBe(area!.children.nodes.length);
     const county = await app.request(ComplianceTableDocument, { code: '511921', quarter }, { token: townshipOp() });
@@ -614,7 +770,7 @@ describe('roll-ups over the demo data', () => {
       expect(statements).toBe(4);
     });
 
-    it('every village\'s body or openness record across the county: a constant handful, not one per village', async () => {
+    it("every village's body or openness record across the county: a constant handful, not one per village", async () => {
       const bodies = await app.measure(() => app.query(CountyBodiesAtLeavesDocument, { code: '511921', bodyType: 'DELIBERATION_COUNCIL' }, { token: admin() }));
       // The county's townships and their villages in one statement (look-ahead).
       expect(bodies.count, bodies.statements.join('\n---\n')).toBe(3);

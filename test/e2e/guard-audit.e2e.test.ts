@@ -25,7 +25,18 @@ async function sql<T = Record<string, unknown>>(text: string, params: unknown[] 
   return app.orm.em.getConnection().execute(text, params);
 }
 
-type AuditRowOut = { mutation: string; outcome: string; error_codes: string[]; args: Record<string, unknown>; actor_sub: string | null; actor_role: string | null; actor_area_code: string | null; operation_name: string | null; duration_ms: number; request_id: string | null };
+type AuditRowOut = {
+  mutation: string;
+  outcome: string;
+  error_codes: string[];
+  args: Record<string, unknown>;
+  actor_sub: string | null;
+  actor_role: string | null;
+  actor_area_code: string | null;
+  operation_name: string | null;
+  duration_ms: number;
+  request_id: string | null;
+};
 
 async function lastAudit(): Promise<AuditRowOut> {
   const [row] = await sql<AuditRowOut>('select * from audit_log order by id desc limit 1');
@@ -97,7 +108,12 @@ describe('audit of mutations over HTTP', () => {
     const result = await probe({ areaCode: '511921101001', note: 'rolled back', crash: true }, token);
     expect(result.errors![0].extensions!.code).toBe('INTERNAL_SERVER_ERROR');
     expect(await sql('select 1 from probe_note where note = ?', ['rolled back'])).toEqual([]);
-    expect(await lastAudit()).toMatchObject({ mutation: 'recordProbe', outcome: 'ERROR', error_codes: ['INTERNAL_SERVER_ERROR'], args: { input: { note: 'rolled back' } } });
+    expect(await lastAudit()).toMatchObject({
+      mutation: 'recordProbe',
+      outcome: 'ERROR',
+      error_codes: ['INTERNAL_SERVER_ERROR'],
+      args: { input: { note: 'rolled back' } },
+    });
   });
 });
 
@@ -145,7 +161,15 @@ type AuditPage = {
   auditLog: {
     totalCount: number;
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    nodes: { id: string; mutation: string; outcome: string; errorCodes: string[]; arguments: Record<string, unknown>; occurredAt: string; actor: { sub: string; role: string; area: { code: string } } | null }[];
+    nodes: {
+      id: string;
+      mutation: string;
+      outcome: string;
+      errorCodes: string[];
+      arguments: Record<string, unknown>;
+      occurredAt: string;
+      actor: { sub: string; role: string; area: { code: string } } | null;
+    }[];
   };
 };
 
@@ -162,11 +186,19 @@ describe('auditLog', () => {
       ['OK', 'two'],
       ['OK', 'one'],
     ]);
-    expect(all.auditLog.nodes[0]).toMatchObject({ mutation: 'recordProbe', errorCodes: ['VALIDATION'], actor: { sub, role: 'TOWNSHIP_OPERATOR', area: { code: '511921103000' } } });
+    expect(all.auditLog.nodes[0]).toMatchObject({
+      mutation: 'recordProbe',
+      errorCodes: ['VALIDATION'],
+      actor: { sub, role: 'TOWNSHIP_OPERATOR', area: { code: '511921103000' } },
+    });
 
     const firstPage = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub }, first: 2 }, { token: admin });
     expect(firstPage.auditLog.pageInfo.hasNextPage).toBe(true);
-    const secondPage = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub }, first: 2, after: firstPage.auditLog.pageInfo.endCursor }, { token: admin });
+    const secondPage = await app.query<AuditPage, unknown>(
+      AUDIT_LOG,
+      { filter: { sub }, first: 2, after: firstPage.auditLog.pageInfo.endCursor },
+      { token: admin },
+    );
     expect(secondPage.auditLog.nodes.map((n) => n.id)).toEqual([all.auditLog.nodes[2].id]);
 
     const ok = await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, outcome: 'OK', mutation: 'recordProbe' } }, { token: admin });
@@ -175,7 +207,11 @@ describe('auditLog', () => {
     expect((await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, from: future } }, { token: admin })).auditLog.totalCount).toBe(0);
     expect((await app.query<AuditPage, unknown>(AUDIT_LOG, { filter: { sub, to: future } }, { token: admin })).auditLog.totalCount).toBe(3);
 
-    const node = await app.query<{ node: { mutation: string } | null }, unknown>('query($id: ID!) { node(id: $id) { ... on AuditEntry { mutation } } }', { id: all.auditLog.nodes[0].id }, { token: admin });
+    const node = await app.query<{ node: { mutation: string } | null }, unknown>(
+      'query($id: ID!) { node(id: $id) { ... on AuditEntry { mutation } } }',
+      { id: all.auditLog.nodes[0].id },
+      { token: admin },
+    );
     expect(node.node).toEqual({ mutation: 'recordProbe' });
   });
 
@@ -196,7 +232,12 @@ describe('auditLog', () => {
 
   it('shows a county admin only calls by callers inside their county', async () => {
     // A token names an area of the database: 南江县 next door, alone (its townships are not needed).
-    await app.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
+    await app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`,
+      );
     const elsewhere = await app.token('COUNTY_ADMIN', '511922');
     const page = await app.query<AuditPage, unknown>(AUDIT_LOG, {}, { token: elsewhere });
     expect(page.auditLog.totalCount).toBe(0);

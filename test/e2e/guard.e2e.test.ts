@@ -21,7 +21,11 @@ type Errors = { message: string; extensions?: Record<string, unknown> }[];
 
 /** POSTs an operation and returns status, content type and body. */
 async function post(target: TestApp, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let json: { data?: unknown; errors?: Errors } | undefined;
   try {
@@ -53,7 +57,11 @@ const nested = (depth: number) => `{ area(code: "511921001001") { ${'parent { '.
 const overLimit: [string, string, string][] = [
   ['depth', nested(DEFAULT_LIMITS.maxDepth + 1), 'maxDepth'],
   ['aliases', `{ ${Array.from({ length: DEFAULT_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: viewer { sub }`).join(' ')} }`, 'maxAliases'],
-  ['directives', `{ ${Array.from({ length: DEFAULT_LIMITS.maxDirectives + 1 }, (_, i) => `f${i}: __typename @include(if: true)`).join(' ')} }`, 'maxDirectives'],
+  [
+    'directives',
+    `{ ${Array.from({ length: DEFAULT_LIMITS.maxDirectives + 1 }, (_, i) => `f${i}: __typename @include(if: true)`).join(' ')} }`,
+    'maxDirectives',
+  ],
   [
     'cost',
     '{ area(code: "511921") { descendants(first: 100) { nodes { children(first: 100) { nodes { children(first: 100) { nodes { code } } } } } } } }',
@@ -108,7 +116,10 @@ describe('abuse limits', () => {
     const query = `{ ${'__typename '.repeat(DEFAULT_LIMITS.maxTokens)} }`;
     const http = await post(app, { query });
     expect(http.status).toBe(400);
-    expect(http.body!.errors![0]).toMatchObject({ message: expect.stringMatching(new RegExp(`${DEFAULT_LIMITS.maxTokens} tokens`)), extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(http.body!.errors![0]).toMatchObject({
+      message: expect.stringMatching(new RegExp(`${DEFAULT_LIMITS.maxTokens} tokens`)),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     const ws = await overWs(app.wsClient(), query);
     expect(ws.errors![0]).toMatchObject({ message: http.body!.errors![0].message, extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
   });
@@ -192,7 +203,9 @@ describe('GraphQL over HTTP', () => {
         const named = getNamedType(field.type);
         const selection = isObjectType(named) || isInterfaceType(named) || isUnionType(named) ? ' { __typename }' : '';
         const query = `mutation${vars ? `(${vars})` : ''} { ${field.name}${call ? `(${call})` : ''}${selection} }`;
-        const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+        const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`, {
+          headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+        });
         expect(response.status, `${field.name} over GET`).toBe(405);
       }
     },
@@ -239,7 +252,7 @@ describe('rate limit', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
-  it('refuses graphql-ws subscribe messages beyond the identity\'s burst with an error, not a close', async () => {
+  it("refuses graphql-ws subscribe messages beyond the identity's burst with an error, not a close", async () => {
     // Sent together, so the lazy client sends all four on one connection.
     const params = { authorization: `Bearer ${await strict.token('VIEWER', '511921103', { name: 'socket' })}` };
     const client = strict.wsClient(params);

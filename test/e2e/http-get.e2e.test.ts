@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const AREA = 'query Area($code: String!) { area(code: $code) { name children(first: 3) { totalCount } } }';
 const get = (base: string, params: Record<string, unknown>, headers: Record<string, string> = {}) => {
-  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as [string, string]));
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]));
   return fetch(`${base}?${search.toString()}`, { headers });
 };
 
@@ -64,7 +64,11 @@ describe('GET /graphql', () => {
   });
 
   it('sends POST answers without an ETag (never stored, so never revalidated), still as JSON', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: AREA, variables: { code: '511921' } }) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: AREA, variables: { code: '511921' } }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toBeNull();
     expect(response.headers.get('content-type')).toMatch(/json/);
@@ -72,7 +76,11 @@ describe('GET /graphql', () => {
   });
 
   it('leaves POST answers out of shared caches', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('private, no-store');
   });
@@ -98,7 +106,11 @@ describe('status of request errors by media type', () => {
     ['application/graphql-response+json, application/json;q=0.9', 400, /^application\/graphql-response\+json/],
     ['*/*', 400, /^application\/json/],
   ])('Accept %s: a document that does not parse gets %i', async (accept, status, type) => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query: '{ area(' }) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query: '{ area(' }),
+    });
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(type);
     const body = (await response.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
@@ -107,15 +119,22 @@ describe('status of request errors by media type', () => {
   });
 
   it('keeps 401 for a bad token under application/json', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer nope' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer nope' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(401);
   });
 });
 
 describe('simple POSTs (CSRF)', () => {
-  it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x']])('refuses %s with 400 and runs nothing', async (type) => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': type }, body: 'query=%7B__typename%7D' });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
-  });
+  it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x']])(
+    'refuses %s with 400 and runs nothing',
+    async (type) => {
+      const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': type }, body: 'query=%7B__typename%7D' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    },
+  );
 });

@@ -15,7 +15,13 @@ describe('GraphQL over HTTP audit (graphql-http)', () => {
   for (const audit of serverAudits({ url: () => app.url })) {
     it(`${audit.id} ${audit.name}`, async () => {
       const result = await audit.fn();
-      const reason = result.status === 'ok' ? '' : `${result.reason} (HTTP ${result.response.status}: ${await result.response.clone().text().catch(() => '')})`;
+      const reason =
+        result.status === 'ok'
+          ? ''
+          : `${result.reason} (HTTP ${result.response.status}: ${await result.response
+              .clone()
+              .text()
+              .catch(() => '')})`;
       expect(result.status, reason).toBe('ok');
     });
   }

@@ -78,22 +78,32 @@ function indexesUsed(plans: { nodes: PlanNode[] }[]) {
 
 describe('subtree reads use indexes', () => {
   it('descendants of a county and of a province: a range scan on the area code', async () => {
-    const plans = await plansOf('{ county: area(code: "511921") { descendants(level: VILLAGE, first: 100) { totalCount nodes { code } } } province: area(code: "510000") { descendants(first: 100) { totalCount nodes { code } } } }', admin);
+    const plans = await plansOf(
+      '{ county: area(code: "511921") { descendants(level: VILLAGE, first: 100) { totalCount nodes { code } } } province: area(code: "510000") { descendants(first: 100) { totalCount nodes { code } } } }',
+      admin,
+    );
     expect(wholeTableScans(plans)).toEqual([]);
     expect([...indexesUsed(plans)]).toEqual(expect.arrayContaining(['area_current_level_code_idx']));
   });
 
   it('facilities(includeDescendants) of a township: a range scan on the facility area code', async () => {
-    const plans = await plansOf('{ area(code: "511921101") { facilities(includeDescendants: true, first: 50) { totalCount nodes { name } } facilitySummary(includeDescendants: true) { __typename } } }', admin);
+    const plans = await plansOf(
+      '{ area(code: "511921101") { facilities(includeDescendants: true, first: 50) { totalCount nodes { name } } facilitySummary(includeDescendants: true) { __typename } } }',
+      admin,
+    );
     expect(wholeTableScans(plans)).toEqual([]);
   });
 
   it('roll-ups of a month and of a year: index-only range scans on observations and areas', async () => {
-    const stats = (period: string) => `stats(period: "${period}", indicators: ["ELDERLY_60_PLUS", "ASSISTANCE_FUNDS_YUAN"]) { persons amount reportedAreas expectedAreas }`;
+    const stats = (period: string) =>
+      `stats(period: "${period}", indicators: ["ELDERLY_60_PLUS", "ASSISTANCE_FUNDS_YUAN"]) { persons amount reportedAreas expectedAreas }`;
     // A county's tree reads the county's figures once (SubtreeRollups); a province and its
     // cities are aggregated in SQL (rollUp). Both are range scans on the same indexes.
     const provincial = await app.token('VIEWER', '510000');
-    for (const [code, token] of [['511921', admin], ['510000', provincial]] as const) {
+    for (const [code, token] of [
+      ['511921', admin],
+      ['510000', provincial],
+    ] as const) {
       const month = await plansOf(`{ area(code: "${code}") { ${stats('2026-10')} children(first: 50) { nodes { ${stats('2026-10')} } } } }`, token);
       expect(wholeTableScans(month)).toEqual([]);
       expect([...indexesUsed(month)]).toEqual(expect.arrayContaining(['observation_month_idx', 'area_undated_level_code_idx', 'area_dated_code_idx']));

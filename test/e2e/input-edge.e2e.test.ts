@@ -49,7 +49,7 @@ async function post(body: unknown, token = admin) {
 }
 
 describe('control characters over HTTP', () => {
-  it('a NUL in a variable (the probe\'s verifier) is a 400 field error, and nothing runs: no change, no event, no audit row', async () => {
+  it("a NUL in a variable (the probe's verifier) is a 400 field error, and nothing runs: no change, no event, no audit row", async () => {
     const before = await snapshot();
     const { status, body } = await post({
       query: TRANSITION,
@@ -78,12 +78,16 @@ describe('control characters over HTTP', () => {
       variables: { deadline: '2026-06-30' },
     });
     expect(finding.status).toBe(400);
-    expect(finding.body.errors!.map((e) => [e.extensions.code, e.extensions.field, e.extensions.character])).toEqual([['BAD_USER_INPUT', 'input.finding', 'U+001B']]);
+    expect(finding.body.errors!.map((e) => [e.extensions.code, e.extensions.field, e.extensions.character])).toEqual([
+      ['BAD_USER_INPUT', 'input.finding', 'U+001B'],
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 
   it('a lone surrogate from JSON and DEL are refused; in queries too', async () => {
-    const surrogate = await post(`{"query":${JSON.stringify(TRANSITION)},"variables":{"input":{"id":"${rectificationId}","version":1,"to":"RECTIFYING","note":"a\\ud800b"}}}`);
+    const surrogate = await post(
+      `{"query":${JSON.stringify(TRANSITION)},"variables":{"input":{"id":"${rectificationId}","version":1,"to":"RECTIFYING","note":"a\\ud800b"}}}`,
+    );
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.note', character: 'U+D800' });
     const query = await post({ query: 'query A($code: String!) { area(code: $code) { name } }', variables: { code: '511921\u007f' } });
@@ -111,7 +115,9 @@ describe('control characters over graphql-ws and SSE', () => {
         { next: () => reject(new Error('ran')), error: resolve, complete: () => reject(new Error('completed without the error')) },
       );
     });
-    expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.note', character: 'U+0000' }) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'input.note', character: 'U+0000' }) }),
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 

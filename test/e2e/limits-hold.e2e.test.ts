@@ -111,7 +111,11 @@ describe('one rate bucket per identity', () => {
     const http = await post(limited, { query: '{ __typename }' }, params);
     expect(http.status).toBe(429);
     // And over SSE.
-    const sse = await fetch(limited.sseUrl, { method: 'POST', headers: { ...params, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const sse = await fetch(limited.sseUrl, {
+      method: 'POST',
+      headers: { ...params, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(sse.status).toBe(429);
     expect(Number(sse.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another identity has its own.
@@ -226,8 +230,18 @@ describe('invalid tokens', () => {
     const route = await fetch(`${base(limited)}/exports/facilities.csv`, { headers: bad });
     expect(route.status).toBe(429);
     expect(route.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await fetch(`${base(limited)}/trusted-documents/web`, { method: 'POST', headers: { ...bad, 'content-type': 'application/json' }, body: '{}' })).status).toBe(429);
-    expect((await fetch(limited.sseUrl, { method: 'POST', headers: { ...bad, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: '{ __typename }' }) })).status).toBe(429);
+    expect(
+      (await fetch(`${base(limited)}/trusted-documents/web`, { method: 'POST', headers: { ...bad, 'content-type': 'application/json' }, body: '{}' })).status,
+    ).toBe(429);
+    expect(
+      (
+        await fetch(limited.sseUrl, {
+          method: 'POST',
+          headers: { ...bad, 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        })
+      ).status,
+    ).toBe(429);
     expect(await connect(limited, { params: { token: 'not-a-token' } })).toMatchObject({ acked: false, code: CLOSE_TOO_MANY, reason: 'Too many requests' });
     // Until the address's bucket refills, no token from it is verified, a valid one included: guesses cost what any flood costs.
     expect((await post(limited, { query: '{ __typename }' }, { authorization: `Bearer ${await token('valid after a flood')}` })).status).toBe(429);

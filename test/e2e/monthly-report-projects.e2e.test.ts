@@ -28,7 +28,7 @@ async function mutate<K extends string>(field: K, inputType: string, input: unkn
 }
 
 describe('monthly report and projects', () => {
-  it('lists the month\'s project progress and completed milestones by project name', async () => {
+  it("lists the month's project progress and completed milestones by project name", async () => {
     let project = await mutate('createProject', 'CreateProjectInput', {
       name: '民胜镇敬老院改造',
       category: 'ELDERLY_CARE',
@@ -43,16 +43,32 @@ describe('monthly report and projects', () => {
     });
     project = await mutate('changeProjectStatus', 'ChangeProjectStatusInput', { id: project.id, version: project.version, status: 'IN_PROGRESS' });
     await mutate('recordProjectProgress', 'RecordProjectProgressInput', { project: project.id, percent: 40, note: '主体施工', asOf: today });
-    const current = await app.query<{ node: { version: number } }, unknown>(`query ($id: ID!) { node(id: $id) { ... on Project { version } } }`, { id: project.id }, { token: admin });
+    const current = await app.query<{ node: { version: number } }, unknown>(
+      `query ($id: ID!) { node(id: $id) { ... on Project { version } } }`,
+      { id: project.id },
+      { token: admin },
+    );
     await mutate('completeMilestone', 'CompleteMilestoneInput', { project: project.id, version: current.node.version, position: 1, doneDate: today });
 
-    const report = await app.query<{ monthlyReport: { projectProgress: { title: string; owner: string | null; date: string }[]; milestonesDue: { title: string; owner: string | null }[]; milestonesDone: { title: string; owner: string | null; date: string }[]; markdown: string } }, unknown>(
+    const report = await app.query<
+      {
+        monthlyReport: {
+          projectProgress: { title: string; owner: string | null; date: string }[];
+          milestonesDue: { title: string; owner: string | null }[];
+          milestonesDone: { title: string; owner: string | null; date: string }[];
+          markdown: string;
+        };
+      },
+      unknown
+    >(
       `query ($month: String!) { monthlyReport(month: $month, area: "511921") { projectProgress { title owner date } milestonesDue { title owner } milestonesDone { title owner date } markdown } }`,
       { month },
       { token: admin },
     );
     // Each project item names the project and its 责任股室, both from the events alone.
-    expect(report.monthlyReport.projectProgress).toContainEqual(expect.objectContaining({ title: expect.stringContaining('民胜镇敬老院改造'), owner: '养老服务股', date: today }));
+    expect(report.monthlyReport.projectProgress).toContainEqual(
+      expect.objectContaining({ title: expect.stringContaining('民胜镇敬老院改造'), owner: '养老服务股', date: today }),
+    );
     expect(report.monthlyReport.milestonesDue).toContainEqual(expect.objectContaining({ title: '民胜镇敬老院改造:主体完工', owner: '养老服务股' }));
     expect(report.monthlyReport.milestonesDone).toContainEqual({ title: '民胜镇敬老院改造:主体完工', owner: '养老服务股', date: today });
     expect(report.monthlyReport.markdown).toContain('民胜镇敬老院改造');

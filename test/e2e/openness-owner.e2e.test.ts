@@ -41,7 +41,11 @@ describe('openness checklist ownership', () => {
 
   it('refuses changes to the default checklist through the API', async () => {
     const [defaultItem] = (await items()).filter((i) => i.owner_area_code === null);
-    const result = (await app.request(UPDATE, { input: { code: defaultItem.code, version: defaultItem.version, active: false } }, { token: await app.token('COUNTY_ADMIN', '511921') })) as Result;
+    const result = (await app.request(
+      UPDATE,
+      { input: { code: defaultItem.code, version: defaultItem.version, active: false } },
+      { token: await app.token('COUNTY_ADMIN', '511921') },
+    )) as Result;
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await items()).find((i) => i.code === defaultItem.code)).toEqual(defaultItem);
   });

@@ -28,7 +28,12 @@ const QUICK_MS = 5_000;
 
 /** POSTs an operation to `/graphql` (or the SSE URL), giving up after {@link QUICK_MS}. */
 async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(QUICK_MS) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(QUICK_MS),
+  });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
@@ -36,7 +41,10 @@ async function post(url: string, body: Record<string, unknown>, headers: Record<
 const overSse = (target: TestApp, body: Record<string, unknown>) => post(target.sseUrl, body, { accept: 'text/event-stream' });
 
 /** Runs one operation over graphql-ws: its result, or the errors of an `error` message. */
-function overWs(client: Client, payload: { query: string; variables?: Record<string, unknown>; operationName?: string }): Promise<{ data?: unknown; errors?: Errors }> {
+function overWs(
+  client: Client,
+  payload: { query: string; variables?: Record<string, unknown>; operationName?: string },
+): Promise<{ data?: unknown; errors?: Errors }> {
   return new Promise((resolve, reject) => {
     let value: { data?: unknown; errors?: Errors } = {};
     const timer = setTimeout(() => reject(new Error('no answer over graphql-ws')), QUICK_MS);
@@ -84,7 +92,8 @@ async function refusedOverWs(target: TestApp, payload: Parameters<typeof overWs>
  */
 function fragmentBomb(levels: number): string {
   const fragments = ['fragment F0 on Area { name parent { name } }'];
-  for (let level = 1; level <= levels; level++) fragments.push(`fragment F${level} on Area { ${Array.from({ length: 10 }, () => `...F${level - 1}`).join(' ')} }`);
+  for (let level = 1; level <= levels; level++)
+    fragments.push(`fragment F${level} on Area { ${Array.from({ length: 10 }, () => `...F${level - 1}`).join(' ')} }`);
   return `{ area(code: "511921") { ...F${levels} } } ${fragments.join(' ')}`;
 }
 
@@ -101,7 +110,9 @@ describe('a fragment bomb', () => {
       const refused = await post(target.url, { query: fragmentBomb(levels) });
       expect(refused.status).toBe(400);
       expect(refused.body.data).toBeUndefined();
-      expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Fields limit of 1000 exceeded/), extensions: maxFields })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Fields limit of 1000 exceeded/), extensions: maxFields }),
+      ]);
       expect((await healthz).status).toBe(200);
     }
   });
@@ -122,7 +133,11 @@ describe('a fragment bomb', () => {
     for (const target of [jit, js]) {
       expect((await post(target.url, { query: fragmentBomb(2) })).body).toEqual(expected);
       expect(await overWs(target.wsClient(), { query: fragmentBomb(2) })).toEqual(expected);
-      const sse = await fetch(target.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: fragmentBomb(2) }) });
+      const sse = await fetch(target.sseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: fragmentBomb(2) }),
+      });
       expect(sse.status).toBe(200);
       expect(await sse.text()).toContain(JSON.stringify(expected));
     }
@@ -140,7 +155,9 @@ describe('repeated sibling fields over the budget', () => {
     for (const target of [jit, js]) {
       const refused = await post(target.url, { query: repeated });
       expect(refused.status).toBe(400);
-      expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Fields limit of 1000 exceeded/), extensions: maxFields })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Fields limit of 1000 exceeded/), extensions: maxFields }),
+      ]);
     }
   });
 
@@ -194,7 +211,12 @@ describe('variables', () => {
       const refused = await post(target.url, tooMany);
       expect(refused.status).toBe(400);
       expect(refused.body.data).toBeUndefined();
-      expect(refused.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Too many errors in the variables \(more than 50\); the first: Variable "\$statuses"/), extensions: { code: 'BAD_USER_INPUT' } })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/^Too many errors in the variables \(more than 50\); the first: Variable "\$statuses"/),
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ]);
     }
   });
 
@@ -222,7 +244,9 @@ describe('aliases', () => {
     for (const target of [jit, js]) {
       const refused = await post(target.url, { query: aliases });
       expect(refused.status).toBe(400);
-      expect(refused.body.errors).toEqual([expect.objectContaining({ message: `Aliases limit of ${DEFAULT_LIMITS.maxAliases} exceeded, found 1000.`, extensions: maxAliases })]);
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({ message: `Aliases limit of ${DEFAULT_LIMITS.maxAliases} exceeded, found 1000.`, extensions: maxAliases }),
+      ]);
     }
     expect(await refusedOverWs(jit, { query: aliases })).toEqual([expect.objectContaining({ extensions: maxAliases })]);
     expect((await overSse(jit, { query: aliases })).body.errors).toEqual([expect.objectContaining({ extensions: maxAliases })]);
@@ -254,7 +278,10 @@ describe('field suggestions ("Did you mean …?")', () => {
 });
 
 describe('enum value suggestions in variable errors', () => {
-  const near = { query: 'query($statuses: [FacilityStatus!]) { area(code: "511921") { facilities(statuses: $statuses) { totalCount } } }', variables: { statuses: ['OPERATNG'] } };
+  const near = {
+    query: 'query($statuses: [FacilityStatus!]) { area(code: "511921") { facilities(statuses: $statuses) { totalCount } } }',
+    variables: { statuses: ['OPERATNG'] },
+  };
   const suggested = /Did you mean the enum value "OPERATING"\?/;
 
   it('are kept with introspection on', async () => {
@@ -267,12 +294,19 @@ describe('enum value suggestions in variable errors', () => {
     const http = await post(js.url, near);
     expect(http.status).toBe(400);
     expect(http.body.errors).toEqual([
-      expect.objectContaining({ message: 'Variable "$statuses" got invalid value "OPERATNG" at "statuses[0]"; Value "OPERATNG" does not exist in "FacilityStatus" enum.', extensions: { code: 'BAD_USER_INPUT' } }),
+      expect.objectContaining({
+        message: 'Variable "$statuses" got invalid value "OPERATNG" at "statuses[0]"; Value "OPERATNG" does not exist in "FacilityStatus" enum.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
     ]);
     const ws = await overWs(js.wsClient(), near);
     expect(ws.errors).toHaveLength(1);
     expect(ws.errors![0].message).toMatch(/does not exist in "FacilityStatus" enum\.$/);
-    const sse = await fetch(js.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(near) });
+    const sse = await fetch(js.sseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(near),
+    });
     const text = await sse.text();
     expect(text).toMatch(/does not exist in \\"FacilityStatus\\" enum\./);
     expect(text).not.toMatch(/Did you mean/);
@@ -300,7 +334,11 @@ describe('what the project sends', () => {
       expect(http.body.errors).toBeUndefined();
       expect((http.body.data as { area: { descendantCount: number } }).area.descendantCount).toBe(367);
       expect(await overWs(target.wsClient(), { query: TREE, variables: { code: '511921' } })).toEqual(http.body);
-      const sse = await fetch(target.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: TREE, variables: { code: '511921' } }) });
+      const sse = await fetch(target.sseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: TREE, variables: { code: '511921' } }),
+      });
       expect(sse.status).toBe(200);
       expect(await sse.text()).toContain('"descendantCount":367');
     }

@@ -45,10 +45,9 @@ describe('sequence numbers follow commit order', () => {
     const reader = (async () => {
       const em = app.orm.em.fork();
       while (writing || seen.size < 20) {
-        const rows = await em.getConnection().execute<{ sequence: string }[]>(
-          'select sequence::text as sequence from progress_update where sequence > ? order by sequence',
-          [start.toString()],
-        );
+        const rows = await em
+          .getConnection()
+          .execute<{ sequence: string }[]>('select sequence::text as sequence from progress_update where sequence > ? order by sequence', [start.toString()]);
         // Everything newly visible in this poll must lie above everything seen in earlier polls.
         const fresh = rows.map((r) => BigInt(r.sequence)).filter((s) => !seen.has(s));
         for (const sequence of fresh) if (sequence < highest) violations.push(`${sequence} appeared after ${highest}`);
@@ -252,7 +251,11 @@ describe('progressUpdated scope', () => {
     expect(stored.progressUpdates.edges.map((e) => e.node.summary)).toEqual(['站点 事项']);
     const asked = await app.request(ProgressUpdatesDocument, { area: bizhouVillage, kinds: [SubjectKind.RECTIFICATION] }, { token: viewer });
     expect(asked.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    const byId = await app.request<{ node: unknown }, never>(`{ node(id: "${Buffer.from(`ProgressUpdate:${finding}`).toString('base64url')}") { id } }`, undefined, { token: villageOp });
+    const byId = await app.request<{ node: unknown }, never>(
+      `{ node(id: "${Buffer.from(`ProgressUpdate:${finding}`).toString('base64url')}") { id } }`,
+      undefined,
+      { token: villageOp },
+    );
     expect(byId.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
@@ -502,7 +505,11 @@ describe('Server-Sent Events', () => {
   it('refuses a bad token with 401 and an anonymous subscription with UNAUTHENTICATED', async () => {
     const url = app.url.replace(/\/graphql$/, '/graphql/stream');
     const body = JSON.stringify({ query: print(ProgressUpdatedDocument), variables: { area: BIZHOU } });
-    const bad = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' }, body });
+    const bad = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' },
+      body,
+    });
     expect(bad.status).toBe(401);
     const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body });
     expect(anonymous.status).toBe(200);

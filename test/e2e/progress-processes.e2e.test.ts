@@ -73,7 +73,12 @@ describe('two server processes on one database', () => {
     const onFirst = watch(app.wsClient({ authorization: `Bearer ${countyToken}` }), { area: '511921', after: head });
     const { createClient } = await import('graphql-ws');
     const { default: WebSocket } = await import('ws');
-    const secondClient = createClient({ url: secondUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${countyToken}` }, retryAttempts: 0 });
+    const secondClient = createClient({
+      url: secondUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${countyToken}` },
+      retryAttempts: 0,
+    });
     const onSecond = watch(secondClient, { area: '511921', after: head });
     try {
       await appendEvent(app, '511921001', '经第一进程');
@@ -99,7 +104,10 @@ describe('civgraph watch', () => {
     let server: RunningServer = await serve(0);
     const port = server.port;
     const village = (
-      await app.orm.em.fork().getConnection().execute<{ code: string; name: string }[]>(`select code, name from area where parent_code = '511921001000' order by code limit 1`)
+      await app.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ code: string; name: string }[]>(`select code, name from area where parent_code = '511921001000' order by code limit 1`)
     )[0];
     const head = await committedHead(app);
     const child = spawn(process.execPath, [MAIN, 'watch', '--area', '511921', '--after', head, '--url', server.url, '--token', countyToken], {
@@ -145,7 +153,9 @@ describe('civgraph watch', () => {
 
   it('stops with a clear message when the server refuses the subscription', async () => {
     const operator = await app.token('TOWNSHIP_OPERATOR', '511921001');
-    const child = spawn(process.execPath, [MAIN, 'watch', '--area', '511921', '--url', app.url, '--token', operator], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, [MAIN, 'watch', '--area', '511921', '--url', app.url, '--token', operator], {
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
     children.push(child);
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));

@@ -50,7 +50,12 @@ function rename(name: string, version: number, opts: { id?: number; failAfter?: 
       return raw(text, params);
     };
     const id = opts.id ?? 1;
-    const row = await lockRow<ProbeRow>(sql, 'select id, name, version from write_probe where id = ? for update', [id], () => new DomainError(ErrorCode.NOT_FOUND, `No probe ${id}`, 'id'));
+    const row = await lockRow<ProbeRow>(
+      sql,
+      'select id, name, version from write_probe where id = ? for update',
+      [id],
+      () => new DomainError(ErrorCode.NOT_FOUND, `No probe ${id}`, 'id'),
+    );
     const written = await versionedUpdate<ProbeRow>(sql, {
       update: 'update write_probe set name = ?, version = version + 1 where id = ? and version = ? returning id, name, version',
       params: [name, id, version],
@@ -81,7 +86,11 @@ describe('versioned write template (progress.write.ts)', () => {
 
   it('a stale version is CONFLICT on `version`; neither the row nor an event is written', async () => {
     const err = await rename('x', 7).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.CONFLICT, field: 'version', message: 'Probe was changed by someone else (version 1, you sent 7); reload and retry' });
+    expect(err).toMatchObject({
+      code: ErrorCode.CONFLICT,
+      field: 'version',
+      message: 'Probe was changed by someone else (version 1, you sent 7); reload and retry',
+    });
     expect(await probe()).toEqual({ id: 1, name: 'a', version: 1 });
     expect(await events()).toBe(0);
   });
@@ -113,7 +122,15 @@ describe('versioned write template (progress.write.ts)', () => {
                    returning id, name, version`,
           params: [name, version],
           lostRace: () => versionConflict(-1, version, 'Probe 2'),
-          event: (after) => ({ subjectKind: SubjectKind.TASK, subjectId: 'probe:2', areaCode: AREA, action: ProgressAction.UPDATED, actor, summary: `名 ${after.name}`, after: { name: after.name } }),
+          event: (after) => ({
+            subjectKind: SubjectKind.TASK,
+            subjectId: 'probe:2',
+            areaCode: AREA,
+            action: ProgressAction.UPDATED,
+            actor,
+            summary: `名 ${after.name}`,
+            after: { name: after.name },
+          }),
         }),
       );
     expect(await upsert('new', 0)).toEqual({ id: 2, name: 'new', version: 1 });
@@ -125,9 +142,21 @@ describe('versioned write template (progress.write.ts)', () => {
 
   it('refuses an update that does not bump and guard the version', async () => {
     const sql = sqlFor(orm.em.fork());
-    const spec = { params: [], lostRace: () => new Error('lost'), event: () => { throw new Error('unreached'); } };
-    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set name = name where id = 1 returning id' })).rejects.toThrow(/version = version \+ 1/);
-    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = version + 1 where id = 1 returning id' })).rejects.toThrow(/version = \?/);
-    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = id + 1 where version = ? returning id' })).rejects.toThrow(/version = version \+ 1/);
+    const spec = {
+      params: [],
+      lostRace: () => new Error('lost'),
+      event: () => {
+        throw new Error('unreached');
+      },
+    };
+    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set name = name where id = 1 returning id' })).rejects.toThrow(
+      /version = version \+ 1/,
+    );
+    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = version + 1 where id = 1 returning id' })).rejects.toThrow(
+      /version = \?/,
+    );
+    await expect(versionedUpdate(sql, { ...spec, update: 'update write_probe set version = id + 1 where version = ? returning id' })).rejects.toThrow(
+      /version = version \+ 1/,
+    );
   });
 });

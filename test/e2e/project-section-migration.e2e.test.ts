@@ -21,13 +21,18 @@ const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) 
 describe(MIGRATION, () => {
   it('gives existing projects the section of their category, writes no event, and then requires a non-blank section', async () => {
     await orm.getMigrator().down({ to: MIGRATION });
-    const columns = await sql<{ column_name: string }>(`select column_name from information_schema.columns where table_name = 'project' and column_name = 'owner_section'`);
+    const columns = await sql<{ column_name: string }>(
+      `select column_name from information_schema.columns where table_name = 'project' and column_name = 'owner_section'`,
+    );
     expect(columns).toEqual([]);
 
     await sql(`insert into area (code, name, level, kind, source) values ('511921000000', '通江县', 'COUNTY', null, 'TEST')`);
     const categories = ['ELDERLY_CARE', 'MINOR_PROTECTION', 'SOCIAL_ASSISTANCE', 'SOCIAL_AFFAIRS', 'SOCIAL_GOVERNANCE', 'OTHER'];
     for (const category of categories) {
-      await sql(`insert into project (name, category, area_code, status, source) values (?, ?, '511921000000', 'PLANNED', 'DEMO')`, [`${category} 项目`, category]);
+      await sql(`insert into project (name, category, area_code, status, source) values (?, ?, '511921000000', 'PLANNED', 'DEMO')`, [
+        `${category} 项目`,
+        category,
+      ]);
     }
     const [events] = await sql<{ n: number }>('select count(*)::int as n from progress_update');
 
@@ -46,7 +51,9 @@ describe(MIGRATION, () => {
     expect(after.n).toBe(events.n);
 
     for (const bad of [null, '', '  ']) {
-      await expect(sql(`insert into project (name, category, area_code, status, owner_section) values ('x', 'OTHER', '511921000000', 'PLANNED', ?)`, [bad])).rejects.toThrow(/owner_section/);
+      await expect(
+        sql(`insert into project (name, category, area_code, status, owner_section) values ('x', 'OTHER', '511921000000', 'PLANNED', ?)`, [bad]),
+      ).rejects.toThrow(/owner_section/);
     }
   });
 });

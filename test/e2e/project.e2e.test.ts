@@ -58,7 +58,18 @@ const PLAN = [
 async function create(over: Partial<CreateProjectInput> = {}, token = admin): Promise<ProjectFieldsFragment> {
   const data = await app.query(
     CreateProjectDocument,
-    { input: { name: '铁佛镇敬老院改扩建项目', category: 'ELDERLY_CARE', area: TIEFO, ownerSection: ELDERLY, plannedInvestment: '3200000.00', securedFunding: '2500000.50', targetDate: '2026-12-31', ...over } },
+    {
+      input: {
+        name: '铁佛镇敬老院改扩建项目',
+        category: 'ELDERLY_CARE',
+        area: TIEFO,
+        ownerSection: ELDERLY,
+        plannedInvestment: '3200000.00',
+        securedFunding: '2500000.50',
+        targetDate: '2026-12-31',
+        ...over,
+      },
+    },
     { token },
   );
   expect(data.createProject.userErrors).toEqual([]);
@@ -81,7 +92,17 @@ describe('createProject', () => {
   it('creates a PLANNED project with exact amounts and one event', async () => {
     const before = await written();
     const project = await create();
-    expect(project).toMatchObject({ ownerSection: ELDERLY, status: 'PLANNED', plannedInvestment: '3200000.00', securedFunding: '2500000.50', version: 1, leadOfficial: null, taskForce: [], milestones: [], progressPercent: null });
+    expect(project).toMatchObject({
+      ownerSection: ELDERLY,
+      status: 'PLANNED',
+      plannedInvestment: '3200000.00',
+      securedFunding: '2500000.50',
+      version: 1,
+      leadOfficial: null,
+      taskForce: [],
+      milestones: [],
+      progressPercent: null,
+    });
     expect(await written()).toEqual({ ...before, projects: before.projects + 1, events: before.events + 1, versions: before.versions + 1 });
     const [stored] = await rows<{ planned_investment: string }>('select planned_investment::text from project order by id desc limit 1');
     expect(stored.planned_investment).toBe('3200000.00');
@@ -98,11 +119,19 @@ describe('createProject', () => {
       [{ area: '511921999' }, ['input', 'area'], 'NOT_FOUND'],
     ];
     for (const [over, field, code] of cases) {
-      const data = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, ...over } }, { token: admin });
+      const data = await app.query(
+        CreateProjectDocument,
+        { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, ...over } },
+        { token: admin },
+      );
       expect(data.createProject.project, JSON.stringify(over)).toBeNull();
       expect(data.createProject.userErrors, JSON.stringify(over)).toContainEqual(expect.objectContaining({ field, code }));
     }
-    const float = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, plannedInvestment: '1.005' } }, { token: admin });
+    const float = await app.request(
+      CreateProjectDocument,
+      { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, plannedInvestment: '1.005' } },
+      { token: admin },
+    );
     expect(float.errors?.[0]?.message).toMatch(/at most 2 decimal places/);
     expect(await written()).toEqual(before);
   });
@@ -121,12 +150,20 @@ describe('一项目一牵头领导、一项目一工作专班、一项目一推�
     ]);
     expect(await written()).toEqual(before);
 
-    const withLead = await app.query(SetProjectTeamDocument, { input: { project: project.id, version: 1, leadOfficial: LEAD, taskForce: [] } }, { token: admin });
+    const withLead = await app.query(
+      SetProjectTeamDocument,
+      { input: { project: project.id, version: 1, leadOfficial: LEAD, taskForce: [] } },
+      { token: admin },
+    );
     expect(withLead.setProjectTeam.project).toMatchObject({ version: 2, leadOfficial: LEAD });
     const stillMissing = await status(project.id, 2, 'IN_PROGRESS');
     expect(stillMissing.userErrors.map((e) => e.message.match(/\((\w+)\)/)?.[1])).toEqual(['taskForce', 'milestones']);
 
-    const team = await app.query(SetProjectTeamDocument, { input: { project: project.id, version: 2, leadOfficial: LEAD, taskForce: FORCE } }, { token: admin });
+    const team = await app.query(
+      SetProjectTeamDocument,
+      { input: { project: project.id, version: 2, leadOfficial: LEAD, taskForce: FORCE } },
+      { token: admin },
+    );
     expect(team.setProjectTeam.project!.taskForce).toEqual(FORCE);
     const plan = await app.query(SetProjectPlanDocument, { input: { project: project.id, version: 3, milestones: PLAN } }, { token: admin });
     expect(plan.setProjectPlan.project!.milestones).toEqual([
@@ -140,7 +177,11 @@ describe('一项目一牵头领导、一项目一工作专班、一项目一推�
     expect(await written()).toEqual({ ...beforeStart, events: beforeStart.events + 1, versions: beforeStart.versions + 1 });
 
     // Once under way, the team and plan cannot be emptied.
-    const drop = await app.query(SetProjectTeamDocument, { input: { project: project.id, version: 5, leadOfficial: null, taskForce: FORCE } }, { token: admin });
+    const drop = await app.query(
+      SetProjectTeamDocument,
+      { input: { project: project.id, version: 5, leadOfficial: null, taskForce: FORCE } },
+      { token: admin },
+    );
     expect(drop.setProjectTeam.userErrors).toEqual([expect.objectContaining({ field: ['input', 'leadOfficial'], code: 'VALIDATION' })]);
     const noPlan = await app.query(SetProjectPlanDocument, { input: { project: project.id, version: 5, milestones: [] } }, { token: admin });
     expect(noPlan.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'milestones'], code: 'VALIDATION' })]);
@@ -180,7 +221,13 @@ describe('recordProjectProgress', () => {
     const data = await app.query(ProjectByIdDocument, { id: project.id }, { token: admin });
     expect(data.node).toMatchObject({
       progressPercent: 55,
-      progress: { totalCount: 2, nodes: [{ percent: 55, asOf: '2026-09-30' }, { percent: 30, note: '主体施工', asOf: '2026-06-30' }] },
+      progress: {
+        totalCount: 2,
+        nodes: [
+          { percent: 55, asOf: '2026-09-30' },
+          { percent: 30, note: '主体施工', asOf: '2026-06-30' },
+        ],
+      },
     });
   });
 
@@ -190,27 +237,42 @@ describe('recordProjectProgress', () => {
     await progress(project.id, 60, { asOf: '2026-09-30' });
     const before = await written();
     expect((await progress(project.id, 50)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'note'], code: 'VALIDATION' })]);
-    expect((await progress(project.id, 70, { asOf: '2026-09-01' })).userErrors).toEqual([expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' })]);
-    expect((await progress(project.id, 70, { asOf: '2099-01-01' })).userErrors).toEqual([expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' })]);
+    expect((await progress(project.id, 70, { asOf: '2026-09-01' })).userErrors).toEqual([
+      expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' }),
+    ]);
+    expect((await progress(project.id, 70, { asOf: '2099-01-01' })).userErrors).toEqual([
+      expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' }),
+    ]);
     expect((await progress(project.id, 101)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'percent'], code: 'BAD_USER_INPUT' })]);
     expect(await written()).toEqual(before);
 
     const fall = await progress(project.id, 50, { note: '重新核定工程量,进度下调', asOf: '2026-10-31' });
     expect(fall.project).toMatchObject({ progressPercent: 50 });
-    const entries = await rows<{ percent: number }>('select percent from project_progress where project_id = (select max(id) from project where id = ?) order by id', [Number(Buffer.from(project.id, 'base64url').toString().split(':')[1])]);
+    const entries = await rows<{ percent: number }>(
+      'select percent from project_progress where project_id = (select max(id) from project where id = ?) order by id',
+      [Number(Buffer.from(project.id, 'base64url').toString().split(':')[1])],
+    );
     expect(entries.map((e) => e.percent)).toEqual([60, 50]);
   });
 
   it('pages the history newest first', async () => {
     const project = await ready();
-    for (const [percent, asOf] of [[10, '2026-03-31'], [20, '2026-04-30'], [30, '2026-05-31'], [40, '2026-06-30'], [50, '2026-07-31']] as const) {
+    for (const [percent, asOf] of [
+      [10, '2026-03-31'],
+      [20, '2026-04-30'],
+      [30, '2026-05-31'],
+      [40, '2026-06-30'],
+      [50, '2026-07-31'],
+    ] as const) {
       expect((await progress(project.id, percent, { asOf })).userErrors).toEqual([]);
     }
     const seen: number[] = [];
     let after: string | null = null;
     for (;;) {
       const data: ProjectProgressPageQuery = await app.query(ProjectProgressPageDocument, { id: project.id, first: 2, after }, { token: admin });
-      const page: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null }; nodes: { percent: number }[] } = (data.node as { progress: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null }; nodes: { percent: number }[] } }).progress;
+      const page: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null }; nodes: { percent: number }[] } = (
+        data.node as { progress: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null }; nodes: { percent: number }[] } }
+      ).progress;
       expect(page.totalCount).toBe(5);
       seen.push(...page.nodes.map((n) => n.percent));
       if (!page.pageInfo.hasNextPage) break;
@@ -243,7 +305,12 @@ describe('a project that builds a facility', () => {
     const beforeStart = await written();
     const started = await status(project.id, 1, 'IN_PROGRESS');
     expect(started.project!.facility).toMatchObject({ status: 'UNDER_CONSTRUCTION', version: 2 });
-    expect(await written()).toEqual({ ...beforeStart, events: beforeStart.events + 2, versions: beforeStart.versions + 1, facilityVersions: beforeStart.facilityVersions + 1 });
+    expect(await written()).toEqual({
+      ...beforeStart,
+      events: beforeStart.events + 2,
+      versions: beforeStart.versions + 1,
+      facilityVersions: beforeStart.facilityVersions + 1,
+    });
 
     // A stale completion moves neither the project nor the facility.
     const beforeStale = await written();
@@ -252,7 +319,12 @@ describe('a project that builds a facility', () => {
 
     const done = await status(project.id, started.project!.version, 'COMPLETED');
     expect(done.project).toMatchObject({ status: 'COMPLETED', facility: { status: 'BUILT', version: 3 } });
-    expect(await written()).toEqual({ ...beforeStale, events: beforeStale.events + 2, versions: beforeStale.versions + 1, facilityVersions: beforeStale.facilityVersions + 1 });
+    expect(await written()).toEqual({
+      ...beforeStale,
+      events: beforeStale.events + 2,
+      versions: beforeStale.versions + 1,
+      facilityVersions: beforeStale.facilityVersions + 1,
+    });
     const events = await rows<{ subject_kind: string; action: string; after: { status: string } }>(
       'select subject_kind, action, after from progress_update order by sequence desc limit 2',
     );
@@ -282,7 +354,11 @@ describe('milestones', () => {
   it('marks a milestone done once, with one event', async () => {
     const project = await ready();
     const before = await written();
-    const done = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 1, position: 1, doneDate: '2026-09-12' } }, { token: admin });
+    const done = await app.query(
+      CompleteMilestoneDocument,
+      { input: { project: project.id, version: 1, position: 1, doneDate: '2026-09-12' } },
+      { token: admin },
+    );
     expect(done.completeMilestone.project!.milestones[0]).toEqual({ position: 1, name: '主体完工', dueDate: '2026-08-31', doneDate: '2026-09-12' });
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
     const again = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 2, position: 1 } }, { token: admin });
@@ -307,8 +383,16 @@ describe('optimistic concurrency', () => {
       const start = await written();
       const results = await Promise.all([
         app.query(UpdateProjectDocument, { input: { id: fresh.id, version: 1, plannedInvestment: '1.00' } }, { token: admin }).then((d) => d.updateProject),
-        app.query(SetProjectTeamDocument, { input: { project: fresh.id, version: 1, leadOfficial: { name: '新', title: '局长' }, taskForce: FORCE } }, { token: admin }).then((d) => d.setProjectTeam),
-        app.query(ChangeProjectStatusDocument, { input: { id: fresh.id, version: 1, status: 'IN_PROGRESS' } }, { token: admin }).then((d) => d.changeProjectStatus),
+        app
+          .query(
+            SetProjectTeamDocument,
+            { input: { project: fresh.id, version: 1, leadOfficial: { name: '新', title: '局长' }, taskForce: FORCE } },
+            { token: admin },
+          )
+          .then((d) => d.setProjectTeam),
+        app
+          .query(ChangeProjectStatusDocument, { input: { id: fresh.id, version: 1, status: 'IN_PROGRESS' } }, { token: admin })
+          .then((d) => d.changeProjectStatus),
       ]);
       expect(results.filter((r) => r.project)).toHaveLength(1);
       expect(results.filter((r) => r.userErrors[0]?.code === 'CONFLICT')).toHaveLength(2);
@@ -354,7 +438,11 @@ describe('who may change projects', () => {
       { token: admin },
     );
     const before = await written();
-    const linked = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: elsewhere.createFacility.facility!.id } }, { token: township });
+    const linked = await app.request(
+      CreateProjectDocument,
+      { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: elsewhere.createFacility.facility!.id } },
+      { token: township },
+    );
     expect(linked.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await written()).toEqual(before);
   });
@@ -388,9 +476,16 @@ describe('责任股室 (ownerSection)', () => {
   });
 
   const lastEvent = async () =>
-    (await rows<{ subject_id: string; action: string; actor_role: string; summary: string; before: Record<string, unknown> | null; after: Record<string, unknown> }>(
-      'select subject_id, action, actor_role, summary, before, after from progress_update order by sequence desc limit 1',
-    ))[0];
+    (
+      await rows<{
+        subject_id: string;
+        action: string;
+        actor_role: string;
+        summary: string;
+        before: Record<string, unknown> | null;
+        after: Record<string, unknown>;
+      }>('select subject_id, action, actor_role, summary, before, after from progress_update order by sequence desc limit 1')
+    )[0];
 
   it('is required on create and stored trimmed; the CREATED event names it', async () => {
     const project = await create({ name: '铁佛镇居家养老服务站', ownerSection: `  ${ELDERLY} ` });
@@ -407,18 +502,33 @@ describe('责任股室 (ownerSection)', () => {
     const before = await written();
     for (const ownerSection of ['', '   ', '股'.repeat(51)]) {
       const created = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection } }, { token: admin });
-      expect(created.createProject, JSON.stringify(ownerSection)).toEqual({ project: null, userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })] });
+      expect(created.createProject, JSON.stringify(ownerSection)).toEqual({
+        project: null,
+        userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })],
+      });
       const updated = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 1, ownerSection } }, { token: admin });
-      expect(updated.updateProject, JSON.stringify(ownerSection)).toEqual({ project: null, userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })] });
+      expect(updated.updateProject, JSON.stringify(ownerSection)).toEqual({
+        project: null,
+        userErrors: [expect.objectContaining({ field: ['input', 'ownerSection'], code: 'BAD_USER_INPUT' })],
+      });
     }
-    const missing = await app.request(`mutation { createProject(input: { name: "x", category: OTHER, area: "${TIEFO}" }) { userErrors { field } } }`, {}, { token: admin });
+    const missing = await app.request(
+      `mutation { createProject(input: { name: "x", category: OTHER, area: "${TIEFO}" }) { userErrors { field } } }`,
+      {},
+      { token: admin },
+    );
     expect(missing.errors?.[0]?.message).toMatch(/ownerSection/);
     expect(await written()).toEqual(before);
   });
 
   it('filters Area.projects by section, in a constant number of statements', async () => {
     const [first, second] = ['甲测试股', '乙测试股'];
-    for (const [name, ownerSection] of [['筛选项目一', first], ['筛选项目二', first], ['筛选项目三', second]] as const) await create({ name, ownerSection });
+    for (const [name, ownerSection] of [
+      ['筛选项目一', first],
+      ['筛选项目二', first],
+      ['筛选项目三', second],
+    ] as const)
+      await create({ name, ownerSection });
     const ofFirst = await app.query(AreaProjectsDocument, { code: TIEFO, ownerSection: first }, { token: admin });
     expect(ofFirst.area!.projects.totalCount).toBe(2);
     expect(ofFirst.area!.projects.nodes.map((p) => [p.name, p.ownerSection])).toEqual([
@@ -441,23 +551,39 @@ describe('责任股室 (ownerSection)', () => {
     expect(small.count).toBeLessThanOrEqual(3);
   });
 
-  it('lets section staff create, edit, plan, start and record progress on their own section\'s projects', async () => {
+  it("lets section staff create, edit, plan, start and record progress on their own section's projects", async () => {
     const project = await create({ name: '铁佛镇日间照料中心', ownerSection: ELDERLY }, staff);
     expect(await lastEvent()).toMatchObject({ actor_role: 'SECTION_STAFF', action: 'CREATED' });
-    const renamed = await app.query(UpdateProjectDocument, { input: { id: project.id, version: 1, name: '铁佛镇日间照料中心(改)', ownerSection: ELDERLY } }, { token: staff });
+    const renamed = await app.query(
+      UpdateProjectDocument,
+      { input: { id: project.id, version: 1, name: '铁佛镇日间照料中心(改)', ownerSection: ELDERLY } },
+      { token: staff },
+    );
     expect(renamed.updateProject).toMatchObject({ userErrors: [], project: { version: 2, ownerSection: ELDERLY } });
-    const team = await app.query(SetProjectTeamDocument, { input: { project: project.id, version: 2, leadOfficial: LEAD, taskForce: FORCE } }, { token: staff });
+    const team = await app.query(
+      SetProjectTeamDocument,
+      { input: { project: project.id, version: 2, leadOfficial: LEAD, taskForce: FORCE } },
+      { token: staff },
+    );
     expect(team.setProjectTeam.userErrors).toEqual([]);
     const plan = await app.query(SetProjectPlanDocument, { input: { project: project.id, version: 3, milestones: PLAN } }, { token: staff });
     expect(plan.setProjectPlan.userErrors).toEqual([]);
-    const done = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 4, position: 1, doneDate: '2026-09-12' } }, { token: staff });
+    const done = await app.query(
+      CompleteMilestoneDocument,
+      { input: { project: project.id, version: 4, position: 1, doneDate: '2026-09-12' } },
+      { token: staff },
+    );
     expect(done.completeMilestone.userErrors).toEqual([]);
     expect((await status(project.id, 5, 'IN_PROGRESS', staff)).project).toMatchObject({ status: 'IN_PROGRESS', version: 6 });
     expect((await progress(project.id, 30, { note: '场地改造' }, staff)).project).toMatchObject({ progressPercent: 30 });
-    expect(await lastEvent()).toMatchObject({ actor_role: 'SECTION_STAFF', action: 'PROGRESS_RECORDED', after: expect.objectContaining({ ownerSection: ELDERLY }) });
+    expect(await lastEvent()).toMatchObject({
+      actor_role: 'SECTION_STAFF',
+      action: 'PROGRESS_RECORDED',
+      after: expect.objectContaining({ ownerSection: ELDERLY }),
+    });
   });
 
-  it('refuses section staff on another section\'s projects (and without a section claim) with FORBIDDEN on every mutation, writing nothing', async () => {
+  it("refuses section staff on another section's projects (and without a section claim) with FORBIDDEN on every mutation, writing nothing", async () => {
     const project = await ready({ name: '铁佛镇敬老院消防改造', ownerSection: ELDERLY });
     const noSection = await app.token('SECTION_STAFF', '511921');
     const before = await written();
@@ -484,9 +610,16 @@ describe('责任股室 (ownerSection)', () => {
     const before = await written();
     for (const version of [1, 99]) {
       const handOff = await app.request(UpdateProjectDocument, { input: { id: project.id, version, ownerSection: CHILDREN } }, { token: staff });
-      expect(handOff.errors?.map((e) => e.extensions?.code), `version ${version}`).toEqual(['FORBIDDEN']);
+      expect(
+        handOff.errors?.map((e) => e.extensions?.code),
+        `version ${version}`,
+      ).toEqual(['FORBIDDEN']);
     }
-    const createForOther = await app.request(CreateProjectDocument, { input: { name: 'x', category: 'MINOR_PROTECTION', area: TIEFO, ownerSection: CHILDREN } }, { token: staff });
+    const createForOther = await app.request(
+      CreateProjectDocument,
+      { input: { name: 'x', category: 'MINOR_PROTECTION', area: TIEFO, ownerSection: CHILDREN } },
+      { token: staff },
+    );
     expect(createForOther.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(await written()).toEqual(before);
 
@@ -494,7 +627,12 @@ describe('责任股室 (ownerSection)', () => {
     expect(moved.updateProject).toMatchObject({ userErrors: [], project: { ownerSection: CHILDREN, version: 2 } });
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
     const event = await lastEvent();
-    expect(event).toMatchObject({ subject_id: project.id, action: 'UPDATED', before: { ownerSection: ELDERLY }, after: { name: '铁佛镇儿童之家', ownerSection: CHILDREN } });
+    expect(event).toMatchObject({
+      subject_id: project.id,
+      action: 'UPDATED',
+      before: { ownerSection: ELDERLY },
+      after: { name: '铁佛镇儿童之家', ownerSection: CHILDREN },
+    });
     expect(event.summary).toBe(`铁佛镇儿童之家 修改 责任股室 ${ELDERLY} → ${CHILDREN}`);
 
     // Now the other section's staff run it, and the former section's do not.
@@ -508,7 +646,9 @@ describe('责任股室 (ownerSection)', () => {
     expect(back.updateProject).toMatchObject({ userErrors: [], project: { ownerSection: ELDERLY, version: 3 } });
     // Giving the section it already has changes nothing.
     const same = await written();
-    expect((await app.query(UpdateProjectDocument, { input: { id: project.id, version: 3, ownerSection: ELDERLY } }, { token: staff })).updateProject).toMatchObject({ userErrors: [], project: { version: 3 } });
+    expect(
+      (await app.query(UpdateProjectDocument, { input: { id: project.id, version: 3, ownerSection: ELDERLY } }, { token: staff })).updateProject,
+    ).toMatchObject({ userErrors: [], project: { version: 3 } });
     expect(await written()).toEqual(same);
   });
 });
@@ -523,7 +663,11 @@ describe('references', () => {
     expect(b.recordProjectProgress.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'NOT_FOUND' })]);
     const c = await app.query(SetProjectPlanDocument, { input: { project: 'nonsense', version: 1, milestones: [] } }, { token: admin });
     expect(c.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'BAD_USER_INPUT' })]);
-    const d = await app.query(CreateProjectDocument, { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: unknown } }, { token: admin });
+    const d = await app.query(
+      CreateProjectDocument,
+      { input: { name: 'x', category: 'OTHER', area: TIEFO, ownerSection: ELDERLY, facility: unknown } },
+      { token: admin },
+    );
     expect(d.createProject.userErrors).toEqual([expect.objectContaining({ field: ['input', 'facility'], code: 'NOT_FOUND' })]);
     const anonymous = await app.request(UpdateProjectDocument, { input: { id: 'nonsense', version: 1 } });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

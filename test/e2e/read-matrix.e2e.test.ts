@@ -85,10 +85,17 @@ const SUBSCRIPTIONS = {
     query: 'subscription($area: String!, $after: String) { progressUpdated(area: $area, after: $after) { sequence subjectKind summary area { code } } }',
     variables: { area, after },
   }),
-  facilities: (area: string) => ({ query: 'subscription($area: String!) { facilityStatusChanged(area: $area) { id name area { code } } }', variables: { area } }),
-  tasks: (area: string) => ({ query: 'subscription($area: String!) { taskHealthChanged(area: $area) { id title target done assignments { id } } }', variables: { area } }),
+  facilities: (area: string) => ({
+    query: 'subscription($area: String!) { facilityStatusChanged(area: $area) { id name area { code } } }',
+    variables: { area },
+  }),
+  tasks: (area: string) => ({
+    query: 'subscription($area: String!) { taskHealthChanged(area: $area) { id title target done assignments { id } } }',
+    variables: { area },
+  }),
   stats: (area: string) => ({
-    query: 'subscription($area: String!, $period: Period!, $indicators: [String!]) { statsChanged(area: $area, period: $period, indicators: $indicators) { persons area { code } } }',
+    query:
+      'subscription($area: String!, $period: Period!, $indicators: [String!]) { statsChanged(area: $area, period: $period, indicators: $indicators) { persons area { code } } }',
     variables: { area, period: LIVE_PERIOD, indicators: [INDICATOR] },
   }),
 };
@@ -136,23 +143,45 @@ describe('read matrix: subscriptions', () => {
       const client = app.wsClient({ authorization: `Bearer ${token}` });
       const event = (e: any) => ({ sequence: e.sequence, area: e.area.code, kind: e.subjectKind });
       stops.push(
-        client.subscribe(SUBSCRIPTIONS.progress(caller.area!, head), sink<any>((d) => got.progress.push(event(d.progressUpdated)), got.errors)),
-        client.subscribe(SUBSCRIPTIONS.facilities(caller.area!), sink<any>((d) => got.facilities.push(d.facilityStatusChanged.id), got.errors)),
-        client.subscribe(SUBSCRIPTIONS.tasks(caller.area!), sink<any>((d) => {
-          const t = d.taskHealthChanged;
-          got.tasks.push({ id: t.id, target: t.target, done: t.done, assignments: t.assignments.map((a: { id: string }) => a.id) });
-        }, got.errors)),
-        client.subscribe(SUBSCRIPTIONS.stats(caller.area!), sink<any>((d) => got.stats.push(d.statsChanged[0].persons ?? 0), got.errors)),
+        client.subscribe(
+          SUBSCRIPTIONS.progress(caller.area!, head),
+          sink<any>((d) => got.progress.push(event(d.progressUpdated)), got.errors),
+        ),
+        client.subscribe(
+          SUBSCRIPTIONS.facilities(caller.area!),
+          sink<any>((d) => got.facilities.push(d.facilityStatusChanged.id), got.errors),
+        ),
+        client.subscribe(
+          SUBSCRIPTIONS.tasks(caller.area!),
+          sink<any>((d) => {
+            const t = d.taskHealthChanged;
+            got.tasks.push({ id: t.id, target: t.target, done: t.done, assignments: t.assignments.map((a: { id: string }) => a.id) });
+          }, got.errors),
+        ),
+        client.subscribe(
+          SUBSCRIPTIONS.stats(caller.area!),
+          sink<any>((d) => got.stats.push(d.statsChanged[0].persons ?? 0), got.errors),
+        ),
       );
       const sse = createSseClient({ url: `${app.url}/stream`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
       streams.push(sse);
-      stops.push(sse.subscribe(SUBSCRIPTIONS.progress(caller.area!, head), sink<any>((d) => got.sse.push(event(d.progressUpdated)), got.errors)));
+      stops.push(
+        sse.subscribe(
+          SUBSCRIPTIONS.progress(caller.area!, head),
+          sink<any>((d) => got.sse.push(event(d.progressUpdated)), got.errors),
+        ),
+      );
       // Refused: the area above the caller's and one beside it, on every field.
       for (const area of aboveAndOutside(caller.area!)) {
         for (const [field, make] of Object.entries(SUBSCRIPTIONS)) {
           const refusal = { caller, field, area, errors: [] as unknown[] };
           refusals.push(refusal);
-          stops.push(client.subscribe(make(area, head), sink<unknown>(() => refusal.errors.push('delivered'), refusal.errors)));
+          stops.push(
+            client.subscribe(
+              make(area, head),
+              sink<unknown>(() => refusal.errors.push('delivered'), refusal.errors),
+            ),
+          );
         }
       }
     }
@@ -160,7 +189,12 @@ describe('read matrix: subscriptions', () => {
     for (const [field, make] of Object.entries(SUBSCRIPTIONS)) {
       const refusal = { caller: { role: 'ANONYMOUS', area: null } as Caller, field, area: PLACES.A, errors: [] as unknown[] };
       refusals.push(refusal);
-      stops.push(anonymous.subscribe(make(PLACES.A, head), sink<unknown>(() => refusal.errors.push('delivered'), refusal.errors)));
+      stops.push(
+        anonymous.subscribe(
+          make(PLACES.A, head),
+          sink<unknown>(() => refusal.errors.push('delivered'), refusal.errors),
+        ),
+      );
     }
     // Every accepted subscription is registered with the hub (SSE's too) and has its first statistics message: then change things.
     await until('every subscription to register', () => hub.stats.subscribers - before === callers.length * 5);
@@ -174,13 +208,23 @@ describe('read matrix: subscriptions', () => {
       if (result.errors?.length || payload?.userErrors.length) throw new Error(`live change failed: ${JSON.stringify(result.errors ?? payload?.userErrors)}`);
     };
     const version = async (token: string, id: string) =>
-      (await app.query<{ node: { version: number } }, { id: string }>('query($id: ID!) { node(id: $id) { ... on Facility { version } ... on TaskAssignment { version } } }', { id }, { token })).node.version;
+      (
+        await app.query<{ node: { version: number } }, { id: string }>(
+          'query($id: ID!) { node(id: $id) { ... on Facility { version } ... on TaskAssignment { version } } }',
+          { id },
+          { token },
+        )
+      ).node.version;
     const assignments = fx.registry.all('TaskAssignment');
     for (const place of ORDER) {
       const token = tokenOf(place);
       const facility = fx.ids.Facility?.[place];
       if (facility) {
-        await mutate(token, 'mutation($input: ChangeFacilityStatusInput!) { changeFacilityStatus(input: $input) { userErrors { code } } }', { id: facility, version: await version(token, facility), status: 'BUILT' });
+        await mutate(token, 'mutation($input: ChangeFacilityStatusInput!) { changeFacilityStatus(input: $input) { userErrors { code } } }', {
+          id: facility,
+          version: await version(token, facility),
+          status: 'BUILT',
+        });
       }
       // Progress on one assignment there: the county task's (or the place's only one).
       const share = assignments.find((a) => a.codes[0] === PLACES[place] && a.place.startsWith('C/')) ?? assignments.find((a) => a.codes[0] === PLACES[place]);
@@ -193,16 +237,25 @@ describe('read matrix: subscriptions', () => {
         });
       }
       await mutate(token, 'mutation($input: CreateRectificationInput!) { createRectification(input: $input) { userErrors { code } } }', {
-        area: PLACES[place], category: 'OTHER', finding: `读表直播整改${place}`, responsiblePerson: '张三', deadline: '2026-12-31',
+        area: PLACES[place],
+        category: 'OTHER',
+        finding: `读表直播整改${place}`,
+        responsiblePerson: '张三',
+        deadline: '2026-12-31',
       });
       const value = LIVE_VALUES[place];
       if (value !== undefined) {
         await mutate(token, 'mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { userErrors { code } } }', {
-          area: PLACES[place], period: LIVE_PERIOD, values: [{ indicator: INDICATOR, value: String(value) }],
+          area: PLACES[place],
+          period: LIVE_PERIOD,
+          values: [{ indicator: INDICATOR, value: String(value) }],
         });
       }
     }
-    events = await sql('select sequence::text as sequence, area_code, subject_kind, subject_id, action from progress_update where sequence > ?::bigint order by sequence', [head]);
+    events = await sql(
+      'select sequence::text as sequence, area_code, subject_kind, subject_id, action from progress_update where sequence > ?::bigint order by sequence',
+      [head],
+    );
     const last = events.at(-1)!.sequence;
     const lastFacility = fx.ids.Facility.A1!;
     // Everyone's subtree holds A1, changed last: once its change arrives, everything before it has been delivered.
@@ -220,7 +273,9 @@ describe('read matrix: subscriptions', () => {
 
   const readable = (caller: Caller, kind: string) => SENSITIVE.includes(caller.role as ReadRole) || (kind !== 'RECTIFICATION' && kind !== 'SUPERVISION');
   const expectedEvents = (caller: Caller) =>
-    events.filter((e) => inSubtree(caller.area!, e.area_code) && readable(caller, e.subject_kind)).map((e) => ({ sequence: e.sequence, area: e.area_code, kind: e.subject_kind }));
+    events
+      .filter((e) => inSubtree(caller.area!, e.area_code) && readable(caller, e.subject_kind))
+      .map((e) => ({ sequence: e.sequence, area: e.area_code, kind: e.subject_kind }));
 
   for (const caller of readCallers().filter((c) => c.area)) {
     describe(callerName(caller), () => {
@@ -233,7 +288,9 @@ describe('read matrix: subscriptions', () => {
       });
 
       it('facilityStatusChanged: exactly the facilities of its subtree', () => {
-        const expected = events.filter((e) => e.subject_kind === 'FACILITY' && e.action === 'STATUS_CHANGED' && inSubtree(caller.area!, e.area_code)).map((e) => e.subject_id);
+        const expected = events
+          .filter((e) => e.subject_kind === 'FACILITY' && e.action === 'STATUS_CHANGED' && inSubtree(caller.area!, e.area_code))
+          .map((e) => e.subject_id);
         expect(got().facilities).toEqual(expected);
       });
 
@@ -243,7 +300,9 @@ describe('read matrix: subscriptions', () => {
         await until('every task change', () => got().tasks.length >= expected.length);
         expect(got().tasks.map((t) => t.id)).toEqual(expected);
         for (const task of got().tasks) {
-          const shares = (fx.registry.one(task.id).data!.shares as { id: string; target: number }[]).filter((s) => inSubtree(caller.area!, fx.registry.one(s.id).codes[0]));
+          const shares = (fx.registry.one(task.id).data!.shares as { id: string; target: number }[]).filter((s) =>
+            inSubtree(caller.area!, fx.registry.one(s.id).codes[0]),
+          );
           expect(task.assignments.sort(), 'only the assignments in its subtree').toEqual(shares.map((s) => s.id).sort());
           expect(task.target, 'the target of those').toBe(shares.reduce((sum, s) => sum + s.target, 0));
         }
@@ -258,7 +317,10 @@ describe('read matrix: subscriptions', () => {
 
       it('is refused above and beside its area, on every subscription', () => {
         for (const refusal of refusals.filter((r) => r.caller === caller || (r.caller.role === caller.role && r.caller.area === caller.area))) {
-          expect(refusal.errors.map((e: any) => (Array.isArray(e) ? e[0] : e)?.extensions?.code), `${refusal.field} at ${refusal.area}`).toEqual(['FORBIDDEN']);
+          expect(
+            refusal.errors.map((e: any) => (Array.isArray(e) ? e[0] : e)?.extensions?.code),
+            `${refusal.field} at ${refusal.area}`,
+          ).toEqual(['FORBIDDEN']);
         }
       });
     });
@@ -266,7 +328,10 @@ describe('read matrix: subscriptions', () => {
 
   it('refuses anonymous subscribers on every subscription', () => {
     for (const refusal of refusals.filter((r) => !r.caller.area)) {
-      expect(refusal.errors.map((e: any) => (Array.isArray(e) ? e[0] : e)?.extensions?.code), refusal.field).toEqual(['UNAUTHENTICATED']);
+      expect(
+        refusal.errors.map((e: any) => (Array.isArray(e) ? e[0] : e)?.extensions?.code),
+        refusal.field,
+      ).toEqual(['UNAUTHENTICATED']);
     }
   });
 });

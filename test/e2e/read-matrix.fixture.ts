@@ -75,7 +75,11 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       area: PLACES[place],
       operatingModel: 'PUBLIC',
     });
-    await mutate(app, adminOf(place), 'changeFacilityStatus', 'ChangeFacilityStatusInput', 'facility { id }', { id: facility.id, version: facility.version, status: 'UNDER_CONSTRUCTION' });
+    await mutate(app, adminOf(place), 'changeFacilityStatus', 'ChangeFacilityStatusInput', 'facility { id }', {
+      id: facility.id,
+      version: facility.version,
+      status: 'UNDER_CONSTRUCTION',
+    });
     add({ id: facility.id, type: 'Facility', place, codes: [PLACES[place]] });
   }
 
@@ -91,14 +95,34 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       milestones: [{ name: `${nameOf('Project', place)}选址`, dueDate: '2026-06-30' }],
       ...(place === 'A1' ? { facility: ids.Facility.B1 } : {}),
     });
-    await mutate(app, adminOf(place), 'recordProjectProgress', 'RecordProjectProgressInput', 'progress { id }', { project: project.id, percent: 20, asOf: '2026-06-15', note: '开工准备' });
+    await mutate(app, adminOf(place), 'recordProjectProgress', 'RecordProjectProgressInput', 'progress { id }', {
+      project: project.id,
+      percent: 20,
+      asOf: '2026-06-15',
+      note: '开工准备',
+    });
     add({ id: project.id, type: 'Project', place, codes: [PLACES[place]] });
   }
 
   // 重点工作: a county task split over A1, A2 and B1; township tasks of A and B; one of the other county.
   const tasks: { place: Place; deadline: string; assignments: [Place, number][] }[] = [
-    { place: 'C', deadline: '2026-12-31', assignments: [['A1', 3], ['A2', 2], ['B1', 5]] },
-    { place: 'A', deadline: '2026-09-30', assignments: [['A1', 1], ['A2', 1]] },
+    {
+      place: 'C',
+      deadline: '2026-12-31',
+      assignments: [
+        ['A1', 3],
+        ['A2', 2],
+        ['B1', 5],
+      ],
+    },
+    {
+      place: 'A',
+      deadline: '2026-09-30',
+      assignments: [
+        ['A1', 1],
+        ['A2', 1],
+      ],
+    },
     { place: 'B', deadline: '2026-12-31', assignments: [['B1', 4]] },
     { place: 'XC', deadline: '2026-12-31', assignments: [['X1', 2]] },
   ];
@@ -131,7 +155,13 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
         });
       }
       shares.push({ id: assignment.id, place, target, done: recorded?.[0] ?? 0 });
-      registry.add({ id: assignment.id, type: 'TaskAssignment', place: `${spec.place}/${place}`, codes: [assignment.area.code], data: { task: task.id, target, done: recorded?.[0] ?? 0 } });
+      registry.add({
+        id: assignment.id,
+        type: 'TaskAssignment',
+        place: `${spec.place}/${place}`,
+        codes: [assignment.area.code],
+        data: { task: task.id, target, done: recorded?.[0] ?? 0 },
+      });
     }
     add({ id: task.id, type: 'Task', place: spec.place, codes: [PLACES[spec.place], ...shares.map((s) => PLACES[s.place])], data: { shares } });
   }
@@ -148,7 +178,11 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     });
     if (place === 'A2') {
       let version = rectification.version as number;
-      for (const [to, on] of [['RECTIFYING', '2026-06-12'], ['RECTIFIED', '2026-06-15'], ['CLOSED', '2026-06-20']] as const) {
+      for (const [to, on] of [
+        ['RECTIFYING', '2026-06-12'],
+        ['RECTIFIED', '2026-06-15'],
+        ['CLOSED', '2026-06-20'],
+      ] as const) {
         const moved = await mutate(app, admin, 'transitionRectification', 'TransitionRectificationInput', 'rectification { version }', {
           id: rectification.id,
           version,
@@ -164,7 +198,12 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
   }
 
   // 督办: against the rectifications of A1 and B1, the county task and 民胜镇's project, issued in the report month.
-  for (const [type, place] of [['Rectification', 'A1'], ['Rectification', 'B1'], ['Task', 'C'], ['Project', 'A']] as const) {
+  for (const [type, place] of [
+    ['Rectification', 'A1'],
+    ['Rectification', 'B1'],
+    ['Task', 'C'],
+    ['Project', 'A'],
+  ] as const) {
     const { supervisionAction } = await mutate(app, admin, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id }', {
       target: ids[type][place],
       kind: 'LISTED_SUPERVISION',
@@ -179,15 +218,35 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
   // 统计: ORPHANS per village, reported by the village itself, its township or the county; A and B submit the period.
   for (const [place, value] of Object.entries(OBSERVED) as [Place, number][]) {
     const token = place === 'A1' ? opA1 : place === 'A2' ? opA : place === 'B1' ? opB : foreignAdmin;
-    await mutate(app, token, 'reportObservations', 'ReportObservationsInput', 'observations { version }', { area: PLACES[place], period: PERIOD, values: [{ indicator: INDICATOR, value: String(value) }] });
+    await mutate(app, token, 'reportObservations', 'ReportObservationsInput', 'observations { version }', {
+      area: PLACES[place],
+      period: PERIOD,
+      values: [{ indicator: INDICATOR, value: String(value) }],
+    });
   }
   // Most villages of A and B have no figures: the county lets its townships submit without 缺报说明 (上报完整率 0 %).
-  await mutate(app, admin, 'setReportingCompletenessThreshold', 'SetReportingCompletenessThresholdInput', 'setting { version }', { county: PLACES.C, minReportedPercent: 0 });
-  for (const [place, token] of [['A', opA], ['B', admin]] as const) {
-    const { approval } = await mutate(app, token, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { id }', { area: PLACES[place], period: PERIOD });
+  await mutate(app, admin, 'setReportingCompletenessThreshold', 'SetReportingCompletenessThresholdInput', 'setting { version }', {
+    county: PLACES.C,
+    minReportedPercent: 0,
+  });
+  for (const [place, token] of [
+    ['A', opA],
+    ['B', admin],
+  ] as const) {
+    const { approval } = await mutate(app, token, 'submitReportingPeriod', 'SubmitReportingPeriodInput', 'approval { id }', {
+      area: PLACES[place],
+      period: PERIOD,
+    });
     const township = PLACES[place];
     // The township's approval decides whether its villages may report: they read it too.
-    add({ id: approval.id, type: 'ReportingApproval', place, codes: [township], names: [], visibleFrom: (area) => inSubtree(township, area) || inSubtree(area, township) });
+    add({
+      id: approval.id,
+      type: 'ReportingApproval',
+      place,
+      codes: [township],
+      names: [],
+      visibleFrom: (area) => inSubtree(township, area) || inSubtree(area, township),
+    });
   }
 
   // 社会治理: a 红白理事会 with a meeting in each village; a programme per county with enrolments and evidence; openness records.
@@ -199,17 +258,41 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       chair: nameOf('GovernanceBody', place),
       members: [{ name: nameOf('GovernanceBody', place), role: '会长' }],
     });
-    await mutate(app, adminOf(place), 'recordGovernanceMeeting', 'RecordGovernanceMeetingInput', 'meeting { id }', { bodyId: body.id, heldOn: '2026-06-05', topic: `${nameOf('GovernanceBody', place)}议事`, attendance: 9 });
+    await mutate(app, adminOf(place), 'recordGovernanceMeeting', 'RecordGovernanceMeetingInput', 'meeting { id }', {
+      bodyId: body.id,
+      heldOn: '2026-06-05',
+      topic: `${nameOf('GovernanceBody', place)}议事`,
+      attendance: 9,
+    });
     add({ id: body.id, type: 'GovernanceBody', place, codes: [PLACES[place]] });
   }
-  for (const [county, enrolled] of [['C', ['A1', 'A', 'B1']], ['XC', ['X1']]] as const) {
+  for (const [county, enrolled] of [
+    ['C', ['A1', 'A', 'B1']],
+    ['XC', ['X1']],
+  ] as const) {
     const countyCode = PLACES[county];
-    const { programme } = await mutate(app, adminOf(county), 'createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', { name: nameOf('DemonstrationProgramme', county), level: 'COUNTY', year: 2026 });
+    const { programme } = await mutate(app, adminOf(county), 'createDemonstrationProgramme', 'CreateDemonstrationProgrammeInput', 'programme { id }', {
+      name: nameOf('DemonstrationProgramme', county),
+      level: 'COUNTY',
+      year: 2026,
+    });
     // Seen from inside the county that runs it (and from above it).
-    add({ id: programme.id, type: 'DemonstrationProgramme', place: county, codes: [countyCode], visibleFrom: (area) => inSubtree(countyCode, area) || inSubtree(area, countyCode) });
+    add({
+      id: programme.id,
+      type: 'DemonstrationProgramme',
+      place: county,
+      codes: [countyCode],
+      visibleFrom: (area) => inSubtree(countyCode, area) || inSubtree(area, countyCode),
+    });
     for (const place of enrolled) {
-      const { enrolment } = await mutate(app, adminOf(place), 'enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id }', { programmeId: programme.id, areaCode: PLACES[place] });
-      await mutate(app, adminOf(place), 'addDemonstrationEvidence', 'AddDemonstrationEvidenceInput', 'enrolment { id }', { enrolmentId: enrolment.id, note: `${nameOf('DemonstrationEnrolment', place)}佐证` });
+      const { enrolment } = await mutate(app, adminOf(place), 'enrolInDemonstration', 'EnrolInDemonstrationInput', 'enrolment { id }', {
+        programmeId: programme.id,
+        areaCode: PLACES[place],
+      });
+      await mutate(app, adminOf(place), 'addDemonstrationEvidence', 'AddDemonstrationEvidenceInput', 'enrolment { id }', {
+        enrolmentId: enrolment.id,
+        note: `${nameOf('DemonstrationEnrolment', place)}佐证`,
+      });
       add({ id: enrolment.id, type: 'DemonstrationEnrolment', place, codes: [PLACES[place]] });
     }
   }
@@ -225,24 +308,42 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     // A1 publishes everything (compliant); B1 and X1 all but their county's own item.
     const entries = checklist.opennessChecklist.map((item) => ({
       itemCode: item.code,
-      ...(place !== 'A1' && item.code.startsWith('RM_') ? { published: false } : { published: true, form: 'NOTICE_BOARD', publishedOn: '2026-05-20', checkedBy: '王五' }),
+      ...(place !== 'A1' && item.code.startsWith('RM_')
+        ? { published: false }
+        : { published: true, form: 'NOTICE_BOARD', publishedOn: '2026-05-20', checkedBy: '王五' }),
     }));
     await mutate(app, adminOf(place), 'recordOpenness', 'RecordOpennessInput', 'record { quarter }', { areaCode: PLACES[place], quarter: QUARTER, entries });
   }
 
   // Every change above wrote one progress event and one audit entry: the matrix knows them from the tables.
-  const events = await app.orm.em.fork().getConnection().execute<{ sequence: string; area_code: string; subject_kind: string }[]>(
-    'select sequence::text as sequence, area_code, subject_kind from progress_update order by sequence',
-  );
+  const events = await app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ sequence: string; area_code: string; subject_kind: string }[]>(
+      'select sequence::text as sequence, area_code, subject_kind from progress_update order by sequence',
+    );
   for (const event of events) {
     const sensitive = event.subject_kind === 'RECTIFICATION' || event.subject_kind === 'SUPERVISION';
-    registry.add({ id: toGlobalId('ProgressUpdate', event.sequence), type: 'ProgressUpdate', place: `${event.subject_kind}@${event.area_code}`, codes: [event.area_code], ...(sensitive ? { readers: SENSITIVE } : {}) });
+    registry.add({
+      id: toGlobalId('ProgressUpdate', event.sequence),
+      type: 'ProgressUpdate',
+      place: `${event.subject_kind}@${event.area_code}`,
+      codes: [event.area_code],
+      ...(sensitive ? { readers: SENSITIVE } : {}),
+    });
   }
-  const audit = await app.orm.em.fork().getConnection().execute<{ id: string; actor_area_code: string | null; mutation: string }[]>(
-    'select id::text as id, actor_area_code, mutation from audit_log order by id',
-  );
+  const audit = await app.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ id: string; actor_area_code: string | null; mutation: string }[]>('select id::text as id, actor_area_code, mutation from audit_log order by id');
   for (const entry of audit) {
-    registry.add({ id: toGlobalId('AuditEntry', entry.id), type: 'AuditEntry', place: `${entry.mutation}@${entry.actor_area_code}`, codes: entry.actor_area_code ? [entry.actor_area_code] : [], readers: ['COUNTY_ADMIN'] });
+    registry.add({
+      id: toGlobalId('AuditEntry', entry.id),
+      type: 'AuditEntry',
+      place: `${entry.mutation}@${entry.actor_area_code}`,
+      codes: entry.actor_area_code ? [entry.actor_area_code] : [],
+      readers: ['COUNTY_ADMIN'],
+    });
   }
 
   const of = (type: string, ...places: string[]) => places.map((place) => ids[type][place]!);
@@ -255,6 +356,10 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     // (A1's and B1's are supervised, A2's closed); the county task is supervised.
     candidates: [...of('Task', 'A'), ...of('Rectification', 'A', 'C', 'X1')],
     // Project progress and supervision in June, rectifications opened (all) and closed (A2) in June.
-    reportSubjects: [...of('Project', 'A1', 'A', 'B', 'C', 'X'), ...of('Rectification', 'A1', 'A2', 'A', 'B1', 'C', 'X1'), ...registry.all('SupervisionAction').map((k) => k.id)],
+    reportSubjects: [
+      ...of('Project', 'A1', 'A', 'B', 'C', 'X'),
+      ...of('Rectification', 'A1', 'A2', 'A', 'B1', 'C', 'X1'),
+      ...registry.all('SupervisionAction').map((k) => k.id),
+    ],
   };
 }

@@ -1,16 +1,6 @@
 import { expect } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
-import {
-  code,
-  inSubtree,
-  mayRead,
-  PLACES,
-  SENSITIVE,
-  touches,
-  type Caller,
-  type ProbeContext,
-  type ReadRow,
-} from '../support/read-matrix.js';
+import { code, inSubtree, mayRead, PLACES, SENSITIVE, touches, type Caller, type ProbeContext, type ReadRow } from '../support/read-matrix.js';
 import { INDICATOR, MONTH, OBSERVED, PERIOD, QUARTER, type Fixture } from './read-matrix.fixture.js';
 
 /**
@@ -46,9 +36,14 @@ function observedIn(at: string): number {
  * and its target and done quantity summed over those (the whole task for a
  * caller holding the task's own area).
  */
-function checkTask(task: { id: string; target: number; done: number; assignments?: { id: string; target: number; done: number }[] }, probe: ProbeContext<Fixture>) {
+function checkTask(
+  task: { id: string; target: number; done: number; assignments?: { id: string; target: number; done: number }[] },
+  probe: ProbeContext<Fixture>,
+) {
   const known = probe.fx.registry.one(task.id);
-  const shares = (known.data!.shares as { id: string; target: number; done: number }[]).filter((share) => mayRead(probe.caller, probe.fx.registry.one(share.id)));
+  const shares = (known.data!.shares as { id: string; target: number; done: number }[]).filter((share) =>
+    mayRead(probe.caller, probe.fx.registry.one(share.id)),
+  );
   const where = `${known.type} of ${known.place}`;
   if (task.assignments) expect(ids(task.assignments).sort(), `${where}: its assignments in the caller's subtree`).toEqual(ids(shares).sort());
   expect(task.target, `${where}: target over what the caller may see`).toBe(shares.reduce((sum, s) => sum + s.target, 0));
@@ -185,7 +180,7 @@ const areaRows: Row[] = [
   },
   {
     kind: 'area',
-    name: 'Area.approval (a township\'s villages read its approval too)',
+    name: "Area.approval (a township's villages read its approval too)",
     covers: ['Area.approval'],
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
@@ -205,7 +200,7 @@ const areaRows: Row[] = [
   },
   {
     kind: 'area',
-    name: 'Area.reportingCompletenessSetting (the county\'s 上报完整率)',
+    name: "Area.reportingCompletenessSetting (the county's 上报完整率)",
     covers: ['Area.reportingCompletenessSetting'],
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
@@ -214,7 +209,10 @@ const areaRows: Row[] = [
     select: (at) => area(at, 'code reportingCompletenessSetting { minReportedPercent version }'),
     reveal: (d) => (d?.reportingCompletenessSetting ? [code(d.code)] : []),
     // The fixture's county set 0 %; the other county keeps the default.
-    check: (d, { area: at }) => expect(d.reportingCompletenessSetting).toEqual(inSubtree(PLACES.C, at!) ? { minReportedPercent: 0, version: 1 } : { minReportedPercent: 100, version: 0 }),
+    check: (d, { area: at }) =>
+      expect(d.reportingCompletenessSetting).toEqual(
+        inSubtree(PLACES.C, at!) ? { minReportedPercent: 0, version: 1 } : { minReportedPercent: 100, version: 0 },
+      ),
   },
   {
     kind: 'area',
@@ -223,7 +221,11 @@ const areaRows: Row[] = [
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
-    include: ({ fx, area: at }) => fx.registry.all('GovernanceBody').filter((k) => k.codes[0] === at).map((k) => k.id),
+    include: ({ fx, area: at }) =>
+      fx.registry
+        .all('GovernanceBody')
+        .filter((k) => k.codes[0] === at)
+        .map((k) => k.id),
     select: (at) => area(at, 'governanceBody(bodyType: WEDDINGS_FUNERALS_COUNCIL) { id chair }'),
     reveal: (d) => (d.governanceBody ? [d.governanceBody.id] : []),
   },
@@ -273,7 +275,8 @@ const areaRows: Row[] = [
     outside: 'FORBIDDEN',
     probes: [PLACES.A, ...VILLAGES],
     include: ({ area: at }) => ([PLACES.A1, PLACES.B1, PLACES.X1].includes(at as never) ? [code(at!)] : []),
-    select: (at) => area(at, `opennessRecord(quarter: "${QUARTER}") { area { code } compliant entries { item { code name } published } missingItems { code } }`),
+    select: (at) =>
+      area(at, `opennessRecord(quarter: "${QUARTER}") { area { code } compliant entries { item { code name } published } missingItems { code } }`),
     reveal: (d) => {
       const record = d.opennessRecord;
       if (!record) return [];
@@ -299,7 +302,17 @@ const areaRows: Row[] = [
 
 // ---- Query fields with an area argument, or none --------------------------
 
-const reportSelection = ['projectProgress', 'milestonesDue', 'milestonesDone', 'laggingTasks', 'overdueTasks', 'rectificationsOpened', 'rectificationsClosed', 'rectificationsOverdue', 'supervisionIssued'];
+const reportSelection = [
+  'projectProgress',
+  'milestonesDue',
+  'milestonesDone',
+  'laggingTasks',
+  'overdueTasks',
+  'rectificationsOpened',
+  'rectificationsClosed',
+  'rectificationsOverdue',
+  'supervisionIssued',
+];
 const reportSubjects = ({ fx, caller, area: at }: { fx: Fixture; caller: Caller; area: string | null }) =>
   fx.reportSubjects.filter((id) => {
     const known = fx.registry.one(id);
@@ -367,7 +380,8 @@ const queryRows: Row[] = [
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
     include: reportSubjects,
-    select: (at) => `monthlyReport(month: "${MONTH}", area: "${at}") { markdown ${reportSelection.map((s) => `${s} { subjectId title owner detail }`).join(' ')} }`,
+    select: (at) =>
+      `monthlyReport(month: "${MONTH}", area: "${at}") { markdown ${reportSelection.map((s) => `${s} { subjectId title owner detail }`).join(' ')} }`,
     reveal: (d) => reportSelection.flatMap((s) => d[s].map((item: any) => item.subjectId)),
   },
   {
@@ -378,7 +392,8 @@ const queryRows: Row[] = [
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
     include: ({ area: at }) => [code(at!)],
-    select: (at) => `statsTable(parent: "${at}", period: "${PERIOD}", indicators: ["${INDICATOR}"]) { total { persons area { code } } rows { area { code } values { persons } } }`,
+    select: (at) =>
+      `statsTable(parent: "${at}", period: "${PERIOD}", indicators: ["${INDICATOR}"]) { total { persons area { code } } rows { area { code } values { persons } } }`,
     reveal: (d) => [...codes(d.total.map((v: any) => v.area)), ...codes(d.rows.map((r: any) => r.area))],
     check: (d, { area: at }) => expect(d.total[0].persons ?? 0).toBe(observedIn(at!)),
   },
@@ -402,7 +417,11 @@ const queryRows: Row[] = [
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
-    include: ({ fx, caller, area: at }) => fx.registry.all('ProgressUpdate').filter((k) => k.readers && mayRead(caller, k) && touches(k, at!)).map((k) => k.id),
+    include: ({ fx, caller, area: at }) =>
+      fx.registry
+        .all('ProgressUpdate')
+        .filter((k) => k.readers && mayRead(caller, k) && touches(k, at!))
+        .map((k) => k.id),
     select: (at) => `progressUpdates(area: "${at}", kinds: [RECTIFICATION, SUPERVISION], first: 100) { nodes { id summary } }`,
     reveal: (d) => ids(d.nodes),
   },
@@ -433,7 +452,10 @@ const queryRows: Row[] = [
     reveal: (d) => d.nodes.flatMap((p: any) => [p.id, ...ids(p.enrolments.nodes)]),
     count: (d) => d.totalCount,
     check: (d, { fx, caller }) => {
-      for (const p of d.nodes) expect(p.enrolments.totalCount).toBe(fx.registry.all('DemonstrationEnrolment').filter((e) => mayRead(caller, e) && ids(p.enrolments.nodes).includes(e.id)).length);
+      for (const p of d.nodes)
+        expect(p.enrolments.totalCount).toBe(
+          fx.registry.all('DemonstrationEnrolment').filter((e) => mayRead(caller, e) && ids(p.enrolments.nodes).includes(e.id)).length,
+        );
     },
   },
   {
@@ -452,7 +474,10 @@ const queryRows: Row[] = [
 
 // ---- objects by ID ----------------------------------------------------------
 
-const byType = (...types: string[]) => (fx: Fixture) => fx.registry.all(...types);
+const byType =
+  (...types: string[]) =>
+  (fx: Fixture) =>
+    fx.registry.all(...types);
 
 const objectRows: Row[] = [
   {
@@ -733,7 +758,10 @@ const httpRows: Row[] = [
     outside: 'FORBIDDEN',
     include: ({ area: at }) => VILLAGES.filter((v) => `${v.slice(0, 9)}000` === at).map(code),
     path: (at) => `/exports/stats-table.csv?parent=${at}&period=${PERIOD}`,
-    reveal: (body) => csvColumn(body, '区划代码').filter((cell) => /^\d{12}$/.test(cell)).map(code),
+    reveal: (body) =>
+      csvColumn(body, '区划代码')
+        .filter((cell) => /^\d{12}$/.test(cell))
+        .map(code),
   },
 ];
 
@@ -753,4 +781,9 @@ export const PUBLIC_READS: Record<string, string> = {
 };
 
 /** Subscription fields, covered by the subscription part of the runner. */
-export const SUBSCRIPTION_COVERS = ['Subscription.progressUpdated', 'Subscription.facilityStatusChanged', 'Subscription.taskHealthChanged', 'Subscription.statsChanged'];
+export const SUBSCRIPTION_COVERS = [
+  'Subscription.progressUpdated',
+  'Subscription.facilityStatusChanged',
+  'Subscription.taskHealthChanged',
+  'Subscription.statsChanged',
+];

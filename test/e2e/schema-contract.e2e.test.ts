@@ -42,7 +42,9 @@ describe('scripts/schema-contract.mjs on fixture schemas', () => {
   });
 
   it('passes when every break is named under Unreleased → Breaking (backticks allowed)', async () => {
-    const log = await changelog('# Changelog\n\n## Unreleased\n\n### Breaking\n\n- `Query.areaByCode` was removed. Use `area(code:)`.\n- `Area.name` was removed.\n\n### Added\n\n- x\n');
+    const log = await changelog(
+      '# Changelog\n\n## Unreleased\n\n### Breaking\n\n- `Query.areaByCode` was removed. Use `area(code:)`.\n- `Area.name` was removed.\n\n### Added\n\n- x\n',
+    );
     const result = await compare('removed', log);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('2 breaking change(s), all named');
@@ -52,7 +54,10 @@ describe('scripts/schema-contract.mjs on fixture schemas', () => {
     const partly = await compare('removed', await changelog('## Unreleased\n\n### Breaking\n\n- Query.areaByCode was removed.\n'));
     expect(partly.code).toBe(1);
     expect(partly.stderr).toContain('1 breaking change(s)');
-    const released = await compare('removed', await changelog('## Unreleased\n\n### Added\n\n- y\n\n## 0.1.0\n\n### Breaking\n\n- Query.areaByCode was removed.\n- Area.name was removed.\n'));
+    const released = await compare(
+      'removed',
+      await changelog('## Unreleased\n\n### Added\n\n- y\n\n## 0.1.0\n\n### Breaking\n\n- Query.areaByCode was removed.\n- Area.name was removed.\n'),
+    );
     expect(released.code).toBe(1);
   });
 

@@ -1,5 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, type GraphQLInputType, type GraphQLEnumType, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  type GraphQLInputType,
+  type GraphQLEnumType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+} from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId } from '../../src/common/global-id.js';
@@ -121,7 +133,7 @@ const variants = ({ type, field, arg, seen }: Parameters<ArgumentTable>[0]): unk
   switch (arg.name) {
     case 'after': {
       // The first cursor of the same connection's edges: the second page.
-      const edge = getNamedType(((schema.getType(type) as GraphQLObjectType).getFields()[field].type as GraphQLNamedType)).name.replace(/Connection$/, 'Edge');
+      const edge = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field].type as GraphQLNamedType).name.replace(/Connection$/, 'Edge');
       return seen.cursors.get(edge)?.slice(0, 1) ?? [];
     }
     case 'first':
@@ -158,9 +170,12 @@ const variants = ({ type, field, arg, seen }: Parameters<ArgumentTable>[0]): unk
     case 'target':
       return [...firstId('Task'), ...firstId('Rectification')];
     case 'filter':
-      if (named.name === 'TaskFilter') return [{ area: TOWNSHIP }, { category: 'SOCIAL_AFFAIRS' }, { health: enumValues('TaskHealth') }, { ownerSection: '社会事务股' }];
-      if (named.name === 'RectificationFilter') return [{ area: TOWNSHIP }, { overdue: true }, { overdue: false }, { status: enumValues('RectificationStatus') }];
-      if (named.name === 'AuditLogFilter') return [{ from: '2026-01-01T00:00:00Z', to: new Date().toISOString() }, { outcome: 'OK' }, { mutation: 'updateFacility' }];
+      if (named.name === 'TaskFilter')
+        return [{ area: TOWNSHIP }, { category: 'SOCIAL_AFFAIRS' }, { health: enumValues('TaskHealth') }, { ownerSection: '社会事务股' }];
+      if (named.name === 'RectificationFilter')
+        return [{ area: TOWNSHIP }, { overdue: true }, { overdue: false }, { status: enumValues('RectificationStatus') }];
+      if (named.name === 'AuditLogFilter')
+        return [{ from: '2026-01-01T00:00:00Z', to: new Date().toISOString() }, { outcome: 'OK' }, { mutation: 'updateFacility' }];
       throw new Error(`no filter values for ${type}.${field}(${arg.name}: ${named.name})`);
   }
   if (isEnumType(named)) {
@@ -240,7 +255,15 @@ async function write(name: string, input: Record<string, unknown>): Promise<Reco
 // The cases share one walk and run in order: writes and subscriptions, refused writes, the walk, its variants, then the checks.
 describe('every field answers', () => {
   it('reads every subscription payload over graphql-ws, around writes whose payloads it reads too', async () => {
-    const { area } = await app.query<{ area: { facilities: { nodes: Array<{ id: string; version: number }> }; tasks: { nodes: Array<{ assignments: Array<{ id: string; version: number; target: number; done: number }> }> } } }, undefined>(
+    const { area } = await app.query<
+      {
+        area: {
+          facilities: { nodes: Array<{ id: string; version: number }> };
+          tasks: { nodes: Array<{ assignments: Array<{ id: string; version: number; target: number; done: number }> }> };
+        };
+      },
+      undefined
+    >(
       `{ area(code: "${COUNTY}") { facilities(first: 1, statuses: [OPERATING]) { nodes { id version } } tasks(first: 50) { nodes { assignments { id version target done } } } } }`,
       undefined,
       { token: admin },
@@ -256,10 +279,22 @@ describe('every field answers', () => {
 
     // A location (GeoPoint), a status change (facilityStatusChanged), a figure over a demo one
     // (ObservationChange, statsChanged), task progress (taskHealthChanged), and a stale write (UserError).
-    expect(await write('updateFacility', { id: facility.id, version: facility.version, location: { latitude: 31.91, longitude: 107.24 } })).toMatchObject({ userErrors: [] });
+    expect(await write('updateFacility', { id: facility.id, version: facility.version, location: { latitude: 31.91, longitude: 107.24 } })).toMatchObject({
+      userErrors: [],
+    });
     expect(await write('changeFacilityStatus', { id: facility.id, version: facility.version + 1, status: 'SUSPENDED' })).toMatchObject({ userErrors: [] });
-    expect(await write('reportObservations', { area: village, period: month, values: [{ indicator: 'ELDERLY_60_PLUS', value: '321' }] })).toMatchObject({ userErrors: [] });
-    expect(await write('recordTaskProgress', { assignment: assignment.id, version: assignment.version, done: assignment.done + 1, asOf: todayInChina(), note: '巡查' })).toMatchObject({
+    expect(await write('reportObservations', { area: village, period: month, values: [{ indicator: 'ELDERLY_60_PLUS', value: '321' }] })).toMatchObject({
+      userErrors: [],
+    });
+    expect(
+      await write('recordTaskProgress', {
+        assignment: assignment.id,
+        version: assignment.version,
+        done: assignment.done + 1,
+        asOf: todayInChina(),
+        note: '巡查',
+      }),
+    ).toMatchObject({
       userErrors: [],
     });
     const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });

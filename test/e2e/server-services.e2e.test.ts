@@ -54,7 +54,12 @@ describe('server services', () => {
         stop: async () => {
           log.push('stop second');
           // The transports have drained: the server no longer accepts; the progress hub (listed earlier) still runs.
-          log.push(await fetch(urlWhenStopping).then(() => 'still accepting', () => 'refused'));
+          log.push(
+            await fetch(urlWhenStopping).then(
+              () => 'still accepting',
+              () => 'refused',
+            ),
+          );
           log.push(`listeners ${await listeners()}`);
         },
       }),
@@ -77,7 +82,9 @@ describe('server services', () => {
     const log: string[] = [];
     const feed: ProgressFeed = { subscribe: () => Promise.reject(new Error('not a hub')) };
     const civgraph = compose([...features, probe('first', log), probe('rival', log, { extensions: { progressFeed: feed } })]);
-    await expect(startServer({ civgraph, schema, orm: database.orm, port: 0, host: '127.0.0.1' })).rejects.toThrow('Two server services add "progressFeed" to the context');
+    await expect(startServer({ civgraph, schema, orm: database.orm, port: 0, host: '127.0.0.1' })).rejects.toThrow(
+      'Two server services add "progressFeed" to the context',
+    );
     expect(log).toEqual(['start first', 'stop first']);
     await eventually(async () => expect(await listeners()).toBe(0));
   });

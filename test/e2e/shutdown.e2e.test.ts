@@ -22,7 +22,14 @@ describe('graceful shutdown', () => {
   it('closes WebSockets with 1001 (going away) and lets an HTTP request in flight finish', async () => {
     const server = await startServer({ civgraph, orm: database.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }) });
     const token = await mintToken(TEST_JWT_SECRET, { name: 'admin', role: Role.COUNTY_ADMIN, area: '511921' });
-    const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, onNonLazyError: () => {}, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: false,
+      onNonLazyError: () => {},
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const closed = new Promise<{ code: number }>((resolve) => client.on('closed', (event) => resolve(event as { code: number })));
     await new Promise<void>((resolve) => client.on('connected', () => resolve()));
 
@@ -31,7 +38,13 @@ describe('graceful shutdown', () => {
     const body = Buffer.from('\ufeff区划代码,名称,ORPHANS\r\n511921104200,平坝村,4\r\n');
     const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port, path: '/imports/observations?period=2026-05', method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/imports/observations?period=2026-05',
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}`, 'transfer-encoding': 'chunked' },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -46,17 +46,20 @@ beforeAll(async () => {
   // PREV's stocks and expected stock, in its flows), and founded during NOW (expected from NOW).
   await db(`update area set valid_to = ?::date + 14 where code = ?`, [PREV.startMonth, villages[5].code]);
   await db(`update area set valid_from = ?::date + 9 where code = ?`, [NOW.startMonth, villages[6].code]);
-  areas = await db<{ code: string; level: AreaLevel }>(
-    `select code, level from area where code between '511921000000' and '511921999999' order by code`,
-  );
+  areas = await db<{ code: string; level: AreaLevel }>(`select code, level from area where code between '511921000000' and '511921999999' order by code`);
 });
 afterAll(() => app?.close());
 
 const keysOf = (period: Period): AreaStatsKey[] => areas.map((area) => ({ ...area, period, indicators: INDICATORS }));
 /** The same keys one indicator at a time, as rollUp takes them. */
-const flat = (keys: AreaStatsKey[]): RollupKey[] => keys.flatMap((key) => key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator })));
+const flat = (keys: AreaStatsKey[]): RollupKey[] =>
+  keys.flatMap((key) => key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator })));
 /** One indicator of an area. */
-const one = (area: { code: string; level: AreaLevel }, period: Period, indicator = INDICATORS[0]): AreaStatsKey => ({ ...area, period, indicators: [indicator] });
+const one = (area: { code: string; level: AreaLevel }, period: Period, indicator = INDICATORS[0]): AreaStatsKey => ({
+  ...area,
+  period,
+  indicators: [indicator],
+});
 
 const plain = (values: unknown[]) => values.map((value) => ({ ...(value as object) }));
 
@@ -120,7 +123,10 @@ describe('roll-ups from a subtree read once', () => {
     }) as typeof sql;
     const subtrees = new SubtreeRollups(flaky);
     const county = one({ code: '511921000000', level: AreaLevel.COUNTY }, PREV);
-    const township = one(areas.find((a) => a.level === AreaLevel.TOWNSHIP)!, PREV);
+    const township = one(
+      areas.find((a) => a.level === AreaLevel.TOWNSHIP)!,
+      PREV,
+    );
     const failed = await Promise.allSettled([subtrees.rollUp([county]), subtrees.rollUp([township])]);
     expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(plain((await subtrees.rollUp([township])).flat())).toEqual(plain(await rollUp(sql, flat([township]))));
@@ -142,13 +148,21 @@ describe('roll-ups from a subtree read once', () => {
     const sql = sqlFor(app.orm.em.fork());
     const funds = INDICATORS.find((i) => i.code === 'ASSISTANCE_FUNDS_YUAN')!;
     const county = one({ code: '511921000000', level: AreaLevel.COUNTY }, month, funds);
-    const township = one(areas.find((a) => a.level === AreaLevel.TOWNSHIP)!, month, funds);
+    const township = one(
+      areas.find((a) => a.level === AreaLevel.TOWNSHIP)!,
+      month,
+      funds,
+    );
     const [inexact, small] = await new SubtreeRollups(sql).rollUp([county, township]);
     expect(inexact).toBeUndefined();
     expect(small).toEqual(await rollUp(sql, flat([township])));
     const [exact] = await rollUp(sql, flat([county]));
     expect(BigInt(exact.value!.replace('.', ''))).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
-    const api = await app.query(AreaStatsDocument, { code: '511921', period: month.key, indicators: ['ASSISTANCE_FUNDS_YUAN', 'ELDERLY_60_PLUS'] }, { token: ADMIN });
+    const api = await app.query(
+      AreaStatsDocument,
+      { code: '511921', period: month.key, indicators: ['ASSISTANCE_FUNDS_YUAN', 'ELDERLY_60_PLUS'] },
+      { token: ADMIN },
+    );
     expect(api.area!.stats[0].amount).toBe(exact.value);
     expect(api.area!.stats[1].persons).toBeGreaterThan(0);
   });
@@ -164,7 +178,7 @@ describe('roll-ups from a subtree read once', () => {
 });
 
 describe('a stock over a quarter or a year, rolled up in SQL', () => {
-  it('takes each village\'s latest month, also for villages that did not report the last one', async () => {
+  it("takes each village's latest month, also for villages that did not report the last one", async () => {
     const sql = sqlFor(app.orm.em.fork());
     const villages = areas.filter((a) => a.level === AreaLevel.VILLAGE);
     // Ten villages skip the latest month with figures (and three of them the month before too).
@@ -176,9 +190,15 @@ describe('a stock over a quarter or a year, rolled up in SQL', () => {
     const year = parsePeriod(NOW.key.slice(0, 4));
     for (const period of [quarter, year]) {
       const indicators = INDICATORS.filter((i) => i.timeAggregation === 'STOCK').slice(0, 2);
-      const county = await rollUp(sql, indicators.map((indicator) => ({ code: '511921000000', level: AreaLevel.COUNTY, period, indicator })));
+      const county = await rollUp(
+        sql,
+        indicators.map((indicator) => ({ code: '511921000000', level: AreaLevel.COUNTY, period, indicator })),
+      );
       // Each village alone takes another path (a primary-key lookup per village): the two must add up.
-      const each = await rollUp(sql, villages.flatMap((village) => indicators.map((indicator) => ({ ...village, period, indicator }))));
+      const each = await rollUp(
+        sql,
+        villages.flatMap((village) => indicators.map((indicator) => ({ ...village, period, indicator }))),
+      );
       indicators.forEach((indicator, k) => {
         const mine = each.filter((_, n) => n % indicators.length === k);
         const cents = mine.reduce((sum, v) => sum + (v.value === null ? 0 : Math.round(Number(v.value) * 100)), 0);

@@ -42,7 +42,11 @@ beforeAll(async () => {
     `select code, level, parent_code from area where code between '511921000001' and '511921999999' order by code`,
   );
   townships = rows.filter((r) => r.level === 'TOWNSHIP').map((r) => r.code);
-  for (const t of townships) villagesOf.set(t, rows.filter((r) => r.parent_code === t).map((r) => r.code));
+  for (const t of townships)
+    villagesOf.set(
+      t,
+      rows.filter((r) => r.parent_code === t).map((r) => r.code),
+    );
 });
 afterAll(() => app?.close());
 
@@ -123,7 +127,9 @@ describe('indicator catalogue', () => {
     const funds = indicators.find((i) => i.code === 'ASSISTANCE_FUNDS_YUAN')!;
     expect(funds).toMatchObject({ unit: 'YUAN', timeAggregation: 'FLOW', reportingLevel: 'VILLAGE' });
     expect(funds.description).toContain('sums the months');
-    const node = await app.query<{ node: { code: string } | null }, { id: string }>('query($id: ID!) { node(id: $id) { ... on Indicator { code } } }', { id: funds.id });
+    const node = await app.query<{ node: { code: string } | null }, { id: string }>('query($id: ID!) { node(id: $id) { ... on Indicator { code } } }', {
+      id: funds.id,
+    });
     expect(node.node).toEqual({ code: 'ASSISTANCE_FUNDS_YUAN' });
     expect(indicators.find((i) => i.code === 'DIBAO_RURAL')).toMatchObject({ unit: 'PERSONS', timeAggregation: 'STOCK', nameZh: '农村低保对象' });
     // The catalogue table agrees with the code.
@@ -143,10 +149,21 @@ describe('demo data', () => {
     const village = villagesOf.get(townships[0])![0];
     const kind = (await db<{ kind: string }>('select kind from area where code = ?', [village]))[0].kind;
     const figures = demoFigures(village, kind, PREV.key);
-    const data = await app.query(AreaObservationsDocument, { code: village, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
+    const data = await app.query(
+      AreaObservationsDocument,
+      { code: village, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] },
+      { token: ADMIN },
+    );
     expect(data.area!.observations).toEqual([
       { indicator: { code: 'ELDERLY_60_PLUS' }, period: PREV.key, persons: Number(figures.get('ELDERLY_60_PLUS')), amount: null, source: 'DEMO', version: 1 },
-      { indicator: { code: 'ASSISTANCE_FUNDS_YUAN' }, period: PREV.key, persons: null, amount: figures.get('ASSISTANCE_FUNDS_YUAN'), source: 'DEMO', version: 1 },
+      {
+        indicator: { code: 'ASSISTANCE_FUNDS_YUAN' },
+        period: PREV.key,
+        persons: null,
+        amount: figures.get('ASSISTANCE_FUNDS_YUAN'),
+        source: 'DEMO',
+        version: 1,
+      },
     ]);
     // Plausible: communities are bigger than villages; elderly are a fifth to a third of the people.
     expect(Number(figures.get('ELDERLY_60_PLUS'))).toBeGreaterThan(100);
@@ -173,7 +190,12 @@ describe('roll-ups', () => {
     for (const node of nodes.filter((_, i) => i < 40 || i % 17 === 0)) {
       for (const stat of node.stats) {
         const expected = await expectedFromLeaves(node.code, node.level, period, stat.indicator.code);
-        expect([node.code, stat.indicator.code, valueCents(stat), stat.reportedAreas]).toEqual([node.code, stat.indicator.code, expected.total, expected.reported]);
+        expect([node.code, stat.indicator.code, valueCents(stat), stat.reportedAreas]).toEqual([
+          node.code,
+          stat.indicator.code,
+          expected.total,
+          expected.reported,
+        ]);
       }
     }
     // Every level adds up: the county is the sum of its townships, each township of its villages.
@@ -192,9 +214,15 @@ describe('roll-ups', () => {
     const months = [parsePeriod(QUARTER.startMonth.slice(0, 7))];
     months.push(nextPeriod(months[0]), nextPeriod(nextPeriod(months[0])));
     const monthly = await Promise.all(
-      months.map((m) => app.query(AreaStatsDocument, { code: village, period: m.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN })),
+      months.map((m) =>
+        app.query(AreaStatsDocument, { code: village, period: m.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN }),
+      ),
     );
-    const quarter = await app.query(AreaStatsDocument, { code: village, period: QUARTER.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
+    const quarter = await app.query(
+      AreaStatsDocument,
+      { code: village, period: QUARTER.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] },
+      { token: ADMIN },
+    );
     expect(quarter.area!.stats[0].persons).toBe(monthly[2].area!.stats[0].persons);
     const sum = monthly.reduce((s, m) => s + Math.round(Number(m.area!.stats[1].amount) * 100), 0);
     expect(Math.round(Number(quarter.area!.stats[1].amount) * 100)).toBe(sum);
@@ -210,7 +238,7 @@ describe('roll-ups', () => {
     expect(county.count, county.statements.join('\n---\n')).toBe(2);
     expect(county.statements[0]).toMatch(/^select row_to_json\(q\)/);
     expect(township.result.area!.children.nodes[0].children.nodes).toEqual([]);
-    expect(township.count, township.statements.join("\n---\n")).toBe(2);
+    expect(township.count, township.statements.join('\n---\n')).toBe(2);
     // A quarter is aggregated in SQL: one roll-up statement for the nodes of every level at once.
     const quarter = await app.measure(() => app.query(StatsTreeDocument, { code: '511921', ...vars, period: QUARTER.key }, { token: ADMIN }));
     expect(quarter.count, quarter.statements.join('\n---\n')).toBe(2);
@@ -250,13 +278,23 @@ describe('roll-ups', () => {
     const { result, count } = await app.measure(() => rolledUpValues(sql, areas, PREV, indicatorsOf(['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'])));
     expect(count).toBe(1);
     for (const area of areas) {
-      const api = await app.query(AreaStatsDocument, { code: area.code, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] }, { token: ADMIN });
-      expect(result.get(area.code)!.map((v) => [v.persons, v.amount, v.reportedAreas])).toEqual(api.area!.stats.map((v) => [v.persons, v.amount, v.reportedAreas]));
+      const api = await app.query(
+        AreaStatsDocument,
+        { code: area.code, period: PREV.key, indicators: ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'] },
+        { token: ADMIN },
+      );
+      expect(result.get(area.code)!.map((v) => [v.persons, v.amount, v.reportedAreas])).toEqual(
+        api.area!.stats.map((v) => [v.persons, v.amount, v.reportedAreas]),
+      );
     }
   });
 
   it('validates and normalises the Period scalar', async () => {
-    const ok = await app.query(AreaStatsDocument, { code: '511921', period: `${PREV.key.slice(0, 5)}${Number(PREV.key.slice(5))}`, indicators: ['ORPHANS'] }, { token: ADMIN });
+    const ok = await app.query(
+      AreaStatsDocument,
+      { code: '511921', period: `${PREV.key.slice(0, 5)}${Number(PREV.key.slice(5))}`, indicators: ['ORPHANS'] },
+      { token: ADMIN },
+    );
     expect(ok.area!.stats[0].period).toBe(PREV.key);
     for (const bad of ['2026Q5', '2026-13', '26-05', '2026-00']) {
       const result = await app.request(AreaStatsDocument, { code: '511921', period: bad }, { token: ADMIN });
@@ -293,7 +331,11 @@ describe('reportObservations', () => {
     );
     expect(event).toEqual({ subject_kind: 'OBSERVATION', action: 'REPORTED', area_code: village(), actor_role: 'VILLAGE_OPERATOR' });
 
-    await app.query(ReportObservationsDocument, { input: input({ values: [{ indicator: 'DIBAO_RURAL', value: '38' }] }) }, { token: await app.token('TOWNSHIP_OPERATOR', township()) });
+    await app.query(
+      ReportObservationsDocument,
+      { input: input({ values: [{ indicator: 'DIBAO_RURAL', value: '38' }] }) },
+      { token: await app.token('TOWNSHIP_OPERATOR', township()) },
+    );
     const history = await app.query(ObservationHistoryDocument, { code: village(), indicator: 'DIBAO_RURAL', period: PREV.key }, { token: ADMIN });
     expect(history.area!.observationHistory).toMatchObject([
       { oldValue: '37.00', newValue: '38.00', oldSource: 'REPORT', newSource: 'REPORT', reason: 'REPORT', actor: { role: 'TOWNSHIP_OPERATOR' } },
@@ -307,12 +349,24 @@ describe('reportObservations', () => {
 
   it('rejects a stale version with CONFLICT and writes nothing', async () => {
     const v = villagesOf.get(township())![2];
-    const ok = await app.query(ReportObservationsDocument, { input: input({ area: v, values: [{ indicator: 'ORPHANS', value: '4', version: 1 }] }) }, { token: ADMIN });
+    const ok = await app.query(
+      ReportObservationsDocument,
+      { input: input({ area: v, values: [{ indicator: 'ORPHANS', value: '4', version: 1 }] }) },
+      { token: ADMIN },
+    );
     expect(ok.reportObservations.observations![0].version).toBe(2);
     const before = await snapshot();
     const stale = await app.query(
       ReportObservationsDocument,
-      { input: input({ area: v, values: [{ indicator: 'DIBAO_RURAL', value: '9' }, { indicator: 'ORPHANS', value: '5', version: 1 }] }) },
+      {
+        input: input({
+          area: v,
+          values: [
+            { indicator: 'DIBAO_RURAL', value: '9' },
+            { indicator: 'ORPHANS', value: '5', version: 1 },
+          ],
+        }),
+      },
       { token: ADMIN },
     );
     expect(stale.reportObservations.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['input', 'values', '1', 'version'] })]);
@@ -322,10 +376,40 @@ describe('reportObservations', () => {
   it.each([
     ['a negative count', { values: [{ indicator: 'ORPHANS', value: '-1' }] }, 'BAD_USER_INPUT', ['input', 'values', '0', 'value']],
     ['fractional persons', { values: [{ indicator: 'ORPHANS', value: '1.5' }] }, 'BAD_USER_INPUT', ['input', 'values', '0', 'value']],
-    ['money with 3 decimals', { values: [{ indicator: 'ORPHANS', value: '2' }, { indicator: 'ASSISTANCE_FUNDS_YUAN', value: '10.005' }] }, 'BAD_USER_INPUT', ['input', 'values', '1', 'value']],
+    [
+      'money with 3 decimals',
+      {
+        values: [
+          { indicator: 'ORPHANS', value: '2' },
+          { indicator: 'ASSISTANCE_FUNDS_YUAN', value: '10.005' },
+        ],
+      },
+      'BAD_USER_INPUT',
+      ['input', 'values', '1', 'value'],
+    ],
     ['negative money', { values: [{ indicator: 'ASSISTANCE_FUNDS_YUAN', value: '-10.00' }] }, 'BAD_USER_INPUT', ['input', 'values', '0', 'value']],
-    ['an unknown indicator', { values: [{ indicator: 'ORPHANS', value: '2' }, { indicator: 'WIDOWS', value: '2' }] }, 'BAD_USER_INPUT', ['input', 'values', '1', 'indicator']],
-    ['an indicator twice', { values: [{ indicator: 'ORPHANS', value: '2' }, { indicator: 'ORPHANS', value: '3' }] }, 'BAD_USER_INPUT', ['input', 'values', '1', 'indicator']],
+    [
+      'an unknown indicator',
+      {
+        values: [
+          { indicator: 'ORPHANS', value: '2' },
+          { indicator: 'WIDOWS', value: '2' },
+        ],
+      },
+      'BAD_USER_INPUT',
+      ['input', 'values', '1', 'indicator'],
+    ],
+    [
+      'an indicator twice',
+      {
+        values: [
+          { indicator: 'ORPHANS', value: '2' },
+          { indicator: 'ORPHANS', value: '3' },
+        ],
+      },
+      'BAD_USER_INPUT',
+      ['input', 'values', '1', 'indicator'],
+    ],
     ['quarter 5', { period: '2026Q5' }, 'BAD_USER_INPUT', ['input', 'period']],
     ['month 13', { period: '2026-13' }, 'BAD_USER_INPUT', ['input', 'period']],
     ['a quarter (reports are monthly)', { period: '2026Q1' }, 'VALIDATION', ['input', 'period']],
@@ -344,7 +428,15 @@ describe('reportObservations', () => {
   it('returns every problem at once', async () => {
     const result = await app.query(
       ReportObservationsDocument,
-      { input: input({ period: '2026Q5', values: [{ indicator: 'ORPHANS', value: '-1' }, { indicator: 'NOPE', value: '1' }] }) },
+      {
+        input: input({
+          period: '2026Q5',
+          values: [
+            { indicator: 'ORPHANS', value: '-1' },
+            { indicator: 'NOPE', value: '1' },
+          ],
+        }),
+      },
       { token: ADMIN },
     );
     expect(result.reportObservations.userErrors.map((e) => e.field!.join('.'))).toEqual(['input.period', 'input.values.0.value', 'input.values.1.indicator']);
@@ -365,7 +457,11 @@ describe('reportObservations', () => {
       const result = await app.request(ReportObservationsDocument, { input: input() }, { token });
       expect(result.errors?.[0]?.extensions?.code).toBe(code);
     }
-    const wrongVillage = await app.request(ReportObservationsDocument, { input: input({ area: elsewhere }) }, { token: await app.token('TOWNSHIP_OPERATOR', township()) });
+    const wrongVillage = await app.request(
+      ReportObservationsDocument,
+      { input: input({ area: elsewhere }) },
+      { token: await app.token('TOWNSHIP_OPERATOR', township()) },
+    );
     expect(wrongVillage.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
   });
@@ -375,13 +471,25 @@ describe('reading permissions', () => {
   it('needs a signed-in viewer inside the subtree', async () => {
     const anonymous = await app.request(AreaStatsDocument, { code: '511921', period: PREV.key });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const outside = await app.request(AreaStatsDocument, { code: townships[1], period: PREV.key }, { token: await app.token('TOWNSHIP_OPERATOR', townships[0]) });
+    const outside = await app.request(
+      AreaStatsDocument,
+      { code: townships[1], period: PREV.key },
+      { token: await app.token('TOWNSHIP_OPERATOR', townships[0]) },
+    );
     expect(outside.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const table = await app.request(StatsTableDocument, { parent: '511921', period: PREV.key }, { token: await app.token('VIEWER', townships[0]) });
     expect(table.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const inside = await app.query(StatsTableDocument, { parent: townships[0], period: PREV.key, indicators: ['ORPHANS'] }, { token: await app.token('VIEWER', townships[0]) });
+    const inside = await app.query(
+      StatsTableDocument,
+      { parent: townships[0], period: PREV.key, indicators: ['ORPHANS'] },
+      { token: await app.token('VIEWER', townships[0]) },
+    );
     expect(inside.statsTable.rows.length).toBeGreaterThan(0);
-    const reporting = await app.request(ReportingDocument, { code: '511921', period: PREV.key }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0])![0]) });
+    const reporting = await app.request(
+      ReportingDocument,
+      { code: '511921', period: PREV.key },
+      { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(townships[0])![0]) },
+    );
     expect(reporting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
@@ -395,7 +503,11 @@ describe('reporting completeness', () => {
     const empty = await app.query(ReportingDocument, { code: township, period: month.key, first: 100 }, { token });
     expect(empty.area!.reporting).toMatchObject({ expectedAreas: villages.length, reportedAreas: 0, missingAreas: villages.length });
     for (const v of villages.slice(0, 2)) {
-      const r = await app.query(ReportObservationsDocument, { input: { area: v, period: month.key, values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token });
+      const r = await app.query(
+        ReportObservationsDocument,
+        { input: { area: v, period: month.key, values: [{ indicator: 'ORPHANS', value: '1' }] } },
+        { token },
+      );
       expect(r.reportObservations.userErrors).toEqual([]);
     }
     const after = await app.query(ReportingDocument, { code: township, period: month.key, first: 2 }, { token });
@@ -427,7 +539,9 @@ describe('reporting completeness', () => {
 
   it('costs a constant number of statements for every township of the county', async () => {
     const query = `query($p: Period!) { area(code: "511921") { children { nodes { reporting(period: $p) { expectedAreas reportedAreas missing(first: 3) { nodes { code } } approval { status } } } } } }`;
-    const { count, result } = await app.measure(() => app.query<{ area: { children: { nodes: unknown[] } } }, { p: string }>(query, { p: EMPTY_MONTH.key }, { token: ADMIN }));
+    const { count, result } = await app.measure(() =>
+      app.query<{ area: { children: { nodes: unknown[] } } }, { p: string }>(query, { p: EMPTY_MONTH.key }, { token: ADMIN }),
+    );
     expect(result.area.children.nodes).toHaveLength(33);
     expect(count).toBeLessThanOrEqual(5);
   });
@@ -450,10 +564,18 @@ describe('approval and locking', () => {
     expect((await report(villageToken)).reportObservations.userErrors).toEqual([]);
     events++;
 
-    const early = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: 'x' } }, { token: ADMIN });
+    const early = await app.query(
+      ReviewReportingPeriodDocument,
+      { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: 'x' } },
+      { token: ADMIN },
+    );
     expect(early.reviewReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION' })]);
 
-    const approved = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'APPROVE', version: 1 } }, { token: ADMIN });
+    const approved = await app.query(
+      ReviewReportingPeriodDocument,
+      { input: { area: township(), period: PREV.key, decision: 'APPROVE', version: 1 } },
+      { token: ADMIN },
+    );
     expect(approved.reviewReportingPeriod.approval).toMatchObject({ status: 'APPROVED', locked: true, version: 2 });
     expect(await eventCount()).toBe(++events);
 
@@ -489,11 +611,19 @@ describe('approval and locking', () => {
 
     const noReason = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN' } }, { token: ADMIN });
     expect(noReason.reviewReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'reason'] })]);
-    const stale = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: '更正', version: 1 } }, { token: ADMIN });
+    const stale = await app.query(
+      ReviewReportingPeriodDocument,
+      { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: '更正', version: 1 } },
+      { token: ADMIN },
+    );
     expect(stale.reviewReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
     expect(await snapshot()).toEqual(afterOther);
 
-    const reopened = await app.query(ReviewReportingPeriodDocument, { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: '村里更正孤儿人数' } }, { token: ADMIN });
+    const reopened = await app.query(
+      ReviewReportingPeriodDocument,
+      { input: { area: township(), period: PREV.key, decision: 'REOPEN', reason: '村里更正孤儿人数' } },
+      { token: ADMIN },
+    );
     expect(reopened.reviewReportingPeriod.approval).toMatchObject({ status: 'OPEN', locked: false, reason: '村里更正孤儿人数' });
     expect(await eventCount()).toBe(++events);
     expect((await report(villageToken)).reportObservations.userErrors).toEqual([]);
@@ -503,24 +633,44 @@ describe('approval and locking', () => {
     const t = townships[8];
     const v = villagesOf.get(t)![0];
     await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: QUARTER.key } }, { token: ADMIN });
-    const returned = await app.query(ReviewReportingPeriodDocument, { input: { area: t, period: QUARTER.key, decision: 'RETURN', reason: '数据不全' } }, { token: ADMIN });
+    const returned = await app.query(
+      ReviewReportingPeriodDocument,
+      { input: { area: t, period: QUARTER.key, decision: 'RETURN', reason: '数据不全' } },
+      { token: ADMIN },
+    );
     expect(returned.reviewReportingPeriod.approval).toMatchObject({ status: 'RETURNED', reason: '数据不全' });
     await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: QUARTER.key } }, { token: ADMIN });
     await app.query(ReviewReportingPeriodDocument, { input: { area: t, period: QUARTER.key, decision: 'APPROVE' } }, { token: ADMIN });
     const again = await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: QUARTER.key } }, { token: ADMIN });
     expect(again.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION' })]);
-    const inside = await app.query(ReportObservationsDocument, { input: { area: v, period: QUARTER.endMonth.slice(0, 7), values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token: ADMIN });
+    const inside = await app.query(
+      ReportObservationsDocument,
+      { input: { area: v, period: QUARTER.endMonth.slice(0, 7), values: [{ indicator: 'ORPHANS', value: '1' }] } },
+      { token: ADMIN },
+    );
     expect(inside.reportObservations.userErrors[0].code).toBe('LOCKED');
   });
 
   it('lets townships submit and only the county decide; approvals are per township', async () => {
     const before = await snapshot();
     const t = townships[9];
-    const submitByVillage = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(t)![0]) });
+    const submitByVillage = await app.request(
+      SubmitReportingPeriodDocument,
+      { input: { area: t, period: PREV.key } },
+      { token: await app.token('VILLAGE_OPERATOR', villagesOf.get(t)![0]) },
+    );
     expect(submitByVillage.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const submitOther = await app.request(SubmitReportingPeriodDocument, { input: { area: t, period: PREV.key } }, { token: await app.token('TOWNSHIP_OPERATOR', townships[10]) });
+    const submitOther = await app.request(
+      SubmitReportingPeriodDocument,
+      { input: { area: t, period: PREV.key } },
+      { token: await app.token('TOWNSHIP_OPERATOR', townships[10]) },
+    );
     expect(submitOther.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const approveByTownship = await app.request(ReviewReportingPeriodDocument, { input: { area: t, period: PREV.key, decision: 'APPROVE' } }, { token: await app.token('TOWNSHIP_OPERATOR', t) });
+    const approveByTownship = await app.request(
+      ReviewReportingPeriodDocument,
+      { input: { area: t, period: PREV.key, decision: 'APPROVE' } },
+      { token: await app.token('TOWNSHIP_OPERATOR', t) },
+    );
     expect(approveByTownship.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const village = await app.query(SubmitReportingPeriodDocument, { input: { area: villagesOf.get(t)![0], period: PREV.key } }, { token: ADMIN });
     expect(village.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'] })]);
@@ -539,7 +689,11 @@ describe('area mergers (两项改革)', () => {
     const token = ADMIN;
     const ind = ['ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'];
     const read = async (code: string, period: Period) =>
-      (await app.query(AreaStatsDocument, { code, period: period.key, indicators: ind }, { token })).area!.stats.map((s) => [valueCents(s), s.reportedAreas, s.expectedAreas]);
+      (await app.query(AreaStatsDocument, { code, period: period.key, indicators: ind }, { token })).area!.stats.map((s) => [
+        valueCents(s),
+        s.reportedAreas,
+        s.expectedAreas,
+      ]);
     const codes = ['511921', t1, t2, source, target];
     const pastBefore = await Promise.all(codes.map((c) => read(c, PREV)));
     const quarterBefore = await Promise.all(codes.map((c) => read(c, QUARTER)));
@@ -549,7 +703,15 @@ describe('area mergers (两项改革)', () => {
 
     const merged = await app.query(MergeAreasDocument, { input: { sources: [source], target, effectiveDate: NOW.startMonth } }, { token });
     expect(merged.mergeAreas.userErrors).toEqual([]);
-    expect(merged.mergeAreas.retired).toEqual([{ code: source, validTo: PREV.endMonth.slice(0, 8) + String(new Date(Date.UTC(Number(NOW.key.slice(0, 4)), Number(NOW.key.slice(5)) - 1, 0)).getUTCDate()).padStart(2, '0'), isCurrent: false, successor: { code: target } }]);
+    expect(merged.mergeAreas.retired).toEqual([
+      {
+        code: source,
+        validTo:
+          PREV.endMonth.slice(0, 8) + String(new Date(Date.UTC(Number(NOW.key.slice(0, 4)), Number(NOW.key.slice(5)) - 1, 0)).getUTCDate()).padStart(2, '0'),
+        isCurrent: false,
+        successor: { code: target },
+      },
+    ]);
     expect(await eventCount()).toBe(events + 1);
     const [event] = await db<{ subject_kind: string; summary: string }>('select subject_kind, summary from progress_update order by sequence desc limit 1');
     expect(event.subject_kind).toBe('AREA');
@@ -572,7 +734,10 @@ describe('area mergers (两项改革)', () => {
       expect(nowAfter[2][i]).toEqual([nowBefore[2][i][0] + nowBefore[3][i][0], nowBefore[2][i][1], nowBefore[2][i][2]]);
       expect(nowAfter[4][i][0]).toBe(nowBefore[4][i][0] + nowBefore[3][i][0]);
     }
-    expect(nowAfter[3]).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(nowAfter[3]).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
 
     // Children show current areas unless includeRetired; the table for the past still lists the source.
     const children = await app.query<{ area: { children: { nodes: { code: string }[] }; all: { nodes: { code: string }[] } } }, { c: string }>(
@@ -590,18 +755,54 @@ describe('area mergers (两项改革)', () => {
     const history = await app.query(ObservationHistoryDocument, { code: target, indicator: 'ELDERLY_60_PLUS', period: NOW.key }, { token });
     expect(history.area!.observationHistory[0]).toMatchObject({ reason: 'MERGE', oldSource: 'DEMO' });
     const before = await snapshot();
-    const retiredReport = await app.query(ReportObservationsDocument, { input: { area: source, period: NOW.key, values: [{ indicator: 'ORPHANS', value: '1' }] } }, { token });
-    expect(retiredReport.reportObservations.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'], message: expect.stringContaining(target) })]);
+    const retiredReport = await app.query(
+      ReportObservationsDocument,
+      { input: { area: source, period: NOW.key, values: [{ indicator: 'ORPHANS', value: '1' }] } },
+      { token },
+    );
+    expect(retiredReport.reportObservations.userErrors).toEqual([
+      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'], message: expect.stringContaining(target) }),
+    ]);
     expect(await snapshot()).toEqual(before);
   });
 
   it.each([
-    ['an effective date that is not the first of a month', () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![1], effectiveDate: '2026-05-15' }), 'VALIDATION', ['input', 'effectiveDate']],
-    ['a township that still has villages', () => ({ sources: [townships[13]], target: townships[14], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['mixed levels', () => ({ sources: [villagesOf.get(townships[13])![0]], target: townships[14], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['an already retired source', () => ({ sources: [villagesOf.get(townships[11])![0]], target: villagesOf.get(townships[11])![1], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'sources', '0']],
-    ['the target among the sources', () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![0], effectiveDate: NOW.startMonth }), 'VALIDATION', ['input', 'target']],
-    ['an unknown target', () => ({ sources: [villagesOf.get(townships[13])![0]], target: '511921999999', effectiveDate: NOW.startMonth }), 'NOT_FOUND', ['input', 'target']],
+    [
+      'an effective date that is not the first of a month',
+      () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![1], effectiveDate: '2026-05-15' }),
+      'VALIDATION',
+      ['input', 'effectiveDate'],
+    ],
+    [
+      'a township that still has villages',
+      () => ({ sources: [townships[13]], target: townships[14], effectiveDate: NOW.startMonth }),
+      'VALIDATION',
+      ['input', 'sources', '0'],
+    ],
+    [
+      'mixed levels',
+      () => ({ sources: [villagesOf.get(townships[13])![0]], target: townships[14], effectiveDate: NOW.startMonth }),
+      'VALIDATION',
+      ['input', 'sources', '0'],
+    ],
+    [
+      'an already retired source',
+      () => ({ sources: [villagesOf.get(townships[11])![0]], target: villagesOf.get(townships[11])![1], effectiveDate: NOW.startMonth }),
+      'VALIDATION',
+      ['input', 'sources', '0'],
+    ],
+    [
+      'the target among the sources',
+      () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![0], effectiveDate: NOW.startMonth }),
+      'VALIDATION',
+      ['input', 'target'],
+    ],
+    [
+      'an unknown target',
+      () => ({ sources: [villagesOf.get(townships[13])![0]], target: '511921999999', effectiveDate: NOW.startMonth }),
+      'NOT_FOUND',
+      ['input', 'target'],
+    ],
   ])('rejects %s and writes nothing', async (_, input, code, field) => {
     const before = await snapshot();
     const result = await app.query(MergeAreasDocument, { input: input() }, { token: ADMIN });
@@ -613,7 +814,11 @@ describe('area mergers (两项改革)', () => {
   it('is for the county only', async () => {
     const before = await snapshot();
     const t = townships[13];
-    const result = await app.request(MergeAreasDocument, { input: { sources: [villagesOf.get(t)![0]], target: villagesOf.get(t)![1], effectiveDate: NOW.startMonth } }, { token: await app.token('TOWNSHIP_OPERATOR', t) });
+    const result = await app.request(
+      MergeAreasDocument,
+      { input: { sources: [villagesOf.get(t)![0]], target: villagesOf.get(t)![1], effectiveDate: NOW.startMonth } },
+      { token: await app.token('TOWNSHIP_OPERATOR', t) },
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await snapshot()).toEqual(before);
   });

@@ -90,7 +90,9 @@ describe('facilityStatusChanged', () => {
       'facilityStatusChanged',
       { area: TIEFO },
     );
-    const mashi = watch(app.wsClient(auth(await app.token('TOWNSHIP_OPERATOR', MASHI))), FacilityStatusChangedDocument, 'facilityStatusChanged', { area: MASHI });
+    const mashi = watch(app.wsClient(auth(await app.token('TOWNSHIP_OPERATOR', MASHI))), FacilityStatusChangedDocument, 'facilityStatusChanged', {
+      area: MASHI,
+    });
     await registered();
 
     const renamed = await app.query(UpdateFacilityDocument, { input: { id: home.id, version: 1, name: '铁佛镇中心敬老院' } }, { token: admin });
@@ -183,7 +185,12 @@ describe('statsChanged', () => {
 
   const current = async (): Promise<Values> => {
     const data = await app.query(AreaStatsDocument, { code: TIEFO, period, indicators }, { token: admin });
-    return data.area!.stats.map((s) => ({ indicator: { code: s.indicator.code }, period: s.period as string, persons: s.persons ?? null, amount: (s.amount as string | null) ?? null }));
+    return data.area!.stats.map((s) => ({
+      indicator: { code: s.indicator.code },
+      period: s.period as string,
+      persons: s.persons ?? null,
+      amount: (s.amount as string | null) ?? null,
+    }));
   };
   const report = async (value: number) => {
     const data = await app.query(
@@ -214,7 +221,10 @@ describe('statsChanged', () => {
     await registered();
     // 50 reports at once: the villages of 铁佛镇, each reporting two indicators in separate calls.
     const villages = (
-      await app.orm.em.fork().getConnection().execute<{ code: string }[]>(`select code from area where parent_code = ? order by code limit 25`, [`${TIEFO}000`])
+      await app.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ code: string }[]>(`select code from area where parent_code = ? order by code limit 25`, [`${TIEFO}000`])
     ).map((r) => r.code);
     expect(villages).toHaveLength(25);
     const started = Date.now();

@@ -57,13 +57,33 @@ async function count(table: string): Promise<number> {
 
 /** Rows of every table this feature writes, and the events: what "nothing written" compares. */
 async function snapshot() {
-  const tables = ['task', 'task_assignment', 'task_progress', 'rectification', 'rectification_transition', 'rectification_review', 'supervision_action', 'progress_update'];
+  const tables = [
+    'task',
+    'task_assignment',
+    'task_progress',
+    'rectification',
+    'rectification_transition',
+    'rectification_review',
+    'supervision_action',
+    'progress_update',
+  ];
   return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await count(t)] as const)));
 }
 
 async function lastEvent() {
-  const [row] = await app.orm.em.fork().getConnection().execute('select subject_kind, subject_id, action, area_code, summary, before, after from progress_update order by sequence desc limit 1');
-  return row as { subject_kind: string; subject_id: string; action: string; area_code: string; summary: string; before: unknown; after: Record<string, unknown> };
+  const [row] = await app.orm.em
+    .fork()
+    .getConnection()
+    .execute('select subject_kind, subject_id, action, area_code, summary, before, after from progress_update order by sequence desc limit 1');
+  return row as {
+    subject_kind: string;
+    subject_id: string;
+    action: string;
+    area_code: string;
+    summary: string;
+    before: unknown;
+    after: Record<string, unknown>;
+  };
 }
 
 /** Runs a write expected to succeed and checks it appended exactly one event. */
@@ -124,7 +144,19 @@ describe('key tasks', () => {
     const sum = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ target: 31 }) }, { token: admin }));
     expect(sum.createTask).toMatchObject({ task: null, userErrors: [{ code: 'VALIDATION', field: ['input', 'assignments'] }] });
     const outside = await nothingWritten(() =>
-      app.query(CreateTaskDocument, { input: tombTask({ area: TIEFO, assignments: [{ area: TIEFO, target: 20 }, { area: MASHI, target: 10 }] }) }, { token: admin }),
+      app.query(
+        CreateTaskDocument,
+        {
+          input: tombTask({
+            area: TIEFO,
+            assignments: [
+              { area: TIEFO, target: 20 },
+              { area: MASHI, target: 10 },
+            ],
+          }),
+        },
+        { token: admin },
+      ),
     );
     expect(outside.createTask.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'assignments', '1', 'area'] })]);
     const dates = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ deadline: '2025-12-31' }) }, { token: admin }));
@@ -132,7 +164,9 @@ describe('key tasks', () => {
     const empty = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ title: '', assignments: [] }) }, { token: admin }));
     expect(empty.createTask.userErrors.map((e) => e.field?.join('.'))).toEqual(expect.arrayContaining(['input.title', 'input.assignments']));
     // Blank is empty: a field-level error, not a database error.
-    const blank = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ title: '  ', ownerSection: '   ', unit: ' ' }) }, { token: admin }));
+    const blank = await nothingWritten(() =>
+      app.query(CreateTaskDocument, { input: tombTask({ title: '  ', ownerSection: '   ', unit: ' ' }) }, { token: admin }),
+    );
     expect(blank.createTask.userErrors.map((e) => e.field?.join('.')).sort()).toEqual(['input.ownerSection', 'input.title', 'input.unit']);
     const blankUpdate = await nothingWritten(() => app.query(UpdateTaskDocument, { input: { id: tombId, version: 1, ownerSection: ' ' } }, { token: admin }));
     expect(blankUpdate.updateTask.userErrors).toEqual([expect.objectContaining({ field: ['input', 'ownerSection'] })]);
@@ -149,11 +183,24 @@ describe('key tasks', () => {
 
   it('records progress: township operators on their own assignments only', async () => {
     const data = await oneEvent(() =>
-      app.query(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 1, done: 10, asOf: '2026-03-31', note: '一季度' } }, { token: tiefoOp }),
+      app.query(
+        RecordTaskProgressDocument,
+        { input: { assignment: tiefoAssignment.id, version: 1, done: 10, asOf: '2026-03-31', note: '一季度' } },
+        { token: tiefoOp },
+      ),
     );
     expect(data.recordTaskProgress.userErrors).toEqual([]);
-    expect(data.recordTaskProgress.assignment).toMatchObject({ version: 2, done: 10, progress: [{ asOf: '2026-03-31', done: 10, recordedBy: '铁佛镇民政办' }] });
-    expect(await lastEvent()).toMatchObject({ subject_kind: 'TASK_ASSIGNMENT', subject_id: tiefoAssignment.id, action: 'PROGRESS_RECORDED', area_code: `${TIEFO}000` });
+    expect(data.recordTaskProgress.assignment).toMatchObject({
+      version: 2,
+      done: 10,
+      progress: [{ asOf: '2026-03-31', done: 10, recordedBy: '铁佛镇民政办' }],
+    });
+    expect(await lastEvent()).toMatchObject({
+      subject_kind: 'TASK_ASSIGNMENT',
+      subject_id: tiefoAssignment.id,
+      action: 'PROGRESS_RECORDED',
+      area_code: `${TIEFO}000`,
+    });
     tiefoAssignment.version = 2;
 
     const foreign = await nothingWritten(() =>
@@ -161,11 +208,15 @@ describe('key tasks', () => {
     );
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     for (const token of [viewer, villageOp, otherStaff]) {
-      const denied = await nothingWritten(() => app.request(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 11, asOf: '2026-04-01' } }, { token }));
+      const denied = await nothingWritten(() =>
+        app.request(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 11, asOf: '2026-04-01' } }, { token }),
+      );
       expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
 
-    await oneEvent(() => app.query(RecordTaskProgressDocument, { input: { assignment: mashiAssignment.id, version: 1, done: 5, asOf: '2026-03-31' } }, { token: staff }));
+    await oneEvent(() =>
+      app.query(RecordTaskProgressDocument, { input: { assignment: mashiAssignment.id, version: 1, done: 5, asOf: '2026-03-31' } }, { token: staff }),
+    );
     mashiAssignment.version = 2;
   });
 
@@ -193,14 +244,22 @@ describe('key tasks', () => {
     expect(ok.updateTask.task).toMatchObject({ version: 2, title: '硬化大墓、活人墓专项整治' });
     const stale = await nothingWritten(() => app.query(UpdateTaskDocument, { input: { id: tombId, version: 1, title: '旧' } }, { token: admin }));
     expect(stale.updateTask.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
-    const handOff = await nothingWritten(() => app.request(UpdateTaskDocument, { input: { id: tombId, version: 2, ownerSection: '养老服务股' } }, { token: staff }));
+    const handOff = await nothingWritten(() =>
+      app.request(UpdateTaskDocument, { input: { id: tombId, version: 2, ownerSection: '养老服务股' } }, { token: staff }),
+    );
     expect(handOff.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('derives health at chosen dates, reproducibly after later progress', async () => {
     const at = { id: tombId, a: '2026-03-31', b: '2026-09-30', c: '2026-10-31' };
     // 15/30 done by 2026-03-31: on track then, lagging by 2026-09-30 (75 % of the year gone).
-    expect((await app.query(TaskHealthAtDocument, at, { token: admin })).task).toMatchObject({ a: 'ON_TRACK', b: 'LAGGING', c: 'LAGGING', doneA: 15, doneC: 15 });
+    expect((await app.query(TaskHealthAtDocument, at, { token: admin })).task).toMatchObject({
+      a: 'ON_TRACK',
+      b: 'LAGGING',
+      c: 'LAGGING',
+      doneA: 15,
+      doneC: 15,
+    });
     await app.query(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 20, asOf: '2026-10-15' } }, { token: tiefoOp });
     await app.query(RecordTaskProgressDocument, { input: { assignment: mashiAssignment.id, version: 2, done: 10, asOf: '2026-10-20' } }, { token: mashiOp });
     // The past is unchanged; 2026-10-31 now reads DONE.
@@ -210,7 +269,16 @@ describe('key tasks', () => {
   it('shows DUE_SOON near the deadline and OVERDUE after it', async () => {
     const created = await app.query(
       CreateTaskDocument,
-      { input: tombTask({ title: '未成年人保护工作站建设', category: 'MINOR_PROTECTION', ownerSection: '儿童福利股', target: 10, deadline: '2026-06-30', assignments: [{ area: HONGKOU, target: 10 }] }) },
+      {
+        input: tombTask({
+          title: '未成年人保护工作站建设',
+          category: 'MINOR_PROTECTION',
+          ownerSection: '儿童福利股',
+          target: 10,
+          deadline: '2026-06-30',
+          assignments: [{ area: HONGKOU, target: 10 }],
+        }),
+      },
       { token: admin },
     );
     const task = created.createTask.task!;
@@ -233,7 +301,12 @@ describe('key tasks', () => {
     const anonymous = await app.request(TasksDocument, {});
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     // A token names an area of the database: 南江县 next door, alone (its townships are not needed).
-    await app.orm.em.fork().getConnection().execute(`insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`);
+    await app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into area (code, name, level, parent_code, source) values ('511922000000', '南江县', 'COUNTY', '511900000000', 'TEST') on conflict do nothing`,
+      );
     const foreign = await app.request(`{ task(id: "${tombId}") { id } }`, undefined, { token: await app.token('COUNTY_ADMIN', '511922') });
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -276,7 +349,19 @@ describe('key tasks', () => {
     for (let i = 0; i < 5; i++) {
       await app.query(
         CreateTaskDocument,
-        { input: tombTask({ title: `村务公开专项治理 ${i}`, category: 'SOCIAL_GOVERNANCE', ownerSection: '基层政权股', target: 2, startDate: '2026-10-01', assignments: [{ area: TIEFO, target: 1 }, { area: MASHI, target: 1 }] }) },
+        {
+          input: tombTask({
+            title: `村务公开专项治理 ${i}`,
+            category: 'SOCIAL_GOVERNANCE',
+            ownerSection: '基层政权股',
+            target: 2,
+            startDate: '2026-10-01',
+            assignments: [
+              { area: TIEFO, target: 1 },
+              { area: MASHI, target: 1 },
+            ],
+          }),
+        },
         { token: admin },
       );
     }
@@ -301,35 +386,64 @@ describe('audit rectification', () => {
     const data = await oneEvent(() =>
       app.query(
         CreateRectificationDocument,
-        { input: { finding: '铁佛镇存在关系保、人情保问题 3 户', area: TIEFO, category: 'FAVORITISM', responsiblePerson: '张三', deadline: '2026-06-30', openedOn: '2026-03-01' } },
+        {
+          input: {
+            finding: '铁佛镇存在关系保、人情保问题 3 户',
+            area: TIEFO,
+            category: 'FAVORITISM',
+            responsiblePerson: '张三',
+            deadline: '2026-06-30',
+            openedOn: '2026-03-01',
+          },
+        },
         { token: admin },
       ),
     );
     expect(data.createRectification.rectification).toMatchObject({ status: 'OPEN', version: 1, area: { name: '铁佛镇' } });
     rectId = data.createRectification.rectification!.id;
     const tiefoOnly = await nothingWritten(() =>
-      app.request(CreateRectificationDocument, { input: { finding: 'x', area: TIEFO, category: 'OTHER', responsiblePerson: '张三', deadline: '2026-06-30' } }, { token: tiefoOp }),
+      app.request(
+        CreateRectificationDocument,
+        { input: { finding: 'x', area: TIEFO, category: 'OTHER', responsiblePerson: '张三', deadline: '2026-06-30' } },
+        { token: tiefoOp },
+      ),
     );
     expect(tiefoOnly.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('follows the lifecycle and rejects illegal jumps with INVALID_TRANSITION, writing nothing', async () => {
-    const jump = await nothingWritten(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFIED', on: '2026-03-10' } }, { token: tiefoOp }));
+    const jump = await nothingWritten(() =>
+      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFIED', on: '2026-03-10' } }, { token: tiefoOp }),
+    );
     expect(jump.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'to'] })]);
     const close = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'CLOSED', verifier: '李四', note: 'x' } }, { token: admin }),
     );
     expect(close.transitionRectification.userErrors[0].code).toBe('INVALID_TRANSITION');
 
-    const started = await oneEvent(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFYING', on: '2026-03-10' } }, { token: tiefoOp }));
+    const started = await oneEvent(() =>
+      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFYING', on: '2026-03-10' } }, { token: tiefoOp }),
+    );
     expect(started.transitionRectification.rectification).toMatchObject({ status: 'RECTIFYING', version: 2 });
-    const early = await nothingWritten(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED', on: '2026-03-01' } }, { token: tiefoOp }));
+    const early = await nothingWritten(() =>
+      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED', on: '2026-03-01' } }, { token: tiefoOp }),
+    );
     expect(early.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'on'] })]);
-    const stale = await nothingWritten(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFIED', on: '2026-05-20' } }, { token: tiefoOp }));
+    const stale = await nothingWritten(() =>
+      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFIED', on: '2026-05-20' } }, { token: tiefoOp }),
+    );
     expect(stale.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
-    const otherTownship = await nothingWritten(() => app.request(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED' } }, { token: mashiOp }));
+    const otherTownship = await nothingWritten(() =>
+      app.request(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED' } }, { token: mashiOp }),
+    );
     expect(otherTownship.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const done = await oneEvent(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED', on: '2026-05-20', note: '已清退 3 户' } }, { token: tiefoOp }));
+    const done = await oneEvent(() =>
+      app.query(
+        TransitionRectificationDocument,
+        { input: { id: rectId, version: 2, to: 'RECTIFIED', on: '2026-05-20', note: '已清退 3 户' } },
+        { token: tiefoOp },
+      ),
+    );
     expect(done.transitionRectification.rectification!.status).toBe('RECTIFIED');
   });
 
@@ -342,10 +456,16 @@ describe('audit rectification', () => {
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', verifier: '张三', note: '核实' } }, { token: admin }),
     );
     expect(self.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'verifier'] })]);
-    const noNote = await nothingWritten(() => app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', verifier: '李四' } }, { token: admin }));
+    const noNote = await nothingWritten(() =>
+      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', verifier: '李四' } }, { token: admin }),
+    );
     expect(noNote.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'note'] })]);
     const closed = await oneEvent(() =>
-      app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', on: '2026-06-10', verifier: '李四', note: '入户核查属实,已销号' } }, { token: admin }),
+      app.query(
+        TransitionRectificationDocument,
+        { input: { id: rectId, version: 3, to: 'CLOSED', on: '2026-06-10', verifier: '李四', note: '入户核查属实,已销号' } },
+        { token: admin },
+      ),
     );
     const item = closed.transitionRectification.rectification!;
     expect(item).toMatchObject({ status: 'CLOSED', verifier: '李四', closingNote: '入户核查属实,已销号', version: 4 });
@@ -360,11 +480,19 @@ describe('audit rectification', () => {
 
   it('a recurring 回头看 reopens it to RECTIFYING; a clean one keeps it closed', async () => {
     const clean = await oneEvent(() =>
-      app.query(RecordFollowUpReviewDocument, { input: { id: rectId, version: 4, reviewedOn: '2026-07-15', reviewer: '县纪委 刘', recurred: false } }, { token: admin }),
+      app.query(
+        RecordFollowUpReviewDocument,
+        { input: { id: rectId, version: 4, reviewedOn: '2026-07-15', reviewer: '县纪委 刘', recurred: false } },
+        { token: admin },
+      ),
     );
     expect(clean.recordFollowUpReview.rectification).toMatchObject({ status: 'CLOSED', verifier: '李四', version: 5 });
     const recurred = await oneEvent(() =>
-      app.query(RecordFollowUpReviewDocument, { input: { id: rectId, version: 5, reviewedOn: '2026-08-15', reviewer: '县纪委 刘', recurred: true, note: '又发现 1 户' } }, { token: admin }),
+      app.query(
+        RecordFollowUpReviewDocument,
+        { input: { id: rectId, version: 5, reviewedOn: '2026-08-15', reviewer: '县纪委 刘', recurred: true, note: '又发现 1 户' } },
+        { token: admin },
+      ),
     );
     const item = recurred.recordFollowUpReview.rectification!;
     expect(item).toMatchObject({ status: 'RECTIFYING', verifier: null, version: 6 });
@@ -380,11 +508,21 @@ describe('audit rectification', () => {
   it('flags overdue items as of a date, from the transition history', async () => {
     const created = await app.query(
       CreateRectificationDocument,
-      { input: { finding: '麻石镇救助资金发放台账不规范', area: MASHI, category: 'MANAGEMENT', responsiblePerson: '陈五', deadline: '2026-04-30', openedOn: '2026-02-01' } },
+      {
+        input: {
+          finding: '麻石镇救助资金发放台账不规范',
+          area: MASHI,
+          category: 'MANAGEMENT',
+          responsiblePerson: '陈五',
+          deadline: '2026-04-30',
+          openedOn: '2026-02-01',
+        },
+      },
       { token: admin },
     );
     overdueRectId = created.createRectification.rectification!.id;
-    const asOf = async (date: string) => (await app.query(RectificationsDocument, { filter: { overdue: true }, asOf: date }, { token: admin })).rectifications.nodes.map((n) => n.id);
+    const asOf = async (date: string) =>
+      (await app.query(RectificationsDocument, { filter: { overdue: true }, asOf: date }, { token: admin })).rectifications.nodes.map((n) => n.id);
     expect(await asOf('2026-04-30')).toEqual([]);
     expect(await asOf('2026-05-01')).toEqual([overdueRectId]);
     // 铁佛镇's was RECTIFYING on 2026-09-01 (reopened by 回头看) but its deadline 2026-06-30 had passed.
@@ -437,7 +575,16 @@ describe('supervision', () => {
     const data = await oneEvent(() =>
       app.query(
         IssueSupervisionDocument,
-        { input: { target: tombId, kind: 'LISTED_SUPERVISION', issuedOn: '2026-09-20', issuer: '县民政局', targetUnit: '铁佛镇人民政府', responseDue: '2026-10-10' } },
+        {
+          input: {
+            target: tombId,
+            kind: 'LISTED_SUPERVISION',
+            issuedOn: '2026-09-20',
+            issuer: '县民政局',
+            targetUnit: '铁佛镇人民政府',
+            responseDue: '2026-10-10',
+          },
+        },
         { token: admin },
       ),
     );
@@ -447,7 +594,16 @@ describe('supervision', () => {
     const interview = await oneEvent(() =>
       app.query(
         IssueSupervisionDocument,
-        { input: { target: overdueRectId, kind: 'WARNING_INTERVIEW', issuedOn: '2026-09-25', issuer: '县民政局', targetUnit: '麻石镇人民政府', responseDue: '2026-10-10' } },
+        {
+          input: {
+            target: overdueRectId,
+            kind: 'WARNING_INTERVIEW',
+            issuedOn: '2026-09-25',
+            issuer: '县民政局',
+            targetUnit: '麻石镇人民政府',
+            responseDue: '2026-10-10',
+          },
+        },
         { token: admin },
       ),
     );
@@ -460,27 +616,49 @@ describe('supervision', () => {
     expect(rect.rectifications.nodes[0].supervisionActions).toEqual([{ kind: 'WARNING_INTERVIEW' }]);
 
     const interviewId = interview.issueSupervision.supervisionAction!.id;
-    const foreign = await nothingWritten(() => app.request(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: tiefoOp }));
+    const foreign = await nothingWritten(() =>
+      app.request(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: tiefoOp }),
+    );
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const response = await oneEvent(() =>
-      app.query(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: '已制定整改方案', respondedOn: '2026-10-05' } }, { token: mashiOp }),
+      app.query(
+        RecordSupervisionResponseDocument,
+        { input: { id: interviewId, version: 1, response: '已制定整改方案', respondedOn: '2026-10-05' } },
+        { token: mashiOp },
+      ),
     );
     expect(response.recordSupervisionResponse.supervisionAction).toMatchObject({ response: '已制定整改方案', version: 2 });
-    const again = await nothingWritten(() => app.query(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: admin }));
+    const again = await nothingWritten(() =>
+      app.query(RecordSupervisionResponseDocument, { input: { id: interviewId, version: 1, response: 'x' } }, { token: admin }),
+    );
     expect(again.recordSupervisionResponse.userErrors[0].code).toBe('CONFLICT');
   });
 
   it('rejects targets that are not work, and non-admins, writing nothing', async () => {
     const area = await nothingWritten(() =>
-      app.query(IssueSupervisionDocument, { input: { target: toGlobalId('Area', `${TIEFO}000`), kind: 'CIRCULATED_NOTICE', issuer: '县民政局', targetUnit: '铁佛镇', responseDue: '2099-01-01' } }, { token: admin }),
+      app.query(
+        IssueSupervisionDocument,
+        {
+          input: { target: toGlobalId('Area', `${TIEFO}000`), kind: 'CIRCULATED_NOTICE', issuer: '县民政局', targetUnit: '铁佛镇', responseDue: '2099-01-01' },
+        },
+        { token: admin },
+      ),
     );
     expect(area.issueSupervision.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'target'] })]);
     const missing = await nothingWritten(() =>
-      app.query(IssueSupervisionDocument, { input: { target: toGlobalId('Task', '999999'), kind: 'CIRCULATED_NOTICE', issuer: '县民政局', targetUnit: '铁佛镇', responseDue: '2099-01-01' } }, { token: admin }),
+      app.query(
+        IssueSupervisionDocument,
+        { input: { target: toGlobalId('Task', '999999'), kind: 'CIRCULATED_NOTICE', issuer: '县民政局', targetUnit: '铁佛镇', responseDue: '2099-01-01' } },
+        { token: admin },
+      ),
     );
     expect(missing.issueSupervision.userErrors[0].code).toBe('NOT_FOUND');
     const staffIssue = await nothingWritten(() =>
-      app.request(IssueSupervisionDocument, { input: { target: tombId, kind: 'CIRCULATED_NOTICE', issuer: '社会事务股', targetUnit: '铁佛镇', responseDue: '2099-01-01' } }, { token: staff }),
+      app.request(
+        IssueSupervisionDocument,
+        { input: { target: tombId, kind: 'CIRCULATED_NOTICE', issuer: '社会事务股', targetUnit: '铁佛镇', responseDue: '2099-01-01' } },
+        { token: staff },
+      ),
     );
     expect(staffIssue.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
@@ -492,31 +670,68 @@ describe('monthly report', () => {
 
   it('itemises a past month from its history', async () => {
     // May 2026 in 至诚镇: a task lagging at month end, a rectification opened, one closed, one overdue, a supervision, project events.
-    const task = (await app.query(
-      CreateTaskDocument,
-      { input: tombTask({ title: '至诚镇硬化大墓整治', area: ZHICHENG, target: 10, startDate: '2026-01-01', deadline: '2026-06-30', assignments: [{ area: ZHICHENG, target: 10 }] }) },
-      { token: admin },
-    )).createTask.task!;
+    const task = (
+      await app.query(
+        CreateTaskDocument,
+        {
+          input: tombTask({
+            title: '至诚镇硬化大墓整治',
+            area: ZHICHENG,
+            target: 10,
+            startDate: '2026-01-01',
+            deadline: '2026-06-30',
+            assignments: [{ area: ZHICHENG, target: 10 }],
+          }),
+        },
+        { token: admin },
+      )
+    ).createTask.task!;
     await app.query(RecordTaskProgressDocument, { input: { assignment: task.assignments[0].id, version: 1, done: 3, asOf: '2026-05-15' } }, { token: admin });
     const rect = async (finding: string, openedOn: string, deadline: string) =>
-      (await app.query(CreateRectificationDocument, { input: { finding, area: ZHICHENG, category: 'FUNDS_MISUSE', responsiblePerson: '周六', deadline, openedOn } }, { token: admin })).createRectification.rectification!.id;
+      (
+        await app.query(
+          CreateRectificationDocument,
+          { input: { finding, area: ZHICHENG, category: 'FUNDS_MISUSE', responsiblePerson: '周六', deadline, openedOn } },
+          { token: admin },
+        )
+      ).createRectification.rectification!.id;
     const opened = await rect('至诚镇挤占救助资金', '2026-05-08', '2026-08-31');
     const closing = await rect('至诚镇低保档案缺失', '2026-04-01', '2026-05-31');
     await rect('至诚镇特困供养对象漏报', '2026-04-02', '2026-05-10');
     let v = 1;
-    for (const [to, on] of [['RECTIFYING', '2026-04-10'], ['RECTIFIED', '2026-05-12']] as const) {
+    for (const [to, on] of [
+      ['RECTIFYING', '2026-04-10'],
+      ['RECTIFIED', '2026-05-12'],
+    ] as const) {
       await app.query(TransitionRectificationDocument, { input: { id: closing, version: v++, to, on } }, { token: admin });
     }
-    await app.query(TransitionRectificationDocument, { input: { id: closing, version: v++, to: 'CLOSED', on: '2026-05-28', verifier: '县审计局 吴', note: '复核通过' } }, { token: admin });
+    await app.query(
+      TransitionRectificationDocument,
+      { input: { id: closing, version: v++, to: 'CLOSED', on: '2026-05-28', verifier: '县审计局 吴', note: '复核通过' } },
+      { token: admin },
+    );
     await app.query(
       IssueSupervisionDocument,
-      { input: { target: task.id, kind: 'CIRCULATED_NOTICE', issuedOn: '2026-05-20', issuer: '县民政局', targetUnit: '至诚镇人民政府', responseDue: '2026-05-30' } },
+      {
+        input: {
+          target: task.id,
+          kind: 'CIRCULATED_NOTICE',
+          issuedOn: '2026-05-20',
+          issuer: '县民政局',
+          targetUnit: '至诚镇人民政府',
+          responseDue: '2026-05-30',
+        },
+      },
       { token: admin },
     );
     const project = toGlobalId('Project', '1');
     await app.orm.em.fork().transactional(async (em) => {
       const sql = sqlFor(em);
-      for (const [asOf, percent] of [['2026-04-30', 20], ['2026-05-15', 40], ['2026-06-15', 60]] as const) {
+      for (const [asOf, percent] of [
+        ['2026-04-30', 20],
+        ['2026-05-15', 40],
+        ['2026-06-15', 60],
+      ] as const) {
         await appendProgressUpdate(sql, {
           subjectKind: SubjectKind.PROJECT,
           subjectId: project,
@@ -558,12 +773,17 @@ describe('monthly report', () => {
 
   it('reads the same after later changes', async () => {
     const tasks = await app.query(TasksDocument, { filter: { area: ZHICHENG } }, { token: admin });
-    const assignment = (await app.request(`{ node(id: "${tasks.tasks.nodes[0].id}") { ... on Task { assignments { id version } } } }`, undefined, { token: admin })).data as {
+    const assignment = (
+      await app.request(`{ node(id: "${tasks.tasks.nodes[0].id}") { ... on Task { assignments { id version } } } }`, undefined, { token: admin })
+    ).data as {
       node: { assignments: { id: string; version: number }[] };
     };
     const a = assignment.node.assignments[0];
-    await oneEvent(() => app.query(RecordTaskProgressDocument, { input: { assignment: a.id, version: a.version, done: 10, asOf: '2026-06-10' } }, { token: admin }));
-    const overdue = (await app.query(RectificationsDocument, { filter: { area: ZHICHENG, overdue: true }, asOf: '2026-05-31' }, { token: admin })).rectifications.nodes[0];
+    await oneEvent(() =>
+      app.query(RecordTaskProgressDocument, { input: { assignment: a.id, version: a.version, done: 10, asOf: '2026-06-10' } }, { token: admin }),
+    );
+    const overdue = (await app.query(RectificationsDocument, { filter: { area: ZHICHENG, overdue: true }, asOf: '2026-05-31' }, { token: admin }))
+      .rectifications.nodes[0];
     await app.query(TransitionRectificationDocument, { input: { id: overdue.id, version: 1, to: 'RECTIFYING', on: '2026-06-02' } }, { token: admin });
     const after = (await app.query(MonthlyReportDocument, { month: '2026-05', area: ZHICHENG }, { token: admin })).monthlyReport;
     expect(after.markdown).toBe(mayReport);
@@ -576,7 +796,9 @@ describe('monthly report', () => {
     for (const token of [viewer, villageOp]) {
       expect((await app.request(MonthlyReportDocument, { month: '2026-05' }, { token })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }
-    expect((await app.request(MonthlyReportDocument, { month: '2026-05', area: ZHICHENG }, { token: tiefoOp })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await app.request(MonthlyReportDocument, { month: '2026-05', area: ZHICHENG }, { token: tiefoOp })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await app.request(MonthlyReportDocument, { month: '2026-13' }, { token: admin })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const own = (await app.query(MonthlyReportDocument, { month: '2026-05' }, { token: tiefoOp })).monthlyReport;
     expect(own.areaName).toBe('铁佛镇');
@@ -610,10 +832,14 @@ describe('monthly report', () => {
 describe('concurrent writers', () => {
   it('let exactly one of two writers with the same version win, with one event', async () => {
     const task = (await app.query(TasksDocument, { filter: { ownerSection: '社会事务股', area: TIEFO } }, { token: admin })).tasks.nodes[0];
-    const { task: current } = (await app.request(`{ task(id: "${task.id}") { ... on Task { version } } }`, undefined, { token: admin })).data as { task: { version: number } };
+    const { task: current } = (await app.request(`{ task(id: "${task.id}") { ... on Task { version } } }`, undefined, { token: admin })).data as {
+      task: { version: number };
+    };
     const before = await count('progress_update');
     const results = await Promise.all(
-      ['甲', '乙'].map((who) => app.query(UpdateTaskDocument, { input: { id: task.id, version: current.version, title: `硬化大墓、活人墓整治(${who})` } }, { token: admin })),
+      ['甲', '乙'].map((who) =>
+        app.query(UpdateTaskDocument, { input: { id: task.id, version: current.version, title: `硬化大墓、活人墓整治(${who})` } }, { token: admin }),
+      ),
     );
     const codes = results.map((r) => r.updateTask.userErrors[0]?.code ?? 'OK').sort();
     expect(codes).toEqual(['CONFLICT', 'OK']);

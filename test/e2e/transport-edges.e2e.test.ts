@@ -26,11 +26,17 @@ describe('a subscription over plain HTTP', () => {
   const subscription = 'subscription { progressUpdated(area: "511921") { summary } }';
 
   it('is refused with 400 BAD_REQUEST naming the transports that carry it, on POST and GET', async () => {
-    const post = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: subscription }) });
+    const post = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ query: subscription }),
+    });
     expect(post.status).toBe(400);
     const body = (await post.json()) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
     expect(body.data).toBeUndefined();
-    expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('graphql-ws'), extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('graphql-ws'), extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }),
+    ]);
     expect(body.errors[0].message).toContain('/graphql/stream');
 
     const url = new URL(app.url);
@@ -43,7 +49,10 @@ describe('a subscription over plain HTTP', () => {
   it('still runs over graphql-ws', async () => {
     const client = app.wsClient({ authorization: `Bearer ${admin}` });
     const first = await new Promise<unknown>((resolve, reject) => {
-      const stop = client.subscribe({ query: 'subscription { progressUpdated(area: "511921", after: "0") { summary } }' }, { next: (value) => (stop(), resolve(value)), error: reject, complete: () => resolve(null) });
+      const stop = client.subscribe(
+        { query: 'subscription { progressUpdated(area: "511921", after: "0") { summary } }' },
+        { next: (value) => (stop(), resolve(value)), error: reject, complete: () => resolve(null) },
+      );
     });
     expect(JSON.stringify(first)).not.toContain('errors');
   });
@@ -134,13 +143,21 @@ describe('variables nested thousands of levels deep', () => {
   const refusal = expect.objectContaining({ message: 'Variables nest deeper than 32 levels', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) });
 
   it('are refused with 400 BAD_USER_INPUT over HTTP', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: unknown[] }).errors).toEqual([refusal]);
   });
 
   it('are refused over SSE (a JSON 400, not an HTML page) and graphql-ws', async () => {
-    const response = await fetch(app.sseUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
+    const response = await fetch(app.sseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${admin}` },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { errors: unknown[] }).errors).toEqual([refusal]);
 
@@ -150,7 +167,11 @@ describe('variables nested thousands of levels deep', () => {
   });
 
   it('up to 32 levels reach the operation as before', async () => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ ...body, variables: { id: deep(31) } }) });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ ...body, variables: { id: deep(31) } }),
+    });
     const answer = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(answer.errors.map((e) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
     expect(JSON.stringify(answer)).not.toContain('nest deeper');

@@ -64,7 +64,7 @@ async function post(url: string, body: Record<string, unknown>, headers: Record<
 }
 
 async function get(url: string, params: Record<string, unknown>): Promise<Answer & { cacheControl: string | null }> {
-  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as [string, string]));
+  const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]));
   const response = await fetch(`${url}?${search.toString()}`);
   return { status: response.status, cacheControl: response.headers.get('cache-control'), body: (await response.json()) as Answer['body'] };
 }
@@ -88,7 +88,7 @@ describe('registration', () => {
     expect(await rows()).toBe(0);
   });
 
-  it('refuses a manifest with a hash that is not its document\'s sha256, registering none of it', async () => {
+  it("refuses a manifest with a hash that is not its document's sha256, registering none of it", async () => {
     const admin = await app.token('COUNTY_ADMIN', '511921');
     const forged = { ...manifest, [`sha256:${documentHash('{ __typename }')}`]: '{ viewer { name } }' };
     const result = await register('screen', forged, admin);
@@ -98,7 +98,11 @@ describe('registration', () => {
       expect((await register('screen', bad, admin)).status).toBe(400);
     }
     expect((await register('bad client name!', manifest, admin)).status).toBe(400);
-    const notJson = await fetch(`${base()}/trusted-documents/screen`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: '{"sha256:' });
+    const notJson = await fetch(`${base()}/trusted-documents/screen`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: '{"sha256:',
+    });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(await rows()).toBe(0);
@@ -117,12 +121,16 @@ describe('registration', () => {
       const file = join(dir, 'persisted-documents.json');
       const other = `query CliOnly { __typename }`;
       await writeFile(file, JSON.stringify({ [`sha256:${documentHash(other)}`]: other }));
-      const run = await promisify(execFile)(process.execPath, [MAIN, 'documents', 'register', '--client', 'kiosk', file], { env: { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'warn' } });
+      const run = await promisify(execFile)(process.execPath, [MAIN, 'documents', 'register', '--client', 'kiosk', file], {
+        env: { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'warn' },
+      });
       expect(run.stdout).toMatch(/kiosk: 1 documents registered, 0 already registered/);
       // The `require` server never saw it and finds it in PostgreSQL.
       expect(await post(strict.url, { documentId: `sha256:${documentHash(other)}` })).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
       await writeFile(file, JSON.stringify({ [`sha256:${documentHash('{ a }')}`]: other }));
-      const bad = await promisify(execFile)(process.execPath, [MAIN, 'documents', 'register', '--client', 'kiosk', file], { env: { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'warn' } }).catch((error: { code: number; stderr: string }) => error);
+      const bad = await promisify(execFile)(process.execPath, [MAIN, 'documents', 'register', '--client', 'kiosk', file], {
+        env: { ...process.env, DATABASE_URL: app.databaseUrl, LOG_LEVEL: 'warn' },
+      }).catch((error: { code: number; stderr: string }) => error);
       expect(bad).toMatchObject({ code: 1, stderr: expect.stringMatching(/Nothing registered/) });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -147,8 +155,14 @@ describe('running by hash', () => {
   it('answers an unknown hash with PERSISTED_QUERY_NOT_FOUND (400; 200 for application/json), over POST and GET', async () => {
     const unknown = documentHash(UNREGISTERED);
     for (const url of [app.url, strict.url]) {
-      expect(await post(url, { documentId: `sha256:${unknown}` })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
-      expect(await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: unknown } } }, { accept: 'application/json' })).toMatchObject({ status: 200, body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
+      expect(await post(url, { documentId: `sha256:${unknown}` })).toMatchObject({
+        status: 400,
+        body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] },
+      });
+      expect(await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: unknown } } }, { accept: 'application/json' })).toMatchObject({
+        status: 200,
+        body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] },
+      });
       const viaGet = await get(url, { documentId: `sha256:${unknown}` });
       expect(viaGet).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
       expect(viaGet.cacheControl).toBe('private, no-store');
@@ -157,11 +171,17 @@ describe('running by hash', () => {
 
   it('refuses a malformed hash, and a hash that does not match the query sent with it (BAD_REQUEST)', async () => {
     expect(await post(app.url, { documentId: 'sha1:abc' })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] } });
-    expect(await post(app.url, { extensions: { persistedQuery: { version: 2, sha256Hash: county.hash } } })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] } });
-    expect(await post(app.url, { query: UNREGISTERED, documentId: county.hash })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] } });
+    expect(await post(app.url, { extensions: { persistedQuery: { version: 2, sha256Hash: county.hash } } })).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] },
+    });
+    expect(await post(app.url, { query: UNREGISTERED, documentId: county.hash })).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'BAD_REQUEST' } }] },
+    });
   });
 
-  it('charges lookups of unknown hashes to the client IP\'s rate-limit bucket (429 once it is empty)', async () => {
+  it("charges lookups of unknown hashes to the client IP's rate-limit bucket (429 once it is empty)", async () => {
     const limited = await startServer({ civgraph, orm: app.orm, port: 0, host: '127.0.0.1', rateLimit: { perMinute: 1, burst: 2 } });
     try {
       const unknown = { documentId: documentHash('{ flood }') };
@@ -174,7 +194,10 @@ describe('running by hash', () => {
   });
 
   it('takes no hashes when off, and still runs any text', async () => {
-    expect(await post(off.url, { documentId: county.hash, variables: { code: '511921' } })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] } });
+    expect(await post(off.url, { documentId: county.hash, variables: { code: '511921' } })).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] },
+    });
     expect(await post(off.url, { query: UNREGISTERED })).toEqual({ status: 200, body: { data: { area: { name: '通江县' } } } });
   });
 });
@@ -188,13 +211,22 @@ describe('require mode', () => {
   it('refuses unregistered documents over POST and GET with TRUSTED_DOCUMENT_REQUIRED, for every caller', async () => {
     const admin = await app.token('COUNTY_ADMIN', '511921');
     for (const headers of [{}, { authorization: `Bearer ${admin}` }] as Record<string, string>[]) {
-      expect(await post(strict.url, { query: UNREGISTERED }, headers)).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] } });
+      expect(await post(strict.url, { query: UNREGISTERED }, headers)).toMatchObject({
+        status: 400,
+        body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] },
+      });
     }
-    expect(await get(strict.url, { query: UNREGISTERED })).toMatchObject({ status: 400, body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] } });
+    expect(await get(strict.url, { query: UNREGISTERED })).toMatchObject({
+      status: 400,
+      body: { errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] },
+    });
   });
 
   it('runs a registered document sent as text', async () => {
-    expect(await post(strict.url, { query: indicators.text })).toMatchObject({ status: 200, body: { data: { indicators: expect.arrayContaining([expect.objectContaining({ code: 'DIBAO_RURAL' })]) } } });
+    expect(await post(strict.url, { query: indicators.text })).toMatchObject({
+      status: 200,
+      body: { data: { indicators: expect.arrayContaining([expect.objectContaining({ code: 'DIBAO_RURAL' })]) } },
+    });
   });
 
   it('refuses unregistered documents over graphql-ws and SSE too', async () => {

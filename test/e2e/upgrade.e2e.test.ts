@@ -144,8 +144,21 @@ describe('upgrading a v0.1.0 database', () => {
 
         const stats = await graphql<{ county: { stats: { persons: number; reportedAreas: number }[] }; village: { stats: { persons: number }[] } }>(
           server.url,
-          `{ county: area(code: "511921") { stats(period: "2026-12", indicators: ["ELDERLY_60_PLUS"]) { persons reportedAreas } }
-             village: area(code: "511921001001") { stats(period: "2026-12", indicators: ["ELDERLY_60_PLUS"]) { persons } } }`,
+          `
+            {
+              county: area(code: "511921") {
+                stats(period: "2026-12", indicators: ["ELDERLY_60_PLUS"]) {
+                  persons
+                  reportedAreas
+                }
+              }
+              village: area(code: "511921001001") {
+                stats(period: "2026-12", indicators: ["ELDERLY_60_PLUS"]) {
+                  persons
+                }
+              }
+            }
+          `,
           token,
         );
         expect(stats.county.stats).toEqual([{ persons: elderly, reportedAreas: expect.any(Number) }]);
@@ -204,7 +217,16 @@ describe('upgrading a v0.1.0 database', () => {
     const { url } = await v010Database();
     const dataDir = await makeTemp(join(tmpdir(), 'civgraph-upgrade-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = { DATABASE_URL: url, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: '', JWT_JWKS_URL: '', NODE_ENV: 'development' };
+    const env = {
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      JWT_SECRET: '',
+      JWT_JWKS_URL: '',
+      NODE_ENV: 'development',
+    };
 
     const first = await startCli(env);
     await stopCli(first.child);
@@ -227,7 +249,7 @@ describe('upgrading a v0.1.0 database', () => {
 });
 
 describe('restoring an older release backup', () => {
-  it('migrates to the backup\'s newest migration in the code\'s order, also when that release applied them in another order', async () => {
+  it("migrates to the backup's newest migration in the code's order, also when that release applied them in another order", async () => {
     // v0.1.0's predecessors applied statistics last (after audit_log): a backup of one records that order.
     const older = await emptyDatabase();
     const orm = await MikroORM.init(ormOptions(older));

@@ -21,11 +21,16 @@ describe('matrixCases', () => {
 
   it('puts roles below a township target inside its subtree, which is still out of their reach', () => {
     const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR'], target: '511921101000' });
-    expect(cases.find((c) => c.role === 'VILLAGE_OPERATOR')).toEqual({ role: 'VILLAGE_OPERATOR', scope: 'outside', viewerArea: '511921101001', expect: 'FORBIDDEN' });
+    expect(cases.find((c) => c.role === 'VILLAGE_OPERATOR')).toEqual({
+      role: 'VILLAGE_OPERATOR',
+      scope: 'outside',
+      viewerArea: '511921101001',
+      expect: 'FORBIDDEN',
+    });
     expect(cases.filter((c) => c.expect === 'allowed').map((c) => c.role)).toEqual(['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR']);
   });
 
-  it('adds a caller of another section when section staff may act for the row\'s section', () => {
+  it("adds a caller of another section when section staff may act for the row's section", () => {
     const cases = matrixCases({ allowed: ['COUNTY_ADMIN', 'SECTION_STAFF'], target: '511921101000', section: '养老服务股' });
     expect(cases.filter((c) => c.role === 'SECTION_STAFF').map((c) => `${c.scope} ${c.viewerArea} ${c.section ?? '-'} ${c.expect}`)).toEqual([
       'inside 511921000000 - allowed',
@@ -35,7 +40,7 @@ describe('matrixCases', () => {
     expect(matrixCases({ allowed: ['COUNTY_ADMIN'], section: '养老服务股' }).filter((c) => c.section)).toEqual([]);
   });
 
-  it('gives an allowed role no outside case when the mutation acts on the caller\'s own area', () => {
+  it("gives an allowed role no outside case when the mutation acts on the caller's own area", () => {
     const cases = matrixCases({ allowed: ['COUNTY_ADMIN'], target: '511921000000', actsOnCallerArea: true });
     expect(cases.filter((c) => c.scope === 'outside' && c.viewerArea?.endsWith('000000')).map((c) => c.role)).toEqual(['SECTION_STAFF', 'VIEWER']);
     expect(cases.find((c) => c.role === 'COUNTY_ADMIN' && c.scope === 'inside')?.expect).toBe('allowed');

@@ -24,7 +24,18 @@ export type Result<T> = FormattedExecutionResult<T, { code?: string; field?: str
  * A running civgraph for one test file: its own migrated database holding the
  * Tongjiang hierarchy, a real HTTP server on a free port, and clients for it.
  */
-export async function startTestApp(options: { county?: string | null; limits?: Limits; rateLimit?: RateLimit; schema?: GraphQLSchema; introspection?: boolean; executor?: GraphqlExecutor; cacheMaxAge?: number; trustedDocuments?: TrustedDocumentMode } = {}) {
+export async function startTestApp(
+  options: {
+    county?: string | null;
+    limits?: Limits;
+    rateLimit?: RateLimit;
+    schema?: GraphQLSchema;
+    introspection?: boolean;
+    executor?: GraphqlExecutor;
+    cacheMaxAge?: number;
+    trustedDocuments?: TrustedDocumentMode;
+  } = {},
+) {
   const database = await createTestDatabase();
   const county = options.county === undefined ? '511921' : options.county;
   if (county) await importAreas(database.orm, { county });
@@ -91,7 +102,11 @@ export async function startTestApp(options: { county?: string | null; limits?: L
 
   /** A valid token for a role at an area (6, 9 or 12 digits), signed with {@link TEST_JWT_SECRET}. */
   function token(role: `${Role}`, area: string, extra: { name?: string; section?: string; expiresIn?: string | number } = {}) {
-    return mintToken(TEST_JWT_SECRET, { name: extra.name ?? `${role} ${area}`, role: role as Role, area, section: extra.section }, { expiresIn: extra.expiresIn });
+    return mintToken(
+      TEST_JWT_SECRET,
+      { name: extra.name ?? `${role} ${area}`, role: role as Role, area, section: extra.section },
+      { expiresIn: extra.expiresIn },
+    );
   }
 
   return {

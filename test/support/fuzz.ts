@@ -147,7 +147,7 @@ export function inputValue(rnd: Random, type: GraphQLInputType, depth = 0): unkn
 export function literal(value: unknown, type: GraphQLInputType | null): string {
   if (value === null || value === undefined) return 'null';
   const named = type ? getNullableType(type) : null;
-  if (Array.isArray(value)) return `[${value.map((v) => literal(v, named && isListType(named) ? (named.ofType) : null)).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => literal(v, named && isListType(named) ? named.ofType : null)).join(', ')}]`;
   if (typeof value === 'object') {
     const fields = named && isInputObjectType(named) ? named.getFields() : {};
     return `{${Object.entries(value)
@@ -239,7 +239,34 @@ export function randomOperation(schema: GraphQLSchema, rnd: Random, kind: 'query
   return { query, variables: Object.keys(variables).length ? variables : undefined, operationName };
 }
 
-const NOISE = ['{', '}', '(', ')', '[', ']', ':', '$', '@', '!', '.', '...', ',', '"', '\\', '\u0000', '#', 'é', '名', '\n', ' on ', 'fragment', 'query', '__schema', '1e999', '"""'];
+const NOISE = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '$',
+  '@',
+  '!',
+  '.',
+  '...',
+  ',',
+  '"',
+  '\\',
+  '\u0000',
+  '#',
+  'é',
+  '名',
+  '\n',
+  ' on ',
+  'fragment',
+  'query',
+  '__schema',
+  '1e999',
+  '"""',
+];
 
 /** The text broken a few ways: cut, spans deleted or repeated, noise inserted. */
 export function mangle(rnd: Random, text: string): string {
@@ -284,7 +311,10 @@ export function malformedBody(rnd: Random, valid: FuzzOperation): string {
     // JSON.parse makes `__proto__` an own member, as a client's JSON does.
     () => JSON.parse(`{"query": ${JSON.stringify(valid.query)}, "variables": {"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}}`),
     () => ({ query: `{ ${Array.from({ length: rnd.int(31, 200) }, (_, i) => `a${i}: __typename`).join(' ')} }` }),
-    () => ({ query: `query Q(${Array.from({ length: 60 }, (_, i) => `$v${i}: Int!`).join(', ')}) { __typename }`, variables: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`v${i}`, 'x'])) }),
+    () => ({
+      query: `query Q(${Array.from({ length: 60 }, (_, i) => `$v${i}: Int!`).join(', ')}) { __typename }`,
+      variables: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`v${i}`, 'x'])),
+    }),
     () => ({ query: fragmentBomb(rnd.int(2, 11)) }),
   ];
   const raw: (() => string)[] = [
@@ -304,6 +334,7 @@ export function malformedBody(rnd: Random, valid: FuzzOperation): string {
  */
 export function fragmentBomb(levels: number): string {
   const fragments = ['fragment F0 on Area { name parent { name } }'];
-  for (let level = 1; level <= levels; level++) fragments.push(`fragment F${level} on Area { ${Array.from({ length: 10 }, () => `...F${level - 1}`).join(' ')} }`);
+  for (let level = 1; level <= levels; level++)
+    fragments.push(`fragment F${level} on Area { ${Array.from({ length: 10 }, () => `...F${level - 1}`).join(' ')} }`);
   return [`{ area(code: "511921") { ...F${levels} } }`, ...fragments].join('\n');
 }

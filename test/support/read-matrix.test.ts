@@ -33,7 +33,7 @@ describe('readCallers', () => {
 
 describe('areaOutcome', () => {
   const township = { role: 'TOWNSHIP_OPERATOR' as const, area: PLACES.A };
-  it('expects what the caller may read inside its subtree, the row\'s rule above it and beside it', () => {
+  it("expects what the caller may read inside its subtree, the row's rule above it and beside it", () => {
     expect(areaOutcome(row(), fx, township, PLACES.A)).toEqual({ kind: 'DATA', include: [inA1.id] });
     expect(areaOutcome(row(), fx, township, PLACES.C)).toEqual({ kind: 'DATA', include: [inA1.id] });
     expect(areaOutcome(row({ above: 'FORBIDDEN' }), fx, township, PLACES.C)).toEqual({ kind: 'FORBIDDEN' });
@@ -79,6 +79,15 @@ describe('readCoordinates', () => {
       type Query { node(id: ID!): Node area(code: String!): Area }
       type Subscription { thingChanged: Thing! }
     `);
-    expect(readCoordinates(schema)).toEqual(['Query.node', 'Query.area', 'Subscription.thingChanged', 'Node.Area', 'Node.Thing', 'Node.Other', 'Area.things', 'Thing.other']);
+    expect(readCoordinates(schema)).toEqual([
+      'Query.node',
+      'Query.area',
+      'Subscription.thingChanged',
+      'Node.Area',
+      'Node.Thing',
+      'Node.Other',
+      'Area.things',
+      'Thing.other',
+    ]);
   });
 });

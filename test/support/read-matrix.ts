@@ -324,7 +324,10 @@ function verify<F extends ReadFixture>(row: ReadRow<F>, fx: F, caller: Caller, a
   const named = fx.registry.namedIn(probe.text).map((known) => known.id);
   const found = [...new Set([...revealed, ...named])];
   if (outcome.kind === 'FORBIDDEN' || outcome.kind === 'UNAUTHENTICATED') {
-    expect(probe.errors.map((e) => e.code), `${where}: expected ${outcome.kind}, got ${JSON.stringify(probe.errors)}`).toEqual(probe.errors.length ? probe.errors.map(() => outcome.kind) : [outcome.kind]);
+    expect(
+      probe.errors.map((e) => e.code),
+      `${where}: expected ${outcome.kind}, got ${JSON.stringify(probe.errors)}`,
+    ).toEqual(probe.errors.length ? probe.errors.map(() => outcome.kind) : [outcome.kind]);
     expect(found, `${where}: a refused read revealed something`).toEqual([]);
     return;
   }
@@ -358,13 +361,15 @@ function describeToken(registry: Registry, token: Revealed): string {
 /** The probes' results of one GraphQL response, by alias (top-level) or by list index under one alias. */
 function split(result: Result<Record<string, unknown>>, keys: string[], byIndex: string | null): Map<string, ProbeResult> {
   const out = new Map<string, ProbeResult>();
-  const unplaced = (result.errors ?? []).filter((e) => !e.path || (byIndex ? e.path[0] !== byIndex || typeof e.path[1] !== 'number' : !keys.includes(String(e.path[0]))));
+  const unplaced = (result.errors ?? []).filter(
+    (e) => !e.path || (byIndex ? e.path[0] !== byIndex || typeof e.path[1] !== 'number' : !keys.includes(String(e.path[0]))),
+  );
   expect(unplaced, `errors outside any probe: ${JSON.stringify(unplaced)}`).toEqual([]);
   keys.forEach((key, index) => {
     const errors = (result.errors ?? [])
       .filter((e) => (byIndex ? e.path?.[0] === byIndex && e.path[1] === index : e.path?.[0] === key))
       .map((e) => ({ message: e.message, code: e.extensions?.code as string | undefined }));
-    const data = byIndex ? (result.data?.[byIndex] as unknown[] | undefined)?.[index] ?? null : result.data?.[key] ?? null;
+    const data = byIndex ? ((result.data?.[byIndex] as unknown[] | undefined)?.[index] ?? null) : (result.data?.[key] ?? null);
     out.set(key, { errors, data, text: JSON.stringify(data) + errors.map((e) => e.message).join('\n') });
   });
   return out;
@@ -446,7 +451,11 @@ export async function runRow<F extends ReadFixture>(ctx: ReadMatrixContext<F>, r
     const probe: ProbeResult =
       response.status === 200
         ? { errors: [], data: body, text: body }
-        : { errors: [{ message: body, code: Object.entries(status).find(([, s]) => s === response.status)?.[0] ?? `HTTP ${response.status}` }], data: null, text: body };
+        : {
+            errors: [{ message: body, code: Object.entries(status).find(([, s]) => s === response.status)?.[0] ?? `HTTP ${response.status}` }],
+            data: null,
+            text: body,
+          };
     if (outcome.kind === 'DATA') expect(response.status, `${row.name} at ${area}: ${body.slice(0, 200)}`).toBe(200);
     verify(row, fx, caller, area, outcome, probe, `at ${area}`);
   }
@@ -492,8 +501,22 @@ export function describeReadMatrix<F extends ReadFixture>(getContext: () => Read
 
 /** Fields of `Area` that are the public hierarchy itself (readable by anyone, anonymous included). */
 export const PUBLIC_AREA_FIELDS = [
-  'id', 'code', 'name', 'shortName', 'level', 'kind', 'parent', 'children', 'childCount', 'ancestors', 'descendants',
-  'descendantCount', 'isCurrent', 'validFrom', 'validTo', 'successor',
+  'id',
+  'code',
+  'name',
+  'shortName',
+  'level',
+  'kind',
+  'parent',
+  'children',
+  'childCount',
+  'ancestors',
+  'descendants',
+  'descendantCount',
+  'isCurrent',
+  'validFrom',
+  'validTo',
+  'successor',
 ];
 
 function isConnection(type: GraphQLNamedType): boolean {
@@ -516,7 +539,11 @@ export function readCoordinates(schema: GraphQLSchema): string[] {
   coordinates.push(...nodeTypes.map((type) => `Node.${type.name}`));
   const area = schema.getType('Area');
   if (area && isObjectType(area)) {
-    coordinates.push(...Object.keys(area.getFields()).filter((field) => !PUBLIC_AREA_FIELDS.includes(field)).map((field) => `Area.${field}`));
+    coordinates.push(
+      ...Object.keys(area.getFields())
+        .filter((field) => !PUBLIC_AREA_FIELDS.includes(field))
+        .map((field) => `Area.${field}`),
+    );
   }
   const protectedNode = (type: GraphQLNamedType) => type.name !== 'Area' && (type === node || nodeTypes.some((t) => t.name === type.name));
   for (const type of nodeTypes) {

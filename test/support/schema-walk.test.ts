@@ -33,8 +33,7 @@ function walker(overrides: { addedAt?: string; failTitle?: boolean } = {}) {
     nodes: ({ ids }: { ids: string[] }) => ids.map((id) => book(id.split(':')[1])),
   };
   // Query.node and Query.nodes wait for ids until the walk has seen some (read once the queue has drained).
-  const table: ArgumentTable = ({ arg, seen }) =>
-    ({ code: 'A', first: 3, id: seen.ids.get('Book')?.[0], ids: seen.ids.get('Book') })[arg.name];
+  const table: ArgumentTable = ({ arg, seen }) => ({ code: 'A', first: 3, id: seen.ids.get('Book')?.[0], ids: seen.ids.get('Book') })[arg.name];
   const request = async (query: string) => (await graphql({ schema, source: query, rootValue: root })) as WalkResponse;
   return { schema, walk: new SchemaWalk(schema, table, request, { maxRequests: 50, maxDepth: 12 }) };
 }

@@ -87,7 +87,10 @@ export interface WalkResult {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** A GraphQL response as the walk reads it. */
-export type WalkResponse = { data?: Record<string, Json> | null; errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }> };
+export type WalkResponse = {
+  data?: Record<string, Json> | null;
+  errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+};
 
 /** ISO 8601 date-time with a time zone offset (Z or ±hh:mm), as DateTimeISO must serialize. */
 export const ISO_8601_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -165,7 +168,15 @@ export class SchemaWalk {
       follow?: (type: string, id: string) => boolean;
     },
   ) {
-    this.result = { read: new Set(), errors: [], badDateTimes: [], dateTimes: 0, requests: 0, unfilled: new Set(), seen: { ids: new Map(), cursors: new Map() } };
+    this.result = {
+      read: new Set(),
+      errors: [],
+      badDateTimes: [],
+      dateTimes: 0,
+      requests: 0,
+      unfilled: new Set(),
+      seen: { ids: new Map(), cursors: new Map() },
+    };
   }
 
   /** `name(args)` of a field, or null when a required argument cannot be filled (yet). */
@@ -221,7 +232,10 @@ export class SchemaWalk {
   async walk(): Promise<WalkResult> {
     this.queue.unshift({ type: this.schema.getQueryType()!.name, path: [] });
     // The extra roots once Query's own reach is walked: what they lead to is read at the county first.
-    const roots = (this.options.roots ?? []).map((root) => ({ ...root, only: new Set(Object.keys((this.schema.getType(root.type) as GraphQLObjectType).getFields())) }));
+    const roots = (this.options.roots ?? []).map((root) => ({
+      ...root,
+      only: new Set(Object.keys((this.schema.getType(root.type) as GraphQLObjectType).getFields())),
+    }));
     for (let round = 0; round < 4; round++) {
       if (round === 1) {
         this.queue.push(...roots);
@@ -389,14 +403,33 @@ export class SchemaWalk {
    * Records an answer: errors, fields read, DateTimeISO values, ids, and the
    * paths to the types of object-typed fields that answered non-null.
    */
-  private record(query: string, response: WalkResponse, objects: Found[], type: GraphQLObjectType, selection: Pick<Selection, 'calls' | 'nested'>, path: Step[] | null): void {
+  private record(
+    query: string,
+    response: WalkResponse,
+    objects: Found[],
+    type: GraphQLObjectType,
+    selection: Pick<Selection, 'calls' | 'nested'>,
+    path: Step[] | null,
+  ): void {
     for (const error of response.errors ?? []) {
       this.result.errors.push({ query, message: error.message, code: error.extensions?.code as string | undefined, path: error.path });
     }
-    this.readObjects((response.errors ?? []).map((e) => (e.path ?? []).join('.')), objects, type, selection, path);
+    this.readObjects(
+      (response.errors ?? []).map((e) => (e.path ?? []).join('.')),
+      objects,
+      type,
+      selection,
+      path,
+    );
   }
 
-  private readObjects(errorPaths: string[], objects: Found[], type: GraphQLObjectType, { calls, nested }: Pick<Selection, 'calls' | 'nested'>, path: Step[] | null): void {
+  private readObjects(
+    errorPaths: string[],
+    objects: Found[],
+    type: GraphQLObjectType,
+    { calls, nested }: Pick<Selection, 'calls' | 'nested'>,
+    path: Step[] | null,
+  ): void {
     for (const { object, at } of objects) {
       if (object.__typename !== type.name) continue;
       for (const [name, call] of calls) {
@@ -409,7 +442,8 @@ export class SchemaWalk {
         if (named.name === 'DateTimeISO') {
           for (const value of values) {
             this.result.dateTimes++;
-            if (value !== null && (typeof value !== 'string' || !ISO_8601_WITH_OFFSET.test(value))) this.result.badDateTimes.push(`${type.name}.${name} = ${JSON.stringify(value)}`);
+            if (value !== null && (typeof value !== 'string' || !ISO_8601_WITH_OFFSET.test(value)))
+              this.result.badDateTimes.push(`${type.name}.${name} = ${JSON.stringify(value)}`);
           }
         }
         if (name === 'cursor' && typeof object[name] === 'string') {

@@ -83,16 +83,44 @@ const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships
  * repeated too. `claimedSize` overrides the sheet's size in the zip
  * directory (a bomb may lie about it).
  */
-export function xlsxBomb(options: { header: string; row: string; times: number; sharedString?: { text: string; times: number }; claimedSize?: number }): Buffer {
-  const sheet = deflatedRepeats(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${NS}"><sheetData>${options.header}`, options.row, options.times, '</sheetData></worksheet>');
+export function xlsxBomb(options: {
+  header: string;
+  row: string;
+  times: number;
+  sharedString?: { text: string; times: number };
+  claimedSize?: number;
+}): Buffer {
+  const sheet = deflatedRepeats(
+    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="${NS}"><sheetData>${options.header}`,
+    options.row,
+    options.times,
+    '</sheetData></worksheet>',
+  );
   const parts: Part[] = [
-    deflated('[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
-    deflated('_rels/.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
-    deflated('xl/workbook.xml', `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>`),
-    deflated('xl/_rels/workbook.xml.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`),
+    deflated(
+      '[Content_Types].xml',
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    ),
+    deflated(
+      '_rels/.rels',
+      `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    ),
+    deflated(
+      'xl/workbook.xml',
+      `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="${NS}" xmlns:r="${REL}"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    ),
+    deflated(
+      'xl/_rels/workbook.xml.rels',
+      `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+    ),
   ];
   if (options.sharedString) {
-    const strings = deflatedRepeats(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="${NS}">`, `<si><t>${options.sharedString.text}</t></si>`, options.sharedString.times, '</sst>');
+    const strings = deflatedRepeats(
+      `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="${NS}">`,
+      `<si><t>${options.sharedString.text}</t></si>`,
+      options.sharedString.times,
+      '</sst>',
+    );
     parts.push({ name: 'xl/sharedStrings.xml', ...strings, method: 8, crc: 0 });
   }
   parts.push({ name: 'xl/worksheets/sheet1.xml', data: sheet.data, size: options.claimedSize ?? Math.min(sheet.size, 0xffffffff), method: 8, crc: 0 });

@@ -53,15 +53,13 @@ function splitCsvLine(line: string): string[] {
       if (c === '"' && line[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       fields.push(field);
       field = '';
-    }
-    else field += c;
+    } else field += c;
   }
   fields.push(field);
   return fields;
@@ -72,7 +70,7 @@ async function readCsv(file: string, keep: (code: string) => boolean): Promise<R
   const text = await readFile(join(datasetDir, file), 'utf8');
   const rows: Record<string, string>[] = [];
   let header: string[] | undefined;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
@@ -84,7 +82,10 @@ async function readCsv(file: string, keep: (code: string) => boolean): Promise<R
     if (!line || !keep(line.slice(0, line.indexOf(',')))) continue;
     // Most lines quote only a plain name: split on commas and unquote, else parse fully.
     let fields = line.split(',');
-    if (fields.length !== header.length || fields.some((f) => f.includes('"') && (f.length < 2 || f[0] !== '"' || f.at(-1) !== '"' || f.slice(1, -1).includes('"'))))
+    if (
+      fields.length !== header.length ||
+      fields.some((f) => f.includes('"') && (f.length < 2 || f[0] !== '"' || f.at(-1) !== '"' || f.slice(1, -1).includes('"')))
+    )
       fields = splitCsvLine(line);
     else fields = fields.map((f) => (f.startsWith('"') ? f.slice(1, -1) : f));
     const row: Record<string, string> = {};
@@ -229,11 +230,15 @@ async function upsertAreas(orm: MikroORM, records: AreaRecord[], chunkSize: numb
 }
 
 /** One field of COPY's text format. */
-const copyField = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
+const copyField = (value: string | null) =>
+  value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
 
 async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: ProgressListener): Promise<Written> {
   // knex types its client as any: the two calls used here, typed.
-  const pool = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<pg.PoolClient>; releaseConnection(client: pg.PoolClient): Promise<void> };
+  const pool = orm.em.getConnection().getKnex().client as {
+    acquireConnection(): Promise<pg.PoolClient>;
+    releaseConnection(client: pg.PoolClient): Promise<void>;
+  };
   const client = await pool.acquireConnection();
   try {
     await client.query('begin');
@@ -280,11 +285,13 @@ async function copyAreas(orm: MikroORM, records: AreaRecord[], onProgress?: Prog
       const rows: Written[] = empty[0].empty
         ? [
             {
-              inserted: (await client.query(
-                `insert into area (code, name, level, kind, parent_code, source)
+              inserted: (
+                await client.query(
+                  `insert into area (code, name, level, kind, parent_code, source)
                  select code, name, level, kind, parent_code, $1::text from area_incoming order by code`,
-                [AREA_SOURCE],
-              )).rowCount!,
+                  [AREA_SOURCE],
+                )
+              ).rowCount!,
               updated: 0,
             },
           ]

@@ -33,7 +33,15 @@ type PagedRow = AreaRow & { batch_key: string; total: number };
 const codeOf = (area: Area) => area.code;
 
 function pagesFrom(keys: AreaListKey[], rows: PagedRow[]): Page<Area>[] {
-  return batchedPages(keys, (key) => key.code, (key) => key.page, rows, (row) => row.code !== null, areaFromRow, codeOf);
+  return batchedPages(
+    keys,
+    (key) => key.code,
+    (key) => key.page,
+    rows,
+    (row) => row.code !== null,
+    areaFromRow,
+    codeOf,
+  );
 }
 
 /**
@@ -47,8 +55,7 @@ export function createAreaLoaders(sql: Sql) {
     return codes.map((code) => found.get(code) ?? null);
   });
 
-  const listGroup = (key: AreaListKey) =>
-    JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? null]);
+  const listGroup = (key: AreaListKey) => JSON.stringify([key.onlyLevel, key.includeRetired, key.page.first, key.page.afterKey, key.withGrandchildren ?? null]);
 
   // Children and their total in one statement: the lateral count runs once per
   // parent on the (parent_code, code) index, the page once per parent with LIMIT.
@@ -91,7 +98,10 @@ export function createAreaLoaders(sql: Sql) {
     const parents = rows.filter((row) => row.depth === 1);
     const pages = pagesFrom(keys, parents);
     const childKeys = parents.filter((row) => row.code !== null).map((row) => childrenKey(row.code, row.level, withGrandchildren));
-    pagesFrom(childKeys, rows.filter((row) => row.depth === 2)).forEach((childPage, i) => {
+    pagesFrom(
+      childKeys,
+      rows.filter((row) => row.depth === 2),
+    ).forEach((childPage, i) => {
       // Primed without look-ahead: a child whose selection asks further down loads its own key.
       children.prime(childKeys[i], childPage);
     });

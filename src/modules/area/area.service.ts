@@ -79,10 +79,11 @@ export class AreaService {
         and (?::text is null or name like ?::text)
         and (?::boolean or valid_to is null)`;
     const params = [args.level ?? null, args.level ?? null, parentCode, parentCode, pattern, pattern, args.includeRetired];
-    const rows = await ctx.sql<AreaRow>(
-      `select ${AREA_COLUMNS} from area where ${where} and code > ? order by code limit ?`,
-      [...params, page.afterKey ?? '', page.first + 1],
-    );
+    const rows = await ctx.sql<AreaRow>(`select ${AREA_COLUMNS} from area where ${where} and code > ? order by code limit ?`, [
+      ...params,
+      page.afterKey ?? '',
+      page.first + 1,
+    ]);
     const total = async () => {
       const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from area where ${where}`, params);
       return row.n;
@@ -95,7 +96,6 @@ export class AreaService {
 function fieldsNamed(selectionSet: SelectionSetNode | undefined, name: string): FieldNode[] {
   return (selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === 'Field' && s.name.value === name);
 }
-
 
 /**
  * Whether a `children` selection asks, of its items (`nodes` or `edges { node }`),

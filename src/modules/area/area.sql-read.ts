@@ -2,17 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { getArgumentValues, isObjectType, visit, type FieldNode, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { normalizeCode, PREFIX_LENGTH, type AreaLevel } from '../../common/codes.js';
 import { pageRequest, type PageRequest } from '../../common/connection.js';
-import {
-  fieldsOf,
-  columns,
-  JsonText,
-  record,
-  sql,
-  type CompilationScope,
-  type SqlRead,
-  type SqlText,
-  type Variables,
-} from '../../graphql/sql-reads.js';
+import { fieldsOf, columns, JsonText, record, sql, type CompilationScope, type SqlRead, type SqlText, type Variables } from '../../graphql/sql-reads.js';
 import { preparedName } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { AreaListArgs } from './area.inputs.js';
@@ -138,7 +128,11 @@ async function fillIn(ctx: Context, variables: Variables, json: string, fills: r
     const space = piece.indexOf(' ', colon);
     const end = piece.indexOf('"', space);
     const fill = Number(piece.slice(0, colon));
-    places.push({ fill, index: areas[fill].push({ code: piece.slice(colon + 1, space), level: piece.slice(space + 1, end) as AreaLevel }) - 1, rest: piece.slice(end + 1) });
+    places.push({
+      fill,
+      index: areas[fill].push({ code: piece.slice(colon + 1, space), level: piece.slice(space + 1, end) as AreaLevel }) - 1,
+      rest: piece.slice(end + 1),
+    });
   }
   const answers = await Promise.all(fills.map((fill, i) => (areas[i].length ? fill(ctx, variables, areas[i]) : Promise.resolve([]))));
   if (answers.some((values) => values === null)) return null;
@@ -357,12 +351,7 @@ class TreeCompiler {
    * A page of children as the children loader reads it: parent_code, current unless
    * `includeRetired`, after the cursor's code, in code order, `first` of them.
    */
-  private children(
-    selectionSet: SelectionSetNode,
-    parent: string,
-    depth: number,
-    page: Value<ChildrenPage>,
-  ): SqlText | null {
+  private children(selectionSet: SelectionSetNode, parent: string, depth: number, page: Value<ChildrenPage>): SqlText | null {
     const c = `a${depth}`;
     const retired = bind(page, (p) => p.includeRetired, 'boolean');
     const after = bind(page, (p) => p.afterKey, 'text');
@@ -412,12 +401,7 @@ class TreeCompiler {
     return entries && record(entries);
   }
 
-  private pageInfoObject(
-    selectionSet: SelectionSetNode,
-    c: string,
-    hasNextPage: SqlText,
-    after: SqlText,
-  ): SqlText | null {
+  private pageInfoObject(selectionSet: SelectionSetNode, c: string, hasNextPage: SqlText, after: SqlText): SqlText | null {
     const entries = this.entries(selectionSet, this.pageInfo, (field) => {
       if (field.arguments?.length) return null;
       switch (field.name.value) {

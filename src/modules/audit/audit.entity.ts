@@ -36,7 +36,10 @@ export class AuditActor {
  * records (no change commits without its row), and for refused and rolled-back
  * calls afterwards, on its own.
  */
-@ObjectType('AuditEntry', { implements: Node, description: '审计日志 — one mutation call: caller, arguments (secrets redacted), outcome and time. Append-only.' })
+@ObjectType('AuditEntry', {
+  implements: Node,
+  description: '审计日志 — one mutation call: caller, arguments (secrets redacted), outcome and time. Append-only.',
+})
 export class AuditEntry {
   @Field(() => ID, { description: 'Global ID (Relay).' })
   get id(): string {
@@ -61,7 +64,9 @@ export class AuditEntry {
   @Field({ description: 'Mutation field called, e.g. `updateFacility`.' })
   mutation!: string;
 
-  @Field(() => GraphQLJSONObject, { description: '参数 — the arguments, verbatim except values under keys matching password/secret/token, shown as "[REDACTED]".' })
+  @Field(() => GraphQLJSONObject, {
+    description: '参数 — the arguments, verbatim except values under keys matching password/secret/token, shown as "[REDACTED]".',
+  })
   arguments!: Record<string, unknown>;
 
   @Field(() => AuditOutcome, { description: '结果 — how it ended.' })

@@ -57,7 +57,10 @@ export const auditService = {
 
   /** Writes the row in a statement of its own on the pool, never a request's transaction: for calls that changed nothing. */
   async record(em: EntityManager, entry: AuditRecord): Promise<void> {
-    await em.getConnection().getKnex().raw(INSERT, insertParams(entry) as never[]);
+    await em
+      .getConnection()
+      .getKnex()
+      .raw(INSERT, insertParams(entry) as never[]);
   },
 
   /** Newest first, keyset-paged on the id, filtered in SQL to the caller's subtree. */
@@ -73,16 +76,34 @@ export const auditService = {
         and (?::text is null or outcome = ?::text)
         and (?::timestamptz is null or occurred_at >= ?::timestamptz)
         and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
-    const params = [lo, hi, f.sub ?? null, f.sub ?? null, f.mutation ?? null, f.mutation ?? null, f.outcome ?? null, f.outcome ?? null, f.from ?? null, f.from ?? null, f.to ?? null, f.to ?? null];
+    const params = [
+      lo,
+      hi,
+      f.sub ?? null,
+      f.sub ?? null,
+      f.mutation ?? null,
+      f.mutation ?? null,
+      f.outcome ?? null,
+      f.outcome ?? null,
+      f.from ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.to ?? null,
+    ];
     // `audit_log.id`, not `id`: ORDER BY would take the selected `id::text` and sort 10 before 9.
     const rows = await ctx.sql<AuditRow>(
       `select ${AUDIT_COLUMNS} from audit_log where ${where} and (?::bigint is null or id < ?::bigint) order by audit_log.id desc limit ?`,
       [...params, page.afterKey, page.afterKey, page.first + 1],
     );
-    return toPage(rows.map(auditEntryFromRow), page, (entry) => entry.key, async () => {
-      const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from audit_log where ${where}`, params);
-      return row.n;
-    });
+    return toPage(
+      rows.map(auditEntryFromRow),
+      page,
+      (entry) => entry.key,
+      async () => {
+        const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n from audit_log where ${where}`, params);
+        return row.n;
+      },
+    );
   },
 
   /** One entry by database id, for `node(id)`; null when missing or outside what the caller may read. */

@@ -135,7 +135,11 @@ export function planExport(request: ExportRequest): ExportPlan {
   if (format === 'xlsx' && !request.out) throw badInput('out', `--out FILE is required for xlsx (a binary file, not for a terminal)`);
   const given: ExportArgs = { area: request.area, period: request.period, asOf: request.asOf };
   for (const key of Object.keys(FLAG) as (keyof ExportArgs)[]) {
-    if (given[key] !== undefined && !spec.takes.includes(key)) throw badInput(key, `export ${kind} takes no ${FLAG[key]} (it takes ${spec.takes.map((k) => FLAG[k]).join(', ') || 'no options but --format and --out'})`);
+    if (given[key] !== undefined && !spec.takes.includes(key))
+      throw badInput(
+        key,
+        `export ${kind} takes no ${FLAG[key]} (it takes ${spec.takes.map((k) => FLAG[k]).join(', ') || 'no options but --format and --out'})`,
+      );
   }
   if (spec.period && !request.period) throw badInput('period', `export ${kind} needs --period (${spec.period})`);
   return { kind, format, out: request.out, args: given };

@@ -11,7 +11,7 @@ import { formatOf, type SheetFormat } from './exchange.sheet.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
-const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? (req.query[name]) : null);
+const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? req.query[name] : null);
 
 /**
  * The upload's bytes, counted as they arrive: null as soon as there are more
@@ -96,12 +96,18 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
         return;
       }
       if (/multipart\//i.test(req.get('content-type') ?? '')) {
-        res.status(415).json({ error: 'Send the file itself as the body (content-type text/csv or the xlsx type), not multipart/form-data', code: ErrorCode.BAD_USER_INPUT });
+        res.status(415).json({
+          error: 'Send the file itself as the body (content-type text/csv or the xlsx type), not multipart/form-data',
+          code: ErrorCode.BAD_USER_INPUT,
+        });
         return;
       }
       const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
       if (encoding !== 'identity') {
-        res.status(415).set('connection', 'close').json({ error: 'Send the file as it is, without a content-encoding (an .xlsx is compressed already)', code: ErrorCode.BAD_USER_INPUT });
+        res
+          .status(415)
+          .set('connection', 'close')
+          .json({ error: 'Send the file as it is, without a content-encoding (an .xlsx is compressed already)', code: ErrorCode.BAD_USER_INPUT });
         return;
       }
       const started = performance.now();
@@ -147,7 +153,9 @@ export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
       const result = await ctx.em.transactional(async (em) => {
         const inner = contextWith(ctx, em);
         const imported =
-          kind === 'observations' ? await exchangeService.importObservations(inner, body, format, period) : await exchangeService.importFacilities(inner, body, format);
+          kind === 'observations'
+            ? await exchangeService.importObservations(inner, body, format, period)
+            : await exchangeService.importFacilities(inner, body, format);
         if (!imported.errors.length) await auditService.write(inner.sql, auditEntry(imported, details));
         return imported;
       });

@@ -41,17 +41,32 @@ describe('parseObservationSheet', () => {
   const headers = ['区划代码', '名称', 'ELDERLY_60_PLUS', 'ASSISTANCE_FUNDS_YUAN'];
 
   it('canonicalises values and skips empty cells, blank rows and the total line', () => {
-    const { rows, problems } = parseObservationSheet(sheet(headers, ['511921104200', '平坝村', '12', '1250.5'], ['', '', '', ''], ['511921104201', '金斗岩村', '', ''], ['', '合计', '12', '1250.5']));
+    const { rows, problems } = parseObservationSheet(
+      sheet(headers, ['511921104200', '平坝村', '12', '1250.5'], ['', '', '', ''], ['511921104201', '金斗岩村', '', ''], ['', '合计', '12', '1250.5']),
+    );
     expect(problems).toEqual([]);
     expect(rows.map((r) => [r.row, r.code, r.values.map((v) => [v.def.code, v.value])])).toEqual([
-      [2, '511921104200', [['ELDERLY_60_PLUS', '12'], ['ASSISTANCE_FUNDS_YUAN', '1250.50']]],
+      [
+        2,
+        '511921104200',
+        [
+          ['ELDERLY_60_PLUS', '12'],
+          ['ASSISTANCE_FUNDS_YUAN', '1250.50'],
+        ],
+      ],
       [4, '511921104201', []],
     ]);
   });
 
   it('names each bad cell with its own message', () => {
     const { problems } = parseObservationSheet(
-      sheet(headers, ['511921104200', '平坝村', '-3', '1.234'], ['5119211042', 'x', '1.5', 'abc'], ['', '无码村', '1', ''], ['511921104200', '平坝村', '1', '']),
+      sheet(
+        headers,
+        ['511921104200', '平坝村', '-3', '1.234'],
+        ['5119211042', 'x', '1.5', 'abc'],
+        ['', '无码村', '1', ''],
+        ['511921104200', '平坝村', '1', ''],
+      ),
     );
     expect(problems.map((p) => [p.row, p.column, p.code])).toEqual([
       [2, 'ELDERLY_60_PLUS', ImportCode.NOT_NON_NEGATIVE_INTEGER],
@@ -70,13 +85,31 @@ describe('parseFacilitySheet', () => {
   const headers = ['名称', '类别', '区划代码', '运营模式', '状态', '床位', '在住', '运营方', '投运日期', '区划名称'];
 
   it('reads codes or Chinese labels, ignores the informational area name', () => {
-    const { rows, problems } = parseFacilitySheet(sheet(headers, ['敬老院', '敬老院', '511921104', '公建民营', 'OPERATING', '50', '30', '某公司', '2026-01-05', '铁佛镇']));
+    const { rows, problems } = parseFacilitySheet(
+      sheet(headers, ['敬老院', '敬老院', '511921104', '公建民营', 'OPERATING', '50', '30', '某公司', '2026-01-05', '铁佛镇']),
+    );
     expect(problems).toEqual([]);
-    expect(rows[0]).toMatchObject({ name: '敬老院', type: 'NURSING_HOME', area: '511921104000', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', status: 'OPERATING', beds: 50, occupiedBeds: 30, openedOn: '2026-01-05' });
+    expect(rows[0]).toMatchObject({
+      name: '敬老院',
+      type: 'NURSING_HOME',
+      area: '511921104000',
+      operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN',
+      status: 'OPERATING',
+      beds: 50,
+      occupiedBeds: 30,
+      openedOn: '2026-01-05',
+    });
   });
 
   it('names each bad cell', () => {
-    const { rows, problems } = parseFacilitySheet(sheet(headers, ['', '养老院', '123', 'PUBLIC', 'OPEN', '-1', 'x', '', '2026/01/05', ''], ['a', 'NURSING_HOME', '511921104', 'PUBLIC', 'PLANNED', '1', '0', '', '', ''], ['a', 'NURSING_HOME', '511921104', 'PUBLIC', 'PLANNED', '1', '0', '', '', '']));
+    const { rows, problems } = parseFacilitySheet(
+      sheet(
+        headers,
+        ['', '养老院', '123', 'PUBLIC', 'OPEN', '-1', 'x', '', '2026/01/05', ''],
+        ['a', 'NURSING_HOME', '511921104', 'PUBLIC', 'PLANNED', '1', '0', '', '', ''],
+        ['a', 'NURSING_HOME', '511921104', 'PUBLIC', 'PLANNED', '1', '0', '', '', ''],
+      ),
+    );
     expect(rows).toHaveLength(1);
     expect(problems.map((p) => [p.row, p.column, p.code])).toEqual([
       [2, '名称', ImportCode.REQUIRED],
@@ -107,7 +140,8 @@ describe('importStatus', () => {
   it('is 200 without problems, 403 with a FORBIDDEN one, 413 when the file is too large, else 400', () => {
     expect(importStatus([])).toBe(200);
     expect(importStatus([{ code: 'REQUIRED' }, { code: 'FORBIDDEN' }])).toBe(403);
-    for (const code of ['PAYLOAD_TOO_LARGE', ImportCode.UNPACKED_TOO_LARGE, ImportCode.TOO_MANY_ROWS, ImportCode.TOO_MANY_COLUMNS]) expect(importStatus([{ code }])).toBe(413);
+    for (const code of ['PAYLOAD_TOO_LARGE', ImportCode.UNPACKED_TOO_LARGE, ImportCode.TOO_MANY_ROWS, ImportCode.TOO_MANY_COLUMNS])
+      expect(importStatus([{ code }])).toBe(413);
     expect(importStatus([{ code: ImportCode.BAD_CHARACTER }, { code: 'LOCKED' }])).toBe(400);
   });
 });

@@ -95,7 +95,12 @@ export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
 
 /** Codes that say the file is too large (HTTP 413): split it. */
-const TOO_LARGE: ReadonlySet<string> = new Set([ErrorCode.PAYLOAD_TOO_LARGE, ImportCode.TOO_MANY_ROWS, ImportCode.TOO_MANY_COLUMNS, ImportCode.UNPACKED_TOO_LARGE]);
+const TOO_LARGE: ReadonlySet<string> = new Set([
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ImportCode.TOO_MANY_ROWS,
+  ImportCode.TOO_MANY_COLUMNS,
+  ImportCode.UNPACKED_TOO_LARGE,
+]);
 
 /** The HTTP status of an upload's answer: 200 without problems, 403 when one is FORBIDDEN, 413 when the file is too large, else 400. */
 export function importStatus(errors: readonly { code: string }[]): number {
@@ -127,7 +132,11 @@ export interface ColumnDef {
   required: boolean;
 }
 
-const norm = (text: string) => text.replace(/^\ufeff/, '').trim().toLowerCase();
+const norm = (text: string) =>
+  text
+    .replace(/^\ufeff/, '')
+    .trim()
+    .toLowerCase();
 
 /** Whether a header names `col`: its Chinese or English name alone, or both ("区划代码 code", "名称(name)"). */
 export function headerMatches(header: string, col: { zh: string; en: string }): boolean {
@@ -234,7 +243,9 @@ export function parseObservationSheet(sheet: Sheet): { rows: ObservationRow[]; p
     let code: string | null = null;
     if (!codeText) problems.push(problem(row, codeHeader, ImportCode.REQUIRED, '不能为空', 'must not be empty'));
     else if (!(code = areaCodeOf(codeText))) {
-      problems.push(problem(row, codeHeader, ImportCode.BAD_AREA_CODE, `"${codeText}" 不是 6、9 或 12 位区划代码`, `"${codeText}" is not a 6-, 9- or 12-digit area code`));
+      problems.push(
+        problem(row, codeHeader, ImportCode.BAD_AREA_CODE, `"${codeText}" 不是 6、9 或 12 位区划代码`, `"${codeText}" is not a 6-, 9- or 12-digit area code`),
+      );
     } else if (seen.has(code)) {
       problems.push(problem(row, codeHeader, ImportCode.DUPLICATE_ROW, `${code} 与第 ${seen.get(code)} 行重复`, `${code} repeats row ${seen.get(code)}`));
     } else seen.set(code, row);
@@ -251,7 +262,13 @@ export function parseObservationSheet(sheet: Sheet): { rows: ObservationRow[]; p
         problems.push(
           def.unit === IndicatorUnit.PERSONS
             ? problem(row, column, ImportCode.NOT_NON_NEGATIVE_INTEGER, `必须是非负整数,得到 "${text}"`, `must be a non-negative whole number, got "${text}"`)
-            : problem(row, column, ImportCode.NOT_MONEY, `必须是非负金额(元,最多两位小数),得到 "${text}"`, `must be a non-negative amount in yuan with at most 2 decimals, got "${text}"`),
+            : problem(
+                row,
+                column,
+                ImportCode.NOT_MONEY,
+                `必须是非负金额(元,最多两位小数),得到 "${text}"`,
+                `must be a non-negative amount in yuan with at most 2 decimals, got "${text}"`,
+              ),
         );
       }
     }
@@ -325,8 +342,12 @@ export function parseFacilitySheet(sheet: Sheet): { rows: FacilityRowInput[]; pr
       if (text === null) return null;
       const value = enumOf(text, labels);
       if (!value) {
-        const known = Object.entries(labels).map(([c, l]) => `${c}(${String(l)})`).join('、');
-        problems.push(problem(row, col(key), ImportCode.BAD_ENUM, `"${text}" 不是可选值之一: ${known}`, `"${text}" is not one of ${Object.keys(labels).join(', ')}`));
+        const known = Object.entries(labels)
+          .map(([c, l]) => `${c}(${String(l)})`)
+          .join('、');
+        problems.push(
+          problem(row, col(key), ImportCode.BAD_ENUM, `"${text}" 不是可选值之一: ${known}`, `"${text}" is not one of ${Object.keys(labels).join(', ')}`),
+        );
       }
       return value;
     };
@@ -334,7 +355,15 @@ export function parseFacilitySheet(sheet: Sheet): { rows: FacilityRowInput[]; pr
       const text = required(key);
       if (text === null) return null;
       if (!/^\d{1,9}$/.test(text) || Number(text) > BEDS_MAX) {
-        problems.push(problem(row, col(key), ImportCode.NOT_NON_NEGATIVE_INTEGER, `必须是 0 到 ${BEDS_MAX} 的整数,得到 "${text}"`, `must be a whole number from 0 to ${BEDS_MAX}, got "${text}"`));
+        problems.push(
+          problem(
+            row,
+            col(key),
+            ImportCode.NOT_NON_NEGATIVE_INTEGER,
+            `必须是 0 到 ${BEDS_MAX} 的整数,得到 "${text}"`,
+            `must be a whole number from 0 to ${BEDS_MAX}, got "${text}"`,
+          ),
+        );
         return null;
       }
       return Number(text);
@@ -345,7 +374,9 @@ export function parseFacilitySheet(sheet: Sheet): { rows: FacilityRowInput[]; pr
     const areaText = required('area');
     const area = areaText === null ? null : areaCodeOf(areaText);
     if (areaText !== null && !area) {
-      problems.push(problem(row, col('area'), ImportCode.BAD_AREA_CODE, `"${areaText}" 不是 6、9 或 12 位区划代码`, `"${areaText}" is not a 6-, 9- or 12-digit area code`));
+      problems.push(
+        problem(row, col('area'), ImportCode.BAD_AREA_CODE, `"${areaText}" 不是 6、9 或 12 位区划代码`, `"${areaText}" is not a 6-, 9- or 12-digit area code`),
+      );
     }
     const operatingModel = enumCell('operatingModel', OPERATING_MODEL_LABEL);
     const status = enumCell('status', FACILITY_STATUS_LABEL);
@@ -359,11 +390,30 @@ export function parseFacilitySheet(sheet: Sheet): { rows: FacilityRowInput[]; pr
     if (area && name) {
       const key = `${area}\u0000${name}`;
       if (seen.has(key)) {
-        problems.push(problem(row, col('name'), ImportCode.DUPLICATE_ROW, `${area} 的 ${name} 与第 ${seen.get(key)} 行重复`, `${name} in ${area} repeats row ${seen.get(key)}`));
+        problems.push(
+          problem(
+            row,
+            col('name'),
+            ImportCode.DUPLICATE_ROW,
+            `${area} 的 ${name} 与第 ${seen.get(key)} 行重复`,
+            `${name} in ${area} repeats row ${seen.get(key)}`,
+          ),
+        );
       } else seen.set(key, row);
     }
     if (problems.length === before) {
-      rows.push({ row, name: name!, type: type!, area: area!, operatingModel: operatingModel!, status: status!, beds: beds!, occupiedBeds: occupiedBeds!, operator, openedOn });
+      rows.push({
+        row,
+        name: name!,
+        type: type!,
+        area: area!,
+        operatingModel: operatingModel!,
+        status: status!,
+        beds: beds!,
+        occupiedBeds: occupiedBeds!,
+        operator,
+        openedOn,
+      });
     }
   }
   return { rows, problems, header: mapped.header };

@@ -15,15 +15,7 @@ import { reportService } from '../report/report.service.js';
 import { statsService } from '../stats/stats.service.js';
 import { INDICATORS, IndicatorUnit, PeriodKind, parsePeriod, type Period } from '../stats/stats.rules.js';
 import { taskService } from '../task/task.service.js';
-import {
-  FACILITY_COLUMNS,
-  ImportCode,
-  OBSERVATION_COLUMNS,
-  parseFacilitySheet,
-  parseObservationSheet,
-  problem,
-  type ImportProblem,
-} from './exchange.rules.js';
+import { FACILITY_COLUMNS, ImportCode, OBSERVATION_COLUMNS, parseFacilitySheet, parseObservationSheet, problem, type ImportProblem } from './exchange.rules.js';
 import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
@@ -146,7 +138,9 @@ export class ExchangeService {
     if (!IMPORTERS[kind].includes(viewer.role)) {
       return problem(null, null, ErrorCode.FORBIDDEN, `您的角色 (${viewer.role}) 不能导入${IMPORT_LABEL[kind]}`, `${viewer.role} may not import ${kind}`);
     }
-    const [area] = await ctx.sql<{ name: string; valid_to: string | null }>('select name, valid_to::text as valid_to from area where code = ?', [viewer.areaCode]);
+    const [area] = await ctx.sql<{ name: string; valid_to: string | null }>('select name, valid_to::text as valid_to from area where code = ?', [
+      viewer.areaCode,
+    ]);
     if (!area || area.valid_to !== null) {
       const why = area ? `${area.name} 已于 ${area.valid_to} 撤销` : `没有区划 ${viewer.areaCode}`;
       return problem(null, null, ErrorCode.FORBIDDEN, `您的辖区不能导入: ${why}`, `your area ${viewer.areaCode} is ${area ? 'retired' : 'unknown'}`);
@@ -188,13 +182,45 @@ export class ExchangeService {
       const area = areas.get(row.code);
       if (!area || area.valid_to !== null) {
         const why = area ? `${area.name} 已于 ${area.valid_to} 撤销` : '没有此区划';
-        problems.push(problem(row.row, codeHeader, ImportCode.UNKNOWN_AREA, `${row.code}: ${why}`, area ? `${area.name} was retired on ${area.valid_to}` : `no area has code ${row.code}`));
+        problems.push(
+          problem(
+            row.row,
+            codeHeader,
+            ImportCode.UNKNOWN_AREA,
+            `${row.code}: ${why}`,
+            area ? `${area.name} was retired on ${area.valid_to}` : `no area has code ${row.code}`,
+          ),
+        );
       } else if (area.level !== AreaLevel.VILLAGE) {
-        problems.push(problem(row.row, codeHeader, ImportCode.NOT_A_VILLAGE, `${area.name} 不是村(社区),统计数据由村上报`, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages`));
+        problems.push(
+          problem(
+            row.row,
+            codeHeader,
+            ImportCode.NOT_A_VILLAGE,
+            `${area.name} 不是村(社区),统计数据由村上报`,
+            `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages`,
+          ),
+        );
       } else if (row.name && row.name !== area.name && row.name !== shortNameOf(area.name)) {
-        problems.push(problem(row.row, nameHeader, ImportCode.NAME_MISMATCH, `"${row.name}" 与 ${row.code} 的名称 "${area.name}" 不符`, `"${row.name}" is not the name of ${row.code} ("${area.name}")`));
+        problems.push(
+          problem(
+            row.row,
+            nameHeader,
+            ImportCode.NAME_MISMATCH,
+            `"${row.name}" 与 ${row.code} 的名称 "${area.name}" 不符`,
+            `"${row.name}" is not the name of ${row.code} ("${area.name}")`,
+          ),
+        );
       } else if (!inViewerSubtree(viewer, row.code)) {
-        problems.push(problem(row.row, codeHeader, ErrorCode.FORBIDDEN, `${area.name} 不在您的辖区 ${viewer.areaCode} 内`, `${area.name} is outside your area ${viewer.areaCode}`));
+        problems.push(
+          problem(
+            row.row,
+            codeHeader,
+            ErrorCode.FORBIDDEN,
+            `${area.name} 不在您的辖区 ${viewer.areaCode} 内`,
+            `${area.name} is outside your area ${viewer.areaCode}`,
+          ),
+        );
       }
     }
     if (problems.length) return { applied: 0, unchanged: 0, errors: sortProblems(problems) };
@@ -255,16 +281,35 @@ export class ExchangeService {
     const { rows, problems, header } = parseFacilitySheet(read.sheet);
     const headerOf = (key: string) => header.get(key) ?? null;
     const areas = new Map(
-      (await ctx.sql<{ code: string; name: string; valid_to: string | null }>('select code, name, valid_to::text as valid_to from area where code = any(?::text[])', [rows.map((r) => r.area)])).map(
-        (a) => [a.code, a],
-      ),
+      (
+        await ctx.sql<{ code: string; name: string; valid_to: string | null }>(
+          'select code, name, valid_to::text as valid_to from area where code = any(?::text[])',
+          [rows.map((r) => r.area)],
+        )
+      ).map((a) => [a.code, a]),
     );
     for (const row of rows) {
       const area = areas.get(row.area);
       if (!area || area.valid_to !== null) {
-        problems.push(problem(row.row, headerOf('area'), ImportCode.UNKNOWN_AREA, area ? `${area.name} 已于 ${area.valid_to} 撤销` : `没有区划 ${row.area}`, area ? `${area.name} was retired on ${area.valid_to}` : `no area has code ${row.area}`));
+        problems.push(
+          problem(
+            row.row,
+            headerOf('area'),
+            ImportCode.UNKNOWN_AREA,
+            area ? `${area.name} 已于 ${area.valid_to} 撤销` : `没有区划 ${row.area}`,
+            area ? `${area.name} was retired on ${area.valid_to}` : `no area has code ${row.area}`,
+          ),
+        );
       } else if (!inViewerSubtree(viewer, row.area)) {
-        problems.push(problem(row.row, headerOf('area'), ErrorCode.FORBIDDEN, `${area.name} 不在您的辖区 ${viewer.areaCode} 内`, `${area.name} is outside your area ${viewer.areaCode}`));
+        problems.push(
+          problem(
+            row.row,
+            headerOf('area'),
+            ErrorCode.FORBIDDEN,
+            `${area.name} 不在您的辖区 ${viewer.areaCode} 内`,
+            `${area.name} is outside your area ${viewer.areaCode}`,
+          ),
+        );
       }
     }
     if (problems.length) return { applied: 0, unchanged: 0, errors: sortProblems(problems) };
@@ -283,23 +328,34 @@ export class ExchangeService {
           const matches = existing.filter((f) => f.area_code === row.area && f.name === row.name);
           const columnOf = (field: string[]) => (field[0] === 'version' || field[0] === 'id' ? null : headerOf(field[0] ?? ''));
           if (matches.length > 1) {
-            problems.push(problem(row.row, headerOf('name'), ImportCode.AMBIGUOUS_MATCH, `${row.area} 已有 ${matches.length} 个名为 "${row.name}" 的站点,无法对应`, `${matches.length} facilities of ${row.area} are named "${row.name}": the row cannot be matched`));
+            problems.push(
+              problem(
+                row.row,
+                headerOf('name'),
+                ImportCode.AMBIGUOUS_MATCH,
+                `${row.area} 已有 ${matches.length} 个名为 "${row.name}" 的站点,无法对应`,
+                `${matches.length} facilities of ${row.area} are named "${row.name}": the row cannot be matched`,
+              ),
+            );
             continue;
           }
           const current = matches[0];
           try {
             if (!current) {
-              await facilityService.create(inner, Object.assign(new CreateFacilityInput(), {
-                name: row.name,
-                type: row.type,
-                area: row.area,
-                operatingModel: row.operatingModel,
-                status: row.status,
-                beds: row.beds,
-                occupiedBeds: row.occupiedBeds,
-                operator: row.operator,
-                openedOn: row.openedOn,
-              }));
+              await facilityService.create(
+                inner,
+                Object.assign(new CreateFacilityInput(), {
+                  name: row.name,
+                  type: row.type,
+                  area: row.area,
+                  operatingModel: row.operatingModel,
+                  status: row.status,
+                  beds: row.beds,
+                  occupiedBeds: row.occupiedBeds,
+                  operator: row.operator,
+                  openedOn: row.openedOn,
+                }),
+              );
               applied++;
               continue;
             }
@@ -318,20 +374,26 @@ export class ExchangeService {
             const id = toGlobalId('Facility', current.id);
             let version = current.version;
             if (fieldsDiffer) {
-              const updated = await facilityService.update(inner, Object.assign(new UpdateFacilityInput(), {
-                id,
-                version,
-                type: row.type,
-                operatingModel: row.operatingModel,
-                beds: row.beds,
-                occupiedBeds: row.occupiedBeds,
-                operator: row.operator,
-                ...(row.openedOn !== null ? { openedOn: row.openedOn } : {}),
-              }));
+              const updated = await facilityService.update(
+                inner,
+                Object.assign(new UpdateFacilityInput(), {
+                  id,
+                  version,
+                  type: row.type,
+                  operatingModel: row.operatingModel,
+                  beds: row.beds,
+                  occupiedBeds: row.occupiedBeds,
+                  operator: row.operator,
+                  ...(row.openedOn !== null ? { openedOn: row.openedOn } : {}),
+                }),
+              );
               version = updated.facility.version;
             }
             if (statusDiffers) {
-              await facilityService.changeStatus(inner, Object.assign(new ChangeFacilityStatusInput(), { id, version, status: row.status, openedOn: row.openedOn }));
+              await facilityService.changeStatus(
+                inner,
+                Object.assign(new ChangeFacilityStatusInput(), { id, version, status: row.status, openedOn: row.openedOn }),
+              );
             }
             applied++;
           } catch (error) {
@@ -424,12 +486,26 @@ export class ExchangeService {
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area');
     const facilities = await allPages((args) => facilityService.list(ctx, area, { ...args, includeDescendants: true }));
-    const names = await areaNames(ctx, facilities.map((f) => f.areaCode));
+    const names = await areaNames(
+      ctx,
+      facilities.map((f) => f.areaCode),
+    );
     return {
       sheetName: '服务站点',
       headers: [...FACILITY_COLUMNS.map((c) => c.zh), '区划名称'],
       notes: FACILITY_NOTES,
-      rows: facilities.map((f) => [f.name, f.type, f.areaCode, f.operatingModel, f.status, f.beds, f.occupiedBeds, f.operator, f.openedOn, names.get(f.areaCode) ?? '']),
+      rows: facilities.map((f) => [
+        f.name,
+        f.type,
+        f.areaCode,
+        f.operatingModel,
+        f.status,
+        f.beds,
+        f.occupiedBeds,
+        f.operator,
+        f.openedOn,
+        names.get(f.areaCode) ?? '',
+      ]),
     };
   }
 
@@ -440,7 +516,10 @@ export class ExchangeService {
     assertCanRead(viewer, code);
     const asOf = asOfOrToday(asOfArg);
     const tasks = await allPages((args) => taskService.list(ctx, { ...args, asOf }, code));
-    const names = await areaNames(ctx, tasks.map((t) => t.areaCode));
+    const names = await areaNames(
+      ctx,
+      tasks.map((t) => t.areaCode),
+    );
     const rows = await Promise.all(
       tasks.map(async (t) => [
         t.title,
@@ -456,7 +535,11 @@ export class ExchangeService {
         t.deadline,
       ]),
     );
-    return { sheetName: `重点工作 ${asOf}`, headers: ['事项', '类别', '区划代码', '区划名称', '责任股室', '目标', '单位', '已完成', '进度状态', '开始日期', '时限'], rows };
+    return {
+      sheetName: `重点工作 ${asOf}`,
+      headers: ['事项', '类别', '区划代码', '区划名称', '责任股室', '目标', '单位', '已完成', '进度状态', '开始日期', '时限'],
+      rows,
+    };
   }
 
   /** 审计整改 in an area's subtree, with status and overdue flag as of a date (sensitive roles only). */
@@ -466,7 +549,10 @@ export class ExchangeService {
     assertCanRead(viewer, code);
     const asOf = asOfOrToday(asOfArg);
     const items = await allPages((args) => rectificationService.list(ctx, { ...args, asOf }, code));
-    const names = await areaNames(ctx, items.map((r) => r.areaCode));
+    const names = await areaNames(
+      ctx,
+      items.map((r) => r.areaCode),
+    );
     const rows = await Promise.all(
       items.map(async (r) => [
         r.finding,
@@ -482,7 +568,11 @@ export class ExchangeService {
         r.closingNote,
       ]),
     );
-    return { sheetName: `审计整改 ${asOf}`, headers: ['问题', '类别', '区划代码', '区划名称', '责任人', '交办日期', '整改时限', '状态', '逾期', '核查人', '销号说明'], rows };
+    return {
+      sheetName: `审计整改 ${asOf}`,
+      headers: ['问题', '类别', '区划代码', '区划名称', '责任人', '交办日期', '整改时限', '状态', '逾期', '核查人', '销号说明'],
+      rows,
+    };
   }
 
   /** 每月条理式报告, one line per item under its section heading. */
@@ -501,10 +591,16 @@ const indicatorNote = (i: (typeof INDICATORS)[number]) => `${i.nameZh} — ${i.n
 
 const FACILITY_NOTES = [
   '名称 name — 同一区划内唯一,导入时按 区划代码 + 名称 对应已有站点',
-  `类别 type — ${Object.entries(FACILITY_TYPE_LABEL).map(([c, l]) => `${c} ${l}`).join('; ')}`,
+  `类别 type — ${Object.entries(FACILITY_TYPE_LABEL)
+    .map(([c, l]) => `${c} ${l}`)
+    .join('; ')}`,
   '区划代码 area — 6, 9 or 12 digits',
-  `运营模式 operatingModel — ${Object.entries(OPERATING_MODEL_LABEL).map(([c, l]) => `${c} ${l}`).join('; ')}`,
-  `状态 status — ${Object.entries(FACILITY_STATUS_LABEL).map(([c, l]) => `${c} ${l}`).join('; ')}`,
+  `运营模式 operatingModel — ${Object.entries(OPERATING_MODEL_LABEL)
+    .map(([c, l]) => `${c} ${l}`)
+    .join('; ')}`,
+  `状态 status — ${Object.entries(FACILITY_STATUS_LABEL)
+    .map(([c, l]) => `${c} ${l}`)
+    .join('; ')}`,
   '床位 beds — 整数',
   '在住 occupiedBeds — 整数, 不超过床位',
   '运营方 operator — 公建民营必填',
@@ -527,10 +623,12 @@ async function allPages<T>(page: (args: PageArgs) => Promise<{ nodes: T[]; pageI
 async function areaNames(ctx: Context, codes: string[]): Promise<Map<string, string>> {
   const unique = [...new Set(codes)];
   const areas = await ctx.loaders.area.byCode.loadMany(unique);
-  return new Map(unique.flatMap((code, i) => {
-    const area = areas[i];
-    return area && !(area instanceof Error) ? [[code, area.name] as [string, string]] : [];
-  }));
+  return new Map(
+    unique.flatMap((code, i) => {
+      const area = areas[i];
+      return area && !(area instanceof Error) ? [[code, area.name] as [string, string]] : [];
+    }),
+  );
 }
 
 /** File-level problems first, then by row. */

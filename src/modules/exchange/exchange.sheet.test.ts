@@ -22,7 +22,7 @@ async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; mb: n
 }
 
 describe('readSheet: xlsx', () => {
-  it('reads text, numbers, dates and formula results; Chinese intact across the read\'s slices', async () => {
+  it("reads text, numbers, dates and formula results; Chinese intact across the read's slices", async () => {
     const names = Array.from({ length: 3000 }, (_, i) => `平坝村民委员会第${i}号互助点`);
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('s');
@@ -49,12 +49,24 @@ describe('readSheet: xlsx', () => {
   it('does not believe the size a bomb claims, and bounds huge shared strings too', async () => {
     const lying = xlsxBomb({ header: '', row: `<row r="2">${inlineCell('A2', 'x')}</row>`, times: 2_000_000, claimedSize: 1000 });
     expect((await readSheet(lying, 'xlsx')).problems.map((p) => p.code)).toEqual([ImportCode.UNPACKED_TOO_LARGE]);
-    const strings = xlsxBomb({ header: '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', row: '', times: 0, sharedString: { text: '长'.repeat(1000), times: MAX_UNPACKED_BYTES / 3000 + 10 } });
+    const strings = xlsxBomb({
+      header: '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+      row: '',
+      times: 0,
+      sharedString: { text: '长'.repeat(1000), times: MAX_UNPACKED_BYTES / 3000 + 10 },
+    });
     expect((await readSheet(strings, 'xlsx')).problems.map((p) => p.code)).toEqual([ImportCode.UNPACKED_TOO_LARGE]);
   });
 
   it('stops at the row after the last one allowed', async () => {
-    const rows = (n: number) => writeSheet(table(['区划代码', '名称'], Array.from({ length: n }, (_, i) => [String(i), `村${i}`])), 'xlsx');
+    const rows = (n: number) =>
+      writeSheet(
+        table(
+          ['区划代码', '名称'],
+          Array.from({ length: n }, (_, i) => [String(i), `村${i}`]),
+        ),
+        'xlsx',
+      );
     const full = await readSheet(await rows(MAX_IMPORT_ROWS), 'xlsx');
     expect(full.problems).toEqual([]);
     expect(full.sheet!.rows).toHaveLength(MAX_IMPORT_ROWS);
@@ -64,14 +76,24 @@ describe('readSheet: xlsx', () => {
     // 500,000 rows: well inside the unpacked budget, so only the row limit stops it.
     const { result, ms } = await peakGrowth(() => readSheet(xlsxBomb({ header, row: `<row r="2">${inlineCell('A2', 'x')}</row>`, times: 500_000 }), 'xlsx'));
     expect(result.problems).toEqual([
-      expect.objectContaining({ row: null, code: ImportCode.TOO_MANY_ROWS, message: `文件超过 ${MAX_IMPORT_ROWS} 行,一次最多导入 ${MAX_IMPORT_ROWS} 行,请分批导入` }),
+      expect.objectContaining({
+        row: null,
+        code: ImportCode.TOO_MANY_ROWS,
+        message: `文件超过 ${MAX_IMPORT_ROWS} 行,一次最多导入 ${MAX_IMPORT_ROWS} 行,请分批导入`,
+      }),
     ]);
     expect(ms).toBeLessThan(3000);
   });
 
   it('refuses a filled cell right of column 100 (a row of 16,384 cells costs no memory)', async () => {
-    const wide = xlsxBomb({ header: `<row r="1">${inlineCell('A1', '区划代码')}</row>`, row: `<row r="2">${inlineCell('A2', '1')}${inlineCell('XFD2', '1')}</row>`, times: 1 });
-    expect((await readSheet(wide, 'xlsx')).problems).toEqual([expect.objectContaining({ row: 2, code: ImportCode.TOO_MANY_COLUMNS, message: '第 2 行: 第 16384 列有内容,导入最多读取 100 列' })]);
+    const wide = xlsxBomb({
+      header: `<row r="1">${inlineCell('A1', '区划代码')}</row>`,
+      row: `<row r="2">${inlineCell('A2', '1')}${inlineCell('XFD2', '1')}</row>`,
+      times: 1,
+    });
+    expect((await readSheet(wide, 'xlsx')).problems).toEqual([
+      expect.objectContaining({ row: 2, code: ImportCode.TOO_MANY_COLUMNS, message: '第 2 行: 第 16384 列有内容,导入最多读取 100 列' }),
+    ]);
   });
 
   it('reads the first tab, as the workbook orders its sheets, not the first sheet file', async () => {
@@ -139,18 +161,20 @@ describe('writeSheet', () => {
   it('csv: text a spreadsheet program would run gets an apostrophe; numbers stay numbers; the import reads the text back', async () => {
     const body = await writeSheet(table(['名称', '数'], [...hostile.map((text) => [text, -3]), ['a,"b"', 1.5], [null, null]]), 'csv');
     const lines = body.toString('utf8').slice(1).split('\r\n');
-    expect(lines.slice(1, 11)).toEqual([
-      `"'=HYPERLINK(""http://x"",""点我"")",-3`,
-      "'+1+2,-3",
-      "'-3,-3",
-      "'@SUM(A1)",
-      "'\t=1,-3",
-      `"'\r=1",-3`,
-      "''=already,-3",
-      "''plain,-3",
-      "'-,-3",
-      '"a,""b""",1.5',
-    ].map((line, i) => (i === 3 ? `${line},-3` : line)));
+    expect(lines.slice(1, 11)).toEqual(
+      [
+        `"'=HYPERLINK(""http://x"",""点我"")",-3`,
+        "'+1+2,-3",
+        "'-3,-3",
+        "'@SUM(A1)",
+        "'\t=1,-3",
+        `"'\r=1",-3`,
+        "''=already,-3",
+        "''plain,-3",
+        "'-,-3",
+        '"a,""b""",1.5',
+      ].map((line, i) => (i === 3 ? `${line},-3` : line)),
+    );
     expect(lines.slice(11)).toEqual([',', '']);
     // Imported again, every cell is the text that was exported (cells are trimmed, as always).
     const read = await readSheet(body, 'csv');
@@ -158,7 +182,13 @@ describe('writeSheet', () => {
   });
 
   it('xlsx: text is written as text cells, never as formulas', async () => {
-    const body = await writeSheet(table(['名称'], hostile.map((text) => [text])), 'xlsx');
+    const body = await writeSheet(
+      table(
+        ['名称'],
+        hostile.map((text) => [text]),
+      ),
+      'xlsx',
+    );
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(body as unknown as ExcelJS.Buffer);
     const cells = workbook.worksheets[0]!.getColumn(1).values.slice(2);

@@ -42,8 +42,12 @@ export function cellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('').trim();
-    if ('result' in value) return cellText((value.result ?? null));
+    if ('richText' in value)
+      return value.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
+    if ('result' in value) return cellText(value.result ?? null);
     if ('text' in value) return String(value.text).trim();
     if ('error' in value) return String(value.error);
   }
@@ -79,7 +83,15 @@ class SheetBuilder {
     if (!cells.length) return;
     const wide = cells.find(([column]) => column > MAX_IMPORT_COLUMNS);
     if (wide) {
-      throw new StopRead(problem(row, null, ImportCode.TOO_MANY_COLUMNS, `第 ${wide[0]} 列有内容,导入最多读取 ${MAX_IMPORT_COLUMNS} 列`, `column ${wide[0]} is filled; an import reads at most ${MAX_IMPORT_COLUMNS} columns`));
+      throw new StopRead(
+        problem(
+          row,
+          null,
+          ImportCode.TOO_MANY_COLUMNS,
+          `第 ${wide[0]} 列有内容,导入最多读取 ${MAX_IMPORT_COLUMNS} 列`,
+          `column ${wide[0]} is filled; an import reads at most ${MAX_IMPORT_COLUMNS} columns`,
+        ),
+      );
     }
     const texts = Array.from({ length: Math.max(...cells.map(([column]) => column)) }, () => '');
     for (const [column, text] of cells) {
@@ -87,7 +99,15 @@ class SheetBuilder {
       const character = unsafeCharacter(text);
       if (character) {
         const header = this.headers?.[column - 1] || `第 ${column} 列`;
-        this.problems.push(problem(row, header, ImportCode.BAD_CHARACTER, `不能包含控制字符或无效字符,此处有 ${character}`, `must not hold a control or invalid character, found ${character}`));
+        this.problems.push(
+          problem(
+            row,
+            header,
+            ImportCode.BAD_CHARACTER,
+            `不能包含控制字符或无效字符,此处有 ${character}`,
+            `must not hold a control or invalid character, found ${character}`,
+          ),
+        );
         if (this.problems.length >= MAX_CHARACTER_PROBLEMS) throw new StopRead(this.problems.at(-1)!);
       }
     }
@@ -99,7 +119,13 @@ class SheetBuilder {
     this.rows.push({ row, cells: texts });
     if (this.rows.length > MAX_IMPORT_ROWS) {
       throw new StopRead(
-        problem(null, null, ImportCode.TOO_MANY_ROWS, `文件超过 ${MAX_IMPORT_ROWS} 行,一次最多导入 ${MAX_IMPORT_ROWS} 行,请分批导入`, `the file holds more than ${MAX_IMPORT_ROWS} rows; one import takes at most ${MAX_IMPORT_ROWS}, split it`),
+        problem(
+          null,
+          null,
+          ImportCode.TOO_MANY_ROWS,
+          `文件超过 ${MAX_IMPORT_ROWS} 行,一次最多导入 ${MAX_IMPORT_ROWS} 行,请分批导入`,
+          `the file holds more than ${MAX_IMPORT_ROWS} rows; one import takes at most ${MAX_IMPORT_ROWS}, split it`,
+        ),
       );
     }
   }
@@ -285,14 +311,26 @@ export async function readSheet(body: Buffer, format: SheetFormat): Promise<{ sh
       const size = megabytes(MAX_UNPACKED_BYTES);
       return {
         sheet: null,
-        problems: [problem(null, null, ImportCode.UNPACKED_TOO_LARGE, `文件解压后超过 ${size},一次导入读不了这么多数据,请分批导入`, `the file unpacks to more than ${size}; split it`)],
+        problems: [
+          problem(
+            null,
+            null,
+            ImportCode.UNPACKED_TOO_LARGE,
+            `文件解压后超过 ${size},一次导入读不了这么多数据,请分批导入`,
+            `the file unpacks to more than ${size}; split it`,
+          ),
+        ],
       };
     }
     const reason = error instanceof Error ? error.message : String(error);
-    return { sheet: null, problems: [problem(null, null, ImportCode.UNREADABLE_FILE, `文件无法读取为 .${format}: ${reason}`, `the file cannot be read as .${format}: ${reason}`)] };
+    return {
+      sheet: null,
+      problems: [problem(null, null, ImportCode.UNREADABLE_FILE, `文件无法读取为 .${format}: ${reason}`, `the file cannot be read as .${format}: ${reason}`)],
+    };
   }
   if (builder.problems.length) return { sheet: null, problems: builder.problems };
-  if (!builder.headers) return { sheet: null, problems: [problem(null, null, ImportCode.EMPTY_FILE, '文件没有表头行(第 1 行)', 'the file has no header row (row 1)')] };
+  if (!builder.headers)
+    return { sheet: null, problems: [problem(null, null, ImportCode.EMPTY_FILE, '文件没有表头行(第 1 行)', 'the file has no header row (row 1)')] };
   return { sheet: { headers: builder.headers, rows: builder.rows }, problems: [] };
 }
 

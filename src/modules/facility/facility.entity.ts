@@ -56,7 +56,10 @@ export class GeoPoint {
  * its operator; status moves only along the lifecycle in `facility.rules.ts`;
  * `version` grows by one on every change (optimistic concurrency).
  */
-@ObjectType('Facility', { implements: Node, description: '服务站点 — a service facility (敬老院, 社区养老服务综合体, 未成年人保护站 …) with its lifecycle status and beds.' })
+@ObjectType('Facility', {
+  implements: Node,
+  description: '服务站点 — a service facility (敬老院, 社区养老服务综合体, 未成年人保护站 …) with its lifecycle status and beds.',
+})
 export class Facility {
   /** Database key (bigint, as decimal digits). */
   key!: string;
@@ -225,7 +228,9 @@ export class FacilityCount {
  * 站点汇总 — facilities over an area's subtree counted by type × status ×
  * operating model, read in one statement; `count(...)` sums groups in memory.
  */
-@ObjectType('FacilitySummary', { description: '站点汇总 — facilities in an area\'s subtree, counted by type × status × operating model (e.g. 15 public nursing homes, 9 of them 公建民营).' })
+@ObjectType('FacilitySummary', {
+  description: "站点汇总 — facilities in an area's subtree, counted by type × status × operating model (e.g. 15 public nursing homes, 9 of them 公建民营).",
+})
 export class FacilitySummary {
   @Field(() => Int, { description: '总数 — all facilities in the subtree that the caller may read.' })
   total!: number;

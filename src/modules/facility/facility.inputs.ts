@@ -34,7 +34,10 @@ export class CreateFacilityInput {
   @Field(() => OperatingModel, { description: '运营模式 — operating model.' })
   operatingModel!: OperatingModel;
 
-  @Field(() => FacilityStatus, { defaultValue: FacilityStatus.PLANNED, description: '状态 — current status (default PLANNED); later changes follow the lifecycle.' })
+  @Field(() => FacilityStatus, {
+    defaultValue: FacilityStatus.PLANNED,
+    description: '状态 — current status (default PLANNED); later changes follow the lifecycle.',
+  })
   status!: FacilityStatus;
 
   @Field(() => Int, { defaultValue: 0, description: '床位 — beds.' })
@@ -63,9 +66,12 @@ export class CreateFacilityInput {
   location?: GeoPointInput | null;
 }
 
-@InputType('UpdateFacilityInput', { description: '修改站点 — change a facility\'s fields (not its status: use changeFacilityStatus). Omitted fields stay as they are; null clears an optional one.' })
+@InputType('UpdateFacilityInput', {
+  description:
+    "修改站点 — change a facility's fields (not its status: use changeFacilityStatus). Omitted fields stay as they are; null clears an optional one.",
+})
 export class UpdateFacilityInput {
-  @Field(() => ID, { description: 'The facility\'s global ID.' })
+  @Field(() => ID, { description: "The facility's global ID." })
   id!: string;
 
   @Field(() => Int, { description: 'The `version` you read; a stale one gives CONFLICT and changes nothing.' })
@@ -115,7 +121,7 @@ export class UpdateFacilityInput {
 
 @InputType('ChangeFacilityStatusInput', { description: '变更状态 — move a facility one step along its lifecycle.' })
 export class ChangeFacilityStatusInput {
-  @Field(() => ID, { description: 'The facility\'s global ID.' })
+  @Field(() => ID, { description: "The facility's global ID." })
   id!: string;
 
   @Field(() => Int, { description: 'The `version` you read.' })
@@ -166,13 +172,12 @@ export class FacilitiesArgs extends PageArgs {
   @Field(() => [OperatingModel], { nullable: true, description: 'Only these operating models.' })
   operatingModels?: OperatingModel[] | null;
 
-  @Field({ defaultValue: true, description: 'Include facilities of every area below (default); false: this area\'s own only.' })
+  @Field({ defaultValue: true, description: "Include facilities of every area below (default); false: this area's own only." })
   includeDescendants!: boolean;
 }
 
 @ArgsType()
 export class FacilitySummaryArgs {
-  @Field({ defaultValue: true, description: 'Count facilities of every area below (default); false: this area\'s own only.' })
+  @Field({ defaultValue: true, description: "Count facilities of every area below (default); false: this area's own only." })
   includeDescendants!: boolean;
 }
-

@@ -70,7 +70,15 @@ export function createFacilityLoaders(sql: Sql) {
   // Counts by type × status × operating model for many code ranges in one statement.
   const summary = new DataLoader<{ lo: string; hi: string }, FacilitySummary, string>(
     async (keys) => {
-      const rows = await sql<{ batch_key: string; type: FacilityType; status: FacilityStatus; operating_model: OperatingModel; n: number; beds: number; occupied: number }>(
+      const rows = await sql<{
+        batch_key: string;
+        type: FacilityType;
+        status: FacilityStatus;
+        operating_model: OperatingModel;
+        n: number;
+        beds: number;
+        occupied: number;
+      }>(
         `select p.n::text as batch_key, f.type, f.status, f.operating_model,
                 count(*)::int as n, sum(f.beds)::int as beds, sum(f.occupied_beds)::int as occupied
            from unnest(?::text[], ?::text[]) with ordinality as p(lo, hi, n)
@@ -92,7 +100,9 @@ export function createFacilityLoaders(sql: Sql) {
   return { byId, list, summary };
 }
 
-function summaryFrom(rows: { type: FacilityType; status: FacilityStatus; operating_model: OperatingModel; n: number; beds: number; occupied: number }[]): FacilitySummary {
+function summaryFrom(
+  rows: { type: FacilityType; status: FacilityStatus; operating_model: OperatingModel; n: number; beds: number; occupied: number }[],
+): FacilitySummary {
   const summary = new FacilitySummary();
   summary.groups = rows.map((row) =>
     Object.assign(new FacilityCount(), {

@@ -40,4 +40,3 @@ export async function moveFacilitiesOnMerge(sql: Sql, s: AreaSuccession): Promis
     });
   }
 }
-

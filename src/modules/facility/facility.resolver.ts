@@ -26,17 +26,26 @@ export class FacilityResolver {
     return ctx.loaders.area.byCode.load(facility.areaCode);
   }
 
-  @Mutation(() => CreateFacilityPayload, { description: '登记站点 — registers a facility. Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, VILLAGE_OPERATOR in their village (the areas keep the facility ledgers, 设施台账); SECTION_STAFF and VIEWER read only. Writes one progress event.' })
+  @Mutation(() => CreateFacilityPayload, {
+    description:
+      '登记站点 — registers a facility. Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, VILLAGE_OPERATOR in their village (the areas keep the facility ledgers, 设施台账); SECTION_STAFF and VIEWER read only. Writes one progress event.',
+  })
   createFacility(@Arg('input', { description: 'The new facility.' }) input: CreateFacilityInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.create(ctx, input));
   }
 
-  @Mutation(() => UpdateFacilityPayload, { description: '修改站点 — changes a facility\'s fields (with its `version`). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area (also the area it moves to); SECTION_STAFF and VIEWER read only. Writes one progress event.' })
+  @Mutation(() => UpdateFacilityPayload, {
+    description:
+      "修改站点 — changes a facility's fields (with its `version`). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area (also the area it moves to); SECTION_STAFF and VIEWER read only. Writes one progress event.",
+  })
   updateFacility(@Arg('input', { description: 'What to change.' }) input: UpdateFacilityInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.update(ctx, input));
   }
 
-  @Mutation(() => ChangeFacilityStatusPayload, { description: '变更状态 — moves a facility one lifecycle step (INVALID_TRANSITION otherwise). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area; SECTION_STAFF and VIEWER read only. Writes one progress event.' })
+  @Mutation(() => ChangeFacilityStatusPayload, {
+    description:
+      '变更状态 — moves a facility one lifecycle step (INVALID_TRANSITION otherwise). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area; SECTION_STAFF and VIEWER read only. Writes one progress event.',
+  })
   changeFacilityStatus(@Arg('input', { description: 'The facility and its next status.' }) input: ChangeFacilityStatusInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.changeStatus(ctx, input));
   }
@@ -44,7 +53,9 @@ export class FacilityResolver {
 
 @Resolver(() => FacilitySummary)
 export class FacilitySummaryResolver {
-  @FieldResolver(() => Int, { description: '计数 — facilities matching all the given filters (omitted filter: any), summed from `groups` without another query.' })
+  @FieldResolver(() => Int, {
+    description: '计数 — facilities matching all the given filters (omitted filter: any), summed from `groups` without another query.',
+  })
   count(
     @Root() summary: FacilitySummary,
     @Arg('types', () => [FacilityType], { nullable: true, description: 'Only these kinds.' }) types: FacilityType[] | null,
@@ -52,14 +63,21 @@ export class FacilitySummaryResolver {
     @Arg('operatingModels', () => [OperatingModel], { nullable: true, description: 'Only these operating models.' }) operatingModels: OperatingModel[] | null,
   ): number {
     return summary.groups
-      .filter((g) => (!types?.length || types.includes(g.type)) && (!statuses?.length || statuses.includes(g.status)) && (!operatingModels?.length || operatingModels.includes(g.operatingModel)))
+      .filter(
+        (g) =>
+          (!types?.length || types.includes(g.type)) &&
+          (!statuses?.length || statuses.includes(g.status)) &&
+          (!operatingModels?.length || operatingModels.includes(g.operatingModel)),
+      )
       .reduce((sum, g) => sum + g.count, 0);
   }
 }
 
 @Resolver(() => Area)
 export class AreaFacilitiesResolver {
-  @FieldResolver(() => FacilityConnection, { description: '服务站点 — facilities of this area and (by default) every area below, that the caller may read, in registration order.' })
+  @FieldResolver(() => FacilityConnection, {
+    description: '服务站点 — facilities of this area and (by default) every area below, that the caller may read, in registration order.',
+  })
   facilities(@Root() area: Area, @Args() args: FacilitiesArgs, @Ctx() ctx: Context): Promise<Page<Facility>> {
     return facilityService.list(ctx, area, args);
   }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors.js';
-import {
-  assertFacilityTransition,
-  canTransitionFacility,
-  FacilityStatus as S,
-  facilityFieldProblems,
-  OperatingModel,
-} from './facility.rules.js';
+import { assertFacilityTransition, canTransitionFacility, FacilityStatus as S, facilityFieldProblems, OperatingModel } from './facility.rules.js';
 
 describe('facility lifecycle', () => {
   it('allows exactly the lifecycle steps', () => {

@@ -11,7 +11,16 @@ import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { versionedUpdate } from '../progress/progress.write.js';
-import { FACILITY_COLUMNS, FACILITY_FIELDS, facilityFromRow, facilityValueOf, type Facility, type FacilityField, type FacilityRow, type FacilitySummary } from './facility.entity.js';
+import {
+  FACILITY_COLUMNS,
+  FACILITY_FIELDS,
+  facilityFromRow,
+  facilityValueOf,
+  type Facility,
+  type FacilityField,
+  type FacilityRow,
+  type FacilitySummary,
+} from './facility.entity.js';
 import type { ChangeFacilityStatusInput, CreateFacilityInput, FacilitiesArgs, FacilitySummaryArgs, UpdateFacilityInput } from './facility.inputs.js';
 import { emptyFacilitySummary } from './facility.loaders.js';
 import {
@@ -231,7 +240,14 @@ export class FacilityService {
     return this.writeStatus(sql, viewer, current, to, null, projectName);
   }
 
-  private async writeStatus(sql: Sql, viewer: Viewer, current: FacilityRow, to: FacilityStatus, openedOn: string | null, projectName: string | null): Promise<FacilityRow> {
+  private async writeStatus(
+    sql: Sql,
+    viewer: Viewer,
+    current: FacilityRow,
+    to: FacilityStatus,
+    openedOn: string | null,
+    projectName: string | null,
+  ): Promise<FacilityRow> {
     const opening = to === FacilityStatus.OPERATING && current.opened_on === null ? (openedOn ?? todayInChina()) : current.opened_on;
     return versionedUpdate<FacilityRow>(sql, {
       update: `update facility set status = ?, opened_on = ?, version = version + 1, updated_at = now()

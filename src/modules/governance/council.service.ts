@@ -8,7 +8,16 @@ import type { Area } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
-import { BODY_COLUMNS, bodyFromRow, GovernanceCoverage, meetingFromRow, type MeetingRow, type GovernanceBody, type GovernanceBodyRow, type GovernanceMeeting } from './governance.entity.js';
+import {
+  BODY_COLUMNS,
+  bodyFromRow,
+  GovernanceCoverage,
+  meetingFromRow,
+  type MeetingRow,
+  type GovernanceBody,
+  type GovernanceBodyRow,
+  type GovernanceMeeting,
+} from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
 import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
@@ -24,7 +33,12 @@ const snapshot = (body: GovernanceBodyRow) => ({
 });
 
 function lockBody(sql: Sql, id: string): Promise<GovernanceBodyRow> {
-  return lockRow<GovernanceBodyRow>(sql, `select ${BODY_COLUMNS} from governance_body where id = ? for update`, [id], () => new DomainError(ErrorCode.NOT_FOUND, `No self-governance body ${toGlobalId('GovernanceBody', id)}`, 'id'));
+  return lockRow<GovernanceBodyRow>(
+    sql,
+    `select ${BODY_COLUMNS} from governance_body where id = ? for update`,
+    [id],
+    () => new DomainError(ErrorCode.NOT_FOUND, `No self-governance body ${toGlobalId('GovernanceBody', id)}`, 'id'),
+  );
 }
 
 /**
@@ -95,7 +109,14 @@ export class CouncilService {
          values (?, ?, ?, ?, ?, ?::jsonb)
          on conflict (area_code, body_type) do nothing
          returning ${BODY_COLUMNS}`,
-        [areaCode, input.bodyType, input.establishedOn, input.chair ?? null, input.charterAdopted, JSON.stringify(input.members.map(({ name, role }) => ({ name, role })))],
+        [
+          areaCode,
+          input.bodyType,
+          input.establishedOn,
+          input.chair ?? null,
+          input.charterAdopted,
+          JSON.stringify(input.members.map(({ name, role }) => ({ name, role }))),
+        ],
       );
       if (!row) throw new DomainError(ErrorCode.VALIDATION, `${village.name} already has a ${BODY_TYPE_NAME[input.bodyType]}`, 'bodyType');
       const body = bodyFromRow(row);

@@ -65,7 +65,10 @@ async function insertEvidence(sql: Sql, enrolmentId: string, note: string, viewe
 export class DemonstrationService {
   async programmeById(ctx: Context, id: string): Promise<DemonstrationProgramme | null> {
     const viewer = requireViewer(ctx.viewer);
-    const [row] = await ctx.sql<ProgrammeRow>(`select ${PROGRAMME_COLUMNS} from demonstration_programme where id = ? and ${VISIBLE}`, [id, ...visibleParams(viewer)]);
+    const [row] = await ctx.sql<ProgrammeRow>(`select ${PROGRAMME_COLUMNS} from demonstration_programme where id = ? and ${VISIBLE}`, [
+      id,
+      ...visibleParams(viewer),
+    ]);
     return row ? programmeFromRow(row) : null;
   }
 
@@ -155,7 +158,12 @@ export class DemonstrationService {
         year: input.year ?? current.year,
         description: input.description === undefined ? current.description : input.description,
       };
-      const [clash] = await sql('select 1 from demonstration_programme where area_code = ? and name = ? and year = ? and id <> ?', [current.area_code, next.name, next.year, id]);
+      const [clash] = await sql('select 1 from demonstration_programme where area_code = ? and name = ? and year = ? and id <> ?', [
+        current.area_code,
+        next.name,
+        next.year,
+        id,
+      ]);
       if (clash) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${next.name} already exists for ${next.year}`, 'name');
       const row = await versionedUpdate<ProgrammeRow>(sql, {
         update: `update demonstration_programme set name = ?, level = ?, year = ?, description = ?, version = version + 1, updated_at = now()
@@ -219,7 +227,12 @@ export class DemonstrationService {
     const id = keyOf(input.id, 'DemonstrationEnrolment', 'id');
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const current = await lockRow<EnrolmentRow>(sql, `select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ? for update`, [id], () => new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.id}`, 'id'));
+      const current = await lockRow<EnrolmentRow>(
+        sql,
+        `select ${ENROLMENT_COLUMNS} from demonstration_enrolment where id = ? for update`,
+        [id],
+        () => new DomainError(ErrorCode.NOT_FOUND, `No enrolment ${input.id}`, 'id'),
+      );
       const viewer = assertCanWrite(ctx.viewer, current.area_code, ADMIN);
       await assertValidInput(input);
       assertVersion(current.version, input.version, '该创建单位 (this enrolment)');

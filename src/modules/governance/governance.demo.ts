@@ -56,7 +56,10 @@ export const governanceDemoSeeder: DemoSeeder = {
 
       const bodies: object[] = [];
       for (const { code } of villages) {
-        for (const [type, share] of [['WEDDINGS_FUNERALS_COUNCIL', 85], ['DELIBERATION_COUNCIL', 70]] as const) {
+        for (const [type, share] of [
+          ['WEDDINGS_FUNERALS_COUNCIL', 85],
+          ['DELIBERATION_COUNCIL', 70],
+        ] as const) {
           if (roll(code, type) >= share) continue;
           const list = members(code, type);
           bodies.push({
@@ -112,7 +115,10 @@ export const governanceDemoSeeder: DemoSeeder = {
       const [provincial, moralBank, marriage] = [idOf('第三批省级城乡社区治理示范创建'), idOf('道德银行示范创建'), idOf('婚俗改革实验区')];
       const township = countyCode.slice(0, 6);
       const bizhou = `${township}001000`;
-      const bizhouCommunities = villages.filter((v) => v.parent_code === bizhou).slice(0, 3).map((v) => v.code);
+      const bizhouCommunities = villages
+        .filter((v) => v.parent_code === bizhou)
+        .slice(0, 3)
+        .map((v) => v.code);
       const enrolments: { programme_id: string; area_code: string; status: string }[] = [];
       const known = new Set(villages.map((v) => v.parent_code));
       if (known.has(bizhou)) {

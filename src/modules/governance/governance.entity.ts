@@ -10,7 +10,7 @@ registerEnumType(BodyType, {
   description: '基层自治组织类别 — kind of village self-governance body.',
   valuesConfig: {
     WEDDINGS_FUNERALS_COUNCIL: { description: '红白理事会 — weddings-and-funerals council (curbs 大操大办)' },
-    DELIBERATION_COUNCIL: { description: '议(说)事会 — villagers\' deliberation council' },
+    DELIBERATION_COUNCIL: { description: "议(说)事会 — villagers' deliberation council" },
   },
 });
 
@@ -66,7 +66,10 @@ export class GovernanceMember implements Member {
  * village (or community); a village without one simply has no row. Editable with
  * optimistic concurrency (`version`); its meetings are an append-only log.
  */
-@ObjectType('GovernanceBody', { implements: Node, description: '基层自治组织 — a village\'s 红白理事会 or 议(说)事会: when it was set up, its members, chair and charter, and its meetings.' })
+@ObjectType('GovernanceBody', {
+  implements: Node,
+  description: "基层自治组织 — a village's 红白理事会 or 议(说)事会: when it was set up, its members, chair and charter, and its meetings.",
+})
 export class GovernanceBody {
   dbId!: string;
   areaCode!: string;
@@ -205,7 +208,10 @@ export class GovernanceCoverage {
 }
 
 /** 示范创建项目 — a demonstration programme (道德银行, 省级城乡社区治理示范, 婚俗改革实验区 …). */
-@ObjectType('DemonstrationProgramme', { implements: Node, description: '示范创建 — a demonstration programme (道德银行 moral bank, 省级城乡社区治理示范, 婚俗改革实验区 …) with its level, year and enrolled areas.' })
+@ObjectType('DemonstrationProgramme', {
+  implements: Node,
+  description: '示范创建 — a demonstration programme (道德银行 moral bank, 省级城乡社区治理示范, 婚俗改革实验区 …) with its level, year and enrolled areas.',
+})
 export class DemonstrationProgramme {
   dbId!: string;
   /** The bureau's area that runs the programme here (a county); enrolled areas lie in its subtree. */
@@ -269,7 +275,10 @@ export function programmeFromRow(row: ProgrammeRow): DemonstrationProgramme {
 }
 
 /** 创建单位 — one area enrolled in a programme, with its status. */
-@ObjectType('DemonstrationEnrolment', { implements: Node, description: '创建单位 — an area (街道/乡镇 or 村/社区) enrolled in a demonstration programme, with its status and evidence notes.' })
+@ObjectType('DemonstrationEnrolment', {
+  implements: Node,
+  description: '创建单位 — an area (街道/乡镇 or 村/社区) enrolled in a demonstration programme, with its status and evidence notes.',
+})
 export class DemonstrationEnrolment {
   dbId!: string;
   programmeId!: string;
@@ -456,7 +465,7 @@ export function entryFromRow(row: OpennessEntryRow): OpennessEntry {
 }
 
 /** 村务公开台账 — a village's openness for one quarter. */
-@ObjectType('OpennessRecord', { description: '村务公开台账 — a village\'s openness records for one quarter, against the active checklist.' })
+@ObjectType('OpennessRecord', { description: "村务公开台账 — a village's openness records for one quarter, against the active checklist." })
 export class OpennessRecord {
   areaCode!: string;
 
@@ -476,7 +485,9 @@ export class OpennessRecord {
 }
 
 /** 村务公开合规率 — the quarter's compliance below an area. */
-@ObjectType('OpennessCompliance', { description: '村务公开合规率 — of the current villages below an area, how many published every active checklist item in a quarter.' })
+@ObjectType('OpennessCompliance', {
+  description: '村务公开合规率 — of the current villages below an area, how many published every active checklist item in a quarter.',
+})
 export class OpennessCompliance {
   areaCode!: string;
   lo!: string;

@@ -7,7 +7,7 @@ import { BodyType, EnrolmentStatus, ProgrammeLevel, PublicationForm } from './go
 
 const VERSION = 'The `version` you last read; a stale one is a CONFLICT and nothing is written.';
 
-@InputType({ description: 'Registers a village\'s 红白理事会 or 议事会 (成立).' })
+@InputType({ description: "Registers a village's 红白理事会 or 议事会 (成立)." })
 export class CreateGovernanceBodyInput {
   @Field({ description: 'The village or community (12-digit code; 村/社区 level).' })
   areaCode!: string;
@@ -34,7 +34,7 @@ export class CreateGovernanceBodyInput {
 
 @InputType({ description: 'Changes a self-governance body; omitted fields stay as they are.' })
 export class UpdateGovernanceBodyInput {
-  @Field(() => ID, { description: 'The body\'s global ID.' })
+  @Field(() => ID, { description: "The body's global ID." })
   id!: string;
 
   @Field(() => Int, { description: VERSION })
@@ -60,7 +60,7 @@ export class UpdateGovernanceBodyInput {
 
 @InputType({ description: 'Records one meeting of a self-governance body (append-only).' })
 export class RecordGovernanceMeetingInput {
-  @Field(() => ID, { description: 'The body\'s global ID.' })
+  @Field(() => ID, { description: "The body's global ID." })
   bodyId!: string;
 
   @Field(() => LocalDateResolver, { description: '会议日期 — date held: not in the future, not before the body was established.' })
@@ -106,9 +106,9 @@ export class CreateDemonstrationProgrammeInput {
   description?: string | null;
 }
 
-@InputType({ description: 'Changes a programme\'s definition; omitted fields stay as they are.' })
+@InputType({ description: "Changes a programme's definition; omitted fields stay as they are." })
 export class UpdateDemonstrationProgrammeInput {
-  @Field(() => ID, { description: 'The programme\'s global ID.' })
+  @Field(() => ID, { description: "The programme's global ID." })
   id!: string;
 
   @Field(() => Int, { description: VERSION })
@@ -137,7 +137,7 @@ export class UpdateDemonstrationProgrammeInput {
 
 @InputType({ description: 'Enrols a township or village in a programme, as APPLIED; county administrators only.' })
 export class EnrolInDemonstrationInput {
-  @Field(() => ID, { description: 'The programme\'s global ID.' })
+  @Field(() => ID, { description: "The programme's global ID." })
   programmeId!: string;
 
   @Field({ description: 'The township (街道/乡镇) or village (村/社区) enrolled (6-, 9- or 12-digit code).' })
@@ -146,7 +146,7 @@ export class EnrolInDemonstrationInput {
 
 @InputType({ description: 'Moves an enrolment along its lifecycle (APPLIED → CREATING → ASSESSED → AWARDED, or DROPPED); county administrators only.' })
 export class ChangeEnrolmentStatusInput {
-  @Field(() => ID, { description: 'The enrolment\'s global ID.' })
+  @Field(() => ID, { description: "The enrolment's global ID." })
   id!: string;
 
   @Field(() => Int, { description: VERSION })
@@ -163,7 +163,7 @@ export class ChangeEnrolmentStatusInput {
 
 @InputType({ description: 'Adds an evidence note to an enrolment (append-only).' })
 export class AddDemonstrationEvidenceInput {
-  @Field(() => ID, { description: 'The enrolment\'s global ID.' })
+  @Field(() => ID, { description: "The enrolment's global ID." })
   enrolmentId!: string;
 
   @Field({ description: '内容 — the note.' })
@@ -218,7 +218,7 @@ export class CreateOpennessItemInput {
 
 @InputType({ description: 'Changes a checklist item (rename, reorder, activate or retire it); omitted fields stay.' })
 export class UpdateOpennessItemInput {
-  @Field({ description: '代码 — the item\'s code.' })
+  @Field({ description: "代码 — the item's code." })
   code!: string;
 
   @Field(() => Int, { description: VERSION })
@@ -242,7 +242,7 @@ export class UpdateOpennessItemInput {
   position?: number | null;
 }
 
-@InputType({ description: 'One checklist item\'s record for the village and quarter.' })
+@InputType({ description: "One checklist item's record for the village and quarter." })
 export class OpennessEntryInput {
   @Field({ description: '事项代码 — checklist item code, e.g. FINANCES.' })
   itemCode!: string;
@@ -261,11 +261,11 @@ export class OpennessEntryInput {
   @MaxLength(50)
   checkedBy?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'The entry\'s `version` when it was recorded before (omit for a new entry). ' + VERSION })
+  @Field(() => Int, { nullable: true, description: "The entry's `version` when it was recorded before (omit for a new entry). " + VERSION })
   version?: number | null;
 }
 
-@InputType({ description: 'Records a village\'s openness for a quarter: one entry per checklist item given (others stay as they are).' })
+@InputType({ description: "Records a village's openness for a quarter: one entry per checklist item given (others stay as they are)." })
 export class RecordOpennessInput {
   @Field({ description: 'The village or community (12-digit code).' })
   areaCode!: string;

@@ -84,7 +84,15 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.lo, p.hi, b.area_code, b.body_type`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), bodyType, bodyType, bodyType, bodyType, page.afterKey ?? '', page.first + 1],
       );
-      return batchedPages(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.present, bodyFromRow, (body) => `${body.areaCode}:${body.bodyType}`);
+      return batchedPages(
+        keys,
+        (k) => k.lo + k.hi,
+        (k) => k.page,
+        rows,
+        (row) => row.present,
+        bodyFromRow,
+        (body) => `${body.areaCode}:${body.bodyType}`,
+      );
     },
   );
 
@@ -122,7 +130,15 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.id, m.held_on desc, m.id::bigint desc`,
         [keys.map((k) => k.bodyId), page.afterKey, page.afterKey, page.first + 1],
       );
-      return batchedPages(keys, (k) => k.bodyId, (k) => k.page, rows, (row) => row.id !== null, meetingFromRow, (m) => dateIdKey(m.heldOn, m.dbId));
+      return batchedPages(
+        keys,
+        (k) => k.bodyId,
+        (k) => k.page,
+        rows,
+        (row) => row.id !== null,
+        meetingFromRow,
+        (m) => dateIdKey(m.heldOn, m.dbId),
+      );
     },
   );
 
@@ -163,7 +179,11 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.lo, p.hi, v.code`,
         [keys.map((k) => k.lo), keys.map((k) => k.hi), page.afterKey ?? '', ...params, page.first + 1],
       );
-      const grouped = rowsByKey(keys.map((k) => k.lo + k.hi), rows, (row) => row.batch_key);
+      const grouped = rowsByKey(
+        keys.map((k) => k.lo + k.hi),
+        rows,
+        (row) => row.batch_key,
+      );
       return keys.map((key) => grouped.get(key.lo + key.hi)!.map(areaFromRow));
     });
   }
@@ -171,7 +191,10 @@ export function createGovernanceLoaders(sql: Sql) {
   const hasBody = 'exists (select 1 from governance_body b where b.area_code = a.code and b.body_type = ?)';
 
   /** Villages in a subtree, and how many of them have a body of the type. */
-  const coverage = villageCounts<Range & { bodyType: BodyType }>((key) => key.bodyType, (key) => [hasBody, [key.bodyType]]);
+  const coverage = villageCounts<Range & { bodyType: BodyType }>(
+    (key) => key.bodyType,
+    (key) => [hasBody, [key.bodyType]],
+  );
 
   /** Villages in a subtree without a body of the type. */
   const villagesWithout = villagesWhere<Range & { bodyType: BodyType; page: PageRequest }>(
@@ -192,10 +215,7 @@ export function createGovernanceLoaders(sql: Sql) {
   });
 
   /** Enrolments in a subtree (optionally of one programme or status), in (area, programme) order. */
-  const enrolments = groupedLoader<
-    Range & { programmeId: string | null; status: EnrolmentStatus | null; page: PageRequest },
-    Page<DemonstrationEnrolment>
-  >(
+  const enrolments = groupedLoader<Range & { programmeId: string | null; status: EnrolmentStatus | null; page: PageRequest }, Page<DemonstrationEnrolment>>(
     (key) => JSON.stringify([key.programmeId, key.status, key.page]),
     async (keys) => {
       const { programmeId, status, page } = keys[0];
@@ -210,9 +230,30 @@ export function createGovernanceLoaders(sql: Sql) {
               where ${filter} and ${sortKey} > ?::text
               order by area_code, programme_id limit ?) e on true
           order by p.lo, p.hi, e.area_code, e.programme_id::bigint`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), programmeId, programmeId, status, status, programmeId, programmeId, status, status, page.afterKey ?? '', page.first + 1],
+        [
+          keys.map((k) => k.lo),
+          keys.map((k) => k.hi),
+          programmeId,
+          programmeId,
+          status,
+          status,
+          programmeId,
+          programmeId,
+          status,
+          status,
+          page.afterKey ?? '',
+          page.first + 1,
+        ],
       );
-      return batchedPages(keys, (k) => k.lo + k.hi, (k) => k.page, rows, (row) => row.id !== null, enrolmentFromRow, (e) => `${e.areaCode}:${e.programmeId.padStart(ID_WIDTH, '0')}`);
+      return batchedPages(
+        keys,
+        (k) => k.lo + k.hi,
+        (k) => k.page,
+        rows,
+        (row) => row.id !== null,
+        enrolmentFromRow,
+        (e) => `${e.areaCode}:${e.programmeId.padStart(ID_WIDTH, '0')}`,
+      );
     },
   );
 
@@ -232,7 +273,15 @@ export function createGovernanceLoaders(sql: Sql) {
           order by p.id, n.id::bigint`,
         [keys.map((k) => k.enrolmentId), page.afterKey ?? '0', page.first + 1],
       );
-      return batchedPages(keys, (k) => k.enrolmentId, (k) => k.page, rows, (row) => row.id !== null, evidenceFromRow, (note) => note.dbId);
+      return batchedPages(
+        keys,
+        (k) => k.enrolmentId,
+        (k) => k.page,
+        rows,
+        (row) => row.id !== null,
+        evidenceFromRow,
+        (note) => note.dbId,
+      );
     },
   );
 
@@ -261,7 +310,10 @@ export function createGovernanceLoaders(sql: Sql) {
           where e.area_code = a.code and e.quarter = ? and e.item_code = i.code and e.published))`;
 
   /** Villages in a subtree, and how many complied in a quarter. */
-  const compliance = villageCounts<Range & { quarter: string }>((key) => key.quarter, (key) => [compliantVillage, [key.quarter]]);
+  const compliance = villageCounts<Range & { quarter: string }>(
+    (key) => key.quarter,
+    (key) => [compliantVillage, [key.quarter]],
+  );
 
   /** Villages in a subtree that did not comply in a quarter. */
   const nonCompliant = villagesWhere<Range & { quarter: string; page: PageRequest }>(

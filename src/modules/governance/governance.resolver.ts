@@ -68,7 +68,7 @@ const ChangeEnrolmentStatusPayload = payloadType('ChangeEnrolmentStatusPayload',
 const AddDemonstrationEvidencePayload = payloadType('AddDemonstrationEvidencePayload', 'enrolment', DemonstrationEnrolment, 'enrolment');
 const CreateOpennessItemPayload = payloadType('CreateOpennessItemPayload', 'item', OpennessItem, 'checklist item');
 const UpdateOpennessItemPayload = payloadType('UpdateOpennessItemPayload', 'item', OpennessItem, 'checklist item');
-const RecordOpennessPayload = payloadType('RecordOpennessPayload', 'record', OpennessRecord, 'village\'s record for the quarter');
+const RecordOpennessPayload = payloadType('RecordOpennessPayload', 'record', OpennessRecord, "village's record for the quarter");
 
 /** Runs a service call and shapes its one result as the payload's `value`. */
 const payload = <T>(work: () => Promise<T>) =>
@@ -77,7 +77,10 @@ const payload = <T>(work: () => Promise<T>) =>
 /** Grassroots-governance fields on `Area`: each needs a signed-in caller inside its subtree. */
 @Resolver(() => Area)
 export class GovernanceAreaResolver {
-  @FieldResolver(() => GovernanceBody, { nullable: true, description: '自治组织 — this village\'s body of the given type; null when the village has none (or above village level).' })
+  @FieldResolver(() => GovernanceBody, {
+    nullable: true,
+    description: "自治组织 — this village's body of the given type; null when the village has none (or above village level).",
+  })
   governanceBody(@Root() area: Area, @Arg('bodyType', () => BodyType, { description: 'Which body.' }) bodyType: BodyType, @Ctx() ctx: Context) {
     return councilService.bodyOf(ctx, area, bodyType);
   }
@@ -87,22 +90,34 @@ export class GovernanceAreaResolver {
     return councilService.bodies(ctx, area, args);
   }
 
-  @FieldResolver(() => GovernanceCoverage, { nullable: true, description: '覆盖率 — how many current villages in this subtree have the body, and which do not.' })
+  @FieldResolver(() => GovernanceCoverage, {
+    nullable: true,
+    description: '覆盖率 — how many current villages in this subtree have the body, and which do not.',
+  })
   governanceCoverage(@Root() area: Area, @Arg('bodyType', () => BodyType, { description: 'Which body.' }) bodyType: BodyType, @Ctx() ctx: Context) {
     return councilService.coverage(ctx, area, bodyType);
   }
 
-  @FieldResolver(() => DemonstrationEnrolmentConnection, { nullable: true, description: '示范创建 — enrolments of areas in this subtree in demonstration programmes.' })
+  @FieldResolver(() => DemonstrationEnrolmentConnection, {
+    nullable: true,
+    description: '示范创建 — enrolments of areas in this subtree in demonstration programmes.',
+  })
   demonstrationEnrolments(@Root() area: Area, @Args() args: EnrolmentsArgs, @Ctx() ctx: Context): Promise<Page<DemonstrationEnrolment>> {
     return demonstrationService.enrolments(ctx, area, args);
   }
 
-  @FieldResolver(() => OpennessRecord, { nullable: true, description: '村务公开台账 — this village\'s openness records for a quarter; null above village level.' })
+  @FieldResolver(() => OpennessRecord, {
+    nullable: true,
+    description: "村务公开台账 — this village's openness records for a quarter; null above village level.",
+  })
   opennessRecord(@Root() area: Area, @Args() { quarter }: QuarterArgs, @Ctx() ctx: Context) {
     return opennessService.record(ctx, area, quarter);
   }
 
-  @FieldResolver(() => OpennessCompliance, { nullable: true, description: '村务公开合规率 — compliance of the villages in this subtree for a quarter, with the non-compliant ones.' })
+  @FieldResolver(() => OpennessCompliance, {
+    nullable: true,
+    description: '村务公开合规率 — compliance of the villages in this subtree for a quarter, with the non-compliant ones.',
+  })
   opennessCompliance(@Root() area: Area, @Args() { quarter }: QuarterArgs, @Ctx() ctx: Context) {
     return opennessService.compliance(ctx, area, quarter);
   }
@@ -129,7 +144,9 @@ export class GovernanceBodyResolver {
     return councilService.meetingCount(ctx, body, year ?? null);
   }
 
-  @Mutation(() => CreateGovernanceBodyPayload, { description: '成立 — registers a village\'s 红白理事会 or 议事会 (village operator for their village, township operator in their township, county admin).' })
+  @Mutation(() => CreateGovernanceBodyPayload, {
+    description: "成立 — registers a village's 红白理事会 or 议事会 (village operator for their village, township operator in their township, county admin).",
+  })
   createGovernanceBody(@Arg('input', { description: 'The body.' }) input: CreateGovernanceBodyInput, @Ctx() ctx: Context) {
     return payload(async () => (await councilService.create(ctx, input)).body);
   }
@@ -165,7 +182,7 @@ export class DemonstrationProgrammeResolver {
     return demonstrationService.programmes(ctx, args);
   }
 
-  @FieldResolver(() => Area, { description: '主办 — the bureau\'s area that runs the programme here (a county); enrolled areas lie below it.' })
+  @FieldResolver(() => Area, { description: "主办 — the bureau's area that runs the programme here (a county); enrolled areas lie below it." })
   area(@Root() programme: DemonstrationProgramme, @Ctx() ctx: Context) {
     return ctx.loaders.area.byCode.load(programme.areaCode);
   }
@@ -180,7 +197,7 @@ export class DemonstrationProgrammeResolver {
     return payload(async () => (await demonstrationService.createProgramme(ctx, input)).programme);
   }
 
-  @Mutation(() => UpdateDemonstrationProgrammePayload, { description: 'Changes a programme\'s definition, guarded by `version` (county admin).' })
+  @Mutation(() => UpdateDemonstrationProgrammePayload, { description: "Changes a programme's definition, guarded by `version` (county admin)." })
   updateDemonstrationProgramme(@Arg('input', { description: 'The changes.' }) input: UpdateDemonstrationProgrammeInput, @Ctx() ctx: Context) {
     return payload(async () => (await demonstrationService.updateProgramme(ctx, input)).programme);
   }
@@ -208,7 +225,9 @@ export class DemonstrationEnrolmentResolver {
     return payload(async () => (await demonstrationService.enrol(ctx, input)).enrolment);
   }
 
-  @Mutation(() => ChangeEnrolmentStatusPayload, { description: 'Moves an enrolment along APPLIED → CREATING → ASSESSED → AWARDED, or to DROPPED; other moves are INVALID_TRANSITION (county admin).' })
+  @Mutation(() => ChangeEnrolmentStatusPayload, {
+    description: 'Moves an enrolment along APPLIED → CREATING → ASSESSED → AWARDED, or to DROPPED; other moves are INVALID_TRANSITION (county admin).',
+  })
   changeEnrolmentStatus(@Arg('input', { description: 'The new status.' }) input: ChangeEnrolmentStatusInput, @Ctx() ctx: Context) {
     return payload(async () => (await demonstrationService.changeStatus(ctx, input)).enrolment);
   }
@@ -227,10 +246,7 @@ export class OpennessRecordResolver {
   }
 
   @Query(() => [OpennessItem], { description: '村务公开清单 — the checklist of required contents, in display order (signed-in callers).' })
-  opennessChecklist(
-    @Arg('includeInactive', { defaultValue: false, description: 'Include retired items.' }) includeInactive: boolean,
-    @Ctx() ctx: Context,
-  ) {
+  opennessChecklist(@Arg('includeInactive', { defaultValue: false, description: 'Include retired items.' }) includeInactive: boolean, @Ctx() ctx: Context) {
     return opennessService.checklist(ctx, includeInactive);
   }
 
@@ -239,12 +255,16 @@ export class OpennessRecordResolver {
     return payload(async () => (await opennessService.createItem(ctx, input)).item);
   }
 
-  @Mutation(() => UpdateOpennessItemPayload, { description: 'Changes a checklist item, e.g. retires it (`active: false`), guarded by `version` (county admin).' })
+  @Mutation(() => UpdateOpennessItemPayload, {
+    description: 'Changes a checklist item, e.g. retires it (`active: false`), guarded by `version` (county admin).',
+  })
   updateOpennessItem(@Arg('input', { description: 'The changes.' }) input: UpdateOpennessItemInput, @Ctx() ctx: Context) {
     return payload(async () => (await opennessService.updateItem(ctx, input)).item);
   }
 
-  @Mutation(() => RecordOpennessPayload, { description: '村务公开 — records a village\'s openness for a quarter (village operator, township operator, county admin).' })
+  @Mutation(() => RecordOpennessPayload, {
+    description: "村务公开 — records a village's openness for a quarter (village operator, township operator, county admin).",
+  })
   recordOpenness(@Arg('input', { description: 'The village, quarter and entries.' }) input: RecordOpennessInput, @Ctx() ctx: Context) {
     return payload(async () => (await opennessService.recordOpenness(ctx, input)).record);
   }
@@ -281,4 +301,3 @@ export const governanceResolvers = [
   OpennessEntryResolver,
   OpennessComplianceResolver,
 ] as const;
-

@@ -32,7 +32,8 @@ describe('enrolment lifecycle', () => {
     [S.DROPPED, S.APPLIED],
     [S.APPLIED, S.APPLIED],
   ])('rejects %s → %s', (from, to) =>
-    expect(() => assertTransition(from, to)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', field: 'status' })));
+    expect(() => assertTransition(from, to)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', field: 'status' })),
+  );
 });
 
 describe('quarters', () => {
@@ -42,7 +43,8 @@ describe('quarters', () => {
     expect(parseQuarter('2026Q4').end).toBe('2026-12-31');
   });
   it.each(['2026Q5', '2026Q0', '2026-3', 'Q3 2026', '', '1999Q1', '26Q1'])('rejects "%s"', (text) =>
-    expect(() => parseQuarter(text, 'quarter')).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'quarter' })));
+    expect(() => parseQuarter(text, 'quarter')).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'quarter' })),
+  );
   it('finds the quarter of a date and steps back across years', () => {
     expect(quarterOfDate('2026-11-28').text).toBe('2026Q4');
     expect(quarterOfDate('2026-01-01').text).toBe('2026Q1');

@@ -140,7 +140,11 @@ export interface Member {
 export function checkBody(body: { establishedOn: string; chair: string | null; members: Member[] }, today: string): Problem[] {
   const problems: Problem[] = [];
   if (!isIsoDate(body.establishedOn)) {
-    problems.push({ code: ErrorCode.BAD_USER_INPUT, field: 'establishedOn', message: `establishedOn must be a date such as 2024-03-01, got "${body.establishedOn}"` });
+    problems.push({
+      code: ErrorCode.BAD_USER_INPUT,
+      field: 'establishedOn',
+      message: `establishedOn must be a date such as 2024-03-01, got "${body.establishedOn}"`,
+    });
   } else if (body.establishedOn > today) {
     problems.push({ code: ErrorCode.VALIDATION, field: 'establishedOn', message: `establishedOn ${body.establishedOn} is in the future (today is ${today})` });
   }
@@ -170,12 +174,7 @@ export interface OpennessEntryInput {
  * published item has its form and a date inside the quarter and not after today,
  * an unpublished one has neither.
  */
-export function checkOpennessEntries(
-  quarter: Quarter,
-  entries: OpennessEntryInput[],
-  checklist: Map<string, { active: boolean }>,
-  today: string,
-): Problem[] {
+export function checkOpennessEntries(quarter: Quarter, entries: OpennessEntryInput[], checklist: Map<string, { active: boolean }>, today: string): Problem[] {
   const problems: Problem[] = [];
   const current = quarterOfDate(today);
   if (quarter.text > current.text) {
@@ -186,22 +185,39 @@ export function checkOpennessEntries(
     const at = (name: string) => `entries.${index}.${name}`;
     const item = checklist.get(entry.itemCode);
     if (!item) {
-      problems.push({ code: ErrorCode.VALIDATION, field: at('itemCode'), message: `"${entry.itemCode}" is not an item of the openness checklist (${[...checklist.keys()].join(', ')})` });
+      problems.push({
+        code: ErrorCode.VALIDATION,
+        field: at('itemCode'),
+        message: `"${entry.itemCode}" is not an item of the openness checklist (${[...checklist.keys()].join(', ')})`,
+      });
     } else if (!item.active) {
       problems.push({ code: ErrorCode.VALIDATION, field: at('itemCode'), message: `Checklist item ${entry.itemCode} is no longer active` });
     }
     if (seen.has(entry.itemCode)) problems.push({ code: ErrorCode.VALIDATION, field: at('itemCode'), message: `${entry.itemCode} appears twice` });
     seen.add(entry.itemCode);
     if (entry.published) {
-      if (!entry.form) problems.push({ code: ErrorCode.VALIDATION, field: at('form'), message: 'A published item needs its form (NOTICE_BOARD, ONLINE or BOTH)' });
+      if (!entry.form)
+        problems.push({ code: ErrorCode.VALIDATION, field: at('form'), message: 'A published item needs its form (NOTICE_BOARD, ONLINE or BOTH)' });
       if (!entry.publishedOn) {
         problems.push({ code: ErrorCode.VALIDATION, field: at('publishedOn'), message: 'A published item needs its publication date' });
       } else if (!isIsoDate(entry.publishedOn)) {
-        problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('publishedOn'), message: `publishedOn must be a date such as ${quarter.start}, got "${entry.publishedOn}"` });
+        problems.push({
+          code: ErrorCode.BAD_USER_INPUT,
+          field: at('publishedOn'),
+          message: `publishedOn must be a date such as ${quarter.start}, got "${entry.publishedOn}"`,
+        });
       } else if (entry.publishedOn < quarter.start || entry.publishedOn > quarter.end) {
-        problems.push({ code: ErrorCode.VALIDATION, field: at('publishedOn'), message: `publishedOn ${entry.publishedOn} is outside ${quarter.text} (${quarter.start} – ${quarter.end})` });
+        problems.push({
+          code: ErrorCode.VALIDATION,
+          field: at('publishedOn'),
+          message: `publishedOn ${entry.publishedOn} is outside ${quarter.text} (${quarter.start} – ${quarter.end})`,
+        });
       } else if (entry.publishedOn > today) {
-        problems.push({ code: ErrorCode.VALIDATION, field: at('publishedOn'), message: `publishedOn ${entry.publishedOn} is in the future (today is ${today})` });
+        problems.push({
+          code: ErrorCode.VALIDATION,
+          field: at('publishedOn'),
+          message: `publishedOn ${entry.publishedOn} is in the future (today is ${today})`,
+        });
       }
     } else {
       if (entry.form) problems.push({ code: ErrorCode.VALIDATION, field: at('form'), message: 'An unpublished item has no form' });

@@ -55,10 +55,7 @@ export class OpennessService {
     assertCanRead(ctx.viewer, area.code);
     const quarter = parseQuarter(quarterText, 'quarter');
     if (area.level !== AreaLevel.VILLAGE) return null;
-    const [all, rows] = await Promise.all([
-      ctx.loaders.governance.checklist.load('all'),
-      ctx.loaders.governance.entries.load(`${area.code}:${quarter.text}`),
-    ]);
+    const [all, rows] = await Promise.all([ctx.loaders.governance.checklist.load('all'), ctx.loaders.governance.entries.load(`${area.code}:${quarter.text}`)]);
     const items = all.filter((item) => itemAppliesTo(item, area.code));
     const published = new Set(rows.filter((row) => row.published).map((row) => row.item_code));
     const order = new Map(items.map((item, index) => [item.code, index]));
@@ -99,7 +96,8 @@ export class OpennessService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const [known] = await sql<{ code: string }>(`select code from area where code = ? and level = 'COUNTY' and valid_to is null`, [county]);
-      if (!known) throw new DomainError(ErrorCode.FORBIDDEN, `Your area ${viewer.areaCode} is not a county of this deployment: its checklist cannot be changed here`);
+      if (!known)
+        throw new DomainError(ErrorCode.FORBIDDEN, `Your area ${viewer.areaCode} is not a county of this deployment: its checklist cannot be changed here`);
       const [row] = await sql<OpennessItemRow>(
         `insert into openness_item (code, name, description, position, owner_area_code) values (?, ?, ?, ?, ?)
          on conflict (code) do nothing returning ${ITEM_COLUMNS}`,
@@ -126,9 +124,17 @@ export class OpennessService {
     await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const current = await lockRow<OpennessItemRow>(sql, `select ${ITEM_COLUMNS} from openness_item where code = ? for update`, [input.code], () => new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code'));
+      const current = await lockRow<OpennessItemRow>(
+        sql,
+        `select ${ITEM_COLUMNS} from openness_item where code = ? for update`,
+        [input.code],
+        () => new DomainError(ErrorCode.NOT_FOUND, `The checklist has no item ${input.code}`, 'code'),
+      );
       if (!current.owner_area_code) {
-        throw new DomainError(ErrorCode.FORBIDDEN, `${input.code} is on the default checklist, which changes only with civgraph itself: add your county's own item instead`);
+        throw new DomainError(
+          ErrorCode.FORBIDDEN,
+          `${input.code} is on the default checklist, which changes only with civgraph itself: add your county's own item instead`,
+        );
       }
       assertCanWrite(viewer, current.owner_area_code, ADMIN);
       assertVersion(current.version, input.version, `公开事项 ${input.code}`);
@@ -179,10 +185,10 @@ export class OpennessService {
       const items = (await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item`)).filter((item) => itemAppliesTo(item, areaCode));
       const checklist = new Map(items.map((item) => [item.code, item]));
       throwProblems(checkOpennessEntries(quarter, input.entries, checklist, todayInChina()));
-      const existing = await sql<OpennessEntryRow>(
-        `select ${ENTRY_COLUMNS} from openness_entry where area_code = ? and quarter = ? for update`,
-        [areaCode, quarter.text],
-      );
+      const existing = await sql<OpennessEntryRow>(`select ${ENTRY_COLUMNS} from openness_entry where area_code = ? and quarter = ? for update`, [
+        areaCode,
+        quarter.text,
+      ]);
       const byItem = new Map(existing.map((row) => [row.item_code, row]));
       const conflicts: Problem[] = [];
       input.entries.forEach((entry, index) => {
@@ -194,7 +200,11 @@ export class OpennessService {
             message: `${entry.itemCode} for ${quarter.text} is at version ${current.version}${entry.version == null ? ' (already recorded)' : `, you sent ${entry.version}`}; reload and retry`,
           });
         } else if (!current && entry.version != null) {
-          conflicts.push({ code: ErrorCode.CONFLICT, field: `entries.${index}.version`, message: `${entry.itemCode} for ${quarter.text} has not been recorded yet: omit version` });
+          conflicts.push({
+            code: ErrorCode.CONFLICT,
+            field: `entries.${index}.version`,
+            message: `${entry.itemCode} for ${quarter.text} has not been recorded yet: omit version`,
+          });
         }
       });
       throwProblems(conflicts);
@@ -224,8 +234,14 @@ export class OpennessService {
         throw new DomainError(ErrorCode.CONFLICT, `Someone else recorded ${village.name} ${quarter.text} at the same time; reload and retry`, 'entries');
       }
       const names = new Map(items.map((item) => [item.code, item.name]));
-      const state = (e: { published: boolean; form?: string | null }, publishedOn: string | null | undefined) => ({ published: e.published, form: e.form ?? null, publishedOn: publishedOn ?? null });
-      const before = Object.fromEntries(existing.filter((row) => input.entries.some((e) => e.itemCode === row.item_code)).map((row) => [row.item_code, state(row, row.published_on)]));
+      const state = (e: { published: boolean; form?: string | null }, publishedOn: string | null | undefined) => ({
+        published: e.published,
+        form: e.form ?? null,
+        publishedOn: publishedOn ?? null,
+      });
+      const before = Object.fromEntries(
+        existing.filter((row) => input.entries.some((e) => e.itemCode === row.item_code)).map((row) => [row.item_code, state(row, row.published_on)]),
+      );
       const after = Object.fromEntries(input.entries.map((e) => [e.itemCode, state(e, e.publishedOn)]));
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.OPENNESS,

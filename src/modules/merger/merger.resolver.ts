@@ -6,7 +6,8 @@ import { AreaSuccessionPayload, MergeAreasInput, RetireAreaInput, mergerService 
 @Resolver()
 export class MergerResolver {
   @Mutation(() => AreaSuccessionPayload, {
-    description: '区划合并 — merge areas into a successor (两项改革). Sources get `validTo` and `successor`; their past figures stay with them, later ones move to the target. COUNTY_ADMIN.',
+    description:
+      '区划合并 — merge areas into a successor (两项改革). Sources get `validTo` and `successor`; their past figures stay with them, later ones move to the target. COUNTY_ADMIN.',
   })
   mergeAreas(@Arg('input', { description: 'Sources, target and effective date.' }) input: MergeAreasInput, @Ctx() ctx: Context) {
     return asPayload(() => mergerService.merge(ctx, input));

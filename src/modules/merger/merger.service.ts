@@ -105,7 +105,9 @@ export class MergerService {
     for (const code of [...sources, ...(target ? [target] : [])]) assertCanWrite(ctx.viewer, code, [Role.COUNTY_ADMIN]);
     const viewer = ctx.viewer!;
     if (!/^\d{4}-\d{2}-01$/.test(input.effectiveDate)) {
-      errors.push(userError(ErrorCode.VALIDATION, `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`, 'effectiveDate'));
+      errors.push(
+        userError(ErrorCode.VALIDATION, `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`, 'effectiveDate'),
+      );
     }
     if (new Set(sources).size !== sources.length) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'sources lists an area twice', 'sources'));
     if (target && sources.includes(target)) errors.push(userError(ErrorCode.VALIDATION, 'the target cannot be one of the sources', targetField));
@@ -137,10 +139,18 @@ export class MergerService {
         check(code, field);
         const row = byCode.get(code);
         if (row && row.villages > 0) {
-          errors.push(userError(ErrorCode.VALIDATION, `${row.name} still has ${row.villages} current villages: merge them into the target's villages first`, field));
+          errors.push(
+            userError(ErrorCode.VALIDATION, `${row.name} still has ${row.villages} current villages: merge them into the target's villages first`, field),
+          );
         }
         if (row && target && byCode.get(target) && byCode.get(target)!.level !== row.level) {
-          errors.push(userError(ErrorCode.VALIDATION, `${row.name} is a ${row.level.toLowerCase()} but the target is a ${byCode.get(target)!.level.toLowerCase()}`, field));
+          errors.push(
+            userError(
+              ErrorCode.VALIDATION,
+              `${row.name} is a ${row.level.toLowerCase()} but the target is a ${byCode.get(target)!.level.toLowerCase()}`,
+              field,
+            ),
+          );
         }
       });
       if (target) check(target, targetField);

@@ -26,7 +26,7 @@ registerEnumType(SubjectKind, {
   valuesConfig: {
     PROJECT: { description: '民政项目 — a capital project' },
     TASK: { description: '重点工作 — a key task' },
-    TASK_ASSIGNMENT: { description: '任务分解 — a key task\'s share for one area' },
+    TASK_ASSIGNMENT: { description: "任务分解 — a key task's share for one area" },
     FACILITY: { description: '服务站点 — a service facility' },
     RECTIFICATION: { description: '审计整改 — an audit finding under rectification' },
     SUPERVISION: { description: '督办 — a supervision action' },
@@ -80,7 +80,10 @@ export class ProgressActor {
  * 进度动态 — one recorded change, append-only. Written in the same transaction as
  * the change it records; its sequence follows commit order.
  */
-@ObjectType('ProgressUpdate', { implements: Node, description: '进度动态 — one recorded change of a project, task, facility, rectification or figures; append-only, in commit order.' })
+@ObjectType('ProgressUpdate', {
+  implements: Node,
+  description: '进度动态 — one recorded change of a project, task, facility, rectification or figures; append-only, in commit order.',
+})
 export class ProgressUpdate {
   @Field(() => ID, { description: 'Global ID (Relay).' })
   get id(): string {

@@ -360,7 +360,7 @@ export function progressHubService({ orm, metrics }: ServiceDeps): ServerService
   const hub = new ProgressHub(orm, orm.config.get('clientUrl'));
   const deliveryLag = new Histogram({
     name: 'civgraph_event_delivery_lag_seconds',
-    help: 'Time from an event\'s commit to its delivery to a subscriber.',
+    help: "Time from an event's commit to its delivery to a subscriber.",
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [metrics],
   });

@@ -19,7 +19,8 @@ export class ProgressScopeArgs {
 export class ProgressUpdatedArgs extends ProgressScopeArgs {
   @Field(() => String, {
     nullable: true,
-    description: 'Resume after this event: a `cursor` (or `sequence`) received earlier. Stored events after it are replayed first, then live ones follow, none missed and none twice. Omitted: only events committed from now on.',
+    description:
+      'Resume after this event: a `cursor` (or `sequence`) received earlier. Stored events after it are replayed first, then live ones follow, none missed and none twice. Omitted: only events committed from now on.',
   })
   after?: string | null;
 }

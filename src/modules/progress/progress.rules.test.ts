@@ -49,13 +49,15 @@ describe('sensitive kinds (审计整改, 督办)', () => {
     }
   });
 
-  it('are left out of a viewer\'s request for every kind, and refused when asked for by name', () => {
+  it("are left out of a viewer's request for every kind, and refused when asked for by name", () => {
     const kinds = readableKinds(as(Role.VIEWER), null)!;
     expect(kinds).toContain(SubjectKind.FACILITY);
     expect(kinds).not.toContain(SubjectKind.RECTIFICATION);
     expect(kinds).not.toContain(SubjectKind.SUPERVISION);
     expect(readableKinds(as(Role.VIEWER), [SubjectKind.TASK])).toEqual([SubjectKind.TASK]);
-    expect(() => readableKinds(as(Role.VILLAGE_OPERATOR), [SubjectKind.TASK, SubjectKind.SUPERVISION])).toThrow(expect.objectContaining({ code: 'FORBIDDEN', field: 'kinds' }));
+    expect(() => readableKinds(as(Role.VILLAGE_OPERATOR), [SubjectKind.TASK, SubjectKind.SUPERVISION])).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', field: 'kinds' }),
+    );
     expect(readableKinds(as(Role.TOWNSHIP_OPERATOR), [SubjectKind.SUPERVISION])).toEqual([SubjectKind.SUPERVISION]);
   });
 });

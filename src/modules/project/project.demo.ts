@@ -21,11 +21,29 @@ const v = (township: string, village: string) => `511921${township}${village}`;
 
 /** 15 towns with a public 敬老院; the first 9 are already 公建民营 (speech: 15 public nursing homes, 9 reformed). */
 const NURSING_HOME_TOWNS: [string, string][] = [
-  ['101', '民胜镇'], ['102', '火炬镇'], ['103', '广纳镇'], ['104', '铁佛镇'], ['105', '麻石镇'],
-  ['106', '至诚镇'], ['107', '洪口镇'], ['108', '沙溪镇'], ['109', '瓦室镇'], ['110', '永安镇'],
-  ['111', '铁溪镇'], ['112', '涪阳镇'], ['113', '诺水河镇'], ['114', '毛浴镇'], ['115', '泥溪镇'],
+  ['101', '民胜镇'],
+  ['102', '火炬镇'],
+  ['103', '广纳镇'],
+  ['104', '铁佛镇'],
+  ['105', '麻石镇'],
+  ['106', '至诚镇'],
+  ['107', '洪口镇'],
+  ['108', '沙溪镇'],
+  ['109', '瓦室镇'],
+  ['110', '永安镇'],
+  ['111', '铁溪镇'],
+  ['112', '涪阳镇'],
+  ['113', '诺水河镇'],
+  ['114', '毛浴镇'],
+  ['115', '泥溪镇'],
 ];
-const OPERATORS = ['通江县颐康养老服务有限公司', '巴中市福寿康养管理有限公司', '通江县夕阳红养老服务中心', '四川康乐养老产业有限公司', '通江县仁和养老服务有限公司'];
+const OPERATORS = [
+  '通江县颐康养老服务有限公司',
+  '巴中市福寿康养管理有限公司',
+  '通江县夕阳红养老服务中心',
+  '四川康乐养老产业有限公司',
+  '通江县仁和养老服务有限公司',
+];
 
 interface DemoProject {
   name: string;
@@ -255,7 +273,13 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
       for (const entry of p.progress) {
         await projectService.recordProgress(
           ctx,
-          input(RecordProjectProgressInput, { project: toGlobalId('Project', project.key), percent: entry.percent, note: entry.note, blockers: entry.blockers ?? null, asOf: entry.asOf }),
+          input(RecordProjectProgressInput, {
+            project: toGlobalId('Project', project.key),
+            percent: entry.percent,
+            note: entry.note,
+            blockers: entry.blockers ?? null,
+            asOf: entry.asOf,
+          }),
         );
       }
     }
@@ -264,4 +288,3 @@ export async function seedFacilitiesAndProjects(orm: MikroORM, countyCode: strin
 }
 
 export const facilitiesAndProjectsDemo: DemoSeeder = { name: 'facilities-and-projects', run: seedFacilitiesAndProjects };
-

@@ -39,7 +39,7 @@ export class LeadOfficial {
   title!: string;
 }
 
-@ObjectType('TaskForceMember', { description: '工作专班成员 — a member of a project\'s task force.' })
+@ObjectType('TaskForceMember', { description: "工作专班成员 — a member of a project's task force." })
 export class TaskForceMember {
   @Field({ description: '姓名 — name.' })
   name!: string;
@@ -51,7 +51,7 @@ export class TaskForceMember {
   unit!: string;
 }
 
-@ObjectType('ProjectMilestone', { description: '推进方案节点 — one step of a project\'s plan.' })
+@ObjectType('ProjectMilestone', { description: "推进方案节点 — one step of a project's plan." })
 export class ProjectMilestone {
   @Field(() => Int, { description: '序号 — position in the plan, from 1; names the milestone in completeMilestone.' })
   position!: number;
@@ -102,7 +102,10 @@ export class ProjectProgress {
  * history whose latest entry is mirrored in `progressPercent`; `version` grows
  * by one on every edit of its own fields (optimistic concurrency).
  */
-@ObjectType('Project', { implements: Node, description: '民政项目 — a capital project: 责任股室, investment, 牵头领导, 工作专班, 推进方案, status and progress history.' })
+@ObjectType('Project', {
+  implements: Node,
+  description: '民政项目 — a capital project: 责任股室, investment, 牵头领导, 工作专班, 推进方案, status and progress history.',
+})
 export class Project {
   /** Database key. */
   key!: string;
@@ -121,7 +124,9 @@ export class Project {
   /** 12-digit code of the project's area. */
   areaCode!: string;
 
-  @Field({ description: '责任股室 — the bureau section that owns the project, e.g. 养老服务股; its staff (SECTION_STAFF) change only their own section\'s projects.' })
+  @Field({
+    description: "责任股室 — the bureau section that owns the project, e.g. 养老服务股; its staff (SECTION_STAFF) change only their own section's projects.",
+  })
   ownerSection!: string;
 
   @Field(() => DecimalScalar, { description: '计划总投资 — planned investment, yuan.' })
@@ -207,7 +212,9 @@ export function projectFromRow(row: ProjectRow): Project {
   p.securedFunding = row.secured_funding;
   p.leadOfficial = row.lead_official ? Object.assign(new LeadOfficial(), row.lead_official) : null;
   p.taskForce = row.task_force.map((m) => Object.assign(new TaskForceMember(), m));
-  p.milestones = row.milestones.map((m, i) => Object.assign(new ProjectMilestone(), { position: i + 1, name: m.name, dueDate: m.dueDate, doneDate: m.doneDate ?? null }));
+  p.milestones = row.milestones.map((m, i) =>
+    Object.assign(new ProjectMilestone(), { position: i + 1, name: m.name, dueDate: m.dueDate, doneDate: m.doneDate ?? null }),
+  );
   p.status = row.status;
   p.startDate = row.start_date;
   p.targetDate = row.target_date;

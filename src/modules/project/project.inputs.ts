@@ -55,10 +55,13 @@ export class CreateProjectInput {
   @Field(() => ProjectCategory, { description: '类别 — line of work.' })
   category!: ProjectCategory;
 
-  @Field({ description: '区划 — code of the project\'s area (6, 9 or 12 digits).' })
+  @Field({ description: "区划 — code of the project's area (6, 9 or 12 digits)." })
   area!: string;
 
-  @Field({ description: '责任股室 — the owning section, e.g. 养老服务股 (trimmed; not blank, at most 50 characters). Section staff create projects of their own section only.' })
+  @Field({
+    description:
+      '责任股室 — the owning section, e.g. 养老服务股 (trimmed; not blank, at most 50 characters). Section staff create projects of their own section only.',
+  })
   @Matches(/\S/, { message: 'ownerSection must not be blank' })
   @MaxLength(50)
   ownerSection!: string;
@@ -96,9 +99,11 @@ export class CreateProjectInput {
   milestones?: MilestoneInput[] | null;
 }
 
-@InputType('UpdateProjectInput', { description: '修改项目 — change a project\'s own fields (not status, team or plan). Omitted fields stay; null clears an optional one.' })
+@InputType('UpdateProjectInput', {
+  description: "修改项目 — change a project's own fields (not status, team or plan). Omitted fields stay; null clears an optional one.",
+})
 export class UpdateProjectInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   id!: string;
 
   @Field(() => Int, { description: 'The `version` you read; a stale one gives CONFLICT.' })
@@ -115,7 +120,10 @@ export class UpdateProjectInput {
   @Field(() => String, { nullable: true, description: '区划 — area code.' })
   area?: string | null;
 
-  @Field(() => String, { nullable: true, description: '责任股室 — hand the project to another section (trimmed; not blank). County admins and township operators may; section staff may not.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '责任股室 — hand the project to another section (trimmed; not blank). County admins and township operators may; section staff may not.',
+  })
   @IsOptional()
   @Matches(/\S/, { message: 'ownerSection must not be blank' })
   @MaxLength(50)
@@ -139,7 +147,7 @@ export class UpdateProjectInput {
 
 @InputType('SetProjectTeamInput', { description: '设置专班 — the lead official and task force, replaced as a whole.' })
 export class SetProjectTeamInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   project!: string;
 
   @Field(() => Int, { description: 'The `version` you read.' })
@@ -156,9 +164,9 @@ export class SetProjectTeamInput {
   taskForce!: TaskForceMemberInput[];
 }
 
-@InputType('SetProjectPlanInput', { description: '设置推进方案 — the plan\'s milestones, replaced as a whole (done dates given here are kept).' })
+@InputType('SetProjectPlanInput', { description: "设置推进方案 — the plan's milestones, replaced as a whole (done dates given here are kept)." })
 export class SetProjectPlanInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   project!: string;
 
   @Field(() => Int, { description: 'The `version` you read.' })
@@ -172,13 +180,13 @@ export class SetProjectPlanInput {
 
 @InputType('CompleteMilestoneInput', { description: '完成节点 — mark one milestone of the plan done.' })
 export class CompleteMilestoneInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   project!: string;
 
   @Field(() => Int, { description: 'The `version` you read.' })
   version!: number;
 
-  @Field(() => Int, { description: '序号 — the milestone\'s `position`.' })
+  @Field(() => Int, { description: "序号 — the milestone's `position`." })
   @IsInt()
   @Min(1)
   position!: number;
@@ -189,7 +197,7 @@ export class CompleteMilestoneInput {
 
 @InputType('ChangeProjectStatusInput', { description: '变更项目状态 — start, suspend, resume or complete a project.' })
 export class ChangeProjectStatusInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   id!: string;
 
   @Field(() => Int, { description: 'The `version` you read.' })
@@ -201,7 +209,7 @@ export class ChangeProjectStatusInput {
 
 @InputType('RecordProjectProgressInput', { description: '填报进度 — append a progress entry (the history is never rewritten).' })
 export class RecordProjectProgressInput {
-  @Field(() => ID, { description: 'The project\'s global ID.' })
+  @Field(() => ID, { description: "The project's global ID." })
   project!: string;
 
   @Field(() => Int, { description: '完成比例 — percent complete, 0–100; below the latest only with a note.' })
@@ -220,7 +228,10 @@ export class RecordProjectProgressInput {
   @Length(0, 2000)
   blockers?: string | null;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: '截至 — date the figure describes (default today; not before the latest entry, not in the future).' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: '截至 — date the figure describes (default today; not before the latest entry, not in the future).',
+  })
   asOf?: string | null;
 }
 
@@ -260,7 +271,7 @@ export class ProjectsArgs extends PageArgs {
   @Field(() => [ProjectStatus], { nullable: true, description: 'Only these statuses.' })
   statuses?: ProjectStatus[] | null;
 
-  @Field({ defaultValue: true, description: 'Include projects of every area below (default); false: this area\'s own only.' })
+  @Field({ defaultValue: true, description: "Include projects of every area below (default); false: this area's own only." })
   includeDescendants!: boolean;
 
   @Field(() => String, { nullable: true, description: '责任股室 — only projects of this section (股室), e.g. 养老服务股.' })

@@ -54,7 +54,20 @@ export function createProjectLoaders(sql: Sql) {
                 and id > ?::bigint
               order by project.id limit ?) x on true
           order by p.n, x.id::bigint`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), statuses, statuses, ownerSection, ownerSection, statuses, statuses, ownerSection, ownerSection, page.afterKey ?? '0', page.first + 1],
+        [
+          keys.map((k) => k.lo),
+          keys.map((k) => k.hi),
+          statuses,
+          statuses,
+          ownerSection,
+          ownerSection,
+          statuses,
+          statuses,
+          ownerSection,
+          ownerSection,
+          page.afterKey ?? '0',
+          page.first + 1,
+        ],
       );
       const byKey = rowsByKey(
         keys.map((_, i) => String(i + 1)),

@@ -32,12 +32,12 @@ export const ProjectProgressConnection = connectionType('ProjectProgress', Proje
 
 @Resolver(() => Project)
 export class ProjectResolver {
-  @FieldResolver(() => Area, { description: '区划 — the project\'s area.' })
+  @FieldResolver(() => Area, { description: "区划 — the project's area." })
   area(@Root() project: Project, @Ctx() ctx: Context) {
     return ctx.loaders.area.byCode.load(project.areaCode);
   }
 
-  @FieldResolver(() => Facility, { nullable: true, description: '站点 — the facility this project builds; null when none (or outside the caller\'s area).' })
+  @FieldResolver(() => Facility, { nullable: true, description: "站点 — the facility this project builds; null when none (or outside the caller's area)." })
   facility(@Root() project: Project, @Ctx() ctx: Context) {
     return projectService.facility(ctx, project);
   }
@@ -47,17 +47,24 @@ export class ProjectResolver {
     return projectService.progress(ctx, project, args);
   }
 
-  @Mutation(() => CreateProjectPayload, { description: '新建项目 — creates a project (PLANNED) owned by a section (责任股室). Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section only. Writes one progress event.' })
+  @Mutation(() => CreateProjectPayload, {
+    description:
+      '新建项目 — creates a project (PLANNED) owned by a section (责任股室). Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section only. Writes one progress event.',
+  })
   createProject(@Arg('input', { description: 'The new project.' }) input: CreateProjectInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.create(ctx, input));
   }
 
-  @Mutation(() => UpdateProjectPayload, { description: `修改项目 — changes a project's own fields (with its \`version\`), including its section (责任股室: not by section staff). ${WHO_MAY} Writes one progress event.` })
+  @Mutation(() => UpdateProjectPayload, {
+    description: `修改项目 — changes a project's own fields (with its \`version\`), including its section (责任股室: not by section staff). ${WHO_MAY} Writes one progress event.`,
+  })
   updateProject(@Arg('input', { description: 'What to change.' }) input: UpdateProjectInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.update(ctx, input));
   }
 
-  @Mutation(() => SetProjectTeamPayload, { description: `设置专班 — sets the lead official (牵头领导) and task force (工作专班). ${WHO_MAY} Writes one progress event.` })
+  @Mutation(() => SetProjectTeamPayload, {
+    description: `设置专班 — sets the lead official (牵头领导) and task force (工作专班). ${WHO_MAY} Writes one progress event.`,
+  })
   setProjectTeam(@Arg('input', { description: 'The team.' }) input: SetProjectTeamInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.setTeam(ctx, input));
   }
@@ -79,7 +86,9 @@ export class ProjectResolver {
     return asPayload(() => projectService.changeStatus(ctx, input));
   }
 
-  @Mutation(() => RecordProjectProgressPayload, { description: `填报进度 — appends a progress entry (never overwrites). ${WHO_MAY} Writes one progress event.` })
+  @Mutation(() => RecordProjectProgressPayload, {
+    description: `填报进度 — appends a progress entry (never overwrites). ${WHO_MAY} Writes one progress event.`,
+  })
   recordProjectProgress(@Arg('input', { description: 'The entry.' }) input: RecordProjectProgressInput, @Ctx() ctx: Context) {
     return asPayload(() => projectService.recordProgress(ctx, input));
   }
@@ -87,7 +96,9 @@ export class ProjectResolver {
 
 @Resolver(() => Area)
 export class AreaProjectsResolver {
-  @FieldResolver(() => ProjectConnection, { description: '民政项目 — projects of this area and (by default) every area below, that the caller may read, in creation order.' })
+  @FieldResolver(() => ProjectConnection, {
+    description: '民政项目 — projects of this area and (by default) every area below, that the caller may read, in creation order.',
+  })
   projects(@Root() area: Area, @Args() args: ProjectsArgs, @Ctx() ctx: Context): Promise<Page<Project>> {
     return projectService.list(ctx, area, args);
   }

@@ -71,8 +71,11 @@ describe('linked facility', () => {
 
 describe('plans', () => {
   it('rejects a milestone name twice', () => {
-    expect(planProblems([{ name: 'a', dueDate: '2026-01-01' }, { name: 'a ', dueDate: '2026-02-01' }])).toEqual([
-      { field: 'milestones.1.name', message: expect.stringContaining('twice') },
-    ]);
+    expect(
+      planProblems([
+        { name: 'a', dueDate: '2026-01-01' },
+        { name: 'a ', dueDate: '2026-02-01' },
+      ]),
+    ).toEqual([{ field: 'milestones.1.name', message: expect.stringContaining('twice') }]);
   });
 });

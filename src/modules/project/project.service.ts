@@ -91,7 +91,10 @@ const plan = (list: { name: string; dueDate: string; doneDate?: string | null }[
   (list ?? []).map((m) => ({ name: m.name.trim(), dueDate: m.dueDate, doneDate: m.doneDate ?? null }));
 
 /** A started (not final) project must keep its lead official, task force and plan. */
-function keepsStartRule(status: ProjectStatus, next: { leadOfficial: LeadOfficialValue | null; taskForce: TaskForceMemberValue[]; milestones: MilestoneValue[] }) {
+function keepsStartRule(
+  status: ProjectStatus,
+  next: { leadOfficial: LeadOfficialValue | null; taskForce: TaskForceMemberValue[]; milestones: MilestoneValue[] },
+) {
   if (status !== ProjectStatus.IN_PROGRESS && status !== ProjectStatus.SUSPENDED) return;
   throwProblems(missingForStart(next).map((field) => ({ field, message: `A project under way needs its ${MISSING_LABEL[field]}` })));
 }
@@ -245,7 +248,8 @@ export class ProjectService {
       keepsStartRule(current.status, next);
       return {
         set: { lead_official: next.leadOfficial, task_force: next.taskForce },
-        summary: (row) => `${row.name} 牵头领导 ${next.leadOfficial ? `${next.leadOfficial.name}(${next.leadOfficial.title})` : '未定'},工作专班 ${next.taskForce.length} 人`,
+        summary: (row) =>
+          `${row.name} 牵头领导 ${next.leadOfficial ? `${next.leadOfficial.name}(${next.leadOfficial.title})` : '未定'},工作专班 ${next.taskForce.length} 人`,
       };
     });
   }
@@ -268,8 +272,10 @@ export class ProjectService {
     await throwInvalid(input);
     return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, {}, async (current) => {
       const milestone = current.milestones[input.position - 1];
-      if (!milestone) throw new DomainError(ErrorCode.NOT_FOUND, `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`, 'position');
-      if (milestone.doneDate) throw new DomainError(ErrorCode.VALIDATION, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
+      if (!milestone)
+        throw new DomainError(ErrorCode.NOT_FOUND, `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`, 'position');
+      if (milestone.doneDate)
+        throw new DomainError(ErrorCode.VALIDATION, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
       const doneDate = input.doneDate ?? todayInChina();
       if (doneDate > todayInChina()) throw new DomainError(ErrorCode.VALIDATION, `doneDate (${doneDate}) cannot be in the future`, 'doneDate');
       const milestones = current.milestones.map((m, i) => (i === input.position - 1 ? { ...m, doneDate } : m));
@@ -319,9 +325,15 @@ export class ProjectService {
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       // The row lock orders appends to one project, so "the latest entry" cannot change under us.
-      const current = await lockRow<ProjectRow>(sql, `select ${PROJECT_COLUMNS} from project where id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${input.project}"`, 'project'));
+      const current = await lockRow<ProjectRow>(
+        sql,
+        `select ${PROJECT_COLUMNS} from project where id = ? for update`,
+        [key],
+        () => new DomainError(ErrorCode.NOT_FOUND, `No project has ID "${input.project}"`, 'project'),
+      );
       assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section });
-      if (current.status === ProjectStatus.COMPLETED) throw new DomainError(ErrorCode.VALIDATION, `${current.name} is completed: no more progress to record`, 'project');
+      if (current.status === ProjectStatus.COMPLETED)
+        throw new DomainError(ErrorCode.VALIDATION, `${current.name} is completed: no more progress to record`, 'project');
       const today = todayInChina();
       const entry = { percent: input.percent, note: input.note?.trim() || null, asOf: input.asOf ?? today };
       const latest = current.progress_percent === null ? null : { percent: current.progress_percent, note: null, asOf: current.progress_as_of! };
@@ -345,7 +357,16 @@ export class ProjectService {
         summary: `${current.name} 进度 ${current.progress_percent ?? 0}% → ${entry.percent}%(截至 ${entry.asOf})${entry.note ? `:${entry.note}` : ''}`,
         before: { progressPercent: current.progress_percent, progressAsOf: current.progress_as_of },
         // `name`, `ownerSection` and `asOf` let the history alone (the monthly report) name, attribute and date the entry.
-        after: { name: current.name, ownerSection: current.owner_section, asOf: entry.asOf, progressPercent: entry.percent, progressAsOf: entry.asOf, note: entry.note, blockers: saved.blockers, entry: toGlobalId('ProjectProgress', saved.id) },
+        after: {
+          name: current.name,
+          ownerSection: current.owner_section,
+          asOf: entry.asOf,
+          progressPercent: entry.percent,
+          progressAsOf: entry.asOf,
+          note: entry.note,
+          blockers: saved.blockers,
+          entry: toGlobalId('ProjectProgress', saved.id),
+        },
       });
       return { project: projectFromRow(row), progress: progressEntryFromRow(saved) };
     });
@@ -385,7 +406,11 @@ export class ProjectService {
       const { set, summary } = await change(current, sql, viewer);
       const columns = Object.keys(set);
       const before = snapshot(current);
-      const candidate = snapshot({ ...current, ...(set as Partial<ProjectRow>), facility_id: set.facility_id === undefined ? current.facility_id : (set.facility_id as string | null) });
+      const candidate = snapshot({
+        ...current,
+        ...(set as Partial<ProjectRow>),
+        facility_id: set.facility_id === undefined ? current.facility_id : (set.facility_id as string | null),
+      });
       const changed = Object.keys(candidate).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(candidate[k]));
       if (!changed.length) return { project: projectFromRow(current) };
       const assignments = columns.map((c) => (JSON_COLUMNS.has(c) ? `${c} = ?::jsonb` : `${c} = ?`)).join(', ');

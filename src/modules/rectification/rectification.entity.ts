@@ -22,7 +22,7 @@ registerEnumType(RectificationCategory, {
     FAVORITISM: { description: '关系保、人情保、优亲厚友 — benefits granted through connections' },
     FUNDS_MISUSE: { description: '套取、截留、挤占、挪用 — diverted or withheld assistance funds' },
     FRAUD: { description: '骗取、侵占救助资金 — fraud or embezzlement of assistance funds' },
-    NEGLECT: { description: '漠视困难群众诉求 — ignoring the needy\'s requests' },
+    NEGLECT: { description: "漠视困难群众诉求 — ignoring the needy's requests" },
     MANAGEMENT: { description: '制度不健全、管理不规范 — weak rules or management' },
     OTHER: { description: '其他 — other findings' },
   },
@@ -34,7 +34,11 @@ registerEnumType(RectificationCategory, {
  * recurring 回头看); CLOSED carries a verifier other than the responsible person
  * and a note; every transition is recorded with who and when.
  */
-@ObjectType('Rectification', { implements: Node, description: '审计整改 — an audit finding under rectification: 责任到人, 限时整改, 销号 and 回头看. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township\'s TOWNSHIP_OPERATOR only.' })
+@ObjectType('Rectification', {
+  implements: Node,
+  description:
+    "审计整改 — an audit finding under rectification: 责任到人, 限时整改, 销号 and 回头看. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
+})
 export class Rectification {
   key!: string;
   areaCode!: string;

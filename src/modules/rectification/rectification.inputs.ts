@@ -42,7 +42,10 @@ export class TransitionRectificationInput {
   @Field(() => RectificationStatus, { description: 'The new status.' })
   to!: RectificationStatus;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Business date of the change (default today; not before the last change, not in the future).' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Business date of the change (default today; not before the last change, not in the future).',
+  })
   on?: string | null;
 
   @Field(() => String, { nullable: true, description: '说明 — note (required for CLOSED).' })
@@ -92,7 +95,7 @@ export class RectificationFilter {
   @Field(() => RectificationCategory, { nullable: true, description: 'Only this category.' })
   category?: RectificationCategory | null;
 
-  @Field(() => String, { nullable: true, description: 'Only this area\'s subtree.' })
+  @Field(() => String, { nullable: true, description: "Only this area's subtree." })
   area?: string | null;
 }
 

@@ -35,7 +35,15 @@ export function createRectificationLoaders(sql: Sql) {
   });
 
   const transitionsOf = new DataLoader<string, RectificationTransition[]>(async (ids) => {
-    const rows = await sql<{ rid: string; from_status: RectificationStatus | null; to_status: RectificationStatus; on_date: string; note: string | null; actor_name: string; occurred_at: Date }>(
+    const rows = await sql<{
+      rid: string;
+      from_status: RectificationStatus | null;
+      to_status: RectificationStatus;
+      on_date: string;
+      note: string | null;
+      actor_name: string;
+      occurred_at: Date;
+    }>(
       `select rectification_id::text as rid, from_status, to_status, on_date, note, actor_name, occurred_at
          from rectification_transition where rectification_id = any(?::bigint[]) order by rectification_id, on_date, id`,
       [ids],
@@ -43,7 +51,14 @@ export function createRectificationLoaders(sql: Sql) {
     const grouped = rowsByKey([...ids], rows, (row) => row.rid);
     return ids.map((id) =>
       grouped.get(id)!.map((row) =>
-        Object.assign(new RectificationTransition(), { from: row.from_status, to: row.to_status, on: row.on_date, note: row.note, actorName: row.actor_name, occurredAt: row.occurred_at }),
+        Object.assign(new RectificationTransition(), {
+          from: row.from_status,
+          to: row.to_status,
+          on: row.on_date,
+          note: row.note,
+          actorName: row.actor_name,
+          occurredAt: row.occurred_at,
+        }),
       ),
     );
   });
@@ -55,7 +70,11 @@ export function createRectificationLoaders(sql: Sql) {
       [ids],
     );
     const grouped = rowsByKey([...ids], rows, (row) => row.rid);
-    return ids.map((id) => grouped.get(id)!.map((row) => Object.assign(new FollowUpReview(), { reviewedOn: row.reviewed_on, reviewer: row.reviewer, recurred: row.recurred, note: row.note })));
+    return ids.map((id) =>
+      grouped
+        .get(id)!
+        .map((row) => Object.assign(new FollowUpReview(), { reviewedOn: row.reviewed_on, reviewer: row.reviewer, recurred: row.recurred, note: row.note })),
+    );
   });
 
   const statusAsOf = groupedLoader<{ id: string; asOf: string }, RectificationStatus | null>(
@@ -92,7 +111,9 @@ export function createRectificationLoaders(sql: Sql) {
       (row) => row.batch_key,
     );
     return keys.map((key) => {
-      const all = grouped.get(key.range.join('-'))!.map((row) => Object.assign(rectificationFromRow(row), { listAsOf: asOf, listStatus: row.status_as_of }) as DatedRectification);
+      const all = grouped
+        .get(key.range.join('-'))!
+        .map((row) => Object.assign(rectificationFromRow(row), { listAsOf: asOf, listStatus: row.status_as_of }) as DatedRectification);
       const after = page.afterKey === null ? null : BigInt(page.afterKey);
       const rest = after === null ? all : all.filter((item) => BigInt(item.key) > after);
       return toPage(rest.slice(0, page.first + 1), page, (item) => item.key, all.length);

@@ -5,7 +5,13 @@ import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { FollowUpReview, Rectification, RectificationTransition } from './rectification.entity.js';
-import { CreateRectificationInput, RecordFollowUpReviewInput, RectificationListArgs, RectificationPayload, TransitionRectificationInput } from './rectification.inputs.js';
+import {
+  CreateRectificationInput,
+  RecordFollowUpReviewInput,
+  RectificationListArgs,
+  RectificationPayload,
+  TransitionRectificationInput,
+} from './rectification.inputs.js';
 import type { DatedRectification } from './rectification.loaders.js';
 import { RectificationStatus } from './rectification.rules.js';
 import { rectificationService } from './rectification.service.js';
@@ -19,7 +25,9 @@ export class RectificationResolver {
     return rectificationService.byId(ctx, id);
   }
 
-  @Query(() => RectificationConnection, { description: '审计整改 — rectifications in the caller\'s subtree, with statuses as of a date (sensitive roles only).' })
+  @Query(() => RectificationConnection, {
+    description: "审计整改 — rectifications in the caller's subtree, with statuses as of a date (sensitive roles only).",
+  })
   rectifications(@Args() args: RectificationListArgs, @Ctx() ctx: Context): Promise<Page<DatedRectification>> {
     return rectificationService.list(ctx, args);
   }
@@ -29,7 +37,10 @@ export class RectificationResolver {
     return asPayload(() => rectificationService.create(ctx, input));
   }
 
-  @Mutation(() => RectificationPayload, { description: '状态变更 — moves a rectification along its lifecycle; CLOSED (销号) needs a distinct verifier and a note (COUNTY_ADMIN; the township\'s operator for the other steps).' })
+  @Mutation(() => RectificationPayload, {
+    description:
+      "状态变更 — moves a rectification along its lifecycle; CLOSED (销号) needs a distinct verifier and a note (COUNTY_ADMIN; the township's operator for the other steps).",
+  })
   transitionRectification(@Arg('input', { description: 'The change.' }) input: TransitionRectificationInput, @Ctx() ctx: Context) {
     return asPayload(() => rectificationService.transition(ctx, input));
   }
@@ -44,17 +55,30 @@ export class RectificationResolver {
     return ctx.loaders.area.byCode.load(item.areaCode);
   }
 
-  @FieldResolver(() => RectificationStatus, { nullable: true, description: 'Status as of a date, from the transition history (default: the list\'s `asOf`, or current); null before registration.' })
-  statusAsOf(@Root() item: DatedRectification, @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null, @Ctx() ctx: Context) {
+  @FieldResolver(() => RectificationStatus, {
+    nullable: true,
+    description: "Status as of a date, from the transition history (default: the list's `asOf`, or current); null before registration.",
+  })
+  statusAsOf(
+    @Root() item: DatedRectification,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,
+    @Ctx() ctx: Context,
+  ) {
     return rectificationService.statusAsOf(ctx, item, asOf);
   }
 
-  @FieldResolver(() => Boolean, { description: '逾期 — past the deadline and not yet rectified, as of a date (default: the list\'s `asOf`, or today).' })
-  overdue(@Root() item: DatedRectification, @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null, @Ctx() ctx: Context) {
+  @FieldResolver(() => Boolean, { description: "逾期 — past the deadline and not yet rectified, as of a date (default: the list's `asOf`, or today)." })
+  overdue(
+    @Root() item: DatedRectification,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,
+    @Ctx() ctx: Context,
+  ) {
     return rectificationService.overdue(ctx, item, asOf);
   }
 
-  @FieldResolver(() => [RectificationTransition], { description: '状态变更记录 — every status change with who and when, oldest first (registration included).' })
+  @FieldResolver(() => [RectificationTransition], {
+    description: '状态变更记录 — every status change with who and when, oldest first (registration included).',
+  })
   transitions(@Root() item: Rectification, @Ctx() ctx: Context) {
     return ctx.loaders.rectification.transitionsOf.load(item.key);
   }
@@ -67,7 +91,7 @@ export class RectificationResolver {
 
 @Resolver(() => Area)
 export class AreaRectificationResolver {
-  @FieldResolver(() => RectificationConnection, { description: '审计整改 — rectifications in this area\'s subtree (sensitive roles only).' })
+  @FieldResolver(() => RectificationConnection, { description: "审计整改 — rectifications in this area's subtree (sensitive roles only)." })
   rectifications(@Root() area: Area, @Args() args: RectificationListArgs, @Ctx() ctx: Context): Promise<Page<DatedRectification>> {
     return rectificationService.list(ctx, args, area.code);
   }

@@ -23,7 +23,6 @@ export const STATUS_LABEL: Record<RectificationStatus, string> = {
   CLOSED: '已销号',
 };
 
-
 function fail(errors: UserError[]): never {
   throw new PayloadErrors(errors);
 }
@@ -85,7 +84,7 @@ export class RectificationService {
   }
 
   async overdue(ctx: Context, item: DatedRectification, asOf: string | null | undefined): Promise<boolean> {
-    const date = asOf == null ? item.listAsOf ?? todayInChina() : asOfOrToday(asOf);
+    const date = asOf == null ? (item.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     const status = await this.statusAsOf(ctx, item, date);
     return status !== null && isOverdue(status, item.deadline, date);
   }
@@ -116,7 +115,14 @@ export class RectificationService {
         actor: viewer,
         summary: `交办审计整改问题(${area.name}):${input.finding.trim()};责任人 ${input.responsiblePerson.trim()},${input.deadline} 前整改`,
         before: null,
-        after: { finding: input.finding.trim(), category: input.category, responsiblePerson: input.responsiblePerson.trim(), deadline: input.deadline, openedOn, status: 'OPEN' },
+        after: {
+          finding: input.finding.trim(),
+          category: input.category,
+          responsiblePerson: input.responsiblePerson.trim(),
+          deadline: input.deadline,
+          openedOn,
+          status: 'OPEN',
+        },
       });
       return row.id;
     });
@@ -195,7 +201,8 @@ export class RectificationService {
         params: [next, next, on, next, next, key, input.version],
         lostRace: () => versionConflict(row.version + 1, input.version, 'Rectification'),
         alsoWrite: async () => {
-          if (next !== row.status) await this.recordTransition(sql, key, row.status, next, on, `回头看发现问题反弹(${input.reviewer.trim()})${note ? `:${note}` : ''}`, viewer);
+          if (next !== row.status)
+            await this.recordTransition(sql, key, row.status, next, on, `回头看发现问题反弹(${input.reviewer.trim()})${note ? `:${note}` : ''}`, viewer);
         },
         event: () => ({
           subjectKind: SubjectKind.RECTIFICATION,
@@ -213,19 +220,27 @@ export class RectificationService {
   }
 
   private async lockRow(sql: Sql, key: string, id: string): Promise<RectificationRow> {
-    return lockRow<RectificationRow>(sql, `select ${RECTIFICATION_COLUMNS} from rectification r where r.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No rectification ${id}`, 'id'));
+    return lockRow<RectificationRow>(
+      sql,
+      `select ${RECTIFICATION_COLUMNS} from rectification r where r.id = ? for update`,
+      [key],
+      () => new DomainError(ErrorCode.NOT_FOUND, `No rectification ${id}`, 'id'),
+    );
   }
 
-  private async recordTransition(sql: Sql, key: string, from: RectificationStatus | null, to: RectificationStatus, on: string, note: string | null, viewer: Viewer) {
-    await sql(`insert into rectification_transition (rectification_id, from_status, to_status, on_date, note, actor_sub, actor_name) values (?, ?, ?, ?, ?, ?, ?)`, [
-      key,
-      from,
-      to,
-      on,
-      note,
-      viewer.sub,
-      viewer.name,
-    ]);
+  private async recordTransition(
+    sql: Sql,
+    key: string,
+    from: RectificationStatus | null,
+    to: RectificationStatus,
+    on: string,
+    note: string | null,
+    viewer: Viewer,
+  ) {
+    await sql(
+      `insert into rectification_transition (rectification_id, from_status, to_status, on_date, note, actor_sub, actor_name) values (?, ?, ?, ?, ?, ?, ?)`,
+      [key, from, to, on, note, viewer.sub, viewer.name],
+    );
   }
 
   private async reload(ctx: Context, key: string): Promise<Rectification | null> {

@@ -17,13 +17,13 @@ export class MonthlyReportItem {
   @Field(() => String, { nullable: true, description: '责任 — owning section or responsible person, where there is one.' })
   owner!: string | null;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: '日期 — the item\'s date (progress, due, closing, issue date).' })
+  @Field(() => LocalDateResolver, { nullable: true, description: "日期 — the item's date (progress, due, closing, issue date)." })
   date!: string | null;
 
   @Field({ description: '情况 — one readable line.' })
   detail!: string;
 
-  @Field(() => TaskHealth, { nullable: true, description: 'A task\'s health at month end; null for other items.' })
+  @Field(() => TaskHealth, { nullable: true, description: "A task's health at month end; null for other items." })
   health!: TaskHealth | null;
 }
 
@@ -32,7 +32,9 @@ export class MonthlyReportItem {
  * (progress events, task progress, rectification transitions, supervision), so
  * a past month reads the same however often it is asked for.
  */
-@ObjectType('MonthlyReport', { description: '每月条理式报告 — itemised monthly report for an area\'s subtree, rebuilt from the dated history (reproducible for past months).' })
+@ObjectType('MonthlyReport', {
+  description: "每月条理式报告 — itemised monthly report for an area's subtree, rebuilt from the dated history (reproducible for past months).",
+})
 export class MonthlyReport {
   @Field({ description: '月份 — "2026-05".' })
   month!: string;
@@ -43,10 +45,10 @@ export class MonthlyReport {
   @Field({ description: '区划 — the area reported on.' })
   areaName!: string;
 
-  @Field(() => LocalDateResolver, { description: 'Last day of the month: tasks\' health and overdue flags are as of this date.' })
+  @Field(() => LocalDateResolver, { description: "Last day of the month: tasks' health and overdue flags are as of this date." })
   asOf!: string;
 
-  @Field(() => [MonthlyReportItem], { description: '一、项目推进情况 — projects\' progress recorded in the month (PROJECT events).' })
+  @Field(() => [MonthlyReportItem], { description: "一、项目推进情况 — projects' progress recorded in the month (PROJECT events)." })
   projectProgress!: MonthlyReportItem[];
 
   @Field(() => [MonthlyReportItem], { description: '二、本月到期节点 — project milestones due in the month.' })
@@ -82,7 +84,16 @@ export class MonthlyReport {
   markdown!: string;
 }
 
-type SectionKey = 'projectProgress' | 'milestonesDue' | 'milestonesDone' | 'laggingTasks' | 'overdueTasks' | 'rectificationsOpened' | 'rectificationsClosed' | 'rectificationsOverdue' | 'supervisionIssued';
+type SectionKey =
+  | 'projectProgress'
+  | 'milestonesDue'
+  | 'milestonesDone'
+  | 'laggingTasks'
+  | 'overdueTasks'
+  | 'rectificationsOpened'
+  | 'rectificationsClosed'
+  | 'rectificationsOverdue'
+  | 'supervisionIssued';
 
 /** Sections in report order, with their Chinese headings. */
 export const SECTIONS: [SectionKey, string][] = [

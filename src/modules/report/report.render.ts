@@ -24,7 +24,9 @@ export function renderMarkdown(report: Omit<MonthlyReport, 'markdown' | 'itemCou
 export function renderCsv(report: MonthlyReport): string {
   const rows: (string | number)[][] = [['section', 'no', 'title', 'area', 'owner', 'date', 'health', 'detail', 'subject_id']];
   for (const [key, heading] of SECTIONS) {
-    report[key].forEach((item, i) => rows.push([heading, i + 1, item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]));
+    report[key].forEach((item, i) =>
+      rows.push([heading, i + 1, item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]),
+    );
   }
   return toCsv(rows);
 }

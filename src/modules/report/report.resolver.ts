@@ -7,10 +7,13 @@ import { FieldResolver, Root } from 'type-graphql';
 
 @Resolver(() => MonthlyReport)
 export class MonthlyReportResolver {
-  @Query(() => MonthlyReport, { description: '每月条理式报告 — the itemised monthly report for an area\'s subtree (sensitive roles only; also at GET /reports/monthly/<YYYY-MM>.md and .csv).' })
+  @Query(() => MonthlyReport, {
+    description:
+      "每月条理式报告 — the itemised monthly report for an area's subtree (sensitive roles only; also at GET /reports/monthly/<YYYY-MM>.md and .csv).",
+  })
   monthlyReport(
     @Arg('month', { description: 'The month, "2026-05".' }) month: string,
-    @Arg('area', () => String, { nullable: true, description: 'Area code (default: the caller\'s area).' }) area: string | null,
+    @Arg('area', () => String, { nullable: true, description: "Area code (default: the caller's area)." }) area: string | null,
     @Ctx() ctx: Context,
   ) {
     return reportService.monthly(ctx, month, area);

@@ -85,7 +85,17 @@ export class ReportService {
 
     // Target and done as the caller sees them (a township's share of a county task), as in `tasks`.
     const [vlo, vhi] = readRange(viewer)!;
-    const tasks = await ctx.sql<{ id: string; title: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number; area_name: string }>(
+    const tasks = await ctx.sql<{
+      id: string;
+      title: string;
+      owner_section: string;
+      target: number;
+      unit: string;
+      start_date: string;
+      deadline: string;
+      done: number;
+      area_name: string;
+    }>(
       `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
          from task t join area a on a.code = t.area_code
         where t.start_date <= ?::date
@@ -110,7 +120,16 @@ export class ReportService {
       (health === TaskHealth.LAGGING ? laggingTasks : overdueTasks).push(entry);
     }
 
-    type RectRow = { id: string; finding: string; responsible_person: string; deadline: string; opened_on: string; area_name: string; day: string | null; note: string | null };
+    type RectRow = {
+      id: string;
+      finding: string;
+      responsible_person: string;
+      deadline: string;
+      opened_on: string;
+      area_name: string;
+      day: string | null;
+      note: string | null;
+    };
     const opened = await ctx.sql<RectRow>(
       `select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, r.opened_on::text as day, null as note
          from rectification r join area a on a.code = r.area_code
@@ -136,7 +155,16 @@ export class ReportService {
     const rect = (row: RectRow, detail: string, date: string | null) =>
       item({ subjectId: toGlobalId('Rectification', row.id), title: row.finding, areaName: row.area_name, owner: row.responsible_person, date, detail });
 
-    const supervision = await ctx.sql<{ id: string; kind: SupervisionKind; target_label: string; target_unit: string; issuer: string; issued_on: string; response_due: string; area_name: string }>(
+    const supervision = await ctx.sql<{
+      id: string;
+      kind: SupervisionKind;
+      target_label: string;
+      target_unit: string;
+      issuer: string;
+      issued_on: string;
+      response_due: string;
+      area_name: string;
+    }>(
       `select s.id::text as id, s.kind, s.target_label, s.target_unit, s.issuer, s.issued_on, s.response_due, a.name as area_name
          from supervision_action s join area a on a.code = s.area_code
         where s.area_code between ? and ? and s.issued_on between ? and ? order by s.issued_on, s.id`,
@@ -148,14 +176,18 @@ export class ReportService {
       areaCode,
       areaName: area.name,
       asOf: last,
-      projectProgress: progress.map((row) => item({ subjectId: row.subject_id, title: row.name ?? '项目', areaName: row.area_name, owner: row.owner, date: row.day, detail: row.summary })),
+      projectProgress: progress.map((row) =>
+        item({ subjectId: row.subject_id, title: row.name ?? '项目', areaName: row.area_name, owner: row.owner, date: row.day, detail: row.summary }),
+      ),
       milestonesDue,
       milestonesDone,
       laggingTasks,
       overdueTasks,
       rectificationsOpened: opened.map((row) => rect(row, `${row.opened_on} 交办,${row.deadline} 前整改`, row.opened_on)),
       rectificationsClosed: closed.map((row) => rect(row, `${row.day} 销号${row.note ? `(${row.note})` : ''}`, row.day)),
-      rectificationsOverdue: overdue.map((row) => rect(row, `整改时限 ${row.deadline},至月末仍${row.status === 'OPEN' ? '未启动整改' : '在整改中'}`, row.deadline)),
+      rectificationsOverdue: overdue.map((row) =>
+        rect(row, `整改时限 ${row.deadline},至月末仍${row.status === 'OPEN' ? '未启动整改' : '在整改中'}`, row.deadline),
+      ),
       supervisionIssued: supervision.map((row) =>
         item({
           subjectId: toGlobalId('SupervisionAction', row.id),

@@ -119,7 +119,12 @@ export async function seedDemoApproval(orm: MikroORM, countyCode: string, now = 
        values (?, ?, ?::date, ?::date, 'SUBMITTED', 'demo', now(), 'demo', '演示乡镇填报员', 'TOWNSHIP_OPERATOR', ?, ?)`,
       [township.code, month.key, month.startMonth, month.endMonth, township.expected, township.expected - 1],
     );
-    await sql('insert into reporting_missing_reason (area_code, period, village_code, reason) values (?, ?, ?, ?)', [township.code, month.key, township.last, DEMO_MISSING_REASON]);
+    await sql('insert into reporting_missing_reason (area_code, period, village_code, reason) values (?, ?, ?, ?)', [
+      township.code,
+      month.key,
+      township.last,
+      DEMO_MISSING_REASON,
+    ]);
     return township.code;
   });
 }

@@ -5,16 +5,7 @@ import { toGlobalId } from '../../common/global-id.js';
 import { DecimalScalar } from '../../common/money.js';
 import { Node } from '../../common/node.js';
 import { ProgressActor } from '../progress/progress.entity.js';
-import {
-  ApprovalStatus,
-  IndicatorUnit,
-  PeriodKind,
-  ReviewDecision,
-  TimeAggregation,
-  parsePeriod,
-  type IndicatorDef,
-  type Period,
-} from './stats.rules.js';
+import { ApprovalStatus, IndicatorUnit, PeriodKind, ReviewDecision, TimeAggregation, parsePeriod, type IndicatorDef, type Period } from './stats.rules.js';
 import { AreaLevel } from '../../common/codes.js';
 
 function toPeriod(value: unknown): Period {
@@ -32,7 +23,8 @@ export const PeriodScalar = new GraphQLScalarType<Period, string>({
   serialize: (value) => (typeof value === 'object' && value !== null && 'key' in value ? (value as Period).key : toPeriod(value).key),
   parseValue: (value) => toPeriod(value),
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT) throw new GraphQLError('Period must be a string such as "2026-05"', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING && ast.kind !== Kind.INT)
+      throw new GraphQLError('Period must be a string such as "2026-05"', { extensions: { code: 'BAD_USER_INPUT' } });
     return toPeriod(ast.value);
   },
 });
@@ -45,7 +37,10 @@ registerEnumType(PeriodKind, {
 registerEnumType(IndicatorUnit, {
   name: 'IndicatorUnit',
   description: '计量单位 — unit of an indicator.',
-  valuesConfig: { PERSONS: { description: '人 — whole persons (served in `persons`)' }, YUAN: { description: '元 — yuan with 2 decimals (served in `amount`)' } },
+  valuesConfig: {
+    PERSONS: { description: '人 — whole persons (served in `persons`)' },
+    YUAN: { description: '元 — yuan with 2 decimals (served in `amount`)' },
+  },
 });
 registerEnumType(TimeAggregation, {
   name: 'TimeAggregation',
@@ -57,7 +52,7 @@ registerEnumType(TimeAggregation, {
 });
 registerEnumType(ApprovalStatus, {
   name: 'ApprovalStatus',
-  description: '报送审核状态 — where a township\'s figures for a period stand.',
+  description: "报送审核状态 — where a township's figures for a period stand.",
   valuesConfig: {
     OPEN: { description: '填报中 — open for reporting (nothing submitted, or reopened by the county)' },
     SUBMITTED: { description: '已报送 — submitted by the township, awaiting the county' },
@@ -67,7 +62,7 @@ registerEnumType(ApprovalStatus, {
 });
 registerEnumType(ReviewDecision, {
   name: 'ReviewDecision',
-  description: '审核决定 — the county\'s decision on a township period.',
+  description: "审核决定 — the county's decision on a township period.",
   valuesConfig: {
     APPROVE: { description: '审核通过 — approve a SUBMITTED period (locks it)' },
     RETURN: { description: '退回 — return a SUBMITTED period with a reason' },
@@ -98,7 +93,11 @@ const RULE_TEXT: Record<TimeAggregation, string> = {
 const INDICATOR_OBJECTS = new Map<string, Indicator>();
 
 /** 统计指标 — one entry of the indicator catalogue, with its unit and aggregation rules. */
-@ObjectType('Indicator', { implements: Node, simpleResolvers: true, description: '统计指标 — an indicator of the catalogue (glossary codes), with its unit and how it aggregates over time and areas.' })
+@ObjectType('Indicator', {
+  implements: Node,
+  simpleResolvers: true,
+  description: '统计指标 — an indicator of the catalogue (glossary codes), with its unit and how it aggregates over time and areas.',
+})
 export class Indicator {
   @Field({ description: '指标代码 — stable code, e.g. `DIBAO_RURAL`.' })
   code!: string;
@@ -165,7 +164,10 @@ abstract class Valued {
 }
 
 /** One rolled-up figure: an indicator over an area's subtree for a period. */
-@ObjectType('StatValue', { simpleResolvers: true, description: '汇总值 — an indicator rolled up over an area\'s subtree for a period, with how many areas it rests on.' })
+@ObjectType('StatValue', {
+  simpleResolvers: true,
+  description: "汇总值 — an indicator rolled up over an area's subtree for a period, with how many areas it rests on.",
+})
 export class StatValue extends Valued {
   areaCode!: string;
 
@@ -180,7 +182,10 @@ export class StatValue extends Valued {
     return super.persons;
   }
 
-  @Field(() => DecimalScalar, { nullable: true, description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.',
+  })
   override get amount(): string | null {
     return super.amount;
   }
@@ -188,7 +193,10 @@ export class StatValue extends Valued {
   @Field(() => Int, { description: '已报单位数 — reporting areas in the subtree with a figure for this indicator in the period.' })
   reportedAreas!: number;
 
-  @Field(() => Int, { description: '应报单位数 — reporting areas (villages) of the subtree expected to report: for a flow those that existed during the period, for a stock those that exist at its end.' })
+  @Field(() => Int, {
+    description:
+      '应报单位数 — reporting areas (villages) of the subtree expected to report: for a flow those that existed during the period, for a stock those that exist at its end.',
+  })
   expectedAreas!: number;
 
   @Field(() => Int, { description: '演示数据单位数 — of the reported areas, how many rest on demo figures (`source: DEMO`).' })
@@ -205,7 +213,7 @@ export class StatsRow {
 }
 
 /** The drill-down table (分级汇总表) below one area. */
-@ObjectType('StatsTable', { description: '分级汇总表 — one row per child area of `parent`, plus the parent\'s own total.' })
+@ObjectType('StatsTable', { description: "分级汇总表 — one row per child area of `parent`, plus the parent's own total." })
 export class StatsTable {
   parentCode!: string;
 
@@ -218,7 +226,7 @@ export class StatsTable {
   @Field(() => [StatsRow], { description: '行 — one row per child area (current ones, or those that existed during the period), in code order.' })
   rows!: StatsRow[];
 
-  @Field(() => [StatValue], { description: '合计 — the parent\'s total (equals the sum of the rows).' })
+  @Field(() => [StatValue], { description: "合计 — the parent's total (equals the sum of the rows)." })
   total!: StatValue[];
 }
 
@@ -238,7 +246,10 @@ export class Observation extends Valued {
     return super.persons;
   }
 
-  @Field(() => DecimalScalar, { nullable: true, description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.' })
+  @Field(() => DecimalScalar, {
+    nullable: true,
+    description: '金额(元) — the value of a YUAN indicator, exact; null for person counts or when nothing was reported.',
+  })
   override get amount(): string | null {
     return super.amount;
   }
@@ -284,7 +295,7 @@ export class ObservationChange {
 }
 
 /** Submission/approval state of one area and period. */
-@ObjectType('ReportingApproval', { implements: Node, description: '报送审核 — a township\'s submission of a period and the county\'s decision.' })
+@ObjectType('ReportingApproval', { implements: Node, description: "报送审核 — a township's submission of a period and the county's decision." })
 export class ReportingApproval {
   areaCode!: string;
 
@@ -309,10 +320,16 @@ export class ReportingApproval {
   @Field(() => ProgressActor, { nullable: true, description: '报送人 — who last submitted the period; null while never submitted.' })
   submittedBy!: ProgressActor | null;
 
-  @Field(() => Int, { nullable: true, description: '报送时应报村数 — villages expected to report when the period was last submitted; null while never submitted.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '报送时应报村数 — villages expected to report when the period was last submitted; null while never submitted.',
+  })
   expectedAreasAtSubmission!: number | null;
 
-  @Field(() => Int, { nullable: true, description: '报送时已报村数 — of them, villages that had reported when the period was last submitted; null while never submitted.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '报送时已报村数 — of them, villages that had reported when the period was last submitted; null while never submitted.',
+  })
   reportedAreasAtSubmission!: number | null;
 
   @Field(() => ID, { description: 'Global ID (Relay).' })
@@ -331,12 +348,18 @@ export class ReportingApproval {
 export class MissingVillageReason {
   villageCode!: string;
 
-  @Field(() => String, { nullable: true, description: '缺报原因 — the township\'s reason; null when the county\'s 上报完整率 threshold let the township submit without one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: "缺报原因 — the township's reason; null when the county's 上报完整率 threshold let the township submit without one.",
+  })
   reason!: string | null;
 }
 
 /** A county's 上报完整率 threshold. */
-@ObjectType('ReportingCompletenessSetting', { description: '上报完整率设置 — the share of villages that must have reported before a township of the county may submit a period without a 缺报说明 for each missing village.' })
+@ObjectType('ReportingCompletenessSetting', {
+  description:
+    '上报完整率设置 — the share of villages that must have reported before a township of the county may submit a period without a 缺报说明 for each missing village.',
+})
 export class ReportingCompletenessSetting {
   countyCode!: string;
 

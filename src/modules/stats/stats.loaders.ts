@@ -3,10 +3,28 @@ import { toPage, type Page, type PageRequest } from '../../common/connection.js'
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
-import { Indicator, MissingVillageReason, Observation, ObservationChange, ObservationSource, ReportingApproval, ReportingCompletenessSetting, type StatValue } from './stats.entity.js';
+import {
+  Indicator,
+  MissingVillageReason,
+  Observation,
+  ObservationChange,
+  ObservationSource,
+  ReportingApproval,
+  ReportingCompletenessSetting,
+  type StatValue,
+} from './stats.entity.js';
 import { rollUp, type RollupKey } from './stats.rollup.js';
 import { SubtreeRollups, type AreaStatsKey } from './stats.subtree.js';
-import { ApprovalStatus, DEFAULT_MIN_REPORTED_PERCENT, INDICATOR_BY_CODE, monthOf, parsePeriod, type IndicatorDef, type MissingVillage, type Period } from './stats.rules.js';
+import {
+  ApprovalStatus,
+  DEFAULT_MIN_REPORTED_PERCENT,
+  INDICATOR_BY_CODE,
+  monthOf,
+  parsePeriod,
+  type IndicatorDef,
+  type MissingVillage,
+  type Period,
+} from './stats.rules.js';
 import { ProgressActor } from '../progress/progress.entity.js';
 import { subtreeRange, type AreaLevel } from '../../common/codes.js';
 
@@ -81,7 +99,8 @@ export interface ApprovalRecord {
 }
 
 /** The columns of {@link ApprovalRecord}, for `returning` and `select`. */
-export const APPROVAL_COLUMNS = 'status, reason, version, updated_at, submitted_at, submitted_by, submitted_by_name, submitted_by_role, submitted_expected, submitted_reported';
+export const APPROVAL_COLUMNS =
+  'status, reason, version, updated_at, submitted_at, submitted_by, submitted_by_name, submitted_by_role, submitted_expected, submitted_reported';
 
 export function approvalFromRecord(areaCode: string, period: Period, row: ApprovalRecord | undefined): ReportingApproval {
   return Object.assign(new ReportingApproval(), {
@@ -92,7 +111,9 @@ export function approvalFromRecord(areaCode: string, period: Period, row: Approv
     version: row?.version ?? 0,
     updatedAt: row?.updated_at ?? null,
     submittedAt: row?.submitted_at ?? null,
-    submittedBy: row?.submitted_by ? Object.assign(new ProgressActor(), { sub: row.submitted_by, name: row.submitted_by_name ?? row.submitted_by, role: row.submitted_by_role }) : null,
+    submittedBy: row?.submitted_by
+      ? Object.assign(new ProgressActor(), { sub: row.submitted_by, name: row.submitted_by_name ?? row.submitted_by, role: row.submitted_by_role })
+      : null,
     expectedAreasAtSubmission: row?.submitted_expected ?? null,
     reportedAreasAtSubmission: row?.submitted_reported ?? null,
   });
@@ -146,7 +167,10 @@ export function createStatsLoaders(sql: Sql) {
       small.forEach((i, j) => (values[i] = fromSubtrees[j]?.[0]));
       const rest = keys.flatMap((_, i) => (values[i] ? [] : [i]));
       if (rest.length > 0) {
-        const aggregated = await rollUp(sql, rest.map((i) => keys[i]));
+        const aggregated = await rollUp(
+          sql,
+          rest.map((i) => keys[i]),
+        );
         rest.forEach((i, j) => (values[i] = aggregated[j]));
       }
       return values as StatValue[];
@@ -214,7 +238,9 @@ export function createStatsLoaders(sql: Sql) {
         `select k.n::text as n, a.*
            from unnest(?::text[], ?::text[], ?::date[], ?::date[]) with ordinality as k(lo, hi, m_start, m_end, n)
            cross join lateral (
-             select ${AREA_COLUMNS.split(', ').map((c) => `v.${c}`).join(', ')}
+             select ${AREA_COLUMNS.split(', ')
+               .map((c) => `v.${c}`)
+               .join(', ')}
                from (${VILLAGE_STATUS}) s join area v on v.code = s.code
               where not (s.needed > 0 and s.got >= s.needed) and s.code > ?::text
               order by s.code limit ?) a
@@ -227,7 +253,12 @@ export function createStatsLoaders(sql: Sql) {
         (row) => row.n,
       );
       return keys.map((key, i) =>
-        toPage(byKey.get(String(i + 1))!.map(areaFromRow), key.page, (area) => area.code, async () => (await completeness.load(key)).expected - (await completeness.load(key)).reported),
+        toPage(
+          byKey.get(String(i + 1))!.map(areaFromRow),
+          key.page,
+          (area) => area.code,
+          async () => (await completeness.load(key)).expected - (await completeness.load(key)).reported,
+        ),
       );
     },
   );
@@ -235,7 +266,9 @@ export function createStatsLoaders(sql: Sql) {
   const approval = new DataLoader<{ code: string; period: Period }, ReportingApproval, string>(
     async (keys) => {
       const rows = await sql<ApprovalRecord & { area_code: string; period: string }>(
-        `select r.area_code, r.period, ${APPROVAL_COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')}
+        `select r.area_code, r.period, ${APPROVAL_COLUMNS.split(', ')
+          .map((c) => `r.${c}`)
+          .join(', ')}
            from unnest(?::text[], ?::text[]) as k(code, period)
            join reporting_approval r on r.area_code = k.code and r.period = k.period`,
         [keys.map((k) => k.code), keys.map((k) => k.period.key)],
@@ -261,7 +294,9 @@ export function createStatsLoaders(sql: Sql) {
         rows,
         (row) => row.n,
       );
-      return keys.map((_, i) => byKey.get(String(i + 1))!.map((row) => Object.assign(new MissingVillageReason(), { villageCode: row.village_code, reason: row.reason })));
+      return keys.map((_, i) =>
+        byKey.get(String(i + 1))!.map((row) => Object.assign(new MissingVillageReason(), { villageCode: row.village_code, reason: row.reason })),
+      );
     },
     { cacheKeyFn: (key) => `${key.code}:${key.period.key}` },
   );

@@ -11,10 +11,10 @@ import { refuseMerge, type AreaSuccession } from '../merger/merger.service.js';
  */
 export async function moveObservationsOnMerge(sql: Sql, s: AreaSuccession): Promise<void> {
   if (s.target === null) {
-    const [row] = await sql<{ n: number }>(
-      'select count(*)::int as n from observation where area_code = any(?::text[]) and period_month >= ?::date',
-      [s.sources, s.effectiveDate],
-    );
+    const [row] = await sql<{ n: number }>('select count(*)::int as n from observation where area_code = any(?::text[]) and period_month >= ?::date', [
+      s.sources,
+      s.effectiveDate,
+    ]);
     if (row.n > 0) refuseMerge(`${row.n} figures from ${s.effectiveDate.slice(0, 7)} on would be orphaned: name a successor`, 'area');
     return;
   }
@@ -47,4 +47,3 @@ export async function moveObservationsOnMerge(sql: Sql, s: AreaSuccession): Prom
     [s.sources, s.effectiveDate, s.target, s.target, s.actor.sub, ...actor, ...actor],
   );
 }
-

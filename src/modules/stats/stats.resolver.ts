@@ -27,7 +27,10 @@ export class ReportObservationsPayload {
   @Field(() => Area, { nullable: true, description: '填报单位 — the reporting village; null on errors.' })
   area?: Area | null;
 
-  @Field(() => [Observation], { nullable: true, description: '数据 — the stored figures of the report, in input order; null on errors (then nothing was written).' })
+  @Field(() => [Observation], {
+    nullable: true,
+    description: '数据 — the stored figures of the report, in input order; null on errors (then nothing was written).',
+  })
   observations?: Observation[] | null;
 
   @Field(() => [UserError], { description: 'What was wrong with the input; empty on success.' })
@@ -45,7 +48,10 @@ export class ReportingApprovalPayload {
 
 @ObjectType({ description: 'Result of `setReportingCompletenessThreshold`.' })
 export class SetReportingCompletenessThresholdPayload {
-  @Field(() => ReportingCompletenessSetting, { nullable: true, description: '上报完整率设置 — the setting after the change; null on errors (then nothing was written).' })
+  @Field(() => ReportingCompletenessSetting, {
+    nullable: true,
+    description: '上报完整率设置 — the setting after the change; null on errors (then nothing was written).',
+  })
   setting?: ReportingCompletenessSetting | null;
 
   @Field(() => [UserError], { description: 'What was wrong with the input; empty on success.' })
@@ -65,7 +71,8 @@ export class StatsResolver {
   }
 
   @Query(() => StatsTable, {
-    description: '分级汇总表 — the drill-down table: one row per child of `parent` with rolled-up figures, and the total. Needs a signed-in viewer whose subtree holds `parent`.',
+    description:
+      '分级汇总表 — the drill-down table: one row per child of `parent` with rolled-up figures, and the total. Needs a signed-in viewer whose subtree holds `parent`.',
   })
   statsTable(
     @Arg('parent', { description: '上级区划代码 — 6, 9 or 12 digits.' }) parent: string,
@@ -77,7 +84,8 @@ export class StatsResolver {
   }
 
   @Mutation(() => ReportObservationsPayload, {
-    description: '上报统计数据 — a village\'s figures for one month, all or nothing. VILLAGE_OPERATOR of the village, TOWNSHIP_OPERATOR of its township, or COUNTY_ADMIN.',
+    description:
+      "上报统计数据 — a village's figures for one month, all or nothing. VILLAGE_OPERATOR of the village, TOWNSHIP_OPERATOR of its township, or COUNTY_ADMIN.",
   })
   reportObservations(@Arg('input', { description: 'The report.' }) input: ReportObservationsInput, @Ctx() ctx: Context) {
     return asPayload(() => statsService.report(ctx, input));
@@ -85,7 +93,7 @@ export class StatsResolver {
 
   @Mutation(() => ReportingApprovalPayload, {
     description:
-      '报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR of the township or COUNTY_ADMIN. Every village that has not reported for the period needs a 缺报说明 (`missingReasons`) unless the county\'s 上报完整率 threshold is met; otherwise a VALIDATION userError on `missingReasons` lists them and nothing is written.',
+      "报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR of the township or COUNTY_ADMIN. Every village that has not reported for the period needs a 缺报说明 (`missingReasons`) unless the county's 上报完整率 threshold is met; otherwise a VALIDATION userError on `missingReasons` lists them and nothing is written.",
   })
   submitReportingPeriod(@Arg('input', { description: 'The township and period.' }) input: SubmitReportingPeriodInput, @Ctx() ctx: Context) {
     return asPayload(async () => ({ approval: await statsService.submit(ctx, input) }));
@@ -99,9 +107,13 @@ export class StatsResolver {
   }
 
   @Mutation(() => SetReportingCompletenessThresholdPayload, {
-    description: '上报完整率设置 — the county admin sets the minimum share of villages (0–100 %) that must have reported before a township may submit a period without 缺报说明. COUNTY_ADMIN of the county.',
+    description:
+      '上报完整率设置 — the county admin sets the minimum share of villages (0–100 %) that must have reported before a township may submit a period without 缺报说明. COUNTY_ADMIN of the county.',
   })
-  setReportingCompletenessThreshold(@Arg('input', { description: 'The county and its threshold.' }) input: SetReportingCompletenessThresholdInput, @Ctx() ctx: Context) {
+  setReportingCompletenessThreshold(
+    @Arg('input', { description: 'The county and its threshold.' }) input: SetReportingCompletenessThresholdInput,
+    @Ctx() ctx: Context,
+  ) {
     return asPayload(async () => ({ setting: await statsService.setCompletenessThreshold(ctx, input) }));
   }
 }
@@ -120,7 +132,9 @@ export class AreaStatsResolver {
     return statsService.stats(ctx, area, period, indicators);
   }
 
-  @FieldResolver(() => [StatValue], { description: '时间序列 — one indicator rolled up for each period from `from` to `to` (same kind, at most 120), for charts.' })
+  @FieldResolver(() => [StatValue], {
+    description: '时间序列 — one indicator rolled up for each period from `from` to `to` (same kind, at most 120), for charts.',
+  })
   statsSeries(
     @Root() area: Area,
     @Arg('indicator', { description: '指标代码 — e.g. `ELDERLY_60_PLUS`.' }) indicator: string,
@@ -146,7 +160,9 @@ export class AreaStatsResolver {
     return statsService.observations(ctx, area, period, indicators);
   }
 
-  @FieldResolver(() => [ObservationChange], { description: '修改记录 — changes of this area\'s figures for an indicator in the period, newest first (at most 200).' })
+  @FieldResolver(() => [ObservationChange], {
+    description: "修改记录 — changes of this area's figures for an indicator in the period, newest first (at most 200).",
+  })
   observationHistory(
     @Root() area: Area,
     @Arg('indicator', { description: '指标代码.' }) indicator: string,
@@ -156,14 +172,18 @@ export class AreaStatsResolver {
     return statsService.history(ctx, area, indicator, period);
   }
 
-  @FieldResolver(() => ReportingApproval, { nullable: true, description: '报送审核 — the approval of the township governing this area for the period; null above township level.' })
+  @FieldResolver(() => ReportingApproval, {
+    nullable: true,
+    description: '报送审核 — the approval of the township governing this area for the period; null above township level.',
+  })
   approval(@Root() area: Area, @Arg('period', () => PeriodScalar, { description: '统计期.' }) period: Period, @Ctx() ctx: Context) {
     return statsService.approval(ctx, area, period);
   }
 
   @FieldResolver(() => ReportingCompletenessSetting, {
     nullable: true,
-    description: '上报完整率设置 — the 上报完整率 threshold of the county this area lies in (the default, 100 %, until the county admin sets one); null above county level. Needs a signed-in viewer whose subtree holds the area.',
+    description:
+      '上报完整率设置 — the 上报完整率 threshold of the county this area lies in (the default, 100 %, until the county admin sets one); null above county level. Needs a signed-in viewer whose subtree holds the area.',
   })
   reportingCompletenessSetting(@Root() area: Area, @Ctx() ctx: Context) {
     return statsService.completenessSetting(ctx, area);
@@ -221,7 +241,7 @@ export class ReportingApprovalResolver {
 
   @FieldResolver(() => [MissingVillageReason], {
     description:
-      '报送时未报村及缺报说明 — the villages that had not reported when the township last submitted the period, each with its reason, in code order. A snapshot of that submission (a village that reported since stays listed), replaced by the next one; empty while never submitted or when none was missing. A bounded list: at most the township\'s villages (codes allow 999).',
+      "报送时未报村及缺报说明 — the villages that had not reported when the township last submitted the period, each with its reason, in code order. A snapshot of that submission (a village that reported since stays listed), replaced by the next one; empty while never submitted or when none was missing. A bounded list: at most the township's villages (codes allow 999).",
   })
   missingAtSubmission(@Root() approval: ReportingApproval, @Ctx() ctx: Context) {
     return statsService.missingAtSubmission(ctx, approval);
@@ -251,7 +271,9 @@ export class ReportingCompletenessResolver {
     return areaOf(ctx, completeness.areaCode);
   }
 
-  @FieldResolver(() => AreaConnection, { description: '未报村 — villages that have not reported for the period, in code order (paged; `totalCount` = missingAreas).' })
+  @FieldResolver(() => AreaConnection, {
+    description: '未报村 — villages that have not reported for the period, in code order (paged; `totalCount` = missingAreas).',
+  })
   missing(@Root() completeness: ReportingCompleteness, @Args() args: PageArgs, @Ctx() ctx: Context): Promise<Page<Area>> {
     return statsService.missing(ctx, completeness, args);
   }

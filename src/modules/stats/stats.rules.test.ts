@@ -189,9 +189,10 @@ describe('approval knows completeness (缺报说明, 上报完整率)', () => {
     ]);
     expect(check(all.map((r, i) => (i === 0 ? { ...r, reason: '很'.repeat(200) } : r))).problems).toEqual([]);
     // A reason for a village of the township that reported is refused even when nothing is missing.
-    expect(checkMissingReasons({ townshipPrefix: TOWNSHIP, expected: 17, missing: [], reasons: [{ area: villages[0]!.code, reason: 'x' }], minReportedPercent: 100 }).problems).toEqual([
-      expect.objectContaining({ field: 'missingReasons.0.area' }),
-    ]);
+    expect(
+      checkMissingReasons({ townshipPrefix: TOWNSHIP, expected: 17, missing: [], reasons: [{ area: villages[0]!.code, reason: 'x' }], minReportedPercent: 100 })
+        .problems,
+    ).toEqual([expect.objectContaining({ field: 'missingReasons.0.area' })]);
   });
 
   it('takes a threshold of 0–100 whole percent', () => {

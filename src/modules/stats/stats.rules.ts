@@ -258,7 +258,10 @@ export function thresholdMet(expected: number, missing: number, minReportedPerce
  * villages still lacking a reason (`missing` of them in all, the others explained).
  */
 export function missingMessage(unexplained: MissingVillage[], expected: number, missing: number, minReportedPercent: number): string {
-  const names = unexplained.slice(0, NAMED_IN_MESSAGE).map((v) => `${v.name}（${v.code}）`).join('、');
+  const names = unexplained
+    .slice(0, NAMED_IN_MESSAGE)
+    .map((v) => `${v.name}（${v.code}）`)
+    .join('、');
   const more = unexplained.length > NAMED_IN_MESSAGE ? '等' : '';
   const head = unexplained.length === missing ? `还有 ${missing} 个村未报` : `还有 ${unexplained.length} 个未报村没有缺报说明`;
   const threshold = minReportedPercent < 100 ? `，本县要求上报完整率达到 ${minReportedPercent}%` : '';
@@ -314,7 +317,11 @@ export function checkMissingReasons(args: {
     if (!text) {
       problems.push({ code: ErrorCode.VALIDATION, message: '缺报说明不能为空', field: `${field}.${i}.reason` });
     } else if ([...text].length > MAX_MISSING_REASON_LENGTH) {
-      problems.push({ code: ErrorCode.VALIDATION, message: `缺报说明最多 ${MAX_MISSING_REASON_LENGTH} 字，收到 ${[...text].length} 字`, field: `${field}.${i}.reason` });
+      problems.push({
+        code: ErrorCode.VALIDATION,
+        message: `缺报说明最多 ${MAX_MISSING_REASON_LENGTH} 字，收到 ${[...text].length} 字`,
+        field: `${field}.${i}.reason`,
+      });
     } else if (code) {
       reasons.set(code, text);
     }

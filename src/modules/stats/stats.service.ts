@@ -10,9 +10,25 @@ import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { versionedUpdate } from '../progress/progress.write.js';
-import { Indicator, ReportingApproval, ReportingCompleteness, ReportingCompletenessSetting, StatsRow, StatsTable, type MissingVillageReason, type Observation, type ObservationChange, type StatValue } from './stats.entity.js';
+import {
+  Indicator,
+  ReportingApproval,
+  ReportingCompleteness,
+  ReportingCompletenessSetting,
+  StatsRow,
+  StatsTable,
+  type MissingVillageReason,
+  type Observation,
+  type ObservationChange,
+  type StatValue,
+} from './stats.entity.js';
 import { APPROVAL_COLUMNS, approvalFromRecord, missingVillagesOf, observationFromRow, type ApprovalRecord } from './stats.loaders.js';
-import type { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
+import type {
+  ReportObservationsInput,
+  ReviewReportingPeriodInput,
+  SetReportingCompletenessThresholdInput,
+  SubmitReportingPeriodInput,
+} from './stats.inputs.js';
 import {
   ApprovalStatus,
   PeriodKind,
@@ -218,7 +234,9 @@ export class StatsService {
     if (!area) {
       errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
     } else if (area.level !== AreaLevel.VILLAGE) {
-      errors.push(userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'));
+      errors.push(
+        userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'),
+      );
     } else if (area.validTo !== null) {
       const successor = area.successorCode ? `; its successor ${area.successorCode} reports now` : '';
       errors.push(userError(ErrorCode.VALIDATION, `${area.name} was retired on ${area.validTo}${successor}`, 'area'));
@@ -272,25 +290,20 @@ export class StatsService {
          select up.area_code, up.indicator, up.period_month::text as period_month, up.value::text as value, old.value::text as old_value,
                 up.source, up.version, up.updated_at
            from up left join old using (indicator)`,
-        [
-          values.map((v) => v.def.code),
-          values.map((v) => v.value),
-          code,
-          month,
-          code,
-          month,
-          viewer.sub,
-          viewer.sub,
-          viewer.name,
-          viewer.role,
-        ],
+        [values.map((v) => v.def.code), values.map((v) => v.value), code, month, code, month, viewer.sub, viewer.sub, viewer.name, viewer.role],
       );
       // Optimistic concurrency: a written row's version is its previous one + 1, so
       // anything else means someone changed it since the caller read it.
       const stale = written.flatMap((row) => {
         const sent = values.find((v) => v.def.code === row.indicator)!;
         return sent.version !== null && row.version !== sent.version + 1
-          ? [userError(ErrorCode.CONFLICT, `${row.indicator} ${period!.key} was changed by someone else (version ${row.version - 1}, you sent ${sent.version}); reload and retry`, `values.${sent.index}.version`)]
+          ? [
+              userError(
+                ErrorCode.CONFLICT,
+                `${row.indicator} ${period!.key} was changed by someone else (version ${row.version - 1}, you sent ${sent.version}); reload and retry`,
+                `values.${sent.index}.version`,
+              ),
+            ]
           : [];
       });
       if (stale.length) throw new PayloadErrors(stale);
@@ -419,7 +432,9 @@ export class StatsService {
             submission && submission.missing.length ? `，已报 ${submission.reported}/${submission.expected}，缺报说明 ${explained} 条` : ''
           }`,
           before: { status: current },
-          after: submission ? { status: next, reason, reported: submission.reported, expected: submission.expected, missingReasons: explained } : { status: next, reason },
+          after: submission
+            ? { status: next, reason, reported: submission.reported, expected: submission.expected, missingReasons: explained }
+            : { status: next, reason },
         }),
       });
       return approvalFromRecord(area.code, period, saved);
@@ -460,22 +475,35 @@ export class StatsService {
     const { area, period } = await this.township(ctx, input, REVIEWERS);
     const reason = input.reason?.trim() || null;
     const verb = { APPROVE: '审核通过', RETURN: '退回', REOPEN: '重新开放' }[input.decision];
-    return this.transition(ctx, area, period, input.version, (current) => reviewTransition(current, input.decision, reason), reason, verb, async (sql) => {
-      if (input.decision !== ReviewDecision.APPROVE) return null;
-      const { expected, missing } = await missingVillagesOf(sql, { code: area.code, level: area.level, period });
-      const explained = await sql<{ village_code: string }>(
-        'select village_code from reporting_missing_reason where area_code = ? and period = ? and reason is not null',
-        [area.code, period.key],
-      );
-      const minReportedPercent = await thresholdOf(sql, countyOf(area.code));
-      const unexplained = unexplainedVillages(expected, missing, new Set(explained.map((r) => r.village_code)), minReportedPercent);
-      if (unexplained.length) {
-        throw new PayloadErrors([
-          userError(ErrorCode.VALIDATION, `不能审核通过：${missingMessage(unexplained, expected, missing.length, minReportedPercent)}；请退回乡镇补充缺报说明后重新报送`, 'decision'),
-        ]);
-      }
-      return null;
-    });
+    return this.transition(
+      ctx,
+      area,
+      period,
+      input.version,
+      (current) => reviewTransition(current, input.decision, reason),
+      reason,
+      verb,
+      async (sql) => {
+        if (input.decision !== ReviewDecision.APPROVE) return null;
+        const { expected, missing } = await missingVillagesOf(sql, { code: area.code, level: area.level, period });
+        const explained = await sql<{ village_code: string }>(
+          'select village_code from reporting_missing_reason where area_code = ? and period = ? and reason is not null',
+          [area.code, period.key],
+        );
+        const minReportedPercent = await thresholdOf(sql, countyOf(area.code));
+        const unexplained = unexplainedVillages(expected, missing, new Set(explained.map((r) => r.village_code)), minReportedPercent);
+        if (unexplained.length) {
+          throw new PayloadErrors([
+            userError(
+              ErrorCode.VALIDATION,
+              `不能审核通过：${missingMessage(unexplained, expected, missing.length, minReportedPercent)}；请退回乡镇补充缺报说明后重新报送`,
+              'decision',
+            ),
+          ]);
+        }
+        return null;
+      },
+    );
   }
 
   /** The villages missing at an approval's last submission, with their 缺报说明 (read with the approval: no further check). */

@@ -205,7 +205,8 @@ export class SubtreeRollups {
       for (const indicator of key.indicators) {
         const id = `${key.period.startMonth}|${indicator.reportingLevel}`;
         let batch = batches.get(id);
-        if (!batch) batches.set(id, (batch = { month: key.period.startMonth, reportingLevel: indicator.reportingLevel, prefixes: new Set(), indicators: new Set() }));
+        if (!batch)
+          batches.set(id, (batch = { month: key.period.startMonth, reportingLevel: indicator.reportingLevel, prefixes: new Set(), indicators: new Set() }));
         batch.prefixes.add(key.code.slice(0, PREFIX_LENGTH[key.level]));
         batch.indicators.add(indicator.code);
       }
@@ -221,18 +222,11 @@ export class SubtreeRollups {
       const read: Subtree[] = [];
       const indicators = [...batch.indicators];
       const statement = leaves(indicators.length);
-      const ready = this.sql<LeafRow>(statement.text, [
-        indicators,
-        lo,
-        hi,
-        indicators,
-        batch.month,
-        lo,
-        hi,
-        batch.reportingLevel,
-        lo.reduce(min),
-        hi.reduce(max),
-      ], { prepared: statement.prepared }).then(
+      const ready = this.sql<LeafRow>(
+        statement.text,
+        [indicators, lo, hi, indicators, batch.month, lo, hi, batch.reportingLevel, lo.reduce(min), hi.reduce(max)],
+        { prepared: statement.prepared },
+      ).then(
         (rows) => sum(read, indicators, rows),
         (error: unknown) => {
           for (const subtree of read) {
@@ -300,7 +294,13 @@ function sum(subtrees: Subtree[], indicators: string[], rows: LeafRow[]): void {
       const prefix = code.slice(0, length);
       let totals = subtree.totals.get(prefix);
       if (!totals) {
-        totals = { expectedStock: 0, expectedFlow: 0, cents: new Array<number>(n).fill(0), reported: new Array<number>(n).fill(0), demo: new Array<number>(n).fill(0) };
+        totals = {
+          expectedStock: 0,
+          expectedFlow: 0,
+          cents: new Array<number>(n).fill(0),
+          reported: new Array<number>(n).fill(0),
+          demo: new Array<number>(n).fill(0),
+        };
         subtree.totals.set(prefix, totals);
       }
       chain.push(totals);

@@ -57,21 +57,86 @@ const d = (monthDay: string) => `${YEAR}-${monthDay}`;
 
 /** The speech's 2026 agenda: the seven 片区规划 with their quarters, the stations, and the tomb remediation. */
 const TASKS: DemoTask[] = [
-  { title: '红色文化旅游示范片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', deadline: d('03-31'), shares: [['毛浴镇', 1]], progress: [['毛浴镇', d('03-25'), 1]] },
-  { title: '银耳(食用菌)产业发展片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('04-01'), deadline: d('06-30'), shares: [['陈河镇', 1]], progress: [['陈河镇', d('06-26'), 1]] },
-  { title: '茶旅融合发展片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('04-01'), deadline: d('06-30'), shares: [['涪阳镇', 1]], progress: [['涪阳镇', d('07-20'), 1]] },
-  { title: '优质粮油片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('04-01'), deadline: d('06-30'), shares: [['火炬镇', 1]], progress: [] },
-  { title: '山地生态养殖片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('07-01'), deadline: d('12-31'), shares: [['空山镇', 1]], progress: [['空山镇', d('11-20'), 1]] },
-  { title: '产城融合片区国土空间规划', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('07-01'), deadline: d('12-31'), shares: [['诺江镇', 1]], progress: [] },
+  {
+    title: '红色文化旅游示范片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    deadline: d('03-31'),
+    shares: [['毛浴镇', 1]],
+    progress: [['毛浴镇', d('03-25'), 1]],
+  },
+  {
+    title: '银耳(食用菌)产业发展片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('04-01'),
+    deadline: d('06-30'),
+    shares: [['陈河镇', 1]],
+    progress: [['陈河镇', d('06-26'), 1]],
+  },
+  {
+    title: '茶旅融合发展片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('04-01'),
+    deadline: d('06-30'),
+    shares: [['涪阳镇', 1]],
+    progress: [['涪阳镇', d('07-20'), 1]],
+  },
+  {
+    title: '优质粮油片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('04-01'),
+    deadline: d('06-30'),
+    shares: [['火炬镇', 1]],
+    progress: [],
+  },
+  {
+    title: '山地生态养殖片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('07-01'),
+    deadline: d('12-31'),
+    shares: [['空山镇', 1]],
+    progress: [['空山镇', d('11-20'), 1]],
+  },
+  {
+    title: '产城融合片区国土空间规划',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('07-01'),
+    deadline: d('12-31'),
+    shares: [['诺江镇', 1]],
+    progress: [],
+  },
   // The speech counts seven plans but names six; the seventh is placed on 诺水河镇 and named for it.
-  { title: '第七个片区国土空间规划(诺水河片区,讲话未列名)', category: TaskCategory.TWO_REFORMS_FOLLOW_UP, ownerSection: '区划地名股', unit: '个', startDate: d('07-01'), deadline: d('12-31'), shares: [['诺水河镇', 1]], progress: [] },
+  {
+    title: '第七个片区国土空间规划(诺水河片区,讲话未列名)',
+    category: TaskCategory.TWO_REFORMS_FOLLOW_UP,
+    ownerSection: '区划地名股',
+    unit: '个',
+    startDate: d('07-01'),
+    deadline: d('12-31'),
+    shares: [['诺水河镇', 1]],
+    progress: [],
+  },
   {
     title: '未成年人保护工作站建设',
     category: TaskCategory.MINOR_PROTECTION,
     ownerSection: '儿童福利股',
     unit: '个',
     deadline: d('12-31'),
-    shares: [['两河口镇', 1], ['铁溪镇', 1]],
+    shares: [
+      ['两河口镇', 1],
+      ['铁溪镇', 1],
+    ],
     progress: [['两河口镇', d('10-31'), 1]],
   },
   {
@@ -80,10 +145,24 @@ const TASKS: DemoTask[] = [
     ownerSection: '社会事务股',
     unit: '处',
     deadline: d('12-31'),
-    shares: [['铁佛镇', 40], ['麻石镇', 25], ['至诚镇', 30], ['洪口镇', 20], ['沙溪镇', 15]],
+    shares: [
+      ['铁佛镇', 40],
+      ['麻石镇', 25],
+      ['至诚镇', 30],
+      ['洪口镇', 20],
+      ['沙溪镇', 15],
+    ],
     progress: [
-      ['铁佛镇', d('05-31'), 15], ['麻石镇', d('05-31'), 4], ['至诚镇', d('05-31'), 12], ['洪口镇', d('05-31'), 2], ['沙溪镇', d('05-31'), 8],
-      ['铁佛镇', d('10-31'), 38], ['麻石镇', d('10-31'), 12], ['至诚镇', d('10-31'), 28], ['洪口镇', d('10-31'), 6], ['沙溪镇', d('10-31'), 15],
+      ['铁佛镇', d('05-31'), 15],
+      ['麻石镇', d('05-31'), 4],
+      ['至诚镇', d('05-31'), 12],
+      ['洪口镇', d('05-31'), 2],
+      ['沙溪镇', d('05-31'), 8],
+      ['铁佛镇', d('10-31'), 38],
+      ['麻石镇', d('10-31'), 12],
+      ['至诚镇', d('10-31'), 28],
+      ['洪口镇', d('10-31'), 6],
+      ['沙溪镇', d('10-31'), 15],
     ],
   },
 ];
@@ -118,7 +197,10 @@ const RECTIFICATIONS: DemoRectification[] = [
     category: RectificationCategory.FAVORITISM,
     responsiblePerson: '广纳镇民政办主任',
     deadline: d('06-30'),
-    steps: [[RectificationStatus.RECTIFYING, d('02-01')], [RectificationStatus.RECTIFIED, d('06-20'), { note: '已取消 2 人供养资格' }]],
+    steps: [
+      [RectificationStatus.RECTIFYING, d('02-01')],
+      [RectificationStatus.RECTIFIED, d('06-20'), { note: '已取消 2 人供养资格' }],
+    ],
   },
   {
     finding: '救助资金发放不及时,存在截留、挤占',
@@ -193,7 +275,10 @@ export const workDemoSeeder: DemoSeeder = {
         const versions = new Map(assignments.map((a) => [a.areaCode, { id: a.id, version: a.version }]));
         for (const [township, asOf, done] of demo.progress) {
           const assignment = versions.get(`${T[township]}000`)!;
-          await taskService.recordProgress(ctx, Object.assign(new RecordTaskProgressInput(), { assignment: assignment.id, version: assignment.version, done, asOf, note: '演示数据' }));
+          await taskService.recordProgress(
+            ctx,
+            Object.assign(new RecordTaskProgressInput(), { assignment: assignment.id, version: assignment.version, done, asOf, note: '演示数据' }),
+          );
           assignment.version++;
         }
       }
@@ -213,11 +298,17 @@ export const workDemoSeeder: DemoSeeder = {
         rectIds[demo.finding] = rectification.id;
         let version = rectification.version;
         for (const [to, on, extra] of demo.steps) {
-          await rectificationService.transition(ctx, Object.assign(new TransitionRectificationInput(), { id: rectification.id, version: version++, to, on, ...extra }));
+          await rectificationService.transition(
+            ctx,
+            Object.assign(new TransitionRectificationInput(), { id: rectification.id, version: version++, to, on, ...extra }),
+          );
         }
         if (demo.review) {
           const [reviewedOn, reviewer, recurred] = demo.review;
-          await rectificationService.review(ctx, Object.assign(new RecordFollowUpReviewInput(), { id: rectification.id, version: version++, reviewedOn, reviewer, recurred }));
+          await rectificationService.review(
+            ctx,
+            Object.assign(new RecordFollowUpReviewInput(), { id: rectification.id, version: version++, reviewedOn, reviewer, recurred }),
+          );
         }
       }
       const { supervisionAction: interview } = await supervisionService.issue(
@@ -233,7 +324,12 @@ export const workDemoSeeder: DemoSeeder = {
       );
       await supervisionService.respond(
         ctx,
-        Object.assign(new RecordSupervisionResponseInput(), { id: interview.id, version: 1, response: '已约谈分管领导,制定资金发放整改方案', respondedOn: d('06-18') }),
+        Object.assign(new RecordSupervisionResponseInput(), {
+          id: interview.id,
+          version: 1,
+          response: '已约谈分管领导,制定资金发放整改方案',
+          respondedOn: d('06-18'),
+        }),
       );
       await supervisionService.issue(
         ctx,

@@ -38,7 +38,11 @@ registerEnumType(SupervisionKind, {
  * rectification, project …), stored as the target's kind, key and global ID so
  * types added later are accepted without a schema change here. Sensitive.
  */
-@ObjectType('SupervisionAction', { implements: Node, description: '督办 — a supervision action against a task, project or rectification. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township\'s TOWNSHIP_OPERATOR only.' })
+@ObjectType('SupervisionAction', {
+  implements: Node,
+  description:
+    "督办 — a supervision action against a task, project or rectification. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
+})
 export class SupervisionAction {
   key!: string;
   areaCode!: string;
@@ -68,7 +72,7 @@ export class SupervisionAction {
   @Field(() => LocalDateResolver, { description: '回复时限 — response due date.' })
   responseDue!: string;
 
-  @Field(() => String, { nullable: true, description: '回复 — the unit\'s response; null until recorded.' })
+  @Field(() => String, { nullable: true, description: "回复 — the unit's response; null until recorded." })
   response!: string | null;
 
   @Field(() => LocalDateResolver, { nullable: true, description: '回复日期 — when the response came.' })
@@ -99,7 +103,7 @@ export class SupervisionCandidate {
   @Field(() => LocalDateResolver, { description: '时限 — deadline.' })
   deadline!: string;
 
-  @Field(() => TaskHealth, { nullable: true, description: 'A task\'s health (LAGGING or OVERDUE); null for rectifications.' })
+  @Field(() => TaskHealth, { nullable: true, description: "A task's health (LAGGING or OVERDUE); null for rectifications." })
   health!: TaskHealth | null;
 
   @Field({ description: '原因 — why it needs supervision, e.g. 进度滞后 3/10 or 逾期 12 天.' })

@@ -30,7 +30,7 @@ export class IssueSupervisionInput {
   responseDue!: string;
 }
 
-@InputType({ description: 'The supervised unit\'s response to a supervision action.' })
+@InputType({ description: "The supervised unit's response to a supervision action." })
 export class RecordSupervisionResponseInput {
   @Field(() => ID, { description: 'The supervision action.' })
   id!: string;
@@ -55,7 +55,7 @@ export class SupervisionListArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only actions against this target (global ID).' })
   target?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only this area\'s subtree.' })
+  @Field(() => String, { nullable: true, description: "Only this area's subtree." })
   area?: string | null;
 }
 

@@ -20,15 +20,18 @@ export class SupervisionResolver {
     return supervisionService.byId(ctx, id);
   }
 
-  @Query(() => SupervisionConnection, { description: '督办 — supervision actions in the caller\'s subtree (sensitive roles only).' })
+  @Query(() => SupervisionConnection, { description: "督办 — supervision actions in the caller's subtree (sensitive roles only)." })
   supervisionActions(@Args() args: SupervisionListArgs, @Ctx() ctx: Context): Promise<Page<SupervisionAction>> {
     return supervisionService.list(ctx, args);
   }
 
-  @Query(() => [SupervisionCandidate], { description: '待督办 — lagging or overdue tasks and overdue rectifications as of a date that no supervision action (issued on or before it) covers yet (sensitive roles only).' })
+  @Query(() => [SupervisionCandidate], {
+    description:
+      '待督办 — lagging or overdue tasks and overdue rectifications as of a date that no supervision action (issued on or before it) covers yet (sensitive roles only).',
+  })
   needsSupervision(
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
-    @Arg('area', () => String, { nullable: true, description: 'Only this area\'s subtree (default: the caller\'s).' }) area: string | null,
+    @Arg('area', () => String, { nullable: true, description: "Only this area's subtree (default: the caller's)." }) area: string | null,
     @Ctx() ctx: Context,
   ) {
     return supervisionService.needsSupervision(ctx, asOf, area);
@@ -39,7 +42,7 @@ export class SupervisionResolver {
     return asPayload(() => supervisionService.issue(ctx, input));
   }
 
-  @Mutation(() => SupervisionPayload, { description: '督办回复 — records the supervised unit\'s response (COUNTY_ADMIN or the township\'s operator).' })
+  @Mutation(() => SupervisionPayload, { description: "督办回复 — records the supervised unit's response (COUNTY_ADMIN or the township's operator)." })
   recordSupervisionResponse(@Arg('input', { description: 'The response.' }) input: RecordSupervisionResponseInput, @Ctx() ctx: Context) {
     return asPayload(() => supervisionService.respond(ctx, input));
   }
@@ -49,7 +52,7 @@ export class SupervisionResolver {
     return fetchNode(ctx, action.targetId, 'target');
   }
 
-  @FieldResolver(() => Area, { description: '所在区划 — the target\'s area.' })
+  @FieldResolver(() => Area, { description: "所在区划 — the target's area." })
   area(@Root() action: SupervisionAction, @Ctx() ctx: Context) {
     return ctx.loaders.area.byCode.load(action.areaCode);
   }
@@ -62,7 +65,7 @@ export class SupervisionCandidateResolver {
     return fetchNode(ctx, candidate.targetId, 'target');
   }
 
-  @FieldResolver(() => Area, { description: '所在区划 — the target\'s area.' })
+  @FieldResolver(() => Area, { description: "所在区划 — the target's area." })
   area(@Root() candidate: SupervisionCandidate, @Ctx() ctx: Context) {
     return ctx.loaders.area.byCode.load(candidate.areaCode);
   }

@@ -56,7 +56,17 @@ export class SupervisionService {
     let range: [string, string] = [vlo, vhi];
     if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
     // Target and done as the caller sees them: a township's share of a county task is judged on its own.
-    const tasks = await ctx.sql<{ id: string; title: string; area_code: string; owner_section: string; target: number; unit: string; start_date: string; deadline: string; done: number }>(
+    const tasks = await ctx.sql<{
+      id: string;
+      title: string;
+      area_code: string;
+      owner_section: string;
+      target: number;
+      unit: string;
+      start_date: string;
+      deadline: string;
+      done: number;
+    }>(
       `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
          from task t, (select ?::text as lo, ?::text as hi) r
         where t.start_date <= ?::date
@@ -144,7 +154,15 @@ export class SupervisionService {
         actor: viewer,
         summary: `${SUPERVISION_LABEL[input.kind]}「${label}」:${input.issuer.trim()} 督办 ${input.targetUnit.trim()},${input.responseDue} 前回复`,
         before: null,
-        after: { target: input.target, targetKind: type, kind: input.kind, issuedOn, issuer: input.issuer.trim(), targetUnit: input.targetUnit.trim(), responseDue: input.responseDue },
+        after: {
+          target: input.target,
+          targetKind: type,
+          kind: input.kind,
+          issuedOn,
+          issuer: input.issuer.trim(),
+          targetUnit: input.targetUnit.trim(),
+          responseDue: input.responseDue,
+        },
       });
       return row.id;
     });
@@ -158,7 +176,12 @@ export class SupervisionService {
     const key = keyOf(input.id, 'SupervisionAction', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await lockRow<SupervisionRow>(sql, `select ${SUPERVISION_COLUMNS} from supervision_action s where s.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No supervision action ${input.id}`, 'id'));
+      const row = await lockRow<SupervisionRow>(
+        sql,
+        `select ${SUPERVISION_COLUMNS} from supervision_action s where s.id = ? for update`,
+        [key],
+        () => new DomainError(ErrorCode.NOT_FOUND, `No supervision action ${input.id}`, 'id'),
+      );
       const viewer = assertCanWrite(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR]);
       assertVersion(row.version, input.version, 'Supervision action');
       if (row.response !== null) throw new DomainError(ErrorCode.INVALID_TRANSITION, 'This supervision action has been answered already', 'id');

@@ -19,7 +19,7 @@ registerEnumType(TaskCategory, {
 
 registerEnumType(TaskHealth, {
   name: 'TaskHealth',
-  description: '进度状态 — a key task\'s health as of a date, derived from its dated progress history (never stored).',
+  description: "进度状态 — a key task's health as of a date, derived from its dated progress history (never stored).",
   valuesConfig: {
     DONE: { description: '已完成 — the target is reached' },
     OVERDUE: { description: '逾期 — past the deadline and not done' },
@@ -35,7 +35,10 @@ registerEnumType(TaskHealth, {
  * quantities roll up to the task's. Invariant: the assignments' targets sum to
  * the task's target. Health is derived from the dated progress history.
  */
-@ObjectType('Task', { implements: Node, description: '重点工作 — a key task: a target quantity, an owning section (股室), a deadline, and per-area assignments (任务分解) that roll up.' })
+@ObjectType('Task', {
+  implements: Node,
+  description: '重点工作 — a key task: a target quantity, an owning section (股室), a deadline, and per-area assignments (任务分解) that roll up.',
+})
 export class Task {
   /** Database id. */
   key!: string;
@@ -63,7 +66,7 @@ export class Task {
   @Field({ description: '单位 — unit of the target, e.g. 个, 处.' })
   unit!: string;
 
-  @Field(() => LocalDateResolver, { description: '开始日期 — start of the task\'s time (for the elapsed-time share).' })
+  @Field(() => LocalDateResolver, { description: "开始日期 — start of the task's time (for the elapsed-time share)." })
   startDate!: string;
 
   @Field(() => LocalDateResolver, { description: '完成时限 — deadline.' })
@@ -87,7 +90,10 @@ export class Task {
 }
 
 /** 任务分解 — one area's share of a key task; `done` is the latest recorded progress. */
-@ObjectType('TaskAssignment', { implements: Node, description: '任务分解 — one area\'s share of a key task (usually a township), with its target and recorded progress.' })
+@ObjectType('TaskAssignment', {
+  implements: Node,
+  description: "任务分解 — one area's share of a key task (usually a township), with its target and recorded progress.",
+})
 export class TaskAssignment {
   key!: string;
   taskKey!: string;
@@ -98,7 +104,7 @@ export class TaskAssignment {
     return toGlobalId('TaskAssignment', this.key);
   }
 
-  @Field(() => Int, { description: '分解目标 — this area\'s target.' })
+  @Field(() => Int, { description: "分解目标 — this area's target." })
   target!: number;
 
   /** Latest recorded done quantity. */
@@ -141,7 +147,8 @@ export interface TaskRow {
   source: string;
 }
 
-export const TASK_COLUMNS = 't.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source';
+export const TASK_COLUMNS =
+  't.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source';
 
 export function taskFromRow(row: TaskRow): Task {
   return Object.assign(new Task(), {

@@ -6,12 +6,12 @@ import { UserError } from '../../common/payload.js';
 import { Task, TaskAssignment } from './task.entity.js';
 import { TaskCategory, TaskHealth } from './task.rules.js';
 
-@InputType({ description: '任务分解 — one area\'s share of a new task.' })
+@InputType({ description: "任务分解 — one area's share of a new task." })
 export class TaskAssignmentInput {
-  @Field({ description: 'Area code (6, 9 or 12 digits) inside the task\'s area, usually a township.' })
+  @Field({ description: "Area code (6, 9 or 12 digits) inside the task's area, usually a township." })
   area!: string;
 
-  @Field(() => Int, { description: 'This area\'s target (> 0).' })
+  @Field(() => Int, { description: "This area's target (> 0)." })
   @IsInt()
   @Min(1)
   target!: number;
@@ -37,7 +37,7 @@ export class CreateTaskInput {
   @Matches(/\S/, { message: 'ownerSection must not be blank' })
   ownerSection!: string;
 
-  @Field(() => Int, { description: '目标 — target quantity; must equal the sum of the assignments\' targets.' })
+  @Field(() => Int, { description: "目标 — target quantity; must equal the sum of the assignments' targets." })
   @IsInt()
   @Min(1)
   @Max(1_000_000)
@@ -62,7 +62,7 @@ export class CreateTaskInput {
   assignments!: TaskAssignmentInput[];
 }
 
-@InputType({ description: 'Changes to a key task\'s title or owning section.' })
+@InputType({ description: "Changes to a key task's title or owning section." })
 export class UpdateTaskInput {
   @Field(() => ID, { description: 'The task.' })
   id!: string;
@@ -90,7 +90,7 @@ export class RecordTaskProgressInput {
   @Field(() => ID, { description: 'The assignment (TaskAssignment global ID).' })
   assignment!: string;
 
-  @Field(() => Int, { description: 'The assignment\'s version you read; a stale one gives CONFLICT.' })
+  @Field(() => Int, { description: "The assignment's version you read; a stale one gives CONFLICT." })
   version!: number;
 
   @Field(() => Int, { description: '累计完成 — done quantity as of `asOf` (cumulative).' })
@@ -98,7 +98,7 @@ export class RecordTaskProgressInput {
   @Min(0)
   done!: number;
 
-  @Field(() => LocalDateResolver, { description: '截至日期 — not in the future, not before the assignment\'s last entry.' })
+  @Field(() => LocalDateResolver, { description: "截至日期 — not in the future, not before the assignment's last entry." })
   asOf!: string;
 
   @Field(() => String, { nullable: true, description: '说明 — note.' })
@@ -118,7 +118,7 @@ export class TaskFilter {
   @Field(() => String, { nullable: true, description: 'Only tasks of this section (股室).' })
   ownerSection?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only tasks touching this area\'s subtree (own area or an assignment in it).' })
+  @Field(() => String, { nullable: true, description: "Only tasks touching this area's subtree (own area or an assignment in it)." })
   area?: string | null;
 }
 
@@ -154,7 +154,7 @@ export class RecordTaskProgressPayload {
   @Field(() => TaskAssignment, { nullable: true, description: 'The assignment with its new progress; null when nothing was written.' })
   assignment?: TaskAssignment | null;
 
-  @Field(() => Task, { nullable: true, description: 'The assignment\'s task.' })
+  @Field(() => Task, { nullable: true, description: "The assignment's task." })
   task?: Task | null;
 
   @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })

@@ -80,10 +80,12 @@ export function createTaskLoaders(sql: Sql) {
     (key) => `${key.asOf}:${key.range.join('-')}`,
     async (keys) => {
       const [lo, hi] = keys[0].range;
-      const rows = await sql<{ id: string; done: number }>(
-        `select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`,
-        [keys[0].asOf, lo, hi, keys.map((key) => key.taskId)],
-      );
+      const rows = await sql<{ id: string; done: number }>(`select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`, [
+        keys[0].asOf,
+        lo,
+        hi,
+        keys.map((key) => key.taskId),
+      ]);
       const found = new Map(rows.map((row) => [row.id, row.done]));
       return keys.map((key) => found.get(key.taskId) ?? 0);
     },
@@ -115,9 +117,11 @@ export function createTaskLoaders(sql: Sql) {
     );
     const byAssignment = rowsByKey([...ids], rows, (row) => row.assignment_id);
     return ids.map((id) =>
-      byAssignment.get(id)!.map((row) =>
-        Object.assign(new TaskProgressEntry(), { asOf: row.as_of, done: row.done, note: row.note, recordedBy: row.recorded_by, recordedAt: row.recorded_at }),
-      ),
+      byAssignment
+        .get(id)!
+        .map((row) =>
+          Object.assign(new TaskProgressEntry(), { asOf: row.as_of, done: row.done, note: row.note, recordedBy: row.recorded_by, recordedAt: row.recorded_at }),
+        ),
     );
   });
 

@@ -19,7 +19,7 @@ import { taskService } from './task.service.js';
 
 export const TaskConnection = connectionType('Task', Task, 'key task');
 
-const asOfArg = { nullable: true, description: 'As of this date (default: the list\'s `asOf`, or today).' } as const;
+const asOfArg = { nullable: true, description: "As of this date (default: the list's `asOf`, or today)." } as const;
 
 @Resolver(() => Task)
 export class TaskResolver {
@@ -28,22 +28,28 @@ export class TaskResolver {
     return taskService.byId(ctx, id);
   }
 
-  @Query(() => TaskConnection, { description: '重点工作 — key tasks touching the caller\'s subtree, filtered by health (as of a date), category, section and area.' })
+  @Query(() => TaskConnection, {
+    description: "重点工作 — key tasks touching the caller's subtree, filtered by health (as of a date), category, section and area.",
+  })
   tasks(@Args() args: TaskListArgs, @Ctx() ctx: Context): Promise<Page<Task>> {
     return taskService.list(ctx, args);
   }
 
-  @Mutation(() => CreateTaskPayload, { description: '新建重点工作 — creates a key task with its per-area assignments (COUNTY_ADMIN, or SECTION_STAFF of the owning section).' })
+  @Mutation(() => CreateTaskPayload, {
+    description: '新建重点工作 — creates a key task with its per-area assignments (COUNTY_ADMIN, or SECTION_STAFF of the owning section).',
+  })
   createTask(@Arg('input', { description: 'The new task.' }) input: CreateTaskInput, @Ctx() ctx: Context) {
     return asPayload(() => taskService.create(ctx, input));
   }
 
-  @Mutation(() => UpdateTaskPayload, { description: '修改重点工作 — changes a task\'s title or owning section.' })
+  @Mutation(() => UpdateTaskPayload, { description: "修改重点工作 — changes a task's title or owning section." })
   updateTask(@Arg('input', { description: 'The changes.' }) input: UpdateTaskInput, @Ctx() ctx: Context) {
     return asPayload(() => taskService.update(ctx, input));
   }
 
-  @Mutation(() => RecordTaskProgressPayload, { description: '填报进度 — appends a dated progress entry to an assignment (township operators for their township).' })
+  @Mutation(() => RecordTaskProgressPayload, {
+    description: '填报进度 — appends a dated progress entry to an assignment (township operators for their township).',
+  })
   recordTaskProgress(@Arg('input', { description: 'The progress entry.' }) input: RecordTaskProgressInput, @Ctx() ctx: Context) {
     return asPayload(() => taskService.recordProgress(ctx, input));
   }
@@ -54,25 +60,32 @@ export class TaskResolver {
   }
 
   @FieldResolver(() => Int, {
-    description: '目标 — target quantity: the whole task\'s for a caller whose area holds the task\'s own; for a caller below it, the sum of the assignments in their subtree.',
+    description:
+      "目标 — target quantity: the whole task's for a caller whose area holds the task's own; for a caller below it, the sum of the assignments in their subtree.",
   })
   target(@Root() task: Task, @Ctx() ctx: Context) {
     return taskService.target(ctx, task);
   }
 
   @FieldResolver(() => Int, {
-    description: '累计完成 — done quantity as of a date: the latest entries on or before it of the assignments in the caller\'s subtree, summed (the whole task\'s for a caller whose area holds the task\'s own).',
+    description:
+      "累计完成 — done quantity as of a date: the latest entries on or before it of the assignments in the caller's subtree, summed (the whole task's for a caller whose area holds the task's own).",
   })
   done(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
     return taskService.doneAsOf(ctx, task, asOf);
   }
 
-  @FieldResolver(() => TaskHealth, { description: '进度状态 — health as of a date, derived from the progress history (reproducible for any past date), of the `target` and `done` the caller sees.' })
+  @FieldResolver(() => TaskHealth, {
+    description:
+      '进度状态 — health as of a date, derived from the progress history (reproducible for any past date), of the `target` and `done` the caller sees.',
+  })
   health(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
     return taskService.health(ctx, task, asOf);
   }
 
-  @FieldResolver(() => [TaskAssignment], { description: '任务分解 — per-area assignments in the caller\'s subtree, in area-code order (all of them for a caller whose area holds the task\'s own).' })
+  @FieldResolver(() => [TaskAssignment], {
+    description: "任务分解 — per-area assignments in the caller's subtree, in area-code order (all of them for a caller whose area holds the task's own).",
+  })
   assignments(@Root() task: Task, @Ctx() ctx: Context) {
     return taskService.assignments(ctx, task);
   }
@@ -91,7 +104,11 @@ export class TaskAssignmentResolver {
   }
 
   @FieldResolver(() => Int, { description: '完成 — done as of a date (latest entry on or before it); the latest entry when no date is given.' })
-  done(@Root() assignment: TaskAssignment, @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'As of this date (default: latest).' }) asOf: string | null, @Ctx() ctx: Context) {
+  done(
+    @Root() assignment: TaskAssignment,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'As of this date (default: latest).' }) asOf: string | null,
+    @Ctx() ctx: Context,
+  ) {
     return taskService.assignmentDoneAsOf(ctx, assignment, asOf);
   }
 
@@ -103,7 +120,7 @@ export class TaskAssignmentResolver {
 
 @Resolver(() => Area)
 export class AreaTaskResolver {
-  @FieldResolver(() => TaskConnection, { description: '重点工作 — key tasks touching this area\'s subtree (assigned from it or with an assignment in it).' })
+  @FieldResolver(() => TaskConnection, { description: "重点工作 — key tasks touching this area's subtree (assigned from it or with an assignment in it)." })
   tasks(@Root() area: Area, @Args() args: TaskListArgs, @Ctx() ctx: Context): Promise<Page<Task>> {
     return taskService.list(ctx, args, area.code);
   }

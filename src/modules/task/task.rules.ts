@@ -66,7 +66,11 @@ export const NEEDS_SUPERVISION = new Set([TaskHealth.LAGGING, TaskHealth.OVERDUE
  * later entry cannot rewrite what a past report showed), and never above the
  * assignment's target.
  */
-export function progressProblems(entry: { asOf: string; done: number }, assignment: { target: number; lastAsOf: string | null }, today: string): [string, string][] {
+export function progressProblems(
+  entry: { asOf: string; done: number },
+  assignment: { target: number; lastAsOf: string | null },
+  today: string,
+): [string, string][] {
   const problems: [string, string][] = [];
   if (entry.asOf > today) problems.push(['asOf', `asOf ${entry.asOf} is in the future (today is ${today})`]);
   if (assignment.lastAsOf && entry.asOf < assignment.lastAsOf) {

@@ -15,7 +15,6 @@ import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
-
 function fail(errors: UserError[]): never {
   throw new PayloadErrors(errors);
 }
@@ -107,14 +106,14 @@ export class TaskService {
 
   /** Done as of a date, over the assignments in the caller's subtree. */
   async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined): Promise<number> {
-    const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
+    const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     if (task.listAsOf === date && task.listDone !== undefined) return task.listDone;
     return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date, range: this.visible(ctx) });
   }
 
   /** Health as of a date, from the target and done quantity the caller sees. */
   async health(ctx: Context, task: Task, asOf: string | null | undefined): Promise<TaskHealth> {
-    const date = asOf == null ? task.listAsOf ?? todayInChina() : asOfOrToday(asOf);
+    const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date), this.target(ctx, task)]);
     return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
   }
@@ -134,11 +133,13 @@ export class TaskService {
     const codes = input.assignments.map((a, i) => normalizeCode(a.area, `assignments.${i}.area`));
     const [lo, hi] = codeRange(areaCode);
     codes.forEach((code, i) => {
-      if (code < lo || code > hi) errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is not inside the task's area ${areaCode}`, `assignments.${i}.area`));
+      if (code < lo || code > hi)
+        errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is not inside the task's area ${areaCode}`, `assignments.${i}.area`));
       if (codes.indexOf(code) !== i) errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is assigned twice`, `assignments.${i}.area`));
     });
     const sum = input.assignments.reduce((total, a) => total + a.target, 0);
-    if (sum !== input.target) errors.push(userError(ErrorCode.VALIDATION, `The assignments' targets sum to ${sum}, not the task's target ${input.target}`, 'assignments'));
+    if (sum !== input.target)
+      errors.push(userError(ErrorCode.VALIDATION, `The assignments' targets sum to ${sum}, not the task's target ${input.target}`, 'assignments'));
     const known = new Set(
       (await ctx.sql<{ code: string }>('select code from area where code = any(?::text[])', [[areaCode, ...codes]])).map((row) => row.code),
     );
@@ -155,10 +156,11 @@ export class TaskService {
          values (?, ?, ?, ?, ?, ?, ?, ?) returning id::text as id`,
         [input.title.trim(), input.category, areaCode, input.ownerSection.trim(), input.target, input.unit.trim(), input.startDate, input.deadline],
       );
-      await sql(
-        `insert into task_assignment (task_id, area_code, target) select ?, * from unnest(?::text[], ?::int[])`,
-        [row.id, codes, input.assignments.map((a) => a.target)],
-      );
+      await sql(`insert into task_assignment (task_id, area_code, target) select ?, * from unnest(?::text[], ?::int[])`, [
+        row.id,
+        codes,
+        input.assignments.map((a) => a.target),
+      ]);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.TASK,
         subjectId: toGlobalId('Task', row.id),
@@ -189,10 +191,19 @@ export class TaskService {
     const key = keyOf(input.id, 'Task', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await lockRow<TaskRow>(sql, `select ${TASK_COLUMNS} from task t where t.id = ? for update`, [key], () => new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id'));
+      const row = await lockRow<TaskRow>(
+        sql,
+        `select ${TASK_COLUMNS} from task t where t.id = ? for update`,
+        [key],
+        () => new DomainError(ErrorCode.NOT_FOUND, `No task ${input.id}`, 'id'),
+      );
       const title = input.title?.trim() ?? row.title;
       const ownerSection = input.ownerSection?.trim() ?? row.owner_section;
-      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: row.owner_section, next: ownerSection });
+      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], {
+        what: 'task',
+        owner: row.owner_section,
+        next: ownerSection,
+      });
       assertVersion(row.version, input.version, 'Task');
       const before: Record<string, unknown> = {};
       const after: Record<string, unknown> = {};
@@ -230,7 +241,9 @@ export class TaskService {
     if (!isDate(input.asOf)) throw badInput('asOf', 'asOf must be a date like 2026-05-31');
     const taskKey = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await lockRow<AssignmentRow & { title: string; unit: string; owner_section: string; task_area: string; area_name: string; last_as_of: string | null }>(
+      const row = await lockRow<
+        AssignmentRow & { title: string; unit: string; owner_section: string; task_area: string; area_name: string; last_as_of: string | null }
+      >(
         sql,
         `select ${ASSIGNMENT_COLUMNS}, t.title, t.unit, t.owner_section, t.area_code as task_area, ar.name as area_name,
                 (select max(as_of) from task_progress where assignment_id = a.id)::text as last_as_of
@@ -239,7 +252,10 @@ export class TaskService {
         [key],
         () => new DomainError(ErrorCode.NOT_FOUND, `No assignment ${input.assignment}`, 'assignment'),
       );
-      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR], { what: 'task', owner: row.owner_section });
+      const viewer = assertCanWriteSectionItem(ctx.viewer, row.area_code, [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR], {
+        what: 'task',
+        owner: row.owner_section,
+      });
       assertVersion(row.version, input.version, 'Assignment');
       const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
       if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));

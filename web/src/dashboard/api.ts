@@ -44,7 +44,8 @@ export class GraphQLRequestError extends Error {
   get unsupported(): boolean {
     // Over graphql-ws, validation errors come without a code: recognise graphql-js's messages too.
     return this.errors.some(
-      (e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^(Cannot query field|Unknown argument|Unknown type|Schema is not configured)/.test(e.message),
+      (e) =>
+        e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^(Cannot query field|Unknown argument|Unknown type|Schema is not configured)/.test(e.message),
     );
   }
 }

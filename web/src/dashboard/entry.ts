@@ -121,7 +121,13 @@ export function fieldPath(field: string[]): string {
 
 /** A labelled field: label text, the control, and its error slot right after it. */
 export function field(label: string, control: HTMLElement, errors: FieldErrors, key: string, extra?: HTMLElement | string): HTMLElement {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), h('span', { class: 'field-control' }, control, extra ?? ''), errors.slot(key, control));
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    h('span', { class: 'field-control' }, control, extra ?? ''),
+    errors.slot(key, control),
+  );
 }
 
 /** A whole number from a text field, or null (the GraphQL Int fields cannot carry "abc" to the server). */

@@ -20,7 +20,17 @@ import { tasksPanel } from './panels/tasks';
 import { workEntryPanel } from './panels/work-entry';
 
 /** The panels, in page order. Each is independent: add, remove or reorder here. */
-const ALL_PANELS: Panel[] = [statsPanel, statsEntryPanel, workEntryPanel, facilitiesPanel, projectsPanel, tasksPanel, rectificationsPanel, livePanel, reportPanel];
+const ALL_PANELS: Panel[] = [
+  statsPanel,
+  statsEntryPanel,
+  workEntryPanel,
+  facilitiesPanel,
+  projectsPanel,
+  tasksPanel,
+  rectificationsPanel,
+  livePanel,
+  reportPanel,
+];
 /** The panels this viewer gets (the data-entry ones only for roles that write); set once the viewer is known. */
 let panels: Panel[] = ALL_PANELS.filter((panel) => !panel.offered);
 
@@ -115,7 +125,10 @@ function header(selected: SelectedArea): HTMLElement {
       trail.map((item, i) =>
         i === trail.length - 1
           ? h('span', { class: 'current', 'aria-current': 'page' }, item.shortName)
-          : [h('a', { href: `?area=${item.code}`, onclick: (e: Event) => (e.preventDefault(), select(item.code)) }, item.shortName), h('span', { class: 'sep' }, ' › ')],
+          : [
+              h('a', { href: `?area=${item.code}`, onclick: (e: Event) => (e.preventDefault(), select(item.code)) }, item.shortName),
+              h('span', { class: 'sep' }, ' › '),
+            ],
       ),
     ),
     h(

@@ -30,7 +30,10 @@ export const projectsPanel: Panel = {
             h(
               'td',
               { title: project.progressAsOf ? `截至 ${project.progressAsOf}` : '尚未填报进度' },
-              progressBar(percent / 100, `${project.progressPercent === null || project.progressPercent === undefined ? '—' : `${percent}%`} ${label(project.status)}`),
+              progressBar(
+                percent / 100,
+                `${project.progressPercent === null || project.progressPercent === undefined ? '—' : `${percent}%`} ${label(project.status)}`,
+              ),
             ),
             h('td', { class: 'date' }, project.targetDate ?? '—'),
           );

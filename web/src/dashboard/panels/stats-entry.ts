@@ -209,11 +209,14 @@ export const statsEntryPanel: Panel = {
       return form.load();
     };
     if (area.level === 'VILLAGE' || area.level === 'TOWNSHIP') {
-      if (!viewer?.area || !(within(area.code, viewer.area) || within(viewer.area.code, area))) return void body.replaceChildren(noData('本区划不在您的填报范围内'));
+      if (!viewer?.area || !(within(area.code, viewer.area) || within(viewer.area.code, area)))
+        return void body.replaceChildren(noData('本区划不在您的填报范围内'));
       return open(await villagesOf(area.code), body);
     }
     // Above township level: choose the township first (only those the viewer reports in).
-    const townships = area.children.nodes.filter((t) => viewer?.area && (within(t.code, viewer.area) || within(viewer.area.code, { code: t.code, level: 'TOWNSHIP' })));
+    const townships = area.children.nodes.filter(
+      (t) => viewer?.area && (within(t.code, viewer.area) || within(viewer.area.code, { code: t.code, level: 'TOWNSHIP' })),
+    );
     if (!townships.length) return void body.replaceChildren(noData('本区划没有您可填报的村（社区）'));
     const holder = h('div', { class: 'entry-holder' }, h('div', { class: 'panel-note' }, '先选择乡镇（街道），再选择村（社区）和月份。'));
     const select = h(
@@ -230,6 +233,13 @@ export const statsEntryPanel: Panel = {
       h('option', { value: '' }, '请选择乡镇（街道）'),
       townships.map((t) => h('option', { value: t.code }, t.shortName)),
     );
-    body.replaceChildren(h('div', { class: 'entry-head' }, h('label', { class: 'field' }, h('span', { class: 'field-label' }, '乡镇（街道）'), h('span', { class: 'field-control' }, select))), holder);
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'entry-head' },
+        h('label', { class: 'field' }, h('span', { class: 'field-label' }, '乡镇（街道）'), h('span', { class: 'field-control' }, select)),
+      ),
+      holder,
+    );
   },
 };

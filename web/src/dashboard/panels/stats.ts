@@ -35,7 +35,11 @@ function figure(stat: Stat): HTMLElement {
     h('div', { class: 'figure-value' }, fmt(value), h('span', { class: 'unit' }, yuan ? '元' : '人')),
     complete === null
       ? ''
-      : h('div', { class: complete < 100 ? 'figure-sub incomplete' : 'figure-sub' }, `已报 ${fmt(stat.reportedAreas)}/${fmt(stat.expectedAreas)}（${complete}%）`),
+      : h(
+          'div',
+          { class: complete < 100 ? 'figure-sub incomplete' : 'figure-sub' },
+          `已报 ${fmt(stat.reportedAreas)}/${fmt(stat.expectedAreas)}（${complete}%）`,
+        ),
   );
 }
 

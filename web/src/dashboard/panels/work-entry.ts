@@ -42,7 +42,14 @@ export function writableProjects(viewer: DashboardViewer, projects: Project[]): 
 function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
   const last = assignment.progress.at(-1)?.asOf ?? null;
-  const done = h('input', { type: 'text', inputmode: 'numeric', name: 'done', autocomplete: 'off', value: String(assignment.done), 'aria-label': `${assignment.area.shortName} 累计完成` });
+  const done = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    name: 'done',
+    autocomplete: 'off',
+    value: String(assignment.done),
+    'aria-label': `${assignment.area.shortName} 累计完成`,
+  });
   const asOf = h('input', { type: 'date', name: 'asOf', value: today(), max: today(), min: last ?? undefined, 'aria-label': '截至日期' });
   const note = h('input', { type: 'text', name: 'note', maxlength: 500, placeholder: '可选', 'aria-label': '说明' });
   const submit = h('button', { type: 'submit', class: 'primary' }, '保存');
@@ -73,7 +80,14 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
       h('strong', {}, assignment.area.shortName),
       h('small', {}, ` 目标 ${fmt(assignment.target)}${task.unit} · 已完成 ${fmt(assignment.done)}${task.unit}${last ? ` · 最近填报 ${last}` : ' · 尚未填报'}`),
     ),
-    h('div', { class: 'entry-fields' }, field('累计完成', done, errors, 'done', h('span', { class: 'unit' }, task.unit)), field('截至', asOf, errors, 'asOf'), field('说明', note, errors, 'note'), submit),
+    h(
+      'div',
+      { class: 'entry-fields' },
+      field('累计完成', done, errors, 'done', h('span', { class: 'unit' }, task.unit)),
+      field('截至', asOf, errors, 'asOf'),
+      field('说明', note, errors, 'note'),
+      submit,
+    ),
     errors.slot('form'),
   );
 }
@@ -81,7 +95,14 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
 /** Percent/asOf/note/blockers for one project (`recordProjectProgress`), and its open milestones (`completeMilestone`). */
 function projectForm(project: Project, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
-  const percent = h('input', { type: 'text', inputmode: 'numeric', name: 'percent', autocomplete: 'off', value: project.progressPercent ?? '', 'aria-label': '完成比例' });
+  const percent = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    name: 'percent',
+    autocomplete: 'off',
+    value: project.progressPercent ?? '',
+    'aria-label': '完成比例',
+  });
   const asOf = h('input', { type: 'date', name: 'asOf', value: today(), max: today(), min: project.progressAsOf ?? undefined, 'aria-label': '截至日期' });
   const note = h('input', { type: 'text', name: 'note', maxlength: 2000, placeholder: '进度下调时必填', 'aria-label': '说明' });
   const blockers = h('input', { type: 'text', name: 'blockers', maxlength: 2000, placeholder: '可选', 'aria-label': '存在问题' });
@@ -116,7 +137,9 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
           errors.clear();
           button.disabled = true;
           try {
-            const { completeMilestone: result } = await gql(EntryCompleteMilestoneDocument, { input: { project: project.id, position: m.position, version: project.version } });
+            const { completeMilestone: result } = await gql(EntryCompleteMilestoneDocument, {
+              input: { project: project.id, position: m.position, version: project.version },
+            });
             if (result.userErrors.length) return errors.show(result.userErrors, () => `milestone-${m.position}`);
             await onSaved(`已保存：${project.name}「${m.name}」已完成`);
           } catch (error) {
@@ -165,7 +188,13 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
 }
 
 /** A select of items and, below it, the form of the chosen one; the choice survives a re-read after a save. */
-function chooser<T extends { id: string }>(name: string, items: T[], text: (item: T) => string, form: (item: T) => HTMLElement, chosen: string | null): HTMLElement {
+function chooser<T extends { id: string }>(
+  name: string,
+  items: T[],
+  text: (item: T) => string,
+  form: (item: T) => HTMLElement,
+  chosen: string | null,
+): HTMLElement {
   const holder = h('div', { class: 'entry-holder' });
   const select = h(
     'select',
@@ -220,13 +249,30 @@ export const workEntryPanel: Panel = {
       tasksHolder.replaceChildren(
         h('h3', {}, '重点工作进度'),
         offeredTasks.length
-          ? chooser('task', offeredTasks, (t) => `${t.title}（${t.ownerSection}，截止 ${t.deadline}）`, (t) => h('div', { class: 'entry-rows' }, t.assignments.map((a) => assignmentRow(t, a, saved))), chosenTask)
+          ? chooser(
+              'task',
+              offeredTasks,
+              (t) => `${t.title}（${t.ownerSection}，截止 ${t.deadline}）`,
+              (t) =>
+                h(
+                  'div',
+                  { class: 'entry-rows' },
+                  t.assignments.map((a) => assignmentRow(t, a, saved)),
+                ),
+              chosenTask,
+            )
           : noData('没有您可填报的重点工作'),
       );
       projectsHolder.replaceChildren(
         h('h3', {}, '项目进度'),
         offeredProjects.length
-          ? chooser('project', offeredProjects, (p) => `${p.name}（${p.ownerSection}）`, (p) => projectForm(p, saved), chosenProject)
+          ? chooser(
+              'project',
+              offeredProjects,
+              (p) => `${p.name}（${p.ownerSection}）`,
+              (p) => projectForm(p, saved),
+              chosenProject,
+            )
           : noData('没有您可填报的项目'),
       );
     };
