@@ -30,8 +30,14 @@ describe('every Area field has a declared answerer', () => {
   it('the lists name only fields Area has, each in one list', async () => {
     const fields = (await areaType()).getFields();
     const all = [...AREA_SQL_FIELDS, ...HOOKED, ...AREA_RESOLVER_ONLY];
-    expect(all.filter((name) => !fields[name]), 'listed but not on Area').toEqual([]);
-    expect(all.filter((name, i) => all.indexOf(name) !== i), 'listed twice').toEqual([]);
+    expect(
+      all.filter((name) => !fields[name]),
+      'listed but not on Area',
+    ).toEqual([]);
+    expect(
+      all.filter((name, i) => all.indexOf(name) !== i),
+      'listed twice',
+    ).toEqual([]);
     expect(HOOKED).toContain('stats');
   });
 });
@@ -44,7 +50,14 @@ describe('the SQL read and the resolvers answer the same (demo data)', () => {
   beforeAll(async () => {
     app = await startTestApp();
     await seedDemo(app.orm, '511921000000', civgraph);
-    interpreted = await startServer({ civgraph, orm: app.orm, port: 0, host: '127.0.0.1', verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }), executor: 'graphql-js' });
+    interpreted = await startServer({
+      civgraph,
+      orm: app.orm,
+      port: 0,
+      host: '127.0.0.1',
+      verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+      executor: 'graphql-js',
+    });
     admin = await app.token('COUNTY_ADMIN', '511921');
     // Settle what the demo's writes left behind (the hub's reads) before statements are counted.
     await post(app.url, '{ area(code: "511921") { code } }');
