@@ -24,13 +24,13 @@ import {
 import { controlCharacterErrors } from '../graphql/text-input.js';
 import { jitGateway, type GraphqlExecutor } from '../graphql/executor.js';
 import { stringifyResult } from '../graphql/sql-reads.js';
-import { identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
+import { identityKey, type RateLimiter } from './rate-limit.js';
 import { healthRouter } from './health.js';
 import type { Metrics } from './metrics.js';
 import type { Composition } from '../feature.js';
 import type { Viewer } from '../auth/auth.rules.js';
 import type { TokenVerifier } from '../auth/auth.tokens.js';
-import { identifyHeader } from './identity.js';
+import { identifyHeader, identifyHeaderFrom, TooManyRefusals } from './identity.js';
 import { ErrorCode } from '../common/errors.js';
 import { logServerFault, withRequestId } from './edge-errors.js';
 import { SSE_PATH } from './sse.js';
@@ -64,17 +64,12 @@ function rateLimited(retryAfterSeconds: number): GraphQLError {
  * before its token is verified again: guessing tokens costs what any flood costs.
  */
 export async function admittedViewerOf(req: Request, verifier: TokenVerifier | null, limiter: RateLimiter): Promise<Viewer | null> {
-  const refused = refusedTokenKey(req.ip);
-  if (req.get('authorization')) {
-    const waiting = limiter.peek(refused);
-    if (!waiting.ok) throw rateLimited(waiting.retryAfterSeconds);
-  }
   let viewer: Viewer | null;
   try {
-    viewer = await viewerOf(req, verifier);
+    viewer = (await identifyHeaderFrom(verifier, limiter, req.get('authorization'), req.ip))?.viewer ?? null;
   } catch (error) {
-    limiter.take(refused);
-    throw error;
+    if (error instanceof TooManyRefusals) throw rateLimited(error.retryAfterSeconds);
+    throw unauthenticated(error);
   }
   const taken = limiter.take(identityKey(viewer, req.ip));
   if (!taken.ok) throw rateLimited(taken.retryAfterSeconds);
@@ -201,10 +196,15 @@ export async function viewerOf(req: Request, verifier: TokenVerifier | null): Pr
   try {
     return (await identifyHeader(verifier, req.get('authorization')))?.viewer ?? null;
   } catch (error) {
-    throw new GraphQLError((error as Error).message, {
-      extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
-    });
+    throw unauthenticated(error);
   }
+}
+
+/** A refused credential as the request's error: 401 with `WWW-Authenticate: Bearer`. */
+function unauthenticated(error: unknown): GraphQLError {
+  return new GraphQLError((error as Error).message, {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+  });
 }
 
 /** Apollo Server on Express: the HTTP side of `/graphql`. */

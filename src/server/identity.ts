@@ -1,6 +1,7 @@
 import { bearerToken, type Identity, type TokenVerifier } from '../auth/auth.tokens.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { log } from '../common/log.js';
+import { refusedTokenKey, type RateLimiter } from './rate-limit.js';
 
 /** Credentials were sent but do not identify anyone: HTTP and SSE answer 401, graphql-ws closes with 4403. */
 export class IdentityRefused extends Error {
@@ -33,6 +34,47 @@ export async function identifyHeader(verifier: TokenVerifier | null, header: str
   const token = bearerToken(header);
   if (!token) throw new IdentityRefused('Authorization must be "Bearer <token>"');
   return identifyToken(verifier, token);
+}
+
+/** Too many refused tokens came from this address: none is verified for `retryAfterSeconds`. */
+export class TooManyRefusals extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests: retry after ${retryAfterSeconds} s`);
+    this.name = 'TooManyRefusals';
+  }
+}
+
+/**
+ * {@link identifyToken} under the address's bucket of refused tokens, the rule
+ * every transport applies: a token that is refused is charged to its address,
+ * and once that bucket is empty no token from there is verified again
+ * (TooManyRefusals) until it refills: guessing tokens costs what any flood costs.
+ */
+export async function identifyTokenFrom(verifier: TokenVerifier | null, limiter: RateLimiter, token: string, address: string | undefined): Promise<Identity> {
+  return chargedOnRefusal(limiter, address, () => identifyToken(verifier, token));
+}
+
+/** {@link identifyHeader} under the address's bucket of refused tokens (see {@link identifyTokenFrom}); null without a header. */
+export async function identifyHeaderFrom(
+  verifier: TokenVerifier | null,
+  limiter: RateLimiter,
+  header: string | undefined,
+  address: string | undefined,
+): Promise<Identity | null> {
+  if (!header) return null;
+  return chargedOnRefusal(limiter, address, () => identifyHeader(verifier, header));
+}
+
+async function chargedOnRefusal<T>(limiter: RateLimiter, address: string | undefined, identify: () => Promise<T>): Promise<T> {
+  const refused = refusedTokenKey(address);
+  const waiting = limiter.peek(refused);
+  if (!waiting.ok) throw new TooManyRefusals(waiting.retryAfterSeconds);
+  try {
+    return await identify();
+  } catch (error) {
+    limiter.take(refused);
+    throw error;
+  }
 }
 
 /** Whether a 12-digit code is a row of the `area` table (one primary-key lookup). */

@@ -6,10 +6,10 @@ import { createContext, type Context, type ContextExtensions, type Registry } fr
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
 import { operationNameOf, shapeErrors } from './edge-errors.js';
-import { identifyHeader } from './identity.js';
+import { identifyHeaderFrom, TooManyRefusals } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
-import { identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
+import { identityKey, type RateLimiter } from './rate-limit.js';
 
 /** Where the Server-Sent Events transport is mounted. */
 export const SSE_PATH = '/graphql/stream';
@@ -89,30 +89,19 @@ export function sseHandler(
     },
   });
   const handle = async (req: Request, res: Response, next: NextFunction) => {
-    // As on HTTP: a bad token is charged to the address, and an address out of tokens is not verified again.
-    const refused = refusedTokenKey(req.ip);
-    if (req.get('authorization')) {
-      const waiting = guard.rateLimiter.peek(refused);
-      if (!waiting.ok) {
-        res
-          .status(429)
-          .set('retry-after', String(waiting.retryAfterSeconds))
-          .json({
-            errors: [
-              {
-                message: `Too many requests: retry after ${waiting.retryAfterSeconds} s`,
-                extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: waiting.retryAfterSeconds },
-              },
-            ],
-          });
-        return;
-      }
-    }
+    // As on every transport: a refused token is charged to the address, which is refused (429) once out of them.
     let identity: Identity | null;
     try {
-      identity = await identifyHeader(verifier, req.get('authorization'));
+      identity = await identifyHeaderFrom(verifier, guard.rateLimiter, req.get('authorization'), req.ip);
     } catch (error) {
-      guard.rateLimiter.take(refused);
+      if (error instanceof TooManyRefusals) {
+        const retryAfter = error.retryAfterSeconds;
+        res
+          .status(429)
+          .set('retry-after', String(retryAfter))
+          .json({ errors: [{ message: error.message, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter } }] });
+        return;
+      }
       res
         .status(401)
         .set('www-authenticate', 'Bearer')

@@ -8,13 +8,13 @@ import { createContext, type ContextExtensions, type Registry } from '../graphql
 import { directSinks, subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
-import { ConnectionCounter, DEFAULT_MAX_CONNECTIONS, identityKey, refusedTokenKey, type RateLimiter } from './rate-limit.js';
+import { ConnectionCounter, DEFAULT_MAX_CONNECTIONS, identityKey, type RateLimiter } from './rate-limit.js';
 import { isAllowedWebSocketOrigin } from './http-policy.js';
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { bearerToken } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
 import { operationNameOf, shapeErrors, type FaultSite } from './edge-errors.js';
-import { identifyToken } from './identity.js';
+import { identifyTokenFrom, TooManyRefusals } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
@@ -168,7 +168,6 @@ export function attachWebSocket(
         const params = ctx.connectionParams ?? {};
         const token = bearerToken(params.authorization ?? params.Authorization) ?? (typeof params.token === 'string' ? params.token : null);
         const { socket, request } = ctx.extra;
-        const refused = refusedTokenKey(request.socket.remoteAddress);
         // A close of our own before graphql-ws's 4403: that one then finds the socket closing and does nothing.
         const refuse = (code: number, reason: string) => {
           socket.close(code, reason);
@@ -176,13 +175,11 @@ export function attachWebSocket(
         };
         let identity: Identity | undefined;
         if (token) {
-          // As on HTTP: a bad token is charged to the address, and an address out of tokens is not verified again.
-          if (!guard.rateLimiter.peek(refused).ok) return refuse(CLOSE_TOO_MANY, 'Too many requests');
+          // As on every transport: a refused token is charged to the address, which is refused once out of them.
           try {
-            identity = await identifyToken(verifier, token);
-          } catch {
-            guard.rateLimiter.take(refused);
-            return false;
+            identity = await identifyTokenFrom(verifier, guard.rateLimiter, token, request.socket.remoteAddress);
+          } catch (error) {
+            return error instanceof TooManyRefusals ? refuse(CLOSE_TOO_MANY, 'Too many requests') : false;
           }
         }
         // Closed while its token was verified: onClose has run, nothing to count or track.
