@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp as makeTemp, readdir, rm, stat, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +7,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../migrations/index.js';
 import { ormOptions } from '../../src/db/orm.js';
 import { createClient } from 'graphql-ws';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { inject } from 'vitest';
 import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 import { BackupRefused, BackupScheduler, backupDatabase, restoreDatabase, type BackupResult } from '../../src/db/backup.js';
 import { withDatabase } from '../../src/db/embedded.js';
@@ -20,6 +18,7 @@ import { civgraph } from '../../src/features.js';
 import { startServer } from '../../src/server/app.js';
 import { registerDocuments } from '../../src/server/trusted-documents.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import { createEmptyDatabase, sqlOn } from '../support/database.js';
 import { appendEvent, committedHead, watch } from '../support/progress.js';
 
 /**
@@ -37,23 +36,13 @@ async function mkdtemp(prefix: string): Promise<string> {
   return dir;
 }
 
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = sqlOn;
 
 /** An empty database of its own on the test server (dropped after the file). */
 async function emptyDatabase(): Promise<string> {
-  const admin = withDatabase(inject('adminDatabaseUrl'), 'postgres');
-  const name = `civgraph_restore_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await sql(admin, `create database ${name}`);
-  cleanups.push(() => sql(admin, `drop database if exists ${name} with (force)`).then(() => undefined));
-  return withDatabase(admin, name);
+  const database = await createEmptyDatabase('civgraph_restore');
+  cleanups.push(database.drop);
+  return database.url;
 }
 
 /** Every civgraph table with its primary-key columns. */

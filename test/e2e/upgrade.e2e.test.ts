@@ -1,22 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp as makeTemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrationsList } from '../../migrations/index.js';
 import { Role } from '../../src/auth/auth.rules.js';
 import { createTokenVerifier, mintToken } from '../../src/auth/auth.tokens.js';
 import { backupDatabase, restoreDatabase, type BackupManifest } from '../../src/db/backup.js';
-import { withDatabase } from '../../src/db/embedded.js';
 import { migrationSummary, openAndMigrate, ormOptions } from '../../src/db/orm.js';
 import { civgraph } from '../../src/features.js';
 import { startServer } from '../../src/server/app.js';
 import { TEST_JWT_SECRET } from '../support/app.js';
 import { captureLogLines } from '../support/log.js';
+import { createEmptyDatabase, sqlOn } from '../support/database.js';
 
 /**
  * Upgrading from the first release (issue 33, item 4). test/fixtures/v0.1.0 holds a
@@ -49,23 +47,13 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = sqlOn;
 
 /** An empty database of its own on the test server (dropped after the file). */
 async function emptyDatabase(): Promise<string> {
-  const admin = withDatabase(inject('adminDatabaseUrl'), 'postgres');
-  const name = `civgraph_upgrade_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await sql(admin, `create database ${name}`);
-  cleanups.push(() => sql(admin, `drop database if exists ${name} with (force)`).then(() => undefined));
-  return withDatabase(admin, name);
+  const database = await createEmptyDatabase('civgraph_upgrade');
+  cleanups.push(database.drop);
+  return database.url;
 }
 
 const appliedIn = async (url: string) => (await sql<{ name: string }>(url, 'select name from mikro_orm_migrations order by id')).map((row) => row.name);

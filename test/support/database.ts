@@ -6,29 +6,42 @@ import { withDatabase } from '../../src/db/embedded.js';
 import { civgraph } from '../../src/features.js';
 import { openDatabase } from '../../src/db/orm.js';
 
+/** One statement on `url` through a connection of its own (for databases no ORM is open on). */
+export async function sqlOn<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the run's PostgreSQL server, named after `prefix`; `drop()` removes it. */
+export async function createEmptyDatabase(prefix = 'civgraph_test'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = withDatabase(inject('adminDatabaseUrl'), 'postgres');
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await sqlOn(admin, `create database ${name}`);
+  return {
+    url: withDatabase(admin, name),
+    drop: async (): Promise<void> => void (await sqlOn(admin, `drop database if exists ${name} with (force)`)),
+  };
+}
+
 /**
  * A database of this test file's own on the run's PostgreSQL server, built by
  * running the migrations (never schema:create), so tests see exactly what
  * production runs.
  */
 export async function createTestDatabase(): Promise<{ url: string; orm: MikroORM; drop(): Promise<void> }> {
-  const adminUrl = inject('adminDatabaseUrl');
-  const name = `civgraph_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: withDatabase(adminUrl, 'postgres') });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = withDatabase(adminUrl, name);
-  const orm = await openDatabase(url, { entities: civgraph.entities });
+  const database = await createEmptyDatabase();
+  const orm = await openDatabase(database.url, { entities: civgraph.entities });
   return {
-    url,
+    url: database.url,
     orm,
     async drop() {
       await orm.close();
-      const client = new pg.Client({ connectionString: withDatabase(adminUrl, 'postgres') });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      await database.drop();
     },
   };
 }
