@@ -6,7 +6,9 @@ import {
   assertCanWriteSectionItem,
   assertSectionMayChange,
   inViewerSubtree,
+  isRole,
   readRange,
+  requireSensitiveReader,
   type Viewer,
 } from './auth.rules.js';
 import { significantPrefix } from '../common/codes.js';
@@ -109,5 +111,24 @@ describe('section-owned work items (tasks, projects)', () => {
     expect(() => assertCanWriteSectionItem(null, '511921101000', roles, { what: 'task', owner: '养老服务股' })).toThrow(
       expect.objectContaining({ code: 'UNAUTHENTICATED' }),
     );
+  });
+});
+
+describe('LEADER (县/局领导)', () => {
+  const leader = viewer(Role.LEADER, '511921000000');
+
+  it('is a role a token or the CLI may name', () => {
+    expect(isRole('LEADER')).toBe(true);
+  });
+
+  it('reads sensitive items (审计整改, 督办, the monthly report) inside its subtree, as COUNTY_ADMIN does', () => {
+    expect(requireSensitiveReader(leader)).toBe(leader);
+    expect(() => assertCanRead(leader, '511921101201')).not.toThrow();
+    expect(() => assertCanRead(viewer(Role.LEADER, '511921101000'), '511921102000')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+  });
+
+  it('writes nothing, not even where a feature names its roles', () => {
+    expect(() => assertCanWrite(leader, '511921101201')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => assertCanWrite(leader, '511921000000', [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR])).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 });

@@ -3,7 +3,7 @@ import { significantPrefix } from '../common/codes.js';
 
 /** What a caller may do. Each feature's service states which roles it allows. */
 export enum Role {
-  /** 县/局领导 and the bureau's administrators: everything in their county. */
+  /** The bureau's administrators (县民政局管理员): read and write everything in their county. */
   COUNTY_ADMIN = 'COUNTY_ADMIN',
   /** 股室 staff: the work items of their own section; reads across the county. */
   SECTION_STAFF = 'SECTION_STAFF',
@@ -11,8 +11,14 @@ export enum Role {
   TOWNSHIP_OPERATOR = 'TOWNSHIP_OPERATOR',
   /** 村/社区 operators: their own village only. */
   VILLAGE_OPERATOR = 'VILLAGE_OPERATOR',
-  /** Read-only over their area's subtree: leaders' dashboards, third-party frontends. */
+  /** Read-only over their area's subtree, sensitive items excepted: third-party frontends, public screens. */
   VIEWER = 'VIEWER',
+  /**
+   * 县/局领导: reads everything in their subtree, as COUNTY_ADMIN does — audit
+   * rectification (审计整改) included, supervision (督办), the monthly report,
+   * the audit log and their progress events — and writes nothing.
+   */
+  LEADER = 'LEADER',
 }
 
 /** Every role, in the order above. */
@@ -59,7 +65,7 @@ export function readRange(viewer: Viewer | null): [string, string] | null {
  * Roles that may see sensitive items — audit rectification (审计整改), supervision
  * (督办), the monthly report and their events; VIEWER and VILLAGE_OPERATOR may not.
  */
-export const SENSITIVE_READERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
+export const SENSITIVE_READERS = [Role.COUNTY_ADMIN, Role.LEADER, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR];
 
 /** The caller, when they may read sensitive rows at all (role check only; area checks follow). */
 export function requireSensitiveReader(viewer: Viewer | null): Viewer {
@@ -68,7 +74,7 @@ export function requireSensitiveReader(viewer: Viewer | null): Viewer {
   return who;
 }
 
-/** Roles that may write at all; VIEWER never writes. */
+/** Roles that may write at all; VIEWER and LEADER never write. */
 const WRITERS = new Set([Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR]);
 
 /** Throws UNAUTHENTICATED for anonymous callers; returns the viewer otherwise. */

@@ -12,7 +12,7 @@ export const AuditEntryConnection = connectionType('AuditEntry', AuditEntry, 'au
 export class AuditResolver {
   @Query(() => AuditEntryConnection, {
     description:
-      '审计日志 — every mutation call by signed-in callers whose area lies inside your subtree, newest first. COUNTY_ADMIN only (others get FORBIDDEN). Anonymous calls are recorded but listed to no one here.',
+      '审计日志 — every mutation call by signed-in callers whose area lies inside your subtree, newest first. COUNTY_ADMIN and LEADER only (others get FORBIDDEN). Anonymous calls are recorded but listed to no one here.',
   })
   auditLog(@Args() args: AuditLogArgs, @Ctx() ctx: Context): Promise<Page<AuditEntry>> {
     return auditService.list(ctx, args);

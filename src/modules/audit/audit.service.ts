@@ -21,8 +21,8 @@ export interface AuditRecord {
   requestId: string | null;
 }
 
-/** Only COUNTY_ADMIN reads the audit log, and only calls made by callers inside their subtree. */
-const AUDIT_READERS = [Role.COUNTY_ADMIN];
+/** Only COUNTY_ADMIN and LEADER (县/局领导) read the audit log, and only calls made by callers inside their subtree. */
+const AUDIT_READERS = [Role.COUNTY_ADMIN, Role.LEADER];
 
 const INSERT = `insert into audit_log (occurred_at, duration_ms, actor_sub, actor_name, actor_role, actor_area_code, operation_name, mutation, args, outcome, error_codes, request_id)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::text[], ?)`;

@@ -28,7 +28,7 @@ export class FacilityResolver {
 
   @Mutation(() => CreateFacilityPayload, {
     description:
-      '登记站点 — registers a facility. Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, VILLAGE_OPERATOR in their village (the areas keep the facility ledgers, 设施台账); SECTION_STAFF and VIEWER read only. Writes one progress event.',
+      '登记站点 — registers a facility. Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, VILLAGE_OPERATOR in their village (the areas keep the facility ledgers, 设施台账); SECTION_STAFF, VIEWER and LEADER read only. Writes one progress event.',
   })
   createFacility(@Arg('input', { description: 'The new facility.' }) input: CreateFacilityInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.create(ctx, input));
@@ -36,7 +36,7 @@ export class FacilityResolver {
 
   @Mutation(() => UpdateFacilityPayload, {
     description:
-      "修改站点 — changes a facility's fields (with its `version`). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area (also the area it moves to); SECTION_STAFF and VIEWER read only. Writes one progress event.",
+      "修改站点 — changes a facility's fields (with its `version`). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area (also the area it moves to); SECTION_STAFF, VIEWER and LEADER read only. Writes one progress event.",
   })
   updateFacility(@Arg('input', { description: 'What to change.' }) input: UpdateFacilityInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.update(ctx, input));
@@ -44,7 +44,7 @@ export class FacilityResolver {
 
   @Mutation(() => ChangeFacilityStatusPayload, {
     description:
-      '变更状态 — moves a facility one lifecycle step (INVALID_TRANSITION otherwise). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area; SECTION_STAFF and VIEWER read only. Writes one progress event.',
+      '变更状态 — moves a facility one lifecycle step (INVALID_TRANSITION otherwise). Who may: COUNTY_ADMIN, TOWNSHIP_OPERATOR and VILLAGE_OPERATOR inside their area; SECTION_STAFF, VIEWER and LEADER read only. Writes one progress event.',
   })
   changeFacilityStatus(@Arg('input', { description: 'The facility and its next status.' }) input: ChangeFacilityStatusInput, @Ctx() ctx: Context) {
     return asPayload(() => facilityService.changeStatus(ctx, input));

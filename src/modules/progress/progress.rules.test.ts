@@ -36,8 +36,8 @@ describe('sensitive kinds (审计整改, 督办)', () => {
   const as = (role: Role): Viewer => ({ sub: 'u', name: 'u', role, areaCode: township });
   const all = progressScope(township, range, true, null);
 
-  it('reach county admins, section staff and township operators, never viewers or village operators', () => {
-    for (const role of [Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]) {
+  it('reach county admins, leaders, section staff and township operators, never viewers or village operators', () => {
+    for (const role of [Role.COUNTY_ADMIN, Role.LEADER, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR]) {
       expect(mayDeliver(as(role), all, township, SubjectKind.RECTIFICATION)).toBe(true);
       expect(readableKinds(as(role), null)).toBeNull();
     }

@@ -37,7 +37,7 @@ registerEnumType(RectificationCategory, {
 @ObjectType('Rectification', {
   implements: Node,
   description:
-    "审计整改 — an audit finding under rectification: 责任到人, 限时整改, 销号 and 回头看. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
+    "审计整改 — an audit finding under rectification: 责任到人, 限时整改, 销号 and 回头看. Sensitive: visible to COUNTY_ADMIN, LEADER, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
 })
 export class Rectification {
   key!: string;

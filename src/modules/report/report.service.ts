@@ -38,7 +38,7 @@ interface Milestone {
  * events in `progress_update` (so it works whatever the project tables look
  * like), task progress entries, rectification transitions and supervision
  * issue dates — bounded by the month, so a past month is reproducible.
- * Sensitive (it lists rectifications): COUNTY_ADMIN, SECTION_STAFF and
+ * Sensitive (it lists rectifications): COUNTY_ADMIN, LEADER, SECTION_STAFF and
  * TOWNSHIP_OPERATOR inside their subtree.
  */
 export class ReportService {

@@ -41,7 +41,7 @@ registerEnumType(SupervisionKind, {
 @ObjectType('SupervisionAction', {
   implements: Node,
   description:
-    "督办 — a supervision action against a task, project or rectification. Sensitive: visible to COUNTY_ADMIN, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
+    "督办 — a supervision action against a task, project or rectification. Sensitive: visible to COUNTY_ADMIN, LEADER, SECTION_STAFF and the township's TOWNSHIP_OPERATOR only.",
 })
 export class SupervisionAction {
   key!: string;

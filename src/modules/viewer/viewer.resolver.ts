@@ -12,7 +12,10 @@ registerEnumType(Role, {
     SECTION_STAFF: { description: "股室 — their section's work items; reads across the county" },
     TOWNSHIP_OPERATOR: { description: '乡镇民政办 — reports and edits inside their township' },
     VILLAGE_OPERATOR: { description: '村/社区 — their own village only' },
-    VIEWER: { description: "只读 — reads their area's subtree (dashboards, third-party frontends)" },
+    VIEWER: { description: "只读 — reads their area's subtree (dashboards, third-party frontends), without audit rectification or supervision" },
+    LEADER: {
+      description: '县/局领导 — reads everything in their subtree (审计整改, 督办 and the monthly report included) and writes nothing',
+    },
   },
 });
 
