@@ -85,6 +85,24 @@ export async function validateInput(input: object): Promise<UserError[]> {
   return out;
 }
 
+/** Throws the input's class-validator failures as `userErrors` (BAD_USER_INPUT per field); nothing is written. */
+export async function assertValidInput(input: object): Promise<void> {
+  const invalid = await validateInput(input);
+  if (invalid.length) throw new PayloadErrors(invalid);
+}
+
+/** A broken rule found before writing: the input field at fault, why, and its code when not `VALIDATION`. */
+export interface Problem {
+  field: string;
+  message: string;
+  code?: ErrorCode;
+}
+
+/** Throws every problem at once as `userErrors` (the transaction rolls back); each with its own code, else `code`. */
+export function throwProblems(problems: readonly Problem[], code: ErrorCode = ErrorCode.VALIDATION): void {
+  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code ?? code, p.message, p.field)));
+}
+
 /**
  * Runs a mutation's work and turns expected failures into `userErrors`:
  * validation, conflicts, transitions and missing objects come back in the

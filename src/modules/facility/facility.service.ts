@@ -2,7 +2,8 @@ import './facility.merge.js';
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
-import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
+import { assertValidInput, assertVersion, throwProblems } from '../../common/payload.js';
+import { changedKeys, pick } from '../../common/changes.js';
 import { todayInChina } from '../../common/dates.js';
 import type { Sql } from '../../db/sql.js';
 import { sqlFor } from '../../db/sql.js';
@@ -30,7 +31,6 @@ import {
   facilityFieldProblems,
   FacilityStatus,
   OPERATING_MODEL_LABEL,
-  type FieldProblem,
 } from './facility.rules.js';
 import { visibleRange } from '../../auth/auth.scope.js';
 import { normalizeCode } from '../../common/codes.js';
@@ -66,15 +66,6 @@ export function lostRace(what: string): DomainError {
   return new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else while you saved; reload and retry`, 'version');
 }
 
-function throwProblems(problems: FieldProblem[]): void {
-  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(ErrorCode.VALIDATION, p.message, p.field)));
-}
-
-async function throwInvalid(input: object): Promise<void> {
-  const errors = await validateInput(input);
-  if (errors.length) throw new PayloadErrors(errors);
-}
-
 /** The fields an event records for a facility, in API spelling. */
 function snapshot(row: FacilityRow): FacilityValues {
   return Object.fromEntries(FACILITY_FIELDS.map((field) => [field.key, facilityValueOf(field, row)]));
@@ -96,12 +87,6 @@ const ruled = (values: FacilityValues) => values as unknown as Parameters<typeof
 
 const INSERTED = FACILITY_FIELDS;
 const UPDATED = FACILITY_FIELDS.filter((field) => !field.createOnly);
-
-function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-}
-
-const pick = (record: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, record[k]]));
 
 /**
  * 服务站点 — reads and writes of facilities. Writes: load → check scope, version
@@ -144,7 +129,7 @@ export class FacilityService {
   /** Registers a facility (new, or existing with its current status). One CREATED event. */
   async create(ctx: Context, input: CreateFacilityInput, options: { source?: 'USER' | 'DEMO' } = {}): Promise<{ facility: Facility }> {
     const viewer = requireViewer(ctx.viewer);
-    await throwInvalid(input);
+    await assertValidInput(input);
     const values: FacilityValues = Object.fromEntries(INSERTED.map((field) => [field.key, field.resolved ? null : (given(field, input) ?? null)]));
     throwProblems(facilityFieldProblems(ruled(values)));
     return ctx.em.transactional(async (em) => {
@@ -176,7 +161,7 @@ export class FacilityService {
   async update(ctx: Context, input: UpdateFacilityInput): Promise<{ facility: Facility }> {
     const viewer = requireViewer(ctx.viewer);
     const key = facilityKey(input.id);
-    await throwInvalid(input);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const current = await this.load(sql, key, 'id');
@@ -191,7 +176,7 @@ export class FacilityService {
         if (value !== undefined && (value !== null || field.nullable)) next[field.key] = value;
       }
       throwProblems(facilityFieldProblems(ruled(next)));
-      const changed = changedFields(before, next);
+      const changed = changedKeys(before, next);
       if (!changed.length) return { facility: facilityFromRow(current) };
       const row = await versionedUpdate<FacilityRow>(sql, {
         update: `update facility set ${UPDATED.map((field) => `${field.column} = ?`).join(', ')}, version = version + 1, updated_at = now()

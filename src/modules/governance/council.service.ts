@@ -1,7 +1,7 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion, versionConflict } from '../../common/payload.js';
+import { assertValidInput, assertVersion, throwProblems, versionConflict } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
@@ -20,7 +20,8 @@ import {
 } from './governance.entity.js';
 import type { CreateGovernanceBodyInput, GovernanceBodiesArgs, RecordGovernanceMeetingInput, UpdateGovernanceBodyInput } from './governance.inputs.js';
 import { BODY_TYPE_NAME, BodyType, checkBody, isIsoDate, share, todayInChina } from './governance.rules.js';
-import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, throwProblems } from './governance.scope.js';
+import { currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree } from './governance.scope.js';
+import { changedFields } from '../../common/changes.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, requireViewer } from '../../auth/auth.rules.js';
 

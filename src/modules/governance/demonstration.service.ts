@@ -1,7 +1,7 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { assertVersion, versionConflict } from '../../common/payload.js';
+import { assertValidInput, assertVersion, versionConflict } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import type { Area } from '../area/area.entity.js';
@@ -30,7 +30,8 @@ import type {
   UpdateDemonstrationProgrammeInput,
 } from './governance.inputs.js';
 import { assertTransition, ENROLMENT_STATUS_NAME, EnrolmentStatus } from './governance.rules.js';
-import { assertValidInput, changedFields, currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, viewerRange } from './governance.scope.js';
+import { currentArea, GOVERNANCE_WRITERS, keyOf, readableSubtree, viewerRange } from './governance.scope.js';
+import { changedFields } from '../../common/changes.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, readRange, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 

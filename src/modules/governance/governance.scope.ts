@@ -1,11 +1,9 @@
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId } from '../../common/global-id.js';
-import { PayloadErrors, userError, validateInput } from '../../common/payload.js';
 import type { Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, type Area, type AreaRow } from '../area/area.entity.js';
 import type { Range } from './governance.loaders.js';
-import type { Problem } from './governance.rules.js';
 import { visibleRange } from '../../auth/auth.scope.js';
 import { AreaLevel } from '../../common/codes.js';
 import { assertCanRead, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
@@ -48,24 +46,4 @@ export async function currentArea(sql: Sql, code: string, levels: AreaLevel[], f
     throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) is a ${row.level} area; this needs ${levels.join(' or ')}`, field);
   }
   return row;
-}
-
-/** Throws the input's class-validator failures as `userErrors` (BAD_USER_INPUT per field). */
-export async function assertValidInput(input: object): Promise<void> {
-  const invalid = await validateInput(input);
-  if (invalid.length) throw new PayloadErrors(invalid);
-}
-
-/** Throws every problem at once as `userErrors` (the transaction rolls back). */
-export function throwProblems(problems: Problem[]): void {
-  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code, p.message, p.field)));
-}
-
-/** The fields whose values differ, before and after, for an event. */
-export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
-  const keys = Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-  return {
-    before: Object.fromEntries(keys.map((key) => [key, before[key]])),
-    after: Object.fromEntries(keys.map((key) => [key, after[key]])),
-  };
 }

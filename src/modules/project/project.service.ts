@@ -2,7 +2,8 @@ import { Decimal } from 'decimal.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
-import { assertVersion, PayloadErrors, userError, validateInput } from '../../common/payload.js';
+import { assertValidInput, assertVersion, throwProblems } from '../../common/payload.js';
+import { changedKeys, pick } from '../../common/changes.js';
 import { todayInChina } from '../../common/dates.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
@@ -68,15 +69,6 @@ function amount(value: string, field: string): string {
   const d = new Decimal(value);
   if (d.isNegative() || d.greaterThan(MAX_AMOUNT)) throw badInput(field, `${field} must be between 0 and ${MAX_AMOUNT.toFixed(2)} yuan`);
   return d.toFixed(2);
-}
-
-async function throwInvalid(input: object): Promise<void> {
-  const errors = await validateInput(input);
-  if (errors.length) throw new PayloadErrors(errors);
-}
-
-function throwProblems(problems: { field: string; message: string }[], code: ErrorCode = ErrorCode.VALIDATION): void {
-  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(code, p.message, p.field)));
 }
 
 function datesProblem(start: string | null, target: string | null): { field: string; message: string }[] {
@@ -164,7 +156,7 @@ export class ProjectService {
 
   async create(ctx: Context, input: CreateProjectInput, options: { source?: 'USER' | 'DEMO' } = {}): Promise<{ project: Project }> {
     const viewer = requireViewer(ctx.viewer);
-    await throwInvalid(input);
+    await assertValidInput(input);
     const planned = amount(input.plannedInvestment, 'plannedInvestment');
     const secured = amount(input.securedFunding, 'securedFunding');
     const milestones = plan(input.milestones);
@@ -212,7 +204,7 @@ export class ProjectService {
   async update(ctx: Context, input: UpdateProjectInput): Promise<{ project: Project }> {
     requireViewer(ctx.viewer);
     const key = projectKey(input.id, 'id');
-    await throwInvalid(input);
+    await assertValidInput(input);
     const ownerSection = input.ownerSection?.trim();
     return this.edit(ctx, key, 'id', input.version, ProgressAction.UPDATED, { ownerSection }, async (current, sql, viewer) => {
       const set: ColumnSet = {};
@@ -242,7 +234,7 @@ export class ProjectService {
   async setTeam(ctx: Context, input: SetProjectTeamInput): Promise<{ project: Project }> {
     requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
-    await throwInvalid(input);
+    await assertValidInput(input);
     return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, {}, async (current) => {
       const next = { leadOfficial: team(input.leadOfficial), taskForce: members(input.taskForce), milestones: current.milestones };
       keepsStartRule(current.status, next);
@@ -257,7 +249,7 @@ export class ProjectService {
   async setPlan(ctx: Context, input: SetProjectPlanInput): Promise<{ project: Project }> {
     requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
-    await throwInvalid(input);
+    await assertValidInput(input);
     const milestones = plan(input.milestones);
     throwProblems(planProblems(milestones));
     return this.edit(ctx, key, 'project', input.version, ProgressAction.UPDATED, {}, async (current) => {
@@ -269,7 +261,7 @@ export class ProjectService {
   async completeMilestone(ctx: Context, input: CompleteMilestoneInput): Promise<{ project: Project }> {
     requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
-    await throwInvalid(input);
+    await assertValidInput(input);
     return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, {}, async (current) => {
       const milestone = current.milestones[input.position - 1];
       if (!milestone)
@@ -321,7 +313,7 @@ export class ProjectService {
   async recordProgress(ctx: Context, input: RecordProjectProgressInput): Promise<{ project: Project; progress: ProjectProgress }> {
     const viewer = requireViewer(ctx.viewer);
     const key = projectKey(input.project, 'project');
-    await throwInvalid(input);
+    await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       // The row lock orders appends to one project, so "the latest entry" cannot change under us.
@@ -411,7 +403,7 @@ export class ProjectService {
         ...(set as Partial<ProjectRow>),
         facility_id: set.facility_id === undefined ? current.facility_id : (set.facility_id as string | null),
       });
-      const changed = Object.keys(candidate).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(candidate[k]));
+      const changed = changedKeys(before, candidate);
       if (!changed.length) return { project: projectFromRow(current) };
       const assignments = columns.map((c) => (JSON_COLUMNS.has(c) ? `${c} = ?::jsonb` : `${c} = ?`)).join(', ');
       const values = columns.map((c) => (JSON_COLUMNS.has(c) ? JSON.stringify(set[c]) : set[c]));
@@ -428,9 +420,9 @@ export class ProjectService {
             action,
             actor: viewer,
             summary: summary(row, changed),
-            before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+            before: pick(before, changed),
             // The name and section travel with every project event, so the history alone can name and attribute the project.
-            after: { name: row.name, ownerSection: row.owner_section, ...Object.fromEntries(changed.map((k) => [k, written[k]])) },
+            after: { name: row.name, ownerSection: row.owner_section, ...pick(written, changed) },
           };
         },
       });

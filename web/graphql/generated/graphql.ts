@@ -59,7 +59,7 @@ export type CompleteMilestoneInput = {
 export type ErrorCode =
   /** The HTTP request itself is malformed: not JSON, a form or text/plain POST, a malformed document hash (HTTP 400). Never in `userErrors`. */
   | 'BAD_REQUEST'
-  /** An argument or input field is malformed (wrong shape, out of range). */
+  /** Bad input (输入有误): an argument or input field is malformed (wrong shape, out of range) or breaks a business rule; the field is named. */
   | 'BAD_USER_INPUT'
   /** Someone else changed the record first: reload it and retry with its current `version`. */
   | 'CONFLICT'
@@ -93,7 +93,7 @@ export type ErrorCode =
   | 'TRUSTED_DOCUMENT_REQUIRED'
   /** No valid bearer token. */
   | 'UNAUTHENTICATED'
-  /** Input is well formed but breaks a business rule. */
+  /** Formerly: input well formed but breaking a business rule. No longer sent: every bad input answers BAD_USER_INPUT. */
   | 'VALIDATION';
 
 /** 状态 — lifecycle: PLANNED → UNDER_CONSTRUCTION → BUILT → OPERATING, and SUSPENDED from (and back to) OPERATING. */
