@@ -242,11 +242,13 @@ export type ReportObservationsInput = {
 export type Role =
   /** 县/局管理员 — everything in the county */
   | 'COUNTY_ADMIN'
+  /** 县/局领导 — reads everything in their subtree (审计整改, 督办 and the monthly report included) and writes nothing */
+  | 'LEADER'
   /** 股室 — their section's work items; reads across the county */
   | 'SECTION_STAFF'
   /** 乡镇民政办 — reports and edits inside their township */
   | 'TOWNSHIP_OPERATOR'
-  /** 只读 — reads their area's subtree (dashboards, third-party frontends) */
+  /** 只读 — reads their area's subtree (dashboards, third-party frontends), without audit rectification or supervision */
   | 'VIEWER'
   /** 村/社区 — their own village only */
   | 'VILLAGE_OPERATOR';

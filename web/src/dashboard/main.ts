@@ -41,6 +41,7 @@ const ROLE_NAMES: Record<string, string> = {
   TOWNSHIP_OPERATOR: '乡镇民政办',
   VILLAGE_OPERATOR: '村/社区',
   VIEWER: '只读',
+  LEADER: '县/局领导',
 };
 
 const root = document.getElementById('app')!;
