@@ -32,6 +32,10 @@ describe('access matrix coverage', () => {
     expect(mutationsWithoutRows(schema, rows), 'add a MatrixRow for each of these mutations').toEqual([]);
   });
 
+  it('allows LEADER (县/局领导) no mutation: a leader reads, and every write refuses it with FORBIDDEN', () => {
+    expect(rows.filter((row) => row.allowed.includes('LEADER')).map((row) => row.field)).toEqual([]);
+  });
+
   it('has no rows for mutations that do not exist', () => {
     expect(rows.map((row) => row.field).filter((field) => !mutations.includes(field))).toEqual([]);
   });

@@ -259,6 +259,40 @@ describe('progressUpdated scope', () => {
     expect(byId.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
+  it('gives a leader (县/局领导) every event of its subtree, sensitive ones included, over graphql-ws, SSE and stored', async () => {
+    const head = await committedHead(app);
+    const leader = await app.token('LEADER', '511921');
+    const overWs = watch(app.wsClient(auth(leader)), { area: bizhouVillage, after: head });
+    const sse = createSseClient({ url: app.url.replace(/\/graphql$/, '/graphql/stream'), headers: auth(leader), retryAttempts: 0 });
+    const overSse: Delivered[] = [];
+    const errors: unknown[] = [];
+    const stop = sse.subscribe<{ progressUpdated: Delivered }>(
+      { query: print(ProgressUpdatedDocument), variables: { area: bizhouVillage, after: head } },
+      { next: (v) => (v.data ? overSse.push(v.data.progressUpdated) : errors.push(v.errors)), error: (e) => errors.push(e), complete: () => undefined },
+    );
+    try {
+      await appendEvent(app, bizhouVillage, '领导 审计问题', { kind: SubjectKind.RECTIFICATION });
+      await appendEvent(app, bizhouVillage, '领导 督办', { kind: SubjectKind.SUPERVISION });
+      await appendEvent(app, nuojiangVillage, '领导 别处');
+      await appendEvent(app, bizhouVillage, '领导 站点');
+      const expected = ['领导 审计问题', '领导 督办', '领导 站点'];
+      await overWs.until(3);
+      await eventually(() => expect(overSse.length + errors.length).toBeGreaterThanOrEqual(3));
+      expect(errors).toEqual([]);
+      expect(overWs.errors).toEqual([]);
+      expect(summaries(overWs.events)).toEqual(expected);
+      expect(summaries(overSse)).toEqual(expected);
+
+      const stored = await app.query(ProgressUpdatesDocument, { area: bizhouVillage, after: head }, { token: leader });
+      expect(stored.progressUpdates.edges.map((e) => e.node.summary)).toEqual(expected);
+      const asked = await app.query(ProgressUpdatesDocument, { area: bizhouVillage, after: head, kinds: [SubjectKind.RECTIFICATION] }, { token: leader });
+      expect(asked.progressUpdates.edges.map((e) => e.node.summary)).toEqual(['领导 审计问题']);
+    } finally {
+      stop();
+      sse.dispose();
+    }
+  });
+
   it.each([
     { who: 'anonymous', role: null, area: '511921', code: 'UNAUTHENTICATED' },
     { who: 'a township operator on the county', role: ['TOWNSHIP_OPERATOR', BIZHOU], area: '511921', code: 'FORBIDDEN' },

@@ -10,7 +10,7 @@ import type { Result, TestApp } from './app.js';
  * nothing. A feature adds one {@link MatrixRow} per mutation.
  */
 
-export type MatrixRole = 'COUNTY_ADMIN' | 'SECTION_STAFF' | 'TOWNSHIP_OPERATOR' | 'VILLAGE_OPERATOR' | 'VIEWER';
+export type MatrixRole = 'COUNTY_ADMIN' | 'SECTION_STAFF' | 'TOWNSHIP_OPERATOR' | 'VILLAGE_OPERATOR' | 'VIEWER' | 'LEADER';
 
 /** The operation a case sends. */
 export interface MatrixCall {
@@ -90,6 +90,7 @@ const LEVEL_DIGITS: Record<MatrixRole, 6 | 9 | 12> = {
   COUNTY_ADMIN: 6,
   SECTION_STAFF: 6,
   VIEWER: 6,
+  LEADER: 6,
   TOWNSHIP_OPERATOR: 9,
   VILLAGE_OPERATOR: 12,
 };
