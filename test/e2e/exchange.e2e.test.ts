@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSheet, writeSheet, type SheetFormat } from '../../src/modules/exchange/exchange.sheet.js';
 import { INDICATORS } from '../../src/modules/stats/stats.rules.js';
@@ -93,8 +94,13 @@ describe('templates', () => {
     expect(file.status).toBe(200);
     expect(file.type).toContain('spreadsheetml');
     const t = await table(file.body, 'xlsx');
-    expect(t.headers).toEqual(['区划代码', '名称', ...INDICATORS.map((i) => i.code)]);
+    // Chinese headers (issue 30 item 3): the indicators' names, their codes in the header notes.
+    expect(t.headers).toEqual(['区划代码', '名称', ...INDICATORS.map((i) => i.nameZh)]);
+    expect(t.headers).toContain('60岁以上老年人');
     expect(t.rows.map((r) => [r.cells[0], r.cells[1]])).toEqual(tiefoVillages.map((v) => [v.code, v.name]));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(file.body as unknown as ArrayBuffer);
+    expect(JSON.stringify(workbook.worksheets[0].getRow(1).getCell(3).note)).toContain('ELDERLY_60_PLUS');
 
     const own = await table((await download('/templates/observations.csv', village)).body, 'csv');
     expect(own.rows.map((r) => r.cells[0])).toEqual([PINGBA]);
@@ -117,7 +123,7 @@ describe('observations import', () => {
       while (cells.length < template.headers.length) cells.push(null);
       if (i < 2) {
         cells[2] = 100 + i; // ELDERLY_60_PLUS
-        cells[template.headers.indexOf('ASSISTANCE_FUNDS_YUAN')] = 1250.5;
+        cells[template.headers.indexOf('救助资金(元)')] = 1250.5;
       }
       return cells;
     });
@@ -143,8 +149,9 @@ describe('observations import', () => {
       if (format === 'csv') expect(exported.body.subarray(0, 3)).toEqual(Buffer.from('\ufeff'));
       const t = await table(exported.body, format);
       expect(t.rows.at(-1)!.cells.slice(0, 3)).toEqual(['', '合计', '201']);
+      expect(t.headers.slice(2)).toEqual(INDICATORS.map((i) => i.nameZh));
       const values = Object.fromEntries(
-        t.rows.slice(0, 2).map((r) => [r.cells[0], [r.cells[t.headers.indexOf('ELDERLY_60_PLUS')], r.cells[t.headers.indexOf('ASSISTANCE_FUNDS_YUAN')]]]),
+        t.rows.slice(0, 2).map((r) => [r.cells[0], [r.cells[t.headers.indexOf('60岁以上老年人')], r.cells[t.headers.indexOf('救助资金(元)')]]]),
       );
       expect(values).toEqual({ [tiefoVillages[0].code]: ['100', '1250.5'], [tiefoVillages[1].code]: ['101', '1250.5'] });
 
@@ -181,6 +188,23 @@ describe('observations import', () => {
     expect(result.body.errors[0].message).toBe('第 3 行 ELDERLY_60_PLUS 列: 必须是非负整数,得到 "-3"');
     expect(result.body.errors[0].messageEn).toBe('Row 3, column ELDERLY_60_PLUS: must be a non-negative whole number, got "-3"');
     expect(result.body.errors[6].message).toMatch(/^第 7 行 名称 列: "错名村" 与 \d{12} 的名称 ".+" 不符$/);
+    expect(await written()).toEqual(before);
+  });
+
+  it('reads the Chinese headers (also with full-width brackets) and names them in its Chinese messages', async () => {
+    const before = await written();
+    const result = await upload(
+      `/imports/observations?period=${PERIOD}`,
+      await sheet(['区划代码', '名称', '60岁以上老年人', '救助资金（元）'], [[PINGBA, '平坝村', -5, '1.234']]),
+      'xlsx',
+      admin,
+    );
+    expect(result.status).toBe(400);
+    expect(result.body.errors.map((e) => [e.row, e.column, e.code])).toEqual([
+      [2, '60岁以上老年人', 'NOT_NON_NEGATIVE_INTEGER'],
+      [2, '救助资金（元）', 'NOT_MONEY'],
+    ]);
+    expect(result.body.errors[0].message).toBe('第 2 行 60岁以上老年人 列: 必须是非负整数,得到 "-5"');
     expect(await written()).toEqual(before);
   });
 
@@ -264,9 +288,10 @@ describe('facilities import', () => {
     expect(exported.status).toBe(200);
     const t = await table(exported.body, 'xlsx');
     expect(t.headers).toEqual([...headers, '区划名称']);
+    // Enum values as their Chinese labels (the import reads labels and codes alike).
     expect(t.rows.map((r) => r.cells)).toEqual([
-      ['铁佛镇敬老院', 'NURSING_HOME', `${TIEFO}000`, 'PUBLIC', 'OPERATING', '60', '40', '', '2020-03-01', '铁佛镇'],
-      ['平坝村互助点', 'COMMUNITY_ELDERLY_CARE_COMPLEX', PINGBA, 'PUBLIC_BUILT_PRIVATE_RUN', 'PLANNED', '10', '0', '某养老公司', '', '平坝村民委员会'],
+      ['铁佛镇敬老院', '敬老院', `${TIEFO}000`, '公办公营', '投运', '60', '40', '', '2020-03-01', '铁佛镇'],
+      ['平坝村互助点', '社区养老服务综合体', PINGBA, '公建民营', '规划', '10', '0', '某养老公司', '', '平坝村民委员会'],
     ]);
     const same = await upload('/imports/facilities', exported.body, 'xlsx', township);
     expect(same).toEqual({ status: 200, body: { applied: 0, unchanged: 2, errors: [] } });
@@ -298,7 +323,7 @@ describe('facilities import', () => {
     );
     expect(result.status).toBe(400);
     expect(result.body.errors.map((e) => [e.row, e.column, e.code])).toEqual([
-      [3, '在住', 'VALIDATION'],
+      [3, '在住', 'BAD_USER_INPUT'],
       [4, '状态', 'INVALID_TRANSITION'],
     ]);
     expect(await written()).toEqual(before);
@@ -384,9 +409,9 @@ describe('exports', () => {
       }
     }
     const tasks = await table((await download(`/exports/tasks.xlsx?area=${TIEFO}&asOf=2026-06-30`, township)).body, 'xlsx');
-    expect(tasks.rows.map((r) => [r.cells[0], r.cells[4], r.cells[8]])).toEqual([['敬老院改造', '养老服务股', 'LAGGING']]);
+    expect(tasks.rows.map((r) => [r.cells[0], r.cells[1], r.cells[4], r.cells[8]])).toEqual([['敬老院改造', '养老服务', '养老服务股', '进度滞后']]);
     const rects = await table((await download(`/exports/rectifications.csv?area=${TIEFO}&asOf=2026-07-15`, township)).body, 'csv');
-    expect(rects.rows.map((r) => [r.cells[0], r.cells[7], r.cells[8]])).toEqual([['低保资金发放不及时', 'OPEN', '是']]);
+    expect(rects.rows.map((r) => [r.cells[0], r.cells[1], r.cells[7], r.cells[8]])).toEqual([['低保资金发放不及时', '漠视困难群众诉求', '已交办', '是']]);
     const report = await table((await download(`/exports/monthly-report.xlsx?month=${PERIOD}&area=${TIEFO}`, township)).body, 'xlsx');
     expect(report.rows.map((r) => [r.cells[0], r.cells[2]])).toContainEqual(['新交办审计整改问题', '低保资金发放不及时']);
   });

@@ -6,7 +6,7 @@ import { checkValue, INDICATORS, IndicatorUnit, type IndicatorDef } from '../sta
 /**
  * Stable codes of spreadsheet import problems (programs switch on them; never
  * renamed). Problems the feature services raise keep the service's ErrorCode
- * (VALIDATION, FORBIDDEN, LOCKED, INVALID_TRANSITION, …).
+ * (BAD_USER_INPUT, FORBIDDEN, LOCKED, INVALID_TRANSITION, …).
  */
 export const ImportCode = {
   /** The file could not be read as .xlsx or .csv. */
@@ -198,11 +198,31 @@ export const OBSERVATION_COLUMNS: ColumnDef[] = [
   { key: 'name', zh: '名称', en: 'name', required: true },
 ];
 
-/** The indicator a header names (its code, optionally followed by its Chinese name), or null. */
+/** A header compared loosely: no BOM or spaces, full-width brackets as ASCII ones (Excel users retype 「救助资金（元）」). */
+const looseHeader = (text: string) =>
+  text
+    .replace(/^\ufeff/, '')
+    .replace(/（/g, '(')
+    .replace(/）/g, ')')
+    .replace(/\s+/g, '')
+    .toUpperCase();
+
+/**
+ * The indicator a header names, or null: its Chinese name as templates and
+ * exports write it (`60岁以上老年人`, `救助资金(元)`), or its code
+ * (`ELDERLY_60_PLUS`, as files made before the Chinese headers hold), or the
+ * code followed by the Chinese name (`ELDERLY_60_PLUS 60岁以上老年人`).
+ */
 export function indicatorOfHeader(header: string): IndicatorDef | null {
+  const loose = looseHeader(header);
+  const byName = INDICATORS.find((i) => looseHeader(i.nameZh) === loose);
+  if (byName) return byName;
   const token = /^[A-Za-z0-9_]+/.exec(header.trim())?.[0]?.toUpperCase();
   return INDICATORS.find((i) => i.code === token) ?? null;
 }
+
+/** The header of an indicator's column in templates and exports: its Chinese name (the import reads it back, or the code). */
+export const indicatorHeader = (def: Pick<IndicatorDef, 'nameZh'>) => def.nameZh;
 
 /** A village's figures from one row, checked cell by cell. */
 export interface ObservationRow {

@@ -9,13 +9,23 @@ import { FACILITY_COLUMNS as FACILITY_SQL_COLUMNS, type FacilityRow } from '../f
 import { ChangeFacilityStatusInput, CreateFacilityInput, UpdateFacilityInput } from '../facility/facility.inputs.js';
 import { FACILITY_STATUS_LABEL, FACILITY_TYPE_LABEL, OPERATING_MODEL_LABEL } from '../facility/facility.rules.js';
 import { FACILITY_WRITERS, facilityService } from '../facility/facility.service.js';
-import { rectificationService } from '../rectification/rectification.service.js';
+import { rectificationService, STATUS_LABEL as RECTIFICATION_STATUS_LABEL } from '../rectification/rectification.service.js';
 import { SECTIONS } from '../report/report.entity.js';
 import { reportService } from '../report/report.service.js';
 import { statsService } from '../stats/stats.service.js';
-import { INDICATORS, IndicatorUnit, PeriodKind, parsePeriod, type Period } from '../stats/stats.rules.js';
+import { INDICATORS, IndicatorUnit, PeriodKind, parsePeriod, type IndicatorDef, type Period } from '../stats/stats.rules.js';
 import { taskService } from '../task/task.service.js';
-import { FACILITY_COLUMNS, ImportCode, OBSERVATION_COLUMNS, parseFacilitySheet, parseObservationSheet, problem, type ImportProblem } from './exchange.rules.js';
+import {
+  FACILITY_COLUMNS,
+  ImportCode,
+  indicatorHeader,
+  OBSERVATION_COLUMNS,
+  parseFacilitySheet,
+  parseObservationSheet,
+  problem,
+  type ImportProblem,
+} from './exchange.rules.js';
+import { labelOf, RECTIFICATION_CATEGORY_LABEL, TASK_CATEGORY_LABEL, TASK_HEALTH_LABEL } from './exchange.labels.js';
 import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
@@ -445,7 +455,7 @@ export class ExchangeService {
     );
     return {
       sheetName: '统计数据',
-      headers: [...OBSERVATION_COLUMNS.map((c) => c.zh), ...INDICATORS.map((i) => i.code)],
+      headers: [...OBSERVATION_COLUMNS.map((c) => c.zh), ...INDICATORS.map(indicatorHeader)],
       notes: [null, null, ...INDICATORS.map(indicatorNote)],
       rows: villages.map((v) => [v.code, v.name, ...INDICATORS.map(() => null)]),
     };
@@ -466,8 +476,8 @@ export class ExchangeService {
     const cell = (v: { value: string | null; unit: IndicatorUnit }) => (v.value === null ? null : Number(v.value));
     return {
       sheetName: `汇总表 ${period.key}`,
-      headers: [...OBSERVATION_COLUMNS.map((c) => c.zh), ...table.indicators.map((i) => i.code)],
-      notes: [null, null, ...INDICATORS.map(indicatorNote)],
+      headers: [...OBSERVATION_COLUMNS.map((c) => c.zh), ...table.indicators.map(indicatorHeader)],
+      notes: [null, null, ...table.indicators.map(indicatorNote)],
       rows: [
         ...table.rows.map((row, i) => {
           const area = names[i];
@@ -496,10 +506,10 @@ export class ExchangeService {
       notes: FACILITY_NOTES,
       rows: facilities.map((f) => [
         f.name,
-        f.type,
+        FACILITY_TYPE_LABEL[f.type],
         f.areaCode,
-        f.operatingModel,
-        f.status,
+        OPERATING_MODEL_LABEL[f.operatingModel],
+        FACILITY_STATUS_LABEL[f.status],
         f.beds,
         f.occupiedBeds,
         f.operator,
@@ -523,14 +533,14 @@ export class ExchangeService {
     const rows = await Promise.all(
       tasks.map(async (t) => [
         t.title,
-        t.category,
+        labelOf(TASK_CATEGORY_LABEL, t.category),
         t.areaCode,
         names.get(t.areaCode) ?? '',
         t.ownerSection,
         await taskService.target(ctx, t),
         t.unit,
         await taskService.doneAsOf(ctx, t, asOf),
-        await taskService.health(ctx, t, asOf),
+        labelOf(TASK_HEALTH_LABEL, await taskService.health(ctx, t, asOf)),
         t.startDate,
         t.deadline,
       ]),
@@ -556,13 +566,13 @@ export class ExchangeService {
     const rows = await Promise.all(
       items.map(async (r) => [
         r.finding,
-        r.category,
+        labelOf(RECTIFICATION_CATEGORY_LABEL, r.category),
         r.areaCode,
         names.get(r.areaCode) ?? '',
         r.responsiblePerson,
         r.openedOn,
         r.deadline,
-        await rectificationService.statusAsOf(ctx, r, asOf),
+        labelOf(RECTIFICATION_STATUS_LABEL, await rectificationService.statusAsOf(ctx, r, asOf)),
         (await rectificationService.overdue(ctx, r, asOf)) ? '是' : '否',
         r.verifier,
         r.closingNote,
@@ -581,13 +591,17 @@ export class ExchangeService {
     const report = await reportService.monthly(ctx, month, areaArg);
     const rows: (string | number | null)[][] = [];
     for (const [key, heading] of SECTIONS) {
-      report[key].forEach((item, i) => rows.push([heading, i + 1, item.title, item.areaName, item.owner, item.date, item.health, item.detail, item.subjectId]));
+      report[key].forEach((item, i) =>
+        rows.push([heading, i + 1, item.title, item.areaName, item.owner, item.date, labelOf(TASK_HEALTH_LABEL, item.health), item.detail, item.subjectId]),
+      );
     }
-    return { sheetName: `${report.areaName} ${report.month}`, headers: ['部分', '序号', '事项', '区划', '责任', '日期', '进度状态', '情况', 'ID'], rows };
+    return { sheetName: `${report.areaName} ${report.month}`, headers: ['部分', '序号', '事项', '区划', '责任', '日期', '进度状态', '情况', '编号'], rows };
   }
 }
 
-const indicatorNote = (i: (typeof INDICATORS)[number]) => `${i.nameZh} — ${i.nameEn} (${i.unit === IndicatorUnit.PERSONS ? '人, 整数' : '元, 最多两位小数'})`;
+/** The note on an indicator's header cell (.xlsx): the code an import also accepts as the header, the English name, the unit. */
+const indicatorNote = (i: Pick<IndicatorDef, 'code' | 'nameZh' | 'nameEn' | 'unit'>) =>
+  `${i.nameZh} — ${i.code} — ${i.nameEn} (${i.unit === IndicatorUnit.PERSONS ? '人, 整数' : '元, 最多两位小数'})`;
 
 const FACILITY_NOTES = [
   '名称 name — 同一区划内唯一,导入时按 区划代码 + 名称 对应已有站点',
@@ -614,7 +628,7 @@ async function allPages<T>(page: (args: PageArgs) => Promise<{ nodes: T[]; pageI
   for (;;) {
     const result = await page({ first: 100, after });
     out.push(...result.nodes);
-    if (out.length > MAX_EXPORT_ROWS) throw new DomainError(ErrorCode.VALIDATION, `More than ${MAX_EXPORT_ROWS} rows: choose a smaller area`, 'area');
+    if (out.length > MAX_EXPORT_ROWS) throw new DomainError(ErrorCode.BAD_USER_INPUT, `More than ${MAX_EXPORT_ROWS} rows: choose a smaller area`, 'area');
     if (!result.pageInfo.hasNextPage) return out;
     after = result.pageInfo.endCursor;
   }
