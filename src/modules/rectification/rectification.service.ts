@@ -3,7 +3,7 @@ import { isDate, todayInChina, asOfOrToday } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { assertVersion, PayloadErrors, userError, validateInput, versionConflict, type UserError } from '../../common/payload.js';
+import { assertValidInput, assertVersion, PayloadErrors, userError, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
@@ -90,8 +90,7 @@ export class RectificationService {
   }
 
   async create(ctx: Context, input: CreateRectificationInput): Promise<{ rectification: Rectification }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const areaCode = normalizeCode(input.area, 'area');
     const viewer = assertCanWrite(ctx.viewer, areaCode, [Role.COUNTY_ADMIN]);
     const openedOn = businessDate(input.openedOn, 'openedOn', null);
@@ -130,8 +129,7 @@ export class RectificationService {
   }
 
   async transition(ctx: Context, input: TransitionRectificationInput): Promise<{ rectification: Rectification }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const key = keyOf(input.id, 'Rectification', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
@@ -172,8 +170,7 @@ export class RectificationService {
   }
 
   async review(ctx: Context, input: RecordFollowUpReviewInput): Promise<{ rectification: Rectification }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const key = keyOf(input.id, 'Rectification', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);

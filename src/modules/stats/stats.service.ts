@@ -3,7 +3,7 @@ import './stats.merge.js';
 import { pageRequest, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { PayloadErrors, assertVersion, userError, versionConflict, type UserError } from '../../common/payload.js';
+import { PayloadErrors, assertVersion, throwProblems, userError, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
@@ -460,7 +460,7 @@ export class StatsService {
         reasons: input.missingReasons ?? [],
         minReportedPercent,
       });
-      if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code, p.message, p.field)));
+      throwProblems(problems);
       return { expected, reported: expected - missing.length, missing: missing.map((v) => ({ code: v.code, reason: reasons.get(v.code) ?? null })) };
     });
   }

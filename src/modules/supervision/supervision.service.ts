@@ -3,7 +3,7 @@ import { daysBetween, isDate, todayInChina, asOfOrToday } from '../../common/dat
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { assertVersion, PayloadErrors, validateInput, versionConflict } from '../../common/payload.js';
+import { assertValidInput, assertVersion, versionConflict } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
@@ -125,8 +125,7 @@ export class SupervisionService {
   }
 
   async issue(ctx: Context, input: IssueSupervisionInput): Promise<{ supervisionAction: SupervisionAction }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     const { type, key: targetKey } = fromGlobalId(input.target, 'target');
     if (NOT_SUPERVISABLE.has(type)) throw badInput('target', `A ${type} cannot be supervised`);
     const target = (await fetchNode(ctx, input.target, 'target')) as { areaCode?: string; title?: string; name?: string; finding?: string } | null;
@@ -171,8 +170,7 @@ export class SupervisionService {
   }
 
   async respond(ctx: Context, input: RecordSupervisionResponseInput): Promise<{ supervisionAction: SupervisionAction }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) throw new PayloadErrors(invalid);
+    await assertValidInput(input);
     const key = keyOf(input.id, 'SupervisionAction', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);

@@ -3,7 +3,7 @@ import { asOfOrToday, isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { PayloadErrors, assertVersion, userError, validateInput, versionConflict, type UserError } from '../../common/payload.js';
+import { PayloadErrors, assertValidInput, assertVersion, userError, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
@@ -124,8 +124,7 @@ export class TaskService {
   }
 
   async create(ctx: Context, input: CreateTaskInput): Promise<{ task: Task }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const areaCode = normalizeCode(input.area, 'area');
     const viewer = assertCanWriteSectionItem(ctx.viewer, areaCode, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: input.ownerSection.trim() });
     const errors: UserError[] = [];
@@ -186,8 +185,7 @@ export class TaskService {
   }
 
   async update(ctx: Context, input: UpdateTaskInput): Promise<{ task: Task }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const key = keyOf(input.id, 'Task', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
@@ -235,8 +233,7 @@ export class TaskService {
   }
 
   async recordProgress(ctx: Context, input: RecordTaskProgressInput): Promise<{ assignment: TaskAssignment; task: Task }> {
-    const invalid = await validateInput(input);
-    if (invalid.length) fail(invalid);
+    await assertValidInput(input);
     const key = keyOf(input.assignment, 'TaskAssignment', 'assignment');
     if (!isDate(input.asOf)) throw badInput('asOf', 'asOf must be a date like 2026-05-31');
     const taskKey = await ctx.em.transactional(async (em) => {
