@@ -2,10 +2,11 @@ import { h, s, fmt } from '../dom';
 
 /** A horizontal bar chart as inline SVG (one bar per row, value at the end). */
 export function barChart(rows: { label: string; value: number; key?: string }[], options: { onSelect?: (key: string) => void } = {}): Element {
-  const rowHeight = 15;
-  const labelWidth = 96;
-  const width = 420;
-  const barSpace = width - labelWidth - 40;
+  // Drawn 360 wide with 14 px text: scaled down to a 360 px phone's panel the text still reads at 12 px and more.
+  const rowHeight = 22;
+  const labelWidth = 84;
+  const width = 360;
+  const barSpace = width - labelWidth - 48;
   const max = Math.max(1, ...rows.map((row) => row.value));
   const svg = s(
     'svg',
@@ -17,9 +18,9 @@ export function barChart(rows: { label: string; value: number; key?: string }[],
         'g',
         { class: options.onSelect && row.key ? 'bar clickable' : 'bar' },
         s('title', {}, `${row.label}：${fmt(row.value)}`),
-        s('text', { x: labelWidth - 6, y: y + 11, 'text-anchor': 'end', class: 'bar-label' }, row.label),
-        s('rect', { x: labelWidth, y: y + 2, width: barWidth, height: rowHeight - 5, rx: 2, class: 'bar-rect' }),
-        s('text', { x: labelWidth + barWidth + 4, y: y + 11, class: 'bar-value' }, fmt(row.value)),
+        s('text', { x: labelWidth - 6, y: y + 15, 'text-anchor': 'end', class: 'bar-label' }, row.label),
+        s('rect', { x: labelWidth, y: y + 4, width: barWidth, height: rowHeight - 8, rx: 2, class: 'bar-rect' }),
+        s('text', { x: labelWidth + barWidth + 4, y: y + 15, class: 'bar-value' }, fmt(row.value)),
       );
       if (options.onSelect && row.key) group.addEventListener('click', () => options.onSelect!(row.key!));
       return group;
