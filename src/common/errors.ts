@@ -3,9 +3,16 @@
  * is never renamed; new ones are added.
  */
 export const ErrorCode = {
-  /** An argument or input field is malformed (wrong shape, out of range). */
+  /**
+   * Bad input, the one code for it: an argument or input field is malformed (wrong shape,
+   * out of range) or breaks a business rule (a date in the future, a duplicate, the wrong
+   * area level). Carries the field at fault; nothing was written.
+   */
   BAD_USER_INPUT: 'BAD_USER_INPUT',
-  /** Input is well formed but breaks a business rule. */
+  /**
+   * @deprecated No longer sent (issue 32): every bad input answers {@link ErrorCode.BAD_USER_INPUT}.
+   * Kept (deprecated) in the schema's ErrorCode enum so clients that switch on it still validate.
+   */
   VALIDATION: 'VALIDATION',
   NOT_FOUND: 'NOT_FOUND',
   FORBIDDEN: 'FORBIDDEN',

@@ -6,8 +6,13 @@ registerEnumType(ErrorCode, {
   name: 'ErrorCode',
   description: 'Stable error codes, in `userErrors` and in `extensions.code` of GraphQL errors. Never renamed.',
   valuesConfig: {
-    BAD_USER_INPUT: { description: 'An argument or input field is malformed (wrong shape, out of range).' },
-    VALIDATION: { description: 'Input is well formed but breaks a business rule.' },
+    BAD_USER_INPUT: {
+      description: 'Bad input (输入有误): an argument or input field is malformed (wrong shape, out of range) or breaks a business rule; the field is named.',
+    },
+    VALIDATION: {
+      description: 'Formerly: input well formed but breaking a business rule. No longer sent: every bad input answers BAD_USER_INPUT.',
+      deprecationReason: 'Every bad input (malformed or breaking a rule) now answers BAD_USER_INPUT; this code is no longer sent.',
+    },
     NOT_FOUND: { description: 'The referenced object does not exist.' },
     FORBIDDEN: { description: 'The caller may not do this (role, or an area outside their subtree).' },
     UNAUTHENTICATED: { description: 'No valid bearer token.' },
@@ -91,7 +96,7 @@ export async function assertValidInput(input: object): Promise<void> {
   if (invalid.length) throw new PayloadErrors(invalid);
 }
 
-/** A broken rule found before writing: the input field at fault, why, and its code when not `VALIDATION`. */
+/** A broken rule found before writing: the input field at fault, why, and its code when not `BAD_USER_INPUT`. */
 export interface Problem {
   field: string;
   message: string;
@@ -99,7 +104,7 @@ export interface Problem {
 }
 
 /** Throws every problem at once as `userErrors` (the transaction rolls back); each with its own code, else `code`. */
-export function throwProblems(problems: readonly Problem[], code: ErrorCode = ErrorCode.VALIDATION): void {
+export function throwProblems(problems: readonly Problem[], code: ErrorCode = ErrorCode.BAD_USER_INPUT): void {
   if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code ?? code, p.message, p.field)));
 }
 

@@ -117,7 +117,7 @@ describe('submitting a period knows its completeness', () => {
     const refused = await submit({ area: TOWNSHIP, period: MONTH });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([
-      { code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(new RegExp(`^还有 ${villages.length - 1} 个村未报：`)) },
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons'], message: expect.stringMatching(new RegExp(`^还有 ${villages.length - 1} 个村未报：`)) },
     ]);
     const message = refused.userErrors[0].message;
     expect(message).toContain(`${missingVillages()[0].name}（${missingVillages()[0].code}）`);
@@ -127,7 +127,7 @@ describe('submitting a period knows its completeness', () => {
     // Some reasons are not enough: the rest are named.
     const partial = await submit({ area: TOWNSHIP, period: MONTH, missingReasons: reasonsFor(missingVillages().slice(1)) });
     expect(partial.userErrors).toEqual([
-      { code: 'VALIDATION', field: ['input', 'missingReasons'], message: expect.stringMatching(/^还有 1 个未报村没有缺报说明/) },
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons'], message: expect.stringMatching(/^还有 1 个未报村没有缺报说明/) },
     ]);
     expect(partial.userErrors[0].message).toContain(missingVillages()[0].code);
     expect(await snapshot()).toEqual(before);
@@ -143,8 +143,8 @@ describe('submitting a period knows its completeness', () => {
     });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([
-      { code: 'VALIDATION', field: ['input', 'missingReasons', String(all.length), 'area'], message: expect.stringContaining('本期已上报') },
-      { code: 'VALIDATION', field: ['input', 'missingReasons', String(all.length + 1), 'area'], message: expect.stringContaining('不是本乡镇的村') },
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons', String(all.length), 'area'], message: expect.stringContaining('本期已上报') },
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons', String(all.length + 1), 'area'], message: expect.stringContaining('不是本乡镇的村') },
     ]);
     const blank = await submit({
       area: TOWNSHIP,
@@ -152,9 +152,9 @@ describe('submitting a period knows its completeness', () => {
       missingReasons: all.map((r, i) => (i === 0 ? { ...r, reason: '  ' } : i === 1 ? { ...r, reason: '长'.repeat(201) } : r)),
     });
     expect(blank.userErrors).toEqual([
-      { code: 'VALIDATION', field: ['input', 'missingReasons', '0', 'reason'], message: '缺报说明不能为空' },
-      { code: 'VALIDATION', field: ['input', 'missingReasons', '1', 'reason'], message: '缺报说明最多 200 字，收到 201 字' },
-      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'missingReasons'] }),
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons', '0', 'reason'], message: '缺报说明不能为空' },
+      { code: 'BAD_USER_INPUT', field: ['input', 'missingReasons', '1', 'reason'], message: '缺报说明最多 200 字，收到 201 字' },
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'missingReasons'] }),
     ]);
     expect(await snapshot()).toEqual(before);
   });
@@ -221,7 +221,7 @@ describe('the county 上报完整率 threshold', () => {
     });
     // Reasons may still be given, and are still checked.
     const wrong = await submit({ area: TOWNSHIP, period: LATE_MONTH, missingReasons: [{ area: villages[0].code, reason: '已报' }] });
-    expect(wrong.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'missingReasons', '0', 'area'] })]);
+    expect(wrong.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'missingReasons', '0', 'area'] })]);
   });
 
   it('raised again before the review: the county cannot approve villages missing without a reason; it returns the period', async () => {
@@ -230,7 +230,7 @@ describe('the county 上报完整率 threshold', () => {
     const refused = await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'APPROVE' });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([
-      { code: 'VALIDATION', field: ['input', 'decision'], message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)) },
+      { code: 'BAD_USER_INPUT', field: ['input', 'decision'], message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)) },
     ]);
     expect(await snapshot()).toEqual(before);
     expect((await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'RETURN', reason: '请逐村说明缺报原因' })).approval).toMatchObject({
@@ -247,12 +247,12 @@ describe('the county 上报完整率 threshold', () => {
     for (const bad of [-1, 101]) {
       expect((await setThreshold(bad)).data!.setReportingCompletenessThreshold).toEqual({
         setting: null,
-        userErrors: [{ code: 'VALIDATION', field: ['input', 'minReportedPercent'], message: expect.stringContaining('0 到 100') }],
+        userErrors: [{ code: 'BAD_USER_INPUT', field: ['input', 'minReportedPercent'], message: expect.stringContaining('0 到 100') }],
       });
     }
     expect((await setThreshold(50, ADMIN, TOWNSHIP)).errors?.[0]?.extensions?.code ?? 'none').toBe('none');
     expect((await setThreshold(50, ADMIN, TOWNSHIP)).data!.setReportingCompletenessThreshold.userErrors).toEqual([
-      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'county'] }),
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'county'] }),
     ]);
     expect(await snapshot()).toEqual(before);
   });

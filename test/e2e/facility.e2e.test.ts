@@ -82,8 +82,8 @@ describe('createFacility', () => {
   it('rejects occupied beds above beds, a 公建民营 without operator, bad numbers and unknown areas, writing nothing', async () => {
     const before = await written();
     const cases: [Partial<CreateFacilityInput>, string[], string][] = [
-      [{ beds: 20, occupiedBeds: 21 }, ['input', 'occupiedBeds'], 'VALIDATION'],
-      [{ operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' }, ['input', 'operator'], 'VALIDATION'],
+      [{ beds: 20, occupiedBeds: 21 }, ['input', 'occupiedBeds'], 'BAD_USER_INPUT'],
+      [{ operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' }, ['input', 'operator'], 'BAD_USER_INPUT'],
       [{ beds: -1 }, ['input', 'beds'], 'BAD_USER_INPUT'],
       [{ name: '' }, ['input', 'name'], 'BAD_USER_INPUT'],
       [{ area: '51192' }, ['input', 'area'], 'BAD_USER_INPUT'],
@@ -228,7 +228,7 @@ describe('updateFacility', () => {
     const before = await written();
     for (const input of [{ occupiedBeds: 51 }, { beds: 29 }]) {
       const data = await app.query(UpdateFacilityDocument, { input: { id: facility.id, version: 1, ...input } }, { token: admin });
-      expect(data.updateFacility.userErrors).toEqual([expect.objectContaining({ field: ['input', 'occupiedBeds'], code: 'VALIDATION' })]);
+      expect(data.updateFacility.userErrors).toEqual([expect.objectContaining({ field: ['input', 'occupiedBeds'], code: 'BAD_USER_INPUT' })]);
     }
     expect(await written()).toEqual(before);
   });

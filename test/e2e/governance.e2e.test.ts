@@ -191,7 +191,7 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
         { token: villageOp() },
       );
       expect(recordGovernanceMeeting.meeting).toBeNull();
-      expect(recordGovernanceMeeting.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'heldOn'] })]);
+      expect(recordGovernanceMeeting.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'heldOn'] })]);
     }
     const { recordGovernanceMeeting } = await app.query(
       RecordGovernanceMeetingDocument,
@@ -266,10 +266,10 @@ describe('self-governance bodies (红白理事会, 议事会)', () => {
   it('names each bad field and writes nothing', async () => {
     const before = await snapshot();
     const cases: [Partial<CreateGovernanceBodyInput>, string, string[]][] = [
-      [{ chair: '王五' }, 'VALIDATION', ['input', 'chair']],
-      [{ establishedOn: '2099-01-01', bodyType: 'DELIBERATION_COUNCIL' }, 'VALIDATION', ['input', 'establishedOn']],
-      [{}, 'VALIDATION', ['input', 'bodyType']], // already has one
-      [{ areaCode: BIZHOU }, 'VALIDATION', ['input', 'areaCode']], // a township, not a village
+      [{ chair: '王五' }, 'BAD_USER_INPUT', ['input', 'chair']],
+      [{ establishedOn: '2099-01-01', bodyType: 'DELIBERATION_COUNCIL' }, 'BAD_USER_INPUT', ['input', 'establishedOn']],
+      [{}, 'BAD_USER_INPUT', ['input', 'bodyType']], // already has one
+      [{ areaCode: BIZHOU }, 'BAD_USER_INPUT', ['input', 'areaCode']], // a township, not a village
       [{ areaCode: '511921001999' }, 'NOT_FOUND', ['input', 'areaCode']],
       [{ areaCode: '12345' }, 'BAD_USER_INPUT', ['input', 'areaCode']],
       [{ members: [{ name: '', role: '成员' }], chair: null, bodyType: 'DELIBERATION_COUNCIL' }, 'BAD_USER_INPUT', ['input', 'members', '0', 'name']],
@@ -344,7 +344,7 @@ describe('demonstration programmes (示范创建)', () => {
 
     const before = await snapshot();
     const again = await app.query(CreateDemonstrationProgrammeDocument, { input }, { token: admin() });
-    expect(again.createDemonstrationProgramme.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'name'] })]);
+    expect(again.createDemonstrationProgramme.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'name'] })]);
     const badYear = await app.query(CreateDemonstrationProgrammeDocument, { input: { ...input, name: 'x', year: 1800 } }, { token: admin() });
     expect(badYear.createDemonstrationProgramme.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'year'] })]);
     const township = await app.request(CreateDemonstrationProgrammeDocument, { input: { ...input, name: '乡镇自建' } }, { token: townshipOp() });
@@ -395,9 +395,9 @@ describe('demonstration programmes (示范创建)', () => {
 
     const before = await snapshot();
     const twice = await app.query(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: BIZHOU } }, { token: admin() });
-    expect(twice.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
+    expect(twice.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'areaCode'] })]);
     const county = await app.query(EnrolInDemonstrationDocument, { input: { programmeId, areaCode: '511921' } }, { token: admin() });
-    expect(county.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
+    expect(county.enrolInDemonstration.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'areaCode'] })]);
     const unknown = await app.query(
       EnrolInDemonstrationDocument,
       { input: { programmeId: 'RGVtb25zdHJhdGlvblByb2dyYW1tZTo5OTk5', areaCode: BIZHOU } },
@@ -473,7 +473,7 @@ describe('demonstration programmes (示范创建)', () => {
     const dropped = await app.query(ChangeEnrolmentStatusDocument, { input: { id: community.id, version: 1, status: 'DROPPED' } }, { token: admin() });
     expect(dropped.changeEnrolmentStatus.enrolment).toMatchObject({ status: 'DROPPED', nextStatuses: [] });
     const late = await app.query(AddDemonstrationEvidenceDocument, { input: { enrolmentId: community.id, note: '补充材料' } }, { token: admin() });
-    expect(late.addDemonstrationEvidence.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION' })]);
+    expect(late.addDemonstrationEvidence.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
   });
 
   it('lists enrolments by subtree and programme, cut to what the caller may read', async () => {
@@ -545,11 +545,11 @@ describe('village-affairs openness (村务公开)', () => {
     });
     expect(many.recordOpenness.record).toBeNull();
     expect(many.recordOpenness.userErrors.map((e) => [e.code, e.field!.join('.')])).toEqual([
-      ['VALIDATION', 'input.entries.0.itemCode'],
-      ['VALIDATION', 'input.entries.1.publishedOn'],
-      ['VALIDATION', 'input.entries.2.form'],
-      ['VALIDATION', 'input.entries.2.publishedOn'],
-      ['VALIDATION', 'input.entries.3.form'],
+      ['BAD_USER_INPUT', 'input.entries.0.itemCode'],
+      ['BAD_USER_INPUT', 'input.entries.1.publishedOn'],
+      ['BAD_USER_INPUT', 'input.entries.2.form'],
+      ['BAD_USER_INPUT', 'input.entries.2.publishedOn'],
+      ['BAD_USER_INPUT', 'input.entries.3.form'],
     ]);
     expect(many.recordOpenness.userErrors[0].message).toContain('"NOPE" is not an item of the openness checklist');
     expect(many.recordOpenness.userErrors[1].message).toContain(`outside ${quarter}`);
@@ -559,10 +559,10 @@ describe('village-affairs openness (村务公开)', () => {
     const future = parseQuarter(`${YEAR + 1}Q1`);
     const ahead = await attempt({ quarter: future.text, entries: [{ itemCode: 'FINANCES', published: false }] });
     expect(ahead.recordOpenness.userErrors).toEqual([
-      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'quarter'], message: expect.stringContaining('is in the future') }),
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'quarter'], message: expect.stringContaining('is in the future') }),
     ]);
     const town = await attempt({ areaCode: BIZHOU }, townshipOp());
-    expect(town.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'areaCode'] })]);
+    expect(town.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'areaCode'] })]);
     const none = await attempt({ entries: [] });
     expect(none.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'entries'] })]);
     expect(await snapshot()).toEqual(before);
@@ -613,7 +613,7 @@ describe('village-affairs openness (村务公开)', () => {
     const bad = await app.query(CreateOpennessItemDocument, { input: { code: 'bad code', name: 'x' } }, { token: admin() });
     expect(bad.createOpennessItem.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'code'] })]);
     const dup = await app.query(CreateOpennessItemDocument, { input: { code: 'FINANCES', name: 'x' } }, { token: admin() });
-    expect(dup.createOpennessItem.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'code'] })]);
+    expect(dup.createOpennessItem.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'code'] })]);
     expect(await eventCount()).toBe(events + 1);
 
     const record = await app.query(VillageOpennessDocument, { code: CHENGNAN, quarter }, { token: villageOp() });
@@ -631,7 +631,7 @@ describe('village-affairs openness (村务公开)', () => {
       { input: { areaCode: NANSI, quarter, entries: [{ itemCode: 'VILLAGE_RESOLUTIONS', published: false }] } },
       { token: villageOp(NANSI) },
     );
-    expect(inactive.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'entries', '0', 'itemCode'] })]);
+    expect(inactive.recordOpenness.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'entries', '0', 'itemCode'] })]);
     const { opennessChecklist } = await app.query(OpennessChecklistDocument, { includeInactive: true }, { token: villageOp() });
     expect(opennessChecklist).toHaveLength(6);
   });

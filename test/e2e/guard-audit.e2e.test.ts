@@ -91,8 +91,8 @@ describe('audit of mutations over HTTP', () => {
   it('records user errors with their codes', async () => {
     const token = await app.token('COUNTY_ADMIN', '511921');
     const result = await probe({ areaCode: '511921101001', note: '' }, token);
-    expect(result.data!.recordProbe.userErrors.map((e) => e.code)).toEqual(['VALIDATION']);
-    expect(await lastAudit()).toMatchObject({ outcome: 'USER_ERRORS', error_codes: ['VALIDATION'] });
+    expect(result.data!.recordProbe.userErrors.map((e) => e.code)).toEqual(['BAD_USER_INPUT']);
+    expect(await lastAudit()).toMatchObject({ outcome: 'USER_ERRORS', error_codes: ['BAD_USER_INPUT'] });
   });
 
   it('records refused calls: FORBIDDEN outside the subtree, UNAUTHENTICATED without a token', async () => {
@@ -188,7 +188,7 @@ describe('auditLog', () => {
     ]);
     expect(all.auditLog.nodes[0]).toMatchObject({
       mutation: 'recordProbe',
-      errorCodes: ['VALIDATION'],
+      errorCodes: ['BAD_USER_INPUT'],
       actor: { sub, role: 'TOWNSHIP_OPERATOR', area: { code: '511921103000' } },
     });
 

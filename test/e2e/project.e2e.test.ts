@@ -113,8 +113,8 @@ describe('createProject', () => {
     const cases: [Partial<CreateProjectInput>, string[], string][] = [
       [{ plannedInvestment: '-1.00' }, ['input', 'plannedInvestment'], 'BAD_USER_INPUT'],
       [{ securedFunding: '1000000000000.00' }, ['input', 'securedFunding'], 'BAD_USER_INPUT'],
-      [{ startDate: '2026-06-01', targetDate: '2026-05-01' }, ['input', 'targetDate'], 'VALIDATION'],
-      [{ milestones: [PLAN[0], PLAN[0]] }, ['input', 'milestones', '1', 'name'], 'VALIDATION'],
+      [{ startDate: '2026-06-01', targetDate: '2026-05-01' }, ['input', 'targetDate'], 'BAD_USER_INPUT'],
+      [{ milestones: [PLAN[0], PLAN[0]] }, ['input', 'milestones', '1', 'name'], 'BAD_USER_INPUT'],
       [{ taskForce: [{ name: '', role: '组长', unit: '民政局' }] }, ['input', 'taskForce', '0', 'name'], 'BAD_USER_INPUT'],
       [{ area: '511921999' }, ['input', 'area'], 'NOT_FOUND'],
     ];
@@ -144,9 +144,9 @@ describe('一项目一牵头领导、一项目一工作专班、一项目一推�
     const result = await status(project.id, 1, 'IN_PROGRESS');
     expect(result.project).toBeNull();
     expect(result.userErrors.map((e) => [e.code, e.field, e.message.match(/\((\w+)\)/)?.[1]])).toEqual([
-      ['VALIDATION', ['input', 'status'], 'leadOfficial'],
-      ['VALIDATION', ['input', 'status'], 'taskForce'],
-      ['VALIDATION', ['input', 'status'], 'milestones'],
+      ['BAD_USER_INPUT', ['input', 'status'], 'leadOfficial'],
+      ['BAD_USER_INPUT', ['input', 'status'], 'taskForce'],
+      ['BAD_USER_INPUT', ['input', 'status'], 'milestones'],
     ]);
     expect(await written()).toEqual(before);
 
@@ -182,9 +182,9 @@ describe('一项目一牵头领导、一项目一工作专班、一项目一推�
       { input: { project: project.id, version: 5, leadOfficial: null, taskForce: FORCE } },
       { token: admin },
     );
-    expect(drop.setProjectTeam.userErrors).toEqual([expect.objectContaining({ field: ['input', 'leadOfficial'], code: 'VALIDATION' })]);
+    expect(drop.setProjectTeam.userErrors).toEqual([expect.objectContaining({ field: ['input', 'leadOfficial'], code: 'BAD_USER_INPUT' })]);
     const noPlan = await app.query(SetProjectPlanDocument, { input: { project: project.id, version: 5, milestones: [] } }, { token: admin });
-    expect(noPlan.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'milestones'], code: 'VALIDATION' })]);
+    expect(noPlan.setProjectPlan.userErrors).toEqual([expect.objectContaining({ field: ['input', 'milestones'], code: 'BAD_USER_INPUT' })]);
   });
 
   it('follows the project lifecycle and rejects illegal jumps, writing nothing', async () => {
@@ -236,12 +236,12 @@ describe('recordProjectProgress', () => {
     await status(project.id, 1, 'IN_PROGRESS');
     await progress(project.id, 60, { asOf: '2026-09-30' });
     const before = await written();
-    expect((await progress(project.id, 50)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'note'], code: 'VALIDATION' })]);
+    expect((await progress(project.id, 50)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'note'], code: 'BAD_USER_INPUT' })]);
     expect((await progress(project.id, 70, { asOf: '2026-09-01' })).userErrors).toEqual([
-      expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' }),
+      expect.objectContaining({ field: ['input', 'asOf'], code: 'BAD_USER_INPUT' }),
     ]);
     expect((await progress(project.id, 70, { asOf: '2099-01-01' })).userErrors).toEqual([
-      expect.objectContaining({ field: ['input', 'asOf'], code: 'VALIDATION' }),
+      expect.objectContaining({ field: ['input', 'asOf'], code: 'BAD_USER_INPUT' }),
     ]);
     expect((await progress(project.id, 101)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'percent'], code: 'BAD_USER_INPUT' })]);
     expect(await written()).toEqual(before);
@@ -286,7 +286,7 @@ describe('recordProjectProgress', () => {
     const started = await status(project.id, 1, 'IN_PROGRESS');
     await status(project.id, started.project!.version, 'COMPLETED');
     const before = await written();
-    expect((await progress(project.id, 100)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'VALIDATION' })]);
+    expect((await progress(project.id, 100)).userErrors).toEqual([expect.objectContaining({ field: ['input', 'project'], code: 'BAD_USER_INPUT' })]);
     expect(await written()).toEqual(before);
   });
 });
@@ -362,7 +362,7 @@ describe('milestones', () => {
     expect(done.completeMilestone.project!.milestones[0]).toEqual({ position: 1, name: '主体完工', dueDate: '2026-08-31', doneDate: '2026-09-12' });
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
     const again = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 2, position: 1 } }, { token: admin });
-    expect(again.completeMilestone.userErrors).toEqual([expect.objectContaining({ field: ['input', 'position'], code: 'VALIDATION' })]);
+    expect(again.completeMilestone.userErrors).toEqual([expect.objectContaining({ field: ['input', 'position'], code: 'BAD_USER_INPUT' })]);
     const missing = await app.query(CompleteMilestoneDocument, { input: { project: project.id, version: 2, position: 9 } }, { token: admin });
     expect(missing.completeMilestone.userErrors).toEqual([expect.objectContaining({ field: ['input', 'position'], code: 'NOT_FOUND' })]);
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });

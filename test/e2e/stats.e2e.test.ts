@@ -412,9 +412,9 @@ describe('reportObservations', () => {
     ],
     ['quarter 5', { period: '2026Q5' }, 'BAD_USER_INPUT', ['input', 'period']],
     ['month 13', { period: '2026-13' }, 'BAD_USER_INPUT', ['input', 'period']],
-    ['a quarter (reports are monthly)', { period: '2026Q1' }, 'VALIDATION', ['input', 'period']],
-    ['a future month', { period: shift(NOW, 1).key }, 'VALIDATION', ['input', 'period']],
-    ['a township (not a leaf)', { area: '511921101' }, 'VALIDATION', ['input', 'area']],
+    ['a quarter (reports are monthly)', { period: '2026Q1' }, 'BAD_USER_INPUT', ['input', 'period']],
+    ['a future month', { period: shift(NOW, 1).key }, 'BAD_USER_INPUT', ['input', 'period']],
+    ['a township (not a leaf)', { area: '511921101' }, 'BAD_USER_INPUT', ['input', 'area']],
     ['an unknown area', { area: '511921101999' }, 'NOT_FOUND', ['input', 'area']],
     ['a malformed area code', { area: '5119' }, 'BAD_USER_INPUT', ['input', 'area']],
   ])('rejects %s with a specific userError and writes nothing', async (_, overrides, code, field) => {
@@ -673,7 +673,7 @@ describe('approval and locking', () => {
     );
     expect(approveByTownship.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const village = await app.query(SubmitReportingPeriodDocument, { input: { area: villagesOf.get(t)![0], period: PREV.key } }, { token: ADMIN });
-    expect(village.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'] })]);
+    expect(village.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'area'] })]);
     const badPeriod = await app.query(SubmitReportingPeriodDocument, { input: { area: t, period: '2026Q5' } }, { token: ADMIN });
     expect(badPeriod.submitReportingPeriod.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'period'] })]);
     expect(await snapshot()).toEqual(before);
@@ -761,7 +761,7 @@ describe('area mergers (两项改革)', () => {
       { token },
     );
     expect(retiredReport.reportObservations.userErrors).toEqual([
-      expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'], message: expect.stringContaining(target) }),
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'area'], message: expect.stringContaining(target) }),
     ]);
     expect(await snapshot()).toEqual(before);
   });
@@ -770,31 +770,31 @@ describe('area mergers (两项改革)', () => {
     [
       'an effective date that is not the first of a month',
       () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![1], effectiveDate: '2026-05-15' }),
-      'VALIDATION',
+      'BAD_USER_INPUT',
       ['input', 'effectiveDate'],
     ],
     [
       'a township that still has villages',
       () => ({ sources: [townships[13]], target: townships[14], effectiveDate: NOW.startMonth }),
-      'VALIDATION',
+      'BAD_USER_INPUT',
       ['input', 'sources', '0'],
     ],
     [
       'mixed levels',
       () => ({ sources: [villagesOf.get(townships[13])![0]], target: townships[14], effectiveDate: NOW.startMonth }),
-      'VALIDATION',
+      'BAD_USER_INPUT',
       ['input', 'sources', '0'],
     ],
     [
       'an already retired source',
       () => ({ sources: [villagesOf.get(townships[11])![0]], target: villagesOf.get(townships[11])![1], effectiveDate: NOW.startMonth }),
-      'VALIDATION',
+      'BAD_USER_INPUT',
       ['input', 'sources', '0'],
     ],
     [
       'the target among the sources',
       () => ({ sources: [villagesOf.get(townships[13])![0]], target: villagesOf.get(townships[13])![0], effectiveDate: NOW.startMonth }),
-      'VALIDATION',
+      'BAD_USER_INPUT',
       ['input', 'target'],
     ],
     [
@@ -826,7 +826,7 @@ describe('area mergers (两项改革)', () => {
   it('retires an area without successor only when no later figures would be orphaned', async () => {
     const v = villagesOf.get(townships[15])!.at(-1)!;
     const refused = await app.query(RetireAreaDocument, { input: { area: v, effectiveDate: NOW.startMonth } }, { token: ADMIN });
-    expect(refused.retireArea.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'area'] })]);
+    expect(refused.retireArea.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'area'] })]);
     const next = nextPeriod(NOW);
     const retired = await app.query(RetireAreaDocument, { input: { area: v, effectiveDate: next.startMonth } }, { token: ADMIN });
     expect(retired.retireArea.userErrors).toEqual([]);

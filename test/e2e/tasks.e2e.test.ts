@@ -142,7 +142,7 @@ describe('key tasks', () => {
 
   it('rejects bad input field by field and writes nothing', async () => {
     const sum = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ target: 31 }) }, { token: admin }));
-    expect(sum.createTask).toMatchObject({ task: null, userErrors: [{ code: 'VALIDATION', field: ['input', 'assignments'] }] });
+    expect(sum.createTask).toMatchObject({ task: null, userErrors: [{ code: 'BAD_USER_INPUT', field: ['input', 'assignments'] }] });
     const outside = await nothingWritten(() =>
       app.query(
         CreateTaskDocument,
@@ -158,9 +158,9 @@ describe('key tasks', () => {
         { token: admin },
       ),
     );
-    expect(outside.createTask.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'assignments', '1', 'area'] })]);
+    expect(outside.createTask.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'assignments', '1', 'area'] })]);
     const dates = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ deadline: '2025-12-31' }) }, { token: admin }));
-    expect(dates.createTask.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'deadline'] })]);
+    expect(dates.createTask.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'deadline'] })]);
     const empty = await nothingWritten(() => app.query(CreateTaskDocument, { input: tombTask({ title: '', assignments: [] }) }, { token: admin }));
     expect(empty.createTask.userErrors.map((e) => e.field?.join('.'))).toEqual(expect.arrayContaining(['input.title', 'input.assignments']));
     // Blank is empty: a field-level error, not a database error.
@@ -228,15 +228,15 @@ describe('key tasks', () => {
     const backdated = await nothingWritten(() =>
       app.query(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 12, asOf: '2026-03-01' } }, { token: tiefoOp }),
     );
-    expect(backdated.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'asOf'] })]);
+    expect(backdated.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'asOf'] })]);
     const excessive = await nothingWritten(() =>
       app.query(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 21, asOf: '2026-04-30' } }, { token: tiefoOp }),
     );
-    expect(excessive.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'done'] })]);
+    expect(excessive.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'done'] })]);
     const future = await nothingWritten(() =>
       app.query(RecordTaskProgressDocument, { input: { assignment: tiefoAssignment.id, version: 2, done: 12, asOf: '2099-01-01' } }, { token: tiefoOp }),
     );
-    expect(future.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'asOf'] })]);
+    expect(future.recordTaskProgress.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'asOf'] })]);
   });
 
   it('updates with optimistic concurrency; section staff cannot hand a task away', async () => {
@@ -428,7 +428,7 @@ describe('audit rectification', () => {
     const early = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 2, to: 'RECTIFIED', on: '2026-03-01' } }, { token: tiefoOp }),
     );
-    expect(early.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'on'] })]);
+    expect(early.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'on'] })]);
     const stale = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 1, to: 'RECTIFIED', on: '2026-05-20' } }, { token: tiefoOp }),
     );
@@ -455,11 +455,11 @@ describe('audit rectification', () => {
     const self = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', verifier: '张三', note: '核实' } }, { token: admin }),
     );
-    expect(self.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'verifier'] })]);
+    expect(self.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'verifier'] })]);
     const noNote = await nothingWritten(() =>
       app.query(TransitionRectificationDocument, { input: { id: rectId, version: 3, to: 'CLOSED', verifier: '李四' } }, { token: admin }),
     );
-    expect(noNote.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'VALIDATION', field: ['input', 'note'] })]);
+    expect(noNote.transitionRectification.userErrors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'note'] })]);
     const closed = await oneEvent(() =>
       app.query(
         TransitionRectificationDocument,

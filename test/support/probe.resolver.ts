@@ -20,7 +20,7 @@ class ProbeInput {
   @Field({ description: 'Area the note is about.' })
   areaCode!: string;
 
-  @Field({ description: 'Text stored verbatim; empty gives a VALIDATION user error.' })
+  @Field({ description: 'Text stored verbatim; empty gives a BAD_USER_INPUT user error.' })
   note!: string;
 
   @Field(() => String, { nullable: true, description: 'A secret that must not reach the audit log.' })
@@ -46,7 +46,7 @@ export class ProbeResolver {
     return asPayload(async () => {
       const areaCode = normalizeCode(input.areaCode, 'areaCode');
       assertCanWrite(ctx.viewer, areaCode);
-      if (!input.note) throw new DomainError(ErrorCode.VALIDATION, 'note must not be empty', 'note');
+      if (!input.note) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'note must not be empty', 'note');
       await ctx.em.transactional(async (em) => {
         await sqlFor(em)('insert into probe_note (area_code, note) values (?, ?)', [areaCode, input.note]);
         if (input.crash) throw new Error('probe crashed after writing');

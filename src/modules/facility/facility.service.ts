@@ -52,12 +52,12 @@ export function facilityKey(id: string, field = 'id'): string {
   return key;
 }
 
-/** An existing, current area by code (any accepted form); NOT_FOUND / VALIDATION on `field`. */
+/** An existing, current area by code (any accepted form); NOT_FOUND / BAD_USER_INPUT on `field`. */
 export async function currentAreaCode(sql: Sql, input: string, field: string): Promise<string> {
   const code = normalizeCode(input, field);
   const [row] = await sql<{ code: string; valid_to: string | null }>('select code, valid_to from area where code = ?', [code]);
   if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No area has code ${code}`, field);
-  if (row.valid_to !== null) throw new DomainError(ErrorCode.VALIDATION, `Area ${code} was retired on ${row.valid_to}`, field);
+  if (row.valid_to !== null) throw new DomainError(ErrorCode.BAD_USER_INPUT, `Area ${code} was retired on ${row.valid_to}`, field);
   return code;
 }
 

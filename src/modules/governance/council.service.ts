@@ -119,7 +119,7 @@ export class CouncilService {
           JSON.stringify(input.members.map(({ name, role }) => ({ name, role }))),
         ],
       );
-      if (!row) throw new DomainError(ErrorCode.VALIDATION, `${village.name} already has a ${BODY_TYPE_NAME[input.bodyType]}`, 'bodyType');
+      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${village.name} already has a ${BODY_TYPE_NAME[input.bodyType]}`, 'bodyType');
       const body = bodyFromRow(row);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.GOVERNANCE_BODY,
@@ -188,9 +188,9 @@ export class CouncilService {
       await assertValidInput(input);
       const today = todayInChina();
       if (!isIsoDate(input.heldOn)) throw new DomainError(ErrorCode.BAD_USER_INPUT, `heldOn must be a date, got "${input.heldOn}"`, 'heldOn');
-      if (input.heldOn > today) throw new DomainError(ErrorCode.VALIDATION, `heldOn ${input.heldOn} is in the future (today is ${today})`, 'heldOn');
+      if (input.heldOn > today) throw new DomainError(ErrorCode.BAD_USER_INPUT, `heldOn ${input.heldOn} is in the future (today is ${today})`, 'heldOn');
       if (input.heldOn < body.established_on) {
-        throw new DomainError(ErrorCode.VALIDATION, `heldOn ${input.heldOn} is before the body was established (${body.established_on})`, 'heldOn');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `heldOn ${input.heldOn} is before the body was established (${body.established_on})`, 'heldOn');
       }
       const [meeting] = await sql<MeetingRow>(
         `insert into governance_meeting (body_id, held_on, topic, attendance, recorded_by) values (?, ?, ?, ?, ?)

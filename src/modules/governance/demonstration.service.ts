@@ -129,7 +129,7 @@ export class DemonstrationService {
          on conflict (area_code, name, year) do nothing returning ${PROGRAMME_COLUMNS}`,
         [viewer.areaCode, lo, hi, input.name.trim(), input.level, input.year, input.description ?? null],
       );
-      if (!row) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${input.name} already exists for ${input.year}`, 'name');
+      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `A programme named ${input.name} already exists for ${input.year}`, 'name');
       const programme = programmeFromRow(row);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.DEMONSTRATION,
@@ -165,7 +165,7 @@ export class DemonstrationService {
         next.year,
         id,
       ]);
-      if (clash) throw new DomainError(ErrorCode.VALIDATION, `A programme named ${next.name} already exists for ${next.year}`, 'name');
+      if (clash) throw new DomainError(ErrorCode.BAD_USER_INPUT, `A programme named ${next.name} already exists for ${next.year}`, 'name');
       const row = await versionedUpdate<ProgrammeRow>(sql, {
         update: `update demonstration_programme set name = ?, level = ?, year = ?, description = ?, version = version + 1, updated_at = now()
           where id = ? and version = ? returning ${PROGRAMME_COLUMNS}`,
@@ -200,14 +200,14 @@ export class DemonstrationService {
       const programme = await programmeRow(sql, programmeId, 'programmeId');
       const area = await currentArea(sql, areaCode, [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], 'areaCode');
       if (areaCode < programme.scope_lo || areaCode > programme.scope_hi) {
-        throw new DomainError(ErrorCode.VALIDATION, `${area.name} is outside the area that runs ${programme.name}`, 'areaCode');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is outside the area that runs ${programme.name}`, 'areaCode');
       }
       const [row] = await sql<EnrolmentRow>(
         `insert into demonstration_enrolment (programme_id, area_code, status) values (?, ?, 'APPLIED')
          on conflict (programme_id, area_code) do nothing returning ${ENROLMENT_COLUMNS}`,
         [programmeId, areaCode],
       );
-      if (!row) throw new DomainError(ErrorCode.VALIDATION, `${area.name} is already enrolled in ${programme.name}`, 'areaCode');
+      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is already enrolled in ${programme.name}`, 'areaCode');
       const enrolment = enrolmentFromRow(row);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.DEMONSTRATION,
@@ -279,7 +279,7 @@ export class DemonstrationService {
       const viewer = assertCanWrite(ctx.viewer, current.area_code, GOVERNANCE_WRITERS);
       await assertValidInput(input);
       if (current.status === EnrolmentStatus.DROPPED) {
-        throw new DomainError(ErrorCode.VALIDATION, 'This enrolment was dropped: it takes no more evidence', 'enrolmentId');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, 'This enrolment was dropped: it takes no more evidence', 'enrolmentId');
       }
       await insertEvidence(sql, id, input.note.trim(), viewer);
       const [names] = await sql<{ area: string; programme: string }>(

@@ -72,9 +72,9 @@ describe('body rules', () => {
   it('names each problem', () => {
     const problems = checkBody({ establishedOn: '2027-01-01', chair: '王五', members: [...members, { name: '张三', role: '成员' }] }, '2026-11-28');
     expect(problems.map((p) => [p.code, p.field])).toEqual([
-      ['VALIDATION', 'establishedOn'],
-      ['VALIDATION', 'members.2.name'],
-      ['VALIDATION', 'chair'],
+      ['BAD_USER_INPUT', 'establishedOn'],
+      ['BAD_USER_INPUT', 'members.2.name'],
+      ['BAD_USER_INPUT', 'chair'],
     ]);
   });
 });
@@ -96,7 +96,7 @@ describe('openness rules', () => {
     expect(checkOpennessEntries(parseQuarter('2026Q4'), [{ ...ok, publishedOn: '2026-11-28' }], checklist, today)).toEqual([]);
   });
   it('rejects a future quarter', () => {
-    expect(checkOpennessEntries(parseQuarter('2027Q1'), [], checklist, today)).toEqual([expect.objectContaining({ code: 'VALIDATION', field: 'quarter' })]);
+    expect(checkOpennessEntries(parseQuarter('2027Q1'), [], checklist, today)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'quarter' })]);
   });
   it('names every bad entry', () => {
     const problems = checkOpennessEntries(
@@ -113,15 +113,15 @@ describe('openness rules', () => {
       today,
     );
     expect(problems.map((p) => [p.code, p.field])).toEqual([
-      ['VALIDATION', 'entries.0.itemCode'],
-      ['VALIDATION', 'entries.1.itemCode'],
-      ['VALIDATION', 'entries.2.publishedOn'],
-      ['VALIDATION', 'entries.3.form'],
-      ['VALIDATION', 'entries.3.publishedOn'],
-      ['VALIDATION', 'entries.4.itemCode'],
-      ['VALIDATION', 'entries.4.form'],
-      ['VALIDATION', 'entries.4.publishedOn'],
-      ['VALIDATION', 'entries.5.itemCode'],
+      ['BAD_USER_INPUT', 'entries.0.itemCode'],
+      ['BAD_USER_INPUT', 'entries.1.itemCode'],
+      ['BAD_USER_INPUT', 'entries.2.publishedOn'],
+      ['BAD_USER_INPUT', 'entries.3.form'],
+      ['BAD_USER_INPUT', 'entries.3.publishedOn'],
+      ['BAD_USER_INPUT', 'entries.4.itemCode'],
+      ['BAD_USER_INPUT', 'entries.4.form'],
+      ['BAD_USER_INPUT', 'entries.4.publishedOn'],
+      ['BAD_USER_INPUT', 'entries.5.itemCode'],
       ['BAD_USER_INPUT', 'entries.5.publishedOn'],
     ]);
     expect(problems[0]!.message).toContain('"NOPE" is not an item of the openness checklist');
@@ -129,7 +129,7 @@ describe('openness rules', () => {
   });
   it('rejects a publication date after today', () => {
     expect(checkOpennessEntries(parseQuarter('2026Q4'), [{ ...ok, publishedOn: '2026-12-01' }], checklist, today)).toEqual([
-      expect.objectContaining({ code: 'VALIDATION', field: 'entries.0.publishedOn' }),
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'entries.0.publishedOn' }),
     ]);
   });
 });

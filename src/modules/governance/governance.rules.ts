@@ -146,15 +146,15 @@ export function checkBody(body: { establishedOn: string; chair: string | null; m
       message: `establishedOn must be a date such as 2024-03-01, got "${body.establishedOn}"`,
     });
   } else if (body.establishedOn > today) {
-    problems.push({ code: ErrorCode.VALIDATION, field: 'establishedOn', message: `establishedOn ${body.establishedOn} is in the future (today is ${today})` });
+    problems.push({ code: ErrorCode.BAD_USER_INPUT, field: 'establishedOn', message: `establishedOn ${body.establishedOn} is in the future (today is ${today})` });
   }
   const seen = new Set<string>();
   body.members.forEach((member, index) => {
-    if (seen.has(member.name)) problems.push({ code: ErrorCode.VALIDATION, field: `members.${index}.name`, message: `${member.name} is listed twice` });
+    if (seen.has(member.name)) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: `members.${index}.name`, message: `${member.name} is listed twice` });
     seen.add(member.name);
   });
   if (body.chair && !seen.has(body.chair)) {
-    problems.push({ code: ErrorCode.VALIDATION, field: 'chair', message: `The chair ${body.chair} must be one of the members` });
+    problems.push({ code: ErrorCode.BAD_USER_INPUT, field: 'chair', message: `The chair ${body.chair} must be one of the members` });
   }
   return problems;
 }
@@ -178,7 +178,7 @@ export function checkOpennessEntries(quarter: Quarter, entries: OpennessEntryInp
   const problems: Problem[] = [];
   const current = quarterOfDate(today);
   if (quarter.text > current.text) {
-    problems.push({ code: ErrorCode.VALIDATION, field: 'quarter', message: `${quarter.text} is in the future (the current quarter is ${current.text})` });
+    problems.push({ code: ErrorCode.BAD_USER_INPUT, field: 'quarter', message: `${quarter.text} is in the future (the current quarter is ${current.text})` });
   }
   const seen = new Set<string>();
   entries.forEach((entry, index) => {
@@ -186,20 +186,20 @@ export function checkOpennessEntries(quarter: Quarter, entries: OpennessEntryInp
     const item = checklist.get(entry.itemCode);
     if (!item) {
       problems.push({
-        code: ErrorCode.VALIDATION,
+        code: ErrorCode.BAD_USER_INPUT,
         field: at('itemCode'),
         message: `"${entry.itemCode}" is not an item of the openness checklist (${[...checklist.keys()].join(', ')})`,
       });
     } else if (!item.active) {
-      problems.push({ code: ErrorCode.VALIDATION, field: at('itemCode'), message: `Checklist item ${entry.itemCode} is no longer active` });
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('itemCode'), message: `Checklist item ${entry.itemCode} is no longer active` });
     }
-    if (seen.has(entry.itemCode)) problems.push({ code: ErrorCode.VALIDATION, field: at('itemCode'), message: `${entry.itemCode} appears twice` });
+    if (seen.has(entry.itemCode)) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('itemCode'), message: `${entry.itemCode} appears twice` });
     seen.add(entry.itemCode);
     if (entry.published) {
       if (!entry.form)
-        problems.push({ code: ErrorCode.VALIDATION, field: at('form'), message: 'A published item needs its form (NOTICE_BOARD, ONLINE or BOTH)' });
+        problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('form'), message: 'A published item needs its form (NOTICE_BOARD, ONLINE or BOTH)' });
       if (!entry.publishedOn) {
-        problems.push({ code: ErrorCode.VALIDATION, field: at('publishedOn'), message: 'A published item needs its publication date' });
+        problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('publishedOn'), message: 'A published item needs its publication date' });
       } else if (!isIsoDate(entry.publishedOn)) {
         problems.push({
           code: ErrorCode.BAD_USER_INPUT,
@@ -208,20 +208,20 @@ export function checkOpennessEntries(quarter: Quarter, entries: OpennessEntryInp
         });
       } else if (entry.publishedOn < quarter.start || entry.publishedOn > quarter.end) {
         problems.push({
-          code: ErrorCode.VALIDATION,
+          code: ErrorCode.BAD_USER_INPUT,
           field: at('publishedOn'),
           message: `publishedOn ${entry.publishedOn} is outside ${quarter.text} (${quarter.start} – ${quarter.end})`,
         });
       } else if (entry.publishedOn > today) {
         problems.push({
-          code: ErrorCode.VALIDATION,
+          code: ErrorCode.BAD_USER_INPUT,
           field: at('publishedOn'),
           message: `publishedOn ${entry.publishedOn} is in the future (today is ${today})`,
         });
       }
     } else {
-      if (entry.form) problems.push({ code: ErrorCode.VALIDATION, field: at('form'), message: 'An unpublished item has no form' });
-      if (entry.publishedOn) problems.push({ code: ErrorCode.VALIDATION, field: at('publishedOn'), message: 'An unpublished item has no publication date' });
+      if (entry.form) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('form'), message: 'An unpublished item has no form' });
+      if (entry.publishedOn) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('publishedOn'), message: 'An unpublished item has no publication date' });
     }
   });
   return problems;

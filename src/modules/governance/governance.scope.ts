@@ -37,13 +37,13 @@ export function keyOf(id: string, type: string, field: string): string {
   return parsed.key;
 }
 
-/** A current area by code, inside a transaction; NOT_FOUND or VALIDATION (wrong level) on `field`. */
+/** A current area by code, inside a transaction; NOT_FOUND or BAD_USER_INPUT (wrong level) on `field`. */
 export async function currentArea(sql: Sql, code: string, levels: AreaLevel[], field: string): Promise<AreaRow> {
   const [row] = await sql<AreaRow>(`select ${AREA_COLUMNS} from area where code = ?`, [code]);
   if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, field);
-  if (row.valid_to !== null) throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) was retired on ${row.valid_to}`, field);
+  if (row.valid_to !== null) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${row.name} (${code}) was retired on ${row.valid_to}`, field);
   if (!levels.includes(row.level)) {
-    throw new DomainError(ErrorCode.VALIDATION, `${row.name} (${code}) is a ${row.level} area; this needs ${levels.join(' or ')}`, field);
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `${row.name} (${code}) is a ${row.level} area; this needs ${levels.join(' or ')}`, field);
   }
   return row;
 }

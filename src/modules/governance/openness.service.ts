@@ -104,7 +104,7 @@ export class OpennessService {
          on conflict (code) do nothing returning ${ITEM_COLUMNS}`,
         [input.code, input.name.trim(), input.description ?? null, input.position, county],
       );
-      if (!row) throw new DomainError(ErrorCode.VALIDATION, `The checklist already has an item ${input.code}`, 'code');
+      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `The checklist already has an item ${input.code}`, 'code');
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.OPENNESS,
         subjectId: toGlobalId('OpennessItem', row.code),

@@ -106,11 +106,11 @@ export class MergerService {
     const viewer = ctx.viewer!;
     if (!/^\d{4}-\d{2}-01$/.test(input.effectiveDate)) {
       errors.push(
-        userError(ErrorCode.VALIDATION, `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`, 'effectiveDate'),
+        userError(ErrorCode.BAD_USER_INPUT, `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`, 'effectiveDate'),
       );
     }
     if (new Set(sources).size !== sources.length) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'sources lists an area twice', 'sources'));
-    if (target && sources.includes(target)) errors.push(userError(ErrorCode.VALIDATION, 'the target cannot be one of the sources', targetField));
+    if (target && sources.includes(target)) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the target cannot be one of the sources', targetField));
 
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
@@ -126,11 +126,11 @@ export class MergerService {
         const row = byCode.get(code);
         if (!row) return errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, field));
         if (row.level !== AreaLevel.VILLAGE && row.level !== AreaLevel.TOWNSHIP) {
-          return errors.push(userError(ErrorCode.VALIDATION, `${row.name} is a ${row.level.toLowerCase()}: only townships and villages merge`, field));
+          return errors.push(userError(ErrorCode.BAD_USER_INPUT, `${row.name} is a ${row.level.toLowerCase()}: only townships and villages merge`, field));
         }
-        if (row.valid_to !== null) return errors.push(userError(ErrorCode.VALIDATION, `${row.name} was already retired on ${row.valid_to}`, field));
+        if (row.valid_to !== null) return errors.push(userError(ErrorCode.BAD_USER_INPUT, `${row.name} was already retired on ${row.valid_to}`, field));
         if (row.valid_from && row.valid_from >= input.effectiveDate) {
-          return errors.push(userError(ErrorCode.VALIDATION, `${row.name} only exists from ${row.valid_from}`, field));
+          return errors.push(userError(ErrorCode.BAD_USER_INPUT, `${row.name} only exists from ${row.valid_from}`, field));
         }
         return 0;
       };
@@ -140,13 +140,13 @@ export class MergerService {
         const row = byCode.get(code);
         if (row && row.villages > 0) {
           errors.push(
-            userError(ErrorCode.VALIDATION, `${row.name} still has ${row.villages} current villages: merge them into the target's villages first`, field),
+            userError(ErrorCode.BAD_USER_INPUT, `${row.name} still has ${row.villages} current villages: merge them into the target's villages first`, field),
           );
         }
         if (row && target && byCode.get(target) && byCode.get(target)!.level !== row.level) {
           errors.push(
             userError(
-              ErrorCode.VALIDATION,
+              ErrorCode.BAD_USER_INPUT,
               `${row.name} is a ${row.level.toLowerCase()} but the target is a ${byCode.get(target)!.level.toLowerCase()}`,
               field,
             ),
@@ -199,5 +199,5 @@ export function inSubtree(code: string, ancestor: { code: string; level: AreaLev
 
 /** Rejects a merger whose hook found rows it cannot move (for hooks). */
 export function refuseMerge(message: string, field = 'sources'): never {
-  throw new DomainError(ErrorCode.VALIDATION, message, field);
+  throw new DomainError(ErrorCode.BAD_USER_INPUT, message, field);
 }

@@ -267,9 +267,9 @@ export class ProjectService {
       if (!milestone)
         throw new DomainError(ErrorCode.NOT_FOUND, `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`, 'position');
       if (milestone.doneDate)
-        throw new DomainError(ErrorCode.VALIDATION, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
       const doneDate = input.doneDate ?? todayInChina();
-      if (doneDate > todayInChina()) throw new DomainError(ErrorCode.VALIDATION, `doneDate (${doneDate}) cannot be in the future`, 'doneDate');
+      if (doneDate > todayInChina()) throw new DomainError(ErrorCode.BAD_USER_INPUT, `doneDate (${doneDate}) cannot be in the future`, 'doneDate');
       const milestones = current.milestones.map((m, i) => (i === input.position - 1 ? { ...m, doneDate } : m));
       return { set: { milestones }, summary: (row) => `${row.name} 节点完成:${milestone.name}(计划 ${milestone.dueDate},完成 ${doneDate})` };
     });
@@ -325,7 +325,7 @@ export class ProjectService {
       );
       assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section });
       if (current.status === ProjectStatus.COMPLETED)
-        throw new DomainError(ErrorCode.VALIDATION, `${current.name} is completed: no more progress to record`, 'project');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `${current.name} is completed: no more progress to record`, 'project');
       const today = todayInChina();
       const entry = { percent: input.percent, note: input.note?.trim() || null, asOf: input.asOf ?? today };
       const latest = current.progress_percent === null ? null : { percent: current.progress_percent, note: null, asOf: current.progress_as_of! };

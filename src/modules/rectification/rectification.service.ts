@@ -32,8 +32,8 @@ function businessDate(value: string | null | undefined, field: string, notBefore
   const today = todayInChina();
   const date = value ?? today;
   if (!isDate(date)) throw badInput(field, `${field} must be a date like 2026-05-31`);
-  if (date > today) throw new DomainError(ErrorCode.VALIDATION, `${field} ${date} is in the future (today is ${today})`, field);
-  if (notBefore && date < notBefore) throw new DomainError(ErrorCode.VALIDATION, `${field} ${date} precedes the last recorded change (${notBefore})`, field);
+  if (date > today) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field} ${date} is in the future (today is ${today})`, field);
+  if (notBefore && date < notBefore) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field} ${date} precedes the last recorded change (${notBefore})`, field);
   return date;
 }
 
@@ -95,7 +95,7 @@ export class RectificationService {
     const viewer = assertCanWrite(ctx.viewer, areaCode, [Role.COUNTY_ADMIN]);
     const openedOn = businessDate(input.openedOn, 'openedOn', null);
     if (!isDate(input.deadline)) throw badInput('deadline', 'deadline must be a date');
-    if (input.deadline < openedOn) throw new DomainError(ErrorCode.VALIDATION, 'deadline must not precede openedOn', 'deadline');
+    if (input.deadline < openedOn) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'deadline must not precede openedOn', 'deadline');
     const [area] = await ctx.sql<{ name: string }>('select name from area where code = ?', [areaCode]);
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area ${areaCode}`, 'area');
     const key = await ctx.em.transactional(async (em) => {
@@ -145,7 +145,7 @@ export class RectificationService {
       let verifier: string | null = null;
       if (input.to === RectificationStatus.CLOSED) {
         const problems = closingProblems(input, row.responsible_person);
-        if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
+        if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.BAD_USER_INPUT, message, field)));
         verifier = input.verifier!.trim();
       }
       await versionedUpdate(sql, {

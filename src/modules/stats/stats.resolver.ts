@@ -93,7 +93,7 @@ export class StatsResolver {
 
   @Mutation(() => ReportingApprovalPayload, {
     description:
-      "报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR of the township or COUNTY_ADMIN. Every village that has not reported for the period needs a 缺报说明 (`missingReasons`) unless the county's 上报完整率 threshold is met; otherwise a VALIDATION userError on `missingReasons` lists them and nothing is written.",
+      "报送 — a township submits a period (OPEN/RETURNED → SUBMITTED). TOWNSHIP_OPERATOR of the township or COUNTY_ADMIN. Every village that has not reported for the period needs a 缺报说明 (`missingReasons`) unless the county's 上报完整率 threshold is met; otherwise a BAD_USER_INPUT userError on `missingReasons` lists them and nothing is written.",
   })
   submitReportingPeriod(@Arg('input', { description: 'The township and period.' }) input: SubmitReportingPeriodInput, @Ctx() ctx: Context) {
     return asPayload(async () => ({ approval: await statsService.submit(ctx, input) }));

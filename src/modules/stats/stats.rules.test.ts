@@ -132,7 +132,7 @@ describe('approval knows completeness (缺报说明, 上报完整率)', () => {
   it('refuses a submission with missing villages and no reasons, naming how many and which', () => {
     const { problems } = check([]);
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ code: 'VALIDATION', field: 'missingReasons' });
+    expect(problems[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'missingReasons' });
     expect(problems[0]!.message).toMatch(/^还有 16 个村未报：第2村（511921001002）、第3村/);
     expect(problems[0]!.message).toContain('请逐村说明原因');
     expect(problems[0]!.message).toContain('已报 1/17');
@@ -147,7 +147,7 @@ describe('approval knows completeness (缺报说明, 上报完整率)', () => {
 
   it('names only the villages still without a reason', () => {
     const { problems } = check(all.slice(0, 15));
-    expect(problems).toEqual([expect.objectContaining({ code: 'VALIDATION', field: 'missingReasons' })]);
+    expect(problems).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'missingReasons' })]);
     expect(problems[0]!.message).toMatch(/^还有 1 个未报村没有缺报说明：第17村（511921001017）/);
   });
 
@@ -174,12 +174,12 @@ describe('approval knows completeness (缺报说明, 上报完整率)', () => {
       { area: missing[1]!.code, reason: '   ' },
     ]);
     const at = (field: string) => problems.filter((p) => p.field === field);
-    expect(at('missingReasons.14.area')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('已上报') })]);
-    expect(at('missingReasons.15.area')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('不是本乡镇的村') })]);
+    expect(at('missingReasons.14.area')).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', message: expect.stringContaining('已上报') })]);
+    expect(at('missingReasons.15.area')).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', message: expect.stringContaining('不是本乡镇的村') })]);
     expect(at('missingReasons.16.area')).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
     expect(at('missingReasons.17.area')).toEqual([]);
     expect(at('missingReasons.18.area')).toEqual([expect.objectContaining({ message: expect.stringContaining('重复') })]);
-    expect(at('missingReasons.19.reason')).toEqual([expect.objectContaining({ code: 'VALIDATION', message: '缺报说明不能为空' })]);
+    expect(at('missingReasons.19.reason')).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', message: '缺报说明不能为空' })]);
     // 第3村's reason was blank: it is still unexplained.
     expect(at('missingReasons')[0]!.message).toMatch(/^还有 1 个未报村没有缺报说明：第3村/);
     const long = check(all.map((r, i) => (i === 0 ? { ...r, reason: '很'.repeat(201) } : r)));
@@ -198,6 +198,6 @@ describe('approval knows completeness (缺报说明, 上报完整率)', () => {
   it('takes a threshold of 0–100 whole percent', () => {
     expect(checkThreshold(0)).toBe(0);
     expect(checkThreshold(100)).toBe(100);
-    for (const bad of [-1, 101, 50.5]) expect(codeOf(() => checkThreshold(bad))).toEqual(['VALIDATION', 'minReportedPercent']);
+    for (const bad of [-1, 101, 50.5]) expect(codeOf(() => checkThreshold(bad))).toEqual(['BAD_USER_INPUT', 'minReportedPercent']);
   });
 });

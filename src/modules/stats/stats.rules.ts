@@ -305,20 +305,20 @@ export function checkMissingReasons(args: {
       problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `缺报说明的村代码应为 12 位数字，收到 "${entry.area}"`, field: `${field}.${i}.area` });
       code = null;
     } else if (!code.startsWith(args.townshipPrefix) || code.endsWith('000')) {
-      problems.push({ code: ErrorCode.VALIDATION, message: `${code} 不是本乡镇的村，不能为它填写缺报说明`, field: `${field}.${i}.area` });
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `${code} 不是本乡镇的村，不能为它填写缺报说明`, field: `${field}.${i}.area` });
       code = null;
     } else if (!missing.has(code)) {
-      problems.push({ code: ErrorCode.VALIDATION, message: `${code} 本期已上报（或不在应报范围内），无需缺报说明`, field: `${field}.${i}.area` });
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `${code} 本期已上报（或不在应报范围内），无需缺报说明`, field: `${field}.${i}.area` });
       code = null;
     } else if (reasons.has(code)) {
       problems.push({ code: ErrorCode.BAD_USER_INPUT, message: `${missing.get(code)!.name}（${code}）的缺报说明重复填写`, field: `${field}.${i}.area` });
       code = null;
     }
     if (!text) {
-      problems.push({ code: ErrorCode.VALIDATION, message: '缺报说明不能为空', field: `${field}.${i}.reason` });
+      problems.push({ code: ErrorCode.BAD_USER_INPUT, message: '缺报说明不能为空', field: `${field}.${i}.reason` });
     } else if ([...text].length > MAX_MISSING_REASON_LENGTH) {
       problems.push({
-        code: ErrorCode.VALIDATION,
+        code: ErrorCode.BAD_USER_INPUT,
         message: `缺报说明最多 ${MAX_MISSING_REASON_LENGTH} 字，收到 ${[...text].length} 字`,
         field: `${field}.${i}.reason`,
       });
@@ -328,7 +328,7 @@ export function checkMissingReasons(args: {
   });
   const unexplained = unexplainedVillages(args.expected, args.missing, new Set(reasons.keys()), args.minReportedPercent);
   if (unexplained.length) {
-    problems.push({ code: ErrorCode.VALIDATION, message: missingMessage(unexplained, args.expected, args.missing.length, args.minReportedPercent), field });
+    problems.push({ code: ErrorCode.BAD_USER_INPUT, message: missingMessage(unexplained, args.expected, args.missing.length, args.minReportedPercent), field });
   }
   return { problems, reasons };
 }
@@ -336,7 +336,7 @@ export function checkMissingReasons(args: {
 /** Checks a 上报完整率 threshold: a whole percentage 0–100. */
 export function checkThreshold(percent: number, field = 'minReportedPercent'): number {
   if (!Number.isInteger(percent) || percent < 0 || percent > 100) {
-    throw new DomainError(ErrorCode.VALIDATION, `上报完整率应为 0 到 100 之间的整数（百分比），收到 ${percent}`, field);
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `上报完整率应为 0 到 100 之间的整数（百分比），收到 ${percent}`, field);
   }
   return percent;
 }

@@ -215,9 +215,9 @@ export class StatsService {
     const errors: UserError[] = [];
     const period = collect(errors, () => parsePeriod(input.period, 'period'));
     if (period && period.kind !== PeriodKind.MONTH) {
-      errors.push(userError(ErrorCode.VALIDATION, `Figures are reported per month (e.g. 2026-05); ${period.key} is a ${period.kind.toLowerCase()}`, 'period'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `Figures are reported per month (e.g. 2026-05); ${period.key} is a ${period.kind.toLowerCase()}`, 'period'));
     } else if (period && period.startMonth > monthOf(new Date()).startMonth) {
-      errors.push(userError(ErrorCode.VALIDATION, `${period.key} lies in the future`, 'period'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${period.key} lies in the future`, 'period'));
     }
     const values: { def: IndicatorDef; value: string; version: number | null; index: number }[] = [];
     input.values.forEach((entry, i) => {
@@ -235,11 +235,11 @@ export class StatsService {
       errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
     } else if (area.level !== AreaLevel.VILLAGE) {
       errors.push(
-        userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'),
+        userError(ErrorCode.BAD_USER_INPUT, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'),
       );
     } else if (area.validTo !== null) {
       const successor = area.successorCode ? `; its successor ${area.successorCode} reports now` : '';
-      errors.push(userError(ErrorCode.VALIDATION, `${area.name} was retired on ${area.validTo}${successor}`, 'area'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${area.name} was retired on ${area.validTo}${successor}`, 'area'));
     }
     if (errors.length) throw new PayloadErrors(errors);
     const month = period!.startMonth;
@@ -342,7 +342,7 @@ export class StatsService {
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
     else if (area.level !== AreaLevel.TOWNSHIP) {
-      errors.push(userError(ErrorCode.VALIDATION, `${area.name} is a ${area.level.toLowerCase()}: periods are submitted and approved per township`, 'area'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${area.name} is a ${area.level.toLowerCase()}: periods are submitted and approved per township`, 'area'));
     }
     if (errors.length) throw new PayloadErrors(errors);
     return { area: area!, period: period! };
@@ -469,7 +469,7 @@ export class StatsService {
    * 审核: the county approves (locks), returns (with a reason) or reopens (unlocks, with a reason).
    * APPROVE re-counts the period: a village missing now (figures moved away by a merger since,
    * or never reported) without a 缺报说明 recorded at submission, while the county's threshold
-   * is not met, refuses the approval (VALIDATION): the county returns the period for reasons.
+   * is not met, refuses the approval (BAD_USER_INPUT): the county returns the period for reasons.
    */
   async review(ctx: Context, input: ReviewReportingPeriodInput): Promise<ReportingApproval> {
     const { area, period } = await this.township(ctx, input, REVIEWERS);
@@ -495,7 +495,7 @@ export class StatsService {
         if (unexplained.length) {
           throw new PayloadErrors([
             userError(
-              ErrorCode.VALIDATION,
+              ErrorCode.BAD_USER_INPUT,
               `不能审核通过：${missingMessage(unexplained, expected, missing.length, minReportedPercent)}；请退回乡镇补充缺报说明后重新报送`,
               'decision',
             ),
@@ -530,7 +530,7 @@ export class StatsService {
     const county = await ctx.loaders.area.byCode.load(code);
     if (!county) errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'county'));
     else if (county.level !== AreaLevel.COUNTY) {
-      errors.push(userError(ErrorCode.VALIDATION, `${county.name} 不是县级区划：上报完整率按县设置`, 'county'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${county.name} 不是县级区划：上报完整率按县设置`, 'county'));
     }
     if (errors.length) throw new PayloadErrors(errors);
     return ctx.em.transactional(async (em) => {

@@ -135,8 +135,8 @@ export class SupervisionService {
     const today = todayInChina();
     const issuedOn = input.issuedOn ?? today;
     if (!isDate(issuedOn)) throw badInput('issuedOn', 'issuedOn must be a date');
-    if (issuedOn > today) throw new DomainError(ErrorCode.VALIDATION, `issuedOn ${issuedOn} is in the future`, 'issuedOn');
-    if (input.responseDue < issuedOn) throw new DomainError(ErrorCode.VALIDATION, 'responseDue must not precede issuedOn', 'responseDue');
+    if (issuedOn > today) throw new DomainError(ErrorCode.BAD_USER_INPUT, `issuedOn ${issuedOn} is in the future`, 'issuedOn');
+    if (input.responseDue < issuedOn) throw new DomainError(ErrorCode.BAD_USER_INPUT, 'responseDue must not precede issuedOn', 'responseDue');
     const label = target.title ?? target.name ?? target.finding ?? type;
     const key = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
@@ -185,7 +185,7 @@ export class SupervisionService {
       if (row.response !== null) throw new DomainError(ErrorCode.INVALID_TRANSITION, 'This supervision action has been answered already', 'id');
       const respondedOn = input.respondedOn ?? todayInChina();
       if (!isDate(respondedOn) || respondedOn < row.issued_on || respondedOn > todayInChina()) {
-        throw new DomainError(ErrorCode.VALIDATION, 'respondedOn must lie between the issue date and today', 'respondedOn');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, 'respondedOn must lie between the issue date and today', 'respondedOn');
       }
       await versionedUpdate(sql, {
         update: `update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`,

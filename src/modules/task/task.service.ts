@@ -128,17 +128,17 @@ export class TaskService {
     const areaCode = normalizeCode(input.area, 'area');
     const viewer = assertCanWriteSectionItem(ctx.viewer, areaCode, [Role.COUNTY_ADMIN, Role.SECTION_STAFF], { what: 'task', owner: input.ownerSection.trim() });
     const errors: UserError[] = [];
-    if (input.deadline < input.startDate) errors.push(userError(ErrorCode.VALIDATION, 'deadline must not precede startDate', 'deadline'));
+    if (input.deadline < input.startDate) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'deadline must not precede startDate', 'deadline'));
     const codes = input.assignments.map((a, i) => normalizeCode(a.area, `assignments.${i}.area`));
     const [lo, hi] = codeRange(areaCode);
     codes.forEach((code, i) => {
       if (code < lo || code > hi)
-        errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is not inside the task's area ${areaCode}`, `assignments.${i}.area`));
-      if (codes.indexOf(code) !== i) errors.push(userError(ErrorCode.VALIDATION, `Area ${code} is assigned twice`, `assignments.${i}.area`));
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, `Area ${code} is not inside the task's area ${areaCode}`, `assignments.${i}.area`));
+      if (codes.indexOf(code) !== i) errors.push(userError(ErrorCode.BAD_USER_INPUT, `Area ${code} is assigned twice`, `assignments.${i}.area`));
     });
     const sum = input.assignments.reduce((total, a) => total + a.target, 0);
     if (sum !== input.target)
-      errors.push(userError(ErrorCode.VALIDATION, `The assignments' targets sum to ${sum}, not the task's target ${input.target}`, 'assignments'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `The assignments' targets sum to ${sum}, not the task's target ${input.target}`, 'assignments'));
     const known = new Set(
       (await ctx.sql<{ code: string }>('select code from area where code = any(?::text[])', [[areaCode, ...codes]])).map((row) => row.code),
     );
@@ -255,7 +255,7 @@ export class TaskService {
       });
       assertVersion(row.version, input.version, 'Assignment');
       const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
-      if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.VALIDATION, message, field)));
+      if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.BAD_USER_INPUT, message, field)));
       const note = input.note?.trim() || null;
       await sql(`insert into task_progress (assignment_id, task_id, as_of, done, note, recorded_by) values (?, ?, ?, ?, ?, ?)`, [
         key,
