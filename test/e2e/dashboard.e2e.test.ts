@@ -273,6 +273,60 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     if (process.env.UPDATE_DOCS_SCREENSHOT) await copyFile(shot, DOCS_SCREENSHOT);
   });
 
+  it('shows a leader (县/局领导, LEADER) the key figures, 审计整改 and 月度报告 with data, read-only: no entry form, no refusal', async () => {
+    const leader = await app.token('LEADER', COUNTY, { name: '县委副书记' });
+    // A context of its own: the leader's token must not replace the admin's, which the later tests use.
+    const leaderContext = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
+    await leaderContext.route('**/*', (route) =>
+      isLocal(route.request().url()) ? route.continue() : (offHost.push(route.request().url()), route.abort('blockedbyclient')),
+    );
+    await leaderContext.addInitScript(
+      (saved) => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('civgraph.token', saved),
+      leader,
+    );
+    const errors: string[] = [];
+    const view = await leaderContext.newPage();
+    view.on('pageerror', (error) => errors.push(error.message));
+    const panel = (id: string) => view.locator(`[data-panel="${id}"]`);
+    try {
+      await view.goto(`${base}/?area=${COUNTY}`);
+      await expect.poll(() => view.getByTestId('viewer').textContent(), { timeout: 15_000 }).toBe('县委副书记 · 县/局领导');
+      for (const id of ['stats', 'rectifications', 'report']) {
+        await panel(id).and(view.locator('[data-ready]')).waitFor({ timeout: 15_000 });
+        const text = await panel(id).textContent();
+        expect(text, id).not.toContain('may not');
+        expect(text, id).not.toContain('暂无数据');
+      }
+      // No entry form: the leader writes nothing.
+      expect(await view.locator('[data-panel="entry-stats"], [data-panel="entry-work"], form').count()).toBe(0);
+
+      // 关键指标: the figures the API gives the leader.
+      const stats = (await app.query(DashboardStatsExpectedDocument, { code: COUNTY, period: THIS_MONTH, indicators: KEY_INDICATORS }, { token: leader }))
+        .area!;
+      for (const stat of stats.stats) {
+        const value = stat.indicator.code === 'ASSISTANCE_FUNDS_YUAN' ? stat.amount! : stat.persons!;
+        expect(await panel('stats').locator(`[data-indicator="${stat.indicator.code}"] .figure-value`).textContent()).toBe(
+          `${zh(String(value))}${stat.amount ? '元' : '人'}`,
+        );
+      }
+      // 审计整改: the open and overdue items, as the county admin sees them.
+      const work = (await app.query(DashboardWorkExpectedDocument, { code: COUNTY, asOf: TODAY }, { token: leader })).area!;
+      const adminWork = (await app.query(DashboardWorkExpectedDocument, { code: COUNTY, asOf: TODAY }, { token })).area!;
+      expect(work.overdue.totalCount).toBeGreaterThan(0);
+      expect(work.overdue.totalCount).toBe(adminWork.overdue.totalCount);
+      expect(await panel('rectifications').locator('[data-count="open"]').textContent()).toBe(`未销号 ${work.open.totalCount}`);
+      expect(await panel('rectifications').locator('[data-count="overdue"]').textContent()).toBe(`逾期 ${work.overdue.totalCount}`);
+      expect(await panel('rectifications').locator('li[data-overdue="true"]').count()).toBe(work.overdue.totalCount);
+      // 月度报告: this month's report.
+      const report = (await app.query(DashboardReportExpectedDocument, { month: THIS_MONTH, area: COUNTY }, { token: leader })).monthlyReport;
+      await expect.poll(() => panel('report').locator('pre.markdown').textContent(), { timeout: 10_000 }).toBe(report.markdown);
+      await screenshot('dashboard-leader', view);
+      expect(errors).toEqual([]);
+    } finally {
+      await leaderContext.close();
+    }
+  }, 60_000);
+
   it('drills down county → township → village, with breadcrumb and figures following', async () => {
     const county = (await app.query(DashboardOverviewExpectedDocument, { code: COUNTY }, { token })).area!;
     // 两河口镇: in the demo data it has a nursing home being built (a project with its lead official) and villages.

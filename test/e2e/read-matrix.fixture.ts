@@ -1,7 +1,7 @@
 import { toGlobalId } from '../../src/common/global-id.js';
 import { importAreas } from '../../src/modules/area/area.import.js';
 import type { TestApp } from '../support/app.js';
-import { inSubtree, PLACES, Registry, SENSITIVE, type Known, type Place, type ReadFixture } from '../support/read-matrix.js';
+import { AUDIT_READERS, inSubtree, PLACES, Registry, SENSITIVE, type Known, type Place, type ReadFixture } from '../support/read-matrix.js';
 
 /**
  * The read matrix's fixture, seeded once per file through the API (so every
@@ -342,7 +342,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       type: 'AuditEntry',
       place: `${entry.mutation}@${entry.actor_area_code}`,
       codes: entry.actor_area_code ? [entry.actor_area_code] : [],
-      readers: ['COUNTY_ADMIN'],
+      readers: AUDIT_READERS,
     });
   }
 

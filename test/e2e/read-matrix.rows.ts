@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
-import { code, inSubtree, mayRead, PLACES, SENSITIVE, touches, type Caller, type ProbeContext, type ReadRow } from '../support/read-matrix.js';
+import { AUDIT_READERS, code, inSubtree, mayRead, PLACES, SENSITIVE, touches, type Caller, type ProbeContext, type ReadRow } from '../support/read-matrix.js';
 import { INDICATOR, MONTH, OBSERVED, PERIOD, QUARTER, type Fixture } from './read-matrix.fixture.js';
 
 /**
@@ -13,7 +13,7 @@ import { INDICATOR, MONTH, OBSERVED, PERIOD, QUARTER, type Fixture } from './rea
  *   operator): FORBIDDEN, or NARROWED to what the caller may read there;
  * - `outside`: an area outside the caller's subtree: FORBIDDEN, or EMPTY;
  * - `readers`: roles that may read it at all (rectification, supervision and the
- *   report: SENSITIVE; the audit log: COUNTY_ADMIN), others FORBIDDEN;
+ *   report: SENSITIVE; the audit log: AUDIT_READERS), others FORBIDDEN;
  * - for objects by ID, `outside`: FORBIDDEN, or NULL where the feature filters
  *   in SQL (audit entries, programmes).
  */
@@ -429,7 +429,7 @@ const queryRows: Row[] = [
     kind: 'area',
     name: 'Query.auditLog',
     covers: ['Query.auditLog'],
-    readers: ['COUNTY_ADMIN'],
+    readers: AUDIT_READERS,
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
@@ -622,7 +622,7 @@ const objectRows: Row[] = [
     name: 'Query.nodes (AuditEntry: null outside, filtered in SQL)',
     covers: ['Node.AuditEntry'],
     objects: byType('AuditEntry'),
-    readers: ['COUNTY_ADMIN'],
+    readers: AUDIT_READERS,
     anonymous: 'UNAUTHENTICATED',
     outside: 'NULL',
     via: { nodes: '... on AuditEntry { id mutation arguments }' },

@@ -27,9 +27,11 @@ import { significantPrefix } from '../../src/common/codes.js';
  */
 
 export type ReadRole = MatrixRole;
-export const READ_ROLES: ReadRole[] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER'];
+export const READ_ROLES: ReadRole[] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER', 'LEADER'];
 /** Who may see audit rectification and supervision (SENSITIVE_READERS in the services). */
-export const SENSITIVE: ReadRole[] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR'];
+export const SENSITIVE: ReadRole[] = ['COUNTY_ADMIN', 'LEADER', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR'];
+/** Who may read the audit log (AUDIT_READERS in the audit service): the bureau's administrators and its leaders (县/局领导). */
+export const AUDIT_READERS: ReadRole[] = ['COUNTY_ADMIN', 'LEADER'];
 
 /**
  * The fixture's places: the county 通江县 (C), 民胜镇 (A) with two of its
