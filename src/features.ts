@@ -9,6 +9,7 @@
  */
 import { compose, type Feature } from './feature.js';
 import { schemaOf } from './graphql/schema.js';
+import { accountFeature } from './modules/account/account.module.js';
 import { areaFeature } from './modules/area/area.module.js';
 import { auditFeature } from './modules/audit/audit.module.js';
 import { exchangeFeature } from './modules/exchange/exchange.module.js';
@@ -24,11 +25,13 @@ import { statsFeature } from './modules/stats/stats.module.js';
 import { supervisionFeature } from './modules/supervision/supervision.module.js';
 import { taskFeature } from './modules/task/task.module.js';
 import { viewerFeature } from './modules/viewer/viewer.module.js';
+import { webhookFeature } from './modules/webhook/webhook.module.js';
 
 export const features: readonly Feature[] = [
   areaFeature,
   mergerFeature,
   viewerFeature,
+  accountFeature,
   auditFeature,
   statsFeature,
   facilityFeature,
@@ -41,6 +44,7 @@ export const features: readonly Feature[] = [
   progressFeature,
   liveFeature,
   exchangeFeature,
+  webhookFeature,
 ];
 
 /** civgraph as its features make it: pass it wherever infrastructure needs a feature's part. */

@@ -18,6 +18,7 @@ export enum SubjectKind {
   GOVERNANCE_BODY = 'GOVERNANCE_BODY',
   DEMONSTRATION = 'DEMONSTRATION',
   OPENNESS = 'OPENNESS',
+  WEBHOOK = 'WEBHOOK',
 }
 
 registerEnumType(SubjectKind, {
@@ -36,6 +37,7 @@ registerEnumType(SubjectKind, {
     GOVERNANCE_BODY: { description: '红白理事会/议事会 — a village self-governance body' },
     DEMONSTRATION: { description: '示范创建 — a demonstration programme enrolment' },
     OPENNESS: { description: '村务公开 — a village-affairs openness record' },
+    WEBHOOK: { description: '外部推送 — a webhook registration (its address host only; never its secret)' },
   },
 });
 

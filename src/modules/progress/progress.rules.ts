@@ -6,8 +6,9 @@ import { SubjectKind, type ProgressUpdate } from './progress.entity.js';
 /**
  * Kinds of event about sensitive items (审计整改, 督办): their summaries name the
  * finding and the person responsible, so only {@link SENSITIVE_READERS} receive them.
+ * Webhook registrations (外部推送) too: they name the outside systems the bureau feeds.
  */
-export const SENSITIVE_KINDS: readonly SubjectKind[] = [SubjectKind.RECTIFICATION, SubjectKind.SUPERVISION];
+export const SENSITIVE_KINDS: readonly SubjectKind[] = [SubjectKind.RECTIFICATION, SubjectKind.SUPERVISION, SubjectKind.WEBHOOK];
 
 /** Whether the viewer's role may see events of `kind`. */
 export function mayReadKind(viewer: Viewer, kind: SubjectKind): boolean {
