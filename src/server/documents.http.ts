@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { DomainError, ErrorCode } from '../common/errors.js';
-import { createContext, type Registry } from '../graphql/context.js';
-import { sendRestError, sendUnauthenticated } from './edge-errors.js';
+import type { Registry } from '../graphql/context.js';
+import { signedInRoute } from './rest-route.js';
 import { registerDocuments } from './trusted-documents.js';
-import { Role, type Viewer } from '../auth/auth.rules.js';
+import { requireViewer, Role, type Viewer } from '../auth/auth.rules.js';
 
 /** Largest manifest accepted in one registration. */
 export const MAX_MANIFEST = '5mb';
@@ -17,24 +17,19 @@ export const MAX_MANIFEST = '5mb';
  */
 export function documentsRouter(orm: MikroORM, registry: Registry, viewerOf: (req: Request) => Promise<Viewer | null>): Router {
   const router = Router();
-  router.post('/:client', express.json({ limit: MAX_MANIFEST }), async (req, res) => {
-    let viewer: Viewer | null;
-    try {
-      viewer = await viewerOf(req);
-    } catch (error) {
-      return sendUnauthenticated(res, (error as Error).message);
-    }
-    if (!viewer) return sendUnauthenticated(res, 'Sign in: registering documents needs a COUNTY_ADMIN token');
-    const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
-    try {
+  const register = signedInRoute(
+    { orm, registry, viewerOf },
+    'document registration failed',
+    async (ctx, req, res) => {
+      const viewer = requireViewer(ctx.viewer);
       if (viewer.role !== Role.COUNTY_ADMIN) throw new DomainError(ErrorCode.FORBIDDEN, `${viewer.role} may not register documents: COUNTY_ADMIN only`);
       const result = await registerDocuments(orm, { client: String(req.params.client), manifest: req.body, registeredBy: viewer.sub });
       ctx.log.info(result, 'trusted documents registered');
       res.status(result.registered ? 201 : 200).json(result);
-    } catch (error) {
-      sendRestError(res, error, ctx, 'document registration failed');
-    }
-  });
+    },
+    'Sign in: registering documents needs a COUNTY_ADMIN token',
+  );
+  router.post('/:client', express.json({ limit: MAX_MANIFEST }), register);
   // A manifest that is not JSON, or too large: JSON answers, not Express's HTML page.
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const status = (error as { status?: number }).status;

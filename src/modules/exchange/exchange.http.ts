@@ -1,14 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { downloadHeaders, type Download } from '../../common/download.js';
 import { ErrorCode } from '../../common/errors.js';
-import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
-import { contextWith, createContext, type Context } from '../../graphql/context.js';
+import { signedInRoute } from '../../server/rest-route.js';
+import { contextWith, type Context } from '../../graphql/context.js';
 import { AuditOutcome } from '../audit/audit.rules.js';
 import { auditService } from '../audit/audit.service.js';
 import { importStatus, MAX_UPLOAD_BYTES, uploadTooLarge } from './exchange.rules.js';
 import { EXPORTS, exchangeService, IMPORTS, TEMPLATES, type ExportKind, type ImportResult } from './exchange.service.js';
 import { formatOf, type SheetFormat } from './exchange.sheet.js';
-import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
 const query = (req: Request, name: string) => (typeof req.query[name] === 'string' ? req.query[name] : null);
@@ -58,25 +57,11 @@ function readBody(req: Request, limit: number): Promise<Buffer | null> {
  *
  * Downloads are sent `no-store` and `nosniff` ({@link downloadHeaders}).
  */
-export function exchangeRouter({ orm, registry, viewerOf }: RouteDeps): Router {
+export function exchangeRouter(deps: RouteDeps): Router {
   const router = Router();
 
   /** Runs `work` for a signed-in caller; maps DomainErrors to statuses. */
-  const handle = (work: (ctx: Context, req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
-    let viewer: Viewer | null;
-    try {
-      viewer = await viewerOf(req);
-    } catch (error) {
-      return sendUnauthenticated(res, error instanceof Error ? error.message : 'Token is not valid');
-    }
-    if (!viewer) return sendUnauthenticated(res, 'Sign in: this needs a bearer token');
-    const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
-    try {
-      await work(ctx, req, res);
-    } catch (error) {
-      sendRestError(res, error, ctx, 'spreadsheet exchange failed');
-    }
-  };
+  const handle = (work: (ctx: Context, req: Request, res: Response) => Promise<void>) => signedInRoute(deps, 'spreadsheet exchange failed', work);
 
   const send = (res: Response, file: Download) => {
     res.set(downloadHeaders(file)).send(file.body);

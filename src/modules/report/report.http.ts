@@ -1,9 +1,7 @@
 import { Router } from 'express';
 import { downloadHeaders } from '../../common/download.js';
-import { sendRestError, sendUnauthenticated } from '../../server/edge-errors.js';
-import { createContext } from '../../graphql/context.js';
+import { signedInRoute } from '../../server/rest-route.js';
 import { reportService, type ReportFormat } from './report.service.js';
-import type { Viewer } from '../../auth/auth.rules.js';
 import type { RouteDeps } from '../../feature.js';
 
 /**
@@ -13,29 +11,21 @@ import type { RouteDeps } from '../../feature.js';
  * Sent `no-store` and `nosniff` ({@link downloadHeaders}); the CSV's text cells
  * are neutralised against formula injection (`toCsv`).
  */
-export function monthlyReportRouter({ orm, registry, viewerOf }: RouteDeps): Router {
+export function monthlyReportRouter(deps: RouteDeps): Router {
   const router = Router();
-  router.get('/monthly/:file', async (req, res) => {
-    const match = /^(\d{4}-\d{2})\.(md|csv)$/.exec(req.params.file ?? '');
-    if (!match) {
+  const MONTHLY_FILE = /^(\d{4}-\d{2})\.(md|csv)$/;
+  router.get(
+    '/monthly/:file',
+    (req, res, next) => {
+      if (MONTHLY_FILE.test(String(req.params.file))) return next();
       res.status(404).json({ error: 'Use /reports/monthly/<YYYY-MM>.md or .csv' });
-      return;
-    }
-    let viewer: Viewer | null;
-    try {
-      viewer = await viewerOf(req);
-    } catch (error) {
-      return sendUnauthenticated(res, error instanceof Error ? error.message : 'Token is not valid');
-    }
-    if (!viewer) return sendUnauthenticated(res, 'Sign in: this needs a bearer token');
-    const ctx = createContext(orm, registry, { requestId: res.locals.requestId as string | undefined, viewer });
-    try {
+    },
+    signedInRoute(deps, 'monthly report failed', async (ctx, req, res) => {
+      const [, month, format] = MONTHLY_FILE.exec(String(req.params.file)) as RegExpExecArray;
       const area = typeof req.query.area === 'string' ? req.query.area : null;
-      const file = await reportService.download(ctx, match[1], area, match[2] as ReportFormat);
+      const file = await reportService.download(ctx, month, area, format as ReportFormat);
       res.set(downloadHeaders(file, 'inline')).send(file.body);
-    } catch (error) {
-      sendRestError(res, error, ctx, 'monthly report failed');
-    }
-  });
+    }),
+  );
   return router;
 }
