@@ -712,6 +712,57 @@ const governanceRows: MatrixRow[] = [
   },
 ];
 
+// ---- webhooks (外部推送) -----------------------------------------------------
+
+/** WEBHOOK_WRITERS in webhook.service.ts: the bureau's administrators (LEADER reads, writes nothing). */
+const webhooks = snapshotOf('select id, url, event_kinds, enabled, secret, version from webhook where area_code between ? and ? order by id');
+async function webhook(app: TestApp, areaCode: string): Promise<{ id: string; version: number }> {
+  const { webhook } = await asAdmin(app, 'createWebhook', 'CreateWebhookInput', 'webhook { id version }', {
+    url: 'https://hooks.example.com/matrix',
+    eventKinds: ['TASK'],
+    area: areaCode,
+  });
+  return webhook as { id: string; version: number };
+}
+
+const webhookRows: MatrixRow[] = [
+  {
+    field: 'createWebhook',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(_app, areaCode) {
+      return call('createWebhook', 'CreateWebhookInput', { url: 'https://hooks.example.com/matrix', eventKinds: ['TASK', 'RECTIFICATION'], area: areaCode });
+    },
+    snapshot: webhooks,
+  },
+  {
+    field: 'updateWebhook',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id, version } = await webhook(app, areaCode);
+      return call('updateWebhook', 'UpdateWebhookInput', { id, version, enabled: false });
+    },
+    snapshot: webhooks,
+  },
+  {
+    field: 'rotateWebhookSecret',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id, version } = await webhook(app, areaCode);
+      return call('rotateWebhookSecret', 'WebhookVersionInput', { id, version });
+    },
+    snapshot: webhooks,
+  },
+  {
+    field: 'deleteWebhook',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id, version } = await webhook(app, areaCode);
+      return call('deleteWebhook', 'WebhookVersionInput', { id, version });
+    },
+    snapshot: webhooks,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -721,4 +772,5 @@ export const matrixRows: MatrixRow[] = [
   ...rectificationRows,
   ...supervisionRows,
   ...governanceRows,
+  ...webhookRows,
 ];
