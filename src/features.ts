@@ -9,6 +9,7 @@
  */
 import { compose, type Feature } from './feature.js';
 import { schemaOf } from './graphql/schema.js';
+import { accountFeature } from './modules/account/account.module.js';
 import { areaFeature } from './modules/area/area.module.js';
 import { auditFeature } from './modules/audit/audit.module.js';
 import { exchangeFeature } from './modules/exchange/exchange.module.js';
@@ -30,6 +31,7 @@ export const features: readonly Feature[] = [
   areaFeature,
   mergerFeature,
   viewerFeature,
+  accountFeature,
   auditFeature,
   statsFeature,
   facilityFeature,

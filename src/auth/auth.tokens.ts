@@ -21,9 +21,20 @@ export type TokenVerifier = (token: string) => Promise<Identity>;
 
 const unauthenticated = (message: string) => new DomainError(ErrorCode.UNAUTHENTICATED, message);
 
-/** Reads civgraph's claims (`sub`, `name`, `role`, `area`, optional `section`) from a verified payload. */
+declare module './auth.rules.js' {
+  interface Viewer {
+    /**
+     * 登录会话 — the session (`sid` claim) of an account's access token: the
+     * transports refuse it, and close its streams, once the session is revoked.
+     * Absent for development tokens and an identity provider's.
+     */
+    sessionId?: string;
+  }
+}
+
+/** Reads civgraph's claims (`sub`, `name`, `role`, `area`, optional `section` and `sid`) from a verified payload. */
 export function viewerFromClaims(payload: JWTPayload): Viewer {
-  const { sub, name, role, area, section } = payload as JWTPayload & Record<string, unknown>;
+  const { sub, name, role, area, section, sid } = payload as JWTPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw unauthenticated('Token has no subject (sub)');
   if (!isRole(role)) throw unauthenticated(`Token role must be one of ${ROLES.join(', ')}`);
   if (typeof area !== 'string') throw unauthenticated('Token has no area claim');
@@ -39,6 +50,7 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
     role,
     areaCode,
     ...(typeof section === 'string' && section ? { section } : {}),
+    ...(typeof sid === 'string' && sid ? { sessionId: sid } : {}),
   };
 }
 
@@ -56,6 +68,8 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier | nu
     key = createRemoteJWKSet(new URL(settings.jwksUrl));
     algorithms = ['RS256', 'ES256'];
   } else if (settings.secret) {
+    // The server that verifies with this secret signs its accounts' access tokens with it.
+    useAccountSigning({ secret: settings.secret, issuer: settings.issuer, audience: settings.audience });
     // Imported once: jose would import a raw secret again on every verification.
     key = crypto.subtle.importKey('raw', new TextEncoder().encode(settings.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     algorithms = ['HS256'];
@@ -116,13 +130,19 @@ export function tokenLifetime(text: string): number | null {
   return seconds <= MAX_TOKEN_LIFETIME_SECONDS ? seconds : null;
 }
 
-/** Mints an HS256 token with civgraph's claims (development and tests). It always expires: in `expiresIn` (jose's form), 12 hours by default. */
+/** Mints an HS256 token with civgraph's claims (development and tests, and accounts' access tokens). It always expires: in `expiresIn` (jose's form), 12 hours by default. */
 export async function mintToken(
   secret: string,
-  claims: { sub?: string; name: string; role: Role; area: string; section?: string },
+  claims: { sub?: string; name: string; role: Role; area: string; section?: string; sid?: string },
   options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
 ): Promise<string> {
-  const jwt = new SignJWT({ name: claims.name, role: claims.role, area: claims.area, ...(claims.section ? { section: claims.section } : {}) })
+  const jwt = new SignJWT({
+    name: claims.name,
+    role: claims.role,
+    area: claims.area,
+    ...(claims.section ? { section: claims.section } : {}),
+    ...(claims.sid ? { sid: claims.sid } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub ?? `dev:${claims.role.toLowerCase()}:${claims.area}`)
     .setIssuedAt()
@@ -137,4 +157,29 @@ export function bearerToken(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
   return match ? match[1] : null;
+}
+
+/** How accounts' access tokens are signed: the HS256 secret the server verifies with, and its issuer and audience. */
+export interface AccountSigning {
+  secret: string;
+  issuer?: string;
+  audience?: string;
+}
+
+let accountSigning: AccountSigning | null = null;
+
+/**
+ * Signs accounts' access tokens (`signIn`, `refreshSession`) with this secret
+ * from now on. {@link createTokenVerifier} calls it for a secret-based
+ * verifier, so the server signs with what it verifies with; a server that
+ * verifies an identity provider's tokens (JWKS) signs none, and signing in
+ * with an account is refused there.
+ */
+export function useAccountSigning(settings: AccountSigning): void {
+  accountSigning = { secret: settings.secret, issuer: settings.issuer, audience: settings.audience };
+}
+
+/** What accounts' access tokens are signed with; null when this process verifies no HS256 secret. */
+export function accountSigningSettings(): AccountSigning | null {
+  return accountSigning;
 }

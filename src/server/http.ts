@@ -384,7 +384,7 @@ export async function createHttpApp(options: {
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await admittedViewerOf(req, options.verifier, options.rateLimiter);
-        return createContext(options.orm, options.civgraph, { requestId: res.locals.requestId as string, viewer });
+        return createContext(options.orm, options.civgraph, { requestId: res.locals.requestId as string, viewer, extensions: { clientAddress: req.ip } });
       },
     }),
   );

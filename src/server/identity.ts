@@ -3,6 +3,13 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { log } from '../common/log.js';
 import { refusedTokenKey, type RateLimiter } from './rate-limit.js';
 
+declare module '../graphql/context.js' {
+  interface ContextExtensions {
+    /** The client's address as the transport saw it (`req.ip`): sign-in is rate-limited per address. */
+    clientAddress?: string;
+  }
+}
+
 /** Credentials were sent but do not identify anyone: HTTP and SSE answer 401, graphql-ws closes with 4403. */
 export class IdentityRefused extends Error {
   constructor(message: string) {
@@ -18,10 +25,105 @@ export class IdentityRefused extends Error {
  */
 export async function identifyToken(verifier: TokenVerifier | null, token: string): Promise<Identity> {
   if (!verifier) throw new IdentityRefused('This server accepts no tokens: set JWT_SECRET or JWT_JWKS_URL');
+  let identity: Identity;
   try {
-    return await verifier(token);
+    identity = await verifier(token);
   } catch (error) {
     throw new IdentityRefused(error instanceof Error ? error.message : 'Token is not valid');
+  }
+  // After the verifier (whose cache holds a token until its expiry): a revoked session's tokens are refused at once.
+  if (identity.viewer.sessionId && revokedSessions.has(identity.viewer.sessionId)) throw new IdentityRefused(SESSION_REVOKED);
+  return identity;
+}
+
+/** Why an account's access token is refused once its session is revoked (the dashboard shows it). */
+export const SESSION_REVOKED = '登录已失效，请重新登录 (session revoked)';
+
+/**
+ * The sessions (`sid` of accounts' access tokens) revoked in this process's
+ * view: fed by the account feature's watcher, which polls `account_session`
+ * every ~2 s on each server. Every transport refuses a token of a session
+ * found here (identifyToken), and graphql-ws and SSE close the streams they
+ * hold for it (subscribe). One per process: session ids are random UUIDs, so
+ * several servers of one process (tests) share it safely. An entry is
+ * forgotten after `keepMs`, once every access token of the session has expired.
+ */
+export class SessionRevocations {
+  private readonly revoked = new Map<string, number>();
+  private readonly listeners = new Set<(sessionId: string) => void>();
+
+  /** Whether the session is revoked. */
+  has(sessionId: string): boolean {
+    return this.revoked.has(sessionId);
+  }
+
+  /** Marks sessions revoked; the listeners hear each one not known before. */
+  revoke(sessionIds: Iterable<string>, keepMs: number, now = Date.now()): void {
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+    for (const id of sessionIds) {
+      const known = this.revoked.has(id);
+      this.revoked.set(id, now + keepMs);
+      if (known) continue;
+      for (const listener of this.listeners) {
+        try {
+          listener(id);
+        } catch (error) {
+          log.error({ err: error }, 'a session revocation listener failed');
+        }
+      }
+    }
+  }
+
+  /** Calls `listener` for every session revoked from now on; returns the unsubscribe. */
+  subscribe(listener: (sessionId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** This process's revoked sessions. */
+export const revokedSessions = new SessionRevocations();
+
+/**
+ * Streams (graphql-ws sockets, SSE responses) held per session, for closing
+ * them when it is revoked: `hold` registers one (closing it at once when its
+ * session is already revoked) and returns its release.
+ */
+export class SessionStreams<T> {
+  private readonly bySession = new Map<string, Set<T>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly end: (stream: T) => void,
+    private readonly revocations: SessionRevocations = revokedSessions,
+  ) {
+    this.unsubscribe = revocations.subscribe((sessionId) => {
+      const streams = this.bySession.get(sessionId);
+      if (!streams) return;
+      this.bySession.delete(sessionId);
+      for (const stream of streams) end(stream);
+    });
+  }
+
+  hold(sessionId: string | undefined, stream: T): () => void {
+    if (!sessionId) return () => {};
+    if (this.revocations.has(sessionId)) {
+      this.end(stream);
+      return () => {};
+    }
+    let streams = this.bySession.get(sessionId);
+    if (!streams) this.bySession.set(sessionId, (streams = new Set()));
+    streams.add(stream);
+    return () => {
+      streams.delete(stream);
+      if (!streams.size && this.bySession.get(sessionId) === streams) this.bySession.delete(sessionId);
+    };
+  }
+
+  /** Stops listening (the transport is closing). */
+  close(): void {
+    this.unsubscribe();
+    this.bySession.clear();
   }
 }
 

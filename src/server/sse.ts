@@ -6,7 +6,7 @@ import { createContext, type Context, type ContextExtensions, type Registry } fr
 import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
 import { operationNameOf, shapeErrors } from './edge-errors.js';
-import { identifyHeaderFrom, TooManyRefusals } from './identity.js';
+import { identifyHeaderFrom, SessionStreams, TooManyRefusals } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import { identityKey, type RateLimiter } from './rate-limit.js';
@@ -29,8 +29,14 @@ export function sseHandler(
   guard: { limits: Limits; rateLimiter: RateLimiter; introspection: boolean; trustedDocuments?: TrustedDocuments; extensions?: Partial<ContextExtensions> },
 ) {
   const open = new Set<Response>();
+  // An account's streams end when its session is revoked (sign-out, disabled account).
+  const sessions = new SessionStreams<Response>((res) => res.end());
   const contextOf = (res: Response) =>
-    createContext(orm, registry, { requestId: res.locals.requestId as string, viewer: res.locals.viewer ?? null, extensions: guard.extensions }) as SseContext;
+    createContext(orm, registry, {
+      requestId: res.locals.requestId as string,
+      viewer: res.locals.viewer ?? null,
+      extensions: { ...guard.extensions, clientAddress: res.req.ip },
+    }) as SseContext;
   const refuse = (status: number, error: GraphQLError, headers: Record<string, string> = {}) =>
     [
       JSON.stringify({ errors: [error.toJSON()] }),
@@ -117,6 +123,7 @@ export function sseHandler(
     }
     open.add(res);
     res.once('close', () => open.delete(res));
+    res.once('close', sessions.hold(identity?.viewer.sessionId, res));
     try {
       await handler(req, res);
     } catch (error) {
@@ -128,6 +135,7 @@ export function sseHandler(
     handle,
     /** Ends every open event stream (on shutdown, so draining does not wait for them). */
     async close() {
+      sessions.close();
       for (const res of open) res.end();
     },
   };

@@ -14,7 +14,7 @@ import type { Identity, TokenVerifier } from '../auth/auth.tokens.js';
 import { bearerToken } from '../auth/auth.tokens.js';
 import { ErrorCode } from '../common/errors.js';
 import { operationNameOf, shapeErrors, type FaultSite } from './edge-errors.js';
-import { identifyTokenFrom, TooManyRefusals } from './identity.js';
+import { identifyTokenFrom, SessionStreams, TooManyRefusals } from './identity.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 
 /** Close code for a refused or expired identity, as graphql-ws uses for `onConnect` refusals. */
@@ -157,6 +157,8 @@ export function attachWebSocket(
   keepAlive.unref();
   // Acknowledged connections, for the metrics (subscriptions are counted from them).
   const live = new Set<{ subscriptions: Record<string, unknown> }>();
+  // An account's sockets, closed with 4403 when its session is revoked (sign-out, disabled account).
+  const sessions = new SessionStreams<WebSocket>((socket) => socket.close(CLOSE_FORBIDDEN, 'Session revoked'));
   const disposable = serveGraphqlWs<Record<string, unknown> | undefined, Extra>(
     {
       schema,
@@ -192,6 +194,7 @@ export function attachWebSocket(
         live.add(ctx);
         if (identity) {
           ctx.extra.identity = identity;
+          socket.once('close', sessions.hold(identity.viewer.sessionId, socket));
           if (identity.expiresAt) {
             const ms = Math.max(0, identity.expiresAt * 1000 - Date.now());
             ctx.extra.expiryTimer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'Token expired'), Math.min(ms, 2_147_483_647));
@@ -237,7 +240,10 @@ export function attachWebSocket(
         };
       },
       context: (ctx, id, _payload, args) => {
-        const context = createContext(orm, registry, { viewer: ctx.extra.identity?.viewer ?? null, extensions: guard.extensions });
+        const context = createContext(orm, registry, {
+          viewer: ctx.extra.identity?.viewer ?? null,
+          extensions: { ...guard.extensions, clientAddress: ctx.extra.request.socket.remoteAddress },
+        });
         directSinks.set(context, socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes, operationNameOf(args.document, args.operationName)));
         return context;
       },
@@ -262,6 +268,7 @@ export function attachWebSocket(
     /** Closes every socket with 1001 (going away) so clients reconnect elsewhere. */
     async close() {
       clearInterval(keepAlive);
+      sessions.close();
       await disposable.dispose();
     },
   };
