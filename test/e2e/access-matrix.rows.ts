@@ -718,9 +718,11 @@ const governanceRows: MatrixRow[] = [
 const webhooks = snapshotOf('select id, url, event_kinds, enabled, secret, version from webhook where area_code between ? and ? order by id');
 async function webhook(app: TestApp, areaCode: string): Promise<{ id: string; version: number }> {
   const { webhook } = await asAdmin(app, 'createWebhook', 'CreateWebhookInput', 'webhook { id version }', {
-    url: 'https://hooks.example.com/matrix',
+    url: 'https://hooks.invalid/matrix',
     eventKinds: ['TASK'],
     area: areaCode,
+    // Registered stopped: the matrix's own writes are not sent anywhere.
+    enabled: false,
   });
   return webhook as { id: string; version: number };
 }
@@ -730,7 +732,12 @@ const webhookRows: MatrixRow[] = [
     field: 'createWebhook',
     allowed: ['COUNTY_ADMIN'],
     async prepare(_app, areaCode) {
-      return call('createWebhook', 'CreateWebhookInput', { url: 'https://hooks.example.com/matrix', eventKinds: ['TASK', 'RECTIFICATION'], area: areaCode });
+      return call('createWebhook', 'CreateWebhookInput', {
+        url: 'https://hooks.invalid/matrix',
+        eventKinds: ['TASK', 'RECTIFICATION'],
+        area: areaCode,
+        enabled: false,
+      });
     },
     snapshot: webhooks,
   },
@@ -739,7 +746,7 @@ const webhookRows: MatrixRow[] = [
     allowed: ['COUNTY_ADMIN'],
     async prepare(app, areaCode) {
       const { id, version } = await webhook(app, areaCode);
-      return call('updateWebhook', 'UpdateWebhookInput', { id, version, enabled: false });
+      return call('updateWebhook', 'UpdateWebhookInput', { id, version, description: '矩阵' });
     },
     snapshot: webhooks,
   },

@@ -126,7 +126,13 @@ describe('npm run civgraph -- token', () => {
     const result = await token('--role', 'constructor', '--area', '511921');
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('--role must be one of COUNTY_ADMIN, SECTION_STAFF, TOWNSHIP_OPERATOR, VILLAGE_OPERATOR, VIEWER');
+    expect(result.stderr).toContain('--role must be one of COUNTY_ADMIN, SECTION_STAFF, TOWNSHIP_OPERATOR, VILLAGE_OPERATOR, VIEWER, LEADER');
+  });
+
+  it('mints a token for a leader (县/局领导): --role LEADER', async () => {
+    const leader = await token('--role', 'LEADER', '--area', '511921', '--name', '县委副书记');
+    expect(leader.code, leader.stderr).toBe(0);
+    expect(decodeJwt(leader.stdout.trim())).toMatchObject({ role: 'LEADER', area: '511921000000', name: '县委副书记' });
   });
 
   it('mints no token that never expires in all but name (--expires 99999999999999999999y)', async () => {

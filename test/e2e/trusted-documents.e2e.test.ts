@@ -81,7 +81,7 @@ describe('the generated manifest', () => {
 describe('registration', () => {
   it('refuses anonymous callers (401) and roles other than COUNTY_ADMIN (403), writing nothing', async () => {
     expect(await register('screen', manifest)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
-    for (const role of ['VIEWER', 'TOWNSHIP_OPERATOR', 'SECTION_STAFF'] as const) {
+    for (const role of ['VIEWER', 'LEADER', 'TOWNSHIP_OPERATOR', 'SECTION_STAFF'] as const) {
       const token = await app.token(role, role === 'TOWNSHIP_OPERATOR' ? '511921101' : '511921', { section: '养老服务股' });
       expect(await register('screen', manifest, token)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     }
