@@ -60,6 +60,8 @@ export class DomainError extends Error {
     message: string,
     /** The argument or input field at fault, as the client spelled it. */
     readonly field?: string,
+    /** 中文提示 for operators and leaders (src/common/messages-zh.ts), when the service words one; else one is made from the code and field. */
+    readonly messageZh?: string,
   ) {
     super(message);
     this.name = 'DomainError';
@@ -67,6 +69,6 @@ export class DomainError extends Error {
 }
 
 /** A malformed argument, named so the client can point at it. */
-export function badInput(field: string, message: string): DomainError {
-  return new DomainError(ErrorCode.BAD_USER_INPUT, message, field);
+export function badInput(field: string, message: string, messageZh?: string): DomainError {
+  return new DomainError(ErrorCode.BAD_USER_INPUT, message, field, messageZh);
 }

@@ -1,6 +1,7 @@
 import { validate } from 'class-validator';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DomainError, ErrorCode } from './errors.js';
+import { messageZhOf } from './messages-zh.js';
 
 registerEnumType(ErrorCode, {
   name: 'ErrorCode',
@@ -57,18 +58,26 @@ export class UserError {
   })
   field!: string[] | null;
 
-  @Field({ description: 'What is wrong, for people.' })
+  @Field({ description: 'What is wrong, for people: as the service words it (English for developers in many places; see messageZh).' })
   message!: string;
+
+  @Field({
+    description:
+      '中文提示 — what is wrong, in Chinese, for operators and leaders: names the field or indicator by its Chinese name (「60岁以上老年人」不能为负数), never holds a code or English. What the dashboard shows.',
+  })
+  messageZh!: string;
 
   @Field(() => ErrorCode, { description: 'What is wrong, for programs.' })
   code!: ErrorCode;
 }
 
-export function userError(code: ErrorCode, message: string, field?: string | string[] | null): UserError {
+/** A user error; `messageZh` is the Chinese text when the caller words one, else made from the code and field ({@link messageZhOf}). */
+export function userError(code: ErrorCode, message: string, field?: string | string[] | null, messageZh?: string | null): UserError {
   const error = new UserError();
   error.code = code;
   error.message = message;
   error.field = field == null ? null : Array.isArray(field) ? field : ['input', ...field.split('.')];
+  error.messageZh = messageZhOf(code, message, error.field, messageZh);
   return error;
 }
 
@@ -101,11 +110,13 @@ export interface Problem {
   field: string;
   message: string;
   code?: ErrorCode;
+  /** 中文提示, when the rule words one (else made from the code and field). */
+  messageZh?: string;
 }
 
 /** Throws every problem at once as `userErrors` (the transaction rolls back); each with its own code, else `code`. */
 export function throwProblems(problems: readonly Problem[], code: ErrorCode = ErrorCode.BAD_USER_INPUT): void {
-  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code ?? code, p.message, p.field)));
+  if (problems.length) throw new PayloadErrors(problems.map((p) => userError(p.code ?? code, p.message, p.field, p.messageZh)));
 }
 
 /**
@@ -121,7 +132,7 @@ export async function asPayload<T extends object>(work: () => Promise<T>): Promi
   } catch (error) {
     if (error instanceof PayloadErrors) return { userErrors: error.errors };
     if (error instanceof DomainError && error.code !== ErrorCode.FORBIDDEN && error.code !== ErrorCode.UNAUTHENTICATED) {
-      return { userErrors: [userError(error.code, error.message, error.field ?? null)] };
+      return { userErrors: [userError(error.code, error.message, error.field ?? null, error.messageZh)] };
     }
     throw error;
   }
@@ -142,5 +153,10 @@ export function assertVersion(current: number, expected: number, what: string): 
 
 /** The CONFLICT on `version` that {@link assertVersion} throws, for writers that detect the race later. */
 export function versionConflict(current: number, expected: number, what: string): DomainError {
-  return new DomainError(ErrorCode.CONFLICT, `${what} was changed by someone else (version ${current}, you sent ${expected}); reload and retry`, 'version');
+  return new DomainError(
+    ErrorCode.CONFLICT,
+    `${what} was changed by someone else (version ${current}, you sent ${expected}); reload and retry`,
+    'version',
+    `已被他人修改（当前第 ${current} 版，您读取的是第 ${expected} 版），请刷新后重试`,
+  );
 }

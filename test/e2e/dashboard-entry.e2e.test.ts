@@ -230,15 +230,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await page.locator('input[name="value-ASSISTANCE_FUNDS_YUAN"]').fill('一千元');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
     const error = (key: string) => page.locator(`[data-error-for="${key}"]`);
-    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toMatch(/^输入有误：.*cannot be negative/);
-    expect(await error('value-ASSISTANCE_FUNDS_YUAN').textContent()).toMatch(/^输入有误：.*decimal/);
+    // In Chinese, with the indicator's Chinese name: no code, no English (the server's messageZh; docs/api.md, Errors).
+    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toBe('「60岁以上老年人」不能为负数');
+    expect(await error('value-ASSISTANCE_FUNDS_YUAN').textContent()).toBe('「救助资金」是金额（元），请填写最多两位小数的数字，如 1250.50');
     // Next to its field: in the same table cell as the input, which is marked invalid.
     expect(
       await page
         .locator('td.entry-input', { has: page.locator('input[name="value-ELDERLY_60_PLUS"]') })
         .locator('.field-error')
         .textContent(),
-    ).toContain('negative');
+    ).toContain('不能为负数');
     expect(await page.locator('input[name="value-ELDERLY_60_PLUS"]').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('input[name="value-DIBAO_RURAL"]').getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByTestId('entry-stats-message').textContent()).toBe('');
@@ -256,7 +257,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await page.locator('input[name="value-ELDERLY_60_PLUS"]').fill('300');
     await page.locator('input[name="value-ASSISTANCE_FUNDS_YUAN"]').fill('');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toMatch(/^已被他人修改，请刷新后重试：/);
+    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toBe('「60岁以上老年人」已被他人修改，请刷新后重新填报');
     expect(await error('value-ASSISTANCE_FUNDS_YUAN').textContent()).toBe('');
     expect(await snapshot(THIS_MONTH)).toEqual(beforeConflict);
 
@@ -278,7 +279,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await expect.poll(() => page.getByTestId('entry-lock').textContent(), { timeout: 10_000 }).toContain('已审核锁定');
     await page.locator('input[name="value-ELDERLY_60_PLUS"]').fill('100');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => error('period').textContent(), { timeout: 10_000 }).toMatch(/^已审核锁定：.*locked/);
+    await expect.poll(() => error('period').textContent(), { timeout: 10_000 }).toBe(`${PREVIOUS_MONTH} 已审核锁定，需县里重新开放后才能修改`);
     expect(await page.locator('select[name="period"]').getAttribute('aria-invalid')).toBe('true');
     expect(await error('value-ELDERLY_60_PLUS').textContent()).toBe('');
     expect(await snapshot(PREVIOUS_MONTH)).toEqual(beforeLocked);
@@ -289,7 +290,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     await page.locator('input[name="value-ELDERLY_60_PLUS"]').fill('-5');
     await page.locator('input[name="value-DIBAO_RURAL"]').fill('12');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toContain('negative');
+    await expect.poll(() => error('value-ELDERLY_60_PLUS').textContent(), { timeout: 10_000 }).toContain('不能为负数');
     await mkdir(SCREENSHOTS, { recursive: true });
     const shot = new URL('dashboard-entry.png', SCREENSHOTS).pathname;
     // The figures and the form below them, in page coordinates: from the 关键指标 panel to the end of the form.
@@ -332,10 +333,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     expect(await error.textContent()).toBe('请输入整数（累计完成数量）');
     await done.fill('-1');
     await row.getByRole('button', { name: '保存' }).click();
-    await expect.poll(() => error.textContent(), { timeout: 10_000 }).toMatch(/^输入有误：/);
+    await expect.poll(() => error.textContent(), { timeout: 10_000 }).toBe('「累计完成」填写有误');
     await done.fill(String(assignment.target + 5));
     await row.getByRole('button', { name: '保存' }).click();
-    await expect.poll(() => error.textContent(), { timeout: 10_000 }).toMatch(/^不符合规则：.*exceeds the assignment's target/);
+    await expect.poll(() => error.textContent(), { timeout: 10_000 }).toBe(`累计完成 ${assignment.target + 5} 超过了分解目标 ${assignment.target}`);
     expect(await done.getAttribute('aria-invalid')).toBe('true');
     expect({ progress: await count('task_progress'), events: await count('progress_update') }).toEqual(before);
 
@@ -372,7 +373,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     const beforeProject = { events: await count('progress_update') };
     await form.locator('input[name="percent"]').fill('150');
     await form.getByRole('button', { name: '保存进度' }).click();
-    await expect.poll(() => form.locator('[data-error-for="percent"]').textContent(), { timeout: 10_000 }).toMatch(/^输入有误：/);
+    await expect.poll(() => form.locator('[data-error-for="percent"]').textContent(), { timeout: 10_000 }).toBe('「完成比例」填写有误');
     expect({ events: await count('progress_update') }).toEqual(beforeProject);
     await mkdir(SCREENSHOTS, { recursive: true });
     const shot = new URL('dashboard-entry-work.png', SCREENSHOTS).pathname;

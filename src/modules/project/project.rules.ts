@@ -92,17 +92,39 @@ export interface ProgressEntryValue {
  * - `percent` may fall below the latest entry's only when a `note` explains why
  *   (a re-assessment is legitimate, a silent regression is a typo).
  */
-export function progressProblems(latest: ProgressEntryValue | null, next: ProgressEntryValue, today: string): { field: string; message: string }[] {
-  const problems: { field: string; message: string }[] = [];
+export function progressProblems(
+  latest: ProgressEntryValue | null,
+  next: ProgressEntryValue,
+  today: string,
+): { field: string; message: string; messageZh: string }[] {
+  const problems: { field: string; message: string; messageZh: string }[] = [];
   if (!Number.isInteger(next.percent) || next.percent < 0 || next.percent > 100) {
-    problems.push({ field: 'percent', message: `percent must be a whole number from 0 to 100, got ${next.percent}` });
+    problems.push({
+      field: 'percent',
+      message: `percent must be a whole number from 0 to 100, got ${next.percent}`,
+      messageZh: `完成比例应为 0 到 100 之间的整数，收到 ${next.percent}`,
+    });
   }
-  if (next.asOf > today) problems.push({ field: 'asOf', message: `asOf (${next.asOf}) cannot be in the future (today is ${today})` });
+  if (next.asOf > today) {
+    problems.push({
+      field: 'asOf',
+      message: `asOf (${next.asOf}) cannot be in the future (today is ${today})`,
+      messageZh: `截至日期 ${next.asOf} 晚于今天（${today}），不能填报以后的进度`,
+    });
+  }
   if (latest && next.asOf < latest.asOf) {
-    problems.push({ field: 'asOf', message: `asOf (${next.asOf}) is before the latest progress entry (${latest.asOf}); progress is appended in time order` });
+    problems.push({
+      field: 'asOf',
+      message: `asOf (${next.asOf}) is before the latest progress entry (${latest.asOf}); progress is appended in time order`,
+      messageZh: `截至日期 ${next.asOf} 早于上次填报的日期（${latest.asOf}），进度须按日期先后填报`,
+    });
   }
   if (latest && next.percent < latest.percent && !next.note?.trim()) {
-    problems.push({ field: 'note', message: `percent ${next.percent} is below the latest ${latest.percent}: explain the re-assessment in a note` });
+    problems.push({
+      field: 'note',
+      message: `percent ${next.percent} is below the latest ${latest.percent}: explain the re-assessment in a note`,
+      messageZh: `完成比例 ${next.percent}% 低于上次的 ${latest.percent}%，请在说明中写明重新核定的原因`,
+    });
   }
   return problems;
 }

@@ -39,24 +39,29 @@ function periodOf(kind: PeriodKind, year: number, n: number): Period {
  */
 export function parsePeriod(input: string, field = 'period'): Period {
   const text = String(input).trim();
-  const bad = () => badInput(field, `${field} must be a year (2026), a quarter (2026Q2) or a month (2026-05), got "${input}"`);
+  const bad = () =>
+    badInput(
+      field,
+      `${field} must be a year (2026), a quarter (2026Q2) or a month (2026-05), got "${input}"`,
+      `统计期应为年份（如 2026）、季度（如 2026Q2）或月份（如 2026-05）`,
+    );
   let match = /^(\d{4})$/.exec(text);
   const year = (y: string) => {
     const n = Number(y);
-    if (n < 2000 || n > 2099) throw badInput(field, `${field} must lie in the years 2000–2099, got "${input}"`);
+    if (n < 2000 || n > 2099) throw badInput(field, `${field} must lie in the years 2000–2099, got "${input}"`, `统计期应在 2000 至 2099 年之间，收到 ${n} 年`);
     return n;
   };
   if (match) return periodOf(PeriodKind.YEAR, year(match[1]), 0);
   match = /^(\d{4})-?[Qq](\d)$/.exec(text);
   if (match) {
     const q = Number(match[2]);
-    if (q < 1 || q > 4) throw badInput(field, `${field}: a quarter is Q1–Q4, got "${input}"`);
+    if (q < 1 || q > 4) throw badInput(field, `${field}: a quarter is Q1–Q4, got "${input}"`, `季度应为第 1 至第 4 季度，收到第 ${q} 季度`);
     return periodOf(PeriodKind.QUARTER, year(match[1]), q);
   }
   match = /^(\d{4})-(\d{1,2})$/.exec(text);
   if (match) {
     const m = Number(match[2]);
-    if (m < 1 || m > 12) throw badInput(field, `${field}: a month is 01–12, got "${input}"`);
+    if (m < 1 || m > 12) throw badInput(field, `${field}: a month is 01–12, got "${input}"`, `月份应为 1 至 12 月，收到 ${m} 月`);
     return periodOf(PeriodKind.MONTH, year(match[1]), m);
   }
   throw bad();
@@ -158,7 +163,8 @@ export const INDICATOR_BY_CODE = new Map(INDICATORS.map((i) => [i.code, i]));
 export function indicatorOf(code: string, field = 'indicator'): IndicatorDef {
   // Codes usually arrive canonical (every node of a tree names the same ones).
   const found = INDICATOR_BY_CODE.get(code) ?? INDICATOR_BY_CODE.get(code.trim().toUpperCase());
-  if (!found) throw badInput(field, `Unknown indicator "${code}"; known: ${INDICATORS.map((i) => i.code).join(', ')}`);
+  if (!found)
+    throw badInput(field, `Unknown indicator "${code}"; known: ${INDICATORS.map((i) => i.code).join(', ')}`, '没有这个统计指标，请刷新页面后重新填报');
   return found;
 }
 
@@ -180,14 +186,21 @@ export function indicatorsOf(codes: string[] | null | undefined, field = 'indica
  */
 export function checkValue(def: IndicatorDef, input: string, field = 'value'): string {
   const text = String(input).trim();
-  if (text.startsWith('-')) throw badInput(field, `${def.code}: a value cannot be negative, got "${input}"`);
+  const name = `「${def.nameZh.replace(/\(元\)$/, '')}」`;
+  if (text.startsWith('-')) throw badInput(field, `${def.code}: a value cannot be negative, got "${input}"`, `${name}不能为负数`);
   if (def.unit === IndicatorUnit.PERSONS) {
-    if (!/^\d{1,9}$/.test(text)) throw badInput(field, `${def.code} counts persons: a whole number is required, got "${input}"`);
+    if (!/^\d{1,9}$/.test(text)) {
+      throw badInput(field, `${def.code} counts persons: a whole number is required, got "${input}"`, `${name}是人数，请填写不超过 9 位的整数`);
+    }
     return String(Number(text));
   }
   const parsed = parseDecimal(text, 2);
   if (parsed === null || Number(parsed) >= 1e12) {
-    throw badInput(field, `${def.code} is money in yuan: a decimal with at most 2 places is required, got "${input}"`);
+    throw badInput(
+      field,
+      `${def.code} is money in yuan: a decimal with at most 2 places is required, got "${input}"`,
+      `${name}是金额（元），请填写最多两位小数的数字，如 1250.50`,
+    );
   }
   return parsed;
 }

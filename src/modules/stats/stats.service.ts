@@ -3,6 +3,7 @@ import './stats.merge.js';
 import { pageRequest, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
+import { knownAtBound } from '../../common/known-at.js';
 import { PayloadErrors, assertVersion, throwProblems, userError, versionConflict, type UserError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
@@ -64,7 +65,7 @@ function collect<T>(errors: UserError[], parse: () => T): T | undefined {
     return parse();
   } catch (error) {
     if (error instanceof DomainError && error.code !== ErrorCode.FORBIDDEN && error.code !== ErrorCode.UNAUTHENTICATED) {
-      errors.push(userError(error.code, error.message, error.field ?? null));
+      errors.push(userError(error.code, error.message, error.field ?? null, error.messageZh));
       return undefined;
     }
     throw error;
@@ -198,9 +199,10 @@ export class StatsService {
     return ctx.loaders.stats.observations.load({ code: area.code, period, indicators: indicatorsOf(indicators) });
   }
 
-  async history(ctx: Context, area: Area, indicator: string, period: Period): Promise<ObservationChange[]> {
+  /** The changes of an area's figures, newest first; with `knownAt`, only those recorded on or before that instant. */
+  async history(ctx: Context, area: Area, indicator: string, period: Period, knownAt?: Date | null): Promise<ObservationChange[]> {
     assertCanRead(ctx.viewer, area.code);
-    return ctx.loaders.stats.history.load({ code: area.code, period, indicator: indicatorOf(indicator) });
+    return ctx.loaders.stats.history.load({ code: area.code, period, indicator: indicatorOf(indicator), knownAt: knownAtBound(knownAt) });
   }
 
   /**
@@ -215,16 +217,23 @@ export class StatsService {
     const errors: UserError[] = [];
     const period = collect(errors, () => parsePeriod(input.period, 'period'));
     if (period && period.kind !== PeriodKind.MONTH) {
-      errors.push(userError(ErrorCode.BAD_USER_INPUT, `Figures are reported per month (e.g. 2026-05); ${period.key} is a ${period.kind.toLowerCase()}`, 'period'));
+      errors.push(
+        userError(
+          ErrorCode.BAD_USER_INPUT,
+          `Figures are reported per month (e.g. 2026-05); ${period.key} is a ${period.kind.toLowerCase()}`,
+          'period',
+          '统计数据按月填报，请选择月份（如 2026-05）',
+        ),
+      );
     } else if (period && period.startMonth > monthOf(new Date()).startMonth) {
-      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${period.key} lies in the future`, 'period'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${period.key} lies in the future`, 'period', `${period.key} 还没到，不能填报以后月份的数据`));
     }
     const values: { def: IndicatorDef; value: string; version: number | null; index: number }[] = [];
     input.values.forEach((entry, i) => {
       const def = collect(errors, () => indicatorOf(entry.indicator, `values.${i}.indicator`));
       if (!def) return;
       if (values.some((v) => v.def === def)) {
-        errors.push(userError(ErrorCode.BAD_USER_INPUT, `${def.code} is given twice`, `values.${i}.indicator`));
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, `${def.code} is given twice`, `values.${i}.indicator`, `「${def.nameZh}」填了两次`));
         return;
       }
       const value = collect(errors, () => checkValue(def, entry.value, `values.${i}.value`));
@@ -232,14 +241,27 @@ export class StatsService {
     });
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) {
-      errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
+      errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area', `没有代码为 ${code} 的区划`));
     } else if (area.level !== AreaLevel.VILLAGE) {
       errors.push(
-        userError(ErrorCode.BAD_USER_INPUT, `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`, 'area'),
+        userError(
+          ErrorCode.BAD_USER_INPUT,
+          `${area.name} is a ${area.level.toLowerCase()}: figures are reported by villages (leaf areas) and rolled up`,
+          'area',
+          `${area.name}不是村（社区）：统计数据由村填报，逐级汇总`,
+        ),
       );
     } else if (area.validTo !== null) {
       const successor = area.successorCode ? `; its successor ${area.successorCode} reports now` : '';
-      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${area.name} was retired on ${area.validTo}${successor}`, 'area'));
+      const successorZh = area.successorCode ? `，现由 ${area.successorCode} 填报` : '';
+      errors.push(
+        userError(
+          ErrorCode.BAD_USER_INPUT,
+          `${area.name} was retired on ${area.validTo}${successor}`,
+          'area',
+          `${area.name}已于 ${area.validTo} 撤销${successorZh}`,
+        ),
+      );
     }
     if (errors.length) throw new PayloadErrors(errors);
     const month = period!.startMonth;
@@ -262,6 +284,7 @@ export class StatsService {
           'period',
         );
       }
+          `${period!.key} 已审核锁定，需县里重新开放后才能修改`,
       const written = await sql<{
         indicator: string;
         value: string;
@@ -304,6 +327,7 @@ export class StatsService {
                 `values.${sent.index}.version`,
               ),
             ]
+                `「${sent.def.nameZh}」已被他人修改，请刷新后重新填报`,
           : [];
       });
       if (stale.length) throw new PayloadErrors(stale);

@@ -61,7 +61,7 @@ export function taskHealth(input: HealthInput, tolerance = LAG_TOLERANCE_POINTS)
 export const NEEDS_SUPERVISION = new Set([TaskHealth.LAGGING, TaskHealth.OVERDUE]);
 
 /**
- * Problems with a progress entry, as [field, message] pairs: progress is
+ * Problems with a progress entry, as [field, message, 中文提示] triples: progress is
  * dated, never in the future, never before the assignment's last entry (so a
  * later entry cannot rewrite what a past report showed), and never above the
  * assignment's target.
@@ -70,12 +70,24 @@ export function progressProblems(
   entry: { asOf: string; done: number },
   assignment: { target: number; lastAsOf: string | null },
   today: string,
-): [string, string][] {
-  const problems: [string, string][] = [];
-  if (entry.asOf > today) problems.push(['asOf', `asOf ${entry.asOf} is in the future (today is ${today})`]);
-  if (assignment.lastAsOf && entry.asOf < assignment.lastAsOf) {
-    problems.push(['asOf', `asOf ${entry.asOf} precedes the last recorded progress (${assignment.lastAsOf}); progress is appended in date order`]);
+): [field: string, message: string, messageZh: string][] {
+  const problems: [string, string, string][] = [];
+  if (entry.asOf > today) {
+    problems.push(['asOf', `asOf ${entry.asOf} is in the future (today is ${today})`, `截至日期 ${entry.asOf} 晚于今天（${today}），不能填报以后的进度`]);
   }
-  if (entry.done > assignment.target) problems.push(['done', `done ${entry.done} exceeds the assignment's target ${assignment.target}`]);
+  if (assignment.lastAsOf && entry.asOf < assignment.lastAsOf) {
+    problems.push([
+      'asOf',
+      `asOf ${entry.asOf} precedes the last recorded progress (${assignment.lastAsOf}); progress is appended in date order`,
+      `截至日期 ${entry.asOf} 早于上次填报的日期（${assignment.lastAsOf}），进度须按日期先后填报`,
+    ]);
+  }
+  if (entry.done > assignment.target) {
+    problems.push([
+      'done',
+      `done ${entry.done} exceeds the assignment's target ${assignment.target}`,
+      `累计完成 ${entry.done} 超过了分解目标 ${assignment.target}`,
+    ]);
+  }
   return problems;
 }

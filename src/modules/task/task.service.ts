@@ -1,5 +1,6 @@
 import { pageRequest, type Page } from '../../common/connection.js';
 import { asOfOrToday, isDate, todayInChina } from '../../common/dates.js';
+import { knownAtBound } from '../../common/known-at.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -97,6 +98,7 @@ export class TaskService {
       range,
       visible,
       asOf,
+      knownAt: knownAtBound(args.knownAt),
       health: filter.health?.length ? [...filter.health].sort() : null,
       category: filter.category ?? null,
       ownerSection: filter.ownerSection ?? null,
@@ -104,17 +106,21 @@ export class TaskService {
     });
   }
 
-  /** Done as of a date, over the assignments in the caller's subtree. */
-  async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined): Promise<number> {
+  /**
+   * Done as of a date, over the assignments in the caller's subtree; with `knownAt`, as known at that
+   * instant (progress recorded later left out). Default bound: the list's, or everything recorded.
+   */
+  async doneAsOf(ctx: Context, task: Task, asOf: string | null | undefined, knownAt?: Date | null): Promise<number> {
     const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
-    if (task.listAsOf === date && task.listDone !== undefined) return task.listDone;
-    return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date, range: this.visible(ctx) });
+    const bound = knownAt == null ? (task.listKnownAt ?? knownAtBound(null)) : knownAtBound(knownAt);
+    if (task.listAsOf === date && task.listKnownAt === bound && task.listDone !== undefined) return task.listDone;
+    return ctx.loaders.task.taskDoneAsOf.load({ taskId: task.key, asOf: date, knownAt: bound, range: this.visible(ctx) });
   }
 
-  /** Health as of a date, from the target and done quantity the caller sees. */
-  async health(ctx: Context, task: Task, asOf: string | null | undefined): Promise<TaskHealth> {
+  /** Health as of a date (and, with `knownAt`, as known at that instant), from the target and done quantity the caller sees. */
+  async health(ctx: Context, task: Task, asOf: string | null | undefined, knownAt?: Date | null): Promise<TaskHealth> {
     const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
-    const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date), this.target(ctx, task)]);
+    const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date, knownAt), this.target(ctx, task)]);
     return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
   }
 
@@ -255,7 +261,7 @@ export class TaskService {
       });
       assertVersion(row.version, input.version, 'Assignment');
       const problems = progressProblems({ asOf: input.asOf, done: input.done }, { target: row.target, lastAsOf: row.last_as_of }, todayInChina());
-      if (problems.length) fail(problems.map(([field, message]) => userError(ErrorCode.BAD_USER_INPUT, message, field)));
+      if (problems.length) fail(problems.map(([field, message, messageZh]) => userError(ErrorCode.BAD_USER_INPUT, message, field, messageZh)));
       const note = input.note?.trim() || null;
       await sql(`insert into task_progress (assignment_id, task_id, as_of, done, note, recorded_by) values (?, ?, ?, ?, ?, ?)`, [
         key,

@@ -278,7 +278,9 @@ export type SubjectKind =
   /** 重点工作 — a key task */
   | 'TASK'
   /** 任务分解 — a key task's share for one area */
-  | 'TASK_ASSIGNMENT';
+  | 'TASK_ASSIGNMENT'
+  /** 外部推送 — a webhook registration (its address host only; never its secret) */
+  | 'WEBHOOK';
 
 /** 进度状态 — a key task's health as of a date, derived from its dated progress history (never stored). */
 export type TaskHealth =
@@ -336,7 +338,7 @@ export type EntryReportObservationsMutationVariables = Exact<{
 }>;
 
 
-export type EntryReportObservationsMutation = { reportObservations: { observations: Array<{ persons: number | null, amount: string | null, source: ObservationSource, version: number, indicator: { code: string } }> | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+export type EntryReportObservationsMutation = { reportObservations: { observations: Array<{ persons: number | null, amount: string | null, source: ObservationSource, version: number, indicator: { code: string } }> | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
 export type EntryTasksQueryVariables = Exact<{
   code: string;
@@ -351,7 +353,7 @@ export type EntryRecordTaskProgressMutationVariables = Exact<{
 }>;
 
 
-export type EntryRecordTaskProgressMutation = { recordTaskProgress: { assignment: { id: string, version: number, done: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+export type EntryRecordTaskProgressMutation = { recordTaskProgress: { assignment: { id: string, version: number, done: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
 export type EntryProjectsQueryVariables = Exact<{
   code: string;
@@ -366,14 +368,14 @@ export type EntryRecordProjectProgressMutationVariables = Exact<{
 }>;
 
 
-export type EntryRecordProjectProgressMutation = { recordProjectProgress: { project: { id: string, version: number, progressPercent: number | null, progressAsOf: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+export type EntryRecordProjectProgressMutation = { recordProjectProgress: { project: { id: string, version: number, progressPercent: number | null, progressAsOf: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
 export type EntryCompleteMilestoneMutationVariables = Exact<{
   input: CompleteMilestoneInput;
 }>;
 
 
-export type EntryCompleteMilestoneMutation = { completeMilestone: { project: { id: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
+export type EntryCompleteMilestoneMutation = { completeMilestone: { project: { id: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
 export type PanelFacilitiesQueryVariables = Exact<{
   code: string;
@@ -600,6 +602,7 @@ export const EntryReportObservationsDocument = new TypedDocumentString(`
     userErrors {
       field
       message
+      messageZh
       code
     }
   }
@@ -644,6 +647,7 @@ export const EntryRecordTaskProgressDocument = new TypedDocumentString(`
     userErrors {
       field
       message
+      messageZh
       code
     }
   }
@@ -688,6 +692,7 @@ export const EntryRecordProjectProgressDocument = new TypedDocumentString(`
     userErrors {
       field
       message
+      messageZh
       code
     }
   }
@@ -703,6 +708,7 @@ export const EntryCompleteMilestoneDocument = new TypedDocumentString(`
     userErrors {
       field
       message
+      messageZh
       code
     }
   }

@@ -35,28 +35,35 @@ export function sectionMayWrite(viewer: DashboardViewer, ownerSection: string): 
   return Boolean(viewer.section) && viewer.section === ownerSection;
 }
 
-/** A mutation's user error, as the payloads carry them. */
+/** A mutation's user error, as the payloads carry them (`messageZh`: the server's Chinese text, docs/api.md Errors). */
 export interface FieldError {
   field?: string[] | null;
   message: string;
+  messageZh?: string | null;
   code: string;
 }
 
-/** A Chinese lead for each stable code; the server's message follows it. */
+/** What each stable code means, for an error that carries no Chinese text of its own (a GraphQL error: FORBIDDEN, a lost session). */
 const CODE_TEXT: Record<string, string> = {
-  BAD_USER_INPUT: '输入有误',
-  VALIDATION: '不符合规则',
-  LOCKED: '已审核锁定',
+  BAD_USER_INPUT: '填写有误，请检查后重试',
+  VALIDATION: '不符合规则，请检查后重试',
+  LOCKED: '已审核锁定，需县里重新开放后才能修改',
   CONFLICT: '已被他人修改，请刷新后重试',
-  NOT_FOUND: '不存在',
-  INVALID_TRANSITION: '状态不允许',
-  FORBIDDEN: '无权操作',
+  NOT_FOUND: '找不到所指的对象，请刷新后重试',
+  INVALID_TRANSITION: '当前状态不允许此操作',
+  FORBIDDEN: '您无权进行此操作',
   UNAUTHENTICATED: '请先登录',
+  RATE_LIMITED: '操作过于频繁，请稍后重试',
+  INTERNAL_SERVER_ERROR: '服务器出错，请稍后重试',
 };
 
-export function errorText(error: { code?: string | null; message: string }): string {
-  const lead = error.code ? CODE_TEXT[error.code] : undefined;
-  return lead ? `${lead}：${error.message}` : error.message;
+/**
+ * The text a person reads for an error: the server's Chinese text (`messageZh`) when
+ * it sent one, else what the code means. Never the English `message` (docs/api.md, Errors).
+ */
+export function errorText(error: { code?: string | null; message: string; messageZh?: string | null }): string {
+  if (error.messageZh) return error.messageZh;
+  return (error.code && CODE_TEXT[error.code]) || '操作未成功，请稍后重试';
 }
 
 /**
@@ -110,7 +117,7 @@ export class FieldErrors {
   fail(error: unknown): void {
     if (error instanceof GraphQLRequestError) {
       for (const e of error.errors) this.set(this.formKey, errorText({ code: e.extensions?.code, message: e.message }));
-    } else this.set(this.formKey, error instanceof Error ? error.message : String(error));
+    } else this.set(this.formKey, '无法连接服务器，请检查网络后重试');
   }
 }
 
