@@ -1,4 +1,5 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
+import { inputArea } from '../../common/area-input.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertValidInput, assertVersion, throwProblems, versionConflict } from '../../common/payload.js';
@@ -98,12 +99,13 @@ export class CouncilService {
   /** 成立 — registers a village's body; one of each type per village. */
   async create(ctx: Context, input: CreateGovernanceBodyInput): Promise<{ body: GovernanceBody }> {
     requireViewer(ctx.viewer);
-    const areaCode = normalizeCode(input.areaCode, 'areaCode');
+    const picked = inputArea(input);
+    const areaCode = normalizeCode(picked.code, picked.field);
     const viewer = assertCanWrite(ctx.viewer, areaCode, GOVERNANCE_WRITERS);
     await assertValidInput(input);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], 'areaCode');
+      const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], picked.field);
       throwProblems(checkBody({ establishedOn: input.establishedOn, chair: input.chair ?? null, members: input.members }, todayInChina()));
       const [row] = await sql<GovernanceBodyRow>(
         `insert into governance_body (area_code, body_type, established_on, chair, charter_adopted, members)

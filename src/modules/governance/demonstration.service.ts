@@ -1,4 +1,5 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
+import { inputArea } from '../../common/area-input.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertValidInput, assertVersion, versionConflict } from '../../common/payload.js';
@@ -193,21 +194,22 @@ export class DemonstrationService {
   async enrol(ctx: Context, input: EnrolInDemonstrationInput): Promise<{ enrolment: DemonstrationEnrolment }> {
     requireViewer(ctx.viewer);
     const programmeId = keyOf(input.programmeId, 'DemonstrationProgramme', 'programmeId');
-    const areaCode = normalizeCode(input.areaCode, 'areaCode');
+    const picked = inputArea(input);
+    const areaCode = normalizeCode(picked.code, picked.field);
     const viewer = assertCanWrite(ctx.viewer, areaCode, ADMIN);
     return ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const programme = await programmeRow(sql, programmeId, 'programmeId');
-      const area = await currentArea(sql, areaCode, [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], 'areaCode');
+      const area = await currentArea(sql, areaCode, [AreaLevel.TOWNSHIP, AreaLevel.VILLAGE], picked.field);
       if (areaCode < programme.scope_lo || areaCode > programme.scope_hi) {
-        throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is outside the area that runs ${programme.name}`, 'areaCode');
+        throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is outside the area that runs ${programme.name}`, picked.field);
       }
       const [row] = await sql<EnrolmentRow>(
         `insert into demonstration_enrolment (programme_id, area_code, status) values (?, ?, 'APPLIED')
          on conflict (programme_id, area_code) do nothing returning ${ENROLMENT_COLUMNS}`,
         [programmeId, areaCode],
       );
-      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is already enrolled in ${programme.name}`, 'areaCode');
+      if (!row) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${area.name} is already enrolled in ${programme.name}`, picked.field);
       const enrolment = enrolmentFromRow(row);
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.DEMONSTRATION,

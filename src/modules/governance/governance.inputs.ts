@@ -6,11 +6,19 @@ import { GovernanceMember } from './governance.entity.js';
 import { BodyType, EnrolmentStatus, ProgrammeLevel, PublicationForm } from './governance.rules.js';
 
 const VERSION = 'The `version` you last read; a stale one is a CONFLICT and nothing is written.';
+/** `areaCode` was these inputs' name for what every other input calls `area` (issue 32): kept, deprecated. */
+const DEPRECATED_AREA_CODE = 'Use `area` (the same code), as every other input names an area. Send one of the two, not both.';
 
 @InputType({ description: "Registers a village's 红白理事会 or 议事会 (成立)." })
 export class CreateGovernanceBodyInput {
-  @Field({ description: 'The village or community (12-digit code; 村/社区 level).' })
-  areaCode!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: '区划 — the village or community (12-digit code; 村/社区 level). Required (or the deprecated `areaCode`).',
+  })
+  area?: string | null;
+
+  @Field(() => String, { nullable: true, deprecationReason: DEPRECATED_AREA_CODE, description: '区划代码 — the same as `area` (its old name).' })
+  areaCode?: string | null;
 
   @Field(() => BodyType, { description: 'Which body.' })
   bodyType!: BodyType;
@@ -140,8 +148,14 @@ export class EnrolInDemonstrationInput {
   @Field(() => ID, { description: "The programme's global ID." })
   programmeId!: string;
 
-  @Field({ description: 'The township (街道/乡镇) or village (村/社区) enrolled (6-, 9- or 12-digit code).' })
-  areaCode!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: '区划 — the township (街道/乡镇) or village (村/社区) enrolled (6-, 9- or 12-digit code). Required (or the deprecated `areaCode`).',
+  })
+  area?: string | null;
+
+  @Field(() => String, { nullable: true, deprecationReason: DEPRECATED_AREA_CODE, description: '区划代码 — the same as `area` (its old name).' })
+  areaCode?: string | null;
 }
 
 @InputType({ description: 'Moves an enrolment along its lifecycle (APPLIED → CREATING → ASSESSED → AWARDED, or DROPPED); county administrators only.' })
@@ -267,8 +281,11 @@ export class OpennessEntryInput {
 
 @InputType({ description: "Records a village's openness for a quarter: one entry per checklist item given (others stay as they are)." })
 export class RecordOpennessInput {
-  @Field({ description: 'The village or community (12-digit code).' })
-  areaCode!: string;
+  @Field(() => String, { nullable: true, description: '区划 — the village or community (12-digit code). Required (or the deprecated `areaCode`).' })
+  area?: string | null;
+
+  @Field(() => String, { nullable: true, deprecationReason: DEPRECATED_AREA_CODE, description: '区划代码 — the same as `area` (its old name).' })
+  areaCode?: string | null;
 
   @Field({ description: '季度 — quarter such as 2026Q3; not in the future.' })
   quarter!: string;

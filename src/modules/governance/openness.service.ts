@@ -1,4 +1,5 @@
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
+import { inputArea } from '../../common/area-input.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { assertValidInput, assertVersion, throwProblems, versionConflict } from '../../common/payload.js';
@@ -176,13 +177,14 @@ export class OpennessService {
    */
   async recordOpenness(ctx: Context, input: RecordOpennessInput): Promise<{ record: OpennessRecord | null }> {
     requireViewer(ctx.viewer);
-    const areaCode = normalizeCode(input.areaCode, 'areaCode');
+    const picked = inputArea(input);
+    const areaCode = normalizeCode(picked.code, picked.field);
     const viewer = assertCanWrite(ctx.viewer, areaCode, GOVERNANCE_WRITERS);
     await assertValidInput(input);
     const quarter = parseQuarter(input.quarter, 'quarter');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], 'areaCode');
+      const village = await currentArea(sql, areaCode, [AreaLevel.VILLAGE], picked.field);
       const items = (await sql<OpennessItemRow>(`select ${ITEM_COLUMNS} from openness_item`)).filter((item) => itemAppliesTo(item, areaCode));
       const checklist = new Map(items.map((item) => [item.code, item]));
       throwProblems(checkOpennessEntries(quarter, input.entries, checklist, todayInChina()));

@@ -135,8 +135,13 @@ export type CreateFacilityInput = {
 
 /** Registers a village's 红白理事会 or 议事会 (成立). */
 export type CreateGovernanceBodyInput = {
-  /** The village or community (12-digit code; 村/社区 level). */
-  areaCode: string;
+  /** 区划 — the village or community (12-digit code; 村/社区 level). Required (or the deprecated `areaCode`). */
+  area?: string | null | undefined;
+  /**
+   * 区划代码 — the same as `area` (its old name).
+   * @deprecated Use `area` (the same code), as every other input names an area. Send one of the two, not both.
+   */
+  areaCode?: string | null | undefined;
   /** Which body. */
   bodyType: GovernanceBodyType;
   /** 会长/主任 — the chair; must be one of the members. */
@@ -229,8 +234,13 @@ export type CreateTaskInput = {
 
 /** Enrols a township or village in a programme, as APPLIED; county administrators only. */
 export type EnrolInDemonstrationInput = {
-  /** The township (街道/乡镇) or village (村/社区) enrolled (6-, 9- or 12-digit code). */
-  areaCode: string;
+  /** 区划 — the township (街道/乡镇) or village (村/社区) enrolled (6-, 9- or 12-digit code). Required (or the deprecated `areaCode`). */
+  area?: string | null | undefined;
+  /**
+   * 区划代码 — the same as `area` (its old name).
+   * @deprecated Use `area` (the same code), as every other input names an area. Send one of the two, not both.
+   */
+  areaCode?: string | null | undefined;
   /** The programme's global ID. */
   programmeId: string | number;
 };
@@ -536,8 +546,13 @@ export type RecordGovernanceMeetingInput = {
 
 /** Records a village's openness for a quarter: one entry per checklist item given (others stay as they are). */
 export type RecordOpennessInput = {
-  /** The village or community (12-digit code). */
-  areaCode: string;
+  /** 区划 — the village or community (12-digit code). Required (or the deprecated `areaCode`). */
+  area?: string | null | undefined;
+  /**
+   * 区划代码 — the same as `area` (its old name).
+   * @deprecated Use `area` (the same code), as every other input names an area. Send one of the two, not both.
+   */
+  areaCode?: string | null | undefined;
   /** Entries, at least one and at most one per checklist item. */
   entries: Array<OpennessEntryInput>;
   /** 季度 — quarter such as 2026Q3; not in the future. */
