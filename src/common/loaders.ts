@@ -58,3 +58,45 @@ export function batchedPages<K, R extends { batch_key: string; total: number }, 
     return toPage(group.filter(present).map(build), pageOf(key), cursorOf, group[0]?.total ?? 0);
   });
 }
+
+/** What {@link lateralPages} reads: a page of `table` for each key, and each key's total. */
+export interface LateralPages {
+  /** One row `p` a key: `unnest(?::text[], ?::text[]) as p(lo, hi)`, with its parameters. */
+  keys: [string, unknown[]];
+  /** The key's tag on its rows, over `p` (`p.lo || p.hi`); what {@link batchedPages}' `keyOf` gives. */
+  batchKey: string;
+  table: string;
+  /** The selected columns of `table` (they may be expressions). */
+  columns: string;
+  /** The rows a key counts and pages through (over `table` and `p`), with its parameters. */
+  where: [string, unknown[]];
+  /** The rows after the page's cursor, with its parameters. */
+  after: [string, unknown[]];
+  /** The page's order inside `table` (qualify the columns: a bare `id` may be a selected `id::text`). */
+  orderBy: string;
+  /** The statement's order of the joined rows `x` after the key's (`x.id::bigint`). */
+  rowOrder: string;
+  /** The page size asked for: one more row is read, to know whether there is a next page. */
+  first: number;
+}
+
+/**
+ * The one statement of a paged loader: for every key of a batch, the count of
+ * its rows (a lateral count) and one page of them (a lateral page with LIMIT),
+ * as rows tagged `batch_key` and `total`, a key with an empty page as one row
+ * whose `x` columns are null. Split them with {@link batchedPages}.
+ */
+export function lateralPages(spec: LateralPages): [string, unknown[]] {
+  const [keys, keyParams] = spec.keys;
+  const [where, whereParams] = spec.where;
+  const [after, afterParams] = spec.after;
+  const text = `select ${spec.batchKey} as batch_key, t.total, x.*
+       from ${keys}
+       cross join lateral (select count(*)::int as total from ${spec.table} where ${where}) t
+       left join lateral (
+         select ${spec.columns} from ${spec.table}
+          where ${where} and ${after}
+          order by ${spec.orderBy} limit ?) x on true
+      order by ${spec.batchKey}, ${spec.rowOrder}`;
+  return [text, [...keyParams, ...whereParams, ...whereParams, ...afterParams, spec.first + 1]];
+}

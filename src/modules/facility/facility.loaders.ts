@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { toPage, type Page, type PageRequest } from '../../common/connection.js';
-import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import { type Page, type PageRequest } from '../../common/connection.js';
+import { batchedPages, groupedLoader, lateralPages, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { FACILITY_COLUMNS, facilityFromRow, FacilityCount, FacilitySummary, type Facility, type FacilityRow } from './facility.entity.js';
 import type { FacilityStatus, FacilityType, OperatingModel } from './facility.rules.js';
@@ -41,29 +41,27 @@ export function createFacilityLoaders(sql: Sql) {
               and (?::text[] is null or operating_model = any(?::text[]))`;
       const filterParams = [types, types, statuses, statuses, operatingModels, operatingModels];
       const rows = await sql<PagedRow>(
-        `select p.n::text as batch_key, t.total, f.*
-           from unnest(?::text[], ?::text[]) with ordinality as p(lo, hi, n)
-           cross join lateral (
-             select count(*)::int as total from facility
-              where area_code between p.lo and p.hi and ${filter}) t
-           left join lateral (
-             select ${FACILITY_COLUMNS} from facility
-              where area_code between p.lo and p.hi and ${filter}
-                and id > ?::bigint
-              order by facility.id limit ?) f on true
-          order by p.n, f.id::bigint`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), ...filterParams, ...filterParams, page.afterKey ?? '0', page.first + 1],
+        ...lateralPages({
+          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
+          batchKey: 'p.lo || p.hi',
+          table: 'facility',
+          columns: FACILITY_COLUMNS,
+          where: [`area_code between p.lo and p.hi and ${filter}`, filterParams],
+          after: ['id > ?::bigint', [page.afterKey ?? '0']],
+          orderBy: 'facility.id',
+          rowOrder: 'x.id::bigint',
+          first: page.first,
+        }),
       );
-      const byKey = rowsByKey(
-        keys.map((_, i) => String(i + 1)),
+      return batchedPages(
+        keys,
+        (k) => k.lo + k.hi,
+        (k) => k.page,
         rows,
-        (row) => row.batch_key,
+        (row) => row.id !== null,
+        facilityFromRow,
+        keyOf,
       );
-      return keys.map((key, i) => {
-        const group = byKey.get(String(i + 1))!;
-        const total = group[0]?.total ?? 0;
-        return toPage(group.filter((row) => row.id !== null).map(facilityFromRow), key.page, keyOf, total);
-      });
     },
   );
 

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type Page, type PageRequest } from '../../common/connection.js';
-import { batchedPages, groupedLoader, rowsByKey } from '../../common/loaders.js';
+import { batchedPages, groupedLoader, lateralPages, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import {
@@ -70,26 +70,25 @@ export function createGovernanceLoaders(sql: Sql) {
     (key) => JSON.stringify([key.bodyType, key.page]),
     async (keys) => {
       const { bodyType, page } = keys[0];
-      const rows = await sql<Batched<GovernanceBodyRow & { present: boolean }>>(
-        `select p.lo || p.hi as batch_key, t.total, b.id is not null as present, b.*
-           from unnest(?::text[], ?::text[]) as p(lo, hi)
-           cross join lateral (
-             select count(*)::int as total from governance_body
-              where area_code between p.lo and p.hi and (?::text is null or body_type = ?::text)) t
-           left join lateral (
-             select ${BODY_COLUMNS} from governance_body
-              where area_code between p.lo and p.hi and (?::text is null or body_type = ?::text)
-                and area_code || ':' || body_type > ?::text
-              order by area_code, body_type limit ?) b on true
-          order by p.lo, p.hi, b.area_code, b.body_type`,
-        [keys.map((k) => k.lo), keys.map((k) => k.hi), bodyType, bodyType, bodyType, bodyType, page.afterKey ?? '', page.first + 1],
+      const rows = await sql<Batched<GovernanceBodyRow>>(
+        ...lateralPages({
+          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
+          batchKey: 'p.lo || p.hi',
+          table: 'governance_body',
+          columns: BODY_COLUMNS,
+          where: ['area_code between p.lo and p.hi and (?::text is null or body_type = ?::text)', [bodyType, bodyType]],
+          after: [`area_code || ':' || body_type > ?::text`, [page.afterKey ?? '']],
+          orderBy: 'area_code, body_type',
+          rowOrder: 'x.area_code, x.body_type',
+          first: page.first,
+        }),
       );
       return batchedPages(
         keys,
         (k) => k.lo + k.hi,
         (k) => k.page,
         rows,
-        (row) => row.present,
+        (row) => row.id !== null,
         bodyFromRow,
         (body) => `${body.areaCode}:${body.bodyType}`,
       );
@@ -118,17 +117,19 @@ export function createGovernanceLoaders(sql: Sql) {
     async (keys) => {
       const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
+      const sortKey = `held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0')`;
       const rows = await sql<Batched<MeetingRow>>(
-        `select p.id::text as batch_key, t.total, m.*
-           from unnest(?::bigint[]) as p(id)
-           cross join lateral (select count(*)::int as total from governance_meeting where body_id = p.id) t
-           left join lateral (
-             select id::text as id, body_id, held_on, topic, attendance, recorded_by, created_at, held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0') as sort_key
-               from governance_meeting
-              where body_id = p.id and (?::text is null or held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0') < ?::text)
-              order by governance_meeting.held_on desc, governance_meeting.id desc limit ?) m on true
-          order by p.id, m.held_on desc, m.id::bigint desc`,
-        [keys.map((k) => k.bodyId), page.afterKey, page.afterKey, page.first + 1],
+        ...lateralPages({
+          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.bodyId)]],
+          batchKey: 'p.id::text',
+          table: 'governance_meeting',
+          columns: `id::text as id, body_id, held_on, topic, attendance, recorded_by, created_at, ${sortKey} as sort_key`,
+          where: ['body_id = p.id', []],
+          after: [`(?::text is null or ${sortKey} < ?::text)`, [page.afterKey, page.afterKey]],
+          orderBy: 'governance_meeting.held_on desc, governance_meeting.id desc',
+          rowOrder: 'x.held_on desc, x.id::bigint desc',
+          first: page.first,
+        }),
       );
       return batchedPages(
         keys,
@@ -222,28 +223,17 @@ export function createGovernanceLoaders(sql: Sql) {
       const filter = `area_code between p.lo and p.hi and (?::bigint is null or programme_id = ?::bigint) and (?::text is null or status = ?::text)`;
       const sortKey = `area_code || ':' || lpad(programme_id::text, ${ID_WIDTH}, '0')`;
       const rows = await sql<Batched<EnrolmentRow>>(
-        `select p.lo || p.hi as batch_key, t.total, e.*
-           from unnest(?::text[], ?::text[]) as p(lo, hi)
-           cross join lateral (select count(*)::int as total from demonstration_enrolment where ${filter}) t
-           left join lateral (
-             select ${ENROLMENT_COLUMNS} from demonstration_enrolment
-              where ${filter} and ${sortKey} > ?::text
-              order by area_code, programme_id limit ?) e on true
-          order by p.lo, p.hi, e.area_code, e.programme_id::bigint`,
-        [
-          keys.map((k) => k.lo),
-          keys.map((k) => k.hi),
-          programmeId,
-          programmeId,
-          status,
-          status,
-          programmeId,
-          programmeId,
-          status,
-          status,
-          page.afterKey ?? '',
-          page.first + 1,
-        ],
+        ...lateralPages({
+          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
+          batchKey: 'p.lo || p.hi',
+          table: 'demonstration_enrolment',
+          columns: ENROLMENT_COLUMNS,
+          where: [filter, [programmeId, programmeId, status, status]],
+          after: [`${sortKey} > ?::text`, [page.afterKey ?? '']],
+          orderBy: 'area_code, programme_id',
+          rowOrder: 'x.area_code, x.programme_id::bigint',
+          first: page.first,
+        }),
       );
       return batchedPages(
         keys,
@@ -264,14 +254,17 @@ export function createGovernanceLoaders(sql: Sql) {
       const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const rows = await sql<Batched<EvidenceRow>>(
-        `select p.id::text as batch_key, t.total, n.*
-           from unnest(?::bigint[]) as p(id)
-           cross join lateral (select count(*)::int as total from demonstration_evidence where enrolment_id = p.id) t
-           left join lateral (
-             select id::text as id, enrolment_id, note, recorded_by, created_at from demonstration_evidence
-              where enrolment_id = p.id and id > ?::bigint order by demonstration_evidence.id limit ?) n on true
-          order by p.id, n.id::bigint`,
-        [keys.map((k) => k.enrolmentId), page.afterKey ?? '0', page.first + 1],
+        ...lateralPages({
+          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.enrolmentId)]],
+          batchKey: 'p.id::text',
+          table: 'demonstration_evidence',
+          columns: 'id::text as id, enrolment_id, note, recorded_by, created_at',
+          where: ['enrolment_id = p.id', []],
+          after: ['id > ?::bigint', [page.afterKey ?? '0']],
+          orderBy: 'demonstration_evidence.id',
+          rowOrder: 'x.id::bigint',
+          first: page.first,
+        }),
       );
       return batchedPages(
         keys,

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { toPage, type Page, type PageRequest } from '../../common/connection.js';
-import { groupedLoader, rowsByKey } from '../../common/loaders.js';
+import { type Page, type PageRequest } from '../../common/connection.js';
+import { batchedPages, groupedLoader, lateralPages } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
@@ -41,43 +41,30 @@ export function createProjectLoaders(sql: Sql) {
     async (keys) => {
       const { statuses, ownerSection, page } = keys[0];
       const rows = await sql<ProjectRow & { batch_key: string; total: number }>(
-        `select p.n::text as batch_key, t.total, x.*
-           from unnest(?::text[], ?::text[]) with ordinality as p(lo, hi, n)
-           cross join lateral (
-             select count(*)::int as total from project
-              where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))
-                and (?::text is null or owner_section = ?::text)) t
-           left join lateral (
-             select ${PROJECT_COLUMNS} from project
-              where area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[]))
-                and (?::text is null or owner_section = ?::text)
-                and id > ?::bigint
-              order by project.id limit ?) x on true
-          order by p.n, x.id::bigint`,
-        [
-          keys.map((k) => k.lo),
-          keys.map((k) => k.hi),
-          statuses,
-          statuses,
-          ownerSection,
-          ownerSection,
-          statuses,
-          statuses,
-          ownerSection,
-          ownerSection,
-          page.afterKey ?? '0',
-          page.first + 1,
-        ],
+        ...lateralPages({
+          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
+          batchKey: 'p.lo || p.hi',
+          table: 'project',
+          columns: PROJECT_COLUMNS,
+          where: [
+            `area_code between p.lo and p.hi and (?::text[] is null or status = any(?::text[])) and (?::text is null or owner_section = ?::text)`,
+            [statuses, statuses, ownerSection, ownerSection],
+          ],
+          after: ['id > ?::bigint', [page.afterKey ?? '0']],
+          orderBy: 'project.id',
+          rowOrder: 'x.id::bigint',
+          first: page.first,
+        }),
       );
-      const byKey = rowsByKey(
-        keys.map((_, i) => String(i + 1)),
+      return batchedPages(
+        keys,
+        (k) => k.lo + k.hi,
+        (k) => k.page,
         rows,
-        (row) => row.batch_key,
+        (row) => row.id !== null,
+        projectFromRow,
+        (p) => p.key,
       );
-      return keys.map((key, i) => {
-        const group = byKey.get(String(i + 1))!;
-        return toPage(group.filter((row) => row.id !== null).map(projectFromRow), key.page, (p) => p.key, group[0]?.total ?? 0);
-      });
     },
   );
 
@@ -87,25 +74,27 @@ export function createProjectLoaders(sql: Sql) {
     async (keys) => {
       const { page } = keys[0];
       const rows = await sql<ProjectProgressRow & { batch_key: string; total: number }>(
-        `select p.id::text as batch_key, t.total, e.*
-           from unnest(?::bigint[]) as p(id)
-           cross join lateral (select count(*)::int as total from project_progress where project_id = p.id) t
-           left join lateral (
-             select ${PROGRESS_ENTRY_COLUMNS} from project_progress
-              where project_id = p.id and (?::bigint is null or id < ?::bigint)
-              order by project_progress.id desc limit ?) e on true
-          order by p.id, e.id::bigint desc`,
-        [keys.map((k) => k.project), page.afterKey, page.afterKey, page.first + 1],
+        ...lateralPages({
+          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.project)]],
+          batchKey: 'p.id::text',
+          table: 'project_progress',
+          columns: PROGRESS_ENTRY_COLUMNS,
+          where: ['project_id = p.id', []],
+          after: ['(?::bigint is null or id < ?::bigint)', [page.afterKey, page.afterKey]],
+          orderBy: 'project_progress.id desc',
+          rowOrder: 'x.id::bigint desc',
+          first: page.first,
+        }),
       );
-      const byKey = rowsByKey(
-        keys.map((k) => k.project),
+      return batchedPages(
+        keys,
+        (k) => k.project,
+        (k) => k.page,
         rows,
-        (row) => row.batch_key,
+        (row) => row.id !== null,
+        progressEntryFromRow,
+        (e) => e.key,
       );
-      return keys.map((key) => {
-        const group = byKey.get(key.project)!;
-        return toPage(group.filter((row) => row.id !== null).map(progressEntryFromRow), key.page, (e) => e.key, group[0]?.total ?? 0);
-      });
     },
   );
 
