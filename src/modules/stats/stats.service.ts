@@ -282,9 +282,9 @@ export class StatsService {
           ErrorCode.LOCKED,
           `${period!.key} is locked: ${locked.area_code} ${locked.period} was approved by the county (已审核); ask the county to reopen it before reporting`,
           'period',
+          `${period!.key} 已审核锁定，需县里重新开放后才能修改`,
         );
       }
-          `${period!.key} 已审核锁定，需县里重新开放后才能修改`,
       const written = await sql<{
         indicator: string;
         value: string;
@@ -325,9 +325,9 @@ export class StatsService {
                 ErrorCode.CONFLICT,
                 `${row.indicator} ${period!.key} was changed by someone else (version ${row.version - 1}, you sent ${sent.version}); reload and retry`,
                 `values.${sent.index}.version`,
+                `「${sent.def.nameZh}」已被他人修改，请刷新后重新填报`,
               ),
             ]
-                `「${sent.def.nameZh}」已被他人修改，请刷新后重新填报`,
           : [];
       });
       if (stale.length) throw new PayloadErrors(stale);
@@ -366,7 +366,9 @@ export class StatsService {
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) errors.push(userError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area'));
     else if (area.level !== AreaLevel.TOWNSHIP) {
-      errors.push(userError(ErrorCode.BAD_USER_INPUT, `${area.name} is a ${area.level.toLowerCase()}: periods are submitted and approved per township`, 'area'));
+      errors.push(
+        userError(ErrorCode.BAD_USER_INPUT, `${area.name} is a ${area.level.toLowerCase()}: periods are submitted and approved per township`, 'area'),
+      );
     }
     if (errors.length) throw new PayloadErrors(errors);
     return { area: area!, period: period! };
