@@ -1,7 +1,10 @@
-import { toGlobalId } from '../../src/common/global-id.js';
+import { fromGlobalId, toGlobalId } from '../../src/common/global-id.js';
 import { importAreas } from '../../src/modules/area/area.import.js';
 import type { TestApp } from '../support/app.js';
-import { AUDIT_READERS, inSubtree, PLACES, Registry, SENSITIVE, type Known, type Place, type ReadFixture } from '../support/read-matrix.js';
+import { AUDIT_READERS, inSubtree, PLACES, Registry, SENSITIVE, type Known, type Place, type ReadFixture, type ReadRole } from '../support/read-matrix.js';
+
+/** Who reads webhooks and their deliveries (WEBHOOK_READERS in webhook.service.ts). */
+const WEBHOOK_READERS: ReadRole[] = ['COUNTY_ADMIN', 'LEADER'];
 
 /**
  * The read matrix's fixture, seeded once per file through the API (so every
@@ -315,6 +318,27 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     await mutate(app, adminOf(place), 'recordOpenness', 'RecordOpennessInput', 'record { quarter }', { areaCode: PLACES[place], quarter: QUARTER, entries });
   }
 
+  // 外部推送: webhooks of 民胜镇, the county and the other county, registered stopped (the matrix sends nothing anywhere),
+  // each with one recorded attempt (written here: only the deliverer writes them) named after its place.
+  for (const place of ['A', 'C', 'XC'] as Place[]) {
+    const { webhook } = await mutate(app, adminOf(place), 'createWebhook', 'CreateWebhookInput', 'webhook { id }', {
+      url: `https://hooks.invalid/${place}`,
+      eventKinds: ['TASK', 'RECTIFICATION'],
+      area: PLACES[place],
+      description: nameOf('Webhook', place),
+      enabled: false,
+    });
+    add({ id: webhook.id, type: 'Webhook', place, codes: [PLACES[place]], readers: WEBHOOK_READERS });
+    await app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into webhook_delivery (webhook_id, delivery_id, event_sequence, attempt, ok, status_code, error, duration_ms) values (?, ?, 1, 1, false, 500, 'HTTP 500', 12)`,
+        [fromGlobalId(webhook.id).key, nameOf('WebhookDelivery', place)],
+      );
+    add({ id: `WebhookDelivery:${place}`, type: 'WebhookDelivery', place, codes: [PLACES[place]], readers: WEBHOOK_READERS });
+  }
+
   // Every change above wrote one progress event and one audit entry: the matrix knows them from the tables.
   const events = await app.orm.em
     .fork()
@@ -323,7 +347,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       'select sequence::text as sequence, area_code, subject_kind from progress_update order by sequence',
     );
   for (const event of events) {
-    const sensitive = event.subject_kind === 'RECTIFICATION' || event.subject_kind === 'SUPERVISION';
+    const sensitive = ['RECTIFICATION', 'SUPERVISION', 'WEBHOOK'].includes(event.subject_kind);
     registry.add({
       id: toGlobalId('ProgressUpdate', event.sequence),
       type: 'ProgressUpdate',

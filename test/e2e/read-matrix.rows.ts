@@ -1,6 +1,18 @@
 import { expect } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
-import { AUDIT_READERS, code, inSubtree, mayRead, PLACES, SENSITIVE, touches, type Caller, type ProbeContext, type ReadRow } from '../support/read-matrix.js';
+import {
+  AUDIT_READERS,
+  code,
+  inSubtree,
+  mayRead,
+  PLACES,
+  SENSITIVE,
+  touches,
+  type Caller,
+  type ProbeContext,
+  type ReadRole,
+  type ReadRow,
+} from '../support/read-matrix.js';
 import { INDICATOR, MONTH, OBSERVED, PERIOD, QUARTER, type Fixture } from './read-matrix.fixture.js';
 
 /**
@@ -420,7 +432,7 @@ const queryRows: Row[] = [
     include: ({ fx, caller, area: at }) =>
       fx.registry
         .all('ProgressUpdate')
-        .filter((k) => k.readers && mayRead(caller, k) && touches(k, at!))
+        .filter((k) => /^(RECTIFICATION|SUPERVISION)@/.test(k.place) && mayRead(caller, k) && touches(k, at!))
         .map((k) => k.id),
     select: (at) => `progressUpdates(area: "${at}", kinds: [RECTIFICATION, SUPERVISION], first: 100) { nodes { id summary } }`,
     reveal: (d) => ids(d.nodes),
@@ -765,7 +777,60 @@ const httpRows: Row[] = [
   },
 ];
 
-export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows];
+// ---- webhooks (外部推送): COUNTY_ADMIN and LEADER only ---------------------
+
+const WEBHOOK_READERS: ReadRole[] = ['COUNTY_ADMIN', 'LEADER'];
+/** The places of the fixture's webhooks, by their 12-digit area. */
+const WEBHOOK_PLACES: Record<string, string> = { [PLACES.A]: 'A', [PLACES.C]: 'C', [PLACES.XC]: 'XC' };
+
+const webhookRows: Row[] = [
+  {
+    kind: 'area',
+    name: 'Query.webhooks',
+    covers: ['Query.webhooks'],
+    readers: WEBHOOK_READERS,
+    anonymous: 'UNAUTHENTICATED',
+    above: 'NARROWED',
+    outside: 'EMPTY',
+    types: ['Webhook'],
+    select: (at) => `webhooks(area: "${at}", first: 100) { totalCount nodes { id description area { code } } }`,
+    reveal: (d) => ids(d.nodes),
+    count: (d) => d.totalCount,
+  },
+  {
+    kind: 'area',
+    name: 'Query.webhookDeliveries (of the webhook at each place)',
+    covers: ['Query.webhookDeliveries'],
+    readers: WEBHOOK_READERS,
+    anonymous: 'UNAUTHENTICATED',
+    // A webhook above or outside the caller's subtree is refused, as by ID.
+    above: 'FORBIDDEN',
+    outside: 'FORBIDDEN',
+    probes: Object.keys(WEBHOOK_PLACES),
+    include: ({ fx, caller, area: at }) => {
+      const delivery = fx.registry.one(`WebhookDelivery:${WEBHOOK_PLACES[at!]}`);
+      return mayRead(caller, delivery) ? [delivery.id] : [];
+    },
+    select: (at, fx) =>
+      `webhookDeliveries(webhook: "${fx.ids.Webhook[WEBHOOK_PLACES[at!]]}", first: 10) { totalCount nodes { deliveryId attempt ok statusCode error } }`,
+    // The delivery ids are the fixture's names: the registry's name scan finds them.
+    reveal: () => [],
+    check: (d) => expect(d.totalCount).toBe(1),
+  },
+  {
+    kind: 'object',
+    name: 'Query.nodes (Webhook)',
+    covers: ['Node.Webhook'],
+    objects: (fx) => fx.registry.all('Webhook'),
+    readers: WEBHOOK_READERS,
+    anonymous: 'UNAUTHENTICATED',
+    outside: 'FORBIDDEN',
+    via: { nodes: 'id ... on Webhook { description url area { code } }' },
+    reveal: (d) => [d.id],
+  },
+];
+
+export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows];
 
 /**
  * Reads that are public, with the reason (the coverage test accepts them
