@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, servingProblems } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -95,5 +95,30 @@ describe('loadConfig: scheduled backups', () => {
       /BACKUP_EVERY_HOURS must be a number of hours above 0[\s\S]*BACKUP_KEEP must be a whole number/,
     );
     expect(() => loadConfig({ BACKUP_EVERY_HOURS: '6' })).toThrow('BACKUP_EVERY_HOURS and BACKUP_KEEP need BACKUP_DIR');
+  });
+});
+
+describe('loadConfig: a safe production start (issue 29 item 5)', () => {
+  it('refuses to serve in production without JWT_SECRET or JWT_JWKS_URL', () => {
+    expect(servingProblems(loadConfig({ NODE_ENV: 'production' }))).toEqual([expect.stringMatching(/NODE_ENV=production needs JWT_SECRET .* or JWT_JWKS_URL/)]);
+    expect(servingProblems(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }))).toEqual([]);
+    expect(servingProblems(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example.gov.cn/jwks' }))).toEqual([]);
+    // Development keeps its one-command start (a generated secret).
+    expect(servingProblems(loadConfig({}))).toEqual([]);
+  });
+
+  it('seeds demo data in development, and in production only when asked (CIVGRAPH_DEMO=1)', () => {
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ CIVGRAPH_DEMO: '0' }).demo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).demo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', CIVGRAPH_DEMO: '1' }).demo).toBe(true);
+    expect(() => loadConfig({ CIVGRAPH_DEMO: 'yes please' })).toThrow(/CIVGRAPH_DEMO must be 1 or 0/);
+  });
+
+  it("reads accounts' token lifetimes: 15 minutes and 30 days by default", () => {
+    expect(loadConfig({}).sessions).toEqual({ accessTokenSeconds: 900, refreshTokenSeconds: 30 * 86400 });
+    expect(loadConfig({ ACCESS_TOKEN_MINUTES: '5', REFRESH_TOKEN_DAYS: '7' }).sessions).toEqual({ accessTokenSeconds: 300, refreshTokenSeconds: 7 * 86400 });
+    expect(() => loadConfig({ ACCESS_TOKEN_MINUTES: '0' })).toThrow(/ACCESS_TOKEN_MINUTES must be 1 to 60/);
+    expect(() => loadConfig({ REFRESH_TOKEN_DAYS: '1000' })).toThrow(/REFRESH_TOKEN_DAYS must be 1 to 365/);
   });
 });

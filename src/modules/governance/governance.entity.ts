@@ -163,6 +163,11 @@ export class GovernanceMeeting {
 
   @Field({ description: 'When it was recorded.' })
   createdAt!: Date;
+
+  @Field({ description: '录入时间 — when the meeting was recorded (server clock; the same instant as `createdAt`; `heldOn` is when it was held).' })
+  get recordedAt(): Date {
+    return this.createdAt;
+  }
 }
 
 export interface MeetingRow {
@@ -436,6 +441,14 @@ export class OpennessEntry {
 
   @Field({ description: 'When it last changed.' })
   updatedAt!: Date;
+
+  @Field({
+    description:
+      '录入时间 — when this state of the entry was recorded (server clock; the same instant as `updatedAt`; `publishedOn` is when it was published).',
+  })
+  get recordedAt(): Date {
+    return this.updatedAt;
+  }
 }
 
 export interface OpennessEntryRow {

@@ -171,6 +171,13 @@ export class Project {
   @Field({ description: '创建时间 — when the project was created.' })
   createdAt!: Date;
 
+  @Field({
+    description: '录入时间 — when the project was recorded in civgraph (server clock; the same instant as `createdAt`; `startDate` is when it began).',
+  })
+  get recordedAt(): Date {
+    return this.createdAt;
+  }
+
   @Field({ description: '更新时间 — when the project last changed.' })
   updatedAt!: Date;
 }

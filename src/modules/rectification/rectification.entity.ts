@@ -79,6 +79,12 @@ export class Rectification {
   @Field(() => Int, { description: 'Optimistic-concurrency version: send it back with a change.' })
   version!: number;
 
+  @Field({
+    description:
+      '录入时间 — when the finding was recorded in civgraph (server clock; `openedOn` is when it was registered). A read `knownAt` an earlier instant leaves it out.',
+  })
+  recordedAt!: Date;
+
   @Field({ description: '演示数据 — true for demo data seeded at start-up.' })
   get isDemo(): boolean {
     return this.source === 'DEMO';
@@ -103,8 +109,13 @@ export class RectificationTransition {
   @Field({ description: '操作人 — who made the change.' })
   actorName!: string;
 
-  @Field({ description: '时间 — when it was recorded.' })
+  @Field({ description: '时间 — when it was recorded (the same instant as `recordedAt`).' })
   occurredAt!: Date;
+
+  @Field({ description: '录入时间 — when the change was recorded in civgraph (server clock; `on` is its business date).' })
+  get recordedAt(): Date {
+    return this.occurredAt;
+  }
 }
 
 /** 回头看 — a follow-up review of a rectified item. */
@@ -121,6 +132,9 @@ export class FollowUpReview {
 
   @Field(() => String, { nullable: true, description: '说明 — note.' })
   note!: string | null;
+
+  @Field({ description: '录入时间 — when the review was recorded in civgraph (server clock; `reviewedOn` is when it took place).' })
+  recordedAt!: Date;
 }
 
 export interface RectificationRow {
@@ -137,10 +151,11 @@ export interface RectificationRow {
   closing_note: string | null;
   version: number;
   source: string;
+  created_at: Date;
 }
 
 export const RECTIFICATION_COLUMNS =
-  'r.id::text as id, r.finding, r.area_code, r.category, r.responsible_person, r.deadline, r.opened_on, r.status, r.status_since, r.verifier, r.closing_note, r.version, r.source';
+  'r.id::text as id, r.finding, r.area_code, r.category, r.responsible_person, r.deadline, r.opened_on, r.status, r.status_since, r.verifier, r.closing_note, r.version, r.source, r.created_at';
 
 export function rectificationFromRow(row: RectificationRow): Rectification {
   return Object.assign(new Rectification(), {
@@ -157,6 +172,7 @@ export function rectificationFromRow(row: RectificationRow): Rectification {
     closingNote: row.closing_note,
     version: row.version,
     source: row.source,
+    recordedAt: row.created_at,
   });
 }
 
@@ -166,3 +182,11 @@ export function rectificationFromRow(row: RectificationRow): Rectification {
  */
 export const STATUS_AS_OF = `(select tr.to_status from rectification_transition tr
     where tr.rectification_id = r.id and tr.on_date <= ?::date order by tr.on_date desc, tr.id desc limit 1)`;
+
+/**
+ * {@link STATUS_AS_OF} as known at an instant: transitions recorded after the known-at bound
+ * (common/known-at.ts) are left out, so an item registered later has no status (null).
+ * Parameters: the date, then the bound.
+ */
+export const STATUS_KNOWN_AS_OF = `(select tr.to_status from rectification_transition tr
+    where tr.rectification_id = r.id and tr.on_date <= ?::date and tr.occurred_at <= ?::timestamptz order by tr.on_date desc, tr.id desc limit 1)`;

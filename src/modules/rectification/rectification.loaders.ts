@@ -8,6 +8,7 @@ import {
   rectificationFromRow,
   RectificationTransition,
   STATUS_AS_OF,
+  STATUS_KNOWN_AS_OF,
   type Rectification,
   type RectificationRow,
 } from './rectification.entity.js';
@@ -64,25 +65,32 @@ export function createRectificationLoaders(sql: Sql) {
   });
 
   const reviewsOf = new DataLoader<string, FollowUpReview[]>(async (ids) => {
-    const rows = await sql<{ rid: string; reviewed_on: string; reviewer: string; recurred: boolean; note: string | null }>(
-      `select rectification_id::text as rid, reviewed_on, reviewer, recurred, note
+    const rows = await sql<{ rid: string; reviewed_on: string; reviewer: string; recurred: boolean; note: string | null; recorded_at: Date }>(
+      `select rectification_id::text as rid, reviewed_on, reviewer, recurred, note, recorded_at
          from rectification_review where rectification_id = any(?::bigint[]) order by rectification_id, reviewed_on, id`,
       [ids],
     );
     const grouped = rowsByKey([...ids], rows, (row) => row.rid);
     return ids.map((id) =>
-      grouped
-        .get(id)!
-        .map((row) => Object.assign(new FollowUpReview(), { reviewedOn: row.reviewed_on, reviewer: row.reviewer, recurred: row.recurred, note: row.note })),
+      grouped.get(id)!.map((row) =>
+        Object.assign(new FollowUpReview(), {
+          reviewedOn: row.reviewed_on,
+          reviewer: row.reviewer,
+          recurred: row.recurred,
+          note: row.note,
+          recordedAt: row.recorded_at,
+        }),
+      ),
     );
   });
 
-  const statusAsOf = groupedLoader<{ id: string; asOf: string }, RectificationStatus | null>(
-    (key) => key.asOf,
+  /** Status as of a date, as known at a bound (common/known-at.ts); keys with the same date and bound share one statement. */
+  const statusAsOf = groupedLoader<{ id: string; asOf: string; knownAt: string }, RectificationStatus | null>(
+    (key) => `${key.asOf}:${key.knownAt}`,
     async (keys) => {
       const rows = await sql<{ id: string; status: RectificationStatus | null }>(
-        `select r.id::text as id, ${STATUS_AS_OF} as status from rectification r where r.id = any(?::bigint[])`,
-        [keys[0].asOf, keys.map((key) => key.id)],
+        `select r.id::text as id, ${STATUS_KNOWN_AS_OF} as status from rectification r where r.id = any(?::bigint[])`,
+        [keys[0].asOf, keys[0].knownAt, keys.map((key) => key.id)],
       );
       const found = new Map(rows.map((row) => [row.id, row.status]));
       return keys.map((key) => found.get(key.id) ?? null);

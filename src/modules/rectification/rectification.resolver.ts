@@ -1,6 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
@@ -62,18 +63,20 @@ export class RectificationResolver {
   statusAsOf(
     @Root() item: DatedRectification,
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return rectificationService.statusAsOf(ctx, item, asOf);
+    return rectificationService.statusAsOf(ctx, item, asOf, knownAt);
   }
 
   @FieldResolver(() => Boolean, { description: "逾期 — past the deadline and not yet rectified, as of a date (default: the list's `asOf`, or today)." })
   overdue(
     @Root() item: DatedRectification,
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return rectificationService.overdue(ctx, item, asOf);
+    return rectificationService.overdue(ctx, item, asOf, knownAt);
   }
 
   @FieldResolver(() => [RectificationTransition], {

@@ -1,5 +1,6 @@
 import { pageRequest, type Page } from '../../common/connection.js';
 import { isDate, todayInChina, asOfOrToday } from '../../common/dates.js';
+import { KNOWN_NOW, knownAtBound } from '../../common/known-at.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
@@ -75,17 +76,24 @@ export class RectificationService {
     });
   }
 
-  /** Status on a date, from the transition history; null before registration. */
-  async statusAsOf(ctx: Context, item: DatedRectification, asOf: string | null | undefined): Promise<RectificationStatus | null> {
+  /**
+   * Status on a date, from the transition history; null before registration. With `knownAt`, as known at
+   * that instant: transitions recorded later are left out (null when the item itself was recorded later).
+   */
+  async statusAsOf(ctx: Context, item: DatedRectification, asOf: string | null | undefined, knownAt?: Date | null): Promise<RectificationStatus | null> {
+    if (knownAt != null) {
+      const date = asOf == null ? (item.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
+      return ctx.loaders.rectification.statusAsOf.load({ id: item.key, asOf: date, knownAt: knownAtBound(knownAt) });
+    }
     if (asOf == null && item.listAsOf === undefined) return item.status;
     const date = asOf == null ? item.listAsOf! : asOfOrToday(asOf);
     if (date === item.listAsOf && item.listStatus) return item.listStatus;
-    return ctx.loaders.rectification.statusAsOf.load({ id: item.key, asOf: date });
+    return ctx.loaders.rectification.statusAsOf.load({ id: item.key, asOf: date, knownAt: KNOWN_NOW });
   }
 
-  async overdue(ctx: Context, item: DatedRectification, asOf: string | null | undefined): Promise<boolean> {
+  async overdue(ctx: Context, item: DatedRectification, asOf: string | null | undefined, knownAt?: Date | null): Promise<boolean> {
     const date = asOf == null ? (item.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
-    const status = await this.statusAsOf(ctx, item, date);
+    const status = await this.statusAsOf(ctx, item, date, knownAt);
     return status !== null && isOverdue(status, item.deadline, date);
   }
 

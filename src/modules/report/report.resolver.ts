@@ -1,4 +1,5 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
 import { MonthlyReport } from './report.entity.js';
@@ -14,9 +15,10 @@ export class MonthlyReportResolver {
   monthlyReport(
     @Arg('month', { description: 'The month, "2026-05".' }) month: string,
     @Arg('area', () => String, { nullable: true, description: "Area code (default: the caller's area)." }) area: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return reportService.monthly(ctx, month, area);
+    return reportService.monthly(ctx, month, area, knownAt);
   }
 
   @FieldResolver(() => Area, { description: '区划 — the area reported on.' })

@@ -9,7 +9,9 @@ import { renderCsv, renderMarkdown } from './report.render.js';
 import type { Download } from '../../common/download.js';
 import { codeRange, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
-import { DONE_AS_OF, TARGET_IN } from '../task/task.sql.js';
+import { DONE_AS_OF, TARGET_IN, TASK_KNOWN } from '../task/task.sql.js';
+import { knownAtBound } from '../../common/known-at.js';
+import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
 /** The report's file formats: Markdown (the `markdown` field) and CSV, one line per item. */
 export type ReportFormat = 'md' | 'csv';
@@ -40,9 +42,20 @@ interface Milestone {
  * issue dates — bounded by the month, so a past month is reproducible.
  * Sensitive (it lists rectifications): COUNTY_ADMIN, LEADER, SECTION_STAFF and
  * TOWNSHIP_OPERATOR inside their subtree.
+ *
+ * With `knownAt`, every section reads only what had been recorded at that
+ * instant (events, tasks, progress entries, registrations, transitions and
+ * supervision actions recorded later are left out), so the same month asked
+ * with the same `knownAt` reads the same, byte for byte, however much is
+ * back-dated later.
  */
 export class ReportService {
-  async monthly(ctx: Context, month: string, areaArg: string | null | undefined): Promise<MonthlyReport> {
+  async monthly(ctx: Context, month: string, areaArg: string | null | undefined, knownAtArg?: Date | null): Promise<MonthlyReport> {
+    return this.monthlyKnownAt(ctx, month, areaArg, knownAtBound(knownAtArg));
+  }
+
+  /** The monthly report as known at a bound (common/known-at.ts: an ISO instant, or 'infinity' for everything recorded). */
+  async monthlyKnownAt(ctx: Context, month: string, areaArg: string | null | undefined, knownAt: string): Promise<MonthlyReport> {
     const viewer = requireSensitiveReader(ctx.viewer);
     const [first, last] = monthRange(month);
     const areaCode = areaArg == null ? viewer.areaCode : normalizeCode(areaArg, 'area');
@@ -56,18 +69,18 @@ export class ReportService {
       `select p.subject_id, p.summary, p.after->>'name' as name, p.after->>'ownerSection' as owner, a.name as area_name, ${EVENT_DAY} as day
          from progress_update p join area a on a.code = p.area_code
         where p.subject_kind = 'PROJECT' and p.action = 'PROGRESS_RECORDED' and p.area_code between ? and ?
-          and ${EVENT_DAY} between ? and ?
+          and ${EVENT_DAY} between ? and ? and p.occurred_at <= ?::timestamptz
         order by day, p.sequence`,
-      [lo, hi, first, last],
+      [lo, hi, first, last, knownAt],
     );
 
     const plans = await ctx.sql<{ subject_id: string; milestones: Milestone[]; name: string | null; owner: string | null; area_name: string }>(
       `select distinct on (p.subject_id) p.subject_id, p.after->'milestones' as milestones, p.after->>'name' as name, p.after->>'ownerSection' as owner, a.name as area_name
          from progress_update p join area a on a.code = p.area_code
         where p.subject_kind = 'PROJECT' and jsonb_typeof(p.after->'milestones') = 'array' and p.area_code between ? and ?
-          and ${EVENT_DAY} <= ?
+          and ${EVENT_DAY} <= ? and p.occurred_at <= ?::timestamptz
         order by p.subject_id, p.sequence desc`,
-      [lo, hi, last],
+      [lo, hi, last, knownAt],
     );
     const milestonesDue: MonthlyReportItem[] = [];
     const milestonesDone: MonthlyReportItem[] = [];
@@ -98,10 +111,10 @@ export class ReportService {
     }>(
       `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
          from task t join area a on a.code = t.area_code
-        where t.start_date <= ?::date
+        where t.start_date <= ?::date and ${TASK_KNOWN}
           and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?))
         order by t.deadline, t.id`,
-      [vlo, vhi, vlo, vhi, last, vlo, vhi, last, lo, hi, lo, hi],
+      [vlo, vhi, vlo, vhi, last, knownAt, vlo, vhi, last, knownAt, lo, hi, lo, hi],
     );
     const laggingTasks: MonthlyReportItem[] = [];
     const overdueTasks: MonthlyReportItem[] = [];
@@ -133,24 +146,24 @@ export class ReportService {
     const opened = await ctx.sql<RectRow>(
       `select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, r.opened_on::text as day, null as note
          from rectification r join area a on a.code = r.area_code
-        where r.area_code between ? and ? and r.opened_on between ? and ? order by r.opened_on, r.id`,
-      [lo, hi, first, last],
+        where r.area_code between ? and ? and r.opened_on between ? and ? and r.created_at <= ?::timestamptz order by r.opened_on, r.id`,
+      [lo, hi, first, last, knownAt],
     );
     const closed = await ctx.sql<RectRow>(
       `select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, tr.on_date::text as day, tr.note
          from rectification_transition tr join rectification r on r.id = tr.rectification_id join area a on a.code = r.area_code
-        where r.area_code between ? and ? and tr.to_status = 'CLOSED' and tr.on_date between ? and ? order by tr.on_date, tr.id`,
-      [lo, hi, first, last],
+        where r.area_code between ? and ? and tr.to_status = 'CLOSED' and tr.on_date between ? and ? and tr.occurred_at <= ?::timestamptz
+        order by tr.on_date, tr.id`,
+      [lo, hi, first, last, knownAt],
     );
     const overdue = await ctx.sql<RectRow & { status: string }>(
       `select * from (
          select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, null as day, null as note,
-                (select tr.to_status from rectification_transition tr where tr.rectification_id = r.id and tr.on_date <= ?::date
-                  order by tr.on_date desc, tr.id desc limit 1) as status
+                ${STATUS_KNOWN_AS_OF} as status
            from rectification r join area a on a.code = r.area_code
           where r.area_code between ? and ? and r.deadline < ?::date) x
         where status in ('OPEN', 'RECTIFYING') order by deadline, id`,
-      [last, lo, hi, last],
+      [last, knownAt, lo, hi, last],
     );
     const rect = (row: RectRow, detail: string, date: string | null) =>
       item({ subjectId: toGlobalId('Rectification', row.id), title: row.finding, areaName: row.area_name, owner: row.responsible_person, date, detail });
@@ -167,8 +180,8 @@ export class ReportService {
     }>(
       `select s.id::text as id, s.kind, s.target_label, s.target_unit, s.issuer, s.issued_on, s.response_due, a.name as area_name
          from supervision_action s join area a on a.code = s.area_code
-        where s.area_code between ? and ? and s.issued_on between ? and ? order by s.issued_on, s.id`,
-      [lo, hi, first, last],
+        where s.area_code between ? and ? and s.issued_on between ? and ? and s.created_at <= ?::timestamptz order by s.issued_on, s.id`,
+      [lo, hi, first, last, knownAt],
     );
 
     const report = Object.assign(new MonthlyReport(), {

@@ -262,6 +262,14 @@ export class Observation extends Valued {
 
   @Field({ description: '更新时间 — when the figure last changed.' })
   updatedAt!: Date;
+
+  @Field({
+    description:
+      '录入时间 — when this value was recorded (server clock; the same instant as `updatedAt`; `period` is when it happened). Earlier values: `observationHistory`.',
+  })
+  get recordedAt(): Date {
+    return this.updatedAt;
+  }
 }
 
 /** One change of an observation, kept for audit. */
@@ -292,6 +300,11 @@ export class ObservationChange {
 
   @Field({ description: '时间 — when.' })
   changedAt!: Date;
+
+  @Field({ description: '录入时间 — when the change was recorded (server clock; the same instant as `changedAt`; `period` is when the figure happened).' })
+  get recordedAt(): Date {
+    return this.changedAt;
+  }
 }
 
 /** Submission/approval state of one area and period. */

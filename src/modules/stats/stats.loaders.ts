@@ -345,9 +345,10 @@ export function createStatsLoaders(sql: Sql) {
     },
   );
 
-  // Audit trail of one area's figures for an indicator and period, newest first (at most 200 per area).
-  const history = groupedLoader<{ code: string; period: Period; indicator: IndicatorDef }, ObservationChange[]>(
-    (key) => key.indicator.code,
+  // Audit trail of one area's figures for an indicator and period, newest first (at most 200 per area),
+  // as known at a bound (common/known-at.ts): changes recorded after it are left out.
+  const history = groupedLoader<{ code: string; period: Period; indicator: IndicatorDef; knownAt: string }, ObservationChange[]>(
+    (key) => `${key.indicator.code}:${key.knownAt}`,
     async (keys) => {
       const rows = await sql<{
         n: string;
@@ -369,10 +370,10 @@ export function createStatsLoaders(sql: Sql) {
              select area_code, period_month::text as period_month, old_value::text as old_value, new_value::text as new_value,
                     old_source, new_source, reason, actor_sub, actor_name, actor_role, changed_at
                from observation_change
-              where area_code = k.code and indicator = ? and period_month between k.m_start and k.m_end
+              where area_code = k.code and indicator = ? and period_month between k.m_start and k.m_end and changed_at <= ?::timestamptz
               order by id desc limit 200) c
           order by k.n`,
-        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0].indicator.code],
+        [keys.map((k) => k.code), keys.map((k) => k.period.startMonth), keys.map((k) => k.period.endMonth), keys[0].indicator.code, keys[0].knownAt],
       );
       const byKey = rowsByKey(
         keys.map((_, i) => String(i + 1)),

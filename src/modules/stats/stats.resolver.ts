@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, type Page } from '../../common/connection.js';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
@@ -167,9 +168,10 @@ export class AreaStatsResolver {
     @Root() area: Area,
     @Arg('indicator', { description: '指标代码.' }) indicator: string,
     @Arg('period', () => PeriodScalar, { description: '统计期.' }) period: Period,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return statsService.history(ctx, area, indicator, period);
+    return statsService.history(ctx, area, indicator, period, knownAt);
   }
 
   @FieldResolver(() => ReportingApproval, {

@@ -78,6 +78,18 @@ export class SupervisionAction {
   @Field(() => LocalDateResolver, { nullable: true, description: '回复日期 — when the response came.' })
   respondedOn!: string | null;
 
+  @Field({ description: '录入时间 — when the action was recorded in civgraph (server clock; `issuedOn` is when it was issued).' })
+  recordedAt!: Date;
+
+  @Field({ description: '录入人 — who recorded the action in civgraph.' })
+  recordedBy!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: '回复录入时间 — when the response was recorded in civgraph (server clock; `respondedOn` is when it came); null until answered.',
+  })
+  responseRecordedAt!: Date | null;
+
   @Field(() => Int, { description: 'Optimistic-concurrency version: send it back with a change.' })
   version!: number;
 }
@@ -124,10 +136,13 @@ export interface SupervisionRow {
   responded_on: string | null;
   version: number;
   source: string;
+  created_at: Date;
+  recorded_by: string;
+  responded_at: Date | null;
 }
 
 export const SUPERVISION_COLUMNS =
-  's.id::text as id, s.target_kind, s.target_id, s.area_code, s.kind, s.issued_on, s.issuer, s.target_unit, s.response_due, s.response, s.responded_on, s.version, s.source';
+  's.id::text as id, s.target_kind, s.target_id, s.area_code, s.kind, s.issued_on, s.issuer, s.target_unit, s.response_due, s.response, s.responded_on, s.version, s.source, s.created_at, s.recorded_by, s.responded_at';
 
 export function supervisionFromRow(row: SupervisionRow): SupervisionAction {
   return Object.assign(new SupervisionAction(), {
@@ -144,5 +159,8 @@ export function supervisionFromRow(row: SupervisionRow): SupervisionAction {
     respondedOn: row.responded_on,
     version: row.version,
     source: row.source,
+    recordedAt: row.created_at,
+    recordedBy: row.recorded_by,
+    responseRecordedAt: row.responded_at,
   });
 }

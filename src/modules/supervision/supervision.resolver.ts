@@ -2,6 +2,7 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
 import { Node } from '../../common/node.js';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { fetchNode } from '../../graphql/node.resolver.js';
@@ -32,9 +33,10 @@ export class SupervisionResolver {
   needsSupervision(
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
     @Arg('area', () => String, { nullable: true, description: "Only this area's subtree (default: the caller's)." }) area: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return supervisionService.needsSupervision(ctx, asOf, area);
+    return supervisionService.needsSupervision(ctx, asOf, area, knownAt);
   }
 
   @Mutation(() => SupervisionPayload, { description: '督办 — issues a supervision action against a task, project or rectification (COUNTY_ADMIN).' })

@@ -15,7 +15,9 @@ import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, type Supe
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
-import { DONE_AS_OF, TARGET_IN } from '../task/task.sql.js';
+import { DONE_AS_OF, TARGET_IN, TASK_KNOWN } from '../task/task.sql.js';
+import { knownAtBound } from '../../common/known-at.js';
+import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
 /** Node types that are not work and cannot be supervised. */
 const NOT_SUPERVISABLE = new Set(['Area', 'ProgressUpdate', 'SupervisionAction', 'TaskAssignment']);
@@ -48,10 +50,19 @@ export class SupervisionService {
     return ctx.loaders.supervision.list.load({ range, kind: args.kind ?? null, targetId: args.target ?? null, page });
   }
 
-  /** Lagging or overdue tasks and overdue rectifications as of a date with no supervision issued on or before it. */
-  async needsSupervision(ctx: Context, asOfArg: string | null | undefined, area: string | null | undefined): Promise<SupervisionCandidate[]> {
+  /**
+   * Lagging or overdue tasks and overdue rectifications as of a date with no supervision issued on or before it;
+   * with `knownAt`, as known at that instant (tasks, progress, transitions and supervision recorded later left out).
+   */
+  async needsSupervision(
+    ctx: Context,
+    asOfArg: string | null | undefined,
+    area: string | null | undefined,
+    knownAtArg?: Date | null,
+  ): Promise<SupervisionCandidate[]> {
     const viewer = requireSensitiveReader(ctx.viewer);
     const asOf = asOfOrToday(asOfArg);
+    const knownAt = knownAtBound(knownAtArg);
     const [vlo, vhi] = readRange(viewer)!;
     let range: [string, string] = [vlo, vhi];
     if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
@@ -69,11 +80,12 @@ export class SupervisionService {
     }>(
       `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
          from task t, (select ?::text as lo, ?::text as hi) r
-        where t.start_date <= ?::date
+        where t.start_date <= ?::date and ${TASK_KNOWN}
           and (t.area_code between r.lo and r.hi or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))
-          and not exists (select 1 from supervision_action s where s.target_kind = 'Task' and s.target_key = t.id::text and s.issued_on <= ?::date)
+          and not exists (select 1 from supervision_action s where s.target_kind = 'Task' and s.target_key = t.id::text and s.issued_on <= ?::date
+                            and s.created_at <= ?::timestamptz)
         order by t.deadline, t.id`,
-      [vlo, vhi, vlo, vhi, asOf, vlo, vhi, range[0], range[1], asOf, asOf],
+      [vlo, vhi, vlo, vhi, asOf, knownAt, vlo, vhi, range[0], range[1], asOf, knownAt, asOf, knownAt],
     );
     const candidates: SupervisionCandidate[] = [];
     for (const task of tasks) {
@@ -100,11 +112,11 @@ export class SupervisionService {
       `select r.id::text as id, r.finding, r.area_code, r.responsible_person, r.deadline
          from rectification r
         where r.area_code between ? and ? and r.deadline < ?::date
-          and (select tr.to_status from rectification_transition tr where tr.rectification_id = r.id and tr.on_date <= ?::date
-                order by tr.on_date desc, tr.id desc limit 1) in ('OPEN', 'RECTIFYING')
-          and not exists (select 1 from supervision_action s where s.target_kind = 'Rectification' and s.target_key = r.id::text and s.issued_on <= ?::date)
+          and ${STATUS_KNOWN_AS_OF} in ('OPEN', 'RECTIFYING')
+          and not exists (select 1 from supervision_action s where s.target_kind = 'Rectification' and s.target_key = r.id::text and s.issued_on <= ?::date
+                            and s.created_at <= ?::timestamptz)
         order by r.deadline, r.id`,
-      [range[0], range[1], asOf, asOf, asOf],
+      [range[0], range[1], asOf, asOf, knownAt, asOf, knownAt],
     );
     for (const item of items) {
       candidates.push(
@@ -141,9 +153,21 @@ export class SupervisionService {
     const key = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
       const [row] = await sql<{ id: string }>(
-        `insert into supervision_action (target_kind, target_key, target_id, target_label, area_code, kind, issued_on, issuer, target_unit, response_due)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id::text as id`,
-        [type, targetKey, input.target, label, target.areaCode, input.kind, issuedOn, input.issuer.trim(), input.targetUnit.trim(), input.responseDue],
+        `insert into supervision_action (target_kind, target_key, target_id, target_label, area_code, kind, issued_on, issuer, target_unit, response_due, recorded_by)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id::text as id`,
+        [
+          type,
+          targetKey,
+          input.target,
+          label,
+          target.areaCode,
+          input.kind,
+          issuedOn,
+          input.issuer.trim(),
+          input.targetUnit.trim(),
+          input.responseDue,
+          viewer.name,
+        ],
       );
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.SUPERVISION,
@@ -188,7 +212,7 @@ export class SupervisionService {
         throw new DomainError(ErrorCode.BAD_USER_INPUT, 'respondedOn must lie between the issue date and today', 'respondedOn');
       }
       await versionedUpdate(sql, {
-        update: `update supervision_action set response = ?, responded_on = ?, version = version + 1 where id = ? and version = ? returning id`,
+        update: `update supervision_action set response = ?, responded_on = ?, responded_at = now(), version = version + 1 where id = ? and version = ? returning id`,
         params: [input.response.trim(), respondedOn, key, input.version],
         lostRace: () => versionConflict(row.version + 1, input.version, 'Supervision action'),
         event: () => ({

@@ -75,6 +75,12 @@ export class Task {
   @Field(() => Int, { description: 'Optimistic-concurrency version: send it back with an update.' })
   version!: number;
 
+  @Field({
+    description:
+      '录入时间 — when the task was recorded in civgraph (server clock; `startDate` is when its time began). A read `knownAt` an earlier instant leaves it out.',
+  })
+  recordedAt!: Date;
+
   @Field({ description: '演示数据 — true for demo data seeded at start-up.' })
   get isDemo(): boolean {
     return this.source === 'DEMO';
@@ -85,6 +91,8 @@ export class Task {
   /** Done quantity as of {@link listAsOf}, when the task came from a list query. */
   listDone?: number;
   listAsOf?: string;
+  /** The known-at bound of the list query ({@link listDone} is as known at it). */
+  listKnownAt?: string;
   /** The target as the list's caller sees it (see TaskService.target), when the task came from a list query. */
   visibleTarget?: number;
 }
@@ -145,10 +153,11 @@ export interface TaskRow {
   deadline: string;
   version: number;
   source: string;
+  created_at: Date;
 }
 
 export const TASK_COLUMNS =
-  't.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source';
+  't.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source, t.created_at';
 
 export function taskFromRow(row: TaskRow): Task {
   return Object.assign(new Task(), {
@@ -163,6 +172,7 @@ export function taskFromRow(row: TaskRow): Task {
     deadline: row.deadline,
     version: row.version,
     source: row.source,
+    recordedAt: row.created_at,
   });
 }
 

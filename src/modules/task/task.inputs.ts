@@ -2,6 +2,7 @@ import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Matches, Max, MaxLength,
 import { LocalDateResolver } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { UserError } from '../../common/payload.js';
 import { Task, TaskAssignment } from './task.entity.js';
 import { TaskCategory, TaskHealth } from './task.rules.js';
@@ -129,6 +130,9 @@ export class TaskListArgs extends PageArgs {
 
   @Field(() => LocalDateResolver, { nullable: true, description: 'Date the health and done figures are as of (default today).' })
   asOf?: string | null;
+
+  @Field(() => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION })
+  knownAt?: Date | null;
 }
 
 @ObjectType({ description: 'Result of `createTask`.' })

@@ -15,7 +15,7 @@ import {
 } from './task.entity.js';
 import { taskHealth, type TaskCategory, type TaskHealth } from './task.rules.js';
 import type { CodeRange } from '../../common/codes.js';
-import { DONE_AS_OF, TARGET_IN, TASK_IN_RANGE } from './task.sql.js';
+import { DONE_AS_OF, TARGET_IN, TASK_IN_RANGE, TASK_KNOWN } from './task.sql.js';
 
 /** A filtered list of tasks touching one subtree (own area or an assignment in it). */
 export interface TaskListKey {
@@ -23,6 +23,8 @@ export interface TaskListKey {
   /** The caller's readable range: done and target count the assignments in it only. */
   visible: CodeRange;
   asOf: string;
+  /** The known-at bound (common/known-at.ts): tasks and progress recorded after it are left out. */
+  knownAt: string;
   health: TaskHealth[] | null;
   category: TaskCategory | null;
   ownerSection: string | null;
@@ -75,13 +77,14 @@ export function createTaskLoaders(sql: Sql) {
     },
   );
 
-  /** Done as of a date over the assignments in a range, per task; keys with the same date and range share one statement. */
-  const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string; range: CodeRange }, number>(
-    (key) => `${key.asOf}:${key.range.join('-')}`,
+  /** Done as of a date (as known at a bound) over the assignments in a range, per task; keys with the same date, bound and range share one statement. */
+  const taskDoneAsOf = groupedLoader<{ taskId: string; asOf: string; knownAt: string; range: CodeRange }, number>(
+    (key) => `${key.asOf}:${key.knownAt}:${key.range.join('-')}`,
     async (keys) => {
       const [lo, hi] = keys[0].range;
       const rows = await sql<{ id: string; done: number }>(`select t.id::text as id, ${DONE_AS_OF} as done from task t where t.id = any(?::bigint[])`, [
         keys[0].asOf,
+        keys[0].knownAt,
         lo,
         hi,
         keys.map((key) => key.taskId),
@@ -125,20 +128,37 @@ export function createTaskLoaders(sql: Sql) {
     );
   });
 
-  const listGroup = (key: TaskListKey) => JSON.stringify([key.visible, key.asOf, key.health, key.category, key.ownerSection, key.page]);
+  const listGroup = (key: TaskListKey) => JSON.stringify([key.visible, key.asOf, key.knownAt, key.health, key.category, key.ownerSection, key.page]);
 
   /** Tasks touching each requested subtree, with done and target as the caller sees them: one statement for every key of a group. */
   const list = groupedLoader<TaskListKey, Page<Task>>(listGroup, async (keys) => {
-    const { visible, asOf, health, category, ownerSection, page } = keys[0];
+    const { visible, asOf, knownAt, health, category, ownerSection, page } = keys[0];
     const [vlo, vhi] = visible;
     const rows = await sql<ListRow>(
       `select r.lo || '-' || r.hi as batch_key, ${TASK_COLUMNS}, ${DONE_AS_OF} as done_as_of, ${TARGET_IN} as visible_target
          from unnest(?::text[], ?::text[]) as r(lo, hi)
          join task t on ${TASK_IN_RANGE}
-        where (?::text is null or t.category = ?::text)
+        where ${TASK_KNOWN}
+          and (?::text is null or t.category = ?::text)
           and (?::text is null or t.owner_section = ?::text)
         order by r.lo, t.id`,
-      [asOf, vlo, vhi, vlo, vhi, vlo, vhi, keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), category, category, ownerSection, ownerSection],
+      [
+        asOf,
+        knownAt,
+        vlo,
+        vhi,
+        vlo,
+        vhi,
+        vlo,
+        vhi,
+        keys.map((key) => key.range[0]),
+        keys.map((key) => key.range[1]),
+        knownAt,
+        category,
+        category,
+        ownerSection,
+        ownerSection,
+      ],
     );
     const byRange = rowsByKey(
       keys.map((key) => key.range.join('-')),
@@ -150,6 +170,7 @@ export function createTaskLoaders(sql: Sql) {
         const task = taskFromRow(row);
         task.listDone = row.done_as_of;
         task.listAsOf = asOf;
+        task.listKnownAt = knownAt;
         task.visibleTarget = row.visible_target;
         return task;
       });

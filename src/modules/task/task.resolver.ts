@@ -1,6 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, type Page } from '../../common/connection.js';
+import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Area } from '../area/area.entity.js';
@@ -20,6 +21,7 @@ import { taskService } from './task.service.js';
 export const TaskConnection = connectionType('Task', Task, 'key task');
 
 const asOfArg = { nullable: true, description: "As of this date (default: the list's `asOf`, or today)." } as const;
+const knownAtArg = { nullable: true, description: `${KNOWN_AT_DESCRIPTION} (Default: the list's \`knownAt\`.)` } as const;
 
 @Resolver(() => Task)
 export class TaskResolver {
@@ -71,16 +73,26 @@ export class TaskResolver {
     description:
       "累计完成 — done quantity as of a date: the latest entries on or before it of the assignments in the caller's subtree, summed (the whole task's for a caller whose area holds the task's own).",
   })
-  done(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
-    return taskService.doneAsOf(ctx, task, asOf);
+  done(
+    @Root() task: Task,
+    @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null,
+    @Arg('knownAt', () => Date, knownAtArg) knownAt: Date | null,
+    @Ctx() ctx: Context,
+  ) {
+    return taskService.doneAsOf(ctx, task, asOf, knownAt);
   }
 
   @FieldResolver(() => TaskHealth, {
     description:
       '进度状态 — health as of a date, derived from the progress history (reproducible for any past date), of the `target` and `done` the caller sees.',
   })
-  health(@Root() task: Task, @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null, @Ctx() ctx: Context) {
-    return taskService.health(ctx, task, asOf);
+  health(
+    @Root() task: Task,
+    @Arg('asOf', () => LocalDateResolver, asOfArg) asOf: string | null,
+    @Arg('knownAt', () => Date, knownAtArg) knownAt: Date | null,
+    @Ctx() ctx: Context,
+  ) {
+    return taskService.health(ctx, task, asOf, knownAt);
   }
 
   @FieldResolver(() => [TaskAssignment], {
