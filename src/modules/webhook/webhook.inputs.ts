@@ -17,6 +17,9 @@ export class CreateWebhookInput {
 
   @Field(() => String, { nullable: true, description: "区划 — only events of this area's subtree (6, 9 or 12 digits; default: the caller's area)." })
   area?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: '启用 — false registers it stopped (停用), to enable once the receiver is ready (default true).' })
+  enabled?: boolean | null;
 }
 
 @InputType({ description: '修改外部推送 — changes to a webhook; fields left out stay as they are.' })

@@ -111,13 +111,17 @@ export class WebhookService {
       await assertAreaExists(sql, areaCode!);
       // From now on: the events committed before this transaction are not this webhook's.
       const [row] = await sql<{ id: string }>(
-        `insert into webhook (url, description, area_code, event_kinds, secret, owner_sub, owner_name, owner_role, owner_area_code, cursor)
-         values (?, ?, ?, ?::text[], ?, ?, ?, ?, ?, (select value from event_sequence)) returning id::text as id`,
-        [url, description ?? null, areaCode, kinds, secret, viewer.sub, viewer.name, viewer.role, viewer.areaCode],
+        `insert into webhook (url, description, area_code, event_kinds, enabled, secret, owner_sub, owner_name, owner_role, owner_area_code, cursor)
+         values (?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, (select value from event_sequence)) returning id::text as id`,
+        [url, description ?? null, areaCode, kinds, input.enabled ?? true, secret, viewer.sub, viewer.name, viewer.role, viewer.areaCode],
       );
       await appendProgressUpdate(
         sql,
-        event(row.id, areaCode!, ProgressAction.CREATED, viewer, `登记外部推送 ${hostOf(url!)}`, null, { host: hostOf(url!), eventKinds: kinds }),
+        event(row.id, areaCode!, ProgressAction.CREATED, viewer, `登记外部推送 ${hostOf(url!)}`, null, {
+          host: hostOf(url!),
+          eventKinds: kinds,
+          enabled: input.enabled ?? true,
+        }),
       );
       return row.id;
     });
