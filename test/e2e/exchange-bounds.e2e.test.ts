@@ -128,8 +128,8 @@ describe('upload bounds', () => {
     ]);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(answers.map((a) => [a.status, a.headers.connection, a.body.errors.map((e) => e.code)])).toEqual(Array(4).fill([403, 'close', ['FORBIDDEN']]));
-    expect(answers[0].body.errors[0].message).toBe('您的角色 (VIEWER) 不能导入统计数据');
-    expect(answers[3].body.errors[0].message).toBe('您的角色 (SECTION_STAFF) 不能导入服务站点');
+    expect(answers[0].body.errors[0].message).toBe('您的角色（只读）不能导入统计数据');
+    expect(answers[3].body.errors[0].message).toBe('您的角色（股室）不能导入服务站点');
     // A month missing is also known before the file is read.
     const noMonth = await unfinishedUpload('/imports/observations', township, { 'content-length': '1000' }, Buffer.from('PK'));
     expect([noMonth.status, noMonth.body.errors[0].code]).toEqual([400, 'BAD_PERIOD']);

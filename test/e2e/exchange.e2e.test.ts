@@ -265,6 +265,9 @@ describe('observations import', () => {
     );
     expect(result.status).toBe(400);
     expect(result.body.errors).toEqual([expect.objectContaining({ row: 3, code: 'LOCKED' })]);
+    // The service's refusal in Chinese for people (its messageZh), the English beside it.
+    expect(result.body.errors[0].message).toBe('第 3 行: 2026-05 已审核锁定，需县里重新开放后才能修改');
+    expect(result.body.errors[0].messageEn).toMatch(/^Row 3: 2026-05 is locked/);
     expect(await written()).toEqual(before);
   });
 });

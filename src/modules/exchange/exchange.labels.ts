@@ -41,3 +41,13 @@ export function labelOf<T extends string>(labels: Record<T, string>, value: T | 
   if (value === null || value === undefined) return null;
   return labels[value] ?? value;
 }
+
+/** Roles as the people who hold them are called (as the dashboard's header names them). */
+export const ROLE_LABEL: Record<string, string> = {
+  COUNTY_ADMIN: '县/局管理员',
+  SECTION_STAFF: '股室',
+  TOWNSHIP_OPERATOR: '乡镇民政办',
+  VILLAGE_OPERATOR: '村/社区',
+  VIEWER: '只读',
+  LEADER: '县/局领导',
+};

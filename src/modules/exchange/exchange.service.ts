@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { PayloadErrors } from '../../common/payload.js';
+import { PayloadErrors, userError } from '../../common/payload.js';
 import { contextWith, type Context } from '../../graphql/context.js';
 import { shortNameOf } from '../area/area.rules.js';
 import { FACILITY_COLUMNS as FACILITY_SQL_COLUMNS, type FacilityRow } from '../facility/facility.entity.js';
@@ -25,7 +25,7 @@ import {
   problem,
   type ImportProblem,
 } from './exchange.rules.js';
-import { labelOf, RECTIFICATION_CATEGORY_LABEL, TASK_CATEGORY_LABEL, TASK_HEALTH_LABEL } from './exchange.labels.js';
+import { labelOf, RECTIFICATION_CATEGORY_LABEL, ROLE_LABEL, TASK_CATEGORY_LABEL, TASK_HEALTH_LABEL } from './exchange.labels.js';
 import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';
@@ -103,14 +103,19 @@ class RollbackImport extends Error {}
  * held the value by `columnOf`.
  */
 function rowProblems(error: unknown, row: number, columnOf: (field: string[]) => string | null): ImportProblem[] {
+  // As the payload's userErrors would carry them: the field path and the Chinese text (messageZh) included.
   const errors =
     error instanceof PayloadErrors
-      ? error.errors.map((e) => ({ code: e.code, message: e.message, field: e.field ?? [] }))
+      ? error.errors
       : error instanceof DomainError
-        ? [{ code: error.code as string, message: error.message, field: error.field ? ['input', ...error.field.split('.')] : [] }]
+        ? [userError(error.code, error.message, error.field ?? null, error.messageZh)]
         : null;
   if (!errors) throw error;
-  return errors.map((e) => problem(row, columnOf(e.field[0] === 'input' ? e.field.slice(1) : e.field), e.code, e.message, e.message));
+  // The Chinese text of the service's refusal (中文提示, as userErrors carry it) for people; its English one beside it.
+  return errors.map((e) => {
+    const field = e.field ?? [];
+    return problem(row, columnOf(field[0] === 'input' ? field.slice(1) : field), e.code, e.messageZh, e.message);
+  });
 }
 
 /** A month period for observations; a problem otherwise. */
@@ -146,7 +151,13 @@ export class ExchangeService {
   async importRefusal(ctx: Context, kind: ImportKind, periodText?: string | null): Promise<ImportProblem | null> {
     const viewer = requireViewer(ctx.viewer);
     if (!IMPORTERS[kind].includes(viewer.role)) {
-      return problem(null, null, ErrorCode.FORBIDDEN, `您的角色 (${viewer.role}) 不能导入${IMPORT_LABEL[kind]}`, `${viewer.role} may not import ${kind}`);
+      return problem(
+        null,
+        null,
+        ErrorCode.FORBIDDEN,
+        `您的角色（${ROLE_LABEL[viewer.role] ?? '未知'}）不能导入${IMPORT_LABEL[kind]}`,
+        `${viewer.role} may not import ${kind}`,
+      );
     }
     const [area] = await ctx.sql<{ name: string; valid_to: string | null }>('select name, valid_to::text as valid_to from area where code = ?', [
       viewer.areaCode,
