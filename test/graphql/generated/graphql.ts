@@ -727,7 +727,9 @@ export type SubjectKind =
   /** 重点工作 — a key task */
   | 'TASK'
   /** 任务分解 — a key task's share for one area */
-  | 'TASK_ASSIGNMENT';
+  | 'TASK_ASSIGNMENT'
+  /** 外部推送 — a webhook registration (its address host only; never its secret) */
+  | 'WEBHOOK';
 
 /** 报送 — a township submits its figures for a period to the county. */
 export type SubmitReportingPeriodInput = {
@@ -1011,7 +1013,9 @@ export type NodeByIdQueryVariables = Exact<{
 
 
 export type NodeByIdQuery = { node:
+    | { id: string }
     | { code: string, name: string, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1033,7 +1037,9 @@ export type NodesByIdQueryVariables = Exact<{
 
 
 export type NodesByIdQuery = { nodes: Array<
+    | { id: string }
     | { code: string, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1748,10 +1754,12 @@ export type IssueSupervisionMutation = { issueSupervision: { supervisionAction: 
         | { id: string }
         | { id: string }
         | { id: string }
+        | { id: string }
         | { finding: string, id: string }
         | { id: string }
         | { id: string }
         | { title: string, id: string }
+        | { id: string }
         | { id: string }
        | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, code: ErrorCode }> } };
 
