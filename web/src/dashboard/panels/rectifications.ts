@@ -8,7 +8,7 @@ import { today } from './tasks';
 /**
  * 审计整改: `Area.rectifications` not yet closed (未销号: OPEN, RECTIFYING,
  * RECTIFIED), overdue first, and the number overdue (限时整改, 责任到人). The API
- * shows them to COUNTY_ADMIN, SECTION_STAFF and TOWNSHIP_OPERATOR only.
+ * shows them to COUNTY_ADMIN, LEADER, SECTION_STAFF and TOWNSHIP_OPERATOR only.
  */
 export const rectificationsPanel: Panel = {
   id: 'rectifications',

@@ -16,7 +16,7 @@ export function reportUrl(month: string, ext: 'md' | 'csv', area: string): strin
 /**
  * 月度报告: `monthlyReport(month, area)` for a chosen month as Markdown, with
  * Markdown and CSV downloads of the same report. The API gives it to
- * COUNTY_ADMIN, SECTION_STAFF and TOWNSHIP_OPERATOR.
+ * COUNTY_ADMIN, LEADER, SECTION_STAFF and TOWNSHIP_OPERATOR.
  */
 export const reportPanel: Panel = {
   id: 'report',
