@@ -1,6 +1,6 @@
 import { buildSchema, parse, type ExecutionResult } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { shareable, sharedAnswers, subscribeSharingEvents } from './shared-subscribe.js';
+import { sharedAnswers, subscribeSharingEvents } from './shared-subscribe.js';
 import { Role, type Viewer } from '../auth/auth.rules.js';
 
 // The pull path: transports without a direct sink (SSE), or sources that cannot push.
@@ -20,7 +20,8 @@ type Context = { viewer: Viewer; name: string; fail?: boolean };
  * resolver that reads), so the others wait for the first one's answer.
  */
 function sharedEvent(sequence: string) {
-  const payload = {
+  return {
+    sharedEvent: true,
     progressUpdated: {
       sequence,
       who: async (_args: unknown, context: Context) => {
@@ -30,8 +31,6 @@ function sharedEvent(sequence: string) {
       },
     },
   };
-  shareable.add(payload);
-  return payload;
 }
 
 /** Subscribes once per context, each stream yielding `payload` once, and takes each first answer. */

@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
-import { pushThrough, shareable, sharedAnswers, type DirectSink } from './shared-subscribe.js';
+import { pushThrough, sharedAnswers, type DirectSink } from './shared-subscribe.js';
 import { Role, type Viewer } from '../auth/auth.rules.js';
 import type { ProgressUpdate } from '../modules/progress/progress.entity.js';
 import { progressScope } from '../modules/progress/progress.rules.js';
@@ -11,11 +11,7 @@ const scope = progressScope('511921000000', ['511921000000', '511921999999'], tr
 
 const source = () => new Subscriber(viewer, scope, 0n, () => {}, 100);
 const event = (sequence: number) => ({ sequence: String(sequence) }) as unknown as ProgressUpdate;
-const sharedEvent = (sequence: number) => {
-  const payload = event(sequence);
-  shareable.add(payload);
-  return payload;
-};
+const sharedEvent = (sequence: number) => Object.assign(event(sequence), { sharedEvent: true });
 const answerTo = (payload: unknown): ExecutionResult => ({ data: { progressUpdated: payload as Record<string, unknown> } });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const later = <T>(value: T, ms = 20) => sleep(ms).then(() => value);

@@ -11,6 +11,7 @@ import {
   type ExecutionResult,
 } from 'graphql';
 import type { Viewer } from '../auth/auth.rules.js';
+import type { Context } from './context.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -35,7 +36,7 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
     sharedAnswers.executed++;
     return execute({ ...args, rootValue: payload });
   };
-  const sink = args.contextValue ? directSinks.get(args.contextValue) : undefined;
+  const sink = (args.contextValue as Context | undefined)?.directSink;
   if (sink && isPushSource(source)) return pushThrough(source, sink, key, args.contextValue, own);
   const context = args.contextValue;
   return mapStream(source as AsyncGenerator<unknown, unknown, unknown>, (payload) => {
@@ -62,11 +63,17 @@ export async function subscribeSharingEvents(args: ExecutionArgs): Promise<Async
 }
 
 /**
- * Payloads whose answer may be shared: one object handed to many subscribers (a
- * progress event from the hub). The feature that makes them adds them here;
- * anything else is executed per subscriber.
+ * A payload whose answer may be shared: one object handed to many subscribers
+ * (a progress event from the hub), which says so by its type (a getter on its
+ * class, so it is not serialized). Anything else is executed per subscriber.
  */
-export const shareable = new WeakSet<object>();
+export interface SharedEvent {
+  readonly sharedEvent: true;
+}
+
+function isSharedEvent(payload: object): payload is SharedEvent {
+  return (payload as Partial<SharedEvent>).sharedEvent === true;
+}
 
 /** Counters for tests and the benchmark: events executed, and deliveries that sent an answer executed for another subscriber. */
 export const sharedAnswers = { executed: 0, reused: 0 };
@@ -104,7 +111,12 @@ export interface DirectSink {
   send(result: ExecutionResult, json: string | null): boolean;
 }
 
-export const directSinks = new WeakMap<object, DirectSink>();
+declare module './context.js' {
+  interface ContextExtensions {
+    /** graphql-ws: where this subscription's answers are written (the push path); absent on the other transports. */
+    directSink?: DirectSink;
+  }
+}
 
 /**
  * An event's answer: shared by the subscribers of the event with the same
@@ -127,7 +139,7 @@ const answersByEvent = new WeakMap<object, Map<string, Answer>>();
 
 /** The answer to `payload` for a subscriber whose answer key is `key`: shared when the event is shareable and the key known. */
 function answerFor(payload: object, key: string | null, context: unknown, own: (payload: unknown) => Result): Answer {
-  if (key === null || !shareable.has(payload)) return answerOf(context, own(payload));
+  if (key === null || !isSharedEvent(payload)) return answerOf(context, own(payload));
   let answers = answersByEvent.get(payload);
   if (!answers) answersByEvent.set(payload, (answers = new Map<string, Answer>()));
   let answer = answers.get(key);

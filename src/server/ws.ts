@@ -5,7 +5,7 @@ import { MessageType } from 'graphql-ws';
 import { serveGraphqlWs } from './ws-binding.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createContext, type ContextExtensions, type Registry } from '../graphql/context.js';
-import { directSinks, subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
+import { subscribeSharingEvents, type DirectSink } from '../graphql/shared-subscribe.js';
 import { log } from '../common/log.js';
 import { checkOperation, type Limits } from '../graphql/limits.js';
 import { ConnectionCounter, DEFAULT_MAX_CONNECTIONS, identityKey, type RateLimiter } from './rate-limit.js';
@@ -244,7 +244,7 @@ export function attachWebSocket(
           viewer: ctx.extra.identity?.viewer ?? null,
           extensions: { ...guard.extensions, clientAddress: ctx.extra.request.socket.remoteAddress },
         });
-        directSinks.set(context, socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes, operationNameOf(args.document, args.operationName)));
+        context.directSink = socketSink(ctx.extra.socket, id, context.requestId, maxBufferedBytes, operationNameOf(args.document, args.operationName));
         return context;
       },
       onNext: (_ctx, _id, _payload, args, result) =>

@@ -2,7 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
-import { shareable } from '../../graphql/shared-subscribe.js';
+import type { SharedEvent } from '../../graphql/shared-subscribe.js';
 
 /** What an event is about. Features add their kinds here. */
 export enum SubjectKind {
@@ -86,10 +86,15 @@ export class ProgressActor {
   implements: Node,
   description: '进度动态 — one recorded change of a project, task, facility, rectification or figures; append-only, in commit order.',
 })
-export class ProgressUpdate {
+export class ProgressUpdate implements SharedEvent {
   @Field(() => ID, { description: 'Global ID (Relay).' })
   get id(): string {
     return toGlobalId('ProgressUpdate', this.sequence);
+  }
+
+  /** One event object reaches every subscriber of its scope: graphql-ws may execute it once per selection and viewer. */
+  get sharedEvent(): true {
+    return true;
   }
 
   @Field({ description: '序号 — position in the stream (decimal digits, strictly increasing in commit order). Use as a resume cursor.' })
@@ -144,8 +149,6 @@ export const PROGRESS_COLUMNS =
 
 export function progressUpdateFromRow(row: ProgressUpdateRow): ProgressUpdate {
   const update = new ProgressUpdate();
-  // One event object reaches every subscriber of its scope: graphql-ws may execute it once per selection and viewer.
-  shareable.add(update);
   update.sequence = row.sequence;
   update.subjectKind = row.subject_kind;
   update.subjectId = row.subject_id;
