@@ -61,12 +61,15 @@ export function sseHandler(
           { 'retry-after': String(taken.retryAfterSeconds) },
         );
       }
-      const untrusted = await guard.trustedDocuments?.refusal(params.query);
-      if (untrusted) return refuse(400, untrusted);
+      // As on HTTP: a registered document may be sent by hash alone (extensions.persistedQuery or documentId).
+      const trusted = guard.trustedDocuments
+        ? await guard.trustedDocuments.documentOf({ query: params.query, extensions: params.extensions, documentId: res.locals.documentId })
+        : { query: params.query };
+      if ('error' in trusted) return refuse(400, trusted.error);
       const checked = checkOperation(
         schema,
         guard.limits,
-        { query: params.query, variables: params.variables, operationName: params.operationName },
+        { query: trusted.query, variables: params.variables, operationName: params.operationName },
         { introspection: guard.introspection },
       );
       if ('errors' in checked) return refuse(400, checked.errors[0]);
@@ -95,6 +98,7 @@ export function sseHandler(
     },
   });
   const handle = async (req: Request, res: Response, next: NextFunction) => {
+    placeholderForHash(req, res);
     // As on every transport: a refused token is charged to the address, which is refused (429) once out of them.
     let identity: Identity | null;
     try {
@@ -142,3 +146,31 @@ export function sseHandler(
 }
 
 type SseContext = Context & Record<PropertyKey, unknown>;
+
+/** True when `extensions` (an object, or its JSON text from a URL) names a document by `persistedQuery`. */
+function sendsPersistedQuery(extensions: unknown): boolean {
+  if (typeof extensions === 'string') return extensions.includes('persistedQuery');
+  return Boolean(extensions && typeof extensions === 'object' && 'persistedQuery' in extensions);
+}
+
+/**
+ * graphql-sse answers "Missing query" before onSubscribe runs, so a request that names a
+ * trusted document by hash alone (`extensions.persistedQuery` or `documentId`) gets an empty
+ * `query` here, and its `documentId` (which graphql-sse drops) kept in `res.locals`;
+ * onSubscribe puts the registered text in the empty query's place.
+ */
+function placeholderForHash(req: Request, res: Response): void {
+  if (req.method === 'POST' && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
+    const body = req.body as Record<string, unknown>;
+    if (body.documentId !== undefined) res.locals.documentId = body.documentId;
+    if (body.query == null && (body.documentId !== undefined || sendsPersistedQuery(body.extensions))) body.query = '';
+  } else if (req.method === 'GET') {
+    const url = new URL(req.url, 'http://civgraph');
+    const documentId = url.searchParams.get('documentId');
+    if (documentId !== null) res.locals.documentId = documentId;
+    if (!url.searchParams.has('query') && (documentId !== null || sendsPersistedQuery(url.searchParams.get('extensions')))) {
+      url.searchParams.set('query', '');
+      req.url = `${url.pathname}${url.search}`;
+    }
+  }
+}

@@ -127,14 +127,47 @@ export class TrustedDocuments {
   }
 
   /**
-   * In `require` mode, refuses a document whose hash is not registered (graphql-ws and
-   * SSE send document text); null when it may run.
+   * The document an operation sent over graphql-ws or SSE runs, with the mode applied as
+   * HTTP's middleware does: its `query`, or the registered document its hash names
+   * (`extensions.persistedQuery.sha256Hash`, version 1, or `documentId`) when it sends none
+   * (an empty `query` counts as none). Otherwise the error to answer, with HTTP's codes:
+   * PERSISTED_QUERY_NOT_SUPPORTED (`off`), BAD_REQUEST (a malformed hash, or one that is not
+   * the `query`'s), PERSISTED_QUERY_NOT_FOUND, TRUSTED_DOCUMENT_REQUIRED (`require`, a
+   * document whose hash is not registered). Without a hash or a text the `query` is returned
+   * as sent, for the parser to refuse.
    */
-  async refusal(query: string | undefined): Promise<GraphQLError | null> {
-    if (this.mode !== 'require' || typeof query !== 'string') return null;
-    if (await this.lookup(documentHash(query))) return null;
-    return requiredError();
+  async documentOf(params: { query?: unknown; extensions?: unknown; documentId?: unknown }): Promise<{ query: string } | { error: GraphQLError }> {
+    const persisted =
+      params.extensions && typeof params.extensions === 'object'
+        ? (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } }).persistedQuery
+        : undefined;
+    const sent = params.documentId ?? persisted?.sha256Hash;
+    const query = typeof params.query === 'string' && params.query !== '' ? params.query : undefined;
+    if (sent === undefined) {
+      if (query !== undefined && this.mode === 'require' && !(await this.lookup(documentHash(query)))) return { error: requiredError() };
+      return { query: typeof params.query === 'string' ? params.query : '' };
+    }
+    if (this.mode === 'off') return { error: transportError(ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, NOT_SUPPORTED) };
+    const hash = parseDocumentId(sent);
+    if (!hash || (persisted && params.documentId === undefined && persisted.version !== 1))
+      return { error: transportError(ErrorCode.BAD_REQUEST, MALFORMED_HASH) };
+    if (query !== undefined) {
+      if (documentHash(query) !== hash) return { error: transportError(ErrorCode.BAD_REQUEST, HASH_MISMATCH) };
+      if (this.mode === 'require' && !(await this.lookup(hash))) return { error: requiredError() };
+      return { query };
+    }
+    const text = await this.lookup(hash);
+    return text === null ? { error: transportError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, notFound(hash)) } : { query: text };
   }
+}
+
+const NOT_SUPPORTED = 'This server does not take documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off): send the document text as `query`';
+const MALFORMED_HASH = 'A document hash is `sha256:<64 hex digits>` (documentId) or 64 hex digits (extensions.persistedQuery, version 1)';
+const HASH_MISMATCH = 'The document hash does not match the sha256 of `query`';
+const notFound = (hash: string) => `No document is registered under ${hash}: register it, or send its text as \`query\``;
+
+function transportError(code: ErrorCode, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
 }
 
 /**
@@ -264,25 +297,15 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
         return next();
       }
       if (documents.mode === 'off') {
-        return refuse(
-          req,
-          res,
-          ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
-          'This server does not take documents by hash (GRAPHQL_TRUSTED_DOCUMENTS=off): send the document text as `query`',
-        );
+        return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, NOT_SUPPORTED);
       }
       const hash = parseDocumentId(sent);
       if (!hash || (persisted && params.documentId === undefined && persisted.version !== 1)) {
-        return refuse(
-          req,
-          res,
-          ErrorCode.BAD_REQUEST,
-          'A document hash is `sha256:<64 hex digits>` (documentId) or 64 hex digits (extensions.persistedQuery, version 1)',
-        );
+        return refuse(req, res, ErrorCode.BAD_REQUEST, MALFORMED_HASH);
       }
       let text = query;
       if (text !== undefined) {
-        if (documentHash(text) !== hash) return refuse(req, res, ErrorCode.BAD_REQUEST, 'The document hash does not match the sha256 of `query`');
+        if (documentHash(text) !== hash) return refuse(req, res, ErrorCode.BAD_REQUEST, HASH_MISMATCH);
         if (documents.mode === 'require') {
           const found = await lookup(req, res, hash);
           if (found === 'limited') return;
@@ -292,8 +315,7 @@ export function trustedDocumentsMiddleware(documents: TrustedDocuments, limiter?
         const found = await lookup(req, res, hash);
         if (found === 'limited') return;
         text = found ?? undefined;
-        if (text === undefined)
-          return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_FOUND, `No document is registered under ${hash}: register it, or send its text as \`query\``);
+        if (text === undefined) return refuse(req, res, ErrorCode.PERSISTED_QUERY_NOT_FOUND, notFound(hash));
       }
       // Apollo sees an ordinary request: the text, and no hash (its own persisted queries are off).
       const rest = extensions && typeof extensions === 'object' ? { ...(extensions as Record<string, unknown>) } : undefined;

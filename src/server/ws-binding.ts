@@ -13,6 +13,29 @@ export interface SocketExtra {
 const UNEXPECTED_MESSAGE = /^Unexpected message of type \S+ received$/;
 
 /**
+ * graphql-ws closes the socket (4400) for a `subscribe` message without a string `query`
+ * before any hook runs. One that names a trusted document by hash alone
+ * (`extensions.persistedQuery` or `documentId`) gets `query: ""` here, which onSubscribe
+ * (ws.ts) replaces with the registered text; every other message passes unchanged (and
+ * unparsed unless it mentions a hash).
+ */
+export function withQueryPlaceholder(text: string): string {
+  if (!text.includes('persistedQuery') && !text.includes('documentId')) return text;
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!message || typeof message !== 'object') return text;
+  const { type, payload } = message as { type?: unknown; payload?: unknown };
+  if (type !== 'subscribe' || !payload || typeof payload !== 'object' || 'query' in payload) return text;
+  const { extensions, documentId } = payload as { extensions?: unknown; documentId?: unknown };
+  const byHash = documentId !== undefined || Boolean(extensions && typeof extensions === 'object' && 'persistedQuery' in extensions);
+  return byHash ? JSON.stringify({ ...message, payload: { ...payload, query: '' } }) : text;
+}
+
+/**
  * graphql-ws on a `ws` server: what `graphql-ws/use/ws`'s `useServer` does, with
  * the two differences a public server needs.
  *
@@ -48,7 +71,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined, E 
         onMessage: (handle) =>
           socket.on('message', async (data) => {
             try {
-              await handle(String(data));
+              await handle(withQueryPlaceholder(String(data)));
             } catch (error) {
               const message = error instanceof Error ? error.message : String(error);
               if (UNEXPECTED_MESSAGE.test(message)) {

@@ -226,9 +226,10 @@ export function attachWebSocket(
             }),
           ];
         }
-        const untrusted = await guard.trustedDocuments?.refusal(payload.query);
-        if (untrusted) return [untrusted];
-        const checked = checkOperation(schema, guard.limits, payload, { introspection: guard.introspection });
+        // As on HTTP: a registered document may be sent by hash alone (extensions.persistedQuery or documentId).
+        const trusted = guard.trustedDocuments ? await guard.trustedDocuments.documentOf(payload) : { query: payload.query };
+        if ('error' in trusted) return [trusted.error];
+        const checked = checkOperation(schema, guard.limits, { ...payload, query: trusted.query }, { introspection: guard.introspection });
         if ('errors' in checked) return checked.errors;
         // Without introspection, a variable's coercion error suggests no enum value or input field (as on HTTP).
         return {

@@ -253,3 +253,112 @@ describe('require mode', () => {
     expect(await sse.json()).toMatchObject({ errors: [{ extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' } }] });
   });
 });
+
+// Trusted documents by hash on every transport (issue 32 item 5): what HTTP does above, graphql-ws
+// and SSE do too, in allow and require modes, with the same codes.
+describe('by hash over graphql-ws and SSE', () => {
+  type Outcome = { data?: unknown; code?: string; status?: number };
+  const sseUrl = (url: string) => url.replace(/\/graphql$/, '/graphql/stream');
+  const wsUrl = (url: string) => url.replace(/^http/, 'ws');
+  const byHash = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+  const variables = { code: '511921' };
+
+  /** One operation over a raw graphql-ws socket (the payload as given: `query` may be absent): its data, or its error code. */
+  async function overWs(url: string, payload: Record<string, unknown>): Promise<Outcome> {
+    const { default: WebSocket } = await import('ws');
+    const socket = new WebSocket(wsUrl(url), 'graphql-transport-ws');
+    try {
+      return await new Promise<Outcome>((resolve, reject) => {
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+        socket.on('close', (code) => reject(new Error(`closed ${code}`)));
+        socket.on('message', (raw: Buffer) => {
+          const message = JSON.parse(String(raw)) as { type: string; payload?: unknown };
+          if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
+          if (message.type === 'next') resolve({ data: (message.payload as { data?: unknown }).data });
+          if (message.type === 'error') resolve({ code: (message.payload as { extensions: { code: string } }[])[0].extensions.code });
+        });
+      });
+    } finally {
+      socket.close();
+    }
+  }
+
+  /** One operation over SSE (POST, or GET with the parameters in the URL): its data, or its error code and status. */
+  async function overSse(url: string, params: Record<string, unknown>, method: 'POST' | 'GET' = 'POST'): Promise<Outcome> {
+    const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as [string, string]));
+    const response =
+      method === 'POST'
+        ? await fetch(sseUrl(url), { method, headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(params) })
+        : await fetch(`${sseUrl(url)}?${search.toString()}`, { headers: { accept: 'text/event-stream' } });
+    const text = await response.text();
+    if (response.status !== 200)
+      return { status: response.status, code: (JSON.parse(text) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code };
+    const [next] = [...text.matchAll(/^event: next\ndata: (.*)$/gm)].map(
+      (m) => JSON.parse(m[1]) as { data?: unknown; errors?: { extensions: { code: string } }[] },
+    );
+    return next.errors ? { code: next.errors[0].extensions.code } : { data: next.data };
+  }
+
+  it('runs a registered document sent only as its hash, in allow and require modes', async () => {
+    for (const url of [app.url, strict.url]) {
+      // Hash alone: no `query` at all (raw socket), or the empty `query` a typed graphql-ws client must send.
+      expect(await overWs(url, { ...byHash(county.hash), variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overWs(url, { query: '', ...byHash(county.hash), variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overWs(url, { documentId: `sha256:${county.hash}`, variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overSse(url, { ...byHash(county.hash), variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overSse(url, { documentId: `sha256:${county.hash}`, variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overSse(url, { ...byHash(county.hash), variables }, 'GET')).toEqual({ data: COUNTY_DATA });
+      // The text with its hash runs too.
+      expect(await overWs(url, { query: county.text, ...byHash(county.hash), variables })).toEqual({ data: COUNTY_DATA });
+      expect(await overSse(url, { query: county.text, ...byHash(county.hash), variables })).toEqual({ data: COUNTY_DATA });
+    }
+  });
+
+  it('runs it through a typed graphql-ws client too (require mode)', async () => {
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const client = createClient({ url: wsUrl(strict.url), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    try {
+      const results: unknown[] = [];
+      await new Promise<void>((resolve, reject) =>
+        client.subscribe({ query: '', variables, ...byHash(county.hash) }, { next: (r) => results.push(r), error: reject, complete: resolve }),
+      );
+      expect(results).toEqual([{ data: COUNTY_DATA }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('answers an unknown hash with PERSISTED_QUERY_NOT_FOUND and a mismatched or malformed one with BAD_REQUEST, as HTTP does', async () => {
+    const unknown = documentHash(UNREGISTERED);
+    for (const url of [app.url, strict.url]) {
+      expect(await overWs(url, byHash(unknown))).toEqual({ code: 'PERSISTED_QUERY_NOT_FOUND' });
+      expect(await overSse(url, byHash(unknown))).toEqual({ status: 400, code: 'PERSISTED_QUERY_NOT_FOUND' });
+      expect(await overWs(url, { query: UNREGISTERED, ...byHash(county.hash) })).toEqual({ code: 'BAD_REQUEST' });
+      expect(await overSse(url, { query: UNREGISTERED, ...byHash(county.hash) })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+      expect(await overWs(url, { documentId: 'sha1:abc' })).toEqual({ code: 'BAD_REQUEST' });
+      expect(await overSse(url, { documentId: 'sha1:abc' })).toEqual({ status: 400, code: 'BAD_REQUEST' });
+    }
+  });
+
+  it('refuses an unregistered document in require mode with the code HTTP answers, and runs it in allow mode', async () => {
+    expect(await overWs(strict.url, { query: UNREGISTERED })).toEqual({ code: 'TRUSTED_DOCUMENT_REQUIRED' });
+    expect(await overSse(strict.url, { query: UNREGISTERED })).toEqual({ status: 400, code: 'TRUSTED_DOCUMENT_REQUIRED' });
+    expect(await overSse(strict.url, { query: UNREGISTERED }, 'GET')).toEqual({ status: 400, code: 'TRUSTED_DOCUMENT_REQUIRED' });
+    expect(await overWs(app.url, { query: UNREGISTERED })).toEqual({ data: { area: { name: '通江县' } } });
+    expect(await overSse(app.url, { query: UNREGISTERED })).toEqual({ data: { area: { name: '通江县' } } });
+  });
+
+  it('takes no hashes when off (PERSISTED_QUERY_NOT_SUPPORTED), and still runs any text', async () => {
+    expect(await overWs(off.url, { ...byHash(county.hash), variables })).toEqual({ code: 'PERSISTED_QUERY_NOT_SUPPORTED' });
+    expect(await overSse(off.url, { ...byHash(county.hash), variables })).toEqual({ status: 400, code: 'PERSISTED_QUERY_NOT_SUPPORTED' });
+    expect(await overWs(off.url, { query: UNREGISTERED })).toEqual({ data: { area: { name: '通江县' } } });
+  });
+
+  it('keeps refusing a subscribe without any query or hash (graphql-ws: 4400; SSE: 400)', async () => {
+    await expect(overWs(app.url, { variables })).rejects.toThrow('closed 4400');
+    expect(
+      (await fetch(sseUrl(app.url), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: '{}' })).status,
+    ).toBe(400);
+  });
+});
