@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAssetsDir } from '../../src/server/web.js';
 import {
@@ -52,6 +52,23 @@ const zh = (value: number | string) =>
   typeof value === 'string' && value.includes('.')
     ? new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(value))
     : new Intl.NumberFormat('zh-CN').format(Number(value));
+/** A key figure as a leader reads it: from 10,000 up in 万 (20,289,740.06 元 → 2,028.97万元), smaller ones whole. */
+const wanText = (value: number | string, unit: '元' | '人') =>
+  Math.abs(Number(value)) >= 10_000
+    ? `${new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number(value) / 10_000)}万${unit}`
+    : `${zh(String(value))}${unit}`;
+/** The blocks of the monthly report as the panel shows them: each heading, paragraph and list item's text, without its Markdown marker. */
+const reportBlocks = (markdown: string) =>
+  markdown
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^#{1,6}\s+/, '')
+        .replace(/^\d+\.\s+/, '')
+        .trim(),
+    )
+    .filter(Boolean);
+const shownBlocks = (panel: Locator) => panel.locator('.markdown-doc').locator('h3, h4, h5, h6, p, li').allTextContents();
 
 // The panels and the schema field each waits for (see web/src/dashboard/panels/).
 const PANEL_FIELDS: Record<string, string> = {
@@ -200,7 +217,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       const shown = panel('stats').locator(`[data-indicator="${stat.indicator.code}"]`);
       const value = stat.indicator.code === 'ASSISTANCE_FUNDS_YUAN' ? stat.amount! : stat.persons!;
       expect(Number(value)).toBeGreaterThan(0);
-      expect(await shown.locator('.figure-value').textContent()).toBe(`${zh(String(value))}${stat.amount ? '元' : '人'}`);
+      // In 万 where a leader reads it, the exact figure in the title.
+      expect(await shown.locator('.figure-value').textContent()).toBe(wanText(String(value), stat.amount ? '元' : '人'));
+      expect(await shown.locator('.figure-value').getAttribute('title')).toBe(`${zh(String(value))} ${stat.amount ? '元' : '人'}`);
       expect(await shown.locator('.figure-sub').textContent()).toContain(`已报 ${zh(stat.reportedAreas)}/${zh(stat.expectedAreas)}`);
     }
     expect(expected.reporting.expectedAreas).toBe(367);
@@ -258,7 +277,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
 
     // 月度报告: this month's report as the API renders it, and the same Markdown as a download from /reports/monthly/.
     const report = (await app.query(DashboardReportExpectedDocument, { month: THIS_MONTH, area: COUNTY }, { token })).monthlyReport;
-    await expect.poll(() => panel('report').locator('pre.markdown').textContent(), { timeout: 10_000 }).toBe(report.markdown);
+    // Rendered as a document: the title a heading, the sections headings, the items a numbered list.
+    await expect.poll(() => shownBlocks(panel('report')), { timeout: 10_000 }).toEqual(reportBlocks(report.markdown));
+    expect(await panel('report').locator('.markdown-doc h3').allTextContents()).toEqual([report.markdown.split('\n')[0].replace(/^# /, '')]);
+    expect(await panel('report').locator('.markdown-doc ol li').count()).toBe(report.markdown.split('\n').filter((line) => /^\d+\. /.test(line)).length);
     expect(await panel('report').textContent()).toContain(`共 ${report.itemCount} 项`);
     const [download] = await Promise.all([page.waitForEvent('download'), panel('report').locator('[data-download="md"]').click()]);
     expect(download.suggestedFilename()).toBe(`通江县-${THIS_MONTH}.md`);
@@ -306,7 +328,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       for (const stat of stats.stats) {
         const value = stat.indicator.code === 'ASSISTANCE_FUNDS_YUAN' ? stat.amount! : stat.persons!;
         expect(await panel('stats').locator(`[data-indicator="${stat.indicator.code}"] .figure-value`).textContent()).toBe(
-          `${zh(String(value))}${stat.amount ? '元' : '人'}`,
+          wanText(String(value), stat.amount ? '元' : '人'),
         );
       }
       // 审计整改: the open and overdue items, as the county admin sees them.
@@ -319,7 +341,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       expect(await panel('rectifications').locator('li[data-overdue="true"]').count()).toBe(work.overdue.totalCount);
       // 月度报告: this month's report.
       const report = (await app.query(DashboardReportExpectedDocument, { month: THIS_MONTH, area: COUNTY }, { token: leader })).monthlyReport;
-      await expect.poll(() => panel('report').locator('pre.markdown').textContent(), { timeout: 10_000 }).toBe(report.markdown);
+      await expect.poll(() => shownBlocks(panel('report')), { timeout: 10_000 }).toEqual(reportBlocks(report.markdown));
       await screenshot('dashboard-leader', view);
       expect(errors).toEqual([]);
     } finally {
@@ -345,7 +367,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       .area!;
     await expect
       .poll(() => page.locator('[data-panel="stats"] [data-indicator="ELDERLY_60_PLUS"] .figure-value').textContent(), { timeout: 10_000 })
-      .toBe(`${zh(stats.stats[0].persons!)}人`);
+      .toBe(wanText(stats.stats[0].persons!, '人'));
     expect(await page.getByTestId('reporting').textContent()).toContain(`/${zh(stats.reporting.expectedAreas)} 村（社区）`);
     const facilities = (await app.query(DashboardFacilitiesExpectedDocument, { code: township.code }, { token })).area!;
     await expect.poll(() => page.locator('[data-panel="facilities"] svg.bar-chart g.bar').count(), { timeout: 10_000 }).toBe(township.childCount);
@@ -375,6 +397,21 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
   it.skipIf(!offered('Subscription.progressUpdated'))('shows a progress event in the live feed within 2 seconds', async () => {
     await page.goto(`${base}/?area=${COUNTY}`);
     await expect.poll(() => page.locator('[data-panel="live"] .live-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
+    // The feed opens with the latest stored events, newest on top (up to 50), before any live one arrives.
+    const stored: string[] = [];
+    for (let after: string | null = null; ;) {
+      const history: { progressUpdates: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { sequence: string }[] } } = await app.query(
+        `query ($area: String!, $after: String) { progressUpdates(area: $area, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { sequence } } }`,
+        { area: COUNTY, after },
+        { token },
+      );
+      stored.push(...history.progressUpdates.nodes.map((node) => node.sequence));
+      if (!history.progressUpdates.pageInfo.hasNextPage) break;
+      after = history.progressUpdates.pageInfo.endCursor;
+    }
+    expect(stored.length).toBeGreaterThan(0);
+    const feedItems = page.locator('[data-panel="live"] .feed li[data-sequence]');
+    expect(await feedItems.evaluateAll((items) => items.map((item) => item.getAttribute('data-sequence')))).toEqual(stored.slice(-50).reverse());
     // A real mutation through the API, as an operator would make it.
     const summary = `浏览器测试保护点${Date.now()}`;
     const created = await app.request(
@@ -386,6 +423,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     );
     expect(created.errors).toBeUndefined();
     await expect.poll(() => page.locator('[data-panel="live"] .feed').textContent(), { timeout: 2_000 }).toContain(summary);
+    // On top, once.
+    expect(await feedItems.first().textContent()).toContain(summary);
+    expect(await page.locator('[data-panel="live"] .feed li', { hasText: summary }).count()).toBe(1);
   });
 
   it('opens the console at /graphql: GraphiQL renders, with schema docs, and runs a query with the saved token', async () => {
@@ -455,6 +495,20 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
       const body = request.postDataJSON() as { query: string; variables: Record<string, unknown> };
       const name = /(?:query|subscription)\s+(\w+)/.exec(body.query)?.[1] ?? '';
       if (name === 'PanelStats') statsCalls.push(String(body.variables.code));
+      // The stored history the feed opens with: two events in the county (3 and 4), none in the township.
+      if (name === 'ProgressHistory') {
+        const stored = [3, 4].map((sequence) => ({
+          sequence: String(sequence),
+          cursor: `c${sequence}`,
+          summary: `已存事件 ${sequence}`,
+          occurredAt: '2026-11-27T08:00:00.000Z',
+          subjectKind: 'PROJECT',
+          action: 'PROGRESS_RECORDED',
+          area: { code: '511921101000', shortName: '民胜镇' },
+        }));
+        const nodes = body.variables.area === COUNTY_CODE ? stored : [];
+        return route.fulfill({ json: { data: { progressUpdates: { pageInfo: { hasNextPage: false, endCursor: nodes.at(-1)?.cursor ?? null }, nodes } } } });
+      }
       if (name !== 'DashboardSchemaFields' || offered('Subscription.progressUpdated')) return route.continue();
       const response = await route.fetch();
       const probe = (await response.json()) as { data: { subscriptionType: { fields: { name: string }[] } | null } };
@@ -513,13 +567,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await panel('stats').and(live.locator('[data-ready]')).waitFor({ timeout: 15_000 });
     expect(await panel('stats').textContent()).not.toContain('暂无数据');
 
-    // Events appear, the figure panels are fetched again, and after the drop the feed resumes after cursor c6.
+    // The stored events first, then live ones above them; the figure panels are fetched again, and after the drop the feed resumes after cursor c6.
     const feed = panel('live').locator('.feed li[data-sequence]');
-    await expect.poll(() => feed.evaluateAll((items) => items.map((item) => item.getAttribute('data-sequence'))), { timeout: 10_000 }).toEqual(['7', '6', '5']);
+    await expect
+      .poll(() => feed.evaluateAll((items) => items.map((item) => item.getAttribute('data-sequence'))), { timeout: 10_000 })
+      .toEqual(['7', '6', '5', '4', '3']);
     expect(await feed.first().textContent()).toContain('民胜镇');
     await expect.poll(() => statsCalls.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     expect(subscriptions.map(({ query: _, ...rest }) => rest)).toEqual([
-      { after: null, area: COUNTY_CODE, includeDescendants: true },
+      { after: 'c4', area: COUNTY_CODE, includeDescendants: true },
       { after: 'c6', area: COUNTY_CODE, includeDescendants: true },
     ]);
     // The panel sends the typed ProgressFeed operation (web/graphql/progress.graphql).

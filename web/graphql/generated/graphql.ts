@@ -394,6 +394,14 @@ export type ProgressFeedSubscriptionVariables = Exact<{
 
 export type ProgressFeedSubscription = { progressUpdated: { sequence: string, cursor: string, summary: string, occurredAt: string, subjectKind: SubjectKind, action: ProgressAction, area: { code: string, shortName: string } } };
 
+export type ProgressHistoryQueryVariables = Exact<{
+  area: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type ProgressHistoryQuery = { progressUpdates: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ sequence: string, cursor: string, summary: string, occurredAt: string, subjectKind: SubjectKind, action: ProgressAction, area: { code: string, shortName: string } }> } };
+
 export type PanelProjectsQueryVariables = Exact<{
   code: string;
 }>;
@@ -761,6 +769,33 @@ export const ProgressFeedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ProgressFeedSubscription, ProgressFeedSubscriptionVariables>;
+export const ProgressHistoryDocument = new TypedDocumentString(`
+    query ProgressHistory($area: String!, $after: String) {
+  progressUpdates(
+    area: $area
+    includeDescendants: true
+    first: 100
+    after: $after
+  ) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      sequence
+      cursor
+      summary
+      occurredAt
+      subjectKind
+      action
+      area {
+        code
+        shortName
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ProgressHistoryQuery, ProgressHistoryQueryVariables>;
 export const PanelProjectsDocument = new TypedDocumentString(`
     query PanelProjects($code: String!) {
   area(code: $code) {

@@ -45,6 +45,21 @@ export function fmt(value: number | string | null | undefined): string {
   return typeof value === 'string' && value.includes('.') ? money.format(n) : integer.format(n);
 }
 
+const wanFormat = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * A figure as a leader reads it: from 10,000 up in 万 (20,289,740.06 元 →
+ * 2,028.97 万元, 188,076 人 → 18.81 万人), smaller ones as they are; `exact` is
+ * the whole figure with its unit, for a title attribute.
+ */
+export function wan(value: number | string | null | undefined, unit: string): { text: string; unit: string; exact: string } {
+  const n = Number(value);
+  if (value === null || value === undefined || value === '' || !Number.isFinite(n)) return { text: '—', unit, exact: '—' };
+  const exact = `${fmt(value)} ${unit}`;
+  if (Math.abs(n) < 10_000) return { text: fmt(value), unit, exact };
+  return { text: wanFormat.format(n / 10_000), unit: `万${unit}`, exact };
+}
+
 /** 「暂无数据」 with the reason in small print (a field the server lacks, an error). */
 export function noData(reason?: string): HTMLElement {
   return h('div', { class: 'no-data' }, '暂无数据', reason ? h('small', {}, reason) : null);

@@ -1,5 +1,10 @@
-import { ProgressFeedDocument as query, type ProgressFeedSubscription } from '../../../graphql/generated/graphql';
-import { GraphQLRequestError, ws, type GqlError } from '../api';
+import {
+  ProgressFeedDocument as query,
+  ProgressHistoryDocument,
+  type ProgressFeedSubscription,
+  type ProgressHistoryQuery,
+} from '../../../graphql/generated/graphql';
+import { GraphQLRequestError, gql, ws, type GqlError } from '../api';
 import { h, noData } from '../dom';
 import type { Panel } from '../panel';
 
@@ -7,13 +12,22 @@ import type { Panel } from '../panel';
 type ProgressEvent = ProgressFeedSubscription['progressUpdated'];
 
 const MAX_ITEMS = 50;
+/**
+ * Pages of stored events (100 each) read on opening. The connection runs oldest
+ * first, so the newest are on its last page; past this many pages the
+ * subscription's replay after the last cursor read brings the rest.
+ */
+const HISTORY_PAGES = 10;
 
 /**
  * 实时动态: `progressUpdated(area, includeDescendants: true, after)` — progress
  * events in the selected area's subtree as they commit. After a dropped
  * connection it resubscribes with `after` = the cursor of the last event it
  * showed: the server replays what was missed, then goes live (it also drops any
- * repeat by sequence). Until the server offers the subscription it shows 「暂无数据」.
+ * repeat by sequence). It opens with the latest stored events (`progressUpdates`,
+ * read to its end) and subscribes after the last of them, so nothing is missed
+ * or shown twice between the two. Until the server offers the subscription it
+ * shows 「暂无数据」.
  */
 class LiveFeed {
   private last: bigint | null = null;
@@ -30,6 +44,27 @@ class LiveFeed {
     private readonly onEvent: () => void,
     private readonly onUnsupported: (reason: string) => void,
   ) {}
+
+  /** The stored events, newest on top; the subscription then continues after the last one. */
+  async history(): Promise<void> {
+    const events: ProgressEvent[] = [];
+    let after: string | null = null;
+    try {
+      for (let page = 0; page < HISTORY_PAGES; page++) {
+        const data: ProgressHistoryQuery = await gql(ProgressHistoryDocument, { area: this.area, after });
+        const { nodes, pageInfo } = data.progressUpdates;
+        events.push(...nodes);
+        events.splice(0, Math.max(0, events.length - MAX_ITEMS));
+        after = nodes.at(-1)?.cursor ?? after;
+        if (!pageInfo.hasNextPage) break;
+      }
+    } catch {
+      // No history to show (the server lacks the query, the viewer may not read it): the subscription says why.
+    }
+    if (this.disposed) return;
+    for (const event of events) this.show(event, false);
+    if (after) this.cursor = after;
+  }
 
   start() {
     if (this.disposed) return;
@@ -57,12 +92,12 @@ class LiveFeed {
     });
   }
 
-  private show(event: ProgressEvent) {
+  private show(event: ProgressEvent, live = true) {
     const sequence = BigInt(event.sequence);
     if (this.last !== null && sequence <= this.last) return;
     this.last = sequence;
     this.cursor = event.cursor;
-    this.setStatus('live', '实时');
+    if (live) this.setStatus('live', '实时');
     const time = new Date(event.occurredAt);
     const item = h(
       'li',
@@ -74,7 +109,7 @@ class LiveFeed {
     this.list.querySelector('.feed-empty')?.remove();
     this.list.prepend(item);
     while (this.list.children.length > MAX_ITEMS) this.list.lastElementChild!.remove();
-    this.onEvent();
+    if (live) this.onEvent();
   }
 
   private fail(error: GraphQLRequestError) {
@@ -118,8 +153,10 @@ export const livePanel: Panel = {
     const status = h('span', { class: 'live-status', 'data-state': 'connecting' }, '连接中…');
     const list = h('ul', { class: 'feed' }, h('li', { class: 'feed-empty' }, '等待新的进展…'));
     body.replaceChildren(status, list);
-    current = new LiveFeed(ctx.area.code, list, status, ctx.refresh, (reason) => body.replaceChildren(noData(reason)));
-    current.start();
+    const feed = new LiveFeed(ctx.area.code, list, status, ctx.refresh, (reason) => body.replaceChildren(noData(reason)));
+    current = feed;
+    await feed.history();
+    feed.start();
   },
   dispose() {
     current?.dispose();

@@ -1,6 +1,7 @@
 import { PanelReportDocument } from '../../../graphql/generated/graphql';
 import { download, gql } from '../api';
 import { fmt, h, noData } from '../dom';
+import { renderMarkdown } from '../markdown';
 import type { Panel } from '../panel';
 
 function thisMonth(): string {
@@ -14,8 +15,9 @@ export function reportUrl(month: string, ext: 'md' | 'csv', area: string): strin
 }
 
 /**
- * 月度报告: `monthlyReport(month, area)` for a chosen month as Markdown, with
- * Markdown and CSV downloads of the same report. The API gives it to
+ * 月度报告: `monthlyReport(month, area)` for a chosen month, its Markdown shown as
+ * a document (markdown.ts: text only, never HTML), with Markdown and CSV
+ * downloads of the same report. The API gives it to
  * COUNTY_ADMIN, LEADER, SECTION_STAFF and TOWNSHIP_OPERATOR.
  */
 export const reportPanel: Panel = {
@@ -41,7 +43,7 @@ export const reportPanel: Panel = {
       const report = data.monthlyReport;
       output.replaceChildren(
         h('div', { class: 'panel-note' }, `${report.areaName} ${report.month}，共 ${fmt(report.itemCount)} 项`),
-        report.markdown ? h('pre', { class: 'markdown' }, report.markdown) : noData(),
+        report.markdown ? renderMarkdown(report.markdown) : noData(),
       );
     };
     month.addEventListener('change', () => load().catch((e) => output.replaceChildren(noData(e instanceof Error ? e.message : String(e)))));

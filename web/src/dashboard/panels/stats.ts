@@ -1,6 +1,6 @@
 import { PanelStatsDocument, PanelStatsMonthsDocument, type PanelStatsQuery } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { fmt, h, noData, wan } from '../dom';
 import type { Panel } from '../panel';
 
 /** The key figures of the issue, in display order: 60岁以上, 未成年人, 低保 (城市/农村), 特困, 救助资金. */
@@ -26,13 +26,14 @@ export async function latestReportedMonth(code: string): Promise<string | null> 
 
 function figure(stat: Stat): HTMLElement {
   const yuan = stat.indicator.unit === 'YUAN';
-  const value = yuan ? stat.amount : stat.persons;
+  const value = wan(yuan ? stat.amount : stat.persons, yuan ? '元' : '人');
   const complete = stat.expectedAreas > 0 ? Math.round((stat.reportedAreas / stat.expectedAreas) * 100) : null;
   return h(
     'div',
     { class: 'figure', 'data-indicator': stat.indicator.code },
     h('div', { class: 'figure-label' }, stat.indicator.nameZh.replace(/\(元\)$/, '')),
-    h('div', { class: 'figure-value' }, fmt(value), h('span', { class: 'unit' }, yuan ? '元' : '人')),
+    // In 万 from 10,000 up (a leader's reading); the exact figure in the title.
+    h('div', { class: 'figure-value', title: value.exact }, value.text, h('span', { class: 'unit' }, value.unit)),
     complete === null
       ? ''
       : h(
