@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { features } from '../src/features.js';
@@ -43,6 +44,16 @@ describe('architecture', () => {
 
   it('common/ imports nothing outside common/', () => {
     expect(importsOf('common').filter((edge) => !edge.split(' -> ')[1].startsWith('common/'))).toEqual([]);
+  });
+
+  it('has no side-effect import: a file imports by name what it uses, and a hook is listed in its manifest', () => {
+    const sideEffects = graph.files.filter((file) => /^\s*import\s+['"]\.{1,2}\//m.test(readFileSync(join(SRC, file), 'utf8')));
+    expect(sideEffects).toEqual([]);
+  });
+
+  it('passes nothing through module-level state: no exported WeakMap or WeakSet (carry it on the typed context or as a parameter)', () => {
+    const sideChannels = graph.files.filter((file) => /^export (?:const|let) \w+ = new Weak(?:Map|Set)\b/m.test(readFileSync(join(SRC, file), 'utf8')));
+    expect(sideChannels).toEqual([]);
   });
 
   it('every feature folder has a manifest, listed once in src/features.ts', () => {

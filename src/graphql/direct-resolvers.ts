@@ -1,4 +1,4 @@
-import { GraphQLObjectType, GraphQLScalarType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, GraphQLScalarType, type GraphQLField, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { getMetadataStorage, type ContainerType } from 'type-graphql';
 
 /**
@@ -14,6 +14,28 @@ export class ResolverInstances implements ContainerType {
     if (!instance) this.instances.set(someClass, (instance = new someClass()));
     return instance;
   }
+}
+
+/**
+ * What the direct resolver of a field declared on the object type itself (a
+ * getter or a method of the root) reads: for a root of `objectClass`, its answer
+ * is `root[property]` when that is not a function. Kept in the field's
+ * `extensions.propertyRead`, with the resolver it describes.
+ */
+export interface PropertyRead {
+  resolve: GraphQLFieldResolver<unknown, Record<string, unknown>>;
+  objectClass: Function;
+  property: string;
+}
+
+/**
+ * The property `field`'s resolver reads, for compiled reads (`plainSelection` in
+ * sql-reads.ts), which read such fields as properties; undefined when its
+ * resolver does more, or has been replaced since {@link directFieldResolvers}.
+ */
+export function propertyReadOf(field: GraphQLField<unknown, unknown>): PropertyRead | undefined {
+  const read = field.extensions.propertyRead as PropertyRead | undefined;
+  return read && read.resolve === field.resolve ? read : undefined;
 }
 
 /** Argument types type-graphql hands over unchanged: scalars, primitives, enums (not input classes). */
@@ -49,14 +71,6 @@ type Param = { index: number } & (
  * Only for schemas built without global middlewares or an auth checker.
  * Returns the fields replaced, as `Type.field`.
  */
-/**
- * The direct resolvers of fields declared on the object type itself (a getter or
- * a method of the root), with what they read: for a root of the class, the
- * resolver's answer is `root[property]` when that is not a function. Compiled
- * reads (`plainSelection` in sql-reads.ts) read such fields as properties.
- */
-export const propertyReads = new WeakMap<Function, { objectClass: Function; property: string }>();
-
 export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverInstances): string[] {
   const storage = getMetadataStorage();
   const typeNames = new Map<Function, string>(storage.objectTypes.map((type) => [type.target, type.name]));
@@ -103,7 +117,10 @@ export function directFieldResolvers(schema: GraphQLSchema, instances: ResolverI
           return typeof member === 'function' ? member.apply(root, values(root, args, context, info)) : member;
         };
     field.resolve = direct;
-    if (resolver.kind !== 'external') propertyReads.set(direct, { objectClass: objectClass as Function, property: method });
+    if (resolver.kind !== 'external') {
+      const propertyRead: PropertyRead = { resolve: direct, objectClass: objectClass as Function, property: method };
+      field.extensions = { ...field.extensions, propertyRead };
+    }
     replaced.push(`${type.name}.${resolver.schemaName}`);
   }
   return replaced;

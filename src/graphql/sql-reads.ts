@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Context, Registry } from './context.js';
-import { propertyReads } from './direct-resolvers.js';
+import { propertyReadOf } from './direct-resolvers.js';
 
 /** Coerced variables of one request, as graphql-js's `execute` would see them. */
 export type Variables = { [name: string]: unknown };
@@ -213,8 +213,8 @@ export function plainSelection(
     }
     const definition = type.getFields()[name];
     if (!definition || field.arguments?.length) return null;
-    // No resolver (graphql-js reads the property), or a getter of the type's class (propertyReads).
-    const reads = definition.resolve ? propertyReads.get(definition.resolve) : { objectClass: undefined, property: name };
+    // No resolver (graphql-js reads the property), or a getter of the type's class (its extensions.propertyRead).
+    const reads = definition.resolve ? propertyReadOf(definition) : { objectClass: undefined, property: name };
     if (!reads) return null;
     const { objectClass, property } = reads;
     const nonNull = definition.type !== getNullableType(definition.type);

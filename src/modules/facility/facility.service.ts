@@ -1,4 +1,3 @@
-import './facility.merge.js';
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';

@@ -1,5 +1,3 @@
-// Side effect: registers the statistics merge hook (moveObservationsOnMerge).
-import './stats.merge.js';
 import { pageRequest, type Page, type PageArgs } from '../../common/connection.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
