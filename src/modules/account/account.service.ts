@@ -44,6 +44,14 @@ export async function revokeAccountSessions(sql: Sql, accountKey: string, reason
 }
 
 const LEVEL_NAMES: Record<string, string> = { COUNTY: '县', TOWNSHIP: '乡镇/街道', VILLAGE: '村/社区' };
+const ROLE_NAMES: Record<string, string> = {
+  COUNTY_ADMIN: '县/局管理员',
+  LEADER: '县/局领导',
+  SECTION_STAFF: '股室人员',
+  TOWNSHIP_OPERATOR: '乡镇民政办',
+  VILLAGE_OPERATOR: '村/社区',
+  VIEWER: '只读',
+};
 
 /** The key of an Account global ID; BAD_USER_INPUT for another type's. */
 function accountKeyOf(id: string): string {
@@ -96,23 +104,30 @@ async function checkPlacement(
   } else {
     const code = area.padEnd(12, '0');
     const [row] = await sql<{ level: string; valid_to: string | null }>('select level, valid_to::text as valid_to from area where code = ?', [code]);
-    if (!row) errors.push(userError(ErrorCode.NOT_FOUND, `区划 ${area} 不存在`, fields.area));
-    else if (!inViewerSubtree(admin, code)) errors.push(userError(ErrorCode.VALIDATION, `区划 ${area} 不在您管辖的范围内`, fields.area));
-    else if (row.valid_to !== null) errors.push(userError(ErrorCode.VALIDATION, `区划 ${area} 已撤销或合并`, fields.area));
+    if (!row) errors.push(userError(ErrorCode.BAD_USER_INPUT, `区划 ${area} 不存在`, fields.area));
+    else if (!inViewerSubtree(admin, code)) errors.push(userError(ErrorCode.BAD_USER_INPUT, `区划 ${area} 不在您管辖的范围内`, fields.area));
+    else if (row.valid_to !== null) errors.push(userError(ErrorCode.BAD_USER_INPUT, `区划 ${area} 已撤销或合并`, fields.area));
     else {
       const levels = ROLE_LEVELS[values.role];
       if (levels && !levels.includes(row.level)) {
-        errors.push(userError(ErrorCode.VALIDATION, `角色 ${values.role} 的区划须为${levels.map((l) => LEVEL_NAMES[l] ?? l).join('或')}级`, fields.area));
+        errors.push(
+          userError(
+            ErrorCode.BAD_USER_INPUT,
+            `${ROLE_NAMES[values.role] ?? '该角色'}账号的区划须为${levels.map((l) => LEVEL_NAMES[l] ?? l).join('或')}级`,
+            fields.area,
+          ),
+        );
       } else {
         areaCode = code;
       }
     }
   }
   if (values.role === Role.SECTION_STAFF) {
-    if (!values.section) errors.push(userError(ErrorCode.VALIDATION, '股室人员须指定所属股室', fields.section));
-    else if (!(await knownSections(sql)).has(values.section)) errors.push(userError(ErrorCode.VALIDATION, `股室「${values.section}」不存在`, fields.section));
+    if (!values.section) errors.push(userError(ErrorCode.BAD_USER_INPUT, '股室人员须指定所属股室', fields.section));
+    else if (!(await knownSections(sql)).has(values.section))
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `股室「${values.section}」不存在`, fields.section));
   } else if (values.section) {
-    errors.push(userError(ErrorCode.VALIDATION, '只有股室人员（SECTION_STAFF）可指定股室', fields.section));
+    errors.push(userError(ErrorCode.BAD_USER_INPUT, '只有股室人员可指定股室', fields.section));
   }
   return areaCode;
 }
@@ -147,7 +162,7 @@ export const accountService = {
     const displayName = checkDisplayName(input.displayName, errors);
     const phone = checkPhone(input.phone, errors);
     const weak = passwordProblem(input.password);
-    if (weak) errors.push(userError(ErrorCode.VALIDATION, weak, 'password'));
+    if (weak) errors.push(userError(ErrorCode.BAD_USER_INPUT, weak, 'password'));
     const section = orNull(input.section);
     const areaCode = await checkPlacement(
       ctx.sql,
@@ -157,7 +172,7 @@ export const accountService = {
       errors,
     );
     if (!errors.length && (await ctx.sql('select 1 from account where login = ?', [login])).length) {
-      errors.push(userError(ErrorCode.CONFLICT, `登录名「${login}」已被使用`, 'login'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, `登录名「${login}」已被使用`, 'login'));
     }
     if (errors.length || !areaCode) throw new PayloadErrors(errors);
     const hash = await hashPassword(input.password);
@@ -168,7 +183,7 @@ export const accountService = {
        returning ${ACCOUNT_COLUMNS}`,
       [login, displayName, input.role, areaCode, section, phone, hash, admin.sub],
     );
-    if (!row) throw new PayloadErrors([userError(ErrorCode.CONFLICT, `登录名「${login}」已被使用`, 'login')]);
+    if (!row) throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, `登录名「${login}」已被使用`, 'login')]);
     return { account: accountFromRow(row) };
   },
 
@@ -182,7 +197,7 @@ export const accountService = {
     const section = input.section === undefined ? (input.role && input.role !== Role.SECTION_STAFF ? null : row.section) : orNull(input.section);
     const area = input.area ?? row.area_code;
     if (row.id === accountKeyOfSubject(admin.sub) && (role !== row.role || area.padEnd(12, '0') !== row.area_code)) {
-      errors.push(userError(ErrorCode.VALIDATION, '不能修改自己的角色或区划', input.role ? 'role' : 'area'));
+      errors.push(userError(ErrorCode.BAD_USER_INPUT, '不能修改自己的角色或区划', input.role ? 'role' : 'area'));
     }
     const areaCode = await checkPlacement(ctx.sql, admin, { role, area, section }, { role: 'role', area: 'area', section: 'section' }, errors);
     if (errors.length || !areaCode) throw new PayloadErrors(errors);
@@ -199,7 +214,7 @@ export const accountService = {
   /** Disables an account and revokes its sessions (its open streams close within seconds). Not your own. */
   async disable(ctx: Context, id: string): Promise<{ account: Account }> {
     const { admin, row } = await managedAccount(ctx, id);
-    if (row.id === accountKeyOfSubject(admin.sub)) throw new PayloadErrors([userError(ErrorCode.VALIDATION, '不能停用自己的账号', 'id')]);
+    if (row.id === accountKeyOfSubject(admin.sub)) throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, '不能停用自己的账号', 'id')]);
     const [updated] = await ctx.sql<AccountRow>(
       `update account set disabled = true, version = version + 1, updated_at = now() where id = ?::bigint returning ${ACCOUNT_COLUMNS}`,
       [row.id],
@@ -221,7 +236,7 @@ export const accountService = {
   async resetPassword(ctx: Context, input: ResetAccountPasswordInput): Promise<{ account: Account }> {
     const { row } = await managedAccount(ctx, input.id);
     const weak = passwordProblem(input.newPassword);
-    if (weak) throw new PayloadErrors([userError(ErrorCode.VALIDATION, weak, 'newPassword')]);
+    if (weak) throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, weak, 'newPassword')]);
     const [updated] = await ctx.sql<AccountRow>(
       `update account set password_hash = ?, must_change_password = true, version = version + 1, updated_at = now()
         where id = ?::bigint returning ${ACCOUNT_COLUMNS}`,

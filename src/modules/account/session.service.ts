@@ -114,7 +114,7 @@ type Tokens = {
 /** Issues a refresh token for the session and an access token naming it. */
 async function issue(ctx: Context, row: AccountRow, sessionId: string): Promise<Tokens> {
   const signing = accountSigningSettings();
-  if (!signing) throw new DomainError(ErrorCode.VALIDATION, '本服务器使用外部身份认证（JWT_JWKS_URL），不签发账号令牌');
+  if (!signing) throw new DomainError(ErrorCode.BAD_USER_INPUT, '本服务器使用外部身份认证（JWT_JWKS_URL），不签发账号令牌');
   const refreshToken = newRefreshToken();
   const now = Date.now();
   const refreshTokenExpiresAt = new Date(now + settings.refreshTokenSeconds * 1000);
@@ -239,11 +239,11 @@ export const sessionService = {
     const [found] = await ctx.sql<{ password_hash: string }>('select password_hash from account where id = ?::bigint for update', [key]);
     if (!found || !(await verifyPassword(input.currentPassword, found.password_hash))) {
       await sleep(FAILURE_DELAY_MS);
-      throw new PayloadErrors([userError(ErrorCode.VALIDATION, '当前密码不正确', 'currentPassword')]);
+      throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, '当前密码不正确', 'currentPassword')]);
     }
     const weak = passwordProblem(input.newPassword);
-    if (weak) throw new PayloadErrors([userError(ErrorCode.VALIDATION, weak, 'newPassword')]);
-    if (input.newPassword === input.currentPassword) throw new PayloadErrors([userError(ErrorCode.VALIDATION, '新密码不能与当前密码相同', 'newPassword')]);
+    if (weak) throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, weak, 'newPassword')]);
+    if (input.newPassword === input.currentPassword) throw new PayloadErrors([userError(ErrorCode.BAD_USER_INPUT, '新密码不能与当前密码相同', 'newPassword')]);
     const [row] = await ctx.sql<AccountRow>(
       `update account set password_hash = ?, must_change_password = false, version = version + 1, updated_at = now() where id = ?::bigint returning ${ACCOUNT_COLUMNS}`,
       [await hashPassword(input.newPassword), key],
