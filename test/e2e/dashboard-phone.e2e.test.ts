@@ -281,6 +281,69 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
     }
   }
 
+  it('on a desktop too (1280×900, county admin): 12 px text and AA contrast everywhere', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/?token=${tokens.COUNTY_ADMIN}`);
+      await expect.poll(() => page.locator('section.panel[data-panel]').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+      await expect.poll(() => page.locator('section.panel[data-panel]:not([data-panel="children"]):not([data-ready])').count(), { timeout: 30_000 }).toBe(0);
+      const audit = await page.evaluate<Audit>(AUDIT);
+      expect(audit.smallText, 'text under 12 px').toEqual([]);
+      expect(audit.lowContrast, 'text under WCAG AA contrast').toEqual([]);
+      expect(audit.scrollWidth).toBeLessThanOrEqual(1280);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+
+  it('renders the monthly report as a document, every character of it as text: no markup from the data reaches the page', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`report: ${error.message}`));
+    const hostile = [
+      '# 通江县 <b>2026-11</b> 报告',
+      '',
+      '截至 2026-11-30。**重点**：`code` <img src=x onerror="window.__pwned=1">',
+      '',
+      '## 一、<script>window.__pwned=2</script>项目',
+      '',
+      '1. 敬老院(铁佛镇):<a href="javascript:alert(1)">点我</a>',
+      '2. 第二项 & 更多 &lt;',
+      '',
+      '- 无序一',
+      '- 无序二',
+      '',
+      '| 项目 | 进度 |',
+      '| --- | ---: |',
+      '| <i>甲</i> | 60% |',
+    ].join('\n');
+    await page.route('**/graphql', async (route) => {
+      const request = route.request();
+      const body = request.method() === 'POST' ? (request.postDataJSON() as { query: string }) : null;
+      if (!body || !/query\s+PanelReport\b/.test(body.query)) return route.continue();
+      return route.fulfill({ json: { data: { monthlyReport: { month: '2026-11', areaName: '通江县', itemCount: 2, markdown: hostile } } } });
+    });
+    try {
+      await page.goto(`${base}/?token=${tokens.COUNTY_ADMIN}`);
+      const doc = page.locator('[data-panel="report"] .markdown-doc');
+      await doc.waitFor({ timeout: 20_000 });
+      expect(await doc.locator('h3').allTextContents()).toEqual(['通江县 <b>2026-11</b> 报告']);
+      expect(await doc.locator('h4').allTextContents()).toEqual(['一、<script>window.__pwned=2</script>项目']);
+      expect(await doc.locator('ol li').allTextContents()).toEqual(['敬老院(铁佛镇):<a href="javascript:alert(1)">点我</a>', '第二项 & 更多 &lt;']);
+      expect(await doc.locator('ul li').allTextContents()).toEqual(['无序一', '无序二']);
+      expect(await doc.locator('p strong').allTextContents()).toEqual(['重点']);
+      expect(await doc.locator('p code').allTextContents()).toEqual(['code']);
+      expect(await doc.locator('table th').allTextContents()).toEqual(['项目', '进度']);
+      expect(await doc.locator('table td').allTextContents()).toEqual(['<i>甲</i>', '60%']);
+      // Nothing from the data became an element or ran.
+      expect(await doc.locator('b, i, img, script, a').count()).toBe(0);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });
