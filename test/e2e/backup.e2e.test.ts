@@ -95,6 +95,18 @@ beforeAll(async () => {
     manifest: { [createHash('sha256').update(document).digest('hex')]: document },
     registeredBy: 'test',
   });
+  // 外部推送: a webhook (registered stopped: nothing is sent) and one attempt, the row the deliverer writes for each.
+  const webhook = await app.query<{ createWebhook: { userErrors: unknown[] } }, unknown>(
+    'mutation { createWebhook(input: { url: "https://hooks.invalid/backup", eventKinds: [TASK], enabled: false }) { userErrors { code message } } }',
+    {},
+    { token: admin },
+  );
+  expect(webhook.createWebhook.userErrors).toEqual([]);
+  await sql(
+    app.databaseUrl,
+    `insert into webhook_delivery (webhook_id, delivery_id, event_sequence, attempt, ok, status_code, error, duration_ms)
+     select id, id || '-1', 1, 1, false, 500, 'HTTP 500', 12 from webhook`,
+  );
   await appendEvent(app, '511921', 'before the backup');
   const empty: string[] = [];
   for (const table of await tablesOf(app.databaseUrl)) {

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId } from '../../src/common/global-id.js';
 import { importAreas } from '../../src/modules/area/area.import.js';
 import { SubjectKind } from '../../src/modules/progress/progress.entity.js';
+import { WebhookDeliverer } from '../../src/modules/webhook/webhook.deliverer.js';
+import { webhookOptionsFrom } from '../../src/modules/webhook/webhook.rules.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { appendEvent, eventually, settle } from '../support/progress.js';
 
@@ -353,6 +355,35 @@ describe('webhooks', () => {
       .getConnection()
       .execute<{ n: number }[]>('select count(*)::int as n from webhook_delivery where webhook_id = ?', [key]);
     expect(n).toBe(0);
+  });
+
+  it('are worked by one server at a time: a second deliverer on the same database (another instance, or one restarted) sends nothing twice', async () => {
+    const hook = await receiver('ok');
+    let open = 0;
+    let most = 0;
+    const track = hook.requests.push.bind(hook.requests);
+    hook.requests.push = (...items: Received[]) => {
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => open--, 0);
+      return track(...items);
+    };
+    const second = new WebhookDeliverer(app.databaseUrl, webhookOptionsFrom(process.env));
+    await second.start();
+    try {
+      const { webhook, key } = await createOk({ url: hook.url, eventKinds: ['FACILITY'], area: '511921104' });
+      const sequences: string[] = [];
+      for (let i = 0; i < 12; i++) sequences.push(await appendEvent(app, TOWNSHIP_D, `两台服务 第${i}件`));
+      await eventually(() => expect(hook.accepted()).toHaveLength(12));
+      await settle(300);
+      expect(hook.accepted()).toEqual(sequences.map((sequence) => `${key}-${sequence}`));
+      expect(hook.requests).toHaveLength(12);
+      expect(most).toBe(1);
+      expect((await state(webhook.id)).deliveredCount).toBe(12);
+      await update({ id: webhook.id, version: webhook.version, enabled: false });
+    } finally {
+      await second.stop();
+    }
   });
 
   it('record one progress event per change, naming the host only, and refuse a stale version', async () => {
