@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/common/global-id.js';
 import { todayInChina } from '../../src/common/dates.js';
-import { DEFAULT_TARGET, type MatrixCall, type MatrixRow } from '../support/access-matrix.js';
+import { DEFAULT_TARGET, type MatrixCall, type MatrixRole, type MatrixRow } from '../support/access-matrix.js';
 import type { TestApp } from '../support/app.js';
 import { significantPrefix } from '../../src/common/codes.js';
 
@@ -770,6 +770,173 @@ const webhookRows: MatrixRow[] = [
   },
 ];
 
+// ---- accounts (账号) and sessions (登录) ------------------------------------
+
+const ACCOUNT_PASSWORD = 'Matrix-pass-2026';
+const accountLogin = counter();
+const ALL_ROLES: MatrixRole[] = ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR', 'VILLAGE_OPERATOR', 'VIEWER', 'LEADER'];
+
+/** A new village operator's account in `areaCode` (a village), made by the county admin. */
+async function matrixAccount(app: TestApp, areaCode: string): Promise<{ id: string; login: string; version: number }> {
+  const { account } = await asAdmin(app, 'createAccount', 'CreateAccountInput', 'account { id login version }', {
+    login: `matrix${accountLogin()}`,
+    displayName: '矩阵账号',
+    role: 'VILLAGE_OPERATOR',
+    area: areaCode,
+    password: ACCOUNT_PASSWORD,
+  });
+  return account;
+}
+
+/** A new account, signed in (anonymously, as a person would): its tokens. */
+async function signedInAccount(app: TestApp, areaCode: string): Promise<{ id: string; refreshToken: string }> {
+  const account = await matrixAccount(app, areaCode);
+  const result = await app.request<Record<string, any>, unknown>(
+    'mutation($input: SignInInput!) { signIn(input: $input) { refreshToken userErrors { code message } } }',
+    { input: { login: account.login, password: ACCOUNT_PASSWORD } },
+  );
+  if (result.errors?.length || result.data?.signIn.userErrors.length) throw new Error(`prepare: signIn failed: ${JSON.stringify(result)}`);
+  return { id: account.id, refreshToken: result.data!.signIn.refreshToken };
+}
+
+const accounts = snapshotOf(
+  'select id, login, display_name, role, area_code, section, phone, disabled, must_change_password, password_hash, version from account where area_code between ? and ? order by id',
+  'select id, account_id, revoked_at is not null as revoked, revoked_reason from account_session order by id',
+  `select encode(token_hash, 'hex') as token, session_id, spent_at is not null as spent from account_refresh_token order by 1`,
+);
+
+const accountRows: MatrixRow[] = [
+  {
+    field: 'createAccount',
+    allowed: ['COUNTY_ADMIN'],
+    // The area is an input: one outside the admin's county is a field error (userErrors), not FORBIDDEN,
+    // as the issue asks; test/e2e/accounts.e2e.test.ts checks it. Here the admin acts inside its county.
+    actsOnCallerArea: true,
+    async prepare(_app, areaCode) {
+      return call('createAccount', 'CreateAccountInput', {
+        login: `matrix${accountLogin()}`,
+        displayName: '矩阵新账号',
+        role: 'VILLAGE_OPERATOR',
+        area: areaCode,
+        password: ACCOUNT_PASSWORD,
+      });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'updateAccount',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id, version } = await matrixAccount(app, areaCode);
+      return call('updateAccount', 'UpdateAccountInput', { id, version, displayName: '矩阵改名', phone: '0827-7220000' });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'disableAccount',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      return call('disableAccount', 'AccountIdInput', { id: (await matrixAccount(app, areaCode)).id });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'enableAccount',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id } = await matrixAccount(app, areaCode);
+      await asAdmin(app, 'disableAccount', 'AccountIdInput', 'account { id }', { id });
+      return call('enableAccount', 'AccountIdInput', { id });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'resetAccountPassword',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      return call('resetAccountPassword', 'ResetAccountPasswordInput', { id: (await matrixAccount(app, areaCode)).id, newPassword: 'Matrix-reset-2026' });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'revokeAccountSessions',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      return call('revokeAccountSessions', 'AccountIdInput', { id: (await signedInAccount(app, areaCode)).id });
+    },
+    snapshot: accounts,
+  },
+  {
+    // Credentials in the input, not a role: anyone may try (rate-limited per login and address).
+    field: 'signIn',
+    allowed: ALL_ROLES,
+    actsOnCallerArea: true,
+    anonymous: 'allowed',
+    async prepare(app, areaCode) {
+      const { login } = await matrixAccount(app, areaCode);
+      return call('signIn', 'SignInInput', { login, password: ACCOUNT_PASSWORD });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'refreshSession',
+    allowed: ALL_ROLES,
+    actsOnCallerArea: true,
+    anonymous: 'allowed',
+    async prepare(app, areaCode) {
+      return call('refreshSession', 'RefreshSessionInput', { refreshToken: (await signedInAccount(app, areaCode)).refreshToken });
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'signOut',
+    allowed: ALL_ROLES,
+    actsOnCallerArea: true,
+    anonymous: 'allowed',
+    async prepare(app, areaCode) {
+      return call('signOut', 'SignOutInput', { refreshToken: (await signedInAccount(app, areaCode)).refreshToken });
+    },
+    snapshot: accounts,
+  },
+  {
+    // The caller's own account: a development token (the matrix's callers) has none, so every role is refused.
+    field: 'signOutEverywhere',
+    allowed: [],
+    async prepare(app, areaCode) {
+      await signedInAccount(app, areaCode);
+      return { query: 'mutation Matrix { signOutEverywhere { userErrors { code field message } } }' };
+    },
+    snapshot: accounts,
+  },
+  {
+    field: 'changePassword',
+    allowed: [],
+    async prepare() {
+      return call('changePassword', 'ChangePasswordInput', { currentPassword: ACCOUNT_PASSWORD, newPassword: 'Matrix-new-2026' });
+    },
+    snapshot: accounts,
+  },
+];
+
+// ---- monthly report (报送) -------------------------------------------------
+
+/** Each case issues a month of its own (a second issue of a month is CONFLICT): January of 2001, 2002, … */
+const issueYear = counter();
+const issuedReports = snapshotOf('select area_code, month, issued_by_name from issued_monthly_report where area_code between ? and ? order by id');
+
+const reportRows: MatrixRow[] = [
+  {
+    field: 'issueMonthlyReport',
+    // ISSUERS in report.issued.ts: the county admin, and a township for its own township.
+    allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
+    target: TOWNSHIP,
+    async prepare(_app, areaCode) {
+      return call('issueMonthlyReport', 'IssueMonthlyReportInput', { area: areaCode, month: `${2000 + issueYear()}-01` });
+    },
+    snapshot: issuedReports,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -780,4 +947,6 @@ export const matrixRows: MatrixRow[] = [
   ...supervisionRows,
   ...governanceRows,
   ...webhookRows,
+  ...accountRows,
+  ...reportRows,
 ];

@@ -339,6 +339,22 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     add({ id: `WebhookDelivery:${place}`, type: 'WebhookDelivery', place, codes: [PLACES[place]], readers: WEBHOOK_READERS });
   }
 
+  // 账号: accounts at 民胜镇, at its village A1 and at the other county's X1; county admins alone read them.
+  for (const [place, role] of [
+    ['A', 'TOWNSHIP_OPERATOR'],
+    ['A1', 'VILLAGE_OPERATOR'],
+    ['X1', 'VILLAGE_OPERATOR'],
+  ] as [Place, string][]) {
+    const { account } = await mutate(app, adminOf(place), 'createAccount', 'CreateAccountInput', 'account { id }', {
+      login: `rm-${place.toLowerCase()}`,
+      displayName: nameOf('Account', place),
+      role,
+      area: PLACES[place],
+      password: 'Read-matrix-2026',
+    });
+    add({ id: account.id, type: 'Account', place, codes: [PLACES[place]], readers: ['COUNTY_ADMIN'] });
+  }
+
   // Every change above wrote one progress event and one audit entry: the matrix knows them from the tables.
   const events = await app.orm.em
     .fork()

@@ -398,6 +398,20 @@ const queryRows: Row[] = [
   },
   {
     kind: 'area',
+    name: 'Query.issuedMonthlyReports',
+    covers: ['Query.issuedMonthlyReports'],
+    readers: SENSITIVE,
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'FORBIDDEN',
+    // The fixture issues no report: the rule checked is who may ask, and that nothing else comes back.
+    include: () => [],
+    select: (at) => `issuedMonthlyReports(area: "${at}", first: 100) { totalCount nodes { id month files { url } } }`,
+    reveal: (d) => d.nodes.map((n: any) => n.id),
+    count: (d) => d.totalCount,
+  },
+  {
+    kind: 'area',
     name: 'Query.statsTable',
     covers: ['Query.statsTable'],
     anonymous: 'UNAUTHENTICATED',
@@ -830,7 +844,37 @@ const webhookRows: Row[] = [
   },
 ];
 
-export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows];
+// ---- 账号: accounts, read by county admins only ------------------------------
+
+const accountRows: Row[] = [
+  {
+    kind: 'area',
+    name: 'Query.accounts',
+    covers: ['Query.accounts'],
+    readers: ['COUNTY_ADMIN'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'FORBIDDEN',
+    probes: [null],
+    types: ['Account'],
+    select: () => 'accounts(first: 100, includeDisabled: true) { totalCount nodes { id displayName area { code } } }',
+    reveal: (d) => ids(d.nodes),
+    count: (d) => d.totalCount,
+  },
+  {
+    kind: 'object',
+    name: 'Query.node (Account)',
+    covers: ['Node.Account'],
+    objects: byType('Account'),
+    readers: ['COUNTY_ADMIN'],
+    anonymous: 'UNAUTHENTICATED',
+    outside: 'NULL',
+    via: { field: 'node', selection: 'id ... on Account { displayName area { code } }' },
+    reveal: (d) => [d.id],
+  },
+];
+
+export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows, ...accountRows];
 
 /**
  * Reads that are public, with the reason (the coverage test accepts them
@@ -841,6 +885,7 @@ export const PUBLIC_READS: Record<string, string> = {
   'Query.areas': 'the area hierarchy is public',
   'Query.indicators': 'the indicator catalogue is public',
   'Query.viewer': 'the caller itself',
+  'Query.me': "the caller's own account (null for tokens that are not an account's)",
   'Node.Area': 'the area hierarchy is public',
   'Node.Indicator': 'the indicator catalogue is public',
 };

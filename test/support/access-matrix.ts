@@ -46,6 +46,11 @@ export interface MatrixRow {
    */
   actsOnCallerArea?: boolean;
   /**
+   * `allowed`: a caller without a token may call it too (signIn, refreshSession,
+   * signOut: the credentials are in the input), so the anonymous case must succeed.
+   */
+  anonymous?: 'allowed';
+  /**
    * Cases where the service does not (yet) enforce what the matrix expects.
    * They run as `it.fails` with the reason in the test name: visible in every
    * run, and failing (asking for the entry to be removed) once the gap is closed.
@@ -118,7 +123,7 @@ function sibling(prefix: string): string {
 }
 
 /** Every area a token of the rows' cases names (12 digits): the matrix's database must hold them all. */
-export function matrixAreas(rows: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea'>[]): string[] {
+export function matrixAreas(rows: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea' | 'anonymous'>[]): string[] {
   const areas = rows.flatMap((row) => matrixCases(row).flatMap((c) => (c.viewerArea ? [c.viewerArea] : [])));
   return [...new Set(areas)].sort();
 }
@@ -130,7 +135,7 @@ export function matrixAreas(rows: Pick<MatrixRow, 'allowed' | 'target' | 'sectio
  * object) gets a caller inside the target's subtree, which is still outside the
  * caller's reach: the target is not in the caller's subtree.
  */
-export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea'>): MatrixCase[] {
+export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section' | 'actsOnCallerArea' | 'anonymous'>): MatrixCase[] {
   const target = row.target ?? DEFAULT_TARGET;
   const targetDigits = digitsOf(target);
   const cases: MatrixCase[] = [];
@@ -150,7 +155,7 @@ export function matrixCases(row: Pick<MatrixRow, 'allowed' | 'target' | 'section
       cases.push({ role, scope: 'outside', viewerArea: below.padEnd(12, '0'), expect: 'FORBIDDEN' });
     }
   }
-  cases.push({ role: 'ANONYMOUS', scope: '-', viewerArea: null, expect: 'UNAUTHENTICATED' });
+  cases.push({ role: 'ANONYMOUS', scope: '-', viewerArea: null, expect: row.anonymous === 'allowed' ? 'allowed' : 'UNAUTHENTICATED' });
   return cases;
 }
 
