@@ -252,8 +252,9 @@ describe('read matrix: subscriptions', () => {
         });
       }
     }
+    // Ordered by the bigint column, not the text alias (as text, '100' sorts before '99').
     events = await sql(
-      'select sequence::text as sequence, area_code, subject_kind, subject_id, action from progress_update where sequence > ?::bigint order by sequence',
+      'select sequence::text as sequence, area_code, subject_kind, subject_id, action from progress_update where sequence > ?::bigint order by progress_update.sequence',
       [head],
     );
     const last = events.at(-1)!.sequence;
