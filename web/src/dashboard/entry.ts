@@ -67,6 +67,20 @@ export function errorText(error: { code?: string | null; message: string; messag
 }
 
 /**
+ * A failed read or request in Chinese, for a panel or the page: a server that lacks the
+ * operation, the meaning of a GraphQL error's code, or a lost connection — never the
+ * English text of the error (docs/api.md, Errors).
+ */
+export function failureText(error: unknown): string {
+  if (error instanceof GraphQLRequestError) {
+    if (error.unsupported) return '服务端尚未提供该接口';
+    const code = error.errors.find((e) => e.extensions?.code)?.extensions?.code;
+    return (code && CODE_TEXT[code]) || '读取失败，请稍后重试';
+  }
+  return '无法连接服务器，请检查网络后重试';
+}
+
+/**
  * The error slots of one form: `slot(key)` goes next to a field; `show` puts each
  * error in the slot its `field` path names (unknown ones in the form's own slot)
  * and marks the field's input invalid.

@@ -6,8 +6,9 @@ import {
   DashboardViewerDocument,
   type DashboardViewerQuery,
 } from '../../graphql/generated/graphql';
-import { GraphQLRequestError, SchemaFields, gql, setToken, takeToken } from './api';
+import { SchemaFields, gql, setToken, takeToken } from './api';
 import { fmt, h, noData } from './dom';
+import { failureText } from './entry';
 import type { Panel, PanelContext, SelectedArea } from './panel';
 import { facilitiesPanel } from './panels/facilities';
 import { livePanel } from './panels/live';
@@ -192,8 +193,7 @@ async function renderPanel(panel: Panel, selected: SelectedArea) {
     await panel.render(context(selected), body);
   } catch (error) {
     if (area !== selected) return; // the user moved on
-    const reason = error instanceof GraphQLRequestError && error.unsupported ? '服务端尚未提供该接口' : error instanceof Error ? error.message : String(error);
-    body.replaceChildren(noData(reason));
+    body.replaceChildren(noData(failureText(error)));
   }
   body.closest('.panel')?.setAttribute('data-ready', '');
 }
@@ -213,7 +213,7 @@ async function show(code: string) {
   try {
     data = await gql(AreaOverviewDocument, { code });
   } catch (error) {
-    root.replaceChildren(h('div', { class: 'fatal' }, `无法加载区划 ${code}：${error instanceof Error ? error.message : String(error)}`));
+    root.replaceChildren(h('div', { class: 'fatal' }, `无法加载区划 ${code}：${failureText(error)}`));
     return;
   }
   if (!data.area) {

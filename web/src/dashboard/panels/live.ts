@@ -6,6 +6,7 @@ import {
 } from '../../../graphql/generated/graphql';
 import { GraphQLRequestError, gql, ws, type GqlError } from '../api';
 import { h, noData } from '../dom';
+import { failureText } from '../entry';
 import type { Panel } from '../panel';
 
 /** One event as web/graphql/progress.graphql selects it. */
@@ -116,7 +117,7 @@ class LiveFeed {
     this.stop?.();
     this.stop = null;
     if (error.unsupported) return this.onUnsupported('服务端尚未提供 progressUpdated 订阅');
-    this.setStatus('error', error.message);
+    this.setStatus('error', failureText(error));
     this.reconnect();
   }
 

@@ -1,6 +1,7 @@
 import { PanelReportDocument } from '../../../graphql/generated/graphql';
 import { download, gql } from '../api';
 import { fmt, h, noData } from '../dom';
+import { failureText } from '../entry';
 import { renderMarkdown } from '../markdown';
 import type { Panel } from '../panel';
 
@@ -34,7 +35,7 @@ export const reportPanel: Panel = {
       try {
         await download(reportUrl(month.value, ext, ctx.area.code), `${ctx.area.shortName}-${month.value}.${ext}`);
       } catch (e) {
-        error.textContent = `下载失败：${e instanceof Error ? e.message : String(e)}`;
+        error.textContent = `下载失败：${failureText(e)}`;
       }
     };
     const load = async () => {
@@ -46,7 +47,7 @@ export const reportPanel: Panel = {
         report.markdown ? renderMarkdown(report.markdown) : noData(),
       );
     };
-    month.addEventListener('change', () => load().catch((e) => output.replaceChildren(noData(e instanceof Error ? e.message : String(e)))));
+    month.addEventListener('change', () => load().catch((e) => output.replaceChildren(noData(failureText(e)))));
     body.replaceChildren(
       h(
         'div',

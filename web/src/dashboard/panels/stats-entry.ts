@@ -9,6 +9,7 @@ import { gql } from '../api';
 import { fmt, h, noData } from '../dom';
 import { FieldErrors, REPORTER_ROLES, field, fieldPath, inViewerScope, within } from '../entry';
 import type { Panel, PanelContext } from '../panel';
+import { statsImportSection } from './stats-import';
 import { lastYear } from './stats';
 
 interface Village {
@@ -198,26 +199,34 @@ export const statsEntryPanel: Panel = {
   form: true,
   requires: ['Mutation.reportObservations', 'Area.observations'],
   offered: (viewer) => Boolean(viewer?.area && REPORTER_ROLES.includes(viewer.role)),
-  async render(ctx, body) {
+  async render(ctx, panelBody) {
     const viewer = ctx.viewer;
     const area = ctx.area;
+    // The form (one village's month) above, the spreadsheet import (every village of the viewer's area) below it.
+    let form: VillageMonthForm | null = null;
+    const body = h('div', { class: 'entry-holder' });
+    const importer = statsImportSection(reportableMonths(), async () => {
+      ctx.refresh();
+      await form?.load();
+    });
+    panelBody.replaceChildren(body, importer);
     const open = (villages: Village[], into: HTMLElement) => {
       const writable = villages.filter((v) => inViewerScope(viewer, v.code));
       if (!writable.length) return void into.replaceChildren(noData('本区划没有您可填报的村（社区）'));
-      const form = new VillageMonthForm(ctx, writable);
+      form = new VillageMonthForm(ctx, writable);
       into.replaceChildren(form.element);
       return form.load();
     };
     if (area.level === 'VILLAGE' || area.level === 'TOWNSHIP') {
       if (!viewer?.area || !(within(area.code, viewer.area) || within(viewer.area.code, area)))
-        return void body.replaceChildren(noData('本区划不在您的填报范围内'));
+        return void panelBody.replaceChildren(noData('本区划不在您的填报范围内'));
       return open(await villagesOf(area.code), body);
     }
     // Above township level: choose the township first (only those the viewer reports in).
     const townships = area.children.nodes.filter(
       (t) => viewer?.area && (within(t.code, viewer.area) || within(viewer.area.code, { code: t.code, level: 'TOWNSHIP' })),
     );
-    if (!townships.length) return void body.replaceChildren(noData('本区划没有您可填报的村（社区）'));
+    if (!townships.length) return void panelBody.replaceChildren(noData('本区划没有您可填报的村（社区）'));
     const holder = h('div', { class: 'entry-holder' }, h('div', { class: 'panel-note' }, '先选择乡镇（街道），再选择村（社区）和月份。'));
     const select = h(
       'select',
@@ -227,7 +236,7 @@ export const statsEntryPanel: Panel = {
           if (!select.value) return;
           villagesOf(select.value)
             .then((villages) => open(villages, holder))
-            .catch((error: unknown) => holder.replaceChildren(noData(error instanceof Error ? error.message : String(error))));
+            .catch(() => holder.replaceChildren(noData('无法读取该乡镇（街道）的村（社区），请稍后重试')));
         },
       },
       h('option', { value: '' }, '请选择乡镇（街道）'),
