@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRole, Role } from './auth.rules.js';
-import { createTokenVerifier, MAX_TOKEN_LIFETIME_SECONDS, mintToken, tokenLifetime } from './auth.tokens.js';
+import { accountSigningSettings, createTokenVerifier, MAX_TOKEN_LIFETIME_SECONDS, mintToken, tokenLifetime } from './auth.tokens.js';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789';
 
@@ -47,7 +47,7 @@ describe('token claims', () => {
     const verify = createTokenVerifier({ secret: SECRET })!;
     await expect(verify(await signed({ name: 'x', role, area: '511921' }, '1h'))).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
-      message: 'Token role must be one of COUNTY_ADMIN, SECTION_STAFF, TOWNSHIP_OPERATOR, VILLAGE_OPERATOR, VIEWER',
+      message: 'Token role must be one of COUNTY_ADMIN, SECTION_STAFF, TOWNSHIP_OPERATOR, VILLAGE_OPERATOR, VIEWER, LEADER',
     });
   });
 
@@ -112,4 +112,17 @@ describe('tokenLifetime (civgraph token --expires)', () => {
       expect(tokenLifetime(text)).toBeNull();
     },
   );
+});
+
+describe("accounts' access tokens", () => {
+  it('carry the session (sid) into the viewer, and are signed with the secret the verifier checks', async () => {
+    const verify = createTokenVerifier({ secret: SECRET })!;
+    const signing = accountSigningSettings();
+    expect(signing?.secret).toBe(SECRET);
+    const token = await mintToken(SECRET, { sub: 'account:7', name: '张三', role: Role.VILLAGE_OPERATOR, area: '511921101001', sid: 'a-session' });
+    expect((await verify(token)).viewer).toMatchObject({ sub: 'account:7', sessionId: 'a-session' });
+    // Development tokens carry none.
+    const dev = await mintToken(SECRET, { name: 'x', role: Role.VIEWER, area: '511921' });
+    expect((await verify(dev)).viewer.sessionId).toBeUndefined();
+  });
 });
