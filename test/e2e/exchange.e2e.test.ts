@@ -28,8 +28,6 @@ let mashiVillage: { code: string; name: string };
 let tiefoVillages: { code: string; name: string }[];
 let other: { code: string; name: string };
 
-const rows = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 beforeAll(async () => {
   app = await startTestApp();
   base = app.url.replace(/\/graphql$/, '');
@@ -37,17 +35,17 @@ beforeAll(async () => {
   township = await app.token('TOWNSHIP_OPERATOR', TIEFO);
   village = await app.token('VILLAGE_OPERATOR', PINGBA);
   viewer = await app.token('VIEWER', '511921');
-  [mashiVillage] = await rows<{ code: string; name: string }>(
+  [mashiVillage] = await app.rows<{ code: string; name: string }>(
     `select code, name from area where code like '${MASHI}%' and level = 'VILLAGE' and valid_to is null order by code limit 1`,
   );
-  tiefoVillages = await rows(`select code, name from area where code like '${TIEFO}%' and level = 'VILLAGE' and valid_to is null order by code`);
+  tiefoVillages = await app.rows(`select code, name from area where code like '${TIEFO}%' and level = 'VILLAGE' and valid_to is null order by code`);
   other = tiefoVillages.find((v) => v.code !== PINGBA && v.code !== JINDOUYAN)!;
 });
 afterAll(() => app?.close());
 
 /** Everything an import could write: "nothing written" compares these before and after. */
 async function written() {
-  const [counts] = await rows<Record<string, number>>(
+  const [counts] = await app.rows<Record<string, number>>(
     `select (select count(*)::int from observation) as observations,
             (select coalesce(sum(version), 0)::int from observation) as observationVersions,
             (select count(*)::int from observation_change) as auditRows,
@@ -133,7 +131,7 @@ describe('observations import', () => {
     const after = await written();
     expect(after.observations - before.observations).toBe(4);
     expect(after.events - before.events).toBe(2);
-    const stored = await rows<{ area_code: string; indicator: string; value: string }>(
+    const stored = await app.rows<{ area_code: string; indicator: string; value: string }>(
       `select area_code, indicator, value::text as value from observation where period_month = '2026-05-01' and area_code like '${TIEFO}%' order by area_code, indicator`,
     );
     expect(stored).toEqual([
@@ -249,7 +247,7 @@ describe('observations import', () => {
 
   it('a service refusal in a later row rolls back the rows already applied (approved period is LOCKED)', async () => {
     // Lock 麻石镇's May, then import a file whose first row (铁佛镇) is fine and whose second (麻石镇) is locked.
-    await rows(
+    await app.rows(
       `insert into reporting_approval (area_code, period, start_month, end_month, status, updated_by) values (?, '2026-05', '2026-05-01', '2026-05-01', 'APPROVED', 'test')`,
       [`${MASHI}000`],
     );
@@ -307,7 +305,7 @@ describe('facilities import', () => {
     edited[1][4] = 'UNDER_CONSTRUCTION';
     const changed = await upload('/imports/facilities', await sheet(t.headers, edited), 'xlsx', township);
     expect(changed).toEqual({ status: 200, body: { applied: 1, unchanged: 1, errors: [] } });
-    const [row] = await rows<{ beds: number; status: string; version: number }>(`select beds, status, version from facility where name = '平坝村互助点'`);
+    const [row] = await app.rows<{ beds: number; status: string; version: number }>(`select beds, status, version from facility where name = '平坝村互助点'`);
     expect(row).toEqual({ beds: 12, status: 'UNDER_CONSTRUCTION', version: 3 });
     expect((await written()).events - after.events).toBe(2);
   });
@@ -461,7 +459,7 @@ describe('npm run civgraph -- import', () => {
       const first = await cli(['import', 'observations', good, '--period', '2026-04']);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stdout).toContain('1 row(s) applied, 0 unchanged');
-      const [stored] = await rows<{ updated_by: string }>(`select updated_by from observation where area_code = ? and period_month = '2026-04-01'`, [
+      const [stored] = await app.rows<{ updated_by: string }>(`select updated_by from observation where area_code = ? and period_month = '2026-04-01'`, [
         JINDOUYAN,
       ]);
       expect(stored.updated_by).toBe('system');

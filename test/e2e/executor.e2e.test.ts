@@ -46,8 +46,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-const rows = <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 type Document = TypedDocumentNode<unknown, never> | string;
 
 /** The raw answer (status and body text) to a POST, with a fixed request id (masked errors carry it). */
@@ -92,7 +90,7 @@ describe('graphql-jit answers as graphql-js', () => {
   });
 
   it('`nodes` with an ID the caller may not read: that item null, FORBIDDEN at its path, the others there', async () => {
-    const facilities = await rows<{ id: string; area_code: string }>(`select id::text, area_code from facility order by id`);
+    const facilities = await app.rows<{ id: string; area_code: string }>(`select id::text, area_code from facility order by id`);
     const own = facilities[0];
     const township = own.area_code.slice(0, 9);
     const other = facilities.find((f) => !f.area_code.startsWith(township))!;
@@ -109,13 +107,13 @@ describe('graphql-jit answers as graphql-js', () => {
   });
 
   it('a mutation answering userErrors, writing nothing', async () => {
-    const [before] = await rows<{ n: number }>('select count(*)::int as n from facility');
+    const [before] = await app.rows<{ n: number }>('select count(*)::int as n from facility');
     const input = { area: '511921101', name: ' ', type: 'NURSING_HOME', operatingModel: 'PUBLIC', beds: 10, occupiedBeds: 20 };
     const answer = await sameAnswer(CreateFacilityDocument, { input }, admin);
     expect(compiled()).toBe(true);
     expect(answer.data.createFacility.facility).toBeNull();
     expect(answer.data.createFacility.userErrors.length).toBeGreaterThan(0);
-    expect(await rows('select count(*)::int as n from facility')).toEqual([before]);
+    expect(await app.rows('select count(*)::int as n from facility')).toEqual([before]);
   });
 
   it('an unexpected failure: masked, with the request id', async () => {
@@ -414,10 +412,10 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
   });
 
   it('retired areas: current only by default, all with includeRetired, a retired area itself', async () => {
-    const [retired] = await rows<{ code: string; parent_code: string }>(
+    const [retired] = await app.rows<{ code: string; parent_code: string }>(
       `select code, parent_code from area where level = 'VILLAGE' and code like '511921%' order by code desc limit 1`,
     );
-    await rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [
+    await app.rows(`update area set valid_to = '2025-12-31', successor_code = (select min(code) from area where parent_code = ?) where code = ?`, [
       retired.parent_code,
       retired.code,
     ]);
@@ -433,7 +431,7 @@ describe('the area tree read (one SQL statement building the JSON) answers as gr
       });
       await byTreeRead('query ($code: String!) { area(code: $code) { code validFrom validTo isCurrent } }', { code: retired.code });
     } finally {
-      await rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired.code]);
+      await app.rows(`update area set valid_to = null, successor_code = null where code = ?`, [retired.code]);
     }
   });
 });

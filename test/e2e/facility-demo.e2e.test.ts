@@ -13,8 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const rows = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 describe('demo data from the speech', () => {
   it('counts, in one query, 15 public nursing homes of which 9 are 公建民营, and the rest of the speech', async () => {
     const { count, result } = await app.measure(() => app.query(FacilitySummaryDocument, { code: '511921' }, { token: admin }));
@@ -38,7 +36,7 @@ describe('demo data from the speech', () => {
   });
 
   it('puts the 15 nursing homes on 15 different towns, every 公建民营 one with its operator', async () => {
-    const homes = await rows<{ area_code: string; operating_model: string; operator: string | null; name: string }>(
+    const homes = await app.rows<{ area_code: string; operating_model: string; operator: string | null; name: string }>(
       `select f.area_code, f.operating_model, f.operator, a.name from facility f join area a on a.code = f.area_code
         where f.type = 'NURSING_HOME' and f.status = 'OPERATING' and f.source = 'DEMO'`,
     );
@@ -84,16 +82,16 @@ describe('demo data from the speech', () => {
   });
 
   it('is idempotent and leaves an event for every change', async () => {
-    const [before] = await rows<{ f: number; p: number; e: number }>(
+    const [before] = await app.rows<{ f: number; p: number; e: number }>(
       `select (select count(*)::int from facility) f, (select count(*)::int from project) p, (select count(*)::int from progress_update where subject_kind in ('FACILITY', 'PROJECT')) e`,
     );
     await seedDemo(app.orm, '511921000000', civgraph);
-    const [after] = await rows<{ f: number; p: number; e: number }>(
+    const [after] = await app.rows<{ f: number; p: number; e: number }>(
       `select (select count(*)::int from facility) f, (select count(*)::int from project) p, (select count(*)::int from progress_update where subject_kind in ('FACILITY', 'PROJECT')) e`,
     );
     expect(after).toEqual(before);
     // facilities created + projects created + started + facility moved + progress entries
-    const [{ entries }] = await rows<{ entries: number }>('select count(*)::int as entries from project_progress');
+    const [{ entries }] = await app.rows<{ entries: number }>('select count(*)::int as entries from project_progress');
     expect(before.e).toBe(before.f + before.p * 3 + entries);
   });
 });

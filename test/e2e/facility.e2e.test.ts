@@ -24,11 +24,9 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const rows = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 /** Rows of facility and progress_update: "nothing written" compares these before and after. */
 async function written() {
-  const [counts] = await rows<{ facilities: number; events: number; versions: number }>(
+  const [counts] = await app.rows<{ facilities: number; events: number; versions: number }>(
     `select (select count(*)::int from facility) as facilities,
             (select count(*)::int from progress_update) as events,
             (select coalesce(sum(version), 0)::int from facility) as versions`,
@@ -73,7 +71,7 @@ describe('createFacility', () => {
       area: { code: '511921104000', name: '铁佛镇' },
     });
     expect(await written()).toEqual({ facilities: before.facilities + 1, events: before.events + 1, versions: before.versions + 1 });
-    const [event] = await rows<{ subject_kind: string; subject_id: string; area_code: string; action: string; actor_role: string }>(
+    const [event] = await app.rows<{ subject_kind: string; subject_id: string; area_code: string; action: string; actor_role: string }>(
       'select subject_kind, subject_id, area_code, action, actor_role from progress_update order by sequence desc limit 1',
     );
     expect(event).toEqual({ subject_kind: 'FACILITY', subject_id: facility.id, area_code: '511921104000', action: 'CREATED', actor_role: 'COUNTY_ADMIN' });
@@ -100,7 +98,7 @@ describe('createFacility', () => {
 
   it('has the database refuse occupied beds above beds even when code is bypassed', async () => {
     await expect(
-      rows(
+      app.rows(
         `insert into facility (name, type, area_code, operating_model, status, beds, occupied_beds) values ('x', 'NURSING_HOME', '511921104000', 'PUBLIC', 'PLANNED', 1, 2)`,
       ),
     ).rejects.toThrow(/facility_occupied_within_beds/);
@@ -109,7 +107,7 @@ describe('createFacility', () => {
   it('records every writable field in the CREATED event, in API spelling; text trimmed, a blank operator none', async () => {
     const facility = await create({ name: '  铁佛镇敬老院 ', operator: '   ', location: { latitude: 31.91, longitude: 107.25 } });
     expect(facility).toMatchObject({ name: '铁佛镇敬老院', operator: null });
-    const [event] = await rows<{ before: object | null; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    const [event] = await app.rows<{ before: object | null; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(event.before).toBeNull();
     expect(event.after).toEqual({
       name: '铁佛镇敬老院',
@@ -139,7 +137,7 @@ describe('the lifecycle', () => {
       version += 1;
       expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
     }
-    const events = await rows<{ action: string; before: { status: string }; after: { status: string } }>(
+    const events = await app.rows<{ action: string; before: { status: string }; after: { status: string } }>(
       `select action, before, after from progress_update where subject_id = ? and action = 'STATUS_CHANGED' order by sequence`,
       [facility.id],
     );
@@ -192,7 +190,7 @@ describe('updateFacility', () => {
     expect(data.updateFacility.userErrors).toEqual([]);
     expect(data.updateFacility.facility).toMatchObject({ beds: 60, occupiedBeds: 55, operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN', version: 2 });
     expect(await written()).toEqual({ ...before, events: before.events + 1, versions: before.versions + 1 });
-    const [event] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    const [event] = await app.rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(event).toEqual({
       before: { beds: 50, occupiedBeds: 30, operator: null, operatingModel: 'PUBLIC' },
       after: { beds: 60, occupiedBeds: 55, operator: '康乐公司', operatingModel: 'PUBLIC_BUILT_PRIVATE_RUN' },
@@ -207,7 +205,7 @@ describe('updateFacility', () => {
       { token: admin },
     );
     expect(moved.updateFacility).toMatchObject({ facility: { version: 2, location: { latitude: 31.5, longitude: 107.25 } }, userErrors: [] });
-    const [move] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    const [move] = await app.rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(move).toEqual({ before: { latitude: 31.91 }, after: { latitude: 31.5 } });
 
     const cleared = await app.query(
@@ -216,7 +214,7 @@ describe('updateFacility', () => {
       { token: admin },
     );
     expect(cleared.updateFacility).toMatchObject({ facility: { version: 3, location: null, operator: null, name: '铁佛镇敬老院', beds: 50 }, userErrors: [] });
-    const [clear] = await rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
+    const [clear] = await app.rows<{ before: object; after: object }>('select before, after from progress_update order by sequence desc limit 1');
     expect(clear).toEqual({
       before: { operator: '康乐公司', latitude: 31.5, longitude: 107.25 },
       after: { operator: null, latitude: null, longitude: null },

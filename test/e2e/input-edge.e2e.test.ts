@@ -23,11 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const rows = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 /** What a refused request must leave as it was: the rectification, its history, events and the audit log. */
 async function snapshot() {
-  const [row] = await rows<Record<string, unknown>>(
+  const [row] = await app.rows<Record<string, unknown>>(
     `select (select json_agg(r order by id) from rectification r) as rectifications,
             (select count(*)::int from rectification_transition) as transitions,
             (select count(*)::int from facility) as facilities,

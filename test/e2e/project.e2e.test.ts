@@ -32,10 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const rows = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
-
 async function written() {
-  const [counts] = await rows<{ projects: number; entries: number; events: number; versions: number; facilityVersions: number }>(
+  const [counts] = await app.rows<{ projects: number; entries: number; events: number; versions: number; facilityVersions: number }>(
     `select (select count(*)::int from project) as projects,
             (select count(*)::int from project_progress) as entries,
             (select count(*)::int from progress_update) as events,
@@ -104,7 +102,7 @@ describe('createProject', () => {
       progressPercent: null,
     });
     expect(await written()).toEqual({ ...before, projects: before.projects + 1, events: before.events + 1, versions: before.versions + 1 });
-    const [stored] = await rows<{ planned_investment: string }>('select planned_investment::text from project order by id desc limit 1');
+    const [stored] = await app.rows<{ planned_investment: string }>('select planned_investment::text from project order by id desc limit 1');
     expect(stored.planned_investment).toBe('3200000.00');
   });
 
@@ -248,7 +246,7 @@ describe('recordProjectProgress', () => {
 
     const fall = await progress(project.id, 50, { note: '重新核定工程量,进度下调', asOf: '2026-10-31' });
     expect(fall.project).toMatchObject({ progressPercent: 50 });
-    const entries = await rows<{ percent: number }>(
+    const entries = await app.rows<{ percent: number }>(
       'select percent from project_progress where project_id = (select max(id) from project where id = ?) order by id',
       [Number(Buffer.from(project.id, 'base64url').toString().split(':')[1])],
     );
@@ -325,7 +323,7 @@ describe('a project that builds a facility', () => {
       versions: beforeStale.versions + 1,
       facilityVersions: beforeStale.facilityVersions + 1,
     });
-    const events = await rows<{ subject_kind: string; action: string; after: { status: string } }>(
+    const events = await app.rows<{ subject_kind: string; action: string; after: { status: string } }>(
       'select subject_kind, action, after from progress_update order by sequence desc limit 2',
     );
     expect(events.reverse()).toEqual([
@@ -477,7 +475,7 @@ describe('责任股室 (ownerSection)', () => {
 
   const lastEvent = async () =>
     (
-      await rows<{
+      await app.rows<{
         subject_id: string;
         action: string;
         actor_role: string;
@@ -490,7 +488,7 @@ describe('责任股室 (ownerSection)', () => {
   it('is required on create and stored trimmed; the CREATED event names it', async () => {
     const project = await create({ name: '铁佛镇居家养老服务站', ownerSection: `  ${ELDERLY} ` });
     expect(project.ownerSection).toBe(ELDERLY);
-    const [stored] = await rows<{ owner_section: string }>('select owner_section from project order by id desc limit 1');
+    const [stored] = await app.rows<{ owner_section: string }>('select owner_section from project order by id desc limit 1');
     expect(stored.owner_section).toBe(ELDERLY);
     const event = await lastEvent();
     expect(event).toMatchObject({ subject_id: project.id, action: 'CREATED', after: expect.objectContaining({ ownerSection: ELDERLY }) });

@@ -56,6 +56,9 @@ export async function startTestApp(
     metrics: { port: 0 },
   });
   const counter = statementCounter(database.orm);
+
+  /** Runs one SQL statement on the test database (on an EntityManager fork of its own) and returns its rows. */
+  const rows = <T>(text: string, params: unknown[] = []) => database.orm.em.fork().getConnection().execute<T[]>(text, params);
   const wsClients: Client[] = [];
 
   /** POSTs a typed operation over HTTP and returns the whole response body. */
@@ -124,6 +127,7 @@ export async function startTestApp(
     wsClient,
     /** Statements sent while `work` runs. */
     measure: counter.measure,
+    rows,
     async close() {
       await Promise.all(wsClients.map((client) => client.dispose()));
       await server.close();
