@@ -193,6 +193,7 @@ export const AREA_RESOLVER_ONLY: readonly string[] = [
   'governanceBody',
   'governanceCoverage',
   'observationHistory',
+  'observationHistoryConnection',
   'observations',
   'opennessCompliance',
   'opennessRecord',

@@ -1,6 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { connectionType, type Page } from '../../common/connection.js';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
+import { pageOfHistory } from '../../common/list-page.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
@@ -18,6 +19,8 @@ import { RectificationStatus } from './rectification.rules.js';
 import { rectificationService } from './rectification.service.js';
 
 export const RectificationConnection = connectionType('Rectification', Rectification, 'audit rectification');
+export const RectificationTransitionConnection = connectionType('RectificationTransition', RectificationTransition, '状态变更 status change');
+export const FollowUpReviewConnection = connectionType('FollowUpReview', FollowUpReview, '回头看 follow-up review');
 
 @Resolver(() => Rectification)
 export class RectificationResolver {
@@ -81,14 +84,30 @@ export class RectificationResolver {
 
   @FieldResolver(() => [RectificationTransition], {
     description: '状态变更记录 — every status change with who and when, oldest first (registration included).',
+    deprecationReason: 'Use `transitionsConnection` (paged): this list has no bound.',
   })
   transitions(@Root() item: Rectification, @Ctx() ctx: Context) {
     return ctx.loaders.rectification.transitionsOf.load(item.key);
   }
 
-  @FieldResolver(() => [FollowUpReview], { description: '回头看 — follow-up reviews, oldest first.' })
+  @FieldResolver(() => RectificationTransitionConnection, {
+    description: '状态变更记录 — every status change with who and when, oldest first (registration included). Paged: `first` ≤ 100, `after`.',
+  })
+  async transitionsConnection(@Root() item: Rectification, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<RectificationTransition>> {
+    return pageOfHistory(await ctx.loaders.rectification.transitionsOf.load(item.key), page, 'oldestFirst');
+  }
+
+  @FieldResolver(() => [FollowUpReview], {
+    description: '回头看 — follow-up reviews, oldest first.',
+    deprecationReason: 'Use `followUpReviewsConnection` (paged): this list has no bound.',
+  })
   followUpReviews(@Root() item: Rectification, @Ctx() ctx: Context) {
     return ctx.loaders.rectification.reviewsOf.load(item.key);
+  }
+
+  @FieldResolver(() => FollowUpReviewConnection, { description: '回头看 — follow-up reviews, oldest first. Paged: `first` ≤ 100, `after`.' })
+  async followUpReviewsConnection(@Root() item: Rectification, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<FollowUpReview>> {
+    return pageOfHistory(await ctx.loaders.rectification.reviewsOf.load(item.key), page, 'oldestFirst');
   }
 }
 

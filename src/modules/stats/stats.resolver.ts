@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { PageArgs, type Page } from '../../common/connection.js';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
+import { pageOfHistory } from '../../common/list-page.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
@@ -18,6 +19,8 @@ import {
   StatsTable,
   StatValue,
 } from './stats.entity.js';
+
+export const ObservationChangeConnection = connectionType('ObservationChange', ObservationChange, '修改记录 change');
 import { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
 import { INDICATORS, type Period } from './stats.rules.js';
 import { statsService } from './stats.service.js';
@@ -163,6 +166,7 @@ export class AreaStatsResolver {
 
   @FieldResolver(() => [ObservationChange], {
     description: "修改记录 — changes of this area's figures for an indicator in the period, newest first (at most 200).",
+    deprecationReason: 'Use `observationHistoryConnection` (paged).',
   })
   observationHistory(
     @Root() area: Area,
@@ -172,6 +176,20 @@ export class AreaStatsResolver {
     @Ctx() ctx: Context,
   ) {
     return statsService.history(ctx, area, indicator, period, knownAt);
+  }
+
+  @FieldResolver(() => ObservationChangeConnection, {
+    description: "修改记录 — changes of this area's figures for an indicator in the period, newest first (the newest 200). Paged: `first` ≤ 100, `after`.",
+  })
+  async observationHistoryConnection(
+    @Root() area: Area,
+    @Args() page: PageArgs,
+    @Arg('indicator', { description: '指标代码.' }) indicator: string,
+    @Arg('period', () => PeriodScalar, { description: '统计期.' }) period: Period,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<Page<ObservationChange>> {
+    return pageOfHistory(await statsService.history(ctx, area, indicator, period, knownAt), page, 'newestFirst');
   }
 
   @FieldResolver(() => ReportingApproval, {

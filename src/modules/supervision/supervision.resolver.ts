@@ -1,6 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { connectionType, type Page } from '../../common/connection.js';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
+import { pageOfList } from '../../common/list-page.js';
 import { Node } from '../../common/node.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
@@ -13,6 +14,7 @@ import { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListA
 import { supervisionService } from './supervision.service.js';
 
 export const SupervisionConnection = connectionType('SupervisionAction', SupervisionAction, 'supervision action');
+export const SupervisionCandidateConnection = connectionType('SupervisionCandidate', SupervisionCandidate, '待督办 candidate');
 
 @Resolver(() => SupervisionAction)
 export class SupervisionResolver {
@@ -29,6 +31,7 @@ export class SupervisionResolver {
   @Query(() => [SupervisionCandidate], {
     description:
       '待督办 — lagging or overdue tasks and overdue rectifications as of a date that no supervision action (issued on or before it) covers yet (sensitive roles only).',
+    deprecationReason: 'Use `needsSupervisionConnection` (paged): this list has no bound.',
   })
   needsSupervision(
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
@@ -37,6 +40,20 @@ export class SupervisionResolver {
     @Ctx() ctx: Context,
   ) {
     return supervisionService.needsSupervision(ctx, asOf, area, knownAt);
+  }
+
+  @Query(() => SupervisionCandidateConnection, {
+    description:
+      '待督办 — lagging or overdue tasks and overdue rectifications as of a date that no supervision action (issued on or before it) covers yet (sensitive roles only). Paged: `first` ≤ 100, `after`.',
+  })
+  async needsSupervisionConnection(
+    @Args() page: PageArgs,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
+    @Arg('area', () => String, { nullable: true, description: "Only this area's subtree (default: the caller's)." }) area: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<Page<SupervisionCandidate>> {
+    return pageOfList(await supervisionService.needsSupervision(ctx, asOf, area, knownAt), page, (candidate) => candidate.targetId);
   }
 
   @Mutation(() => SupervisionPayload, { description: '督办 — issues a supervision action against a task, project or rectification (COUNTY_ADMIN).' })
@@ -76,8 +93,16 @@ export class SupervisionCandidateResolver {
 /** 督办 on the items it supervises: the supervision feature adds the field to Rectification. */
 @Resolver(() => Rectification)
 export class RectificationSupervisionResolver {
-  @FieldResolver(() => [SupervisionAction], { description: '督办 — supervision actions against this item, oldest first.' })
+  @FieldResolver(() => [SupervisionAction], {
+    description: '督办 — supervision actions against this item, oldest first.',
+    deprecationReason: 'Use `supervisionActionsConnection` (paged): this list has no bound.',
+  })
   supervisionActions(@Root() item: Rectification, @Ctx() ctx: Context) {
     return ctx.loaders.supervision.byTarget.load(item.id);
+  }
+
+  @FieldResolver(() => SupervisionConnection, { description: '督办 — supervision actions against this item, oldest first. Paged: `first` ≤ 100, `after`.' })
+  async supervisionActionsConnection(@Root() item: Rectification, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupervisionAction>> {
+    return pageOfList(await ctx.loaders.supervision.byTarget.load(item.id), page, (action) => action.id);
   }
 }

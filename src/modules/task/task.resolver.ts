@@ -1,6 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { connectionType, type Page } from '../../common/connection.js';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
+import { pageOfHistory } from '../../common/list-page.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
@@ -19,6 +20,7 @@ import { TaskHealth } from './task.rules.js';
 import { taskService } from './task.service.js';
 
 export const TaskConnection = connectionType('Task', Task, 'key task');
+export const TaskProgressEntryConnection = connectionType('TaskProgressEntry', TaskProgressEntry, '进度记录 progress entry');
 
 const asOfArg = { nullable: true, description: "As of this date (default: the list's `asOf`, or today)." } as const;
 const knownAtArg = { nullable: true, description: `${KNOWN_AT_DESCRIPTION} (Default: the list's \`knownAt\`.)` } as const;
@@ -124,9 +126,17 @@ export class TaskAssignmentResolver {
     return taskService.assignmentDoneAsOf(ctx, assignment, asOf);
   }
 
-  @FieldResolver(() => [TaskProgressEntry], { description: '进度记录 — every dated entry, oldest first.' })
+  @FieldResolver(() => [TaskProgressEntry], {
+    description: '进度记录 — every dated entry, oldest first.',
+    deprecationReason: 'Use `progressConnection` (paged): this list has no bound.',
+  })
   progress(@Root() assignment: TaskAssignment, @Ctx() ctx: Context) {
     return ctx.loaders.task.progressOfAssignment.load(assignment.key);
+  }
+
+  @FieldResolver(() => TaskProgressEntryConnection, { description: '进度记录 — every dated entry, oldest first. Paged: `first` ≤ 100, `after`.' })
+  async progressConnection(@Root() assignment: TaskAssignment, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<TaskProgressEntry>> {
+    return pageOfHistory(await ctx.loaders.task.progressOfAssignment.load(assignment.key), page, 'oldestFirst');
   }
 }
 
