@@ -103,7 +103,7 @@ class LiveFeed {
     const item = h(
       'li',
       { 'data-sequence': event.sequence },
-      h('time', { datetime: event.occurredAt }, Number.isNaN(time.getTime()) ? '' : time.toLocaleTimeString('zh-CN', { hour12: false })),
+      h('time', { datetime: event.occurredAt, title: event.occurredAt }, when(time)),
       h('span', { class: 'feed-area' }, event.area.shortName),
       h('span', { class: 'feed-summary' }, event.summary),
     );
@@ -140,6 +140,14 @@ class LiveFeed {
     clearTimeout(this.retryTimer);
     this.stop?.();
   }
+}
+
+/** 09:30:00 today; 11-27 09:30 on another day (the stored events the feed opens with may be older). */
+function when(time: Date): string {
+  if (Number.isNaN(time.getTime())) return '';
+  const clock = time.toLocaleTimeString('zh-CN', { hour12: false });
+  if (time.toDateString() === new Date().toDateString()) return clock;
+  return `${String(time.getMonth() + 1).padStart(2, '0')}-${String(time.getDate()).padStart(2, '0')} ${clock.slice(0, 5)}`;
 }
 
 let current: LiveFeed | null = null;
