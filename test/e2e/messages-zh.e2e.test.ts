@@ -87,6 +87,35 @@ describe('userErrors in Chinese', () => {
     for (const e of [...bad.userErrors, ...quarter.userErrors, ...unknown.userErrors, ...stale.userErrors]) expect(e.messageZh).not.toMatch(/[A-Za-z]/);
   });
 
+  it("says a project's refusals in Chinese: a step the plan lacks, a step already done", async () => {
+    const admin = await app.token('COUNTY_ADMIN', '511921');
+    type Errors = { userErrors: { field: string[] | null; messageZh: string; code: string }[] };
+    const created = await app.query<{ createProject: { project: { id: string } } }, unknown>(
+      `mutation { createProject(input: { name: "敬老院改造测试", category: OTHER, area: "511921104", ownerSection: "养老服务股" }) { project { id } } }`,
+      undefined,
+      { token: admin },
+    );
+    const id = created.createProject.project.id;
+    const planned = await app.query<{ setProjectPlan: Errors }, unknown>(
+      `mutation { setProjectPlan(input: { project: "${id}", version: 1, milestones: [{ name: "主体完工", dueDate: "2026-08-31" }] }) { userErrors { field messageZh code } } }`,
+      undefined,
+      { token: admin },
+    );
+    expect(planned.setProjectPlan.userErrors).toEqual([]);
+    const complete = async (position: number, version: number) =>
+      (
+        await app.query<{ completeMilestone: Errors }, unknown>(
+          `mutation { completeMilestone(input: { project: "${id}", version: ${version}, position: ${position} }) { userErrors { field messageZh code } } }`,
+          undefined,
+          { token: admin },
+        )
+      ).completeMilestone.userErrors;
+    expect(await complete(5, 2)).toEqual([{ field: ['input', 'position'], code: 'NOT_FOUND', messageZh: '推进方案没有第 5 个节点（共 1 个），请刷新后重试' }]);
+    expect(await complete(1, 2)).toEqual([]);
+    const again = await complete(1, 3);
+    expect(again.map((e) => [e.code, e.messageZh])).toEqual([['BAD_USER_INPUT', expect.stringMatching(/^节点「主体完工」已于 \d{4}-\d{2}-\d{2} 完成$/)]]);
+  });
+
   it('words a Chinese message from the field for errors the service gives in English only', async () => {
     // class-validator's English refusal of a too-long note: the field's Chinese name and what is wrong.
     const admin = await app.token('COUNTY_ADMIN', '511921');

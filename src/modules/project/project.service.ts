@@ -265,11 +265,28 @@ export class ProjectService {
     return this.edit(ctx, key, 'project', input.version, ProgressAction.PROGRESS_RECORDED, {}, async (current) => {
       const milestone = current.milestones[input.position - 1];
       if (!milestone)
-        throw new DomainError(ErrorCode.NOT_FOUND, `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`, 'position');
+        throw new DomainError(
+          ErrorCode.NOT_FOUND,
+          `The plan has no milestone at position ${input.position} (it has ${current.milestones.length})`,
+          'position',
+          `推进方案没有第 ${input.position} 个节点（共 ${current.milestones.length} 个），请刷新后重试`,
+        );
       if (milestone.doneDate)
-        throw new DomainError(ErrorCode.BAD_USER_INPUT, `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`, 'position');
+        throw new DomainError(
+          ErrorCode.BAD_USER_INPUT,
+          `Milestone "${milestone.name}" was already done on ${milestone.doneDate}`,
+          'position',
+          `节点「${milestone.name}」已于 ${milestone.doneDate} 完成`,
+        );
       const doneDate = input.doneDate ?? todayInChina();
-      if (doneDate > todayInChina()) throw new DomainError(ErrorCode.BAD_USER_INPUT, `doneDate (${doneDate}) cannot be in the future`, 'doneDate');
+      if (doneDate > todayInChina()) {
+        throw new DomainError(
+          ErrorCode.BAD_USER_INPUT,
+          `doneDate (${doneDate}) cannot be in the future`,
+          'doneDate',
+          `完成日期 ${doneDate} 晚于今天，不能提前填报`,
+        );
+      }
       const milestones = current.milestones.map((m, i) => (i === input.position - 1 ? { ...m, doneDate } : m));
       return { set: { milestones }, summary: (row) => `${row.name} 节点完成:${milestone.name}(计划 ${milestone.dueDate},完成 ${doneDate})` };
     });
@@ -325,7 +342,12 @@ export class ProjectService {
       );
       assertCanWriteSectionItem(viewer, current.area_code, PROJECT_WRITERS, { what: 'project', owner: current.owner_section });
       if (current.status === ProjectStatus.COMPLETED)
-        throw new DomainError(ErrorCode.BAD_USER_INPUT, `${current.name} is completed: no more progress to record`, 'project');
+        throw new DomainError(
+          ErrorCode.BAD_USER_INPUT,
+          `${current.name} is completed: no more progress to record`,
+          'project',
+          `${current.name}已完成，不再填报进度`,
+        );
       const today = todayInChina();
       const entry = { percent: input.percent, note: input.note?.trim() || null, asOf: input.asOf ?? today };
       const latest = current.progress_percent === null ? null : { percent: current.progress_percent, note: null, asOf: current.progress_as_of! };
