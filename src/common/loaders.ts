@@ -100,3 +100,52 @@ export function lateralPages(spec: LateralPages): [string, unknown[]] {
       order by ${spec.batchKey}, ${spec.rowOrder}`;
   return [text, [...keyParams, ...whereParams, ...whereParams, ...afterParams, spec.first + 1]];
 }
+
+/** A paged loader's keys in its statement: one row `p` a key (`from`, with `params`), its tag there, and the tag of a key. */
+export interface LateralKeys<K> {
+  from: string;
+  params: unknown[];
+  batchKey: string;
+  keyOf: (key: K) => string;
+}
+
+/** Keys that are code ranges: `p.lo`, `p.hi` in the statement. */
+export function rangeKeys<K extends { lo: string; hi: string }>(keys: K[]): LateralKeys<K> {
+  return {
+    from: 'unnest(?::text[], ?::text[]) as p(lo, hi)',
+    params: [keys.map((k) => k.lo), keys.map((k) => k.hi)],
+    batchKey: 'p.lo || p.hi',
+    keyOf: (k) => k.lo + k.hi,
+  };
+}
+
+/** Keys that name one row each (a project, a body): `p.id` in the statement. */
+export function idKeys<K>(keys: K[], idOf: (key: K) => string): LateralKeys<K> {
+  return { from: 'unnest(?::bigint[]) as p(id)', params: [keys.map(idOf)], batchKey: 'p.id::text', keyOf: idOf };
+}
+
+/**
+ * A paged loader's batch (keys with the same arguments and page, as
+ * {@link groupedLoader} hands them over): its {@link lateralPages} statement,
+ * run, and split into a page per key ({@link batchedPages}); `build` makes a
+ * node of a row, `cursorOf` a node's cursor.
+ */
+export async function loadLateralPages<K extends { page: PageRequest }, R extends { id: unknown }, T>(
+  run: (text: string, params: unknown[]) => Promise<(R & { batch_key: string; total: number })[]>,
+  keys: K[],
+  spec: Omit<LateralPages, 'keys' | 'batchKey' | 'first'> & { by: LateralKeys<K> },
+  build: (row: R) => T,
+  cursorOf: (node: T) => string,
+): Promise<Page<T>[]> {
+  const { by, ...statement } = spec;
+  const rows = await run(...lateralPages({ ...statement, keys: [by.from, by.params], batchKey: by.batchKey, first: keys[0].page.first }));
+  return batchedPages(
+    keys,
+    by.keyOf,
+    (k) => k.page,
+    rows,
+    (row) => row.id !== null,
+    build,
+    cursorOf,
+  );
+}

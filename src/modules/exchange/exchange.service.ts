@@ -501,9 +501,7 @@ export class ExchangeService {
 
   /** 服务站点 of an area's subtree (default: the caller's area), in the import layout plus the area's name. */
   async facilitiesExport(ctx: Context, areaArg: string | null | undefined): Promise<Table> {
-    const viewer = requireViewer(ctx.viewer);
-    const code = normalizeCode(areaArg ?? viewer.areaCode, 'area');
-    assertCanRead(viewer, code);
+    const code = exportArea(ctx, areaArg);
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area');
     const facilities = await allPages((args) => facilityService.list(ctx, area, { ...args, includeDescendants: true }));
@@ -532,9 +530,7 @@ export class ExchangeService {
 
   /** 重点工作 touching an area's subtree, with done and health as of a date (default today). */
   async tasksExport(ctx: Context, areaArg: string | null | undefined, asOfArg: string | null | undefined): Promise<Table> {
-    const viewer = requireViewer(ctx.viewer);
-    const code = normalizeCode(areaArg ?? viewer.areaCode, 'area');
-    assertCanRead(viewer, code);
+    const code = exportArea(ctx, areaArg);
     const asOf = asOfOrToday(asOfArg);
     const tasks = await allPages((args) => taskService.list(ctx, { ...args, asOf }, code));
     const names = await areaNames(
@@ -565,9 +561,7 @@ export class ExchangeService {
 
   /** 审计整改 in an area's subtree, with status and overdue flag as of a date (sensitive roles only). */
   async rectificationsExport(ctx: Context, areaArg: string | null | undefined, asOfArg: string | null | undefined): Promise<Table> {
-    const viewer = requireViewer(ctx.viewer);
-    const code = normalizeCode(areaArg ?? viewer.areaCode, 'area');
-    assertCanRead(viewer, code);
+    const code = exportArea(ctx, areaArg);
     const asOf = asOfOrToday(asOfArg);
     const items = await allPages((args) => rectificationService.list(ctx, { ...args, asOf }, code));
     const names = await areaNames(
@@ -643,6 +637,14 @@ async function allPages<T>(page: (args: PageArgs) => Promise<{ nodes: T[]; pageI
     if (!result.pageInfo.hasNextPage) return out;
     after = result.pageInfo.endCursor;
   }
+}
+
+/** The area an export is asked for (the caller's own by default), which the caller must be able to read. */
+function exportArea(ctx: Context, areaArg: string | null | undefined): string {
+  const viewer = requireViewer(ctx.viewer);
+  const code = normalizeCode(areaArg ?? viewer.areaCode, 'area');
+  assertCanRead(viewer, code);
+  return code;
 }
 
 async function areaNames(ctx: Context, codes: string[]): Promise<Map<string, string>> {

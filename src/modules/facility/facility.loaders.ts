@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type Page, type PageRequest } from '../../common/connection.js';
-import { batchedPages, groupedLoader, lateralPages, rowsByKey } from '../../common/loaders.js';
+import { groupedLoader, loadLateralPages, rangeKeys, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { FACILITY_COLUMNS, facilityFromRow, FacilityCount, FacilitySummary, type Facility, type FacilityRow } from './facility.entity.js';
 import type { FacilityStatus, FacilityType, OperatingModel } from './facility.rules.js';
@@ -14,8 +14,6 @@ export interface FacilityListKey {
   operatingModels: OperatingModel[] | null;
   page: PageRequest;
 }
-
-type PagedRow = FacilityRow & { batch_key: string; total: number };
 
 const keyOf = (facility: Facility) => facility.key;
 
@@ -40,25 +38,18 @@ export function createFacilityLoaders(sql: Sql) {
               and (?::text[] is null or status = any(?::text[]))
               and (?::text[] is null or operating_model = any(?::text[]))`;
       const filterParams = [types, types, statuses, statuses, operatingModels, operatingModels];
-      const rows = await sql<PagedRow>(
-        ...lateralPages({
-          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
-          batchKey: 'p.lo || p.hi',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: rangeKeys(keys),
           table: 'facility',
           columns: FACILITY_COLUMNS,
           where: [`area_code between p.lo and p.hi and ${filter}`, filterParams],
           after: ['id > ?::bigint', [page.afterKey ?? '0']],
           orderBy: 'facility.id',
           rowOrder: 'x.id::bigint',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.lo + k.hi,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         facilityFromRow,
         keyOf,
       );

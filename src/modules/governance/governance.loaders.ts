@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type Page, type PageRequest } from '../../common/connection.js';
-import { batchedPages, groupedLoader, lateralPages, rowsByKey } from '../../common/loaders.js';
+import { groupedLoader, idKeys, loadLateralPages, rangeKeys, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import {
@@ -18,11 +18,9 @@ import {
   type DemonstrationEnrolment,
   type DemonstrationEvidence,
   type DemonstrationProgramme,
-  type EvidenceRow,
   type GovernanceBody,
   type GovernanceBodyRow,
   type GovernanceMeeting,
-  type MeetingRow,
   type OpennessEntryRow,
   type OpennessItem,
   type OpennessItemRow,
@@ -36,8 +34,6 @@ export interface Range {
   lo: string;
   hi: string;
 }
-
-type Batched<R> = R & { batch_key: string; total: number };
 
 const ID_WIDTH = 19;
 /** Sort key of a row ordered by (date, id): both fixed width, so text order is row order. */
@@ -70,25 +66,18 @@ export function createGovernanceLoaders(sql: Sql) {
     (key) => JSON.stringify([key.bodyType, key.page]),
     async (keys) => {
       const { bodyType, page } = keys[0];
-      const rows = await sql<Batched<GovernanceBodyRow>>(
-        ...lateralPages({
-          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
-          batchKey: 'p.lo || p.hi',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: rangeKeys(keys),
           table: 'governance_body',
           columns: BODY_COLUMNS,
           where: ['area_code between p.lo and p.hi and (?::text is null or body_type = ?::text)', [bodyType, bodyType]],
           after: [`area_code || ':' || body_type > ?::text`, [page.afterKey ?? '']],
           orderBy: 'area_code, body_type',
           rowOrder: 'x.area_code, x.body_type',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.lo + k.hi,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         bodyFromRow,
         (body) => `${body.areaCode}:${body.bodyType}`,
       );
@@ -118,25 +107,18 @@ export function createGovernanceLoaders(sql: Sql) {
       const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
       const sortKey = `held_on::text || ':' || lpad(id::text, ${ID_WIDTH}, '0')`;
-      const rows = await sql<Batched<MeetingRow>>(
-        ...lateralPages({
-          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.bodyId)]],
-          batchKey: 'p.id::text',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: idKeys(keys, (k) => k.bodyId),
           table: 'governance_meeting',
           columns: `id::text as id, body_id, held_on, topic, attendance, recorded_by, created_at, ${sortKey} as sort_key`,
           where: ['body_id = p.id', []],
           after: [`(?::text is null or ${sortKey} < ?::text)`, [page.afterKey, page.afterKey]],
           orderBy: 'governance_meeting.held_on desc, governance_meeting.id desc',
           rowOrder: 'x.held_on desc, x.id::bigint desc',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.bodyId,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         meetingFromRow,
         (m) => dateIdKey(m.heldOn, m.dbId),
       );
@@ -222,25 +204,18 @@ export function createGovernanceLoaders(sql: Sql) {
       const { programmeId, status, page } = keys[0];
       const filter = `area_code between p.lo and p.hi and (?::bigint is null or programme_id = ?::bigint) and (?::text is null or status = ?::text)`;
       const sortKey = `area_code || ':' || lpad(programme_id::text, ${ID_WIDTH}, '0')`;
-      const rows = await sql<Batched<EnrolmentRow>>(
-        ...lateralPages({
-          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
-          batchKey: 'p.lo || p.hi',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: rangeKeys(keys),
           table: 'demonstration_enrolment',
           columns: ENROLMENT_COLUMNS,
           where: [filter, [programmeId, programmeId, status, status]],
           after: [`${sortKey} > ?::text`, [page.afterKey ?? '']],
           orderBy: 'area_code, programme_id',
           rowOrder: 'x.area_code, x.programme_id::bigint',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.lo + k.hi,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         enrolmentFromRow,
         (e) => `${e.areaCode}:${e.programmeId.padStart(ID_WIDTH, '0')}`,
       );
@@ -253,25 +228,18 @@ export function createGovernanceLoaders(sql: Sql) {
     async (keys) => {
       const { page } = keys[0];
       // Qualified ids: a bare `id` in ORDER BY is the selected `id::text`, which sorts '10' before '9'.
-      const rows = await sql<Batched<EvidenceRow>>(
-        ...lateralPages({
-          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.enrolmentId)]],
-          batchKey: 'p.id::text',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: idKeys(keys, (k) => k.enrolmentId),
           table: 'demonstration_evidence',
           columns: 'id::text as id, enrolment_id, note, recorded_by, created_at',
           where: ['enrolment_id = p.id', []],
           after: ['id > ?::bigint', [page.afterKey ?? '0']],
           orderBy: 'demonstration_evidence.id',
           rowOrder: 'x.id::bigint',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.enrolmentId,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         evidenceFromRow,
         (note) => note.dbId,
       );

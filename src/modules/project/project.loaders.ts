@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { type Page, type PageRequest } from '../../common/connection.js';
-import { batchedPages, groupedLoader, lateralPages } from '../../common/loaders.js';
+import { groupedLoader, idKeys, loadLateralPages, rangeKeys } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
@@ -9,7 +9,6 @@ import {
   projectFromRow,
   type Project,
   type ProjectProgress,
-  type ProjectProgressRow,
   type ProjectRow,
 } from './project.entity.js';
 import type { ProjectStatus } from './project.rules.js';
@@ -40,10 +39,11 @@ export function createProjectLoaders(sql: Sql) {
     (key) => JSON.stringify([key.statuses, key.ownerSection, key.page]),
     async (keys) => {
       const { statuses, ownerSection, page } = keys[0];
-      const rows = await sql<ProjectRow & { batch_key: string; total: number }>(
-        ...lateralPages({
-          keys: ['unnest(?::text[], ?::text[]) as p(lo, hi)', [keys.map((k) => k.lo), keys.map((k) => k.hi)]],
-          batchKey: 'p.lo || p.hi',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: rangeKeys(keys),
           table: 'project',
           columns: PROJECT_COLUMNS,
           where: [
@@ -53,15 +53,7 @@ export function createProjectLoaders(sql: Sql) {
           after: ['id > ?::bigint', [page.afterKey ?? '0']],
           orderBy: 'project.id',
           rowOrder: 'x.id::bigint',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.lo + k.hi,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         projectFromRow,
         (p) => p.key,
       );
@@ -73,25 +65,18 @@ export function createProjectLoaders(sql: Sql) {
     (key) => JSON.stringify(key.page),
     async (keys) => {
       const { page } = keys[0];
-      const rows = await sql<ProjectProgressRow & { batch_key: string; total: number }>(
-        ...lateralPages({
-          keys: ['unnest(?::bigint[]) as p(id)', [keys.map((k) => k.project)]],
-          batchKey: 'p.id::text',
+      return loadLateralPages(
+        sql,
+        keys,
+        {
+          by: idKeys(keys, (k) => k.project),
           table: 'project_progress',
           columns: PROGRESS_ENTRY_COLUMNS,
           where: ['project_id = p.id', []],
           after: ['(?::bigint is null or id < ?::bigint)', [page.afterKey, page.afterKey]],
           orderBy: 'project_progress.id desc',
           rowOrder: 'x.id::bigint desc',
-          first: page.first,
-        }),
-      );
-      return batchedPages(
-        keys,
-        (k) => k.project,
-        (k) => k.page,
-        rows,
-        (row) => row.id !== null,
+        },
         progressEntryFromRow,
         (e) => e.key,
       );
