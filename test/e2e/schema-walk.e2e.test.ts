@@ -108,6 +108,8 @@ const table: ArgumentTable = ({ type, field, arg, seen }) => {
       const returns = getNamedType((schema.getType(type) as GraphQLObjectType).getFields()[field].type);
       return (field === 'node' ? [...seen.ids.values()].flat() : seen.ids.get(returns.name))?.[0];
     }
+    case 'webhook':
+      return seen.ids.get('Webhook')?.[0];
     case 'ids': {
       const ids = [...seen.ids.values()].map((list) => list[0]);
       return ids.length ? ids : undefined;
@@ -297,6 +299,17 @@ describe('every field answers', () => {
     ).toMatchObject({
       userErrors: [],
     });
+    // A webhook (registered stopped: nothing is sent) and one recorded attempt, as the deliverer writes it: Webhook, WebhookDelivery.
+    expect(await write('createWebhook', { url: 'https://hooks.invalid/walk', eventKinds: ['TASK'], enabled: false, description: '遍历' })).toMatchObject({
+      userErrors: [],
+    });
+    await app.orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into webhook_delivery (webhook_id, delivery_id, event_sequence, attempt, ok, status_code, error, duration_ms)
+         select id, id || '-1', 1, 1, false, 500, 'HTTP 500', 12 from webhook`,
+      );
     const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });
     expect(stale.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
 
