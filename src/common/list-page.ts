@@ -19,10 +19,22 @@ export function pageOfList<T>(items: readonly T[], args: PageArgs, keyOf: (item:
 }
 
 /**
- * {@link pageOfList} over an append-only history, oldest or newest first: an item's cursor is its
- * ordinal from the oldest (0, 1, …), which entries recorded later do not change.
+ * A connection page over an append-only history its loader reads whole, oldest or newest first.
+ * An entry's cursor is its ordinal from the oldest (0, 1, …), which entries recorded later do
+ * not change; like a keyset cursor, `after` continues with the entries past that ordinal in the
+ * list's order, whether or not this list holds it (a shorter list as known at an earlier instant).
  */
 export function pageOfHistory<T>(items: readonly T[], args: PageArgs, order: 'oldestFirst' | 'newestFirst'): Page<T> {
-  const ordinal = new Map(items.map((item, i) => [item, order === 'oldestFirst' ? i : items.length - 1 - i]));
-  return pageOfList(items, args, (item) => String(ordinal.get(item)));
+  const request = pageRequest(args);
+  const ordinalAt = (index: number) => (order === 'oldestFirst' ? index : items.length - 1 - index);
+  const ordinal = new Map(items.map((item, index) => [item, ordinalAt(index)]));
+  const keyOf = (item: T) => String(ordinal.get(item));
+  let start = 0;
+  if (request.afterKey !== null) {
+    if (!/^(0|[1-9]\d{0,8})$/.test(request.afterKey)) throw badInput('after', `"${args.after}" is not a cursor of this history`);
+    const after = Number(request.afterKey);
+    // Oldest first: the entries with a greater ordinal; newest first: those with a smaller one.
+    start = order === 'oldestFirst' ? after + 1 : Math.max(0, items.length - after);
+  }
+  return toPage(items.slice(start, start + request.first + 1), request, keyOf, items.length);
 }

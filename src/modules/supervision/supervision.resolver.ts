@@ -1,7 +1,7 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, PageArgs, type Page } from '../../common/connection.js';
-import { pageOfList } from '../../common/list-page.js';
+import { pageOfHistory, pageOfList } from '../../common/list-page.js';
 import { Node } from '../../common/node.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { asPayload } from '../../common/payload.js';
@@ -103,6 +103,6 @@ export class RectificationSupervisionResolver {
 
   @FieldResolver(() => SupervisionConnection, { description: '督办 — supervision actions against this item, oldest first. Paged: `first` ≤ 100, `after`.' })
   async supervisionActionsConnection(@Root() item: Rectification, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupervisionAction>> {
-    return pageOfList(await ctx.loaders.supervision.byTarget.load(item.id), page, (action) => action.id);
+    return pageOfHistory(await ctx.loaders.supervision.byTarget.load(item.id), page, 'oldestFirst');
   }
 }
