@@ -312,6 +312,13 @@ describe('sessions', () => {
     const refreshed = await mutate('refreshSession', 'RefreshSessionInput', { refreshToken: tokens.refreshToken }, TOKENS);
     expect(refreshed.payload!.userErrors[0].code).toBe('UNAUTHENTICATED');
     expect(await eventually(async () => (await httpStatus(tokens.accessToken)) === 401)).toBe(true);
+    // Again: the session stays ended; a token never issued is a field error.
+    expect((await mutate('signOut', 'SignOutInput', { refreshToken: tokens.refreshToken }, 'sessionsEnded')).payload).toMatchObject({
+      sessionsEnded: 0,
+      userErrors: [],
+    });
+    const unknown = await mutate('signOut', 'SignOutInput', { refreshToken: 'never-issued' }, 'sessionsEnded');
+    expect(unknown.payload!.userErrors).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', field: ['input', 'refreshToken'] })]);
   });
 
   it("sign-out-everywhere ends every session of the caller's account; a development token may not call it", async () => {

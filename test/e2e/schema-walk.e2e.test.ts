@@ -310,6 +310,22 @@ describe('every field answers', () => {
         `insert into webhook_delivery (webhook_id, delivery_id, event_sequence, attempt, ok, status_code, error, duration_ms)
          select id, id || '-1', 1, 1, false, 500, 'HTTP 500', 12 from webhook`,
       );
+    // 账号: an account made and signed in (Account, SignInPayload); its own mutations (changePassword,
+    // signOutEverywhere) take the account's token, not the admin's development token, so they run here.
+    expect(
+      await write('createAccount', { login: 'walker', displayName: '遍历账号', role: 'TOWNSHIP_OPERATOR', area: TOWNSHIP, password: 'Walk-pass-2026' }),
+    ).toMatchObject({ userErrors: [] });
+    const signedIn = await write('signIn', { login: 'walker', password: 'Walk-pass-2026' });
+    expect(signedIn).toMatchObject({ userErrors: [] });
+    for (const [name, input] of [
+      ['changePassword', { currentPassword: 'Walk-pass-2026', newPassword: 'Walk-pass-2027' }],
+      ['signOutEverywhere', undefined],
+    ] as const) {
+      const op = walk.operation('mutation', name);
+      const response = (await app.request(op.query, input && { input }, { token: signedIn.accessToken as string })) as WalkResponse;
+      walk.recordRoot(op, response);
+      expect(response.data?.[name]).toMatchObject({ userErrors: [] });
+    }
     const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });
     expect(stale.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
 

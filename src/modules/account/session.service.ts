@@ -217,12 +217,15 @@ export const sessionService = {
     return { ...(await issue(ctx, row, found.session_id)), userErrors: [] };
   },
 
-  /** Ends the session of a refresh token (spent or not). */
+  /** Ends the session of a refresh token (spent or not); a session already ended stays ended (0). A token never issued is a field error. */
   async signOut(ctx: Context, input: SignOutInput): Promise<Outcome<{ sessionsEnded: number }>> {
+    const [found] = await ctx.sql<{ session_id: string }>('select session_id::text as session_id from account_refresh_token where token_hash = ?', [
+      refreshTokenHash(input.refreshToken),
+    ]);
+    if (!found) return { userErrors: [userError(ErrorCode.UNAUTHENTICATED, SESSION_EXPIRED, 'refreshToken')] };
     const rows = await ctx.sql(
-      `update account_session set revoked_at = now(), revoked_reason = 'SIGNED_OUT'
-        where id = (select session_id from account_refresh_token where token_hash = ?) and revoked_at is null returning id`,
-      [refreshTokenHash(input.refreshToken)],
+      `update account_session set revoked_at = now(), revoked_reason = 'SIGNED_OUT' where id = ?::uuid and revoked_at is null returning id`,
+      [found.session_id],
     );
     return { sessionsEnded: rows.length, userErrors: [] };
   },
