@@ -1,11 +1,10 @@
 import { isObjectType, type GraphQLObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph, civgraphSchema } from '../../src/features.js';
 import { AREA_RESOLVER_ONLY, AREA_SQL_FIELDS } from '../../src/modules/area/area.sql-read.js';
-import { startServer, type RunningServer } from '../../src/server/app.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import type { RunningServer } from '../../src/server/app.js';
+import { startInterpretedServer, startTestApp, type TestApp } from '../support/app.js';
 
 // Which code answers which Area field (docs/architecture.md, "Which code answers an Area field"):
 // every field of Area is compiled by the tree read (AREA_SQL_FIELDS), filled in it by another
@@ -50,14 +49,7 @@ describe('the SQL read and the resolvers answer the same (demo data)', () => {
   beforeAll(async () => {
     app = await startTestApp();
     await seedDemo(app.orm, '511921000000', civgraph);
-    interpreted = await startServer({
-      civgraph,
-      orm: app.orm,
-      port: 0,
-      host: '127.0.0.1',
-      verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-      executor: 'graphql-js',
-    });
+    interpreted = await startInterpretedServer(app);
     admin = await app.token('COUNTY_ADMIN', '511921');
     // Settle what the demo's writes left behind (the hub's reads) before statements are counted.
     await post(app.url, '{ area(code: "511921") { code } }');

@@ -3,11 +3,10 @@ import { GraphQLError, print } from 'graphql';
 import * as graphqlJit from 'graphql-jit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { toGlobalId } from '../../src/common/global-id.js';
-import { startServer, type RunningServer } from '../../src/server/app.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import type { RunningServer } from '../../src/server/app.js';
+import { startInterpretedServer, startTestApp, type TestApp } from '../support/app.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 import { AreaProjectsDocument, CreateFacilityDocument, StatsTreeDocument } from '../graphql/generated/graphql.js';
-import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
 
@@ -30,15 +29,7 @@ beforeAll(async () => {
   app = await startTestApp({ schema, executor: 'jit' });
   await createProbeTable(app.orm);
   await seedDemo(app.orm, '511921000000', civgraph);
-  interpreted = await startServer({
-    civgraph,
-    orm: app.orm,
-    port: 0,
-    host: '127.0.0.1',
-    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-    schema,
-    executor: 'graphql-js',
-  });
+  interpreted = await startInterpretedServer(app, schema);
   admin = await app.token('COUNTY_ADMIN', '511921');
 });
 afterAll(async () => {

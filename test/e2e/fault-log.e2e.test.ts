@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
-import { civgraph } from '../../src/features.js';
-import { startServer, type RunningServer } from '../../src/server/app.js';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
+import type { RunningServer } from '../../src/server/app.js';
+import { startInterpretedServer, startTestApp, type TestApp } from '../support/app.js';
 import { captureLogLines, type LogLine } from '../support/log.js';
 import { createProbeTable, probeSchema, RECORD_PROBE } from '../support/probe.resolver.js';
 import { appendEvent, committedHead, eventually, settle, watch } from '../support/progress.js';
@@ -29,15 +27,7 @@ beforeAll(async () => {
   const schema = await probeSchema();
   app = await startTestApp({ schema });
   await createProbeTable(app.orm);
-  interpreted = await startServer({
-    civgraph,
-    orm: app.orm,
-    port: 0,
-    host: '127.0.0.1',
-    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
-    schema,
-    executor: 'graphql-js',
-  });
+  interpreted = await startInterpretedServer(app, schema);
   admin = await app.token('COUNTY_ADMIN', '511921');
   // Each server checks a token's area once and remembers it: checked now, while the area table is there.
   for (const url of [app.url, interpreted.url]) expect((await post(url, '{ viewer { __typename } }', 'warm-up')).status).toBe(200);

@@ -138,6 +138,19 @@ export async function startTestApp(
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
+/** A second server on `app`'s database that executes with graphql-js (resolvers only): what the app's own executor must answer alike. */
+export function startInterpretedServer(app: TestApp, schema?: GraphQLSchema): Promise<RunningServer> {
+  return startServer({
+    civgraph,
+    orm: app.orm,
+    port: 0,
+    host: '127.0.0.1',
+    verifier: createTokenVerifier({ secret: TEST_JWT_SECRET }),
+    schema,
+    executor: 'graphql-js',
+  });
+}
+
 /** The progress hub a server runs (the progress feature's service), carried by its streaming contexts. */
 export function progressHubOf(server: RunningServer): ProgressHub {
   const feed = server.extensions.progressFeed;
