@@ -16,7 +16,7 @@ process.env.WEBHOOK_ALLOW_PRIVATE = '1';
 process.env.WEBHOOK_POLL_MS = '50';
 process.env.WEBHOOK_RETRY_BASE_MS = '50';
 process.env.WEBHOOK_RETRY_MAX_MS = '200';
-process.env.WEBHOOK_TIMEOUT_MS = '3000';
+process.env.WEBHOOK_TIMEOUT_MS = '5000';
 
 /** Townships of the county, one per test, so no test's webhook hears another test's events. */
 const MINSHENG = '511921101000';
@@ -301,13 +301,14 @@ describe('webhooks', () => {
     const first = await createFacility(TOWNSHIP_B, '挂起测试敬老院一');
     expect(first.data.createFacility.userErrors).toEqual([]);
     await eventually(() => expect(stuck.hanging.length).toBe(1));
-    // The receiver holds the first delivery open (for up to WEBHOOK_TIMEOUT_MS, 3 s): a write now does not wait for it.
+    // The receiver holds the first delivery open (for up to WEBHOOK_TIMEOUT_MS, 5 s): a write now does not wait for it
+    // (the bound leaves room for a loaded machine and still lies well below the hang).
     const started = performance.now();
     const second = await createFacility(TOWNSHIP_B, '挂起测试敬老院二');
     const elapsed = performance.now() - started;
     expect(second.errors).toBeUndefined();
     expect(second.data.createFacility.userErrors).toEqual([]);
-    expect(elapsed).toBeLessThan(1500);
+    expect(elapsed).toBeLessThan(2500);
     // The other webhook got both events while the first hangs.
     await eventually(() => expect(healthy.accepted()).toHaveLength(2));
     expect(stuck.hanging.length).toBe(1);
