@@ -9,7 +9,7 @@ import { renderCsv, renderMarkdown } from './report.render.js';
 import type { Download } from '../../common/download.js';
 import { codeRange, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
-import { DONE_AS_OF, TARGET_IN, TASK_KNOWN } from '../task/task.sql.js';
+import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
@@ -98,17 +98,7 @@ export class ReportService {
 
     // Target and done as the caller sees them (a township's share of a county task), as in `tasks`.
     const [vlo, vhi] = readRange(viewer)!;
-    const tasks = await ctx.sql<{
-      id: string;
-      title: string;
-      owner_section: string;
-      target: number;
-      unit: string;
-      start_date: string;
-      deadline: string;
-      done: number;
-      area_name: string;
-    }>(
+    const tasks = await ctx.sql<TaskInView & { area_name: string }>(
       `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
          from task t join area a on a.code = t.area_code
         where t.start_date <= ?::date and ${TASK_KNOWN}

@@ -15,7 +15,8 @@ import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, type Supe
 import type { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs } from './supervision.inputs.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
-import { DONE_AS_OF, TARGET_IN, TASK_KNOWN } from '../task/task.sql.js';
+import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
+import type { TaskRow } from '../task/task.entity.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
@@ -67,17 +68,7 @@ export class SupervisionService {
     let range: [string, string] = [vlo, vhi];
     if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
     // Target and done as the caller sees them: a township's share of a county task is judged on its own.
-    const tasks = await ctx.sql<{
-      id: string;
-      title: string;
-      area_code: string;
-      owner_section: string;
-      target: number;
-      unit: string;
-      start_date: string;
-      deadline: string;
-      done: number;
-    }>(
+    const tasks = await ctx.sql<TaskInView & Pick<TaskRow, 'area_code'>>(
       `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
          from task t, (select ?::text as lo, ?::text as hi) r
         where t.start_date <= ?::date and ${TASK_KNOWN}

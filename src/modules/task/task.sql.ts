@@ -5,6 +5,8 @@
  * candidates, the monthly report); the rule is written once, here.
  */
 
+import type { TaskRow } from './task.entity.js';
+
 /**
  * Done quantity of each task (`t`) as of a date, over its assignments in a code
  * range — the caller's readable subtree, so a caller below the task's own area
@@ -36,3 +38,6 @@ export const TASK_IN_RANGE = `(t.area_code between r.lo and r.hi
 
 /** Whether a task (`t`) had been recorded at the known-at bound (one parameter: the bound). */
 export const TASK_KNOWN = `t.created_at <= ?::timestamptz`;
+
+/** A task's row as another feature's statement reads it, with `target` (TARGET_IN) and `done` (DONE_AS_OF) as the caller sees them. */
+export type TaskInView = Pick<TaskRow, 'id' | 'title' | 'owner_section' | 'target' | 'unit' | 'start_date' | 'deadline'> & { done: number };
