@@ -720,7 +720,7 @@ const httpRows: Row[] = [
     outside: 'FORBIDDEN',
     include: reportSubjects,
     path: (at) => `/reports/monthly/${MONTH}.csv?area=${at}`,
-    reveal: (body) => csvColumn(body, 'subject_id'),
+    reveal: (body) => csvColumn(body, '编号'),
   },
   {
     kind: 'http',
@@ -774,7 +774,7 @@ const httpRows: Row[] = [
     outside: 'FORBIDDEN',
     include: reportSubjects,
     path: (at) => `/exports/monthly-report.csv?month=${MONTH}&area=${at}`,
-    reveal: (body) => csvColumn(body, 'ID'),
+    reveal: (body) => csvColumn(body, '编号'),
   },
   {
     kind: 'http',

@@ -819,7 +819,7 @@ describe('monthly report', () => {
     const body = Buffer.from(await csv.arrayBuffer());
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = body.toString('utf8').slice(1).split('\r\n');
-    expect(lines[0]).toBe('section,no,title,area,owner,date,health,detail,subject_id');
+    expect(lines[0]).toBe('部分,序号,事项,区划,责任,日期,进度状态,情况,编号');
     expect(lines.filter((l) => l.startsWith('进度滞后的重点工作,1,至诚镇硬化大墓整治,'))).toHaveLength(1);
     expect(lines.length - 2).toBe(8);
     const forbidden = await fetch(`${base}/reports/monthly/2026-05.csv`, { headers: { authorization: `Bearer ${viewer}` } });

@@ -1,5 +1,5 @@
 import { RectificationCategory } from '../rectification/rectification.rules.js';
-import { TaskCategory, TaskHealth } from '../task/task.rules.js';
+import { TaskCategory } from '../task/task.rules.js';
 
 /**
  * Chinese labels of the enum values exports write (the facility labels live in
@@ -15,15 +15,6 @@ export const TASK_CATEGORY_LABEL: Record<TaskCategory, string> = {
   SOCIAL_ASSISTANCE: '社会救助',
   SOCIAL_AFFAIRS: '社会事务',
   SOCIAL_GOVERNANCE: '社会治理',
-};
-
-/** 进度状态 of a key task. */
-export const TASK_HEALTH_LABEL: Record<TaskHealth, string> = {
-  DONE: '已完成',
-  OVERDUE: '逾期',
-  LAGGING: '进度滞后',
-  DUE_SOON: '临期',
-  ON_TRACK: '正常',
 };
 
 /** 问题类别 of an audit finding. */

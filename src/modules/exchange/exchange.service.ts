@@ -25,7 +25,8 @@ import {
   problem,
   type ImportProblem,
 } from './exchange.rules.js';
-import { labelOf, RECTIFICATION_CATEGORY_LABEL, ROLE_LABEL, TASK_CATEGORY_LABEL, TASK_HEALTH_LABEL } from './exchange.labels.js';
+import { labelOf, RECTIFICATION_CATEGORY_LABEL, ROLE_LABEL, TASK_CATEGORY_LABEL } from './exchange.labels.js';
+import { TASK_HEALTH_LABEL } from '../task/task.rules.js';
 import { readSheet, sheetFile, type SheetFormat, type Table } from './exchange.sheet.js';
 import type { Download } from '../../common/download.js';
 import { AreaLevel, normalizeCode } from '../../common/codes.js';

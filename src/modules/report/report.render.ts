@@ -1,4 +1,5 @@
 import { toCsv } from '../../common/download.js';
+import { TASK_HEALTH_LABEL } from '../task/task.rules.js';
 import { SECTIONS, type MonthlyReport } from './report.entity.js';
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
@@ -22,10 +23,21 @@ export function renderMarkdown(report: Omit<MonthlyReport, 'markdown' | 'itemCou
  * program would run as a formula gets an apostrophe in front ({@link toCsv}).
  */
 export function renderCsv(report: MonthlyReport): string {
-  const rows: (string | number)[][] = [['section', 'no', 'title', 'area', 'owner', 'date', 'health', 'detail', 'subject_id']];
+  // Chinese headers and labels for the people who open it (issue 30); the same columns as the monthly-report export.
+  const rows: (string | number)[][] = [['部分', '序号', '事项', '区划', '责任', '日期', '进度状态', '情况', '编号']];
   for (const [key, heading] of SECTIONS) {
     report[key].forEach((item, i) =>
-      rows.push([heading, i + 1, item.title, item.areaName, item.owner ?? '', item.date ?? '', item.health ?? '', item.detail, item.subjectId]),
+      rows.push([
+        heading,
+        i + 1,
+        item.title,
+        item.areaName,
+        item.owner ?? '',
+        item.date ?? '',
+        item.health ? TASK_HEALTH_LABEL[item.health] : '',
+        item.detail,
+        item.subjectId,
+      ]),
     );
   }
   return toCsv(rows);

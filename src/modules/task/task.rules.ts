@@ -20,6 +20,15 @@ export enum TaskHealth {
 }
 
 /** Percentage points the done share may trail the elapsed-time share before a task is LAGGING (进度滞后). */
+/** 进度状态 as people read it (exports, the monthly report's CSV). */
+export const TASK_HEALTH_LABEL: Record<TaskHealth, string> = {
+  DONE: '已完成',
+  OVERDUE: '逾期',
+  LAGGING: '进度滞后',
+  DUE_SOON: '临期',
+  ON_TRACK: '正常',
+};
+
 export const LAG_TOLERANCE_POINTS = 10;
 /** Days before the deadline at which a task shows DUE_SOON (the yellow light). */
 export const DUE_SOON_DAYS = 3;
