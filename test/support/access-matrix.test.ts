@@ -57,3 +57,12 @@ describe('matrixCases', () => {
     ]);
   });
 });
+
+describe('matrixCases: public mutations (signIn, refreshSession, signOut)', () => {
+  it("expects the anonymous case to succeed only when the row says anonymous: 'allowed'", () => {
+    expect(matrixCases({ allowed: ['COUNTY_ADMIN'], actsOnCallerArea: true, anonymous: 'allowed' }).find((c) => c.role === 'ANONYMOUS')?.expect).toBe(
+      'allowed',
+    );
+    expect(matrixCases({ allowed: ['COUNTY_ADMIN'] }).find((c) => c.role === 'ANONYMOUS')?.expect).toBe('UNAUTHENTICATED');
+  });
+});
