@@ -506,15 +506,11 @@ export class ExchangeService {
     const area = await ctx.loaders.area.byCode.load(code);
     if (!area) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'area');
     const facilities = await allPages((args) => facilityService.list(ctx, area, { ...args, includeDescendants: true }));
-    const names = await areaNames(
-      ctx,
-      facilities.map((f) => f.areaCode),
-    );
     return {
       sheetName: '服务站点',
       headers: [...FACILITY_COLUMNS.map((c) => c.zh), '区划名称'],
       notes: FACILITY_NOTES,
-      rows: facilities.map((f) => [
+      rows: await rowsWithAreaNames(ctx, facilities, (f, areaName) => [
         f.name,
         FACILITY_TYPE_LABEL[f.type],
         f.areaCode,
@@ -524,7 +520,7 @@ export class ExchangeService {
         f.occupiedBeds,
         f.operator,
         f.openedOn,
-        names.get(f.areaCode) ?? '',
+        areaName,
       ]),
     };
   }
@@ -534,25 +530,19 @@ export class ExchangeService {
     const code = exportArea(ctx, areaArg);
     const asOf = asOfOrToday(asOfArg);
     const tasks = await allPages((args) => taskService.list(ctx, { ...args, asOf }, code));
-    const names = await areaNames(
-      ctx,
-      tasks.map((t) => t.areaCode),
-    );
-    const rows = await Promise.all(
-      tasks.map(async (t) => [
-        t.title,
-        labelOf(TASK_CATEGORY_LABEL, t.category),
-        t.areaCode,
-        names.get(t.areaCode) ?? '',
-        t.ownerSection,
-        await taskService.target(ctx, t),
-        t.unit,
-        await taskService.doneAsOf(ctx, t, asOf),
-        labelOf(TASK_HEALTH_LABEL, await taskService.health(ctx, t, asOf)),
-        t.startDate,
-        t.deadline,
-      ]),
-    );
+    const rows = await rowsWithAreaNames(ctx, tasks, async (t, areaName) => [
+      t.title,
+      labelOf(TASK_CATEGORY_LABEL, t.category),
+      t.areaCode,
+      areaName,
+      t.ownerSection,
+      await taskService.target(ctx, t),
+      t.unit,
+      await taskService.doneAsOf(ctx, t, asOf),
+      labelOf(TASK_HEALTH_LABEL, await taskService.health(ctx, t, asOf)),
+      t.startDate,
+      t.deadline,
+    ]);
     return {
       sheetName: `重点工作 ${asOf}`,
       headers: ['事项', '类别', '区划代码', '区划名称', '责任股室', '目标', '单位', '已完成', '进度状态', '开始日期', '时限'],
@@ -565,25 +555,19 @@ export class ExchangeService {
     const code = exportArea(ctx, areaArg);
     const asOf = asOfOrToday(asOfArg);
     const items = await allPages((args) => rectificationService.list(ctx, { ...args, asOf }, code));
-    const names = await areaNames(
-      ctx,
-      items.map((r) => r.areaCode),
-    );
-    const rows = await Promise.all(
-      items.map(async (r) => [
-        r.finding,
-        labelOf(RECTIFICATION_CATEGORY_LABEL, r.category),
-        r.areaCode,
-        names.get(r.areaCode) ?? '',
-        r.responsiblePerson,
-        r.openedOn,
-        r.deadline,
-        labelOf(RECTIFICATION_STATUS_LABEL, await rectificationService.statusAsOf(ctx, r, asOf)),
-        (await rectificationService.overdue(ctx, r, asOf)) ? '是' : '否',
-        r.verifier,
-        r.closingNote,
-      ]),
-    );
+    const rows = await rowsWithAreaNames(ctx, items, async (r, areaName) => [
+      r.finding,
+      labelOf(RECTIFICATION_CATEGORY_LABEL, r.category),
+      r.areaCode,
+      areaName,
+      r.responsiblePerson,
+      r.openedOn,
+      r.deadline,
+      labelOf(RECTIFICATION_STATUS_LABEL, await rectificationService.statusAsOf(ctx, r, asOf)),
+      (await rectificationService.overdue(ctx, r, asOf)) ? '是' : '否',
+      r.verifier,
+      r.closingNote,
+    ]);
     return {
       sheetName: `审计整改 ${asOf}`,
       headers: ['问题', '类别', '区划代码', '区划名称', '责任人', '交办日期', '整改时限', '状态', '逾期', '核查人', '销号说明'],
@@ -646,6 +630,19 @@ function exportArea(ctx: Context, areaArg: string | null | undefined): string {
   const code = normalizeCode(areaArg ?? viewer.areaCode, 'area');
   assertCanRead(viewer, code);
   return code;
+}
+
+/** An export's row of each item, made with the name of the item's area (the names read in one batch). */
+async function rowsWithAreaNames<T extends { areaCode: string }>(
+  ctx: Context,
+  items: T[],
+  row: (item: T, areaName: string) => Table['rows'][number] | Promise<Table['rows'][number]>,
+): Promise<Table['rows']> {
+  const names = await areaNames(
+    ctx,
+    items.map((item) => item.areaCode),
+  );
+  return Promise.all(items.map(async (item) => row(item, names.get(item.areaCode) ?? '')));
 }
 
 async function areaNames(ctx: Context, codes: string[]): Promise<Map<string, string>> {
