@@ -218,6 +218,15 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     add({ id: supervisionAction.id, type: 'SupervisionAction', place: `${type}${place}`, codes: [PLACES[place]], readers: SENSITIVE });
   }
 
+  // 报送: the 2026-06 report issued for the county, township A, and the other county's township X (by its own admin).
+  for (const place of ['C', 'A', 'X'] as Place[]) {
+    const { issuedMonthlyReport } = await mutate(app, adminOf(place), 'issueMonthlyReport', 'IssueMonthlyReportInput', 'issuedMonthlyReport { id }', {
+      area: PLACES[place],
+      month: '2026-06',
+    });
+    add({ id: issuedMonthlyReport.id, type: 'IssuedMonthlyReport', place, codes: [PLACES[place]], readers: SENSITIVE });
+  }
+
   // 统计: ORPHANS per village, reported by the village itself, its township or the county; A and B submit the period.
   for (const [place, value] of Object.entries(OBSERVED) as [Place, number][]) {
     const token = place === 'A1' ? opA1 : place === 'A2' ? opA : place === 'B1' ? opB : foreignAdmin;
@@ -363,7 +372,7 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       'select sequence::text as sequence, area_code, subject_kind from progress_update order by sequence',
     );
   for (const event of events) {
-    const sensitive = ['RECTIFICATION', 'SUPERVISION', 'WEBHOOK'].includes(event.subject_kind);
+    const sensitive = ['RECTIFICATION', 'SUPERVISION', 'WEBHOOK', 'MONTHLY_REPORT'].includes(event.subject_kind);
     registry.add({
       id: toGlobalId('ProgressUpdate', event.sequence),
       type: 'ProgressUpdate',

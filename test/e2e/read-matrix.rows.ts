@@ -404,8 +404,7 @@ const queryRows: Row[] = [
     anonymous: 'UNAUTHENTICATED',
     above: 'FORBIDDEN',
     outside: 'FORBIDDEN',
-    // The fixture issues no report: the rule checked is who may ask, and that nothing else comes back.
-    include: () => [],
+    types: ['IssuedMonthlyReport'],
     select: (at) => `issuedMonthlyReports(area: "${at}", first: 100) { totalCount nodes { id month files { url } } }`,
     reveal: (d) => d.nodes.map((n: any) => n.id),
     count: (d) => d.totalCount,

@@ -51,7 +51,10 @@ const quarter = previousQuarter(quarterOfDate(todayInChina()), 1).text;
  * fails the test too: the list stays exact. Empty today: the demo data, four
  * harmless writes and every other mutation refused on blank input reach every field.
  */
-const UNREACHED: Record<string, string> = {};
+const UNREACHED: Record<string, string> = {
+  'MonthlyReportLateEntry.*':
+    '补录 lists entries recorded after a finished month was issued: the walk reads monthlyReport of the current month, which cannot be issued yet, and variants read lists by __typename only; test/e2e/issued-report.e2e.test.ts reads every field',
+};
 
 let app: TestApp;
 let admin: string;
@@ -326,6 +329,8 @@ describe('every field answers', () => {
       walk.recordRoot(op, response);
       expect(response.data?.[name]).toMatchObject({ userErrors: [] });
     }
+    // 报送 of last month (IssuedMonthlyReport, its files).
+    expect(await write('issueMonthlyReport', { area: COUNTY, month: months.at(-2)!.key })).toMatchObject({ userErrors: [] });
     const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });
     expect(stale.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
 

@@ -19,6 +19,7 @@ export enum SubjectKind {
   DEMONSTRATION = 'DEMONSTRATION',
   OPENNESS = 'OPENNESS',
   WEBHOOK = 'WEBHOOK',
+  MONTHLY_REPORT = 'MONTHLY_REPORT',
 }
 
 registerEnumType(SubjectKind, {
@@ -38,6 +39,7 @@ registerEnumType(SubjectKind, {
     DEMONSTRATION: { description: '示范创建 — a demonstration programme enrolment' },
     OPENNESS: { description: '村务公开 — a village-affairs openness record' },
     WEBHOOK: { description: '外部推送 — a webhook registration (its address host only; never its secret)' },
+    MONTHLY_REPORT: { description: '报送 — a monthly report issued (issueMonthlyReport); sensitive, as the report is' },
   },
 });
 

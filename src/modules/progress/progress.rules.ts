@@ -8,7 +8,7 @@ import { SubjectKind, type ProgressUpdate } from './progress.entity.js';
  * finding and the person responsible, so only {@link SENSITIVE_READERS} receive them.
  * Webhook registrations (外部推送) too: they name the outside systems the bureau feeds.
  */
-export const SENSITIVE_KINDS: readonly SubjectKind[] = [SubjectKind.RECTIFICATION, SubjectKind.SUPERVISION, SubjectKind.WEBHOOK];
+export const SENSITIVE_KINDS: readonly SubjectKind[] = [SubjectKind.RECTIFICATION, SubjectKind.SUPERVISION, SubjectKind.WEBHOOK, SubjectKind.MONTHLY_REPORT];
 
 /** Whether the viewer's role may see events of `kind`. */
 export function mayReadKind(viewer: Viewer, kind: SubjectKind): boolean {

@@ -1,5 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { toGlobalId } from '../../common/global-id.js';
 import { TaskHealth } from '../task/task.rules.js';
 
 /** One line of an itemised report section. */
@@ -82,6 +83,106 @@ export class MonthlyReport {
 
   @Field({ description: 'The report as Markdown (what `GET /reports/monthly/<month>.md` serves).' })
   markdown!: string;
+
+  @Field(() => IssuedMonthlyReport, {
+    nullable: true,
+    description:
+      '报送 — the issued version of this month and area (`issueMonthlyReport`), when it had been issued (by `knownAt`, if given); null otherwise. Its files are kept as issued.',
+  })
+  issued!: IssuedMonthlyReport | null;
+
+  @Field(() => [MonthlyReportLateEntry], {
+    description:
+      '十、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes and supervision, with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
+  })
+  lateEntries!: MonthlyReportLateEntry[];
+}
+
+/** 补录 — one entry recorded after the month's report was issued, which changes it. */
+@ObjectType('MonthlyReportLateEntry', {
+  description: '补录 — an entry recorded after the monthly report was issued that changes it: what, when it happened, who recorded it and when.',
+})
+export class MonthlyReportLateEntry {
+  @Field({ description: '类别 — 任务进度, 新建重点工作, 项目进展, 新交办整改, 整改状态 or 督办.' })
+  kind!: string;
+
+  @Field(() => ID, { description: 'Global ID of the subject (task, project, rectification, supervision action).' })
+  subjectId!: string;
+
+  @Field({ description: '事项 — what the entry is about.' })
+  title!: string;
+
+  @Field({ description: '区划 — area name.' })
+  areaName!: string;
+
+  @Field(() => LocalDateResolver, { description: '日期 — when it happened (its business date).' })
+  date!: string;
+
+  @Field({ description: '录入时间 — when it was recorded (server clock), after the issue.' })
+  recordedAt!: Date;
+
+  @Field({ description: '录入人 — who recorded it.' })
+  recordedBy!: string;
+
+  @Field({ description: '情况 — one readable line.' })
+  detail!: string;
+}
+
+/** File formats an issued report is kept in. */
+export type IssuedFormat = 'md' | 'csv' | 'json';
+
+/** One stored file of an issued report. */
+@ObjectType('IssuedReportFile', { description: '报送文件 — one file of an issued monthly report, kept byte for byte as issued.' })
+export class IssuedReportFile {
+  @Field(() => String, { description: 'Format: md (Markdown), csv, or json (the canonical report the other two are rendered from).' })
+  format!: IssuedFormat;
+
+  @Field({ description: 'Content type it is served with.' })
+  contentType!: string;
+
+  @Field(() => Int, { description: 'Size in bytes.' })
+  size!: number;
+
+  @Field({ description: 'SHA-256 of the stored bytes (hex), as computed when issued.' })
+  sha256!: string;
+
+  @Field({ description: 'Download path, relative to the server (same bearer token): `/reports/monthly/<month>/issued.<format>?area=<code>`.' })
+  url!: string;
+}
+
+/** 报送 — a monthly report as issued. */
+@ObjectType('IssuedMonthlyReport', {
+  description: '报送 — a monthly report as issued (`issueMonthlyReport`): who issued it, when, and its files, kept byte for byte forever.',
+})
+export class IssuedMonthlyReport {
+  key!: string;
+  areaCode!: string;
+
+  @Field(() => ID, { description: 'Global ID.' })
+  get id(): string {
+    return toGlobalId('IssuedMonthlyReport', this.key);
+  }
+
+  @Field({ description: '月份 — "2026-05".' })
+  month!: string;
+
+  @Field({ description: '报送时间 — when it was issued (server clock); its content is the report as known at this instant.' })
+  issuedAt!: Date;
+
+  @Field({ description: '报送人 — who issued it.' })
+  issuedBy!: string;
+
+  @Field({ description: "报送人角色 — the issuer's role." })
+  issuedByRole!: string;
+
+  @Field(() => Int, { description: 'Number of items in the issued report.' })
+  itemCount!: number;
+
+  @Field({ description: 'SHA-256 (hex) of the issued Markdown; each file has its own in `files`.' })
+  sha256!: string;
+
+  @Field(() => [IssuedReportFile], { description: 'The stored files: md, csv and json.' })
+  files!: IssuedReportFile[];
 }
 
 type SectionKey =

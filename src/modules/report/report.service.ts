@@ -12,6 +12,7 @@ import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } f
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
+import { issuedAsKnownAt, lateEntries, lateEntriesMarkdown } from './report.issued.js';
 
 /** The report's file formats: Markdown (the `markdown` field) and CSV, one line per item. */
 export type ReportFormat = 'md' | 'csv';
@@ -202,7 +203,10 @@ export class ReportService {
         }),
       ),
     });
-    report.markdown = renderMarkdown(report);
+    // 报送: the issued version as known at the bound, and what was recorded after it (补录), in its own section.
+    report.issued = await issuedAsKnownAt(ctx.sql, areaCode, month, knownAt);
+    report.lateEntries = report.issued ? await lateEntries(ctx.sql, [lo, hi], month, report.issued.issuedAt, knownAt) : [];
+    report.markdown = renderMarkdown(report) + (report.issued ? `\n${lateEntriesMarkdown(report.issued, report.lateEntries)}` : '');
     return report;
   }
 
