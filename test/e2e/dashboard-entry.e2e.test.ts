@@ -16,6 +16,7 @@ import {
   EntrySubmitPeriodDocument,
 } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * Data entry on the dashboard (统计填报, 进度填报) in Debian's chromium, against a
@@ -65,7 +66,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   async function open(token: string, area?: string): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${base}/?token=${token}${area ? `&area=${area}` : ''}`);
+    await withDeveloperToken(page, token);
+    await page.goto(`${base}/${area ? `?area=${area}` : ''}`);
     await page.locator('[data-panel="stats"][data-ready]').waitFor({ timeout: 20_000 });
     await expect.poll(() => page.locator('section.panel[data-panel]:not([data-panel="children"]):not([data-ready])').count(), { timeout: 20_000 }).toBe(0);
     return page;

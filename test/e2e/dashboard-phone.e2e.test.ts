@@ -8,6 +8,7 @@ import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * The dashboard on a phone (issue 30 items 1 and 6): every role's page at
@@ -214,7 +215,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${role}: ${error.message}`));
-    await page.goto(`${base}/?token=${tokens[role]}`);
+    await withDeveloperToken(page, tokens[role]);
+    await page.goto(`${base}/`);
     await expect.poll(() => page.locator('section.panel[data-panel]').count(), { timeout: 20_000 }).toBeGreaterThan(1);
     await expect.poll(() => page.locator('section.panel[data-panel]:not([data-panel="children"]):not([data-ready])').count(), { timeout: 30_000 }).toBe(0);
     // Above township level the statistics form opens once a township is chosen: choose one, so its rows are checked too.
@@ -285,7 +287,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
     try {
-      await page.goto(`${base}/?token=${tokens.COUNTY_ADMIN}`);
+      await withDeveloperToken(page, tokens.COUNTY_ADMIN);
+      await page.goto(`${base}/`);
       await expect.poll(() => page.locator('section.panel[data-panel]').count(), { timeout: 20_000 }).toBeGreaterThan(1);
       await expect.poll(() => page.locator('section.panel[data-panel]:not([data-panel="children"]):not([data-ready])').count(), { timeout: 30_000 }).toBe(0);
       const audit = await page.evaluate<Audit>(AUDIT);
@@ -325,7 +328,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
       return route.fulfill({ json: { data: { monthlyReport: { month: '2026-11', areaName: '通江县', itemCount: 2, markdown: hostile } } } });
     });
     try {
-      await page.goto(`${base}/?token=${tokens.COUNTY_ADMIN}`);
+      await withDeveloperToken(page, tokens.COUNTY_ADMIN);
+      await page.goto(`${base}/`);
       const doc = page.locator('[data-panel="report"] .markdown-doc');
       await doc.waitFor({ timeout: 20_000 });
       expect(await doc.locator('h3').allTextContents()).toEqual(['通江县 <b>2026-11</b> 报告']);

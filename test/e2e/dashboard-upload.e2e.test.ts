@@ -9,6 +9,7 @@ import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * 表格导入 from the dashboard (issue 30 item 4), in Debian's chromium against a
@@ -63,7 +64,8 @@ describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromi
   async function open(): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${base}/?token=${token}`);
+    await withDeveloperToken(page, token);
+    await page.goto(`${base}/`);
     await page.getByTestId('entry-import-form').waitFor({ timeout: 20_000 });
     await page.getByTestId('entry-stats-form').waitFor({ timeout: 20_000 });
     return page;

@@ -1,32 +1,198 @@
 import { createClient, type Client } from 'graphql-ws';
 import type { TypedDocumentString } from '../../graphql/generated/graphql';
 
-/** Where the bearer token is kept; the console uses the same key. */
+/**
+ * A development token (`civgraph token`), kept where the GraphQL console keeps it:
+ * a developer's tool only (the sign-in page's 开发者入口 on a loopback address).
+ */
 export const TOKEN_KEY = 'civgraph.token';
+/**
+ * The refresh token of a signed-in account. In localStorage, so a session survives
+ * a reload and a new tab (the access token does not: it lives in this page's memory
+ * only); docs/security.md says why.
+ */
+export const REFRESH_KEY = 'civgraph.refresh';
+
+/** The message of a session that ended (expired, signed out elsewhere, revoked, account disabled). */
+export const SESSION_EXPIRED = '登录已过期，请重新登录';
+
+/** A signed-in account as the sign-in and refresh payloads return it. */
+export interface SessionAccount {
+  id: string;
+  login: string;
+  displayName: string;
+  role: string;
+  mustChangePassword: boolean;
+}
+
+interface SessionPayload {
+  accessToken: string | null;
+  accessTokenExpiresAt: string | null;
+  refreshToken: string | null;
+  account: SessionAccount | null;
+  userErrors: { field?: string[] | null; message: string; messageZh?: string | null; code: string }[];
+}
+
+const SESSION_FIELDS = `accessToken accessTokenExpiresAt refreshToken
+  account { id login displayName role mustChangePassword }
+  userErrors { field message messageZh code }`;
+const SIGN_IN = `mutation DashboardSignIn($input: SignInInput!) { signIn(input: $input) { ${SESSION_FIELDS} } }`;
+const REFRESH = `mutation DashboardRefreshSession($input: RefreshSessionInput!) { refreshSession(input: $input) { ${SESSION_FIELDS} } }`;
+const SIGN_OUT = `mutation DashboardSignOut($input: SignOutInput!) { signOut(input: $input) { sessionsEnded userErrors { message messageZh code } } }`;
+const SIGN_OUT_EVERYWHERE = `mutation DashboardSignOutEverywhere { signOutEverywhere { sessionsEnded userErrors { message messageZh code } } }`;
+
+/** Refresh this long before the access token expires (and never sooner than this after a refresh). */
+const REFRESH_EARLY_MS = 60_000;
+const REFRESH_MIN_MS = 5_000;
+
+/** The access token, in memory only: never in storage, never in the address bar. */
+let access: string | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+let refreshing: Promise<SessionAccount | null> | null = null;
+let lostHandler: ((message: string) => void) | null = null;
+/** The session this page had has been reported lost (once: several panels may fail at once); a new sign-in resets it. */
+let lost = false;
+
+/** The session ended (a 401 the refresh token could not cure, a 4403 on the feed): the page shows `message` and the sign-in form. */
+export class SessionExpiredError extends Error {
+  constructor(readonly messageZh = SESSION_EXPIRED) {
+    super('session expired');
+  }
+}
 
 /**
- * The token: `?token=` wins (and is stored, then removed from the address bar so
- * it does not end up in bookmarks or screenshots), else the stored one.
+ * A link that still carries `?token=` (an old bookmark, an old `civgraph token`
+ * banner): the token leaves the address bar at once and is not kept or used.
  */
-export function takeToken(): string | null {
+export function dropTokenFromUrl(): void {
   const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl);
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url);
-    return fromUrl;
-  }
+  if (!url.searchParams.has('token')) return;
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url);
+}
+
+/** A development token a developer entered (or the console saved), if any. */
+export function developerToken(): string | null {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-export function setToken(token: string | null): void {
+export function setDeveloperToken(token: string | null): void {
+  if (token) lost = false;
   if (token) localStorage.setItem(TOKEN_KEY, token);
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+/** The bearer token requests carry: the account's access token, else a developer's token. */
 export function currentToken(): string | null {
-  return localStorage.getItem(TOKEN_KEY);
+  return access ?? developerToken();
+}
+
+/** What to do when the session ends (main.ts: dispose the panels, show the sign-in form with the message). */
+export function onSessionLost(handler: (message: string) => void): void {
+  lostHandler = handler;
+}
+
+/** Forget the account's tokens (memory, storage, the refresh timer). */
+function clearSession(): void {
+  access = null;
+  clearTimeout(refreshTimer);
+  localStorage.removeItem(REFRESH_KEY);
+}
+
+/** Ends the session on this page: tokens forgotten, the handler told (once per loss). */
+export function sessionLost(message = SESSION_EXPIRED): void {
+  clearSession();
+  setDeveloperToken(null);
+  if (lost) return;
+  lost = true;
+  lostHandler?.(message);
+}
+
+function keep(payload: SessionPayload): SessionAccount {
+  lost = false;
+  access = payload.accessToken;
+  localStorage.setItem(REFRESH_KEY, payload.refreshToken!);
+  clearTimeout(refreshTimer);
+  const expiresAt = new Date(payload.accessTokenExpiresAt ?? 0).getTime();
+  const delay = Math.max(REFRESH_MIN_MS, expiresAt - Date.now() - REFRESH_EARLY_MS);
+  refreshTimer = setTimeout(() => void refreshNow().catch(() => undefined), delay);
+  return payload.account!;
+}
+
+async function post<T>(query: string, variables: Record<string, unknown>, token: string | null): Promise<{ status: number; data?: T; errors?: GqlError[] }> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json().catch(() => null)) as { data?: T; errors?: GqlError[] } | null;
+  if (!body) throw new Error(`HTTP ${response.status}`);
+  return { status: response.status, ...body };
+}
+
+/** The text of a refusal: the server's Chinese (`messageZh`, or a GraphQL error's own Chinese message), never English. */
+function refusalText(errors: { message: string; messageZh?: string | null; extensions?: GqlError['extensions'] }[]): string {
+  const first = errors[0];
+  if (!first) return '登录未成功，请稍后重试';
+  if (first.messageZh) return first.messageZh;
+  if (/[\u4e00-\u9fff]/.test(first.message)) return first.message;
+  return first.extensions?.code === 'RATE_LIMITED' ? '登录尝试过于频繁，请稍后再试' : '登录未成功，请稍后重试';
+}
+
+/** Signs in with a login and a password: the account, or the server's Chinese message. */
+export async function signIn(login: string, password: string): Promise<{ account: SessionAccount } | { message: string }> {
+  const result = await post<{ signIn: SessionPayload }>(SIGN_IN, { input: { login, password } }, null);
+  if (result.errors?.length) return { message: refusalText(result.errors) };
+  const payload = result.data!.signIn;
+  if (payload.userErrors.length || !payload.accessToken) return { message: refusalText(payload.userErrors) };
+  setDeveloperToken(null);
+  return { account: keep(payload) };
+}
+
+/**
+ * A new token pair for the stored refresh token (one refresh at a time: the old
+ * refresh token is spent by it). Null when there is no session or it has ended.
+ */
+export function refreshNow(): Promise<SessionAccount | null> {
+  refreshing ??= (async () => {
+    const refreshToken = localStorage.getItem(REFRESH_KEY);
+    if (!refreshToken) return null;
+    const result = await post<{ refreshSession: SessionPayload }>(REFRESH, { input: { refreshToken } }, null);
+    const payload = result.data?.refreshSession;
+    if (result.errors?.length || !payload || payload.userErrors.length || !payload.accessToken) {
+      clearSession();
+      return null;
+    }
+    return keep(payload);
+  })().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+/** On opening the page: the stored refresh token's account (a new access token), or null. */
+export async function resumeSession(): Promise<SessionAccount | null> {
+  return refreshNow();
+}
+
+/** Whether a refresh token is stored (a session to resume, or one that just ended). */
+export function hasStoredSession(): boolean {
+  return localStorage.getItem(REFRESH_KEY) !== null;
+}
+
+/** 退出登录 (this session) or 退出所有设备 (every session of the account). Tokens are forgotten either way. */
+export async function signOut(everywhere = false): Promise<void> {
+  const refreshToken = localStorage.getItem(REFRESH_KEY);
+  try {
+    if (everywhere && access) await post(SIGN_OUT_EVERYWHERE, {}, access);
+    else if (refreshToken) await post(SIGN_OUT, { input: { refreshToken } }, null);
+  } finally {
+    clearSession();
+    setDeveloperToken(null);
+    lost = true; // signed out on purpose: a late refusal (this page's feed closing) is no news
+  }
 }
 
 /** One GraphQL error as civgraph formats it. */
@@ -53,28 +219,56 @@ export class GraphQLRequestError extends Error {
 /** A document: a typed one from codegen, or a plain string for a pending operation (web/graphql/pending/). */
 export type Document<TResult, TVariables> = TypedDocumentString<TResult, TVariables> | string;
 
-/** POSTs an operation to /graphql with the bearer token; throws on any error. */
+/** Whether a response says the bearer token was refused (401, or UNAUTHENTICATED). */
+function refused(result: { status: number; errors?: GqlError[] }): boolean {
+  return result.status === 401 || Boolean(result.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED'));
+}
+
+/**
+ * POSTs an operation to /graphql with the bearer token; throws on any error. A
+ * refused access token is refreshed once and the operation sent again; when that
+ * fails the session has ended ({@link SessionExpiredError}, the page signs in again).
+ */
 export async function gql<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables): Promise<TResult> {
-  const token = currentToken();
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json, application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
-  });
-  const body = (await response.json().catch(() => null)) as { data?: TResult; errors?: GqlError[] } | null;
-  if (!body) throw new Error(`HTTP ${response.status}`);
-  if (body.errors?.length) throw new GraphQLRequestError(body.errors);
-  return body.data as TResult;
+  const query = document.toString();
+  const vars = (variables ?? {}) as Record<string, unknown>;
+  let token = currentToken();
+  let result = await post<TResult>(query, vars, token);
+  if (token && refused(result)) {
+    if (token === access && (await refreshNow())) {
+      token = currentToken();
+      result = await post<TResult>(query, vars, token);
+    }
+    if (refused(result)) {
+      sessionLost();
+      throw new SessionExpiredError();
+    }
+  }
+  if (result.errors?.length) throw new GraphQLRequestError(result.errors);
+  return result.data as TResult;
+}
+
+/** Sends a request with the bearer token, refreshing a refused access token once (file routes: downloads, imports). */
+export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const send = () => {
+    const token = currentToken();
+    return fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+  };
+  const tokenUsed = currentToken();
+  let response = await send();
+  if (response.status === 401 && tokenUsed) {
+    if (tokenUsed === access && (await refreshNow())) response = await send();
+    if (response.status === 401) {
+      sessionLost();
+      throw new SessionExpiredError();
+    }
+  }
+  return response;
 }
 
 /** GETs a file from civgraph with the bearer token (report downloads). */
 export async function download(path: string, filename: string): Promise<void> {
-  const token = currentToken();
-  const response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await authorizedFetch(path);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const url = URL.createObjectURL(await response.blob());
   const link = document.createElement('a');

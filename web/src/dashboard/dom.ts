@@ -64,3 +64,6 @@ export function wan(value: number | string | null | undefined, unit: string): { 
 export function noData(reason?: string): HTMLElement {
   return h('div', { class: 'no-data' }, '暂无数据', reason ? h('small', {}, reason) : null);
 }
+
+/** A panel whose area came back null (outside the viewer's reach, or gone): said as such, never as an empty list. */
+export const UNREAD_AREA = '无法读取本区划的数据';

@@ -1,4 +1,4 @@
-import { GraphQLRequestError } from './api';
+import { GraphQLRequestError, SessionExpiredError } from './api';
 import { h } from './dom';
 import type { DashboardViewer } from './panel';
 
@@ -72,6 +72,7 @@ export function errorText(error: { code?: string | null; message: string; messag
  * English text of the error (docs/api.md, Errors).
  */
 export function failureText(error: unknown): string {
+  if (error instanceof SessionExpiredError) return error.messageZh;
   if (error instanceof GraphQLRequestError) {
     if (error.unsupported) return '服务端尚未提供该接口';
     const code = error.errors.find((e) => e.extensions?.code)?.extensions?.code;
@@ -129,7 +130,8 @@ export class FieldErrors {
 
   /** A failed request (FORBIDDEN, a dropped connection …) at the form's slot. */
   fail(error: unknown): void {
-    if (error instanceof GraphQLRequestError) {
+    if (error instanceof SessionExpiredError) this.set(this.formKey, error.messageZh);
+    else if (error instanceof GraphQLRequestError) {
       for (const e of error.errors) this.set(this.formKey, errorText({ code: e.extensions?.code, message: e.message }));
     } else this.set(this.formKey, '无法连接服务器，请检查网络后重试');
   }

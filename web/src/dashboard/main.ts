@@ -6,10 +6,23 @@ import {
   DashboardViewerDocument,
   type DashboardViewerQuery,
 } from '../../graphql/generated/graphql';
-import { SchemaFields, gql, setToken, takeToken } from './api';
+import {
+  SESSION_EXPIRED,
+  SchemaFields,
+  SessionExpiredError,
+  developerToken,
+  dropTokenFromUrl,
+  gql,
+  hasStoredSession,
+  onSessionLost,
+  resumeSession,
+  signOut,
+  type SessionAccount,
+} from './api';
 import { fmt, h, noData } from './dom';
 import { failureText } from './entry';
 import type { Panel, PanelContext, SelectedArea } from './panel';
+import { accountsPanel } from './panels/accounts';
 import { facilitiesPanel } from './panels/facilities';
 import { livePanel } from './panels/live';
 import { projectsPanel } from './panels/projects';
@@ -19,6 +32,7 @@ import { statsPanel } from './panels/stats';
 import { statsEntryPanel } from './panels/stats-entry';
 import { tasksPanel } from './panels/tasks';
 import { workEntryPanel } from './panels/work-entry';
+import { changePasswordPage, signInPage } from './signin';
 
 /** The panels, in page order. Each is independent: add, remove or reorder here. */
 const ALL_PANELS: Panel[] = [
@@ -31,6 +45,7 @@ const ALL_PANELS: Panel[] = [
   rectificationsPanel,
   livePanel,
   reportPanel,
+  accountsPanel,
 ];
 /** The panels this viewer gets (the data-entry ones only for roles that write); set once the viewer is known. */
 let panels: Panel[] = ALL_PANELS.filter((panel) => !panel.offered);
@@ -91,21 +106,19 @@ function select(code: string, push = true) {
   void show(code);
 }
 
-function tokenBox(): HTMLElement {
-  if (viewer) {
-    return h(
-      'div',
-      { class: 'who' },
-      h('span', { 'data-testid': 'viewer' }, `${viewer.name} · ${ROLE_NAMES[viewer.role] ?? viewer.role}`),
-      h('button', { type: 'button', onclick: () => (setToken(null), location.reload()) }, '退出'),
-    );
-  }
-  const input = h('input', { type: 'password', placeholder: '粘贴访问令牌（Bearer token）', 'aria-label': '访问令牌' });
+/** Who is signed in, 退出登录 and (for an account) 退出所有设备. */
+function whoBox(): HTMLElement {
+  const out = (everywhere: boolean) => () =>
+    void signOut(everywhere)
+      .catch(() => undefined)
+      .then(() => showSignIn(everywhere ? '已退出所有设备' : '已退出登录'));
   return h(
-    'form',
-    { class: 'who', onsubmit: (event: Event) => (event.preventDefault(), setToken(input.value.trim() || null), location.reload()) },
-    input,
-    h('button', { type: 'submit' }, '登录'),
+    'div',
+    { class: 'who' },
+    viewer ? h('span', { 'data-testid': 'viewer' }, `${viewer.name} · ${ROLE_NAMES[viewer.role] ?? viewer.role}`) : '',
+    developerToken() && !hasStoredSession() ? h('small', { class: 'developer-badge' }, '开发令牌') : '',
+    h('button', { type: 'button', 'data-testid': 'sign-out', onclick: out(false) }, '退出登录'),
+    hasStoredSession() ? h('button', { type: 'button', 'data-testid': 'sign-out-everywhere', onclick: out(true) }, '退出所有设备') : '',
   );
 }
 
@@ -119,7 +132,7 @@ function header(selected: SelectedArea): HTMLElement {
       { class: 'title-row' },
       h('h1', {}, `${selected.name}民政工作看板`),
       h('a', { href: '/graphql', class: 'console-link', target: '_blank', rel: 'noopener' }, 'GraphQL 控制台'),
-      tokenBox(),
+      whoBox(),
     ),
     h(
       'nav',
@@ -192,7 +205,7 @@ async function renderPanel(panel: Panel, selected: SelectedArea) {
   try {
     await panel.render(context(selected), body);
   } catch (error) {
-    if (area !== selected) return; // the user moved on
+    if (area !== selected) return; // the user moved on, or the session ended (the sign-in page is up)
     body.replaceChildren(noData(failureText(error)));
   }
   body.closest('.panel')?.setAttribute('data-ready', '');
@@ -213,9 +226,11 @@ async function show(code: string) {
   try {
     data = await gql(AreaOverviewDocument, { code });
   } catch (error) {
+    if (error instanceof SessionExpiredError) return; // the sign-in page is up
     root.replaceChildren(h('div', { class: 'fatal' }, `无法加载区划 ${code}：${failureText(error)}`));
     return;
   }
+  if (!signedIn) return;
   if (!data.area) {
     root.replaceChildren(h('div', { class: 'fatal' }, `没有区划 ${code}`), h('a', { href: '/' }, '返回'));
     return;
@@ -240,23 +255,57 @@ async function show(code: string) {
   await Promise.all(panels.map((panel) => renderPanel(panel, selected)));
 }
 
-async function main() {
-  takeToken();
+/** Whether the panels are up (or coming): false while the sign-in or change-password page shows. */
+let signedIn = false;
+
+/** Leaves the panels (the live feed stops) and shows the sign-in page, with why. */
+function showSignIn(message?: string) {
+  signedIn = false;
+  area = null;
+  viewer = null;
+  clearTimeout(refreshTimer);
+  for (const panel of panels) panel.dispose?.();
+  bodies.clear();
+  delete root.dataset.area;
+  document.title = '登录 · 民政工作看板';
+  root.replaceChildren(signInPage({ message, onSignedIn: (account) => void enter(account) }));
+}
+
+/** Signed in: a password to change first, if the account must; then the panels. */
+async function enter(account: SessionAccount | null) {
+  if (account?.mustChangePassword) {
+    document.title = '修改密码 · 民政工作看板';
+    root.replaceChildren(changePasswordPage(account, () => void enter({ ...account, mustChangePassword: false })));
+    return;
+  }
+  signedIn = true;
   try {
     viewer = (await gql(DashboardViewerDocument)).viewer;
   } catch (error) {
-    // A stale or foreign token: forget it and continue anonymously.
-    setToken(null);
-    viewer = null;
-    console.warn('token refused', error);
+    if (!(error instanceof SessionExpiredError)) root.replaceChildren(h('div', { class: 'fatal' }, failureText(error)));
+    return;
   }
+  if (!viewer) return showSignIn(SESSION_EXPIRED);
   panels = ALL_PANELS.filter((panel) => !panel.offered || panel.offered(viewer));
   schema = await loadSchema();
   await show(areaFromUrl() ?? (await defaultArea()));
 }
 
+async function main() {
+  dropTokenFromUrl();
+  onSessionLost((message) => showSignIn(message));
+  if (hasStoredSession()) {
+    const account = await resumeSession();
+    if (!account) return showSignIn(SESSION_EXPIRED);
+    return enter(account);
+  }
+  if (developerToken()) return enter(null);
+  showSignIn();
+}
+
 window.addEventListener('popstate', () => {
+  if (!signedIn) return;
   void (async () => select(areaFromUrl() ?? (await defaultArea()), false))();
 });
 
-main().catch((error) => root.replaceChildren(h('div', { class: 'fatal' }, String(error))));
+main().catch((error) => root.replaceChildren(h('div', { class: 'fatal' }, failureText(error))));

@@ -1,6 +1,6 @@
 import { PanelFacilitiesDocument, type PanelFacilitiesQuery } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { UNREAD_AREA, fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 import { barChart } from './charts';
 import { label } from './labels';
@@ -59,6 +59,8 @@ export const facilitiesPanel: Panel = {
   requires: ['Area.facilitySummary'],
   async render(ctx, body) {
     const data = await gql(PanelFacilitiesDocument, { code: ctx.area.code });
+    // Not read (no such area in the viewer's reach) is not the same as none: never an empty state it has not read.
+    if (!data.area) return void body.replaceChildren(noData(UNREAD_AREA));
     const summary = data.area?.facilitySummary;
     if (!summary || !summary.total) return void body.replaceChildren(noData('本区划没有登记的服务设施'));
     const rows = byTypeAndModel(summary.groups);

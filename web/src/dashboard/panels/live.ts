@@ -4,7 +4,7 @@ import {
   type ProgressFeedSubscription,
   type ProgressHistoryQuery,
 } from '../../../graphql/generated/graphql';
-import { GraphQLRequestError, gql, ws, type GqlError } from '../api';
+import { GraphQLRequestError, SESSION_EXPIRED, gql, refreshNow, sessionLost, ws, type GqlError } from '../api';
 import { h, noData } from '../dom';
 import { failureText } from '../entry';
 import type { Panel } from '../panel';
@@ -37,6 +37,8 @@ class LiveFeed {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retries = 0;
   private disposed = false;
+  /** The server refused this session once already (4401/4403) since the last connection. */
+  private refused = false;
 
   constructor(
     private readonly area: string,
@@ -80,6 +82,8 @@ class LiveFeed {
         },
         error: (error) => {
           if (Array.isArray(error)) return this.fail(new GraphQLRequestError(error as GqlError[]));
+          const code = (error as { code?: unknown } | null)?.code;
+          if (code === 4401 || code === 4403) return this.sessionRefused();
           this.reconnect();
         },
         complete: () => this.reconnect(),
@@ -89,6 +93,7 @@ class LiveFeed {
     const off = ws().on('connected', () => {
       off();
       this.retries = 0;
+      this.refused = false;
       if (!this.disposed) this.setStatus('live', '实时');
     });
   }
@@ -117,8 +122,31 @@ class LiveFeed {
     this.stop?.();
     this.stop = null;
     if (error.unsupported) return this.onUnsupported('服务端尚未提供 progressUpdated 订阅');
+    if (error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return this.sessionRefused();
     this.setStatus('error', failureText(error));
     this.reconnect();
+  }
+
+  /**
+   * The server closed the socket for the session (4403: signed out, revoked, the
+   * account disabled; 4401: not authenticated). No reconnecting: one refresh (an
+   * access token that merely expired gets a new one and the feed goes on), else
+   * the session has ended and the page says so (登录已过期，请重新登录).
+   */
+  private sessionRefused() {
+    this.stop = null;
+    clearTimeout(this.retryTimer);
+    this.setStatus('ended', SESSION_EXPIRED);
+    if (this.disposed) return;
+    if (this.refused) return sessionLost();
+    this.refused = true;
+    void refreshNow()
+      .catch(() => null)
+      .then((account) => {
+        if (this.disposed) return;
+        if (account) this.start();
+        else sessionLost();
+      });
   }
 
   private reconnect() {

@@ -1,6 +1,6 @@
 import { PanelProjectsDocument } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { UNREAD_AREA, fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 import { progressBar } from './charts';
 import { label } from './labels';
@@ -12,10 +12,12 @@ export const projectsPanel: Panel = {
   requires: ['Area.projects'],
   async render(ctx, body) {
     const data = await gql(PanelProjectsDocument, { code: ctx.area.code });
+    // Not read (no such area in the viewer's reach) is not the same as none: never an empty state it has not read.
+    if (!data.area) return void body.replaceChildren(noData(UNREAD_AREA));
     const projects = data.area?.projects.nodes ?? [];
     if (!projects.length) return void body.replaceChildren(noData('本区划没有项目'));
     body.replaceChildren(
-      h('div', { class: 'panel-note' }, `共 ${fmt(data.area!.projects.totalCount)} 个项目`),
+      h('div', { class: 'panel-note' }, `共 ${fmt(data.area.projects.totalCount)} 个项目`),
       h(
         'table',
         { class: 'list' },

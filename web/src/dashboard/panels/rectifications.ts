@@ -1,6 +1,6 @@
 import { PanelRectificationsDocument } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { UNREAD_AREA, fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 import { label } from './labels';
 import { today } from './tasks';
@@ -16,6 +16,8 @@ export const rectificationsPanel: Panel = {
   requires: ['Area.rectifications'],
   async render(ctx, body) {
     const data = await gql(PanelRectificationsDocument, { code: ctx.area.code, asOf: today() });
+    // Not read (no such area in the viewer's reach) is not the same as none: never an empty state it has not read.
+    if (!data.area) return void body.replaceChildren(noData(UNREAD_AREA));
     const open = [...(data.area?.open.nodes ?? [])];
     const overdue = data.area?.overdue.totalCount ?? 0;
     if (!open.length) return void body.replaceChildren(noData('没有未销号的整改问题'));
@@ -24,7 +26,7 @@ export const rectificationsPanel: Panel = {
       h(
         'div',
         { class: 'health-counts' },
-        h('span', { class: 'chip', 'data-count': 'open' }, `未销号 ${fmt(data.area!.open.totalCount)}`),
+        h('span', { class: 'chip', 'data-count': 'open' }, `未销号 ${fmt(data.area.open.totalCount)}`),
         h('span', { class: 'chip health-overdue', 'data-count': 'overdue' }, `逾期 ${fmt(overdue)}`),
       ),
       h(

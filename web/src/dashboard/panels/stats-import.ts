@@ -1,4 +1,4 @@
-import { currentToken, download } from '../api';
+import { SESSION_EXPIRED, SessionExpiredError, authorizedFetch, download } from '../api';
 import { h } from '../dom';
 import { field, FieldErrors } from '../entry';
 
@@ -31,16 +31,16 @@ export function problemText(p: ImportProblem): string {
 
 /** Sends a spreadsheet to the import route with the bearer token; the answer, or a Chinese reason it could not be sent. */
 async function uploadObservations(file: File, month: string): Promise<{ status: number; answer: ImportAnswer } | { failure: string }> {
-  const token = currentToken();
   let response: Response;
   try {
-    response = await fetch(`/imports/observations?period=${encodeURIComponent(month)}`, {
+    // A refused access token is refreshed once and the file sent again.
+    response = await authorizedFetch(`/imports/observations?period=${encodeURIComponent(month)}`, {
       method: 'POST',
-      headers: { 'content-type': /\.csv$/i.test(file.name) ? 'text/csv' : XLSX, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': /\.csv$/i.test(file.name) ? 'text/csv' : XLSX },
       body: file,
     });
-  } catch {
-    return { failure: '无法连接服务器，请检查网络后重试' };
+  } catch (error) {
+    return { failure: error instanceof SessionExpiredError ? SESSION_EXPIRED : '无法连接服务器，请检查网络后重试' };
   }
   const answer = (await response.json().catch(() => null)) as ImportAnswer | null;
   if (response.status === 401) return { failure: '登录已失效，请重新登录后再上传' };

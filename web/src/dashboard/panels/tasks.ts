@@ -1,6 +1,6 @@
 import { PanelTasksDocument } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { UNREAD_AREA, fmt, h, noData } from '../dom';
 import type { Panel } from '../panel';
 import { label } from './labels';
 
@@ -19,6 +19,8 @@ export const tasksPanel: Panel = {
   requires: ['Area.tasks'],
   async render(ctx, body) {
     const data = await gql(PanelTasksDocument, { code: ctx.area.code, asOf: today() });
+    // Not read (no such area in the viewer's reach) is not the same as none: never an empty state it has not read.
+    if (!data.area) return void body.replaceChildren(noData(UNREAD_AREA));
     const tasks = [...(data.area?.tasks.nodes ?? [])];
     if (!tasks.length) return void body.replaceChildren(noData('本区划没有重点工作'));
     const rank = (health: string) => (HEALTH_ORDER.includes(health) ? HEALTH_ORDER.indexOf(health) : HEALTH_ORDER.length);
