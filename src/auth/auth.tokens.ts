@@ -29,12 +29,17 @@ declare module './auth.rules.js' {
      * Absent for development tokens and an identity provider's.
      */
     sessionId?: string;
+    /**
+     * 须改密码 — an account whose password an admin set (`pwc` claim): until it
+     * changes it, its token opens only `me`, `viewer`, `changePassword` and signing out.
+     */
+    mustChangePassword?: boolean;
   }
 }
 
 /** Reads civgraph's claims (`sub`, `name`, `role`, `area`, optional `section` and `sid`) from a verified payload. */
 export function viewerFromClaims(payload: JWTPayload): Viewer {
-  const { sub, name, role, area, section, sid } = payload as JWTPayload & Record<string, unknown>;
+  const { sub, name, role, area, section, sid, pwc } = payload as JWTPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw unauthenticated('Token has no subject (sub)');
   if (!isRole(role)) throw unauthenticated(`Token role must be one of ${ROLES.join(', ')}`);
   if (typeof area !== 'string') throw unauthenticated('Token has no area claim');
@@ -51,6 +56,7 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
     areaCode,
     ...(typeof section === 'string' && section ? { section } : {}),
     ...(typeof sid === 'string' && sid ? { sessionId: sid } : {}),
+    ...(pwc === true ? { mustChangePassword: true } : {}),
   };
 }
 
@@ -133,7 +139,7 @@ export function tokenLifetime(text: string): number | null {
 /** Mints an HS256 token with civgraph's claims (development and tests, and accounts' access tokens). It always expires: in `expiresIn` (jose's form), 12 hours by default. */
 export async function mintToken(
   secret: string,
-  claims: { sub?: string; name: string; role: Role; area: string; section?: string; sid?: string },
+  claims: { sub?: string; name: string; role: Role; area: string; section?: string; sid?: string; mustChangePassword?: boolean },
   options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
 ): Promise<string> {
   const jwt = new SignJWT({
@@ -142,6 +148,7 @@ export async function mintToken(
     area: claims.area,
     ...(claims.section ? { section: claims.section } : {}),
     ...(claims.sid ? { sid: claims.sid } : {}),
+    ...(claims.mustChangePassword ? { pwc: true } : {}),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub ?? `dev:${claims.role.toLowerCase()}:${claims.area}`)

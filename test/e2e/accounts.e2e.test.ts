@@ -67,6 +67,22 @@ async function session(login: string, password = GOOD_PASSWORD) {
   return payload as unknown as { accessToken: string; refreshToken: string; accessTokenExpiresAt: string; refreshTokenExpiresAt: string };
 }
 
+/** Signs in, changes the admin-set password (as the first sign-in must) and refreshes: a token that opens everything the role may. */
+async function activeSession(login: string) {
+  const first = await session(login);
+  const changed = await mutate(
+    'changePassword',
+    'ChangePasswordInput',
+    { currentPassword: GOOD_PASSWORD, newPassword: 'Own-choice-2026' },
+    'account { id }',
+    first.accessToken,
+  );
+  expect(changed.payload!.userErrors).toEqual([]);
+  const refreshed = await mutate('refreshSession', 'RefreshSessionInput', { refreshToken: first.refreshToken }, TOKENS);
+  expect(refreshed.payload!.userErrors).toEqual([]);
+  return refreshed.payload as unknown as Awaited<ReturnType<typeof session>>;
+}
+
 async function httpStatus(token: string): Promise<number> {
   const response = await fetch(app.url, {
     method: 'POST',
@@ -338,7 +354,7 @@ describe('sessions', () => {
 
   it("a disabled account's open graphql-ws socket closes with 4403, its SSE stream ends, its token is refused, and it cannot sign in", async () => {
     const account = await createAccount();
-    const tokens = await session(account.login);
+    const tokens = await activeSession(account.login);
     // A graphql-ws socket with a running subscription.
     const socket = new WebSocket(app.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
@@ -370,7 +386,7 @@ describe('sessions', () => {
     expect(await Promise.race([ended, timeout])).toBe(true);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(await httpStatus(tokens.accessToken)).toBe(401);
-    const again = await signIn(account.login, GOOD_PASSWORD);
+    const again = await signIn(account.login, 'Own-choice-2026');
     expect(again.payload!.userErrors).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/停用/) })]);
     expect((await mutate('refreshSession', 'RefreshSessionInput', { refreshToken: tokens.refreshToken }, TOKENS)).payload!.userErrors[0].code).toBe(
       'UNAUTHENTICATED',
@@ -390,6 +406,13 @@ describe('sessions', () => {
     const fresh = await signIn(account.login, 'Reset-pass-2026');
     expect(fresh.payload).toMatchObject({ userErrors: [], account: { mustChangePassword: true } });
     const token = fresh.payload!.accessToken as string;
+    // Until the password is changed, the token opens only me, viewer, changePassword and signing out.
+    const blocked = await app.request('{ progressUpdates(area: "511921101001", first: 1) { totalCount } }', undefined, { token });
+    expect(blocked.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(blocked.errors?.[0].message).toMatch(/请先修改密码/);
+    expect((await app.query<{ me: { mustChangePassword: boolean } }, never>('{ me { mustChangePassword } }', undefined, { token })).me.mustChangePassword).toBe(
+      true,
+    );
     const wrongCurrent = await mutate(
       'changePassword',
       'ChangePasswordInput',
@@ -409,7 +432,10 @@ describe('sessions', () => {
     );
     expect(changed.payload).toMatchObject({ userErrors: [], account: { mustChangePassword: false } });
     await session(account.login, 'Mine-at-last-1');
-    // This session stays: the caller keeps working after changing their password.
+    // This session stays: the caller keeps working after changing their password, and its next token opens everything.
     expect(await httpStatus(token)).toBe(200);
+    const next = await mutate('refreshSession', 'RefreshSessionInput', { refreshToken: fresh.payload!.refreshToken }, TOKENS);
+    const open = await app.request('{ progressUpdates(area: "511921101001", first: 1) { totalCount } }', undefined, { token: next.payload!.accessToken });
+    expect(open.errors).toBeUndefined();
   });
 });

@@ -39,7 +39,10 @@ export class Account {
   @Field({ description: '已停用 — disabled: cannot sign in; its sessions were revoked when it was disabled.' })
   disabled!: boolean;
 
-  @Field({ description: '须改密码 — the password was set by an admin: the client asks for a new one (changePassword) right after sign-in.' })
+  @Field({
+    description:
+      '须改密码 — the password was set by an admin (createAccount, resetAccountPassword): until changePassword, its access tokens open only me, viewer, the public area reads, changePassword and signing out (FORBIDDEN otherwise); refreshSession then gives a token without the restriction.',
+  })
   mustChangePassword!: boolean;
 
   @Field(() => Int, { description: 'Version for optimistic concurrency (updateAccount).' })

@@ -131,7 +131,15 @@ async function issue(ctx: Context, row: AccountRow, sessionId: string): Promise<
   const accessTokenExpiresAt = new Date(Math.floor(now / 1000) * 1000 + settings.accessTokenSeconds * 1000);
   const accessToken = await mintToken(
     signing.secret,
-    { sub: viewer.sub, name: viewer.name, role: viewer.role, area: viewer.areaCode, section: viewer.section, sid: sessionId },
+    {
+      sub: viewer.sub,
+      name: viewer.name,
+      role: viewer.role,
+      area: viewer.areaCode,
+      section: viewer.section,
+      sid: sessionId,
+      mustChangePassword: row.must_change_password,
+    },
     { expiresIn: Math.floor(accessTokenExpiresAt.getTime() / 1000), issuer: signing.issuer, audience: signing.audience },
   );
   return { accessToken, accessTokenExpiresAt, refreshToken, refreshTokenExpiresAt, account: accountFromRow(row) };
