@@ -386,6 +386,9 @@ describe('sessions', () => {
     expect(await Promise.race([ended, timeout])).toBe(true);
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(await httpStatus(tokens.accessToken)).toBe(401);
+    // The REST routes refuse it too.
+    const download = await fetch(app.url.replace(/\/graphql$/, '/exports/facilities.csv'), { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    expect(download.status).toBe(401);
     const again = await signIn(account.login, 'Own-choice-2026');
     expect(again.payload!.userErrors).toEqual([expect.objectContaining({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/停用/) })]);
     expect((await mutate('refreshSession', 'RefreshSessionInput', { refreshToken: tokens.refreshToken }, TOKENS)).payload!.userErrors[0].code).toBe(
