@@ -78,7 +78,8 @@ beforeAll(async () => {
   for (const value of ['3', '4']) {
     const reported = await app.query<{ reportObservations: { userErrors: unknown[] } }, unknown>(
       'mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { userErrors { code message } } }',
-      { input: { area: village, period: '2024-01', values: [{ indicator: 'ORPHANS', value }] } },
+      // 幂等键: the first report carries one, so idempotency_key holds a row.
+      { input: { area: village, period: '2024-01', values: [{ indicator: 'ORPHANS', value }], idempotencyKey: value === '3' ? 'backup-test-key-0001' : null } },
       { token: admin },
     );
     expect(reported.reportObservations.userErrors).toEqual([]);

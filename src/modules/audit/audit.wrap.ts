@@ -2,6 +2,7 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } f
 import { log } from '../../common/log.js';
 import { ErrorCode } from '../../common/errors.js';
 import { contextWith, type Context } from '../../graphql/context.js';
+import { isReplayed } from '../idempotency/idempotency.service.js';
 import { AuditOutcome, outcomeOfError, outcomeOfResult } from './audit.rules.js';
 import { auditService, type AuditRecord } from './audit.service.js';
 
@@ -57,7 +58,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
             resolver.error = error;
             throw error;
           }
-          await auditService.write(inner.sql, entry(outcomeOfResult(result)));
+          // A replayed entry write (same 幂等键, same input) applied nothing now: its row is the first call's.
+          if (!isReplayed(result)) await auditService.write(inner.sql, entry(outcomeOfResult(result)));
           return result;
         });
       } catch (error) {

@@ -4,6 +4,7 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
 import { DecimalScalar } from '../../common/money.js';
 import { UserError } from '../../common/payload.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
 import { Project, ProjectProgress } from './project.entity.js';
 import { ProjectCategory, ProjectStatus } from './project.rules.js';
 
@@ -233,6 +234,11 @@ export class RecordProjectProgressInput {
     description: '截至 — date the figure describes (default today; not before the latest entry, not in the future).',
   })
   asOf?: string | null;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IsOptional()
+  @MaxLength(100)
+  idempotencyKey?: string | null;
 }
 
 function payload(name: string, what: string) {

@@ -23,6 +23,7 @@ import {
   UpdateProjectPayload,
 } from './project.inputs.js';
 import { projectService } from './project.service.js';
+import { idempotent } from '../idempotency/idempotency.service.js';
 
 /** Who may call the project mutations, as their descriptions state it (PROJECT_WRITERS and the section rule). */
 const WHO_MAY = "Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section's projects (责任股室).";
@@ -90,7 +91,7 @@ export class ProjectResolver {
     description: `填报进度 — appends a progress entry (never overwrites). ${WHO_MAY} Writes one progress event.`,
   })
   recordProjectProgress(@Arg('input', { description: 'The entry.' }) input: RecordProjectProgressInput, @Ctx() ctx: Context) {
-    return asPayload(() => projectService.recordProgress(ctx, input));
+    return asPayload(() => idempotent(ctx, 'recordProjectProgress', input, projectService.progressReplay, () => projectService.recordProgress(ctx, input)));
   }
 }
 

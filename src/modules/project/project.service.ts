@@ -12,6 +12,7 @@ import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import type { Replayable } from '../idempotency/idempotency.service.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import {
   PROGRESS_ENTRY_COLUMNS,
@@ -385,6 +386,16 @@ export class ProjectService {
       return { project: projectFromRow(row), progress: progressEntryFromRow(saved) };
     });
   }
+
+  /** A replayed progress entry (same 幂等键, same input): the project and the entry read again; nothing is written. */
+  readonly progressReplay: Replayable<{ project: Project; progress: ProjectProgress }, { project: string; progress: string }> = {
+    ref: (result) => ({ project: result.project.key, progress: result.progress.key }),
+    replay: async (ctx, ref) => {
+      const [project] = await ctx.sql<ProjectRow>(`select ${PROJECT_COLUMNS} from project where id = ?`, [ref.project]);
+      const [progress] = await ctx.sql<ProjectProgressRow>(`select ${PROGRESS_ENTRY_COLUMNS} from project_progress where id = ?`, [ref.progress]);
+      return { project: projectFromRow(project), progress: progressEntryFromRow(progress) };
+    },
+  };
 
   /** A facility the caller may link (and so later move): it exists and lies in their writable scope. */
   private async linkable(sql: Sql, viewer: Viewer, id: string): Promise<FacilityRow> {

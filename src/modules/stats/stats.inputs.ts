@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, ValidateNested } from 'class-validator';
 import { Field, InputType, Int } from 'type-graphql';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
 import { ReviewDecision } from './stats.rules.js';
 
 @InputType({ description: "一项数据 — one indicator's value in a report." })
@@ -37,6 +38,11 @@ export class ReportObservationsInput {
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
   values!: ObservationValueInput[];
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IsOptional()
+  @MaxLength(100)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: '缺报说明 — why one village of the township has not reported for the period.' })

@@ -24,6 +24,7 @@ export const ObservationChangeConnection = connectionType('ObservationChange', O
 import { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
 import { INDICATORS, type Period } from './stats.rules.js';
 import { statsService } from './stats.service.js';
+import { idempotent } from '../idempotency/idempotency.service.js';
 import { UserError } from '../../common/payload.js';
 
 @ObjectType({ description: 'Result of `reportObservations`.' })
@@ -92,7 +93,7 @@ export class StatsResolver {
       "上报统计数据 — a village's figures for one month, all or nothing. VILLAGE_OPERATOR of the village, TOWNSHIP_OPERATOR of its township, or COUNTY_ADMIN.",
   })
   reportObservations(@Arg('input', { description: 'The report.' }) input: ReportObservationsInput, @Ctx() ctx: Context) {
-    return asPayload(() => statsService.report(ctx, input));
+    return asPayload(() => idempotent(ctx, 'reportObservations', input, statsService.reportReplay, () => statsService.report(ctx, input)));
   }
 
   @Mutation(() => ReportingApprovalPayload, {

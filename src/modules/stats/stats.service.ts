@@ -8,6 +8,7 @@ import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import type { Replayable } from '../idempotency/idempotency.service.js';
 import { versionedUpdate } from '../progress/progress.write.js';
 import {
   Indicator,
@@ -354,6 +355,30 @@ export class StatsService {
     const order = new Map(values.map((v, i) => [v.def.code, i]));
     return { area: area!, observations: rows.map(observationFromRow).sort((a, b) => order.get(a.indicator.code)! - order.get(b.indicator.code)!) };
   }
+
+  /**
+   * A replayed report (same 幂等键, same input): the area and the figures it
+   * wrote, read again as they now are; nothing is written.
+   */
+  readonly reportReplay: Replayable<{ area: Area; observations: Observation[] }, { area: string; month: string; indicators: string[] }> = {
+    ref: (result) => ({
+      area: result.area.code,
+      month: result.observations[0]?.period.startMonth ?? '',
+      indicators: result.observations.map((o) => o.indicator.code),
+    }),
+    replay: async (ctx, ref) => {
+      const rows = await ctx.sql<Parameters<typeof observationFromRow>[0]>(
+        `select area_code, indicator, period_month::text as period_month, value::text as value, source, version, updated_at
+           from observation where area_code = ? and period_month = ?::date and indicator = any(?::text[])`,
+        [ref.area, ref.month, ref.indicators],
+      );
+      const order = new Map(ref.indicators.map((code, i) => [code, i]));
+      return {
+        area: (await ctx.loaders.area.byCode.load(ref.area))!,
+        observations: rows.map(observationFromRow).sort((a, b) => order.get(a.indicator.code)! - order.get(b.indicator.code)!),
+      };
+    },
+  };
 
   /** Loads a township for an approval step; throws userErrors for the wrong kind of area. */
   private async township(ctx: Context, input: { area: string; period: string }, roles: Role[]) {

@@ -4,6 +4,7 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { UserError } from '../../common/payload.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
 import { Task, TaskAssignment } from './task.entity.js';
 import { TaskCategory, TaskHealth } from './task.rules.js';
 
@@ -106,6 +107,11 @@ export class RecordTaskProgressInput {
   @IsOptional()
   @MaxLength(500)
   note?: string | null;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IsOptional()
+  @MaxLength(100)
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Filters for key-task lists.' })

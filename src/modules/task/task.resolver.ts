@@ -18,6 +18,7 @@ import {
 } from './task.inputs.js';
 import { TaskHealth } from './task.rules.js';
 import { taskService } from './task.service.js';
+import { idempotent } from '../idempotency/idempotency.service.js';
 
 export const TaskConnection = connectionType('Task', Task, 'key task');
 export const TaskProgressEntryConnection = connectionType('TaskProgressEntry', TaskProgressEntry, '进度记录 progress entry');
@@ -55,7 +56,7 @@ export class TaskResolver {
     description: '填报进度 — appends a dated progress entry to an assignment (township operators for their township).',
   })
   recordTaskProgress(@Arg('input', { description: 'The progress entry.' }) input: RecordTaskProgressInput, @Ctx() ctx: Context) {
-    return asPayload(() => taskService.recordProgress(ctx, input));
+    return asPayload(() => idempotent(ctx, 'recordTaskProgress', input, taskService.progressReplay, () => taskService.recordProgress(ctx, input)));
   }
 
   @FieldResolver(() => Area, { description: '下达区划 — the area the task was assigned from (usually the county).' })

@@ -9,6 +9,7 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import type { Replayable } from '../idempotency/idempotency.service.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { ASSIGNMENT_COLUMNS, TASK_COLUMNS, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
@@ -291,6 +292,15 @@ export class TaskService {
     const fresh = createFreshLoaders(ctx);
     return { assignment: (await fresh.assignmentById.load(key))!, task: (await fresh.byId.load(taskKey))! };
   }
+
+  /** A replayed progress entry (same 幂等键, same input): the assignment and its task read again; nothing is written. */
+  readonly progressReplay: Replayable<{ assignment: TaskAssignment; task: Task }, { assignment: string; task: string }> = {
+    ref: (result) => ({ assignment: result.assignment.key, task: result.task.key }),
+    replay: async (ctx, ref) => {
+      const fresh = createFreshLoaders(ctx);
+      return { assignment: (await fresh.assignmentById.load(ref.assignment))!, task: (await fresh.byId.load(ref.task))! };
+    },
+  };
 
   private async reload(ctx: Context, key: string): Promise<Task | null> {
     return createFreshLoaders(ctx).byId.load(key);

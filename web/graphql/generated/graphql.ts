@@ -195,6 +195,8 @@ export type RecordProjectProgressInput = {
   asOf?: string | null | undefined;
   /** 存在问题 — blockers. */
   blockers?: string | null | undefined;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 说明 — what was done; required when percent falls. */
   note?: string | null | undefined;
   /** 完成比例 — percent complete, 0–100; below the latest only with a note. */
@@ -211,6 +213,8 @@ export type RecordTaskProgressInput = {
   assignment: string | number;
   /** 累计完成 — done quantity as of `asOf` (cumulative). */
   done: number;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 说明 — note. */
   note?: string | null | undefined;
   /** The assignment's version you read; a stale one gives CONFLICT. */
@@ -232,6 +236,8 @@ export type RectificationStatus =
 export type ReportObservationsInput = {
   /** 区划代码 — the reporting area (a current village), 12 digits. */
   area: string;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 月份 — the month reported, `2026-05`. A string (not `Period`) so that a malformed period comes back as a userError. */
   period: string;
   /** 数据 — one entry per indicator (1–50); each indicator at most once. */
@@ -263,6 +269,8 @@ export type SubjectKind =
   | 'FACILITY'
   /** 红白理事会/议事会 — a village self-governance body */
   | 'GOVERNANCE_BODY'
+  /** 报送 — a monthly report issued (issueMonthlyReport); sensitive, as the report is */
+  | 'MONTHLY_REPORT'
   /** 统计数据 — reported statistics */
   | 'OBSERVATION'
   /** 村务公开 — a village-affairs openness record */
