@@ -283,6 +283,28 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
     }
   }
 
+  it('the sign-in page (no session) at 390×844: nothing wider than the screen, 44 px targets, 12 px text, AA contrast', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${base}/`);
+      await page.getByTestId('signin-form').waitFor({ timeout: 20_000 });
+      // The developer entry open too, so its input and button are measured.
+      await page.locator('.developer-entry summary').click();
+      const audit = await page.evaluate<Audit>(AUDIT);
+      expect(audit.scrollWidth, 'document wider than the viewport').toBeLessThanOrEqual(390);
+      expect(audit.outside, 'elements beyond the viewport').toEqual([]);
+      expect(audit.unreachable, 'inputs out of view when scrolled to').toEqual([]);
+      expect(audit.smallTargets, 'touch targets under 44 px').toEqual([]);
+      expect(audit.smallText, 'text under 12 px').toEqual([]);
+      expect(audit.lowContrast, 'text under WCAG AA contrast').toEqual([]);
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: new URL('phone-signin.png', SCREENSHOTS).pathname, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('on a desktop too (1280×900, county admin): 12 px text and AA contrast everywhere', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
