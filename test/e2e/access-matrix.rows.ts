@@ -500,6 +500,11 @@ const rectificationRows: MatrixRow[] = [
 
 const supervisions = snapshotOf('select id, kind, response, version from supervision_action where area_code between ? and ? order by id');
 const SUPERVISION = { kind: 'LISTED_SUPERVISION', issuer: '县民政局', targetUnit: '民胜镇', responseDue: FAR };
+const lifecycle = snapshotOf(
+  'select id, stage, response, version from supervision_action where area_code between ? and ? order by id',
+  'select count(*)::int as steps from supervision_transition',
+  'select count(*)::int as outcomes from supervision_outcome',
+);
 
 const supervisionRows: MatrixRow[] = [
   {
@@ -527,6 +532,61 @@ const supervisionRows: MatrixRow[] = [
       });
     },
     snapshot: supervisions,
+  },
+  // 督办闭环 (issue 31 item 3): the supervised side signs for it; the supervising side closes it and records 问责.
+  {
+    field: 'advanceSupervision',
+    label: '签收 (the supervised side)',
+    allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
+    async prepare(app, areaCode) {
+      const { id: target } = await rectification(app, areaCode);
+      const { supervisionAction } = await asAdmin(app, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id version }', {
+        target,
+        ...SUPERVISION,
+      });
+      return call('advanceSupervision', 'AdvanceSupervisionInput', { id: supervisionAction.id, version: supervisionAction.version, step: 'ACKNOWLEDGED' });
+    },
+    snapshot: lifecycle,
+  },
+  {
+    field: 'advanceSupervision',
+    label: '办结 (the supervising side)',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id: target } = await rectification(app, areaCode);
+      let { supervisionAction } = await asAdmin(app, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id version }', {
+        target,
+        ...SUPERVISION,
+      });
+      for (const [step, note] of [
+        ['ACKNOWLEDGED', null],
+        ['RESPONDED', '已整改'],
+      ]) {
+        ({ supervisionAction } = await asAdmin(app, 'advanceSupervision', 'AdvanceSupervisionInput', 'supervisionAction { id version }', {
+          id: supervisionAction.id,
+          version: supervisionAction.version,
+          step,
+          note,
+        }));
+      }
+      return call('advanceSupervision', 'AdvanceSupervisionInput', { id: supervisionAction.id, version: supervisionAction.version, step: 'CLOSED' });
+    },
+    snapshot: lifecycle,
+  },
+  {
+    field: 'recordSupervisionOutcome',
+    allowed: ['COUNTY_ADMIN'],
+    async prepare(app, areaCode) {
+      const { id: target } = await rectification(app, areaCode);
+      const { supervisionAction } = await asAdmin(app, 'issueSupervision', 'IssueSupervisionInput', 'supervisionAction { id }', { target, ...SUPERVISION });
+      return call('recordSupervisionOutcome', 'RecordSupervisionOutcomeInput', {
+        supervisionAction: supervisionAction.id,
+        kind: 'INTERVIEW',
+        name: '王五',
+        title: '副镇长',
+      });
+    },
+    snapshot: lifecycle,
   },
 ];
 

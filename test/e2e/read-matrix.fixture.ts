@@ -213,7 +213,8 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
       issuer: '县民政局',
       targetUnit: nameOf('SupervisionAction', `${type}${place}`),
       issuedOn: '2026-06-18',
-      responseDue: '2026-07-31',
+      // Far off: an action covers its target only until its response is due (needsSupervision is read as of today).
+      responseDue: '2099-12-31',
     });
     add({ id: supervisionAction.id, type: 'SupervisionAction', place: `${type}${place}`, codes: [PLACES[place]], readers: SENSITIVE });
   }

@@ -6,7 +6,8 @@ import type { DemoSeeder } from '../../feature.js';
 import { CreateRectificationInput, RecordFollowUpReviewInput, TransitionRectificationInput } from '../rectification/rectification.inputs.js';
 import { RectificationCategory, RectificationStatus } from '../rectification/rectification.rules.js';
 import { rectificationService } from '../rectification/rectification.service.js';
-import { IssueSupervisionInput, RecordSupervisionResponseInput } from './supervision.inputs.js';
+import { AdvanceSupervisionInput, IssueSupervisionInput, RecordSupervisionOutcomeInput } from './supervision.inputs.js';
+import { AccountabilityKind, SupervisionStep } from './supervision.lifecycle.js';
 import { SupervisionKind } from './supervision.entity.js';
 import { supervisionService } from './supervision.service.js';
 import { CreateTaskInput, RecordTaskProgressInput, TaskAssignmentInput } from '../task/task.inputs.js';
@@ -322,16 +323,30 @@ export const workDemoSeeder: DemoSeeder = {
           responseDue: d('06-20'),
         }),
       );
-      await supervisionService.respond(
+      // 瓦室镇 signs for the interview, works on it, responds in time; the bureau closes it and records the 约谈 it held.
+      let version = interview.version;
+      for (const [step, on, note] of [
+        [SupervisionStep.ACKNOWLEDGED, d('06-11'), null],
+        [SupervisionStep.IN_PROGRESS, d('06-12'), null],
+        [SupervisionStep.RESPONDED, d('06-18'), '已约谈分管领导,制定资金发放整改方案'],
+        [SupervisionStep.CLOSED, d('06-22'), '整改方案可行,办结'],
+      ] as const) {
+        await supervisionService.advance(ctx, Object.assign(new AdvanceSupervisionInput(), { id: interview.id, version: version++, step, on, note }));
+      }
+      await supervisionService.recordOutcome(
         ctx,
-        Object.assign(new RecordSupervisionResponseInput(), {
-          id: interview.id,
-          version: 1,
-          response: '已约谈分管领导,制定资金发放整改方案',
-          respondedOn: d('06-18'),
+        Object.assign(new RecordSupervisionOutcomeInput(), {
+          supervisionAction: interview.id,
+          kind: AccountabilityKind.INTERVIEW,
+          name: '瓦室镇分管民政副镇长',
+          title: '副镇长',
+          unit: '瓦室镇人民政府',
+          decidedOn: d('06-10'),
+          note: '救助资金发放不及时,约谈分管负责人',
         }),
       );
-      await supervisionService.issue(
+      // 火炬镇 signs for the 挂牌督办 of the 优质粮油 plan and never responds: due 07-20, it is back on 待督办 after that.
+      const { supervisionAction: listed } = await supervisionService.issue(
         ctx,
         Object.assign(new IssueSupervisionInput(), {
           target: taskIds['优质粮油片区国土空间规划'],
@@ -341,6 +356,10 @@ export const workDemoSeeder: DemoSeeder = {
           targetUnit: '火炬镇人民政府',
           responseDue: d('07-20'),
         }),
+      );
+      await supervisionService.advance(
+        ctx,
+        Object.assign(new AdvanceSupervisionInput(), { id: listed.id, version: listed.version, step: SupervisionStep.ACKNOWLEDGED, on: d('07-06') }),
       );
       await sql("update task set source = 'DEMO' where id > ?", [before.task]);
       await sql("update rectification set source = 'DEMO' where id > ?", [before.rect]);

@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
 import { TaskHealth } from '../task/task.rules.js';
+import { SupervisionStage } from './supervision.lifecycle.js';
 
 /** 督办方式 — the speech's supervision measures. */
 export enum SupervisionKind {
@@ -90,6 +91,9 @@ export class SupervisionAction {
   })
   responseRecordedAt!: Date | null;
 
+  @Field(() => SupervisionStage, { description: '办理阶段 — where the action stands: 交办, 签收, 办理, 反馈 or 办结.' })
+  stage!: SupervisionStage;
+
   @Field(() => Int, { description: 'Optimistic-concurrency version: send it back with a change.' })
   version!: number;
 }
@@ -139,10 +143,11 @@ export interface SupervisionRow {
   created_at: Date;
   recorded_by: string;
   responded_at: Date | null;
+  stage: SupervisionStage;
 }
 
 export const SUPERVISION_COLUMNS =
-  's.id::text as id, s.target_kind, s.target_id, s.area_code, s.kind, s.issued_on, s.issuer, s.target_unit, s.response_due, s.response, s.responded_on, s.version, s.source, s.created_at, s.recorded_by, s.responded_at';
+  's.id::text as id, s.target_kind, s.target_id, s.area_code, s.kind, s.issued_on, s.issuer, s.target_unit, s.response_due, s.response, s.responded_on, s.version, s.source, s.created_at, s.recorded_by, s.responded_at, s.stage';
 
 export function supervisionFromRow(row: SupervisionRow): SupervisionAction {
   return Object.assign(new SupervisionAction(), {
@@ -162,5 +167,6 @@ export function supervisionFromRow(row: SupervisionRow): SupervisionAction {
     recordedAt: row.created_at,
     recordedBy: row.recorded_by,
     responseRecordedAt: row.responded_at,
+    stage: row.stage,
   });
 }

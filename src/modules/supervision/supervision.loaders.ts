@@ -4,6 +4,16 @@ import { rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
 import { SUPERVISION_COLUMNS, supervisionFromRow, type SupervisionAction, type SupervisionKind, type SupervisionRow } from './supervision.entity.js';
 import type { CodeRange } from '../../common/codes.js';
+import {
+  OUTCOME_COLUMNS,
+  outcomeFromRow,
+  TRANSITION_COLUMNS,
+  transitionFromRow,
+  type OutcomeRow,
+  type SupervisionOutcome,
+  type SupervisionTransition,
+  type TransitionRow,
+} from './supervision.lifecycle.js';
 
 export interface SupervisionListKey {
   range: CodeRange;
@@ -50,7 +60,27 @@ export function createSupervisionLoaders(sql: Sql) {
     { cacheKeyFn: (key) => JSON.stringify(key) },
   );
 
-  return { byId, byTarget, list };
+  /** Each action's steps, oldest first (one statement per batch). */
+  const transitions = new DataLoader<string, SupervisionTransition[]>(async (keys) => {
+    const rows = await sql<TransitionRow>(
+      `select ${TRANSITION_COLUMNS} from supervision_transition st where st.action_id = any(?::bigint[]) order by st.action_id, st.id`,
+      [keys],
+    );
+    const grouped = rowsByKey([...keys], rows, (row) => row.action_id);
+    return keys.map((key) => grouped.get(key)!.map(transitionFromRow));
+  });
+
+  /** Each action's 问责 outcomes, oldest first (one statement per batch). */
+  const outcomes = new DataLoader<string, SupervisionOutcome[]>(async (keys) => {
+    const rows = await sql<OutcomeRow>(
+      `select ${OUTCOME_COLUMNS} from supervision_outcome so where so.action_id = any(?::bigint[]) order by so.action_id, so.decided_on, so.id`,
+      [keys],
+    );
+    const grouped = rowsByKey([...keys], rows, (row) => row.action_id);
+    return keys.map((key) => grouped.get(key)!.map(outcomeFromRow));
+  });
+
+  return { byId, byTarget, list, transitions, outcomes };
 }
 export type SupervisionLoaders = ReturnType<typeof createSupervisionLoaders>;
 

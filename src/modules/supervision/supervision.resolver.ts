@@ -10,10 +10,22 @@ import { fetchNode } from '../../graphql/node.resolver.js';
 import { Area } from '../area/area.entity.js';
 import { Rectification } from '../rectification/rectification.entity.js';
 import { SupervisionAction, SupervisionCandidate } from './supervision.entity.js';
-import { IssueSupervisionInput, RecordSupervisionResponseInput, SupervisionListArgs, SupervisionPayload } from './supervision.inputs.js';
+import {
+  AdvanceSupervisionInput,
+  IssueSupervisionInput,
+  RecordSupervisionOutcomeInput,
+  RecordSupervisionResponseInput,
+  SupervisionListArgs,
+  SupervisionOutcomePayload,
+  SupervisionPayload,
+} from './supervision.inputs.js';
+import { dueState, DueState, SupervisionOutcome, SupervisionTransition } from './supervision.lifecycle.js';
+import { asOfOrToday } from '../../common/dates.js';
+import { knownAtBound } from '../../common/known-at.js';
 import { supervisionService } from './supervision.service.js';
 
 export const SupervisionConnection = connectionType('SupervisionAction', SupervisionAction, 'supervision action');
+export const SupervisionTransitionConnection = connectionType('SupervisionTransition', SupervisionTransition, '流转记录 (supervision step)');
 export const SupervisionCandidateConnection = connectionType('SupervisionCandidate', SupervisionCandidate, '待督办 candidate');
 
 @Resolver(() => SupervisionAction)
@@ -64,6 +76,47 @@ export class SupervisionResolver {
   @Mutation(() => SupervisionPayload, { description: "督办回复 — records the supervised unit's response (COUNTY_ADMIN or the township's operator)." })
   recordSupervisionResponse(@Arg('input', { description: 'The response.' }) input: RecordSupervisionResponseInput, @Ctx() ctx: Context) {
     return asPayload(() => supervisionService.respond(ctx, input));
+  }
+
+  @Mutation(() => SupervisionPayload, {
+    description:
+      '督办流转 — takes one step of a supervision action: 签收, 办理 and 反馈 by the supervised side (the township operator, or COUNTY_ADMIN on its behalf); 退回 and 办结 by the supervising side (COUNTY_ADMIN, or SECTION_STAFF for work their section owns).',
+  })
+  advanceSupervision(@Arg('input', { description: 'The step.' }) input: AdvanceSupervisionInput, @Ctx() ctx: Context) {
+    return asPayload(() => supervisionService.advance(ctx, input));
+  }
+
+  @Mutation(() => SupervisionOutcomePayload, {
+    description: '问责 — records what a supervision action led to, against whom (COUNTY_ADMIN, or SECTION_STAFF for work their section owns).',
+  })
+  recordSupervisionOutcome(@Arg('input', { description: 'The outcome.' }) input: RecordSupervisionOutcomeInput, @Ctx() ctx: Context) {
+    return asPayload(() => supervisionService.recordOutcome(ctx, input));
+  }
+
+  @FieldResolver(() => SupervisionTransitionConnection, {
+    description: '流转记录 — the steps of this action (交办、签收、办理、反馈、退回、办结), oldest first. Paged: `first` ≤ 100, `after`.',
+  })
+  async transitions(@Root() action: SupervisionAction, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<SupervisionTransition>> {
+    return pageOfHistory(await ctx.loaders.supervision.transitions.load(action.key), page, 'oldestFirst');
+  }
+
+  @FieldResolver(() => [SupervisionOutcome], { description: '问责 — what this action led to, oldest first (a handful per action).' })
+  outcomes(@Root() action: SupervisionAction, @Ctx() ctx: Context) {
+    return ctx.loaders.supervision.outcomes.load(action.key);
+  }
+
+  @FieldResolver(() => DueState, {
+    description:
+      '时限状态 — the response due date on `asOf`: RED when unanswered after it or answered late, YELLOW when unanswered within three days of it, else GREEN. With `knownAt`, a response recorded later does not count.',
+  })
+  dueState(
+    @Root() action: SupervisionAction,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date (default today).' }) asOf: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
+  ): DueState {
+    knownAtBound(knownAt);
+    const respondedOn = action.responseRecordedAt !== null && (knownAt == null || action.responseRecordedAt <= knownAt) ? action.respondedOn : null;
+    return dueState(action.responseDue, respondedOn, asOfOrToday(asOf));
   }
 
   @FieldResolver(() => Node, { nullable: true, description: '督办对象 — the supervised task, project or rectification; null if it no longer exists.' })
