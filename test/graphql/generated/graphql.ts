@@ -712,6 +712,8 @@ export type SubjectKind =
   | 'FACILITY'
   /** 红白理事会/议事会 — a village self-governance body */
   | 'GOVERNANCE_BODY'
+  /** 报送 — a monthly report issued (issueMonthlyReport); sensitive, as the report is */
+  | 'MONTHLY_REPORT'
   /** 统计数据 — reported statistics */
   | 'OBSERVATION'
   /** 村务公开 — a village-affairs openness record */
