@@ -376,6 +376,44 @@ describe.skipIf(!HAS_CHROMIUM)('signing in to the dashboard, in chromium', () =>
     await own.context().close();
   }, 90_000);
 
+  it('账号管理: edits an account (a field error at its field first), disables and enables it, resets its password', async () => {
+    const account = await villageAccount();
+    const page = await signedIn('admin', ADMIN_PASSWORD, '县民政局管理员 · 县/局管理员');
+    const panel = page.locator('[data-panel="accounts"]');
+    const row = panel.locator(`tr[data-login="${account.login}"]`);
+    await row.waitFor({ timeout: 10_000 });
+
+    await row.getByRole('button', { name: '编辑' }).click();
+    const form = panel.getByTestId('account-form');
+    // An area outside the county: the server's field error, at the area field, in Chinese; nothing changed.
+    await form.locator('input[name="account-area"]').fill('511922');
+    await form.locator('input[name="account-phone"]').fill('0827-1234567');
+    await form.getByRole('button', { name: '保存' }).click();
+    const areaError = form.locator('[data-error-for="area"]');
+    await expect.poll(() => areaError.textContent(), { timeout: 10_000 }).toMatch(/[\u4e00-\u9fff]/);
+    expect((await app.rows<{ phone: string | null }>('select phone from account where login = ?', [account.login]))[0].phone).toBeNull();
+
+    await form.locator('input[name="account-area"]').fill(VILLAGE);
+    await form.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('0827-1234567');
+
+    await row.getByRole('button', { name: '停用' }).click();
+    await expect.poll(() => row.getAttribute('data-disabled'), { timeout: 10_000 }).toBe('true');
+    expect(await row.textContent()).toContain('已停用');
+    await row.getByRole('button', { name: '启用' }).click();
+    await expect.poll(() => row.getAttribute('data-disabled'), { timeout: 10_000 }).toBe('false');
+
+    await row.getByRole('button', { name: '重置密码' }).click();
+    const reset = panel.getByTestId('account-reset-form');
+    await reset.locator('input[name="account-newPassword"]').fill('Reset-pass-2026');
+    await reset.getByRole('button', { name: '重置' }).click();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('待改密码');
+    expect((await mutate('signIn', 'SignInInput', { login: account.login, password: 'Reset-pass-2026' }, 'account { mustChangePassword }')).account).toEqual({
+      mustChangePassword: true,
+    });
+    await page.context().close();
+  }, 90_000);
+
   it('the sign-in page on a phone (390×844): one column, 44 px targets, text of at least 12 px', async () => {
     const page = await newPage({ width: 390, height: 844 });
     await page.goto(`${base}/`);
