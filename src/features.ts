@@ -21,6 +21,7 @@ import { progressFeature } from './modules/progress/progress.module.js';
 import { projectFeature } from './modules/project/project.module.js';
 import { rectificationFeature } from './modules/rectification/rectification.module.js';
 import { reportFeature } from './modules/report/report.module.js';
+import { responsibleFeature } from './modules/responsible/responsible.module.js';
 import { statsFeature } from './modules/stats/stats.module.js';
 import { supervisionFeature } from './modules/supervision/supervision.module.js';
 import { taskFeature } from './modules/task/task.module.js';
@@ -39,6 +40,7 @@ export const features: readonly Feature[] = [
   taskFeature,
   rectificationFeature,
   supervisionFeature,
+  responsibleFeature,
   reportFeature,
   governanceFeature,
   progressFeature,

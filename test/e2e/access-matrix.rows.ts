@@ -997,6 +997,62 @@ const reportRows: MatrixRow[] = [
   },
 ];
 
+// ---- 责任到人: the person responsible for a task, an assignment, a project, a rectification ----
+
+const responsiblePerson = counter();
+const someone = () => ({ name: `矩阵责任人${responsiblePerson()}`, title: '股长', unit: '县民政局' });
+const responsibleChanges = snapshotOf(
+  'select item_kind, item_id, account_id, name, title, unit, reason from responsible_change order by id',
+  'select id, responsible_person, version from rectification where area_code between ? and ? order by id',
+);
+/** assertMayAssign in responsible.service.ts: the roles that write each kind of item. */
+const responsibleRows: MatrixRow[] = [
+  {
+    field: 'assignResponsible',
+    label: 'key task',
+    allowed: ['COUNTY_ADMIN', 'SECTION_STAFF'],
+    target: TOWNSHIP,
+    section: SECTION,
+    async prepare(app, areaCode) {
+      const { id } = await task(app, areaCode, VILLAGE);
+      return call('assignResponsible', 'AssignResponsibleInput', { item: id, person: someone() });
+    },
+    snapshot: responsibleChanges,
+  },
+  {
+    field: 'assignResponsible',
+    label: 'assignment',
+    allowed: ['COUNTY_ADMIN', 'SECTION_STAFF', 'TOWNSHIP_OPERATOR'],
+    section: SECTION,
+    async prepare(app, areaCode) {
+      const { assignments } = await task(app, TOWNSHIP, areaCode);
+      return call('assignResponsible', 'AssignResponsibleInput', { item: assignments[0].id, person: someone(), reason: '矩阵' });
+    },
+    snapshot: responsibleChanges,
+  },
+  {
+    field: 'assignResponsible',
+    label: 'project',
+    allowed: PROJECT_WRITERS,
+    section: SECTION,
+    async prepare(app, areaCode) {
+      const { id } = await project(app, areaCode);
+      return call('assignResponsible', 'AssignResponsibleInput', { item: id, person: someone() });
+    },
+    snapshot: responsibleChanges,
+  },
+  {
+    field: 'assignResponsible',
+    label: 'rectification',
+    allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
+    async prepare(app, areaCode) {
+      const { id } = await rectification(app, areaCode);
+      return call('assignResponsible', 'AssignResponsibleInput', { item: id, person: someone() });
+    },
+    snapshot: responsibleChanges,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -1009,4 +1065,5 @@ export const matrixRows: MatrixRow[] = [
   ...webhookRows,
   ...accountRows,
   ...reportRows,
+  ...responsibleRows,
 ];

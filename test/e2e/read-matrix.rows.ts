@@ -914,7 +914,26 @@ const accountRows: Row[] = [
   },
 ];
 
-export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows, ...accountRows];
+// ---- 责任到人: what a person is responsible for (as far as the caller may read each item) ----
+
+const responsibleRows: Row[] = [
+  {
+    kind: 'area',
+    name: 'Query.responsibilities',
+    covers: ['Query.responsibilities'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'EMPTY',
+    probes: [null],
+    // Every fixture rectification names 张三 as its responsible person: each caller gets those it may read (none for VIEWER and VILLAGE_OPERATOR).
+    types: ['Rectification'],
+    select: () => 'responsibilities(name: "张三", first: 100) { totalCount nodes { kind itemId title area { code } } }',
+    reveal: (d) => d.nodes.map((n: { itemId: string }) => n.itemId),
+    count: (d) => d.totalCount,
+  },
+];
+
+export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows, ...accountRows, ...responsibleRows];
 
 /**
  * Reads that are public, with the reason (the coverage test accepts them

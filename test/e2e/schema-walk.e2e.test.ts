@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromGlobalId } from '../../src/common/global-id.js';
+import { fromGlobalId, toGlobalId } from '../../src/common/global-id.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
 import { previousQuarter, quarterOfDate, todayInChina } from '../../src/modules/governance/governance.rules.js';
@@ -329,6 +329,11 @@ describe('every field answers', () => {
       walk.recordRoot(op, response);
       expect(response.data?.[name]).toMatchObject({ userErrors: [] });
     }
+    // 责任到人: the walker's account made responsible for an assignment (ResponsiblePerson.account; Account.responsibilities on the payload).
+    const [walker] = await app.rows<{ id: string }>(`select id::text as id from account where login = 'walker'`);
+    expect(await write('assignResponsible', { item: assignment.id, account: toGlobalId('Account', walker.id), reason: '遍历' })).toMatchObject({
+      userErrors: [],
+    });
     // 报送 of last month (IssuedMonthlyReport, its files).
     expect(await write('issueMonthlyReport', { area: COUNTY, month: months.at(-2)!.key })).toMatchObject({ userErrors: [] });
     const stale = await write('updateFacility', { id: facility.id, version: facility.version, name: '过期的写入' });
