@@ -199,7 +199,7 @@ describe('issueMonthlyReport (报送)', () => {
       ['督办', expect.any(String), '局长', '2026-10-25'],
     ]);
     for (const e of report.lateEntries) expect(Date.parse(e.recordedAt)).toBeGreaterThan(Date.parse(issued.issuedAt));
-    expect(report.markdown).toContain('## 十、补录(报送后录入)');
+    expect(report.markdown).toContain('## 十一、补录(报送后录入)');
     expect(report.markdown).toContain('铁佛镇民政办 于');
     expect(report.markdown.startsWith(asIssued.get('md')!.toString('utf8'))).toBe(false);
     // As known at the issue, nothing moved.

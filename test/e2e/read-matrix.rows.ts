@@ -353,6 +353,7 @@ const reportSelection = [
   'rectificationsClosed',
   'rectificationsOverdue',
   'supervisionIssued',
+  'supervisionOutcomes',
 ];
 const reportSubjects = ({ fx, caller, area: at }: { fx: Fixture; caller: Caller; area: string | null }) =>
   fx.reportSubjects.filter((id) => {

@@ -149,6 +149,26 @@ describe('supervision lifecycle on the demo data', () => {
     expect(listed.outcomes).toEqual([]);
   });
 
+  it('puts the 问责 outcomes decided in a month in that month’s report', async () => {
+    const report = (month: string) =>
+      app.query<{ monthlyReport: { supervisionOutcomes: { title: string; owner: string; date: string; detail: string }[]; markdown: string } }, unknown>(
+        'query($month: String!) { monthlyReport(month: $month) { supervisionOutcomes { title owner date detail } markdown } }',
+        { month },
+        { token: leader },
+      );
+    const june = await report('2026-06');
+    expect(june.monthlyReport.supervisionOutcomes).toEqual([
+      {
+        title: '救助资金发放不及时,存在截留、挤占',
+        owner: '瓦室镇分管民政副镇长,副镇长,瓦室镇人民政府',
+        date: '2026-06-10',
+        detail: '2026-06-10 约谈:瓦室镇分管民政副镇长(救助资金发放不及时,约谈分管负责人)',
+      },
+    ]);
+    expect(june.monthlyReport.markdown).toContain('## 十、问责情况');
+    expect((await report('2026-07')).monthlyReport.supervisionOutcomes).toEqual([]);
+  });
+
   it('takes each step by its side only, in order, dated, with one event and one step row each', async () => {
     const issued = await app.query<{ issueSupervision: Payload }, unknown>(
       `mutation($input: IssueSupervisionInput!) { issueSupervision(input: $input) { supervisionAction { ${ACTION} } userErrors { code field message: messageZh } } }`,

@@ -76,6 +76,11 @@ export class MonthlyReport {
   @Field(() => [MonthlyReportItem], { description: '九、本月督办 — supervision actions issued in the month.' })
   supervisionIssued!: MonthlyReportItem[];
 
+  @Field(() => [MonthlyReportItem], {
+    description: '十、问责情况 — accountability outcomes (问责: 约谈, 通报批评 …) of supervision decided in the month, against whom (`owner`).',
+  })
+  supervisionOutcomes!: MonthlyReportItem[];
+
   @Field(() => Int, { description: 'Number of items in all sections.' })
   get itemCount(): number {
     return SECTIONS.reduce((n, [key]) => n + this[key].length, 0);
@@ -93,7 +98,7 @@ export class MonthlyReport {
 
   @Field(() => [MonthlyReportLateEntry], {
     description:
-      '十、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes and supervision, with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
+      '十一、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes and supervision, with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
   })
   lateEntries!: MonthlyReportLateEntry[];
 }
@@ -194,7 +199,8 @@ type SectionKey =
   | 'rectificationsOpened'
   | 'rectificationsClosed'
   | 'rectificationsOverdue'
-  | 'supervisionIssued';
+  | 'supervisionIssued'
+  | 'supervisionOutcomes';
 
 /** Sections in report order, with their Chinese headings. */
 export const SECTIONS: [SectionKey, string][] = [
@@ -207,4 +213,5 @@ export const SECTIONS: [SectionKey, string][] = [
   ['rectificationsClosed', '本月销号的整改问题'],
   ['rectificationsOverdue', '逾期未整改问题'],
   ['supervisionIssued', '本月督办'],
+  ['supervisionOutcomes', '问责情况'],
 ];

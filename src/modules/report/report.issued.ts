@@ -124,7 +124,7 @@ export function sha256Hex(bytes: Buffer): string {
 /** The canonical JSON of a report: its fields in a fixed order, the sections as the query returns them. */
 export function canonicalJson(report: MonthlyReport): string {
   const { month, areaCode, areaName, asOf, projectProgress, milestonesDue, milestonesDone, laggingTasks, overdueTasks } = report;
-  const { rectificationsOpened, rectificationsClosed, rectificationsOverdue, supervisionIssued } = report;
+  const { rectificationsOpened, rectificationsClosed, rectificationsOverdue, supervisionIssued, supervisionOutcomes } = report;
   const sections = {
     projectProgress,
     milestonesDue,
@@ -135,6 +135,7 @@ export function canonicalJson(report: MonthlyReport): string {
     rectificationsClosed,
     rectificationsOverdue,
     supervisionIssued,
+    supervisionOutcomes,
   };
   const items = Object.fromEntries(
     Object.entries(sections).map(([key, list]) => [
@@ -382,7 +383,7 @@ export const issuedReportService = new IssuedReportService();
 /** The 补录 section's Markdown (appended to a report of an issued month). */
 export function lateEntriesMarkdown(issued: IssuedMonthlyReport, entries: MonthlyReportLateEntry[]): string {
   const lines = [
-    '## 十、补录(报送后录入)',
+    '## 十一、补录(报送后录入)',
     '',
     `本月报已于 ${issued.issuedAt.toISOString()} 由 ${issued.issuedBy} 报送(SHA-256 ${issued.sha256});以下事项在报送后录入,改变了本报告。`,
     '',

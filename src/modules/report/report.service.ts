@@ -3,6 +3,7 @@ import { DomainError, ErrorCode } from '../../common/errors.js';
 import { toGlobalId } from '../../common/global-id.js';
 import type { Context } from '../../graphql/context.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
+import { ACCOUNTABILITY_LABEL, type AccountabilityKind } from '../supervision/supervision.lifecycle.js';
 import { taskHealth, TaskHealth } from '../task/task.rules.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
 import { renderCsv, renderMarkdown } from './report.render.js';
@@ -175,6 +176,24 @@ export class ReportService {
       [lo, hi, first, last, knownAt],
     );
 
+    // 问责: outcomes decided in the month, against whom (issue 31 item 3).
+    const outcomes = await ctx.sql<{
+      action_id: string;
+      kind: AccountabilityKind;
+      name: string;
+      title: string | null;
+      unit: string | null;
+      note: string | null;
+      decided_on: string;
+      target_label: string;
+      area_name: string;
+    }>(
+      `select so.action_id::text as action_id, so.kind, so.name, so.title, so.unit, so.note, so.decided_on, s.target_label, a.name as area_name
+         from supervision_outcome so join supervision_action s on s.id = so.action_id join area a on a.code = so.area_code
+        where so.area_code between ? and ? and so.decided_on between ? and ? and so.recorded_at <= ?::timestamptz order by so.decided_on, so.id`,
+      [lo, hi, first, last, knownAt],
+    );
+
     const report = Object.assign(new MonthlyReport(), {
       month,
       areaCode,
@@ -200,6 +219,16 @@ export class ReportService {
           owner: row.target_unit,
           date: row.issued_on,
           detail: `${row.issued_on} ${row.issuer}${SUPERVISION_LABEL[row.kind]},${row.response_due} 前回复`,
+        }),
+      ),
+      supervisionOutcomes: outcomes.map((row) =>
+        item({
+          subjectId: toGlobalId('SupervisionAction', row.action_id),
+          title: row.target_label,
+          areaName: row.area_name,
+          owner: [row.name, row.title, row.unit].filter(Boolean).join(','),
+          date: row.decided_on,
+          detail: `${row.decided_on} ${ACCOUNTABILITY_LABEL[row.kind]}:${row.name}${row.note ? `(${row.note})` : ''}`,
         }),
       ),
     });
