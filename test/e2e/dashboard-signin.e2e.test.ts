@@ -289,6 +289,28 @@ describe.skipIf(!HAS_CHROMIUM)('signing in to the dashboard, in chromium', () =>
     await page.context().close();
   }, 60_000);
 
+  it('renews the access token a minute before it expires; a renewal refused ends the session there and then (登录已过期)', async () => {
+    const account = await villageAccount();
+    // The page's clock is Playwright's (to jump 14½ minutes); the feed talks to a silent stand-in, so only the renewal can end the page.
+    const page = await signedIn(account.login, GOOD_PASSWORD, account.viewer, async (p) => {
+      await p.clock.install();
+      await p.routeWebSocket(/\/graphql$/, () => undefined);
+    });
+    const first = await storage(page, 'civgraph.refresh');
+    await page.clock.fastForward('14:30');
+    await expect.poll(() => storage(page, 'civgraph.refresh'), { timeout: 10_000 }).not.toBe(first);
+    expect(await page.getByTestId('viewer').textContent()).toBe(account.viewer);
+
+    const second = (await storage(page, 'civgraph.refresh'))!;
+    expect((await mutate('signOut', 'SignOutInput', { refreshToken: second }, 'sessionsEnded')).sessionsEnded).toBe(1);
+    expect(await page.getByTestId('viewer').textContent()).toBe(account.viewer);
+    await page.clock.fastForward('14:30');
+    await expectSignInPage(page, '登录已过期，请重新登录');
+    // (Not before: presenting the spent first token while the session was open would have ended it as copied.)
+    expect(await refreshWorks(first!)).toBe(false);
+    await page.context().close();
+  }, 60_000);
+
   it('退出登录 ends the session (its refresh token no longer works); 退出所有设备 ends the other device’s too', async () => {
     const account = await villageAccount();
     const page = await signedIn(account.login, GOOD_PASSWORD, account.viewer);

@@ -115,7 +115,16 @@ function keep(payload: SessionPayload): SessionAccount {
   clearTimeout(refreshTimer);
   const expiresAt = new Date(payload.accessTokenExpiresAt ?? 0).getTime();
   const delay = Math.max(REFRESH_MIN_MS, expiresAt - Date.now() - REFRESH_EARLY_MS);
-  refreshTimer = setTimeout(() => void refreshNow().catch(() => undefined), delay);
+  // A refused renewal ends the session here and now (no anonymous reads after it); a network error
+  // leaves the access token until a request is refused, which tries again.
+  refreshTimer = setTimeout(
+    () =>
+      void refreshNow().then(
+        (account) => account ?? sessionLost(),
+        () => undefined,
+      ),
+    delay,
+  );
   return payload.account!;
 }
 
