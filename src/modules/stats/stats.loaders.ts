@@ -175,18 +175,20 @@ export function createStatsLoaders(sql: Sql) {
       }
       return values as StatValue[];
     },
-    { cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicator.code}` },
+    { cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicator.code}${key.knownAt === undefined ? '' : `|${key.knownAt}`}` },
   );
 
   // An area's figures for several indicators: what a tree asks of each node.
   // One load per area rather than per value.
   const loadAreaStats = async (keys: readonly AreaStatsKey[]): Promise<StatValue[][]> => {
     const aggregate = (key: AreaStatsKey) =>
-      rollup.loadMany(key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator }))).then((loaded) => {
-        const failed = loaded.find((value) => value instanceof Error);
-        if (failed) throw failed;
-        return loaded as StatValue[];
-      });
+      rollup
+        .loadMany(key.indicators.map((indicator) => ({ code: key.code, level: key.level, period: key.period, indicator, knownAt: key.knownAt })))
+        .then((loaded) => {
+          const failed = loaded.find((value) => value instanceof Error);
+          if (failed) throw failed;
+          return loaded as StatValue[];
+        });
     const small: number[] = [];
     const large: number[] = [];
     keys.forEach((key, i) => (SubtreeRollups.accepts(key) ? small : large).push(i));
@@ -211,7 +213,8 @@ export function createStatsLoaders(sql: Sql) {
   );
   const areaStatsOf = (keys: readonly AreaStatsKey[]) => areaStatsLists.load(keys);
   const areaStats = new DataLoader<AreaStatsKey, StatValue[], string>(loadAreaStats, {
-    cacheKeyFn: (key) => `${key.code}|${key.period.key}|${key.indicators.map((indicator) => indicator.code).join(',')}`,
+    cacheKeyFn: (key) =>
+      `${key.code}|${key.period.key}|${key.indicators.map((indicator) => indicator.code).join(',')}${key.knownAt === undefined ? '' : `|${key.knownAt}`}`,
   });
 
   const completeness = new DataLoader<AreaPeriodKey, CompletenessCounts, string>(

@@ -83,9 +83,10 @@ export class StatsResolver {
     @Arg('parent', { description: '上级区划代码 — 6, 9 or 12 digits.' }) parent: string,
     @Arg('period', () => PeriodScalar, { description: '统计期 — `2026`, `2026Q2` or `2026-05`.' }) period: Period,
     @Arg('indicators', () => [String], indicatorsArg) indicators: string[] | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ): Promise<StatsTable> {
-    return statsService.table(ctx, parent, period, indicators);
+    return statsService.table(ctx, parent, period, indicators, knownAt);
   }
 
   @Mutation(() => ReportObservationsPayload, {
@@ -132,9 +133,10 @@ export class AreaStatsResolver {
     @Root() area: Area,
     @Arg('period', () => PeriodScalar, { description: '统计期 — `2026`, `2026Q2` or `2026-05`.' }) period: Period,
     @Arg('indicators', () => [String], indicatorsArg) indicators: string[] | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return statsService.stats(ctx, area, period, indicators);
+    return statsService.stats(ctx, area, period, indicators, knownAt);
   }
 
   @FieldResolver(() => [StatValue], {
@@ -145,9 +147,10 @@ export class AreaStatsResolver {
     @Arg('indicator', { description: '指标代码 — e.g. `ELDERLY_60_PLUS`.' }) indicator: string,
     @Arg('from', () => PeriodScalar, { description: '起 — first period, e.g. `2025-12`.' }) from: Period,
     @Arg('to', () => PeriodScalar, { description: '止 — last period, of the same kind.' }) to: Period,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
     @Ctx() ctx: Context,
   ) {
-    return statsService.series(ctx, area, indicator, from, to);
+    return statsService.series(ctx, area, indicator, from, to, knownAt);
   }
 
   @FieldResolver(() => ReportingCompleteness, { description: '报送进度 — how many villages below have reported for the period, and which have not.' })

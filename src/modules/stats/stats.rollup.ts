@@ -9,7 +9,39 @@ export interface RollupKey {
   level: AreaLevel;
   period: Period;
   indicator: IndicatorDef;
+  /**
+   * As known at (issue 28 item 3): the ISO instant of a `knownAt` argument; the
+   * figures are then those recorded on or before it. Absent: every figure as it is.
+   */
+  knownAt?: string;
 }
+
+/**
+ * The figures as known at an instant (the one `?`, bound three times before the
+ * statement's own parameters), with the columns of `observation` that roll-ups
+ * read. A figure unchanged since the instant is its row (a write sets
+ * `updated_at` and its `observation_change.changed_at` to the same `now()`);
+ * any other is rebuilt from its changes: the last change recorded on or before
+ * the instant gives its value then, else the first later change's old value
+ * (a figure stored without history, e.g. demo data, then overwritten), and a
+ * null value (not recorded yet, or moved away by a merger) is no figure.
+ * Not materialized: the roll-up's conditions (area range, indicator, month)
+ * reach both branches and their indexes.
+ */
+const KNOWN_OBSERVATION = `known_observation as not materialized (
+       select o.area_code, o.indicator, o.period_month, o.value, o.source from observation o where o.updated_at <= ?::timestamptz
+       union all
+       select c.area_code, c.indicator, c.period_month, c.value, c.source
+         from (select distinct on (c.area_code, c.indicator, c.period_month) c.area_code, c.indicator, c.period_month,
+                      case when c.changed_at <= ?::timestamptz then c.new_value else c.old_value end as value,
+                      case when c.changed_at <= ?::timestamptz then c.new_source else c.old_source end as source
+                 from observation_change c
+                where not exists (
+                  select 1 from observation o
+                   where o.area_code = c.area_code and o.indicator = c.indicator and o.period_month = c.period_month and o.updated_at <= ?::timestamptz)
+                order by c.area_code, c.indicator, c.period_month, c.changed_at <= ?::timestamptz desc,
+                         case when c.changed_at <= ?::timestamptz then -c.id else c.id end) c
+        where c.value is not null)`;
 
 /**
  * A month's figures of single reporting areas (a tree's villages, the bulk of
@@ -122,6 +154,27 @@ interface RollupRow {
  */
 export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> {
   if (keys.length === 0) return [];
+  const knownAt = keys[0].knownAt;
+  if (keys.some((key) => key.knownAt !== knownAt)) {
+    // As known at several instants (not one request's question): one statement per instant.
+    const instants = [...new Set(keys.map((key) => key.knownAt))];
+    const parts = await Promise.all(
+      instants.map((at) =>
+        rollUp(
+          sql,
+          keys.filter((key) => key.knownAt === at),
+        ),
+      ),
+    );
+    const values = new Array<StatValue>(keys.length);
+    instants.forEach((at, j) => {
+      let next = 0;
+      keys.forEach((key, i) => {
+        if (key.knownAt === at) values[i] = parts[j][next++];
+      });
+    });
+    return values;
+  }
   // A tree node asks for several indicators at once: each group is one scan
   // for all of them and one count of expected areas.
   const groups = new Map<string, number>();
@@ -161,8 +214,8 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
          group by o.indicator, o.area_code)`;
   // What each lateral step iterates over: groups (a month) or group × indicator.
   const over = monthsOnly ? 'g join gi using (gn)' : 'g join gk using (gn)';
-  const rows = await sql<RollupRow>(
-    `with g as materialized (
+  // As known at an instant: the same statement on the figures recorded by then.
+  const text = `with g as materialized (
        select g.gn, g.prefix, g.m_start, g.m_end, g.lvl, g.leaf,
               rpad(g.prefix, 12, '0') as lo, rpad(g.prefix, 12, '9') as hi,
               (g.m_end + interval '1 month' - interval '1 day')::date as last_day
@@ -219,8 +272,11 @@ export async function rollUp(sql: Sql, keys: RollupKey[]): Promise<StatValue[]> 
             (case when k.agg = 'FLOW' then ec.expected_flow else ec.expected_stock end)::int as expected
        from k join ec using (gn)
        left join total t on t.gn = k.gn and t.indicator = k.indicator
-       left join gone x on x.gn = k.gn and x.indicator = k.indicator and k.agg = 'STOCK'`,
+       left join gone x on x.gn = k.gn and x.indicator = k.indicator and k.agg = 'STOCK'`;
+  const rows = await sql<RollupRow>(
+    knownAt === undefined ? text : `with ${KNOWN_OBSERVATION}, ${text.slice('with '.length).replace(/\bobservation ([oe])\b/g, 'known_observation $1')}`,
     [
+      ...(knownAt === undefined ? [] : Array<string>(6).fill(knownAt)),
       group.prefix,
       group.start,
       group.end,

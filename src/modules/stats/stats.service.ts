@@ -105,27 +105,33 @@ async function thresholdOf(sql: Sql, county: string): Promise<number> {
  */
 export class StatsService {
   // Not async: a tree calls it once per node, and the loader's promise is the answer.
-  stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined): Promise<StatValue[]> {
+  // With `knownAt`, the figures as recorded by then (issue 28 item 3): rolled up in SQL, a statement per batch.
+  stats(ctx: Context, area: Area, period: Period, indicators: string[] | null | undefined, knownAt?: Date | null): Promise<StatValue[]> {
     assertCanRead(ctx.viewer, area.code);
-    return ctx.loaders.stats.areaStats.load({ code: area.code, level: area.level, period, indicators: indicatorsOf(indicators) });
+    const defs = indicatorsOf(indicators);
+    if (knownAt == null) return ctx.loaders.stats.areaStats.load({ code: area.code, level: area.level, period, indicators: defs });
+    return ctx.loaders.stats.areaStats.load({ code: area.code, level: area.level, period, indicators: defs, knownAt: knownAtBound(knownAt) });
   }
 
-  async series(ctx: Context, area: Area, indicator: string, from: Period, to: Period): Promise<StatValue[]> {
+  async series(ctx: Context, area: Area, indicator: string, from: Period, to: Period, knownAt?: Date | null): Promise<StatValue[]> {
     assertCanRead(ctx.viewer, area.code);
     const def = indicatorOf(indicator);
     const periods = periodRange(from, to);
-    return Promise.all(periods.map((period) => ctx.loaders.stats.rollup.load({ code: area.code, level: area.level, period, indicator: def })));
+    const bound = knownAt == null ? undefined : knownAtBound(knownAt);
+    return Promise.all(periods.map((period) => ctx.loaders.stats.rollup.load({ code: area.code, level: area.level, period, indicator: def, knownAt: bound })));
   }
 
   /**
    * The drill-down table: one row per child of `parent` that existed during the
    * period (current children for current periods; retired ones for the periods
-   * they lived in). Three statements whatever the number of children.
+   * they lived in). Three statements whatever the number of children. With
+   * `knownAt`, the figures as recorded by then (the children are those of the period).
    */
-  async table(ctx: Context, parentCode: string, period: Period, indicators: string[] | null | undefined): Promise<StatsTable> {
+  async table(ctx: Context, parentCode: string, period: Period, indicators: string[] | null | undefined, knownAt?: Date | null): Promise<StatsTable> {
     const code = normalizeCode(parentCode, 'parent');
     assertCanRead(ctx.viewer, code);
     const defs = indicatorsOf(indicators);
+    const bound = knownAt == null ? undefined : knownAtBound(knownAt);
     const parent = await ctx.loaders.area.byCode.load(code);
     if (!parent) throw new DomainError(ErrorCode.NOT_FOUND, `No area with code ${code}`, 'parent');
     const children = await ctx.sql<AreaRow>(
@@ -139,7 +145,7 @@ export class StatsService {
     // The rows' `area` fields then resolve without another statement.
     for (const area of areas) ctx.loaders.area.byCode.prime(area.code, area);
     const values = await ctx.loaders.stats.rollup.loadMany(
-      areas.flatMap((area) => defs.map((indicator) => ({ code: area.code, level: area.level, period, indicator }))),
+      areas.flatMap((area) => defs.map((indicator) => ({ code: area.code, level: area.level, period, indicator, knownAt: bound }))),
     );
     const failed = values.find((value) => value instanceof Error);
     if (failed) throw failed;

@@ -40,6 +40,8 @@ export interface AreaStatsKey {
   level: AreaLevel;
   period: Period;
   indicators: readonly IndicatorDef[];
+  /** As known at this ISO instant (see RollupKey); such keys are rolled up in SQL, not here. */
+  knownAt?: string;
 }
 
 /**
@@ -145,9 +147,12 @@ export class SubtreeRollups {
 
   constructor(private readonly sql: Sql) {}
 
-  /** Whether a key is one this class answers: a month, a county's subtree or smaller. */
-  static accepts(key: { level: AreaLevel; period: Period }): boolean {
-    return key.period.startMonth === key.period.endMonth && PREFIX_LENGTH[key.level] >= MAX_SUBTREE;
+  /**
+   * Whether a key is one this class answers: a month, a county's subtree or
+   * smaller, as the figures are now (a `knownAt` key goes to rollUp's statement).
+   */
+  static accepts(key: { level: AreaLevel; period: Period; knownAt?: string }): boolean {
+    return key.knownAt === undefined && key.period.startMonth === key.period.endMonth && PREFIX_LENGTH[key.level] >= MAX_SUBTREE;
   }
 
   /**
