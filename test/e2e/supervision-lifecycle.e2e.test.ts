@@ -271,6 +271,20 @@ describe('supervision lifecycle on the demo data', () => {
     });
     expect([after.events - before.events, after.outcomes - before.outcomes, after.audits - before.audits]).toEqual([1, 1, 1]);
 
+    // Against an account: its name, and and its area as the unit.
+    const created = await app.query<{ createAccount: { account: { id: string } | null; userErrors: unknown[] } }, unknown>(
+      'mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } userErrors { code field message } } }',
+      { input: { login: 'washi.fzr', displayName: '王瓦室', role: 'TOWNSHIP_OPERATOR', area: WASHI, password: 'Washi-2026-secret!' } },
+      { token: admin },
+    );
+    expect(created.createAccount.userErrors).toEqual([]);
+    const accountId = created.createAccount.account!.id;
+    const byAccount = await record(admin, { supervisionAction: action, kind: 'ADMONISHMENT', account: accountId });
+    expect(byAccount.result.data!.recordSupervisionOutcome).toMatchObject({
+      outcome: { kind: 'ADMONISHMENT', name: '王瓦室', unit: '瓦室镇' },
+      userErrors: [],
+    });
+
     // A section acts on supervision of its own section's work: the 优质粮油 plan belongs to 区划地名股.
     const listed = await app.query<{ supervisionActions: { nodes: { id: string }[] } }, unknown>(
       '{ supervisionActions(kind: LISTED_SUPERVISION, first: 1) { nodes { id } } }',

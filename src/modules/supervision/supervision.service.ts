@@ -317,10 +317,13 @@ export class SupervisionService {
       let person = { name: name ?? '', title: input.title?.trim() || null, unit: input.unit?.trim() || null };
       if (accountKey !== null) {
         const [account] = await sql<{ display_name: string; section: string | null; area_name: string }>(
-          `select a.display_name, a.section, ar.name as area_name from account a join area ar on ar.code = a.area_code where a.id = ? and not a.disabled`,
-          [accountKey],
+          `select a.display_name, a.section, ar.name as area_name from account a join area ar on ar.code = a.area_code
+            where a.id = ? and not a.disabled and a.area_code between ? and ?`,
+          [accountKey, ...readRange(viewer)!],
         );
-        if (!account) throw new DomainError(ErrorCode.NOT_FOUND, `No enabled account ${input.account}`, 'account', '找不到该账号(或已停用)');
+        // Only an enabled account in the caller's own subtree, as for 责任人: others cannot learn names by trying ids.
+        if (!account)
+          throw new DomainError(ErrorCode.NOT_FOUND, `No enabled account ${input.account} in your area`, 'account', '没有这个账号(或已停用、不在您的辖区内)');
         person = { name: account.display_name, title: person.title, unit: person.unit ?? account.section ?? account.area_name };
       }
       const [outcome] = await sql<{ id: string }>(
