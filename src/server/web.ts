@@ -106,6 +106,11 @@ export function webDashboard(dir: string | null): Router {
     precompressed(dir, publicFiles),
     publicStatic,
   );
+  // The service worker (web/public/sw.js): scope /, revalidated on every load so a new build reaches phones at once.
+  router.get('/sw.js', (_req, res) => {
+    res.set('cache-control', 'no-cache').set('service-worker-allowed', '/').type('text/javascript');
+    res.sendFile('sw.js', { root: dir });
+  });
   router.get(['/', '/index.html'], (_req, res) => {
     res.set('content-security-policy', CONTENT_SECURITY_POLICY).set('cache-control', 'no-cache');
     res.sendFile('index.html', { root: dir });

@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webAssetsDir } from '../../src/server/web.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { withDeveloperToken } from '../support/dashboard.js';
+
+/**
+ * 离线填报 (issue 30 item 2) in Debian's chromium: a village operator opens the
+ * form, the network goes away, figures are entered (待同步), the page is reloaded
+ * from the service worker with the entries still there, the network returns and
+ * they are sent once (已同步): the server's figures, audit rows and events equal
+ * what was entered, exactly once. A queued entry whose version went stale
+ * meanwhile shows 失败 with the CONFLICT reason and stays; 退出登录 clears what
+ * the device kept.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`dashboard-offline.e2e: SKIPPED — ${CHROMIUM} is absent`);
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const now = new Date();
+const THIS_MONTH = `${now.getFullYear()}-${pad(now.getMonth() + 1)}`;
+
+describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
+  let app: TestApp;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let village: string;
+  let operator: string;
+  let admin: string;
+  const pageErrors: string[] = [];
+
+  const count = async (table: string, where = 'true', params: unknown[] = []) =>
+    (await app.rows<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`, params))[0].n;
+  const counts = async () => ({
+    audit: await count('audit_log', `mutation = 'reportObservations'`),
+    events: await count('progress_update', `subject_kind = 'OBSERVATION'`),
+    changes: await count('observation_change'),
+    keys: await count('idempotency_key'),
+  });
+  const figure = async (indicator: string) =>
+    (
+      await app.rows<{ value: string; version: number }>(
+        `select value::text as value, version from observation where area_code = ? and indicator = ? and period_month = ?::date`,
+        [village, indicator, `${THIS_MONTH}-01`],
+      )
+    )[0];
+  const mark = (indicator: string) => page.locator(`[data-sync="${indicator}"]`);
+  const input = (indicator: string) => page.locator(`input[name="value-${indicator}"]`);
+  const formReady = () => input('ELDERLY_60_PLUS').waitFor({ timeout: 20_000 });
+
+  beforeAll(async () => {
+    if (!webAssetsDir()) throw new Error('dist/web is not built: run `npm run build:web`');
+    app = await startTestApp();
+    base = app.url.replace(/\/graphql$/, '');
+    [{ code: village }] = await app.rows<{ code: string }>(`select min(code) as code from area where level = 'VILLAGE' and code like '511921104%'`);
+    operator = await app.token('VILLAGE_OPERATOR', village, { name: '村报送员' });
+    admin = await app.token('COUNTY_ADMIN', '511921', { name: '县民政局管理员' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    await withDeveloperToken(context, operator);
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('keeps figures entered offline through a reload (待同步), sends them once when the network returns (已同步)', async () => {
+    await page.goto(`${base}/`);
+    await formReady();
+    // The service worker installs on the first visit and controls the page from the next load on.
+    await page.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+    await page.reload();
+    await formReady();
+    expect(await page.evaluate('navigator.serviceWorker.controller !== null')).toBe(true);
+    expect(await page.locator('select[name="period"]').inputValue()).toBe(THIS_MONTH);
+
+    const before = await counts();
+    await context.setOffline(true);
+    await input('ELDERLY_60_PLUS').fill('321');
+    await input('DIBAO_RURAL').fill('12');
+    await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent()).toBe('待同步');
+    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toBe('待同步');
+
+    // Offline reload: the page, its scripts and the form's reads come from the service worker; the entries from IndexedDB.
+    await page.reload();
+    await formReady();
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent()).toBe('待同步');
+    expect(await input('ELDERLY_60_PLUS').inputValue()).toBe('321');
+    expect(await input('DIBAO_RURAL').inputValue()).toBe('12');
+    expect(await counts(), 'nothing reached the server while offline').toEqual(before);
+
+    await context.setOffline(false);
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent(), { timeout: 20_000 }).toBe('已同步');
+    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toBe('已同步');
+    expect(await figure('ELDERLY_60_PLUS')).toEqual({ value: '321.00', version: 1 });
+    expect(await figure('DIBAO_RURAL')).toEqual({ value: '12.00', version: 1 });
+    // Exactly once: one call audited, one event, one change per figure, one key.
+    expect(await counts()).toEqual({ audit: before.audit + 1, events: before.events + 1, changes: before.changes + 2, keys: before.keys + 1 });
+  }, 120_000);
+
+  it('shows 失败 with the CONFLICT reason at the field when the figure changed meanwhile, and keeps the entry', async () => {
+    await page.reload();
+    await formReady();
+    await context.setOffline(true);
+    await input('ELDERLY_60_PLUS').fill('400');
+    await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent()).toBe('待同步');
+    // Meanwhile the county changes the same figure (version 1 → 2).
+    const changed = await app.query<{ reportObservations: { userErrors: unknown[] } }, unknown>(
+      'mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { userErrors { code } } }',
+      { input: { area: village, period: THIS_MONTH, values: [{ indicator: 'ELDERLY_60_PLUS', value: '330', version: 1 }] } },
+      { token: admin },
+    );
+    expect(changed.reportObservations.userErrors).toEqual([]);
+    const before = await counts();
+    await context.setOffline(false);
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent(), { timeout: 20_000 }).toBe('失败：「60岁以上老年人」已被他人修改，请刷新后重新填报');
+    expect(await figure('ELDERLY_60_PLUS')).toEqual({ value: '330.00', version: 2 });
+    expect((await counts()).changes).toBe(before.changes);
+    // Kept for correction: still there after a reload, what was typed in its input.
+    await page.reload();
+    await formReady();
+    await expect.poll(() => mark('ELDERLY_60_PLUS').textContent()).toContain('失败');
+    expect(await input('ELDERLY_60_PLUS').inputValue()).toBe('400');
+  }, 120_000);
+
+  it('退出登录 clears the kept reads and entries', async () => {
+    await page.getByTestId('sign-out').click();
+    await expect
+      .poll(() =>
+        // In the page (DOM types): the service worker's read cache, and the entries left in IndexedDB.
+        page.evaluate(`(async () => {
+          const names = await caches.keys();
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open('civgraph-offline', 1);
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(new Error(String(request.error)));
+          });
+          const left = await new Promise((resolve) => {
+            const request = db.transaction('entries').objectStore('entries').count();
+            request.onsuccess = () => resolve(request.result);
+          });
+          db.close();
+          return { reads: names.includes('civgraph-reads-v1'), entries: left };
+        })()`),
+      )
+      .toEqual({ reads: false, entries: 0 });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,192 @@
+import { EntryRecordTaskProgressDocument, EntryReportObservationsDocument } from '../../../graphql/generated/graphql';
+import { gql } from '../api';
+
+/**
+ * 离线填报: figures and progress entered without a network (or whose send failed
+ * for network reasons), kept in IndexedDB until they are sent. Each entry is the
+ * mutation's whole input — with the `version` the form was read at and its own
+ * idempotency key (幂等键), so a send repeated after a lost answer applies once —
+ * and its state: 待同步 (pending), 已同步 (synced) or 失败 (failed, with the
+ * server's Chinese reason, kept for correction). Pending entries are sent in the
+ * order they were made, when the network returns (the `online` event) and on a
+ * retry with backoff. docs/domain/dashboard.md describes it.
+ */
+
+export type EntryState = 'pending' | 'synced' | 'failed';
+
+export interface QueuedEntry {
+  /** The idempotency key, also the record's key. */
+  id: string;
+  /** Who made it (role, area, name): only they send it. */
+  owner: string;
+  kind: 'observations' | 'taskProgress';
+  /** The form it belongs to, e.g. `stats:<village>:<month>` or `task:<assignment>`. */
+  form: string;
+  /** The field keys of the form it fills (where its state is shown). */
+  fields: Record<string, string>;
+  input: Record<string, unknown>;
+  createdAt: number;
+  state: EntryState;
+  reason?: string;
+  code?: string;
+}
+
+const DB = 'civgraph-offline';
+const STORE = 'entries';
+/** Synced entries are shown as 已同步 for a day, then forgotten. */
+const SYNCED_KEPT_MS = 24 * 3600_000;
+const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+
+let opening: Promise<IDBDatabase> | null = null;
+function db(): Promise<IDBDatabase> {
+  opening ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'id' });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error ?? new Error('IndexedDB unavailable'));
+  });
+  return opening;
+}
+
+async function run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  const database = await db();
+  return new Promise((resolve, reject) => {
+    const tx = database.transaction(STORE, mode);
+    const request = work(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(request ? request.result : undefined);
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+  });
+}
+
+/** Every kept entry, oldest first. */
+export async function entries(): Promise<QueuedEntry[]> {
+  const all = ((await run('readonly', (store) => store.getAll() as IDBRequest<QueuedEntry[]>)) ?? []).sort((a, b) => a.createdAt - b.createdAt);
+  return all;
+}
+
+/** The kept entries of one form, oldest first. */
+export async function entriesOf(owner: string, form: string): Promise<QueuedEntry[]> {
+  return (await entries()).filter((e) => e.owner === owner && e.form === form);
+}
+
+async function put(entry: QueuedEntry): Promise<void> {
+  await run('readwrite', (store) => store.put(entry));
+  changed();
+}
+
+export async function remove(id: string): Promise<void> {
+  await run('readwrite', (store) => store.delete(id));
+  changed();
+}
+
+/** Forgets every kept entry (退出登录: nothing of this account stays on the device). */
+export async function clearQueue(): Promise<void> {
+  await run('readwrite', (store) => store.clear());
+  changed();
+}
+
+/** A new idempotency key (幂等键). */
+export function newKey(): string {
+  return crypto.randomUUID();
+}
+
+/** Keeps an entry as 待同步 and tries to send it (it stays pending when the network is still away). */
+export async function enqueue(entry: Omit<QueuedEntry, 'createdAt' | 'state'>): Promise<void> {
+  // A corrected entry replaces the failed ones it covers.
+  for (const old of await entriesOf(entry.owner, entry.form)) {
+    if (old.state !== 'pending' && Object.keys(old.fields).some((f) => f in entry.fields)) await run('readwrite', (store) => store.delete(old.id));
+  }
+  await put({ ...entry, createdAt: Date.now(), state: 'pending' });
+  schedule(0);
+}
+
+/** Whether a failed send is the network's fault (no answer, a gateway's), not the server's refusal. */
+export function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && /^HTTP 5\d\d$/.test(error.message));
+}
+
+const listeners = new Set<() => void>();
+/** Called after any change of the kept entries (forms redraw their 待同步/已同步/失败 marks). */
+export function onQueueChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function changed(): void {
+  for (const listener of listeners) listener();
+}
+
+let owner: string | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let attempt = 0;
+let syncing: Promise<void> | null = null;
+
+function schedule(delay: number): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => void syncNow(), delay);
+}
+
+/** Sends the owner's pending entries in order; stops at the first network failure and tries again later. */
+export function syncNow(): Promise<void> {
+  syncing ??= (async () => {
+    try {
+      if (!owner) return;
+      const now = Date.now();
+      for (const entry of await entries()) {
+        if (entry.state === 'synced' && now - entry.createdAt > SYNCED_KEPT_MS) await remove(entry.id);
+      }
+      for (const entry of (await entries()).filter((e) => e.owner === owner && e.state === 'pending')) {
+        let userErrors: { messageZh?: string | null; message: string; code: string }[];
+        try {
+          userErrors = await send(entry);
+        } catch (error) {
+          if (!isNetworkFailure(error)) {
+            await put({ ...entry, state: 'failed', reason: error instanceof Error ? '服务器未能处理，请稍后重试' : String(error) });
+            continue;
+          }
+          schedule(BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]);
+          return;
+        }
+        attempt = 0;
+        if (userErrors.length) {
+          const reason = userErrors.map((e) => e.messageZh || e.message).join('；');
+          await put({ ...entry, state: 'failed', reason, code: userErrors[0].code });
+        } else {
+          await put({ ...entry, state: 'synced', reason: undefined, code: undefined });
+        }
+      }
+    } finally {
+      syncing = null;
+    }
+  })();
+  return syncing;
+}
+
+async function send(entry: QueuedEntry) {
+  if (entry.kind === 'observations') {
+    const { reportObservations } = await gql(EntryReportObservationsDocument, { input: entry.input as never });
+    return reportObservations.userErrors;
+  }
+  const { recordTaskProgress } = await gql(EntryRecordTaskProgressDocument, { input: entry.input as never });
+  return recordTaskProgress.userErrors;
+}
+
+let started = false;
+/** Starts sending the signed-in caller's entries: now, on `online`, and with backoff after a failure. */
+export function startSync(who: string): void {
+  owner = who;
+  if (!started) {
+    started = true;
+    window.addEventListener('online', () => {
+      attempt = 0;
+      schedule(0);
+    });
+  }
+  schedule(0);
+}
+
+/** The mark shown at a field: 待同步, 已同步 or 失败 with the reason. */
+export function stateText(entry: QueuedEntry): string {
+  if (entry.state === 'pending') return '待同步';
+  if (entry.state === 'synced') return '已同步';
+  return `失败：${entry.reason ?? '未能上报'}`;
+}
