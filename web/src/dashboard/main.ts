@@ -21,7 +21,6 @@ import {
 } from './api';
 import { fmt, h, noData } from './dom';
 import { failureText } from './entry';
-import { clearOfflineData, registerServiceWorker } from './offline/offline';
 import type { Panel, PanelContext, SelectedArea } from './panel';
 import { accountsPanel } from './panels/accounts';
 import { facilitiesPanel } from './panels/facilities';
@@ -112,8 +111,6 @@ function whoBox(): HTMLElement {
   const out = (everywhere: boolean) => () =>
     void signOut(everywhere)
       .catch(() => undefined)
-      // 退出登录 clears what the device kept for this account: the service worker's reads, the unsent entries.
-      .then(() => clearOfflineData())
       .then(() => showSignIn(everywhere ? '已退出所有设备' : '已退出登录'));
   return h(
     'div',
@@ -214,6 +211,16 @@ async function renderPanel(panel: Panel, selected: SelectedArea) {
   body.closest('.panel')?.setAttribute('data-ready', '');
 }
 
+/**
+ * The panel a role opens the page for: the entry form where it opens at once (an operator in their
+ * village or township), else the key figures (关键指标).
+ */
+function firstScreenPanel(selected: SelectedArea): Panel | undefined {
+  const entry = panels.find((panel) => panel.id === statsEntryPanel.id);
+  if (entry && (selected.level === 'VILLAGE' || selected.level === 'TOWNSHIP')) return entry;
+  return panels.find((panel) => panel.id === statsPanel.id);
+}
+
 /** Live events: refresh the figure panels once things settle (not the feed itself). */
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
@@ -255,7 +262,12 @@ async function show(code: string) {
   );
   root.replaceChildren(header(selected), grid);
   root.dataset.area = selected.code;
-  await Promise.all(panels.map((panel) => renderPanel(panel, selected)));
+  // The first screen first (issue 30 item 5): on a thin link its reads go alone, the panels below
+  // (and the live feed's socket) start once it shows.
+  const lead = firstScreenPanel(selected);
+  if (lead) await renderPanel(lead, selected);
+  if (area !== selected) return;
+  await Promise.all(panels.filter((panel) => panel !== lead).map((panel) => renderPanel(panel, selected)));
 }
 
 /** Whether the panels are up (or coming): false while the sign-in or change-password page shows. */
@@ -282,6 +294,8 @@ async function enter(account: SessionAccount | null) {
     return;
   }
   signedIn = true;
+  // Who is signed in and what the server offers: read side by side, one round trip on a slow link.
+  const offered = loadSchema();
   try {
     viewer = (await gql(DashboardViewerDocument)).viewer;
   } catch (error) {
@@ -290,13 +304,12 @@ async function enter(account: SessionAccount | null) {
   }
   if (!viewer) return showSignIn(SESSION_EXPIRED);
   panels = ALL_PANELS.filter((panel) => !panel.offered || panel.offered(viewer));
-  schema = await loadSchema();
+  schema = await offered;
   await show(areaFromUrl() ?? (await defaultArea()));
 }
 
 async function main() {
   dropTokenFromUrl();
-  registerServiceWorker();
   onSessionLost((message) => showSignIn(message));
   if (hasStoredSession()) {
     const account = await resumeSession();
