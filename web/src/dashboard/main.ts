@@ -21,6 +21,7 @@ import {
 } from './api';
 import { fmt, h, noData } from './dom';
 import { failureText } from './entry';
+import { clearOfflineData, registerServiceWorker } from './offline/offline';
 import type { Panel, PanelContext, SelectedArea } from './panel';
 import { accountsPanel } from './panels/accounts';
 import { facilitiesPanel } from './panels/facilities';
@@ -111,6 +112,8 @@ function whoBox(): HTMLElement {
   const out = (everywhere: boolean) => () =>
     void signOut(everywhere)
       .catch(() => undefined)
+      // 退出登录 clears what the device kept for this account: the service worker's reads, the unsent entries.
+      .then(() => clearOfflineData())
       .then(() => showSignIn(everywhere ? '已退出所有设备' : '已退出登录'));
   return h(
     'div',
@@ -310,6 +313,7 @@ async function enter(account: SessionAccount | null) {
 
 async function main() {
   dropTokenFromUrl();
+  registerServiceWorker();
   onSessionLost((message) => showSignIn(message));
   if (hasStoredSession()) {
     const account = await resumeSession();

@@ -9,6 +9,7 @@ import { gql } from '../api';
 import { fmt, h, noData } from '../dom';
 import { FieldErrors, REPORTER_ROLES, field, fieldPath, inViewerScope, within } from '../entry';
 import type { Panel, PanelContext } from '../panel';
+import { entriesOf, enqueue, isNetworkFailure, newKey, onQueueChange, startSync, stateText } from '../offline/queue';
 import { statsImportSection } from './stats-import';
 import { lastYear } from './stats';
 
@@ -60,6 +61,11 @@ class VillageMonthForm {
   private readonly lockNote = h('span', { class: 'entry-note', 'data-testid': 'entry-lock' });
   private readonly submit = h('button', { type: 'submit', class: 'primary' }, '上报');
   private inputs = new Map<string, { input: HTMLInputElement; def: IndicatorDef; current: Observation | undefined }>();
+  /** 待同步 / 已同步 / 失败 beside each indicator's input (entries kept offline: ../offline/queue.ts). */
+  private marks = new Map<string, HTMLElement>();
+  private readonly owner: string;
+  /** Kept entries already seen settled (synced or failed), by id and state. */
+  private readonly settled = new Set<string>();
 
   readonly element: HTMLFormElement;
 
@@ -67,6 +73,10 @@ class VillageMonthForm {
     private readonly ctx: PanelContext,
     villages: Village[],
   ) {
+    const viewer = ctx.viewer;
+    this.owner = `${viewer?.role}:${viewer?.area?.code}:${viewer?.name}`;
+    startSync(this.owner);
+    const stop = onQueueChange(() => (this.element.isConnected ? void this.queueChanged() : stop()));
     this.village = h(
       'select',
       { name: 'village', onchange: () => void this.reload() },
@@ -111,6 +121,7 @@ class VillageMonthForm {
     const locked = area.approval?.locked ?? false;
     this.lockNote.textContent = locked ? '本月已审核锁定，需县里重新开放后才能修改' : area.approval?.status === 'SUBMITTED' ? '本月已报送，待县审核' : '';
     this.inputs = new Map();
+    this.marks = new Map();
     const rows = data.indicators
       .filter((def) => def.reportingLevel === 'VILLAGE')
       .map((def) => {
@@ -126,6 +137,8 @@ class VillageMonthForm {
           'aria-label': `${def.nameZh} 本次填报`,
         });
         this.inputs.set(def.code, { input, def, current });
+        const mark = h('span', { class: 'sync-state', 'data-sync': def.code, role: 'status' });
+        this.marks.set(def.code, mark);
         const value = current ? (yuan ? current.amount : current.persons) : null;
         return h(
           'tr',
@@ -137,7 +150,7 @@ class VillageMonthForm {
             value === null || value === undefined ? '—' : `${fmt(value)}${yuan ? '元' : '人'}`,
             current ? h('small', { class: `source source-${current.source.toLowerCase()}` }, ` ${SOURCE_TEXT[current.source] ?? current.source}`) : '',
           ),
-          h('td', { class: 'entry-input' }, input, h('span', { class: 'unit' }, yuan ? '元' : '人'), this.errors.slot(`value-${def.code}`, input)),
+          h('td', { class: 'entry-input' }, input, h('span', { class: 'unit' }, yuan ? '元' : '人'), mark, this.errors.slot(`value-${def.code}`, input)),
         );
       });
     this.table.replaceChildren(
@@ -148,6 +161,48 @@ class VillageMonthForm {
         rows,
       ),
     );
+    await this.showQueued(true);
+  }
+
+  private formKey(): string {
+    return `stats:${this.village.value}:${this.period.value}`;
+  }
+
+  /**
+   * The entries kept offline for this village and month, at their fields: 待同步,
+   * 已同步 or 失败 with the reason. After a load (`fill`) the inputs of pending and
+   * failed entries hold what was typed, so nothing typed is lost and a failed one
+   * can be corrected and sent again.
+   */
+  private async showQueued(fill: boolean): Promise<void> {
+    const form = this.formKey();
+    const kept = await entriesOf(this.owner, form).catch(() => []);
+    if (form !== this.formKey()) return;
+    for (const mark of this.marks.values()) {
+      mark.textContent = '';
+      mark.removeAttribute('data-state');
+    }
+    for (const entry of kept) {
+      if (fill && entry.state !== 'pending') this.settled.add(`${entry.id}:${entry.state}`);
+      for (const [code, value] of Object.entries(entry.fields)) {
+        const mark = this.marks.get(code);
+        if (!mark) continue;
+        mark.textContent = stateText(entry);
+        mark.dataset.state = entry.state;
+        const slot = this.inputs.get(code);
+        if (fill && slot && entry.state !== 'synced') slot.input.value = value;
+      }
+    }
+  }
+
+  /** An entry of this form settled: read the form again (current figures, fresh versions), keeping what failed typed in. */
+  private async queueChanged(): Promise<void> {
+    const kept = await entriesOf(this.owner, this.formKey()).catch(() => []);
+    const fresh = kept.filter((e) => e.state !== 'pending' && !this.settled.has(`${e.id}:${e.state}`));
+    for (const e of fresh) this.settled.add(`${e.id}:${e.state}`);
+    if (!fresh.length) return this.showQueued(false);
+    await this.load().catch(() => this.showQueued(false));
+    if (fresh.some((e) => e.state === 'synced')) this.ctx.refresh();
   }
 
   private async save(): Promise<void> {
@@ -156,14 +211,28 @@ class VillageMonthForm {
     const sent = [...this.inputs.values()].filter(({ input }) => input.value.trim() !== '');
     if (!sent.length) return void this.errors.set('form', '请至少填写一项指标');
     this.submit.disabled = true;
-    try {
-      const { reportObservations: result } = await gql(EntryReportObservationsDocument, {
-        input: {
-          area: this.village.value,
-          period: this.period.value,
-          values: sent.map(({ def, input, current }) => ({ indicator: def.code, value: input.value.trim(), version: current?.version ?? 0 })),
-        },
+    const input = {
+      area: this.village.value,
+      period: this.period.value,
+      values: sent.map(({ def, input, current }) => ({ indicator: def.code, value: input.value.trim(), version: current?.version ?? 0 })),
+      // 幂等键: a send repeated (by the offline queue, after a lost answer) applies once.
+      idempotencyKey: newKey(),
+    };
+    // Without a network (or when the send fails for want of one) the entry is kept and sent later.
+    const keep = async () => {
+      await enqueue({
+        id: input.idempotencyKey,
+        owner: this.owner,
+        kind: 'observations',
+        form: this.formKey(),
+        fields: Object.fromEntries(sent.map(({ def, input }) => [def.code, input.value.trim()])),
+        input,
       });
+      this.message.textContent = `已离线保存 ${sent.length} 项，联网后自动上报（待同步）`;
+    };
+    try {
+      if (!navigator.onLine) return await keep();
+      const { reportObservations: result } = await gql(EntryReportObservationsDocument, { input });
       if (result.userErrors.length) {
         // values.<i>.<value|version|indicator> is the i-th entry sent; area and period are the selects.
         return this.errors.show(result.userErrors, (path) => {
@@ -177,7 +246,8 @@ class VillageMonthForm {
       this.message.textContent = `已保存 ${sent.length} 项（${month}）`;
       this.ctx.refresh();
     } catch (error) {
-      this.errors.fail(error);
+      if (isNetworkFailure(error)) await keep().catch(() => this.errors.fail(error));
+      else this.errors.fail(error);
     } finally {
       this.submit.disabled = false;
     }
