@@ -144,6 +144,66 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     expect(await input('ELDERLY_60_PLUS').inputValue()).toBe('400');
   }, 120_000);
 
+  it('keeps a progress entry made offline through a reload and records it once when the network returns', async () => {
+    const created = await app.query<{ createTask: { task: { assignments: { id: string; area: { code: string } }[] } } }, unknown>(
+      `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { assignments { id area { code } } } userErrors { message } } }`,
+      {
+        input: {
+          title: '离线进度测试',
+          category: 'SOCIAL_AFFAIRS',
+          area: '511921',
+          ownerSection: '社会事务股',
+          target: 30,
+          unit: '处',
+          startDate: `${now.getFullYear()}-01-01`,
+          deadline: `${now.getFullYear()}-12-31`,
+          assignments: [{ area: '511921104', target: 30 }],
+        },
+      },
+      { token: admin },
+    );
+    const assignment = created.createTask.task.assignments[0].id;
+    const township = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    await withDeveloperToken(township, await app.token('TOWNSHIP_OPERATOR', '511921104', { name: '铁佛镇民政办' }));
+    const p = await township.newPage();
+    p.on('pageerror', (error) => pageErrors.push(error.message));
+    const row = () => p.locator(`form[data-assignment="${assignment}"]`);
+    const state = () => p.locator(`[data-sync="task-${assignment}"]`).textContent();
+    await p.goto(`${base}/`);
+    await row().waitFor({ timeout: 20_000 });
+    await p.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+    await p.reload();
+    await row().waitFor({ timeout: 20_000 });
+    const before = {
+      progress: await count('task_progress'),
+      audit: await count('audit_log', `mutation = 'recordTaskProgress'`),
+      events: await count('progress_update', `subject_kind = 'TASK_ASSIGNMENT'`),
+    };
+
+    await township.setOffline(true);
+    await row().locator('input[name="done"]').fill('7');
+    await row().locator('input[name="note"]').fill('离线填报');
+    await row().getByRole('button', { name: '保存' }).click();
+    await expect.poll(state).toBe('待同步');
+    await p.reload();
+    await row().waitFor({ timeout: 20_000 });
+    await expect.poll(state).toBe('待同步');
+    expect(await row().locator('input[name="done"]').inputValue()).toBe('7');
+    expect(await count('task_progress')).toBe(before.progress);
+
+    await township.setOffline(false);
+    await expect.poll(state, { timeout: 20_000 }).toBe('已同步');
+    expect(await app.rows(`select done, note from task_progress where assignment_id = (select max(assignment_id) from task_progress)`)).toEqual([
+      { done: 7, note: '离线填报' },
+    ]);
+    expect({
+      progress: await count('task_progress'),
+      audit: await count('audit_log', `mutation = 'recordTaskProgress'`),
+      events: await count('progress_update', `subject_kind = 'TASK_ASSIGNMENT'`),
+    }).toEqual({ progress: before.progress + 1, audit: before.audit + 1, events: before.events + 1 });
+    await township.close();
+  }, 120_000);
+
   it('退出登录 clears the kept reads and entries', async () => {
     await page.getByTestId('sign-out').click();
     await expect

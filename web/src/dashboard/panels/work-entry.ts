@@ -11,6 +11,7 @@ import { gql } from '../api';
 import { fmt, h, noData } from '../dom';
 import { FieldErrors, PROGRESS_ROLES, field, fieldPath, inViewerScope, sectionMayWrite, wholeNumber, within } from '../entry';
 import type { DashboardViewer, Panel, PanelContext } from '../panel';
+import { entriesOf, enqueue, isNetworkFailure, newKey, onQueueChange, startSync, stateText, type QueuedEntry } from '../offline/queue';
 import { label } from './labels';
 import { today } from './tasks';
 
@@ -38,9 +39,20 @@ export function writableProjects(viewer: DashboardViewer, projects: Project[]): 
   return projects.filter((p) => p.status !== 'COMPLETED' && sectionMayWrite(viewer, p.ownerSection) && inViewerScope(viewer, p.area.code));
 }
 
-/** Done/asOf/note for one assignment: `recordTaskProgress` with the version read. */
-function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: string) => Promise<void>): HTMLElement {
+/** Who makes an entry kept offline (only they send it): role, area, name. */
+export function ownerOf(viewer: DashboardViewer): string {
+  return `${viewer?.role}:${viewer?.area?.code}:${viewer?.name}`;
+}
+
+/**
+ * Done/asOf/note for one assignment: `recordTaskProgress` with the version read
+ * and an idempotency key. Without a network the entry is kept (../offline/queue.ts)
+ * and shown beside the button as 待同步, then 已同步 or 失败 with the reason.
+ */
+function assignmentRow(task: Task, assignment: Assignment, owner: string, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
+  const form = `task:${assignment.id}`;
+  const mark = h('span', { class: 'sync-state', 'data-sync': `task-${assignment.id}`, role: 'status' });
   const last = assignment.progress.at(-1)?.asOf ?? null;
   const done = h('input', {
     type: 'text',
@@ -53,20 +65,64 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
   const asOf = h('input', { type: 'date', name: 'asOf', value: today(), max: today(), min: last ?? undefined, 'aria-label': '截至日期' });
   const note = h('input', { type: 'text', name: 'note', maxlength: 500, placeholder: '可选', 'aria-label': '说明' });
   const submit = h('button', { type: 'submit', class: 'primary' }, '保存');
+  /** The kept entry of this assignment at the button; after a (re)render its typed values are put back. */
+  const showKept = (kept: QueuedEntry[], fill: boolean) => {
+    const entry = kept.at(-1);
+    mark.textContent = entry ? stateText(entry) : '';
+    if (entry) mark.dataset.state = entry.state;
+    else mark.removeAttribute('data-state');
+    if (fill && entry && entry.state !== 'synced') {
+      done.value = entry.fields.done ?? done.value;
+      asOf.value = entry.fields.asOf ?? asOf.value;
+      note.value = entry.fields.note ?? '';
+    }
+  };
+  const seen = new Set<string>();
+  void entriesOf(owner, form)
+    .then((kept) => {
+      for (const e of kept) seen.add(`${e.id}:${e.state}`);
+      showKept(kept, true);
+    })
+    .catch(() => undefined);
+  const stop = onQueueChange(() => {
+    if (!mark.isConnected) return void stop();
+    void entriesOf(owner, form).then(async (kept) => {
+      showKept(kept, false);
+      const settled = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
+      for (const e of settled) seen.add(`${e.id}:${e.state}`);
+      // Sent: read the panel again (the new figure, a fresh version); the row shows 已同步 after it.
+      if (settled.some((e) => e.state === 'synced')) await onSaved(`已同步：「${task.title}」${assignment.area.shortName}`);
+      // Refused (a stale version, a rule): read it again for a fresh version; the entry stays, typed in, for correction.
+      else if (settled.length) await onSaved(`未能同步：「${task.title}」${assignment.area.shortName}，请修改后重新保存`);
+    });
+  });
   const save = async () => {
     errors.clear();
     const value = wholeNumber(done.value);
     if (value === null) return errors.set('done', '请输入整数（累计完成数量）');
     if (!asOf.value) return errors.set('asOf', '请选择截至日期');
     submit.disabled = true;
+    const input = {
+      assignment: assignment.id,
+      version: assignment.version,
+      done: value,
+      asOf: asOf.value,
+      note: note.value.trim() || null,
+      // 幂等键: a send repeated (by the offline queue, after a lost answer) applies once.
+      idempotencyKey: newKey(),
+    };
+    const keep = async () => {
+      const fields = { done: String(value), asOf: asOf.value, note: note.value };
+      await enqueue({ id: input.idempotencyKey, owner, kind: 'taskProgress', form, fields, input });
+    };
     try {
-      const { recordTaskProgress: result } = await gql(EntryRecordTaskProgressDocument, {
-        input: { assignment: assignment.id, version: assignment.version, done: value, asOf: asOf.value, note: note.value.trim() || null },
-      });
+      if (!navigator.onLine) return await keep();
+      const { recordTaskProgress: result } = await gql(EntryRecordTaskProgressDocument, { input });
       if (result.userErrors.length) return errors.show(result.userErrors, (path) => ({ done: 'done', asOf: 'asOf', note: 'note' })[fieldPath(path)] ?? null);
       await onSaved(`已保存：「${task.title}」${assignment.area.shortName} 累计完成 ${value}/${assignment.target}${task.unit}（截至 ${asOf.value}）`);
     } catch (error) {
-      errors.fail(error);
+      if (isNetworkFailure(error)) await keep().catch(() => errors.fail(error));
+      else errors.fail(error);
     } finally {
       submit.disabled = false;
     }
@@ -87,6 +143,7 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
       field('截至', asOf, errors, 'asOf'),
       field('说明', note, errors, 'note'),
       submit,
+      mark,
     ),
     errors.slot('form'),
   );
@@ -228,6 +285,8 @@ export const workEntryPanel: Panel = {
     let chosenTask: string | null = null;
     let chosenProject: string | null = null;
 
+    const owner = ownerOf(ctx.viewer);
+    startSync(owner);
     const load = async (ctx: PanelContext) => {
       const section = sectionOf(ctx.viewer);
       const [tasks, projects] = await Promise.all([
@@ -257,7 +316,7 @@ export const workEntryPanel: Panel = {
                 h(
                   'div',
                   { class: 'entry-rows' },
-                  t.assignments.map((a) => assignmentRow(t, a, saved)),
+                  t.assignments.map((a) => assignmentRow(t, a, owner, saved)),
                 ),
               chosenTask,
             )
