@@ -251,6 +251,56 @@ describe('assignResponsible on assignments, projects and rectifications', () => 
   });
 });
 
+describe('a responsible person set at creation', () => {
+  it('createTask and createProject take an optional responsible: one history row, in the one CREATED event', async () => {
+    const before = await counts();
+    const created = await app.query<any, any>(
+      `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id ${HISTORY} } userErrors { field messageZh } } }`,
+      {
+        input: {
+          title: '建时指定责任人',
+          category: 'SOCIAL_AFFAIRS',
+          area: COUNTY,
+          ownerSection: SECTION,
+          target: 1,
+          unit: '处',
+          startDate: '2026-01-01',
+          deadline: '2099-12-31',
+          assignments: [{ area: TIEFO, target: 1 }],
+          responsible: { person: { name: '何春梅', title: '股长', unit: '县民政局社会事务股' } },
+        },
+      },
+      { token: staff },
+    );
+    expect(created.createTask.userErrors).toEqual([]);
+    const task = created.createTask.task;
+    expect(task.responsible).toMatchObject({ name: '何春梅', title: '股长' });
+    expect(task.responsibleHistory.nodes).toEqual([expect.objectContaining({ previous: null, changedBy: '社会事务股 王' })]);
+    const after = await counts();
+    expect([after.changes - before.changes, after.events - before.events]).toEqual([1, 1]);
+    const [event] = await app.rows<any>('select action, after from progress_update order by sequence desc limit 1');
+    expect(event).toMatchObject({ action: 'CREATED', after: { responsible: { name: '何春梅', title: '股长' } } });
+
+    const PROJECT = `mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id responsible { name unit } } userErrors { field messageZh } } }`;
+    const project = { name: '建时责任项目', category: 'ELDERLY_CARE', area: TIEFO, ownerSection: '养老服务股' };
+    const made = await app.query<any, any>(
+      PROJECT,
+      { input: { ...project, responsible: { person: { name: '李明', title: '副镇长', unit: '铁佛镇人民政府' } } } },
+      { token: tiefoOp },
+    );
+    expect(made.createProject).toMatchObject({ userErrors: [], project: { responsible: { name: '李明', unit: '铁佛镇人民政府' } } });
+
+    // Bad input: nothing written, the field under `responsible`.
+    const [{ n: projectsBefore }] = await app.rows<{ n: number }>('select count(*)::int as n from project');
+    const bad = await app.query<any, any>(PROJECT, { input: { ...project, name: '建时责任项目二', responsible: {} } }, { token: tiefoOp });
+    expect(bad.createProject.project).toBeNull();
+    expect(bad.createProject.userErrors[0]).toMatchObject({ field: ['input', 'responsible', 'account'] });
+    expect(bad.createProject.userErrors[0].messageZh).toContain('二者选一');
+    const [{ n: projectsAfter }] = await app.rows<{ n: number }>('select count(*)::int as n from project');
+    expect(projectsAfter).toBe(projectsBefore);
+  });
+});
+
 describe('responsibilities', () => {
   const LIST = `query($account: ID, $name: String) { responsibilities(account: $account, name: $name) { totalCount nodes { kind itemId title deadline status behind since area { code } } } }`;
 

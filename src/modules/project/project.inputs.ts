@@ -5,6 +5,7 @@ import { PageArgs } from '../../common/connection.js';
 import { DecimalScalar } from '../../common/money.js';
 import { UserError } from '../../common/payload.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
+import { ResponsibleInput } from '../responsible/responsible.inputs.js';
 import { Project, ProjectProgress } from './project.entity.js';
 import { ProjectCategory, ProjectStatus } from './project.rules.js';
 
@@ -98,6 +99,11 @@ export class CreateProjectInput {
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
   milestones?: MilestoneInput[] | null;
+
+  @Field(() => ResponsibleInput, { nullable: true, description: '责任人 — the person responsible (optional; change it later with `assignResponsible`).' })
+  @IsOptional()
+  @ValidateNested()
+  responsible?: ResponsibleInput | null;
 }
 
 @InputType('UpdateProjectInput', {

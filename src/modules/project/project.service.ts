@@ -2,7 +2,9 @@ import { Decimal } from 'decimal.js';
 import { pageRequest, toPage, type Page, type PageArgs } from '../../common/connection.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
-import { assertValidInput, assertVersion, throwProblems } from '../../common/payload.js';
+import { assertValidInput, assertVersion, PayloadErrors, throwProblems } from '../../common/payload.js';
+import { ResponsibleItemKind } from '../responsible/responsible.entity.js';
+import { insertResponsibleChange, personEventValue, resolvePerson } from '../responsible/responsible.write.js';
 import { changedKeys, pick } from '../../common/changes.js';
 import { todayInChina } from '../../common/dates.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
@@ -168,6 +170,8 @@ export class ProjectService {
       const areaCode = await currentAreaCode(sql, input.area, 'area');
       assertCanWriteSectionItem(viewer, areaCode, PROJECT_WRITERS, { what: 'project', owner: ownerSection });
       const facility = input.facility == null ? null : await this.linkable(sql, viewer, input.facility);
+      const responsible = input.responsible ? await resolvePerson(sql, viewer, input.responsible, 'responsible.') : null;
+      if (responsible?.errors.length) throw new PayloadErrors(responsible.errors);
       const [row] = await sql<ProjectRow>(
         `insert into project (name, category, area_code, owner_section, planned_investment, secured_funding, lead_official, task_force, milestones,
                               status, start_date, target_date, facility_id, source)
@@ -188,6 +192,16 @@ export class ProjectService {
           options.source ?? 'USER',
         ],
       );
+      if (responsible?.person) {
+        await insertResponsibleChange(sql, {
+          kind: ResponsibleItemKind.PROJECT,
+          key: row.id,
+          person: responsible.person,
+          previousName: null,
+          reason: null,
+          viewer,
+        });
+      }
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.PROJECT,
         subjectId: toGlobalId('Project', row.id),
@@ -196,7 +210,7 @@ export class ProjectService {
         actor: viewer,
         summary: `新建项目 ${row.name}(计划投资 ${row.planned_investment} 元,责任股室 ${row.owner_section})`,
         before: null,
-        after: snapshot(row),
+        after: { ...snapshot(row), ...(responsible?.person ? { responsible: personEventValue(responsible.person) } : {}) },
       });
       return { project: projectFromRow(row) };
     });

@@ -25,6 +25,17 @@ export class ResponsiblePersonInput {
   unit!: string;
 }
 
+@InputType({ description: '责任人 — the person responsible for a new item: exactly one of `account` and `person`.' })
+export class ResponsibleInput {
+  @Field(() => ID, { nullable: true, description: '账号 — the person’s account (an enabled one in your subtree), when they have one.' })
+  account?: string | null;
+
+  @Field(() => ResponsiblePersonInput, { nullable: true, description: '责任人 — a named person, when they have no account.' })
+  @IsOptional()
+  @ValidateNested()
+  person?: ResponsiblePersonInput | null;
+}
+
 @InputType({ description: '指定责任人 — sets or changes the person responsible for a work item: exactly one of `account` and `person`.' })
 export class AssignResponsibleInput {
   @Field(() => ID, { description: 'The item: a Task, TaskAssignment, Project or Rectification global ID.' })

@@ -3,10 +3,10 @@ import { todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { keyOf } from '../../common/ids.js';
-import { assertValidInput, PayloadErrors, userError, type UserError } from '../../common/payload.js';
+import { assertValidInput, PayloadErrors, userError } from '../../common/payload.js';
 import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { assertCanWrite, assertCanWriteSectionItem, inViewerSubtree, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
+import { assertCanWrite, assertCanWriteSectionItem, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 import { accountKeyOfSubject } from '../account/account.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
@@ -26,6 +26,7 @@ import {
   type ResponsiblePerson,
 } from './responsible.entity.js';
 import type { AssignResponsibleInput, ResponsibilitiesArgs } from './responsible.inputs.js';
+import { insertResponsibleChange, personEventValue, resolvePerson, type PersonValue } from './responsible.write.js';
 
 const KIND_OF_TYPE = new Map(Object.entries(ITEM_TYPE).map(([kind, type]) => [type, kind as ResponsibleItemKind]));
 
@@ -82,8 +83,6 @@ function describe(person: { name: string; title: string | null; unit: string | n
   return extra ? `${person.name}（${extra}）` : person.name;
 }
 
-type PersonValue = { account: string | null; name: string; title: string | null; unit: string | null };
-
 /** The (kind, key) of an item global ID; BAD_USER_INPUT on `item` for any other ID. */
 export function itemOf(id: string): { kind: ResponsibleItemKind; key: string } {
   const { type, key } = fromGlobalId(id, 'item');
@@ -125,7 +124,6 @@ export class ResponsibleService {
     requireViewer(ctx.viewer);
     await assertValidInput(input);
     const { kind, key } = itemOf(input.item);
-    const accountKey = input.account == null ? null : keyOf(input.account, 'Account', 'account');
     const reason = input.reason?.trim() || null;
     const person = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
@@ -133,27 +131,7 @@ export class ResponsibleService {
       if (!row) throw new DomainError(ErrorCode.NOT_FOUND, `No ${ITEM_TYPE[kind]} ${input.item}`, 'item');
       const viewer = assertMayAssign(ctx.viewer, kind, row);
 
-      const errors: UserError[] = [];
-      if ((accountKey === null) === (input.person == null)) {
-        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'give exactly one of account and person', 'account', '请指定责任人：账号或姓名、职务、单位，二者选一'));
-      }
-      let next: PersonValue | null = null;
-      if (accountKey !== null && !errors.length) {
-        const [account] = await sql<{ display_name: string; unit: string; disabled: boolean; area_code: string }>(
-          `select a.display_name, coalesce(a.section, ar.name) as unit, a.disabled, a.area_code from account a join area ar on ar.code = a.area_code where a.id = ?`,
-          [accountKey],
-        );
-        // An account outside the caller's subtree is not theirs to name (nor to learn of).
-        if (!account || !inViewerSubtree(viewer, account.area_code)) {
-          errors.push(userError(ErrorCode.NOT_FOUND, `No account ${input.account}`, 'account', '没有这个账号（或不在您的辖区内）'));
-        } else if (account.disabled) {
-          errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the account is disabled', 'account', '该账号已停用，不能指定为责任人'));
-        } else {
-          next = { account: accountKey, name: account.display_name, title: null, unit: account.unit };
-        }
-      } else if (input.person && !errors.length) {
-        next = { account: null, name: input.person.name.trim(), title: input.person.title.trim(), unit: input.person.unit.trim() };
-      }
+      const { person: next, errors } = await resolvePerson(sql, viewer, input);
       const history = await sql<{ account_id: string | null; name: string; title: string | null; unit: string | null }>(
         `select account_id::text as account_id, name, title, unit from responsible_change where item_kind = ? and item_id = ? order by id desc limit 1`,
         [kind, key],
@@ -168,17 +146,11 @@ export class ResponsibleService {
       }
       if (errors.length || !next) throw new PayloadErrors(errors);
 
-      await sql(
-        `insert into responsible_change (item_kind, item_id, account_id, name, title, unit, previous_name, reason, changed_by_sub, changed_by_name)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [kind, key, next.account, next.name, next.title, next.unit, history[0] ? null : (before?.name ?? null), reason, viewer.sub, viewer.name],
-      );
+      await insertResponsibleChange(sql, { kind, key, person: next, previousName: history[0] ? null : (before?.name ?? null), reason, viewer });
       if (kind === ResponsibleItemKind.RECTIFICATION) {
         // The registered text follows, so 销号 still checks that the verifier is not the person responsible.
         await sql(`update rectification set responsible_person = ?, version = version + 1 where id = ?`, [next.name, key]);
       }
-      const value = (p: PersonValue | null) =>
-        p && { account: p.account === null ? null : toGlobalId('Account', p.account), name: p.name, title: p.title, unit: p.unit };
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind[kind],
         subjectId: toGlobalId(ITEM_TYPE[kind], key),
@@ -186,8 +158,8 @@ export class ResponsibleService {
         action: ProgressAction.UPDATED,
         actor: viewer,
         summary: `${KIND_LABEL[kind]}「${row.title}」责任人 ${describe(before)} → ${describe(next)}${reason ? `（${reason}）` : ''}`,
-        before: { responsible: value(before) },
-        after: { responsible: value(next), reason },
+        before: { responsible: personEventValue(before) },
+        after: { responsible: personEventValue(next), reason },
       });
       return next;
     });

@@ -5,6 +5,7 @@ import { PageArgs } from '../../common/connection.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { UserError } from '../../common/payload.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
+import { ResponsibleInput } from '../responsible/responsible.inputs.js';
 import { Task, TaskAssignment } from './task.entity.js';
 import { TaskCategory, TaskHealth } from './task.rules.js';
 
@@ -62,6 +63,11 @@ export class CreateTaskInput {
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   assignments!: TaskAssignmentInput[];
+
+  @Field(() => ResponsibleInput, { nullable: true, description: '责任人 — the person responsible (optional; change it later with `assignResponsible`).' })
+  @IsOptional()
+  @ValidateNested()
+  responsible?: ResponsibleInput | null;
 }
 
 @InputType({ description: "Changes to a key task's title or owning section." })

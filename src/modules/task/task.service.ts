@@ -14,6 +14,8 @@ import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { ASSIGNMENT_COLUMNS, TASK_COLUMNS, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
+import { ResponsibleItemKind } from '../responsible/responsible.entity.js';
+import { insertResponsibleChange, personEventValue, resolvePerson } from '../responsible/responsible.write.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
@@ -153,6 +155,8 @@ export class TaskService {
     codes.forEach((code, i) => {
       if (!known.has(code)) errors.push(userError(ErrorCode.NOT_FOUND, `No area ${code}`, `assignments.${i}.area`));
     });
+    const responsible = input.responsible ? await resolvePerson(ctx.sql, viewer, input.responsible, 'responsible.') : null;
+    if (responsible) errors.push(...responsible.errors);
     if (errors.length) fail(errors);
 
     const key = await ctx.em.transactional(async (em) => {
@@ -167,6 +171,16 @@ export class TaskService {
         codes,
         input.assignments.map((a) => a.target),
       ]);
+      if (responsible?.person) {
+        await insertResponsibleChange(sql, {
+          kind: ResponsibleItemKind.TASK,
+          key: row.id,
+          person: responsible.person,
+          previousName: null,
+          reason: null,
+          viewer,
+        });
+      }
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.TASK,
         subjectId: toGlobalId('Task', row.id),
@@ -184,6 +198,7 @@ export class TaskService {
           startDate: input.startDate,
           deadline: input.deadline,
           assignments: codes.map((code, i) => ({ area: code, target: input.assignments[i].target })),
+          ...(responsible?.person ? { responsible: personEventValue(responsible.person) } : {}),
         },
       });
       return row.id;
