@@ -7,12 +7,12 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, startCivgraph } from '../support/cli.js';
 import WebSocket from 'ws';
 import { freePort } from '../../src/db/embedded.js';
 import { watch as subscribe } from '../support/progress.js';
 
 // The compiled CLI and server (`npm test` builds first), as a bureau runs them.
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 const run = promisify(execFile);
 const ENV = { DATABASE_URL: '', EMBEDDED_PG_PORT: '', JWT_SECRET: '', NODE_ENV: 'development' };
 
@@ -60,32 +60,19 @@ interface Server {
   stop(): Promise<number | null>;
 }
 
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, ...ENV, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' } });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: match[1],
-          output: () => output,
-          stop() {
-            child.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
+async function startServer(dataDir: string): Promise<Server> {
+  let exited: Promise<number | null> = Promise.resolve(null);
+  const spawned = (child: ChildProcess) => {
+    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  };
+  const server = await startCivgraph({ ...ENV, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }, { timeoutMs: 90_000, spawned });
+  return {
+    ...server,
+    stop() {
+      server.child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 async function graphql(url: string, query: string, token?: string): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {

@@ -1,14 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, startCivgraph } from '../support/cli.js';
 import { createTestDatabase } from '../support/database.js';
 
 // The CLI as a user runs it: compiled output (`npm test` builds first).
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 const run = promisify(execFile);
 
 function cli(args: string[], env: Record<string, string>) {
@@ -19,24 +19,7 @@ function cli(args: string[], env: Record<string, string>) {
 }
 
 /** Starts `civgraph start` and resolves with the URL it prints. */
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [MAIN, 'start'], { env: { ...process.env, DATABASE_URL: '', PORT: '0', LOG_LEVEL: 'info', ...env } });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-}
+const startServer = (env: Record<string, string>) => startCivgraph({ DATABASE_URL: '', PORT: '0', LOG_LEVEL: 'info', ...env });
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));

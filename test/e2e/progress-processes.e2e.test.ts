@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, startCivgraph } from '../support/cli.js';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/app.js';
 import { appendEvent, committedHead, eventually, settle, watch } from '../support/progress.js';
 import { createTokenVerifier } from '../../src/auth/auth.tokens.js';
 import { civgraph } from '../../src/features.js';
-
-// Other processes run the compiled output, as a user runs it (`npm test` builds first).
-const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
 
 let app: TestApp;
 let countyToken: string;
@@ -24,26 +22,9 @@ afterAll(async () => {
 });
 
 /** A second civgraph server process on the test database; resolves with its URL. */
-function startServerProcess(): Promise<string> {
-  const child = spawn(process.execPath, [MAIN, 'start'], {
-    env: { ...process.env, DATABASE_URL: app.databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' },
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving GraphQL .* at (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+async function startServerProcess(): Promise<string> {
+  const env = { DATABASE_URL: app.databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn' };
+  return (await startCivgraph(env, { spawned: (child) => children.push(child) })).url;
 }
 
 /** Appends one event from a separate Node process with its own connection (another writer). */
