@@ -15,6 +15,8 @@ export const SESSION_POLL_MS = 2_000;
  * connect) and their open graphql-ws sockets (4403) and SSE streams are closed.
  * One indexed range read (`account_session_revoked_idx`) of a handful of rows
  * every two seconds; it sees revocations made by any server or by the CLI.
+ * Its statement is marked as background work, so the tests' statement
+ * counters (which bound what one request costs) leave it out.
  */
 export function sessionWatch(deps: ServiceDeps, revocations: SessionRevocations = revokedSessions): ServerService {
   let timer: NodeJS.Timeout | undefined;
@@ -22,7 +24,7 @@ export function sessionWatch(deps: ServiceDeps, revocations: SessionRevocations 
   const windowMs = () => sessionSettings().accessTokenSeconds * 1000 + 60_000;
   const poll = async () => {
     const rows = await sqlFor(deps.orm.em.fork())<{ id: string }>(
-      `select id::text as id from account_session where revoked_at > now() - (? * interval '1 millisecond')`,
+      `/* background: session watch */ select id::text as id from account_session where revoked_at > now() - (? * interval '1 millisecond')`,
       [windowMs()],
     );
     revocations.revoke(
