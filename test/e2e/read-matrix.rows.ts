@@ -439,6 +439,29 @@ const queryRows: Row[] = [
     reveal: (d) => reportSelection.flatMap((s) => d[s].map((item: any) => item.subjectId)),
   },
   {
+    // 责任落实 (issue 31 item 5): COUNTY_ADMIN and LEADER only; the supervision of June is open at its end (due 2099).
+    kind: 'area',
+    name: 'Query.accountability',
+    covers: ['Query.accountability'],
+    readers: ['COUNTY_ADMIN', 'LEADER'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'FORBIDDEN',
+    include: ({ fx, caller, area: at }) =>
+      fx.registry
+        .all('SupervisionAction')
+        .filter((k) => mayRead(caller, k) && touches(k, at!))
+        .map((k) => k.id),
+    select: (at) =>
+      `accountability(month: "${MONTH}", area: "${at}") { items { subjectId title responsible { name } }
+        openSupervision { supervisionActionId targetId title } outcomes { supervisionActionId name } }`,
+    reveal: (d) => [
+      ...d.items.map((i: any) => i.subjectId),
+      ...d.openSupervision.flatMap((s: any) => [s.supervisionActionId, s.targetId]),
+      ...d.outcomes.map((o: any) => o.supervisionActionId),
+    ],
+  },
+  {
     kind: 'area',
     name: 'Query.issuedMonthlyReports',
     covers: ['Query.issuedMonthlyReports'],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { workDemoSeeder } from '../../src/modules/supervision/supervision.demo.js';
+import { responsibleDemo } from '../../src/modules/responsible/responsible.demo.js';
 import { civgraph } from '../../src/features.js';
 
 /*
@@ -82,6 +83,7 @@ async function stepped(token: string, input: Record<string, unknown>): Promise<A
 beforeAll(async () => {
   app = await startTestApp();
   await workDemoSeeder.run(app.orm, '511921000000', civgraph);
+  await responsibleDemo.run(app.orm, '511921000000', civgraph);
   admin = await app.token('COUNTY_ADMIN', '511921');
   leader = await app.token('LEADER', '511921');
   washiOp = await app.token('TOWNSHIP_OPERATOR', WASHI, { name: '瓦室镇民政办' });
@@ -298,5 +300,51 @@ describe('supervision lifecycle on the demo data', () => {
     const own = await record(await app.token('SECTION_STAFF', '511921', { section: '区划地名股' }), overdue);
     expect(own.result.data!.recordSupervisionOutcome.userErrors).toEqual([]);
     expect(own.after.outcomes - own.before.outcomes).toBe(1);
+  });
+
+  it('reads the chain in one read for a leader: overdue work with its responsible persons, open supervision, the month’s 问责', async () => {
+    const ACCOUNTABILITY = `query($month: String!) { accountability(month: $month) { month asOf areaName
+      items { subjectKind title health reason owner responsible { name title unit } }
+      openSupervision { title targetUnit kind stage responseDue dueState }
+      outcomes { kind name decidedOn } } }`;
+    type Read = {
+      accountability: {
+        asOf: string;
+        items: { subjectKind: string; title: string; health: string | null; responsible: { name: string } | null }[];
+        openSupervision: { title: string; stage: string; dueState: string }[];
+        outcomes: { kind: string; name: string }[];
+      };
+    };
+    const november = await app.measure(() => app.query<Read, unknown>(ACCOUNTABILITY, { month: '2026-11' }, { token: leader }));
+    const read = november.result.accountability;
+    expect(read.asOf).toBe('2026-11-30');
+    expect(read.items.find((i) => i.title === '优质粮油片区国土空间规划')).toMatchObject({
+      subjectKind: 'Task',
+      health: 'OVERDUE',
+      responsible: { name: '谢国华' },
+    });
+    expect(read.items.find((i) => i.title === '救助资金发放不及时,存在截留、挤占')).toMatchObject({ subjectKind: 'Rectification', health: null });
+    // The 优质粮油 挂牌督办 is open (signed for, never answered: red); the interview was closed in June; the 两书一函 closed today.
+    expect(read.openSupervision).toEqual([
+      {
+        title: '优质粮油片区国土空间规划',
+        targetUnit: '火炬镇人民政府',
+        kind: 'LISTED_SUPERVISION',
+        stage: 'ACKNOWLEDGED',
+        responseDue: '2026-07-20',
+        dueState: 'RED',
+      },
+    ]);
+    expect(read.outcomes).toEqual([]);
+    // Area, tasks, rectifications, responsible persons, open supervision, outcomes: six statements, whatever the size.
+    expect(november.count).toBeLessThanOrEqual(6);
+    const june = await app.query<Read, unknown>(ACCOUNTABILITY, { month: '2026-06' }, { token: admin });
+    expect(june.accountability.outcomes).toEqual([{ kind: 'INTERVIEW', name: '瓦室镇分管民政副镇长', decidedOn: '2026-06-10' }]);
+    // As of 06-30 the interview was closed (06-22) and the 优质粮油 action not yet issued (07-05).
+    expect(june.accountability.openSupervision).toEqual([]);
+    for (const token of [staff, washiOp]) {
+      const refused = await app.request(ACCOUNTABILITY, { month: '2026-11' }, { token });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
   });
 });

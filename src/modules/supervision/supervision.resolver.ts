@@ -23,6 +23,7 @@ import { dueState, DueState, SupervisionOutcome, SupervisionTransition } from '.
 import { asOfOrToday } from '../../common/dates.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { supervisionService } from './supervision.service.js';
+import { Accountability, accountability } from './supervision.accountability.js';
 
 export const SupervisionConnection = connectionType('SupervisionAction', SupervisionAction, 'supervision action');
 export const SupervisionTransitionConnection = connectionType('SupervisionTransition', SupervisionTransition, '流转记录 (supervision step)');
@@ -117,6 +118,19 @@ export class SupervisionResolver {
     knownAtBound(knownAt);
     const respondedOn = action.responseRecordedAt !== null && (knownAt == null || action.responseRecordedAt <= knownAt) ? action.respondedOn : null;
     return dueState(action.responseDue, respondedOn, asOfOrToday(asOf));
+  }
+
+  @Query(() => Accountability, {
+    description:
+      '责任落实 — the accountability chain of an area and month in one read (COUNTY_ADMIN and LEADER): overdue and lagging tasks and overdue rectifications with their responsible persons, supervision not closed with its stage and due state, and the 问责 outcomes decided in the month. A bounded number of SQL statements whatever the size.',
+  })
+  accountability(
+    @Arg('month', { description: '月份 — "2026-11"; the as-of date is its last day, or today for the current month.' }) month: string,
+    @Arg('area', () => String, { nullable: true, description: "区划 — an area in the caller's subtree (default: the caller's)." }) area: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
+    @Ctx() ctx: Context,
+  ): Promise<Accountability> {
+    return accountability(ctx, month, area, knownAt);
   }
 
   @FieldResolver(() => Node, { nullable: true, description: '督办对象 — the supervised task, project or rectification; null if it no longer exists.' })
