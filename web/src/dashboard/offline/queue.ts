@@ -1,5 +1,6 @@
 import { EntryRecordTaskProgressDocument, EntryReportObservationsDocument } from '../../../graphql/generated/graphql';
-import { gql } from '../api';
+import { SessionExpiredError, gql } from '../api';
+import { failureText } from '../entry';
 
 /**
  * 离线填报: figures and progress entered without a network (or whose send failed
@@ -139,8 +140,10 @@ export function syncNow(): Promise<void> {
         try {
           userErrors = await send(entry);
         } catch (error) {
+          // The session ended: the entries wait, pending, for the same person's next sign-in.
+          if (error instanceof SessionExpiredError) return;
           if (!isNetworkFailure(error)) {
-            await put({ ...entry, state: 'failed', reason: error instanceof Error ? '服务器未能处理，请稍后重试' : String(error) });
+            await put({ ...entry, state: 'failed', reason: failureText(error) });
             continue;
           }
           schedule(BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]);
