@@ -108,6 +108,25 @@ beforeAll(async () => {
     `insert into webhook_delivery (webhook_id, delivery_id, event_sequence, attempt, ok, status_code, error, duration_ms)
      select id, id || '-1', 1, 1, false, 500, 'HTTP 500', 12 from webhook`,
   );
+  // 账号: an account made by the admin and signed in once (a session and its refresh token).
+  const account = await app.query<{ createAccount: { userErrors: unknown[] } }, unknown>(
+    'mutation($input: CreateAccountInput!) { createAccount(input: $input) { userErrors { code message } } }',
+    { input: { login: 'backup-operator', displayName: '备份测试', role: 'VILLAGE_OPERATOR', area: village, password: 'Village-2026!' } },
+    { token: admin },
+  );
+  expect(account.createAccount.userErrors).toEqual([]);
+  const signedIn = await app.query<{ signIn: { userErrors: unknown[] } }, unknown>(
+    'mutation { signIn(input: { login: "backup-operator", password: "Village-2026!" }) { userErrors { code message } } }',
+    {},
+  );
+  expect(signedIn.signIn.userErrors).toEqual([]);
+  // 报送: a finished month's report issued and kept.
+  const issued = await app.query<{ issueMonthlyReport: { userErrors: unknown[] } }, unknown>(
+    'mutation { issueMonthlyReport(input: { area: "511921", month: "2026-11" }) { userErrors { code message } } }',
+    {},
+    { token: admin },
+  );
+  expect(issued.issueMonthlyReport.userErrors).toEqual([]);
   await appendEvent(app, '511921', 'before the backup');
   const empty: string[] = [];
   for (const table of await tablesOf(app.databaseUrl)) {
