@@ -137,6 +137,16 @@ describe('knownAt on the stats of a period', () => {
       ['ASSISTANCE_FUNDS_YUAN', null, 0],
     ]);
     expect(then.area.statsSeries.map((v) => v.persons)).toEqual([null, 28, 30, null]);
+    // Both in one request (one roll-up batch with keys as known at T and as now): each as asked alone.
+    const both = await app.query<{ area: { then: unknown; now: unknown } }>(
+      `query($knownAt: DateTimeISO) { area(code: "${COUNTY}") {
+        then: stats(period: "2026Q1", indicators: ${INDICATORS}, knownAt: $knownAt) { ${VALUE} }
+        now: stats(period: "2026Q1", indicators: ${INDICATORS}) { ${VALUE} } } }`,
+      { knownAt: T },
+      { token: admin },
+    );
+    expect(both.area).toEqual({ then: (then.area as { quarter: unknown }).quarter, now: (now.area as { quarter: unknown }).quarter });
+    expect(both.area.then).not.toEqual(both.area.now);
     expect(now.area.statsSeries.map((v) => v.persons)).toEqual([27, 28, 31, 33]);
   });
 
