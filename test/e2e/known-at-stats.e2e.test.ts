@@ -27,7 +27,11 @@ afterAll(() => app?.close());
 const REPORT = `mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { observations { version } userErrors { code field message } } }`;
 
 async function report(area: string, period: string, values: { indicator: string; value: string }[]) {
-  const data = await app.query<{ reportObservations: { userErrors: unknown[] } }>(REPORT, { input: { area, period, values } }, { token: admin });
+  const data = await app.query<{ reportObservations: { userErrors: unknown[] } }, Record<string, unknown>>(
+    REPORT,
+    { input: { area, period, values } },
+    { token: admin },
+  );
   return data.reportObservations.userErrors;
 }
 
@@ -120,7 +124,7 @@ describe('knownAt on the stats of a period', () => {
     const now = JSON.parse(after) as {
       village: { stats: Figure[] };
       statsTable: { total: Figure[] };
-      area: { statsSeries: { period: string; persons: number | null }[] };
+      area: { statsSeries: { period: string; persons: number | null }[]; quarter: Figure[] };
     };
     expect(now.village.stats.map(valueOf)).toEqual([31, 7, null, null]);
     expect(now.statsTable.total.map((v) => [v.indicator.code, valueOf(v), v.reportedAreas])).toEqual([
@@ -138,20 +142,20 @@ describe('knownAt on the stats of a period', () => {
     ]);
     expect(then.area.statsSeries.map((v) => v.persons)).toEqual([null, 28, 30, null]);
     // Both in one request (one roll-up batch with keys as known at T and as now): each as asked alone.
-    const both = await app.query<{ area: { then: unknown; now: unknown } }>(
+    const both = await app.query<{ area: { then: unknown; now: unknown } }, Record<string, unknown>>(
       `query($knownAt: DateTimeISO) { area(code: "${COUNTY}") {
         then: stats(period: "2026Q1", indicators: ${INDICATORS}, knownAt: $knownAt) { ${VALUE} }
         now: stats(period: "2026Q1", indicators: ${INDICATORS}) { ${VALUE} } } }`,
       { knownAt: T },
       { token: admin },
     );
-    expect(both.area).toEqual({ then: (then.area as { quarter: unknown }).quarter, now: (now.area as { quarter: unknown }).quarter });
+    expect(both.area).toEqual({ then: then.area.quarter, now: now.area.quarter });
     expect(both.area.then).not.toEqual(both.area.now);
     expect(now.area.statsSeries.map((v) => v.persons)).toEqual([27, 28, 31, 33]);
   });
 
   it('answers as known at T for a month the county approved (locked), and the lock still refuses a report', async () => {
-    const threshold = await app.query<{ setReportingCompletenessThreshold: { userErrors: unknown[] } }>(
+    const threshold = await app.query<{ setReportingCompletenessThreshold: { userErrors: unknown[] } }, Record<string, unknown>>(
       `mutation { setReportingCompletenessThreshold(input: { county: "${COUNTY}", minReportedPercent: 0 }) { userErrors { message } } }`,
       {},
       { token: admin },
@@ -162,7 +166,11 @@ describe('knownAt on the stats of a period', () => {
       `submitReportingPeriod(input: { area: "${TIEFO}", period: "2026-05" })`,
       `reviewReportingPeriod(input: { area: "${TIEFO}", period: "2026-05", decision: APPROVE })`,
     ]) {
-      const data = await app.query<Record<string, { userErrors: unknown[] }>>(`mutation { ${step} { userErrors { message } } }`, {}, { token: admin });
+      const data = await app.query<Record<string, { userErrors: unknown[] }>, Record<string, unknown>>(
+        `mutation { ${step} { userErrors { message } } }`,
+        {},
+        { token: admin },
+      );
       expect(Object.values(data)[0].userErrors).toEqual([]);
     }
     const LOCKED = `query($knownAt: DateTimeISO) {
