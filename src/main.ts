@@ -209,7 +209,10 @@ async function start(config: Config, options: { demo?: boolean } = {}): Promise<
   if (secret && config.developmentSecret) {
     const token = await mintToken(secret, { name: '县民政局管理员', role: Role.COUNTY_ADMIN, area: config.seedCounty });
     process.stdout.write(`A county-admin token for development (12 h), as header "Authorization: Bearer <token>":\n  ${token}\n\n`);
-    process.stdout.write(`Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')}?token=${token}\nConsole (GraphiQL): ${server.url} in a browser\n\n`);
+    // The dashboard takes no token in its address (it drops `?token=`): it is pasted into the sign-in page's 开发者入口.
+    process.stdout.write(
+      `Dashboard (看板): ${server.url.replace(/\/graphql$/, '/')} — sign in with 开发者入口 (on the sign-in page, on this machine) and paste the token above\nConsole (GraphiQL): ${server.url} in a browser\n\n`,
+    );
   } else if (verifier) {
     const source = config.jwtJwksUrl
       ? 'come from the identity provider (JWT_JWKS_URL)'
