@@ -58,7 +58,15 @@ interface Row {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(browser: Browser, base: string, token: string, kind: FirstScreen): Promise<Omit<Row, 'role' | 'firstScreen'> & { cpu: boolean }> {
-  const context = await browser.newContext({ viewport: VILLAGE_PROFILE.viewport, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+  // A first visit, as a phone that never opened the page: no cache, no service worker (its own fetches are not the page's).
+  const context = await browser.newContext({
+    viewport: VILLAGE_PROFILE.viewport,
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    serviceWorkers: 'block',
+  });
   try {
     await context.addInitScript(
       (saved) => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('civgraph.token', saved),

@@ -132,7 +132,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
         '--no-first-run',
       ],
     });
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
+    // No service worker (dashboard-offline.e2e tests it): its fetches would pass Playwright's routes by, and the live test routes the feed's reads.
+    context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', serviceWorkers: 'block' });
     // Closed network: abort and record anything not addressed to this server.
     await context.route('**/*', (route) => {
       const url = route.request().url();

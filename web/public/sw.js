@@ -11,6 +11,7 @@ const READS = 'civgraph-reads-v1';
 const PUBLIC_FILES = ['/manifest.webmanifest', '/favicon.ico', '/icon.svg', '/icon-192.png', '/icon-512.png', '/apple-touch-icon.png'];
 /** The GraphQL reads the page needs to open an entry form: network first, the last answer when offline. */
 const KEPT_READS = new Set([
+  'DashboardStart',
   'DashboardViewer',
   'DashboardSchemaFields',
   'DashboardFirstCounty',

@@ -308,6 +308,11 @@ export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DashboardViewerQuery = { viewer: { name: string, role: Role, section: string | null, area: { code: string, name: string, level: AreaLevel } | null } | null };
 
+export type DashboardStartQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardStartQuery = { viewer: { name: string, role: Role, section: string | null, area: { code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, townships: number, villages: number, ancestors: Array<{ code: string, name: string, shortName: string, level: AreaLevel }>, children: { totalCount: number, nodes: Array<{ code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, childCount: number }> } } | null } | null, areaType: { fields: Array<{ name: string }> | null } | null, queryType: { fields: Array<{ name: string }> | null } | null, subscriptionType: { fields: Array<{ name: string }> | null } | null, mutationType: { fields: Array<{ name: string }> | null } | null };
+
 export type DashboardSchemaFieldsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -324,6 +329,8 @@ export type AreaOverviewQueryVariables = Exact<{
 
 
 export type AreaOverviewQuery = { area: { code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, townships: number, villages: number, ancestors: Array<{ code: string, name: string, shortName: string, level: AreaLevel }>, children: { totalCount: number, nodes: Array<{ code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, childCount: number }> } } | null };
+
+export type AreaOverviewFieldsFragment = { code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, townships: number, villages: number, ancestors: Array<{ code: string, name: string, shortName: string, level: AreaLevel }>, children: { totalCount: number, nodes: Array<{ code: string, name: string, shortName: string, level: AreaLevel, kind: AreaKind | null, childCount: number }> } };
 
 export type EntryVillagesQueryVariables = Exact<{
   code: string;
@@ -477,7 +484,34 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const AreaOverviewFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AreaOverviewFields on Area {
+  code
+  name
+  shortName
+  level
+  kind
+  ancestors {
+    code
+    name
+    shortName
+    level
+  }
+  townships: descendantCount(level: TOWNSHIP)
+  villages: descendantCount(level: VILLAGE)
+  children(first: 100) {
+    totalCount
+    nodes {
+      code
+      name
+      shortName
+      level
+      kind
+      childCount
+    }
+  }
+}
+    `, {"fragmentName":"AreaOverviewFields"}) as unknown as TypedDocumentString<AreaOverviewFieldsFragment, unknown>;
 export const DashboardViewerDocument = new TypedDocumentString(`
     query DashboardViewer {
   viewer {
@@ -492,6 +526,63 @@ export const DashboardViewerDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DashboardViewerQuery, DashboardViewerQueryVariables>;
+export const DashboardStartDocument = new TypedDocumentString(`
+    query DashboardStart {
+  viewer {
+    name
+    role
+    section
+    area {
+      ...AreaOverviewFields
+    }
+  }
+  areaType: __type(name: "Area") {
+    fields {
+      name
+    }
+  }
+  queryType: __type(name: "Query") {
+    fields {
+      name
+    }
+  }
+  subscriptionType: __type(name: "Subscription") {
+    fields {
+      name
+    }
+  }
+  mutationType: __type(name: "Mutation") {
+    fields {
+      name
+    }
+  }
+}
+    fragment AreaOverviewFields on Area {
+  code
+  name
+  shortName
+  level
+  kind
+  ancestors {
+    code
+    name
+    shortName
+    level
+  }
+  townships: descendantCount(level: TOWNSHIP)
+  villages: descendantCount(level: VILLAGE)
+  children(first: 100) {
+    totalCount
+    nodes {
+      code
+      name
+      shortName
+      level
+      kind
+      childCount
+    }
+  }
+}`) as unknown as TypedDocumentString<DashboardStartQuery, DashboardStartQueryVariables>;
 export const DashboardSchemaFieldsDocument = new TypedDocumentString(`
     query DashboardSchemaFields {
   areaType: __type(name: "Area") {
@@ -528,33 +619,35 @@ export const DashboardFirstCountyDocument = new TypedDocumentString(`
 export const AreaOverviewDocument = new TypedDocumentString(`
     query AreaOverview($code: String!) {
   area(code: $code) {
+    ...AreaOverviewFields
+  }
+}
+    fragment AreaOverviewFields on Area {
+  code
+  name
+  shortName
+  level
+  kind
+  ancestors {
     code
     name
     shortName
     level
-    kind
-    ancestors {
+  }
+  townships: descendantCount(level: TOWNSHIP)
+  villages: descendantCount(level: VILLAGE)
+  children(first: 100) {
+    totalCount
+    nodes {
       code
       name
       shortName
       level
-    }
-    townships: descendantCount(level: TOWNSHIP)
-    villages: descendantCount(level: VILLAGE)
-    children(first: 100) {
-      totalCount
-      nodes {
-        code
-        name
-        shortName
-        level
-        kind
-        childCount
-      }
+      kind
+      childCount
     }
   }
-}
-    `) as unknown as TypedDocumentString<AreaOverviewQuery, AreaOverviewQueryVariables>;
+}`) as unknown as TypedDocumentString<AreaOverviewQuery, AreaOverviewQueryVariables>;
 export const EntryVillagesDocument = new TypedDocumentString(`
     query EntryVillages($code: String!, $after: String) {
   area(code: $code) {

@@ -3,10 +3,13 @@ import {
   AreaOverviewDocument,
   DashboardFirstCountyDocument,
   DashboardSchemaFieldsDocument,
+  DashboardStartDocument,
   DashboardViewerDocument,
+  type DashboardSchemaFieldsQuery,
   type DashboardViewerQuery,
 } from '../../graphql/generated/graphql';
 import {
+  GraphQLRequestError,
   SESSION_EXPIRED,
   SchemaFields,
   SessionExpiredError,
@@ -68,19 +71,22 @@ let area: SelectedArea | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 const bodies = new Map<string, HTMLElement>();
 
+function schemaFields(data: DashboardSchemaFieldsQuery): SchemaFields {
+  const fields = new Set<string>();
+  for (const [type, value] of [
+    ['Area', data.areaType],
+    ['Query', data.queryType],
+    ['Subscription', data.subscriptionType],
+    ['Mutation', data.mutationType],
+  ] as const) {
+    for (const field of value?.fields ?? []) fields.add(`${type}.${field.name}`);
+  }
+  return new SchemaFields(fields);
+}
+
 async function loadSchema(): Promise<SchemaFields> {
   try {
-    const data = await gql(DashboardSchemaFieldsDocument);
-    const fields = new Set<string>();
-    for (const [type, value] of [
-      ['Area', data.areaType],
-      ['Query', data.queryType],
-      ['Subscription', data.subscriptionType],
-      ['Mutation', data.mutationType],
-    ] as const) {
-      for (const field of value?.fields ?? []) fields.add(`${type}.${field.name}`);
-    }
-    return new SchemaFields(fields);
+    return schemaFields(await gql(DashboardSchemaFieldsDocument));
   } catch {
     // Introspection switched off: every panel tries its operation and handles the errors.
     return new SchemaFields(null);
@@ -248,7 +254,11 @@ async function show(code: string) {
     root.replaceChildren(h('div', { class: 'fatal' }, `没有区划 ${code}`), h('a', { href: '/' }, '返回'));
     return;
   }
-  const selected = data.area;
+  await present(data.area);
+}
+
+/** The page for an area already read: header, 下级区划 and the panels (the first screen's first). */
+async function present(selected: SelectedArea) {
   area = selected;
   for (const panel of panels) panel.dispose?.();
   bodies.clear();
@@ -297,18 +307,36 @@ async function enter(account: SessionAccount | null) {
     return;
   }
   signedIn = true;
-  // Who is signed in and what the server offers: read side by side, one round trip on a slow link.
-  const offered = loadSchema();
+  let home: SelectedArea | null = null;
   try {
-    viewer = (await gql(DashboardViewerDocument)).viewer;
+    ({ viewer, schema, home } = await start());
   } catch (error) {
     if (!(error instanceof SessionExpiredError)) root.replaceChildren(h('div', { class: 'fatal' }, failureText(error)));
     return;
   }
   if (!viewer) return showSignIn(SESSION_EXPIRED);
+  if (!signedIn) return;
   panels = ALL_PANELS.filter((panel) => !panel.offered || panel.offered(viewer));
-  schema = await offered;
-  await show(areaFromUrl() ?? (await defaultArea()));
+  const code = areaFromUrl();
+  if (!code && home) return present(home);
+  await show(code ?? (await defaultArea()));
+}
+
+/**
+ * The page's first read (issue 30 item 5): who is signed in, what the server offers and the
+ * viewer's own area (the page's default) in one request. Where introspection is off that
+ * request is refused: then the viewer alone, and every panel just tries.
+ */
+async function start(): Promise<{ viewer: DashboardViewerQuery['viewer']; schema: SchemaFields; home: SelectedArea | null }> {
+  try {
+    const data = await gql(DashboardStartDocument);
+    return { viewer: data.viewer, schema: schemaFields(data), home: data.viewer?.area ?? null };
+  } catch (error) {
+    if (!(error instanceof GraphQLRequestError)) throw error;
+    const offered = loadSchema();
+    const { viewer } = await gql(DashboardViewerDocument);
+    return { viewer, schema: await offered, home: null };
+  }
 }
 
 async function main() {
