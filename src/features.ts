@@ -12,7 +12,6 @@ import { schemaOf } from './graphql/schema.js';
 import { accountFeature } from './modules/account/account.module.js';
 import { areaFeature } from './modules/area/area.module.js';
 import { auditFeature } from './modules/audit/audit.module.js';
-import { extensionFeature } from './modules/extension/extension.module.js';
 import { exchangeFeature } from './modules/exchange/exchange.module.js';
 import { facilityFeature } from './modules/facility/facility.module.js';
 import { governanceFeature } from './modules/governance/governance.module.js';
@@ -42,7 +41,6 @@ export const features: readonly Feature[] = [
   rectificationFeature,
   supervisionFeature,
   responsibleFeature,
-  extensionFeature,
   reportFeature,
   governanceFeature,
   progressFeature,

@@ -2,7 +2,7 @@ import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } f
 import { log } from '../../common/log.js';
 import { ErrorCode } from '../../common/errors.js';
 import { contextWith, type Context } from '../../graphql/context.js';
-import { isReplayed } from '../idempotency/idempotency.service.js';
+import { isReplayed } from '../../graphql/idempotency.service.js';
 import { AuditOutcome, outcomeOfError, outcomeOfResult } from './audit.rules.js';
 import { auditService, type AuditRecord } from './audit.service.js';
 

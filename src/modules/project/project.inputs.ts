@@ -4,8 +4,8 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
 import { DecimalScalar } from '../../common/money.js';
 import { UserError } from '../../common/payload.js';
-import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
-import { ResponsibleInput } from '../responsible/responsible.inputs.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/idempotency.rules.js';
+import { ResponsibleInput } from '../../people/responsible.inputs.js';
 import { Project, ProjectProgress } from './project.entity.js';
 import { ProjectCategory, ProjectStatus } from './project.rules.js';
 

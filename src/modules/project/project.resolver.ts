@@ -23,7 +23,7 @@ import {
   UpdateProjectPayload,
 } from './project.inputs.js';
 import { projectService } from './project.service.js';
-import { idempotent } from '../idempotency/idempotency.service.js';
+import { idempotent } from '../../graphql/idempotency.service.js';
 
 /** Who may call the project mutations, as their descriptions state it (PROJECT_WRITERS and the section rule). */
 const WHO_MAY = "Who may: COUNTY_ADMIN in their county, TOWNSHIP_OPERATOR in their township, SECTION_STAFF for their own section's projects (责任股室).";

@@ -3,8 +3,8 @@ import { pageRequest, toPage, type Page, type PageArgs } from '../../common/conn
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { assertValidInput, assertVersion, PayloadErrors, throwProblems } from '../../common/payload.js';
-import { ResponsibleItemKind } from '../responsible/responsible.entity.js';
-import { insertResponsibleChange, personEventValue, resolvePerson } from '../responsible/responsible.write.js';
+import { ResponsibleItemKind } from '../../people/responsible.entity.js';
+import { insertResponsibleChange, personEventValue, resolvePerson } from '../../people/responsible.write.js';
 import { changedKeys, pick } from '../../common/changes.js';
 import { todayInChina } from '../../common/dates.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
@@ -14,7 +14,7 @@ import type { Facility, FacilityRow } from '../facility/facility.entity.js';
 import { currentAreaCode, facilityKey, facilityService, lostRace } from '../facility/facility.service.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
-import type { Replayable } from '../idempotency/idempotency.service.js';
+import type { Replayable } from '../../graphql/idempotency.service.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import {
   PROGRESS_ENTRY_COLUMNS,

@@ -5,7 +5,7 @@ import { sqlFor } from '../../db/sql.js';
 import { contextWith, createContext, type Registry } from '../../graphql/context.js';
 import type { DemoSeeder } from '../../feature.js';
 import { systemViewer } from '../../auth/auth.rules.js';
-import { AssignResponsibleInput, ResponsiblePersonInput } from './responsible.inputs.js';
+import { AssignResponsibleInput, ResponsiblePersonInput } from '../../people/responsible.inputs.js';
 import { responsibleService } from './responsible.service.js';
 
 /** 股室 → the demo person responsible for its tasks (股长). */

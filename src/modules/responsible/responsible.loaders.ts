@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
-import { RESPONSIBLE_COLUMNS, type ResponsibleRow } from './responsible.entity.js';
+import { RESPONSIBLE_COLUMNS, type ResponsibleRow } from '../../people/responsible.entity.js';
 
 /** Per-request loaders for responsible persons; one statement per batch. */
 export function createResponsibleLoaders(sql: Sql) {

@@ -24,9 +24,9 @@ import {
   ResponsibleItemKind,
   type ResponsibleChange,
   type ResponsiblePerson,
-} from './responsible.entity.js';
-import type { AssignResponsibleInput, ResponsibilitiesArgs } from './responsible.inputs.js';
-import { insertResponsibleChange, personEventValue, resolvePerson, type PersonValue } from './responsible.write.js';
+} from '../../people/responsible.entity.js';
+import type { AssignResponsibleInput, ResponsibilitiesArgs } from '../../people/responsible.inputs.js';
+import { insertResponsibleChange, personEventValue, resolvePerson, type PersonValue } from '../../people/responsible.write.js';
 
 const KIND_OF_TYPE = new Map(Object.entries(ITEM_TYPE).map(([kind, type]) => [type, kind as ResponsibleItemKind]));
 

@@ -24,7 +24,7 @@ export const ObservationChangeConnection = connectionType('ObservationChange', O
 import { ReportObservationsInput, ReviewReportingPeriodInput, SetReportingCompletenessThresholdInput, SubmitReportingPeriodInput } from './stats.inputs.js';
 import { INDICATORS, type Period } from './stats.rules.js';
 import { statsService } from './stats.service.js';
-import { idempotent } from '../idempotency/idempotency.service.js';
+import { idempotent } from '../../graphql/idempotency.service.js';
 import { UserError } from '../../common/payload.js';
 
 @ObjectType({ description: 'Result of `reportObservations`.' })

@@ -8,7 +8,7 @@ import type { Context } from '../../graphql/context.js';
 import { AREA_COLUMNS, areaFromRow, type Area, type AreaRow } from '../area/area.entity.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
-import type { Replayable } from '../idempotency/idempotency.service.js';
+import type { Replayable } from '../../graphql/idempotency.service.js';
 import { versionedUpdate } from '../progress/progress.write.js';
 import {
   Indicator,

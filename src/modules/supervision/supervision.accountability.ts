@@ -8,7 +8,7 @@ import { knownAtBound } from '../../common/known-at.js';
 import { assertCanRead, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 import type { Context } from '../../graphql/context.js';
 import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
-import { personFromRow, ResponsiblePerson } from '../responsible/responsible.entity.js';
+import { personFromRow, ResponsiblePerson } from '../../people/responsible.entity.js';
 import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { SupervisionKind } from './supervision.entity.js';

@@ -4,8 +4,8 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PageArgs } from '../../common/connection.js';
 import { KNOWN_AT_DESCRIPTION } from '../../common/known-at.js';
 import { UserError } from '../../common/payload.js';
-import { IDEMPOTENCY_KEY_DESCRIPTION } from '../idempotency/idempotency.rules.js';
-import { ResponsibleInput } from '../responsible/responsible.inputs.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION } from '../../graphql/idempotency.rules.js';
+import { ResponsibleInput } from '../../people/responsible.inputs.js';
 import { Task, TaskAssignment } from './task.entity.js';
 import { TaskCategory, TaskHealth } from './task.rules.js';
 

@@ -18,7 +18,7 @@ import {
 } from './task.inputs.js';
 import { TaskHealth } from './task.rules.js';
 import { taskService } from './task.service.js';
-import { idempotent } from '../idempotency/idempotency.service.js';
+import { idempotent } from '../../graphql/idempotency.service.js';
 
 export const TaskConnection = connectionType('Task', Task, 'key task');
 export const TaskProgressEntryConnection = connectionType('TaskProgressEntry', TaskProgressEntry, '进度记录 progress entry');

@@ -9,13 +9,13 @@ import { sqlFor } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
-import type { Replayable } from '../idempotency/idempotency.service.js';
+import type { Replayable } from '../../graphql/idempotency.service.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
 import { ASSIGNMENT_COLUMNS, TASK_COLUMNS, type AssignmentRow, type Task, type TaskAssignment, type TaskRow } from './task.entity.js';
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
-import { ResponsibleItemKind } from '../responsible/responsible.entity.js';
-import { insertResponsibleChange, personEventValue, resolvePerson } from '../responsible/responsible.write.js';
+import { ResponsibleItemKind } from '../../people/responsible.entity.js';
+import { insertResponsibleChange, personEventValue, resolvePerson } from '../../people/responsible.write.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
@@ -124,8 +124,7 @@ export class TaskService {
   async health(ctx: Context, task: Task, asOf: string | null | undefined, knownAt?: Date | null): Promise<TaskHealth> {
     const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date, knownAt), this.target(ctx, task)]);
-    const bound = knownAt == null ? (task.listKnownAt ?? null) : knownAtBound(knownAt);
-    return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadlineOn(date, bound), asOf: date });
+    return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
   }
 
   async assignmentDoneAsOf(ctx: Context, assignment: TaskAssignment, asOf: string | null | undefined): Promise<number> {

@@ -1,7 +1,7 @@
-import { ErrorCode } from '../../common/errors.js';
-import { PayloadErrors, userError } from '../../common/payload.js';
-import { requireViewer } from '../../auth/auth.rules.js';
-import type { Context } from '../../graphql/context.js';
+import { ErrorCode } from '../common/errors.js';
+import { PayloadErrors, userError } from '../common/payload.js';
+import { requireViewer } from '../auth/auth.rules.js';
+import type { Context } from './context.js';
 import { KEEP_DAYS, inputHash, isIdempotencyKey } from './idempotency.rules.js';
 
 /** Set on the result of a replayed write: the audit wrapper writes no second row for it. */

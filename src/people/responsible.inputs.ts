@@ -1,7 +1,7 @@
 import { IsOptional, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
-import { PageArgs } from '../../common/connection.js';
-import { UserError } from '../../common/payload.js';
+import { PageArgs } from '../common/connection.js';
+import { UserError } from '../common/payload.js';
 import { ResponsiblePerson } from './responsible.entity.js';
 
 @InputType({ description: '责任人 — a named person without an account: name, title (职务) and unit (单位), all required.' })

@@ -1,6 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { toGlobalId } from '../../common/global-id.js';
+import { toGlobalId } from '../common/global-id.js';
 
 /** What kind of work item carries a responsible person (责任到人). */
 export enum ResponsibleItemKind {

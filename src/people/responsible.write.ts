@@ -1,9 +1,9 @@
-import { ErrorCode } from '../../common/errors.js';
-import { toGlobalId } from '../../common/global-id.js';
-import { keyOf } from '../../common/ids.js';
-import { userError, type UserError } from '../../common/payload.js';
-import type { Sql } from '../../db/sql.js';
-import { inViewerSubtree, type Viewer } from '../../auth/auth.rules.js';
+import { ErrorCode } from '../common/errors.js';
+import { toGlobalId } from '../common/global-id.js';
+import { keyOf } from '../common/ids.js';
+import { userError, type UserError } from '../common/payload.js';
+import type { Sql } from '../db/sql.js';
+import { inViewerSubtree, type Viewer } from '../auth/auth.rules.js';
 import type { ResponsibleItemKind } from './responsible.entity.js';
 
 /** A responsible person as stored: an account's key (or null), name, title, unit. */
