@@ -184,6 +184,8 @@ export type CreateProjectInput = {
   ownerSection: string;
   /** 计划总投资 — planned investment, yuan. */
   plannedInvestment?: unknown;
+  /** 责任人 — the person responsible (optional; change it later with `assignResponsible`). */
+  responsible?: ResponsibleInput | null | undefined;
   /** 向上争取资金 — secured upper-level funds, yuan. */
   securedFunding?: unknown;
   /** 开工日期 — start date. */
@@ -222,6 +224,8 @@ export type CreateTaskInput = {
   deadline: string;
   /** 责任股室 — owning section. */
   ownerSection: string;
+  /** 责任人 — the person responsible (optional; change it later with `assignResponsible`). */
+  responsible?: ResponsibleInput | null | undefined;
   /** 开始日期 — start date. */
   startDate: string;
   /** 目标 — target quantity; must equal the sum of the assignments' targets. */
@@ -565,6 +569,8 @@ export type RecordProjectProgressInput = {
   asOf?: string | null | undefined;
   /** 存在问题 — blockers. */
   blockers?: string | null | undefined;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 说明 — what was done; required when percent falls. */
   note?: string | null | undefined;
   /** 完成比例 — percent complete, 0–100; below the latest only with a note. */
@@ -593,6 +599,8 @@ export type RecordTaskProgressInput = {
   assignment: string | number;
   /** 累计完成 — done quantity as of `asOf` (cumulative). */
   done: number;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 说明 — note. */
   note?: string | null | undefined;
   /** The assignment's version you read; a stale one gives CONFLICT. */
@@ -641,10 +649,30 @@ export type RectificationStatus =
 export type ReportObservationsInput = {
   /** 区划代码 — the reporting area (a current village), 12 digits. */
   area: string;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 月份 — the month reported, `2026-05`. A string (not `Period`) so that a malformed period comes back as a userError. */
   period: string;
   /** 数据 — one entry per indicator (1–50); each indicator at most once. */
   values: Array<ObservationValueInput>;
+};
+
+/** 责任人 — the person responsible for a new item: exactly one of `account` and `person`. */
+export type ResponsibleInput = {
+  /** 账号 — the person’s account (an enabled one in your subtree), when they have one. */
+  account?: string | number | null | undefined;
+  /** 责任人 — a named person, when they have no account. */
+  person?: ResponsiblePersonInput | null | undefined;
+};
+
+/** 责任人 — a named person without an account: name, title (职务) and unit (单位), all required. */
+export type ResponsiblePersonInput = {
+  /** 姓名 — name (1–50 characters). */
+  name: string;
+  /** 职务 — title, e.g. 副镇长 (1–50 characters). */
+  title: string;
+  /** 单位 — unit, e.g. 民胜镇人民政府 (1–100 characters). */
+  unit: string;
 };
 
 /** 区划撤销 — retire one area, with or without a successor. */
