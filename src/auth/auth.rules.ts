@@ -74,7 +74,11 @@ export function requireSensitiveReader(viewer: Viewer | null): Viewer {
   return who;
 }
 
-/** Roles that may write at all; VIEWER and LEADER never write. */
+/**
+ * Roles that may write at all; VIEWER and LEADER never write — but for one decision: a LEADER
+ * approves or refuses a deadline extension (延期审批, `decideDeadlineExtension`, checked with its
+ * own role list in modules/extension/extension.service.ts).
+ */
 const WRITERS = new Set([Role.COUNTY_ADMIN, Role.SECTION_STAFF, Role.TOWNSHIP_OPERATOR, Role.VILLAGE_OPERATOR]);
 
 /** Throws UNAUTHENTICATED for anonymous callers; returns the viewer otherwise. */
