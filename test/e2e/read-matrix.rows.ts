@@ -614,6 +614,16 @@ const objectRows: Row[] = [
   },
   {
     kind: 'object',
+    name: 'Query.task (its deadline extensions, 延期申请)',
+    covers: [],
+    objects: byType('Task'),
+    anonymous: 'UNAUTHENTICATED',
+    outside: 'FORBIDDEN',
+    via: { field: 'task', selection: 'id deadline originalDeadline extensions(first: 5) { totalCount nodes { id state requestedDeadline } }' },
+    reveal: (d) => [d.id],
+  },
+  {
+    kind: 'object',
     name: 'Query.nodes (TaskAssignment, with its task)',
     covers: ['Node.TaskAssignment', 'TaskAssignment.task'],
     objects: byType('TaskAssignment'),
