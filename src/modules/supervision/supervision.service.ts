@@ -10,7 +10,7 @@ import { fetchNode } from '../../graphql/node.resolver.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { lockRow, versionedUpdate } from '../progress/progress.write.js';
-import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
+import { deadlineInForce, NEEDS_SUPERVISION, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
 import { SUPERVISION_COLUMNS, SUPERVISION_LABEL, SupervisionCandidate, type SupervisionAction, type SupervisionRow } from './supervision.entity.js';
 import type {
   AdvanceSupervisionInput,
@@ -35,7 +35,7 @@ import {
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
-import type { TaskRow } from '../task/task.entity.js';
+import { APPROVED_EXTENSIONS, type TaskRow } from '../task/task.entity.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
@@ -89,8 +89,9 @@ export class SupervisionService {
     let range: [string, string] = [vlo, vhi];
     if (area != null) range = intersectRanges(range, codeRange(normalizeCode(area, 'area'))) ?? ['1', '0'];
     // Target and done as the caller sees them: a township's share of a county task is judged on its own.
-    const tasks = await ctx.sql<TaskInView & Pick<TaskRow, 'area_code'>>(
-      `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done
+    const tasks = await ctx.sql<TaskInView & Pick<TaskRow, 'area_code'> & { extensions: ApprovedExtension[] }>(
+      `select t.id::text as id, t.title, t.area_code, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done,
+              ${APPROVED_EXTENSIONS} as extensions
          from task t, (select ?::text as lo, ?::text as hi) r
         where t.start_date <= ?::date and ${TASK_KNOWN}
           and (t.area_code between r.lo and r.hi or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between r.lo and r.hi))
@@ -101,7 +102,9 @@ export class SupervisionService {
     );
     const candidates: SupervisionCandidate[] = [];
     for (const task of tasks) {
-      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline: task.deadline, asOf });
+      // The deadline in force on the as-of date (延期申请), as known at the bound.
+      const deadline = deadlineInForce(task.deadline, task.extensions, asOf, knownAt);
+      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline, asOf });
       if (!NEEDS_SUPERVISION.has(health)) continue;
       candidates.push(
         Object.assign(new SupervisionCandidate(), {
@@ -111,11 +114,11 @@ export class SupervisionService {
           areaCode: task.area_code,
           title: task.title,
           owner: task.owner_section,
-          deadline: task.deadline,
+          deadline,
           health,
           reason:
             health === TaskHealth.OVERDUE
-              ? `逾期 ${daysBetween(task.deadline, asOf)} 天,完成 ${task.done}/${task.target}${task.unit}`
+              ? `逾期 ${daysBetween(deadline, asOf)} 天,完成 ${task.done}/${task.target}${task.unit}`
               : `进度滞后,完成 ${task.done}/${task.target}${task.unit}`,
         }),
       );
