@@ -128,6 +128,18 @@ async function needsSupervision(asOf: string, knownAt?: string): Promise<string[
   return result.needsSupervision.filter((c: { health: string }) => c.health === 'OVERDUE').map((c: { targetId: string }) => c.targetId);
 }
 
+/** The detail of the task's line in the current month's county report (lagging or overdue), as known at an instant. */
+async function reportLine(id: string, knownAt?: string): Promise<string | undefined> {
+  const result = await app.query<any, any>(
+    `query($month: String!, $knownAt: DateTimeISO) { monthlyReport(month: $month, area: "${COUNTY}", knownAt: $knownAt) {
+       laggingTasks { subjectId detail } overdueTasks { subjectId detail } } }`,
+    { month: today().slice(0, 7), knownAt },
+    { token: admin },
+  );
+  const report = result.monthlyReport;
+  return [...report.laggingTasks, ...report.overdueTasks].find((item: { subjectId: string }) => item.subjectId === id)?.detail;
+}
+
 describe('request → approve', () => {
   it('keeps the original deadline visible; health and the task list use the deadline in force at each date, as known at knownAt', async () => {
     const id = await createTask();
@@ -160,6 +172,11 @@ describe('request → approve', () => {
     expect(await overdueList(today())).not.toContain(id);
     expect(await overdueList(addDays(today(), -1))).toContain(id);
     expect(await overdueList(today(), beforeApproval)).toContain(id);
+
+    // The monthly report's line says when it was extended; as known before the approval it is overdue on the original deadline.
+    const line = await reportLine(id);
+    expect(line).toContain(`已延期至 ${extended},原定 ${original}`);
+    expect(await reportLine(id, beforeApproval)).toContain(`时限 ${original},已逾期`);
 
     // needsSupervision follows the same rule.
     expect(await needsSupervision(today())).not.toContain(id);

@@ -4,7 +4,8 @@ import { toGlobalId } from '../../common/global-id.js';
 import type { Context } from '../../graphql/context.js';
 import { SUPERVISION_LABEL, type SupervisionKind } from '../supervision/supervision.entity.js';
 import { ACCOUNTABILITY_LABEL, type AccountabilityKind } from '../supervision/supervision.lifecycle.js';
-import { taskHealth, TaskHealth } from '../task/task.rules.js';
+import { deadlineInForce, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
+import { APPROVED_EXTENSIONS } from '../task/task.entity.js';
 import { MonthlyReport, MonthlyReportItem } from './report.entity.js';
 import { renderCsv, renderMarkdown } from './report.render.js';
 import type { Download } from '../../common/download.js';
@@ -100,8 +101,9 @@ export class ReportService {
 
     // Target and done as the caller sees them (a township's share of a county task), as in `tasks`.
     const [vlo, vhi] = readRange(viewer)!;
-    const tasks = await ctx.sql<TaskInView & { area_name: string }>(
-      `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
+    const tasks = await ctx.sql<TaskInView & { area_name: string; extensions: ApprovedExtension[] }>(
+      `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name,
+              ${APPROVED_EXTENSIONS} as extensions
          from task t join area a on a.code = t.area_code
         where t.start_date <= ?::date and ${TASK_KNOWN}
           and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?))
@@ -111,16 +113,19 @@ export class ReportService {
     const laggingTasks: MonthlyReportItem[] = [];
     const overdueTasks: MonthlyReportItem[] = [];
     for (const task of tasks) {
-      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline: task.deadline, asOf: last });
+      // The deadline in force at the month's as-of date (延期申请), as known at the bound; the line says when it was extended.
+      const deadline = deadlineInForce(task.deadline, task.extensions, last, knownAt);
+      const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline, asOf: last });
       if (health !== TaskHealth.LAGGING && health !== TaskHealth.OVERDUE) continue;
+      const limit = deadline === task.deadline ? deadline : `已延期至 ${deadline},原定 ${task.deadline}`;
       const entry = item({
         subjectId: toGlobalId('Task', task.id),
         title: task.title,
         areaName: task.area_name,
         owner: task.owner_section,
-        date: task.deadline,
+        date: deadline,
         health,
-        detail: `完成 ${task.done}/${task.target}${task.unit}(${Math.round((task.done / task.target) * 100)}%),时限 ${task.deadline}${health === TaskHealth.OVERDUE ? ',已逾期' : ',进度滞后'}`,
+        detail: `完成 ${task.done}/${task.target}${task.unit}(${Math.round((task.done / task.target) * 100)}%),时限 ${limit}${health === TaskHealth.OVERDUE ? ',已逾期' : ',进度滞后'}`,
       });
       (health === TaskHealth.LAGGING ? laggingTasks : overdueTasks).push(entry);
     }
