@@ -227,4 +227,139 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
       .toEqual({ reads: false, entries: 0 });
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  describe('signed in with an account (issue 30 item 2)', () => {
+    const PASSWORD = 'Village-2026!';
+    let accountVillage: string;
+    let made = 0;
+
+    /** A village operator's account made through the API (its initial password already changed). */
+    async function villageAccount(): Promise<{ id: string; login: string; name: string }> {
+      const login = `offline${++made}`;
+      const name = `离线报送员${made}`;
+      const created = await app.query<{ createAccount: { account: { id: string } | null; userErrors: unknown[] } }, unknown>(
+        'mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } userErrors { message } } }',
+        { input: { login, displayName: name, role: 'VILLAGE_OPERATOR', area: accountVillage, password: PASSWORD } },
+        { token: admin },
+      );
+      expect(created.createAccount.userErrors).toEqual([]);
+      await app.rows('update account set must_change_password = false where login = ?', [login]);
+      return { id: created.createAccount.account!.id, login, name };
+    }
+
+    /** A fresh browser profile signed in through the sign-in page, the form open and the service worker controlling it. */
+    async function signedIn(login: string, before?: (p: Page) => Promise<void>): Promise<{ own: BrowserContext; p: Page }> {
+      const own = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const p = await own.newPage();
+      p.on('pageerror', (error) => pageErrors.push(error.message));
+      await before?.(p);
+      await p.goto(`${base}/`);
+      await p.getByLabel('账号').fill(login);
+      await p.getByLabel('密码').fill(PASSWORD);
+      await p.getByRole('button', { name: '登录' }).click();
+      const ready = () => p.locator(`input[name="value-ELDERLY_60_PLUS"]`).waitFor({ timeout: 20_000 });
+      await ready();
+      await p.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+      // Reloaded online: the session resumes from the refresh token, the service worker now controls the page.
+      await p.reload();
+      await ready();
+      expect(await p.evaluate('navigator.serviceWorker.controller !== null')).toBe(true);
+      return { own, p };
+    }
+
+    const accountCounts = async () => ({
+      audit: await count('audit_log', `mutation = 'reportObservations'`),
+      events: await count('progress_update', `subject_kind = 'OBSERVATION'`),
+      changes: await count('observation_change'),
+    });
+    const accountFigure = async (indicator: string) =>
+      (
+        await app.rows<{ value: string }>(`select value::text as value from observation where area_code = ? and indicator = ? and period_month = ?::date`, [
+          accountVillage,
+          indicator,
+          `${THIS_MONTH}-01`,
+        ])
+      )[0]?.value;
+
+    beforeAll(async () => {
+      [{ code: accountVillage }] = await app.rows<{ code: string }>(`select max(code) as code from area where level = 'VILLAGE' and code like '511921104%'`);
+      expect(accountVillage).not.toBe(village);
+      // A figure the form reads while online, and must still show after an offline reload.
+      const set = await app.query<{ reportObservations: { userErrors: unknown[] } }, unknown>(
+        'mutation($input: ReportObservationsInput!) { reportObservations(input: $input) { userErrors { code } } }',
+        { input: { area: accountVillage, period: THIS_MONTH, values: [{ indicator: 'DIBAO_RURAL', value: '37' }] } },
+        { token: admin },
+      );
+      expect(set.reportObservations.userErrors).toEqual([]);
+    });
+
+    it('reloads offline into the form (离线, the last-read figures), keeps an entry through another reload, renews and sends it once when the network returns', async () => {
+      const account = await villageAccount();
+      const { own, p } = await signedIn(account.login);
+      const stats = () => p.getByTestId('entry-stats-form');
+      const field = (indicator: string) => p.locator(`input[name="value-${indicator}"]`);
+      const sync = (indicator: string) => p.locator(`[data-sync="${indicator}"]`);
+      const ready = () => field('ELDERLY_60_PLUS').waitFor({ timeout: 20_000 });
+      expect(await stats().textContent()).toContain('37人');
+      const before = await accountCounts();
+
+      // Offline reload: the renewal cannot reach the server, which is not a refused session.
+      await own.setOffline(true);
+      await p.reload();
+      await ready();
+      expect(await p.getByTestId('offline-state').textContent()).toBe('离线');
+      expect(await p.getByTestId('viewer').textContent()).toContain(account.name);
+      expect(await stats().textContent()).toContain('37人');
+      expect(
+        await p.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('civgraph.refresh')),
+      ).not.toBeNull();
+
+      await field('ELDERLY_60_PLUS').fill('246');
+      await stats().getByRole('button', { name: '上报' }).click();
+      await expect.poll(() => sync('ELDERLY_60_PLUS').textContent()).toBe('待同步');
+      await p.reload();
+      await ready();
+      await expect.poll(() => sync('ELDERLY_60_PLUS').textContent()).toBe('待同步');
+      expect(await field('ELDERLY_60_PLUS').inputValue()).toBe('246');
+      expect(await accountCounts(), 'nothing reached the server while offline').toEqual(before);
+
+      await own.setOffline(false);
+      await expect.poll(() => sync('ELDERLY_60_PLUS').textContent(), { timeout: 20_000 }).toBe('已同步');
+      expect(await p.getByTestId('offline-state').textContent()).toBe('');
+      expect(await accountFigure('ELDERLY_60_PLUS')).toBe('246.00');
+      expect(await accountCounts()).toEqual({ audit: before.audit + 1, events: before.events + 1, changes: before.changes + 1 });
+      // The audit row names the account that entered the figure.
+      const [audit] = await app.rows<{ actor_sub: string; actor_name: string }>(
+        `select actor_sub, actor_name from audit_log where mutation = 'reportObservations' order by id desc limit 1`,
+      );
+      expect(audit.actor_name).toBe(account.name);
+      expect(audit.actor_sub).toBe(`account:${Buffer.from(account.id, 'base64').toString().split(':')[1]}`);
+      await own.close();
+    }, 120_000);
+
+    it('an access token that expired while offline is renewed when the network returns, then the entry goes out', async () => {
+      const account = await villageAccount();
+      // The page's clock is Playwright's, to pass the access token's 15 minutes.
+      const { own, p } = await signedIn(account.login, (page) => page.clock.install());
+      const sync = (indicator: string) => p.locator(`[data-sync="${indicator}"]`);
+      const before = await accountCounts();
+      await own.setOffline(true);
+      await p.locator('input[name="value-DIBAO_RURAL"]').fill('8');
+      await p.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+      await expect.poll(() => sync('DIBAO_RURAL').textContent()).toBe('待同步');
+      await p.clock.fastForward('20:00');
+      expect(
+        await p.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('civgraph.refresh')),
+      ).not.toBeNull();
+
+      await own.setOffline(false);
+      await expect.poll(() => sync('DIBAO_RURAL').textContent(), { timeout: 20_000 }).toBe('已同步');
+      expect(await accountFigure('DIBAO_RURAL')).toBe('8.00');
+      expect(await accountCounts()).toEqual({ audit: before.audit + 1, events: before.events + 1, changes: before.changes + 1 });
+      const [audit] = await app.rows<{ actor_name: string }>(`select actor_name from audit_log where mutation = 'reportObservations' order by id desc limit 1`);
+      expect(audit.actor_name).toBe(account.name);
+      expect(pageErrors).toEqual([]);
+      await own.close();
+    }, 120_000);
+  });
 });

@@ -12,6 +12,14 @@ export const TOKEN_KEY = 'civgraph.token';
  * only); docs/security.md says why.
  */
 export const REFRESH_KEY = 'civgraph.refresh';
+/**
+ * The signed-in account (id, login, name, role) as the last sign-in or renewal returned it,
+ * beside the refresh token and cleared with it: a page reloaded without a network starts
+ * from it (issue 30 item 2), and its id names the session's kept reads (web/public/sw.js).
+ */
+export const ACCOUNT_KEY = 'civgraph.account';
+/** The header naming the account whose reads the service worker keeps (not the access token, which changes every 15 minutes). */
+const READER_HEADER = 'x-civgraph-reader';
 
 /** The message of a session that ended (expired, signed out elsewhere, revoked, account disabled). */
 export const SESSION_EXPIRED = '登录已过期，请重新登录';
@@ -97,6 +105,22 @@ function clearSession(): void {
   access = null;
   clearTimeout(refreshTimer);
   localStorage.removeItem(REFRESH_KEY);
+  localStorage.removeItem(ACCOUNT_KEY);
+}
+
+/** The account of the stored session as last renewed (for a reload without a network), or null. */
+export function storedAccount(): SessionAccount | null {
+  if (!hasStoredSession()) return null;
+  try {
+    return JSON.parse(localStorage.getItem(ACCOUNT_KEY) ?? 'null') as SessionAccount | null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a failure is the network's (fetch rejected: offline, no route), not a refusal. */
+export function isOffline(error: unknown): boolean {
+  return error instanceof TypeError;
 }
 
 /** Ends the session on this page: tokens forgotten, the handler told (once per loss). */
@@ -112,6 +136,7 @@ function keep(payload: SessionPayload): SessionAccount {
   lost = false;
   access = payload.accessToken;
   localStorage.setItem(REFRESH_KEY, payload.refreshToken!);
+  localStorage.setItem(ACCOUNT_KEY, JSON.stringify(payload.account));
   clearTimeout(refreshTimer);
   const expiresAt = new Date(payload.accessTokenExpiresAt ?? 0).getTime();
   const delay = Math.max(REFRESH_MIN_MS, expiresAt - Date.now() - REFRESH_EARLY_MS);
@@ -128,6 +153,12 @@ function keep(payload: SessionPayload): SessionAccount {
   return payload.account!;
 }
 
+let reachability: ((reached: boolean) => void) | null = null;
+/** Told whether each request reached the server (the page's 离线 mark: the `online` event does not always come). */
+export function onReachability(handler: (reached: boolean) => void): void {
+  reachability = handler;
+}
+
 async function post<T>(query: string, variables: Record<string, unknown>, token: string | null): Promise<{ status: number; data?: T; errors?: GqlError[] }> {
   const response = await fetch('/graphql', {
     method: 'POST',
@@ -135,12 +166,29 @@ async function post<T>(query: string, variables: Record<string, unknown>, token:
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...readerHeader(token),
     },
     body: JSON.stringify({ query, variables }),
-  });
+  }).then(
+    (answer) => {
+      // A service worker's kept answer is no sign of a network.
+      if (!answer.headers.has('x-civgraph-kept')) reachability?.(true);
+      return answer;
+    },
+    (error: unknown) => {
+      if (isOffline(error)) reachability?.(false);
+      throw error;
+    },
+  );
   const body = (await response.json().catch(() => null)) as { data?: T; errors?: GqlError[] } | null;
   if (!body) throw new Error(`HTTP ${response.status}`);
   return { status: response.status, ...body };
+}
+
+/** For a signed-in account's requests: its id, which the service worker keys its kept reads by. */
+function readerHeader(token: string | null): Record<string, string> {
+  const account = token === null || token === access ? storedAccount() : null;
+  return account ? { [READER_HEADER]: `account:${account.id}` } : {};
 }
 
 /** The text of a refusal: the server's Chinese (`messageZh`, or a GraphQL error's own Chinese message), never English. */
@@ -241,6 +289,7 @@ function refused(result: { status: number; errors?: GqlError[] }): boolean {
 export async function gql<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables): Promise<TResult> {
   const query = document.toString();
   const vars = (variables ?? {}) as Record<string, unknown>;
+  await renewIfNeeded();
   let token = currentToken();
   let result = await post<TResult>(query, vars, token);
   if (token && refused(result)) {
@@ -257,12 +306,34 @@ export async function gql<TResult, TVariables>(document: Document<TResult, TVari
   return result.data as TResult;
 }
 
+/**
+ * A stored session without an access token (the page was reloaded without a network):
+ * renew first. A renewal the network prevents leaves the request to go without a token
+ * (the service worker may answer a kept read; anything else fails as offline); a refused
+ * one ends the session (登录已过期).
+ */
+async function renewIfNeeded(): Promise<void> {
+  if (access || !hasStoredSession() || typeof localStorage === 'undefined') return;
+  let account: SessionAccount | null;
+  try {
+    account = await refreshNow();
+  } catch (error) {
+    if (isOffline(error)) return;
+    throw error;
+  }
+  if (!account) {
+    sessionLost();
+    throw new SessionExpiredError();
+  }
+}
+
 /** Sends a request with the bearer token, refreshing a refused access token once (file routes: downloads, imports). */
 export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const send = () => {
     const token = currentToken();
     return fetch(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...(token ? { authorization: `Bearer ${token}` } : {}) } });
   };
+  await renewIfNeeded();
   const tokenUsed = currentToken();
   let response = await send();
   if (response.status === 401 && tokenUsed) {
@@ -298,7 +369,9 @@ let wsClient: Client | null = null;
 export function ws(): Client {
   wsClient ??= createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-    connectionParams: () => {
+    // After a reload without a network the page has no access token yet: renew before the socket says who it is.
+    connectionParams: async () => {
+      await renewIfNeeded();
       const token = currentToken();
       return token ? { authorization: `Bearer ${token}` } : {};
     },
