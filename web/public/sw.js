@@ -46,6 +46,13 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/** A kept answer, marked as such (x-civgraph-kept): the page does not take it for a sign of a network. */
+function marked(kept) {
+  const headers = new Headers(kept.headers);
+  headers.set('x-civgraph-kept', '1');
+  return new Response(kept.body, { status: kept.status, statusText: kept.statusText, headers });
+}
+
 /** The network's answer (kept under `key` when it is good), else the kept one. */
 async function networkFirst(request, cacheName, key) {
   const cache = await caches.open(cacheName);
@@ -55,7 +62,7 @@ async function networkFirst(request, cacheName, key) {
     return response;
   } catch (error) {
     const kept = await cache.match(key);
-    if (kept) return kept;
+    if (kept) return marked(kept);
     throw error;
   }
 }
@@ -77,7 +84,7 @@ async function sha256(text) {
 
 /**
  * POST /graphql: a kept read (KEPT_READS) is answered network first and its last
- * good answer kept under a key made of the bearer token and the request body, so
+ * good answer kept under a key made of the caller (account id, else bearer token) and the request body, so
  * one caller's answers are never handed to another; everything else (mutations
  * above all) goes to the network untouched.
  */
@@ -90,7 +97,10 @@ async function graphql(request) {
     name = null;
   }
   if (!name || !KEPT_READS.has(name)) return fetch(request);
-  const key = `/__civgraph-read/${name}/${await sha256(`${request.headers.get('authorization') ?? ''}\n${body}`)}`;
+  // A signed-in account's reads are kept under its id (x-civgraph-reader), not its access token, which
+  // changes every 15 minutes and is absent after a reload without a network; a developer token's under the token.
+  const reader = request.headers.get('x-civgraph-reader') ?? request.headers.get('authorization') ?? '';
+  const key = `/__civgraph-read/${name}/${await sha256(`${reader}\n${body}`)}`;
   return networkFirst(request, READS, key);
 }
 

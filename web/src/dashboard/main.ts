@@ -17,9 +17,12 @@ import {
   dropTokenFromUrl,
   gql,
   hasStoredSession,
+  isOffline,
+  onReachability,
   onSessionLost,
   resumeSession,
   signOut,
+  storedAccount,
   type SessionAccount,
 } from './api';
 import { fmt, h, noData } from './dom';
@@ -113,6 +116,16 @@ function select(code: string, push = true) {
   void show(code);
 }
 
+/** 离线: shown while the device has no network (entries wait as 待同步; the session is renewed first when it returns). */
+const offlineMark = h('span', { class: 'offline-mark', 'data-testid': 'offline-state', role: 'status' }, '');
+function markOffline(offline = !navigator.onLine): void {
+  offlineMark.textContent = offline ? '离线' : '';
+}
+onReachability((reached) => markOffline(!reached));
+window.addEventListener('online', () => markOffline(false));
+window.addEventListener('offline', () => markOffline(true));
+markOffline();
+
 /** Who is signed in, 退出登录 and (for an account) 退出所有设备. */
 function whoBox(): HTMLElement {
   const out = (everywhere: boolean) => () =>
@@ -128,6 +141,7 @@ function whoBox(): HTMLElement {
     developerToken() && !hasStoredSession() ? h('small', { class: 'developer-badge' }, '开发令牌') : '',
     h('button', { type: 'button', 'data-testid': 'sign-out', onclick: out(false) }, '退出登录'),
     hasStoredSession() ? h('button', { type: 'button', 'data-testid': 'sign-out-everywhere', onclick: out(true) }, '退出所有设备') : '',
+    offlineMark,
   );
 }
 
@@ -344,7 +358,16 @@ async function main() {
   registerServiceWorker();
   onSessionLost((message) => showSignIn(message));
   if (hasStoredSession()) {
-    const account = await resumeSession();
+    let account: SessionAccount | null;
+    try {
+      account = await resumeSession();
+    } catch (error) {
+      // No network to renew with: not a refused session. The page starts from the account as last
+      // renewed and the service worker's kept reads; the renewal comes first when the network returns.
+      if (!isOffline(error)) throw error;
+      markOffline(true);
+      account = storedAccount();
+    }
     if (!account) return showSignIn(SESSION_EXPIRED);
     return enter(account);
   }
