@@ -12,6 +12,7 @@ import { schemaOf } from './graphql/schema.js';
 import { accountFeature } from './modules/account/account.module.js';
 import { areaFeature } from './modules/area/area.module.js';
 import { auditFeature } from './modules/audit/audit.module.js';
+import { extensionFeature } from './modules/extension/extension.module.js';
 import { exchangeFeature } from './modules/exchange/exchange.module.js';
 import { facilityFeature } from './modules/facility/facility.module.js';
 import { governanceFeature } from './modules/governance/governance.module.js';
@@ -41,6 +42,7 @@ export const features: readonly Feature[] = [
   rectificationFeature,
   supervisionFeature,
   responsibleFeature,
+  extensionFeature,
   reportFeature,
   governanceFeature,
   progressFeature,

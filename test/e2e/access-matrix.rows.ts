@@ -1053,6 +1053,47 @@ const responsibleRows: MatrixRow[] = [
   },
 ];
 
+const staffTokens = new WeakMap<TestApp, Promise<string>>();
+/** The matrix section's staff: they request the extensions a decider then decides (a decider may not decide their own). */
+function sectionStaffToken(app: TestApp): Promise<string> {
+  let token = staffTokens.get(app);
+  if (!token) staffTokens.set(app, (token = app.token('SECTION_STAFF', '511921', { name: '矩阵股室', section: SECTION })));
+  return token;
+}
+const extensions = snapshotOf('select item_id, state, decided_by_name, requested_deadline from deadline_extension order by id');
+/** extension.service.ts: requests by the task's writers; decisions by COUNTY_ADMIN and LEADER (the one write a LEADER makes). */
+const extensionRows: MatrixRow[] = [
+  {
+    field: 'requestDeadlineExtension',
+    allowed: ['COUNTY_ADMIN', 'SECTION_STAFF'],
+    target: TOWNSHIP,
+    section: SECTION,
+    async prepare(app, areaCode) {
+      const { id } = await task(app, areaCode, VILLAGE);
+      return call('requestDeadlineExtension', 'RequestDeadlineExtensionInput', { item: id, newDeadline: '2100-06-30', reason: '矩阵' });
+    },
+    snapshot: extensions,
+  },
+  {
+    field: 'decideDeadlineExtension',
+    allowed: ['COUNTY_ADMIN', 'LEADER'],
+    target: TOWNSHIP,
+    async prepare(app, areaCode) {
+      const { id } = await task(app, areaCode, VILLAGE);
+      const result = await app.request<Record<string, any>, unknown>(
+        `mutation($input: RequestDeadlineExtensionInput!) { requestDeadlineExtension(input: $input) { extension { id } userErrors { message } } }`,
+        { input: { item: id, newDeadline: '2100-06-30', reason: '矩阵' } },
+        { token: await sectionStaffToken(app) },
+      );
+      const payload = result.data?.requestDeadlineExtension;
+      if (result.errors?.length || !payload?.extension)
+        throw new Error(`prepare: requestDeadlineExtension failed: ${JSON.stringify(result.errors ?? payload)}`);
+      return call('decideDeadlineExtension', 'DecideDeadlineExtensionInput', { request: payload.extension.id, approve: true });
+    },
+    snapshot: extensions,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -1066,4 +1107,5 @@ export const matrixRows: MatrixRow[] = [
   ...accountRows,
   ...reportRows,
   ...responsibleRows,
+  ...extensionRows,
 ];

@@ -2,7 +2,8 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
-import { TaskCategory, TaskHealth } from './task.rules.js';
+import { todayInChina } from '../../common/dates.js';
+import { deadlineInForce, TaskCategory, TaskHealth, type ApprovedExtension } from './task.rules.js';
 
 registerEnumType(TaskCategory, {
   name: 'TaskCategory',
@@ -69,8 +70,29 @@ export class Task {
   @Field(() => LocalDateResolver, { description: "开始日期 — start of the task's time (for the elapsed-time share)." })
   startDate!: string;
 
-  @Field(() => LocalDateResolver, { description: '完成时限 — deadline.' })
+  /** The original deadline (the `task.deadline` column); see {@link deadlineOn} for the one in force. */
   deadline!: string;
+
+  /** Approved deadline extensions (延期), from the same statement as the row. */
+  approvedExtensions: ApprovedExtension[] = [];
+
+  @Field(() => LocalDateResolver, {
+    name: 'deadline',
+    description: '完成时限 — the deadline in force today: the last approved extension (延期), else `originalDeadline`.',
+  })
+  get deadlineNow(): string {
+    return this.deadlineOn(todayInChina());
+  }
+
+  @Field(() => LocalDateResolver, { description: '原定完成时限 — the deadline the task was set with, before any extension (延期).' })
+  get originalDeadline(): string {
+    return this.deadline;
+  }
+
+  /** The deadline in force on a date, as known at an instant (task.rules.ts deadlineInForce). */
+  deadlineOn(asOf: string, knownAt?: string | null): string {
+    return deadlineInForce(this.deadline, this.approvedExtensions, asOf, knownAt);
+  }
 
   @Field(() => Int, { description: 'Optimistic-concurrency version: send it back with an update.' })
   version!: number;
@@ -154,10 +176,16 @@ export interface TaskRow {
   version: number;
   source: string;
   created_at: Date;
+  /** Approved extensions: [{ deadline, decidedOn, decidedAtMs }] (see APPROVED_EXTENSIONS). */
+  extensions?: ApprovedExtension[] | null;
 }
 
-export const TASK_COLUMNS =
-  't.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source, t.created_at';
+/** A task's (`t`) approved deadline extensions as JSON, read in the task's own statement (no query per task). */
+export const APPROVED_EXTENSIONS = `(select coalesce(json_agg(json_build_object('deadline', e.requested_deadline, 'decidedOn',
+      (e.decided_at at time zone 'Asia/Shanghai')::date, 'decidedAtMs', floor(extract(epoch from e.decided_at) * 1000)) order by e.decided_at), '[]'::json)
+    from deadline_extension e where e.item_kind = 'TASK' and e.item_id = t.id and e.state = 'APPROVED')`;
+
+export const TASK_COLUMNS = `t.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source, t.created_at, ${APPROVED_EXTENSIONS} as extensions`;
 
 export function taskFromRow(row: TaskRow): Task {
   return Object.assign(new Task(), {
@@ -173,6 +201,7 @@ export function taskFromRow(row: TaskRow): Task {
     version: row.version,
     source: row.source,
     recordedAt: row.created_at,
+    approvedExtensions: row.extensions ?? [],
   });
 }
 

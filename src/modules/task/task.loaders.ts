@@ -175,7 +175,11 @@ export function createTaskLoaders(sql: Sql) {
         return task;
       });
       const matching = health
-        ? tasks.filter((task) => health.includes(taskHealth({ ...task, target: task.visibleTarget!, done: task.listDone!, asOf })))
+        ? tasks.filter((task) =>
+            health.includes(
+              taskHealth({ startDate: task.startDate, deadline: task.deadlineOn(asOf, knownAt), target: task.visibleTarget!, done: task.listDone!, asOf }),
+            ),
+          )
         : tasks;
       const after = page.afterKey === null ? null : BigInt(page.afterKey);
       const rest = after === null ? matching : matching.filter((task) => BigInt(task.key) > after);

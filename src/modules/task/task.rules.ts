@@ -100,3 +100,29 @@ export function progressProblems(
   }
   return problems;
 }
+
+/** An approved deadline extension (延期) of a task: the new deadline, and when it was decided (China date and instant, ms). */
+export interface ApprovedExtension {
+  deadline: string;
+  decidedOn: string;
+  decidedAtMs: number;
+}
+
+/**
+ * 在用期限 — the deadline in force on `asOf`, as known at `knownAt` (an ISO instant, or none: everything
+ * recorded): the last approved extension decided on or before `asOf` (and recorded by `knownAt`), else
+ * the original deadline. An extension approved on D applies to as-of dates on or after D.
+ */
+export function deadlineInForce(original: string, extensions: readonly ApprovedExtension[], asOf: string, knownAt?: string | null): string {
+  const parsed = knownAt ? Date.parse(knownAt) : NaN; // 'infinity' (KNOWN_NOW) parses as NaN: no bound
+  const bound = Number.isNaN(parsed) ? Number.POSITIVE_INFINITY : parsed;
+  let deadline = original;
+  let last = -Infinity;
+  for (const e of extensions) {
+    if (e.decidedOn <= asOf && e.decidedAtMs <= bound && e.decidedAtMs >= last) {
+      deadline = e.deadline;
+      last = e.decidedAtMs;
+    }
+  }
+  return deadline;
+}

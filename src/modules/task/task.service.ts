@@ -124,7 +124,8 @@ export class TaskService {
   async health(ctx: Context, task: Task, asOf: string | null | undefined, knownAt?: Date | null): Promise<TaskHealth> {
     const date = asOf == null ? (task.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     const [done, target] = await Promise.all([this.doneAsOf(ctx, task, date, knownAt), this.target(ctx, task)]);
-    return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadline, asOf: date });
+    const bound = knownAt == null ? (task.listKnownAt ?? null) : knownAtBound(knownAt);
+    return taskHealth({ target, done, startDate: task.startDate, deadline: task.deadlineOn(date, bound), asOf: date });
   }
 
   async assignmentDoneAsOf(ctx: Context, assignment: TaskAssignment, asOf: string | null | undefined): Promise<number> {

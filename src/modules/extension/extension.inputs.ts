@@ -1,0 +1,40 @@
+import { IsOptional, MaxLength } from 'class-validator';
+import { LocalDateResolver } from 'graphql-scalars';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { UserError } from '../../common/payload.js';
+import { DeadlineExtension } from './extension.entity.js';
+
+@InputType({ description: '延期申请 — a request to extend a key task’s deadline.' })
+export class RequestDeadlineExtensionInput {
+  @Field(() => ID, { description: '事项 — the Task’s global ID.' })
+  item!: string;
+
+  @Field(() => LocalDateResolver, { description: '申请延期至 — the new deadline; later than the one in force.' })
+  newDeadline!: string;
+
+  @Field({ description: '延期理由 — why (1–500 characters).' })
+  reason!: string;
+}
+
+@InputType({ description: '延期审批 — approve or refuse a pending deadline-extension request.' })
+export class DecideDeadlineExtensionInput {
+  @Field(() => ID, { description: '延期申请 — the DeadlineExtension’s global ID.' })
+  request!: string;
+
+  @Field({ description: '批准 — true approves (the new deadline is in force from today), false refuses.' })
+  approve!: boolean;
+
+  @Field(() => String, { nullable: true, description: '审批意见 — note (up to 500 characters).' })
+  @IsOptional()
+  @MaxLength(500)
+  note?: string | null;
+}
+
+@ObjectType({ description: 'Result of `requestDeadlineExtension` and `decideDeadlineExtension`.' })
+export class DeadlineExtensionPayload {
+  @Field(() => DeadlineExtension, { nullable: true, description: '延期申请 — the request as it now stands; null when nothing was written.' })
+  extension?: DeadlineExtension | null;
+
+  @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
+  userErrors!: UserError[];
+}

@@ -1,0 +1,43 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { connectionType, PageArgs, type Page } from '../../common/connection.js';
+import { pageOfHistory } from '../../common/list-page.js';
+import { asPayload } from '../../common/payload.js';
+import type { Context } from '../../graphql/context.js';
+import { Task } from '../task/task.entity.js';
+import { DeadlineExtension } from './extension.entity.js';
+import { DecideDeadlineExtensionInput, DeadlineExtensionPayload, RequestDeadlineExtensionInput } from './extension.inputs.js';
+import { extensionService } from './extension.service.js';
+
+export const DeadlineExtensionConnection = connectionType('DeadlineExtension', DeadlineExtension, '延期申请 deadline-extension request');
+
+@Resolver()
+export class ExtensionResolver {
+  @Mutation(() => DeadlineExtensionPayload, {
+    description:
+      '延期申请 — requests a later deadline for a key task, with a reason; PENDING until a county admin or leader decides it. By the roles that write the task: COUNTY_ADMIN; SECTION_STAFF for their section’s tasks. One pending request per task.',
+  })
+  requestDeadlineExtension(
+    @Arg('input', { description: 'The task, the new deadline and the reason.' }) input: RequestDeadlineExtensionInput,
+    @Ctx() ctx: Context,
+  ) {
+    return asPayload(() => extensionService.request(ctx, input));
+  }
+
+  @Mutation(() => DeadlineExtensionPayload, {
+    description:
+      '延期审批 — approves or refuses a pending deadline-extension request (once; not one’s own). By COUNTY_ADMIN or LEADER (县/局领导) in whose subtree the task lies: the one write a LEADER makes. An approved deadline is in force from the day of the decision.',
+  })
+  decideDeadlineExtension(@Arg('input', { description: 'The request and the decision.' }) input: DecideDeadlineExtensionInput, @Ctx() ctx: Context) {
+    return asPayload(() => extensionService.decide(ctx, input));
+  }
+}
+
+@Resolver(() => Task)
+export class TaskExtensionResolver {
+  @FieldResolver(() => DeadlineExtensionConnection, {
+    description: '延期申请 — the task’s deadline-extension requests and their decisions, newest first. Paged: `first` ≤ 100, `after`.',
+  })
+  async extensions(@Root() task: Task, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<DeadlineExtension>> {
+    return pageOfHistory((await extensionService.ofTask(ctx, task.key)).reverse(), page, 'newestFirst');
+  }
+}

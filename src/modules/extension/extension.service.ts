@@ -1,0 +1,153 @@
+import { isDate, todayInChina } from '../../common/dates.js';
+import { DomainError, ErrorCode } from '../../common/errors.js';
+import { toGlobalId } from '../../common/global-id.js';
+import { keyOf } from '../../common/ids.js';
+import { assertValidInput, PayloadErrors, userError, type UserError } from '../../common/payload.js';
+import { sqlFor } from '../../db/sql.js';
+import type { Context } from '../../graphql/context.js';
+import { assertCanWrite, assertCanWriteSectionItem, requireViewer, Role } from '../../auth/auth.rules.js';
+import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
+import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { TASK_COLUMNS, taskFromRow, type TaskRow } from '../task/task.entity.js';
+import { EXTENSION_COLUMNS, extensionFromRow, ExtensionState, type DeadlineExtension, type ExtensionRow } from './extension.entity.js';
+import type { DecideDeadlineExtensionInput, RequestDeadlineExtensionInput } from './extension.inputs.js';
+
+/** Longest reason (延期理由) a request may carry. */
+export const MAX_REASON = 500;
+
+/** Roles that request an extension of a key task: those that write it (COUNTY_ADMIN; SECTION_STAFF for their own section’s). */
+export const EXTENSION_REQUESTERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF];
+/** Roles that decide a request: COUNTY_ADMIN and LEADER (县/局领导) — the one write a LEADER makes. */
+export const EXTENSION_DECIDERS = [Role.COUNTY_ADMIN, Role.LEADER];
+
+function fail(errors: UserError[]): never {
+  throw new PayloadErrors(errors);
+}
+
+/**
+ * 延期申请: a key task's deadline changes only by an approved request. The
+ * task's `deadline` column stays the original; the deadline in force on a date
+ * is the last extension approved on or before that date (task.rules.ts
+ * deadlineInForce). Each write locks the task, runs in the mutation's
+ * transaction with its audit row and appends one progress event.
+ */
+export class ExtensionService {
+  async ofTask(ctx: Context, taskKey: string): Promise<DeadlineExtension[]> {
+    return (await ctx.loaders.extension.ofTask.load(taskKey)).map(extensionFromRow);
+  }
+
+  async request(ctx: Context, input: RequestDeadlineExtensionInput): Promise<{ extension: DeadlineExtension }> {
+    requireViewer(ctx.viewer);
+    await assertValidInput(input);
+    const key = keyOf(input.item, 'Task', 'item');
+    const reason = input.reason.trim();
+    const row = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [taskRow] = await sql<TaskRow & { done_now: number }>(
+        `select ${TASK_COLUMNS}, (select coalesce(sum(a.done), 0)::int from task_assignment a where a.task_id = t.id) as done_now from task t where t.id = ? for update`,
+        [key],
+      );
+      if (!taskRow) throw new DomainError(ErrorCode.NOT_FOUND, `No Task ${input.item}`, 'item');
+      const viewer = assertCanWriteSectionItem(ctx.viewer, taskRow.area_code, EXTENSION_REQUESTERS, { what: 'task', owner: taskRow.owner_section });
+      const task = taskFromRow(taskRow);
+      const today = todayInChina();
+      const current = task.deadlineOn(today);
+      const errors: UserError[] = [];
+      if (taskRow.done_now >= taskRow.target) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the task is done: nothing to extend', 'item', '该重点工作已完成，无需延期'));
+      }
+      if (!isDate(input.newDeadline)) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'newDeadline must be a date', 'newDeadline', '申请延期至的日期无效'));
+      } else if (input.newDeadline <= current) {
+        errors.push(
+          userError(
+            ErrorCode.BAD_USER_INPUT,
+            `newDeadline must be later than the deadline in force (${current})`,
+            'newDeadline',
+            `延期后的期限须晚于现行期限 ${current}`,
+          ),
+        );
+      }
+      if (!reason) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'reason must not be empty', 'reason', '请填写延期理由'));
+      else if (reason.length > MAX_REASON) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, `reason is longer than ${MAX_REASON} characters`, 'reason', `延期理由不能超过 ${MAX_REASON} 个字`));
+      }
+      const [pending] = await sql<{ id: string }>(
+        `select id::text as id from deadline_extension where item_kind = 'TASK' and item_id = ? and state = 'PENDING'`,
+        [key],
+      );
+      if (pending) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the task already has a pending extension request', 'item', '该事项已有待审批的延期申请，请等待审批'));
+      }
+      if (errors.length) fail(errors);
+
+      const [inserted] = await sql<ExtensionRow>(
+        `insert into deadline_extension as e (item_kind, item_id, previous_deadline, requested_deadline, reason, requested_by_sub, requested_by_name)
+         values ('TASK', ?, ?, ?, ?, ?, ?) returning ${EXTENSION_COLUMNS}`,
+        [key, current, input.newDeadline, reason, viewer.sub, viewer.name],
+      );
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.TASK,
+        subjectId: toGlobalId('Task', key),
+        areaCode: taskRow.area_code,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `重点工作「${taskRow.title}」申请延期：${current} → ${input.newDeadline}（${reason}）`,
+        before: { deadline: current },
+        after: { extensionRequested: input.newDeadline, reason },
+      });
+      return inserted;
+    });
+    ctx.loaders.extension.ofTask.clearAll();
+    ctx.loaders.task.byId.clearAll();
+    return { extension: extensionFromRow(row) };
+  }
+
+  async decide(ctx: Context, input: DecideDeadlineExtensionInput): Promise<{ extension: DeadlineExtension }> {
+    requireViewer(ctx.viewer);
+    await assertValidInput(input);
+    const key = keyOf(input.request, 'DeadlineExtension', 'request');
+    const note = input.note?.trim() || null;
+    const row = await ctx.em.transactional(async (em) => {
+      const sql = sqlFor(em);
+      const [found] = await sql<ExtensionRow & { area_code: string; title: string }>(
+        `select ${EXTENSION_COLUMNS}, t.area_code, t.title from deadline_extension e join task t on t.id = e.item_id
+          where e.id = ? and e.item_kind = 'TASK' for update of e, t`,
+        [key],
+      );
+      if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `No DeadlineExtension ${input.request}`, 'request');
+      const viewer = assertCanWrite(ctx.viewer, found.area_code, EXTENSION_DECIDERS);
+      const errors: UserError[] = [];
+      if (found.state !== ExtensionState.PENDING) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, `the request was already decided (${found.state})`, 'request', '该延期申请已审批，不能重复审批'));
+      } else if (found.requested_by_sub === viewer.sub) {
+        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'you may not decide your own request', 'request', '不能审批本人提出的延期申请'));
+      }
+      if (errors.length) fail(errors);
+
+      const state = input.approve ? ExtensionState.APPROVED : ExtensionState.REFUSED;
+      const [updated] = await sql<ExtensionRow>(
+        `update deadline_extension e set state = ?, decided_by_sub = ?, decided_by_name = ?, decided_at = now(), note = ?
+          where e.id = ? returning ${EXTENSION_COLUMNS}`,
+        [state, viewer.sub, viewer.name, note, key],
+      );
+      const verdict = input.approve ? `批准延期至 ${found.requested_deadline}` : `不予延期（期限仍为 ${found.previous_deadline}）`;
+      await appendProgressUpdate(sql, {
+        subjectKind: SubjectKind.TASK,
+        subjectId: toGlobalId('Task', found.item_id),
+        areaCode: found.area_code,
+        action: ProgressAction.UPDATED,
+        actor: viewer,
+        summary: `重点工作「${found.title}」延期申请：${verdict}${note ? `（${note}）` : ''}`,
+        before: { deadline: found.previous_deadline },
+        after: { deadline: input.approve ? found.requested_deadline : found.previous_deadline, extension: state, note },
+      });
+      return updated;
+    });
+    ctx.loaders.extension.ofTask.clearAll();
+    ctx.loaders.task.byId.clearAll();
+    return { extension: extensionFromRow(row) };
+  }
+}
+
+export const extensionService = new ExtensionService();
