@@ -230,7 +230,11 @@ describe('the county 上报完整率 threshold', () => {
     const refused = await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'APPROVE' });
     expect(refused.approval).toBeNull();
     expect(refused.userErrors).toEqual([
-      { code: 'BAD_USER_INPUT', field: ['input', 'decision'], message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)) },
+      {
+        code: 'BAD_USER_INPUT',
+        field: ['input', 'decision'],
+        message: expect.stringMatching(new RegExp(`^不能审核通过：还有 ${villages.length - 1} 个村未报`)),
+      },
     ]);
     expect(await snapshot()).toEqual(before);
     expect((await review({ area: TOWNSHIP, period: THRESHOLD_MONTH, decision: 'RETURN', reason: '请逐村说明缺报原因' })).approval).toMatchObject({

@@ -146,7 +146,11 @@ export function checkBody(body: { establishedOn: string; chair: string | null; m
       message: `establishedOn must be a date such as 2024-03-01, got "${body.establishedOn}"`,
     });
   } else if (body.establishedOn > today) {
-    problems.push({ code: ErrorCode.BAD_USER_INPUT, field: 'establishedOn', message: `establishedOn ${body.establishedOn} is in the future (today is ${today})` });
+    problems.push({
+      code: ErrorCode.BAD_USER_INPUT,
+      field: 'establishedOn',
+      message: `establishedOn ${body.establishedOn} is in the future (today is ${today})`,
+    });
   }
   const seen = new Set<string>();
   body.members.forEach((member, index) => {
@@ -221,7 +225,8 @@ export function checkOpennessEntries(quarter: Quarter, entries: OpennessEntryInp
       }
     } else {
       if (entry.form) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('form'), message: 'An unpublished item has no form' });
-      if (entry.publishedOn) problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('publishedOn'), message: 'An unpublished item has no publication date' });
+      if (entry.publishedOn)
+        problems.push({ code: ErrorCode.BAD_USER_INPUT, field: at('publishedOn'), message: 'An unpublished item has no publication date' });
     }
   });
   return problems;

@@ -106,7 +106,11 @@ export class MergerService {
     const viewer = ctx.viewer!;
     if (!/^\d{4}-\d{2}-01$/.test(input.effectiveDate)) {
       errors.push(
-        userError(ErrorCode.BAD_USER_INPUT, `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`, 'effectiveDate'),
+        userError(
+          ErrorCode.BAD_USER_INPUT,
+          `effectiveDate must be the first day of a month (figures are monthly), got ${input.effectiveDate}`,
+          'effectiveDate',
+        ),
       );
     }
     if (new Set(sources).size !== sources.length) errors.push(userError(ErrorCode.BAD_USER_INPUT, 'sources lists an area twice', 'sources'));

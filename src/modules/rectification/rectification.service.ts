@@ -34,7 +34,8 @@ function businessDate(value: string | null | undefined, field: string, notBefore
   const date = value ?? today;
   if (!isDate(date)) throw badInput(field, `${field} must be a date like 2026-05-31`);
   if (date > today) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field} ${date} is in the future (today is ${today})`, field);
-  if (notBefore && date < notBefore) throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field} ${date} precedes the last recorded change (${notBefore})`, field);
+  if (notBefore && date < notBefore)
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field} ${date} precedes the last recorded change (${notBefore})`, field);
   return date;
 }
 
