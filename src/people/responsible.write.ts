@@ -74,3 +74,18 @@ export function personEventValue(person: PersonValue | null) {
     person && { account: person.account === null ? null : toGlobalId('Account', person.account), name: person.name, title: person.title, unit: person.unit }
   );
 }
+
+/**
+ * Records the responsible person (责任人) a create input names, if any, as the new item's first history row (in the
+ * caller's transaction), and returns what the creation's progress event adds to its `after`: `{ responsible }`, or
+ * nothing when no person was named. Used by createProject and createTask.
+ */
+export async function recordResponsibleAtCreation(
+  sql: Sql,
+  created: { kind: ResponsibleItemKind; key: string; person: PersonValue | null | undefined; viewer: Viewer },
+): Promise<{ responsible?: ReturnType<typeof personEventValue> }> {
+  const { kind, key, person, viewer } = created;
+  if (!person) return {};
+  await insertResponsibleChange(sql, { kind, key, person, previousName: null, reason: null, viewer });
+  return { responsible: personEventValue(person) };
+}

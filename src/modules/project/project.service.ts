@@ -4,7 +4,7 @@ import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId } from '../../common/global-id.js';
 import { assertValidInput, assertVersion, PayloadErrors, throwProblems } from '../../common/payload.js';
 import { ResponsibleItemKind } from '../../people/responsible.entity.js';
-import { insertResponsibleChange, personEventValue, resolvePerson } from '../../people/responsible.write.js';
+import { recordResponsibleAtCreation, resolvePerson } from '../../people/responsible.write.js';
 import { changedKeys, pick } from '../../common/changes.js';
 import { todayInChina } from '../../common/dates.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
@@ -192,16 +192,7 @@ export class ProjectService {
           options.source ?? 'USER',
         ],
       );
-      if (responsible?.person) {
-        await insertResponsibleChange(sql, {
-          kind: ResponsibleItemKind.PROJECT,
-          key: row.id,
-          person: responsible.person,
-          previousName: null,
-          reason: null,
-          viewer,
-        });
-      }
+      const responsibleAfter = await recordResponsibleAtCreation(sql, { kind: ResponsibleItemKind.PROJECT, key: row.id, person: responsible?.person, viewer });
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.PROJECT,
         subjectId: toGlobalId('Project', row.id),
@@ -210,7 +201,7 @@ export class ProjectService {
         actor: viewer,
         summary: `新建项目 ${row.name}(计划投资 ${row.planned_investment} 元,责任股室 ${row.owner_section})`,
         before: null,
-        after: { ...snapshot(row), ...(responsible?.person ? { responsible: personEventValue(responsible.person) } : {}) },
+        after: { ...snapshot(row), ...responsibleAfter },
       });
       return { project: projectFromRow(row) };
     });

@@ -15,7 +15,7 @@ import { ASSIGNMENT_COLUMNS, TASK_COLUMNS, type AssignmentRow, type Task, type T
 import type { CreateTaskInput, RecordTaskProgressInput, TaskListArgs, UpdateTaskInput } from './task.inputs.js';
 import { progressProblems, taskHealth, type TaskHealth } from './task.rules.js';
 import { ResponsibleItemKind } from '../../people/responsible.entity.js';
-import { insertResponsibleChange, personEventValue, resolvePerson } from '../../people/responsible.write.js';
+import { recordResponsibleAtCreation, resolvePerson } from '../../people/responsible.write.js';
 import { codeRange, intersectRanges, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, assertCanWriteSectionItem, inViewerSubtree, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 
@@ -172,16 +172,7 @@ export class TaskService {
         codes,
         input.assignments.map((a) => a.target),
       ]);
-      if (responsible?.person) {
-        await insertResponsibleChange(sql, {
-          kind: ResponsibleItemKind.TASK,
-          key: row.id,
-          person: responsible.person,
-          previousName: null,
-          reason: null,
-          viewer,
-        });
-      }
+      const responsibleAfter = await recordResponsibleAtCreation(sql, { kind: ResponsibleItemKind.TASK, key: row.id, person: responsible?.person, viewer });
       await appendProgressUpdate(sql, {
         subjectKind: SubjectKind.TASK,
         subjectId: toGlobalId('Task', row.id),
@@ -199,7 +190,7 @@ export class TaskService {
           startDate: input.startDate,
           deadline: input.deadline,
           assignments: codes.map((code, i) => ({ area: code, target: input.assignments[i].target })),
-          ...(responsible?.person ? { responsible: personEventValue(responsible.person) } : {}),
+          ...responsibleAfter,
         },
       });
       return row.id;
