@@ -132,9 +132,7 @@ export class WebhookService {
     const key = keyOf(input.id, 'Webhook', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await this.lock(sql, key, input.id);
-      const viewer = assertCanWrite(ctx.viewer, row.area_code, WEBHOOK_WRITERS);
-      assertVersion(row.version, input.version, 'Webhook');
+      const { row, viewer } = await this.lockForWrite(ctx, sql, key, input);
       const problems: Problem[] = [];
       const url = input.url == null ? row.url : checked(problems, 'url', () => checkWebhookUrl(input.url!, webhookOptionsFrom(process.env).allowPrivate));
       const kinds = input.eventKinds == null ? row.event_kinds : checked(problems, 'eventKinds', () => eventKindsOf(viewer, input.eventKinds!));
@@ -190,9 +188,7 @@ export class WebhookService {
     const secret = newWebhookSecret();
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await this.lock(sql, key, input.id);
-      const viewer = assertCanWrite(ctx.viewer, row.area_code, WEBHOOK_WRITERS);
-      assertVersion(row.version, input.version, 'Webhook');
+      const { row, viewer } = await this.lockForWrite(ctx, sql, key, input);
       await versionedUpdate(sql, {
         update: 'update webhook set secret = ?, updated_at = now(), version = version + 1 where id = ? and version = ? returning id',
         params: [secret, key, input.version],
@@ -207,9 +203,7 @@ export class WebhookService {
     const key = keyOf(input.id, 'Webhook', 'id');
     await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const row = await this.lock(sql, key, input.id);
-      const viewer = assertCanWrite(ctx.viewer, row.area_code, WEBHOOK_WRITERS);
-      assertVersion(row.version, input.version, 'Webhook');
+      const { row, viewer } = await this.lockForWrite(ctx, sql, key, input);
       // Its attempts go with it (on delete cascade).
       await sql('delete from webhook where id = ?', [key]);
       await appendProgressUpdate(
@@ -228,13 +222,20 @@ export class WebhookService {
     return { deletedId: toGlobalId('Webhook', key) };
   }
 
-  private lock(sql: Sql, key: string, id: string): Promise<WebhookRow> {
-    return lockRow<WebhookRow>(
+  /**
+   * Locks the webhook `input` names for a change (update, new secret, delete): NOT_FOUND without it, then the caller
+   * must be a webhook writer where it lies, and `input.version` its version.
+   */
+  private async lockForWrite(ctx: Context, sql: Sql, key: string, input: { id: string; version: number }): Promise<{ row: WebhookRow; viewer: Viewer }> {
+    const row = await lockRow<WebhookRow>(
       sql,
       `select ${WEBHOOK_COLUMNS} from webhook w where w.id = ? for update`,
       [key],
-      () => new DomainError(ErrorCode.NOT_FOUND, `没有这个外部推送:${id}`, 'id'),
+      () => new DomainError(ErrorCode.NOT_FOUND, `没有这个外部推送:${input.id}`, 'id'),
     );
+    const viewer = assertCanWrite(ctx.viewer, row.area_code, WEBHOOK_WRITERS);
+    assertVersion(row.version, input.version, 'Webhook');
+    return { row, viewer };
   }
 }
 
