@@ -234,9 +234,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     let made = 0;
 
     /** A village operator's account made through the API (its initial password already changed). */
-    async function villageAccount(): Promise<{ id: string; login: string; name: string }> {
+    async function villageAccount(sameName?: string): Promise<{ id: string; login: string; name: string }> {
       const login = `offline${++made}`;
-      const name = `离线报送员${made}`;
+      const name = sameName ?? `离线报送员${made}`;
       const created = await app.query<{ createAccount: { account: { id: string } | null; userErrors: unknown[] } }, unknown>(
         'mutation($input: CreateAccountInput!) { createAccount(input: $input) { account { id } userErrors { message } } }',
         { input: { login, displayName: name, role: 'VILLAGE_OPERATOR', area: accountVillage, password: PASSWORD } },
@@ -361,5 +361,92 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
       expect(pageErrors).toEqual([]);
       await own.close();
     }, 120_000);
+
+    it("another account with the same role, area and name on the same device neither sees nor sends the entry; its owner's next sign-in sends it once", async () => {
+      // Same role (村报送员), same village, same display name: only the account id tells them apart.
+      const a = await villageAccount('同名报送员');
+      const b = await villageAccount('同名报送员');
+      const own = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+      const field = (p: Page, indicator: string) => p.locator(`input[name="value-${indicator}"]`);
+      const sync = (p: Page, indicator: string) => p.locator(`[data-sync="${indicator}"]`);
+      const submit = (p: Page) => p.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+      const signInAs = async (login: string) => {
+        const p = await own.newPage();
+        p.on('pageerror', (error) => pageErrors.push(error.message));
+        await p.goto(`${base}/`);
+        await p.getByLabel('账号').fill(login);
+        await p.getByLabel('密码').fill(PASSWORD);
+        await p.getByRole('button', { name: '登录' }).click();
+        await field(p, 'ELDERLY_60_PLUS').waitFor({ timeout: 20_000 });
+        return p;
+      };
+      /** Ends this page's session the way an expired one leaves the device: the session gone, the offline queue (IndexedDB) kept. */
+      const endSession = async (p: Page) => {
+        await p.evaluate(() => {
+          const storage = (globalThis as unknown as { localStorage: { removeItem(k: string): void } }).localStorage;
+          storage.removeItem('civgraph.refresh');
+          storage.removeItem('civgraph.account');
+        });
+        await p.close();
+      };
+      const kept = (p: Page) =>
+        p.evaluate(`(async () => {
+          const db = await new Promise((resolve, reject) => {
+            const request = indexedDB.open('civgraph-offline', 1);
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(new Error(String(request.error)));
+          });
+          const all = await new Promise((resolve) => {
+            const request = db.transaction('entries').objectStore('entries').getAll();
+            request.onsuccess = () => resolve(request.result);
+          });
+          db.close();
+          return all.filter((e) => e.state === 'pending').length;
+        })()`);
+
+      // A queues an entry offline; then A's session ends on this device, the queue stays.
+      const pa = await signInAs(a.login);
+      const start = await accountCounts();
+      const figureBefore = await accountFigure('ELDERLY_60_PLUS');
+      await own.setOffline(true);
+      await field(pa, 'ELDERLY_60_PLUS').fill('135');
+      await submit(pa);
+      await expect.poll(() => sync(pa, 'ELDERLY_60_PLUS').textContent()).toBe('待同步');
+      await endSession(pa);
+
+      // B signs in on the same device, online: no 待同步 of A's, and A's entry is not sent with B's session.
+      await own.setOffline(false);
+      const pb = await signInAs(b.login);
+      expect(await sync(pb, 'ELDERLY_60_PLUS').textContent()).toBe('');
+      expect(await field(pb, 'ELDERLY_60_PLUS').inputValue()).toBe('');
+      // B's own entry made offline goes out when the network returns; the queue sends oldest first,
+      // so once it is 已同步 an entry of A's that B's session would send has been sent before it.
+      await own.setOffline(true);
+      await field(pb, 'DIBAO_RURAL').fill('9');
+      await submit(pb);
+      await expect.poll(() => sync(pb, 'DIBAO_RURAL').textContent()).toBe('待同步');
+      await own.setOffline(false);
+      await expect.poll(() => sync(pb, 'DIBAO_RURAL').textContent(), { timeout: 20_000 }).toBe('已同步');
+      expect(await sync(pb, 'ELDERLY_60_PLUS').textContent()).toBe('');
+      expect(await accountCounts(), "only B's own entry reached the server").toEqual({
+        audit: start.audit + 1,
+        events: start.events + 1,
+        changes: start.changes + 1,
+      });
+      expect(await accountFigure('ELDERLY_60_PLUS')).toBe(figureBefore);
+      expect(await kept(pb), "A's entry is kept on the device, hidden").toBe(1);
+      await endSession(pb);
+
+      // A signs in again: the entry goes out once, in A's name.
+      const pa2 = await signInAs(a.login);
+      await expect.poll(() => sync(pa2, 'ELDERLY_60_PLUS').textContent(), { timeout: 20_000 }).toBe('已同步');
+      expect(await accountFigure('ELDERLY_60_PLUS')).toBe('135.00');
+      expect(await accountCounts()).toEqual({ audit: start.audit + 2, events: start.events + 2, changes: start.changes + 2 });
+      const [audit] = await app.rows<{ actor_sub: string }>(`select actor_sub from audit_log where mutation = 'reportObservations' order by id desc limit 1`);
+      expect(audit.actor_sub).toBe(`account:${Buffer.from(a.id, 'base64').toString().split(':')[1]}`);
+      expect(await kept(pa2)).toBe(0);
+      expect(pageErrors).toEqual([]);
+      await own.close();
+    }, 180_000);
   });
 });

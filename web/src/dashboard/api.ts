@@ -118,6 +118,26 @@ export function storedAccount(): SessionAccount | null {
   }
 }
 
+/**
+ * Who the offline queue's entries belong to (issue 30 item 2): the signed-in
+ * account (`account:<id>`, from the stored account, so also offline), else the
+ * developer token's `sub` (`token:<sub>`); null when nobody is signed in.
+ * Never role, area or display name, which two accounts can share.
+ */
+export function queueOwner(): string | null {
+  const account = storedAccount();
+  if (account) return `account:${account.id}`;
+  const token = developerToken();
+  if (!token) return null;
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const sub = (JSON.parse(atob(part)) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub ? `token:${sub}` : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a failure is the network's (fetch rejected: offline, no route), not a refusal. */
 export function isOffline(error: unknown): boolean {
   return error instanceof TypeError;

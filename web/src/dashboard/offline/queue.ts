@@ -1,5 +1,5 @@
 import { EntryRecordTaskProgressDocument, EntryReportObservationsDocument } from '../../../graphql/generated/graphql';
-import { SessionExpiredError, gql } from '../api';
+import { SessionExpiredError, gql, queueOwner } from '../api';
 import { failureText } from '../entry';
 
 /**
@@ -11,6 +11,12 @@ import { failureText } from '../entry';
  * server's Chinese reason, kept for correction). Pending entries are sent in the
  * order they were made, when the network returns (the `online` event) and on a
  * retry with backoff. docs/domain/dashboard.md describes it.
+ *
+ * An entry belongs to the account that made it (`queueOwner()`: the account id,
+ * or a developer token's sub), read from the session each time, never from role,
+ * area and name (two accounts can share those): another account signed in on the
+ * same device neither sees nor sends it; it stays, hidden, for its owner's next
+ * sign-in (退出登录 still clears the device).
  */
 
 export type EntryState = 'pending' | 'synced' | 'failed';
@@ -18,7 +24,7 @@ export type EntryState = 'pending' | 'synced' | 'failed';
 export interface QueuedEntry {
   /** The idempotency key, also the record's key. */
   id: string;
-  /** Who made it (role, area, name): only they send it. */
+  /** The account that made it (`account:<id>`, or `token:<sub>` for a developer token): only it sees and sends it. */
   owner: string;
   kind: 'observations' | 'taskProgress';
   /** The form it belongs to, e.g. `stats:<village>:<month>` or `task:<assignment>`. */
@@ -65,8 +71,13 @@ export async function entries(): Promise<QueuedEntry[]> {
   return all;
 }
 
-/** The kept entries of one form, oldest first. */
-export async function entriesOf(owner: string, form: string): Promise<QueuedEntry[]> {
+/**
+ * The signed-in account's kept entries of one form, oldest first. The first
+ * argument (the panel's own name for its caller) is not used: the owner is the session's account.
+ */
+export async function entriesOf(_caller: string, form: string): Promise<QueuedEntry[]> {
+  const owner = queueOwner();
+  if (!owner) return [];
   return (await entries()).filter((e) => e.owner === owner && e.form === form);
 }
 
@@ -91,13 +102,18 @@ export function newKey(): string {
   return crypto.randomUUID();
 }
 
-/** Keeps an entry as 待同步 and tries to send it (it stays pending when the network is still away). */
-export async function enqueue(entry: Omit<QueuedEntry, 'createdAt' | 'state'>): Promise<void> {
+/**
+ * Keeps an entry as 待同步, owned by the signed-in account (whatever `owner` the caller passed),
+ * and tries to send it (it stays pending when the network is still away).
+ */
+export async function enqueue(entry: Omit<QueuedEntry, 'createdAt' | 'state' | 'owner'> & { owner?: string }): Promise<void> {
+  const owner = queueOwner();
+  if (!owner) throw new SessionExpiredError();
   // A corrected entry replaces the failed ones it covers.
-  for (const old of await entriesOf(entry.owner, entry.form)) {
+  for (const old of await entriesOf(owner, entry.form)) {
     if (old.state !== 'pending' && Object.keys(old.fields).some((f) => f in entry.fields)) await run('readwrite', (store) => store.delete(old.id));
   }
-  await put({ ...entry, createdAt: Date.now(), state: 'pending' });
+  await put({ ...entry, owner, createdAt: Date.now(), state: 'pending' });
   schedule(0);
 }
 
@@ -116,7 +132,6 @@ function changed(): void {
   for (const listener of listeners) listener();
 }
 
-let owner: string | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let attempt = 0;
 let syncing: Promise<void> | null = null;
@@ -126,16 +141,19 @@ function schedule(delay: number): void {
   timer = setTimeout(() => void syncNow(), delay);
 }
 
-/** Sends the owner's pending entries in order; stops at the first network failure and tries again later. */
+/** Sends the signed-in account's pending entries in order; stops at the first network failure and tries again later. */
 export function syncNow(): Promise<void> {
   syncing ??= (async () => {
     try {
+      const owner = queueOwner();
       if (!owner) return;
       const now = Date.now();
       for (const entry of await entries()) {
         if (entry.state === 'synced' && now - entry.createdAt > SYNCED_KEPT_MS) await remove(entry.id);
       }
       for (const entry of (await entries()).filter((e) => e.owner === owner && e.state === 'pending')) {
+        // The session changed meanwhile: another account's entries are never sent with its token.
+        if (queueOwner() !== owner) return;
         let userErrors: { messageZh?: string | null; message: string; code: string }[];
         try {
           userErrors = await send(entry);
@@ -174,9 +192,11 @@ async function send(entry: QueuedEntry) {
 }
 
 let started = false;
-/** Starts sending the signed-in caller's entries: now, on `online`, and with backoff after a failure. */
-export function startSync(who: string): void {
-  owner = who;
+/**
+ * Starts sending the signed-in account's entries: now, on `online`, and with backoff after a failure.
+ * The argument (the panel's own name for its caller) is not used: the owner is the session's account.
+ */
+export function startSync(_caller: string): void {
   if (!started) {
     started = true;
     window.addEventListener('online', () => {
