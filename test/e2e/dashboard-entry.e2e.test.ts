@@ -59,8 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
   let village: { code: string; shortName: string };
   const tokens: Record<string, string> = {};
 
-  const sql = async <T>(text: string, params: unknown[] = []) => (await app.orm.em.fork().getConnection().execute(text, params)) as T[];
-  const count = async (table: string) => (await sql<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
+  const count = async (table: string) => (await app.rows<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
 
   /** A page signed in with a token, at an area (default: the token's own), once every panel has settled. */
   async function open(token: string, area?: string): Promise<Page> {

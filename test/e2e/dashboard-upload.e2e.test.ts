@@ -41,11 +41,10 @@ describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromi
   let villages: { code: string; name: string }[];
   const pageErrors: string[] = [];
 
-  const sql = async <T>(text: string, params: unknown[] = []) => app.orm.em.fork().getConnection().execute<T[]>(text, params);
   /** Everything an import could write: figures (values and versions), their audit rows, progress events. */
   const written = async () =>
     (
-      await sql<Record<string, string | number>>(
+      await app.rows<Record<string, string | number>>(
         `select (select count(*)::int from observation) as observations,
                 (select coalesce(sum(version), 0)::int from observation) as versions,
                 (select coalesce(sum(value), 0)::text from observation) as total,
@@ -55,7 +54,7 @@ describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromi
     )[0];
   const stored = async (code: string) =>
     (
-      await sql<{ value: string }>(
+      await app.rows<{ value: string }>(
         `select value::text as value from observation where area_code = ? and indicator = 'ELDERLY_60_PLUS' and period_month = ?::date`,
         [code, `${PREVIOUS_MONTH}-01`],
       )
@@ -94,7 +93,7 @@ describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromi
     await seedDemo(app.orm, '511921000000', civgraph);
     base = app.url.replace(/\/graphql$/, '');
     token = await app.token('TOWNSHIP_OPERATOR', TOWNSHIP, { name: '铁佛镇民政办' });
-    villages = await sql(`select code, name from area where level = 'VILLAGE' and valid_to is null and code like '${TOWNSHIP}%' order by code`);
+    villages = await app.rows(`select code, name from area where level = 'VILLAGE' and valid_to is null and code like '${TOWNSHIP}%' order by code`);
     dir = await mkdtemp(join(tmpdir(), 'civgraph-upload-'));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
