@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
@@ -16,7 +16,7 @@ import {
   EntrySubmitPeriodDocument,
 } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * Data entry on the dashboard (统计填报, 进度填报) in Debian's chromium, against a
@@ -90,18 +90,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
     tokens.SECTION_STAFF = await app.token('SECTION_STAFF', COUNTY, { name: '儿童福利股 李娜', section: SECTION });
     tokens.TOWNSHIP_OPERATOR = await app.token('TOWNSHIP_OPERATOR', township.code.slice(0, 9), { name: '两河口镇民政办' });
     tokens.VILLAGE_OPERATOR = await app.token('VILLAGE_OPERATOR', village.code, { name: `${village.shortName}报送员` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     await context.route('**/*', (route) => {
       const { hostname, protocol } = new URL(route.request().url());

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/auth/auth.rules.js';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * The dashboard on a phone (issue 30 items 1 and 6): every role's page at
@@ -199,10 +199,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
         section: role === 'SECTION_STAFF' ? '儿童福利股' : undefined,
       });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/modules/account/account.cli.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type Result, type TestApp } from '../support/app.js';
+import { launchChromium } from '../support/dashboard.js';
 
 /**
  * The dashboard signs people in (issue 29 item 4), in Debian's chromium against a
@@ -165,18 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)('signing in to the dashboard, in chromium', () =>
     base = app.url.replace(/\/graphql$/, '');
     await createAdmin(app.orm, { login: 'admin', name: '县民政局管理员', area: '511921', password: ADMIN_PASSWORD });
     devAdmin = await app.token('COUNTY_ADMIN', '511921');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,13 +3,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * 表格导入 from the dashboard (issue 30 item 4), in Debian's chromium against a
@@ -95,18 +95,7 @@ describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromi
     token = await app.token('TOWNSHIP_OPERATOR', TOWNSHIP, { name: '铁佛镇民政办' });
     villages = await app.rows(`select code, name from area where level = 'VILLAGE' and valid_to is null and code like '${TOWNSHIP}%' order by code`);
     dir = await mkdtemp(join(tmpdir(), 'civgraph-upload-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN', acceptDownloads: true });
   }, 180_000);
 

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installProbe, readProbe, waitForMark, waitForSettled, type FirstScreen } from '../../bench/wire-measure.js';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * The first screen in few requests (issue 30 item 5): what each role's page asks
@@ -46,10 +46,7 @@ describe.skipIf(!HAS_CHROMIUM)('the first screen in few requests', () => {
     base = app.url.replace(/\/graphql$/, '');
     const [first] = await app.rows<{ code: string }>(`select code from area where level = 'VILLAGE' and code like '${COUNTY}%' order by code limit 1`);
     village = first.code;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    browser = await launchChromium(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAssetsDir } from '../../src/server/web.js';
 import {
@@ -12,7 +12,7 @@ import {
   DashboardWorkExpectedDocument,
 } from '../graphql/generated/graphql.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 import { civgraphSchema, civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
 
@@ -120,18 +120,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard and console in chromium', () => {
     await seedDemo(app.orm, COUNTY_CODE, civgraph);
     base = app.url.replace(/\/graphql$/, '');
     token = await app.token('COUNTY_ADMIN', COUNTY, { name: '县民政局管理员' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     // No service worker (dashboard-offline.e2e tests it): its fetches would pass Playwright's routes by, and the live test routes the feed's reads.
     context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', serviceWorkers: 'block' });
     // Closed network: abort and record anything not addressed to this server.

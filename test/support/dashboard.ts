@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Signs a dashboard page (or every page of a context) in with a development token
@@ -12,4 +12,20 @@ export async function withDeveloperToken(target: Page | BrowserContext, token: s
     (saved) => (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('civgraph.token', saved),
     token,
   );
+}
+
+/** The switches the dashboard tests start Chromium with: headless, no sandbox or GPU, no traffic of its own (updates, sync, first-run pages). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Starts the Chromium at `executablePath` for a dashboard test, with `args` (CHROMIUM_ARGS unless a test names its own). */
+export function launchChromium(executablePath: string, args: string[] = CHROMIUM_ARGS): Promise<Browser> {
+  return chromium.launch({ executablePath, args });
 }
