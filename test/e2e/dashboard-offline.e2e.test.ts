@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webAssetsDir } from '../../src/server/web.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { withDeveloperToken } from '../support/dashboard.js';
+import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
 
 /**
  * 离线填报 (issue 30 item 2) in Debian's chromium: a village operator opens the
@@ -60,18 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     [{ code: village }] = await app.rows<{ code: string }>(`select min(code) as code from area where level = 'VILLAGE' and code like '511921104%'`);
     operator = await app.token('VILLAGE_OPERATOR', village, { name: '村报送员' });
     admin = await app.token('COUNTY_ADMIN', '511921', { name: '县民政局管理员' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium(CHROMIUM);
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     await withDeveloperToken(context, operator);
     page = await context.newPage();
