@@ -259,7 +259,7 @@ describe('field suggestions ("Did you mean …?")', () => {
   it('are kept with introspection on, on every transport', async () => {
     const http = await post(jit.url, typo);
     expect(http.status).toBe(400);
-    expect(http.body.errors![0].message).toBe('Cannot query field "are" on type "Query". Did you mean "area" or "areas"?');
+    expect(http.body.errors![0].message).toBe('Cannot query field "are" on type "Query". Did you mean "area", "areas", or "me"?');
     expect((await refusedOverWs(jit, typo))[0].message).toMatch(/Did you mean "area"/);
     expect((await overSse(jit, typo)).body.errors![0].message).toMatch(/Did you mean "area"/);
   });

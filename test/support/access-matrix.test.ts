@@ -11,6 +11,8 @@ describe('matrixCases', () => {
       'SECTION_STAFF outside 511922000000 FORBIDDEN',
       'VIEWER inside 511921000000 FORBIDDEN',
       'VIEWER outside 511922000000 FORBIDDEN',
+      'LEADER inside 511921000000 FORBIDDEN',
+      'LEADER outside 511922000000 FORBIDDEN',
       'TOWNSHIP_OPERATOR inside 511921101000 allowed',
       'TOWNSHIP_OPERATOR outside 511921001000 FORBIDDEN',
       'VILLAGE_OPERATOR inside 511921101001 allowed',
@@ -42,7 +44,7 @@ describe('matrixCases', () => {
 
   it("gives an allowed role no outside case when the mutation acts on the caller's own area", () => {
     const cases = matrixCases({ allowed: ['COUNTY_ADMIN'], target: '511921000000', actsOnCallerArea: true });
-    expect(cases.filter((c) => c.scope === 'outside' && c.viewerArea?.endsWith('000000')).map((c) => c.role)).toEqual(['SECTION_STAFF', 'VIEWER']);
+    expect(cases.filter((c) => c.scope === 'outside' && c.viewerArea?.endsWith('000000')).map((c) => c.role)).toEqual(['SECTION_STAFF', 'VIEWER', 'LEADER']);
     expect(cases.find((c) => c.role === 'COUNTY_ADMIN' && c.scope === 'inside')?.expect).toBe('allowed');
   });
 

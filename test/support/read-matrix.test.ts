@@ -25,7 +25,8 @@ const row = (overrides: Partial<AreaRow<ReadFixture>> = {}): AreaRow<ReadFixture
 describe('readCallers', () => {
   it('puts every role at the county, a township and its village, then anonymous', () => {
     const callers = readCallers();
-    expect(callers).toHaveLength(16);
+    // Six roles (LEADER the sixth) at three places, then anonymous.
+    expect(callers).toHaveLength(19);
     expect(callers.filter((c) => c.role === 'VIEWER').map((c) => c.area)).toEqual([PLACES.C, PLACES.A, PLACES.A1]);
     expect(callers.at(-1)).toEqual({ role: 'ANONYMOUS', area: null });
   });
