@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { Kind, parse, print } from 'graphql';
+import { Kind, parse, print, visit, type ASTNode, type FragmentDefinitionNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -352,10 +352,28 @@ describe('what the project sends', () => {
     let sent = 0;
     for (const file of documents) {
       const document = parse(readFileSync(new URL(file, dir), 'utf8'));
-      const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+      const fragments = new Map(
+        document.definitions
+          .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
+          .map((fragment) => [fragment.name.value, fragment]),
+      );
+      // Only the fragments the operation spreads, directly or through another fragment:
+      // GraphQL rejects a document with a fragment it never uses.
+      const used = (node: ASTNode, seen = new Set<string>()): Set<string> => {
+        visit(node, {
+          FragmentSpread(spread) {
+            const fragment = fragments.get(spread.name.value);
+            if (!fragment || seen.has(fragment.name.value)) return;
+            seen.add(fragment.name.value);
+            used(fragment, seen);
+          },
+        });
+        return seen;
+      };
       for (const operation of document.definitions) {
         if (operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'query') continue;
-        const query = [operation, ...fragments].map((definition) => print(definition)).join('\n');
+        const attached = [...used(operation)].map((name) => fragments.get(name)!);
+        const query = [operation, ...attached].map((definition) => print(definition)).join('\n');
         const answer = await post(jit.url, { query, variables, operationName: operation.name?.value }, { authorization: `Bearer ${token}` });
         expect(answer.body.errors ?? [], `${file} ${operation.name?.value}`).toEqual([]);
         sent++;
