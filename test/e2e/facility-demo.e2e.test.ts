@@ -91,8 +91,12 @@ describe('demo data from the speech', () => {
     );
     expect(after).toEqual(before);
     // facilities created + projects created + started + facility moved + progress entries
+    // + the demo's 责任人 set on projects (each an UPDATED event, issue 31)
     const [{ entries }] = await app.rows<{ entries: number }>('select count(*)::int as entries from project_progress');
-    expect(before.e).toBe(before.f + before.p * 3 + entries);
+    const [{ responsible }] = await app.rows<{ responsible: number }>(
+      `select count(*)::int as responsible from responsible_change where item_kind = 'PROJECT'`,
+    );
+    expect(before.e).toBe(before.f + before.p * 3 + entries + responsible);
   });
 });
 
