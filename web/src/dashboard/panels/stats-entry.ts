@@ -66,6 +66,10 @@ class VillageMonthForm {
   private readonly owner: string;
   /** Kept entries already seen settled (synced or failed), by id and state. */
   private readonly settled = new Set<string>();
+  /** The latest read of the form (a later one supersedes an earlier one still under way). */
+  private reading = 0;
+  /** The village and month the inputs were last read for. */
+  private loadedKey: string | null = null;
 
   readonly element: HTMLFormElement;
 
@@ -103,6 +107,8 @@ class VillageMonthForm {
 
   /** After a change of village or month: a failed read is said in the form, not thrown away. */
   private async reload(): Promise<void> {
+    // A change event that changes nothing (the same village and month) keeps what is typed.
+    if (this.formKey() === this.loadedKey) return;
     try {
       await this.load();
     } catch (error) {
@@ -111,10 +117,35 @@ class VillageMonthForm {
     }
   }
 
+  /**
+   * Reads the chosen village's month into the form. While it reads, the inputs and 上报 are
+   * disabled: what is typed meanwhile would be dropped with the inputs it replaces, and a
+   * report sent meanwhile would carry the previous village's or month's figures and versions.
+   */
   async load(): Promise<void> {
+    const reading = ++this.reading;
     this.errors.clear();
     this.message.textContent = '';
+    this.busy(true);
+    try {
+      await this.read(reading);
+    } finally {
+      if (reading === this.reading) this.busy(false);
+    }
+  }
+
+  private busy(busy: boolean): void {
+    this.submit.disabled = busy;
+    for (const { input } of this.inputs.values()) input.disabled = busy;
+    if (busy) this.element.setAttribute('aria-busy', 'true');
+    else this.element.removeAttribute('aria-busy');
+  }
+
+  private async read(reading: number): Promise<void> {
+    const key = this.formKey();
     const data = await gql(EntryObservationsDocument, { code: this.village.value, period: this.period.value });
+    if (reading !== this.reading) return; // a later read (another village or month) supersedes this one
+    this.loadedKey = key;
     const area = data.area;
     if (!area) return void this.table.replaceChildren(noData('无法读取该村数据'));
     const stored = new Map(area.observations.map((o) => [o.indicator.code, o]));
@@ -206,6 +237,7 @@ class VillageMonthForm {
   }
 
   private async save(): Promise<void> {
+    if (this.submit.disabled) return; // a read or a send is under way
     this.errors.clear();
     this.message.textContent = '';
     const sent = [...this.inputs.values()].filter(({ input }) => input.value.trim() !== '');
