@@ -349,7 +349,8 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     add({ id: `WebhookDelivery:${place}`, type: 'WebhookDelivery', place, codes: [PLACES[place]], readers: WEBHOOK_READERS });
   }
 
-  // 账号: accounts at 民胜镇, at its village A1 and at the other county's X1; county admins alone read them.
+  // 账号: accounts at 民胜镇, at its village A1 and at the other county's X1; county admins alone read them
+  // (the audit log names them to its readers too: auditNamesAccount in read-matrix.rows.ts).
   for (const [place, role] of [
     ['A', 'TOWNSHIP_OPERATOR'],
     ['A1', 'VILLAGE_OPERATOR'],

@@ -9,6 +9,7 @@ import {
   SENSITIVE,
   touches,
   type Caller,
+  type Known,
   type ProbeContext,
   type ReadRole,
   type ReadRow,
@@ -35,6 +36,17 @@ const VILLAGES: string[] = [PLACES.A1, PLACES.A2, PLACES.B1, PLACES.X1];
 const ids = (list: { id: string }[] | null | undefined) => (list ?? []).map((item) => item.id);
 const codes = (list: { code: string }[] | null | undefined) => (list ?? []).map((area) => code(area.code));
 const area = (at: string | null, selection: string) => `area(code: "${at}") { ${selection} }`;
+
+/**
+ * An audit entry of createAccount (updateAccount, disableAccount…) records the
+ * call's arguments and so names the account (its display name, its ID). The
+ * audit readers (AUDIT_READERS: COUNTY_ADMIN and LEADER) read those entries in
+ * their subtree, so a LEADER learns the accounts of its subtree through the
+ * audit log, although Query.accounts and node(id) refuse it an Account. The
+ * audit rows alone may reveal them (still only inside the caller's subtree);
+ * every other row keeps the registry's rule (COUNTY_ADMIN only).
+ */
+const auditNamesAccount = (known: Known) => known.type === 'Account';
 
 /** The sum of ORPHANS observed in a subtree. */
 function observedIn(at: string): number {
@@ -527,6 +539,7 @@ const queryRows: Row[] = [
     types: ['AuditEntry'],
     select: () => 'auditLog(first: 100) { totalCount nodes { id mutation arguments actor { name area { code } } } }',
     reveal: (d) => ids(d.nodes),
+    alsoReveals: auditNamesAccount,
     count: (d) => d.totalCount,
   },
   {
@@ -727,6 +740,7 @@ const objectRows: Row[] = [
     outside: 'NULL',
     via: { nodes: '... on AuditEntry { id mutation arguments }' },
     reveal: (d) => (d ? [d.id] : []),
+    alsoReveals: auditNamesAccount,
   },
   {
     kind: 'object',
