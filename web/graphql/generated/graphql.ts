@@ -318,6 +318,8 @@ export type DashboardSchemaFieldsQueryVariables = Exact<{ [key: string]: never; 
 
 export type DashboardSchemaFieldsQuery = { areaType: { fields: Array<{ name: string }> | null } | null, queryType: { fields: Array<{ name: string }> | null } | null, subscriptionType: { fields: Array<{ name: string }> | null } | null, mutationType: { fields: Array<{ name: string }> | null } | null };
 
+export type SchemaFieldNamesFragment = { areaType: { fields: Array<{ name: string }> | null } | null, queryType: { fields: Array<{ name: string }> | null } | null, subscriptionType: { fields: Array<{ name: string }> | null } | null, mutationType: { fields: Array<{ name: string }> | null } | null };
+
 export type DashboardFirstCountyQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -484,6 +486,30 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const SchemaFieldNamesFragmentDoc = new TypedDocumentString(`
+    fragment SchemaFieldNames on Query {
+  areaType: __type(name: "Area") {
+    fields {
+      name
+    }
+  }
+  queryType: __type(name: "Query") {
+    fields {
+      name
+    }
+  }
+  subscriptionType: __type(name: "Subscription") {
+    fields {
+      name
+    }
+  }
+  mutationType: __type(name: "Mutation") {
+    fields {
+      name
+    }
+  }
+}
+    `, {"fragmentName":"SchemaFieldNames"}) as unknown as TypedDocumentString<SchemaFieldNamesFragment, unknown>;
 export const AreaOverviewFieldsFragmentDoc = new TypedDocumentString(`
     fragment AreaOverviewFields on Area {
   code
@@ -536,6 +562,9 @@ export const DashboardStartDocument = new TypedDocumentString(`
       ...AreaOverviewFields
     }
   }
+  ...SchemaFieldNames
+}
+    fragment SchemaFieldNames on Query {
   areaType: __type(name: "Area") {
     fields {
       name
@@ -557,7 +586,7 @@ export const DashboardStartDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment AreaOverviewFields on Area {
+fragment AreaOverviewFields on Area {
   code
   name
   shortName
@@ -585,6 +614,9 @@ export const DashboardStartDocument = new TypedDocumentString(`
 }`) as unknown as TypedDocumentString<DashboardStartQuery, DashboardStartQueryVariables>;
 export const DashboardSchemaFieldsDocument = new TypedDocumentString(`
     query DashboardSchemaFields {
+  ...SchemaFieldNames
+}
+    fragment SchemaFieldNames on Query {
   areaType: __type(name: "Area") {
     fields {
       name
@@ -605,8 +637,7 @@ export const DashboardSchemaFieldsDocument = new TypedDocumentString(`
       name
     }
   }
-}
-    `) as unknown as TypedDocumentString<DashboardSchemaFieldsQuery, DashboardSchemaFieldsQueryVariables>;
+}`) as unknown as TypedDocumentString<DashboardSchemaFieldsQuery, DashboardSchemaFieldsQueryVariables>;
 export const DashboardFirstCountyDocument = new TypedDocumentString(`
     query DashboardFirstCounty {
   areas(level: COUNTY, first: 1) {
