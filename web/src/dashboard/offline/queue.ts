@@ -71,11 +71,8 @@ export async function entries(): Promise<QueuedEntry[]> {
   return all;
 }
 
-/**
- * The signed-in account's kept entries of one form, oldest first. The first
- * argument (the panel's own name for its caller) is not used: the owner is the session's account.
- */
-export async function entriesOf(_caller: string, form: string): Promise<QueuedEntry[]> {
+/** The signed-in account's kept entries of one form, oldest first. */
+export async function entriesOf(form: string): Promise<QueuedEntry[]> {
   const owner = queueOwner();
   if (!owner) return [];
   return (await entries()).filter((e) => e.owner === owner && e.form === form);
@@ -103,14 +100,13 @@ export function newKey(): string {
 }
 
 /**
- * Keeps an entry as 待同步, owned by the signed-in account (whatever `owner` the caller passed),
- * and tries to send it (it stays pending when the network is still away).
+ * Keeps an entry as 待同步, owned by the signed-in account, and tries to send it (it stays pending when the network is still away).
  */
-export async function enqueue(entry: Omit<QueuedEntry, 'createdAt' | 'state' | 'owner'> & { owner?: string }): Promise<void> {
+export async function enqueue(entry: Omit<QueuedEntry, 'createdAt' | 'state' | 'owner'>): Promise<void> {
   const owner = queueOwner();
   if (!owner) throw new SessionExpiredError();
   // A corrected entry replaces the failed ones it covers.
-  for (const old of await entriesOf(owner, entry.form)) {
+  for (const old of await entriesOf(entry.form)) {
     if (old.state !== 'pending' && Object.keys(old.fields).some((f) => f in entry.fields)) await run('readwrite', (store) => store.delete(old.id));
   }
   await put({ ...entry, owner, createdAt: Date.now(), state: 'pending' });
@@ -192,11 +188,8 @@ async function send(entry: QueuedEntry) {
 }
 
 let started = false;
-/**
- * Starts sending the signed-in account's entries: now, on `online`, and with backoff after a failure.
- * The argument (the panel's own name for its caller) is not used: the owner is the session's account.
- */
-export function startSync(_caller: string): void {
+/** Starts sending the signed-in account's entries: now, on `online`, and with backoff after a failure. */
+export function startSync(): void {
   if (!started) {
     started = true;
     window.addEventListener('online', () => {

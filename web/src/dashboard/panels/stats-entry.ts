@@ -63,7 +63,6 @@ class VillageMonthForm {
   private inputs = new Map<string, { input: HTMLInputElement; def: IndicatorDef; current: Observation | undefined }>();
   /** 待同步 / 已同步 / 失败 beside each indicator's input (entries kept offline: ../offline/queue.ts). */
   private marks = new Map<string, HTMLElement>();
-  private readonly owner: string;
   /** Kept entries already seen settled (synced or failed), by id and state. */
   private readonly settled = new Set<string>();
   /** The latest read of the form (a later one supersedes an earlier one still under way). */
@@ -77,9 +76,7 @@ class VillageMonthForm {
     private readonly ctx: PanelContext,
     villages: Village[],
   ) {
-    const viewer = ctx.viewer;
-    this.owner = `${viewer?.role}:${viewer?.area?.code}:${viewer?.name}`;
-    startSync(this.owner);
+    startSync();
     const stop = onQueueChange(() => (this.element.isConnected ? void this.queueChanged() : stop()));
     this.village = h(
       'select',
@@ -207,7 +204,7 @@ class VillageMonthForm {
    */
   private async showQueued(fill: boolean): Promise<void> {
     const form = this.formKey();
-    const kept = await entriesOf(this.owner, form).catch(() => []);
+    const kept = await entriesOf(form).catch(() => []);
     if (form !== this.formKey()) return;
     for (const mark of this.marks.values()) {
       mark.textContent = '';
@@ -228,7 +225,7 @@ class VillageMonthForm {
 
   /** An entry of this form settled: read the form again (current figures, fresh versions), keeping what failed typed in. */
   private async queueChanged(): Promise<void> {
-    const kept = await entriesOf(this.owner, this.formKey()).catch(() => []);
+    const kept = await entriesOf(this.formKey()).catch(() => []);
     const fresh = kept.filter((e) => e.state !== 'pending' && !this.settled.has(`${e.id}:${e.state}`));
     for (const e of fresh) this.settled.add(`${e.id}:${e.state}`);
     if (!fresh.length) return this.showQueued(false);
@@ -254,7 +251,6 @@ class VillageMonthForm {
     const keep = async () => {
       await enqueue({
         id: input.idempotencyKey,
-        owner: this.owner,
         kind: 'observations',
         form: this.formKey(),
         fields: Object.fromEntries(sent.map(({ def, input }) => [def.code, input.value.trim()])),

@@ -39,17 +39,12 @@ export function writableProjects(viewer: DashboardViewer, projects: Project[]): 
   return projects.filter((p) => p.status !== 'COMPLETED' && sectionMayWrite(viewer, p.ownerSection) && inViewerScope(viewer, p.area.code));
 }
 
-/** Who makes an entry kept offline (only they send it): role, area, name. */
-export function ownerOf(viewer: DashboardViewer): string {
-  return `${viewer?.role}:${viewer?.area?.code}:${viewer?.name}`;
-}
-
 /**
  * Done/asOf/note for one assignment: `recordTaskProgress` with the version read
  * and an idempotency key. Without a network the entry is kept (../offline/queue.ts)
  * and shown beside the button as 待同步, then 已同步 or 失败 with the reason.
  */
-function assignmentRow(task: Task, assignment: Assignment, owner: string, onSaved: (text: string) => Promise<void>): HTMLElement {
+function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
   const form = `task:${assignment.id}`;
   const mark = h('span', { class: 'sync-state', 'data-sync': `task-${assignment.id}`, role: 'status' });
@@ -78,7 +73,7 @@ function assignmentRow(task: Task, assignment: Assignment, owner: string, onSave
     }
   };
   const seen = new Set<string>();
-  void entriesOf(owner, form)
+  void entriesOf(form)
     .then((kept) => {
       for (const e of kept) seen.add(`${e.id}:${e.state}`);
       showKept(kept, true);
@@ -86,7 +81,7 @@ function assignmentRow(task: Task, assignment: Assignment, owner: string, onSave
     .catch(() => undefined);
   const stop = onQueueChange(() => {
     if (!mark.isConnected) return void stop();
-    void entriesOf(owner, form).then(async (kept) => {
+    void entriesOf(form).then(async (kept) => {
       showKept(kept, false);
       const settled = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
       for (const e of settled) seen.add(`${e.id}:${e.state}`);
@@ -113,7 +108,7 @@ function assignmentRow(task: Task, assignment: Assignment, owner: string, onSave
     };
     const keep = async () => {
       const fields = { done: String(value), asOf: asOf.value, note: note.value };
-      await enqueue({ id: input.idempotencyKey, owner, kind: 'taskProgress', form, fields, input });
+      await enqueue({ id: input.idempotencyKey, kind: 'taskProgress', form, fields, input });
     };
     try {
       if (!navigator.onLine) return await keep();
@@ -285,8 +280,7 @@ export const workEntryPanel: Panel = {
     let chosenTask: string | null = null;
     let chosenProject: string | null = null;
 
-    const owner = ownerOf(ctx.viewer);
-    startSync(owner);
+    startSync();
     const load = async (ctx: PanelContext) => {
       const section = sectionOf(ctx.viewer);
       const [tasks, projects] = await Promise.all([
@@ -316,7 +310,7 @@ export const workEntryPanel: Panel = {
                 h(
                   'div',
                   { class: 'entry-rows' },
-                  t.assignments.map((a) => assignmentRow(t, a, owner, saved)),
+                  t.assignments.map((a) => assignmentRow(t, a, saved)),
                 ),
               chosenTask,
             )
