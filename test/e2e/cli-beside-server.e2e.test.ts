@@ -60,10 +60,11 @@ interface Server {
   stop(): Promise<number | null>;
 }
 
-async function startServer(dataDir: string): Promise<Server> {
+async function startServer(dataDir: string, onSpawn?: (child: ChildProcess) => void): Promise<Server> {
   let exited: Promise<number | null> = Promise.resolve(null);
   const spawned = (child: ChildProcess) => {
     exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    onSpawn?.(child);
   };
   const server = await startCivgraph({ ...ENV, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' }, { timeoutMs: 90_000, spawned });
   return {
@@ -396,17 +397,34 @@ describe('the CLI with no server running', () => {
   }, 120_000);
 
   it('hands its PostgreSQL over to a server that starts while it imports', async () => {
-    // A province takes long enough for the server to join the CLI's PostgreSQL.
-    const importing = cli(['import-areas', '--province', '51'], { DATA_DIR: dataDir });
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(join(dataDir, 'pg.json')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The CLI is paused (SIGSTOP) once it has started PostgreSQL and registered as
+    // its client, until the server has joined: the hand-over then does not depend
+    // on the import outlasting the server's start-up, which under load it may not.
+    const importing = run(process.execPath, [MAIN, 'import-areas', '--province', '51'], {
+      env: { ...process.env, ...ENV, LOG_LEVEL: 'info', DATA_DIR: dataDir },
+    });
+    const cliPid = importing.child.pid!;
+    const clients = join(dataDir, 'pg.clients');
+    const holder = () => (existsSync(join(dataDir, 'pg.lock')) ? readFileSync(join(dataDir, 'pg.lock'), 'utf8').split('-')[0] : '');
+    await until(() => existsSync(join(dataDir, 'pg.json')) && existsSync(join(clients, String(cliPid))) && holder() !== String(cliPid));
+    process.kill(cliPid, 'SIGSTOP');
     const started = runtime(dataDir);
-    const server = await startServer(dataDir);
+    let serverPid = 0;
+    const starting = startServer(dataDir, (child) => (serverPid = child.pid!));
     try {
-      const result = await importing;
+      await until(() => serverPid > 0 && existsSync(join(clients, String(serverPid))));
+    } finally {
+      process.kill(cliPid, 'SIGCONT');
+    }
+    const server = await starting;
+    try {
+      const result = await importing.then(
+        (out) => ({ code: 0, ...out }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
       expect(result.code, result.stderr).toBe(0);
       // The CLI started PostgreSQL; the server joined it, so it stays up after the CLI is done.
-      expect(started.startedBy).not.toBe(server.child.pid);
+      expect(started.startedBy).toBe(cliPid);
       expect(runtime(dataDir).pid).toBe(started.pid);
       expect(alive(started.pid)).toBe(true);
       expect(await graphql(server.url, '{ area(code: "510000") { name } }')).toEqual({ data: { area: { name: '四川省' } } });
@@ -416,6 +434,15 @@ describe('the CLI with no server running', () => {
     await gone(started.pid);
   }, 180_000);
 });
+
+/** Resolves once `condition` holds; throws after `ms`. */
+async function until(condition: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '']);
