@@ -48,7 +48,8 @@ const PREVIOUS_MONTH = (() => {
 })();
 const zh = (value: number | string) => new Intl.NumberFormat('zh-CN').format(Number(value));
 
-describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', () => {
+// A browser test takes several page loads and reads: 90 s each, for a loaded 2-core CI machine.
+describe.skipIf(!HAS_CHROMIUM)('dashboard data entry in chromium', { timeout: 90_000 }, () => {
   let app: TestApp;
   let base: string;
   let browser: Browser;

@@ -31,7 +31,8 @@ const PREVIOUS_MONTH = (() => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
 })();
 
-describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromium', () => {
+// A browser test takes several page loads and reads: 90 s each, for a loaded 2-core CI machine.
+describe.skipIf(!HAS_CHROMIUM)('spreadsheet import from the dashboard, in chromium', { timeout: 90_000 }, () => {
   let app: TestApp;
   let base: string;
   let browser: Browser;
