@@ -213,7 +213,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     /** Chooses a month and waits until its read is in the form (the inputs enabled again). */
     const month = async (value: string) => {
       await period.selectOption(value);
-      await expect.poll(() => page.getByTestId('entry-stats-form').getAttribute('aria-busy')).toBeNull();
+      await expect.poll(() => page.getByTestId('entry-stats-form').getAttribute('aria-busy'), { timeout: 10_000 }).toBeNull();
     };
     await page.reload();
     await formReady();
@@ -225,13 +225,13 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     await context.setOffline(true);
     await input('DIBAO_RURAL').fill('21');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toBe('待同步');
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe('待同步');
     // A later entry, for this month (the earlier failed figure left out of it).
     await month(THIS_MONTH);
     await input('ELDERLY_60_PLUS').fill('');
     await input('DIBAO_RURAL').fill('13');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toBe('待同步');
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe('待同步');
 
     // Meanwhile the township submits the previous month (no 缺报说明 asked: threshold 0) and the county approves it (已审核, locked).
     const threshold = await app.query<{ setReportingCompletenessThreshold: { userErrors: unknown[] } }, unknown>(
@@ -258,7 +258,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 20_000 }).toBe('已同步');
     expect(await figureOf('DIBAO_RURAL', THIS_MONTH)).toBe('13.00');
     await month(PREVIOUS_MONTH);
-    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toBe(`失败：${PREVIOUS_MONTH} 已审核锁定，需县里重新开放后才能修改`);
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe(`失败：${PREVIOUS_MONTH} 已审核锁定，需县里重新开放后才能修改`);
     expect(await input('DIBAO_RURAL').inputValue(), 'kept, typed in, for correction').toBe('21');
     expect(await page.getByTestId('entry-lock').textContent()).toBe('本月已审核锁定，需县里重新开放后才能修改');
     expect(await figureOf('DIBAO_RURAL', PREVIOUS_MONTH)).toBe(lockedBefore);
@@ -271,12 +271,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     await input('ELDERLY_60_PLUS').fill('');
     await input('ORPHANS').fill('2');
     await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
-    await expect.poll(() => mark('ORPHANS').textContent()).toBe('待同步');
+    await expect.poll(() => mark('ORPHANS').textContent(), { timeout: 10_000 }).toBe('待同步');
     await context.setOffline(false);
     await expect.poll(() => mark('ORPHANS').textContent(), { timeout: 20_000 }).toBe('已同步');
     expect({ refusals: await lockedRefusals(), reported: await reported() }).toEqual({ refusals: start.refusals + 1, reported: start.reported + 2 });
     await month(PREVIOUS_MONTH);
-    await expect.poll(() => mark('DIBAO_RURAL').textContent()).toContain('已审核锁定');
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toContain('已审核锁定');
     expect(await input('DIBAO_RURAL').inputValue()).toBe('21');
   }, 120_000);
 
@@ -341,19 +341,19 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     await form().locator('input[name="note"]').fill('离线填报进度');
     await form().locator('input[name="blockers"]').fill('资金未到位');
     await form().getByRole('button', { name: '保存进度' }).click();
-    await expect.poll(progressState).toBe('待同步');
+    await expect.poll(progressState, { timeout: 10_000 }).toBe('待同步');
     // Both milestones, one after the other: the second is sent with the version the first will leave.
     await milestone(1).getByRole('button', { name: '标记完成' }).click();
-    await expect.poll(() => milestoneState(1)).toBe('待同步');
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('待同步');
     await milestone(2).getByRole('button', { name: '标记完成' }).click();
-    await expect.poll(() => milestoneState(2)).toBe('待同步');
+    await expect.poll(() => milestoneState(2), { timeout: 10_000 }).toBe('待同步');
     expect(await milestone(1).getByRole('button', { name: '标记完成' }).isHidden(), 'not marked done twice').toBe(true);
 
     // Offline reload: the form from the service worker's last read, the entries from IndexedDB.
     await p.reload();
     await open();
-    await expect.poll(progressState).toBe('待同步');
-    await expect.poll(() => milestoneState(1)).toBe('待同步');
+    await expect.poll(progressState, { timeout: 10_000 }).toBe('待同步');
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('待同步');
     expect(await milestoneState(2)).toBe('待同步');
     expect(await form().locator('input[name="percent"]').inputValue()).toBe('35');
     expect(await form().locator('input[name="note"]').inputValue()).toBe('离线填报进度');
@@ -363,8 +363,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     await township.setOffline(false);
     await expect.poll(progressState, { timeout: 20_000 }).toBe('已同步');
     await expect.poll(() => milestone(2).textContent(), { timeout: 20_000 }).toContain(`已于 ${TODAY} 完成`);
-    await expect.poll(() => milestoneState(1)).toBe('已同步');
-    await expect.poll(() => milestoneState(2)).toBe('已同步');
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('已同步');
+    await expect.poll(() => milestoneState(2), { timeout: 10_000 }).toBe('已同步');
     // Exactly what was entered, once: one entry, two milestones, three audited calls, three events, nothing refused.
     expect(await stored()).toEqual({
       progress: [{ percent: 35, note: '离线填报进度', blockers: '资金未到位', asOf: TODAY }],
