@@ -11,8 +11,10 @@ import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
  * from the service worker with the entries still there, the network returns and
  * they are sent once (已同步): the server's figures, audit rows and events equal
  * what was entered, exactly once. A queued entry whose version went stale
- * meanwhile shows 失败 with the CONFLICT reason and stays; 退出登录 clears what
- * the device kept.
+ * meanwhile shows 失败 with the CONFLICT reason and stays; one for a month the
+ * county approved meanwhile shows 失败 with the LOCKED reason, stays and is not
+ * sent again while the entries after it go out; task progress, project progress
+ * and milestones go the same way; 退出登录 clears what the device kept.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
