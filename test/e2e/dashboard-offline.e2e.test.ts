@@ -11,8 +11,10 @@ import { launchChromium, withDeveloperToken } from '../support/dashboard.js';
  * from the service worker with the entries still there, the network returns and
  * they are sent once (已同步): the server's figures, audit rows and events equal
  * what was entered, exactly once. A queued entry whose version went stale
- * meanwhile shows 失败 with the CONFLICT reason and stays; 退出登录 clears what
- * the device kept.
+ * meanwhile shows 失败 with the CONFLICT reason and stays; one for a month the
+ * county approved meanwhile shows 失败 with the LOCKED reason, stays and is not
+ * sent again while the entries after it go out; task progress, project progress
+ * and milestones go the same way; 退出登录 clears what the device kept.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,6 +24,10 @@ if (!HAS_CHROMIUM) console.warn(`dashboard-offline.e2e: SKIPPED — ${CHROMIUM} 
 const pad = (n: number) => String(n).padStart(2, '0');
 const now = new Date();
 const THIS_MONTH = `${now.getFullYear()}-${pad(now.getMonth() + 1)}`;
+const before = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+const PREVIOUS_MONTH = `${before.getFullYear()}-${pad(before.getMonth() + 1)}`;
+/** The page's today (tasks.ts `today()`): this machine's local date, as the browser's. */
+const TODAY = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 
 describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
   let app: TestApp;
@@ -190,6 +196,186 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
       audit: await count('audit_log', `mutation = 'recordTaskProgress'`),
       events: await count('progress_update', `subject_kind = 'TASK_ASSIGNMENT'`),
     }).toEqual({ progress: before.progress + 1, audit: before.audit + 1, events: before.events + 1 });
+    await township.close();
+  }, 120_000);
+
+  it('shows 失败 with the LOCKED reason at the field when the county approves the month before the device reconnects; keeps it, never resends it, and the later entries still go out', async () => {
+    const township = village.slice(0, 9);
+    const lockedRefusals = () => count('audit_log', `mutation = 'reportObservations' and outcome = 'USER_ERRORS' and 'LOCKED' = any(error_codes)`);
+    const reported = () => count('audit_log', `mutation = 'reportObservations' and outcome = 'OK'`);
+    const figureOf = async (indicator: string, month: string) =>
+      (
+        await app.rows<{ value: string }>(`select value::text as value from observation where area_code = ? and indicator = ? and period_month = ?::date`, [
+          village,
+          indicator,
+          `${month}-01`,
+        ])
+      )[0]?.value ?? null;
+    const period = page.locator('select[name="period"]');
+    /** Chooses a month and waits until its read is in the form (the inputs enabled again). */
+    const month = async (value: string) => {
+      await period.selectOption(value);
+      await expect.poll(() => page.getByTestId('entry-stats-form').getAttribute('aria-busy'), { timeout: 10_000 }).toBeNull();
+    };
+    await page.reload();
+    await formReady();
+    // Read online once, so the service worker has the previous month for the offline form.
+    await month(PREVIOUS_MONTH);
+    const lockedBefore = await figureOf('DIBAO_RURAL', PREVIOUS_MONTH);
+    const start = { refusals: await lockedRefusals(), reported: await reported() };
+
+    await context.setOffline(true);
+    await input('DIBAO_RURAL').fill('21');
+    await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe('待同步');
+    // A later entry, for this month (the earlier failed figure left out of it).
+    await month(THIS_MONTH);
+    await input('ELDERLY_60_PLUS').fill('');
+    await input('DIBAO_RURAL').fill('13');
+    await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe('待同步');
+
+    // Meanwhile the township submits the previous month (no 缺报说明 asked: threshold 0) and the county approves it (已审核, locked).
+    const threshold = await app.query<{ setReportingCompletenessThreshold: { userErrors: unknown[] } }, unknown>(
+      'mutation($input: SetReportingCompletenessThresholdInput!) { setReportingCompletenessThreshold(input: $input) { userErrors { code message } } }',
+      { input: { county: '511921', minReportedPercent: 0 } },
+      { token: admin },
+    );
+    expect(threshold.setReportingCompletenessThreshold.userErrors).toEqual([]);
+    const submitted = await app.query<{ submitReportingPeriod: { userErrors: unknown[] } }, unknown>(
+      'mutation($input: SubmitReportingPeriodInput!) { submitReportingPeriod(input: $input) { userErrors { code message } } }',
+      { input: { area: township, period: PREVIOUS_MONTH } },
+      { token: await app.token('TOWNSHIP_OPERATOR', township, { name: '铁佛镇民政办' }) },
+    );
+    expect(submitted.submitReportingPeriod.userErrors).toEqual([]);
+    const approved = await app.query<{ reviewReportingPeriod: { approval: { locked: boolean } | null; userErrors: unknown[] } }, unknown>(
+      'mutation($input: ReviewReportingPeriodInput!) { reviewReportingPeriod(input: $input) { approval { locked } userErrors { code message } } }',
+      { input: { area: township, period: PREVIOUS_MONTH, decision: 'APPROVE' } },
+      { token: admin },
+    );
+    expect(approved.reviewReportingPeriod.approval).toEqual({ locked: true });
+
+    await context.setOffline(false);
+    // The later entry goes out although the earlier one is refused.
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 20_000 }).toBe('已同步');
+    expect(await figureOf('DIBAO_RURAL', THIS_MONTH)).toBe('13.00');
+    await month(PREVIOUS_MONTH);
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toBe(`失败：${PREVIOUS_MONTH} 已审核锁定，需县里重新开放后才能修改`);
+    expect(await input('DIBAO_RURAL').inputValue(), 'kept, typed in, for correction').toBe('21');
+    expect(await page.getByTestId('entry-lock').textContent()).toBe('本月已审核锁定，需县里重新开放后才能修改');
+    expect(await figureOf('DIBAO_RURAL', PREVIOUS_MONTH)).toBe(lockedBefore);
+    expect({ refusals: await lockedRefusals(), reported: await reported() }).toEqual({ refusals: start.refusals + 1, reported: start.reported + 1 });
+
+    // Not retried: after a reload and another offline entry sent (the queue sends oldest first), the refusal is still the only one.
+    await page.reload();
+    await formReady();
+    await context.setOffline(true);
+    await input('ELDERLY_60_PLUS').fill('');
+    await input('ORPHANS').fill('2');
+    await page.getByTestId('entry-stats-form').getByRole('button', { name: '上报' }).click();
+    await expect.poll(() => mark('ORPHANS').textContent(), { timeout: 10_000 }).toBe('待同步');
+    await context.setOffline(false);
+    await expect.poll(() => mark('ORPHANS').textContent(), { timeout: 20_000 }).toBe('已同步');
+    expect({ refusals: await lockedRefusals(), reported: await reported() }).toEqual({ refusals: start.refusals + 1, reported: start.reported + 2 });
+    await month(PREVIOUS_MONTH);
+    await expect.poll(() => mark('DIBAO_RURAL').textContent(), { timeout: 10_000 }).toContain('已审核锁定');
+    expect(await input('DIBAO_RURAL').inputValue()).toBe('21');
+  }, 120_000);
+
+  it('keeps project progress and milestones marked done offline through a reload, and records each once when the network returns', async () => {
+    const created = await app.query<{ createProject: { project: { id: string; version: number } } }, unknown>(
+      `mutation { createProject(input: { name: "离线项目测试", category: OTHER, area: "511921104", ownerSection: "养老服务股" }) { project { id version } } }`,
+      undefined,
+      { token: admin },
+    );
+    const project = created.createProject.project.id;
+    const planned = await app.query<{ setProjectPlan: { project: { version: number }; userErrors: unknown[] } }, unknown>(
+      `mutation($input: SetProjectPlanInput!) { setProjectPlan(input: $input) { project { version } userErrors { message } } }`,
+      {
+        input: {
+          project,
+          version: created.createProject.project.version,
+          milestones: [
+            { name: '立项批复', dueDate: `${now.getFullYear()}-03-31` },
+            { name: '主体开工', dueDate: `${now.getFullYear()}-12-31` },
+          ],
+        },
+      },
+      { token: admin },
+    );
+    expect(planned.setProjectPlan.userErrors).toEqual([]);
+    const township = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    await withDeveloperToken(township, await app.token('TOWNSHIP_OPERATOR', '511921104', { name: '铁佛镇民政办' }));
+    const p = await township.newPage();
+    p.on('pageerror', (error) => pageErrors.push(error.message));
+    const form = () => p.locator(`form[data-project="${project}"]`);
+    const milestone = (position: number) => form().locator(`li[data-milestone="${position}"]`);
+    const progressState = () => p.locator(`[data-sync="project-${project}"]`).textContent();
+    const milestoneState = (position: number) => p.locator(`[data-sync="milestone-${project}-${position}"]`).textContent();
+    /** The project chosen in 项目进度 (after a reload the first one is). */
+    const open = async () => {
+      await p.locator('select[name="project"]').selectOption(project, { timeout: 20_000 });
+      await form().waitFor({ timeout: 20_000 });
+    };
+    const stored = async () => ({
+      progress: await app.rows(`select percent, note, blockers, as_of::text as "asOf" from project_progress where project_id = ? order by id`, [
+        Buffer.from(project, 'base64').toString().split(':')[1],
+      ]),
+      project: (
+        await app.rows<{ percent: number | null; version: number; done: (string | null)[] }>(
+          `select progress_percent as percent, version, array(select m->>'doneDate' from jsonb_array_elements(milestones) m) as done from project where name = '离线项目测试'`,
+        )
+      )[0],
+      audit: await count('audit_log', `mutation in ('recordProjectProgress', 'completeMilestone') and outcome = 'OK'`),
+      refused: await count('audit_log', `mutation in ('recordProjectProgress', 'completeMilestone') and outcome <> 'OK'`),
+      events: await count('progress_update', `subject_kind = 'PROJECT' and subject_id = ?`, [project]),
+    });
+    await p.goto(`${base}/`);
+    await open();
+    await p.evaluate('navigator.serviceWorker.ready.then(() => undefined)');
+    await p.reload();
+    await open();
+    const before = await stored();
+    expect(before.project).toEqual({ percent: null, version: planned.setProjectPlan.project.version, done: [null, null] });
+
+    await township.setOffline(true);
+    await form().locator('input[name="percent"]').fill('35');
+    await form().locator('input[name="note"]').fill('离线填报进度');
+    await form().locator('input[name="blockers"]').fill('资金未到位');
+    await form().getByRole('button', { name: '保存进度' }).click();
+    await expect.poll(progressState, { timeout: 10_000 }).toBe('待同步');
+    // Both milestones, one after the other: the second is sent with the version the first will leave.
+    await milestone(1).getByRole('button', { name: '标记完成' }).click();
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('待同步');
+    await milestone(2).getByRole('button', { name: '标记完成' }).click();
+    await expect.poll(() => milestoneState(2), { timeout: 10_000 }).toBe('待同步');
+    expect(await milestone(1).getByRole('button', { name: '标记完成' }).isHidden(), 'not marked done twice').toBe(true);
+
+    // Offline reload: the form from the service worker's last read, the entries from IndexedDB.
+    await p.reload();
+    await open();
+    await expect.poll(progressState, { timeout: 10_000 }).toBe('待同步');
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('待同步');
+    expect(await milestoneState(2)).toBe('待同步');
+    expect(await form().locator('input[name="percent"]').inputValue()).toBe('35');
+    expect(await form().locator('input[name="note"]').inputValue()).toBe('离线填报进度');
+    expect(await form().locator('input[name="blockers"]').inputValue()).toBe('资金未到位');
+    expect(await stored(), 'nothing reached the server while offline').toEqual(before);
+
+    await township.setOffline(false);
+    await expect.poll(progressState, { timeout: 20_000 }).toBe('已同步');
+    await expect.poll(() => milestone(2).textContent(), { timeout: 20_000 }).toContain(`已于 ${TODAY} 完成`);
+    await expect.poll(() => milestoneState(1), { timeout: 10_000 }).toBe('已同步');
+    await expect.poll(() => milestoneState(2), { timeout: 10_000 }).toBe('已同步');
+    // Exactly what was entered, once: one entry, two milestones, three audited calls, three events, nothing refused.
+    expect(await stored()).toEqual({
+      progress: [{ percent: 35, note: '离线填报进度', blockers: '资金未到位', asOf: TODAY }],
+      project: { percent: 35, version: before.project.version + 2, done: [TODAY, TODAY] },
+      audit: before.audit + 3,
+      refused: before.refused,
+      events: before.events + 3,
+    });
+    expect(pageErrors).toEqual([]);
     await township.close();
   }, 120_000);
 

@@ -302,6 +302,87 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
     }
   }, 60_000);
 
+  it('the GraphQL console (GET /graphql) at 390×844: no page overflow, the editor above a readable result, 44 px buttons', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`console: ${error.message}`));
+    /** The page as the checks see it: overflow, every control outside the editors (size, place), the editor and the result. */
+    const measure = () =>
+      page.evaluate<{
+        scrollWidth: number;
+        small: string[];
+        beyond: string[];
+        boxes: Record<'editor' | 'response' | 'docs', { left: number; right: number; top: number; bottom: number; width: number; height: number } | null>;
+        fonts: { editor: number; response: number };
+      }>(String.raw`(() => {
+        const W = innerWidth;
+        const shown = (el) => {
+          const r = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
+        };
+        const name = (el) =>
+          el.tagName.toLowerCase() +
+          (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
+          (el.getAttribute('aria-label') ? '[' + el.getAttribute('aria-label') + ']' : '') +
+          ' "' + (el.textContent || '').trim().slice(0, 16) + '"';
+        const box = (selector) => {
+          const el = document.querySelector(selector);
+          if (!el || !shown(el)) return null;
+          const r = el.getBoundingClientRect();
+          return { left: Math.round(r.left), right: Math.round(r.right), top: Math.round(r.top), bottom: Math.round(r.bottom), width: Math.round(r.width), height: Math.round(r.height) };
+        };
+        // CodeMirror's own hidden textarea and scrollbars are not controls a person touches.
+        const controls = [...document.querySelectorAll('button, input:not([type=hidden]), select, a[href]')].filter(shown).filter((el) => !el.closest('.CodeMirror'));
+        const small = controls
+          .filter((el) => { const r = el.getBoundingClientRect(); return r.width < 43.5 || r.height < 43.5; })
+          .map((el) => { const r = el.getBoundingClientRect(); return name(el) + ' ' + Math.round(r.width) + '×' + Math.round(r.height); });
+        const beyond = controls.filter((el) => { const r = el.getBoundingClientRect(); return r.left < -0.5 || r.right > W + 0.5; }).map(name);
+        const font = (selector) => { const el = document.querySelector(selector + ' .CodeMirror-line'); return el ? parseFloat(getComputedStyle(el).fontSize) : 0; };
+        return {
+          scrollWidth: document.documentElement.scrollWidth,
+          small,
+          beyond,
+          boxes: { editor: box('.graphiql-query-editor'), response: box('.graphiql-response'), docs: box('.graphiql-plugin') },
+          fonts: { editor: font('.graphiql-query-editor'), response: font('.graphiql-response') },
+        };
+      })()`);
+    try {
+      await withDeveloperToken(page, tokens.COUNTY_ADMIN);
+      await page.goto(`${base}/graphql`);
+      await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20_000 });
+      await page.locator('.graphiql-execute-button').click();
+      await expect.poll(() => page.locator('.graphiql-response').textContent(), { timeout: 15_000 }).toContain('"townships": 33');
+      await mkdir(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: new URL('phone-console.png', SCREENSHOTS).pathname });
+      const audit = await measure();
+      expect(audit.scrollWidth, 'page wider than the viewport').toBeLessThanOrEqual(390);
+      expect(audit.beyond, 'controls beyond the viewport').toEqual([]);
+      expect(audit.small, 'touch targets under 44 px').toEqual([]);
+      // The editor above the result, each as wide as the screen allows and tall enough to read, both on the first screen.
+      const { editor, response } = audit.boxes;
+      expect(editor!.width).toBeGreaterThanOrEqual(340);
+      expect(response!.width).toBeGreaterThanOrEqual(340);
+      expect(response!.top).toBeGreaterThanOrEqual(editor!.bottom);
+      expect(editor!.height).toBeGreaterThanOrEqual(180);
+      expect(response!.height).toBeGreaterThanOrEqual(180);
+      expect(response!.bottom).toBeLessThanOrEqual(844);
+      expect(audit.fonts.editor).toBeGreaterThanOrEqual(12);
+      expect(audit.fonts.response).toBeGreaterThanOrEqual(12);
+
+      // The schema docs open above the editors, full width, without widening the page.
+      await page.getByRole('button', { name: /documentation explorer/i }).click();
+      await expect.poll(() => page.locator('.graphiql-doc-explorer').textContent(), { timeout: 10_000 }).toContain('Query');
+      const docs = await measure();
+      expect(docs.scrollWidth).toBeLessThanOrEqual(390);
+      expect(docs.beyond).toEqual([]);
+      expect(docs.boxes.docs!.width).toBeGreaterThanOrEqual(340);
+      expect(docs.boxes.docs!.bottom).toBeLessThanOrEqual(docs.boxes.editor!.top);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('on a desktop too (1280×900, county admin): 12 px text and AA contrast everywhere', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();

@@ -212,6 +212,66 @@ describe('idempotency keys on entry writes', () => {
     });
   });
 
+  it('completeMilestone: a retried send applies once (not a CONFLICT on the version it moved); the same key for another milestone is a CONFLICT', async () => {
+    const MILESTONE = `mutation($input: CompleteMilestoneInput!) {
+      completeMilestone(input: $input) { project { id version milestones { position doneDate } } userErrors { field code messageZh } } }`;
+    type Completed = { completeMilestone: UserErrors & { project: { version: number; milestones: { position: number; doneDate: string | null }[] } | null } };
+    const created = await app.query<{ createProject: { project: { id: string; version: number } } }, unknown>(
+      `mutation { createProject(input: { name: "幂等节点项目", category: OTHER, area: "${TIEFO}", ownerSection: "养老服务股" }) { project { id version } } }`,
+      undefined,
+      { token: admin },
+    );
+    const { id, version } = created.createProject.project;
+    const planned = await app.query<{ setProjectPlan: { project: { version: number } } & UserErrors }, unknown>(
+      `mutation($input: SetProjectPlanInput!) { setProjectPlan(input: $input) { project { version } userErrors { field code messageZh } } }`,
+      {
+        input: {
+          project: id,
+          version,
+          milestones: [
+            { name: '立项', dueDate: '2026-03-31' },
+            { name: '开工', dueDate: '2026-06-30' },
+          ],
+        },
+      },
+      { token: admin },
+    );
+    expect(planned.setProjectPlan.userErrors).toEqual([]);
+    const input = {
+      project: id,
+      version: planned.setProjectPlan.project.version,
+      position: 1,
+      doneDate: '2026-03-20',
+      idempotencyKey: 'd3f1c2d4-0000-4000-8000-000000000001',
+    };
+    const before = await counts();
+    const first = await app.query<Completed, unknown>(MILESTONE, { input }, { token: tiefoOp });
+    expect(first.completeMilestone.userErrors).toEqual([]);
+    expect(first.completeMilestone.project!.milestones).toEqual([
+      { position: 1, doneDate: '2026-03-20' },
+      { position: 2, doneDate: null },
+    ]);
+    const afterFirst = await counts();
+    expect(afterFirst).toEqual({ ...before, audit: before.audit + 1, events: before.events + 1, keys: before.keys + 1 });
+    // The retry carries the version the first send moved on: answered as the first time, nothing applied again.
+    const second = await app.query<Completed, unknown>(MILESTONE, { input }, { token: tiefoOp });
+    expect(second).toEqual(first);
+    expect(await counts(), 'no second audit row or event').toEqual(afterFirst);
+    const [stored] = await app.rows<{ version: number }>(`select version from project where name = '幂等节点项目'`);
+    expect(stored.version).toBe(input.version + 1);
+
+    // The same key for the other milestone: a CONFLICT on idempotencyKey, in Chinese; milestone 2 stays open.
+    const other = await app.query<Completed, unknown>(MILESTONE, { input: { ...input, version: stored.version, position: 2 } }, { token: tiefoOp });
+    expect(other.completeMilestone.project).toBeNull();
+    expect(other.completeMilestone.userErrors).toEqual([
+      { field: ['input', 'idempotencyKey'], code: 'CONFLICT', messageZh: '该幂等键已用于另一次填报，内容不同：请为新的填报生成新的幂等键' },
+    ]);
+    const after = await counts();
+    expect({ ...after, audit: afterFirst.audit }).toEqual(afterFirst); // only the refusal's own audit row (USER_ERRORS)
+    const [plan] = await app.rows<{ milestones: { doneDate?: string | null }[] }>(`select milestones from project where name = '幂等节点项目'`);
+    expect(plan.milestones.map((m) => m.doneDate ?? null)).toEqual(['2026-03-20', null]);
+  });
+
   it('keys older than 7 days are pruned when a new key comes in', async () => {
     await app.rows(`update idempotency_key set created_at = now() - interval '8 days' where key = 'a3f1c2d4-0000-4000-8000-000000000001'`);
     await report(villageOp, {

@@ -200,6 +200,11 @@ export class CompleteMilestoneInput {
 
   @Field(() => LocalDateResolver, { nullable: true, description: '实际完成 — done date (default today).' })
   doneDate?: string | null;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  @IsOptional()
+  @MaxLength(100)
+  idempotencyKey?: string | null;
 }
 
 @InputType('ChangeProjectStatusInput', { description: '变更项目状态 — start, suspend, resume or complete a project.' })

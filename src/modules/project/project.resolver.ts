@@ -75,9 +75,11 @@ export class ProjectResolver {
     return asPayload(() => projectService.setPlan(ctx, input));
   }
 
-  @Mutation(() => CompleteMilestonePayload, { description: `完成节点 — marks one milestone done. ${WHO_MAY} Writes one progress event.` })
+  @Mutation(() => CompleteMilestonePayload, {
+    description: `完成节点 — marks one milestone done. ${WHO_MAY} Writes one progress event; a retry with the same \`idempotencyKey\` applies once.`,
+  })
   completeMilestone(@Arg('input', { description: 'The milestone.' }) input: CompleteMilestoneInput, @Ctx() ctx: Context) {
-    return asPayload(() => projectService.completeMilestone(ctx, input));
+    return asPayload(() => idempotent(ctx, 'completeMilestone', input, projectService.projectReplay, () => projectService.completeMilestone(ctx, input)));
   }
 
   @Mutation(() => ChangeProjectStatusPayload, {

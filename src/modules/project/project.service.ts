@@ -402,6 +402,15 @@ export class ProjectService {
     },
   };
 
+  /** A replayed milestone completion (same 幂等键, same input): the project read again; nothing is written. */
+  readonly projectReplay: Replayable<{ project: Project }, { project: string }> = {
+    ref: (result) => ({ project: result.project.key }),
+    replay: async (ctx, ref) => {
+      const [project] = await ctx.sql<ProjectRow>(`select ${PROJECT_COLUMNS} from project where id = ?`, [ref.project]);
+      return { project: projectFromRow(project) };
+    },
+  };
+
   /** A facility the caller may link (and so later move): it exists and lies in their writable scope. */
   private async linkable(sql: Sql, viewer: Viewer, id: string): Promise<FacilityRow> {
     const row = await facilityService.load(sql, facilityKey(id, 'facility'), 'facility');

@@ -89,6 +89,8 @@ export type ChangeProjectStatusInput = {
 export type CompleteMilestoneInput = {
   /** 实际完成 — done date (default today). */
   doneDate?: string | null | undefined;
+  /** 幂等键 — optional, a client-made UUID (8–100 letters, digits, `-`, `_`). A retry with the same key and the same input returns the first answer and applies nothing again (no second audit row or progress event); the same key with another input is a CONFLICT userError on `idempotencyKey`. A write that failed frees its key. Kept 7 days per caller. */
+  idempotencyKey?: string | null | undefined;
   /** 序号 — the milestone's `position`. */
   position: number;
   /** The project's global ID. */

@@ -123,7 +123,12 @@ function Console() {
     'div',
     { className: 'console' },
     createElement(TokenBar),
-    createElement('div', { className: 'graphiql-host' }, createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: true })),
+    createElement(
+      'div',
+      { className: 'graphiql-host' },
+      // On a phone the variables and headers start folded, leaving the query editor the height (console.css).
+      createElement(GraphiQL, { fetcher, defaultQuery: DEFAULT_QUERY, defaultEditorToolsVisibility: !matchMedia('(max-width: 600px)').matches }),
+    ),
   );
 }
 

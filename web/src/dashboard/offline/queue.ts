@@ -1,4 +1,9 @@
-import { EntryRecordTaskProgressDocument, EntryReportObservationsDocument } from '../../../graphql/generated/graphql';
+import {
+  EntryCompleteMilestoneDocument,
+  EntryRecordProjectProgressDocument,
+  EntryRecordTaskProgressDocument,
+  EntryReportObservationsDocument,
+} from '../../../graphql/generated/graphql';
 import { SessionExpiredError, gql, queueOwner } from '../api';
 import { failureText } from '../entry';
 
@@ -26,8 +31,8 @@ export interface QueuedEntry {
   id: string;
   /** The account that made it (`account:<id>`, or `token:<sub>` for a developer token): only it sees and sends it. */
   owner: string;
-  kind: 'observations' | 'taskProgress';
-  /** The form it belongs to, e.g. `stats:<village>:<month>` or `task:<assignment>`. */
+  kind: 'observations' | 'taskProgress' | 'projectProgress' | 'milestone';
+  /** The form it belongs to, e.g. `stats:<village>:<month>`, `task:<assignment>` or `project:<project>`. */
   form: string;
   /** The field keys of the form it fills (where its state is shown). */
   fields: Record<string, string>;
@@ -182,6 +187,14 @@ async function send(entry: QueuedEntry) {
   if (entry.kind === 'observations') {
     const { reportObservations } = await gql(EntryReportObservationsDocument, { input: entry.input as never });
     return reportObservations.userErrors;
+  }
+  if (entry.kind === 'projectProgress') {
+    const { recordProjectProgress } = await gql(EntryRecordProjectProgressDocument, { input: entry.input as never });
+    return recordProjectProgress.userErrors;
+  }
+  if (entry.kind === 'milestone') {
+    const { completeMilestone } = await gql(EntryCompleteMilestoneDocument, { input: entry.input as never });
+    return completeMilestone.userErrors;
   }
   const { recordTaskProgress } = await gql(EntryRecordTaskProgressDocument, { input: entry.input as never });
   return recordTaskProgress.userErrors;

@@ -144,9 +144,26 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
   );
 }
 
-/** Percent/asOf/note/blockers for one project (`recordProjectProgress`), and its open milestones (`completeMilestone`). */
+/** Shows a kept entry's state (待同步, 已同步, 失败 with the reason) in its mark, or nothing. */
+function showState(mark: HTMLElement, entry: QueuedEntry | undefined): void {
+  mark.textContent = entry ? stateText(entry) : '';
+  if (entry) mark.dataset.state = entry.state;
+  else mark.removeAttribute('data-state');
+}
+
+/**
+ * Percent/asOf/note/blockers for one project (`recordProjectProgress`), and its
+ * open milestones (`completeMilestone`), each with an idempotency key. Without a
+ * network both are kept (../offline/queue.ts, form `project:<id>`) and shown as
+ * 待同步 beside 保存进度 or at the milestone, then 已同步 or 失败 with the reason.
+ * A milestone marked done offline carries the day it was marked (doneDate) and
+ * the version read plus the milestones of this project still waiting before it:
+ * each one sent moves the version by one.
+ */
 function projectForm(project: Project, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
+  const form = `project:${project.id}`;
+  const mark = h('span', { class: 'sync-state', 'data-sync': `project-${project.id}`, role: 'status' });
   const percent = h('input', {
     type: 'text',
     inputmode: 'numeric',
@@ -159,59 +176,118 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
   const note = h('input', { type: 'text', name: 'note', maxlength: 2000, placeholder: '进度下调时必填', 'aria-label': '说明' });
   const blockers = h('input', { type: 'text', name: 'blockers', maxlength: 2000, placeholder: '可选', 'aria-label': '存在问题' });
   const submit = h('button', { type: 'submit', class: 'primary' }, '保存进度');
+  /** Each milestone's state mark, and its button while it is open. */
+  const marks = new Map<number, { mark: HTMLElement; button?: HTMLButtonElement }>();
+  /** The kept entries of this project at their places; after a (re)render the typed progress is put back. */
+  const showKept = (kept: QueuedEntry[], fill: boolean) => {
+    const progress = kept.filter((e) => e.kind === 'projectProgress').at(-1);
+    showState(mark, progress);
+    if (fill && progress && progress.state !== 'synced') {
+      percent.value = progress.fields.percent ?? percent.value;
+      asOf.value = progress.fields.asOf ?? asOf.value;
+      note.value = progress.fields.note ?? '';
+      blockers.value = progress.fields.blockers ?? '';
+    }
+    for (const [position, slot] of marks) {
+      const entry = kept.filter((e) => `milestone-${position}` in e.fields).at(-1);
+      showState(slot.mark, entry);
+      // Waiting to be sent: not marked done a second time.
+      if (slot.button) slot.button.hidden = entry?.state === 'pending';
+    }
+  };
+  const seen = new Set<string>();
+  const stop = onQueueChange(() => {
+    if (!mark.isConnected) return void stop();
+    void entriesOf(form).then(async (kept) => {
+      showKept(kept, false);
+      const settled = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
+      for (const e of settled) seen.add(`${e.id}:${e.state}`);
+      // Sent: read the panel again (the new figures, a fresh version); refused: the same, the entry stays for correction.
+      if (settled.some((e) => e.state === 'synced')) await onSaved(`已同步：${project.name}`);
+      else if (settled.length) await onSaved(`未能同步：${project.name}，请修改后重新保存`);
+    });
+  });
   const save = async () => {
     errors.clear();
     const value = wholeNumber(percent.value);
     if (value === null) return errors.set('percent', '请输入 0–100 的整数');
     submit.disabled = true;
-    try {
-      const { recordProjectProgress: result } = await gql(EntryRecordProjectProgressDocument, {
-        input: { project: project.id, percent: value, asOf: asOf.value || null, note: note.value.trim() || null, blockers: blockers.value.trim() || null },
+    const input = {
+      project: project.id,
+      percent: value,
+      asOf: asOf.value || today(),
+      note: note.value.trim() || null,
+      blockers: blockers.value.trim() || null,
+      // 幂等键: a send repeated (by the offline queue, after a lost answer) applies once.
+      idempotencyKey: newKey(),
+    };
+    const keep = () =>
+      enqueue({
+        id: input.idempotencyKey,
+        kind: 'projectProgress',
+        form,
+        fields: { percent: String(value), asOf: input.asOf, note: note.value, blockers: blockers.value },
+        input,
       });
+    try {
+      if (!navigator.onLine) return await keep();
+      const { recordProjectProgress: result } = await gql(EntryRecordProjectProgressDocument, { input });
       if (result.userErrors.length) {
         return errors.show(result.userErrors, (path) => ({ percent: 'percent', asOf: 'asOf', note: 'note', blockers: 'blockers' })[fieldPath(path)] ?? null);
       }
-      await onSaved(`已保存：${project.name} 进度 ${value}%（截至 ${asOf.value || today()}）`);
+      await onSaved(`已保存：${project.name} 进度 ${value}%（截至 ${input.asOf}）`);
     } catch (error) {
-      errors.fail(error);
+      if (isNetworkFailure(error)) await keep().catch(() => errors.fail(error));
+      else errors.fail(error);
     } finally {
       submit.disabled = false;
     }
   };
+  const complete = async (m: Project['milestones'][number], button: HTMLButtonElement) => {
+    errors.clear();
+    button.disabled = true;
+    try {
+      // Milestones of this project marked done offline and not yet sent each move the version by one before this one.
+      const waiting = (await entriesOf(form)).filter((e) => e.kind === 'milestone' && e.state === 'pending').length;
+      const input = { project: project.id, position: m.position, version: project.version + waiting, doneDate: today(), idempotencyKey: newKey() };
+      const keep = () => enqueue({ id: input.idempotencyKey, kind: 'milestone', form, fields: { [`milestone-${m.position}`]: input.doneDate }, input });
+      try {
+        if (!navigator.onLine) return await keep();
+        const { completeMilestone: result } = await gql(EntryCompleteMilestoneDocument, { input });
+        if (result.userErrors.length) return errors.show(result.userErrors, () => `milestone-${m.position}`);
+        await onSaved(`已保存：${project.name}「${m.name}」已完成`);
+      } catch (error) {
+        if (isNetworkFailure(error)) await keep().catch(() => errors.fail(error));
+        else errors.fail(error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  };
   const milestones = project.milestones.map((m) => {
     const slot = errors.slot(`milestone-${m.position}`);
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        'data-complete': m.position,
-        onclick: async () => {
-          errors.clear();
-          button.disabled = true;
-          try {
-            const { completeMilestone: result } = await gql(EntryCompleteMilestoneDocument, {
-              input: { project: project.id, position: m.position, version: project.version },
-            });
-            if (result.userErrors.length) return errors.show(result.userErrors, () => `milestone-${m.position}`);
-            await onSaved(`已保存：${project.name}「${m.name}」已完成`);
-          } catch (error) {
-            errors.fail(error);
-          } finally {
-            button.disabled = false;
-          }
-        },
-      },
-      '标记完成',
-    );
-    return h(
-      'li',
-      { 'data-milestone': m.position, class: m.doneDate ? 'done' : '' },
-      h('span', {}, `${m.position}. ${m.name}`),
-      h('small', {}, m.doneDate ? ` 已于 ${m.doneDate} 完成` : ` 计划 ${m.dueDate}`),
-      m.doneDate ? '' : button,
-      slot,
-    );
+    const state = h('span', { class: 'sync-state', 'data-sync': `milestone-${project.id}-${m.position}`, role: 'status' });
+    if (m.doneDate) {
+      marks.set(m.position, { mark: state });
+      return h(
+        'li',
+        { 'data-milestone': m.position, class: 'done' },
+        h('span', {}, `${m.position}. ${m.name}`),
+        h('small', {}, ` 已于 ${m.doneDate} 完成`),
+        state,
+        slot,
+      );
+    }
+    const button = h('button', { type: 'button', 'data-complete': m.position, onclick: () => void complete(m, button) }, '标记完成');
+    marks.set(m.position, { mark: state, button });
+    return h('li', { 'data-milestone': m.position }, h('span', {}, `${m.position}. ${m.name}`), h('small', {}, ` 计划 ${m.dueDate}`), button, state, slot);
   });
+  void entriesOf(form)
+    .then((kept) => {
+      for (const e of kept) seen.add(`${e.id}:${e.state}`);
+      showKept(kept, true);
+    })
+    .catch(() => undefined);
   return h(
     'form',
     { class: 'entry-row', 'data-project': project.id, novalidate: true, onsubmit: (event: Event) => (event.preventDefault(), void save()) },
@@ -233,6 +309,7 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
       field('说明', note, errors, 'note'),
       field('存在问题', blockers, errors, 'blockers'),
       submit,
+      mark,
     ),
     project.milestones.length ? h('ul', { class: 'milestones' }, milestones) : '',
     errors.slot('form'),
