@@ -98,7 +98,7 @@ export class MonthlyReport {
 
   @Field(() => [MonthlyReportLateEntry], {
     description:
-      '十一、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes and supervision, with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
+      '十一、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes, supervision, 问责 outcomes and approved deadline extensions (延期), with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
   })
   lateEntries!: MonthlyReportLateEntry[];
 }
