@@ -202,6 +202,9 @@ describe('a rectification’s deadline: request → approve', () => {
     // accountability: the same.
     expect((await accountabilityItems()).has(id)).toBe(false);
     expect((await accountabilityItems(beforeApproval)).get(id)).toMatchObject({ deadline: original });
+    // The responsibility view (责任清单): today's deadline, not behind.
+    const responsible = await app.query<any, any>(`{ responsibilities(name: "张三", first: 100) { nodes { itemId deadline behind } } }`, {}, { token: admin });
+    expect(responsible.responsibilities.nodes.find((n: { itemId: string }) => n.itemId === id)).toMatchObject({ deadline: extended, behind: false });
     // The monthly report (as of month end): no longer overdue; as known before the approval, overdue on the original deadline.
     expect(await reportLine(id)).toBeUndefined();
     expect(await reportLine(id, beforeApproval)).toBe(`整改时限 ${original},至月末仍未启动整改`);
