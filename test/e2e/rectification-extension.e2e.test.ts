@@ -87,12 +87,12 @@ let findings = 0;
 /** An OPEN rectification in 铁佛镇, registered 30 days ago; deadline default: two days ago (overdue today). */
 async function createRect(deadline = addDays(today(), -2), openedOn = addDays(today(), -30), area = TIEFO) {
   const result = await app.query<any, any>(
-    `mutation($input: CreateRectificationInput!) { createRectification(input: $input) { rectification { id version } userErrors { field message } } }`,
+    `mutation($input: CreateRectificationInput!) { createRectification(input: $input) { rectification { id version finding } userErrors { field message } } }`,
     { input: { finding: `延期测试问题${++findings}`, area, category: 'MANAGEMENT', responsiblePerson: '张三', deadline, openedOn } },
     { token: admin },
   );
   expect(result.createRectification.userErrors).toEqual([]);
-  return result.createRectification.rectification as { id: string; version: number };
+  return result.createRectification.rectification as { id: string; version: number; finding: string };
 }
 
 async function transition(id: string, version: number, to: string, extra: Record<string, unknown> = {}) {
@@ -161,7 +161,7 @@ async function reportLine(id: string, knownAt?: string): Promise<string | undefi
 
 describe('a rectification’s deadline: request → approve', () => {
   it('keeps the original deadline visible; overdue, the list, needsSupervision, accountability and the report use the deadline in force', async () => {
-    const { id } = await createRect();
+    const { id, finding } = await createRect();
     const original = addDays(today(), -2);
     const extended = addDays(today(), 60);
     const before = await counts();
@@ -205,6 +205,13 @@ describe('a rectification’s deadline: request → approve', () => {
     // The responsibility view (责任清单): today's deadline, not behind.
     const responsible = await app.query<any, any>(`{ responsibilities(name: "张三", first: 100) { nodes { itemId deadline behind } } }`, {}, { token: admin });
     expect(responsible.responsibilities.nodes.find((n: { itemId: string }) => n.itemId === id)).toMatchObject({ deadline: extended, behind: false });
+    // The 审计整改 export: the deadline in force, not overdue.
+    const csv = await (await fetch(new URL(`/exports/rectifications.csv?area=${TIEFO}`, app.url), { headers: { authorization: `Bearer ${admin}` } })).text();
+    const cells = csv
+      .split(/\r?\n/)
+      .find((line) => line.startsWith(finding))
+      ?.split(',');
+    expect([cells?.[6], cells?.[8]]).toEqual([extended, '否']);
     // The monthly report (as of month end): no longer overdue; as known before the approval, overdue on the original deadline.
     expect(await reportLine(id)).toBeUndefined();
     expect(await reportLine(id, beforeApproval)).toBe(`整改时限 ${original},至月末仍未启动整改`);
