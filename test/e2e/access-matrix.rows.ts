@@ -1094,6 +1094,45 @@ const extensionRows: MatrixRow[] = [
   },
 ];
 
+const operatorTokens = new WeakMap<TestApp, Promise<string>>();
+/** 民胜镇's operator: requests the rectification extensions a decider then decides (a decider may not decide their own). */
+function townshipOperatorToken(app: TestApp): Promise<string> {
+  let token = operatorTokens.get(app);
+  if (!token) operatorTokens.set(app, (token = app.token('TOWNSHIP_OPERATOR', TOWNSHIP.slice(0, 9), { name: '矩阵乡镇' })));
+  return token;
+}
+/** extension.service.ts: a rectification's extension is requested by those who move it along (COUNTY_ADMIN, the township's operator). */
+const rectificationExtensionRows: MatrixRow[] = [
+  {
+    field: 'requestDeadlineExtension',
+    label: 'Rectification',
+    allowed: ['COUNTY_ADMIN', 'TOWNSHIP_OPERATOR'],
+    async prepare(app, areaCode) {
+      const { id } = await rectification(app, areaCode);
+      return call('requestDeadlineExtension', 'RequestDeadlineExtensionInput', { item: id, newDeadline: '2100-06-30', reason: '矩阵' });
+    },
+    snapshot: extensions,
+  },
+  {
+    field: 'decideDeadlineExtension',
+    label: 'Rectification',
+    allowed: ['COUNTY_ADMIN', 'LEADER'],
+    async prepare(app, areaCode) {
+      const { id } = await rectification(app, areaCode);
+      const result = await app.request<Record<string, any>, unknown>(
+        `mutation($input: RequestDeadlineExtensionInput!) { requestDeadlineExtension(input: $input) { extension { id } userErrors { message } } }`,
+        { input: { item: id, newDeadline: '2100-06-30', reason: '矩阵' } },
+        { token: await townshipOperatorToken(app) },
+      );
+      const payload = result.data?.requestDeadlineExtension;
+      if (result.errors?.length || !payload?.extension)
+        throw new Error(`prepare: requestDeadlineExtension failed: ${JSON.stringify(result.errors ?? payload)}`);
+      return call('decideDeadlineExtension', 'DecideDeadlineExtensionInput', { request: payload.extension.id, approve: true });
+    },
+    snapshot: extensions,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -1108,4 +1147,5 @@ export const matrixRows: MatrixRow[] = [
   ...reportRows,
   ...responsibleRows,
   ...extensionRows,
+  ...rectificationExtensionRows,
 ];

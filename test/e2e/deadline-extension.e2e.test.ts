@@ -128,6 +128,16 @@ async function needsSupervision(asOf: string, knownAt?: string): Promise<string[
   return result.needsSupervision.filter((c: { health: string }) => c.health === 'OVERDUE').map((c: { targetId: string }) => c.targetId);
 }
 
+/** The task's deadline among the current month's accountability items (overdue or lagging), as known at an instant. */
+async function accountabilityDeadline(id: string, knownAt?: string): Promise<string | undefined> {
+  const result = await app.query<any, any>(
+    `query($month: String!, $knownAt: DateTimeISO) { accountability(month: $month, area: "${COUNTY}", knownAt: $knownAt) { items { subjectId deadline health } } }`,
+    { month: today().slice(0, 7), knownAt },
+    { token: admin },
+  );
+  return result.accountability.items.find((item: { subjectId: string; health: string }) => item.subjectId === id && item.health === 'OVERDUE')?.deadline;
+}
+
 /** The detail of the task's line in the current month's county report (lagging or overdue), as known at an instant. */
 async function reportLine(id: string, knownAt?: string): Promise<string | undefined> {
   const result = await app.query<any, any>(
@@ -182,6 +192,10 @@ describe('request → approve', () => {
     expect(await needsSupervision(today())).not.toContain(id);
     expect(await needsSupervision(addDays(today(), -1))).toContain(id);
     expect(await needsSupervision(today(), beforeApproval)).toContain(id);
+
+    // accountability too (it judged tasks on the original deadline).
+    expect(await accountabilityDeadline(id)).toBeUndefined();
+    expect(await accountabilityDeadline(id, beforeApproval)).toBe(original);
 
     const after = await counts();
     expect(after.events - before.events).toBe(2);

@@ -670,6 +670,20 @@ const objectRows: Row[] = [
   },
   {
     kind: 'object',
+    name: 'Query.rectification (its deadline extensions, 延期申请)',
+    covers: [],
+    objects: byType('Rectification'),
+    readers: SENSITIVE,
+    anonymous: 'UNAUTHENTICATED',
+    outside: 'FORBIDDEN',
+    via: {
+      field: 'rectification',
+      selection: 'id deadline originalDeadline deadlineInForce overdue extensions(first: 5) { totalCount nodes { id item state requestedDeadline decidedOn } }',
+    },
+    reveal: (d) => [d.id],
+  },
+  {
+    kind: 'object',
     name: 'Query.nodes (SupervisionAction, with its target)',
     covers: ['Node.SupervisionAction', 'SupervisionAction.target'],
     objects: byType('SupervisionAction'),

@@ -562,7 +562,7 @@ export class ExchangeService {
       areaName,
       r.responsiblePerson,
       r.openedOn,
-      r.deadline,
+      r.deadlineOn(asOf),
       labelOf(RECTIFICATION_STATUS_LABEL, await rectificationService.statusAsOf(ctx, r, asOf)),
       (await rectificationService.overdue(ctx, r, asOf)) ? '是' : '否',
       r.verifier,

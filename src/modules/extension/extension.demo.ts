@@ -17,9 +17,9 @@ export const extensionDemo: DemoSeeder = {
     if (seeded) return;
     const rows = await sql<{ id: string }>(
       `insert into deadline_extension (item_kind, item_id, previous_deadline, requested_deadline, reason, state,
-         requested_by_sub, requested_by_name, requested_at, decided_by_sub, decided_by_name, decided_at, note)
+         requested_by_sub, requested_by_name, requested_at, decided_by_sub, decided_by_name, decided_at, decided_on, note)
        select 'TASK', t.id, t.deadline, t.deadline + 31, '汛期影响施工，申请延期一个月', 'APPROVED',
-              'demo', t.owner_section, now(), 'demo-leader', '分管副县长', now(), '同意延期，按新期限完成'
+              'demo', t.owner_section, now(), 'demo-leader', '分管副县长', now(), (now() at time zone 'Asia/Shanghai')::date, '同意延期，按新期限完成'
          from task t
         where t.source = 'DEMO' and (select coalesce(sum(a.done), 0) from task_assignment a where a.task_id = t.id) < t.target
         order by t.id limit 1

@@ -19,12 +19,20 @@ registerEnumType(ExtensionState, {
   },
 });
 
-/** 延期申请 — one request to extend a key task's deadline, and its decision. */
+/** Which table an extension's item is in (`deadline_extension.item_kind`). */
+export type ExtensionItemKind = 'TASK' | 'RECTIFICATION';
+
+/** The Node type of each item kind. */
+export const ITEM_TYPE: Record<ExtensionItemKind, 'Task' | 'Rectification'> = { TASK: 'Task', RECTIFICATION: 'Rectification' };
+
+/** 延期申请 — one request to extend a key task's or a rectification's deadline, and its decision. */
 @ObjectType('DeadlineExtension', {
-  description: '延期申请 — a request to extend a key task’s deadline, with its reason and the decision of a county admin or leader.',
+  description:
+    '延期申请 — a request to extend a key task’s or a rectification’s (审计整改) deadline, with its reason and the decision of a county admin or leader.',
 })
 export class DeadlineExtension {
   key!: string;
+  itemKind!: ExtensionItemKind;
   itemKey!: string;
 
   @Field(() => ID, { description: 'Global ID; pass it to `decideDeadlineExtension`.' })
@@ -32,9 +40,9 @@ export class DeadlineExtension {
     return toGlobalId('DeadlineExtension', this.key);
   }
 
-  @Field(() => ID, { description: '事项 — the global ID of the item whose deadline it extends (a Task).' })
+  @Field(() => ID, { description: '事项 — the global ID of the item whose deadline it extends (a Task or a Rectification).' })
   get item(): string {
-    return toGlobalId('Task', this.itemKey);
+    return toGlobalId(ITEM_TYPE[this.itemKind], this.itemKey);
   }
 
   @Field(() => LocalDateResolver, { description: '原期限 — the deadline in force when it was requested.' })
@@ -63,8 +71,14 @@ export class DeadlineExtension {
   @Field(() => String, { nullable: true, description: '审批人 — who decided it; null while PENDING.' })
   decidedBy!: string | null;
 
-  @Field(() => Date, { nullable: true, description: '审批时间 — when it was decided (server clock); null while PENDING.' })
+  @Field(() => Date, { nullable: true, description: '审批时间 — when the decision was recorded (server clock); null while PENDING.' })
   decidedAt!: Date | null;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: '审批日期 — the day the decision was made (an approved deadline is in force from it); null while PENDING.',
+  })
+  decidedOn!: string | null;
 
   @Field(() => String, { nullable: true, description: '审批意见 — the decider’s note.' })
   note!: string | null;
@@ -72,6 +86,7 @@ export class DeadlineExtension {
 
 export interface ExtensionRow {
   id: string;
+  item_kind: ExtensionItemKind;
   item_id: string;
   previous_deadline: string;
   requested_deadline: string;
@@ -82,15 +97,17 @@ export interface ExtensionRow {
   requested_at: Date;
   decided_by_name: string | null;
   decided_at: Date | null;
+  decided_on: string | null;
   note: string | null;
 }
 
-export const EXTENSION_COLUMNS = `e.id::text as id, e.item_id::text as item_id, e.previous_deadline, e.requested_deadline, e.reason, e.state,
-  e.requested_by_name, e.requested_by_sub, e.requested_at, e.decided_by_name, e.decided_at, e.note`;
+export const EXTENSION_COLUMNS = `e.id::text as id, e.item_kind, e.item_id::text as item_id, e.previous_deadline, e.requested_deadline, e.reason, e.state,
+  e.requested_by_name, e.requested_by_sub, e.requested_at, e.decided_by_name, e.decided_at, e.decided_on, e.note`;
 
 export function extensionFromRow(row: ExtensionRow): DeadlineExtension {
   return Object.assign(new DeadlineExtension(), {
     key: row.id,
+    itemKind: row.item_kind,
     itemKey: row.item_id,
     previousDeadline: row.previous_deadline,
     requestedDeadline: row.requested_deadline,
@@ -100,6 +117,7 @@ export function extensionFromRow(row: ExtensionRow): DeadlineExtension {
     requestedAt: row.requested_at,
     decidedBy: row.decided_by_name,
     decidedAt: row.decided_at,
+    decidedOn: row.decided_on,
     note: row.note,
   });
 }

@@ -4,9 +4,9 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { UserError } from '../../common/payload.js';
 import { DeadlineExtension } from './extension.entity.js';
 
-@InputType({ description: '延期申请 — a request to extend a key task’s deadline.' })
+@InputType({ description: '延期申请 — a request to extend a key task’s or a rectification’s (审计整改) deadline.' })
 export class RequestDeadlineExtensionInput {
-  @Field(() => ID, { description: '事项 — the Task’s global ID.' })
+  @Field(() => ID, { description: '事项 — the global ID of the Task or the Rectification.' })
   item!: string;
 
   @Field(() => LocalDateResolver, { description: '申请延期至 — the new deadline; later than the one in force.' })
@@ -21,8 +21,16 @@ export class DecideDeadlineExtensionInput {
   @Field(() => ID, { description: '延期申请 — the DeadlineExtension’s global ID.' })
   request!: string;
 
-  @Field({ description: '批准 — true approves (the new deadline is in force from today), false refuses.' })
+  @Field({ description: '批准 — true approves (the new deadline is in force from `decidedOn`), false refuses.' })
   approve!: boolean;
+
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description:
+      '审批日期 — the day the decision was made (default: today); earlier for a decision made on paper and entered later (补录), not before the day of the request nor in the future.',
+  })
+  @IsOptional()
+  decidedOn?: string | null;
 
   @Field(() => String, { nullable: true, description: '审批意见 — note (up to 500 characters).' })
   @IsOptional()

@@ -1,20 +1,21 @@
 import DataLoader from 'dataloader';
 import { rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
-import { EXTENSION_COLUMNS, type ExtensionRow } from './extension.entity.js';
+import { EXTENSION_COLUMNS, type ExtensionItemKind, type ExtensionRow } from './extension.entity.js';
 
 /** Per-request loaders for deadline extensions; one statement per batch. */
 export function createExtensionLoaders(sql: Sql) {
-  /** A task's extension requests, oldest first. */
-  const ofTask = new DataLoader<string, ExtensionRow[]>(async (keys) => {
-    const rows = await sql<ExtensionRow>(
-      `select ${EXTENSION_COLUMNS} from deadline_extension e where e.item_kind = 'TASK' and e.item_id = any(?::bigint[]) order by e.id`,
-      [keys],
-    );
-    const byKey = rowsByKey([...keys], rows, (row) => row.item_id);
-    return keys.map((key) => byKey.get(key)!);
-  });
-  return { ofTask };
+  /** An item's extension requests, oldest first. */
+  const of = (kind: ExtensionItemKind) =>
+    new DataLoader<string, ExtensionRow[]>(async (keys) => {
+      const rows = await sql<ExtensionRow>(
+        `select ${EXTENSION_COLUMNS} from deadline_extension e where e.item_kind = ? and e.item_id = any(?::bigint[]) order by e.id`,
+        [kind, keys],
+      );
+      const byKey = rowsByKey([...keys], rows, (row) => row.item_id);
+      return keys.map((key) => byKey.get(key)!);
+    });
+  return { ofTask: of('TASK'), ofRectification: of('RECTIFICATION') };
 }
 
 export type ExtensionLoaders = ReturnType<typeof createExtensionLoaders>;

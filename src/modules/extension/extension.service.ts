@@ -1,15 +1,25 @@
 import { isDate, todayInChina } from '../../common/dates.js';
 import { DomainError, ErrorCode } from '../../common/errors.js';
-import { toGlobalId } from '../../common/global-id.js';
-import { keyOf } from '../../common/ids.js';
+import { fromGlobalId, toGlobalId as gid } from '../../common/global-id.js';
 import { assertValidInput, PayloadErrors, userError, type UserError } from '../../common/payload.js';
-import { sqlFor } from '../../db/sql.js';
+import { keyOf } from '../../common/ids.js';
+import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { assertCanWrite, assertCanWriteSectionItem, requireViewer, Role } from '../../auth/auth.rules.js';
+import { assertCanWrite, assertCanWriteSectionItem, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
+import { RECTIFICATION_COLUMNS, rectificationFromRow, type RectificationRow } from '../rectification/rectification.entity.js';
+import { RectificationStatus } from '../rectification/rectification.rules.js';
 import { TASK_COLUMNS, taskFromRow, type TaskRow } from '../task/task.entity.js';
-import { EXTENSION_COLUMNS, extensionFromRow, ExtensionState, type DeadlineExtension, type ExtensionRow } from './extension.entity.js';
+import {
+  EXTENSION_COLUMNS,
+  extensionFromRow,
+  ExtensionState,
+  ITEM_TYPE,
+  type DeadlineExtension,
+  type ExtensionItemKind,
+  type ExtensionRow,
+} from './extension.entity.js';
 import type { DecideDeadlineExtensionInput, RequestDeadlineExtensionInput } from './extension.inputs.js';
 
 /** Longest reason (延期理由) a request may carry. */
@@ -17,6 +27,8 @@ export const MAX_REASON = 500;
 
 /** Roles that request an extension of a key task: those that write it (COUNTY_ADMIN; SECTION_STAFF for their own section’s). */
 export const EXTENSION_REQUESTERS = [Role.COUNTY_ADMIN, Role.SECTION_STAFF];
+/** Roles that request an extension of a rectification: those that move it along (COUNTY_ADMIN; TOWNSHIP_OPERATOR in their subtree). */
+export const RECTIFICATION_EXTENSION_REQUESTERS = [Role.COUNTY_ADMIN, Role.TOWNSHIP_OPERATOR];
 /** Roles that decide a request: COUNTY_ADMIN and LEADER (县/局领导) — the one write a LEADER makes. */
 export const EXTENSION_DECIDERS = [Role.COUNTY_ADMIN, Role.LEADER];
 
@@ -24,38 +36,96 @@ function fail(errors: UserError[]): never {
   throw new PayloadErrors(errors);
 }
 
+/** The item an extension is about, locked in the write's transaction. */
+interface LockedItem {
+  kind: ExtensionItemKind;
+  key: string;
+  areaCode: string;
+  /** How a progress summary names it, e.g. 重点工作「…」. */
+  label: string;
+  subjectKind: SubjectKind;
+  /** The deadline in force on a date. */
+  deadlineOn(date: string): string;
+  /** [English, Chinese] when there is nothing to extend (the work is done); null otherwise. */
+  finished: [string, string] | null;
+  /** Checks the caller may request an extension of it; returns the caller. */
+  assertRequester(viewer: Viewer | null): Viewer;
+}
+
+/** Locks an item by kind; NOT_FOUND on `item` when there is none. */
+async function lockItem(sql: Sql, kind: ExtensionItemKind, key: string, id: string): Promise<LockedItem> {
+  const missing = () => new DomainError(ErrorCode.NOT_FOUND, `No ${ITEM_TYPE[kind]} ${id}`, 'item');
+  if (kind === 'TASK') {
+    const [row] = await sql<TaskRow & { done_now: number }>(
+      `select ${TASK_COLUMNS}, (select coalesce(sum(a.done), 0)::int from task_assignment a where a.task_id = t.id) as done_now from task t where t.id = ? for update`,
+      [key],
+    );
+    if (!row) throw missing();
+    const task = taskFromRow(row);
+    return {
+      kind,
+      key,
+      areaCode: row.area_code,
+      label: `重点工作「${row.title}」`,
+      subjectKind: SubjectKind.TASK,
+      deadlineOn: (date) => task.deadlineOn(date),
+      finished: row.done_now >= row.target ? ['the task is done: nothing to extend', '该重点工作已完成，无需延期'] : null,
+      assertRequester: (viewer) => assertCanWriteSectionItem(viewer, row.area_code, EXTENSION_REQUESTERS, { what: 'task', owner: row.owner_section }),
+    };
+  }
+  const [row] = await sql<RectificationRow>(`select ${RECTIFICATION_COLUMNS} from rectification r where r.id = ? for update`, [key]);
+  if (!row) throw missing();
+  const item = rectificationFromRow(row);
+  const done = row.status === RectificationStatus.RECTIFIED || row.status === RectificationStatus.CLOSED;
+  return {
+    kind,
+    key,
+    areaCode: row.area_code,
+    label: `审计整改「${row.finding}」`,
+    subjectKind: SubjectKind.RECTIFICATION,
+    deadlineOn: (date) => item.deadlineOn(date),
+    finished: done ? [`the rectification is ${row.status}: nothing to extend`, '该整改事项已整改或已销号，无需延期'] : null,
+    assertRequester: (viewer) => assertCanWrite(viewer, row.area_code, RECTIFICATION_EXTENSION_REQUESTERS),
+  };
+}
+
+/** The item kind of a global ID passed as `item`: a Task or a Rectification. */
+function itemOf(id: string): { kind: ExtensionItemKind; key: string } {
+  const { type } = fromGlobalId(id, 'item');
+  if (type === 'Rectification') return { kind: 'RECTIFICATION', key: keyOf(id, 'Rectification', 'item') };
+  return { kind: 'TASK', key: keyOf(id, 'Task', 'item') };
+}
+
 /**
- * 延期申请: a key task's deadline changes only by an approved request. The
- * task's `deadline` column stays the original; the deadline in force on a date
- * is the last extension approved on or before that date (task.rules.ts
- * deadlineInForce). Each write locks the task, runs in the mutation's
- * transaction with its audit row and appends one progress event.
+ * 延期申请: a key task's or a rectification's deadline changes only by an
+ * approved request. The item's `deadline` column stays the original; the
+ * deadline in force on a date is the last extension approved on or before that
+ * date (its 审批日期, task.rules.ts deadlineInForce). Each write locks the
+ * item, runs in the mutation's transaction with its audit row and appends one
+ * progress event on the item.
  */
 export class ExtensionService {
   async ofTask(ctx: Context, taskKey: string): Promise<DeadlineExtension[]> {
     return (await ctx.loaders.extension.ofTask.load(taskKey)).map(extensionFromRow);
   }
 
+  async ofRectification(ctx: Context, key: string): Promise<DeadlineExtension[]> {
+    return (await ctx.loaders.extension.ofRectification.load(key)).map(extensionFromRow);
+  }
+
   async request(ctx: Context, input: RequestDeadlineExtensionInput): Promise<{ extension: DeadlineExtension }> {
     requireViewer(ctx.viewer);
     await assertValidInput(input);
-    const key = keyOf(input.item, 'Task', 'item');
+    const { kind, key } = itemOf(input.item);
     const reason = input.reason.trim();
     const row = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [taskRow] = await sql<TaskRow & { done_now: number }>(
-        `select ${TASK_COLUMNS}, (select coalesce(sum(a.done), 0)::int from task_assignment a where a.task_id = t.id) as done_now from task t where t.id = ? for update`,
-        [key],
-      );
-      if (!taskRow) throw new DomainError(ErrorCode.NOT_FOUND, `No Task ${input.item}`, 'item');
-      const viewer = assertCanWriteSectionItem(ctx.viewer, taskRow.area_code, EXTENSION_REQUESTERS, { what: 'task', owner: taskRow.owner_section });
-      const task = taskFromRow(taskRow);
+      const item = await lockItem(sql, kind, key, input.item);
+      const viewer = item.assertRequester(ctx.viewer);
       const today = todayInChina();
-      const current = task.deadlineOn(today);
+      const current = item.deadlineOn(today);
       const errors: UserError[] = [];
-      if (taskRow.done_now >= taskRow.target) {
-        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the task is done: nothing to extend', 'item', '该重点工作已完成，无需延期'));
-      }
+      if (item.finished) errors.push(userError(ErrorCode.BAD_USER_INPUT, item.finished[0], 'item', item.finished[1]));
       if (!isDate(input.newDeadline)) {
         errors.push(userError(ErrorCode.BAD_USER_INPUT, 'newDeadline must be a date', 'newDeadline', '申请延期至的日期无效'));
       } else if (input.newDeadline <= current) {
@@ -72,34 +142,40 @@ export class ExtensionService {
       else if (reason.length > MAX_REASON) {
         errors.push(userError(ErrorCode.BAD_USER_INPUT, `reason is longer than ${MAX_REASON} characters`, 'reason', `延期理由不能超过 ${MAX_REASON} 个字`));
       }
-      const [pending] = await sql<{ id: string }>(
-        `select id::text as id from deadline_extension where item_kind = 'TASK' and item_id = ? and state = 'PENDING'`,
-        [key],
-      );
+      const [pending] = await sql<{ id: string }>(`select id::text as id from deadline_extension where item_kind = ? and item_id = ? and state = 'PENDING'`, [
+        kind,
+        key,
+      ]);
       if (pending) {
-        errors.push(userError(ErrorCode.BAD_USER_INPUT, 'the task already has a pending extension request', 'item', '该事项已有待审批的延期申请，请等待审批'));
+        errors.push(
+          userError(
+            ErrorCode.BAD_USER_INPUT,
+            `the ${ITEM_TYPE[kind]} already has a pending extension request`,
+            'item',
+            '该事项已有待审批的延期申请，请等待审批',
+          ),
+        );
       }
       if (errors.length) fail(errors);
 
       const [inserted] = await sql<ExtensionRow>(
         `insert into deadline_extension as e (item_kind, item_id, previous_deadline, requested_deadline, reason, requested_by_sub, requested_by_name)
-         values ('TASK', ?, ?, ?, ?, ?, ?) returning ${EXTENSION_COLUMNS}`,
-        [key, current, input.newDeadline, reason, viewer.sub, viewer.name],
+         values (?, ?, ?, ?, ?, ?, ?) returning ${EXTENSION_COLUMNS}`,
+        [kind, key, current, input.newDeadline, reason, viewer.sub, viewer.name],
       );
       await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.TASK,
-        subjectId: toGlobalId('Task', key),
-        areaCode: taskRow.area_code,
+        subjectKind: item.subjectKind,
+        subjectId: gid(ITEM_TYPE[kind], key),
+        areaCode: item.areaCode,
         action: ProgressAction.UPDATED,
         actor: viewer,
-        summary: `重点工作「${taskRow.title}」申请延期：${current} → ${input.newDeadline}（${reason}）`,
+        summary: `${item.label}申请延期：${current} → ${input.newDeadline}（${reason}）`,
         before: { deadline: current },
         after: { extensionRequested: input.newDeadline, reason },
       });
       return inserted;
     });
-    ctx.loaders.extension.ofTask.clearAll();
-    ctx.loaders.task.byId.clearAll();
+    this.clearLoaders(ctx);
     return { extension: extensionFromRow(row) };
   }
 
@@ -110,43 +186,59 @@ export class ExtensionService {
     const note = input.note?.trim() || null;
     const row = await ctx.em.transactional(async (em) => {
       const sql = sqlFor(em);
-      const [found] = await sql<ExtensionRow & { area_code: string; title: string }>(
-        `select ${EXTENSION_COLUMNS}, t.area_code, t.title from deadline_extension e join task t on t.id = e.item_id
-          where e.id = ? and e.item_kind = 'TASK' for update of e, t`,
-        [key],
-      );
+      const [found] = await sql<ExtensionRow>(`select ${EXTENSION_COLUMNS} from deadline_extension e where e.id = ? for update`, [key]);
       if (!found) throw new DomainError(ErrorCode.NOT_FOUND, `No DeadlineExtension ${input.request}`, 'request');
-      const viewer = assertCanWrite(ctx.viewer, found.area_code, EXTENSION_DECIDERS);
+      const item = await lockItem(sql, found.item_kind, found.item_id, gid(ITEM_TYPE[found.item_kind], found.item_id));
+      const viewer = assertCanWrite(ctx.viewer, item.areaCode, EXTENSION_DECIDERS);
+      const today = todayInChina();
+      const requestedOn = todayInChina(new Date(found.requested_at));
+      const decidedOn = input.decidedOn ?? today;
       const errors: UserError[] = [];
       if (found.state !== ExtensionState.PENDING) {
         errors.push(userError(ErrorCode.BAD_USER_INPUT, `the request was already decided (${found.state})`, 'request', '该延期申请已审批，不能重复审批'));
       } else if (found.requested_by_sub === viewer.sub) {
         errors.push(userError(ErrorCode.BAD_USER_INPUT, 'you may not decide your own request', 'request', '不能审批本人提出的延期申请'));
       }
+      if (!isDate(decidedOn) || decidedOn < requestedOn || decidedOn > today) {
+        errors.push(
+          userError(
+            ErrorCode.BAD_USER_INPUT,
+            `decidedOn must lie between the day of the request (${requestedOn}) and today (${today})`,
+            'decidedOn',
+            `审批日期须在申请日期 ${requestedOn} 至今天之间`,
+          ),
+        );
+      }
       if (errors.length) fail(errors);
 
       const state = input.approve ? ExtensionState.APPROVED : ExtensionState.REFUSED;
       const [updated] = await sql<ExtensionRow>(
-        `update deadline_extension e set state = ?, decided_by_sub = ?, decided_by_name = ?, decided_at = now(), note = ?
+        `update deadline_extension e set state = ?, decided_by_sub = ?, decided_by_name = ?, decided_at = now(), decided_on = ?, note = ?
           where e.id = ? returning ${EXTENSION_COLUMNS}`,
-        [state, viewer.sub, viewer.name, note, key],
+        [state, viewer.sub, viewer.name, decidedOn, note, key],
       );
       const verdict = input.approve ? `批准延期至 ${found.requested_deadline}` : `不予延期（期限仍为 ${found.previous_deadline}）`;
       await appendProgressUpdate(sql, {
-        subjectKind: SubjectKind.TASK,
-        subjectId: toGlobalId('Task', found.item_id),
-        areaCode: found.area_code,
+        subjectKind: item.subjectKind,
+        subjectId: gid(ITEM_TYPE[found.item_kind], found.item_id),
+        areaCode: item.areaCode,
         action: ProgressAction.UPDATED,
         actor: viewer,
-        summary: `重点工作「${found.title}」延期申请：${verdict}${note ? `（${note}）` : ''}`,
+        summary: `${item.label}延期申请：${verdict}${decidedOn === today ? '' : `（${decidedOn} 审批）`}${note ? `（${note}）` : ''}`,
         before: { deadline: found.previous_deadline },
-        after: { deadline: input.approve ? found.requested_deadline : found.previous_deadline, extension: state, note },
+        after: { deadline: input.approve ? found.requested_deadline : found.previous_deadline, extension: state, decidedOn, note },
       });
       return updated;
     });
-    ctx.loaders.extension.ofTask.clearAll();
-    ctx.loaders.task.byId.clearAll();
+    this.clearLoaders(ctx);
     return { extension: extensionFromRow(row) };
+  }
+
+  private clearLoaders(ctx: Context) {
+    ctx.loaders.extension.ofTask.clearAll();
+    ctx.loaders.extension.ofRectification.clearAll();
+    ctx.loaders.task.byId.clearAll();
+    ctx.loaders.rectification.byId.clearAll();
   }
 }
 

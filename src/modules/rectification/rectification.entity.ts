@@ -1,7 +1,10 @@
 import { LocalDateResolver } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { todayInChina } from '../../common/dates.js';
 import { toGlobalId } from '../../common/global-id.js';
 import { Node } from '../../common/node.js';
+import { approvedExtensionsOf } from '../task/task.entity.js';
+import { deadlineInForce, type ApprovedExtension } from '../task/task.rules.js';
 import { RectificationCategory, RectificationStatus } from './rectification.rules.js';
 
 registerEnumType(RectificationStatus, {
@@ -58,8 +61,29 @@ export class Rectification {
   @Field({ description: '责任人 — the person responsible (责任到人).' })
   responsiblePerson!: string;
 
-  @Field(() => LocalDateResolver, { description: '整改时限 — deadline (限时整改).' })
+  /** The original deadline (the `rectification.deadline` column); see {@link deadlineOn} for the one in force. */
   deadline!: string;
+
+  /** Approved deadline extensions (延期), from the same statement as the row. */
+  approvedExtensions: ApprovedExtension[] = [];
+
+  @Field(() => LocalDateResolver, {
+    name: 'deadline',
+    description: '整改时限 — the deadline in force today (限时整改): the last approved extension (延期), else `originalDeadline`.',
+  })
+  get deadlineNow(): string {
+    return this.deadlineOn(todayInChina());
+  }
+
+  @Field(() => LocalDateResolver, { description: '原定整改时限 — the deadline the finding was registered with, before any extension (延期).' })
+  get originalDeadline(): string {
+    return this.deadline;
+  }
+
+  /** The deadline in force on a date, as known at an instant (task.rules.ts deadlineInForce). */
+  deadlineOn(asOf: string, knownAt?: string | null): string {
+    return deadlineInForce(this.deadline, this.approvedExtensions, asOf, knownAt);
+  }
 
   @Field(() => LocalDateResolver, { description: '交办日期 — date the finding was registered.' })
   openedOn!: string;
@@ -152,10 +176,25 @@ export interface RectificationRow {
   version: number;
   source: string;
   created_at: Date;
+  /** Approved extensions: [{ deadline, decidedOn, decidedAtMs }] (see RECTIFICATION_EXTENSIONS). */
+  extensions?: ApprovedExtension[] | null;
 }
 
-export const RECTIFICATION_COLUMNS =
-  'r.id::text as id, r.finding, r.area_code, r.category, r.responsible_person, r.deadline, r.opened_on, r.status, r.status_since, r.verifier, r.closing_note, r.version, r.source, r.created_at';
+/** A rectification's (`r`) approved deadline extensions as JSON, read in its own statement (no query per row). */
+export const RECTIFICATION_EXTENSIONS = approvedExtensionsOf('RECTIFICATION', 'r.id');
+
+export const RECTIFICATION_COLUMNS = `r.id::text as id, r.finding, r.area_code, r.category, r.responsible_person, r.deadline, r.opened_on, r.status, r.status_since,
+  r.verifier, r.closing_note, r.version, r.source, r.created_at, ${RECTIFICATION_EXTENSIONS} as extensions`;
+
+/**
+ * A rectification's (`r`) deadline in force on a date, as known at a bound (parameters: the date, then the
+ * bound, common/known-at.ts) — in SQL, for filters, what {@link Rectification.deadlineOn} computes: the last
+ * extension approved on or before the date (its 审批日期) and recorded by the bound, else `r.deadline`.
+ */
+export const DEADLINE_IN_FORCE = `coalesce((select e.requested_deadline from deadline_extension e
+    where e.item_kind = 'RECTIFICATION' and e.item_id = r.id and e.state = 'APPROVED' and e.decided_on <= ?::date
+      and date_trunc('milliseconds', e.decided_at) <= ?::timestamptz
+    order by e.decided_at desc, e.id desc limit 1), r.deadline)`;
 
 export function rectificationFromRow(row: RectificationRow): Rectification {
   return Object.assign(new Rectification(), {
@@ -173,6 +212,7 @@ export function rectificationFromRow(row: RectificationRow): Rectification {
     version: row.version,
     source: row.source,
     recordedAt: row.created_at,
+    approvedExtensions: row.extensions ?? [],
   });
 }
 

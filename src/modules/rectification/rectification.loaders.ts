@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import { toPage, type Page, type PageRequest } from '../../common/connection.js';
 import { groupedLoader, rowsByKey } from '../../common/loaders.js';
 import type { Sql } from '../../db/sql.js';
+import { KNOWN_NOW } from '../../common/known-at.js';
 import {
+  DEADLINE_IN_FORCE,
   FollowUpReview,
   RECTIFICATION_COLUMNS,
   rectificationFromRow,
@@ -109,9 +111,9 @@ export function createRectificationLoaders(sql: Sql) {
         where s.status_as_of is not null
           and (?::text[] is null or s.status_as_of = any(?::text[]))
           and (?::text is null or r.category = ?::text)
-          and (?::boolean is null or (s.status_as_of in ('OPEN', 'RECTIFYING') and r.deadline < ?::date) = ?::boolean)
+          and (?::boolean is null or (s.status_as_of in ('OPEN', 'RECTIFYING') and ${DEADLINE_IN_FORCE} < ?::date) = ?::boolean)
         order by batch_key, r.id`,
-      [keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), asOf, status, status, category, category, overdue, asOf, overdue],
+      [keys.map((key) => key.range[0]), keys.map((key) => key.range[1]), asOf, status, status, category, category, overdue, asOf, KNOWN_NOW, asOf, overdue],
     );
     const grouped = rowsByKey(
       keys.map((key) => key.range.join('-')),

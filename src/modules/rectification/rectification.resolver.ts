@@ -72,7 +72,21 @@ export class RectificationResolver {
     return rectificationService.statusAsOf(ctx, item, asOf, knownAt);
   }
 
-  @FieldResolver(() => Boolean, { description: "逾期 — past the deadline and not yet rectified, as of a date (default: the list's `asOf`, or today)." })
+  @FieldResolver(() => LocalDateResolver, {
+    description:
+      "在用整改时限 — the deadline in force on a date (default: the list's `asOf`, or today): the last extension (延期) approved on or before it, else `originalDeadline`.",
+  })
+  deadlineInForce(
+    @Root() item: DatedRectification,
+    @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,
+    @Arg('knownAt', () => Date, { nullable: true, description: KNOWN_AT_DESCRIPTION }) knownAt: Date | null,
+  ): string {
+    return rectificationService.deadlineInForce(item, asOf, knownAt);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: "逾期 — past the deadline in force (延期 included) and not yet rectified, as of a date (default: the list's `asOf`, or today).",
+  })
   overdue(
     @Root() item: DatedRectification,
     @Arg('asOf', () => LocalDateResolver, { nullable: true, description: 'The date.' }) asOf: string | null,

@@ -95,7 +95,14 @@ export class RectificationService {
   async overdue(ctx: Context, item: DatedRectification, asOf: string | null | undefined, knownAt?: Date | null): Promise<boolean> {
     const date = asOf == null ? (item.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
     const status = await this.statusAsOf(ctx, item, date, knownAt);
-    return status !== null && isOverdue(status, item.deadline, date);
+    // The deadline in force on that date (延期申请), as known at the bound.
+    return status !== null && isOverdue(status, item.deadlineOn(date, knownAtBound(knownAt)), date);
+  }
+
+  /** 在用整改时限 — the deadline in force on a date (default: the list's `asOf`, or today), as known at `knownAt`. */
+  deadlineInForce(item: DatedRectification, asOf: string | null | undefined, knownAt?: Date | null): string {
+    const date = asOf == null ? (item.listAsOf ?? todayInChina()) : asOfOrToday(asOf);
+    return item.deadlineOn(date, knownAtBound(knownAt));
   }
 
   async create(ctx: Context, input: CreateRectificationInput): Promise<{ rectification: Rectification }> {

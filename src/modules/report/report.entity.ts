@@ -98,7 +98,7 @@ export class MonthlyReport {
 
   @Field(() => [MonthlyReportLateEntry], {
     description:
-      '十一、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes and supervision, with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
+      '十一、补录 — entries recorded after the month was issued (up to `knownAt`, if given) that change this report: back-dated progress, tasks, project events, findings, status changes, supervision, 问责 outcomes and approved deadline extensions (延期), with who recorded them and when; oldest first. Empty when the month has not been issued. Also the last section of `markdown`.',
   })
   lateEntries!: MonthlyReportLateEntry[];
 }
@@ -108,7 +108,10 @@ export class MonthlyReport {
   description: '补录 — an entry recorded after the monthly report was issued that changes it: what, when it happened, who recorded it and when.',
 })
 export class MonthlyReportLateEntry {
-  @Field({ description: '类别 — 任务进度, 新建重点工作, 项目进展, 新交办整改, 整改状态 or 督办.' })
+  @Field({
+    description:
+      '类别 — 任务进度, 新建重点工作, 项目进展, 新交办整改, 整改状态, 督办, 问责 (a supervision outcome) or 延期审批 (an approved deadline extension).',
+  })
   kind!: string;
 
   @Field(() => ID, { description: 'Global ID of the subject (task, project, rectification, supervision action).' })

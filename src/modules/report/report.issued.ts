@@ -16,6 +16,7 @@ import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { STATUS_LABEL } from '../rectification/rectification.service.js';
 import type { RectificationStatus } from '../rectification/rectification.rules.js';
+import { ACCOUNTABILITY_LABEL, type AccountabilityKind } from '../supervision/supervision.lifecycle.js';
 import { IssuedMonthlyReport, IssuedReportFile, MonthlyReportLateEntry, type IssuedFormat, type MonthlyReport } from './report.entity.js';
 import { renderCsv } from './report.render.js';
 
@@ -167,7 +168,9 @@ const EVENT_DAY = `coalesce(substr(p.after->>'asOf', 1, 10), to_char(p.occurred_
 /**
  * 补录: entries recorded after the issue (and on or before the known-at bound) that change the month's report:
  * task progress dated on or before month end, tasks begun by month end, project events the report reads,
- * findings registered and status changes dated by month end, supervision issued in the month.
+ * findings registered and status changes dated by month end, supervision issued in the month, 问责 outcomes
+ * decided in the month, and deadline extensions (延期) approved on or before month end (of tasks begun by then
+ * and of rectifications), which change the deadline in force at month end.
  */
 export async function lateEntries(sql: Sql, range: [string, string], month: string, issuedAt: Date, knownAt: string): Promise<MonthlyReportLateEntry[]> {
   const [first, last] = monthRange(month);
@@ -214,6 +217,21 @@ export async function lateEntries(sql: Sql, range: [string, string], month: stri
        select '督办', 'SupervisionAction', s.id::text, s.target_label, ar.name, s.issued_on::text, s.created_at, s.recorded_by, s.issuer, s.target_unit, null
          from supervision_action s join area ar on ar.code = s.area_code
         where s.area_code between ? and ? and s.issued_on between ?::date and ?::date and s.created_at > ?::timestamptz and s.created_at <= ?::timestamptz
+       union all
+       select '问责', 'SupervisionAction', so.action_id::text, s.target_label, ar.name, so.decided_on::text, so.recorded_at, so.recorded_by, so.kind, so.name, null
+         from supervision_outcome so join supervision_action s on s.id = so.action_id join area ar on ar.code = so.area_code
+        where so.area_code between ? and ? and so.decided_on between ?::date and ?::date and so.recorded_at > ?::timestamptz and so.recorded_at <= ?::timestamptz
+       union all
+       select '延期审批', case x.item_kind when 'TASK' then 'Task' else 'Rectification' end, x.item_id::text, coalesce(t.title, r.finding), ar.name,
+              x.decided_on::text, x.decided_at, x.decided_by_name, x.previous_deadline::text, x.requested_deadline::text, null
+         from deadline_extension x
+         left join task t on x.item_kind = 'TASK' and t.id = x.item_id
+         left join rectification r on x.item_kind = 'RECTIFICATION' and r.id = x.item_id
+         join area ar on ar.code = coalesce(t.area_code, r.area_code)
+        where x.state = 'APPROVED' and x.decided_on <= ?::date and x.decided_at > ?::timestamptz and x.decided_at <= ?::timestamptz
+          and (r.area_code between ? and ?
+               or (t.start_date <= ?::date
+                   and (t.area_code between ? and ? or exists (select 1 from task_assignment y where y.task_id = t.id and y.area_code between ? and ?))))
      ) e order by recorded_at, kind, subject_key, day`,
     [
       ...[lo, hi, last, after, knownAt],
@@ -221,6 +239,8 @@ export async function lateEntries(sql: Sql, range: [string, string], month: stri
       ...[lo, hi, last, first, after, knownAt],
       ...[lo, hi, last, after, knownAt],
       ...[lo, hi, first, last, after, knownAt],
+      ...[lo, hi, first, last, after, knownAt],
+      ...[last, after, knownAt, lo, hi, last, lo, hi, lo, hi],
     ],
   );
   return rows.map((row) => {
@@ -236,7 +256,11 @@ export async function lateEntries(sql: Sql, range: [string, string], month: stri
               ? `${row.day} 交办,${row.c} 前整改`
               : row.kind === '整改状态'
                 ? `${row.day} ${status(row.a)} → ${status(row.b)}`
-                : `${row.day} ${row.a} 督办 ${row.b}`;
+                : row.kind === '问责'
+                  ? `${row.day} ${ACCOUNTABILITY_LABEL[row.a as AccountabilityKind] ?? row.a}:${row.b}`
+                  : row.kind === '延期审批'
+                    ? `${row.day} 批准延期:${row.a} → ${row.b}`
+                    : `${row.day} ${row.a} 督办 ${row.b}`;
     return Object.assign(new MonthlyReportLateEntry(), {
       kind: row.kind,
       subjectId: row.subject_type === 'Project' ? row.subject_key : toGlobalId(row.subject_type, row.subject_key),

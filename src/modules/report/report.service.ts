@@ -13,7 +13,7 @@ import { codeRange, normalizeCode } from '../../common/codes.js';
 import { assertCanRead, readRange, requireSensitiveReader, SENSITIVE_READERS } from '../../auth/auth.rules.js';
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { knownAtBound } from '../../common/known-at.js';
-import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
+import { DEADLINE_IN_FORCE, STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 import { issuedAsKnownAt, lateEntries, lateEntriesMarkdown } from './report.issued.js';
 
 /** The report's file formats: Markdown (the `markdown` field) and CSV, one line per item. */
@@ -153,14 +153,16 @@ export class ReportService {
         order by tr.on_date, tr.id`,
       [lo, hi, first, last, knownAt],
     );
-    const overdue = await ctx.sql<RectRow & { status: string }>(
+    // Overdue on the deadline in force at month end (延期申请), as known at the bound; `original` is the registered one.
+    const overdue = await ctx.sql<RectRow & { status: string; original: string }>(
       `select * from (
-         select r.id::text as id, r.finding, r.responsible_person, r.deadline, r.opened_on, a.name as area_name, null as day, null as note,
+         select r.id::text as id, r.finding, r.responsible_person, d.deadline, r.deadline as original, r.opened_on, a.name as area_name, null as day, null as note,
                 ${STATUS_KNOWN_AS_OF} as status
            from rectification r join area a on a.code = r.area_code
-          where r.area_code between ? and ? and r.deadline < ?::date) x
+           cross join lateral (select ${DEADLINE_IN_FORCE} as deadline) d
+          where r.area_code between ? and ? and d.deadline < ?::date) x
         where status in ('OPEN', 'RECTIFYING') order by deadline, id`,
-      [last, knownAt, lo, hi, last],
+      [last, knownAt, last, knownAt, lo, hi, last],
     );
     const rect = (row: RectRow, detail: string, date: string | null) =>
       item({ subjectId: toGlobalId('Rectification', row.id), title: row.finding, areaName: row.area_name, owner: row.responsible_person, date, detail });
@@ -214,7 +216,11 @@ export class ReportService {
       rectificationsOpened: opened.map((row) => rect(row, `${row.opened_on} 交办,${row.deadline} 前整改`, row.opened_on)),
       rectificationsClosed: closed.map((row) => rect(row, `${row.day} 销号${row.note ? `(${row.note})` : ''}`, row.day)),
       rectificationsOverdue: overdue.map((row) =>
-        rect(row, `整改时限 ${row.deadline},至月末仍${row.status === 'OPEN' ? '未启动整改' : '在整改中'}`, row.deadline),
+        rect(
+          row,
+          `整改时限 ${row.deadline === row.original ? row.deadline : `已延期至 ${row.deadline},原定 ${row.original}`},至月末仍${row.status === 'OPEN' ? '未启动整改' : '在整改中'}`,
+          row.deadline,
+        ),
       ),
       supervisionIssued: supervision.map((row) =>
         item({

@@ -240,8 +240,9 @@ export class ResponsibleService {
       case ResponsibleItemKind.RECTIFICATION: {
         const item = await readable(() => rectificationService.byKey(ctx, key));
         if (!item) return null;
-        const late = isOverdue(item.status, item.deadline, today);
-        return make({ title: item.finding, areaCode: item.areaCode, deadline: item.deadline, status: late ? 'OVERDUE' : item.status, behind: late });
+        const deadline = item.deadlineOn(today); // in force today (延期申请)
+        const late = isOverdue(item.status, deadline, today);
+        return make({ title: item.finding, areaCode: item.areaCode, deadline, status: late ? 'OVERDUE' : item.status, behind: late });
       }
     }
   }

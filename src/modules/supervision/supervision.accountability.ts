@@ -7,9 +7,10 @@ import { toGlobalId } from '../../common/global-id.js';
 import { knownAtBound } from '../../common/known-at.js';
 import { assertCanRead, readRange, requireViewer, Role } from '../../auth/auth.rules.js';
 import type { Context } from '../../graphql/context.js';
-import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
+import { DEADLINE_IN_FORCE, STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 import { personFromRow, ResponsiblePerson } from '../../people/responsible.entity.js';
-import { NEEDS_SUPERVISION, taskHealth, TaskHealth } from '../task/task.rules.js';
+import { deadlineInForce, NEEDS_SUPERVISION, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
+import { APPROVED_EXTENSIONS } from '../task/task.entity.js';
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { SupervisionKind } from './supervision.entity.js';
 import { dueState, DueState, OUTCOME_COLUMNS, outcomeFromRow, SupervisionOutcome, SupervisionStage, type OutcomeRow } from './supervision.lifecycle.js';
@@ -31,7 +32,7 @@ export class AccountabilityItem {
   @Field({ description: '区划 — area name.' })
   areaName!: string;
 
-  @Field(() => LocalDateResolver, { description: '时限 — deadline.' })
+  @Field(() => LocalDateResolver, { description: '时限 — the deadline in force on the as-of date (延期 included, as known at `knownAt`).' })
   deadline!: string;
 
   @Field(() => TaskHealth, { nullable: true, description: "A task's health (LAGGING or OVERDUE) on the as-of date; null for a rectification." })
@@ -127,27 +128,32 @@ export async function accountability(
   const [lo, hi] = codeRange(areaCode);
   const [vlo, vhi] = readRange(viewer)!;
 
-  const tasks = await ctx.sql<TaskInView & { area_name: string }>(
-    `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name
+  const tasks = await ctx.sql<TaskInView & { area_name: string; extensions: ApprovedExtension[] }>(
+    `select t.id::text as id, t.title, t.owner_section, ${TARGET_IN} as target, t.unit, t.start_date, t.deadline, ${DONE_AS_OF} as done, a.name as area_name,
+            ${APPROVED_EXTENSIONS} as extensions
        from task t join area a on a.code = t.area_code
       where t.start_date <= ?::date and ${TASK_KNOWN}
         and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?))
       order by t.deadline, t.id`,
     [vlo, vhi, vlo, vhi, asOf, knownAt, vlo, vhi, asOf, knownAt, lo, hi, lo, hi],
   );
-  const rects = await ctx.sql<{ id: string; finding: string; responsible_person: string; deadline: string; area_name: string }>(
-    `select r.id::text as id, r.finding, r.responsible_person, r.deadline, a.name as area_name
+  // Rectifications overdue on the deadline in force on the as-of date (延期申请), as known at the bound.
+  const rects = await ctx.sql<{ id: string; finding: string; responsible_person: string; deadline: string; original: string; area_name: string }>(
+    `select r.id::text as id, r.finding, r.responsible_person, d.deadline, r.deadline as original, a.name as area_name
        from rectification r join area a on a.code = r.area_code
-      where r.area_code between ? and ? and r.deadline < ?::date and r.created_at <= ?::timestamptz
+       cross join lateral (select ${DEADLINE_IN_FORCE} as deadline) d
+      where r.area_code between ? and ? and d.deadline < ?::date and r.created_at <= ?::timestamptz
         and ${STATUS_KNOWN_AS_OF} in ('OPEN', 'RECTIFYING')
-      order by r.deadline, r.id`,
-    [lo, hi, asOf, knownAt, asOf, knownAt],
+      order by d.deadline, r.id`,
+    [asOf, knownAt, lo, hi, asOf, knownAt, asOf, knownAt],
   );
   const items: AccountabilityItem[] = [];
   /** Each item's key in `responsible_change` (item_kind, item_id), in the order of `items`. */
   const keys: [string, string][] = [];
   for (const task of tasks) {
-    const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline: task.deadline, asOf });
+    // The deadline in force on the as-of date (延期申请), as known at the bound.
+    const deadline = deadlineInForce(task.deadline, task.extensions, asOf, knownAt);
+    const health = taskHealth({ target: task.target, done: task.done, startDate: task.start_date, deadline, asOf });
     if (!NEEDS_SUPERVISION.has(health)) continue;
     items.push(
       Object.assign(new AccountabilityItem(), {
@@ -155,11 +161,11 @@ export async function accountability(
         subjectKind: 'Task',
         title: task.title,
         areaName: task.area_name,
-        deadline: task.deadline,
+        deadline,
         health,
         reason:
           health === TaskHealth.OVERDUE
-            ? `逾期 ${daysBetween(task.deadline, asOf)} 天,完成 ${task.done}/${task.target}${task.unit}`
+            ? `逾期 ${daysBetween(deadline, asOf)} 天,完成 ${task.done}/${task.target}${task.unit}`
             : `进度滞后,完成 ${task.done}/${task.target}${task.unit}`,
         owner: task.owner_section,
         responsible: null,
@@ -176,7 +182,7 @@ export async function accountability(
         areaName: rect.area_name,
         deadline: rect.deadline,
         health: null,
-        reason: `整改逾期 ${daysBetween(rect.deadline, asOf)} 天`,
+        reason: `整改逾期 ${daysBetween(rect.deadline, asOf)} 天${rect.deadline === rect.original ? '' : `(已延期至 ${rect.deadline},原定 ${rect.original})`}`,
         owner: rect.responsible_person,
         responsible: null,
       }),

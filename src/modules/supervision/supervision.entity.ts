@@ -116,7 +116,7 @@ export class SupervisionCandidate {
   @Field({ description: '责任 — owning section of a task, responsible person of a rectification.' })
   owner!: string;
 
-  @Field(() => LocalDateResolver, { description: '时限 — deadline.' })
+  @Field(() => LocalDateResolver, { description: '时限 — the deadline in force on the as-of date (延期 included, as known at `knownAt`).' })
   deadline!: string;
 
   @Field(() => TaskHealth, { nullable: true, description: "A task's health (LAGGING or OVERDUE); null for rectifications." })

@@ -37,7 +37,7 @@ import { assertCanRead, assertCanWrite, readRange, Role, requireSensitiveReader,
 import { DONE_AS_OF, TARGET_IN, TASK_KNOWN, type TaskInView } from '../task/task.sql.js';
 import { APPROVED_EXTENSIONS, type TaskRow } from '../task/task.entity.js';
 import { knownAtBound } from '../../common/known-at.js';
-import { STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
+import { DEADLINE_IN_FORCE, STATUS_KNOWN_AS_OF } from '../rectification/rectification.entity.js';
 
 /** Node types that are not work and cannot be supervised. */
 const NOT_SUPERVISABLE = new Set(['Area', 'ProgressUpdate', 'SupervisionAction', 'TaskAssignment']);
@@ -124,14 +124,16 @@ export class SupervisionService {
       );
     }
     const items = await ctx.sql<{ id: string; finding: string; area_code: string; responsible_person: string; deadline: string }>(
-      `select r.id::text as id, r.finding, r.area_code, r.responsible_person, r.deadline
+      `select r.id::text as id, r.finding, r.area_code, r.responsible_person, d.deadline
          from rectification r
-        where r.area_code between ? and ? and r.deadline < ?::date
+         cross join lateral (select ${DEADLINE_IN_FORCE} as deadline) d
+        where r.area_code between ? and ? and d.deadline < ?::date
           and ${STATUS_KNOWN_AS_OF} in ('OPEN', 'RECTIFYING')
           and not exists (select 1 from supervision_action s where s.target_kind = 'Rectification' and s.target_key = r.id::text and s.issued_on <= ?::date
                             and s.response_due >= ?::date and s.created_at <= ?::timestamptz)
-        order by r.deadline, r.id`,
-      [range[0], range[1], asOf, asOf, knownAt, asOf, asOf, knownAt],
+        order by d.deadline, r.id`,
+      // The deadline in force on the as-of date (延期申请), as known at the bound.
+      [asOf, knownAt, range[0], range[1], asOf, asOf, knownAt, asOf, asOf, knownAt],
     );
     for (const item of items) {
       candidates.push(

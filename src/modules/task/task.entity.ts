@@ -181,9 +181,17 @@ export interface TaskRow {
 }
 
 /** A task's (`t`) approved deadline extensions as JSON, read in the task's own statement (no query per task). */
-export const APPROVED_EXTENSIONS = `(select coalesce(json_agg(json_build_object('deadline', e.requested_deadline, 'decidedOn',
-      (e.decided_at at time zone 'Asia/Shanghai')::date, 'decidedAtMs', floor(extract(epoch from e.decided_at) * 1000)) order by e.decided_at), '[]'::json)
-    from deadline_extension e where e.item_kind = 'TASK' and e.item_id = t.id and e.state = 'APPROVED')`;
+export const APPROVED_EXTENSIONS = approvedExtensionsOf('TASK', 't.id');
+
+/**
+ * An item's approved deadline extensions as JSON, for the item's own statement: `decidedOn` is the decision's
+ * business date (审批日期, from which it is in force), `decidedAtMs` when it was recorded (for `knownAt`).
+ */
+export function approvedExtensionsOf(kind: 'TASK' | 'RECTIFICATION', idExpr: string): string {
+  return `(select coalesce(json_agg(json_build_object('deadline', e.requested_deadline, 'decidedOn', e.decided_on,
+      'decidedAtMs', floor(extract(epoch from e.decided_at) * 1000)) order by e.decided_at), '[]'::json)
+    from deadline_extension e where e.item_kind = '${kind}' and e.item_id = ${idExpr} and e.state = 'APPROVED')`;
+}
 
 export const TASK_COLUMNS = `t.id::text as id, t.title, t.category, t.area_code, t.owner_section, t.target, t.unit, t.start_date, t.deadline, t.version, t.source, t.created_at, ${APPROVED_EXTENSIONS} as extensions`;
 
