@@ -77,7 +77,7 @@ async function audits(field: string) {
 
 let taskTitle = 0;
 /** A county task of 社会事务股 from 2026-01-01, 10 处 over 铁佛镇, nothing done; deadline default: two days ago (OVERDUE today). */
-async function createTask(deadline = addDays(today(), -2)) {
+async function createTask(deadline = addDays(today(), -2), responsible?: { name: string; title: string; unit: string }) {
   const result = await app.query<any, any>(
     `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { message } } }`,
     {
@@ -91,6 +91,7 @@ async function createTask(deadline = addDays(today(), -2)) {
         startDate: '2026-01-01',
         deadline,
         assignments: [{ area: TIEFO, target: 10 }],
+        ...(responsible ? { responsible: { person: responsible } } : {}),
       },
     },
     { token: admin },
@@ -152,7 +153,7 @@ async function reportLine(id: string, knownAt?: string): Promise<string | undefi
 
 describe('request → approve', () => {
   it('keeps the original deadline visible; health and the task list use the deadline in force at each date, as known at knownAt', async () => {
-    const id = await createTask();
+    const id = await createTask(undefined, { name: '延期责任人', title: '股长', unit: '县民政局社会事务股' });
     const original = addDays(today(), -2);
     const extended = addDays(today(), 60);
     const before = await counts();
@@ -196,6 +197,14 @@ describe('request → approve', () => {
     // accountability too (it judged tasks on the original deadline).
     expect(await accountabilityDeadline(id)).toBeUndefined();
     expect(await accountabilityDeadline(id, beforeApproval)).toBe(original);
+
+    // The responsibility view (责任清单): the deadline in force today and the task’s health (it showed the original deadline).
+    const responsible = await app.query<any, any>(
+      `{ responsibilities(name: "延期责任人", first: 100) { nodes { itemId deadline status } } }`,
+      {},
+      { token: admin },
+    );
+    expect(responsible.responsibilities.nodes.find((n: { itemId: string }) => n.itemId === id)).toMatchObject({ deadline: extended, status: now.health });
 
     const after = await counts();
     expect(after.events - before.events).toBe(2);

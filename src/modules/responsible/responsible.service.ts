@@ -215,18 +215,19 @@ export class ResponsibleService {
         const task = await readable(() => taskService.byKey(ctx, key));
         if (!task) return null;
         const health = await taskService.health(ctx, task, today);
-        return make({ title: task.title, areaCode: task.areaCode, deadline: task.deadline, status: health, behind: NEEDS_SUPERVISION.has(health) });
+        return make({ title: task.title, areaCode: task.areaCode, deadline: task.deadlineOn(today), status: health, behind: NEEDS_SUPERVISION.has(health) });
       }
       case ResponsibleItemKind.TASK_ASSIGNMENT: {
         const assignment = await readable(() => taskService.assignmentByKey(ctx, key));
         const task = assignment && (await ctx.loaders.task.byId.load(assignment.taskKey));
         if (!assignment || !task) return null;
         const area = await ctx.loaders.area.byCode.load(assignment.areaCode);
-        const health = taskHealth({ target: assignment.target, done: assignment.currentDone, startDate: task.startDate, deadline: task.deadline, asOf: today });
+        const deadline = task.deadlineOn(today); // in force today (延期申请)
+        const health = taskHealth({ target: assignment.target, done: assignment.currentDone, startDate: task.startDate, deadline, asOf: today });
         return make({
           title: `${task.title}（${area?.name ?? assignment.areaCode}）`,
           areaCode: assignment.areaCode,
-          deadline: task.deadline,
+          deadline,
           status: health,
           behind: NEEDS_SUPERVISION.has(health),
         });
