@@ -17,7 +17,7 @@ type Fetcher = (
 
 const DEFAULT_QUERY = `# civgraph GraphQL 控制台
 # 在右上角填入访问令牌（Bearer token），或在下方 Headers 中写 {"authorization": "Bearer …"}。
-# 文档：左侧「Docs」按钮。订阅（subscription）经 graphql-ws 走同一地址。
+# 文档：「Docs」按钮（宽屏在左侧，手机在底部）。订阅（subscription）经 graphql-ws 走同一地址。
 
 query County {
   area(code: "511921") {
