@@ -1,17 +1,25 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { connectionType, PageArgs, type Page } from '../../common/connection.js';
 import { pageOfHistory } from '../../common/list-page.js';
 import { asPayload } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { Task } from '../task/task.entity.js';
 import { DeadlineExtension } from './extension.entity.js';
-import { DecideDeadlineExtensionInput, DeadlineExtensionPayload, RequestDeadlineExtensionInput } from './extension.inputs.js';
+import { DeadlineExtensionListArgs, DecideDeadlineExtensionInput, DeadlineExtensionPayload, RequestDeadlineExtensionInput } from './extension.inputs.js';
 import { extensionService } from './extension.service.js';
 
 export const DeadlineExtensionConnection = connectionType('DeadlineExtension', DeadlineExtension, '延期申请 deadline-extension request');
 
 @Resolver()
 export class ExtensionResolver {
+  @Query(() => DeadlineExtensionConnection, {
+    description:
+      '延期申请 — deadline-extension requests in the caller’s subtree whose item the caller may read (a task: every role whose subtree it touches; a rectification: COUNTY_ADMIN, LEADER, SECTION_STAFF, TOWNSHIP_OPERATOR), newest first; `state: PENDING` gives 延期审批’s list. Paged: `first` ≤ 100, `after`.',
+  })
+  deadlineExtensions(@Args() args: DeadlineExtensionListArgs, @Ctx() ctx: Context): Promise<Page<DeadlineExtension>> {
+    return extensionService.list(ctx, args);
+  }
+
   @Mutation(() => DeadlineExtensionPayload, {
     description:
       '延期申请 — requests a later deadline for a key task, with a reason; PENDING until a county admin or leader decides it. By the roles that write the task: COUNTY_ADMIN; SECTION_STAFF for their section’s tasks. One pending request per task.',
@@ -39,5 +47,13 @@ export class TaskExtensionResolver {
   })
   async extensions(@Root() task: Task, @Args() page: PageArgs, @Ctx() ctx: Context): Promise<Page<DeadlineExtension>> {
     return pageOfHistory((await extensionService.ofTask(ctx, task.key)).reverse(), page, 'newestFirst');
+  }
+}
+
+@Resolver(() => DeadlineExtension)
+export class DeadlineExtensionItemResolver {
+  @FieldResolver(() => String, { description: '事项名称 — the title of the item whose deadline it extends (a task’s title, a rectification’s finding).' })
+  itemTitle(@Root() extension: DeadlineExtension, @Ctx() ctx: Context): Promise<string> {
+    return extensionService.itemTitle(ctx, extension);
   }
 }
