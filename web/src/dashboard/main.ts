@@ -30,6 +30,8 @@ import { failureText } from './entry';
 import { clearOfflineData, registerServiceWorker } from './offline/offline';
 import type { Panel, PanelContext, SelectedArea } from './panel';
 import { accountsPanel } from './panels/accounts';
+import { chainPanel } from './panels/chain';
+import { extensionsPanel } from './panels/extensions';
 import { facilitiesPanel } from './panels/facilities';
 import { livePanel } from './panels/live';
 import { projectsPanel } from './panels/projects';
@@ -50,6 +52,8 @@ const ALL_PANELS: Panel[] = [
   projectsPanel,
   tasksPanel,
   rectificationsPanel,
+  chainPanel,
+  extensionsPanel,
   livePanel,
   reportPanel,
   accountsPanel,
