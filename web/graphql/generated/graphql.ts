@@ -392,25 +392,6 @@ export type PanelChainQueryVariables = Exact<{
 
 export type PanelChainQuery = { accountability: { month: string, areaName: string, asOf: string, items: Array<{ subjectId: string, subjectKind: string, title: string, areaName: string, deadline: string, health: TaskHealth | null, reason: string, owner: string, responsible: { name: string, title: string | null, unit: string | null } | null }>, openSupervision: Array<{ supervisionActionId: string, title: string, targetUnit: string, areaName: string, kind: SupervisionKind, stage: SupervisionStage, responseDue: string, dueState: DueState }>, outcomes: Array<{ supervisionActionId: string, kind: AccountabilityKind, name: string, title: string | null, unit: string | null, note: string | null, decidedOn: string }> } };
 
-export type PanelExtensionsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type PanelExtensionsQuery = { deadlineExtensions: { totalCount: number, nodes: Array<{ id: string, item: string, itemTitle: string, previousDeadline: string, requestedDeadline: string, reason: string, requestedBy: string, requestedAt: string }> } };
-
-export type PanelDecideExtensionMutationVariables = Exact<{
-  input: DecideDeadlineExtensionInput;
-}>;
-
-
-export type PanelDecideExtensionMutation = { decideDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, approvedDeadline: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
-
-export type PanelRequestExtensionMutationVariables = Exact<{
-  input: RequestDeadlineExtensionInput;
-}>;
-
-
-export type PanelRequestExtensionMutation = { requestDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, requestedDeadline: string } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
-
 export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -501,6 +482,25 @@ export type EntryCompleteMilestoneMutationVariables = Exact<{
 
 
 export type EntryCompleteMilestoneMutation = { completeMilestone: { project: { id: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
+
+export type PanelDecideExtensionMutationVariables = Exact<{
+  input: DecideDeadlineExtensionInput;
+}>;
+
+
+export type PanelDecideExtensionMutation = { decideDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, approvedDeadline: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
+
+export type PanelRequestExtensionMutationVariables = Exact<{
+  input: RequestDeadlineExtensionInput;
+}>;
+
+
+export type PanelRequestExtensionMutation = { requestDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, requestedDeadline: string } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
+
+export type PanelExtensionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PanelExtensionsQuery = { deadlineExtensions: { totalCount: number, nodes: Array<{ id: string, item: string, itemTitle: string, previousDeadline: string, requestedDeadline: string, reason: string, requestedBy: string, requestedAt: string }> } };
 
 export type PanelFacilitiesQueryVariables = Exact<{
   code: string;
@@ -689,57 +689,6 @@ export const PanelChainDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PanelChainQuery, PanelChainQueryVariables>;
-export const PanelExtensionsDocument = new TypedDocumentString(`
-    query PanelExtensions {
-  deadlineExtensions(state: PENDING, first: 50) {
-    totalCount
-    nodes {
-      id
-      item
-      itemTitle
-      previousDeadline
-      requestedDeadline
-      reason
-      requestedBy
-      requestedAt
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<PanelExtensionsQuery, PanelExtensionsQueryVariables>;
-export const PanelDecideExtensionDocument = new TypedDocumentString(`
-    mutation PanelDecideExtension($input: DecideDeadlineExtensionInput!) {
-  decideDeadlineExtension(input: $input) {
-    extension {
-      id
-      state
-      approvedDeadline
-    }
-    userErrors {
-      field
-      message
-      messageZh
-      code
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<PanelDecideExtensionMutation, PanelDecideExtensionMutationVariables>;
-export const PanelRequestExtensionDocument = new TypedDocumentString(`
-    mutation PanelRequestExtension($input: RequestDeadlineExtensionInput!) {
-  requestDeadlineExtension(input: $input) {
-    extension {
-      id
-      state
-      requestedDeadline
-    }
-    userErrors {
-      field
-      message
-      messageZh
-      code
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<PanelRequestExtensionMutation, PanelRequestExtensionMutationVariables>;
 export const DashboardViewerDocument = new TypedDocumentString(`
     query DashboardViewer {
   viewer {
@@ -1056,6 +1005,57 @@ export const EntryCompleteMilestoneDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EntryCompleteMilestoneMutation, EntryCompleteMilestoneMutationVariables>;
+export const PanelDecideExtensionDocument = new TypedDocumentString(`
+    mutation PanelDecideExtension($input: DecideDeadlineExtensionInput!) {
+  decideDeadlineExtension(input: $input) {
+    extension {
+      id
+      state
+      approvedDeadline
+    }
+    userErrors {
+      field
+      message
+      messageZh
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelDecideExtensionMutation, PanelDecideExtensionMutationVariables>;
+export const PanelRequestExtensionDocument = new TypedDocumentString(`
+    mutation PanelRequestExtension($input: RequestDeadlineExtensionInput!) {
+  requestDeadlineExtension(input: $input) {
+    extension {
+      id
+      state
+      requestedDeadline
+    }
+    userErrors {
+      field
+      message
+      messageZh
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelRequestExtensionMutation, PanelRequestExtensionMutationVariables>;
+export const PanelExtensionsDocument = new TypedDocumentString(`
+    query PanelExtensions {
+  deadlineExtensions(state: PENDING, first: 50) {
+    totalCount
+    nodes {
+      id
+      item
+      itemTitle
+      previousDeadline
+      requestedDeadline
+      reason
+      requestedBy
+      requestedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelExtensionsQuery, PanelExtensionsQueryVariables>;
 export const PanelFacilitiesDocument = new TypedDocumentString(`
     query PanelFacilities($code: String!) {
   area(code: $code) {

@@ -1,14 +1,13 @@
-import { PanelChainDocument, type PanelChainQuery } from '../../../graphql/generated/graphql';
+import type { PanelChainQuery, PanelChainQueryVariables } from '../../../graphql/generated/graphql';
+// The operation's text from its file, in this lazily loaded chunk (not the page's main one); its types from codegen.
+import PANEL_CHAIN from '../../../graphql/chain.graphql?raw';
 import { gql } from '../api';
 import { h, noData } from '../dom';
 import { failureText } from '../entry';
-import type { DashboardViewer, Panel } from '../panel';
+import type { PanelContext } from '../panel';
 import { dueLabel, label, stageLabel } from './labels';
 
 type Chain = PanelChainQuery['accountability'];
-
-/** Who reads the chain (ACCOUNTABILITY_READERS in src/modules/supervision/supervision.accountability.ts). */
-export const CHAIN_READERS = ['COUNTY_ADMIN', 'LEADER'];
 
 export function thisMonth(): string {
   const now = new Date();
@@ -104,39 +103,31 @@ function outcomesList(chain: Chain): HTMLElement {
 /**
  * 责任落实 (issue 31 item 5): `accountability(month, area)` for the selected area and a month
  * (default this one) — 逾期/滞后事项 with their 责任人, 在办督办 with its stage and due state,
- * and the month's 问责. For COUNTY_ADMIN and LEADER, the roles the API gives it to; read after
- * the first screen, as the other panels below it.
+ * and the month's 问责. The panel (chain-panels.ts) loads this module when it renders.
  */
-export const chainPanel: Panel = {
-  id: 'chain',
-  title: '责任落实',
-  wide: true,
-  requires: ['Query.accountability'],
-  offered: (viewer: DashboardViewer) => Boolean(viewer && CHAIN_READERS.includes(viewer.role)),
-  async render(ctx, body) {
-    const month = h('input', { type: 'month', name: 'chain-month', value: chosenMonth ?? thisMonth(), max: thisMonth(), 'aria-label': '月份' });
-    const output = h('div', { class: 'chain', 'aria-live': 'polite' });
-    const load = async () => {
-      output.setAttribute('aria-busy', 'true');
-      try {
-        const { accountability: chain } = await gql(PanelChainDocument, { month: month.value, area: ctx.area.code });
-        output.replaceChildren(
-          h('div', { class: 'panel-note' }, `${chain.areaName} ${chain.month}（截至 ${chain.asOf}）`),
-          section('items', '逾期/滞后事项', chain.items.length, itemsList(chain)),
-          section('supervision', '在办督办', chain.openSupervision.length, supervisionList(chain)),
-          section('outcomes', '问责情况', chain.outcomes.length, outcomesList(chain)),
-        );
-      } finally {
-        output.removeAttribute('aria-busy');
-      }
-    };
-    month.addEventListener('change', () => {
-      if (!month.value) return;
-      chosenMonth = month.value;
-      output.replaceChildren('正在读取…');
-      load().catch((e) => output.replaceChildren(noData(failureText(e))));
-    });
-    body.replaceChildren(h('div', { class: 'report-controls' }, h('label', {}, '月份 ', month)), output);
-    await load();
-  },
-};
+export async function renderChain(ctx: PanelContext, body: HTMLElement): Promise<void> {
+  const month = h('input', { type: 'month', name: 'chain-month', value: chosenMonth ?? thisMonth(), max: thisMonth(), 'aria-label': '月份' });
+  const output = h('div', { class: 'chain', 'aria-live': 'polite' });
+  const load = async () => {
+    output.setAttribute('aria-busy', 'true');
+    try {
+      const { accountability: chain } = await gql<PanelChainQuery, PanelChainQueryVariables>(PANEL_CHAIN, { month: month.value, area: ctx.area.code });
+      output.replaceChildren(
+        h('div', { class: 'panel-note' }, `${chain.areaName} ${chain.month}（截至 ${chain.asOf}）`),
+        section('items', '逾期/滞后事项', chain.items.length, itemsList(chain)),
+        section('supervision', '在办督办', chain.openSupervision.length, supervisionList(chain)),
+        section('outcomes', '问责情况', chain.outcomes.length, outcomesList(chain)),
+      );
+    } finally {
+      output.removeAttribute('aria-busy');
+    }
+  };
+  month.addEventListener('change', () => {
+    if (!month.value) return;
+    chosenMonth = month.value;
+    output.replaceChildren('正在读取…');
+    load().catch((e) => output.replaceChildren(noData(failureText(e))));
+  });
+  body.replaceChildren(h('div', { class: 'report-controls' }, h('label', {}, '月份 ', month)), output);
+  await load();
+}

@@ -1,13 +1,18 @@
-import { PanelDecideExtensionDocument, PanelExtensionsDocument, type PanelExtensionsQuery } from '../../../graphql/generated/graphql';
+import type {
+  PanelDecideExtensionMutation,
+  PanelDecideExtensionMutationVariables,
+  PanelExtensionsQuery,
+  PanelExtensionsQueryVariables,
+} from '../../../graphql/generated/graphql';
+// The operations' text from their files, in this lazily loaded chunk (not the page's main one); their types from codegen.
+import PANEL_DECIDE_EXTENSION from '../../../graphql/extension-decide.graphql?raw';
+import PANEL_EXTENSIONS from '../../../graphql/extensions.graphql?raw';
 import { gql } from '../api';
 import { fmt, h, noData } from '../dom';
 import { FieldErrors, field } from '../entry';
-import type { DashboardViewer, Panel, PanelContext } from '../panel';
+import type { PanelContext } from '../panel';
 
 type Request = PanelExtensionsQuery['deadlineExtensions']['nodes'][number];
-
-/** Who decides a request (EXTENSION_DECIDERS in src/modules/extension/extension.service.ts): the one write a LEADER makes. */
-export const EXTENSION_DECIDERS = ['COUNTY_ADMIN', 'LEADER'];
 
 const when = (at: unknown) => String(at).slice(0, 16).replace('T', ' ');
 
@@ -34,7 +39,7 @@ function requestRow(ctx: PanelContext, request: Request, decided: (text: string)
     errors.clear();
     approve.disabled = refuse.disabled = true;
     try {
-      const { decideDeadlineExtension: result } = await gql(PanelDecideExtensionDocument, {
+      const { decideDeadlineExtension: result } = await gql<PanelDecideExtensionMutation, PanelDecideExtensionMutationVariables>(PANEL_DECIDE_EXTENSION, {
         input: { request: request.id, approve: yes, note: note.value.trim() || null },
       });
       if (result.userErrors.length) return errors.show(result.userErrors, (path) => (path.at(-1) === 'note' ? 'note' : null));
@@ -68,35 +73,29 @@ function requestRow(ctx: PanelContext, request: Request, decided: (text: string)
 /**
  * 延期审批 (issue 31 items 2 and 5): the pending deadline-extension requests in the viewer's
  * subtree (`deadlineExtensions(state: PENDING)`), each with its item's title, and 批准 /
- * 不予批准 with an optional 审批意见. For COUNTY_ADMIN and LEADER; a refusal the server gives
- * (one's own request, already decided) shows in Chinese at the request.
+ * 不予批准 with an optional 审批意见; a refusal the server gives (one's own request, already
+ * decided) shows in Chinese at the request. The panel (chain-panels.ts) loads this module when it renders.
  */
-export const extensionsPanel: Panel = {
-  id: 'extensions',
-  title: '延期审批',
-  requires: ['Query.deadlineExtensions', 'Mutation.decideDeadlineExtension'],
-  offered: (viewer: DashboardViewer) => Boolean(viewer && EXTENSION_DECIDERS.includes(viewer.role)),
-  async render(ctx, body) {
-    const message = h('div', { class: 'entry-message', role: 'status', 'data-testid': 'extension-message' }, lastMessage);
-    const list = h('div', { class: 'extension-list' });
-    const load = async () => {
-      const { deadlineExtensions: page } = await gql(PanelExtensionsDocument);
-      if (!page.nodes.length) return void list.replaceChildren(noData('没有待审批的延期申请'));
-      list.replaceChildren(
-        h('div', { class: 'panel-note' }, `待审批 ${fmt(page.totalCount)} 件`),
-        h(
-          'ul',
-          { class: 'chain-list' },
-          page.nodes.map((request) =>
-            requestRow(ctx, request, async (text) => {
-              message.textContent = lastMessage = text;
-              await load();
-            }),
-          ),
+export async function renderExtensions(ctx: PanelContext, body: HTMLElement): Promise<void> {
+  const message = h('div', { class: 'entry-message', role: 'status', 'data-testid': 'extension-message' }, lastMessage);
+  const list = h('div', { class: 'extension-list' });
+  const load = async () => {
+    const { deadlineExtensions: page } = await gql<PanelExtensionsQuery, PanelExtensionsQueryVariables>(PANEL_EXTENSIONS);
+    if (!page.nodes.length) return void list.replaceChildren(noData('没有待审批的延期申请'));
+    list.replaceChildren(
+      h('div', { class: 'panel-note' }, `待审批 ${fmt(page.totalCount)} 件`),
+      h(
+        'ul',
+        { class: 'chain-list' },
+        page.nodes.map((request) =>
+          requestRow(ctx, request, async (text) => {
+            message.textContent = lastMessage = text;
+            await load();
+          }),
         ),
-      );
-    };
-    body.replaceChildren(message, list);
-    await load();
-  },
-};
+      ),
+    );
+  };
+  body.replaceChildren(message, list);
+  await load();
+}

@@ -52,10 +52,6 @@ const LABELS: Record<string, string> = {
   ADMONISHMENT: '诫勉',
   DISCIPLINARY_REFERRAL: '移送纪检监察',
   OTHER: '其他',
-  // deadline extension states (延期申请)
-  PENDING: '待审批',
-  APPROVED: '已批准',
-  REFUSED: '不予批准',
 };
 
 /**

@@ -1,11 +1,11 @@
-import { PanelRequestExtensionDocument, PanelTasksDocument, type PanelTasksQuery } from '../../../graphql/generated/graphql';
+import { PanelTasksDocument, type PanelTasksQuery } from '../../../graphql/generated/graphql';
 import { gql } from '../api';
 import { UNREAD_AREA, fmt, h, noData } from '../dom';
-import { FieldErrors, field, fieldPath, inViewerScope, sectionMayWrite } from '../entry';
+import { failureText, inViewerScope, sectionMayWrite } from '../entry';
 import type { Panel, PanelContext } from '../panel';
 import { label } from './labels';
 
-type TaskRow = NonNullable<PanelTasksQuery['area']>['tasks']['nodes'][number];
+export type TaskRow = NonNullable<PanelTasksQuery['area']>['tasks']['nodes'][number];
 
 /** Who requests an extension (EXTENSION_REQUESTERS in src/modules/extension/extension.service.ts): COUNTY_ADMIN; SECTION_STAFF for its section's tasks. */
 export const EXTENSION_REQUESTERS = ['COUNTY_ADMIN', 'SECTION_STAFF'];
@@ -22,43 +22,6 @@ function mayRequest(ctx: PanelContext, task: TaskRow): boolean {
   if (!viewer || !EXTENSION_REQUESTERS.includes(viewer.role) || !ctx.schema.has('Mutation.requestDeadlineExtension')) return false;
   if (task.health === 'DONE' || task.pending.nodes[0]?.state === 'PENDING') return false;
   return inViewerScope(viewer, ctx.area.code) && sectionMayWrite(viewer, task.ownerSection);
-}
-
-/** 申请延期: the new deadline (later than the one in force) and the reason; the server's errors at their fields, in Chinese. */
-function requestForm(ctx: PanelContext, task: TaskRow, close: () => void): HTMLElement {
-  const errors = new FieldErrors('extension');
-  const deadline = h('input', { type: 'date', name: 'newDeadline', min: task.deadline, 'aria-label': '申请延期至' });
-  const reason = h('input', { type: 'text', name: 'reason', maxlength: 500, 'aria-label': '延期理由' });
-  const submit = h('button', { type: 'submit', class: 'primary' }, '提交申请');
-  const cancel = h('button', { type: 'button', class: 'secondary', onclick: close }, '取消');
-  const send = async () => {
-    errors.clear();
-    if (!deadline.value) return errors.set('newDeadline', '请选择申请延期至的日期');
-    if (!reason.value.trim()) return errors.set('reason', '请填写延期理由');
-    submit.disabled = true;
-    try {
-      const { requestDeadlineExtension: result } = await gql(PanelRequestExtensionDocument, {
-        input: { item: task.id, newDeadline: deadline.value, reason: reason.value.trim() },
-      });
-      if (result.userErrors.length) {
-        return errors.show(result.userErrors, (path) => ({ newDeadline: 'newDeadline', reason: 'reason' })[fieldPath(path)] ?? null);
-      }
-      requested.set(task.id, `已提交延期申请：延期至 ${deadline.value}，待县/局领导审批`);
-      close();
-      ctx.refresh();
-    } catch (error) {
-      errors.fail(error);
-    } finally {
-      submit.disabled = false;
-    }
-  };
-  return h(
-    'form',
-    { class: 'entry-row extension-form', 'data-extension-for': task.id, novalidate: true, onsubmit: (event: Event) => (event.preventDefault(), void send()) },
-    h('div', { class: 'entry-row-head' }, h('small', {}, `现行期限 ${task.deadline}`)),
-    h('div', { class: 'entry-fields' }, field('申请延期至', deadline, errors, 'newDeadline'), field('延期理由', reason, errors, 'reason'), submit, cancel),
-    errors.slot('extension'),
-  );
 }
 
 /** A task's row: health, title, done/target, the deadline in force (and the original, once extended), 申请延期 where the viewer may. */
@@ -83,21 +46,33 @@ function taskRow(ctx: PanelContext, task: TaskRow): HTMLElement {
     pending ? h('small', { class: 'extension-pending' }, `延期待审批：至 ${pending.requestedDeadline}`) : '',
     slot,
   );
-  const open = () => {
-    const form = requestForm(ctx, task, () => {
+  const open = async () => {
+    // The form's code comes when first asked for (extension-request.ts): most pages never request.
+    const { requestForm } = await import('./extension-request');
+    const close = () => {
       openForms.delete(task.id);
       rowRenders.get(task.id)?.();
+    };
+    const form = requestForm(task, close, (text) => {
+      requested.set(task.id, text);
+      close();
+      ctx.refresh();
     });
     openForms.set(task.id, form);
     render();
     form.querySelector('input')?.focus();
   };
+  const opened = () =>
+    void open().catch((error) => {
+      slot.append(h('small', { class: 'error', role: 'alert' }, failureText(error)));
+    });
   const render = () => {
     const form = openForms.get(task.id);
     const note = requested.get(task.id);
     if (note) return void slot.replaceChildren(h('small', { class: 'entry-message', role: 'status' }, note));
     slot.replaceChildren(
-      form ?? (mayRequest(ctx, task) ? h('button', { type: 'button', class: 'secondary', 'data-action': 'request-extension', onclick: open }, '申请延期') : ''),
+      form ??
+        (mayRequest(ctx, task) ? h('button', { type: 'button', class: 'secondary', 'data-action': 'request-extension', onclick: opened }, '申请延期') : ''),
     );
   };
   rowRenders.set(task.id, render);
