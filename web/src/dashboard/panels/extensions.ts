@@ -14,7 +14,8 @@ import type { PanelContext } from '../panel';
 
 type Request = PanelExtensionsQuery['deadlineExtensions']['nodes'][number];
 
-const when = (at: unknown) => String(at).slice(0, 16).replace('T', ' ');
+/** When a request was made, in the browser's time (the server sends UTC). */
+const when = (at: unknown) => new Date(String(at)).toLocaleString('zh-CN', { dateStyle: 'short', timeStyle: 'short', hour12: false });
 
 /** 审批意见 typed but not sent, by request: the panel is read again on live events, and the text stays. */
 const typedNotes = new Map<string, string>();
