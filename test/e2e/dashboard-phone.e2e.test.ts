@@ -4,6 +4,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../src/auth/auth.rules.js';
+import { addDays } from '../../src/common/dates.js';
+import { toGlobalId } from '../../src/common/global-id.js';
 import { seedDemo } from '../../src/feature.js';
 import { civgraph } from '../../src/features.js';
 import { webAssetsDir } from '../../src/server/web.js';
@@ -199,6 +201,16 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
         section: role === 'SECTION_STAFF' ? '儿童福利股' : undefined,
       });
     }
+    // A pending deadline extension: 延期审批 (COUNTY_ADMIN, LEADER) shows a request with its note and buttons, measured too.
+    const [task] = await app.rows<{ id: string; deadline: string }>(
+      `select id::text as id, deadline::text as deadline from task where title = '产城融合片区国土空间规划'`,
+    );
+    const requested = await app.query<any, any>(
+      `mutation($input: RequestDeadlineExtensionInput!) { requestDeadlineExtension(input: $input) { userErrors { message } } }`,
+      { input: { item: toGlobalId('Task', task.id), newDeadline: addDays(task.deadline, 30), reason: '汛期影响施工，申请延期一个月' } },
+      { token: admin },
+    );
+    expect(requested.requestDeadlineExtension.userErrors).toEqual([]);
     browser = await launchChromium(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']);
   }, 120_000);
 
@@ -250,6 +262,11 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard on a phone, and its finishing', ()
           expect(audit.smallText, 'text under 12 px').toEqual([]);
           expect(audit.lowContrast, 'text under WCAG AA contrast').toEqual([]);
           expect(audit.texts).toBeGreaterThan(20);
+          // A leader's page holds 责任落实 and 延期审批 (with the request's buttons), so the checks above measured them.
+          if (role === 'LEADER') {
+            expect(await page.locator('[data-panel="chain"] [data-chain]').count()).toBe(3);
+            expect(await page.locator('[data-panel="extensions"] button[data-decide]').count()).toBe(2);
+          }
 
           // One column under 600 px: every panel starts at the same x and spans the content width.
           const panels = await page

@@ -169,6 +169,17 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     add({ id: task.id, type: 'Task', place: spec.place, codes: [PLACES[spec.place], ...shares.map((s) => PLACES[s.place])], data: { shares } });
   }
 
+  // 延期申请: a pending request on the county task, 民胜镇's and the other county's (延期审批's list, Query.deadlineExtensions).
+  for (const place of ['C', 'A', 'XC'] as Place[]) {
+    const task = registry.one(ids.Task[place]!);
+    const { extension } = await mutate(app, adminOf(place), 'requestDeadlineExtension', 'RequestDeadlineExtensionInput', 'extension { id }', {
+      item: task.id,
+      newDeadline: '2099-06-30',
+      reason: nameOf('DeadlineExtension', place),
+    });
+    add({ id: extension.id, type: 'DeadlineExtension', place, codes: task.codes });
+  }
+
   // 审计整改, opened in the report month and overdue since 2026-07-15; A2's is closed (销号) in the month.
   for (const place of ['A1', 'A2', 'A', 'B1', 'C', 'X1'] as Place[]) {
     const { rectification } = await mutate(app, adminOf(place), 'createRectification', 'CreateRectificationInput', 'rectification { id version }', {

@@ -474,6 +474,20 @@ const queryRows: Row[] = [
     ],
   },
   {
+    // 延期审批's list (issue 31 item 5): the requests whose task the caller may read (every role, as Task.extensions), newest first.
+    kind: 'area',
+    name: 'Query.deadlineExtensions',
+    covers: ['Query.deadlineExtensions'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'NARROWED',
+    outside: 'EMPTY',
+    probes: [null],
+    types: ['DeadlineExtension'],
+    select: () => 'deadlineExtensions(first: 100) { totalCount nodes { id item itemTitle reason state } }',
+    reveal: (d) => d.nodes.flatMap((n: any) => [n.id, n.item]),
+    count: (d) => d.totalCount,
+  },
+  {
     kind: 'area',
     name: 'Query.issuedMonthlyReports',
     covers: ['Query.issuedMonthlyReports'],

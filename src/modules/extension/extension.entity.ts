@@ -34,6 +34,8 @@ export class DeadlineExtension {
   key!: string;
   itemKind!: ExtensionItemKind;
   itemKey!: string;
+  /** 事项名称, when the statement that read the request also read it (`deadlineExtensions`); else `itemTitle` loads it. */
+  itemTitleRead?: string;
 
   @Field(() => ID, { description: 'Global ID; pass it to `decideDeadlineExtension`.' })
   get id(): string {
@@ -121,3 +123,13 @@ export function extensionFromRow(row: ExtensionRow): DeadlineExtension {
     note: row.note,
   });
 }
+
+/**
+ * The item a request (`e`) extends, whatever its kind: its task (`t`) or its rectification (`r`),
+ * one of them null. Used by the list across items and by `itemTitle`.
+ */
+export const ITEM_JOINS = `left join task t on e.item_kind = 'TASK' and t.id = e.item_id
+  left join rectification r on e.item_kind = 'RECTIFICATION' and r.id = e.item_id`;
+
+/** 事项名称 over {@link ITEM_JOINS}: the task's title, or the rectification's finding. */
+export const ITEM_TITLE = `coalesce(t.title, r.finding, '')`;

@@ -1,8 +1,9 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { LocalDateResolver } from 'graphql-scalars';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { PageArgs } from '../../common/connection.js';
 import { UserError } from '../../common/payload.js';
-import { DeadlineExtension } from './extension.entity.js';
+import { DeadlineExtension, ExtensionState } from './extension.entity.js';
 
 @InputType({ description: '延期申请 — a request to extend a key task’s or a rectification’s (审计整改) deadline.' })
 export class RequestDeadlineExtensionInput {
@@ -45,4 +46,10 @@ export class DeadlineExtensionPayload {
 
   @Field(() => [UserError], { description: 'Problems with the input; empty on success.' })
   userErrors!: UserError[];
+}
+
+@ArgsType()
+export class DeadlineExtensionListArgs extends PageArgs {
+  @Field(() => ExtensionState, { nullable: true, description: '状态 — only requests in this state (PENDING: 待审批); all when omitted.' })
+  state?: ExtensionState | null;
 }

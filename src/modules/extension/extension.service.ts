@@ -1,11 +1,12 @@
+import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { isDate, todayInChina } from '../../common/dates.js';
-import { DomainError, ErrorCode } from '../../common/errors.js';
+import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId, toGlobalId as gid } from '../../common/global-id.js';
 import { assertValidInput, PayloadErrors, userError, type UserError } from '../../common/payload.js';
 import { keyOf } from '../../common/ids.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { assertCanWrite, assertCanWriteSectionItem, requireViewer, Role, type Viewer } from '../../auth/auth.rules.js';
+import { assertCanWrite, assertCanWriteSectionItem, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type RectificationRow } from '../rectification/rectification.entity.js';
@@ -15,12 +16,14 @@ import {
   EXTENSION_COLUMNS,
   extensionFromRow,
   ExtensionState,
+  ITEM_JOINS,
+  ITEM_TITLE,
   ITEM_TYPE,
   type DeadlineExtension,
   type ExtensionItemKind,
   type ExtensionRow,
 } from './extension.entity.js';
-import type { DecideDeadlineExtensionInput, RequestDeadlineExtensionInput } from './extension.inputs.js';
+import type { DeadlineExtensionListArgs, DecideDeadlineExtensionInput, RequestDeadlineExtensionInput } from './extension.inputs.js';
 
 /** Longest reason (延期理由) a request may carry. */
 export const MAX_REASON = 500;
@@ -111,6 +114,40 @@ export class ExtensionService {
 
   async ofRectification(ctx: Context, key: string): Promise<DeadlineExtension[]> {
     return (await ctx.loaders.extension.ofRectification.load(key)).map(extensionFromRow);
+  }
+
+  /**
+   * 延期审批's list: the requests (of any item kind) in the caller's subtree whose item the caller may
+   * read, newest first, optionally of one state. A task's request: every signed-in role whose subtree the
+   * task touches (its own area or one of its assignments), as the task itself; a rectification's: the
+   * roles that read rectifications (SENSITIVE_READERS) in whose subtree it lies. One statement for the
+   * page (with each item's title), one for `totalCount` when asked for.
+   */
+  async list(ctx: Context, args: DeadlineExtensionListArgs): Promise<Page<DeadlineExtension>> {
+    const viewer = requireViewer(ctx.viewer);
+    const page = pageRequest(args);
+    if (page.afterKey !== null && !/^[1-9]\d{0,17}$/.test(page.afterKey)) throw badInput('after', `"${args.after}" is not a cursor of this connection`);
+    const [lo, hi] = readRange(viewer)!;
+    const readable = `from deadline_extension e ${ITEM_JOINS}
+      where (?::text is null or e.state = ?::text)
+        and ((t.id is not null and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?)))
+          or (?::boolean and r.id is not null and r.area_code between ? and ?))`;
+    const params = [args.state ?? null, args.state ?? null, lo, hi, lo, hi, SENSITIVE_READERS.includes(viewer.role), lo, hi];
+    const rows = await ctx.sql<ExtensionRow & { item_title: string }>(
+      `select ${EXTENSION_COLUMNS}, ${ITEM_TITLE} as item_title ${readable} and (?::bigint is null or e.id < ?::bigint) order by e.id desc limit ?`,
+      [...params, page.afterKey, page.afterKey, page.first + 1],
+    );
+    const total = async () => {
+      const [row] = await ctx.sql<{ n: number }>(`select count(*)::int as n ${readable}`, params);
+      return row.n;
+    };
+    const extensions = rows.map((row): DeadlineExtension => Object.assign(extensionFromRow(row), { itemTitleRead: row.item_title }));
+    return toPage(extensions, page, (extension) => extension.key, total);
+  }
+
+  /** 事项名称 of a request read through an access-checked path (the list, or its task's `extensions`). */
+  async itemTitle(ctx: Context, extension: DeadlineExtension): Promise<string> {
+    return extension.itemTitleRead ?? ctx.loaders.extension.itemTitle.load(extension.key);
   }
 
   async request(ctx: Context, input: RequestDeadlineExtensionInput): Promise<{ extension: DeadlineExtension }> {

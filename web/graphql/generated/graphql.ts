@@ -4,6 +4,23 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** 问责方式 — what a supervision action led to. */
+export type AccountabilityKind =
+  /** 诫勉 — admonishment */
+  | 'ADMONISHMENT'
+  /** 通报批评 — criticism circulated in a notice */
+  | 'CIRCULATED_CRITICISM'
+  /** 移送纪检监察 — referred to the discipline inspection and supervision organs */
+  | 'DISCIPLINARY_REFERRAL'
+  /** 约谈 — interview of the person responsible */
+  | 'INTERVIEW'
+  /** 责令整改 — ordered to rectify within a time limit */
+  | 'ORDERED_RECTIFICATION'
+  /** 其他 — another measure, described in the note */
+  | 'OTHER'
+  /** 责令书面检查 — ordered to submit a written self-criticism */
+  | 'WRITTEN_SELF_CRITICISM';
+
 /** 报送审核状态 — where a township's figures for a period stand. */
 export type ApprovalStatus =
   /** 已审核 — approved by the county: locked, reports are rejected until reopened */
@@ -56,6 +73,36 @@ export type CompleteMilestoneInput = {
   /** The `version` you read. */
   version: number;
 };
+
+/** 延期申请状态 — where a deadline-extension request stands. */
+export type DeadlineExtensionState =
+  /** 已批准 — the requested deadline is in force from the day of the decision */
+  | 'APPROVED'
+  /** 待审批 — waiting for a county admin or leader */
+  | 'PENDING'
+  /** 不予批准 — refused; the deadline is unchanged */
+  | 'REFUSED';
+
+/** 延期审批 — approve or refuse a pending deadline-extension request. */
+export type DecideDeadlineExtensionInput = {
+  /** 批准 — true approves (the new deadline is in force from `decidedOn`), false refuses. */
+  approve: boolean;
+  /** 审批日期 — the day the decision was made (default: today); earlier for a decision made on paper and entered later (补录), not before the day of the request nor in the future. */
+  decidedOn?: string | null | undefined;
+  /** 审批意见 — note (up to 500 characters). */
+  note?: string | null | undefined;
+  /** 延期申请 — the DeadlineExtension’s global ID. */
+  request: string | number;
+};
+
+/** 时限状态 — a response due date on a date: green, yellow (three days or fewer left) or red (past it). */
+export type DueState =
+  /** 绿 — more than three days left, or responded on time */
+  | 'GREEN'
+  /** 红 — not responded by the due date, or responded after it */
+  | 'RED'
+  /** 黄 — not responded, three days or fewer left (the due date itself included) */
+  | 'YELLOW';
 
 /** Stable error codes, in `userErrors` and in `extensions.code` of GraphQL errors. Never renamed. */
 export type ErrorCode =
@@ -246,6 +293,16 @@ export type ReportObservationsInput = {
   values: Array<ObservationValueInput>;
 };
 
+/** 延期申请 — a request to extend a key task’s or a rectification’s (审计整改) deadline. */
+export type RequestDeadlineExtensionInput = {
+  /** 事项 — the global ID of the Task or the Rectification. */
+  item: string | number;
+  /** 申请延期至 — the new deadline; later than the one in force. */
+  newDeadline: string;
+  /** 延期理由 — why (1–500 characters). */
+  reason: string;
+};
+
 /** 角色 — what a caller may do. */
 export type Role =
   /** 县/局管理员 — everything in the county */
@@ -292,6 +349,32 @@ export type SubjectKind =
   /** 外部推送 — a webhook registration (its address host only; never its secret) */
   | 'WEBHOOK';
 
+/** 督办方式 — how work is supervised. */
+export type SupervisionKind =
+  /** 通报 — circulated notice */
+  | 'CIRCULATED_NOTICE'
+  /** 挂牌督办 — listed supervision */
+  | 'LISTED_SUPERVISION'
+  /** 两书一函 — supervision letters */
+  | 'SUPERVISION_LETTERS'
+  /** 四不两直 — unannounced inspection */
+  | 'UNANNOUNCED_INSPECTION'
+  /** 警示约谈 — warning interview */
+  | 'WARNING_INTERVIEW';
+
+/** 办理阶段 — the stage of a supervision action (督办闭环). */
+export type SupervisionStage =
+  /** 签收 — signed for by the supervised unit */
+  | 'ACKNOWLEDGED'
+  /** 交办 — issued to the supervised unit, not yet signed for */
+  | 'ASSIGNED'
+  /** 办结 — closed by the supervising side */
+  | 'CLOSED'
+  /** 办理 — being worked on (also after a response was returned) */
+  | 'IN_PROGRESS'
+  /** 反馈 — the unit has responded; the supervising side closes or returns it */
+  | 'RESPONDED';
+
 /** 进度状态 — a key task's health as of a date, derived from its dated progress history (never stored). */
 export type TaskHealth =
   /** 已完成 — the target is reached */
@@ -304,6 +387,14 @@ export type TaskHealth =
   | 'ON_TRACK'
   /** 逾期 — past the deadline and not done */
   | 'OVERDUE';
+
+export type PanelChainQueryVariables = Exact<{
+  month: string;
+  area?: string | null | undefined;
+}>;
+
+
+export type PanelChainQuery = { accountability: { month: string, areaName: string, asOf: string, items: Array<{ subjectId: string, subjectKind: string, title: string, areaName: string, deadline: string, health: TaskHealth | null, reason: string, owner: string, responsible: { name: string, title: string | null, unit: string | null } | null }>, openSupervision: Array<{ supervisionActionId: string, title: string, targetUnit: string, areaName: string, kind: SupervisionKind, stage: SupervisionStage, responseDue: string, dueState: DueState }>, outcomes: Array<{ supervisionActionId: string, kind: AccountabilityKind, name: string, title: string | null, unit: string | null, note: string | null, decidedOn: string }> } };
 
 export type DashboardViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -396,6 +487,25 @@ export type EntryCompleteMilestoneMutationVariables = Exact<{
 
 export type EntryCompleteMilestoneMutation = { completeMilestone: { project: { id: string, version: number } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
+export type PanelDecideExtensionMutationVariables = Exact<{
+  input: DecideDeadlineExtensionInput;
+}>;
+
+
+export type PanelDecideExtensionMutation = { decideDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, approvedDeadline: string | null } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
+
+export type PanelRequestExtensionMutationVariables = Exact<{
+  input: RequestDeadlineExtensionInput;
+}>;
+
+
+export type PanelRequestExtensionMutation = { requestDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, requestedDeadline: string } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
+
+export type PanelExtensionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PanelExtensionsQuery = { deadlineExtensions: { totalCount: number, nodes: Array<{ id: string, item: string, itemTitle: string, previousDeadline: string, requestedDeadline: string, reason: string, requestedBy: string, requestedAt: string }> } };
+
 export type PanelFacilitiesQueryVariables = Exact<{
   code: string;
 }>;
@@ -468,7 +578,7 @@ export type PanelTasksQueryVariables = Exact<{
 }>;
 
 
-export type PanelTasksQuery = { area: { tasks: { totalCount: number, nodes: Array<{ id: string, title: string, health: TaskHealth, deadline: string, done: number, target: number, unit: string, ownerSection: string }> } } | null };
+export type PanelTasksQuery = { area: { tasks: { totalCount: number, nodes: Array<{ id: string, title: string, health: TaskHealth, deadline: string, originalDeadline: string, done: number, target: number, unit: string, ownerSection: string, pending: { nodes: Array<{ state: DeadlineExtensionState, requestedDeadline: string }> } }> } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -540,6 +650,49 @@ export const AreaOverviewFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"AreaOverviewFields"}) as unknown as TypedDocumentString<AreaOverviewFieldsFragment, unknown>;
+export const PanelChainDocument = new TypedDocumentString(`
+    query PanelChain($month: String!, $area: String) {
+  accountability(month: $month, area: $area) {
+    month
+    areaName
+    asOf
+    items {
+      subjectId
+      subjectKind
+      title
+      areaName
+      deadline
+      health
+      reason
+      owner
+      responsible {
+        name
+        title
+        unit
+      }
+    }
+    openSupervision {
+      supervisionActionId
+      title
+      targetUnit
+      areaName
+      kind
+      stage
+      responseDue
+      dueState
+    }
+    outcomes {
+      supervisionActionId
+      kind
+      name
+      title
+      unit
+      note
+      decidedOn
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelChainQuery, PanelChainQueryVariables>;
 export const DashboardViewerDocument = new TypedDocumentString(`
     query DashboardViewer {
   viewer {
@@ -856,6 +1009,57 @@ export const EntryCompleteMilestoneDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EntryCompleteMilestoneMutation, EntryCompleteMilestoneMutationVariables>;
+export const PanelDecideExtensionDocument = new TypedDocumentString(`
+    mutation PanelDecideExtension($input: DecideDeadlineExtensionInput!) {
+  decideDeadlineExtension(input: $input) {
+    extension {
+      id
+      state
+      approvedDeadline
+    }
+    userErrors {
+      field
+      message
+      messageZh
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelDecideExtensionMutation, PanelDecideExtensionMutationVariables>;
+export const PanelRequestExtensionDocument = new TypedDocumentString(`
+    mutation PanelRequestExtension($input: RequestDeadlineExtensionInput!) {
+  requestDeadlineExtension(input: $input) {
+    extension {
+      id
+      state
+      requestedDeadline
+    }
+    userErrors {
+      field
+      message
+      messageZh
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelRequestExtensionMutation, PanelRequestExtensionMutationVariables>;
+export const PanelExtensionsDocument = new TypedDocumentString(`
+    query PanelExtensions {
+  deadlineExtensions(state: PENDING, first: 50) {
+    totalCount
+    nodes {
+      id
+      item
+      itemTitle
+      previousDeadline
+      requestedDeadline
+      reason
+      requestedBy
+      requestedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PanelExtensionsQuery, PanelExtensionsQueryVariables>;
 export const PanelFacilitiesDocument = new TypedDocumentString(`
     query PanelFacilities($code: String!) {
   area(code: $code) {
@@ -1034,6 +1238,13 @@ export const PanelTasksDocument = new TypedDocumentString(`
         title
         health
         deadline
+        originalDeadline
+        pending: extensions(first: 1) {
+          nodes {
+            state
+            requestedDeadline
+          }
+        }
         done
         target
         unit

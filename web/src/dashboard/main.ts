@@ -30,6 +30,7 @@ import { failureText } from './entry';
 import { clearOfflineData, registerServiceWorker } from './offline/offline';
 import type { Panel, PanelContext, SelectedArea } from './panel';
 import { accountsPanel } from './panels/accounts';
+import { chainPanel, extensionsPanel } from './panels/chain-panels';
 import { facilitiesPanel } from './panels/facilities';
 import { livePanel } from './panels/live';
 import { projectsPanel } from './panels/projects';
@@ -50,6 +51,8 @@ const ALL_PANELS: Panel[] = [
   projectsPanel,
   tasksPanel,
   rectificationsPanel,
+  chainPanel,
+  extensionsPanel,
   livePanel,
   reportPanel,
   accountsPanel,

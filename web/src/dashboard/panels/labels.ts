@@ -38,7 +38,51 @@ const LABELS: Record<string, string> = {
   LAGGING: '滞后',
   DUE_SOON: '临期',
   ON_TRACK: '正常',
+  // supervision kinds (督办方式)
+  LISTED_SUPERVISION: '挂牌督办',
+  SUPERVISION_LETTERS: '两书一函',
+  WARNING_INTERVIEW: '警示约谈',
+  CIRCULATED_NOTICE: '通报',
+  UNANNOUNCED_INSPECTION: '四不两直',
+  // accountability kinds (问责)
+  INTERVIEW: '约谈',
+  CIRCULATED_CRITICISM: '通报批评',
+  ORDERED_RECTIFICATION: '责令整改',
+  WRITTEN_SELF_CRITICISM: '责令书面检查',
+  ADMONISHMENT: '诫勉',
+  DISCIPLINARY_REFERRAL: '移送纪检监察',
+  OTHER: '其他',
 };
+
+/**
+ * 督办 stages (交办 → 签收 → 办理 → 反馈 → 办结, or 退回): apart from LABELS, whose IN_PROGRESS
+ * (推进中, a project) and CLOSED (已销号, a rectification) mean other things.
+ */
+const STAGE_LABELS: Record<string, string> = {
+  ASSIGNED: '交办',
+  ACKNOWLEDGED: '签收',
+  IN_PROGRESS: '办理',
+  RESPONDED: '反馈',
+  CLOSED: '办结',
+  RETURNED: '退回',
+};
+
+export function stageLabel(value: string | null | undefined): string {
+  if (!value) return '—';
+  return STAGE_LABELS[value] ?? value;
+}
+
+/** A supervision's response due state (时限状态): red overdue, yellow due within three days, green. */
+const DUE_LABELS: Record<string, string> = {
+  RED: '红 · 已超期',
+  YELLOW: '黄 · 三天内到期',
+  GREEN: '绿 · 正常',
+};
+
+export function dueLabel(value: string | null | undefined): string {
+  if (!value) return '—';
+  return DUE_LABELS[value] ?? value;
+}
 
 export function label(value: string | null | undefined): string {
   if (!value) return '—';
