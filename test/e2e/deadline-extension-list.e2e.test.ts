@@ -158,4 +158,39 @@ describe('deadlineExtensions', () => {
     );
     for (const task of result.nodes) expect(task.extensions.nodes.map((n: { itemTitle: string }) => n.itemTitle)).toEqual([task.title]);
   });
+
+  it("lists a rectification's request (整改延期) with its finding as the title, to the roles that read rectifications only", async () => {
+    const created = await app.query<any, any>(
+      `mutation($input: CreateRectificationInput!) { createRectification(input: $input) { rectification { id finding } userErrors { message } } }`,
+      {
+        input: {
+          finding: '审批列表整改问题',
+          area: TIEFO,
+          category: 'MANAGEMENT',
+          responsiblePerson: '张三',
+          deadline: addDays(todayInChina(), -1),
+          openedOn: addDays(todayInChina(), -20),
+        },
+      },
+      { token: admin },
+    );
+    expect(created.createRectification.userErrors).toEqual([]);
+    const rectification = created.createRectification.rectification as { id: string; finding: string };
+    const requested = await app.query<any, any>(
+      `mutation($input: RequestDeadlineExtensionInput!) { requestDeadlineExtension(input: $input) { extension { id } userErrors { message } } }`,
+      { input: { item: rectification.id, newDeadline: addDays(todayInChina(), 30), reason: '整改需要施工' } },
+      { token: await app.token('TOWNSHIP_OPERATOR', TIEFO) },
+    );
+    expect(requested.requestDeadlineExtension.userErrors).toEqual([]);
+    const request = requested.requestDeadlineExtension.extension.id as string;
+
+    const first = (await listed(leader, { state: 'PENDING', first: 1 })).nodes[0];
+    expect(first).toMatchObject({ id: request, item: rectification.id, itemTitle: '审批列表整改问题', state: 'PENDING' });
+    expect((await listed(await app.token('TOWNSHIP_OPERATOR', TIEFO))).nodes.map((n) => n.id)).toContain(request);
+    // Rectifications are for the sensitive readers: a viewer and a village operator of 铁佛镇 do not see the request.
+    expect((await listed(await app.token('VIEWER', COUNTY))).nodes.map((n) => n.id)).not.toContain(request);
+    expect((await listed(await app.token('VILLAGE_OPERATOR', tiefo1))).nodes.map((n) => n.id)).not.toContain(request);
+    // Nor 民胜镇's operator, outside whose subtree it lies.
+    expect((await listed(await app.token('TOWNSHIP_OPERATOR', MINSHENG))).nodes.map((n) => n.id)).not.toContain(request);
+  });
 });

@@ -126,7 +126,7 @@ export class ExtensionService {
   async list(ctx: Context, args: DeadlineExtensionListArgs): Promise<Page<DeadlineExtension>> {
     const viewer = requireViewer(ctx.viewer);
     const page = pageRequest(args);
-    if (page.afterKey !== null && !/^[1-9]\d{0,17}$/.test(page.afterKey)) throw badInput('after', `"${args.after}" is not a cursor of this connection`);
+    if (page.afterKey !== null && !/^\d{1,18}$/.test(page.afterKey)) throw badInput('after', `"${args.after}" is not a cursor of this connection`);
     const [lo, hi] = readRange(viewer)!;
     const readable = `from deadline_extension e ${ITEM_JOINS}
       where (?::text is null or e.state = ?::text)
