@@ -348,6 +348,8 @@ describe('inbox and markInboxRead', () => {
     expect(third.nodes.map((n) => n.title)).toEqual(['重点工作「第1项」']);
     expect(third.pageInfo.hasNextPage).toBe(false);
     expect(await inbox(stranger)).toMatchObject({ totalCount: 0, unreadCount: 0, nodes: [] });
+    const forged = await app.request<any, any>(INBOX, { after: Buffer.from('k:abc', 'utf8').toString('base64url') }, { token: reader.token });
+    expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const anonymous = await app.request<any, any>(INBOX, {});
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

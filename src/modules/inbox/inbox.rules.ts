@@ -170,7 +170,7 @@ export function eventDrafts(event: FollowedEvent, lookups: FollowLookups): Inbox
     }
   };
   const responsible = after.responsible as { account?: unknown } | null | undefined;
-  if (event.subjectType in RESPONSIBLE_KIND_OF_TYPE && responsible && typeof responsible.account === 'string') {
+  if (Object.hasOwn(RESPONSIBLE_KIND_OF_TYPE, event.subjectType) && responsible && typeof responsible.account === 'string') {
     const account = lookups.enabledAccount(responsible.account);
     const reason = typeof after.reason === 'string' && after.reason ? `（${after.reason}）` : '';
     add('ASSIGNED', [account && accountSub(account)], `${event.actorName} 指定您为${title}的责任人${reason}`);

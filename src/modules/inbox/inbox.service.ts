@@ -1,11 +1,13 @@
 import { pageRequest, Page, toPage } from '../../common/connection.js';
-import { ErrorCode } from '../../common/errors.js';
+import { badInput, ErrorCode } from '../../common/errors.js';
 import { fromGlobalId } from '../../common/global-id.js';
 import { PayloadErrors, userError, type UserError } from '../../common/payload.js';
 import type { Context } from '../../graphql/context.js';
 import { requireViewer } from '../../auth/auth.rules.js';
 import { INBOX_COLUMNS, inboxItemFromRow, type InboxItem, type InboxItemRow } from './inbox.entity.js';
 import { MAX_MARK_IDS, type InboxArgs, type MarkInboxReadInput } from './inbox.inputs.js';
+
+const keyOfItem = (item: InboxItem) => item.key;
 
 /** A page of the caller's inbox with its unread count (the connection's `unreadCount`). */
 export class InboxPage extends Page<InboxItem> {
@@ -22,7 +24,8 @@ export class InboxService {
     const viewer = requireViewer(ctx.viewer);
     const page = pageRequest(args);
     const unreadOnly = args.unreadOnly === true;
-    const after = page.afterKey !== null && /^\d{1,19}$/.test(page.afterKey) ? page.afterKey : page.afterKey === null ? null : '0';
+    const after = page.afterKey;
+    if (after !== null && !/^\d{1,18}$/.test(after)) throw badInput('after', `"${args.after}" is not a cursor of this connection`);
     const rows = await ctx.sql<InboxItemRow & { total: number; unread: number }>(
       `with counts as (
          select count(*)::int as total, (count(*) filter (where read_at is null))::int as unread from inbox_item where recipient_sub = ?),
@@ -33,12 +36,10 @@ export class InboxService {
        select c.total, c.unread, p.* from counts c left join page p on true order by p.id::bigint desc nulls last`,
       [viewer.sub, viewer.sub, unreadOnly, after, after, page.first + 1],
     );
-    const [first] = rows;
-    const items = rows.filter((row) => row.id !== null).map(inboxItemFromRow);
-    const base = toPage(items, page, (item) => item.key, unreadOnly ? first.unread : first.total);
-    const result = new InboxPage(base.nodes, base.pageInfo, (item) => item.key, unreadOnly ? first.unread : first.total);
-    result.unreadCount = first.unread;
-    return result;
+    const [counts] = rows;
+    const total = unreadOnly ? counts.unread : counts.total;
+    const { nodes, pageInfo } = toPage(rows.filter((row) => row.id !== null).map(inboxItemFromRow), page, keyOfItem, total);
+    return Object.assign(new InboxPage(nodes, pageInfo, keyOfItem, total), { unreadCount: counts.unread });
   }
 
   /**
