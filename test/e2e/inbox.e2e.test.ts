@@ -300,6 +300,35 @@ describe('date-driven items (the sweep)', () => {
     expect(await itemsOf(people.mashi, action)).toEqual([]);
   });
 
+  it("reminds of a project's target date and of each open milestone (推进方案节点) by its own due date", async () => {
+    const created = await ok<any>(
+      admin,
+      `mutation($input: CreateProjectInput!) { createProject(input: $input) { project { id name } userErrors { message } } }`,
+      {
+        name: '提醒测试敬老院改造',
+        category: 'ELDERLY_CARE',
+        area: TIEFO,
+        ownerSection: SECTION,
+        targetDate: addDays(TODAY, 1),
+        milestones: [
+          { name: '方案批复', dueDate: addDays(TODAY, -2) },
+          { name: '主体完工', dueDate: addDays(TODAY, 3) },
+          { name: '选址', dueDate: addDays(TODAY, 1), doneDate: addDays(TODAY, -5) },
+        ],
+      },
+    );
+    await assign(created.project.id, people.owner);
+    await generator.sweep(TODAY);
+    const items = (await itemsOf(people.owner, subjectOf(created.project.id))).map((i) => `${i.kind} ${i.title} ${i.due_date}`).sort();
+    expect(items).toEqual(
+      [
+        `DUE_SOON 民政项目「提醒测试敬老院改造」 ${addDays(TODAY, 1)}`,
+        `DUE_SOON 民政项目「提醒测试敬老院改造」节点「主体完工」 ${addDays(TODAY, 3)}`,
+        `OVERDUE 民政项目「提醒测试敬老院改造」节点「方案批复」 ${addDays(TODAY, -2)}`,
+      ].sort(),
+    );
+  });
+
   it('costs the same number of statements whatever the number of items', async () => {
     const measure = async () => {
       const before = generator.stats.statements;

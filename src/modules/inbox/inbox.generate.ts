@@ -3,6 +3,7 @@ import { significantPrefix } from '../../common/codes.js';
 import { todayInChina } from '../../common/dates.js';
 import { log } from '../../common/log.js';
 import type { ServerService, ServiceDeps } from '../../feature.js';
+import type { MilestoneValue } from '../project/project.rules.js';
 import { APPROVED_EXTENSIONS } from '../task/task.entity.js';
 import { deadlineInForce, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
 import {
@@ -272,11 +273,11 @@ export class InboxGenerator {
         where t.start_date <= $1::date`,
       [today],
     );
-    const projects = await this.query<{ key: string; area_code: string; title: string; due: string; account: string }>(
+    const projects = await this.query<{ key: string; area_code: string; title: string; due: string | null; milestones: MilestoneValue[]; account: string }>(
       `with ${LIVE_RESPONSIBLE}
-       select p.id::text as key, p.area_code, '民政项目「' || p.name || '」' as title, p.target_date::text as due, l.account_id::text as account
+       select p.id::text as key, p.area_code, '民政项目「' || p.name || '」' as title, p.target_date::text as due, p.milestones, l.account_id::text as account
          from live l join project p on l.item_kind = 'PROJECT' and p.id = l.item_id
-        where p.target_date is not null and p.status in ('PLANNED', 'IN_PROGRESS')`,
+        where p.status in ('PLANNED', 'IN_PROGRESS')`,
     );
     const rectifications = await this.query<{ key: string; area_code: string; title: string; due: string; account: string }>(
       `with ${LIVE_RESPONSIBLE}
@@ -317,24 +318,28 @@ export class InboxGenerator {
     };
     for (const row of tasks) subjects.push(taskSubject('Task', row));
     for (const row of assignments) subjects.push(taskSubject('TaskAssignment', row));
-    for (const [type, rows] of [
-      ['Project', projects],
-      ['Rectification', rectifications],
-    ] as const) {
-      for (const row of rows) {
-        subjects.push({
-          subjectType: type,
-          subjectKey: row.key,
-          areaCode: row.area_code,
-          title: row.title,
-          what: 'DEADLINE',
-          due: row.due,
-          done: false,
-          lagging: false,
-          recipients: [accountSub(row.account)],
-        });
-      }
+    const dated = (type: string, row: { key: string; area_code: string; title: string; account: string }, due: string, part?: string): DatedSubject => ({
+      subjectType: type,
+      subjectKey: row.key,
+      areaCode: row.area_code,
+      title: row.title,
+      part,
+      what: 'DEADLINE',
+      due,
+      done: false,
+      lagging: false,
+      recipients: [accountSub(row.account)],
+    });
+    for (const row of projects) {
+      if (row.due) subjects.push(dated('Project', row, row.due));
+      // 推进方案节点: each open milestone by its own due date.
+      row.milestones.forEach((milestone, index) => {
+        if (!milestone.doneDate && typeof milestone.dueDate === 'string') {
+          subjects.push(dated('Project', { ...row, title: `${row.title}节点「${milestone.name}」` }, milestone.dueDate, `milestone-${index + 1}`));
+        }
+      });
     }
+    for (const row of rectifications) subjects.push(dated('Rectification', row, row.due));
     for (const row of supervision) {
       subjects.push({
         subjectType: 'SupervisionAction',

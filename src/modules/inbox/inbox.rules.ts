@@ -45,6 +45,8 @@ export interface DatedSubject {
   areaCode: string;
   /** e.g. 重点工作「特困供养机构改造」. */
   title: string;
+  /** A part of the subject with a date of its own (a project milestone's position), kept apart in the dedupe key. */
+  part?: string;
   what: 'DEADLINE' | 'RESPONSE';
   due: string;
   /** Done (target reached, rectified, completed, responded): no reminder. */
@@ -75,7 +77,7 @@ export function datedDrafts(subject: DatedSubject, today: string): InboxDraft[] 
     summary,
     dueDate: subject.due,
     eventSequence: null,
-    dedupeKey: `${kind}:${subject.subjectType}:${subject.subjectKey}:${subject.due}:${recipient}`,
+    dedupeKey: `${kind}:${subject.subjectType}:${subject.subjectKey}${subject.part ? `#${subject.part}` : ''}:${subject.due}:${recipient}`,
   });
   for (const recipient of new Set(subject.recipients)) {
     if (left < 0) {
