@@ -16,6 +16,7 @@ import { extensionFeature } from './modules/extension/extension.module.js';
 import { exchangeFeature } from './modules/exchange/exchange.module.js';
 import { facilityFeature } from './modules/facility/facility.module.js';
 import { governanceFeature } from './modules/governance/governance.module.js';
+import { inboxFeature } from './modules/inbox/inbox.module.js';
 import { liveFeature } from './modules/live/live.module.js';
 import { mergerFeature } from './modules/merger/merger.module.js';
 import { progressFeature } from './modules/progress/progress.module.js';
@@ -49,6 +50,7 @@ export const features: readonly Feature[] = [
   liveFeature,
   exchangeFeature,
   webhookFeature,
+  inboxFeature,
 ];
 
 /** civgraph as its features make it: pass it wherever infrastructure needs a feature's part. */

@@ -1133,6 +1133,35 @@ const rectificationExtensionRows: MatrixRow[] = [
   },
 ];
 
+// ---- 待办/提醒: the caller's own inbox ---------------------------------------
+
+/** Each case's caller (a development token: `dev:<role>:<area>`) gets an unread item of its own first, so marking all read changes it. */
+const inboxItems = counter();
+const inboxOf = snapshotOf(`select recipient_sub, read_at is not null as read from inbox_item where recipient_sub like 'dev:%' order by id`);
+
+const inboxRows: MatrixRow[] = [
+  {
+    // Every signed-in role marks its own items (inbox.service.ts); there is nobody else's to reach, so no outside case.
+    field: 'markInboxRead',
+    allowed: ALL_ROLES,
+    actsOnCallerArea: true,
+    async prepare(app, areaCode) {
+      const digits: Record<MatrixRole, number> = { COUNTY_ADMIN: 6, SECTION_STAFF: 6, VIEWER: 6, LEADER: 6, TOWNSHIP_OPERATOR: 9, VILLAGE_OPERATOR: 12 };
+      const n = inboxItems();
+      for (const [role, width] of Object.entries(digits)) {
+        await sql(
+          app,
+          `insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, dedupe_key)
+           values (?, 'ASSIGNED', 'Task', '1', ?, '矩阵', '矩阵', ?)`,
+          [`dev:${role.toLowerCase()}:${areaCode.slice(0, width).padEnd(12, '0')}`, areaCode, `matrix:${n}:${role}`],
+        );
+      }
+      return call('markInboxRead', 'MarkInboxReadInput', { all: true });
+    },
+    snapshot: inboxOf,
+  },
+];
+
 export const matrixRows: MatrixRow[] = [
   ...statsRows,
   ...areaRows,
@@ -1148,4 +1177,5 @@ export const matrixRows: MatrixRow[] = [
   ...responsibleRows,
   ...extensionRows,
   ...rectificationExtensionRows,
+  ...inboxRows,
 ];

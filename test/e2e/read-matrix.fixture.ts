@@ -408,6 +408,29 @@ export async function seedReadFixture(app: TestApp): Promise<Fixture> {
     });
   }
 
+  // 待办/提醒: one item for each of two callers (their development tokens' subjects); nobody else may see either.
+  for (const [role, place] of [
+    ['TOWNSHIP_OPERATOR', 'A'],
+    ['COUNTY_ADMIN', 'C'],
+  ] as const) {
+    const [item] = await app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, dedupe_key)
+         values (?, 'ASSIGNED', 'Task', '1', ?, ?, '矩阵提醒', ?) returning id::text as id`,
+        [`dev:${role.toLowerCase()}:${PLACES[place]}`, PLACES[place], `矩阵提醒-${role}`, `read-matrix:${role}`],
+      );
+    registry.add({
+      id: toGlobalId('InboxItem', item.id),
+      type: 'InboxItem',
+      place,
+      codes: [PLACES[place]],
+      readers: [role],
+      visibleFrom: (callerArea) => callerArea === PLACES[place],
+    });
+  }
+
   const of = (type: string, ...places: string[]) => places.map((place) => ids[type][place]!);
   return {
     registry,

@@ -1009,7 +1009,26 @@ const responsibleRows: Row[] = [
   },
 ];
 
-export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows, ...accountRows, ...responsibleRows];
+// ---- 待办/提醒: the caller's own inbox (every signed-in role; nobody else's items) ----
+
+const inboxRows: Row[] = [
+  {
+    kind: 'area',
+    name: 'Query.inbox',
+    covers: ['Query.inbox'],
+    anonymous: 'UNAUTHENTICATED',
+    above: 'FORBIDDEN',
+    outside: 'EMPTY',
+    probes: [null],
+    // The fixture gives two callers an item each (their tokens' subjects): each gets its own, every other caller an empty inbox.
+    types: ['InboxItem'],
+    select: () => 'inbox(first: 100) { totalCount unreadCount nodes { id } }',
+    reveal: (d) => d.nodes.map((n: { id: string }) => n.id),
+    count: (d) => d.totalCount,
+  },
+];
+
+export const readRows: Row[] = [...areaRows, ...queryRows, ...objectRows, ...httpRows, ...webhookRows, ...accountRows, ...responsibleRows, ...inboxRows];
 
 /**
  * Reads that are public, with the reason (the coverage test accepts them

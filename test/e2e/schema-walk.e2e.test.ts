@@ -61,6 +61,16 @@ beforeAll(async () => {
   app = await startTestApp();
   await seedDemo(app.orm, '511921000000', civgraph);
   admin = await app.token('COUNTY_ADMIN', COUNTY);
+  // The demo's responsible persons are named people, not accounts, so no inbox item reaches the walk's caller (a development
+  // token): give it one, as the inbox's generator stores them, so the walk reads every InboxItem field on a real row.
+  await app.orm.em
+    .fork()
+    .getConnection()
+    .execute(
+      `insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, due_date, dedupe_key)
+       select 'dev:county_admin:${COUNTY}', 'DUE_SOON', 'Task', id::text, area_code, '重点工作「' || title || '」', '期限将至', deadline, 'schema-walk'
+         from task order by id limit 1`,
+    );
   const [first] = await app.orm.em
     .fork()
     .getConnection()

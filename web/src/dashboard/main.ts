@@ -32,6 +32,7 @@ import type { Panel, PanelContext, SelectedArea } from './panel';
 import { accountsPanel, reportPanel } from './panels/admin-panels';
 import { chainPanel, extensionsPanel } from './panels/chain-panels';
 import { facilitiesPanel } from './panels/facilities';
+import { inboxBadge, inboxPanel } from './panels/inbox';
 import { livePanel } from './panels/live';
 import { projectsPanel } from './panels/projects';
 import { rectificationsPanel } from './panels/rectifications';
@@ -43,6 +44,7 @@ import { changePasswordPage, signInPage } from './signin';
 
 /** The panels, in page order. Each is independent: add, remove or reorder here. */
 const ALL_PANELS: Panel[] = [
+  inboxPanel,
   statsPanel,
   statsEntryPanel,
   workEntryPanel,
@@ -157,6 +159,7 @@ function header(selected: SelectedArea): HTMLElement {
       { class: 'title-row' },
       h('h1', {}, `${selected.name}民政工作看板`),
       h('a', { href: '/graphql', class: 'console-link', target: '_blank', rel: 'noopener' }, 'GraphQL 控制台'),
+      panels.includes(inboxPanel) ? inboxBadge : '',
       whoBox(),
     ),
     h(
