@@ -300,6 +300,41 @@ describe('date-driven items (the sweep)', () => {
     expect(await itemsOf(people.mashi, action)).toEqual([]);
   });
 
+  it("a rectification's extension (整改延期): EXTENSION_REQUESTED to the deciders, EXTENSION_DECIDED to the requester, and DUE_SOON follows the deadline in force", async () => {
+    const original = addDays(TODAY, 2);
+    const extended = addDays(TODAY, 30);
+    const created = await ok<any>(
+      admin,
+      `mutation($input: CreateRectificationInput!) { createRectification(input: $input) { rectification { id } userErrors { message } } }`,
+      { area: TIEFO, category: 'FUNDS_MISUSE', finding: '提醒测试：整改延期', responsiblePerson: '李四', deadline: original },
+    );
+    const id = created.rectification.id as string;
+    await assign(id, people.other);
+    const request = await ok<any>(
+      people.tiefo.token,
+      `mutation($input: RequestDeadlineExtensionInput!) { requestDeadlineExtension(input: $input) { extension { id } userErrors { message } } }`,
+      { item: id, newDeadline: extended, reason: '需要招标' },
+    );
+    await generator.follow();
+    const subject = subjectOf(id);
+    expect((await itemsOf(people.leader, subject)).map((i) => i.kind)).toEqual(['EXTENSION_REQUESTED']);
+    expect((await itemsOf(people.admin, subject)).map((i) => i.kind)).toEqual(['EXTENSION_REQUESTED']);
+    expect(await itemsOf(people.tiefo, subject)).toEqual([]);
+    await ok(
+      people.leader.token,
+      `mutation($input: DecideDeadlineExtensionInput!) { decideDeadlineExtension(input: $input) { extension { id } userErrors { message } } }`,
+      { request: request.extension.id, approve: true },
+    );
+    await generator.follow();
+    expect(await itemsOf(people.tiefo, subject)).toEqual([expect.objectContaining({ kind: 'EXTENSION_DECIDED', due_date: extended })]);
+    // The original deadline is two days away, but no longer in force: no DUE_SOON until the new one nears.
+    const dueSoon = async () => (await itemsOf(people.other, subject)).filter((i) => i.kind === 'DUE_SOON').map((i) => i.due_date);
+    await generator.sweep(TODAY);
+    expect(await dueSoon()).toEqual([]);
+    await generator.sweep(addDays(TODAY, 28));
+    expect(await dueSoon()).toEqual([extended]);
+  });
+
   it("reminds of a project's target date and of each open milestone (推进方案节点) by its own due date", async () => {
     const created = await ok<any>(
       admin,

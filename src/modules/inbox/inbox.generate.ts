@@ -4,12 +4,14 @@ import { todayInChina } from '../../common/dates.js';
 import { log } from '../../common/log.js';
 import type { ServerService, ServiceDeps } from '../../feature.js';
 import type { MilestoneValue } from '../project/project.rules.js';
+import { RECTIFICATION_EXTENSIONS } from '../rectification/rectification.entity.js';
 import { APPROVED_EXTENSIONS } from '../task/task.entity.js';
 import { deadlineInForce, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
 import {
   accountSub,
   datedDrafts,
   eventDrafts,
+  EXTENDABLE,
   msUntilAfterChinaMidnight,
   RESPONSIBLE_KIND_OF_TYPE,
   TYPE_OF_SUBJECT_KIND,
@@ -157,7 +159,7 @@ export class InboxGenerator {
     const keysOf = (type: string) => [...new Set(events.filter((e) => e.subjectType === type).map((e) => e.subjectKey))];
     const targets: { type: string; key: string }[] = [];
     const accountIds = new Set<string>();
-    const decisions: { sequence: string; task: string }[] = [];
+    const decisions: { sequence: string; kind: string; item: string }[] = [];
     for (const event of events) {
       const after = event.after ?? {};
       const responsible = after.responsible as { account?: unknown } | null | undefined;
@@ -169,8 +171,8 @@ export class InboxGenerator {
         const target = typeAndKeyOfGlobalId(after.target);
         if (target && RESPONSIBLE_KIND_OF_TYPE[target.type] && /^\d{1,18}$/.test(target.key)) targets.push(target);
       }
-      if (event.subjectType === 'Task' && (after.extension === 'APPROVED' || after.extension === 'REFUSED'))
-        decisions.push({ sequence: event.sequence, task: event.subjectKey });
+      if (EXTENDABLE[event.subjectType] && (after.extension === 'APPROVED' || after.extension === 'REFUSED'))
+        decisions.push({ sequence: event.sequence, kind: EXTENDABLE[event.subjectType], item: event.subjectKey });
     }
     const titles = await this.query<{ type: string; key: string; title: string }>(
       `select 'Task' as type, t.id::text as key, '重点工作「' || t.title || '」' as title from task t where t.id = any($1::bigint[])
@@ -204,12 +206,12 @@ export class InboxGenerator {
     const requesters = decisions.length
       ? await this.query<{ sequence: string; sub: string }>(
           `select u.sequence::text as sequence, e.requested_by_sub as sub
-             from unnest($1::bigint[], $2::bigint[]) as u(sequence, task)
+             from unnest($1::bigint[], $2::text[], $3::bigint[]) as u(sequence, kind, item)
              join progress_update p on p.sequence = u.sequence
              join lateral (select x.requested_by_sub from deadline_extension x
-                            where x.item_kind = 'TASK' and x.item_id = u.task and x.state <> 'PENDING' and x.decided_at <= p.occurred_at
+                            where x.item_kind = u.kind and x.item_id = u.item and x.state <> 'PENDING' and x.decided_at <= p.occurred_at
                             order by x.decided_at desc, x.id desc limit 1) e on true`,
-          [decisions.map((d) => d.sequence), decisions.map((d) => d.task)],
+          [decisions.map((d) => d.sequence), decisions.map((d) => d.kind), decisions.map((d) => d.item)],
         )
       : [];
     const titleMap = new Map(titles.map((row) => [`${row.type}:${row.key}`, row.title]));
@@ -279,9 +281,10 @@ export class InboxGenerator {
          from live l join project p on l.item_kind = 'PROJECT' and p.id = l.item_id
         where p.status in ('PLANNED', 'IN_PROGRESS')`,
     );
-    const rectifications = await this.query<{ key: string; area_code: string; title: string; due: string; account: string }>(
+    const rectifications = await this.query<{ key: string; area_code: string; title: string; due: string; extensions: ApprovedExtension[]; account: string }>(
       `with ${LIVE_RESPONSIBLE}
-       select r.id::text as key, r.area_code, '审计整改「' || r.finding || '」' as title, r.deadline::text as due, l.account_id::text as account
+       select r.id::text as key, r.area_code, '审计整改「' || r.finding || '」' as title, r.deadline::text as due,
+              ${RECTIFICATION_EXTENSIONS} as extensions, l.account_id::text as account
          from live l join rectification r on l.item_kind = 'RECTIFICATION' and r.id = l.item_id
         where r.status in ('OPEN', 'RECTIFYING') and r.opened_on <= $1::date`,
       [today],
@@ -339,7 +342,8 @@ export class InboxGenerator {
         }
       });
     }
-    for (const row of rectifications) subjects.push(dated('Rectification', row, row.due));
+    // A rectification's deadline in force (延期, as a task's).
+    for (const row of rectifications) subjects.push(dated('Rectification', row, deadlineInForce(row.due, row.extensions, today)));
     for (const row of supervision) {
       subjects.push({
         subjectType: 'SupervisionAction',

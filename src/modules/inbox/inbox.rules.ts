@@ -141,12 +141,16 @@ export interface FollowLookups {
   requesterOf(sequence: string): string | null;
 }
 
+/** The items whose deadline may be extended (延期申请), by type name: their `deadline_extension.item_kind`. */
+export const EXTENDABLE: Record<string, string> = { Task: 'TASK', Rectification: 'RECTIFICATION' };
+
 /**
  * The event-driven reminders of one progress event:
  * - a responsible person set or changed to an account (assignResponsible, or a create naming one): ASSIGNED to it;
  * - a supervision action issued: ASSIGNED to the responsible account of its target and to the TOWNSHIP_OPERATOR
  *   accounts of its township, due on its response date;
- * - a deadline extension requested: EXTENSION_REQUESTED to the COUNTY_ADMIN and LEADER accounts over the task;
+ * - a deadline extension requested (a task's or a rectification's): EXTENSION_REQUESTED to the COUNTY_ADMIN and LEADER
+ *   accounts over the item;
  * - one decided: EXTENSION_DECIDED to its requester.
  * Never to the person who made the change. Keyed by event and recipient: following an event twice adds nothing.
  */
@@ -188,10 +192,10 @@ export function eventDrafts(event: FollowedEvent, lookups: FollowLookups): Inbox
       due,
     );
   }
-  if (event.subjectType === 'Task' && typeof after.extensionRequested === 'string') {
+  if (EXTENDABLE[event.subjectType] && typeof after.extensionRequested === 'string') {
     add('EXTENSION_REQUESTED', lookups.deciders(event.areaCode).map(accountSub), `${event.actorName} ${event.summary}，请审批`);
   }
-  if (event.subjectType === 'Task' && (after.extension === 'APPROVED' || after.extension === 'REFUSED')) {
+  if (EXTENDABLE[event.subjectType] && (after.extension === 'APPROVED' || after.extension === 'REFUSED')) {
     const deadline = typeof after.deadline === 'string' ? after.deadline : null;
     add('EXTENSION_DECIDED', [lookups.requesterOf(event.sequence)], `${event.actorName} 审批了您的延期申请：${event.summary}`, deadline);
   }
