@@ -52,6 +52,7 @@ export enum ProgressAction {
   REPORTED = 'REPORTED',
   REVIEWED = 'REVIEWED',
   DELETED = 'DELETED',
+  ALERTED = 'ALERTED',
 }
 
 registerEnumType(ProgressAction, {
@@ -65,6 +66,10 @@ registerEnumType(ProgressAction, {
     REPORTED: { description: '上报 — figures were reported' },
     REVIEWED: { description: '审核/回头看 — a review or approval decision' },
     DELETED: { description: '删除 — the subject was removed' },
+    ALERTED: {
+      description:
+        '提醒 — a date-driven notice, not a change: the subject turned lagging, is overdue, or falls due within 3 days (or its supervision response does); made once per state and deadline in force by the system (actor `system:alerts`, 系统提醒)',
+    },
   },
 });
 
