@@ -146,4 +146,17 @@ describe.skipIf(!HAS_CHROMIUM)('the 待办 panel, in chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('shows the sweep’s notices in the live feed (实时动态), marked 提醒', async () => {
+    const page = await signedInPage();
+    // The sweep appended DUE_SOON and LAGGING notices of the task (ALERTED events): the feed opens with them.
+    const notices = page.locator('[data-panel="live"] ul.feed li:has(.feed-alert)');
+    await expect.poll(() => notices.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    const texts = await notices.allTextContents();
+    expect(texts.some((text) => text.includes('提醒') && text.includes(`${title}即将到期`))).toBe(true);
+    expect(texts.some((text) => text.includes(`${title}已滞后`))).toBe(true);
+    expect(await notices.first().locator('.feed-alert').textContent()).toBe('提醒');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });

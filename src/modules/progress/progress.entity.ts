@@ -75,7 +75,9 @@ registerEnumType(ProgressAction, {
 
 @ObjectType('ProgressActor', { description: '操作人 — who made a change, as their token named them.' })
 export class ProgressActor {
-  @Field({ description: 'Subject (user id) from the token; `system` for server jobs.' })
+  @Field({
+    description: 'Subject (user id) from the token; `system` for server jobs; `system:alerts` (系统提醒, no role) for the date sweep’s notices (ALERTED).',
+  })
   sub!: string;
 
   @Field({ description: '姓名 — name.' })
