@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/auth/auth.tokens.js';
 import { addDays, todayInChina } from '../../src/common/dates.js';
@@ -244,6 +245,34 @@ describe('ALERTED events from the date sweep', () => {
     expect(generator.lastSweep.alerts).toBe(12); // six tasks and their six assignments, each OVERDUE
     expect(many).toBe(few);
     expect(many).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('beside the writers', () => {
+  it('never holds a write up: a sweep waiting for progress_alert has not taken the event counter', async () => {
+    const township = TOWNSHIPS[5];
+    const task = await createTask(township, { startDate: addDays(TODAY, -10), deadline: addDays(TODAY, 1) });
+    const locker = new pg.Client({ connectionString: app.databaseUrl });
+    await locker.connect();
+    let sweeping: Promise<number> | null = null;
+    try {
+      await locker.query('begin');
+      await locker.query('lock table progress_alert in access exclusive mode');
+      sweeping = generator.sweep(addDays(TODAY, 3));
+      await eventually(async () => {
+        const waiting = await app.rows(`select 1 from pg_stat_activity where application_name = 'civgraph-inbox' and wait_event_type = 'Lock'`);
+        expect(waiting).toHaveLength(1);
+      });
+      const write = assignPerson(task.id);
+      const outcome = await Promise.race([write.then(() => 'committed'), new Promise((resolve) => setTimeout(resolve, 15_000, 'blocked'))]);
+      expect(outcome).toBe('committed');
+    } finally {
+      await locker.query('rollback');
+      await locker.end();
+    }
+    await sweeping;
+    // Once the lock is gone the sweep goes on, with what it had read (nobody responsible yet).
+    expect((await alertsOf(task.id)).map((a) => `${a.after.alert} ${a.after.responsible}`)).toEqual(['OVERDUE null']);
   });
 });
 
