@@ -114,10 +114,11 @@ const SWEEP_INSERT = `with d as (
  *   the cursor move in one statement. Writers only append events: a stopped or slow follower never
  *   holds a write up, it catches up from its cursor.
  * - {@link sweep}: on a date, DUE_SOON, OVERDUE and TURNED_LAGGING items for what responsible accounts
- *   hold (inbox.rules.ts `datedDrafts`), read in five statements and inserted in one, whatever the number.
- * Both insert with `on conflict (dedupe_key) do nothing`, so running either twice, or on two servers,
- * makes each item once. It works on a small pool of its own (not the ORM's), and its statements are marked
- * as background work.
+ *   hold (inbox.rules.ts `datedDrafts`), and ALERTED progress events (提醒, `alertDrafts`) for every
+ *   subject whoever is responsible, read in five statements and inserted in one, whatever the number.
+ * Both insert with `on conflict do nothing` (`dedupe_key`; `progress_alert` for the events), so running
+ * either twice, or on two servers, makes each item and each event once. It works on a small pool of its
+ * own (not the ORM's), and its statements are marked as background work.
  */
 export class InboxGenerator {
   private pool: pg.Pool | null = null;
@@ -425,10 +426,10 @@ export class InboxGenerator {
       });
     }
     const drafts = subjects.flatMap((subject) => datedDrafts(subject, today));
-    // Sorted by key: two sweeps at once take the keys' locks in one order.
-    const alerts = subjects
-      .flatMap((subject) => alertDrafts(subject, today))
-      .sort((a, b) => (a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0));
+    // Once each by key (the insert numbers the new ones by their count), sorted: two sweeps at once take the keys' locks in one order.
+    const alerts = [...new Map(subjects.flatMap((subject) => alertDrafts(subject, today)).map((alert) => [alert.dedupeKey, alert])).values()].sort((a, b) =>
+      a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0,
+    );
     this.lastSweep = { items: 0, alerts: 0 };
     if (!drafts.length && !alerts.length) return 0;
     const [result] = await this.query<{ inserted: number; alerted: number }>(SWEEP_INSERT, [
