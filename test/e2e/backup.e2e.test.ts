@@ -14,6 +14,7 @@ import { BackupRefused, BackupScheduler, backupDatabase, restoreDatabase, type B
 import { withDatabase } from '../../src/db/embedded.js';
 import { openDatabase } from '../../src/db/orm.js';
 import { seedDemo } from '../../src/feature.js';
+import { InboxGenerator } from '../../src/modules/inbox/inbox.generate.js';
 import { civgraph } from '../../src/features.js';
 import { startServer } from '../../src/server/app.js';
 import { registerDocuments } from '../../src/server/trusted-documents.js';
@@ -114,6 +115,11 @@ beforeAll(async () => {
     `insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, due_date, dedupe_key)
      select 'dev:county_admin:511921', 'DUE_SOON', 'Task', id::text, area_code, title, '期限将至', deadline, 'backup-test' from task order by id limit 1`,
   );
+  // 提醒: the date sweep a server runs at start-up appends its notices of the demo (progress_alert and ALERTED events).
+  const sweeper = new InboxGenerator(app.databaseUrl);
+  await sweeper.sweep();
+  await sweeper.close();
+  expect(sweeper.lastSweep.alerts).toBeGreaterThan(0);
   // 账号: an account made by the admin and signed in once (a session and its refresh token).
   const account = await app.query<{ createAccount: { userErrors: unknown[] } }, unknown>(
     'mutation($input: CreateAccountInput!) { createAccount(input: $input) { userErrors { code message } } }',

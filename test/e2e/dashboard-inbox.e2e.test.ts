@@ -146,4 +146,39 @@ describe.skipIf(!HAS_CHROMIUM)('the 待办 panel, in chromium', () => {
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('shows the sweep’s notices in the live feed (实时动态), marked 提醒', async () => {
+    const page = await signedInPage();
+    // The sweep appended DUE_SOON and LAGGING notices of the task (ALERTED events): the feed opens with them.
+    const notices = page.locator('[data-panel="live"] ul.feed li:has(.feed-alert)');
+    await expect.poll(() => notices.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    const texts = await notices.allTextContents();
+    expect(texts.some((text) => text.includes('提醒') && text.includes(`${title}即将到期`))).toBe(true);
+    expect(texts.some((text) => text.includes(`${title}已滞后`))).toBe(true);
+    expect(await notices.first().locator('.feed-alert').textContent()).toBe('提醒');
+    // White on the badge's red: WCAG AA (4.5:1) for its 12 px text.
+    const colours = await notices
+      .first()
+      .locator('.feed-alert')
+      .evaluate((el) => {
+        const style = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string; backgroundColor: string } }).getComputedStyle(el);
+        return [style.color, style.backgroundColor];
+      });
+    expect(contrast(colours[0], colours[1])).toBeGreaterThanOrEqual(4.5);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });
+
+/** WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, bl] = (colour.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId, toGlobalId } from '../../src/common/global-id.js';
 import { civgraph } from '../../src/features.js';
 import { seedDemo } from '../../src/feature.js';
+import { InboxGenerator } from '../../src/modules/inbox/inbox.generate.js';
 import { previousQuarter, quarterOfDate, todayInChina } from '../../src/modules/governance/governance.rules.js';
 import { lastTwelveMonths } from '../../src/modules/stats/stats.demo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -71,6 +72,10 @@ beforeAll(async () => {
        select 'dev:county_admin:${COUNTY}', 'DUE_SOON', 'Task', id::text, area_code, '重点工作「' || title || '」', '期限将至', deadline, 'schema-walk'
          from task order by id limit 1`,
     );
+  // The demo as a running server holds it: swept at start-up, with its notices (ALERTED, by system:alerts with no role) in the stream.
+  const sweeper = new InboxGenerator(app.databaseUrl);
+  await sweeper.sweep();
+  await sweeper.close();
   const [first] = await app.orm.em
     .fork()
     .getConnection()

@@ -4,11 +4,14 @@ import { todayInChina } from '../../common/dates.js';
 import { log } from '../../common/log.js';
 import type { ServerService, ServiceDeps } from '../../feature.js';
 import type { MilestoneValue } from '../project/project.rules.js';
+import { PROGRESS_CHANNEL } from '../progress/progress.outbox.js';
 import { RECTIFICATION_EXTENSIONS } from '../rectification/rectification.entity.js';
 import { APPROVED_EXTENSIONS } from '../task/task.entity.js';
 import { deadlineInForce, taskHealth, TaskHealth, type ApprovedExtension } from '../task/task.rules.js';
 import {
   accountSub,
+  ALERT_ACTOR,
+  alertDrafts,
   datedDrafts,
   eventDrafts,
   EXTENDABLE,
@@ -16,10 +19,12 @@ import {
   RESPONSIBLE_KIND_OF_TYPE,
   TYPE_OF_SUBJECT_KIND,
   typeAndKeyOfGlobalId,
+  type AlertDraft,
   type DatedSubject,
   type FollowedEvent,
   type FollowLookups,
   type InboxDraft,
+  type ResponsiblePerson,
 } from './inbox.rules.js';
 
 /** Events the follower reads per statement. */
@@ -52,11 +57,9 @@ export function inboxOptionsFrom(env: Record<string, string | undefined>): Inbox
   };
 }
 
-/** The current responsible person of every item, where it is an enabled account (one row per item). */
-const LIVE_RESPONSIBLE = `live as (
-  select r.item_kind, r.item_id, r.account_id
-    from (select distinct on (item_kind, item_id) item_kind, item_id, account_id from responsible_change order by item_kind, item_id, id desc) r
-    join account a on a.id = r.account_id and not a.disabled)`;
+/** The current responsible person of every item (one row per item: its latest responsible_change). */
+const CURRENT_RESPONSIBLE = `current as (
+  select distinct on (item_kind, item_id) item_kind, item_id, account_id, name, title, unit from responsible_change order by item_kind, item_id, id desc)`;
 
 /** Inserts drafts, once each (`dedupe_key`); with `cursor`, moves the follower's cursor up to it in the same statement. */
 const INSERT_DRAFTS = `with d as (
@@ -71,21 +74,59 @@ const INSERT_DRAFTS = `with d as (
   select (select count(*)::int from ins) as inserted, (select count(*)::int from moved) as moved`;
 
 /**
+ * The sweep's one write: its inbox items ($1, once each by `dedupe_key`) and its ALERTED progress events ($2).
+ * An alert is new when its key enters `progress_alert` (a concurrent sweep's same key waits for it, then
+ * conflicts); the new ones take consecutive sequence numbers (the counter row is locked only when there are
+ * any, until this statement commits, as every writer's), are appended as the system actor ($3, $4), and the
+ * last sequence is announced on the progress channel ($5) for the live hubs.
+ */
+const SWEEP_INSERT = `with d as (
+    select * from jsonb_to_recordset($1::jsonb) as d(recipient text, kind text, subject_type text, subject_key text, area_code text, title text,
+                                                    summary text, due_date date, event_sequence bigint, dedupe_key text)),
+  ins as (
+    insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, due_date, event_sequence, dedupe_key)
+    select recipient, kind, subject_type, subject_key, area_code, left(title, 300), left(summary, 1000), due_date, event_sequence, dedupe_key from d
+    on conflict (dedupe_key) do nothing
+    returning 1),
+  a as (
+    select * from jsonb_to_recordset($2::jsonb) as a(ord int, dedupe_key text, subject_kind text, subject_id text, area_code text, summary text, after jsonb)),
+  fresh as (
+    insert into progress_alert (dedupe_key, subject_kind, subject_id)
+    select dedupe_key, subject_kind, subject_id from a order by dedupe_key
+    on conflict (dedupe_key) do nothing
+    returning dedupe_key),
+  numbered as (
+    select a.*, row_number() over (order by a.ord) as n, count(*) over () as total from a join fresh using (dedupe_key)),
+  next as (
+    update event_sequence set value = value + (select count(*) from fresh) where exists (select 1 from fresh) returning value),
+  written as (
+    insert into progress_update (sequence, subject_kind, subject_id, area_code, action, actor_sub, actor_name, actor_role, summary, before, after)
+    select next.value - numbered.total + numbered.n, numbered.subject_kind, numbered.subject_id, numbered.area_code, 'ALERTED', $3, $4, null,
+           left(numbered.summary, 1000), null, numbered.after
+      from numbered cross join next
+    returning sequence)
+  select (select count(*)::int from ins) as inserted, (select count(*)::int from written) as alerted,
+         (select count(*)::int from (select pg_notify($5, max(sequence)::text) from written having count(*) > 0) n) as announced`;
+
+/**
  * Makes the inbox's items (待办/提醒), off every writer's path:
  * - {@link follow}: reads the progress stream after its cursor (`inbox_cursor`) and turns events into
  *   ASSIGNED, EXTENSION_REQUESTED and EXTENSION_DECIDED items (inbox.rules.ts `eventDrafts`); the items and
  *   the cursor move in one statement. Writers only append events: a stopped or slow follower never
  *   holds a write up, it catches up from its cursor.
  * - {@link sweep}: on a date, DUE_SOON, OVERDUE and TURNED_LAGGING items for what responsible accounts
- *   hold (inbox.rules.ts `datedDrafts`), read in five statements and inserted in one, whatever the number.
- * Both insert with `on conflict (dedupe_key) do nothing`, so running either twice, or on two servers,
- * makes each item once. It works on a small pool of its own (not the ORM's), and its statements are marked
- * as background work.
+ *   hold (inbox.rules.ts `datedDrafts`), and ALERTED progress events (提醒, `alertDrafts`) for every
+ *   subject whoever is responsible, read in five statements and inserted in one, whatever the number.
+ * Both insert with `on conflict do nothing` (`dedupe_key`; `progress_alert` for the events), so running
+ * either twice, or on two servers, makes each item and each event once. It works on a small pool of its
+ * own (not the ORM's), and its statements are marked as background work.
  */
 export class InboxGenerator {
   private pool: pg.Pool | null = null;
   /** Statements sent (tests bound the sweep's cost with it). */
   readonly stats = { statements: 0 };
+  /** What the last sweep made: inbox items, and ALERTED events appended to the progress stream. */
+  lastSweep = { items: 0, alerts: 0 };
 
   constructor(private readonly databaseUrl: string) {}
 
@@ -238,15 +279,27 @@ export class InboxGenerator {
   }
 
   /**
-   * The date sweep on `today` (China date): DUE_SOON, OVERDUE and TURNED_LAGGING items for every key task,
-   * assignment, project and rectification whose responsible person is an enabled account, and for every
-   * unanswered supervision action (to its target's responsible account and its township's operators).
-   * Five reads and one insert, whatever the number of items. Returns how many items it made.
+   * The date sweep on `today` (China date), over every key task, assignment, project, rectification and
+   * unanswered supervision action, whoever is responsible:
+   * - inbox items (DUE_SOON, OVERDUE, TURNED_LAGGING) for the responsible person where it is an enabled
+   *   account (for a supervision action: its target's, and its township's operators);
+   * - ALERTED progress events (提醒, `alertDrafts`), once each, for the live feed and webhooks, whether the
+   *   responsible person is an account, a named person or nobody.
+   * Five reads and one insert (items and events together, in the insert's own transaction), whatever the
+   * number of items. Returns how many inbox items it made (`alerts` in {@link lastSweep}: how many events).
    */
   async sweep(today: string = todayInChina()): Promise<number> {
     const doneOf = (assignment: string) => `coalesce((select tp.done from task_progress tp where tp.assignment_id = ${assignment} and tp.as_of <= $1::date
                                   order by tp.as_of desc, tp.id desc limit 1), 0)`;
-    type TaskLike = {
+    // `account`: the responsible account when enabled (it gets inbox items); `account_raw`: the person's account, enabled or not.
+    type Responsible = {
+      account: string | null;
+      account_raw: string | null;
+      person_name: string | null;
+      person_title: string | null;
+      person_unit: string | null;
+    };
+    type TaskLike = Responsible & {
       key: string;
       area_code: string;
       title: string;
@@ -255,54 +308,65 @@ export class InboxGenerator {
       start_date: string;
       deadline: string;
       extensions: ApprovedExtension[];
-      account: string;
     };
+    // The current responsible person of an item (`c`), and `account` only when it is an enabled account.
+    const person = `c.account_id::text as account_raw, ac.id::text as account, c.name as person_name, c.title as person_title, c.unit as person_unit`;
+    const joinPerson = (kind: string, id: string) =>
+      `left join current c on c.item_kind = '${kind}' and c.item_id = ${id} left join account ac on ac.id = c.account_id and not ac.disabled`;
     const tasks = await this.query<TaskLike>(
-      `with ${LIVE_RESPONSIBLE}
+      `with ${CURRENT_RESPONSIBLE}
        select t.id::text as key, t.area_code, '重点工作「' || t.title || '」' as title, t.target, t.start_date::text as start_date, t.deadline::text as deadline,
               coalesce((select sum(${doneOf('a.id')})::int from task_assignment a where a.task_id = t.id), 0) as done,
-              ${APPROVED_EXTENSIONS} as extensions, l.account_id::text as account
-         from live l join task t on l.item_kind = 'TASK' and t.id = l.item_id
+              ${APPROVED_EXTENSIONS} as extensions, ${person}
+         from task t ${joinPerson('TASK', 't.id')}
         where t.start_date <= $1::date`,
       [today],
     );
     const assignments = await this.query<TaskLike>(
-      `with ${LIVE_RESPONSIBLE}
+      `with ${CURRENT_RESPONSIBLE}
        select a.id::text as key, a.area_code, '任务分解「' || t.title || '（' || ar.name || '）」' as title, a.target, t.start_date::text as start_date,
-              t.deadline::text as deadline, ${doneOf('a.id')} as done, ${APPROVED_EXTENSIONS} as extensions, l.account_id::text as account
-         from live l join task_assignment a on l.item_kind = 'TASK_ASSIGNMENT' and a.id = l.item_id
-         join task t on t.id = a.task_id join area ar on ar.code = a.area_code
+              t.deadline::text as deadline, ${doneOf('a.id')} as done, ${APPROVED_EXTENSIONS} as extensions, ${person}
+         from task_assignment a join task t on t.id = a.task_id join area ar on ar.code = a.area_code ${joinPerson('TASK_ASSIGNMENT', 'a.id')}
         where t.start_date <= $1::date`,
       [today],
     );
-    const projects = await this.query<{ key: string; area_code: string; title: string; due: string | null; milestones: MilestoneValue[]; account: string }>(
-      `with ${LIVE_RESPONSIBLE}
-       select p.id::text as key, p.area_code, '民政项目「' || p.name || '」' as title, p.target_date::text as due, p.milestones, l.account_id::text as account
-         from live l join project p on l.item_kind = 'PROJECT' and p.id = l.item_id
+    const projects = await this.query<Responsible & { key: string; area_code: string; title: string; due: string | null; milestones: MilestoneValue[] }>(
+      `with ${CURRENT_RESPONSIBLE}
+       select p.id::text as key, p.area_code, '民政项目「' || p.name || '」' as title, p.target_date::text as due, p.milestones, ${person}
+         from project p ${joinPerson('PROJECT', 'p.id')}
         where p.status in ('PLANNED', 'IN_PROGRESS')`,
     );
-    const rectifications = await this.query<{ key: string; area_code: string; title: string; due: string; extensions: ApprovedExtension[]; account: string }>(
-      `with ${LIVE_RESPONSIBLE}
-       select r.id::text as key, r.area_code, '审计整改「' || r.finding || '」' as title, r.deadline::text as due,
-              ${RECTIFICATION_EXTENSIONS} as extensions, l.account_id::text as account
-         from live l join rectification r on l.item_kind = 'RECTIFICATION' and r.id = l.item_id
+    const rectifications = await this.query<Responsible & { key: string; area_code: string; title: string; due: string; extensions: ApprovedExtension[] }>(
+      `with ${CURRENT_RESPONSIBLE}
+       select r.id::text as key, r.area_code, '审计整改「' || r.finding || '」' as title, r.deadline::text as due, ${RECTIFICATION_EXTENSIONS} as extensions,
+              c.account_id::text as account_raw, ac.id::text as account, coalesce(c.name, r.responsible_person) as person_name, c.title as person_title,
+              c.unit as person_unit
+         from rectification r ${joinPerson('RECTIFICATION', 'r.id')}
         where r.status in ('OPEN', 'RECTIFYING') and r.opened_on <= $1::date`,
       [today],
     );
-    const supervision = await this.query<{ key: string; area_code: string; title: string; due: string; recipients: string[] }>(
-      `with ${LIVE_RESPONSIBLE}
-       select s.id::text as key, s.area_code, '督办「' || s.target_label || '」' as title, s.response_due::text as due,
-              array(select l.account_id::text from live l
-                     where l.item_kind = case s.target_kind when 'Task' then 'TASK' when 'TaskAssignment' then 'TASK_ASSIGNMENT' when 'Project' then 'PROJECT'
-                                                           when 'Rectification' then 'RECTIFICATION' end
-                       and l.item_id::text = s.target_key
+    const supervision = await this.query<
+      Responsible & { key: string; area_code: string; title: string; due: string; target_unit: string; recipients: string[] }
+    >(
+      `with ${CURRENT_RESPONSIBLE}
+       select s.id::text as key, s.area_code, '督办「' || s.target_label || '」' as title, s.response_due::text as due, s.target_unit,
+              c.account_id::text as account_raw, ac.id::text as account, c.title as person_title, c.unit as person_unit,
+              coalesce(c.name, (select r.responsible_person from rectification r where s.target_kind = 'Rectification' and r.id::text = s.target_key)) as person_name,
+              array(select ac.id::text where ac.id is not null
                     union
                     select a.id::text from account a
                      where a.role = 'TOWNSHIP_OPERATOR' and not a.disabled and substr(s.area_code, 7, 3) <> '000' and a.area_code = substr(s.area_code, 1, 9) || '000') as recipients
          from supervision_action s
+         left join current c on c.item_kind = case s.target_kind when 'Task' then 'TASK' when 'TaskAssignment' then 'TASK_ASSIGNMENT' when 'Project' then 'PROJECT'
+                                                                  when 'Rectification' then 'RECTIFICATION' end
+                            and c.item_id::text = s.target_key
+         left join account ac on ac.id = c.account_id and not ac.disabled
         where s.stage not in ('RESPONDED', 'CLOSED') and s.issued_on <= $1::date`,
       [today],
     );
+    const responsibleOf = (row: Responsible): ResponsiblePerson | null =>
+      row.person_name === null ? null : { name: row.person_name, title: row.person_title, unit: row.person_unit, account: row.account_raw };
+    const recipientsOf = (row: Responsible) => (row.account === null ? [] : [accountSub(row.account)]);
     const subjects: DatedSubject[] = [];
     const taskSubject = (type: string, row: TaskLike): DatedSubject => {
       const deadline = deadlineInForce(row.deadline, row.extensions, today);
@@ -316,12 +380,14 @@ export class InboxGenerator {
         due: deadline,
         done: health === TaskHealth.DONE,
         lagging: health === TaskHealth.LAGGING,
-        recipients: [accountSub(row.account)],
+        recipients: recipientsOf(row),
+        responsible: responsibleOf(row),
+        progress: { done: row.done, target: row.target },
       };
     };
     for (const row of tasks) subjects.push(taskSubject('Task', row));
     for (const row of assignments) subjects.push(taskSubject('TaskAssignment', row));
-    const dated = (type: string, row: { key: string; area_code: string; title: string; account: string }, due: string, part?: string): DatedSubject => ({
+    const dated = (type: string, row: Responsible & { key: string; area_code: string; title: string }, due: string, part?: string): DatedSubject => ({
       subjectType: type,
       subjectKey: row.key,
       areaCode: row.area_code,
@@ -331,7 +397,8 @@ export class InboxGenerator {
       due,
       done: false,
       lagging: false,
-      recipients: [accountSub(row.account)],
+      recipients: recipientsOf(row),
+      responsible: responsibleOf(row),
     });
     for (const row of projects) {
       if (row.due) subjects.push(dated('Project', row, row.due));
@@ -342,7 +409,7 @@ export class InboxGenerator {
         }
       });
     }
-    // A rectification's deadline in force (延期, as a task's).
+    // A rectification's deadline in force, after approved extensions (延期), as a task's.
     for (const row of rectifications) subjects.push(dated('Rectification', row, deadlineInForce(row.due, row.extensions, today)));
     for (const row of supervision) {
       subjects.push({
@@ -355,13 +422,40 @@ export class InboxGenerator {
         done: false,
         lagging: false,
         recipients: row.recipients.map(accountSub),
+        responsible: responsibleOf(row),
+        targetUnit: row.target_unit,
       });
     }
     const drafts = subjects.flatMap((subject) => datedDrafts(subject, today));
-    if (!drafts.length) return 0;
-    const [result] = await this.query<{ inserted: number }>(INSERT_DRAFTS, [JSON.stringify(drafts.map(asRecord)), null]);
+    // Once each by key (the insert numbers the new ones by their count), sorted: two sweeps at once take the keys' locks in one order.
+    const alerts = [...new Map(subjects.flatMap((subject) => alertDrafts(subject, today)).map((alert) => [alert.dedupeKey, alert])).values()].sort((a, b) =>
+      a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0,
+    );
+    this.lastSweep = { items: 0, alerts: 0 };
+    if (!drafts.length && !alerts.length) return 0;
+    const [result] = await this.query<{ inserted: number; alerted: number }>(SWEEP_INSERT, [
+      JSON.stringify(drafts.map(asRecord)),
+      JSON.stringify(alerts.map((alert, index) => alertRecord(alert, index))),
+      ALERT_ACTOR.sub,
+      ALERT_ACTOR.name,
+      PROGRESS_CHANNEL,
+    ]);
+    this.lastSweep = { items: result.inserted, alerts: result.alerted };
     return result.inserted;
   }
+}
+
+/** An alert as the sweep's insert reads it (`ord`: its place, which orders the sequence numbers). */
+function alertRecord(alert: AlertDraft, ord: number) {
+  return {
+    ord,
+    dedupe_key: alert.dedupeKey,
+    subject_kind: alert.subjectKind,
+    subject_id: alert.subjectId,
+    area_code: alert.areaCode,
+    summary: alert.summary,
+    after: alert.after,
+  };
 }
 
 /** A draft as the insert's `jsonb_to_recordset` reads it. */

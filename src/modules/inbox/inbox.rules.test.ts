@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../common/global-id.js';
 import { inboxOptionsFrom } from './inbox.generate.js';
-import { datedDrafts, dueStateOf, eventDrafts, msUntilAfterChinaMidnight, type DatedSubject, type FollowedEvent, type FollowLookups } from './inbox.rules.js';
+import {
+  alertDrafts,
+  datedDrafts,
+  dueStateOf,
+  eventDrafts,
+  responsibleText,
+  msUntilAfterChinaMidnight,
+  type DatedSubject,
+  type FollowedEvent,
+  type FollowLookups,
+} from './inbox.rules.js';
 
 const subject = (over: Partial<DatedSubject> = {}): DatedSubject => ({
   subjectType: 'Task',
@@ -42,6 +52,58 @@ describe('date-driven reminders', () => {
       'YELLOW',
       'RED',
     ]);
+  });
+});
+
+describe('notices in the progress stream (ALERTED)', () => {
+  const zhang = { name: '张三', title: '副镇长', unit: '民胜镇人民政府', account: null };
+
+  it('LAGGING names the progress, the deadline in force and the responsible person; one per state and deadline, whoever is responsible', () => {
+    const lagging = alertDrafts(subject({ lagging: true, recipients: [], responsible: zhang, progress: { done: 3, target: 10 } }), '2026-06-01');
+    expect(lagging).toEqual([
+      {
+        dedupeKey: 'LAGGING:Task:7:2026-06-30',
+        subjectKind: 'TASK',
+        subjectId: toGlobalId('Task', '7'),
+        areaCode: '511921000000',
+        summary: '重点工作「消防改造」已滞后：完成 3/10，期限 2026-06-30，责任人 张三（副镇长，民胜镇人民政府）',
+        after: {
+          alert: 'LAGGING',
+          dueDate: '2026-06-30',
+          asOf: '2026-06-01',
+          done: 3,
+          target: 10,
+          responsible: { name: '张三', title: '副镇长', unit: '民胜镇人民政府', account: null },
+        },
+      },
+    ]);
+    // Nobody responsible: still a notice, saying so; an account is named by its global ID.
+    expect(alertDrafts(subject({ lagging: true, recipients: [] }), '2026-06-01')[0].summary).toContain('责任人 未指定');
+    const account = alertDrafts(subject({ lagging: true, responsible: { ...zhang, account: '5' } }), '2026-06-01')[0].after.responsible;
+    expect(account).toMatchObject({ account: toGlobalId('Account', '5') });
+  });
+
+  it('OVERDUE after the deadline, DUE_SOON within three days of it, RESPONSE_* for a supervision response; nothing when done or far off', () => {
+    const states = (over: Partial<DatedSubject>, today: string) => alertDrafts(subject(over), today).map((d) => d.dedupeKey);
+    expect(states({}, '2026-07-02')).toEqual(['OVERDUE:Task:7:2026-06-30']);
+    expect(states({}, '2026-06-28')).toEqual(['DUE_SOON:Task:7:2026-06-30']);
+    expect(states({}, '2026-06-26')).toEqual([]);
+    expect(states({ done: true, lagging: true }, '2026-07-02')).toEqual([]);
+    expect(states({ part: 'milestone-2', subjectType: 'Project' }, '2026-07-02')).toEqual(['OVERDUE:Project:7#milestone-2:2026-06-30']);
+    const response = subject({
+      what: 'RESPONSE',
+      subjectType: 'SupervisionAction',
+      title: '督办「优质粮油」',
+      targetUnit: '民胜镇人民政府',
+      responsible: zhang,
+    });
+    const [overdue] = alertDrafts(response, '2026-07-02');
+    expect(overdue).toMatchObject({ dedupeKey: 'RESPONSE_OVERDUE:SupervisionAction:7:2026-06-30', subjectKind: 'SUPERVISION' });
+    expect(overdue.summary).toBe(
+      '督办「优质粮油」督办回复已逾期：回复期限 2026-06-30（已超过 2 天），承办单位 民胜镇人民政府，责任人 张三（副镇长，民胜镇人民政府）',
+    );
+    expect(alertDrafts(response, '2026-06-30')[0].summary).toContain('督办回复即将到期：回复期限 2026-06-30（今天到期）');
+    expect(responsibleText({ name: '李四', title: null, unit: null, account: null })).toBe('李四');
   });
 });
 
@@ -102,6 +164,15 @@ describe('event-driven reminders', () => {
     expect(eventDrafts(event({ after: { extensionRequested: '2026-08-01', reason: '资金' } }), lookups()).map((d) => d.recipient)).toEqual(['account:2']);
     const decided = eventDrafts(event({ after: { extension: 'APPROVED', deadline: '2026-08-01' } }), lookups());
     expect(decided).toEqual([expect.objectContaining({ recipient: 'account:4', kind: 'EXTENSION_DECIDED', dueDate: '2026-08-01' })]);
+  });
+
+  it('nothing for the sweep’s own notices (ALERTED), though they name a responsible account', () => {
+    const alerted = event({
+      action: 'ALERTED',
+      actorSub: 'system:alerts',
+      after: { alert: 'LAGGING', responsible: { account: toGlobalId('Account', '5'), name: '何春梅' } },
+    });
+    expect(eventDrafts(alerted, lookups())).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { addDays, daysBetween } from '../../common/dates.js';
+import { toGlobalId } from '../../common/global-id.js';
 import { DueState } from '../supervision/supervision.lifecycle.js';
 
 /**
@@ -54,6 +55,108 @@ export interface DatedSubject {
   /** A task or assignment whose health is LAGGING today. */
   lagging: boolean;
   recipients: readonly string[];
+  /** The current responsible person (责任人): an account or a named person; null when none is set. */
+  responsible?: ResponsiblePerson | null;
+  /** A key task's or assignment's done quantity and target as of the sweep's date. */
+  progress?: { done: number; target: number };
+  /** A supervision action's 承办单位. */
+  targetUnit?: string;
+}
+
+/** A responsible person as an alert names them: 姓名, 职务, 单位, and the account key where one exists. */
+export interface ResponsiblePerson {
+  name: string;
+  title: string | null;
+  unit: string | null;
+  account: string | null;
+}
+
+/** What a date-driven notice in the progress stream says (`after.alert` of an ALERTED event). */
+export type AlertState = 'DUE_SOON' | 'OVERDUE' | 'LAGGING' | 'RESPONSE_DUE_SOON' | 'RESPONSE_OVERDUE';
+
+/** The progress stream's subject kind of a subject's GraphQL type. */
+export const SUBJECT_KIND_OF_TYPE: Record<string, string> = {
+  Task: 'TASK',
+  TaskAssignment: 'TASK_ASSIGNMENT',
+  Project: 'PROJECT',
+  Rectification: 'RECTIFICATION',
+  SupervisionAction: 'SUPERVISION',
+};
+
+/** The system actor of ALERTED events (系统提醒): no account, no role. */
+export const ALERT_ACTOR = { sub: 'system:alerts', name: '系统提醒' } as const;
+
+/** An ALERTED event to append, once (`dedupeKey`: state, subject, part, deadline in force). */
+export interface AlertDraft {
+  dedupeKey: string;
+  subjectKind: string;
+  subjectId: string;
+  areaCode: string;
+  summary: string;
+  after: Record<string, unknown>;
+}
+
+/** 张三（副镇长，民胜镇人民政府）; 未指定 when nobody is responsible. */
+export function responsibleText(person: ResponsiblePerson | null | undefined): string {
+  if (!person) return '未指定';
+  const details = [person.title, person.unit].filter((part): part is string => !!part);
+  return details.length ? `${person.name}（${details.join('，')}）` : person.name;
+}
+
+/**
+ * The date-driven notices of one subject on `today`, for the progress stream (and so the live feed and
+ * webhooks), whoever is responsible, account or named person or nobody: OVERDUE once its deadline in force
+ * has passed undone (RESPONSE_OVERDUE for a supervision response), DUE_SOON within
+ * {@link INBOX_DUE_SOON_DAYS} days of it (RESPONSE_DUE_SOON), LAGGING while a key task or assignment lags.
+ * Each once per state, subject (and part) and deadline in force.
+ */
+export function alertDrafts(subject: DatedSubject, today: string): AlertDraft[] {
+  const subjectKind = SUBJECT_KIND_OF_TYPE[subject.subjectType];
+  if (subject.done || !subjectKind) return [];
+  const left = daysBetween(today, subject.due);
+  const response = subject.what === 'RESPONSE';
+  const who = `${subject.targetUnit ? `承办单位 ${subject.targetUnit}，` : ''}责任人 ${responsibleText(subject.responsible)}`;
+  const progress = subject.progress ? `完成 ${subject.progress.done}/${subject.progress.target}，` : '';
+  const term = response ? '回复期限' : '期限';
+  const drafts: AlertDraft[] = [];
+  const draft = (alert: AlertState, summary: string) =>
+    drafts.push({
+      dedupeKey: `${alert}:${subject.subjectType}:${subject.subjectKey}${subject.part ? `#${subject.part}` : ''}:${subject.due}`,
+      subjectKind,
+      subjectId: toGlobalId(subject.subjectType, subject.subjectKey),
+      areaCode: subject.areaCode,
+      summary,
+      after: {
+        alert,
+        dueDate: subject.due,
+        asOf: today,
+        ...(subject.part ? { part: subject.part } : {}),
+        ...(subject.progress ? { done: subject.progress.done, target: subject.progress.target } : {}),
+        ...(subject.targetUnit ? { targetUnit: subject.targetUnit } : {}),
+        responsible: subject.responsible
+          ? {
+              name: subject.responsible.name,
+              title: subject.responsible.title,
+              unit: subject.responsible.unit,
+              account: subject.responsible.account ? toGlobalId('Account', subject.responsible.account) : null,
+            }
+          : null,
+      },
+    });
+  if (left < 0) {
+    draft(
+      response ? 'RESPONSE_OVERDUE' : 'OVERDUE',
+      `${subject.title}${response ? '督办回复' : ''}已逾期：${progress}${term} ${subject.due}（已超过 ${-left} 天），${who}`,
+    );
+  } else if (left <= INBOX_DUE_SOON_DAYS) {
+    const when = left === 0 ? '今天到期' : `还有 ${left} 天`;
+    draft(
+      response ? 'RESPONSE_DUE_SOON' : 'DUE_SOON',
+      `${subject.title}${response ? '督办回复' : ''}即将到期：${progress}${term} ${subject.due}（${when}），${who}`,
+    );
+  }
+  if (subject.lagging) draft('LAGGING', `${subject.title}已滞后：${progress}${term} ${subject.due}，${who}`);
+  return drafts;
 }
 
 /**
@@ -152,9 +255,12 @@ export const EXTENDABLE: Record<string, string> = { Task: 'TASK', Rectification:
  * - a deadline extension requested (a task's or a rectification's): EXTENSION_REQUESTED to the COUNTY_ADMIN and LEADER
  *   accounts over the item;
  * - one decided: EXTENSION_DECIDED to its requester.
- * Never to the person who made the change. Keyed by event and recipient: following an event twice adds nothing.
+ * Never to the person who made the change, and nothing for the sweep's own notices (ALERTED). Keyed by event and
+ * recipient: following an event twice adds nothing.
  */
 export function eventDrafts(event: FollowedEvent, lookups: FollowLookups): InboxDraft[] {
+  // A notice the sweep appended (提醒) is no change: its `after.responsible` names a person, it does not assign one.
+  if (event.action === 'ALERTED') return [];
   const after = event.after ?? {};
   const title = lookups.titleOf(event.subjectType, event.subjectKey) ?? event.summary.slice(0, 100);
   const drafts: InboxDraft[] = [];

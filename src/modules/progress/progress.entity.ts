@@ -52,6 +52,7 @@ export enum ProgressAction {
   REPORTED = 'REPORTED',
   REVIEWED = 'REVIEWED',
   DELETED = 'DELETED',
+  ALERTED = 'ALERTED',
 }
 
 registerEnumType(ProgressAction, {
@@ -65,12 +66,18 @@ registerEnumType(ProgressAction, {
     REPORTED: { description: '上报 — figures were reported' },
     REVIEWED: { description: '审核/回头看 — a review or approval decision' },
     DELETED: { description: '删除 — the subject was removed' },
+    ALERTED: {
+      description:
+        '提醒 — a date-driven notice, not a change: the subject turned lagging, is overdue, or falls due within 3 days (or its supervision response does); made once per state and deadline in force by the system (actor `system:alerts`, 系统提醒)',
+    },
   },
 });
 
 @ObjectType('ProgressActor', { description: '操作人 — who made a change, as their token named them.' })
 export class ProgressActor {
-  @Field({ description: 'Subject (user id) from the token; `system` for server jobs.' })
+  @Field({
+    description: 'Subject (user id) from the token; `system` for server jobs; `system:alerts` (系统提醒, no role) for the date sweep’s notices (ALERTED).',
+  })
   sub!: string;
 
   @Field({ description: '姓名 — name.' })

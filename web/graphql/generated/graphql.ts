@@ -212,6 +212,8 @@ export type OperatingModel =
 
 /** What kind of change a progress update records. */
 export type ProgressAction =
+  /** 提醒 — a date-driven notice, not a change: the subject turned lagging, is overdue, or falls due within 3 days (or its supervision response does); made once per state and deadline in force by the system (actor `system:alerts`, 系统提醒) */
+  | 'ALERTED'
   /** 新建 — the subject was created */
   | 'CREATED'
   /** 删除 — the subject was removed */

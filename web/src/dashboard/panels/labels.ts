@@ -88,3 +88,20 @@ export function label(value: string | null | undefined): string {
   if (!value) return '—';
   return LABELS[value] ?? value;
 }
+
+/** 动态类型 — what a progress event records (ProgressAction); ALERTED is the date sweep's notice (提醒), not a change. */
+const ACTION_LABELS: Record<string, string> = {
+  CREATED: '新建',
+  UPDATED: '修改',
+  PROGRESS_RECORDED: '进度',
+  STATUS_CHANGED: '状态变更',
+  REPORTED: '上报',
+  REVIEWED: '审核',
+  DELETED: '删除',
+  ALERTED: '提醒',
+};
+
+export function actionLabel(value: string | null | undefined): string {
+  if (!value) return '—';
+  return ACTION_LABELS[value] ?? value;
+}

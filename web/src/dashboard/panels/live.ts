@@ -7,6 +7,7 @@ import {
 import { GraphQLRequestError, SESSION_EXPIRED, gql, refreshNow, sessionLost, ws, type GqlError } from '../api';
 import { h, noData } from '../dom';
 import { failureText } from '../entry';
+import { actionLabel } from './labels';
 import type { Panel } from '../panel';
 
 /** One event as web/graphql/progress.graphql selects it. */
@@ -110,6 +111,8 @@ class LiveFeed {
       { 'data-sequence': event.sequence },
       h('time', { datetime: event.occurredAt, title: event.occurredAt }, when(time)),
       h('span', { class: 'feed-area' }, event.area.shortName),
+      // A notice of the date sweep (提醒: turned lagging, overdue, due soon) is marked apart from the changes.
+      event.action === 'ALERTED' && h('span', { class: 'feed-alert', 'data-action': event.action }, actionLabel(event.action)),
       h('span', { class: 'feed-summary' }, event.summary),
     );
     this.list.querySelector('.feed-empty')?.remove();
