@@ -26,6 +26,7 @@ import {
   type InboxDraft,
   type ResponsiblePerson,
 } from './inbox.rules.js';
+import { envInteger } from '../../common/env.js';
 
 /** Events the follower reads per statement. */
 const BATCH = 200;
@@ -41,13 +42,7 @@ export interface InboxOptions {
 }
 
 export function inboxOptionsFrom(env: Record<string, string | undefined>): InboxOptions {
-  const number = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-    return value;
-  };
+  const number = (name: string, fallback: number, min: number, max: number) => envInteger(env, name, fallback, min, max);
   const background = env.INBOX_BACKGROUND ?? '';
   if (!['', 'on', 'off'].includes(background)) throw new Error(`INBOX_BACKGROUND must be on or off, got "${background}"`);
   return {
@@ -61,15 +56,18 @@ export function inboxOptionsFrom(env: Record<string, string | undefined>): Inbox
 const CURRENT_RESPONSIBLE = `current as (
   select distinct on (item_kind, item_id) item_kind, item_id, account_id, name, title, unit from responsible_change order by item_kind, item_id, id desc)`;
 
-/** Inserts drafts, once each (`dedupe_key`); with `cursor`, moves the follower's cursor up to it in the same statement. */
-const INSERT_DRAFTS = `with d as (
+/** The drafts of $1 (JSON) inserted as inbox items, once each (`dedupe_key`): the CTEs `d` and `ins`. */
+const INSERT_ITEMS = `with d as (
     select * from jsonb_to_recordset($1::jsonb) as d(recipient text, kind text, subject_type text, subject_key text, area_code text, title text,
                                                     summary text, due_date date, event_sequence bigint, dedupe_key text)),
   ins as (
     insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, due_date, event_sequence, dedupe_key)
     select recipient, kind, subject_type, subject_key, area_code, left(title, 300), left(summary, 1000), due_date, event_sequence, dedupe_key from d
     on conflict (dedupe_key) do nothing
-    returning 1),
+    returning 1)`;
+
+/** Inserts drafts, once each (`dedupe_key`); with `cursor`, moves the follower's cursor up to it in the same statement. */
+const INSERT_DRAFTS = `${INSERT_ITEMS},
   moved as (update inbox_cursor set sequence = greatest(sequence, $2::bigint) where name = 'events' and $2::bigint is not null returning 1)
   select (select count(*)::int from ins) as inserted, (select count(*)::int from moved) as moved`;
 
@@ -80,14 +78,7 @@ const INSERT_DRAFTS = `with d as (
  * any, until this statement commits, as every writer's), are appended as the system actor ($3, $4), and the
  * last sequence is announced on the progress channel ($5) for the live hubs.
  */
-const SWEEP_INSERT = `with d as (
-    select * from jsonb_to_recordset($1::jsonb) as d(recipient text, kind text, subject_type text, subject_key text, area_code text, title text,
-                                                    summary text, due_date date, event_sequence bigint, dedupe_key text)),
-  ins as (
-    insert into inbox_item (recipient_sub, kind, subject_type, subject_key, area_code, title, summary, due_date, event_sequence, dedupe_key)
-    select recipient, kind, subject_type, subject_key, area_code, left(title, 300), left(summary, 1000), due_date, event_sequence, dedupe_key from d
-    on conflict (dedupe_key) do nothing
-    returning 1),
+const SWEEP_INSERT = `${INSERT_ITEMS},
   a as (
     select * from jsonb_to_recordset($2::jsonb) as a(ord int, dedupe_key text, subject_kind text, subject_id text, area_code text, summary text, after jsonb)),
   fresh as (

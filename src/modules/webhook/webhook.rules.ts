@@ -4,6 +4,7 @@ import { badInput } from '../../common/errors.js';
 import type { Viewer } from '../../auth/auth.rules.js';
 import type { ProgressUpdate, SubjectKind } from '../progress/progress.entity.js';
 import { mayDeliver, type ProgressScope } from '../progress/progress.rules.js';
+import { envInteger } from '../../common/env.js';
 
 /**
  * The pure rules of webhooks (外部推送): which URLs may be registered, how a
@@ -192,13 +193,7 @@ export interface WebhookOptions {
 
 /** Reads {@link WebhookOptions}; a malformed value is an error naming the variable. */
 export function webhookOptionsFrom(env: Record<string, string | undefined>): WebhookOptions {
-  const number = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-    return value;
-  };
+  const number = (name: string, fallback: number, min: number, max: number) => envInteger(env, name, fallback, min, max);
   const allow = env.WEBHOOK_ALLOW_PRIVATE ?? '';
   if (!['', '0', '1', 'true', 'false'].includes(allow)) throw new Error(`WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got "${allow}"`);
   return {
