@@ -72,25 +72,11 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
       note.value = entry.fields.note ?? '';
     }
   };
-  const seen = new Set<string>();
-  void entriesOf(form)
-    .then((kept) => {
-      for (const e of kept) seen.add(`${e.id}:${e.state}`);
-      showKept(kept, true);
-    })
-    .catch(() => undefined);
-  const stop = onQueueChange(() => {
-    if (!mark.isConnected) return void stop();
-    void entriesOf(form).then(async (kept) => {
-      showKept(kept, false);
-      const settled = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
-      for (const e of settled) seen.add(`${e.id}:${e.state}`);
-      // Sent: read the panel again (the new figure, a fresh version); the row shows 已同步 after it.
-      if (settled.some((e) => e.state === 'synced')) await onSaved(`已同步：「${task.title}」${assignment.area.shortName}`);
-      // Refused (a stale version, a rule): read it again for a fresh version; the entry stays, typed in, for correction.
-      else if (settled.length) await onSaved(`未能同步：「${task.title}」${assignment.area.shortName}，请修改后重新保存`);
-    });
-  });
+  followKept(form, mark, showKept, (sent) =>
+    // Sent: read the panel again (the new figure, a fresh version); the row shows 已同步 after it.
+    // Refused (a stale version, a rule): read it again for a fresh version; the entry stays, typed in, for correction.
+    onSaved(sent ? `已同步：「${task.title}」${assignment.area.shortName}` : `未能同步：「${task.title}」${assignment.area.shortName}，请修改后重新保存`),
+  );
   const save = async () => {
     errors.clear();
     const value = wholeNumber(done.value);
@@ -195,18 +181,6 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
       if (slot.button) slot.button.hidden = entry?.state === 'pending';
     }
   };
-  const seen = new Set<string>();
-  const stop = onQueueChange(() => {
-    if (!mark.isConnected) return void stop();
-    void entriesOf(form).then(async (kept) => {
-      showKept(kept, false);
-      const settled = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
-      for (const e of settled) seen.add(`${e.id}:${e.state}`);
-      // Sent: read the panel again (the new figures, a fresh version); refused: the same, the entry stays for correction.
-      if (settled.some((e) => e.state === 'synced')) await onSaved(`已同步：${project.name}`);
-      else if (settled.length) await onSaved(`未能同步：${project.name}，请修改后重新保存`);
-    });
-  });
   const save = async () => {
     errors.clear();
     const value = wholeNumber(percent.value);
@@ -282,12 +256,10 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
     marks.set(m.position, { mark: state, button });
     return h('li', { 'data-milestone': m.position }, h('span', {}, `${m.position}. ${m.name}`), h('small', {}, ` 计划 ${m.dueDate}`), button, state, slot);
   });
-  void entriesOf(form)
-    .then((kept) => {
-      for (const e of kept) seen.add(`${e.id}:${e.state}`);
-      showKept(kept, true);
-    })
-    .catch(() => undefined);
+  followKept(form, mark, showKept, (sent) =>
+    // Sent: read the panel again (the new figures, a fresh version); refused: the same, the entry stays for correction.
+    onSaved(sent ? `已同步：${project.name}` : `未能同步：${project.name}，请修改后重新保存`),
+  );
   return h(
     'form',
     { class: 'entry-row', 'data-project': project.id, novalidate: true, onsubmit: (event: Event) => (event.preventDefault(), void save()) },
@@ -410,3 +382,32 @@ export const workEntryPanel: Panel = {
     await load(ctx);
   },
 };
+
+/**
+ * Follows a form's kept entries (the offline queue, 待同步): shows them at once, putting what was typed
+ * back (`fill`), then at every change of the queue while `anchor` is on the page; when entries settle (sent,
+ * or refused by the server), calls `settled` once with whether any was sent.
+ */
+function followKept(
+  form: string,
+  anchor: HTMLElement,
+  showKept: (kept: QueuedEntry[], fill: boolean) => void,
+  settled: (sent: boolean) => Promise<void>,
+): void {
+  const seen = new Set<string>();
+  void entriesOf(form)
+    .then((kept) => {
+      for (const e of kept) seen.add(`${e.id}:${e.state}`);
+      showKept(kept, true);
+    })
+    .catch(() => undefined);
+  const stop = onQueueChange(() => {
+    if (!anchor.isConnected) return void stop();
+    void entriesOf(form).then(async (kept) => {
+      showKept(kept, false);
+      const fresh = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
+      for (const e of fresh) seen.add(`${e.id}:${e.state}`);
+      if (fresh.length) await settled(fresh.some((e) => e.state === 'synced'));
+    });
+  });
+}
