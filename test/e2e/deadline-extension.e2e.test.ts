@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayInChina } from '../../src/common/dates.js';
 import { fromGlobalId } from '../../src/common/global-id.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { EXTENSION_FIELDS, extensionMutations } from '../support/extensions.js';
 
 /** 延期申请 (issue 31 item 2): requestDeadlineExtension, decideDeadlineExtension, the deadline in force in health and the task list. */
 
@@ -34,32 +35,7 @@ const today = () => todayInChina();
 /** The leader, who decides requests a county admin made. */
 const deciderOfAdmins = () => leader;
 
-const EXT = 'id item previousDeadline requestedDeadline approvedDeadline reason state requestedBy requestedAt decidedBy decidedAt note';
-const REQUEST = `mutation($input: RequestDeadlineExtensionInput!) {
-  requestDeadlineExtension(input: $input) { extension { ${EXT} } userErrors { code field message messageZh } }
-}`;
-const DECIDE = `mutation($input: DecideDeadlineExtensionInput!) {
-  decideDeadlineExtension(input: $input) { extension { ${EXT} } userErrors { code field message messageZh } }
-}`;
-
-async function request(token: string, input: Record<string, unknown>) {
-  return app.request<any, any>(REQUEST, { input }, { token });
-}
-async function decide(token: string, input: Record<string, unknown>) {
-  return app.request<any, any>(DECIDE, { input }, { token });
-}
-async function requested(token: string, input: Record<string, unknown>) {
-  const result = await request(token, input);
-  expect(result.errors).toBeUndefined();
-  expect(result.data.requestDeadlineExtension.userErrors).toEqual([]);
-  return result.data.requestDeadlineExtension.extension;
-}
-async function decided(token: string, input: Record<string, unknown>) {
-  const result = await decide(token, input);
-  expect(result.errors).toBeUndefined();
-  expect(result.data.decideDeadlineExtension.userErrors).toEqual([]);
-  return result.data.decideDeadlineExtension.extension;
-}
+const { request, decide, requested, decided } = extensionMutations(() => app);
 
 async function counts() {
   const [row] = await app.rows<{ extensions: string; events: number; tasks: string }>(
@@ -104,7 +80,7 @@ async function taskView(id: string, asOf: string, knownAt?: string) {
   const result = await app.query<any, any>(
     `query($id: ID!, $asOf: LocalDate, $knownAt: DateTimeISO) { node(id: $id) { ... on Task {
        deadline originalDeadline health(asOf: $asOf, knownAt: $knownAt)
-       extensions(first: 10) { totalCount nodes { ${EXT} } } } } }`,
+       extensions(first: 10) { totalCount nodes { ${EXTENSION_FIELDS} } } } } }`,
     { id, asOf, knownAt },
     { token: admin },
   );

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, monthRange, todayInChina } from '../../src/common/dates.js';
 import { fromGlobalId } from '../../src/common/global-id.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { EXTENSION_FIELDS, extensionMutations } from '../support/extensions.js';
 
 /*
  * 延期申请 of rectifications (issue 31 item 2): requestDeadlineExtension with a Rectification, by COUNTY_ADMIN and the
@@ -40,32 +41,7 @@ afterAll(() => app?.close());
 
 const today = () => todayInChina();
 
-const EXT = 'id item previousDeadline requestedDeadline approvedDeadline reason state requestedBy requestedAt decidedBy decidedAt decidedOn note';
-const REQUEST = `mutation($input: RequestDeadlineExtensionInput!) {
-  requestDeadlineExtension(input: $input) { extension { ${EXT} } userErrors { code field message messageZh } }
-}`;
-const DECIDE = `mutation($input: DecideDeadlineExtensionInput!) {
-  decideDeadlineExtension(input: $input) { extension { ${EXT} } userErrors { code field message messageZh } }
-}`;
-
-async function request(token: string, input: Record<string, unknown>) {
-  return app.request<any, any>(REQUEST, { input }, { token });
-}
-async function decide(token: string, input: Record<string, unknown>) {
-  return app.request<any, any>(DECIDE, { input }, { token });
-}
-async function requested(token: string, input: Record<string, unknown>) {
-  const result = await request(token, input);
-  expect(result.errors).toBeUndefined();
-  expect(result.data.requestDeadlineExtension.userErrors).toEqual([]);
-  return result.data.requestDeadlineExtension.extension;
-}
-async function decided(token: string, input: Record<string, unknown>) {
-  const result = await decide(token, input);
-  expect(result.errors).toBeUndefined();
-  expect(result.data.decideDeadlineExtension.userErrors).toEqual([]);
-  return result.data.decideDeadlineExtension.extension;
-}
+const { request, decide, requested, decided } = extensionMutations(() => app);
 
 /** Everything a refused write must leave as it was: the requests, the events, the rectifications' rows. */
 async function counts() {
@@ -109,7 +85,7 @@ async function view(id: string, asOf?: string, knownAt?: string) {
   const result = await app.query<any, any>(
     `query($id: ID!, $asOf: LocalDate, $knownAt: DateTimeISO) { node(id: $id) { ... on Rectification {
        deadline originalDeadline deadlineInForce(asOf: $asOf, knownAt: $knownAt) overdue(asOf: $asOf, knownAt: $knownAt) version
-       extensions(first: 10) { totalCount nodes { ${EXT} } } } } }`,
+       extensions(first: 10) { totalCount nodes { ${EXTENSION_FIELDS} } } } } }`,
     { id, asOf, knownAt },
     { token: admin },
   );
