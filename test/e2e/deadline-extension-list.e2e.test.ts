@@ -32,8 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const LIST = `query($state: DeadlineExtensionState, $first: Int, $after: String) {
-  deadlineExtensions(state: $state, first: $first, after: $after) {
+const LIST = `query($state: DeadlineExtensionState, $first: Int, $after: String, $area: String) {
+  deadlineExtensions(state: $state, first: $first, after: $after, area: $area) {
     totalCount pageInfo { hasNextPage endCursor } nodes { id item itemTitle state requestedDeadline reason requestedBy }
   }
 }`;
@@ -127,6 +127,22 @@ describe('deadlineExtensions', () => {
     expect(await ids(await app.token('SECTION_STAFF', COUNTY, { section: '养老服务股' }))).toHaveLength(3);
     const anonymous = await list(undefined);
     expect(anonymous.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('narrows to the requests touching an area (area); an area outside the caller is FORBIDDEN, a bad code BAD_USER_INPUT', async () => {
+    const ids = async (token: string, area: string) => (await listed(token, { area })).nodes.map((n) => n.id);
+    // 铁佛镇: the county task assigned into it; 民胜镇: its own task and the county task assigned into it.
+    expect(await ids(leader, TIEFO)).toEqual([countyTiefo.request]);
+    expect(await ids(leader, MINSHENG)).toEqual([decided.request, minsheng.request]);
+    expect(await ids(leader, COUNTY)).toEqual([decided.request, minsheng.request, countyTiefo.request]);
+    expect((await listed(leader, { area: TIEFO })).totalCount).toBe(1);
+    // A township's operator inside its own township, and not beyond.
+    const tiefoOperator = await app.token('TOWNSHIP_OPERATOR', TIEFO);
+    expect(await ids(tiefoOperator, TIEFO)).toEqual([countyTiefo.request]);
+    expect((await list(tiefoOperator, { area: MINSHENG })).errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect((await list(tiefoOperator, { area: COUNTY })).errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const bad = await list(leader, { area: '5119' });
+    expect(bad.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'area']]);
   });
 
   it('pages with first and after; a cursor not of this connection is refused', async () => {

@@ -52,4 +52,11 @@ export class DeadlineExtensionPayload {
 export class DeadlineExtensionListArgs extends PageArgs {
   @Field(() => ExtensionState, { nullable: true, description: '状态 — only requests in this state (PENDING: 待审批); all when omitted.' })
   state?: ExtensionState | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '区划 — only requests whose item touches this area’s subtree (a task of the area or assigned into it; a rectification in it); 6, 9 or 12 digits, inside your own subtree. Default: your whole subtree.',
+  })
+  area?: string | null;
 }

@@ -1,3 +1,4 @@
+import { codeRange, normalizeCode } from '../../common/codes.js';
 import { pageRequest, toPage, type Page } from '../../common/connection.js';
 import { isDate, todayInChina } from '../../common/dates.js';
 import { badInput, DomainError, ErrorCode } from '../../common/errors.js';
@@ -6,7 +7,16 @@ import { assertValidInput, PayloadErrors, userError, type UserError } from '../.
 import { keyOf } from '../../common/ids.js';
 import { sqlFor, type Sql } from '../../db/sql.js';
 import type { Context } from '../../graphql/context.js';
-import { assertCanWrite, assertCanWriteSectionItem, readRange, requireViewer, Role, SENSITIVE_READERS, type Viewer } from '../../auth/auth.rules.js';
+import {
+  assertCanRead,
+  assertCanWrite,
+  assertCanWriteSectionItem,
+  readRange,
+  requireViewer,
+  Role,
+  SENSITIVE_READERS,
+  type Viewer,
+} from '../../auth/auth.rules.js';
 import { ProgressAction, SubjectKind } from '../progress/progress.entity.js';
 import { appendProgressUpdate } from '../progress/progress.outbox.js';
 import { RECTIFICATION_COLUMNS, rectificationFromRow, type RectificationRow } from '../rectification/rectification.entity.js';
@@ -121,13 +131,19 @@ export class ExtensionService {
    * read, newest first, optionally of one state. A task's request: every signed-in role whose subtree the
    * task touches (its own area or one of its assignments), as the task itself; a rectification's: the
    * roles that read rectifications (SENSITIVE_READERS) in whose subtree it lies. One statement for the
-   * page (with each item's title), one for `totalCount` when asked for.
+   * page (with each item's title), one for `totalCount` when asked for. `area` narrows it to the requests
+   * whose item touches that area's subtree (an area outside the caller's is FORBIDDEN).
    */
   async list(ctx: Context, args: DeadlineExtensionListArgs): Promise<Page<DeadlineExtension>> {
     const viewer = requireViewer(ctx.viewer);
     const page = pageRequest(args);
     if (page.afterKey !== null && !/^\d{1,18}$/.test(page.afterKey)) throw badInput('after', `"${args.after}" is not a cursor of this connection`);
-    const [lo, hi] = readRange(viewer)!;
+    let [lo, hi] = readRange(viewer)!;
+    if (args.area != null) {
+      const code = normalizeCode(args.area, 'area');
+      assertCanRead(viewer, code);
+      [lo, hi] = codeRange(code);
+    }
     const readable = `from deadline_extension e ${ITEM_JOINS}
       where (?::text is null or e.state = ?::text)
         and ((t.id is not null and (t.area_code between ? and ? or exists (select 1 from task_assignment x where x.task_id = t.id and x.area_code between ? and ?)))

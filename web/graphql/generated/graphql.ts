@@ -503,7 +503,9 @@ export type PanelRequestExtensionMutationVariables = Exact<{
 
 export type PanelRequestExtensionMutation = { requestDeadlineExtension: { extension: { id: string, state: DeadlineExtensionState, requestedDeadline: string } | null, userErrors: Array<{ field: Array<string> | null, message: string, messageZh: string, code: ErrorCode }> } };
 
-export type PanelExtensionsQueryVariables = Exact<{ [key: string]: never; }>;
+export type PanelExtensionsQueryVariables = Exact<{
+  area?: string | null | undefined;
+}>;
 
 
 export type PanelExtensionsQuery = { deadlineExtensions: { totalCount: number, nodes: Array<{ id: string, item: string, itemTitle: string, previousDeadline: string, requestedDeadline: string, reason: string, requestedBy: string, requestedAt: string }> } };
@@ -1046,8 +1048,8 @@ export const PanelRequestExtensionDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<PanelRequestExtensionMutation, PanelRequestExtensionMutationVariables>;
 export const PanelExtensionsDocument = new TypedDocumentString(`
-    query PanelExtensions {
-  deadlineExtensions(state: PENDING, first: 50) {
+    query PanelExtensions($area: String) {
+  deadlineExtensions(state: PENDING, first: 50, area: $area) {
     totalCount
     nodes {
       id

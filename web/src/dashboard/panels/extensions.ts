@@ -81,7 +81,7 @@ export async function renderExtensions(ctx: PanelContext, body: HTMLElement): Pr
   const message = h('div', { class: 'entry-message', role: 'status', 'data-testid': 'extension-message' }, lastMessage);
   const list = h('div', { class: 'extension-list' });
   const load = async () => {
-    const { deadlineExtensions: page } = await gql<PanelExtensionsQuery, PanelExtensionsQueryVariables>(PANEL_EXTENSIONS);
+    const { deadlineExtensions: page } = await gql<PanelExtensionsQuery, PanelExtensionsQueryVariables>(PANEL_EXTENSIONS, { area: ctx.area.code });
     if (!page.nodes.length) return void list.replaceChildren(noData('没有待审批的延期申请'));
     list.replaceChildren(
       h('div', { class: 'panel-note' }, `待审批 ${fmt(page.totalCount)} 件`),
