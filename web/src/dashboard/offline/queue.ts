@@ -41,6 +41,8 @@ export interface QueuedEntry {
   state: EntryState;
   reason?: string;
   code?: string;
+  /** When it was sent or refused (ms): a form read before then does not show it yet. */
+  settledAt?: number;
 }
 
 const DB = 'civgraph-offline';
@@ -162,7 +164,7 @@ export function syncNow(): Promise<void> {
           // The session ended: the entries wait, pending, for the same person's next sign-in.
           if (error instanceof SessionExpiredError) return;
           if (!isNetworkFailure(error)) {
-            await put({ ...entry, state: 'failed', reason: failureText(error) });
+            await put({ ...entry, state: 'failed', reason: failureText(error), settledAt: Date.now() });
             continue;
           }
           schedule(BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)]);
@@ -171,9 +173,9 @@ export function syncNow(): Promise<void> {
         attempt = 0;
         if (userErrors.length) {
           const reason = userErrors.map((e) => e.messageZh || e.message).join('；');
-          await put({ ...entry, state: 'failed', reason, code: userErrors[0].code });
+          await put({ ...entry, state: 'failed', reason, code: userErrors[0].code, settledAt: Date.now() });
         } else {
-          await put({ ...entry, state: 'synced', reason: undefined, code: undefined });
+          await put({ ...entry, state: 'synced', reason: undefined, code: undefined, settledAt: Date.now() });
         }
       }
     } finally {

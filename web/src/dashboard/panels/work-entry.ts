@@ -44,7 +44,7 @@ export function writableProjects(viewer: DashboardViewer, projects: Project[]): 
  * and an idempotency key. Without a network the entry is kept (../offline/queue.ts)
  * and shown beside the button as 待同步, then 已同步 or 失败 with the reason.
  */
-function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: string) => Promise<void>): HTMLElement {
+function assignmentRow(task: Task, assignment: Assignment, readAt: number, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
   const form = `task:${assignment.id}`;
   const mark = h('span', { class: 'sync-state', 'data-sync': `task-${assignment.id}`, role: 'status' });
@@ -72,7 +72,7 @@ function assignmentRow(task: Task, assignment: Assignment, onSaved: (text: strin
       note.value = entry.fields.note ?? '';
     }
   };
-  followKept(form, mark, showKept, (sent) =>
+  followKept(form, mark, readAt, showKept, (sent) =>
     // Sent: read the panel again (the new figure, a fresh version); the row shows 已同步 after it.
     // Refused (a stale version, a rule): read it again for a fresh version; the entry stays, typed in, for correction.
     onSaved(sent ? `已同步：「${task.title}」${assignment.area.shortName}` : `未能同步：「${task.title}」${assignment.area.shortName}，请修改后重新保存`),
@@ -146,7 +146,7 @@ function showState(mark: HTMLElement, entry: QueuedEntry | undefined): void {
  * the version read plus the milestones of this project still waiting before it:
  * each one sent moves the version by one.
  */
-function projectForm(project: Project, onSaved: (text: string) => Promise<void>): HTMLElement {
+function projectForm(project: Project, readAt: number, onSaved: (text: string) => Promise<void>): HTMLElement {
   const errors = new FieldErrors();
   const form = `project:${project.id}`;
   const mark = h('span', { class: 'sync-state', 'data-sync': `project-${project.id}`, role: 'status' });
@@ -256,7 +256,7 @@ function projectForm(project: Project, onSaved: (text: string) => Promise<void>)
     marks.set(m.position, { mark: state, button });
     return h('li', { 'data-milestone': m.position }, h('span', {}, `${m.position}. ${m.name}`), h('small', {}, ` 计划 ${m.dueDate}`), button, state, slot);
   });
-  followKept(form, mark, showKept, (sent) =>
+  followKept(form, mark, readAt, showKept, (sent) =>
     // Sent: read the panel again (the new figures, a fresh version); refused: the same, the entry stays for correction.
     onSaved(sent ? `已同步：${project.name}` : `未能同步：${project.name}，请修改后重新保存`),
   );
@@ -332,6 +332,8 @@ export const workEntryPanel: Panel = {
     startSync();
     const load = async (ctx: PanelContext) => {
       const section = sectionOf(ctx.viewer);
+      // Entries the offline queue settles from now on may not be in what this read returns (followKept).
+      const readAt = Date.now();
       const [tasks, projects] = await Promise.all([
         gql(EntryTasksDocument, { code: ctx.area.code, ownerSection: section }),
         gql(EntryProjectsDocument, { code: ctx.area.code, ownerSection: section }),
@@ -359,7 +361,7 @@ export const workEntryPanel: Panel = {
                 h(
                   'div',
                   { class: 'entry-rows' },
-                  t.assignments.map((a) => assignmentRow(t, a, saved)),
+                  t.assignments.map((a) => assignmentRow(t, a, readAt, saved)),
                 ),
               chosenTask,
             )
@@ -372,7 +374,7 @@ export const workEntryPanel: Panel = {
               'project',
               offeredProjects,
               (p) => `${p.name}（${p.ownerSection}）`,
-              (p) => projectForm(p, saved),
+              (p) => projectForm(p, readAt, saved),
               chosenProject,
             )
           : noData('没有您可填报的项目'),
@@ -386,28 +388,33 @@ export const workEntryPanel: Panel = {
 /**
  * Follows a form's kept entries (the offline queue, 待同步): shows them at once, putting what was typed
  * back (`fill`), then at every change of the queue while `anchor` is on the page; when entries settle (sent,
- * or refused by the server), calls `settled` once with whether any was sent.
+ * or refused by the server), calls `settled` once with whether any was sent. An entry that settled after the
+ * form's data was read (`readAt`) counts as newly settled, so the panel is read again: the queue may send the
+ * next entry while the panel is being read after the previous one.
  */
 function followKept(
   form: string,
   anchor: HTMLElement,
+  readAt: number,
   showKept: (kept: QueuedEntry[], fill: boolean) => void,
   settled: (sent: boolean) => Promise<void>,
 ): void {
   const seen = new Set<string>();
+  const follow = async (kept: QueuedEntry[], fill: boolean) => {
+    showKept(kept, fill);
+    const fresh = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
+    for (const e of fresh) seen.add(`${e.id}:${e.state}`);
+    if (fresh.length) await settled(fresh.some((e) => e.state === 'synced'));
+  };
   void entriesOf(form)
     .then((kept) => {
-      for (const e of kept) seen.add(`${e.id}:${e.state}`);
-      showKept(kept, true);
+      // Settled before the read: the form's data shows them already.
+      for (const e of kept) if (e.state !== 'pending' && (e.settledAt ?? 0) < readAt) seen.add(`${e.id}:${e.state}`);
+      return follow(kept, true);
     })
     .catch(() => undefined);
   const stop = onQueueChange(() => {
     if (!anchor.isConnected) return void stop();
-    void entriesOf(form).then(async (kept) => {
-      showKept(kept, false);
-      const fresh = kept.filter((e) => e.state !== 'pending' && !seen.has(`${e.id}:${e.state}`));
-      for (const e of fresh) seen.add(`${e.id}:${e.state}`);
-      if (fresh.length) await settled(fresh.some((e) => e.state === 'synced'));
-    });
+    void entriesOf(form).then((kept) => follow(kept, false));
   });
 }
