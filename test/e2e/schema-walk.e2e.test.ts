@@ -12,6 +12,7 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
 } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGlobalId, toGlobalId } from '../../src/common/global-id.js';
@@ -58,6 +59,8 @@ let app: TestApp;
 let admin: string;
 let village: string;
 let walk: SchemaWalk;
+/** Every query the walk sent over HTTP, with its answer, for the other transports to answer again. */
+const httpReads: { query: string; answer: WalkResponse }[] = [];
 beforeAll(async () => {
   app = await startTestApp();
   await seedDemo(app.orm, '511921000000', civgraph);
@@ -81,14 +84,23 @@ beforeAll(async () => {
     .getConnection()
     .execute<{ code: string }[]>(`select min(code) as code from area where level = 'VILLAGE' and code like '${TOWNSHIP}%'`);
   village = first.code;
-  walk = new SchemaWalk(schema, table, (query) => app.request(query, undefined, { token: admin }), {
-    // About 120 requests today (walk and variants); the bound keeps a runaway walk short.
-    maxRequests: 400,
-    maxDepth: 12,
-    roots: [TOWNSHIP, village].map((code) => ({ type: 'Area', path: [{ field: `area(code: "${code}")` }] })),
-    // Areas above the county (its ancestors) are outside the admin's reach: FORBIDDEN there is the rule, not a bug.
-    follow: (type, id) => type !== 'Area' || fromGlobalId(id).key.startsWith(COUNTY),
-  });
+  walk = new SchemaWalk(
+    schema,
+    table,
+    async (query) => {
+      const answer = (await app.request(query, undefined, { token: admin })) as WalkResponse;
+      if (query.startsWith('query')) httpReads.push({ query, answer });
+      return answer;
+    },
+    {
+      // About 120 requests today (walk and variants); the bound keeps a runaway walk short.
+      maxRequests: 400,
+      maxDepth: 12,
+      roots: [TOWNSHIP, village].map((code) => ({ type: 'Area', path: [{ field: `area(code: "${code}")` }] })),
+      // Areas above the county (its ancestors) are outside the admin's reach: FORBIDDEN there is the rule, not a bug.
+      follow: (type, id) => type !== 'Area' || fromGlobalId(id).key.startsWith(COUNTY),
+    },
+  );
 });
 afterAll(() => app?.close());
 
@@ -392,6 +404,37 @@ describe('every field answers', () => {
     await walk.variants(variants);
     expect(described(walk.result.errors.slice(before))).toEqual([]);
   });
+
+  it('answers every query of the walk the same over graphql-ws and SSE as over HTTP', async () => {
+    expect(httpReads.length).toBeGreaterThan(50);
+    const ws = app.wsClient({ authorization: `Bearer ${admin}` });
+    const sse = createSseClient({ url: `${app.url}/stream`, headers: { authorization: `Bearer ${admin}` }, retryAttempts: 0 });
+    const once = (client: { subscribe: Client['subscribe'] }, query: string) =>
+      new Promise<WalkResponse>((resolve, reject) => {
+        let answer: WalkResponse = {};
+        client.subscribe({ query }, { next: (value) => (answer = value as WalkResponse), error: reject, complete: () => resolve(answer) });
+      });
+    /** What must agree: the data, and each error's code and path (messages may differ by transport). */
+    const shape = (answer: WalkResponse) => ({
+      data: answer.data ?? null,
+      errors: (answer.errors ?? []).map((e) => [e.extensions?.code, e.path?.join('.')]),
+    });
+    const differ: string[] = [];
+    try {
+      for (const { query, answer } of httpReads) {
+        for (const [name, client] of [
+          ['graphql-ws', ws],
+          ['SSE', sse],
+        ] as const) {
+          const again = await once(client, query);
+          if (JSON.stringify(shape(again)) !== JSON.stringify(shape(answer))) differ.push(`${name}: ${query.slice(0, 200)}`);
+        }
+      }
+    } finally {
+      sse.dispose();
+    }
+    expect(differ).toEqual([]);
+  }, 120_000);
 
   it('reads every timestamp as ISO 8601 with an offset', () => {
     expect(walk.result.dateTimes).toBeGreaterThan(50);
