@@ -103,6 +103,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard entry without a network', () => {
     expect(await input('ELDERLY_60_PLUS').inputValue()).toBe('321');
     expect(await input('DIBAO_RURAL').inputValue()).toBe('12');
     expect(await counts(), 'nothing reached the server while offline').toEqual(before);
+    // What the operator sees offline at 390 px (for people reviewing the change; the assertions are above).
+    await page.screenshot({ path: new URL('../screenshots/offline-village_operator.png', import.meta.url).pathname });
+    await page.getByTestId('entry-stats-form').screenshot({ path: new URL('../screenshots/offline-village_operator-form.png', import.meta.url).pathname });
 
     await context.setOffline(false);
     await expect.poll(() => mark('ELDERLY_60_PLUS').textContent(), { timeout: 20_000 }).toBe('已同步');

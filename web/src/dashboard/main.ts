@@ -43,11 +43,13 @@ import { workEntryPanel } from './panels/work-entry';
 import { changePasswordPage, signInPage } from './signin';
 
 /** The panels, in page order. Each is independent: add, remove or reorder here. */
+// 待办 follows the key figures and the entry forms: on a phone the first screen is the figures a leader
+// reads or the form an operator fills; the header's badge says at once how many reminders wait.
 const ALL_PANELS: Panel[] = [
-  inboxPanel,
   statsPanel,
   statsEntryPanel,
   workEntryPanel,
+  inboxPanel,
   facilitiesPanel,
   projectsPanel,
   tasksPanel,
