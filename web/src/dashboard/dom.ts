@@ -67,3 +67,9 @@ export function noData(reason?: string): HTMLElement {
 
 /** A panel whose area came back null (outside the viewer's reach, or gone): said as such, never as an empty list. */
 export const UNREAD_AREA = '无法读取本区划的数据';
+
+/** This month on the device's calendar, as `YYYY-MM` (a month input's value). */
+export function thisMonth(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+}

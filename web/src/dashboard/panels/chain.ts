@@ -2,17 +2,12 @@ import type { PanelChainQuery, PanelChainQueryVariables } from '../../../graphql
 // The operation's text from its file, in this lazily loaded chunk (not the page's main one); its types from codegen.
 import PANEL_CHAIN from '../../../graphql/chain.graphql?raw';
 import { gql } from '../api';
-import { h, noData } from '../dom';
+import { h, noData, thisMonth } from '../dom';
 import { failureText } from '../entry';
 import type { PanelContext } from '../panel';
 import { dueLabel, label, stageLabel } from './labels';
 
 type Chain = PanelChainQuery['accountability'];
-
-export function thisMonth(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
-}
 
 /** The month chosen, kept across the page's refreshes (a live event re-renders the panel). */
 let chosenMonth: string | null = null;

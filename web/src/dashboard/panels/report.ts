@@ -1,14 +1,9 @@
 import { PanelReportDocument } from '../../../graphql/generated/graphql';
 import { download, gql } from '../api';
-import { fmt, h, noData } from '../dom';
+import { fmt, h, noData, thisMonth } from '../dom';
 import { failureText } from '../entry';
 import { renderMarkdown } from '../markdown';
 import type { PanelContext } from '../panel';
-
-function thisMonth(): string {
-  const now = new Date();
-  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
-}
 
 /** Where the server serves the report as a file: `GET /reports/monthly/<YYYY-MM>.md|.csv?area=`, bearer token. */
 export function reportUrl(month: string, ext: 'md' | 'csv', area: string): string {
