@@ -1,18 +1,16 @@
-import { addDays, daysBetween } from '../../common/dates.js';
+import { daysBetween } from '../../common/dates.js';
 import { toGlobalId } from '../../common/global-id.js';
-import { DueState } from '../supervision/supervision.lifecycle.js';
+import { dueState, type DueState, YELLOW_DAYS } from '../supervision/supervision.lifecycle.js';
 
 /**
  * Days before a due date from which it is due soon: the window of a task's DUE_SOON health and of
  * supervision's yellow light (the due date itself included).
  */
-export const INBOX_DUE_SOON_DAYS = 3;
+export const INBOX_DUE_SOON_DAYS = YELLOW_DAYS;
 
-/** 紧迫程度 of a due date on `today`: RED once past, YELLOW within {@link INBOX_DUE_SOON_DAYS} days, else GREEN. */
+/** 紧迫程度 of a due date on `today`: supervision's light for a response not given yet (RED once past, YELLOW within 3 days). */
 export function dueStateOf(due: string, today: string): DueState {
-  if (today > due) return DueState.RED;
-  if (today >= addDays(due, -INBOX_DUE_SOON_DAYS)) return DueState.YELLOW;
-  return DueState.GREEN;
+  return dueState(due, null, today);
 }
 
 /** What kind of reminder (the values of InboxKind; kept as strings here so the rules need no GraphQL type). */
